@@ -1,0 +1,55 @@
+package org.umedsam.kernel;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+import jdk.jshell.execution.DirectExecutionControl;
+
+/**
+ * Runs JShell snippets inside the kernel's own JVM and keeps what the last snippet produced as a
+ * real object: its value (so a {@code BufferedImage} or a chart can be rendered, not just its
+ * {@code toString}) or the throwable it threw (so the cell reports the real exception class,
+ * not JShell's {@code EvalException}).
+ *
+ * <p>Snippet code runs with its own class loader as the thread's context class loader, so
+ * libraries that look services up through it (ND4J backends, ServiceLoader) find the jars added
+ * with {@code IJAVA_CLASSPATH} or {@code %jars}.
+ */
+public class ValueKeepingExecutionControl extends DirectExecutionControl {
+    private volatile Object lastValue;
+    private volatile Throwable lastThrowable;
+
+    @Override
+    protected String invoke(Method doitMethod) throws Exception {
+        lastValue = null;
+        lastThrowable = null;
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
+        try {
+            Object value = doitMethod.invoke(null);
+            lastValue = value;
+            // JShell only shows this string; avoid toString(), which can be slow (large arrays) or throw.
+            return value == null ? "null" : value.getClass().getName();
+        } catch (InvocationTargetException e) {
+            lastThrowable = e.getCause();
+            throw e;
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** The value the last snippet returned (a variable's value, an expression's result), or null. */
+    public Object takeLastValue() {
+        Object value = lastValue;
+        lastValue = null;
+        return value;
+    }
+
+    /** The throwable the last snippet threw, or null. */
+    public Throwable takeLastThrowable() {
+        Throwable throwable = lastThrowable;
+        lastThrowable = null;
+        return throwable;
+    }
+}
