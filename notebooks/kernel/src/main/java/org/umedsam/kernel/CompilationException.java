@@ -7,7 +7,8 @@ public class CompilationException extends Exception {
     private final List<String> diagnostics;
 
     public CompilationException(List<String> diagnostics) {
-        super(String.join("\n", diagnostics));
+        // no stack trace: the kernel's own frames say nothing about the user's code
+        super(String.join("\n", diagnostics), null, false, false);
         this.diagnostics = List.copyOf(diagnostics);
     }
 

@@ -67,7 +67,8 @@ public final class JavaEvaluator implements AutoCloseable {
     /**
      * Evaluates every snippet of {@code code} in order; stops at the first failure.
      *
-     * @return the last snippet's value if it was an expression (or a variable declaration), else {@link Result#NONE}
+     * @return the last snippet's value if it was an expression written without a trailing semicolon,
+     *         else {@link Result#NONE}
      * @throws CompilationException if a snippet does not compile
      * @throws Exception the snippet's own exception, or an {@link EvaluationException}
      */
@@ -92,6 +93,10 @@ public final class JavaEvaluator implements AutoCloseable {
                 remaining = "";
             }
             result = evalSnippet(source);
+            // As in IPython, a trailing semicolon hides the value: "chart" shows it, "display(chart);" does not.
+            if (endsWithSemicolon(source)) {
+                result = Result.NONE;
+            }
         }
         return result;
     }
@@ -155,6 +160,48 @@ public final class JavaEvaluator implements AutoCloseable {
             System.arraycopy(stack, 0, trimmed, 0, last + 1);
             thrown.setStackTrace(trimmed);
         }
+    }
+
+    /** True if the code's last token, ignoring trailing blanks and comments, is a semicolon. */
+    static boolean endsWithSemicolon(String source) {
+        String code = source.stripTrailing();
+        while (true) {
+            if (code.endsWith("*/")) {
+                int open = code.lastIndexOf("/*");
+                if (open < 0) {
+                    break;
+                }
+                code = code.substring(0, open).stripTrailing();
+                continue;
+            }
+            int lineStart = code.lastIndexOf('\n') + 1;
+            int comment = lineCommentStart(code, lineStart);
+            if (comment < 0) {
+                break;
+            }
+            code = code.substring(0, comment).stripTrailing();
+        }
+        return code.endsWith(";");
+    }
+
+    /** Index of a {@code //} comment in the line starting at {@code from}, ignoring ones inside string or char literals; -1 if none. */
+    private static int lineCommentStart(String code, int from) {
+        char quote = 0;
+        for (int i = from; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '/' && i + 1 < code.length() && code.charAt(i + 1) == '/') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean isValueSnippet(Snippet snippet) {

@@ -2,6 +2,8 @@ package org.umedsam.kernel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Filter;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -13,9 +15,6 @@ import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
  * come from the environment (see {@link KernelSettings}).
  */
 public final class Main {
-    /** Held so the level set on it survives (java.util.logging keeps loggers weakly). */
-    private static final Logger BASEKERNEL_LOG = Logger.getLogger("io.github.spencerpark");
-
     private Main() {
     }
 
@@ -24,8 +23,7 @@ public final class Main {
             System.err.println("usage: java -cp umedsam-kernel.jar " + Main.class.getName() + " <connection-file>");
             System.exit(2);
         }
-        // basekernel logs every message loop start/stop at INFO; only its warnings are worth reading
-        BASEKERNEL_LOG.setLevel(Level.WARNING);
+        quietBasekernelLogging();
         String connectionJson = Files.readString(Path.of(args[0]));
         KernelConnectionProperties properties = KernelConnectionProperties.parse(connectionJson);
         JupyterConnection connection = new JupyterConnection(properties);
@@ -46,5 +44,19 @@ public final class Main {
         connection.waitUntilClose();
         // Libraries loaded by cells may leave non-daemon threads behind; the kernel's life ends here.
         System.exit(0);
+    }
+
+    /**
+     * basekernel logs every socket bind, loop start and message at INFO through java.util.logging,
+     * under short logger names ("ShellChannel", "Loop-..."); drop its records below WARNING, keep
+     * everybody else's.
+     */
+    static void quietBasekernelLogging() {
+        Filter filter = record -> record.getLevel().intValue() >= Level.WARNING.intValue()
+                || record.getSourceClassName() == null
+                || !record.getSourceClassName().startsWith("io.github.spencerpark.");
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            handler.setFilter(filter);
+        }
     }
 }

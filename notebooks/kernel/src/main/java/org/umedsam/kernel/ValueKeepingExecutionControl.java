@@ -1,9 +1,12 @@
 package org.umedsam.kernel;
 
+import java.lang.instrument.ClassDefinition;
+import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 import jdk.jshell.execution.DirectExecutionControl;
+import jdk.jshell.spi.ExecutionControl;
 
 /**
  * Runs JShell snippets inside the kernel's own JVM and keeps what the last snippet produced as a
@@ -36,6 +39,28 @@ public class ValueKeepingExecutionControl extends DirectExecutionControl {
             throw e;
         } finally {
             thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void redefine(ExecutionControl.ClassBytecodes[] classes)
+            throws ExecutionControl.ClassInstallException, ExecutionControl.NotImplementedException,
+            ExecutionControl.EngineTerminationException {
+        Instrumentation inst = RedefiningAgent.instrumentation();
+        if (inst == null || !inst.isRedefineClassesSupported()) {
+            super.redefine(classes); // not implemented: JShell loads fresh classes instead
+            return;
+        }
+        try {
+            ClassDefinition[] definitions = new ClassDefinition[classes.length];
+            for (int i = 0; i < classes.length; i++) {
+                definitions[i] = new ClassDefinition(findClass(classes[i].name()), classes[i].bytecodes());
+            }
+            inst.redefineClasses(definitions);
+        } catch (ClassNotFoundException | UnsupportedOperationException | ClassFormatError
+                 | java.lang.instrument.UnmodifiableClassException e) {
+            // A change of shape (new fields or methods) cannot be redefined; JShell then replaces the class.
+            throw new ExecutionControl.ClassInstallException("redefine: " + e, new boolean[classes.length]);
         }
     }
 

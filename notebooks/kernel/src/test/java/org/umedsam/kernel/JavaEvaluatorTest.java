@@ -47,6 +47,15 @@ class JavaEvaluatorTest {
     }
 
     @Test
+    void aTrailingSemicolonHidesTheValue() throws Exception {
+        assertThat(shell.eval("\"shown\"").hasValue()).isTrue();
+        assertThat(shell.eval("\"hidden\";").hasValue()).isFalse();
+        assertThat(shell.eval("String s = \"v\";\ns.length()").value()).isEqualTo(1);
+        assertThat(shell.eval("s.length(); // a comment\n/* and another */").hasValue()).isFalse();
+        assertThat(shell.eval("\"a;\" // not \"b\";").hasValue()).isTrue();
+    }
+
+    @Test
     void defaultImportsAreThere() throws Exception {
         assertThat(shell.eval("List<Integer> xs = new ArrayList<>(List.of(3, 1, 2)); Collections.sort(xs); xs").value())
                 .isEqualTo(List.of(1, 2, 3));

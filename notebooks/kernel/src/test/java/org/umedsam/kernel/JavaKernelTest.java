@@ -52,6 +52,9 @@ class JavaKernelTest {
         try {
             // Without a Jupyter connection the output goes nowhere, but the call must compile and run.
             DisplayData id = kernel.eval("display(new java.awt.image.BufferedImage(2, 2, 1))");
+            DisplayData hidden = kernel.eval("display(\"text\");");
+
+            assertThat(hidden).isNull();
 
             assertThat((String) id.getData(MIMEType.parse("text/plain"))).hasSize(36);
         } finally {
