@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import me.tongfei.progressbar.ProgressBar;
@@ -36,9 +35,9 @@ import org.umedsam.optim.SharpnessAwareMinimizer;
  * ({@value #LOG_SIGMA}, [M] float64), ReduceLROnPlateau on the epoch's mean training loss, a
  * validation pass with DSC per epoch, CSV records, atomic checkpoints and exact resume.
  *
- * <p>Determinism: epoch order is a permutation drawn from {@code (seed, epoch)}, each item's
- * augmentation seed from {@code (seed, epoch, index)}; nothing else is random, so the position in
- * the run is the sampler's state and a resumed run repeats the uninterrupted one.
+ * <p>Determinism: a {@link TrainingSource} gives each item as a pure function of (epoch, position)
+ * and nothing else here is random, so the position in the run is the sampler's whole state and a
+ * resumed run repeats the uninterrupted one.
  */
 public final class Trainer {
     /** Name of the loss' log-sigmas among the optimizer's parameters. */
@@ -93,8 +92,8 @@ public final class Trainer {
     private final ReduceLrOnPlateau plateau;
     private final Map<String, INDArray> trainable = new LinkedHashMap<>();
     private final Set<String> modelWrt;
-    private final Map<Integer, TargetMaps> trainMaps = new HashMap<>();
-    private final Map<Integer, TargetMaps> validationMaps = new HashMap<>();
+    private final Map<Long, TargetMaps> trainMaps = new HashMap<>();
+    private final Map<Long, TargetMaps> validationMaps = new HashMap<>();
     private RunRecord record;
 
     // where the run stands
@@ -107,7 +106,7 @@ public final class Trainer {
 
     private Trainer(TrainConfig config, TrainableModel model, TrainingSource train, TrainingSource validation,
                     Options options, RunFolder folder) {
-        if (train.size() == 0) {
+        if (train.epochSize(0) == 0) {
             throw new IllegalArgumentException("the training split is empty");
         }
         this.config = config;
@@ -166,12 +165,16 @@ public final class Trainer {
         return t.run();
     }
 
-    public int stepsPerEpoch() {
-        return (train.size() + config.batchSize() - 1) / config.batchSize();
+    /** Optimizer steps in {@code epoch} (the last batch may be smaller). */
+    public int stepsInEpoch(int ep) {
+        return (train.epochSize(ep) + config.batchSize() - 1) / config.batchSize();
     }
 
     public long totalSteps() {
-        long all = (long) config.epochs() * stepsPerEpoch();
+        long all = 0;
+        for (int e = 0; e < config.epochs(); e++) {
+            all += stepsInEpoch(e);
+        }
         return config.maxSteps() > 0 ? Math.min(all, config.maxSteps()) : all;
     }
 
@@ -204,7 +207,7 @@ public final class Trainer {
                     System.gc(); // ND4J frees native buffers only when their Java objects are collected
                 }
                 boolean last = step == total;
-                if (stepInEpoch == stepsPerEpoch() || last) {
+                if (stepInEpoch == stepsInEpoch(epoch) || last) {
                     double trainLoss = epochLossSum / stepInEpoch;
                     double[] val = validate();
                     double lrAfter = plateau.step(trainLoss, adamW);
@@ -300,23 +303,20 @@ public final class Trainer {
 
     /** [validation loss, validation DSC], NaN when there is no validation split. */
     private double[] validate() {
-        if (validation == null || validation.size() == 0) {
+        if (validation == null || validation.epochSize(0) == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
         double lossSum = 0;
         double dscSum = 0;
-        int n = validation.size();
+        int n = validation.epochSize(0);
         for (int from = 0; from < n; from += config.batchSize()) {
-            int[] idx = new int[Math.min(config.batchSize(), n - from)];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = from + i;
-            }
-            Batch b = load(validation, idx, i -> mix(config.seed(), -1, i), validationMaps, true);
+            int count = Math.min(config.batchSize(), n - from);
+            Batch b = load(validation, 0, from, count, validationMaps);
             TrainableModel.Pass pass = model.forward(b.images(), b.boxes(), false);
             MaskBatch mb = maskBatch(b, pass);
-            lossSum += loss.evaluate(mb, logSigmas()).total() * idx.length;
+            lossSum += loss.evaluate(mb, logSigmas()).total() * count;
             int plane = mb.plane();
-            for (int item = 0; item < idx.length; item++) {
+            for (int item = 0; item < count; item++) {
                 dscSum += dice(mb.logits(), item * plane, b.maps()[item].target());
             }
         }
@@ -353,61 +353,36 @@ public final class Trainer {
     }
 
     private Batch trainBatch(int ep, int pos) {
-        int[] order = epochOrder(config.seed(), ep, train.size());
         int from = pos * config.batchSize();
-        int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + config.batchSize()));
-        return load(train, idx, i -> mix(config.seed(), ep, i), trainMaps, train.masksIndependentOfSeed());
+        int count = Math.min(config.batchSize(), train.epochSize(ep) - from);
+        return load(train, ep, from, count, trainMaps);
     }
 
-    /** The permutation of {@code [0, n)} used in epoch {@code epoch}. */
-    public static int[] epochOrder(long seed, int epoch, int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random r = new Random(mix(seed, epoch, -1));
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
-    /** A well-mixed 64-bit seed from (seed, epoch, index) (SplitMix64 finaliser). */
-    static long mix(long seed, long epoch, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private Batch load(TrainingSource source, int[] idx, java.util.function.IntToLongFunction seedOf,
-                       Map<Integer, TargetMaps> cache, boolean cacheable) {
+    private Batch load(TrainingSource source, int ep, int from, int count, Map<Long, TargetMaps> cache) {
         TrainingExample first = null;
         float[] images = null;
-        float[] boxes = new float[idx.length * 4];
-        TargetMaps[] maps = new TargetMaps[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            TrainingExample ex = source.example(idx[k], seedOf.applyAsLong(idx[k]));
+        float[] boxes = new float[count * 4];
+        TargetMaps[] maps = new TargetMaps[count];
+        for (int k = 0; k < count; k++) {
+            TrainingExample ex = source.example(ep, from + k);
+            long key = source.cacheKey(ep, from + k);
             if (first == null) {
                 first = ex;
-                images = new float[idx.length * ex.image().length];
+                images = new float[count * ex.image().length];
             } else if (ex.height() != first.height() || ex.width() != first.width()) {
                 throw new IllegalArgumentException("example '" + ex.id() + "' is " + ex.height() + "x" + ex.width()
                         + ", but '" + first.id() + "' in the same batch is " + first.height() + "x" + first.width());
             }
             System.arraycopy(ex.image(), 0, images, k * ex.image().length, ex.image().length);
             System.arraycopy(ex.box(), 0, boxes, k * 4, 4);
-            if (cacheable) {
-                maps[k] = cache.computeIfAbsent(idx[k], i -> TargetMaps.of(ex.mask(), ex.height(), ex.width()));
+            if (key >= 0) {
+                maps[k] = cache.computeIfAbsent(key, i -> TargetMaps.of(ex.mask(), ex.height(), ex.width()));
             } else {
                 maps[k] = TargetMaps.of(ex.mask(), ex.height(), ex.width());
             }
         }
-        INDArray im = Nd4j.create(images, new long[] {idx.length, 3, first.height(), first.width()}, 'c');
-        INDArray bx = Nd4j.create(boxes, new long[] {idx.length, 4}, 'c');
+        INDArray im = Nd4j.create(images, new long[] {count, 3, first.height(), first.width()}, 'c');
+        INDArray bx = Nd4j.create(boxes, new long[] {count, 4}, 'c');
         return new Batch(im, bx, maps);
     }
 

@@ -1,20 +1,24 @@
 package org.umedsam.train;
 
 /**
- * Indexed training items. {@code example(index, seed)} must be a pure function of its arguments
- * (any augmentation drawn from {@code seed}); that is what makes a resumed run repeat the
- * uninterrupted one exactly.
+ * Training items by epoch and position. {@code example(epoch, position)} must be a pure function of
+ * its arguments (order and augmentation drawn from them and a fixed seed); that is what makes a
+ * resumed run repeat the uninterrupted one exactly. The data pipeline's
+ * {@code org.umedsam.data.TrainingSampler} has this shape ({@link SamplerSource}); indexed items get
+ * a seeded shuffle from {@link ShuffledSource}.
  */
 public interface TrainingSource {
-    int size();
+    /** Items in {@code epoch} (may vary by epoch, e.g. per-modality caps). */
+    int epochSize(int epoch);
 
-    TrainingExample example(int index, long seed);
+    TrainingExample example(int epoch, int position);
 
     /**
-     * True when an item's mask does not depend on {@code seed} (no geometric augmentation), so the
-     * trainer may cache its distance maps by index.
+     * A key under which the item's mask, and so its distance maps, recurs unchanged; -1 when it
+     * does not (random flips, random label choice). Non-negative keys let the trainer compute the
+     * distance maps once per item instead of once per step.
      */
-    default boolean masksIndependentOfSeed() {
-        return false;
+    default long cacheKey(int epoch, int position) {
+        return -1;
     }
 }

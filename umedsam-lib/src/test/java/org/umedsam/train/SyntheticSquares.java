@@ -3,7 +3,7 @@ package org.umedsam.train;
 import java.util.Random;
 
 /** Rectangles on noise: channel 0 is brighter inside the mask; the box is jittered by the seed. */
-final class SyntheticSquares implements TrainingSource {
+final class SyntheticSquares implements IndexedExamples {
     private final int n;
     private final int size;
     private final long base;

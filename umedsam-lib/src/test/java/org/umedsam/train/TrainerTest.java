@@ -18,6 +18,12 @@ class TrainerTest {
     @TempDir
     Path runs;
 
+    /** Training items shuffled with the configs' seed 7; validation items (base 2) in fixed order. */
+    static TrainingSource train(int n, long base) {
+        return base == 2 ? ShuffledSource.validation(new SyntheticSquares(n, 16, base), 7)
+                : ShuffledSource.training(new SyntheticSquares(n, 16, base), 7);
+    }
+
     static TrainConfig tiny(boolean sam) {
         return TrainConfig.defaults().with(Map.of("name", sam ? "full" : "no-sam", "epochs", 6, "batchSize", 2,
                 "learningRate", 0.05, "sam", sam, "checkpointEverySteps", 2, "gcEverySteps", 0, "seed", 7));
@@ -26,8 +32,8 @@ class TrainerTest {
     @Test
     void trainingLowersTheLossMovesTheSigmasAndWritesTheRunFolder() throws Exception {
         TrainConfig c = tiny(true);
-        Trainer.Result r = Trainer.start(c, new TinyPixelModel(1), new SyntheticSquares(6, 16, 1),
-                new SyntheticSquares(2, 16, 2), runs, Trainer.Options.quiet());
+        Trainer.Result r = Trainer.start(c, new TinyPixelModel(1), train(6, 1),
+                train(2, 2), runs, Trainer.Options.quiet());
         Path dir = runs.resolve("full");
         assertThat(r.runDir()).isEqualTo(dir);
         assertThat(r.steps()).isEqualTo(18);
@@ -61,17 +67,17 @@ class TrainerTest {
         Path a = runs.resolve("a");
         Path b = runs.resolve("b");
         TinyPixelModel straight = new TinyPixelModel(3);
-        Trainer.start(c, straight, new SyntheticSquares(6, 16, 1), new SyntheticSquares(2, 16, 2), a,
+        Trainer.start(c, straight, train(6, 1), train(2, 2), a,
                 Trainer.Options.quiet());
 
         // stopped after step 5: the last checkpoint is from step 4, so step 5 is done again on resume
-        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(3), new SyntheticSquares(6, 16, 1),
-                new SyntheticSquares(2, 16, 2), b, Trainer.Options.quiet().interruptingAfter(5)))
+        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(3), train(6, 1),
+                train(2, 2), b, Trainer.Options.quiet().interruptingAfter(5)))
                 .isInstanceOf(TrainingInterruptedException.class);
         Path runB = b.resolve(c.name());
         assertThat(Checkpoint.read(runB.resolve("checkpoint/last.ckpt")).meta().step()).isEqualTo(4);
         TinyPixelModel resumed = new TinyPixelModel(99); // different init: everything must come from the checkpoint
-        Trainer.Result r = Trainer.resume(runB, resumed, new SyntheticSquares(6, 16, 1), new SyntheticSquares(2, 16, 2),
+        Trainer.Result r = Trainer.resume(runB, resumed, train(6, 1), train(2, 2),
                 Trainer.Options.quiet());
         assertThat(r.steps()).isEqualTo(9);
 
@@ -99,14 +105,14 @@ class TrainerTest {
     void aNonFiniteLossNamesTheStepAndTermAndKeepsTheLastGoodCheckpoint() throws Exception {
         TrainConfig c = tiny(false).with(Map.of("checkpointEverySteps", 0));
         // item 4 has a NaN pixel; epoch 0 visits it at some step; find which
-        int[] order = Trainer.epochOrder(c.seed(), 0, 6);
+        int[] order = ShuffledSource.epochOrder(c.seed(), 0, 6);
         int pos = 0;
         while (order[pos] != 4) {
             pos++;
         }
         long badStep = pos / 2 + 1;
-        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(1), new SyntheticSquares(6, 16, 1, 4), null, runs,
-                Trainer.Options.quiet()))
+        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(1),
+                ShuffledSource.training(new SyntheticSquares(6, 16, 1, 4), 7), null, runs, Trainer.Options.quiet()))
                 .isInstanceOf(NonFiniteLossException.class)
                 .hasMessageContaining("step " + badStep)
                 .hasMessageContaining("dice = NaN");
@@ -122,12 +128,14 @@ class TrainerTest {
         TrainConfig c = tiny(false).with(Map.of("checkpointEverySteps", 0));
         // NaN only from epoch 1 on: a source that poisons item 0 when the seed is of epoch >= 1
         SyntheticSquares clean = new SyntheticSquares(6, 16, 1);
-        long epoch0Seed = Trainer.mix(c.seed(), 0, 0);
-        TrainingSource poisoned = new TrainingSource() {
+        long epoch0Seed = ShuffledSource.mix(c.seed(), 0, 0);
+        IndexedExamples poisonedItems = new IndexedExamples() {
+            @Override
             public int size() {
                 return 6;
             }
 
+            @Override
             public TrainingExample example(int index, long seed) {
                 TrainingExample e = clean.example(index, seed);
                 if (index == 0 && seed != epoch0Seed) {
@@ -136,6 +144,7 @@ class TrainerTest {
                 return e;
             }
         };
+        TrainingSource poisoned = ShuffledSource.training(poisonedItems, c.seed());
         assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(1), poisoned, null, runs, Trainer.Options.quiet()))
                 .isInstanceOf(NonFiniteLossException.class).hasMessageContaining("epoch 1");
         Checkpoint last = Checkpoint.read(runs.resolve("no-sam/checkpoint/last.ckpt"));
@@ -150,7 +159,7 @@ class TrainerTest {
         TrainConfig c = tiny(false).with(Map.of("epochs", 1));
         Files.createDirectories(runs.resolve("no-sam"));
         Files.writeString(runs.resolve("no-sam/keep.txt"), "mine");
-        Trainer.Result r = Trainer.start(c, new TinyPixelModel(1), new SyntheticSquares(4, 16, 1), null, runs,
+        Trainer.Result r = Trainer.start(c, new TinyPixelModel(1), train(4, 1), null, runs,
                 Trainer.Options.quiet());
         assertThat(r.runDir()).isEqualTo(runs.resolve("no-sam-2"));
         assertThat(Files.readString(runs.resolve("no-sam/keep.txt"))).isEqualTo("mine");
@@ -161,7 +170,7 @@ class TrainerTest {
         TrainConfig c = tiny(false).with(Map.of("epochs", 1, "trainable", "MASK_DECODER_AND_SIGMAS"));
         TinyPixelModel m = new TinyPixelModel(1);
         INDArray before = m.parameters().get("image_encoder.w").dup();
-        Trainer.start(c, m, new SyntheticSquares(4, 16, 1), null, runs, Trainer.Options.quiet());
+        Trainer.start(c, m, train(4, 1), null, runs, Trainer.Options.quiet());
         assertThat(m.parameters().get("image_encoder.w")).isEqualTo(before);
         assertThat(m.parameters().get("mask_decoder.v").getDouble(0)).isNotEqualTo(0.0);
     }
