@@ -34,10 +34,10 @@ public final class AverageSurfaceDistance {
     }
 
     private static double weightedMean(double[] d, double[] a) {
-        double num = 0;
+        double[] products = new double[d.length];
         for (int i = 0; i < d.length; i++) {
-            num += d[i] * a[i];
+            products[i] = d[i] * a[i];
         }
-        return num / SurfaceDistances.sum(a);
+        return NumpySum.sum(products) / NumpySum.sum(a);
     }
 }

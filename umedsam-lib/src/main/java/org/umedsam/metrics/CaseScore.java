@@ -160,11 +160,7 @@ public record CaseScore(CaseName caseName, double[] classDsc, double[] classNsd,
         if (v.length == 0) {
             return Double.NaN;
         }
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
+        return NumpySum.sum(v) / v.length;
     }
 
     private static double[] nanArray(int k) {

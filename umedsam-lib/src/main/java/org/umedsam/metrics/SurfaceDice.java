@@ -18,22 +18,20 @@ public final class SurfaceDice {
 
     /** NSD of precomputed surface distances at {@code toleranceMm}. */
     public static double atTolerance(SurfaceDistances sd, double toleranceMm) {
-        double overlapGt = 0;
-        double[] dg = sd.distancesGtToPred();
-        double[] ag = sd.surfelAreasGt();
-        for (int i = 0; i < dg.length; i++) {
-            if (dg[i] <= toleranceMm) {
-                overlapGt += ag[i];
-            }
-        }
-        double overlapPred = 0;
-        double[] dp = sd.distancesPredToGt();
-        double[] ap = sd.surfelAreasPred();
-        for (int i = 0; i < dp.length; i++) {
-            if (dp[i] <= toleranceMm) {
-                overlapPred += ap[i];
-            }
-        }
+        double overlapGt = areaWithin(sd.distancesGtToPred(), sd.surfelAreasGt(), toleranceMm);
+        double overlapPred = areaWithin(sd.distancesPredToGt(), sd.surfelAreasPred(), toleranceMm);
         return (overlapGt + overlapPred) / (sd.gtSurfaceArea() + sd.predSurfaceArea());
+    }
+
+    /** {@code np.sum(areas[distances <= tolerance])}. */
+    private static double areaWithin(double[] distances, double[] areas, double toleranceMm) {
+        double[] selected = new double[distances.length];
+        int n = 0;
+        for (int i = 0; i < distances.length; i++) {
+            if (distances[i] <= toleranceMm) {
+                selected[n++] = areas[i];
+            }
+        }
+        return NumpySum.sum(selected, 0, n);
     }
 }

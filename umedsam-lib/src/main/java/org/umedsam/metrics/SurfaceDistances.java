@@ -114,11 +114,7 @@ public record SurfaceDistances(double[] distancesGtToPred, double[] surfelAreasG
     }
 
     static double sum(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s;
+        return NumpySum.sum(v);
     }
 
     private static void checkShape(int[] shape, double[] spacingMm, int gtLength, int predLength) {
