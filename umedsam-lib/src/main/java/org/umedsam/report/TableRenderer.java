@@ -109,7 +109,7 @@ public final class TableRenderer {
         return List.of(md, tex, csv);
     }
 
-    /** Numbers for humans: integers plainly, others with 4 significant digits; NaN as a dash. */
+    /** Numbers for humans: integers plainly, others to 4 significant digits without trailing zeros; NaN as a dash. */
     public static String format(double v) {
         if (Double.isNaN(v)) {
             return "–";
@@ -120,7 +120,8 @@ public final class TableRenderer {
         double a = Math.abs(v);
         if (a >= 1e-3 && a < 1e5) {
             int decimals = Math.max(0, 3 - (int) Math.floor(Math.log10(a)));
-            return String.format(java.util.Locale.ROOT, "%." + decimals + "f", v);
+            String s = String.format(java.util.Locale.ROOT, "%." + decimals + "f", v);
+            return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
         }
         return String.format(java.util.Locale.ROOT, "%.3e", v);
     }

@@ -8,14 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.columns.Column;
 import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * Small Tablesaw helpers shared by the report and figure code: reading our CSV records with
- * stable column types (named text columns as strings, every other column as double, so a column
- * that happens to hold only whole numbers in one file does not change type in another).
+ * stable column types (known text columns always as strings, numeric columns always as double,
+ * so a column that holds only whole numbers in one file does not change type in another).
  */
 public final class Tables {
     /** Columns that hold text in every record file we read. */
@@ -45,14 +48,40 @@ public final class Tables {
         }
     }
 
-    /** Reads CSV text; text columns as strings, all others as doubles. */
+    /**
+     * Reads CSV text: {@link #TEXT_COLUMNS} and any column with a non-numeric value as strings,
+     * every other column as doubles (empty, NaN and nan as missing).
+     */
     public static Table readCsv(Reader reader, String name) {
         CsvReadOptions options = CsvReadOptions.builder(reader)
                 .tableName(name)
-                .columnTypes(col -> TEXT_COLUMNS.contains(col) ? ColumnType.STRING : ColumnType.DOUBLE)
-                .missingValueIndicator("", "NaN", "nan")
+                .columnTypes(col -> ColumnType.STRING)
+                .missingValueIndicator("")
                 .build();
-        return Table.read().usingOptions(options);
+        Table raw = Table.read().usingOptions(options);
+        Table out = Table.create(name);
+        for (Column<?> c : raw.columns()) {
+            StringColumn sc = (StringColumn) c;
+            out.addColumns(TEXT_COLUMNS.contains(sc.name()) ? sc : asDoubles(sc));
+        }
+        return out;
+    }
+
+    private static Column<?> asDoubles(StringColumn sc) {
+        DoubleColumn d = DoubleColumn.create(sc.name());
+        for (int i = 0; i < sc.size(); i++) {
+            String v = sc.isMissing(i) ? "" : sc.get(i).trim();
+            if (v.isEmpty() || v.equalsIgnoreCase("nan")) {
+                d.appendMissing();
+                continue;
+            }
+            try {
+                d.append(Double.parseDouble(v));
+            } catch (NumberFormatException e) {
+                return sc;
+            }
+        }
+        return d;
     }
 
     /**
