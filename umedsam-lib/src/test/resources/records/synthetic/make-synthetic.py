@@ -8,7 +8,7 @@ sigmas drifting toward each term's scale). Deterministic (fixed seed). Re-run fr
 import json, math, os, random
 
 random.seed(7)
-TERMS = {"dice": 0.35, "bce": 0.25, "mse": 0.06, "sd": 0.9}
+TERMS = {"dice": 0.35, "bce": 0.25, "iou": 0.06, "sd": 0.9}  # the trainer's default terms
 
 def run(name, config, seed, sigmas, steps=200, epochs=5):
     os.makedirs(name, exist_ok=True)

@@ -129,8 +129,8 @@ class ReportTest {
         RunRecords r = RunRecords.read(RECORDS.resolve("runs").resolve("full-s1"));
         assertThat(r.configuration()).isEqualTo("full");
         assertThat(r.seed()).isEqualTo(1);
-        assertThat(r.lossTerms()).containsExactly("dice", "bce", "mse", "sd");
-        assertThat(r.sigmaTerms()).containsExactly("dice", "bce", "mse", "sd");
+        assertThat(r.lossTerms()).containsExactly("dice", "bce", "iou", "sd");
+        assertThat(r.sigmaTerms()).containsExactly("dice", "bce", "iou", "sd");
         assertThat(r.stepColumn("step")).hasSize(200);
         assertThat(r.epochs().rowCount()).isEqualTo(5);
         assertThat(RunRecords.read(RECORDS.resolve("runs").resolve("baseline-s0")).sigmaTerms()).isEmpty();
