@@ -219,7 +219,8 @@ class HandMadeCasesTest {
     @Test
     void caseNamesGiveDimensionModalityAndSyntheticFlag() {
         assertThat(CaseName.parse("3DBox_CT_0566.npz")).isEqualTo(new CaseName("3DBox_CT_0566.npz", true, "CT", false));
-        assertThat(CaseName.parse("/a/b/2DBox_Endoscopy_synth_0001.npz").synthetic()).isTrue();
+        assertThat(CaseName.parse("/a/b/2D_synthetic_Endoscopy_0001.npz").synthetic()).isTrue();
+        assertThat(CaseName.parse("/a/b/2D_synthetic_Endoscopy_0001.npz").modality()).isEqualTo("Endoscopy");
         assertThat(CaseName.parse("weird.npz").modality()).isEqualTo("unknown");
     }
 

@@ -43,7 +43,7 @@ class NsdBenchmarkTest {
         try {
             for (int rep = 0; rep < 3; rep++) {
                 long t0 = System.nanoTime();
-                CaseScore s = pool.submit(() -> CaseScore.evaluate("3DBox_CT_synth_bench.npz", gts, segs, shape,
+                CaseScore s = pool.submit(() -> CaseScore.evaluate("3DBox_CT_synthetic_bench.npz", gts, segs, shape,
                         spacing, ScoreConfig.defaults())).get();
                 double sec = (System.nanoTime() - t0) / 1e9;
                 System.out.printf("NSD benchmark 287x512x512, 6 classes, 2 threads (machine shared, contended): "
