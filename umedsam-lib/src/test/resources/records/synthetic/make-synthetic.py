@@ -50,6 +50,37 @@ for seed in (0, 1):
     run(f"runs/full-s{seed}", "full", seed, True)
 run("runs/no-sam-s0", "no-sam", 0, True)
 
+def per_run_files():
+    """scores.csv and timings.csv inside each run folder, landscapes for seed 0 of no-sam and full."""
+    import csv
+    rows = list(csv.DictReader(open("scores.csv")))
+    timing_rows = list(csv.DictReader(open("timings.csv")))
+    for run_dir in sorted(os.listdir("runs")):
+        config, seed = run_dir.rsplit("-s", 1)
+        with open(f"runs/{run_dir}/scores.csv", "w") as f:
+            f.write("case,modality,dsc,nsd\n")
+            for r in rows:
+                if r["configuration"] == config and r["seed"] == seed:
+                    f.write(f"{r['case']},{r['modality']},{r['dsc']},{r['nsd']}\n")
+        with open(f"runs/{run_dir}/timings.csv", "w") as f:
+            f.write("case,modality,size,objects,seconds\n")
+            for r in timing_rows:
+                f.write(f"{r['case']},{r['modality']},{r['size']},{r['objects']},{float(r['seconds']) * (1.02 if config == 'full' else 1.0):.3f}\n")
+    for config in ("no-sam", "full"):
+        os.makedirs(f"runs/{config}-s0/landscape", exist_ok=True)
+        for name in ("line.csv", "surface.csv"):
+            src = f"landscape-1d-{config}.csv" if name == "line.csv" else "landscape-2d-full.csv"
+            text = open(src).read()
+            if name == "surface.csv" and config == "no-sam":
+                lines = text.splitlines()
+                text = lines[0] + "\n" + "\n".join(
+                    ",".join(l.split(",")[:2] + [f"{0.31 + 2.2 * (float(l.split(',')[2]) - 0.31):.5f}"]) for l in lines[1:]) + "\n"
+            open(f"runs/{config}-s0/landscape/{name}", "w").write(text)
+        inc = 0.09 if config == "no-sam" else 0.035
+        json.dump({"rho": 0.05, "loss": 0.31, "randomIncrease": inc / 4, "ascentIncrease": inc, "sharpness": inc,
+                   "directions": 8, "ascentSteps": 3}, open(f"runs/{config}-s0/landscape/sharpness.json", "w"))
+
+
 MODS = ["ct", "mr", "pet", "us", "xray", "dermoscopy", "endoscopy", "fundus", "microscopy"]
 CONF = {"baseline": 0.0, "only-sd": 0.01, "no-sam": 0.015, "full": 0.025}
 with open("scores.csv", "w") as f:
@@ -88,3 +119,5 @@ with open("landscape-2d-full.csv", "w") as f:
     for b in grid:
         for a in grid:
             f.write(f"{a},{b},{0.31 + 0.7 * a * a + 1.1 * b * b + 0.3 * a * b + 0.05 * math.sin(3 * a):.5f}\n")
+
+per_run_files()

@@ -89,6 +89,11 @@ public record RunRecords(Path dir, String name, String configuration, long seed,
         if (seed == null) {
             seed = m.matches() ? Long.parseLong(m.group(2)) : -1L;
         }
+        // the trainer names runs by their folder ("full-s1"): the configuration is the name without the seed
+        Matcher c = SEED_IN_NAME.matcher(configuration);
+        if (c.matches() && seed >= 0 && Long.parseLong(c.group(2)) == seed) {
+            configuration = c.group(1);
+        }
         return new RunRecords(dir, name, configuration, seed, steps, epochs, run, config);
     }
 

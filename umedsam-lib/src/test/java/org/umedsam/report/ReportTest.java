@@ -146,6 +146,9 @@ class ReportTest {
         assertThat(r.configuration()).isEqualTo("no-sam");
         assertThat(r.seed()).isEqualTo(2);
         assertThat(r.epochs()).isNull();
+        Files.writeString(run.resolve("run.json"), "{\"config_name\": \"full-s3\", \"seed\": 3}");
+        assertThat(RunRecords.read(run).configuration()).isEqualTo("full");
+        assertThat(RunRecords.read(run).seed()).isEqualTo(3);
     }
 
     @Test
