@@ -22,6 +22,20 @@ public final class CaseReader {
     private CaseReader() {
     }
 
+    /**
+     * The {@code .npz} files under {@code dir} (recursively, so a training root with one folder
+     * per modality works), sorted by path.
+     */
+    public static java.util.List<Path> listCases(Path dir) throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IOException(dir + ": not a folder of .npz cases");
+        }
+        try (var s = java.nio.file.Files.walk(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".npz") && java.nio.file.Files.isRegularFile(p))
+                    .sorted().toList();
+        }
+    }
+
     /** Reads and validates one case. */
     public static Case read(Path file) throws IOException {
         Map<String, NpyArray> a = Npz.read(file);
