@@ -136,6 +136,9 @@ public final class JavaEvaluator implements AutoCloseable {
             EvalException eval = (EvalException) event.exception();
             return new EvaluationException(eval.getExceptionClassName() + ": " + eval.getMessage(), eval);
         }
+        if (control.wasStopped()) {
+            return new EvaluationException("interrupted: the cell was stopped (" + thrown + ")");
+        }
         trimToCellFrames(thrown);
         if (thrown instanceof Exception exception) {
             return exception;
@@ -241,6 +244,11 @@ public final class JavaEvaluator implements AutoCloseable {
         String stripped = source.strip();
         int newline = stripped.indexOf('\n');
         return newline < 0 ? stripped : stripped.substring(0, newline) + " ...";
+    }
+
+    /** Stops the snippet running now, if any (callable from another thread while {@link #eval} runs). */
+    public void interrupt() {
+        control.stop();
     }
 
     /** JShell's completion suggestions at {@code cursor}; {@code anchor[0]} receives where the replacement starts. */

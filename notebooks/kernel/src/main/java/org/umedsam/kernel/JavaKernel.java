@@ -27,7 +27,7 @@ public final class JavaKernel extends BaseKernel {
     private final LineMagics magics = new LineMagics();
     private final LanguageInfo languageInfo = new LanguageInfo("Java", Runtime.version().toString(),
             "text/x-java-source", ".jshell", "java", "java", "script");
-    private JavaEvaluator evaluator;
+    private volatile JavaEvaluator evaluator;
     private final List<String> startupProblems = new ArrayList<>();
 
     public JavaKernel(KernelSettings settings) {
@@ -164,6 +164,15 @@ public final class JavaKernel extends BaseKernel {
             case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> "";
             case UNKNOWN -> IS_COMPLETE_BAD;
         };
+    }
+
+    /** The notebook's interrupt: stops the running cell (see {@link ValueKeepingExecutionControl#stop()}). */
+    @Override
+    public void interrupt() {
+        JavaEvaluator current = evaluator; // no lock: the cell being interrupted holds the kernel's
+        if (current != null) {
+            current.interrupt();
+        }
     }
 
     @Override
