@@ -104,6 +104,16 @@ def _(kc):
     assert "image/png" in data and "<svg" in data["image/svg+xml"], data.keys()
 
 
+@check("updateDisplay replaces an earlier output (live charts)")
+def _(kc):
+    reply, msgs = run(kc, 'String liveId = display("step 0");\nupdateDisplay(liveId, "step 1");')
+    assert reply["status"] == "ok", reply
+    shown = of_type(msgs, "display_data")[0]
+    updated = of_type(msgs, "update_display_data")[0]
+    assert shown["transient"]["display_id"] == updated["transient"]["display_id"], msgs
+    assert updated["data"]["text/plain"] == "step 1", updated
+
+
 @check("the library's jars from kernel.json are on the class path (ND4J computes)")
 def _(kc):
     reply, msgs = run(kc, "Nd4j.create(new float[] {1, 2, 3}).sumNumber().intValue()")

@@ -24,11 +24,13 @@ import jdk.jshell.VarSnippet;
  * compiler's errors, or an {@link EvaluationException}.
  */
 public final class JavaEvaluator implements AutoCloseable {
-    /** The imports JShell's own tool starts with, which IJava cells also get. */
+    /**
+     * The imports every IJava cell starts with (IJava's own list, narrower than the jshell tool's: no
+     * java.nio.file, java.util.function or java.util.stream), so a notebook that runs here runs there.
+     */
     public static final List<String> DEFAULT_IMPORTS = List.of(
-            "java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
-            "java.util.concurrent.*", "java.util.function.*", "java.util.prefs.*", "java.util.regex.*",
-            "java.util.stream.*");
+            "java.util.*", "java.io.*", "java.math.*", "java.net.*", "java.util.concurrent.*",
+            "java.util.prefs.*", "java.util.regex.*");
 
     /** What a cell produced: a value (possibly null) when its last snippet was an expression, else nothing. */
     public record Result(boolean hasValue, Object value) {
