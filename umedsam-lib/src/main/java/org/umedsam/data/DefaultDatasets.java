@@ -75,6 +75,22 @@ public final class DefaultDatasets {
         return s;
     }
 
+    /**
+     * The conventional data root, {@code <checkout>/data} (git-ignored): the nearest folder at or
+     * above the working directory holding {@code umedsam-lib/}, so the CLI, tests and notebooks
+     * started from a module folder all find the same data; the working directory's {@code data}
+     * when there is no checkout.
+     */
+    public static Path defaultRoot() {
+        Path d = Path.of("").toAbsolutePath();
+        for (Path p = d; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("umedsam-lib")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p.resolve("data");
+            }
+        }
+        return d.resolve("data");
+    }
+
     /** Builds unconditionally (replacing earlier case files) and writes the manifest. */
     public static DatasetManifest build(Path dataRoot, Profile profile, Path templates) throws IOException {
         long t0 = System.nanoTime();

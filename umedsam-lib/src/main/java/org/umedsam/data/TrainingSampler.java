@@ -170,9 +170,11 @@ public final class TrainingSampler {
         });
     }
 
+    private final Map<String, int[]> labelledSlices = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** One sample from one case with its own random stream. */
     Sample draw(Case c, Random rng) {
-        int[] slices = c.labelledSlices();
+        int[] slices = labelledSlices.computeIfAbsent(c.name(), k -> c.labelledSlices());
         if (slices.length == 0) {
             throw new IllegalStateException(c.name() + ": no labelled slice");
         }
