@@ -99,6 +99,17 @@ public record AblationSettings(String profile, List<String> configurations, List
         return runsRoot.resolve(profile);
     }
 
+    /**
+     * Where this profile's data lives: {@code dataRoot} for the default data profile, a sibling
+     * {@code <dataRoot>-<data profile>} otherwise (so a smoke run never rebuilds the default data).
+     */
+    public Path dataDir(Path dataRoot) {
+        if (dataProfile.equals(Profile.defaults())) {
+            return dataRoot;
+        }
+        return dataRoot.toAbsolutePath().resolveSibling(dataRoot.getFileName() + "-" + dataProfile.name());
+    }
+
     /** The run folder name of one configuration and seed: {@code <configuration>-s<seed>}. */
     public static String runName(String configuration, long seed) {
         return configuration + "-s" + seed;

@@ -20,6 +20,7 @@ import org.umedsam.report.RunFiles;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.ParameterGroup;
 import org.umedsam.train.RunFolder;
+import org.umedsam.train.SamplerSource;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
 import org.umedsam.train.TrainingSource;
@@ -45,16 +46,21 @@ public final class AblationStudy {
 
     /**
      * @param settings   what to run
-     * @param dataRoot   where the default data is (built there if missing)
+     * @param dataRoot   where the default data is (built there if missing; see {@link AblationSettings#dataDir})
      * @param configsDir folder of {@code <configuration>.json}
      * @param runsRoot   runs go to {@code runsRoot/<profile>}
      */
     public AblationStudy(AblationSettings settings, Path dataRoot, Path configsDir, Path runsRoot, PrintStream log) {
         this.settings = settings;
-        this.dataRoot = dataRoot;
+        this.dataRoot = settings.dataDir(dataRoot);
         this.configsDir = configsDir;
         this.runsDir = settings.runsDir(runsRoot);
         this.log = log;
+    }
+
+    /** The data folder this study uses. */
+    public Path dataRoot() {
+        return dataRoot;
     }
 
     public Path runsDir() {
@@ -182,7 +188,7 @@ public final class AblationStudy {
             }
             sc = sc.withCaps(caps);
         }
-        return new SamplerSource(TrainingSampler.ofFiles(files, sc), 0);
+        return SamplerSource.training(TrainingSampler.ofFiles(files, sc));
     }
 
     /** Validation samples: no flips, no box jitter, at most {@code validationItems} per epoch; null for none. */
@@ -194,8 +200,8 @@ public final class AblationStudy {
         if (files.isEmpty()) {
             return null;
         }
-        return new SamplerSource(TrainingSampler.ofFiles(files, new SamplerConfig(7L, 0, false, false, Map.of())),
-                settings.validationItems());
+        return new LimitedSource(SamplerSource.validation(
+                TrainingSampler.ofFiles(files, new SamplerConfig(7L, 0, false, false, Map.of()))), settings.validationItems());
     }
 
     /** The test cases evaluated: the whole test split or, with a limit, an even spread over it. */

@@ -18,8 +18,10 @@ import org.umedsam.report.RunFiles;
 import org.umedsam.train.Checkpoint;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.RunFolder;
+import org.umedsam.train.SamplerSource;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.TrainingExample;
+import org.umedsam.train.TrainingSource;
 
 /**
  * The loss landscape of a finished run folder: its model and loss (at the learned log-sigmas)
@@ -58,7 +60,7 @@ public final class RunLandscape {
     public static FixedBatch batch(List<Path> trainFiles, int n) {
         TrainingSampler sampler = TrainingSampler.ofFiles(trainFiles,
                 new org.umedsam.data.SamplerConfig(DIRECTION_SEED, 0, false, false, Map.of()));
-        SamplerSource source = new SamplerSource(sampler, n);
+        TrainingSource source = new LimitedSource(SamplerSource.validation(sampler), n);
         List<TrainingExample> ex = new ArrayList<>();
         for (int i = 0; i < source.epochSize(0); i++) {
             ex.add(source.example(0, i));
