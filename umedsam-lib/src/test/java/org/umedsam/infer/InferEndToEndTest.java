@@ -18,8 +18,9 @@ import org.umedsam.model.LiteMedSam;
 
 /**
  * Inference end to end with the parity checkpoint (real LiteMedSAM architecture, perturbed weights):
- * a 2D case with several boxes and a 3D case, read from challenge-format files and written back as
- * {@code segs}.
+ * a 2D case with several boxes read from a challenge-format file and written back as {@code segs}.
+ * The 3D path runs end to end in the {@code infer} command's test (experiments module); its rules are
+ * tested in {@link VolumePropagationTest}.
  */
 class InferEndToEndTest {
     static final Path CHECKPOINT = Path.of("..", "..", "shared", "fixtures", "litemedsam-parity",
@@ -96,37 +97,6 @@ class InferEndToEndTest {
             }
         }
         assertThat(labels).isEqualTo(oneByOne);
-    }
-
-    @Test
-    void threeDimensionalCase(@TempDir Path tmp) throws Exception {
-        assumeTrue(predictor != null, "parity checkpoint absent: " + CHECKPOINT.toAbsolutePath());
-        int d = 3;
-        int h = 64;
-        int w = 80;
-        byte[] img = blobs(d, h, w, 1, 2);
-        int[][] boxes = {{5, 5, 0, 40, 40, 2}, {30, 20, 1, 75, 60, 2}};
-        Case c = new Case("3DBox_CT_9002", "CT", true, false, new int[] {d, h, w}, img, null, boxes,
-                new double[] {2.5, 0.8, 0.8});
-        Path in = CaseWriter.write(c, Files.createDirectories(tmp.resolve("in")));
-        CaseInference.Output out = new CaseInference(predictor, 8).predictFile(in, tmp.resolve("out"));
-        // box 1: z 0..2 (mid 1: up to 2, down to 0), box 2: z 1..2 (mid 1); slices 0..2 each embedded once
-        assertThat(out.embeddings()).isEqualTo(3);
-        assertThat(out.decodes()).isEqualTo(3 + 2);
-        NpyArray segs = Npz.read(tmp.resolve("out").resolve(in.getFileName()), "segs");
-        assertThat(segs.dtype()).isEqualTo(NpyDtype.UINT8);
-        assertThat(segs.shape()).containsExactly(d, h, w);
-        byte[] labels = segs.toUint8Array();
-        // label 2 only within box 2's slices
-        for (int z = 0; z < d; z++) {
-            for (int p = 0; p < h * w; p++) {
-                int l = labels[z * h * w + p] & 0xFF;
-                assertThat(l).isBetween(0, 2);
-                if (l == 2) {
-                    assertThat(z).isBetween(1, 2);
-                }
-            }
-        }
     }
 
     @Test
