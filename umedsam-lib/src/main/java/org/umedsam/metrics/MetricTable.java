@@ -27,7 +27,8 @@ import tech.tablesaw.api.Table;
  *
  * <p>Means over cases skip NaN values (a case whose classes are all absent from both masks has a
  * NaN DSC, as in the challenge's script; pandas' {@code mean} skips it the same way) and the
- * {@code cases} columns count all cases.
+ * {@code cases} columns count all cases. HD95 and ASD are infinite for a case with a class missing
+ * from one side; their means are over the finite cases, and {@code surface_missing} counts the others.
  */
 public final class MetricTable {
     private final List<CaseScore> scores = new ArrayList<>();
@@ -95,6 +96,7 @@ public final class MetricTable {
         DoubleColumn nsdSd = DoubleColumn.create("nsd_sd");
         DoubleColumn hd95 = DoubleColumn.create("hd95");
         DoubleColumn asd = DoubleColumn.create("asd");
+        IntColumn missing = IntColumn.create("surface_missing");
         for (List<CaseScore> g : groups.values()) {
             modality.append(g.get(0).caseName().modality());
             synthetic.append(g.get(0).caseName().synthetic());
@@ -103,10 +105,11 @@ public final class MetricTable {
             dscSd.append(sdSkippingNaN(g, CaseScore::dsc));
             nsd.append(meanSkippingNaN(g, CaseScore::nsd));
             nsdSd.append(sdSkippingNaN(g, CaseScore::nsd));
-            hd95.append(meanSkippingNaN(g, CaseScore::hd95));
-            asd.append(meanSkippingNaN(g, CaseScore::asd));
+            hd95.append(meanOfFinite(g, CaseScore::hd95));
+            asd.append(meanOfFinite(g, CaseScore::asd));
+            missing.append(countInfinite(g));
         }
-        return t.addColumns(cases, dsc, dscSd, nsd, nsdSd, hd95, asd);
+        return t.addColumns(cases, dsc, dscSd, nsd, nsdSd, hd95, asd, missing);
     }
 
     /**
@@ -123,6 +126,7 @@ public final class MetricTable {
         DoubleColumn nsd = DoubleColumn.create("nsd");
         DoubleColumn hd95 = DoubleColumn.create("hd95");
         DoubleColumn asd = DoubleColumn.create("asd");
+        IntColumn missing = IntColumn.create("surface_missing");
         List<Map.Entry<String, List<CaseScore>>> rows = new ArrayList<>();
         rows.add(Map.entry("all", all));
         if (!real.isEmpty() && !synth.isEmpty()) {
@@ -134,10 +138,11 @@ public final class MetricTable {
             cases.append(r.getValue().size());
             dsc.append(meanSkippingNaN(r.getValue(), CaseScore::dsc));
             nsd.append(meanSkippingNaN(r.getValue(), CaseScore::nsd));
-            hd95.append(meanSkippingNaN(r.getValue(), CaseScore::hd95));
-            asd.append(meanSkippingNaN(r.getValue(), CaseScore::asd));
+            hd95.append(meanOfFinite(r.getValue(), CaseScore::hd95));
+            asd.append(meanOfFinite(r.getValue(), CaseScore::asd));
+            missing.append(countInfinite(r.getValue()));
         }
-        return Table.create("overall", scope, cases, dsc, nsd, hd95, asd);
+        return Table.create("overall", scope, cases, dsc, nsd, hd95, asd, missing);
     }
 
     /**
@@ -222,6 +227,29 @@ public final class MetricTable {
             }
         }
         return n == 0 ? Double.NaN : s / n;
+    }
+
+    private static double meanOfFinite(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {
+        double s = 0;
+        int n = 0;
+        for (CaseScore c : g) {
+            double v = f.applyAsDouble(c);
+            if (Double.isFinite(v)) {
+                s += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
+
+    private static int countInfinite(List<CaseScore> g) {
+        int n = 0;
+        for (CaseScore c : g) {
+            if (Double.isInfinite(c.hd95())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static double sdSkippingNaN(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {
