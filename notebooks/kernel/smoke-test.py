@@ -6,8 +6,10 @@ The unit tests cover the kernel's parts without Jupyter; this covers what only a
 shows: messages on the wire, the launcher agent keeping variables across imports, the class path
 from kernel.json, display data of images and charts, and error replies naming the real exception.
 """
+import inspect
 import os
 import sys
+import time
 
 try:
     from jupyter_client.manager import start_new_kernel
@@ -102,11 +104,34 @@ def _(kc):
     assert "image/png" in data and "<svg" in data["image/svg+xml"], data.keys()
 
 
+@check("updateDisplay replaces an earlier output (live charts)")
+def _(kc):
+    reply, msgs = run(kc, 'String liveId = display("step 0");\nupdateDisplay(liveId, "step 1");')
+    assert reply["status"] == "ok", reply
+    shown = of_type(msgs, "display_data")[0]
+    updated = of_type(msgs, "update_display_data")[0]
+    assert shown["transient"]["display_id"] == updated["transient"]["display_id"], msgs
+    assert updated["data"]["text/plain"] == "step 1", updated
+
+
 @check("the library's jars from kernel.json are on the class path (ND4J computes)")
 def _(kc):
     reply, msgs = run(kc, "Nd4j.create(new float[] {1, 2, 3}).sumNumber().intValue()")
     assert reply["status"] == "ok", reply
     assert of_type(msgs, "execute_result")[0]["data"]["text/plain"] == "6", msgs
+
+
+@check("interrupt stops a running cell and the kernel carries on")
+def _(kc, km):
+    msg_id = kc.execute("long spins = 0;\nwhile (true) { spins++; }")
+    time.sleep(1.0)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=30)
+    assert reply["content"]["status"] == "error" and "interrupted" in reply["content"]["evalue"], reply["content"]
+    _, msgs = run(kc, "spins > 0")
+    assert of_type(msgs, "execute_result")[0]["data"]["text/plain"] == "true", msgs
 
 
 @check("%classpath on a missing path fails the cell")
@@ -121,7 +146,7 @@ def main():
     try:
         for name, fn in CHECKS:
             try:
-                fn(kc)
+                fn(*([kc, km][:len(inspect.signature(fn).parameters)]))
                 passed += 1
                 print(f"ok    {name}")
             except Exception as e:  # report every check, then fail

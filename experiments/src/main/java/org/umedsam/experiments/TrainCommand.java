@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.umedsam.data.DefaultDatasets;
+import org.umedsam.data.Profile;
 import org.umedsam.data.SamplerConfig;
 import org.umedsam.data.TrainingSampler;
 import org.umedsam.model.LiteMedSam;
@@ -34,8 +36,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "training configuration JSON (see experiments/configs/README.md)")
     Path config;
 
-    @Option(names = "--data", paramLabel = "DIR", required = true,
-            description = "folder of challenge-format .npz cases with gts (searched recursively)")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "challenge-format .npz cases with gts: a folder with train/ (and validation/) subfolders, as"
+                    + " DefaultDatasets builds, or any folder (searched recursively, split by validationFraction);"
+                    + " default: the default dataset under <checkout>/data, built if missing")
     Path data;
 
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
@@ -59,6 +63,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--name", description = "run name (default: the configuration's name)")
     String name;
 
+    @Option(names = "--trainable", description = "ALL or MASK_DECODER_AND_SIGMAS (overrides trainable)")
+    ParameterGroup trainable;
+
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
@@ -73,7 +80,8 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
         if (resume != null) {
-            if (config != null || steps != null || preset != null || seed != null || epochs != null || name != null) {
+            if (config != null || steps != null || preset != null || seed != null || epochs != null || name != null
+                    || trainable != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume continues a run with its own config.json; drop --config/--steps/--preset/--seed/--epochs/--name");
             }
@@ -103,6 +111,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (name != null) {
             c = c.with(Map.of("name", name));
         }
+        if (trainable != null) {
+            c = c.with(Map.of("trainable", trainable.name()));
+        }
         Sources s = sources(c);
         Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
         report(r);
@@ -128,30 +139,49 @@ public final class TrainCommand implements Callable<Integer> {
     record Sources(TrainingSource train, TrainingSource validation) {
     }
 
-    /** Splits the cases (sorted, shuffled with the seed) into training and validation files. */
-    Sources sources(TrainConfig c) throws IOException {
-        if (!Files.isDirectory(data)) {
-            throw new IOException(data + ": no such data folder");
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(data)) {
-            files = new ArrayList<>(s.filter(p -> p.toString().endsWith(".npz") && Files.isRegularFile(p)).sorted()
+    private static List<Path> npzUnder(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return new ArrayList<>(s.filter(p -> p.toString().endsWith(".npz") && Files.isRegularFile(p)).sorted()
                     .toList());
         }
-        if (files.isEmpty()) {
-            throw new IOException(data + ": no .npz cases found");
+    }
+
+    /**
+     * Training and validation files: {@code train/} and {@code validation/} when the folder has them
+     * (DefaultDatasets' layout), else all cases shuffled with the seed and split by validationFraction.
+     */
+    Sources sources(TrainConfig c) throws IOException {
+        Path dir = data;
+        if (dir == null) {
+            dir = DefaultDatasets.defaultRoot();
+            DefaultDatasets.ensure(dir, Profile.defaults());
         }
-        Collections.shuffle(files, new Random(c.seed()));
-        int nVal = c.validationFraction() > 0 && files.size() >= 2
-                ? Math.max(1, (int) Math.round(files.size() * c.validationFraction())) : 0;
-        List<Path> val = files.subList(0, nVal);
-        List<Path> tr = files.subList(nVal, files.size());
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + ": no such data folder");
+        }
+        List<Path> tr;
+        List<Path> val;
+        if (Files.isDirectory(dir.resolve("train"))) {
+            tr = npzUnder(dir.resolve("train"));
+            val = Files.isDirectory(dir.resolve("validation")) && c.validationFraction() > 0
+                    ? npzUnder(dir.resolve("validation")) : List.of();
+        } else {
+            List<Path> files = npzUnder(dir);
+            Collections.shuffle(files, new Random(c.seed()));
+            int nVal = c.validationFraction() > 0 && files.size() >= 2
+                    ? Math.max(1, (int) Math.round(files.size() * c.validationFraction())) : 0;
+            val = files.subList(0, nVal);
+            tr = files.subList(nVal, files.size());
+        }
+        if (tr.isEmpty()) {
+            throw new IOException(dir + ": no training .npz cases found");
+        }
         TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, SamplerConfig.defaults().withSeed(c.seed()));
         // validation: exact boxes, no flips, the same samples every epoch
         TrainingSampler valSampler = val.isEmpty() ? null
                 : TrainingSampler.ofFiles(val, new SamplerConfig(c.seed(), 0, false, false, Map.of()));
         spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%n", tr.size(), val.size(),
-                data);
+                dir);
         return new Sources(SamplerSource.training(trainSampler),
                 valSampler == null ? null : SamplerSource.validation(valSampler));
     }

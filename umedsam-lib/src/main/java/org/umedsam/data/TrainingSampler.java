@@ -93,8 +93,19 @@ public final class TrainingSampler {
         return m;
     }
 
+    private int lastEpoch = Integer.MIN_VALUE;
+    private int[] lastOrder;
+
     /** The case indices of an epoch, in sampling order (a pure function of seed and epoch). */
-    public int[] epochOrder(int epoch) {
+    public synchronized int[] epochOrder(int epoch) {
+        if (epoch != lastEpoch) {
+            lastOrder = computeOrder(epoch);
+            lastEpoch = epoch;
+        }
+        return lastOrder.clone();
+    }
+
+    private int[] computeOrder(int epoch) {
         Random r = new Random(mix(config.seed(), epoch, -1));
         List<Integer> chosen = new ArrayList<>();
         for (var e : casesByModality().entrySet()) {

@@ -24,11 +24,13 @@ import jdk.jshell.VarSnippet;
  * compiler's errors, or an {@link EvaluationException}.
  */
 public final class JavaEvaluator implements AutoCloseable {
-    /** The imports JShell's own tool starts with, which IJava cells also get. */
+    /**
+     * The imports every IJava cell starts with (IJava's own list, narrower than the jshell tool's: no
+     * java.nio.file, java.util.function or java.util.stream), so a notebook that runs here runs there.
+     */
     public static final List<String> DEFAULT_IMPORTS = List.of(
-            "java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
-            "java.util.concurrent.*", "java.util.function.*", "java.util.prefs.*", "java.util.regex.*",
-            "java.util.stream.*");
+            "java.util.*", "java.io.*", "java.math.*", "java.net.*", "java.util.concurrent.*",
+            "java.util.prefs.*", "java.util.regex.*");
 
     /** What a cell produced: a value (possibly null) when its last snippet was an expression, else nothing. */
     public record Result(boolean hasValue, Object value) {
@@ -136,6 +138,9 @@ public final class JavaEvaluator implements AutoCloseable {
             EvalException eval = (EvalException) event.exception();
             return new EvaluationException(eval.getExceptionClassName() + ": " + eval.getMessage(), eval);
         }
+        if (control.wasStopped()) {
+            return new EvaluationException("interrupted: the cell was stopped (" + thrown + ")");
+        }
         trimToCellFrames(thrown);
         if (thrown instanceof Exception exception) {
             return exception;
@@ -241,6 +246,11 @@ public final class JavaEvaluator implements AutoCloseable {
         String stripped = source.strip();
         int newline = stripped.indexOf('\n');
         return newline < 0 ? stripped : stripped.substring(0, newline) + " ...";
+    }
+
+    /** Stops the snippet running now, if any (callable from another thread while {@link #eval} runs). */
+    public void interrupt() {
+        control.stop();
     }
 
     /** JShell's completion suggestions at {@code cursor}; {@code anchor[0]} receives where the replacement starts. */

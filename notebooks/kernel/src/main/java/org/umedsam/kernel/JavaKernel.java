@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
@@ -27,7 +26,7 @@ public final class JavaKernel extends BaseKernel {
     private final LineMagics magics = new LineMagics();
     private final LanguageInfo languageInfo = new LanguageInfo("Java", Runtime.version().toString(),
             "text/x-java-source", ".jshell", "java", "java", "script");
-    private JavaEvaluator evaluator;
+    private volatile JavaEvaluator evaluator;
     private final List<String> startupProblems = new ArrayList<>();
 
     public JavaKernel(KernelSettings settings) {
@@ -46,9 +45,24 @@ public final class JavaKernel extends BaseKernel {
             return;
         }
         evaluator = new JavaEvaluator(settings.compilerOptions());
-        Display.install(this::displayNow);
+        Display.install(new Display.Sink() {
+            @Override
+            public DisplayData render(Object value, String... mimeTypes) {
+                return renderValue(value, mimeTypes);
+            }
+
+            @Override
+            public void display(DisplayData data) {
+                JavaKernel.this.display(data);
+            }
+
+            @Override
+            public void updateDisplay(String id, DisplayData data) {
+                getIO().display.updateDisplay(id, data);
+            }
+        });
         evaluator.addToClasspath(runtimeLocation());
-        evaluator.eval("import static " + Display.class.getName() + ".display;");
+        evaluator.eval("import static " + Display.class.getName() + ".*;");
         for (String entry : ClasspathEntries.split(settings.classpath())) {
             try {
                 ClasspathEntries.expand(entry, settings.workingDirectory()).forEach(evaluator::addToClasspath);
@@ -113,20 +127,15 @@ public final class JavaKernel extends BaseKernel {
         return result.hasValue() ? displayRenderer.render(result.value()) : null;
     }
 
-    /** Renders and publishes {@code value} now (what cells' {@code display(...)} calls); returns its display id. */
-    private String displayNow(Object value) {
-        DisplayData data;
+    /** What cells' {@code render}/{@code display} calls use; checked exceptions become unchecked. */
+    private DisplayData renderValue(Object value, String... mimeTypes) {
         try {
-            data = displayRenderer.render(value);
+            return displayRenderer.render(value, mimeTypes);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot display " + value.getClass().getName() + ": " + e, e);
+            throw new IllegalStateException("cannot render " + value.getClass().getName() + ": " + e, e);
         }
-        String id = UUID.randomUUID().toString();
-        data.setDisplayId(id);
-        display(data);
-        return id;
     }
 
     /** The class path entries cells see (after {@link #start()}), in order. */
@@ -164,6 +173,15 @@ public final class JavaKernel extends BaseKernel {
             case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> "";
             case UNKNOWN -> IS_COMPLETE_BAD;
         };
+    }
+
+    /** The notebook's interrupt: stops the running cell (see {@link ValueKeepingExecutionControl#stop()}). */
+    @Override
+    public void interrupt() {
+        JavaEvaluator current = evaluator; // no lock: the cell being interrupted holds the kernel's
+        if (current != null) {
+            current.interrupt();
+        }
     }
 
     @Override

@@ -21,6 +21,9 @@ import jdk.jshell.spi.ExecutionControl;
 public class ValueKeepingExecutionControl extends DirectExecutionControl {
     private volatile Object lastValue;
     private volatile Throwable lastThrowable;
+    private final Object runningLock = new Object();
+    private Thread running;
+    private volatile boolean stopRequested;
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
@@ -29,6 +32,10 @@ public class ValueKeepingExecutionControl extends DirectExecutionControl {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
+        synchronized (runningLock) {
+            stopRequested = false;
+            running = thread;
+        }
         try {
             Object value = doitMethod.invoke(null);
             lastValue = value;
@@ -38,8 +45,41 @@ public class ValueKeepingExecutionControl extends DirectExecutionControl {
             lastThrowable = e.getCause();
             throw e;
         } finally {
+            synchronized (runningLock) {
+                running = null;
+            }
+            if (stopRequested) {
+                Thread.interrupted(); // clear the flag stop() set, so the next cell starts clean
+            }
             thread.setContextClassLoader(previous);
         }
+    }
+
+    /**
+     * Stops the running snippet (the notebook's interrupt button): interrupts its thread, then stops
+     * it with {@code Thread.stop} where the JVM still allows that (Java 17-19, as JShell's own local
+     * engine does); on later JVMs only code that checks the interrupt flag stops.
+     */
+    @Override
+    @SuppressWarnings({"removal", "deprecation"})
+    public void stop() {
+        synchronized (runningLock) {
+            if (running == null) {
+                return;
+            }
+            stopRequested = true;
+            running.interrupt();
+            try {
+                running.stop();
+            } catch (UnsupportedOperationException notOnThisJvm) {
+                // Java 20+: the interrupt is all we can do
+            }
+        }
+    }
+
+    /** True if the last snippet ended because {@link #stop()} was called. */
+    public boolean wasStopped() {
+        return stopRequested;
     }
 
     @Override

@@ -50,6 +50,22 @@ class DisplayRendererTest {
     }
 
     @Test
+    void requestedMimeTypesRestrictTheOutput() throws Exception {
+        XYChart chart = new XYChartBuilder().width(100).height(80).build();
+        chart.addSeries("s", new double[] {0, 1}, new double[] {1, 0});
+
+        DisplayData svgOnly = renderer.render(chart, DisplayRenderer.SVG);
+        DisplayData imagePng = renderer.render(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "image/png");
+
+        assertThat(svgOnly.hasDataForType(MIMEType.parse(DisplayRenderer.SVG))).isTrue();
+        assertThat(svgOnly.hasDataForType(MIMEType.parse(DisplayRenderer.PNG))).isFalse();
+        assertThat(svgOnly.hasDataForType(MIMEType.parse(DisplayRenderer.TEXT))).isFalse();
+        assertThat(imagePng.hasDataForType(MIMEType.parse(DisplayRenderer.PNG))).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> renderer.render(chart, "application/pdf"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("application/pdf");
+    }
+
+    @Test
     void otherValuesBecomeText() throws Exception {
         assertThat(renderer.render(java.util.List.of(1, 2)).getData(MIMEType.parse(DisplayRenderer.TEXT))).isEqualTo("[1, 2]");
         assertThat(renderer.render(null).getData(MIMEType.parse(DisplayRenderer.TEXT))).isEqualTo("null");

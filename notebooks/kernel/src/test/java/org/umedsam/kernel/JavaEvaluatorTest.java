@@ -111,6 +111,27 @@ class JavaEvaluatorTest {
     }
 
     @Test
+    void interruptStopsARunningCellAndTheShellGoesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread cell = new Thread(() -> {
+            try {
+                shell.eval("long spins = 0;\nwhile (true) { spins++; }");
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        cell.start();
+        Thread.sleep(500);
+        shell.interrupt();
+        cell.join(10_000);
+
+        assertThat(cell.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(EvaluationException.class).hasMessageStartingWith("interrupted");
+        assertThat(shell.eval("spins > 0").value()).isEqualTo(true);
+        assertThat(shell.eval("Thread.currentThread().isInterrupted()").value()).isEqualTo(false);
+    }
+
+    @Test
     void theCellRunsWithItsOwnClassLoaderAsContextLoader() throws Exception {
         Object loader = shell.eval("Thread.currentThread().getContextClassLoader() == new Object(){}.getClass().getClassLoader()").value();
 

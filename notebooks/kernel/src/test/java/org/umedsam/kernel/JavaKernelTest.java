@@ -55,6 +55,12 @@ class JavaKernelTest {
             DisplayData hidden = kernel.eval("display(\"text\");");
 
             assertThat(hidden).isNull();
+            // IJava's other runtime calls compile and run too
+            assertThat(kernel.eval("render(new java.awt.image.BufferedImage(2, 2, 1), \"image/png\").hasDataForType("
+                    + "io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.parse(\"image/png\"))")
+                    .getData(MIMEType.parse("text/plain"))).isEqualTo("true");
+            assertThat(kernel.eval("String shownId = display(\"first\");\nupdateDisplay(shownId, \"second\");\nprintf(\"%d%n\", 3);"))
+                    .isNull();
 
             assertThat((String) id.getData(MIMEType.parse("text/plain"))).hasSize(36);
         } finally {
