@@ -82,15 +82,37 @@ public final class AblationStudy {
     /** Runs everything: training, evaluation, landscapes. Returns the runs folder. */
     public Path runAll() throws IOException {
         long t0 = System.nanoTime();
+        trainAndEvaluateAll();
+        landscapes();
+        log.printf(Locale.ROOT, "ablation study '%s' done in %.1f min: %s%n", settings.profile(),
+                (System.nanoTime() - t0) / 60e9, runsDir);
+        return runsDir;
+    }
+
+    /** Trains and scores every configuration x seed (reusing finished runs). Returns the runs folder. */
+    public Path trainAndEvaluateAll() throws IOException {
         for (String config : settings.configurations()) {
             for (long seed : settings.seeds()) {
                 run(config, seed);
             }
         }
-        landscapes();
-        log.printf(Locale.ROOT, "ablation study '%s' done in %.1f min: %s%n", settings.profile(),
-                (System.nanoTime() - t0) / 60e9, runsDir);
         return runsDir;
+    }
+
+    /**
+     * The study of a notebook, from environment variables: {@code UMEDSAM_SMOKE=1} selects the
+     * smoke profile, else {@code UMEDSAM_PROFILE} (default {@code quick}); {@code UMEDSAM_DATA},
+     * {@code UMEDSAM_RUNS} and {@code UMEDSAM_CONFIGS} override the folders (defaults: the
+     * checkout's {@code data/}, {@code runs/} and {@code experiments/configs/}).
+     */
+    public static AblationStudy fromEnvironment(PrintStream log) {
+        Map<String, String> env = System.getenv();
+        String profile = "1".equals(env.get("UMEDSAM_SMOKE")) ? "smoke" : env.getOrDefault("UMEDSAM_PROFILE", "quick");
+        Path root = DefaultDatasets.defaultRoot().getParent();
+        return new AblationStudy(AblationSettings.named(profile),
+                Path.of(env.getOrDefault("UMEDSAM_DATA", root.resolve("data").toString())),
+                Path.of(env.getOrDefault("UMEDSAM_CONFIGS", root.resolve("experiments").resolve("configs").toString())),
+                Path.of(env.getOrDefault("UMEDSAM_RUNS", root.resolve("runs").toString())), log);
     }
 
     /** Trains (or reuses, or resumes) one run and scores it on the test split; returns its folder. */
@@ -171,6 +193,7 @@ public final class AblationStudy {
                 "name", AblationSettings.runName(configuration, seed),
                 "seed", seed,
                 "modelPreset", settings.modelPreset(),
+                "trainable", settings.trainable().name(),
                 "epochs", settings.epochs(),
                 "maxSteps", settings.maxSteps(),
                 "validationFraction", 0.0,

@@ -77,7 +77,9 @@ public final class RunLandscape {
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
         Checkpoint ckpt = Checkpoint.read(runDir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST));
         LiteMedSam model = loadModel(runDir);
-        LiteMedSamModel trainable = new LiteMedSamModel(model, false);
+        // a frozen encoder embeds the fixed batch once; only the decoder's weights move
+        LiteMedSamModel trainable = new LiteMedSamModel(model,
+                config.trainable() == org.umedsam.train.ParameterGroup.MASK_DECODER_AND_SIGMAS);
         LossLandscape l = new LossLandscape(trainable, trainable.parameterNames(config.trainable()), config.buildLoss(),
                 ckpt.logSigmas(), batch);
         String label = config.name();
