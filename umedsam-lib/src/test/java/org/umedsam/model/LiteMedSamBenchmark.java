@@ -86,4 +86,34 @@ class LiteMedSamBenchmark {
         }
         return "?";
     }
+
+    /** Per-call cost of the tiny double-precision test model: separates SameDiff's fixed per-op overhead from compute. */
+    @Test
+    void perCallOverheadOnTinyModel() throws Exception {
+        LiteMedSam m = LiteMedSam.create(LiteMedSamTrainingTest.tiny(), 1L, DataType.DOUBLE);
+        INDArray img = Nd4j.rand(DataType.DOUBLE, 2, 3, 32, 32);
+        INDArray box = Nd4j.createFromArray(new double[][]{{3, 4, 20, 25}, {10, 2, 30, 14}});
+        for (String mode : new String[]{"train", "eval"}) {
+            boolean train = mode.equals("train");
+            m.forward(img, box, train);
+            OpProfiler prof = new OpProfiler();
+            m.setListeners(prof);
+            m.forward(img, box, train);
+            String p = prof.report(8);
+            m.setListeners();
+            long t0 = System.nanoTime();
+            int reps = 5;
+            for (int i = 0; i < reps; i++) {
+                m.forward(img, box, train);
+            }
+            System.out.printf("BENCH tiny model forward(%s), batch 2: %.3f s per call%n%s", mode, (System.nanoTime() - t0) / 1e9 / reps, p);
+        }
+        INDArray emb = m.embed(img);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            m.forwardFromEmbedding(emb, box);
+        }
+        System.out.printf("BENCH tiny model forwardFromEmbedding: %.3f s per call%n", (System.nanoTime() - t0) / 1e9 / 5);
+        System.out.printf("BENCH load average: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+    }
 }

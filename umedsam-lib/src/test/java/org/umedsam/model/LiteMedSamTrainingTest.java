@@ -186,8 +186,13 @@ class LiteMedSamTrainingTest {
         assertThat(rm.sub(rmBefore.mul(0.9).add(mean.mul(0.1))).amaxNumber().doubleValue()).isLessThan(1e-12);
         assertThat(rv.sub(rvBefore.mul(0.9).add(y.var(true, 1).mul(0.1))).amaxNumber().doubleValue()).isLessThan(1e-12);
         assertThat(m.buffers().get(first.prefix() + ".num_batches_tracked").getLong(0)).isEqualTo(1L);
-        // evaluation mode now uses the new running statistics
-        assertThat(m.forward(images, boxes, false).lowResLogits().shape()).containsExactly(2, 1, 32, 32);
+        // evaluation mode now uses the updated running statistics: same output as a fresh model loaded from the state dict
+        LiteMedSam fresh = LiteMedSam.create(tiny(), 99L, DataType.DOUBLE);
+        fresh.loadStateDict(m.stateDict());
+        INDArray a = m.forward(images, boxes, false).lowResLogits();
+        assertThat(a.sub(fresh.forward(images, boxes, false).lowResLogits()).amaxNumber().doubleValue()).isLessThan(1e-12);
+        // and forward(eval) equals embed + forwardFromEmbedding
+        assertThat(a.sub(m.forwardFromEmbedding(m.embed(images), boxes).lowResLogits()).amaxNumber().doubleValue()).isZero();
     }
 
     @Test
