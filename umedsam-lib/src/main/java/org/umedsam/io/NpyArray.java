@@ -239,6 +239,19 @@ public final class NpyArray {
         return out;
     }
 
+    /**
+     * Like {@link #toUint8Array()}, but for C-ordered {@code uint8}/{@code bool} data read by
+     * {@link Npy} returns the buffer's own array without copying (so a large volume is held
+     * once). The result then aliases this array: do not modify it while this array is in use.
+     */
+    public byte[] toUint8ArrayShared() {
+        if (!fortranOrder && (dtype == NpyDtype.UINT8 || dtype == NpyDtype.BOOL) && data.hasArray()
+                && data.arrayOffset() == 0 && data.array().length == size) {
+            return data.array();
+        }
+        return toUint8Array();
+    }
+
     /** All elements in C order as unsigned bytes (values must lie in 0..255). */
     public byte[] toUint8Array() {
         byte[] out = new byte[Math.toIntExact(size)];

@@ -1,0 +1,83 @@
+package org.umedsam.experiments;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.umedsam.metrics.CaseScore;
+import org.umedsam.metrics.ChallengeEvaluation;
+import org.umedsam.metrics.MetricTable;
+import org.umedsam.metrics.ScoreConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code umedsam evaluate}: the challenge's DSC and NSD for a folder of predictions, per case and per
+ * modality, written as the challenge's CSV.
+ */
+@Command(name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Scores predicted segmentations against ground truth as the CVPR 2024 MedSAM-on-Laptop "
+                        + "challenge does: DSC and NSD (tolerance 2) per class 1..max(gts), means per case, "
+                        + "NSD 0 when the mean DSC is not above 0.2; 2D cases with unit spacing, 3D cases with "
+                        + "their stored spacing.",
+                "Prints one line per case, then per-modality and overall means."})
+public final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--segs", required = true, paramLabel = "DIR", description = "Predictions: NAME.npz with 'segs'.")
+    Path segs;
+
+    @Option(names = "--gts", required = true, paramLabel = "DIR",
+            description = "Ground truth: NAME.npz with 'gts' (and 'spacing' for 3D); lists the cases.")
+    Path gts;
+
+    @Option(names = "--csv", required = true, paramLabel = "FILE", description = "Output CSV: case,dsc,nsd.")
+    Path csv;
+
+    @Option(names = "--decimals", defaultValue = "6", description = "Decimals in the CSV (default: ${DEFAULT-VALUE}).")
+    int decimals;
+
+    @Option(names = "--tolerance", defaultValue = "2.0",
+            description = "NSD tolerance in mm (pixels for 2D) (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--extras", description = "Also compute HD95 and average surface distance (slower).")
+    boolean extras;
+
+    @Option(names = "--per-case-csv", paramLabel = "FILE",
+            description = "Also write every per-case column (dimension, modality, synthetic, classes, hd95, asd).")
+    Path perCaseCsv;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ScoreConfig defaults = ScoreConfig.defaults();
+        ScoreConfig config = new ScoreConfig(tolerance, defaults.minMeanDscForNsd(), extras);
+        out.printf("%-40s %4s %-12s %9s %9s%s%n", "case", "dim", "modality", "DSC", "NSD",
+                extras ? String.format(" %9s %9s", "HD95", "ASD") : "");
+        long t0 = System.nanoTime();
+        MetricTable table = ChallengeEvaluation.evaluate(segs, gts, config, s -> printCase(out, s));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.println();
+        out.println(Tables.render(table.perModality()));
+        out.println(Tables.render(table.overall()));
+        table.writeChallengeCsv(csv, decimals);
+        if (perCaseCsv != null) {
+            table.writePerCaseCsv(perCaseCsv);
+        }
+        out.printf("%d cases scored in %.2f s; wrote %s%n", table.size(), seconds, csv);
+        out.flush();
+        return 0;
+    }
+
+    private void printCase(PrintWriter out, CaseScore s) {
+        out.printf("%-40s %4s %-12s %9.4f %9.4f%s%s%n", s.name(), s.caseName().dimension(), s.caseName().modality(),
+                s.dsc(), s.nsd(), extras ? String.format(" %9.3f %9.3f", s.hd95(), s.asd()) : "",
+                s.caseName().synthetic() ? "  (synthetic)" : "");
+        out.flush();
+    }
+}

@@ -1,0 +1,114 @@
+package org.umedsam.experiments;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.infer.CaseInference;
+import org.umedsam.infer.Predictor;
+import org.umedsam.metrics.ChallengeEvaluation;
+import org.umedsam.model.LiteMedSam;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code umedsam infer}: the challenge's LiteMedSAM inference on a folder of cases with box prompts,
+ * one {@code segs} file per case.
+ */
+@Command(name = "infer",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Segments every box prompt of every case in --input (challenge .npz files with 'imgs' and "
+                        + "'boxes') as the challenge's LiteMedSAM inference does: 2D images embedded once and every "
+                        + "box decoded; 3D boxes propagated from their middle slice up and down, each slice's "
+                        + "embedding shared by all boxes on it.",
+                "Writes --output/NAME.npz with 'segs' (uint8) and prints per-case seconds and a summary."})
+public final class InferCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE",
+            description = "Model weights: an upstream .pth state dict (e.g. lite_medsam.pth) or a umedsam model file.")
+    Path checkpoint;
+
+    @Option(names = "--input", required = true, paramLabel = "DIR", description = "Cases: *.npz with 'imgs' and 'boxes'.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where NAME.npz predictions go.")
+    Path output;
+
+    @Option(names = "--threads", defaultValue = "2",
+            description = "Threads for the model and the Java-side work (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--cache-slices", defaultValue = "64",
+            description = "3D: slice embeddings kept between the upward and downward sweeps, 4 MiB each "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int cacheSlices;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Path> cases = ChallengeEvaluation.caseFiles(input);
+        if (cases.isEmpty()) {
+            err.println(input + ": no .npz cases");
+            return 1;
+        }
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        long t0 = System.nanoTime();
+        LiteMedSam model = Predictor.loadModel(checkpoint);
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        out.printf("loaded %s (%,d parameters) in %.2f s; %d cases, %d threads%n", checkpoint, model.parameterCount(),
+                loadSeconds, cases.size(), threads);
+        out.flush();
+        CaseInference inference = new CaseInference(Predictor.of(model), cacheSlices);
+        List<Double> seconds = new ArrayList<>();
+        int boxes = 0;
+        int embeddings = 0;
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("infer").setInitialMax(cases.size())
+                .setConsumer(new DelegatingProgressBarConsumer(line -> {
+                    err.print("\r" + line);
+                    err.flush();
+                })).build()) {
+            for (Path file : cases) {
+                long a = System.nanoTime();
+                CaseInference.Output o = pool.submit(() -> inference.predictFile(file, output)).get();
+                double s = (System.nanoTime() - a) / 1e9;
+                seconds.add(s);
+                boxes += o.boxes();
+                embeddings += o.embeddings();
+                out.printf("%-40s %s %-14s %3d boxes %4d embeddings %8.2f s%n", file.getFileName(),
+                        o.threeD() ? "3D" : "2D", java.util.Arrays.toString(o.shape()), o.boxes(), o.embeddings(), s);
+                out.flush();
+                bar.step();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        } finally {
+            pool.shutdown();
+            err.println();
+            err.flush();
+        }
+        double total = seconds.stream().mapToDouble(Double::doubleValue).sum();
+        double max = seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        out.printf("summary: %d cases, %d boxes, %d embeddings; %.2f s in total, %.2f s per case on average, "
+                + "%.2f s the slowest (model load %.2f s not included); predictions in %s%n", cases.size(), boxes,
+                embeddings, total, total / cases.size(), max, loadSeconds, output);
+        out.flush();
+        return 0;
+    }
+}

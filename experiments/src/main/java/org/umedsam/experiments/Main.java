@@ -1,0 +1,50 @@
+package org.umedsam.experiments;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code umedsam} command-line tool (one runnable jar, {@code experiments/target/umedsam.jar}).
+ * Every subcommand is its own class, registered in {@code subcommands} below, and answers
+ * {@code --help}.
+ */
+@Command(name = "umedsam",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "U-MedSAM toolkit: promptable medical image segmentation (LiteMedSAM) in Java.",
+        subcommands = {
+                EvaluateCommand.class,
+                InferCommand.class,
+                AblationsCommand.class,
+                FiguresCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests call {@code execute} on it with their own writers). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Version from the jar manifest when packaged, else "development". */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"umedsam " + (v == null ? "development" : v)};
+        }
+    }
+}

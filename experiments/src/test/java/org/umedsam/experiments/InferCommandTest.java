@@ -1,0 +1,108 @@
+package org.umedsam.experiments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.umedsam.data.Case;
+import org.umedsam.data.CaseWriter;
+import org.umedsam.io.NpyArray;
+import org.umedsam.io.NpyDtype;
+import org.umedsam.io.Npz;
+
+/**
+ * {@code umedsam infer} end to end with the parity checkpoint on a 2D case with several boxes and a
+ * 3D case (small, generated here), then {@code umedsam evaluate} on its output.
+ */
+class InferCommandTest {
+    static final Path CHECKPOINT = Path.of("..", "..", "shared", "fixtures", "litemedsam-parity",
+            "litemedsam_perturbed.pth");
+
+    static byte[] image(int n, long seed) {
+        Random r = new Random(seed);
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (30 + r.nextInt(30));
+        }
+        return b;
+    }
+
+    static void square(byte[] img, int stride, int channels, int x0, int y0, int x1, int y1, int offset) {
+        for (int y = y0; y <= y1; y++) {
+            for (int x = x0; x <= x1; x++) {
+                for (int c = 0; c < channels; c++) {
+                    img[offset + (y * stride + x) * channels + c] = (byte) 200;
+                }
+            }
+        }
+    }
+
+    @Test
+    void infersTwoAndThreeDimensionalCasesThenEvaluates(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(CHECKPOINT), "parity checkpoint absent: " + CHECKPOINT.toAbsolutePath());
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Path gts = Files.createDirectories(tmp.resolve("gts"));
+        // 2D: 120x160 colour image, three boxes
+        int h = 120;
+        int w = 160;
+        byte[] img2 = image(h * w * 3, 1);
+        square(img2, w, 3, 20, 20, 60, 60, 0);
+        square(img2, w, 3, 90, 30, 140, 100, 0);
+        byte[] gt2 = new byte[h * w];
+        for (int y = 20; y <= 60; y++) {
+            for (int x = 20; x <= 60; x++) {
+                gt2[y * w + x] = 1;
+            }
+        }
+        int[][] boxes2 = {{18, 18, 62, 62}, {88, 28, 142, 102}, {0, 0, 159, 119}};
+        CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, null, boxes2, null), in);
+        CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, gt2, null, null), gts);
+        // 3D: 2 slices of 48x64, one box over both (z_mid 0: up to 1, nothing below)
+        int d = 2;
+        int h3 = 48;
+        int w3 = 64;
+        byte[] img3 = image(d * h3 * w3, 2);
+        for (int z = 0; z < d; z++) {
+            square(img3, w3, 1, 10, 10, 30, 30, z * h3 * w3);
+        }
+        byte[] gt3 = new byte[d * h3 * w3];
+        gt3[h3 * w3 + 20 * w3 + 20] = 1;
+        int[][] boxes3 = {{8, 8, 0, 32, 32, 1}};
+        double[] spacing = {3.0, 0.9, 0.9};
+        CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, null, boxes3, spacing), in);
+        CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, gt3, null, spacing), gts);
+
+        Path out = tmp.resolve("segs");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", CHECKPOINT.toString(), "--input",
+                in.toString(), "--output", out.toString(), "--threads", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2DBox_US_7001.npz").contains("3DBox_CT_7002.npz").contains("summary: 2 cases, 4 boxes, 3 embeddings");
+        assertThat(r.err()).contains("infer");
+
+        NpyArray s2 = Npz.read(out.resolve("2DBox_US_7001.npz"), "segs");
+        assertThat(s2.dtype()).isEqualTo(NpyDtype.UINT8);
+        assertThat(s2.shape()).containsExactly(h, w);
+        NpyArray s3 = Npz.read(out.resolve("3DBox_CT_7002.npz"), "segs");
+        assertThat(s3.shape()).containsExactly(d, h3, w3);
+        for (byte b : s3.toUint8Array()) {
+            assertThat(b & 0xFF).isBetween(0, 1);
+        }
+        // and the predictions score
+        EvaluateCommandTest.Run e = EvaluateCommandTest.run("evaluate", "--segs", out.toString(), "--gts", gts.toString(),
+                "--csv", tmp.resolve("m.csv").toString());
+        assertThat(e.exit()).as(e.err()).isZero();
+        assertThat(Files.readAllLines(tmp.resolve("m.csv"))).hasSize(3);
+    }
+
+    @Test
+    void missingInputFolderIsReported(@TempDir Path tmp) {
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", tmp.resolve("x.pth").toString(),
+                "--input", tmp.resolve("nothing").toString(), "--output", tmp.resolve("o").toString());
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("nothing").contains("not a directory");
+    }
+}

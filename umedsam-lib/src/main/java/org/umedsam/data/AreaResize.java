@@ -1,0 +1,245 @@
+package org.umedsam.data;
+
+/**
+ * OpenCV's {@code cv::resize(..., INTER_AREA)} for 8-bit images, re-implemented arithmetic for
+ * arithmetic (OpenCV 4.x {@code modules/imgproc/src/resize.cpp}; no binding), so that the
+ * LiteMedSAM pre-processing done in Python is reproduced bit-exactly. Three code paths, chosen
+ * like OpenCV chooses them, with {@code scale = source size / destination size} per axis:
+ * <ol>
+ *   <li>both scales integers (within {@code DBL_EPSILON}), both &ge; 1: block averaging
+ *       ({@code resizeAreaFast}); a 2x2 block is {@code (a+b+c+d+2)>>2}, other blocks
+ *       {@code cvRound(sum * (1f/area))} (round half to even);</li>
+ *   <li>both scales &ge; 1 otherwise: area-weighted overlaps ({@code computeResizeAreaTab},
+ *       double coefficients stored as float, float accumulation, {@code cvRound});</li>
+ *   <li>any scale &lt; 1 (enlarging): OpenCV's bilinear variant for INTER_AREA, with
+ *       {@code sx = floor(dx*scale)}, {@code fx = (dx+1) - (sx+1)/scale}, {@code fx = fx <= 0 ? 0 :
+ *       fx - floor(fx)}, in 11-bit fixed point ({@code INTER_RESIZE_COEF_SCALE = 2048}) and the
+ *       8-bit vertical pass {@code ((b0*(S0>>4))>>16 + (b1*(S1>>4))>>16 + 2) >> 2}.</li>
+ * </ol>
+ */
+public final class AreaResize {
+    private static final int COEF_BITS = 11;
+    private static final int COEF_SCALE = 1 << COEF_BITS;
+    private static final double DBL_EPSILON = Math.ulp(1.0);
+
+    private AreaResize() {
+    }
+
+    /** Resizes {@code src} to {@code dstH x dstW} (any channel count) with INTER_AREA semantics. */
+    public static ImageU8 resize(ImageU8 src, int dstH, int dstW) {
+        if (dstH <= 0 || dstW <= 0) {
+            throw new IllegalArgumentException("bad target size " + dstH + "x" + dstW);
+        }
+        if (dstH == src.height() && dstW == src.width()) {
+            return new ImageU8(dstH, dstW, src.channels(), src.data().clone());
+        }
+        double invScaleX = (double) dstW / src.width();
+        double invScaleY = (double) dstH / src.height();
+        double scaleX = 1.0 / invScaleX;
+        double scaleY = 1.0 / invScaleY;
+        int iscaleX = (int) Math.rint(scaleX);
+        int iscaleY = (int) Math.rint(scaleY);
+        boolean areaFast = Math.abs(scaleX - iscaleX) < DBL_EPSILON && Math.abs(scaleY - iscaleY) < DBL_EPSILON;
+        if (scaleX >= 1 && scaleY >= 1) {
+            return areaFast ? blockAverage(src, dstH, dstW, iscaleX, iscaleY) : areaWeighted(src, dstH, dstW, scaleX, scaleY);
+        }
+        return linearArea(src, dstH, dstW, invScaleX, invScaleY, scaleX, scaleY);
+    }
+
+    /** OpenCV {@code resizeAreaFast_Invoker} with its 2x2 special case. */
+    private static ImageU8 blockAverage(ImageU8 src, int dstH, int dstW, int sx, int sy) {
+        int cn = src.channels();
+        int sw = src.width();
+        int sh = src.height();
+        byte[] s = src.data();
+        byte[] d = new byte[dstH * dstW * cn];
+        int area = sx * sy;
+        float scale = 1f / area;
+        boolean twoByTwo = sx == 2 && sy == 2;
+        for (int dy = 0; dy < dstH; dy++) {
+            int y0 = dy * sy;
+            for (int dx = 0; dx < dstW; dx++) {
+                int x0 = dx * sx;
+                boolean inside = y0 + sy <= sh && x0 + sx <= sw;
+                for (int c = 0; c < cn; c++) {
+                    int sum = 0;
+                    int count = 0;
+                    for (int yy = 0; yy < sy && y0 + yy < sh; yy++) {
+                        int row = (y0 + yy) * sw;
+                        for (int xx = 0; xx < sx && x0 + xx < sw; xx++) {
+                            sum += s[(row + x0 + xx) * cn + c] & 0xFF;
+                            count++;
+                        }
+                    }
+                    int v;
+                    if (!inside) {
+                        v = count == 0 ? 0 : roundSat((float) sum / count);
+                    } else if (twoByTwo) {
+                        v = (sum + 2) >> 2;
+                    } else {
+                        v = roundSat((float) sum * scale);
+                    }
+                    d[(dy * dstW + dx) * cn + c] = (byte) v;
+                }
+            }
+        }
+        return new ImageU8(dstH, dstW, cn, d);
+    }
+
+    /** One entry of OpenCV's {@code DecimateAlpha} table: destination index, source index, weight. */
+    private record Tab(int di, int si, float alpha) {
+    }
+
+    /** OpenCV {@code computeResizeAreaTab}: the source cells overlapping each destination cell. */
+    private static Tab[] areaTab(int ssize, int dsize, double scale) {
+        java.util.ArrayList<Tab> tab = new java.util.ArrayList<>(ssize * 2);
+        for (int dx = 0; dx < dsize; dx++) {
+            double fsx1 = dx * scale;
+            double fsx2 = fsx1 + scale;
+            double cellWidth = Math.min(scale, ssize - fsx1);
+            int sx1 = (int) Math.ceil(fsx1);
+            int sx2 = (int) Math.floor(fsx2);
+            sx2 = Math.min(sx2, ssize - 1);
+            sx1 = Math.min(sx1, sx2);
+            if (sx1 - fsx1 > 1e-3) {
+                tab.add(new Tab(dx, sx1 - 1, (float) ((sx1 - fsx1) / cellWidth)));
+            }
+            for (int sx = sx1; sx < sx2; sx++) {
+                tab.add(new Tab(dx, sx, (float) (1.0 / cellWidth)));
+            }
+            if (fsx2 - sx2 > 1e-3) {
+                tab.add(new Tab(dx, sx2, (float) (Math.min(Math.min(fsx2 - sx2, 1.0), cellWidth) / cellWidth)));
+            }
+        }
+        return tab.toArray(new Tab[0]);
+    }
+
+    /** OpenCV {@code ResizeArea_Invoker} (uchar source, float work type). */
+    private static ImageU8 areaWeighted(ImageU8 src, int dstH, int dstW, double scaleX, double scaleY) {
+        int cn = src.channels();
+        int sw = src.width();
+        byte[] s = src.data();
+        Tab[] xtab = areaTab(sw, dstW, scaleX);
+        Tab[] ytab = areaTab(src.height(), dstH, scaleY);
+        int width = dstW * cn;
+        float[] buf = new float[width];
+        float[] sum = new float[width];
+        byte[] d = new byte[dstH * width];
+        int prevDy = ytab[0].di();
+        for (Tab yt : ytab) {
+            float beta = yt.alpha();
+            int dy = yt.di();
+            int rowOff = yt.si() * sw * cn;
+            java.util.Arrays.fill(buf, 0f);
+            for (Tab xt : xtab) {
+                int dxn = xt.di() * cn;
+                int sxn = rowOff + xt.si() * cn;
+                float alpha = xt.alpha();
+                for (int c = 0; c < cn; c++) {
+                    buf[dxn + c] = buf[dxn + c] + (s[sxn + c] & 0xFF) * alpha;
+                }
+            }
+            if (dy != prevDy) {
+                int o = prevDy * width;
+                for (int i = 0; i < width; i++) {
+                    d[o + i] = (byte) roundSat(sum[i]);
+                    sum[i] = beta * buf[i];
+                }
+                prevDy = dy;
+            } else {
+                for (int i = 0; i < width; i++) {
+                    sum[i] += beta * buf[i];
+                }
+            }
+        }
+        int o = prevDy * width;
+        for (int i = 0; i < width; i++) {
+            d[o + i] = (byte) roundSat(sum[i]);
+        }
+        return new ImageU8(dstH, dstW, cn, d);
+    }
+
+    /** OpenCV's {@code resizeGeneric_} linear path in INTER_AREA mode, 8-bit fixed point. */
+    private static ImageU8 linearArea(ImageU8 src, int dstH, int dstW, double invScaleX, double invScaleY,
+                                      double scaleX, double scaleY) {
+        int cn = src.channels();
+        int sw = src.width();
+        int sh = src.height();
+        byte[] s = src.data();
+        int[] xofs = new int[dstW];
+        short[] ialpha = new short[dstW * 2];
+        int xmax = dstW;
+        for (int dx = 0; dx < dstW; dx++) {
+            int sx = (int) Math.floor(dx * scaleX);
+            float fx = (float) ((dx + 1) - (sx + 1) * invScaleX);
+            fx = fx <= 0 ? 0f : fx - (float) Math.floor(fx);
+            if (sx + 1 >= sw) {
+                xmax = Math.min(xmax, dx);
+                if (sx >= sw - 1) {
+                    fx = 0;
+                    sx = sw - 1;
+                }
+            }
+            xofs[dx] = sx;
+            ialpha[2 * dx] = coef(1f - fx);
+            ialpha[2 * dx + 1] = coef(fx);
+        }
+        int[] yofs = new int[dstH];
+        short[] ibeta = new short[dstH * 2];
+        for (int dy = 0; dy < dstH; dy++) {
+            int sy = (int) Math.floor(dy * scaleY);
+            float fy = (float) ((dy + 1) - (sy + 1) * invScaleY);
+            fy = fy <= 0 ? 0f : fy - (float) Math.floor(fy);
+            yofs[dy] = sy;
+            ibeta[2 * dy] = coef(1f - fy);
+            ibeta[2 * dy + 1] = coef(fy);
+        }
+        int width = dstW * cn;
+        int[] row0 = new int[width];
+        int[] row1 = new int[width];
+        byte[] d = new byte[dstH * width];
+        for (int dy = 0; dy < dstH; dy++) {
+            int sy0 = Math.min(Math.max(yofs[dy], 0), sh - 1);
+            int sy1 = Math.min(Math.max(yofs[dy] + 1, 0), sh - 1);
+            horizontal(s, sy0 * sw * cn, cn, xofs, ialpha, xmax, row0);
+            horizontal(s, sy1 * sw * cn, cn, xofs, ialpha, xmax, row1);
+            int b0 = ibeta[2 * dy];
+            int b1 = ibeta[2 * dy + 1];
+            int o = dy * width;
+            for (int i = 0; i < width; i++) {
+                d[o + i] = (byte) ((((b0 * (row0[i] >> 4)) >> 16) + ((b1 * (row1[i] >> 4)) >> 16) + 2) >> 2);
+            }
+        }
+        return new ImageU8(dstH, dstW, cn, d);
+    }
+
+    /** OpenCV {@code HResizeLinear} for uchar: fixed-point blend of a source row. */
+    private static void horizontal(byte[] s, int rowOff, int cn, int[] xofs, short[] ialpha, int xmax, int[] out) {
+        int dstW = xofs.length;
+        for (int dx = 0; dx < dstW; dx++) {
+            int sxn = rowOff + xofs[dx] * cn;
+            for (int c = 0; c < cn; c++) {
+                int v;
+                if (dx < xmax) {
+                    v = (s[sxn + c] & 0xFF) * ialpha[2 * dx] + (s[sxn + cn + c] & 0xFF) * ialpha[2 * dx + 1];
+                } else {
+                    v = (s[sxn + c] & 0xFF) * COEF_SCALE;
+                }
+                out[dx * cn + c] = v;
+            }
+        }
+    }
+
+    /** {@code saturate_cast<short>(v * INTER_RESIZE_COEF_SCALE)}: float product, round half to even. */
+    private static short coef(float v) {
+        float p = v * COEF_SCALE;
+        long r = (long) Math.rint(p);
+        return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, r));
+    }
+
+    /** {@code saturate_cast<uchar>(float)}: round half to even, clamp to 0..255. */
+    static int roundSat(float v) {
+        int r = (int) Math.rint(v);
+        return Math.max(0, Math.min(255, r));
+    }
+}

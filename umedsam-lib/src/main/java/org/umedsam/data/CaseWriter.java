@@ -1,0 +1,53 @@
+package org.umedsam.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.umedsam.io.NpyArray;
+import org.umedsam.io.Npz;
+
+/**
+ * Writes cases and predictions in the challenge's {@code .npz} layout, atomically
+ * ({@link Npz#write}). Key order follows the challenge files: {@code imgs}, {@code gts},
+ * {@code spacing}, {@code boxes}.
+ */
+public final class CaseWriter {
+    private CaseWriter() {
+    }
+
+    /** Writes {@code c} as {@code dir/<name>.npz} (compressed) and returns the path. */
+    public static Path write(Case c, Path dir) throws IOException {
+        Map<String, NpyArray> m = new LinkedHashMap<>();
+        int[] shape = c.threeD() || c.channels() == 3 ? c.shape() : new int[] {c.height(), c.width()};
+        m.put("imgs", NpyArray.ofUint8(c.imgs(), shape));
+        int[] spatial = c.threeD() ? c.shape() : new int[] {c.height(), c.width()};
+        if (c.gts() != null) {
+            m.put("gts", NpyArray.ofUint8(c.gts(), spatial));
+        }
+        if (c.threeD()) {
+            m.put("spacing", NpyArray.ofFloat64(c.spacing().clone(), 3));
+        }
+        if (c.boxes() != null) {
+            int w = c.threeD() ? 6 : 4;
+            long[] b = new long[c.boxes().length * w];
+            for (int i = 0; i < c.boxes().length; i++) {
+                for (int j = 0; j < w; j++) {
+                    b[i * w + j] = c.boxes()[i][j];
+                }
+            }
+            m.put("boxes", NpyArray.ofInt64(b, c.boxes().length, w));
+        }
+        Path file = dir.resolve(c.name() + ".npz");
+        Npz.write(file, m, true);
+        return file;
+    }
+
+    /**
+     * Writes a prediction file {@code segs} (uint8, compressed, {@code [H, W]} or {@code [D, H, W]})
+     * as the challenge expects it; numpy reads it with {@code np.load(f)["segs"]}.
+     */
+    public static void writeSegs(Path file, byte[] segs, int... shape) throws IOException {
+        Npz.write(file, Map.of("segs", NpyArray.ofUint8(segs, shape)), true);
+    }
+}

@@ -1,0 +1,92 @@
+package org.umedsam.data;
+
+/**
+ * LiteMedSAM's {@code postprocess_masks} and thresholding: the {@code [side, side]} low-res
+ * logits are cropped to {@code [:newh, :neww]}, up-sampled bilinearly to the original
+ * {@code H x W} with PyTorch {@code F.interpolate(mode="bilinear", align_corners=False)}
+ * arithmetic (float32: {@code src = max(scale*(dst+0.5)-0.5, 0)}, {@code scale = in/out}), and
+ * thresholded at {@code sigmoid(logit) > 0.5} evaluated in float32 (for logits within about
+ * 1e-7 above 0 this differs from {@code logit > 0}; we follow upstream).
+ */
+public final class Postprocess {
+    private Postprocess() {
+    }
+
+    /**
+     * @param logits {@code [side, side]} row-major
+     * @return {@code [origH, origW]} up-sampled logits
+     */
+    public static float[] upsampleLogits(float[] logits, int side, int newH, int newW, int origH, int origW) {
+        if (logits.length != side * side) {
+            throw new IllegalArgumentException("logits hold " + logits.length + " values, expected " + side + "x" + side);
+        }
+        if (newH > side || newW > side) {
+            throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
+        }
+        int[] y0 = new int[origH];
+        int[] y1 = new int[origH];
+        float[] hy0 = new float[origH];
+        float[] hy1 = new float[origH];
+        weights(newH, origH, y0, y1, hy0, hy1);
+        int[] x0 = new int[origW];
+        int[] x1 = new int[origW];
+        float[] wx0 = new float[origW];
+        float[] wx1 = new float[origW];
+        weights(newW, origW, x0, x1, wx0, wx1);
+        float[] out = new float[origH * origW];
+        for (int y = 0; y < origH; y++) {
+            int r0 = y0[y] * side;
+            int r1 = y1[y] * side;
+            for (int x = 0; x < origW; x++) {
+                float t0 = logits[r0 + x0[x]] * wx0[x];
+                t0 += logits[r0 + x1[x]] * wx1[x];
+                float t1 = logits[r1 + x0[x]] * wx0[x];
+                t1 += logits[r1 + x1[x]] * wx1[x];
+                float o = t0 * hy0[y];
+                o += t1 * hy1[y];
+                out[y * origW + x] = o;
+            }
+        }
+        return out;
+    }
+
+    /** PyTorch {@code compute_source_index_and_lambda} (align_corners=False), in float32. */
+    private static void weights(int in, int out, int[] i0, int[] i1, float[] l0, float[] l1) {
+        float scale = (float) in / out;
+        for (int o = 0; o < out; o++) {
+            if (in == out) {
+                i0[o] = o;
+                i1[o] = o;
+                l0[o] = 1f;
+                l1[o] = 0f;
+                continue;
+            }
+            float real = Math.max(scale * (o + 0.5f) - 0.5f, 0f);
+            int idx = (int) real;
+            int offset = idx < in - 1 ? 1 : 0;
+            i0[o] = idx;
+            i1[o] = idx + offset;
+            float lambda1 = Math.min(Math.max(real - idx, 0f), 1f);
+            l1[o] = lambda1;
+            l0[o] = 1f - lambda1;
+        }
+    }
+
+    /** {@code sigmoid(x) > 0.5} in float32, as {@code (torch.sigmoid(x) > 0.5)}. */
+    public static boolean isForeground(float logit) {
+        float p = (float) (1.0 / (1.0 + Math.exp(-logit)));
+        return p > 0.5f;
+    }
+
+    /**
+     * The binary {@code [origH, origW]} mask (0/1) from {@code [side, side]} logits.
+     */
+    public static byte[] mask(float[] logits, int side, int newH, int newW, int origH, int origW) {
+        float[] up = upsampleLogits(logits, side, newH, newW, origH, origW);
+        byte[] m = new byte[up.length];
+        for (int i = 0; i < up.length; i++) {
+            m[i] = (byte) (isForeground(up[i]) ? 1 : 0);
+        }
+        return m;
+    }
+}

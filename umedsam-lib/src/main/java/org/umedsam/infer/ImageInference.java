@@ -1,0 +1,53 @@
+package org.umedsam.infer;
+
+import org.umedsam.data.BoxPrompts;
+import org.umedsam.data.ImageU8;
+
+/**
+ * 2D inference as the challenge's LiteMedSAM script does it ({@code MedSAM_infer_npz_2D}): one
+ * embedding for the image; each box {@code [x0, y0, x1, y1]} scaled to the 256 frame
+ * ({@code int(v * 256 / max(H, W))}), decoded, post-processed to {@code H x W}; box {@code i}
+ * (from 1) writes label {@code i} where its mask is set, later boxes over earlier ones.
+ */
+public final class ImageInference {
+    private ImageInference() {
+    }
+
+    /**
+     * Segments every box of a 2D image.
+     *
+     * @param segmenter the model (or any {@link SliceSegmenter})
+     * @param image     {@code [H, W, C]}
+     * @param boxes     {@code [N][4]} in original pixels
+     * @return {@code [H, W]} labels 0..N, row-major
+     */
+    public static byte[] segment(SliceSegmenter segmenter, ImageU8 image, double[][] boxes) {
+        int h = image.height();
+        int w = image.width();
+        if (boxes.length > 255) {
+            throw new IllegalArgumentException(boxes.length + " boxes do not fit uint8 labels");
+        }
+        byte[] segs = new byte[h * w];
+        if (boxes.length == 0) {
+            return segs;
+        }
+        double[][] boxes256 = new double[boxes.length][];
+        for (int i = 0; i < boxes.length; i++) {
+            if (boxes[i].length != 4) {
+                throw new IllegalArgumentException("2D box " + (i + 1) + " has " + boxes[i].length + " values, expected 4");
+            }
+            boxes256[i] = BoxPrompts.toModelFrame(boxes[i], h, w);
+        }
+        byte[][] masks = segmenter.embed(image).decode(boxes256);
+        for (int i = 0; i < masks.length; i++) {
+            byte label = (byte) (i + 1);
+            byte[] m = masks[i];
+            for (int p = 0; p < m.length; p++) {
+                if (m[p] != 0) {
+                    segs[p] = label;
+                }
+            }
+        }
+        return segs;
+    }
+}

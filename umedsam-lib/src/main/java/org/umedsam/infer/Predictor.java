@@ -1,0 +1,96 @@
+package org.umedsam.infer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.umedsam.data.ImageU8;
+import org.umedsam.data.PreparedImage;
+import org.umedsam.data.Preprocess;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.Prediction;
+
+/**
+ * LiteMedSAM as a {@link SliceSegmenter}: {@link #embed} runs the challenge's preprocessing
+ * ({@link Preprocess}: INTER_AREA resize of the longest side to 256, min-max normalisation, padding)
+ * and the image encoder once ({@code [1, 3, 256, 256] -> [1, 256, 64, 64]}); each
+ * {@link SliceSegmenter.Embedded#decode} call runs the prompt encoder and mask decoder for all its
+ * boxes in one batch ({@code multimask_output=False}) and post-processes each {@code [256, 256]}
+ * logit map to the original size ({@code sigmoid > 0.5} after bilinear up-sampling).
+ *
+ * <p>The model is not thread-safe, so calls are serialised on it.
+ */
+public final class Predictor implements SliceSegmenter {
+    private final LiteMedSam model;
+    private final Preprocess preprocess;
+
+    public Predictor(LiteMedSam model, Preprocess preprocess) {
+        this.model = model;
+        this.preprocess = preprocess;
+    }
+
+    /** With the LiteMedSAM preprocessing ({@link Preprocess#defaults()}). */
+    public static Predictor of(LiteMedSam model) {
+        return new Predictor(model, Preprocess.defaults());
+    }
+
+    /**
+     * Loads a checkpoint: an upstream {@code .pth} state dict ({@link LiteMedSam#fromPth}) or our
+     * own model file ({@link LiteMedSam#load}, any other name).
+     */
+    public static LiteMedSam loadModel(Path checkpoint) throws IOException {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IOException(checkpoint + ": no such checkpoint file");
+        }
+        String name = checkpoint.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".pth") || name.endsWith(".pt") ? LiteMedSam.fromPth(checkpoint) : LiteMedSam.load(checkpoint);
+    }
+
+    /** The wrapped model. */
+    public LiteMedSam model() {
+        return model;
+    }
+
+    @Override
+    public Embedded embed(ImageU8 image) {
+        PreparedImage p = preprocess.prepare(image);
+        int side = p.side();
+        INDArray x = Nd4j.create(p.chw(), new long[] {1, 3, side, side}, 'c');
+        INDArray embedding;
+        synchronized (model) {
+            embedding = model.embed(x);
+        }
+        return boxes256 -> decode(embedding, p, boxes256);
+    }
+
+    private byte[][] decode(INDArray embedding, PreparedImage p, double[][] boxes256) {
+        int n = boxes256.length;
+        if (n == 0) {
+            return new byte[0][];
+        }
+        float[] flat = new float[n * 4];
+        for (int i = 0; i < n; i++) {
+            if (boxes256[i].length != 4) {
+                throw new IllegalArgumentException("box " + (i + 1) + " has " + boxes256[i].length + " values, expected 4");
+            }
+            for (int k = 0; k < 4; k++) {
+                flat[i * 4 + k] = (float) boxes256[i][k];
+            }
+        }
+        INDArray boxes = Nd4j.create(flat, new long[] {n, 4}, 'c');
+        Prediction pred;
+        synchronized (model) {
+            pred = model.decode(embedding, boxes, false);
+        }
+        INDArray masks = pred.masks().castTo(DataType.FLOAT);
+        byte[][] out = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            float[] logits = masks.get(NDArrayIndex.point(i), NDArrayIndex.point(0)).dup('c').data().asFloat();
+            out[i] = preprocess.mask(logits, p);
+        }
+        return out;
+    }
+}

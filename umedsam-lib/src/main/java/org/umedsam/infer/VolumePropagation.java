@@ -1,0 +1,256 @@
+package org.umedsam.infer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.umedsam.data.BoxPrompts;
+import org.umedsam.data.ImageU8;
+
+/**
+ * 3D inference as the challenge's LiteMedSAM script does it ({@code MedSAM_infer_npz_3D}), with one
+ * change: a slice's embedding is shared by every box that visits it.
+ *
+ * <p>For box {@code i} (from 1) {@code [x_min, y_min, z_min, x_max, y_max, z_max]}:
+ * <ul>
+ *   <li>start at {@code z_mid = int((z_max - z_min) / 2 + z_min)} with the box's 2D part scaled to
+ *       the 256 frame ({@link BoxPrompts#toModelFrame});</li>
+ *   <li>propagate up through {@code z_max} and down through {@code z_min} (both inclusive, clipped to
+ *       the volume); each next slice's box comes from the box's own mask on the previous slice
+ *       ({@link BoxPrompts#nextSliceBox}: INTER_AREA resize like the image, pad, widen by 3, clip); the
+ *       downward pass starts from the middle slice's mask;</li>
+ *   <li>an empty previous mask falls back to the middle-slice box;</li>
+ *   <li>label {@code i} is written where its mask is set, later boxes over earlier ones.</li>
+ * </ul>
+ * Each box's chain depends only on its own masks, so the chains are run slice by slice: an upward
+ * sweep over all boxes' upward ranges, then a downward sweep. A slice is embedded once per sweep;
+ * slices needed by both sweeps keep their embedding in between (up to {@code maxCachedEmbeddings},
+ * beyond which they are embedded again). The labels equal the box-by-box order's, since the final
+ * label of a voxel is the largest box index whose mask covers it.
+ *
+ * <p>Two details follow upstream exactly: the previous mask handed to the box rule holds the value
+ * {@code i} (upstream's per-box temporary volume stores the label, and INTER_AREA averages values, so
+ * a partly covered pixel survives the resize more easily for larger {@code i}). And where upstream
+ * would fail, we choose: a box with {@code z_min == z_max} is one slice (upstream asserts
+ * {@code z_min < z_max}); a non-empty mask that vanishes when resized (upstream's
+ * {@code get_bbox256} would raise on it) falls back to the middle-slice box like an empty one.
+ */
+public final class VolumePropagation {
+    private final SliceSegmenter segmenter;
+    private final int maxCachedEmbeddings;
+
+    /**
+     * @param segmenter           the model (or any {@link SliceSegmenter})
+     * @param maxCachedEmbeddings slices whose embedding is kept from the upward to the downward sweep
+     *                            (a LiteMedSAM embedding is 4 MiB)
+     */
+    public VolumePropagation(SliceSegmenter segmenter, int maxCachedEmbeddings) {
+        if (maxCachedEmbeddings < 0) {
+            throw new IllegalArgumentException("maxCachedEmbeddings must be >= 0, got " + maxCachedEmbeddings);
+        }
+        this.segmenter = segmenter;
+        this.maxCachedEmbeddings = maxCachedEmbeddings;
+    }
+
+    /** With room for 64 cached embeddings (256 MiB for LiteMedSAM). */
+    public VolumePropagation(SliceSegmenter segmenter) {
+        this(segmenter, 64);
+    }
+
+    /**
+     * Labels and how much work they took.
+     *
+     * @param segs       {@code [D, H, W]} labels 0..N, row-major
+     * @param embeddings images embedded
+     * @param decodes    boxes decoded (one per box and slice)
+     */
+    public record Result(byte[] segs, int embeddings, int decodes) {
+    }
+
+    private static final class Chain {
+        final int label;
+        final int zMin;
+        final int zMid;
+        final int zMax;
+        final double[] midBox256;
+        byte[] previous;
+        byte[] midMask;
+
+        Chain(int label, int zMin, int zMid, int zMax, double[] midBox256) {
+            this.label = label;
+            this.zMin = zMin;
+            this.zMid = zMid;
+            this.zMax = zMax;
+            this.midBox256 = midBox256;
+        }
+    }
+
+    /**
+     * Segments every box of a volume.
+     *
+     * @param imgs  {@code [D, H, W]} grey voxels (uint8), row-major
+     * @param boxes {@code [N][6]} x_min, y_min, z_min, x_max, y_max, z_max (z as whole slice indices)
+     */
+    public Result segment(byte[] imgs, int depth, int height, int width, double[][] boxes) {
+        long n = (long) depth * height * width;
+        if (imgs.length != n) {
+            throw new IllegalArgumentException("volume of " + imgs.length + " voxels is not " + depth + "x" + height
+                    + "x" + width);
+        }
+        if (boxes.length > 255) {
+            throw new IllegalArgumentException(boxes.length + " boxes do not fit uint8 labels");
+        }
+        byte[] segs = new byte[imgs.length];
+        List<Chain> chains = new ArrayList<>();
+        for (int i = 0; i < boxes.length; i++) {
+            double[] b = boxes[i];
+            if (b.length != 6) {
+                throw new IllegalArgumentException("3D box " + (i + 1) + " has " + b.length + " values, expected 6");
+            }
+            int zMin = (int) b[2];
+            int zMax = (int) b[5];
+            if (zMin != b[2] || zMax != b[5] || zMin > zMax || zMin < 0) {
+                throw new IllegalArgumentException("3D box " + (i + 1) + " needs whole slice indices 0 <= z_min <= z_max, got z "
+                        + b[2] + ".." + b[5]);
+            }
+            int zMid = (int) ((zMax - zMin) / 2.0 + zMin);
+            if (zMid >= depth) {
+                throw new IllegalArgumentException("3D box " + (i + 1) + " starts at slice " + zMid + ", outside the "
+                        + depth + " slices of the volume");
+            }
+            double[] mid = BoxPrompts.toModelFrame(BoxPrompts.xyOf3dBox(b), height, width);
+            chains.add(new Chain(i + 1, zMin, zMid, zMax, mid));
+        }
+        int plane = height * width;
+        Counter count = new Counter();
+        Map<Integer, SliceSegmenter.Embedded> kept = new HashMap<>();
+
+        // upward sweep: z_mid .. min(z_max, D-1) of every box
+        int upFrom = Integer.MAX_VALUE;
+        int upTo = -1;
+        int downFrom = -1;
+        int downTo = Integer.MAX_VALUE;
+        for (Chain c : chains) {
+            upFrom = Math.min(upFrom, c.zMid);
+            upTo = Math.max(upTo, Math.min(c.zMax, depth - 1));
+            if (c.zMid - 1 >= c.zMin) {
+                downFrom = Math.max(downFrom, Math.min(c.zMid - 1, depth - 1));
+                downTo = Math.min(downTo, c.zMin);
+            }
+        }
+        for (int z = upFrom; z <= upTo; z++) {
+            List<Chain> active = new ArrayList<>();
+            for (Chain c : chains) {
+                if (z >= c.zMid && z <= c.zMax) {
+                    active.add(c);
+                }
+            }
+            if (active.isEmpty()) {
+                continue;
+            }
+            double[][] boxes256 = new double[active.size()][];
+            for (int a = 0; a < active.size(); a++) {
+                Chain c = active.get(a);
+                boxes256[a] = z == c.zMid ? c.midBox256 : boxFromPrevious(c, height, width);
+            }
+            SliceSegmenter.Embedded e = embed(imgs, z, height, width, count);
+            boolean neededLater = z <= downFrom && z >= downTo && isInSomeDownRange(chains, z);
+            if (neededLater && kept.size() < maxCachedEmbeddings) {
+                kept.put(z, e);
+            }
+            byte[][] masks = e.decode(boxes256);
+            count.decodes += masks.length;
+            for (int a = 0; a < active.size(); a++) {
+                Chain c = active.get(a);
+                c.previous = masks[a];
+                if (z == c.zMid) {
+                    c.midMask = masks[a];
+                }
+                paint(segs, z * plane, masks[a], c.label);
+            }
+        }
+        // downward sweep: z_mid - 1 .. z_min of every box, starting from the middle slice's mask
+        for (Chain c : chains) {
+            c.previous = c.midMask;
+        }
+        for (int z = downFrom; z >= 0 && z >= downTo; z--) {
+            List<Chain> active = new ArrayList<>();
+            for (Chain c : chains) {
+                if (z < c.zMid && z >= c.zMin) {
+                    active.add(c);
+                }
+            }
+            if (active.isEmpty()) {
+                continue;
+            }
+            double[][] boxes256 = new double[active.size()][];
+            for (int a = 0; a < active.size(); a++) {
+                boxes256[a] = boxFromPrevious(active.get(a), height, width);
+            }
+            SliceSegmenter.Embedded e = kept.remove(z);
+            if (e == null) {
+                e = embed(imgs, z, height, width, count);
+            }
+            byte[][] masks = e.decode(boxes256);
+            count.decodes += masks.length;
+            for (int a = 0; a < active.size(); a++) {
+                Chain c = active.get(a);
+                c.previous = masks[a];
+                paint(segs, z * plane, masks[a], c.label);
+            }
+        }
+        return new Result(segs, count.embeddings, count.decodes);
+    }
+
+    private static final class Counter {
+        int embeddings;
+        int decodes;
+    }
+
+    private static boolean isInSomeDownRange(List<Chain> chains, int z) {
+        for (Chain c : chains) {
+            if (z < c.zMid && z >= c.zMin) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private SliceSegmenter.Embedded embed(byte[] imgs, int z, int h, int w, Counter count) {
+        byte[] slice = new byte[h * w];
+        System.arraycopy(imgs, z * h * w, slice, 0, h * w);
+        count.embeddings++;
+        return segmenter.embed(new ImageU8(h, w, 1, slice));
+    }
+
+    /** The next slice's box from the chain's previous mask, or the middle-slice box when that is empty. */
+    private static double[] boxFromPrevious(Chain c, int h, int w) {
+        byte[] prev = c.previous;
+        boolean any = false;
+        byte[] labelled = new byte[prev.length];
+        byte label = (byte) c.label;
+        for (int p = 0; p < prev.length; p++) {
+            if (prev[p] != 0) {
+                labelled[p] = label;
+                any = true;
+            }
+        }
+        if (!any) {
+            return c.midBox256;
+        }
+        double[] box = BoxPrompts.nextSliceBox(labelled, h, w);
+        if (box[0] < 0) {
+            return c.midBox256;
+        }
+        return box;
+    }
+
+    /** Later boxes win: the voxel keeps the largest label whose mask covers it. */
+    private static void paint(byte[] segs, int offset, byte[] mask, int label) {
+        for (int p = 0; p < mask.length; p++) {
+            if (mask[p] != 0 && (segs[offset + p] & 0xFF) < label) {
+                segs[offset + p] = (byte) label;
+            }
+        }
+    }
+}

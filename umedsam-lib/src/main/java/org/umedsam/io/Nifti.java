@@ -1,0 +1,198 @@
+package org.umedsam.io;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads single-file NIfTI-1 images ({@code .nii}, {@code .nii.gz}; magic {@code n+1}), either byte
+ * order. Data types uint8, int8, int16, uint16, int32, float32, float64; values are scaled by
+ * {@code scl_slope}/{@code scl_inter} when the slope is non-zero (NIfTI-1 rule). Voxel spacing is
+ * {@code pixdim[1..3]}. Orientation (qform/sform) is not applied: the array is returned in storage
+ * order, x fastest. Header extensions (for example label tables) are kept as raw bytes.
+ */
+public final class Nifti {
+    private static final int HEADER = 348;
+
+    private Nifti() {
+    }
+
+    /**
+     * A NIfTI volume in storage order.
+     *
+     * @param dims {@code {nx, ny, nz}} (missing dimensions are 1)
+     * @param spacing {@code pixdim[1..3]}, in the file's units (usually mm)
+     * @param values scaled voxel values, index {@code x + nx*(y + ny*z)}
+     * @param datatype NIfTI datatype code of the stored values (2 uint8, 4 int16, 16 float32, ...)
+     * @param extensions header extensions' payloads (after their 8-byte esize/ecode)
+     * @param gap all bytes between the header's 4-byte extender and {@code vox_offset}; some files
+     *     (inia19-NeuroMaps) keep a label table there without declaring an extension
+     */
+    public record Volume(int[] dims, double[] spacing, float[] values, int datatype, List<byte[]> extensions,
+                         byte[] gap) {
+        public int nx() {
+            return dims[0];
+        }
+
+        public int ny() {
+            return dims[1];
+        }
+
+        public int nz() {
+            return dims[2];
+        }
+
+        /** The value at {@code (x, y, z)}. */
+        public float get(int x, int y, int z) {
+            return values[x + dims[0] * (y + dims[1] * z)];
+        }
+
+        /**
+         * All extensions' text (ISO-8859-1), concatenated with newlines; when no extension is
+         * declared, the text found in the {@link #gap} instead. NUL bytes are dropped.
+         */
+        public String extensionText() {
+            StringBuilder sb = new StringBuilder();
+            if (extensions.isEmpty()) {
+                sb.append(new String(gap, StandardCharsets.ISO_8859_1));
+            }
+            for (byte[] e : extensions) {
+                sb.append(new String(e, StandardCharsets.ISO_8859_1)).append('\n');
+            }
+            return sb.toString().replace("\0", "");
+        }
+    }
+
+    /** Reads a {@code .nii} or {@code .nii.gz} file; errors name the file and the problem. */
+    public static Volume read(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IOException(file + ": no such NIfTI file");
+        }
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = new BufferedInputStream(gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
+            return read(in, file.toString());
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new IOException(file + ": truncated or corrupt NIfTI (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static boolean gzipped(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] m = in.readNBytes(2);
+            return m.length == 2 && (m[0] & 0xFF) == 0x1F && (m[1] & 0xFF) == 0x8B;
+        }
+    }
+
+    static Volume read(InputStream in, String source) throws IOException {
+        byte[] h = in.readNBytes(HEADER);
+        if (h.length < HEADER) {
+            throw new IOException(source + ": truncated NIfTI header (" + h.length + " of 348 bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != HEADER) {
+            b.order(ByteOrder.BIG_ENDIAN);
+            if (b.getInt(0) != HEADER) {
+                throw new IOException(source + ": not a NIfTI-1 file (sizeof_hdr is not 348 in either byte order)");
+            }
+        }
+        String magic = new String(h, 344, 3, StandardCharsets.ISO_8859_1);
+        if (!magic.equals("n+1")) {
+            throw new IOException(source + ": NIfTI magic '" + magic.trim() + "' not supported (need single-file 'n+1')");
+        }
+        int ndim = b.getShort(40);
+        if (ndim < 1 || ndim > 7) {
+            throw new IOException(source + ": dim[0] = " + ndim + " out of range");
+        }
+        int[] dims = {1, 1, 1};
+        long n = 1;
+        for (int i = 1; i <= ndim; i++) {
+            int d = b.getShort(40 + 2 * i);
+            if (d < 1) {
+                throw new IOException(source + ": dim[" + i + "] = " + d);
+            }
+            if (i <= 3) {
+                dims[i - 1] = d;
+            } else if (d != 1) {
+                throw new IOException(source + ": " + ndim + "D image with dim[" + i + "] = " + d + "; only 3D volumes are read");
+            }
+            n *= d;
+        }
+        int datatype = b.getShort(70);
+        double[] spacing = new double[3];
+        for (int i = 0; i < 3; i++) {
+            float p = b.getFloat(76 + 4 * (i + 1));
+            spacing[i] = p > 0 ? p : 1.0;
+        }
+        long voxOffset = (long) b.getFloat(108);
+        float slope = b.getFloat(112);
+        float inter = b.getFloat(116);
+        int bytes = switch (datatype) {
+            case 2, 256 -> 1;
+            case 4, 512 -> 2;
+            case 8, 16 -> 4;
+            case 64 -> 8;
+            default -> throw new IOException(source + ": NIfTI datatype " + datatype
+                    + " not supported (uint8, int8, int16, uint16, int32, float32, float64)");
+        };
+        if (voxOffset < HEADER) {
+            voxOffset = HEADER + 4;
+        }
+        byte[] rest = in.readNBytes((int) (voxOffset - HEADER));
+        if (rest.length < voxOffset - HEADER) {
+            throw new IOException(source + ": truncated before vox_offset " + voxOffset);
+        }
+        List<byte[]> ext = extensions(rest, b.order(), source);
+        if (n * bytes > Integer.MAX_VALUE - 8) {
+            throw new IOException(source + ": volume too large (" + n + " voxels)");
+        }
+        byte[] data = in.readNBytes((int) (n * bytes));
+        if (data.length < n * bytes) {
+            throw new IOException(source + ": truncated NIfTI data: expected " + n * bytes + " bytes, found " + data.length);
+        }
+        ByteBuffer d = ByteBuffer.wrap(data).order(b.order());
+        float[] v = new float[(int) n];
+        boolean scale = slope != 0 && !(slope == 1 && inter == 0);
+        for (int i = 0; i < v.length; i++) {
+            double x = switch (datatype) {
+                case 2 -> data[i] & 0xFF;
+                case 256 -> data[i];
+                case 4 -> d.getShort(2 * i);
+                case 512 -> d.getShort(2 * i) & 0xFFFF;
+                case 8 -> d.getInt(4 * i);
+                case 16 -> d.getFloat(4 * i);
+                default -> d.getDouble(8 * i);
+            };
+            v[i] = (float) (scale ? x * slope + inter : x);
+        }
+        return new Volume(dims, spacing, v, datatype, ext, rest.length > 4 ? Arrays.copyOfRange(rest, 4, rest.length) : new byte[0]);
+    }
+
+    private static List<byte[]> extensions(byte[] rest, ByteOrder order, String source) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        if (rest.length < 4 || rest[0] == 0) {
+            return out;
+        }
+        ByteBuffer e = ByteBuffer.wrap(rest).order(order);
+        int p = 4;
+        while (p + 8 <= rest.length) {
+            int esize = e.getInt(p);
+            if (esize < 8 || p + esize > rest.length) {
+                throw new IOException(source + ": bad NIfTI extension size " + esize + " at byte " + (HEADER + p));
+            }
+            byte[] payload = new byte[esize - 8];
+            System.arraycopy(rest, p + 8, payload, 0, payload.length);
+            out.add(payload);
+            p += esize;
+        }
+        return out;
+    }
+}
