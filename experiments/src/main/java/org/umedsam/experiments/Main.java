@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 EvaluateCommand.class,
                 InferCommand.class,
+                AblationsCommand.class,
+                FiguresCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -22,6 +22,20 @@ public final class CaseReader {
     private CaseReader() {
     }
 
+    /**
+     * The {@code .npz} files under {@code dir} (recursively, so a training root with one folder
+     * per modality works), sorted by path.
+     */
+    public static java.util.List<Path> listCases(Path dir) throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IOException(dir + ": not a folder of .npz cases");
+        }
+        try (var s = java.nio.file.Files.walk(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".npz") && java.nio.file.Files.isRegularFile(p))
+                    .sorted().toList();
+        }
+    }
+
     /** Reads and validates one case. */
     public static Case read(Path file) throws IOException {
         Map<String, NpyArray> a = Npz.read(file);
@@ -103,8 +117,21 @@ public final class CaseReader {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         boolean whole = true;
+        java.nio.ByteBuffer raw = a.rawData();
+        boolean cOrder = !a.isFortranOrder() || a.rank() < 2;
+        org.umedsam.io.NpyDtype t = a.dtype();
         for (int i = 0; i < n; i++) {
-            double v = a.getDouble(i);
+            // direct reads for the common C-order types (no per-element index arithmetic)
+            double v;
+            if (cOrder && t == org.umedsam.io.NpyDtype.INT16) {
+                v = raw.getShort(2 * i);
+            } else if (cOrder && t == org.umedsam.io.NpyDtype.UINT16) {
+                v = raw.getShort(2 * i) & 0xFFFF;
+            } else if (cOrder && t == org.umedsam.io.NpyDtype.FLOAT32) {
+                v = raw.getFloat(4 * i);
+            } else {
+                v = a.getDouble(i);
+            }
             min = Math.min(min, v);
             max = Math.max(max, v);
             if (v != Math.rint(v)) {

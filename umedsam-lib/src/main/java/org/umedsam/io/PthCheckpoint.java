@@ -490,6 +490,24 @@ public final class PthCheckpoint {
                     stack.add(resolve(module, name));
                     return NO_RETURN_VALUE;
                 }
+                case Opcodes.SETITEMS -> {
+                    // Pyrolite collects the items in a HashMap first, losing the file's key order
+                    List<Object> items = stack.pop_all_since_marker();
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
+                    for (int i = 0; i + 1 < items.size(); i += 2) {
+                        dict.put(items.get(i), items.get(i + 1));
+                    }
+                    return NO_RETURN_VALUE;
+                }
+                case Opcodes.SETITEM -> {
+                    Object value = stack.pop();
+                    Object k = stack.pop();
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
+                    dict.put(k, value);
+                    return NO_RETURN_VALUE;
+                }
                 case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2,
                      Opcodes.EXT4 -> throw new PickleException(file + ": pickle opcode " + key
                         + " (object instantiation) is not allowed in a checkpoint");

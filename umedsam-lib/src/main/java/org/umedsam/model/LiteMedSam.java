@@ -54,6 +54,7 @@ public final class LiteMedSam {
     private final Set<String> trainable = new LinkedHashSet<>();
     private final Map<GraphKind, Graph> graphs = new EnumMap<>(GraphKind.class);
     private int gradientCalls;
+    private final List<org.nd4j.autodiff.listeners.Listener> listeners = new ArrayList<>();
 
     private enum GraphKind { ENCODER_EVAL, DECODER, FULL_TRAIN, FULL_EVAL }
 
@@ -258,7 +259,22 @@ public final class LiteMedSam {
     // ------------------------------------------------------------------ graphs
 
     private Graph graph(GraphKind kind) {
-        return graphs.computeIfAbsent(kind, this::build);
+        return graphs.computeIfAbsent(kind, k -> {
+            Graph g = build(k);
+            if (!listeners.isEmpty()) {
+                g.net().sd.setListeners(listeners);
+            }
+            return g;
+        });
+    }
+
+    /** Attaches SameDiff listeners (e.g. an op profiler) to every graph, present and future; none to clear. */
+    void setListeners(org.nd4j.autodiff.listeners.Listener... ls) {
+        listeners.clear();
+        listeners.addAll(List.of(ls));
+        for (Graph g : graphs.values()) {
+            g.net().sd.setListeners(listeners);
+        }
     }
 
     private Graph build(GraphKind kind) {

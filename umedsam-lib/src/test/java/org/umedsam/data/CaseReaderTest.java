@@ -115,6 +115,15 @@ class CaseReaderTest {
     }
 
     @Test
+    void listsFixtureCases() throws IOException {
+        assumeTrue(Files.isDirectory(DIR), "shared fixtures absent");
+        var files = CaseReader.listCases(DIR.resolve("gts"));
+        assertThat(files).hasSize(18);
+        assertThat(files.get(0).getFileName().toString()).isEqualTo("2DBox_US_01000.npz");
+        assertThatThrownBy(() -> CaseReader.listCases(DIR.resolve("nope"))).hasMessageContaining("nope");
+    }
+
+    @Test
     void roundTripsThroughCaseWriter(@TempDir Path dir) throws IOException {
         Path f = DIR.resolve("gts").resolve("3DBox_CT_01015.npz");
         assumeTrue(Files.exists(f), "shared fixtures absent");

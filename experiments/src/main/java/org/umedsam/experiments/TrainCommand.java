@@ -1,0 +1,188 @@
+package org.umedsam.experiments;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.umedsam.data.DefaultDatasets;
+import org.umedsam.data.Profile;
+import org.umedsam.data.SamplerConfig;
+import org.umedsam.data.TrainingSampler;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.train.LiteMedSamModel;
+import org.umedsam.train.ParameterGroup;
+import org.umedsam.train.SamplerSource;
+import org.umedsam.train.TrainConfig;
+import org.umedsam.train.Trainer;
+import org.umedsam.train.TrainingSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code umedsam train}: trains LiteMedSAM with a configuration from {@code experiments/configs/}
+ * on challenge-format {@code .npz} cases (with {@code gts}), into {@code <runs>/<name>/}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train LiteMedSAM (U-MedSAM losses, optional SAM) on challenge-format .npz cases.")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "training configuration JSON (see experiments/configs/README.md)")
+    Path config;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "challenge-format .npz cases with gts: a folder with train/ (and validation/) subfolders, as"
+                    + " DefaultDatasets builds, or any folder (searched recursively, split by validationFraction);"
+                    + " default: the default dataset under <checkout>/data, built if missing")
+    Path data;
+
+    @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
+    Path runs;
+
+    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs) from its last checkpoint")
+    String resume;
+
+    @Option(names = "--steps", paramLabel = "N", description = "stop after N optimizer steps (overrides maxSteps)")
+    Integer steps;
+
+    @Option(names = "--preset", paramLabel = "PRESET", description = "model preset: small or litemedsam (overrides modelPreset)")
+    String preset;
+
+    @Option(names = "--seed", description = "overrides the configuration's seed")
+    Long seed;
+
+    @Option(names = "--epochs", description = "overrides the configuration's epochs")
+    Integer epochs;
+
+    @Option(names = "--name", description = "run name (default: the configuration's name)")
+    String name;
+
+    @Option(names = "--trainable", description = "ALL or MASK_DECODER_AND_SIGMAS (overrides trainable)")
+    ParameterGroup trainable;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
+        if (resume != null) {
+            if (config != null || steps != null || preset != null || seed != null || epochs != null || name != null
+                    || trainable != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resume continues a run with its own config.json; drop --config/--steps/--preset/--seed/--epochs/--name");
+            }
+            Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
+            TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
+            Sources s = sources(c);
+            Trainer.Result r = Trainer.resume(runDir, model(c), s.train(), s.validation(), options);
+            report(r);
+            return 0;
+        }
+        if (config == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --config FILE (or --resume RUN)");
+        }
+        TrainConfig c = TrainConfig.read(config);
+        if (steps != null) {
+            c = c.with(Map.of("maxSteps", steps));
+        }
+        if (preset != null) {
+            c = c.with(Map.of("modelPreset", preset));
+        }
+        if (seed != null) {
+            c = c.with(Map.of("seed", seed));
+        }
+        if (epochs != null) {
+            c = c.with(Map.of("epochs", epochs));
+        }
+        if (name != null) {
+            c = c.with(Map.of("name", name));
+        }
+        if (trainable != null) {
+            c = c.with(Map.of("trainable", trainable.name()));
+        }
+        Sources s = sources(c);
+        Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
+        report(r);
+        return 0;
+    }
+
+    private void report(Trainer.Result r) {
+        StringBuilder sig = new StringBuilder();
+        for (double s : r.logSigmas()) {
+            sig.append(String.format(" %.4f", Math.exp(s)));
+        }
+        spec.commandLine().getOut().printf("run %s: %d steps, %d epochs, epoch loss %.5f -> %.5f, sigmas%s%n",
+                r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(), r.lastEpochLoss(),
+                sig.length() == 0 ? " (fixed weights)" : sig);
+        spec.commandLine().getOut().flush();
+    }
+
+    static LiteMedSamModel model(TrainConfig c) {
+        LiteMedSam m = LiteMedSamModel.create(c.modelPreset(), c.seed());
+        return new LiteMedSamModel(m, c.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS);
+    }
+
+    record Sources(TrainingSource train, TrainingSource validation) {
+    }
+
+    private static List<Path> npzUnder(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return new ArrayList<>(s.filter(p -> p.toString().endsWith(".npz") && Files.isRegularFile(p)).sorted()
+                    .toList());
+        }
+    }
+
+    /**
+     * Training and validation files: {@code train/} and {@code validation/} when the folder has them
+     * (DefaultDatasets' layout), else all cases shuffled with the seed and split by validationFraction.
+     */
+    Sources sources(TrainConfig c) throws IOException {
+        Path dir = data;
+        if (dir == null) {
+            dir = DefaultDatasets.defaultRoot();
+            DefaultDatasets.ensure(dir, Profile.defaults());
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + ": no such data folder");
+        }
+        List<Path> tr;
+        List<Path> val;
+        if (Files.isDirectory(dir.resolve("train"))) {
+            tr = npzUnder(dir.resolve("train"));
+            val = Files.isDirectory(dir.resolve("validation")) && c.validationFraction() > 0
+                    ? npzUnder(dir.resolve("validation")) : List.of();
+        } else {
+            List<Path> files = npzUnder(dir);
+            Collections.shuffle(files, new Random(c.seed()));
+            int nVal = c.validationFraction() > 0 && files.size() >= 2
+                    ? Math.max(1, (int) Math.round(files.size() * c.validationFraction())) : 0;
+            val = files.subList(0, nVal);
+            tr = files.subList(nVal, files.size());
+        }
+        if (tr.isEmpty()) {
+            throw new IOException(dir + ": no training .npz cases found");
+        }
+        TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, SamplerConfig.defaults().withSeed(c.seed()));
+        // validation: exact boxes, no flips, the same samples every epoch
+        TrainingSampler valSampler = val.isEmpty() ? null
+                : TrainingSampler.ofFiles(val, new SamplerConfig(c.seed(), 0, false, false, Map.of()));
+        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%n", tr.size(), val.size(),
+                dir);
+        return new Sources(SamplerSource.training(trainSampler),
+                valSampler == null ? null : SamplerSource.validation(valSampler));
+    }
+}

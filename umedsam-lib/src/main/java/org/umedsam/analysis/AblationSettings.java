@@ -1,0 +1,124 @@
+package org.umedsam.analysis;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.umedsam.data.Profile;
+import org.umedsam.train.ParameterGroup;
+
+/**
+ * How an ablation study runs: which configurations and seeds, how much data and training, and
+ * which analyses follow. Three named profiles:
+ * <ul>
+ *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, a handful of steps, 3x3 landscape;</li>
+ *   <li>{@code quick} (the main job's default): default data, 4 configurations x 3 seeds, short
+ *       training, small landscapes; under 20 minutes on 2 cores;</li>
+ *   <li>{@code full}: default data, 4 configurations x 3 seeds with longer training on the small
+ *       preset, finer landscapes; under 2 hours on 2 cores.</li>
+ * </ul>
+ *
+ * @param profile            profile name (becomes the runs sub-folder)
+ * @param configurations     configuration names, each {@code configsDir/<name>.json}
+ * @param seeds              seeds per configuration
+ * @param dataProfile        how much default data to build
+ * @param modelPreset        {@code small} or {@code litemedsam}
+ * @param trainable          which parameters train: {@code ALL} or {@code MASK_DECODER_AND_SIGMAS}
+ *                           (the profiles use the latter: a full-model gradient of the small
+ *                           preset at batch 2 needs more than 9 GB of native memory here)
+ * @param epochs             training epochs
+ * @param maxSteps           optimizer steps per run (0: all epochs)
+ * @param capPerModality     training cases per modality per epoch (0: no cap)
+ * @param validationItems    validation samples per epoch (0: no validation pass)
+ * @param testCases          test cases evaluated (0: the whole test split)
+ * @param landscapeConfigurations configurations whose first seed gets a landscape and sharpness
+ * @param landscapeBatch     samples in the fixed landscape batch
+ * @param points1d           points on the 1D line
+ * @param points2d           points per side of the 2D grid
+ * @param span               the landscape covers alpha, beta in [-span, span]
+ * @param sharpnessRho       radius of the sharpness ball (absolute, like SAM's rho)
+ * @param sharpnessDirections random directions in the sharpness estimate
+ * @param ascentSteps        gradient-ascent steps in the sharpness estimate
+ * @param examplesPerModality qualitative examples kept per modality and run (first seed only)
+ */
+public record AblationSettings(String profile, List<String> configurations, List<Long> seeds, Profile dataProfile,
+                               String modelPreset, ParameterGroup trainable, int epochs, int maxSteps, int capPerModality, int validationItems,
+                               int testCases, List<String> landscapeConfigurations, int landscapeBatch, int points1d,
+                               int points2d, double span, double sharpnessRho, int sharpnessDirections,
+                               int ascentSteps, int examplesPerModality) {
+    /** The paper's ablation, simplest first. */
+    public static final List<String> CONFIGURATIONS = List.of("baseline", "only-sd", "no-sam", "full");
+
+    private static final ParameterGroup DECODER = ParameterGroup.MASK_DECODER_AND_SIGMAS;
+
+    public AblationSettings {
+        if (profile == null || !profile.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("profile must be letters, digits, '.', '_' or '-', got '" + profile + "'");
+        }
+        if (configurations.isEmpty() || seeds.isEmpty()) {
+            throw new IllegalArgumentException("need at least one configuration and one seed");
+        }
+        if (epochs < 1 || maxSteps < 0 || capPerModality < 0 || validationItems < 0 || testCases < 0) {
+            throw new IllegalArgumentException("epochs must be >= 1 and counts >= 0");
+        }
+        if (!landscapeConfigurations.isEmpty() && (landscapeBatch < 1 || points1d < 3 || points2d < 3 || !(span > 0)
+                || !(sharpnessRho > 0) || sharpnessDirections + ascentSteps < 1)) {
+            throw new IllegalArgumentException("landscape needs batch >= 1, >= 3 points, span > 0, rho > 0 and a direction");
+        }
+        if (examplesPerModality < 0) {
+            throw new IllegalArgumentException("examplesPerModality must be >= 0");
+        }
+        java.util.Objects.requireNonNull(trainable, "trainable");
+        configurations = List.copyOf(configurations);
+        seeds = List.copyOf(seeds);
+        landscapeConfigurations = List.copyOf(landscapeConfigurations);
+    }
+
+    /** CI smoke mode: minutes, not results. */
+    public static AblationSettings smoke() {
+        return new AblationSettings("smoke", List.of("no-sam", "full"), List.of(0L), Profile.tiny(), "small", DECODER, 1, 4, 1,
+                2, 4, List.of("no-sam", "full"), 2, 5, 3, 0.5, 0.05, 2, 1, 1);
+    }
+
+    /** The main job's default. */
+    public static AblationSettings quick() {
+        return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 1, 12,
+                2, 4, 12, List.of("no-sam", "full"), 2, 11, 7, 1.0, 0.05, 4, 2, 2);
+    }
+
+    /** Four configurations x three seeds on the small preset, longer training. */
+    public static AblationSettings full() {
+        return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 4, 100,
+                0, 8, 0, List.of("baseline", "no-sam", "full"), 4, 21, 11, 1.0, 0.05, 8, 3, 3);
+    }
+
+    /** A named profile: smoke, quick or full. */
+    public static AblationSettings named(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "smoke" -> smoke();
+            case "quick" -> quick();
+            case "full" -> full();
+            default -> throw new IllegalArgumentException("unknown profile '" + name + "', expected smoke, quick or full");
+        };
+    }
+
+    /** Where this profile's runs go under a runs root: {@code runsRoot/<profile>}. */
+    public Path runsDir(Path runsRoot) {
+        return runsRoot.resolve(profile);
+    }
+
+    /**
+     * Where this profile's data lives: {@code dataRoot} for the default data profile, a sibling
+     * {@code <dataRoot>-<data profile>} otherwise (so a smoke run never rebuilds the default data).
+     */
+    public Path dataDir(Path dataRoot) {
+        if (dataProfile.equals(Profile.defaults())) {
+            return dataRoot;
+        }
+        return dataRoot.toAbsolutePath().resolveSibling(dataRoot.getFileName() + "-" + dataProfile.name());
+    }
+
+    /** The run folder name of one configuration and seed: {@code <configuration>-s<seed>}. */
+    public static String runName(String configuration, long seed) {
+        return configuration + "-s" + seed;
+    }
+}

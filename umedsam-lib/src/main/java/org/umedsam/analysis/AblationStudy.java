@@ -1,0 +1,251 @@
+package org.umedsam.analysis;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.umedsam.data.DatasetManifest;
+import org.umedsam.data.DefaultDatasets;
+import org.umedsam.data.Modalities;
+import org.umedsam.data.SamplerConfig;
+import org.umedsam.data.TrainingSampler;
+import org.umedsam.metrics.ScoreConfig;
+import org.umedsam.report.RunFiles;
+import org.umedsam.train.LiteMedSamModel;
+import org.umedsam.train.ParameterGroup;
+import org.umedsam.train.RunFolder;
+import org.umedsam.train.SamplerSource;
+import org.umedsam.train.TrainConfig;
+import org.umedsam.train.Trainer;
+import org.umedsam.train.TrainingSource;
+
+/**
+ * Trains every configuration x seed of an {@link AblationSettings} on the default data into
+ * {@code runsRoot/<profile>/<configuration>-s<seed>/}, scores each on the test split, and adds the
+ * loss landscapes; the {@code figures} step ({@link org.umedsam.viz.PaperFigures}) then reads that
+ * folder.
+ *
+ * <p>Nothing is overwritten silently: a run folder that is complete (has {@value RunFiles#SCORES})
+ * is reused and said so; one with a checkpoint is resumed; one that was left without a checkpoint
+ * (killed in its first epoch) is moved aside to {@code <name>.incomplete-<time>} with a message.
+ * A run folder whose {@code config.json} differs from what this study would train is an error.
+ */
+public final class AblationStudy {
+    private final AblationSettings settings;
+    private final Path dataRoot;
+    private final Path configsDir;
+    private final Path runsDir;
+    private final PrintStream log;
+    private DatasetManifest manifest;
+
+    /**
+     * @param settings   what to run
+     * @param dataRoot   where the default data is (built there if missing; see {@link AblationSettings#dataDir})
+     * @param configsDir folder of {@code <configuration>.json}
+     * @param runsRoot   runs go to {@code runsRoot/<profile>}
+     */
+    public AblationStudy(AblationSettings settings, Path dataRoot, Path configsDir, Path runsRoot, PrintStream log) {
+        this.settings = settings;
+        this.dataRoot = settings.dataDir(dataRoot);
+        this.configsDir = configsDir;
+        this.runsDir = settings.runsDir(runsRoot);
+        this.log = log;
+    }
+
+    /** The data folder this study uses. */
+    public Path dataRoot() {
+        return dataRoot;
+    }
+
+    public Path runsDir() {
+        return runsDir;
+    }
+
+    public AblationSettings settings() {
+        return settings;
+    }
+
+    /** The default data's manifest (built on first use). */
+    public DatasetManifest data() throws IOException {
+        if (manifest == null) {
+            manifest = DefaultDatasets.ensure(dataRoot, settings.dataProfile());
+        }
+        return manifest;
+    }
+
+    /** Runs everything: training, evaluation, landscapes. Returns the runs folder. */
+    public Path runAll() throws IOException {
+        long t0 = System.nanoTime();
+        trainAndEvaluateAll();
+        landscapes();
+        log.printf(Locale.ROOT, "ablation study '%s' done in %.1f min: %s%n", settings.profile(),
+                (System.nanoTime() - t0) / 60e9, runsDir);
+        return runsDir;
+    }
+
+    /** Trains and scores every configuration x seed (reusing finished runs). Returns the runs folder. */
+    public Path trainAndEvaluateAll() throws IOException {
+        for (String config : settings.configurations()) {
+            for (long seed : settings.seeds()) {
+                run(config, seed);
+            }
+        }
+        return runsDir;
+    }
+
+    /**
+     * The study of a notebook, from environment variables: {@code UMEDSAM_SMOKE=1} selects the
+     * smoke profile, else {@code UMEDSAM_PROFILE} (default {@code quick}); {@code UMEDSAM_DATA},
+     * {@code UMEDSAM_RUNS} and {@code UMEDSAM_CONFIGS} override the folders (defaults: the
+     * checkout's {@code data/}, {@code runs/} and {@code experiments/configs/}).
+     */
+    public static AblationStudy fromEnvironment(PrintStream log) {
+        Map<String, String> env = System.getenv();
+        String profile = "1".equals(env.get("UMEDSAM_SMOKE")) ? "smoke" : env.getOrDefault("UMEDSAM_PROFILE", "quick");
+        Path root = DefaultDatasets.defaultRoot().getParent();
+        return new AblationStudy(AblationSettings.named(profile),
+                Path.of(env.getOrDefault("UMEDSAM_DATA", root.resolve("data").toString())),
+                Path.of(env.getOrDefault("UMEDSAM_CONFIGS", root.resolve("experiments").resolve("configs").toString())),
+                Path.of(env.getOrDefault("UMEDSAM_RUNS", root.resolve("runs").toString())), log);
+    }
+
+    /** Trains (or reuses, or resumes) one run and scores it on the test split; returns its folder. */
+    public Path run(String configuration, long seed) throws IOException {
+        String name = AblationSettings.runName(configuration, seed);
+        Path dir = runsDir.resolve(name);
+        TrainConfig config = trainConfig(configuration, seed);
+        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES))) {
+            checkSameConfig(dir, config);
+            log.println("reusing finished run " + dir);
+            return dir;
+        }
+        long t0 = System.nanoTime();
+        LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(config.modelPreset(), config.seed()),
+                config.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS);
+        TrainingSource train = trainSource(seed);
+        TrainingSource validation = validationSource();
+        Trainer.Options options = new Trainer.Options(false, 0, log);
+        if (Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST))) {
+            checkSameConfig(dir, config);
+            log.println("resuming " + dir);
+            Trainer.resume(dir, model, train, validation, options);
+        } else {
+            if (Files.exists(dir)) {
+                Path aside = dir.resolveSibling(name + ".incomplete-" + Instant.now().toString().replace(':', '-'));
+                Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+                log.println(dir + " has no checkpoint (interrupted in its first epoch): moved to " + aside);
+            }
+            log.println("training " + name + " (" + configuration + ", seed " + seed + ")");
+            Trainer.Result r = Trainer.start(config, model, train, validation, runsDir, options);
+            if (!r.runDir().equals(dir)) {
+                throw new IOException("trainer wrote " + r.runDir() + ", expected " + dir);
+            }
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        int examples = seed == settings.seeds().get(0) ? settings.examplesPerModality() : 0;
+        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log).evaluate(RunLandscape.loadModel(dir),
+                testFiles(), dir, examples);
+        log.printf(Locale.ROOT, "%s: trained in %.1f s, test mean DSC %.4f (evaluated in %.1f s)%n", name, trainSeconds,
+                dsc, (System.nanoTime() - t1) / 1e9);
+        return dir;
+    }
+
+    /** Landscapes and sharpness for the first seed of each landscape configuration (skipping done ones). */
+    public void landscapes() throws IOException {
+        if (settings.landscapeConfigurations().isEmpty()) {
+            return;
+        }
+        FixedBatch batch = null;
+        for (String configuration : settings.landscapeConfigurations()) {
+            Path dir = runsDir.resolve(AblationSettings.runName(configuration, settings.seeds().get(0)));
+            if (!Files.isDirectory(dir)) {
+                log.println("no run " + dir + " for a landscape; skipped");
+                continue;
+            }
+            if (Files.isRegularFile(dir.resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS))) {
+                log.println("reusing landscape of " + dir);
+                continue;
+            }
+            if (batch == null) {
+                batch = RunLandscape.batch(data().files(dataRoot, "train"), settings.landscapeBatch());
+            }
+            long t0 = System.nanoTime();
+            LossLandscape.Sharpness s = RunLandscape.compute(dir, batch, settings);
+            log.printf(Locale.ROOT, "%s: landscape in %.1f s; loss %.4f, sharpness (rho %.3g) %.4g%n", dir.getFileName(),
+                    (System.nanoTime() - t0) / 1e9, s.loss(), s.rho(), s.sharpness());
+        }
+    }
+
+    /** The configuration file with this study's run name, seed, preset and training length. */
+    public TrainConfig trainConfig(String configuration, long seed) throws IOException {
+        Path file = configsDir.resolve(configuration + ".json");
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such configuration (configurations live in " + configsDir + ")");
+        }
+        return TrainConfig.read(file).with(Map.of(
+                "name", AblationSettings.runName(configuration, seed),
+                "seed", seed,
+                "modelPreset", settings.modelPreset(),
+                "trainable", settings.trainable().name(),
+                "epochs", settings.epochs(),
+                "maxSteps", settings.maxSteps(),
+                "validationFraction", 0.0,
+                "checkpointEverySteps", 0));
+    }
+
+    /** Training samples: the data pipeline's sampler over the train split, seeded by the run's seed. */
+    public TrainingSource trainSource(long seed) throws IOException {
+        List<Path> files = data().files(dataRoot, "train");
+        SamplerConfig sc = SamplerConfig.defaults().withSeed(seed);
+        if (settings.capPerModality() > 0) {
+            Map<String, Integer> caps = new java.util.TreeMap<>();
+            for (Path f : files) {
+                caps.put(Modalities.of(f), settings.capPerModality());
+            }
+            sc = sc.withCaps(caps);
+        }
+        return SamplerSource.training(TrainingSampler.ofFiles(files, sc));
+    }
+
+    /** Validation samples: no flips, no box jitter, at most {@code validationItems} per epoch; null for none. */
+    public TrainingSource validationSource() throws IOException {
+        if (settings.validationItems() == 0) {
+            return null;
+        }
+        List<Path> files = data().files(dataRoot, "validation");
+        if (files.isEmpty()) {
+            return null;
+        }
+        return new LimitedSource(SamplerSource.validation(
+                TrainingSampler.ofFiles(files, new SamplerConfig(7L, 0, false, false, Map.of()))), settings.validationItems());
+    }
+
+    /** The test cases evaluated: the whole test split or, with a limit, an even spread over it. */
+    public List<Path> testFiles() throws IOException {
+        List<Path> all = data().files(dataRoot, "test");
+        int n = settings.testCases();
+        if (n == 0 || n >= all.size()) {
+            return all;
+        }
+        List<Path> pick = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pick.add(all.get((int) ((long) i * all.size() / n)));
+        }
+        return pick;
+    }
+
+    private static void checkSameConfig(Path dir, TrainConfig expected) throws IOException {
+        TrainConfig found = TrainConfig.read(dir.resolve(RunFolder.CONFIG));
+        if (!found.equals(expected)) {
+            throw new IOException(dir + ": exists with a different config.json than this study would train; "
+                    + "use another --runs folder or move it away (found " + found.toJson() + ")");
+        }
+    }
+}

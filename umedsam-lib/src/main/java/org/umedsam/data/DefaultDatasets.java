@@ -1,0 +1,192 @@
+package org.umedsam.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The toolkit's default data, built on a fresh machine without downloads: real MR cases from
+ * Debian's {@code mricron-data} ({@link RealBrainCases}) plus synthetic cases for eight other
+ * modalities ({@link SyntheticModalities}), written in the challenge's {@code .npz} layout under
+ * {@code dataRoot/{train,validation,test}/} with {@code dataRoot/manifest.json}.
+ *
+ * <p><b>Split</b> (fixed): within each source's list of cases (in z order for real data, in
+ * index order for synthetic data), of every five consecutive cases the 3rd goes to validation,
+ * the 5th to test and the rest to training (60/20/20). Training files carry {@code imgs}, {@code gts}
+ * (and {@code spacing} for 3D), like the challenge's training data; validation and test files also
+ * carry {@code boxes}, one per label in ascending label order (2D {@code [x0,y0,x1,y1]}, 3D
+ * {@code [x0,y0,z0,x1,y1,z1]}, tight), like the challenge's test inputs, and keep {@code gts} for
+ * scoring.
+ *
+ * <p>Entry point: {@link #ensure(Path, Profile)}.
+ */
+public final class DefaultDatasets {
+    /** Bump when the output changes, so old data is rebuilt. */
+    public static final int VERSION = 1;
+
+    private DefaultDatasets() {
+    }
+
+    /**
+     * Returns the manifest of the data under {@code dataRoot}, building it first unless a manifest
+     * with the same version, profile and sources exists and all its files are present. Prints the
+     * counts per split and modality when it builds. Real cases are skipped (and the manifest says
+     * so by listing no sources) when mricron-data is not installed.
+     */
+    public static DatasetManifest ensure(Path dataRoot, Profile profile) throws IOException {
+        return ensure(dataRoot, profile, RealBrainCases.TEMPLATES);
+    }
+
+    /** {@link #ensure(Path, Profile)} with another templates folder. */
+    public static DatasetManifest ensure(Path dataRoot, Profile profile, Path templates) throws IOException {
+        Path manifestFile = dataRoot.resolve("manifest.json");
+        Map<String, Long> sources = sources(profile, templates);
+        if (Files.exists(manifestFile)) {
+            try {
+                DatasetManifest old = DatasetManifest.read(manifestFile);
+                if (old.version() == VERSION && old.profile().equals(profile) && old.sources().equals(sources)
+                        && old.cases().stream().allMatch(e -> Files.isRegularFile(dataRoot.resolve(e.file())))) {
+                    return old;
+                }
+            } catch (IOException e) {
+                // unreadable manifest: rebuild
+            }
+        }
+        DatasetManifest m = build(dataRoot, profile, templates);
+        System.out.println("Built default dataset '" + profile.name() + "' in " + dataRoot + " ("
+                + String.format("%.1f", m.buildSeconds()) + " s):");
+        System.out.print(m.summary());
+        return m;
+    }
+
+    private static Map<String, Long> sources(Profile profile, Path templates) throws IOException {
+        Map<String, Long> s = new TreeMap<>();
+        if (profile.real() && RealBrainCases.available(templates)) {
+            for (String f : RealBrainCases.FILES) {
+                Path p = templates.resolve(f);
+                s.put(p.toString(), Files.size(p));
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The conventional data root, {@code <checkout>/data} (git-ignored): the nearest folder at or
+     * above the working directory holding {@code umedsam-lib/}, so the CLI, tests and notebooks
+     * started from a module folder all find the same data; the working directory's {@code data}
+     * when there is no checkout.
+     */
+    public static Path defaultRoot() {
+        Path d = Path.of("").toAbsolutePath();
+        for (Path p = d; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("umedsam-lib")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p.resolve("data");
+            }
+        }
+        return d.resolve("data");
+    }
+
+    /** Builds unconditionally (replacing earlier case files) and writes the manifest. */
+    public static DatasetManifest build(Path dataRoot, Profile profile, Path templates) throws IOException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(dataRoot);
+        for (String split : DatasetManifest.SPLITS) {
+            Path dir = dataRoot.resolve(split);
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".npz")).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+        Map<String, Long> sources = sources(profile, templates);
+        Map<String, List<Case>> bySource = new LinkedHashMap<>();
+        if (!sources.isEmpty()) {
+            for (Case c : RealBrainCases.build(templates, profile)) {
+                String origin = c.name().contains("inia19") ? "inia19" : "colin27";
+                bySource.computeIfAbsent(origin + (c.threeD() ? " 3D" : " 2D"), k -> new ArrayList<>()).add(c);
+            }
+        } else if (profile.real()) {
+            System.out.println("mricron-data not found in " + templates + ": building synthetic cases only"
+                    + " (install it with: apt-get install -y mricron-data)");
+        }
+        for (String m : SyntheticModalities.MODALITIES) {
+            List<Case> l = new ArrayList<>();
+            for (int k = 1; k <= profile.syntheticPerModality(); k++) {
+                l.add(SyntheticModalities.generate(m, k));
+            }
+            bySource.put("synthetic " + m, l);
+        }
+        List<DatasetManifest.Entry> entries = new ArrayList<>();
+        for (var src : bySource.entrySet()) {
+            List<Case> list = src.getValue();
+            for (int k = 0; k < list.size(); k++) {
+                String split = splitOf(k);
+                Case c = list.get(k);
+                Case out = split.equals("train") ? c : withBoxes(c);
+                Path file = CaseWriter.write(out, dataRoot.resolve(split));
+                entries.add(new DatasetManifest.Entry(split + "/" + file.getFileName(), split, c.modality(), c.threeD(),
+                        c.synthetic(), src.getKey().split(" ")[0].equals("synthetic") ? "synthetic" : src.getKey().split(" ")[0],
+                        c.shape(), c.labels()));
+            }
+        }
+        Map<Integer, String> names = new TreeMap<>();
+        for (int i = 0; i < BrainStructures.NAMES.size(); i++) {
+            names.put(i + 1, BrainStructures.NAMES.get(i));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        DatasetManifest m = new DatasetManifest(VERSION, profile, sources, names, entries, seconds);
+        m.write(dataRoot.resolve("manifest.json"));
+        return m;
+    }
+
+    /** The fixed split of the {@code k}-th case (0-based) of a source: 60/20/20 interleaved. */
+    public static String splitOf(int k) {
+        return switch (k % 5) {
+            case 2 -> "validation";
+            case 4 -> "test";
+            default -> "train";
+        };
+    }
+
+    /** The case with one tight box per label (challenge test-input style). */
+    static Case withBoxes(Case c) {
+        int[] labels = c.labels();
+        int[][] boxes = new int[labels.length][];
+        int d = c.depth();
+        int h = c.height();
+        int w = c.width();
+        for (int k = 0; k < labels.length; k++) {
+            int l = labels[k];
+            int x0 = w;
+            int y0 = h;
+            int z0 = d;
+            int x1 = -1;
+            int y1 = -1;
+            int z1 = -1;
+            byte[] g = c.gts();
+            for (int i = 0; i < g.length; i++) {
+                if ((g[i] & 0xFF) == l) {
+                    int x = i % w;
+                    int y = (i / w) % h;
+                    int z = i / (w * h);
+                    x0 = Math.min(x0, x);
+                    x1 = Math.max(x1, x);
+                    y0 = Math.min(y0, y);
+                    y1 = Math.max(y1, y);
+                    z0 = Math.min(z0, z);
+                    z1 = Math.max(z1, z);
+                }
+            }
+            boxes[k] = c.threeD() ? new int[] {x0, y0, z0, x1, y1, z1} : new int[] {x0, y0, x1, y1};
+        }
+        return new Case(c.name(), c.modality(), c.threeD(), c.synthetic(), c.shape(), c.imgs(), c.gts(), boxes,
+                c.threeD() ? c.spacing() : null);
+    }
+}

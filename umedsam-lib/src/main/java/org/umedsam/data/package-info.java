@@ -1,0 +1,28 @@
+/**
+ * Challenge data: reading cases, LiteMedSAM pre/post-processing, training samples and the
+ * default dataset. Everything here works on flat Java arrays; {@link org.umedsam.data.Nd4jArrays}
+ * converts to ND4J.
+ *
+ * <h2>Typical use</h2>
+ * <pre>{@code
+ * // data on a fresh machine (real MR from mricron-data + synthetic modalities), reused if built
+ * DatasetManifest m = DefaultDatasets.ensure(Path.of("data"), Profile.defaults());
+ * List<Path> train = m.files(Path.of("data"), "train");
+ *
+ * // training samples, LiteMedSAM's trainer semantics, reproducible per (seed, epoch, position)
+ * TrainingSampler sampler = TrainingSampler.ofFiles(train, SamplerConfig.defaults());
+ * Iterator<SampleBatch> it = sampler.batches(epoch, 8);          // or batches(epoch, 8, resumeAt)
+ * SampleBatch b = it.next();   // images [B,3,256,256], boxes [B,4], masks [B,1,256,256] (float[])
+ * INDArray x = Nd4jArrays.images(b);
+ *
+ * // inference on one challenge case
+ * Case c = CaseReader.read(Path.of("2DBox_US_0525.npz"));       // validated, errors name file + key
+ * Preprocess pre = Preprocess.defaults();
+ * PreparedImage p = pre.prepare(c.slice(0));                    // [3,256,256], newH/newW
+ * double[] box256 = pre.box(new double[] {x0, y0, x1, y1}, p);  // int(v * 256 / max(H, W))
+ * byte[] mask = pre.mask(logits256, p);                          // crop, bilinear up, sigmoid > 0.5
+ * double[] next = BoxPrompts.nextSliceBox(mask, c.height(), c.width());  // 3D propagation box
+ * CaseWriter.writeSegs(out, segs, c.shape());                   // "segs" uint8, compressed
+ * }</pre>
+ */
+package org.umedsam.data;

@@ -1,0 +1,83 @@
+package org.umedsam.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.umedsam.io.NpyArray;
+import org.umedsam.io.Npz;
+
+/**
+ * One segmented slice kept for the qualitative figures: the network input, ground truth,
+ * prediction and box prompt. Stored as {@code .npz} with {@code image} float32 [C, H, W],
+ * {@code truth} and {@code prediction} uint8 [H, W] and {@code box} float64 [4].
+ *
+ * @param caseId     case identifier
+ * @param modality   modality label
+ * @param dsc        the slice's (or case's) DSC, for ranking best and worst
+ * @param image      [C, H, W], C = 1 or 3
+ * @param channels   C
+ * @param height     H
+ * @param width      W
+ * @param truth      [H, W]
+ * @param prediction [H, W]
+ * @param box        x0 y0 x1 y1 in pixels of this image
+ */
+public record QualitativeExample(String caseId, String modality, double dsc, float[] image, int channels, int height,
+                                 int width, boolean[] truth, boolean[] prediction, double[] box) {
+    public QualitativeExample {
+        Objects.requireNonNull(caseId, "caseId");
+        Objects.requireNonNull(modality, "modality");
+        if (image.length != channels * height * width || truth.length != height * width
+                || prediction.length != height * width || box.length != 4) {
+            throw new IllegalArgumentException(caseId + ": expected image [" + channels + ", " + height + ", " + width
+                    + "], masks [" + height + ", " + width + "] and box [4]");
+        }
+    }
+
+    public void write(Path file) throws IOException {
+        Map<String, NpyArray> a = new LinkedHashMap<>();
+        a.put("image", NpyArray.ofFloat32(image, channels, height, width));
+        a.put("truth", NpyArray.ofUint8(bytes(truth), height, width));
+        a.put("prediction", NpyArray.ofUint8(bytes(prediction), height, width));
+        a.put("box", NpyArray.ofFloat64(box, 4));
+        Npz.write(file, a, true);
+    }
+
+    public static QualitativeExample read(Path file, String caseId, String modality, double dsc) throws IOException {
+        Map<String, NpyArray> a = Npz.read(file);
+        for (String k : new String[] {"image", "truth", "prediction", "box"}) {
+            if (!a.containsKey(k)) {
+                throw new IOException(file + ": no array '" + k + "' (keys: " + a.keySet() + ")");
+            }
+        }
+        int[] s = a.get("image").shape();
+        if (s.length != 3) {
+            throw new IOException(file + ": image must be [C, H, W], got rank " + s.length);
+        }
+        try {
+            return new QualitativeExample(caseId, modality, dsc, a.get("image").toFloatArray(), s[0], s[1], s[2],
+                    bools(a.get("truth").toUint8Array()), bools(a.get("prediction").toUint8Array()),
+                    a.get("box").toDoubleArray());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] bytes(boolean[] m) {
+        byte[] b = new byte[m.length];
+        for (int i = 0; i < m.length; i++) {
+            b[i] = (byte) (m[i] ? 1 : 0);
+        }
+        return b;
+    }
+
+    private static boolean[] bools(byte[] b) {
+        boolean[] m = new boolean[b.length];
+        for (int i = 0; i < b.length; i++) {
+            m[i] = b[i] != 0;
+        }
+        return m;
+    }
+}

@@ -1,0 +1,216 @@
+package org.umedsam.report;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * A folder of ablation runs ({@code runs/<profile>/<configuration>-s<seed>/}) read as a whole:
+ * training records, test scores and timings of every run, landscapes and qualitative examples
+ * (file names in {@link RunFiles}).
+ */
+public final class RunsDirectory {
+    private final Path dir;
+    private final List<RunRecords> runs;
+
+    private RunsDirectory(Path dir, List<RunRecords> runs) {
+        this.dir = dir;
+        this.runs = runs;
+    }
+
+    /**
+     * @throws IOException naming the folder when it holds no run folder
+     */
+    public static RunsDirectory read(Path dir) throws IOException {
+        List<RunRecords> runs = RunRecords.readAll(dir);
+        if (runs.isEmpty()) {
+            throw new IOException(dir + ": no run folders (sub-folders with steps.csv)");
+        }
+        return new RunsDirectory(dir, runs);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public List<RunRecords> runs() {
+        return runs;
+    }
+
+    /** The run of a configuration with the lowest seed, or null. */
+    public RunRecords first(String configuration) {
+        return runs.stream().filter(r -> r.configuration().equals(configuration))
+                .min(java.util.Comparator.comparingLong(RunRecords::seed)).orElse(null);
+    }
+
+    /**
+     * Every run's {@value RunFiles#SCORES} with {@code configuration} and {@code seed} columns
+     * added: the input of {@link SeedSummary} and {@link Table3}.
+     *
+     * @throws IOException when no run has scores
+     */
+    public Table scores() throws IOException {
+        Table all = null;
+        for (RunRecords r : runs) {
+            Path f = r.dir().resolve(RunFiles.SCORES);
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            Table t = Tables.readCsv(f);
+            for (String c : List.of(ScoreColumns.CASE, ScoreColumns.MODALITY, ScoreColumns.DSC, ScoreColumns.NSD)) {
+                if (!t.containsColumn(c)) {
+                    throw new IOException(f + ": no '" + c + "' column (has " + t.columnNames() + ")");
+                }
+            }
+            Table rows = Table.create("scores",
+                    StringColumn.create(ScoreColumns.CONFIGURATION, repeat(r.configuration(), t.rowCount())),
+                    DoubleColumn.create(ScoreColumns.SEED, repeatD(r.seed(), t.rowCount())),
+                    t.stringColumn(ScoreColumns.CASE).copy(), t.stringColumn(ScoreColumns.MODALITY).copy(),
+                    t.doubleColumn(ScoreColumns.DSC).copy(), t.doubleColumn(ScoreColumns.NSD).copy());
+            all = all == null ? rows : all.append(rows);
+        }
+        if (all == null) {
+            throw new IOException(dir + ": no run has " + RunFiles.SCORES);
+        }
+        return all;
+    }
+
+    /** Every run's {@value RunFiles#TIMINGS} with a {@code configuration} column; null when none has one. */
+    public Table timings() throws IOException {
+        Table all = null;
+        for (RunRecords r : runs) {
+            Path f = r.dir().resolve(RunFiles.TIMINGS);
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            Table t = Tables.readCsv(f);
+            for (String c : List.of(Table4.CASE, Table4.SIZE, Table4.OBJECTS, Table4.SECONDS)) {
+                if (!t.containsColumn(c)) {
+                    throw new IOException(f + ": no '" + c + "' column (has " + t.columnNames() + ")");
+                }
+            }
+            Table rows = t.copy();
+            rows.addColumns(StringColumn.create(Table4.CONFIGURATION, repeat(r.configuration(), t.rowCount())));
+            all = all == null ? rows : all.append(rows);
+        }
+        return all;
+    }
+
+    /** 1D landscape lines by configuration (first seed that has one). */
+    public List<LandscapeLine> lines() throws IOException {
+        List<LandscapeLine> out = new ArrayList<>();
+        for (Map.Entry<String, RunRecords> e : landscapeRuns(RunFiles.LINE).entrySet()) {
+            out.add(LandscapeLine.read(e.getValue().dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.LINE),
+                    e.getKey()));
+        }
+        return out;
+    }
+
+    /** 2D landscape surfaces by configuration (first seed that has one). */
+    public Map<String, LandscapeSurface> surfaces() throws IOException {
+        Map<String, LandscapeSurface> out = new LinkedHashMap<>();
+        for (Map.Entry<String, RunRecords> e : landscapeRuns(RunFiles.SURFACE).entrySet()) {
+            out.put(e.getKey(), LandscapeSurface.read(
+                    e.getValue().dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SURFACE), e.getKey()));
+        }
+        return out;
+    }
+
+    /**
+     * Sharpness of every run that has it: columns configuration, seed, rho, loss,
+     * random_increase, ascent_increase, sharpness; null when none has it.
+     */
+    public Table sharpness() throws IOException {
+        StringColumn config = StringColumn.create("configuration");
+        DoubleColumn seed = DoubleColumn.create("seed");
+        String[] keys = {"rho", "loss", "randomIncrease", "ascentIncrease", "sharpness"};
+        String[] cols = {"rho", "loss", "random_increase", "ascent_increase", "sharpness"};
+        DoubleColumn[] values = new DoubleColumn[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = DoubleColumn.create(cols[i]);
+        }
+        List<RunRecords> ordered = new ArrayList<>(runs);
+        List<String> configs = Ordering.configurations(ordered.stream().map(RunRecords::configuration).toList());
+        ordered.sort(java.util.Comparator.comparingInt((RunRecords r) -> configs.indexOf(r.configuration()))
+                .thenComparingLong(RunRecords::seed));
+        for (RunRecords r : ordered) {
+            Path f = r.dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS);
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            JsonObject o;
+            try {
+                o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            } catch (RuntimeException e) {
+                throw new IOException(f + ": malformed JSON: " + e.getMessage(), e);
+            }
+            config.append(r.configuration());
+            seed.append(r.seed());
+            for (int i = 0; i < keys.length; i++) {
+                if (!o.has(keys[i])) {
+                    throw new IOException(f + ": no '" + keys[i] + "'");
+                }
+                values[i].append(o.get(keys[i]).getAsDouble());
+            }
+        }
+        if (config.isEmpty()) {
+            return null;
+        }
+        Table t = Table.create("sharpness", config, seed);
+        t.addColumns(values);
+        return t;
+    }
+
+    /** Qualitative examples of every run that kept some, with the run's configuration. */
+    public Map<String, List<QualitativeExample>> examples() throws IOException {
+        Map<String, List<QualitativeExample>> out = new LinkedHashMap<>();
+        for (RunRecords r : runs) {
+            Path index = r.dir().resolve(RunFiles.EXAMPLES_DIR).resolve(RunFiles.EXAMPLES_INDEX);
+            if (!Files.isRegularFile(index)) {
+                continue;
+            }
+            Table t = Tables.readCsv(index);
+            List<QualitativeExample> list = out.computeIfAbsent(r.name(), k -> new ArrayList<>());
+            for (int i = 0; i < t.rowCount(); i++) {
+                Path file = r.dir().resolve(RunFiles.EXAMPLES_DIR).resolve(t.stringColumn("file").get(i));
+                list.add(QualitativeExample.read(file, t.stringColumn("case").get(i), t.stringColumn("modality").get(i),
+                        t.doubleColumn("dsc").get(i)));
+            }
+        }
+        return out;
+    }
+
+    private Map<String, RunRecords> landscapeRuns(String file) {
+        Map<String, RunRecords> byConfig = new LinkedHashMap<>();
+        List<String> configs = Ordering.configurations(runs.stream().map(RunRecords::configuration).toList());
+        for (String c : configs) {
+            runs.stream().filter(r -> r.configuration().equals(c))
+                    .filter(r -> Files.isRegularFile(r.dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(file)))
+                    .min(java.util.Comparator.comparingLong(RunRecords::seed))
+                    .ifPresent(r -> byConfig.put(c, r));
+        }
+        return byConfig;
+    }
+
+    private static String[] repeat(String s, int n) {
+        String[] a = new String[n];
+        java.util.Arrays.fill(a, s);
+        return a;
+    }
+
+    private static double[] repeatD(double v, int n) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}

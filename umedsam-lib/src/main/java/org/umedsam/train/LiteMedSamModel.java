@@ -1,0 +1,101 @@
+package org.umedsam.train;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.model.Component;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.ModelOutput;
+
+/**
+ * {@link LiteMedSam} as a {@link TrainableModel}.
+ *
+ * <p>When only the mask decoder trains ({@link ParameterGroup#MASK_DECODER_AND_SIGMAS}) the frozen
+ * image encoder runs once per batch, in evaluation mode (running BatchNorm statistics), and its
+ * embedding is reused by the decoder's forward and backward passes, SAM's second pass included.
+ * The U-MedSAM code keeps the whole model in training mode instead, so its frozen encoder
+ * normalises with batch statistics; with a frozen encoder the evaluation-mode embedding is the one
+ * inference will see.
+ */
+public final class LiteMedSamModel implements TrainableModel {
+    private final LiteMedSam model;
+    private final boolean frozenEncoder;
+    private INDArray cachedImages;
+    private INDArray cachedEmbedding;
+
+    /**
+     * @param frozenEncoder true for {@link ParameterGroup#MASK_DECODER_AND_SIGMAS}: embed once per batch
+     */
+    public LiteMedSamModel(LiteMedSam model, boolean frozenEncoder) {
+        this.model = model;
+        this.frozenEncoder = frozenEncoder;
+    }
+
+    /** A fresh model of a named preset ({@code small} or {@code litemedsam}). */
+    public static LiteMedSam create(String preset, long seed) {
+        ModelConfig c = switch (preset) {
+            case "small" -> ModelConfig.small();
+            case "litemedsam" -> ModelConfig.liteMedSam();
+            default -> throw new IllegalArgumentException("unknown model preset '" + preset
+                    + "', expected small or litemedsam");
+        };
+        return LiteMedSam.create(c, seed);
+    }
+
+    public LiteMedSam model() {
+        return model;
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return model.parameters();
+    }
+
+    @Override
+    public Map<String, INDArray> buffers() {
+        return model.buffers();
+    }
+
+    @Override
+    public Set<String> parameterNames(ParameterGroup group) {
+        if (group == ParameterGroup.MASK_DECODER_AND_SIGMAS) {
+            return model.parameterNames(Component.MASK_DECODER);
+        }
+        Set<String> all = new LinkedHashSet<>();
+        for (Component c : Component.values()) {
+            all.addAll(model.parameterNames(c));
+        }
+        return all;
+    }
+
+    private INDArray embedding(INDArray images) {
+        if (images != cachedImages) {
+            cachedEmbedding = model.embed(images);
+            cachedImages = images;
+        }
+        return cachedEmbedding;
+    }
+
+    @Override
+    public Pass forward(INDArray images, INDArray boxes, boolean training) {
+        ModelOutput out = frozenEncoder ? model.forwardFromEmbedding(embedding(images), boxes)
+                : model.forward(images, boxes, training);
+        return new Pass(out.lowResLogits(), out.iou(), out);
+    }
+
+    @Override
+    public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
+                                           boolean training, Set<String> wrt) {
+        if (frozenEncoder) {
+            return model.gradientsFromEmbedding(embedding(images), boxes, gradLogits, gradIou, wrt);
+        }
+        return model.gradients(images, boxes, gradLogits, gradIou, training, wrt);
+    }
+
+    @Override
+    public void applyBatchNormStatistics(Pass pass, double momentum) {
+        model.applyBatchNormStatistics((ModelOutput) pass.state(), momentum);
+    }
+}

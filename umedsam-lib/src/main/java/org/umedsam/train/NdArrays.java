@@ -1,0 +1,61 @@
+package org.umedsam.train;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.io.NpyArray;
+
+/** Exact conversions between INDArrays and NumPy arrays (float32, float64, int64). */
+final class NdArrays {
+    private NdArrays() {
+    }
+
+    static NpyArray toNpy(INDArray a) {
+        INDArray c = a.dup('c');
+        long[] ls = c.shape();
+        int[] shape = new int[Math.max(ls.length, 1)];
+        if (ls.length == 0) {
+            shape[0] = 1; // scalars are stored as [1]
+        }
+        for (int i = 0; i < ls.length; i++) {
+            shape[i] = Math.toIntExact(ls[i]);
+        }
+        return switch (c.dataType()) {
+            case FLOAT -> NpyArray.ofFloat32(c.data().asFloat(), shape);
+            case DOUBLE -> NpyArray.ofFloat64(c.data().asDouble(), shape);
+            case LONG -> NpyArray.ofInt64(c.data().asLong(), shape);
+            case INT -> NpyArray.ofInt32(c.data().asInt(), shape);
+            default -> throw new IllegalArgumentException("cannot store an array of type " + c.dataType());
+        };
+    }
+
+    static INDArray fromNpy(NpyArray a, String what) {
+        long[] shape = new long[a.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = a.shape(i);
+        }
+        return switch (a.dtype()) {
+            case FLOAT32 -> Nd4j.create(a.toFloatArray(), shape, 'c');
+            case FLOAT64 -> Nd4j.create(a.toDoubleArray(), shape, 'c');
+            case INT64 -> Nd4j.createFromArray(a.toLongArray()).reshape(shape);
+            case INT32 -> Nd4j.createFromArray(a.toIntArray()).reshape(shape);
+            default -> throw new IllegalArgumentException(what + ": unsupported dtype " + a.dtype());
+        };
+    }
+
+    /** Copies {@code src} into the live {@code dst}, checking the shape. */
+    static void assignChecked(INDArray dst, INDArray src, String what) {
+        long[] want = dst.shape();
+        long[] got = src.shape();
+        boolean scalarish = dst.length() == 1 && src.length() == 1;
+        if (!scalarish && !java.util.Arrays.equals(want, got)) {
+            throw new IllegalArgumentException(what + ": shape " + java.util.Arrays.toString(got) + ", expected "
+                    + java.util.Arrays.toString(want));
+        }
+        dst.assign(src.reshape(want).castTo(dst.dataType()));
+    }
+
+    static double[] toDoubles(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+}

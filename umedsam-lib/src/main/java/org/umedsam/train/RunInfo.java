@@ -1,0 +1,87 @@
+package org.umedsam.train;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code run.json}: how and where a run was made (run name, seed, model preset, git commit if
+ * available, start time, Java and ND4J versions, processors, and the time of every resume).
+ */
+public final class RunInfo {
+    private RunInfo() {
+    }
+
+    public static void writeNew(Path file, TrainConfig config, String runName) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("run_name", runName);
+        o.addProperty("config_name", config.name());
+        o.addProperty("seed", config.seed());
+        o.addProperty("model_preset", config.modelPreset());
+        o.addProperty("git_commit", gitCommit());
+        o.addProperty("started", Instant.now().toString());
+        o.addProperty("java_version", System.getProperty("java.version"));
+        o.addProperty("java_vendor", System.getProperty("java.vendor"));
+        o.addProperty("nd4j_version", nd4jVersion());
+        o.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        o.addProperty("available_processors", Runtime.getRuntime().availableProcessors());
+        o.addProperty("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
+        o.add("resumed", new JsonArray());
+        AtomicFiles.writeString(file, Checkpoint.GSON.toJson(o) + "\n");
+    }
+
+    /** Appends the time of a resume (and the step it resumed from). */
+    public static void recordResume(Path file, long fromStep) throws IOException {
+        JsonObject o = Files.isRegularFile(file)
+                ? JsonParser.parseString(Files.readString(file)).getAsJsonObject() : new JsonObject();
+        JsonArray resumed = o.has("resumed") ? o.getAsJsonArray("resumed") : new JsonArray();
+        JsonObject r = new JsonObject();
+        r.addProperty("time", Instant.now().toString());
+        r.addProperty("from_step", fromStep);
+        r.addProperty("git_commit", gitCommit());
+        resumed.add(r);
+        o.add("resumed", resumed);
+        AtomicFiles.writeString(file, Checkpoint.GSON.toJson(o) + "\n");
+    }
+
+    /** {@code git rev-parse HEAD} in the working directory, or {@code null} when that fails. */
+    public static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("[0-9a-f]{40}")) {
+                return null;
+            }
+            return out;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** ND4J's version from its jar's Maven metadata. */
+    public static String nd4jVersion() {
+        try (InputStream in = org.nd4j.linalg.factory.Nd4j.class
+                .getResourceAsStream("/META-INF/maven/org.nd4j/nd4j-api/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version");
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        Package pkg = org.nd4j.linalg.factory.Nd4j.class.getPackage();
+        return pkg == null ? null : pkg.getImplementationVersion();
+    }
+}

@@ -1,0 +1,45 @@
+package org.umedsam.train;
+
+import org.umedsam.data.Sample;
+import org.umedsam.data.TrainingSampler;
+
+/**
+ * The data pipeline's {@link TrainingSampler} as a {@link TrainingSource}: its samples are pure
+ * functions of (seed, epoch, position), with LiteMedSAM's random slice, label, flips and box jitter.
+ * For a validation split use {@link #validation}: always epoch 0, so the same samples every epoch
+ * (and their distance maps are cached).
+ */
+public final class SamplerSource implements TrainingSource {
+    private final TrainingSampler sampler;
+    private final boolean fixedEpoch;
+
+    private SamplerSource(TrainingSampler sampler, boolean fixedEpoch) {
+        this.sampler = sampler;
+        this.fixedEpoch = fixedEpoch;
+    }
+
+    public static SamplerSource training(TrainingSampler sampler) {
+        return new SamplerSource(sampler, false);
+    }
+
+    public static SamplerSource validation(TrainingSampler sampler) {
+        return new SamplerSource(sampler, true);
+    }
+
+    @Override
+    public int epochSize(int epoch) {
+        return sampler.epochSize(fixedEpoch ? 0 : epoch);
+    }
+
+    @Override
+    public TrainingExample example(int epoch, int position) {
+        Sample s = sampler.sample(fixedEpoch ? 0 : epoch, position);
+        return new TrainingExample(s.caseName() + "[slice " + s.slice() + ", label " + s.label() + "]", s.image(),
+                s.box(), s.mask(), Sample.SIDE, Sample.SIDE, s.modality());
+    }
+
+    @Override
+    public long cacheKey(int epoch, int position) {
+        return fixedEpoch ? position : -1;
+    }
+}

@@ -1,0 +1,221 @@
+package org.umedsam.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.umedsam.loss.CompositeLoss;
+import org.umedsam.loss.FixedWeightedLoss;
+import org.umedsam.loss.Losses;
+import org.umedsam.loss.UncertaintyWeightedLoss;
+import org.umedsam.optim.AdamW;
+import org.umedsam.optim.ReduceLrOnPlateau;
+
+/**
+ * How a training run is made. Every key is documented in {@code experiments/configs/README.md};
+ * a JSON file may give any subset of the keys, the rest come from {@link #defaults()}, and an
+ * unknown key is an error. Defaults follow the paper's Table 2 (batch 2, AdamW lr 5e-5,
+ * ReduceLROnPlateau 0.9/5) with the U-MedSAM loss (uncertainty-weighted Dice + BCE + IoU + SD).
+ *
+ * @param name                run name; the run folder is {@code runs/<name>}
+ * @param modelPreset         {@code small} or {@code litemedsam}
+ * @param seed                seeds model initialisation, data order and augmentation
+ * @param epochs              number of passes over the training split
+ * @param batchSize           items per step
+ * @param maxSteps            stop after this many optimizer steps in total (0: no limit)
+ * @param losses              loss terms by name: dice, bce, mse, iou, sd, bd
+ * @param weighting           {@code uncertainty} (learnable log-sigmas) or {@code fixed}
+ * @param uncertaintyForm     {@code paper} (Eq. 1) or {@code code} (the U-MedSAM code's variant)
+ * @param fixedWeights        one weight per loss for {@code fixed} (empty: all 1)
+ * @param decaySigmas         apply weight decay to the log-sigmas (the U-MedSAM code does; default no)
+ * @param trainable           {@code ALL} or {@code MASK_DECODER_AND_SIGMAS}
+ * @param learningRate        AdamW learning rate
+ * @param beta1               AdamW beta1
+ * @param beta2               AdamW beta2
+ * @param epsilon             AdamW epsilon
+ * @param weightDecay         AdamW decoupled weight decay
+ * @param sam                 wrap AdamW in Sharpness-Aware Minimization
+ * @param samRho              SAM neighbourhood radius
+ * @param samAdaptive         ASAM (scale-invariant) perturbation
+ * @param plateauFactor       ReduceLROnPlateau factor
+ * @param plateauPatience     ReduceLROnPlateau patience (epochs)
+ * @param plateauThreshold    ReduceLROnPlateau relative threshold
+ * @param plateauCooldown     ReduceLROnPlateau cooldown (epochs)
+ * @param minLearningRate     ReduceLROnPlateau floor
+ * @param validationFraction  share of the cases held out for the per-epoch validation pass (0: none)
+ * @param checkpointEverySteps also write {@code last.ckpt} every this many steps (0: at epoch ends only)
+ * @param gcEverySteps        call {@code System.gc()} every this many steps to release native memory (0: never)
+ */
+public record TrainConfig(
+        String name,
+        String modelPreset,
+        long seed,
+        int epochs,
+        int batchSize,
+        int maxSteps,
+        List<String> losses,
+        String weighting,
+        String uncertaintyForm,
+        List<Double> fixedWeights,
+        boolean decaySigmas,
+        ParameterGroup trainable,
+        double learningRate,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double weightDecay,
+        boolean sam,
+        double samRho,
+        boolean samAdaptive,
+        double plateauFactor,
+        int plateauPatience,
+        double plateauThreshold,
+        int plateauCooldown,
+        double minLearningRate,
+        double validationFraction,
+        int checkpointEverySteps,
+        int gcEverySteps) {
+
+    public static final List<String> PRESETS = List.of("small", "litemedsam");
+
+    public TrainConfig {
+        require(name != null && name.matches("[A-Za-z0-9._-]+"), "name must be letters, digits, '.', '_' or '-', got '"
+                + name + "'");
+        require(PRESETS.contains(modelPreset), "modelPreset must be one of " + PRESETS + ", got '" + modelPreset + "'");
+        require(epochs >= 1, "epochs must be >= 1, got " + epochs);
+        require(batchSize >= 1, "batchSize must be >= 1, got " + batchSize);
+        require(maxSteps >= 0, "maxSteps must be >= 0, got " + maxSteps);
+        require(losses != null && !losses.isEmpty(), "losses must name at least one loss");
+        for (String l : losses) {
+            require(Losses.NAMES.contains(l), "unknown loss '" + l + "' in losses, expected one of " + Losses.NAMES);
+        }
+        require(losses.stream().distinct().count() == losses.size(), "losses lists a term twice: " + losses);
+        losses = List.copyOf(losses);
+        require("uncertainty".equals(weighting) || "fixed".equals(weighting),
+                "weighting must be 'uncertainty' or 'fixed', got '" + weighting + "'");
+        require("paper".equals(uncertaintyForm) || "code".equals(uncertaintyForm),
+                "uncertaintyForm must be 'paper' or 'code', got '" + uncertaintyForm + "'");
+        fixedWeights = fixedWeights == null ? List.of() : List.copyOf(fixedWeights);
+        require(fixedWeights.isEmpty() || fixedWeights.size() == losses.size(),
+                "fixedWeights has " + fixedWeights.size() + " entries for " + losses.size() + " losses");
+        require(trainable != null, "trainable must be ALL or MASK_DECODER_AND_SIGMAS");
+        // delegate the optimizer and scheduler checks to their own records
+        new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay);
+        new ReduceLrOnPlateau.Config(plateauFactor, plateauPatience, plateauThreshold, plateauCooldown, minLearningRate);
+        require(samRho >= 0 && Double.isFinite(samRho), "samRho must be >= 0, got " + samRho);
+        require(validationFraction >= 0 && validationFraction < 1, "validationFraction must lie in [0, 1), got "
+                + validationFraction);
+        require(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
+        require(gcEverySteps >= 0, "gcEverySteps must be >= 0, got " + gcEverySteps);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** U-MedSAM "full": uncertainty-weighted (paper form) Dice + BCE + IoU + SD under SAM, Table 2 settings. */
+    public static TrainConfig defaults() {
+        return new TrainConfig("full", "small", 2024, 10, 2, 0, List.of("dice", "bce", "iou", "sd"), "uncertainty",
+                "paper", List.of(), false, ParameterGroup.ALL, 5e-5, 0.9, 0.999, 1e-8, 0.01, true, 0.05, false,
+                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 1);
+    }
+
+    public AdamW.Config adamW() {
+        return new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay);
+    }
+
+    public ReduceLrOnPlateau.Config plateau() {
+        return new ReduceLrOnPlateau.Config(plateauFactor, plateauPatience, plateauThreshold, plateauCooldown,
+                minLearningRate);
+    }
+
+    /** The configured loss. */
+    public CompositeLoss buildLoss() {
+        if ("fixed".equals(weighting)) {
+            double[] w = new double[losses.size()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = fixedWeights.isEmpty() ? 1.0 : fixedWeights.get(i);
+            }
+            return new FixedWeightedLoss(Losses.byNames(losses), w);
+        }
+        return new UncertaintyWeightedLoss(Losses.byNames(losses),
+                "paper".equals(uncertaintyForm) ? UncertaintyWeightedLoss.Form.PAPER : UncertaintyWeightedLoss.Form.CODE);
+    }
+
+    // ---- JSON ----
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    public String toJson() {
+        return GSON.toJson(this);
+    }
+
+    /** Parses JSON over the defaults; an unknown key or a bad value is an error naming {@code source}. */
+    public static TrainConfig fromJson(String json, String source) {
+        JsonObject merged = GSON.toJsonTree(defaults()).getAsJsonObject();
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (!parsed.isJsonObject()) {
+            throw new IllegalArgumentException(source + ": expected a JSON object");
+        }
+        for (Map.Entry<String, JsonElement> e : parsed.getAsJsonObject().entrySet()) {
+            if (e.getKey().startsWith("_")) {
+                continue; // comments such as "_comment"
+            }
+            if (!merged.has(e.getKey())) {
+                throw new IllegalArgumentException(source + ": unknown key '" + e.getKey() + "'; known keys: "
+                        + merged.keySet());
+            }
+            merged.add(e.getKey(), e.getValue());
+        }
+        try {
+            return GSON.fromJson(merged, TrainConfig.class);
+        } catch (RuntimeException e) {
+            // the record's checks run inside Gson, which wraps their exception
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new IllegalArgumentException(source + ": " + root.getMessage(), e);
+        }
+    }
+
+    public static TrainConfig read(Path file) throws IOException {
+        return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** Writes atomically (temp file + rename). */
+    public void write(Path file) throws IOException {
+        AtomicFiles.writeString(file, toJson() + "\n");
+    }
+
+    public TrainConfig withName(String newName) {
+        return with(Map.of("name", newName));
+    }
+
+    /** A copy with some keys replaced (values as JSON would give them). */
+    public TrainConfig with(Map<String, Object> changes) {
+        JsonObject o = GSON.toJsonTree(this).getAsJsonObject();
+        for (Map.Entry<String, Object> e : changes.entrySet()) {
+            if (!o.has(e.getKey())) {
+                throw new IllegalArgumentException("unknown key '" + e.getKey() + "'");
+            }
+            o.add(e.getKey(), GSON.toJsonTree(e.getValue()));
+        }
+        return GSON.fromJson(o, TrainConfig.class);
+    }
+}

@@ -1,0 +1,49 @@
+package org.umedsam.train;
+
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What the trainer needs of a promptable segmentation model. {@link LiteMedSamModel} adapts
+ * {@code org.umedsam.model.LiteMedSam}; tests use tiny models.
+ */
+public interface TrainableModel {
+    /** Live parameters by name (in-place updates are seen by the next pass). */
+    Map<String, INDArray> parameters();
+
+    /** Live non-trained state (BatchNorm running statistics) by name. */
+    Map<String, INDArray> buffers();
+
+    /** Names of the model parameters a group trains (the log-sigmas are the trainer's). */
+    Set<String> parameterNames(ParameterGroup group);
+
+    /**
+     * Forward pass.
+     *
+     * @param images [B, 3, 256, 256]
+     * @param boxes  [B, 4], x0 y0 x1 y1 in the 256 frame
+     */
+    Pass forward(INDArray images, INDArray boxes, boolean training);
+
+    /**
+     * Gradients of the surrogate {@code sum(logits * gradLogits) + sum(iou * gradIou)} with respect
+     * to the parameters named in {@code wrt}, at the current parameter values.
+     */
+    Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
+                                    boolean training, Set<String> wrt);
+
+    /** Folds a training pass' batch statistics into the running statistics (PyTorch momentum). */
+    void applyBatchNormStatistics(Pass pass, double momentum);
+
+    /**
+     * A forward pass' outputs.
+     *
+     * @param logits low-resolution mask logits [B, 1, H, W]
+     * @param iou    IoU prediction [B, 1]
+     * @param state  model-specific extras (BatchNorm batch statistics), handed back to
+     *               {@link #applyBatchNormStatistics}
+     */
+    record Pass(INDArray logits, INDArray iou, Object state) {
+    }
+}

@@ -1,0 +1,169 @@
+package org.umedsam.viz;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Lays out image panels in a grid on white, with an optional title, a caption under each panel
+ * and an optional legend strip of coloured swatches at the bottom. Text bands are sized from the
+ * font metrics and captions wider than their panel are shortened with an ellipsis, so no text
+ * overlaps an image or another caption.
+ */
+public final class ImageGrid {
+    /** One panel: an image and the caption printed below it (may be empty). */
+    public record Panel(BufferedImage image, String caption) {
+        public Panel {
+            Objects.requireNonNull(image, "image");
+            caption = caption == null ? "" : caption;
+        }
+    }
+
+    /** One legend entry: a colour swatch and its label. */
+    public record LegendEntry(Color color, String label) {
+        public LegendEntry {
+            Objects.requireNonNull(color, "color");
+            Objects.requireNonNull(label, "label");
+        }
+    }
+
+    private static final int GAP = 10;
+    private static final int MARGIN = 14;
+    private static final Font TITLE_FONT = new Font("DejaVu Sans", Font.BOLD, 16);
+    private static final Font CAPTION_FONT = new Font("DejaVu Sans", Font.PLAIN, 13);
+
+    private ImageGrid() {
+    }
+
+    /**
+     * @param title printed centred on top (null or blank for none)
+     * @param panels row-major panels; all cells get the size of the largest panel
+     * @param columns number of columns (at least 1)
+     * @param legend legend entries printed under the grid (may be empty)
+     */
+    public static BufferedImage compose(String title, List<Panel> panels, int columns, List<LegendEntry> legend) {
+        if (panels.isEmpty()) {
+            throw new IllegalArgumentException("no panels to compose");
+        }
+        if (columns < 1) {
+            throw new IllegalArgumentException("columns must be >= 1, got " + columns);
+        }
+        int cols = Math.min(columns, panels.size());
+        int rows = (panels.size() + cols - 1) / cols;
+        int cellW = 0;
+        int cellH = 0;
+        boolean anyCaption = false;
+        for (Panel p : panels) {
+            cellW = Math.max(cellW, p.image().getWidth());
+            cellH = Math.max(cellH, p.image().getHeight());
+            anyCaption |= !p.caption().isBlank();
+        }
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = probe.createGraphics();
+        FontMetrics capFm = pg.getFontMetrics(CAPTION_FONT);
+        FontMetrics titleFm = pg.getFontMetrics(TITLE_FONT);
+        pg.dispose();
+        int captionH = anyCaption ? capFm.getHeight() + 6 : 0;
+        boolean hasTitle = title != null && !title.isBlank();
+        int titleH = hasTitle ? titleFm.getHeight() + 10 : 0;
+        List<List<LegendEntry>> legendRows = legendRows(legend, cols * cellW + (cols - 1) * GAP, capFm);
+        int legendH = legendRows.isEmpty() ? 0 : legendRows.size() * (capFm.getHeight() + 6) + 8;
+
+        int width = 2 * MARGIN + cols * cellW + (cols - 1) * GAP;
+        int height = 2 * MARGIN + titleH + rows * (cellH + captionH) + (rows - 1) * GAP + legendH;
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        if (hasTitle) {
+            g.setFont(TITLE_FONT);
+            String t = fit(title, width - 2 * MARGIN, titleFm);
+            g.drawString(t, (width - titleFm.stringWidth(t)) / 2, MARGIN + titleFm.getAscent());
+        }
+        g.setFont(CAPTION_FONT);
+        for (int i = 0; i < panels.size(); i++) {
+            Panel p = panels.get(i);
+            int r = i / cols;
+            int c = i % cols;
+            int x0 = MARGIN + c * (cellW + GAP);
+            int y0 = MARGIN + titleH + r * (cellH + captionH + GAP);
+            int ix = x0 + (cellW - p.image().getWidth()) / 2;
+            int iy = y0 + (cellH - p.image().getHeight()) / 2;
+            g.drawImage(p.image(), ix, iy, null);
+            if (!p.caption().isBlank()) {
+                String cap = fit(p.caption(), cellW, capFm);
+                g.setColor(Color.BLACK);
+                g.drawString(cap, x0 + (cellW - capFm.stringWidth(cap)) / 2, y0 + cellH + 3 + capFm.getAscent());
+            }
+        }
+        int ly = height - MARGIN - legendH + 8;
+        for (List<LegendEntry> row : legendRows) {
+            int rowW = rowWidth(row, capFm);
+            int lx = (width - rowW) / 2;
+            for (LegendEntry e : row) {
+                int sw = capFm.getAscent();
+                g.setColor(e.color());
+                g.fillRect(lx, ly + (capFm.getHeight() - sw) / 2, sw, sw);
+                g.setColor(Color.BLACK);
+                g.drawString(e.label(), lx + sw + 6, ly + capFm.getAscent());
+                lx += entryWidth(e, capFm);
+            }
+            ly += capFm.getHeight() + 6;
+        }
+        g.dispose();
+        return out;
+    }
+
+    /** Shortens {@code s} with an ellipsis until it fits {@code width} pixels. */
+    static String fit(String s, int width, FontMetrics fm) {
+        if (fm.stringWidth(s) <= width) {
+            return s;
+        }
+        String cut = s;
+        while (!cut.isEmpty() && fm.stringWidth(cut + "…") > width) {
+            cut = cut.substring(0, cut.length() - 1);
+        }
+        return cut + "…";
+    }
+
+    private static int entryWidth(LegendEntry e, FontMetrics fm) {
+        return fm.getAscent() + 6 + fm.stringWidth(e.label()) + 22;
+    }
+
+    private static int rowWidth(List<LegendEntry> row, FontMetrics fm) {
+        int w = 0;
+        for (LegendEntry e : row) {
+            w += entryWidth(e, fm);
+        }
+        return w - 22;
+    }
+
+    private static List<List<LegendEntry>> legendRows(List<LegendEntry> legend, int width, FontMetrics fm) {
+        List<List<LegendEntry>> rows = new ArrayList<>();
+        List<LegendEntry> row = new ArrayList<>();
+        int w = 0;
+        for (LegendEntry e : legend) {
+            int ew = entryWidth(e, fm);
+            if (!row.isEmpty() && w + ew - 22 > width) {
+                rows.add(row);
+                row = new ArrayList<>();
+                w = 0;
+            }
+            row.add(e);
+            w += ew;
+        }
+        if (!row.isEmpty()) {
+            rows.add(row);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,58 @@
+package org.umedsam.viz;
+
+import java.awt.Color;
+
+/**
+ * Colours shared by every figure: the Okabe-Ito colour-blind-safe palette (Okabe and Ito 2008),
+ * reordered so that the first colours stay readable on white (yellow late), plus grey, and a sequential map
+ * for contour levels.
+ */
+public final class Palette {
+    private static final Color[] CATEGORICAL = {
+        new Color(0x0072B2), // blue
+        new Color(0xD55E00), // vermillion
+        new Color(0x009E73), // bluish green
+        new Color(0xCC79A7), // reddish purple
+        new Color(0xE69F00), // orange
+        new Color(0x56B4E9), // sky blue
+        new Color(0x000000), // black
+        new Color(0xB8A800), // darkened yellow, still distinct from orange
+        new Color(0x777777), // grey: a ninth colour, so nine modalities stay distinct
+    };
+
+    private Palette() {
+    }
+
+    /** The i-th categorical colour, cycling after nine. */
+    public static Color categorical(int i) {
+        return CATEGORICAL[Math.floorMod(i, CATEGORICAL.length)];
+    }
+
+    /** All categorical colours in order (a copy). */
+    public static Color[] categorical() {
+        return CATEGORICAL.clone();
+    }
+
+    /**
+     * A perceptually ordered dark-blue to yellow colour for {@code t} in [0, 1] (a coarse
+     * piecewise-linear approximation of viridis through five of its anchor colours).
+     */
+    public static Color sequential(double t) {
+        double[][] anchors = {
+            {0x44, 0x01, 0x54}, {0x3b, 0x52, 0x8b}, {0x21, 0x91, 0x8c}, {0x5e, 0xc9, 0x62}, {0xfd, 0xe7, 0x25}
+        };
+        double x = Math.max(0, Math.min(1, Double.isNaN(t) ? 0 : t)) * (anchors.length - 1);
+        int i = Math.min(anchors.length - 2, (int) Math.floor(x));
+        double f = x - i;
+        int[] rgb = new int[3];
+        for (int c = 0; c < 3; c++) {
+            rgb[c] = (int) Math.round(anchors[i][c] * (1 - f) + anchors[i + 1][c] * f);
+        }
+        return new Color(rgb[0], rgb[1], rgb[2]);
+    }
+
+    /** {@code c} with the given alpha in [0, 255]. */
+    public static Color withAlpha(Color c, int alpha) {
+        return new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha);
+    }
+}

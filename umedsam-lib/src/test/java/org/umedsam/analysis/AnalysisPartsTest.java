@@ -1,0 +1,93 @@
+package org.umedsam.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.umedsam.data.Case;
+import org.umedsam.report.QualitativeExample;
+import org.umedsam.train.ParameterGroup;
+
+/** The parts of the ablation pipeline that need no training: settings, examples, figures' inputs. */
+class AnalysisPartsTest {
+
+    @Test
+    void profilesAreNamedAndKeepTheirDataApart() {
+        AblationSettings quick = AblationSettings.named("quick");
+        assertThat(quick.configurations()).containsExactly("baseline", "only-sd", "no-sam", "full");
+        assertThat(quick.seeds()).hasSize(3);
+        assertThat(AblationSettings.named("FULL").seeds()).hasSize(3);
+        assertThat(quick.trainable()).isEqualTo(ParameterGroup.MASK_DECODER_AND_SIGMAS);
+        assertThat(quick.dataDir(Path.of("/x/data"))).isEqualTo(Path.of("/x/data"));
+        assertThat(AblationSettings.smoke().dataDir(Path.of("/x/data"))).isEqualTo(Path.of("/x/data-tiny"));
+        assertThat(quick.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "quick"));
+        assertThat(AblationSettings.runName("no-sam", 2)).isEqualTo("no-sam-s2");
+        assertThatThrownBy(() -> AblationSettings.named("huge")).hasMessageContaining("smoke, quick or full");
+    }
+
+    /** A 3-slice volume: slice 1 holds label 2 (large) and label 1 (small); slice 2 holds a little of label 1. */
+    static Case volume() {
+        int d = 3;
+        int h = 40;
+        int w = 600;
+        byte[] imgs = new byte[d * h * w];
+        byte[] gts = new byte[d * h * w];
+        for (int z = 0; z < d; z++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int i = (z * h + y) * w + x;
+                    imgs[i] = (byte) (x % 200);
+                    if (z == 1 && y >= 10 && y < 30 && x >= 100 && x < 400) {
+                        gts[i] = 2;
+                    } else if (z == 1 && y < 5 && x < 5) {
+                        gts[i] = 1;
+                    } else if (z == 2 && y < 3 && x < 3) {
+                        gts[i] = 1;
+                    }
+                }
+            }
+        }
+        return new Case("3DBox_CT_0001", "CT", true, true, new int[] {d, h, w}, imgs, gts, null, new double[] {1, 1, 1});
+    }
+
+    @Test
+    void qualitativeExampleTakesTheFullestSliceAndItsLargestLabel() {
+        Case c = volume();
+        byte[] segs = c.gts().clone();
+        QualitativeExample e = TestSetEvaluation.example(c, segs, 0.9);
+        // 600 wide -> scaled to 256: factor 256/600
+        assertThat(e.width()).isEqualTo(256);
+        assertThat(e.height()).isEqualTo(17);
+        assertThat(e.channels()).isEqualTo(1);
+        // the box is label 2's rectangle, x 100..399 -> about 43..170
+        assertThat(e.box()[0]).isBetween(42.0, 44.0);
+        assertThat(e.box()[2]).isBetween(169.0, 171.0);
+        int truth = 0;
+        for (boolean b : e.truth()) {
+            truth += b ? 1 : 0;
+        }
+        assertThat(truth).isGreaterThan(1000);
+        assertThat(e.prediction()).isEqualTo(e.truth());
+    }
+
+    @Test
+    void preprocessingExampleMapsTheBoxIntoTheModelFrame() {
+        Case c = volume();
+        PreprocessingExamples.Example e = PreprocessingExamples.of(c);
+        assertThat(e.modality()).isEqualTo("CT");
+        assertThat(e.pair().before().box()).containsExactly(100, 10, 399, 29);
+        // longest side 600 -> 256: x 100 -> int(100 * 256 / 600) = 42
+        assertThat(e.pair().after().box()[0]).isEqualTo(42.0);
+        assertThat(e.pair().after().width()).isEqualTo(256);
+        assertThat(e.input()).hasSize(17 * 256);
+        float lo = Float.MAX_VALUE;
+        float hi = -Float.MAX_VALUE;
+        for (float v : e.input()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        assertThat(lo).isEqualTo(0f);
+        assertThat(hi).isEqualTo(1f);
+    }
+}

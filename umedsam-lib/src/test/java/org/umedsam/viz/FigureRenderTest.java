@@ -1,0 +1,187 @@
+package org.umedsam.viz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.umedsam.report.LandscapeLine;
+import org.umedsam.report.LandscapeSurface;
+import org.umedsam.report.RunRecords;
+import org.umedsam.report.SeedSummary;
+import org.umedsam.report.Tables;
+
+/**
+ * Renders every figure class headless from the recorded (synthetic, see
+ * src/test/resources/records/synthetic/make-synthetic.py) run records and checks that PNG and
+ * SVG files appear and carry a real drawing. Outputs stay in target/figure-test for a look.
+ */
+class FigureRenderTest {
+    static final Path RECORDS = Path.of("src", "test", "resources", "records", "synthetic");
+    static final Path OUT = Path.of("target", "figure-test");
+
+    @BeforeAll
+    static void headless() {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    interface ChartFactory {
+        Chart<?, ?> make() throws IOException;
+    }
+
+    static List<RunRecords> runs() throws IOException {
+        return RunRecords.readAll(RECORDS.resolve("runs"));
+    }
+
+    static RunRecords run(String name) throws IOException {
+        return RunRecords.read(RECORDS.resolve("runs").resolve(name));
+    }
+
+    static Stream<Arguments> charts() {
+        return Stream.of(
+                Arguments.of("loss-terms", (ChartFactory) () -> LossCurves.perTerm(run("full-s0"))),
+                Arguments.of("loss-total", (ChartFactory) () -> LossCurves.total(runs())),
+                Arguments.of("loss-epochs", (ChartFactory) () -> LossCurves.epochs(run("full-s0"))),
+                Arguments.of("sigma", (ChartFactory) () -> SigmaTrajectories.sigmas(runs())),
+                Arguments.of("weights", (ChartFactory) () -> SigmaTrajectories.effectiveWeights(runs())),
+                Arguments.of("bars-dsc", (ChartFactory) () -> ModalityBars.of(
+                        SeedSummary.cells(Tables.readCsv(RECORDS.resolve("scores.csv"))), ModalityBars.Metric.DSC)),
+                Arguments.of("bars-nsd", (ChartFactory) () -> ModalityBars.of(
+                        SeedSummary.cells(Tables.readCsv(RECORDS.resolve("scores.csv"))), ModalityBars.Metric.NSD)),
+                Arguments.of("landscape-1d", (ChartFactory) () -> LossLandscapePlot.lines(List.of(
+                        LandscapeLine.read(RECORDS.resolve("landscape-1d-no-sam.csv"), "no-sam"),
+                        LandscapeLine.read(RECORDS.resolve("landscape-1d-full.csv"), "full")))),
+                Arguments.of("landscape-2d", (ChartFactory) () -> LossLandscapePlot.contour(
+                        LandscapeSurface.read(RECORDS.resolve("landscape-2d-full.csv"), "full"), 10)),
+                Arguments.of("histogram", (ChartFactory) () -> IntensityHistogram.of("Intensity histogram",
+                        "normalised intensity (0 to 1)", Map.of("noise", noise(20000, 1), "after", noise(20000, 2)),
+                        40, 0, 1, false)),
+                Arguments.of("efficiency", (ChartFactory) () -> EfficiencyPlot.of(
+                        Tables.readCsv(RECORDS.resolve("timings.csv")))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("charts")
+    void rendersChartToPngAndSvg(String name, ChartFactory factory) throws IOException {
+        Chart<?, ?> chart = factory.make();
+        List<Path> files = FigureWriter.defaults().write(chart, OUT, name);
+        assertThat(files).hasSize(2);
+        checkPng(files.get(0), chart.getWidth(), chart.getHeight());
+        String svg = Files.readString(files.get(1), StandardCharsets.UTF_8);
+        assertThat(svg.startsWith("<?xml") && svg.contains("<svg") && svg.strip().endsWith("</svg>"))
+                .as("%s is a complete SVG document", files.get(1)).isTrue();
+        // VectorGraphics2D writes text as glyph paths: a titled, labelled chart has many of them
+        assertThat(svg.split("<path", -1).length - 1).as("paths in %s", files.get(1)).isGreaterThan(30);
+    }
+
+    @Test
+    void printResolutionScalesThePng() throws IOException {
+        Chart<?, ?> chart = LossCurves.perTerm(run("full-s1"));
+        Path png = new FigureWriter(FigureWriter.PRINT_DPI, false).writePng(chart, OUT.resolve("loss-terms-300dpi.png"));
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img.getWidth()).isBetween(chart.getWidth() * 300 / 72 - 1, chart.getWidth() * 300 / 72 + 1);
+        try (Stream<Path> s = Files.list(OUT)) {
+            assertThat(s.filter(p -> p.getFileName().toString().contains(".tmp"))).isEmpty();
+        }
+    }
+
+    @Test
+    void rendersOverlayAndPreprocessingImages() throws IOException {
+        Overlay.Example ex = disk(180, 140, 0.3);
+        BufferedImage o = Overlay.render(ex, 256);
+        assertThat(o.getWidth()).isEqualTo(256);
+        assertThat(o.getHeight()).isEqualTo(199);
+        assertThat(colourCount(o)).isGreaterThan(50);
+        // the prediction outline colour appears on the image
+        assertThat(containsColour(o, Overlay.PREDICTION.getRGB())).isTrue();
+        assertThat(containsColour(o, Overlay.TRUTH.getRGB())).isTrue();
+
+        BufferedImage grid = ImageGrid.compose("Qualitative examples", List.of(
+                new ImageGrid.Panel(o, "CT: DSC 0.91"),
+                new ImageGrid.Panel(Overlay.render(disk(100, 100, -0.2), 256), "MR: a long caption that has to be shortened to fit")),
+                2, Overlay.legend());
+        Path gridPng = new FigureWriter(72, false).write(grid, OUT, "qualitative");
+        checkPng(gridPng, grid.getWidth(), grid.getHeight());
+
+        BufferedImage pre = PreprocessingFigure.of(List.of(
+                new PreprocessingFigure.Pair("CT", disk(300, 200, 0), disk(256, 256, 0)),
+                new PreprocessingFigure.Pair("MR", disk(120, 160, 0), disk(256, 256, 0))), 200, 2);
+        checkPng(new FigureWriter(72, false).write(pre, OUT, "preprocessing"), pre.getWidth(), pre.getHeight());
+    }
+
+    static void checkPng(Path png, int width, int height) throws IOException {
+        assertThat(Files.size(png)).isGreaterThan(5_000);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img).isNotNull();
+        assertThat(img.getWidth()).isEqualTo(width);
+        assertThat(img.getHeight()).isEqualTo(height);
+        // a real drawing: text, axes and lines in several colours, not a blank canvas
+        assertThat(colourCount(img)).isGreaterThan(20);
+    }
+
+    static int colourCount(BufferedImage img) {
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 2) {
+            for (int x = 0; x < img.getWidth(); x += 2) {
+                colours.add(img.getRGB(x, y));
+            }
+        }
+        return colours.size();
+    }
+
+    static boolean containsColour(BufferedImage img, int argb) {
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == (argb & 0xFFFFFF)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static float[] noise(int n, long seed) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) Math.min(1, Math.max(0, 0.4 + 0.15 * r.nextGaussian() * (seed == 1 ? 1.5 : 1)));
+        }
+        return v;
+    }
+
+    /** A bright disk on a textured background; truth is the disk, prediction a shifted disk. */
+    static Overlay.Example disk(int w, int h, double shift) {
+        float[] px = new float[h * w];
+        boolean[] truth = new boolean[h * w];
+        boolean[] pred = new boolean[h * w];
+        double cx = w / 2.0;
+        double cy = h / 2.0;
+        double r = Math.min(w, h) / 4.0;
+        Random rnd = new Random(w * 31L + h);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double d = Math.hypot(x - cx, y - cy);
+                truth[y * w + x] = d < r;
+                pred[y * w + x] = Math.hypot(x - cx - shift * r, y - cy) < r * 1.05;
+                px[y * w + x] = (float) ((d < r ? 0.8 : 0.3) + 0.1 * Math.sin(x / 7.0) + 0.05 * rnd.nextGaussian());
+            }
+        }
+        return new Overlay.Example(px, 1, h, w, truth, pred, new double[] {cx - r - 5, cy - r - 5, cx + r + 5, cy + r + 5});
+    }
+}
