@@ -15,7 +15,9 @@ import tech.tablesaw.api.Table;
  * Mean and spread over seeds of per-modality scores, the numbers behind Table 3 and the modality
  * bar chart.
  *
- * <p>First every (configuration, seed, modality) is averaged over its cases; then, per
+ * <p>First every (configuration, seed, modality) is averaged over its cases (a NaN score, which
+ * the challenge's rules give a case whose classes are absent from both masks, is skipped, as
+ * pandas' mean skips it); then, per
  * (configuration, modality), the mean and the sample standard deviation (n - 1) of those seed
  * means. The row {@value #AVERAGE} averages each seed's modality means (a macro average, so a
  * modality with many cases does not dominate), then takes mean and sd over seeds.
@@ -47,21 +49,24 @@ public final class SeedSummary {
         if (scores.rowCount() == 0) {
             throw new IllegalArgumentException(scores.name() + ": score table has no rows");
         }
-        // configuration -> modality -> seed -> [sum dsc, sum nsd, n]
+        // configuration -> modality -> seed -> [sum dsc, sum nsd, cases, dsc count, nsd count]
         Map<String, Map<String, Map<Long, double[]>>> acc = new LinkedHashMap<>();
         NumericColumn<?> seed = (NumericColumn<?>) scores.column(ScoreColumns.SEED);
         for (int r = 0; r < scores.rowCount(); r++) {
             Row row = scores.row(r);
             double dsc = ((NumericColumn<?>) scores.column(ScoreColumns.DSC)).getDouble(r);
             double nsd = ((NumericColumn<?>) scores.column(ScoreColumns.NSD)).getDouble(r);
-            if (Double.isNaN(dsc) || Double.isNaN(nsd)) {
-                throw new IllegalArgumentException(scores.name() + ": row " + r + " has a missing dsc or nsd");
-            }
             double[] a = acc.computeIfAbsent(row.getString(ScoreColumns.CONFIGURATION), k -> new LinkedHashMap<>())
                     .computeIfAbsent(row.getString(ScoreColumns.MODALITY), k -> new LinkedHashMap<>())
-                    .computeIfAbsent((long) seed.getDouble(r), k -> new double[3]);
-            a[0] += dsc;
-            a[1] += nsd;
+                    .computeIfAbsent((long) seed.getDouble(r), k -> new double[5]);
+            if (!Double.isNaN(dsc)) {
+                a[0] += dsc;
+                a[3] += 1;
+            }
+            if (!Double.isNaN(nsd)) {
+                a[1] += nsd;
+                a[4] += 1;
+            }
             a[2] += 1;
         }
         List<Cell> out = new ArrayList<>();
@@ -77,12 +82,17 @@ public final class SeedSummary {
                 int cases = 0;
                 for (Map.Entry<Long, double[]> e : bySeed.entrySet()) {
                     double[] a = e.getValue();
-                    dsc[i] = a[0] / a[2];
-                    nsd[i] = a[1] / a[2];
-                    double[] m = macro.computeIfAbsent(e.getKey(), k -> new double[3]);
-                    m[0] += dsc[i];
-                    m[1] += nsd[i];
-                    m[2] += 1;
+                    dsc[i] = a[3] == 0 ? Double.NaN : a[0] / a[3];
+                    nsd[i] = a[4] == 0 ? Double.NaN : a[1] / a[4];
+                    double[] m = macro.computeIfAbsent(e.getKey(), k -> new double[4]);
+                    if (!Double.isNaN(dsc[i])) {
+                        m[0] += dsc[i];
+                        m[2] += 1;
+                    }
+                    if (!Double.isNaN(nsd[i])) {
+                        m[1] += nsd[i];
+                        m[3] += 1;
+                    }
                     cases = Math.max(cases, (int) a[2]);
                     i++;
                 }
@@ -93,8 +103,8 @@ public final class SeedSummary {
             double[] nsd = new double[macro.size()];
             int i = 0;
             for (double[] m : macro.values()) {
-                dsc[i] = m[0] / m[2];
-                nsd[i] = m[1] / m[2];
+                dsc[i] = m[2] == 0 ? Double.NaN : m[0] / m[2];
+                nsd[i] = m[3] == 0 ? Double.NaN : m[1] / m[3];
                 i++;
             }
             out.add(new Cell(config, AVERAGE, macro.size(), totalCases, mean(dsc), sd(dsc), mean(nsd), sd(nsd)));
@@ -124,16 +134,22 @@ public final class SeedSummary {
         return Table.create(name, config, modality, seeds, cases, dscMean, dscSd, nsdMean, nsdSd);
     }
 
+    /** Mean of the non-NaN values (NaN when there are none). */
     static double mean(double[] v) {
         double s = 0;
+        int n = 0;
         for (double x : v) {
-            s += x;
+            if (!Double.isNaN(x)) {
+                s += x;
+                n++;
+            }
         }
-        return s / v.length;
+        return n == 0 ? Double.NaN : s / n;
     }
 
-    /** Sample standard deviation (n - 1); NaN for fewer than two values. */
+    /** Sample standard deviation (n - 1) of the non-NaN values; NaN for fewer than two. */
     static double sd(double[] v) {
+        v = java.util.Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
         if (v.length < 2) {
             return Double.NaN;
         }

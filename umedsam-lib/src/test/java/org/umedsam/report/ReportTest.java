@@ -28,6 +28,7 @@ class ReportTest {
                 full,1,c,ct,0.70,0.80
                 baseline,0,a,mr,0.70,0.75
                 baseline,0,c,ct,0.40,0.45
+                baseline,0,d,ct,NaN,0.0
                 """;
         return Tables.readCsv(new StringReader(csv), "scores.csv");
     }
@@ -48,8 +49,10 @@ class ReportTest {
         // macro average per seed: seed0 (0.5 + 0.85)/2 = 0.675, seed1 (0.7 + 0.95)/2 = 0.825
         assertThat(fullAvg.dscMean()).isCloseTo(0.75, within(1e-12));
         assertThat(fullAvg.dscSd()).isCloseTo(0.15 / Math.sqrt(2), within(1e-12));
-        // one seed: no spread
+        // one seed: no spread; the NaN case is skipped in the DSC mean but its NSD counts
         assertThat(cells.get(0).dscSd()).isNaN();
+        assertThat(cells.get(0).dscMean()).isCloseTo(0.40, within(1e-12));
+        assertThat(cells.get(0).nsdMean()).isCloseTo(0.225, within(1e-12));
     }
 
     @Test
