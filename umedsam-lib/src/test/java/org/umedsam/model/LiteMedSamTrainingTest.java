@@ -41,8 +41,17 @@ class LiteMedSamTrainingTest {
     INDArray gradLogits;
     INDArray gradIou;
 
+    int savedThreads;
+    int savedMasterThreads;
+
     @BeforeAll
     void setUp() {
+        // tiny arrays: SameDiff's per-op cost dominates and two OpenMP threads on a busy 2-core machine
+        // made each op ~50x slower (measured: forward 5.2 s -> 0.5 s with one thread); restored after the class
+        savedThreads = Nd4j.getEnvironment().maxThreads();
+        savedMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
+        Nd4j.getEnvironment().setMaxThreads(1);
+        Nd4j.getEnvironment().setMaxMasterThreads(1);
         model = LiteMedSam.create(tiny(), 7L, DataType.DOUBLE);
         // perturb every parameter and buffer so no gradient path is trivially zero (e.g. MBConv's gamma=0)
         Random r = new Random(11);
@@ -60,6 +69,12 @@ class LiteMedSamTrainingTest {
         boxes = Nd4j.createFromArray(new double[][]{{3, 4, 20, 25}, {10, 2, 30, 14}});
         gradLogits = Nd4j.randn(DataType.DOUBLE, 2, 1, 32, 32);
         gradIou = Nd4j.createFromArray(new double[][]{{0.7}, {-1.3}});
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void restoreThreads() {
+        Nd4j.getEnvironment().setMaxThreads(savedThreads);
+        Nd4j.getEnvironment().setMaxMasterThreads(savedMasterThreads);
     }
 
     double surrogate(ModelOutput out) {
