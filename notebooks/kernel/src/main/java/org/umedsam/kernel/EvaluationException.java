@@ -6,11 +6,12 @@ package org.umedsam.kernel;
  * failed startup script.
  */
 public class EvaluationException extends Exception {
+    // no stack trace of its own: the kernel's frames say nothing about the user's code (a cause keeps its own)
     public EvaluationException(String message) {
-        super(message);
+        super(message, null, false, false);
     }
 
     public EvaluationException(String message, Throwable cause) {
-        super(message, cause);
+        super(message, cause, false, false);
     }
 }

@@ -41,9 +41,37 @@ public final class Main {
         }, "jshell-start");
         warmUp.setDaemon(true);
         warmUp.start();
+        exitWhenParentDies(System.getenv("JPY_PARENT_PID"));
         connection.waitUntilClose();
         // Libraries loaded by cells may leave non-daemon threads behind; the kernel's life ends here.
         System.exit(0);
+    }
+
+    /**
+     * Jupyter clients pass their process id in {@code JPY_PARENT_PID}; if that process goes away
+     * without a shutdown request (killed by a timeout, say), the kernel ends too instead of
+     * lingering with its heap and native memory.
+     */
+    static void exitWhenParentDies(String parentPid) {
+        if (parentPid == null || parentPid.isBlank()) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> parent;
+        try {
+            parent = ProcessHandle.of(Long.parseLong(parentPid.strip()));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (parent.isEmpty()) {
+            return;
+        }
+        Thread watcher = new Thread(() -> {
+            parent.get().onExit().join();
+            System.err.println("umedsam kernel: parent process " + parentPid.strip() + " ended; exiting");
+            System.exit(1);
+        }, "parent-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /**
