@@ -12,7 +12,7 @@ import tech.tablesaw.api.Table;
  * Seconds per training step at batch 2 (256x256) for a model preset, with and without SAM, and the
  * process' peak resident memory. Run one preset per JVM so that VmHWM belongs to it:
  * {@code mvn -B -q -o -pl umedsam-lib test -Dtest=TrainStepBenchmark -Dgroups=benchmark -DexcludedGroups=none
- * -Dbench.preset=small -Dbench.steps=5}. Loss: Dice + BCE + IoU + SD, uncertainty-weighted, AdamW,
+ * -Dbench.preset=small -Dbench.steps=5 [-Dbench.sam=on|off|both] [-Dbench.trainable=MASK_DECODER_AND_SIGMAS]}. Loss: Dice + BCE + IoU + SD, uncertainty-weighted, AdamW,
  * all parameters trained.
  */
 @Tag("benchmark")
@@ -25,7 +25,13 @@ class TrainStepBenchmark {
         String preset = System.getProperty("bench.preset", "small");
         int steps = Integer.getInteger("bench.steps", 5);
         String group = System.getProperty("bench.trainable", "ALL");
-        for (boolean sam : new boolean[] {false, true}) {
+        String which = System.getProperty("bench.sam", "both");
+        boolean[] modes = switch (which) {
+            case "on" -> new boolean[] {true};
+            case "off" -> new boolean[] {false};
+            default -> new boolean[] {false, true};
+        };
+        for (boolean sam : modes) {
             TrainConfig c = TrainConfig.defaults().with(Map.of("name", sam ? "sam" : "adamw", "modelPreset", preset,
                     "epochs", 1, "maxSteps", steps + 1, "sam", sam, "validationFraction", 0.0, "trainable", group));
             LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(preset, 1),
