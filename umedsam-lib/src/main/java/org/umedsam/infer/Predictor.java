@@ -22,10 +22,19 @@ import org.umedsam.model.Prediction;
  * logit map to the original size ({@code sigmoid > 0.5} after bilinear up-sampling).
  *
  * <p>The model is not thread-safe, so calls are serialised on it.
+ *
+ * <p>Memory: SameDiff allocates fresh native buffers for every pass and frees them only when the Java
+ * GC collects their owners (shared/notes/nd4j-m2.1.md); inference makes little heap garbage, so
+ * without help the GC seldom runs and resident memory grows with every slice (a 64-slice volume
+ * passed 6.5 GB and was killed). So every {@value #GC_EVERY} embeddings this class calls
+ * {@code System.gc()}.
  */
 public final class Predictor implements SliceSegmenter {
+    static final int GC_EVERY = 4;
+
     private final LiteMedSam model;
     private final Preprocess preprocess;
+    private int embeddings;
 
     public Predictor(LiteMedSam model, Preprocess preprocess) {
         this.model = model;
@@ -62,6 +71,9 @@ public final class Predictor implements SliceSegmenter {
         INDArray embedding;
         synchronized (model) {
             embedding = model.embed(x);
+            if (++embeddings % GC_EVERY == 0) {
+                System.gc();
+            }
         }
         return boxes256 -> decode(embedding, p, boxes256);
     }

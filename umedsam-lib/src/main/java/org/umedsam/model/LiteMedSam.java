@@ -39,7 +39,8 @@ import java.util.Set;
  * placeholders: losses are computed outside, in plain Java, and hand back dLoss/dLogits, dLoss/dIou.
  *
  * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
- * runs); every {@value #GC_EVERY} gradient passes this class calls {@code System.gc()}, which kept
+ * runs); every {@value #GC_EVERY} passes (embed, decode, training forward, gradients) this class calls
+ * {@code System.gc()}, which kept
  * resident memory bounded in the measurements of shared/notes/nd4j-m2.1.md.
  *
  * <p>Not thread-safe: one model per thread, or synchronise externally.
@@ -53,7 +54,8 @@ public final class LiteMedSam {
     private final LinkedHashMap<String, INDArray> state = new LinkedHashMap<>();
     private final Set<String> trainable = new LinkedHashSet<>();
     private final Map<GraphKind, Graph> graphs = new EnumMap<>(GraphKind.class);
-    private int gradientCalls;
+    private int passes;
+    private final List<org.nd4j.autodiff.listeners.Listener> listeners = new ArrayList<>();
 
     private enum GraphKind { ENCODER_EVAL, DECODER, FULL_TRAIN, FULL_EVAL }
 
@@ -258,7 +260,22 @@ public final class LiteMedSam {
     // ------------------------------------------------------------------ graphs
 
     private Graph graph(GraphKind kind) {
-        return graphs.computeIfAbsent(kind, this::build);
+        return graphs.computeIfAbsent(kind, k -> {
+            Graph g = build(k);
+            if (!listeners.isEmpty()) {
+                g.net().sd.setListeners(listeners);
+            }
+            return g;
+        });
+    }
+
+    /** Attaches SameDiff listeners (e.g. an op profiler) to every graph, present and future; none to clear. */
+    void setListeners(org.nd4j.autodiff.listeners.Listener... ls) {
+        listeners.clear();
+        listeners.addAll(List.of(ls));
+        for (Graph g : graphs.values()) {
+            g.net().sd.setListeners(listeners);
+        }
     }
 
     private Graph build(GraphKind kind) {
@@ -328,7 +345,16 @@ public final class LiteMedSam {
     /** Image embedding in evaluation mode: {@code [B, 3, 256, 256] -> [B, 256, 64, 64]}. */
     public INDArray embed(INDArray images) {
         Graph gr = graph(GraphKind.ENCODER_EVAL);
-        return gr.net().sd.output(Map.of("images", images(images)), "image_embedding").get("image_embedding");
+        INDArray out = gr.net().sd.output(Map.of("images", images(images)), "image_embedding").get("image_embedding");
+        gcHint();
+        return out;
+    }
+
+    /** SameDiff's native buffers are freed by the Java GC only; a periodic hint bounds resident memory. */
+    private void gcHint() {
+        if (++passes % GC_EVERY == 0) {
+            System.gc();
+        }
     }
 
     /**
@@ -351,6 +377,7 @@ public final class LiteMedSam {
         INDArray masks = out.get("masks_all");
         INDArray iou = out.get("iou_all");
         int tokens = config.numMultimaskOutputs() + 1;
+        gcHint();
         if (multimask) {
             return new Prediction(masks.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens)).dup(),
                     iou.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens)).dup());
@@ -413,6 +440,7 @@ public final class LiteMedSam {
             stats.add(new ModelOutput.BatchNormStatistics(st.prefix(), out.get(st.meanName()), out.get(st.varName()),
                     b * st.spatial()));
         }
+        gcHint();
         return new ModelOutput(out.get(gr.logits()), out.get(gr.iou()), List.copyOf(stats));
     }
 
@@ -493,9 +521,7 @@ public final class LiteMedSam {
             INDArray gk = grads.get(k);
             out.put(k, gk != null ? gk : Nd4j.zeros(dtype, state.get(k).shape()));
         }
-        if (++gradientCalls % GC_EVERY == 0) {
-            System.gc();
-        }
+        gcHint();
         return out;
     }
 }

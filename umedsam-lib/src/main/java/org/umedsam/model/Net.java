@@ -133,7 +133,7 @@ final class Net {
         SDVariable var = d.mul(d).mean(true, 0, 2, 3);
         SDVariable meanFlat = sd.reshape(mean, outCh);
         SDVariable varFlat = sd.reshape(var, outCh);
-        bnStats.add(new BnStat(prefix, meanFlat.name(), varFlat.name(), spatialOut));
+        bnStats.add(new BnStat(prefix + ".bn", meanFlat.name(), varFlat.name(), spatialOut));
         SDVariable yn = d.mul(sd.math().rsqrt(var.add(ModelConfig.BN_EPS)));
         return yn.mul(sd.reshape(gamma, 1, outCh, 1, 1)).add(sd.reshape(beta, 1, outCh, 1, 1));
     }

@@ -24,10 +24,11 @@ final class WindowAttention {
         long tokens = (long) ws * ws;
         SDVariable y = n.layerNorm(x, prefix + ".norm", 2, ModelConfig.LN_EPS);
         SDVariable qkv = n.linear(n.sd.reshape(y, -1, dim), prefix + ".qkv", true);
-        qkv = n.sd.reshape(qkv, -1, tokens, heads, 3L * kd);
-        SDVariable q = n.sd.permute(n.slice(qkv, 4, 3, 0, kd), 0, 2, 1, 3);
-        SDVariable k = n.sd.permute(n.slice(qkv, 4, 3, kd, 2L * kd), 0, 2, 1, 3);
-        SDVariable v = n.sd.permute(n.slice(qkv, 4, 3, 2L * kd, 3L * kd), 0, 2, 1, 3);
+        // one permute to [Bw, heads, N, 3*kd], then q, k, v are slices of the last axis
+        qkv = n.sd.permute(n.sd.reshape(qkv, -1, tokens, heads, 3L * kd), 0, 2, 1, 3);
+        SDVariable q = n.slice(qkv, 4, 3, 0, kd);
+        SDVariable k = n.slice(qkv, 4, 3, kd, 2L * kd);
+        SDVariable v = n.slice(qkv, 4, 3, 2L * kd, 3L * kd);
         SDVariable attn = n.sd.mmul(q, k, false, true, false).mul(Math.pow(kd, -0.5));
         SDVariable table = n.constant("attention_bias_onehot_" + ws, oneHot(ws));
         SDVariable bias = n.sd.reshape(n.sd.mmul(n.p(prefix + ".attention_biases"), table), 1, heads, tokens, tokens);

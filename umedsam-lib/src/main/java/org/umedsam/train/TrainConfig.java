@@ -127,7 +127,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("full", "small", 2024, 10, 2, 0, List.of("dice", "bce", "iou", "sd"), "uncertainty",
                 "paper", List.of(), false, ParameterGroup.ALL, 5e-5, 0.9, 0.999, 1e-8, 0.01, true, 0.05, false,
-                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 10);
+                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 1);
     }
 
     public AdamW.Config adamW() {

@@ -105,15 +105,15 @@ class LiteMedSamParityTest {
     }
 
     @Test
-    void decodeAndForwardAgreeWithTrace() throws Exception {
-        INDArray emb = model.embed(image);
+    void decodeAndForwardFromEmbeddingAgreeWithTrace() {
+        INDArray emb = trace.get("image_embedding");
         Prediction single = model.decode(emb, box, false);
         Prediction multi = model.decode(emb, Nd4j.concat(0, box, box), true);
-        ModelOutput fwd = model.forward(image, box, false);
+        ModelOutput fwd = model.forwardFromEmbedding(emb, box);
         assertThat(compare("decode single", single.masks(), trace.get("low_res_masks"))[0]).isLessThan(1e-5);
         assertThat(compare("decode multimask (2 boxes)", multi.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)),
                 trace.get("multimask_low_res_masks"))[0]).isLessThan(1e-5);
-        assertThat(compare("forward eval", fwd.lowResLogits(), trace.get("low_res_masks"))[0]).isLessThan(1e-5);
-        assertThat(compare("forward eval iou", fwd.iou(), trace.get("iou_predictions"))[0]).isLessThan(1e-5);
+        assertThat(compare("forwardFromEmbedding", fwd.lowResLogits(), trace.get("low_res_masks"))[0]).isLessThan(1e-5);
+        assertThat(compare("forwardFromEmbedding iou", fwd.iou(), trace.get("iou_predictions"))[0]).isLessThan(1e-5);
     }
 }

@@ -123,6 +123,21 @@ class JavaKernelTest {
     }
 
     @Test
+    void completionAndCompletenessComeFromJShell() throws Exception {
+        JavaKernel kernel = new JavaKernel(KernelSettings.defaults());
+        try {
+            var options = kernel.complete("StringBuil", 10);
+
+            assertThat(options.getReplacements()).contains("StringBuilder");
+            assertThat(options.getSourceStart()).isZero();
+            assertThat(kernel.isComplete("int done = 1;")).isEqualTo("complete");
+            assertThat(kernel.isComplete("for (int i = 0; i < 3; i++) {")).isEqualTo("");
+        } finally {
+            kernel.onShutdown(false);
+        }
+    }
+
+    @Test
     void languageInfoNamesJava() {
         JavaKernel kernel = new JavaKernel(KernelSettings.defaults());
         assertThat(kernel.getLanguageInfo().getName()).isEqualTo("Java");
