@@ -53,12 +53,14 @@ public final class LossLandscapePlot {
         chart.getStyler().setYAxisMax(s.betas()[s.betas().length - 1]);
         chart.getStyler().setPlotGridLinesVisible(false);
         double[] lv = Contours.quantileLevels(s.losses(), levels);
+        java.util.Set<String> used = new java.util.HashSet<>();
         for (int k = 0; k < lv.length; k++) {
             double[][] seg = Contours.segments(s.alphas(), s.betas(), s.losses(), lv[k]);
-            if (seg[0].length == 0) {
+            String name = String.format(Locale.ROOT, "loss = %.4g", lv[k]);
+            // levels closer than the printed precision would repeat a legend entry: keep the first
+            if (seg[0].length == 0 || !used.add(name)) {
                 continue;
             }
-            String name = String.format(Locale.ROOT, "loss = %.4g", lv[k]);
             XYSeries series = chart.addSeries(name, seg[0], seg[1]);
             series.setMarker(SeriesMarkers.NONE);
             series.setLineColor(Palette.sequential(lv.length == 1 ? 0.5 : (double) k / (lv.length - 1)));

@@ -164,8 +164,12 @@ public final class PaperFigures {
             List<QualitativeExample> list = byModality.get(m);
             QualitativeExample best = list.stream().max(Comparator.comparingDouble(QualitativeExample::dsc)).orElseThrow();
             QualitativeExample worst = list.stream().min(Comparator.comparingDouble(QualitativeExample::dsc)).orElseThrow();
-            panels.add(panel(best, "best"));
-            panels.add(panel(worst == best ? best : worst, worst == best ? "only example" : "worst"));
+            if (worst == best) {
+                panels.add(panel(best, "only case"));
+            } else {
+                panels.add(panel(best, "best"));
+                panels.add(panel(worst, "worst"));
+            }
         }
         BufferedImage img = ImageGrid.compose("Qualitative results: " + configuration
                 + " (best and worst test example per modality)", panels, 6, Overlay.legend());

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Cases before and after LiteMedSAM preprocessing side by side (original slice with its box;
- * the 256 x 256 network input with the rescaled box), for a grid of modalities.
+ * Cases before and after LiteMedSAM preprocessing side by side (original slice with its box,
+ * captioned with its width x height; the 256 x 256 network input with the rescaled box, captioned
+ * with an arrow), for a grid of modalities.
  */
 public final class PreprocessingFigure {
     /**
@@ -40,9 +41,9 @@ public final class PreprocessingFigure {
         List<ImageGrid.Panel> panels = new ArrayList<>();
         for (Pair p : pairs) {
             panels.add(new ImageGrid.Panel(Overlay.render(p.before(), panelSize),
-                    p.modality() + ": original " + p.before().width() + "×" + p.before().height()));
+                    p.modality() + " " + p.before().width() + "×" + p.before().height()));
             panels.add(new ImageGrid.Panel(Overlay.render(p.after(), panelSize),
-                    p.modality() + ": input " + p.after().width() + "×" + p.after().height()));
+                    p.modality() + " → " + p.after().width() + "×" + p.after().height()));
         }
         List<ImageGrid.LegendEntry> legend = new ArrayList<>();
         legend.add(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt"));
