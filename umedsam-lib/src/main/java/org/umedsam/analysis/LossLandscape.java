@@ -138,6 +138,7 @@ public final class LossLandscape {
             for (int i = 0; i < alphas.length; i++) {
                 moveTo(origin, d, alphas[i], null, 0);
                 losses[i] = evaluate().total();
+                releaseNative();
             }
         } finally {
             restore(origin);
@@ -155,6 +156,7 @@ public final class LossLandscape {
                 for (int i = 0; i < alphas.length; i++) {
                     moveTo(origin, d1, alphas[i], d2, betas[j]);
                     losses[j][i] = evaluate().total();
+                    releaseNative();
                 }
             }
         } finally {
@@ -192,6 +194,7 @@ public final class LossLandscape {
                 scaleToNorm(u, rho);
                 moveTo(origin, u, 1.0, null, 0);
                 worstRandom = Math.max(worstRandom, evaluate().total() - base);
+                releaseNative();
             }
             double ascent = Double.NEGATIVE_INFINITY;
             if (ascentSteps > 0) {
@@ -237,6 +240,11 @@ public final class LossLandscape {
     }
 
     // ---- internals ----
+
+    /** ND4J frees a pass' native buffers only when Java collects its arrays: collect between passes. */
+    private static void releaseNative() {
+        System.gc();
+    }
 
     private CombinedLoss evaluate() {
         return evaluate(model.forward(batch.images(), batch.boxes(), false));
