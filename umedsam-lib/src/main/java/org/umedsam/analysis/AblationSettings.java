@@ -17,8 +17,9 @@ import org.umedsam.train.ParameterGroup;
  *       18 test cases, 15-point line and 9x9 landscape for three configurations.</li>
  * </ul>
  * Step counts are small because a training step of the small preset (mask decoder and sigmas
- * trained, batch 2) took 20-30 s on this shared 2-core machine; the quick and full budgets
- * (20 min, 2 h) were set from those measurements, not verified end to end.
+ * trained, batch 2) took 14-30 s without SAM and 33-66 s with SAM on this shared, heavily loaded
+ * 2-core machine, and a 2D test case 4-20 s to infer (a 12-slice 3D case 76 s); the quick and
+ * full budgets (20 min, 2 h) were set from those measurements and were not verified end to end.
  *
  * @param profile            profile name (becomes the runs sub-folder)
  * @param configurations     configuration names, each {@code configsDir/<name>.json}
