@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "U-MedSAM toolkit: promptable medical image segmentation (LiteMedSAM) in Java.",
         subcommands = {
+                TrainCommand.class,
                 EvaluateCommand.class,
                 InferCommand.class,
                 AblationsCommand.class,

@@ -66,11 +66,12 @@ class EvaluateCommandTest {
 
     @Test
     void everyCommandAnswersHelp() {
-        for (String[] args : new String[][] {{"--help"}, {"evaluate", "--help"}, {"infer", "--help"}}) {
+        for (String[] args : new String[][] {{"--help"}, {"train", "--help"}, {"evaluate", "--help"}, {"infer", "--help"},
+                {"ablations", "--help"}, {"figures", "--help"}}) {
             Run r = run(args);
             assertThat(r.exit()).isZero();
             assertThat(r.out()).contains("Usage:");
         }
-        assertThat(run("--help").out()).contains("evaluate").contains("infer");
+        assertThat(run("--help").out()).contains("train", "evaluate", "infer", "ablations", "figures");
     }
 }
