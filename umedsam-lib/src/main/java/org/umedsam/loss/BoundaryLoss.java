@@ -6,27 +6,25 @@ package org.umedsam.loss;
  * ({@link TargetMaps#signedDistanceMap()}: positive outside, non-positive inside, 0 for an empty
  * target).
  */
-public final class BoundaryLoss implements SegLoss {
+public final class BoundaryLoss extends PixelMeanLoss {
     @Override
     public String name() {
         return "bd";
     }
 
     @Override
-    public LossTerm evaluate(MaskBatch b) {
-        int plane = b.plane();
-        int n = b.logits().length;
-        double[] g = new double[n];
-        double sum = 0;
-        for (int item = 0; item < b.batchSize(); item++) {
-            double[] phi = b.targets()[item].signedDistanceMap();
-            int off = item * plane;
-            for (int i = 0; i < plane; i++) {
-                double p = MaskBatch.sigmoid(b.logits()[off + i]);
-                sum += p * phi[i];
-                g[off + i] = phi[i] * p * (1 - p) / n;
-            }
-        }
-        return new LossTerm(name(), sum / n, g, new double[b.batchSize()]);
+    double[] map(TargetMaps target) {
+        return target.signedDistanceMap();
+    }
+
+    @Override
+    double value(double x, double phi) {
+        return MaskBatch.sigmoid(x) * phi;
+    }
+
+    @Override
+    double derivative(double x, double phi) {
+        double p = MaskBatch.sigmoid(x);
+        return phi * p * (1 - p);
     }
 }

@@ -1,6 +1,5 @@
 package org.umedsam.loss;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +29,7 @@ public final class FixedWeightedLoss implements CompositeLoss {
 
     @Override
     public List<String> termNames() {
-        List<String> names = new ArrayList<>();
-        for (SegLoss t : terms) {
-            names.add(t.name());
-        }
-        return names;
+        return SegLoss.names(terms);
     }
 
     @Override

@@ -10,4 +10,9 @@ public interface SegLoss {
     String name();
 
     LossTerm evaluate(MaskBatch batch);
+
+    /** The names of {@code losses}, in order. */
+    static java.util.List<String> names(java.util.List<? extends SegLoss> losses) {
+        return losses.stream().map(SegLoss::name).toList();
+    }
 }
