@@ -43,13 +43,15 @@ public final class DepthwiseConv3x3 {
                     float w1 = weight[c * 9 + ky * 3 + 1];
                     float w2 = weight[c * 9 + ky * 3 + 2];
                     // left tap reads x-1: valid from ox = 1; right tap reads x+1: valid up to ox = w-2
+                    if (w == 1) {
+                        y[o] += w1 * x[in];
+                        continue;
+                    }
                     y[o] += w1 * x[in] + w2 * x[in + 1];
                     for (int ox = 1; ox < w - 1; ox++) {
                         y[o + ox] += w0 * x[in + ox - 1] + w1 * x[in + ox] + w2 * x[in + ox + 1];
                     }
-                    if (w > 1) {
-                        y[o + w - 1] += w0 * x[in + w - 2] + w1 * x[in + w - 1];
-                    }
+                    y[o + w - 1] += w0 * x[in + w - 2] + w1 * x[in + w - 1];
                 }
             }
             if (gelu) {
