@@ -16,21 +16,17 @@ final class CpuTinyVitBlock {
     private final int dim;
     private final float[] attnNormW;
     private final float[] attnNormB;
-    private final float[] qkvW;
-    private final float[] qkvB;
+    private final Linear qkv;
     /** qkv of a padded token: LayerNorm(0) is the norm's bias, so {@code qkvW · normBias + qkvB}. */
     private final float[] padQkv;
     private final WindowAttentionKernel attention;
-    private final float[] projW;
-    private final float[] projB;
+    private final Linear proj;
     private final FoldedConv localConv;
     private final float[] localTaps;
     private final float[] mlpNormW;
     private final float[] mlpNormB;
-    private final float[] fc1W;
-    private final float[] fc1B;
-    private final float[] fc2W;
-    private final float[] fc2B;
+    private final Linear fc1;
+    private final Linear fc2;
     private final int hidden;
 
     CpuTinyVitBlock(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
@@ -39,8 +35,9 @@ final class CpuTinyVitBlock {
         String a = prefix + ".attn";
         attnNormW = w.get(a + ".norm.weight", dim);
         attnNormB = w.get(a + ".norm.bias", dim);
-        qkvW = w.get(a + ".qkv.weight", 3L * dim, dim);
-        qkvB = w.get(a + ".qkv.bias", 3L * dim);
+        qkv = Linear.read(w, a + ".qkv", dim, 3 * dim, true);
+        float[] qkvW = qkv.weight();
+        float[] qkvB = qkv.bias();
         padQkv = new float[3 * dim];
         for (int o = 0; o < 3 * dim; o++) {
             double s = qkvB[o];
@@ -51,17 +48,14 @@ final class CpuTinyVitBlock {
         }
         attention = new WindowAttentionKernel(heads, dim / heads, ws,
                 w.get(a + ".attention_biases", heads, (long) ws * ws));
-        projW = w.get(a + ".proj.weight", dim, dim);
-        projB = w.get(a + ".proj.bias", dim);
+        proj = Linear.read(w, a + ".proj", dim, dim, true);
         localConv = FoldedConv.read(w, prefix + ".local_conv", dim, dim, 3, true);
         localTaps = localConv.tapMajor();
         String m = prefix + ".mlp";
         mlpNormW = w.get(m + ".norm.weight", dim);
         mlpNormB = w.get(m + ".norm.bias", dim);
-        fc1W = w.get(m + ".fc1.weight", hidden, dim);
-        fc1B = w.get(m + ".fc1.bias", hidden);
-        fc2W = w.get(m + ".fc2.weight", dim, hidden);
-        fc2B = w.get(m + ".fc2.bias", dim);
+        fc1 = Linear.read(w, m + ".fc1", dim, hidden, true);
+        fc2 = Linear.read(w, m + ".fc2", hidden, dim, true);
     }
 
     /** {@code x [side*side, dim]} -> new {@code [side*side, dim]}. */
@@ -69,12 +63,12 @@ final class CpuTinyVitBlock {
         int len = side * side;
         float[] t = new float[len * dim];
         LayerNorm.rows(x, 0, t, 0, len, dim, attnNormW, attnNormB, LN_EPS);
-        float[] qkv = new float[(len + 1) * 3 * dim];
-        Gemm.linear(t, len, dim, qkvW, qkvB, 3 * dim, qkv);
-        System.arraycopy(padQkv, 0, qkv, len * 3 * dim, 3 * dim);
-        attention.apply(qkv, side, t);
+        float[] q = new float[(len + 1) * 3 * dim];
+        qkv.apply(t, len, q, false);
+        System.arraycopy(padQkv, 0, q, len * 3 * dim, 3 * dim);
+        attention.apply(q, side, t);
         float[] a = new float[len * dim];
-        Gemm.linear(t, len, dim, projW, projB, dim, a);
+        proj.apply(t, len, a, false);
         IntStream.range(0, side).parallel().forEach(r -> {
             int o = r * side * dim;
             for (int i = o; i < o + side * dim; i++) {
@@ -85,9 +79,8 @@ final class CpuTinyVitBlock {
         DepthwiseConv3x3.hwc(a, y, side, dim, 1, localTaps, localConv.bias(), false);
         LayerNorm.rows(y, 0, t, 0, len, dim, mlpNormW, mlpNormB, LN_EPS);
         float[] h = new float[len * hidden];
-        Gemm.linear(t, len, dim, fc1W, fc1B, hidden, h);
-        Gelu.applyParallel(h, len * hidden);
-        Gemm.linear(h, len, hidden, fc2W, fc2B, dim, a);
+        fc1.apply(t, len, h, true);
+        fc2.apply(h, len, a, false);
         IntStream.range(0, side).parallel().forEach(r -> {
             int o = r * side * dim;
             for (int i = o; i < o + side * dim; i++) {

@@ -57,10 +57,7 @@ record FoldedConv(float[] weight, float[] bias, int outChannels, int inChannels,
     /** 1x1 convolution on a channel-last map: {@code y[pixels, out] = x[pixels, in] W^T + b}, then GELU when asked. */
     void pointwiseHwc(float[] x, int pixels, float[] y, boolean gelu) {
         requirePointwise();
-        Gemm.linear(x, pixels, inChannels, weight, bias, outChannels, y);
-        if (gelu) {
-            Gelu.applyParallel(y, pixels * outChannels);
-        }
+        new Linear(weight, bias, inChannels, outChannels).apply(x, pixels, y, gelu);
     }
 
     /** The depthwise 3x3 kernel tap-major, {@code [9, C]}, for {@link DepthwiseConv3x3#hwc}. */

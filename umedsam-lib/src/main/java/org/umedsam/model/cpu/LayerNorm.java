@@ -34,22 +34,32 @@ public final class LayerNorm {
         });
     }
 
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
     /** One row {@code x[xOff .. xOff+dim)} into {@code y[yOff ..)}, on the calling thread. */
     public static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps) {
+        // work on an offset-0 copy: C2 vectorises loops only when all arrays share one index expression
+        float[] t = ROW.get();
+        if (t.length < dim) {
+            t = new float[dim];
+            ROW.set(t);
+        }
+        System.arraycopy(x, xOff, t, 0, dim);
         float sum = 0f;
         for (int i = 0; i < dim; i++) {
-            sum += x[xOff + i];
+            sum += t[i];
         }
         float mean = sum / dim;
         float sq = 0f;
         for (int i = 0; i < dim; i++) {
-            float d = x[xOff + i] - mean;
+            float d = t[i] - mean;
             sq += d * d;
         }
         float inv = (float) (1.0 / Math.sqrt(sq / dim + eps));
         for (int i = 0; i < dim; i++) {
-            y[yOff + i] = (x[xOff + i] - mean) * inv * w[i] + b[i];
+            t[i] = (t[i] - mean) * inv * w[i] + b[i];
         }
+        System.arraycopy(t, 0, y, yOff, dim);
     }
 
     /**

@@ -60,6 +60,12 @@ final class WindowAttentionKernel {
         });
     }
 
+    /*
+     * Layout: everything is kept transposed with the real queries as the contiguous axis (scores sT[key][query],
+     * qT[channel][query], oT[channel][query]) and each row is its own array, so that every inner loop is
+     * "row[r] += a * other[r]" over offset-0 arrays: the form C2 vectorises (accesses at different offsets
+     * of possibly aliasing arrays stop it).
+     */
     private void window(float[] qkv, int side, int wy, int wx, int h, float[] out, Scratch s) {
         int n = tokens;
         int d = headDim;
@@ -67,68 +73,107 @@ final class WindowAttentionKernel {
         int row = 3 * dim;
         int padRow = side * side;
         int[] tok = s.token;
-        int real = 0;
-        // gather: q scaled [N, d], k transposed [d, N], v [N, d]; real queries first in qIdx
+        int[] qpos = s.queryPos;
+        int nq = 0;
         for (int i = 0; i < n; i++) {
             int y = wy * ws + i / ws;
             int x = wx * ws + i % ws;
             boolean inside = y < side && x < side;
-            int t = inside ? y * side + x : padRow;
-            tok[i] = t;
-            int src = t * row + h * 3 * d;
-            for (int c = 0; c < d; c++) {
-                s.kt[c * n + i] = qkv[src + d + c];
-            }
-            System.arraycopy(qkv, src + 2 * d, s.v, i * d, d);
+            tok[i] = (inside ? y * side + x : padRow) * row + h * 3 * d;
             if (inside) {
-                s.queryPos[real++] = i;
+                qpos[nq++] = i;
             }
         }
-        float[] sc = s.scores;
-        float[] kt = s.kt;
-        float[] v = s.v;
-        float[] o = s.o;
-        for (int r = 0; r < real; r++) {
-            int i = s.queryPos[r];
-            int src = tok[i] * row + h * 3 * d;
-            System.arraycopy(pairBias, (h * n + i) * n, sc, 0, n);
+        float[][] qT = s.qT;
+        for (int r = 0; r < nq; r++) {
+            int src = tok[qpos[r]];
             for (int c = 0; c < d; c++) {
-                float q = qkv[src + c] * scale;
-                int ko = c * n;
-                for (int j = 0; j < n; j++) {
-                    sc[j] += q * kt[ko + j];
+                qT[c][r] = qkv[src + c] * scale;
+            }
+        }
+        float[][] sT = s.sT;
+        float[] m = s.max;
+        float[] sum = s.sum;
+        int biasBase = h * n * n;
+        for (int j = 0; j < n; j++) {
+            float[] sc = sT[j];
+            // bias[i][j] = bias[j][i] (it depends on |dy|, |dx| only)
+            int bo = biasBase + j * n;
+            if (nq == n) {
+                System.arraycopy(pairBias, bo, sc, 0, n);
+            } else {
+                for (int r = 0; r < nq; r++) {
+                    sc[r] = pairBias[bo + qpos[r]];
                 }
             }
-            Softmax.row(sc, 0, n);
+            int ksrc = tok[j] + d;
             for (int c = 0; c < d; c++) {
-                o[c] = 0f;
-            }
-            for (int j = 0; j < n; j++) {
-                float p = sc[j];
-                int vo = j * d;
-                for (int c = 0; c < d; c++) {
-                    o[c] += p * v[vo + c];
+                float k = qkv[ksrc + c];
+                float[] q = qT[c];
+                for (int r = 0; r < nq; r++) {
+                    sc[r] += k * q[r];
                 }
             }
-            System.arraycopy(o, 0, out, tok[i] * dim + h * d, d);
+        }
+        System.arraycopy(sT[0], 0, m, 0, nq);
+        for (int j = 1; j < n; j++) {
+            float[] sc = sT[j];
+            for (int r = 0; r < nq; r++) {
+                m[r] = Math.max(m[r], sc[r]);
+            }
+        }
+        java.util.Arrays.fill(sum, 0, nq, 0f);
+        for (int j = 0; j < n; j++) {
+            float[] sc = sT[j];
+            for (int r = 0; r < nq; r++) {
+                sc[r] = FastExp.exp(sc[r] - m[r]);
+            }
+            for (int r = 0; r < nq; r++) {
+                sum[r] += sc[r];
+            }
+        }
+        float[][] oT = s.oT;
+        for (int c = 0; c < d; c++) {
+            java.util.Arrays.fill(oT[c], 0, nq, 0f);
+        }
+        for (int j = 0; j < n; j++) {
+            float[] p = sT[j];
+            int vsrc = tok[j] + 2 * d;
+            for (int c = 0; c < d; c++) {
+                float v = qkv[vsrc + c];
+                float[] o = oT[c];
+                for (int r = 0; r < nq; r++) {
+                    o[r] += v * p[r];
+                }
+            }
+        }
+        for (int r = 0; r < nq; r++) {
+            float inv = 1f / sum[r];
+            int i = qpos[r];
+            int dst = ((wy * ws + i / ws) * side + wx * ws + i % ws) * dim + h * d;
+            for (int c = 0; c < d; c++) {
+                out[dst + c] = oT[c][r] * inv;
+            }
         }
     }
 
     private static final class Scratch {
         final int[] token;
         final int[] queryPos;
-        final float[] kt;
-        final float[] v;
-        final float[] scores;
-        final float[] o;
+        final float[][] qT;
+        final float[][] sT;
+        final float[][] oT;
+        final float[] max;
+        final float[] sum;
 
         Scratch(int n, int d) {
             token = new int[n];
             queryPos = new int[n];
-            kt = new float[d * n];
-            v = new float[n * d];
-            scores = new float[n];
-            o = new float[d];
+            qT = new float[d][n];
+            sT = new float[n][n];
+            oT = new float[d][n];
+            max = new float[n];
+            sum = new float[n];
         }
     }
 }
