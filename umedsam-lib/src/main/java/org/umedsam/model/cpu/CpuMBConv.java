@@ -1,0 +1,44 @@
+package org.umedsam.model.cpu;
+
+import java.util.stream.IntStream;
+
+/**
+ * TinyViT inverted-residual block in evaluation mode, channel-first {@code [C, H*W]} for one image:
+ * {@code gelu(x + conv3(gelu(dw3x3(gelu(conv1 x)))))}, each conv with its BatchNorm folded; hidden = expand * C.
+ */
+final class CpuMBConv {
+
+    private final FoldedConv conv1;
+    private final FoldedConv conv2;
+    private final FoldedConv conv3;
+
+    CpuMBConv(StateDictWeights w, String prefix, int dim, int hidden) {
+        conv1 = FoldedConv.read(w, prefix + ".conv1", dim, hidden, 1, false);
+        conv2 = FoldedConv.read(w, prefix + ".conv2", hidden, hidden, 3, true);
+        conv3 = FoldedConv.read(w, prefix + ".conv3", hidden, dim, 1, false);
+    }
+
+    /** {@code x [C, side*side]} -> new {@code [C, side*side]}. */
+    float[] forward(float[] x, int side) {
+        int hw = side * side;
+        int hidden = conv1.outChannels();
+        int dim = conv3.outChannels();
+        float[] h1 = new float[hidden * hw];
+        conv1.pointwiseChw(x, hw, h1, true);
+        float[] h2 = new float[hidden * hw];
+        DepthwiseConv3x3.chw(h1, h2, hidden, side, side, conv2.weight(), conv2.bias(), true);
+        float[] y = h1.length >= dim * hw ? h1 : new float[dim * hw];
+        Gemm.multiply(conv3.weight(), 0, dim, hidden, h2, 0, hw, false, y, 0);
+        float[] b = conv3.bias();
+        float[] out = new float[dim * hw];
+        IntStream.range(0, dim).parallel().forEach(c -> {
+            int o = c * hw;
+            float bc = b[c];
+            for (int i = 0; i < hw; i++) {
+                out[o + i] = y[o + i] + x[o + i];
+            }
+            Gelu.applyBias(out, o, hw, bc);
+        });
+        return out;
+    }
+}

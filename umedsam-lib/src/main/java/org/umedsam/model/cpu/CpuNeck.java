@@ -1,0 +1,74 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+import java.util.stream.IntStream;
+
+/**
+ * The image encoder's neck for one image: 1x1 conv (no bias), LayerNorm2d, 3x3 conv (padding 1, no bias),
+ * LayerNorm2d (eps 1e-6). Channel-last tokens {@code [side*side, dim]} in, channel-first
+ * {@code [E, side*side]} out. On a channel-last map LayerNorm2d is a LayerNorm over each pixel's row; the
+ * 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major then channel) times the weight rearranged to
+ * {@code [E, ky, kx, E_in]}.
+ */
+final class CpuNeck {
+
+    private static final float EPS = (float) ModelConfig.LN2D_EPS;
+
+    private final int in;
+    private final int e;
+    private final float[] conv0;
+    private final float[] norm1W;
+    private final float[] norm1B;
+    private final float[] conv2;
+    private final float[] norm3W;
+    private final float[] norm3B;
+
+    CpuNeck(StateDictWeights w, String prefix, int in, int e) {
+        this.in = in;
+        this.e = e;
+        conv0 = w.get(prefix + ".0.weight", e, in, 1, 1);
+        norm1W = w.get(prefix + ".1.weight", e);
+        norm1B = w.get(prefix + ".1.bias", e);
+        float[] k = w.get(prefix + ".2.weight", e, e, 3, 3);
+        conv2 = new float[k.length];
+        for (int o = 0; o < e; o++) {
+            for (int i = 0; i < e; i++) {
+                for (int t = 0; t < 9; t++) {
+                    conv2[(o * 9 + t) * e + i] = k[(o * e + i) * 9 + t];
+                }
+            }
+        }
+        norm3W = w.get(prefix + ".3.weight", e);
+        norm3B = w.get(prefix + ".3.bias", e);
+    }
+
+    /** {@code x [side*side, in]} -> {@code [E, side*side]}. */
+    float[] forward(float[] x, int side) {
+        int px = side * side;
+        float[] a = new float[px * e];
+        Gemm.multiply(x, 0, px, in, conv0, 0, e, true, a, 0);
+        LayerNorm.rows(a, 0, a, 0, px, e, norm1W, norm1B, EPS);
+        float[] col = new float[px * 9 * e];
+        IntStream.range(0, side).parallel().forEach(oy -> {
+            for (int ox = 0; ox < side; ox++) {
+                int o = (oy * side + ox) * 9 * e;
+                for (int ky = 0; ky < 3; ky++) {
+                    int iy = oy + ky - 1;
+                    for (int kx = 0; kx < 3; kx++) {
+                        int ix = ox + kx - 1;
+                        if (iy >= 0 && iy < side && ix >= 0 && ix < side) {
+                            System.arraycopy(a, (iy * side + ix) * e, col, o + (ky * 3 + kx) * e, e);
+                        }
+                    }
+                }
+            }
+        });
+        float[] b = new float[px * e];
+        Gemm.multiply(col, 0, px, 9 * e, conv2, 0, e, true, b, 0);
+        LayerNorm.rows(b, 0, b, 0, px, e, norm3W, norm3B, EPS);
+        float[] out = new float[e * px];
+        Transpose.apply(b, px, e, out);
+        return out;
+    }
+}

@@ -1,0 +1,157 @@
+package org.umedsam.model.cpu;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * Depthwise 3x3 convolution with zero padding 1 plus a per-channel bias (PyTorch {@code Conv2d(C, C, 3,
+ * stride, 1, groups=C)}), on channel-first or channel-last heap maps. Output side
+ * {@code (side + 2 - 3) / stride + 1}.
+ *
+ * <p>Inner loops run over offset-0 row buffers (shifted copies of input rows, an accumulator row), the form
+ * C2 vectorises; indexing the flat maps at different offsets directly keeps it scalar.
+ */
+public final class DepthwiseConv3x3 {
+
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[10][0]);
+
+    private DepthwiseConv3x3() {
+    }
+
+    /** Output side for an input side and stride. */
+    public static int outputSide(int side, int stride) {
+        return (side + 2 - 3) / stride + 1;
+    }
+
+    /** Ten thread-local row buffers of at least {@code len} floats. */
+    private static float[][] rows(int len) {
+        float[][] r = ROWS.get();
+        if (r[0].length < len) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] = new float[len];
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Stride 1 on a channel-first map {@code x [C, H, W] -> y [C, H, W]}, then GELU when asked; parallel over
+     * channels.
+     *
+     * @param weight {@code [C, 3, 3]} (PyTorch {@code [C, 1, 3, 3]})
+     */
+    public static void chw(float[] x, float[] y, int channels, int h, int w, float[] weight, float[] bias, boolean gelu) {
+        int hw = h * w;
+        IntStream.range(0, channels).parallel().forEach(c -> {
+            float[][] r = rows(w);
+            // ring of three input rows, each as left-shifted (x-1), centre and right-shifted (x+1) copies
+            float[] acc = r[9];
+            int base = c * hw;
+            for (int oy = 0; oy < h; oy++) {
+                if (oy == 0) {
+                    shifted(x, base, w, r, 0);
+                    if (h > 1) {
+                        shifted(x, base + w, w, r, 1);
+                    }
+                } else if (oy + 1 < h) {
+                    shifted(x, base + (oy + 1) * w, w, r, (oy + 1) % 3);
+                }
+                Arrays.fill(acc, 0, w, bias[c]);
+                for (int ky = 0; ky < 3; ky++) {
+                    int iy = oy + ky - 1;
+                    if (iy < 0 || iy >= h) {
+                        continue;
+                    }
+                    int slot = iy % 3;
+                    float[] l = r[3 * slot];
+                    float[] m = r[3 * slot + 1];
+                    float[] rt = r[3 * slot + 2];
+                    float w0 = weight[c * 9 + ky * 3];
+                    float w1 = weight[c * 9 + ky * 3 + 1];
+                    float w2 = weight[c * 9 + ky * 3 + 2];
+                    for (int ox = 0; ox < w; ox++) {
+                        acc[ox] += w0 * l[ox] + w1 * m[ox] + w2 * rt[ox];
+                    }
+                }
+                System.arraycopy(acc, 0, y, base + oy * w, w);
+            }
+            if (gelu) {
+                Gelu.apply(y, base, hw);
+            }
+        });
+    }
+
+    private static void shifted(float[] x, int off, int w, float[][] r, int slot) {
+        float[] l = r[3 * slot];
+        float[] m = r[3 * slot + 1];
+        float[] rt = r[3 * slot + 2];
+        System.arraycopy(x, off, m, 0, w);
+        l[0] = 0f;
+        System.arraycopy(x, off, l, 1, w - 1);
+        System.arraycopy(x, off + 1, rt, 0, w - 1);
+        rt[w - 1] = 0f;
+    }
+
+    /**
+     * Any stride on a channel-last map {@code x [H, W, C] -> y [H', W', C]}, then GELU when asked; parallel
+     * over output rows.
+     *
+     * @param tapMajor {@code [9, C]}: tap {@code ky*3+kx}, then channel
+     */
+    public static void hwc(float[] x, float[] y, int side, int channels, int stride, float[] tapMajor, float[] bias,
+                           boolean gelu) {
+        int out = outputSide(side, stride);
+        int c = channels;
+        int len = out * c;
+        // weights and bias tiled along an output row, so a row is one flat vector op per tap
+        float[][] taps = new float[9][len];
+        float[] biasRow = new float[len];
+        for (int ox = 0; ox < out; ox++) {
+            for (int t = 0; t < 9; t++) {
+                System.arraycopy(tapMajor, t * c, taps[t], ox * c, c);
+            }
+            System.arraycopy(bias, 0, biasRow, ox * c, c);
+        }
+        IntStream.range(0, out).parallel().forEach(oy -> {
+            float[][] r = rows(len);
+            float[] acc = r[0];
+            float[] in = r[1];
+            System.arraycopy(biasRow, 0, acc, 0, len);
+            for (int ky = 0; ky < 3; ky++) {
+                int iy = oy * stride + ky - 1;
+                if (iy < 0 || iy >= side) {
+                    continue;
+                }
+                int rowOff = iy * side * c;
+                for (int kx = 0; kx < 3; kx++) {
+                    // in[ox*C + ch] = x[iy, ox*stride + kx - 1, ch], zero outside
+                    if (stride == 1) {
+                        int first = Math.max(0, 1 - kx);
+                        int last = Math.min(out - 1, side - kx);
+                        Arrays.fill(in, 0, first * c, 0f);
+                        System.arraycopy(x, rowOff + (first + kx - 1) * c, in, first * c, (last - first + 1) * c);
+                        Arrays.fill(in, (last + 1) * c, len, 0f);
+                    } else {
+                        for (int ox = 0; ox < out; ox++) {
+                            int ix = ox * stride + kx - 1;
+                            if (ix < 0 || ix >= side) {
+                                Arrays.fill(in, ox * c, ox * c + c, 0f);
+                            } else {
+                                System.arraycopy(x, rowOff + ix * c, in, ox * c, c);
+                            }
+                        }
+                    }
+                    float[] wt = taps[ky * 3 + kx];
+                    for (int i = 0; i < len; i++) {
+                        acc[i] += wt[i] * in[i];
+                    }
+                }
+            }
+            int o = oy * len;
+            System.arraycopy(acc, 0, y, o, len);
+            if (gelu) {
+                Gelu.apply(y, o, len);
+            }
+        });
+    }
+}

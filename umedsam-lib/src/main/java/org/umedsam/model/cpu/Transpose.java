@@ -1,0 +1,30 @@
+package org.umedsam.model.cpu;
+
+import java.util.stream.IntStream;
+
+/** Blocked matrix transpose on heap arrays: channel-first {@code [C, HW]} to channel-last {@code [HW, C]} and back. */
+final class Transpose {
+
+    private static final int BLOCK = 64;
+
+    private Transpose() {
+    }
+
+    /** {@code y[cols, rows] = x[rows, cols]ᵀ}, parallel over row blocks. */
+    static void apply(float[] x, int rows, int cols, float[] y) {
+        int tasks = (rows + BLOCK - 1) / BLOCK;
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            int r0 = t * BLOCK;
+            int r1 = Math.min(rows, r0 + BLOCK);
+            for (int c0 = 0; c0 < cols; c0 += BLOCK) {
+                int c1 = Math.min(cols, c0 + BLOCK);
+                for (int r = r0; r < r1; r++) {
+                    int xo = r * cols;
+                    for (int c = c0; c < c1; c++) {
+                        y[c * rows + r] = x[xo + c];
+                    }
+                }
+            }
+        });
+    }
+}

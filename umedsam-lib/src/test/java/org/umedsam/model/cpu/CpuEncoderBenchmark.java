@@ -1,0 +1,94 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Speed of the CPU encoder at batch 1 (liteMedSam and small presets): median forward seconds over 5 runs
+ * after warm-up, the time of {@code CpuImageEncoder.of}, a per-stage breakdown, threads and peak RSS.
+ * Prints only; no timed assertions.
+ */
+@Tag("benchmark")
+class CpuEncoderBenchmark {
+
+    static final int RUNS = 5;
+    static final String[] STAGES = {"patch embed", "stage 0 (MBConv + merge)", "stage 1 (+ merge)",
+            "stage 2 (+ merge)", "stage 3", "neck"};
+
+    @Test
+    void encoderForward() throws Exception {
+        System.out.printf("BENCH threads: %d processors, common pool parallelism %d (+ caller), OMP_NUM_THREADS=%s, "
+                        + "load average at start: %s%n", Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.commonPool().getParallelism(), System.getenv("OMP_NUM_THREADS"), loadAverage());
+        for (ModelConfig c : new ModelConfig[]{ModelConfig.liteMedSam(), ModelConfig.small()}) {
+            run(c.equals(ModelConfig.liteMedSam()) ? "liteMedSam" : "small", c);
+        }
+        System.out.printf("BENCH peak RSS (VmHWM) %s, load average at end: %s%n", vmHwm(), loadAverage());
+    }
+
+    void run(String name, ModelConfig c) {
+        LiteMedSam model = LiteMedSam.create(c, 1);
+        Map<String, INDArray> state = model.stateDict();
+        double[] ofTimes = new double[RUNS];
+        CpuImageEncoder enc = null;
+        for (int i = 0; i < RUNS; i++) {
+            long t0 = System.nanoTime();
+            enc = CpuImageEncoder.of(c, state);
+            ofTimes[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, c.imageSize(), c.imageSize());
+        for (int i = 0; i < 3; i++) {
+            enc.embed(image);
+        }
+        double[] total = new double[RUNS];
+        double[][] stage = new double[STAGES.length][RUNS];
+        float[] img = image.dup('c').data().asFloat();
+        for (int r = 0; r < RUNS; r++) {
+            long t0 = System.nanoTime();
+            enc.embed(image);
+            total[r] = (System.nanoTime() - t0) / 1e9;
+            long[] last = {System.nanoTime()};
+            int run = r;
+            enc.forward(img, (s, x, side) -> {
+                long now = System.nanoTime();
+                stage[s + 1][run] = (now - last[0]) / 1e9;
+                last[0] = System.nanoTime();
+            });
+        }
+        System.out.printf("BENCH %-10s CpuImageEncoder.of median %.1f ms; embed batch 1 median %.3f s (runs %s)%n", name,
+                median(ofTimes) * 1e3, median(total), Arrays.toString(Arrays.stream(total).map(v -> Math.round(v * 1000) / 1000.0).toArray()));
+        for (int s = 0; s < STAGES.length; s++) {
+            System.out.printf("BENCH %-10s   %-26s median %.3f s%n", name, STAGES[s], median(stage[s]));
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    static String vmHwm() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
+                .map(l -> l.replaceAll("\\s+", " ")).findFirst().orElse("n/a");
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+}
