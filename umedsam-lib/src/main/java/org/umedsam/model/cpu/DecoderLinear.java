@@ -1,0 +1,61 @@
+package org.umedsam.model.cpu;
+
+/**
+ * A PyTorch {@code Linear} ({@code y = x W^T + b}, {@code W [out, in]}) for the few prompt/output tokens
+ * of the mask decoder. With a handful of rows a BLAS call costs more than it saves (the weight would be
+ * staged off-heap on every call), so rows are computed here as {@code y_row = b + sum_i x_i Wt[i, :]}
+ * over a transposed copy of the weight, a loop the JIT vectorises.
+ */
+final class DecoderLinear {
+
+    /** {@code [out, in]}, PyTorch layout. */
+    final float[] weight;
+    /** {@code [out]}. */
+    final float[] bias;
+    final int in;
+    final int out;
+    /** {@code [in, out]}. */
+    private final float[] weightT;
+
+    DecoderLinear(float[] weight, float[] bias, int in, int out) {
+        this.weight = weight;
+        this.bias = bias;
+        this.in = in;
+        this.out = out;
+        this.weightT = new float[in * out];
+        for (int o = 0; o < out; o++) {
+            int src = o * in;
+            for (int i = 0; i < in; i++) {
+                weightT[i * out + o] = weight[src + i];
+            }
+        }
+    }
+
+    /** {@code y[rows, out] = x[rows, in] W^T + b}; {@code relu} clamps at zero afterwards. */
+    void apply(float[] x, int rows, float[] y, boolean relu) {
+        for (int r = 0; r < rows; r++) {
+            int yo = r * out;
+            System.arraycopy(bias, 0, y, yo, out);
+            int xo = r * in;
+            for (int i = 0; i < in; i++) {
+                float xv = x[xo + i];
+                int wo = i * out;
+                for (int o = 0; o < out; o++) {
+                    y[yo + o] += xv * weightT[wo + o];
+                }
+            }
+            if (relu) {
+                for (int o = 0; o < out; o++) {
+                    y[yo + o] = Math.max(y[yo + o], 0f);
+                }
+            }
+        }
+    }
+
+    /** As {@link #apply} into a new array. */
+    float[] apply(float[] x, int rows, boolean relu) {
+        float[] y = new float[rows * out];
+        apply(x, rows, y, relu);
+        return y;
+    }
+}
