@@ -28,6 +28,8 @@ final class CpuMaskUpscaler {
     /** {@code [c1, 4 * c2]}, columns (dy, dx, channel). */
     private final float[] w2;
     private final float[] b2;
+    /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
+    private final float[] b2Tiled;
 
     CpuMaskUpscaler(ModelConfig c, DecoderWeights w) {
         this.dim = c.promptEmbedDim();
@@ -39,6 +41,10 @@ final class CpuMaskUpscaler {
         this.norm = w.norm(P + "1", c1);
         this.w2 = subPixelColumns(w.take(P + "3.weight", c1, c2, 2, 2), c1, c2);
         this.b2 = w.take(P + "3.bias", c2);
+        this.b2Tiled = new float[16 * c2];
+        for (int s = 0; s < 16; s++) {
+            System.arraycopy(b2, 0, b2Tiled, s * c2, c2);
+        }
     }
 
     /** PyTorch ConvTranspose2d weight {@code [in, out, 2, 2]} -> {@code [in, 4 * out]}, columns (dy, dx, out). */
@@ -73,10 +79,8 @@ final class CpuMaskUpscaler {
                     y1[o + i] += b1[i];
                 }
                 DecoderKernels.layerNormRow(y1, o, c1, nw, nb, eps);
-                for (int i = 0; i < c1; i++) {
-                    y1[o + i] = DecoderKernels.gelu(y1[o + i]);
-                }
             }
+            DecoderKernels.geluInPlace(y1, from * c1, to * c1);
         });
         float[] y2 = new float[hw * 16 * c2];
         Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
@@ -94,16 +98,18 @@ final class CpuMaskUpscaler {
         int side = 4 * grid;
         int plane = side * side;
         DecoderKernels.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
-            float[] z = new float[c2];
+            int block = 16 * c2;
+            float[] z = new float[block];
             for (int pix = from; pix < to; pix++) {
                 int y = pix / grid;
                 int x = pix % grid;
+                System.arraycopy(features, pix * block, z, 0, block);
+                for (int i = 0; i < block; i++) {
+                    z[i] += b2Tiled[i];
+                }
+                DecoderKernels.geluInPlace(z, 0, block);
                 for (int s = 0; s < 16; s++) {
-                    int row = pix * 16 + s;
-                    int fo = row * c2;
-                    for (int c = 0; c < c2; c++) {
-                        z[c] = DecoderKernels.gelu(features[fo + c] + b2[c]);
-                    }
+                    int zo = s * c2;
                     // s = q1 * 4 + q2, q = dy * 2 + dx
                     int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
                     int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
@@ -112,7 +118,7 @@ final class CpuMaskUpscaler {
                         float d = 0;
                         int ho = kk * c2;
                         for (int c = 0; c < c2; c++) {
-                            d += hyper[ho + c] * z[c];
+                            d += hyper[ho + c] * z[zo + c];
                         }
                         out[outOff + kk * plane + po] = d;
                     }

@@ -31,25 +31,39 @@ final class DecoderLinear {
         }
     }
 
+    /** Output columns per block: a block of every row's outputs stays in L1 while the weight streams. */
+    private static final int BLOCK = 256;
+
     /** {@code y[rows, out] = x[rows, in] W^T + b}; {@code relu} clamps at zero afterwards. */
     void apply(float[] x, int rows, float[] y, boolean relu) {
-        for (int r = 0; r < rows; r++) {
-            int yo = r * out;
-            System.arraycopy(bias, 0, y, yo, out);
-            int xo = r * in;
-            for (int i = 0; i < in; i++) {
-                float xv = x[xo + i];
-                int wo = i * out;
-                for (int o = 0; o < out; o++) {
-                    y[yo + o] += xv * weightT[wo + o];
+        int blocks = (out + BLOCK - 1) / BLOCK;
+        DecoderKernels.parallel(blocks, rows * in * Math.min(out, BLOCK) / 8, (from, to) -> {
+            for (int bl = from; bl < to; bl++) {
+                int o0 = bl * BLOCK;
+                int o1 = Math.min(out, o0 + BLOCK);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(bias, o0, y, r * out + o0, o1 - o0);
+                }
+                for (int i = 0; i < in; i++) {
+                    int wo = i * out;
+                    for (int r = 0; r < rows; r++) {
+                        float xv = x[r * in + i];
+                        int yo = r * out;
+                        for (int o = o0; o < o1; o++) {
+                            y[yo + o] += xv * weightT[wo + o];
+                        }
+                    }
+                }
+                if (relu) {
+                    for (int r = 0; r < rows; r++) {
+                        int yo = r * out;
+                        for (int o = o0; o < o1; o++) {
+                            y[yo + o] = Math.max(y[yo + o], 0f);
+                        }
+                    }
                 }
             }
-            if (relu) {
-                for (int o = 0; o < out; o++) {
-                    y[yo + o] = Math.max(y[yo + o], 0f);
-                }
-            }
-        }
+        });
     }
 
     /** As {@link #apply} into a new array. */

@@ -46,6 +46,25 @@ class CpuMaskDecoderKernelsTest {
     }
 
     @Test
+    void geluMatchesErfDefinition() {
+        int n = 40001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -10f + 20f * i / (n - 1);
+        }
+        float[] y = x.clone();
+        DecoderKernels.geluInPlace(y, 0, n);
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double ref = 0.5 * x[i] * (1 + erfReference(x[i] / Math.sqrt(2)));
+            worst = Math.max(worst, Math.abs(y[i] - ref) / Math.max(1, Math.abs(x[i])));
+            assertThat(DecoderKernels.gelu(x[i])).isEqualTo(y[i]);
+        }
+        System.out.printf("KERNEL gelu max error / max(1, |x|) on [-10, 10]: %.2e%n", worst);
+        assertThat(worst).isLessThanOrEqualTo(1e-6);
+    }
+
+    @Test
     void layerNormAndSoftmax() {
         float[] x = {1, 2, 3, 4, -1, 0, 1, 10};
         float[] w = {1, 2, 1, 1};
