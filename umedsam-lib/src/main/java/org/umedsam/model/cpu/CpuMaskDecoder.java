@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.Prediction;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +37,7 @@ public final class CpuMaskDecoder {
     private final float[] outputTokens;
     private final DecoderLinear[][] hyper;
     private final DecoderLinear[] iouHead;
+    private final ThreadLocal<DecoderBuffers> buffers = ThreadLocal.withInitial(DecoderBuffers::new);
 
     private CpuMaskDecoder(ModelConfig c, DecoderWeights w) {
         this.config = c;
@@ -128,8 +130,9 @@ public final class CpuMaskDecoder {
         int side = 4 * grid;
         int plane = side * side;
 
+        DecoderBuffers buf = buffers.get();
         // shared by all boxes: image tokens [HW, E] = embedding + no_mask_embed, and + PE
-        float[] src = new float[hw * e];
+        float[] src = buf.get(DecoderBuffers.Slot.SRC, hw * e);
         float[] noMask = prompt.noMaskEmbed;
         DecoderKernels.parallel(hw, e * 2, (from, to) -> {
             for (int p = from; p < to; p++) {
@@ -139,22 +142,22 @@ public final class CpuMaskDecoder {
             }
         });
         float[] pe = prompt.densePeTokens();
-        float[] srcPe = new float[hw * e];
+        float[] srcPe = buf.get(DecoderBuffers.Slot.SRC_PE, hw * e);
         DecoderKernels.add(src, pe, srcPe, hw * e);
 
         float[] sparse = new float[n * 2 * e];
-        float[] masks = new float[n * count * plane];
+        float[] masks = buf.get(DecoderBuffers.Slot.MASKS, n * count * plane);
         float[] iou = new float[n * count];
         float[] tokens = new float[t * e];
-        float[] keys = new float[hw * e];
+        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
         for (int b = 0; b < n; b++) {
             prompt.sparse(box[b * 4], box[b * 4 + 1], box[b * 4 + 2], box[b * 4 + 3], sparse, b * 2 * e);
             System.arraycopy(outputTokens, 0, tokens, 0, outputTokens.length);
             System.arraycopy(sparse, b * 2 * e, tokens, outputTokens.length, 2 * e);
             System.arraycopy(src, 0, keys, 0, hw * e);
-            float[] hs = transformer.forward(tokens, t, keys, pe, srcPe, hw);
+            float[] hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
 
-            float[] features = upscaler.features(keys);
+            float[] features = upscaler.features(keys, buf);
             float[] hyperIn = new float[count * (e / 8)];
             for (int k = 0; k < count; k++) {
                 int tok = first + k;
@@ -173,8 +176,15 @@ public final class CpuMaskDecoder {
             }
             System.arraycopy(x, first, iou, b * count, count);
         }
-        return new Result(Nd4j.create(masks, new long[]{n, count, side, side}, 'c'),
+        return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
                 Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
+    }
+
+    /** The first {@code len} values of {@code a} as a new c-order array of {@code shape}. */
+    private static INDArray heapToNd(float[] a, int len, long... shape) {
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(a, 0, len);
+        return out;
     }
 
     private float[] embedding(INDArray embedding) {

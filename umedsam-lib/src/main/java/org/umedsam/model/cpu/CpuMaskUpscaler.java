@@ -64,10 +64,11 @@ final class CpuMaskUpscaler {
      * Up-scaled features before the last GELU and bias, in sub-pixel order: {@code [g*g*16, E/8]}.
      *
      * @param keys transformer output image tokens {@code [g*g, E]}
+     * @param buf  scratch arrays; the result is the UP2 slot
      */
-    float[] features(float[] keys) {
+    float[] features(float[] keys, DecoderBuffers buf) {
         int hw = grid * grid;
-        float[] y1 = new float[hw * 4 * c1];
+        float[] y1 = buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1);
         Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
         float eps = (float) ModelConfig.LN2D_EPS;
         float[] nw = norm[0];
@@ -82,7 +83,7 @@ final class CpuMaskUpscaler {
             }
             DecoderKernels.geluInPlace(y1, from * c1, to * c1);
         });
-        float[] y2 = new float[hw * 16 * c2];
+        float[] y2 = buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2);
         Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
         return y2;
     }

@@ -50,13 +50,15 @@ final class CpuTwoWayTransformer {
      * @param keys        image tokens {@code [HW, E]}; updated in place to the transformer's output keys
      * @param pe          image PE {@code [HW, E]}
      * @param firstKpe    {@code keys + pe} for the input keys (shared by every box of an image), not modified
+     * @param buf         scratch arrays (slots KEYS_PE, ATTN, SCORES)
      * @return queries {@code [T, E]}
      */
-    float[] forward(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw) {
+    float[] forward(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw, DecoderBuffers buf) {
         int e = dim;
         float[] q = pointTokens.clone();
         float[] kpe = firstKpe;
-        float[] scratch = new float[hw * e];
+        float[] scratch = buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
+        float[] attn = buf.get(DecoderBuffers.Slot.ATTN, hw * e);
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
             if (l == 0) {
@@ -70,26 +72,26 @@ final class CpuTwoWayTransformer {
                 kpe = scratch;
                 DecoderKernels.add(keys, pe, kpe, hw * e);
             }
-            addInPlace(q, b.toImage.forward(plus(q, pointTokens), t, kpe, keys, hw));
+            addInPlace(q, b.toImage.forward(plus(q, pointTokens), t, kpe, keys, hw, buf));
             DecoderKernels.layerNormRows(q, t, e, b.norm2[0], b.norm2[1], EPS);
             addInPlace(q, b.lin2.apply(b.lin1.apply(q, t, true), t, false));
             DecoderKernels.layerNormRows(q, t, e, b.norm3[0], b.norm3[1], EPS);
-            float[] attn = new float[hw * e];
-            b.toTokens.forward(kpe, hw, plus(q, pointTokens), q, t, attn);
+            b.toTokens.forward(kpe, hw, plus(q, pointTokens), q, t, attn, buf);
+            float[] bo = b.toTokens.outputBias();
             float[] n4w = b.norm4[0];
             float[] n4b = b.norm4[1];
             DecoderKernels.parallel(hw, e * 4, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int o = r * e;
                     for (int i = 0; i < e; i++) {
-                        keys[o + i] += attn[o + i];
+                        keys[o + i] += attn[o + i] + bo[i];
                     }
                     DecoderKernels.layerNormRow(keys, o, e, n4w, n4b, EPS);
                 }
             });
         }
         DecoderKernels.add(keys, pe, scratch, hw * e);
-        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, scratch, keys, hw));
+        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, scratch, keys, hw, buf));
         DecoderKernels.layerNormRows(q, t, e, finalNorm[0], finalNorm[1], EPS);
         return q;
     }

@@ -52,17 +52,41 @@ final class DecoderKernels {
 
     /** LayerNorm of {@code x[off, off + dim)} in place. */
     static void layerNormRow(float[] x, int off, int dim, float[] w, float[] b, float eps) {
-        double sum = 0;
-        for (int i = 0; i < dim; i++) {
-            sum += x[off + i];
+        // four independent partial sums: the adds pipeline instead of waiting on one another
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i4 = dim & ~3;
+        for (int i = 0; i < i4; i += 4) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
         }
-        float mean = (float) (sum / dim);
-        double sq = 0;
-        for (int i = 0; i < dim; i++) {
+        for (int i = i4; i < dim; i++) {
+            s0 += x[off + i];
+        }
+        float mean = ((s0 + s1) + (s2 + s3)) / dim;
+        float q0 = 0;
+        float q1 = 0;
+        float q2 = 0;
+        float q3 = 0;
+        for (int i = 0; i < i4; i += 4) {
+            float d0 = x[off + i] - mean;
+            float d1 = x[off + i + 1] - mean;
+            float d2 = x[off + i + 2] - mean;
+            float d3 = x[off + i + 3] - mean;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
+        }
+        for (int i = i4; i < dim; i++) {
             float d = x[off + i] - mean;
-            sq += d * d;
+            q0 += d * d;
         }
-        float inv = (float) (1.0 / Math.sqrt(sq / dim + eps));
+        float inv = (float) (1.0 / Math.sqrt(((q0 + q1) + (q2 + q3)) / dim + eps));
         for (int i = 0; i < dim; i++) {
             x[off + i] = (x[off + i] - mean) * inv * w[i] + b[i];
         }

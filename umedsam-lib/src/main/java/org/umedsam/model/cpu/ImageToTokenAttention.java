@@ -24,9 +24,10 @@ final class ImageToTokenAttention {
      * @param kpe       image queries before projection {@code [HW, E]} (image tokens + PE)
      * @param tokensPe  keys before projection {@code [T, E]} (tokens + their PE)
      * @param tokens    values before projection {@code [T, E]}
-     * @param out       receives {@code [HW, E]}
+     * @param out       receives {@code [HW, E]}, without the output projection bias ({@link #outputBias})
+     * @param buf       scratch arrays
      */
-    void forward(float[] kpe, int hw, float[] tokensPe, float[] tokens, int t, float[] out) {
+    void forward(float[] kpe, int hw, float[] tokensPe, float[] tokens, int t, float[] out, DecoderBuffers buf) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;
@@ -70,7 +71,7 @@ final class ImageToTokenAttention {
                 }
             }
         }
-        float[] p = new float[hw * cols];
+        float[] p = buf.get(DecoderBuffers.Slot.SCORES, hw * cols);
         Gemm.multiply(kpe, 0, hw, e, am, 0, cols, false, p, 0);
         float scale = a.scale;
         DecoderKernels.parallel(hw, cols * 8, (from, to) -> {
@@ -83,14 +84,10 @@ final class ImageToTokenAttention {
             }
         });
         Gemm.multiply(p, 0, hw, cols, m, 0, e, false, out, 0);
-        float[] bo = a.out.bias;
-        DecoderKernels.parallel(hw, e, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int ro = r * e;
-                for (int o = 0; o < e; o++) {
-                    out[ro + o] += bo[o];
-                }
-            }
-        });
+    }
+
+    /** The output projection's bias {@code [E]}, which {@link #forward} leaves to the caller to add. */
+    float[] outputBias() {
+        return a.out.bias;
     }
 }

@@ -24,9 +24,10 @@ final class TokenToImageAttention {
      * @param tokens queries before projection {@code [T, E]} (tokens + their PE)
      * @param kpe    image keys before projection {@code [HW, E]} (image tokens + PE)
      * @param image  image values before projection {@code [HW, E]}
+     * @param buf    scratch arrays
      * @return {@code [T, E]}
      */
-    float[] forward(float[] tokens, int t, float[] kpe, float[] image, int hw) {
+    float[] forward(float[] tokens, int t, float[] kpe, float[] image, int hw, DecoderBuffers buf) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;
@@ -47,7 +48,7 @@ final class TokenToImageAttention {
                 }
             }
         }
-        float[] p = new float[rows * hw];
+        float[] p = buf.get(DecoderBuffers.Slot.SCORES, rows * hw);
         Gemm.multiply(b, 0, rows, e, kpe, 0, hw, true, p, 0);
         float scale = a.scale;
         DecoderKernels.parallel(rows, hw * 8, (from, to) -> DecoderKernels.softmaxSegments(p, from * hw, to - from, hw, scale));
