@@ -205,7 +205,6 @@ public final class CpuMaskDecoder {
     }
 
     private static float[] floats(INDArray a) {
-        float[] v = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        return v.length == a.length() ? v : Arrays.copyOf(v, (int) a.length());
+        return DecoderWeights.floats(a);
     }
 }

@@ -14,28 +14,41 @@ final class DecoderLinear {
     final float[] bias;
     final int in;
     final int out;
-    /** {@code [in, out]}. */
-    private final float[] weightT;
+    /**
+     * {@code [in, out]}, made on first use: several linears are only read through {@link #weight} (the
+     * folded cross attentions), and snapshotting weights should stay cheap. Racing threads compute
+     * identical copies, so a plain volatile suffices.
+     */
+    private volatile float[] weightT;
 
     DecoderLinear(float[] weight, float[] bias, int in, int out) {
         this.weight = weight;
         this.bias = bias;
         this.in = in;
         this.out = out;
-        this.weightT = new float[in * out];
-        for (int o = 0; o < out; o++) {
-            int src = o * in;
-            for (int i = 0; i < in; i++) {
-                weightT[i * out + o] = weight[src + i];
+    }
+
+    private float[] transposed() {
+        float[] t = weightT;
+        if (t == null) {
+            t = new float[in * out];
+            for (int o = 0; o < out; o++) {
+                int src = o * in;
+                for (int i = 0; i < in; i++) {
+                    t[i * out + o] = weight[src + i];
+                }
             }
+            weightT = t;
         }
+        return t;
     }
 
     /** Output columns per block: a block of every row's outputs stays in L1 while the weight streams. */
-    private static final int BLOCK = 256;
+    private static final int BLOCK = 128;
 
     /** {@code y[rows, out] = x[rows, in] W^T + b}; {@code relu} clamps at zero afterwards. */
     void apply(float[] x, int rows, float[] y, boolean relu) {
+        float[] weightT = transposed();
         int blocks = (out + BLOCK - 1) / BLOCK;
         DecoderKernels.parallel(blocks, rows * in * Math.min(out, BLOCK) / 8, (from, to) -> {
             for (int bl = from; bl < to; bl++) {

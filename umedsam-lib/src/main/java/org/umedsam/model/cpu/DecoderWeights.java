@@ -34,7 +34,15 @@ final class DecoderWeights {
         if (!a.dataType().isFPType()) {
             throw new IllegalArgumentException("state dict key " + key + " has type " + a.dataType() + ", expected a float type");
         }
-        INDArray c = a.castTo(DataType.FLOAT).dup('c');
+        return floats(a);
+    }
+
+    /** A row-major heap copy of {@code a} (one copy when {@code a} is already a whole float c-order buffer). */
+    static float[] floats(INDArray a) {
+        INDArray c = a;
+        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.isView() || a.data().length() != a.length()) {
+            c = a.castTo(DataType.FLOAT).dup('c');
+        }
         float[] v = c.data().asFloat();
         return v.length == a.length() ? v : Arrays.copyOf(v, (int) a.length());
     }
