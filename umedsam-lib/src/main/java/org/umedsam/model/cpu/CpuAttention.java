@@ -1,0 +1,67 @@
+package org.umedsam.model.cpu;
+
+/**
+ * Weights of one SAM attention (transformer.py {@code Attention}): q/k/v projections from {@code E} to
+ * {@code internal = E / downsample}, {@code heads} heads of width {@code internal / heads},
+ * {@code softmax(q k^T / sqrt(width)) v}, output projection back to {@code E}.
+ *
+ * <p>{@link #tokens} computes it directly, for attention among the few prompt/output tokens; the
+ * cross attentions with the image are {@link TokenToImageAttention} and {@link ImageToTokenAttention}.
+ */
+final class CpuAttention {
+
+    final DecoderLinear q;
+    final DecoderLinear k;
+    final DecoderLinear v;
+    final DecoderLinear out;
+    final int dim;
+    final int internal;
+    final int heads;
+    final int headDim;
+    /** {@code 1 / sqrt(headDim)}. */
+    final float scale;
+
+    CpuAttention(DecoderWeights w, String prefix, int dim, int internal, int heads) {
+        this.q = w.linear(prefix + ".q_proj", dim, internal);
+        this.k = w.linear(prefix + ".k_proj", dim, internal);
+        this.v = w.linear(prefix + ".v_proj", dim, internal);
+        this.out = w.linear(prefix + ".out_proj", internal, dim);
+        this.dim = dim;
+        this.internal = internal;
+        this.heads = heads;
+        this.headDim = internal / heads;
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
+    }
+
+    /**
+     * Attention of {@code nq} query tokens over {@code nk} key/value tokens, all small:
+     * q {@code [nq, E]}, k and v {@code [nk, E]} -> {@code [nq, E]}.
+     */
+    float[] tokens(float[] qIn, int nq, float[] kIn, float[] vIn, int nk) {
+        float[] qp = q.apply(qIn, nq, false);
+        float[] kp = k.apply(kIn, nk, false);
+        float[] vp = v.apply(vIn, nk, false);
+        float[] o = new float[nq * internal];
+        float[] s = new float[nk];
+        for (int h = 0; h < heads; h++) {
+            int c0 = h * headDim;
+            for (int i = 0; i < nq; i++) {
+                for (int j = 0; j < nk; j++) {
+                    float d = 0;
+                    for (int c = 0; c < headDim; c++) {
+                        d += qp[i * internal + c0 + c] * kp[j * internal + c0 + c];
+                    }
+                    s[j] = d;
+                }
+                DecoderKernels.softmaxSegments(s, 0, 1, nk, scale);
+                for (int j = 0; j < nk; j++) {
+                    float p = s[j];
+                    for (int c = 0; c < headDim; c++) {
+                        o[i * internal + c0 + c] += p * vp[j * internal + c0 + c];
+                    }
+                }
+            }
+        }
+        return out.apply(o, nq, false);
+    }
+}

@@ -1,0 +1,215 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.Prediction;
+
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * LiteMedSAM's prompt encoder (boxes) and mask decoder as a hand-scheduled CPU forward pass on heap
+ * arrays: the same function as {@code LiteMedSam.decode} (SameDiff), without its per-op overhead.
+ * Image-sized matrix products go through {@link Gemm} (BLAS); the rest are Java loops.
+ *
+ * <p>Per box (mask_decoder.py {@code predict_masks}): tokens = [iou_token, mask_tokens, 2 box corners];
+ * image tokens = embedding + no_mask_embed; {@link CpuTwoWayTransformer}; {@link CpuMaskUpscaler};
+ * hypernetwork MLP per mask token; IoU head on the IoU token. Shared across the boxes of one call: the
+ * image tokens and their sum with the grid PE. Weights are a snapshot taken by {@link #of}; an instance
+ * is immutable and thread-safe. Each decoding thread keeps its scratch arrays
+ * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse.
+ *
+ * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
+ * one BLAS thread ({@code OMP_NUM_THREADS=1}) was about twice as fast as two (barrier waits).
+ */
+public final class CpuMaskDecoder {
+
+    private static final String P = "mask_decoder.";
+
+    private final ModelConfig config;
+    private final int dim;
+    private final int grid;
+    private final int maskTokens;
+    private final CpuPromptEncoder prompt;
+    private final CpuTwoWayTransformer transformer;
+    private final CpuMaskUpscaler upscaler;
+    /** {@code [1 + maskTokens, E]}: the IoU token then the mask tokens. */
+    private final float[] outputTokens;
+    private final DecoderLinear[][] hyper;
+    private final DecoderLinear[] iouHead;
+    /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
+    private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
+
+    private CpuMaskDecoder(ModelConfig c, DecoderWeights w) {
+        this.config = c;
+        this.dim = c.promptEmbedDim();
+        this.grid = c.embeddingSize();
+        this.maskTokens = c.numMultimaskOutputs() + 1;
+        this.prompt = new CpuPromptEncoder(c, w);
+        this.transformer = new CpuTwoWayTransformer(c, w);
+        this.upscaler = new CpuMaskUpscaler(c, w);
+        float[] iouToken = w.take(P + "iou_token.weight", 1, dim);
+        float[] maskTok = w.take(P + "mask_tokens.weight", maskTokens, dim);
+        this.outputTokens = new float[(1 + maskTokens) * dim];
+        System.arraycopy(iouToken, 0, outputTokens, 0, dim);
+        System.arraycopy(maskTok, 0, outputTokens, dim, maskTokens * dim);
+        this.hyper = new DecoderLinear[maskTokens][];
+        for (int i = 0; i < maskTokens; i++) {
+            String h = P + "output_hypernetworks_mlps." + i + ".layers.";
+            hyper[i] = new DecoderLinear[]{w.linear(h + 0, dim, dim), w.linear(h + 1, dim, dim), w.linear(h + 2, dim, dim / 8)};
+        }
+        int depth = c.iouHeadDepth();
+        int hid = c.iouHeadHiddenDim();
+        this.iouHead = new DecoderLinear[depth];
+        for (int l = 0; l < depth; l++) {
+            iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
+        }
+    }
+
+    /**
+     * Snapshot of the current weights (upstream key names "prompt_encoder.*", "mask_decoder.*", PyTorch
+     * shapes, as {@code LiteMedSam.stateDict()} returns). A missing or mis-shaped key is an
+     * {@link IllegalArgumentException} naming it.
+     */
+    public static CpuMaskDecoder of(ModelConfig config, Map<String, INDArray> stateDict) {
+        if (config == null) {
+            throw new IllegalArgumentException("config is null");
+        }
+        return new CpuMaskDecoder(config, new DecoderWeights(stateDict));
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * @param embedding {@code [1, E, g, g]}
+     * @param boxes     {@code [N, 4]}, x0 y0 x1 y1 in the input frame
+     * @param multimask false: the single-mask token (K = 1); true: the multimask tokens (K = maskTokens - 1)
+     * @return masks {@code [N, K, 4g, 4g]} logits, iou {@code [N, K]}, as {@code LiteMedSam.decode}
+     */
+    public Prediction decode(INDArray embedding, INDArray boxes, boolean multimask) {
+        int first = multimask ? 1 : 0;
+        int count = multimask ? maskTokens - 1 : 1;
+        Result r = run(embedding, boxes, first, count);
+        return new Prediction(r.masks(), r.iou());
+    }
+
+    /**
+     * All mask tokens: {@code masks_all [N, T, 4g, 4g]}, {@code iou_all [N, T]}, plus {@code dense_pe
+     * [1, E, g, g]} and {@code sparse_embedding [N, 2, E]} (names as {@code LiteMedSam.trace}).
+     */
+    public Map<String, INDArray> trace(INDArray embedding, INDArray boxes) {
+        Result r = run(embedding, boxes, 0, maskTokens);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put("masks_all", r.masks());
+        out.put("iou_all", r.iou());
+        int hw = grid * grid;
+        float[] pe = prompt.densePeTokens();
+        float[] nchw = new float[dim * hw];
+        for (int p = 0; p < hw; p++) {
+            for (int ch = 0; ch < dim; ch++) {
+                nchw[ch * hw + p] = pe[p * dim + ch];
+            }
+        }
+        out.put("dense_pe", Nd4j.create(nchw, new long[]{1, dim, grid, grid}, 'c'));
+        out.put("sparse_embedding", Nd4j.create(r.sparse(), new long[]{r.boxes(), 2, dim}, 'c'));
+        return out;
+    }
+
+    private record Result(INDArray masks, INDArray iou, float[] sparse, int boxes) {
+    }
+
+    /** Decodes every box and keeps mask tokens {@code [first, first + count)}. */
+    private Result run(INDArray embedding, INDArray boxes, int first, int count) {
+        float[] emb = embedding(embedding);
+        float[] box = boxes(boxes);
+        int n = box.length / 4;
+        int hw = grid * grid;
+        int e = dim;
+        int t = 1 + maskTokens + 2;
+        int side = 4 * grid;
+        int plane = side * side;
+
+        DecoderBuffers buf = BUFFERS.get();
+        // shared by all boxes: image tokens [HW, E] = embedding + no_mask_embed, and + PE
+        float[] src = buf.get(DecoderBuffers.Slot.SRC, hw * e);
+        float[] noMask = prompt.noMaskEmbed;
+        DecoderKernels.parallel(hw, e * 2, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                for (int ch = 0; ch < e; ch++) {
+                    src[p * e + ch] = emb[ch * hw + p] + noMask[ch];
+                }
+            }
+        });
+        float[] pe = prompt.densePeTokens();
+        float[] srcPe = buf.get(DecoderBuffers.Slot.SRC_PE, hw * e);
+        DecoderKernels.add(src, pe, srcPe, hw * e);
+
+        float[] sparse = new float[n * 2 * e];
+        float[] masks = buf.get(DecoderBuffers.Slot.MASKS, n * count * plane);
+        float[] iou = new float[n * count];
+        float[] tokens = new float[t * e];
+        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
+        for (int b = 0; b < n; b++) {
+            prompt.sparse(box[b * 4], box[b * 4 + 1], box[b * 4 + 2], box[b * 4 + 3], sparse, b * 2 * e);
+            System.arraycopy(outputTokens, 0, tokens, 0, outputTokens.length);
+            System.arraycopy(sparse, b * 2 * e, tokens, outputTokens.length, 2 * e);
+            System.arraycopy(src, 0, keys, 0, hw * e);
+            float[] hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
+
+            float[] features = upscaler.features(keys, buf);
+            float[] hyperIn = new float[count * (e / 8)];
+            for (int k = 0; k < count; k++) {
+                int tok = first + k;
+                float[] x = Arrays.copyOfRange(hs, (1 + tok) * e, (2 + tok) * e);
+                DecoderLinear[] mlp = hyper[tok];
+                for (int l = 0; l < mlp.length; l++) {
+                    x = mlp[l].apply(x, 1, l < mlp.length - 1);
+                }
+                System.arraycopy(x, 0, hyperIn, k * (e / 8), e / 8);
+            }
+            upscaler.masks(features, hyperIn, count, masks, b * count * plane);
+
+            float[] x = Arrays.copyOf(hs, e);
+            for (int l = 0; l < iouHead.length; l++) {
+                x = iouHead[l].apply(x, 1, l < iouHead.length - 1);
+            }
+            System.arraycopy(x, first, iou, b * count, count);
+        }
+        return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
+                Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
+    }
+
+    /** The first {@code len} values of {@code a} as a new c-order array of {@code shape}. */
+    private static INDArray heapToNd(float[] a, int len, long... shape) {
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(a, 0, len);
+        return out;
+    }
+
+    private float[] embedding(INDArray embedding) {
+        long[] want = {1, dim, grid, grid};
+        if (embedding == null || !Arrays.equals(embedding.shape(), want)) {
+            throw new IllegalArgumentException("embedding: expected shape " + Arrays.toString(want) + ", got "
+                    + (embedding == null ? "null" : Arrays.toString(embedding.shape())));
+        }
+        return floats(embedding);
+    }
+
+    private static float[] boxes(INDArray boxes) {
+        if (boxes == null || boxes.rank() != 2 || boxes.size(1) != 4 || boxes.size(0) < 1) {
+            throw new IllegalArgumentException("boxes: expected shape [N, 4] with N >= 1, got "
+                    + (boxes == null ? "null" : Arrays.toString(boxes.shape())));
+        }
+        return floats(boxes);
+    }
+
+    private static float[] floats(INDArray a) {
+        return DecoderWeights.floats(a);
+    }
+}

@@ -1,0 +1,130 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+/**
+ * The mask decoder's output up-scaling and mask product (mask_decoder.py {@code predict_masks}):
+ * ConvTranspose2d(E, E/4, 2, stride 2), LayerNorm2d (eps 1e-6), GELU, ConvTranspose2d(E/4, E/8, 2,
+ * stride 2), GELU, then {@code mask_k = hyper_k [E/8] . features [E/8, 4g, 4g]}.
+ *
+ * <p>A 2x2 stride-2 transposed convolution maps each input pixel to its own 2x2 output block, so on
+ * pixel-major ("NHWC") rows it is one GEMM: {@code [pixels, Cin] . W' [Cin, 4 Cout]} with the columns
+ * ordered (dy, dx, channel). Every later step is per pixel, so the 4x4 sub-pixel blocks stay in GEMM
+ * order ({@code [g*g*16, E/8]}, rows (y, x, dy1, dx1, dy2, dx2)) and only the final mask values are
+ * scattered to {@code (4y + 2dy1 + dy2, 4x + 2dx1 + dx2)}.
+ */
+final class CpuMaskUpscaler {
+
+    private static final String P = "mask_decoder.output_upscaling.";
+
+    private final int dim;
+    private final int c1;
+    private final int c2;
+    private final int grid;
+    /** {@code [E, 4 * c1]}, columns (dy, dx, channel). */
+    private final float[] w1;
+    private final float[] b1;
+    private final float[][] norm;
+    /** {@code [c1, 4 * c2]}, columns (dy, dx, channel). */
+    private final float[] w2;
+    private final float[] b2;
+    /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
+    private final float[] b2Tiled;
+
+    CpuMaskUpscaler(ModelConfig c, DecoderWeights w) {
+        this.dim = c.promptEmbedDim();
+        this.c1 = dim / 4;
+        this.c2 = dim / 8;
+        this.grid = c.embeddingSize();
+        this.w1 = subPixelColumns(w.take(P + "0.weight", dim, c1, 2, 2), dim, c1);
+        this.b1 = w.take(P + "0.bias", c1);
+        this.norm = w.norm(P + "1", c1);
+        this.w2 = subPixelColumns(w.take(P + "3.weight", c1, c2, 2, 2), c1, c2);
+        this.b2 = w.take(P + "3.bias", c2);
+        this.b2Tiled = new float[16 * c2];
+        for (int s = 0; s < 16; s++) {
+            System.arraycopy(b2, 0, b2Tiled, s * c2, c2);
+        }
+    }
+
+    /** PyTorch ConvTranspose2d weight {@code [in, out, 2, 2]} -> {@code [in, 4 * out]}, columns (dy, dx, out). */
+    static float[] subPixelColumns(float[] w, int in, int out) {
+        float[] r = new float[in * 4 * out];
+        for (int ci = 0; ci < in; ci++) {
+            for (int co = 0; co < out; co++) {
+                for (int q = 0; q < 4; q++) {
+                    r[ci * 4 * out + q * out + co] = w[(ci * out + co) * 4 + q];
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Up-scaled features before the last GELU and bias, in sub-pixel order: {@code [g*g*16, E/8]}.
+     *
+     * @param keys transformer output image tokens {@code [g*g, E]}
+     * @param buf  scratch arrays; the result is the UP2 slot
+     */
+    float[] features(float[] keys, DecoderBuffers buf) {
+        int hw = grid * grid;
+        float[] y1 = buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1);
+        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
+        float eps = (float) ModelConfig.LN2D_EPS;
+        float[] nw = norm[0];
+        float[] nb = norm[1];
+        DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * c1;
+                for (int i = 0; i < c1; i++) {
+                    y1[o + i] += b1[i];
+                }
+                DecoderKernels.layerNormRow(y1, o, c1, nw, nb, eps);
+            }
+            DecoderKernels.geluInPlace(y1, from * c1, to * c1);
+        });
+        float[] y2 = buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2);
+        Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
+        return y2;
+    }
+
+    /**
+     * {@code masks[k, :, :] = hyper[k] . GELU(features + b2)} as {@code [K, 4g, 4g]} logits.
+     *
+     * @param features from {@link #features}
+     * @param hyper    {@code [K, E/8]}
+     * @param out      receives {@code K * (4g)^2} values from {@code outOff}
+     */
+    void masks(float[] features, float[] hyper, int k, float[] out, int outOff) {
+        int side = 4 * grid;
+        int plane = side * side;
+        DecoderKernels.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
+            int block = 16 * c2;
+            float[] z = new float[block];
+            for (int pix = from; pix < to; pix++) {
+                int y = pix / grid;
+                int x = pix % grid;
+                System.arraycopy(features, pix * block, z, 0, block);
+                for (int i = 0; i < block; i++) {
+                    z[i] += b2Tiled[i];
+                }
+                DecoderKernels.geluInPlace(z, 0, block);
+                for (int s = 0; s < 16; s++) {
+                    int zo = s * c2;
+                    // s = q1 * 4 + q2, q = dy * 2 + dx
+                    int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
+                    int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
+                    int po = oy * side + ox;
+                    for (int kk = 0; kk < k; kk++) {
+                        float d = 0;
+                        int ho = kk * c2;
+                        for (int c = 0; c < c2; c++) {
+                            d += hyper[ho + c] * z[zo + c];
+                        }
+                        out[outOff + kk * plane + po] = d;
+                    }
+                }
+            }
+        });
+    }
+}

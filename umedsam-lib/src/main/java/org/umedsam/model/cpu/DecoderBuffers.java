@@ -1,0 +1,47 @@
+package org.umedsam.model.cpu;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Scratch arrays of one decoding thread, reused across boxes and calls: the image-sized activations
+ * are 4-8 MB each, and allocating (zeroing) them per box cost more than the arithmetic of several
+ * steps. Not thread-safe; {@link CpuMaskDecoder} keeps one per thread. Contents are undefined on
+ * return of {@link #get}: every user overwrites what it reads.
+ */
+final class DecoderBuffers {
+
+    /** What a buffer holds. */
+    enum Slot {
+        /** image tokens + no_mask_embed {@code [HW, E]}, shared by the boxes of a call. */
+        SRC,
+        /** SRC + PE {@code [HW, E]}. */
+        SRC_PE,
+        /** the transformer's image tokens {@code [HW, E]}. */
+        KEYS,
+        /** keys + PE {@code [HW, E]}. */
+        KEYS_PE,
+        /** image-to-token attention output {@code [HW, E]}. */
+        ATTN,
+        /** attention probabilities {@code [heads * T, HW]} or {@code [HW, heads * T]}. */
+        SCORES,
+        /** first up-scaling stage {@code [4 HW, E/4]}. */
+        UP1,
+        /** second up-scaling stage {@code [16 HW, E/8]}. */
+        UP2,
+        /** mask logits of the boxes of a call. */
+        MASKS
+    }
+
+    private final Map<Slot, float[]> arrays = new EnumMap<>(Slot.class);
+
+    /** An array of at least {@code size} values for {@code slot}. */
+    float[] get(Slot slot, int size) {
+        float[] a = arrays.get(slot);
+        if (a == null || a.length < size) {
+            a = new float[size];
+            arrays.put(slot, a);
+        }
+        return a;
+    }
+}

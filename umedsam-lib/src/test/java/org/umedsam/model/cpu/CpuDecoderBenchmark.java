@@ -1,0 +1,87 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Prints the CPU prompt encoder + mask decoder's median seconds per box for the full-size LiteMedSAM
+ * (1 box per call, and 10 boxes per call), the time of {@link CpuMaskDecoder#of}, thread counts and
+ * peak RSS. Run with
+ * {@code mvn -B -o -pl umedsam-lib test -Dtest=CpuDecoderBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
+ */
+@Tag("benchmark")
+class CpuDecoderBenchmark {
+
+    @Test
+    void decoderSpeed() throws Exception {
+        Path pth = CpuMaskDecoderParityTest.DIR.resolve("litemedsam_perturbed.pth");
+        LiteMedSam model = Files.isRegularFile(pth) ? LiteMedSam.fromPth(pth) : LiteMedSam.create(ModelConfig.liteMedSam(), 1L);
+        Map<String, INDArray> state = model.stateDict();
+        int reps = Integer.getInteger("bench.reps", 15);
+        double[] ofTimes = new double[5];
+        CpuMaskDecoder last = null;
+        for (int i = 0; i < ofTimes.length; i++) {
+            long t0 = System.nanoTime();
+            last = CpuMaskDecoder.of(model.config(), state);
+            ofTimes[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        CpuMaskDecoder dec = last;
+        Nd4j.getRandom().setSeed(5L);
+        INDArray emb = Nd4j.randn(DataType.FLOAT, 1, 256, 64, 64);
+        INDArray one = Nd4j.createFromArray(new float[][]{{40, 50, 180, 200}});
+        INDArray ten = Nd4j.rand(DataType.FLOAT, 10, 4).muli(100);
+        ten.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 4)).addi(120);
+
+        long t0 = System.nanoTime();
+        dec.decode(emb, one, false);
+        double first = (System.nanoTime() - t0) / 1e9;
+        for (int i = 0; i < 5; i++) { // warm-up (JIT)
+            dec.decode(emb, one, i % 2 == 0);
+        }
+        double[] single = time(reps, () -> dec.decode(emb, one, false));
+        double[] multi = time(reps, () -> dec.decode(emb, one, true));
+        double[] batch = time(Math.max(3, reps / 3), () -> dec.decode(emb, ten, false));
+
+        Arrays.sort(ofTimes);
+        System.out.printf("BENCH CpuMaskDecoder.of: slowest %.1f ms, median of %d %.1f ms%n", 1e3 * ofTimes[ofTimes.length - 1],
+                ofTimes.length, 1e3 * ofTimes[ofTimes.length / 2]);
+        System.out.printf("BENCH first decode (cold JIT, dense PE) %.3f s%n", first);
+        System.out.printf("BENCH 1 box, single mask: median of %d %.4f s per box (min %.4f)%n", reps, single[reps / 2], single[0]);
+        System.out.printf("BENCH 1 box, multimask:   median of %d %.4f s per box (min %.4f)%n", reps, multi[reps / 2], multi[0]);
+        System.out.printf("BENCH 10 boxes per call, single mask: median %.4f s per box (min %.4f)%n",
+                batch[batch.length / 2] / 10, batch[0] / 10);
+        System.out.printf("BENCH threads: common pool parallelism %d (+ caller), BLAS threads %d; peak RSS (VmHWM) %s%n",
+                java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), Nd4j.factory().blas().getMaxThreads(), status("VmHWM"));
+        System.out.printf("BENCH load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    private static double[] time(int reps, Runnable r) {
+        double[] t = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        return t;
+    }
+
+    private static String status(String key) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key + ":")) {
+                return line.substring(key.length() + 1).trim();
+            }
+        }
+        return "?";
+    }
+}
