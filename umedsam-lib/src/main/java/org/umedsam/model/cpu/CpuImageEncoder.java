@@ -65,6 +65,7 @@ public final class CpuImageEncoder {
      * @throws IllegalArgumentException naming a missing or mis-shaped key
      */
     public static CpuImageEncoder of(ModelConfig config, Map<String, INDArray> stateDict) {
+        OpenMpWaitPolicy.warnIfSpinning();
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }

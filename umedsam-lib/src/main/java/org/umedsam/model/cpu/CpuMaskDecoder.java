@@ -76,6 +76,7 @@ public final class CpuMaskDecoder {
      * {@link IllegalArgumentException} naming it.
      */
     public static CpuMaskDecoder of(ModelConfig config, Map<String, INDArray> stateDict) {
+        OpenMpWaitPolicy.warnIfSpinning();
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
