@@ -27,9 +27,10 @@ final class CpuMBConv {
         int hidden = conv1.outChannels();
         int dim = conv3.outChannels();
         float[] h1 = ws.get("mbconv.h1", hidden * hw);
-        conv1.pointwiseChw(x, hw, h1, true);
+        // conv1's bias and GELU are applied by the depthwise kernel as it loads rows (one pass less over h1)
+        Gemm.multiply(conv1.weight(), 0, hidden, dim, x, 0, hw, false, h1, 0);
         float[] h2 = ws.get("mbconv.h2", hidden * hw);
-        DepthwiseConv3x3.chw(h1, h2, hidden, side, side, conv2.weight(), conv2.bias(), true);
+        DepthwiseConv3x3.chw(h1, h2, hidden, side, side, conv1.bias(), conv2.weight(), conv2.bias(), true);
         float[] y = h1; // hidden >= dim: h1 is dead here
         Gemm.multiply(conv3.weight(), 0, dim, hidden, h2, 0, hw, false, y, 0);
         float[] b = conv3.bias();

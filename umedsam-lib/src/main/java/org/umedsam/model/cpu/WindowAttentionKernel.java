@@ -129,12 +129,13 @@ final class WindowAttentionKernel {
                     sc[r] += k * q[r];
                 }
             }
-        }
-        System.arraycopy(sT[0], 0, m, 0, nq);
-        for (int j = 1; j < n; j++) {
-            float[] sc = sT[j];
-            for (int r = 0; r < nq; r++) {
-                m[r] = Math.max(m[r], sc[r]);
+            // running column maximum while the row is hot
+            if (j == 0) {
+                System.arraycopy(sc, 0, m, 0, nq);
+            } else {
+                for (int r = 0; r < nq; r++) {
+                    m[r] = Math.max(m[r], sc[r]);
+                }
             }
         }
         java.util.Arrays.fill(sum, 0, nq, 0f);
