@@ -44,12 +44,12 @@ final class CpuNeck {
     }
 
     /** {@code x [side*side, in]} -> {@code [E, side*side]}. */
-    float[] forward(float[] x, int side) {
+    float[] forward(float[] x, int side, Workspace ws) {
         int px = side * side;
-        float[] a = new float[px * e];
+        float[] a = ws.get("neck.a", px * e);
         Gemm.multiply(x, 0, px, in, conv0, 0, e, true, a, 0);
         LayerNorm.rows(a, 0, a, 0, px, e, norm1W, norm1B, EPS);
-        float[] col = new float[px * 9 * e];
+        float[] col = ws.get("neck.col", px * 9 * e);
         IntStream.range(0, side).parallel().forEach(oy -> {
             for (int ox = 0; ox < side; ox++) {
                 int o = (oy * side + ox) * 9 * e;
@@ -57,17 +57,20 @@ final class CpuNeck {
                     int iy = oy + ky - 1;
                     for (int kx = 0; kx < 3; kx++) {
                         int ix = ox + kx - 1;
+                        int dst = o + (ky * 3 + kx) * e;
                         if (iy >= 0 && iy < side && ix >= 0 && ix < side) {
-                            System.arraycopy(a, (iy * side + ix) * e, col, o + (ky * 3 + kx) * e, e);
+                            System.arraycopy(a, (iy * side + ix) * e, col, dst, e);
+                        } else {
+                            java.util.Arrays.fill(col, dst, dst + e, 0f); // the buffer is reused: clear padding
                         }
                     }
                 }
             }
         });
-        float[] b = new float[px * e];
+        float[] b = ws.get("neck.b", px * e);
         Gemm.multiply(col, 0, px, 9 * e, conv2, 0, e, true, b, 0);
         LayerNorm.rows(b, 0, b, 0, px, e, norm3W, norm3B, EPS);
-        float[] out = new float[e * px];
+        float[] out = ws.get("neck.out", e * px);
         Transpose.apply(b, px, e, out);
         return out;
     }

@@ -9,15 +9,18 @@ final class CpuPatchEmbed {
     private final FoldedConv conv0;
     private final FoldedConv conv2;
 
+    private final String out;
+
     CpuPatchEmbed(StateDictWeights w, String prefix, int dim) {
+        out = prefix + ".out";
         conv0 = FoldedConv.read(w, prefix + ".seq.0", 3, dim / 2, 1, false);
         conv2 = FoldedConv.read(w, prefix + ".seq.2", dim / 2, dim, 1, false);
     }
 
-    float[] forward(float[] image, int pixels) {
-        float[] h = new float[conv0.outChannels() * pixels];
+    float[] forward(float[] image, int pixels, Workspace ws) {
+        float[] h = ws.get("patch_embed.h", conv0.outChannels() * pixels);
         conv0.pointwiseChw(image, pixels, h, true);
-        float[] y = new float[conv2.outChannels() * pixels];
+        float[] y = ws.get(out, conv2.outChannels() * pixels);
         conv2.pointwiseChw(h, pixels, y, false);
         return y;
     }

@@ -12,6 +12,7 @@ final class CpuPatchMerging {
     private final float[] conv2Taps;
     private final FoldedConv conv3;
     private final int stride;
+    private final String out;
 
     CpuPatchMerging(StateDictWeights w, String prefix, int dim, int out, int stride) {
         conv1 = FoldedConv.read(w, prefix + ".conv1", dim, out, 1, false);
@@ -19,20 +20,21 @@ final class CpuPatchMerging {
         conv2Taps = conv2.tapMajor();
         conv3 = FoldedConv.read(w, prefix + ".conv3", out, out, 1, false);
         this.stride = stride;
+        this.out = prefix + ".out";
     }
 
     int outputSide(int side) {
         return DepthwiseConv3x3.outputSide(side, stride);
     }
 
-    float[] forward(float[] x, int side) {
+    float[] forward(float[] x, int side, Workspace ws) {
         int c = conv1.outChannels();
-        float[] h = new float[side * side * c];
+        float[] h = ws.get("merge.h", side * side * c);
         conv1.pointwiseHwc(x, side * side, h, true);
         int os = outputSide(side);
-        float[] h2 = new float[os * os * c];
+        float[] h2 = ws.get("merge.h2", os * os * c);
         DepthwiseConv3x3.hwc(h, h2, side, c, stride, conv2Taps, conv2.bias(), true);
-        float[] y = new float[os * os * c];
+        float[] y = ws.get(out, os * os * c);
         conv3.pointwiseHwc(h2, os * os, y, false);
         return y;
     }

@@ -28,10 +28,12 @@ final class CpuTinyVitBlock {
     private final Linear fc1;
     private final Linear fc2;
     private final int hidden;
+    private final String out;
 
     CpuTinyVitBlock(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
         this.dim = dim;
         this.hidden = dim * mlpRatio;
+        this.out = prefix + ".out";
         String a = prefix + ".attn";
         attnNormW = w.get(a + ".norm.weight", dim);
         attnNormB = w.get(a + ".norm.bias", dim);
@@ -59,15 +61,15 @@ final class CpuTinyVitBlock {
     }
 
     /** {@code x [side*side, dim]} -> new {@code [side*side, dim]}. */
-    float[] forward(float[] x, int side) {
+    float[] forward(float[] x, int side, Workspace ws) {
         int len = side * side;
-        float[] t = new float[len * dim];
+        float[] t = ws.get("block.t", len * dim);
         LayerNorm.rows(x, 0, t, 0, len, dim, attnNormW, attnNormB, LN_EPS);
-        float[] q = new float[(len + 1) * 3 * dim];
+        float[] q = ws.get("block.qkv", (len + 1) * 3 * dim);
         qkv.apply(t, len, q, false);
         System.arraycopy(padQkv, 0, q, len * 3 * dim, 3 * dim);
         attention.apply(q, side, t);
-        float[] a = new float[len * dim];
+        float[] a = ws.get("block.a", len * dim);
         proj.apply(t, len, a, false);
         IntStream.range(0, side).parallel().forEach(r -> {
             int o = r * side * dim;
@@ -75,10 +77,10 @@ final class CpuTinyVitBlock {
                 a[i] += x[i];
             }
         });
-        float[] y = new float[len * dim];
+        float[] y = ws.get(out, len * dim);
         DepthwiseConv3x3.hwc(a, y, side, dim, 1, localTaps, localConv.bias(), false);
         LayerNorm.rows(y, 0, t, 0, len, dim, mlpNormW, mlpNormB, LN_EPS);
-        float[] h = new float[len * hidden];
+        float[] h = ws.get("block.h", len * hidden);
         fc1.apply(t, len, h, true);
         fc2.apply(h, len, a, false);
         IntStream.range(0, side).parallel().forEach(r -> {

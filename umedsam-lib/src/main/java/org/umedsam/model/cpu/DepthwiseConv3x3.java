@@ -41,6 +41,17 @@ public final class DepthwiseConv3x3 {
      * @param weight {@code [C, 3, 3]} (PyTorch {@code [C, 1, 3, 3]})
      */
     public static void chw(float[] x, float[] y, int channels, int h, int w, float[] weight, float[] bias, boolean gelu) {
+        chw(x, y, channels, h, w, null, weight, bias, gelu);
+    }
+
+    /**
+     * As {@link #chw(float[], float[], int, int, int, float[], float[], boolean)} on the activated input
+     * {@code gelu(x + inputBias[c])} (zero padding applies to the activated map, as in PyTorch), computed row by
+     * row as rows are loaded: it fuses the bias and GELU of a preceding 1x1 convolution, saving a pass over
+     * the whole (large) map. {@code inputBias} null means the input is used as is.
+     */
+    public static void chw(float[] x, float[] y, int channels, int h, int w, float[] inputBias, float[] weight,
+                           float[] bias, boolean gelu) {
         int hw = h * w;
         IntStream.range(0, channels).parallel().forEach(c -> {
             float[][] r = rows(w);
@@ -49,12 +60,12 @@ public final class DepthwiseConv3x3 {
             int base = c * hw;
             for (int oy = 0; oy < h; oy++) {
                 if (oy == 0) {
-                    shifted(x, base, w, r, 0);
+                    shifted(x, base, w, r, 0, inputBias, c);
                     if (h > 1) {
-                        shifted(x, base + w, w, r, 1);
+                        shifted(x, base + w, w, r, 1, inputBias, c);
                     }
                 } else if (oy + 1 < h) {
-                    shifted(x, base + (oy + 1) * w, w, r, (oy + 1) % 3);
+                    shifted(x, base + (oy + 1) * w, w, r, (oy + 1) % 3, inputBias, c);
                 }
                 Arrays.fill(acc, 0, w, bias[c]);
                 for (int ky = 0; ky < 3; ky++) {
@@ -81,14 +92,17 @@ public final class DepthwiseConv3x3 {
         });
     }
 
-    private static void shifted(float[] x, int off, int w, float[][] r, int slot) {
+    private static void shifted(float[] x, int off, int w, float[][] r, int slot, float[] inputBias, int c) {
         float[] l = r[3 * slot];
         float[] m = r[3 * slot + 1];
         float[] rt = r[3 * slot + 2];
         System.arraycopy(x, off, m, 0, w);
+        if (inputBias != null) {
+            Gelu.applyBias(m, 0, w, inputBias[c]);
+        }
         l[0] = 0f;
-        System.arraycopy(x, off, l, 1, w - 1);
-        System.arraycopy(x, off + 1, rt, 0, w - 1);
+        System.arraycopy(m, 0, l, 1, w - 1);
+        System.arraycopy(m, 1, rt, 0, w - 1);
         rt[w - 1] = 0f;
     }
 

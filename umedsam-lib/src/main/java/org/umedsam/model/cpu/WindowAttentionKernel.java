@@ -107,26 +107,42 @@ final class WindowAttentionKernel {
                 }
             }
             int ksrc = tok[j] + d;
-            for (int c = 0; c < d; c++) {
+            int c = 0;
+            // four channels per pass: fewer loads and stores of the score row per multiply-add
+            for (; c + 3 < d; c += 4) {
+                float k0 = qkv[ksrc + c];
+                float k1 = qkv[ksrc + c + 1];
+                float k2 = qkv[ksrc + c + 2];
+                float k3 = qkv[ksrc + c + 3];
+                float[] q0 = qT[c];
+                float[] q1 = qT[c + 1];
+                float[] q2 = qT[c + 2];
+                float[] q3 = qT[c + 3];
+                for (int r = 0; r < nq; r++) {
+                    sc[r] += k0 * q0[r] + k1 * q1[r] + k2 * q2[r] + k3 * q3[r];
+                }
+            }
+            for (; c < d; c++) {
                 float k = qkv[ksrc + c];
                 float[] q = qT[c];
                 for (int r = 0; r < nq; r++) {
                     sc[r] += k * q[r];
                 }
             }
-        }
-        System.arraycopy(sT[0], 0, m, 0, nq);
-        for (int j = 1; j < n; j++) {
-            float[] sc = sT[j];
-            for (int r = 0; r < nq; r++) {
-                m[r] = Math.max(m[r], sc[r]);
+            // running column maximum while the row is hot
+            if (j == 0) {
+                System.arraycopy(sc, 0, m, 0, nq);
+            } else {
+                for (int r = 0; r < nq; r++) {
+                    m[r] = Math.max(m[r], sc[r]);
+                }
             }
         }
         java.util.Arrays.fill(sum, 0, nq, 0f);
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
             for (int r = 0; r < nq; r++) {
-                sc[r] = FastExp.exp(sc[r] - m[r]);
+                sc[r] = FastExp.expNonPositive(sc[r] - m[r]);
             }
             for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
@@ -136,7 +152,29 @@ final class WindowAttentionKernel {
         for (int c = 0; c < d; c++) {
             java.util.Arrays.fill(oT[c], 0, nq, 0f);
         }
-        for (int j = 0; j < n; j++) {
+        int j = 0;
+        // four keys per pass, as above
+        for (; j + 3 < n; j += 4) {
+            float[] p0 = sT[j];
+            float[] p1 = sT[j + 1];
+            float[] p2 = sT[j + 2];
+            float[] p3 = sT[j + 3];
+            int v0 = tok[j] + 2 * d;
+            int v1 = tok[j + 1] + 2 * d;
+            int v2 = tok[j + 2] + 2 * d;
+            int v3 = tok[j + 3] + 2 * d;
+            for (int c = 0; c < d; c++) {
+                float a0 = qkv[v0 + c];
+                float a1 = qkv[v1 + c];
+                float a2 = qkv[v2 + c];
+                float a3 = qkv[v3 + c];
+                float[] o = oT[c];
+                for (int r = 0; r < nq; r++) {
+                    o[r] += a0 * p0[r] + a1 * p1[r] + a2 * p2[r] + a3 * p3[r];
+                }
+            }
+        }
+        for (; j < n; j++) {
             float[] p = sT[j];
             int vsrc = tok[j] + 2 * d;
             for (int c = 0; c < d; c++) {

@@ -78,6 +78,27 @@ class DepthwiseConv3x3Test {
         }
     }
 
+    @Test
+    void fusedInputBiasAndGeluMatchesSeparatePasses() {
+        Random r = new Random(4);
+        for (int side : new int[]{1, 5, 16}) {
+            int c = 6;
+            float[] x = rand(r, c * side * side);
+            float[] inBias = rand(r, c);
+            float[] w = rand(r, c * 9);
+            float[] b = rand(r, c);
+            float[] act = x.clone();
+            for (int ch = 0; ch < c; ch++) {
+                Gelu.applyBias(act, ch * side * side, side * side, inBias[ch]);
+            }
+            float[] ref = new float[x.length];
+            DepthwiseConv3x3.chw(act, ref, c, side, side, w, b, true);
+            float[] got = new float[x.length];
+            DepthwiseConv3x3.chw(x, got, c, side, side, inBias, w, b, true);
+            assertThat(got).as("side " + side).containsExactly(ref);
+        }
+    }
+
     static float[] rand(Random r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {

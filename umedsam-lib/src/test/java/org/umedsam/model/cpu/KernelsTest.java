@@ -84,7 +84,16 @@ class KernelsTest {
             double ref = Math.exp(x);
             maxRel = Math.max(maxRel, Math.abs(FastExp.exp(x) - ref) / ref);
         }
-        System.out.printf("KERNEL fast exp max rel err %.3e on [-80, 80]%n", maxRel);
+        double maxRelNeg = 0;
+        for (int i = 0; i <= 200_000; i++) {
+            float x = -87f * i / 200_000;
+            double ref = Math.exp(x);
+            maxRelNeg = Math.max(maxRelNeg, Math.abs(FastExp.expNonPositive(x) - ref) / ref);
+        }
+        assertThat(FastExp.expNonPositive(-1000f)).isBetween(0f, 1e-37f);
+        assertThat(FastExp.expNonPositive(0f)).isEqualTo(1f);
+        System.out.printf("KERNEL fast exp max rel err %.3e on [-80, 80]; non-positive exp %.3e on [-87, 0]%n", maxRel, maxRelNeg);
+        assertThat(maxRelNeg).isLessThan(1e-6);
         assertThat(maxRel).isLessThan(1e-6);
         assertThat(FastExp.exp(-1000f)).isBetween(0f, 1e-37f);
     }
