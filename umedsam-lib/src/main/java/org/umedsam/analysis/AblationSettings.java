@@ -43,12 +43,23 @@ import org.umedsam.train.ParameterGroup;
  * @param sharpnessDirections random directions in the sharpness estimate
  * @param ascentSteps        gradient-ascent steps in the sharpness estimate
  * @param examplesPerModality qualitative examples kept per modality and run (first seed only)
+ * @param warmStartSteps     steps of a shared warm-start run that every configuration fine-tunes
+ *                           from (0: each run starts from the preset's random initialisation). The
+ *                           paper fine-tunes the released LiteMedSAM; no released weights exist for
+ *                           the small preset (and none can be downloaded here), so the study first
+ *                           trains one: the {@code baseline} loss (Dice + BCE + IoU, fixed weights,
+ *                           AdamW) at {@code warmStartLearningRate}, into the sibling folder
+ *                           {@code <runs>/<profile>-warm-start}; every run then starts from its
+ *                           {@code last.ckpt} through {@code TrainConfig.initialWeights}
+ * @param warmStartLearningRate AdamW learning rate of the warm start (the ablation runs keep their
+ *                           configuration's rate, the paper's 5e-5)
  */
 public record AblationSettings(String profile, List<String> configurations, List<Long> seeds, Profile dataProfile,
                                String modelPreset, ParameterGroup trainable, int epochs, int maxSteps, int capPerModality, int validationItems,
                                int testCases, List<String> landscapeConfigurations, int landscapeBatch, int points1d,
                                int points2d, double span, double sharpnessRho, int sharpnessDirections,
-                               int ascentSteps, int examplesPerModality) {
+                               int ascentSteps, int examplesPerModality, int warmStartSteps,
+                               double warmStartLearningRate) {
     /** The paper's ablation, simplest first. */
     public static final List<String> CONFIGURATIONS = List.of("baseline", "only-sd", "no-sam", "full");
 
@@ -72,6 +83,10 @@ public record AblationSettings(String profile, List<String> configurations, List
             throw new IllegalArgumentException("examplesPerModality must be >= 0");
         }
         java.util.Objects.requireNonNull(trainable, "trainable");
+        if (warmStartSteps < 0 || (warmStartSteps > 0 && !(warmStartLearningRate > 0))) {
+            throw new IllegalArgumentException("warmStartSteps must be >= 0, with a positive warmStartLearningRate, got "
+                    + warmStartSteps + " and " + warmStartLearningRate);
+        }
         configurations = List.copyOf(configurations);
         seeds = List.copyOf(seeds);
         landscapeConfigurations = List.copyOf(landscapeConfigurations);
@@ -80,19 +95,19 @@ public record AblationSettings(String profile, List<String> configurations, List
     /** CI smoke mode: minutes, not results. */
     public static AblationSettings smoke() {
         return new AblationSettings("smoke", List.of("no-sam", "full"), List.of(0L), Profile.tiny(), "small", DECODER, 1, 2, 1,
-                1, 3, List.of("no-sam", "full"), 2, 5, 3, 0.5, 0.05, 1, 1, 1);
+                1, 3, List.of("no-sam", "full"), 2, 5, 3, 0.5, 0.05, 1, 1, 1, 2, 1e-3);
     }
 
     /** The main job's default. */
     public static AblationSettings quick() {
         return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 1, 8,
-                2, 2, 9, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2);
+                2, 2, 9, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2, 40, 1e-3);
     }
 
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
         return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 2, 60,
-                0, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3);
+                0, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 400, 1e-3);
     }
 
     /** A named profile: smoke, quick or full. */
@@ -119,6 +134,11 @@ public record AblationSettings(String profile, List<String> configurations, List
             return dataRoot;
         }
         return dataRoot.toAbsolutePath().resolveSibling(dataRoot.getFileName() + "-" + dataProfile.name());
+    }
+
+    /** Where the shared warm start is trained: {@code runsRoot/<profile>-warm-start} (outside {@link #runsDir}). */
+    public Path warmStartDir(Path runsRoot) {
+        return runsRoot.resolve(profile + "-warm-start");
     }
 
     /** The run folder name of one configuration and seed: {@code <configuration>-s<seed>}. */

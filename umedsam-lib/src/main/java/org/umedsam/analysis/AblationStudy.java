@@ -41,6 +41,7 @@ public final class AblationStudy {
     private final Path dataRoot;
     private final Path configsDir;
     private final Path runsDir;
+    private final Path runsRoot;
     private final PrintStream log;
     private DatasetManifest manifest;
 
@@ -55,6 +56,7 @@ public final class AblationStudy {
         this.dataRoot = settings.dataDir(dataRoot);
         this.configsDir = configsDir;
         this.runsDir = settings.runsDir(runsRoot);
+        this.runsRoot = runsRoot;
         this.log = log;
     }
 
@@ -91,6 +93,7 @@ public final class AblationStudy {
 
     /** Trains and scores every configuration x seed (reusing finished runs). Returns the runs folder. */
     public Path trainAndEvaluateAll() throws IOException {
+        warmStart();
         for (String config : settings.configurations()) {
             for (long seed : settings.seeds()) {
                 run(config, seed);
@@ -115,11 +118,47 @@ public final class AblationStudy {
                 Path.of(env.getOrDefault("UMEDSAM_RUNS", root.resolve("runs").toString())), log);
     }
 
+    /**
+     * Trains (or reuses, or resumes) the shared warm start of {@link AblationSettings#warmStartSteps()}
+     * and scores it on the test split; returns its {@code last.ckpt}, or null when the profile has none.
+     */
+    public Path warmStart() throws IOException {
+        if (settings.warmStartSteps() == 0) {
+            return null;
+        }
+        Path dir = settings.warmStartDir(runsRoot);
+        trainAndScore(warmStartConfig(), dir, settings.seeds().get(0), 0);
+        return dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST);
+    }
+
+    /** The warm start: the baseline loss at the warm-start learning rate, first seed, warm-start steps. */
+    TrainConfig warmStartConfig() throws IOException {
+        Path file = configsDir.resolve("baseline.json");
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": the warm start trains the baseline configuration, which is missing");
+        }
+        return TrainConfig.read(file).with(Map.of(
+                "name", settings.warmStartDir(runsRoot).getFileName().toString(),
+                "seed", settings.seeds().get(0),
+                "modelPreset", settings.modelPreset(),
+                "trainable", settings.trainable().name(),
+                "epochs", 1000,
+                "maxSteps", settings.warmStartSteps(),
+                "learningRate", settings.warmStartLearningRate(),
+                "validationFraction", 0.0,
+                "checkpointEverySteps", 0));
+    }
+
     /** Trains (or reuses, or resumes) one run and scores it on the test split; returns its folder. */
     public Path run(String configuration, long seed) throws IOException {
         String name = AblationSettings.runName(configuration, seed);
         Path dir = runsDir.resolve(name);
-        TrainConfig config = trainConfig(configuration, seed);
+        int examples = seed == settings.seeds().get(0) ? settings.examplesPerModality() : 0;
+        return trainAndScore(trainConfig(configuration, seed), dir, seed, examples);
+    }
+
+    private Path trainAndScore(TrainConfig config, Path dir, long seed, int examples) throws IOException {
+        String name = dir.getFileName().toString();
         if (Files.isRegularFile(dir.resolve(RunFiles.SCORES))) {
             checkSameConfig(dir, config);
             log.println("reusing finished run " + dir);
@@ -141,15 +180,15 @@ public final class AblationStudy {
                 Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
                 log.println(dir + " has no checkpoint (interrupted in its first epoch): moved to " + aside);
             }
-            log.println("training " + name + " (" + configuration + ", seed " + seed + ")");
-            Trainer.Result r = Trainer.start(config, model, train, validation, runsDir, options);
+            log.println("training " + name + " (seed " + seed + (config.initialWeights().isEmpty() ? ""
+                    : ", from " + config.initialWeights()) + ")");
+            Trainer.Result r = Trainer.start(config, model, train, validation, dir.getParent(), options);
             if (!r.runDir().equals(dir)) {
                 throw new IOException("trainer wrote " + r.runDir() + ", expected " + dir);
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
-        int examples = seed == settings.seeds().get(0) ? settings.examplesPerModality() : 0;
         double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log).evaluate(RunLandscape.loadModel(dir),
                 testFiles(), dir, examples);
         log.printf(Locale.ROOT, "%s: trained in %.1f s, test mean DSC %.4f (evaluated in %.1f s)%n", name, trainSeconds,
@@ -197,7 +236,17 @@ public final class AblationStudy {
                 "epochs", settings.epochs(),
                 "maxSteps", settings.maxSteps(),
                 "validationFraction", 0.0,
-                "checkpointEverySteps", 0));
+                "checkpointEverySteps", 0,
+                "initialWeights", warmStartCheckpoint()));
+    }
+
+    /** The warm start's last checkpoint as an absolute path, or "" when the profile has no warm start. */
+    private String warmStartCheckpoint() {
+        if (settings.warmStartSteps() == 0) {
+            return "";
+        }
+        return settings.warmStartDir(runsRoot).resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST)
+                .toAbsolutePath().normalize().toString();
     }
 
     /** Training samples: the data pipeline's sampler over the train split, seeded by the run's seed. */

@@ -53,6 +53,10 @@ import org.umedsam.optim.ReduceLrOnPlateau;
  * @param validationFraction  share of the cases held out for the per-epoch validation pass (0: none)
  * @param checkpointEverySteps also write {@code last.ckpt} every this many steps (0: at epoch ends only)
  * @param gcEverySteps        call {@code System.gc()} every this many steps to release native memory (0: never)
+ * @param initialWeights      start from these weights instead of the preset's random initialisation
+ *                            (empty: random): an upstream {@code .pth} state dict such as
+ *                            {@code lite_medsam.pth}, a umedsam model file, or a run's {@code .ckpt};
+ *                            see {@link InitialWeights}
  */
 public record TrainConfig(
         String name,
@@ -82,7 +86,8 @@ public record TrainConfig(
         double minLearningRate,
         double validationFraction,
         int checkpointEverySteps,
-        int gcEverySteps) {
+        int gcEverySteps,
+        String initialWeights) {
 
     public static final List<String> PRESETS = List.of("small", "litemedsam");
 
@@ -115,6 +120,7 @@ public record TrainConfig(
                 + validationFraction);
         require(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
         require(gcEverySteps >= 0, "gcEverySteps must be >= 0, got " + gcEverySteps);
+        initialWeights = initialWeights == null ? "" : initialWeights;
     }
 
     private static void require(boolean ok, String message) {
@@ -127,7 +133,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("full", "small", 2024, 10, 2, 0, List.of("dice", "bce", "iou", "sd"), "uncertainty",
                 "paper", List.of(), false, ParameterGroup.ALL, 5e-5, 0.9, 0.999, 1e-8, 0.01, true, 0.05, false,
-                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 1);
+                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 1, "");
     }
 
     public AdamW.Config adamW() {

@@ -145,6 +145,11 @@ public final class Trainer {
         }
         config.write(folder.config());
         RunInfo.writeNew(folder.runInfo(), config, folder.name());
+        if (!config.initialWeights().isEmpty()) {
+            // a fresh start only: a resumed run restores its own checkpoint instead
+            InitialWeights.load(model, Path.of(config.initialWeights()));
+            options.log().println("initial weights from " + config.initialWeights());
+        }
         Trainer t = new Trainer(config, model, train, validation, options, folder);
         t.record = new RunRecord(folder.dir(), t.loss.termNames(), t.logSigma != null);
         return t.run();

@@ -1,0 +1,83 @@
+package org.umedsam.train;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.io.PthCheckpoint;
+import org.umedsam.model.LiteMedSam;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The weights a run starts from ({@link TrainConfig#initialWeights()}), so that a run fine-tunes a
+ * published or earlier model instead of a random one, as the paper fine-tunes the released
+ * LiteMedSAM. Three file kinds, told apart by their extension:
+ * <ul>
+ *   <li>{@code .pth} / {@code .pt}: a PyTorch state dict with the upstream key names (bare or
+ *       {@code {"model": ...}}), e.g. {@code lite_medsam.pth};</li>
+ *   <li>{@code .ckpt}: a umedsam training checkpoint ({@link Checkpoint}): its parameters and
+ *       buffers (its optimizer state and sigmas are not carried over: a new run starts them afresh);</li>
+ *   <li>anything else: a umedsam model file ({@link LiteMedSam#save}).</li>
+ * </ul>
+ * Loading is strict: every parameter and buffer of the model must be in the file with its shape,
+ * and the file may hold nothing else; the error names the file and the keys.
+ */
+public final class InitialWeights {
+    private InitialWeights() {
+    }
+
+    /** Reads a weights file into upstream-named arrays. */
+    public static Map<String, INDArray> read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": initial weights file does not exist");
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".pth") || name.endsWith(".pt")) {
+            return PthCheckpoint.read(file);
+        }
+        if (name.endsWith(".ckpt")) {
+            Checkpoint c = Checkpoint.read(file);
+            Map<String, INDArray> all = new LinkedHashMap<>(c.parameters());
+            all.putAll(c.buffers());
+            return all;
+        }
+        return LiteMedSam.load(file).stateDict();
+    }
+
+    /** Copies {@code weights} into the model's live parameters and buffers; strict (see the class doc). */
+    public static void apply(TrainableModel model, Map<String, INDArray> weights, String source) {
+        Map<String, INDArray> target = new LinkedHashMap<>(model.parameters());
+        target.putAll(model.buffers());
+        TreeSet<String> missing = new TreeSet<>(target.keySet());
+        missing.removeAll(weights.keySet());
+        TreeSet<String> extra = new TreeSet<>(weights.keySet());
+        extra.removeAll(target.keySet());
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            throw new IllegalArgumentException(source + ": initial weights do not fit the model: "
+                    + (missing.isEmpty() ? "" : missing.size() + " missing keys (first: " + missing.first() + ")")
+                    + (!missing.isEmpty() && !extra.isEmpty() ? "; " : "")
+                    + (extra.isEmpty() ? "" : extra.size() + " unexpected keys (first: " + extra.first() + ")")
+                    + " - is it a checkpoint of another model preset?");
+        }
+        for (Map.Entry<String, INDArray> e : target.entrySet()) {
+            INDArray src = weights.get(e.getKey());
+            if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException(source + ": initial weight " + e.getKey() + " has shape "
+                        + Arrays.toString(src.shape()) + ", the model expects " + Arrays.toString(e.getValue().shape()));
+            }
+        }
+        for (Map.Entry<String, INDArray> e : target.entrySet()) {
+            e.getValue().assign(weights.get(e.getKey()).castTo(e.getValue().dataType()));
+        }
+    }
+
+    /** {@link #read} then {@link #apply}. */
+    public static void load(TrainableModel model, Path file) throws IOException {
+        apply(model, read(file), file.toString());
+    }
+}

@@ -1,0 +1,70 @@
+package org.umedsam.train;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class InitialWeightsTest {
+
+    private static LiteMedSam source() {
+        LiteMedSam a = LiteMedSam.create(ModelConfig.small(), 1L);
+        a.parameters().get("mask_decoder.iou_token.weight").addi(0.5);
+        a.buffers().values().stream().filter(b -> b.dataType().isFPType()).findFirst().orElseThrow().addi(0.25);
+        return a;
+    }
+
+    @Test
+    void startsFromAModelFileAndFromAPthExport(@TempDir Path dir) throws IOException {
+        LiteMedSam a = source();
+        Path own = dir.resolve("model.npz");
+        a.save(own);
+        Path pth = dir.resolve("model.pth");
+        a.exportPth(pth);
+        for (Path file : new Path[]{own, pth}) {
+            LiteMedSamModel b = new LiteMedSamModel(LiteMedSam.create(ModelConfig.small(), 2L), true);
+            assertThat(b.model().stateDict().get("mask_decoder.iou_token.weight"))
+                    .isNotEqualTo(a.stateDict().get("mask_decoder.iou_token.weight"));
+            InitialWeights.load(b, file);
+            for (Map.Entry<String, INDArray> e : a.stateDict().entrySet()) {
+                assertThat(b.model().stateDict().get(e.getKey())).as(file + " " + e.getKey()).isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    @Test
+    void strictLoadingNamesTheFileAndTheKey(@TempDir Path dir) {
+        LiteMedSamModel b = new LiteMedSamModel(LiteMedSam.create(ModelConfig.small(), 2L), true);
+        Map<String, INDArray> weights = new LinkedHashMap<>(source().stateDict());
+        weights.remove("mask_decoder.iou_token.weight");
+        assertThatThrownBy(() -> InitialWeights.apply(b, weights, "w.pth"))
+                .hasMessageContaining("w.pth").hasMessageContaining("1 missing keys (first: mask_decoder.iou_token.weight)");
+        weights.put("mask_decoder.iou_token.weight", Nd4j.zeros(DataType.FLOAT, 3, 3));
+        assertThatThrownBy(() -> InitialWeights.apply(b, weights, "w.pth"))
+                .hasMessageContaining("mask_decoder.iou_token.weight has shape [3, 3]");
+        weights.put("mask_decoder.iou_token.weight", source().stateDict().get("mask_decoder.iou_token.weight"));
+        weights.put("extra.weight", Nd4j.zeros(DataType.FLOAT, 1));
+        assertThatThrownBy(() -> InitialWeights.apply(b, weights, "w.pth"))
+                .hasMessageContaining("1 unexpected keys (first: extra.weight)");
+        assertThatThrownBy(() -> InitialWeights.read(dir.resolve("nope.pth")))
+                .isInstanceOf(IOException.class).hasMessageContaining("nope.pth: initial weights file does not exist");
+    }
+
+    @Test
+    void configKeyDefaultsToARandomStartAndReadsFromJson() {
+        assertThat(TrainConfig.defaults().initialWeights()).isEmpty();
+        TrainConfig c = TrainConfig.fromJson("{\"initialWeights\": \"/x/lite_medsam.pth\"}", "t.json");
+        assertThat(c.initialWeights()).isEqualTo("/x/lite_medsam.pth");
+    }
+}
