@@ -93,7 +93,6 @@ public final class AblationStudy {
 
     /** Trains and scores every configuration x seed (reusing finished runs). Returns the runs folder. */
     public Path trainAndEvaluateAll() throws IOException {
-        warmStart();
         for (String config : settings.configurations()) {
             for (long seed : settings.seeds()) {
                 run(config, seed);
@@ -149,8 +148,14 @@ public final class AblationStudy {
                 "checkpointEverySteps", 0));
     }
 
-    /** Trains (or reuses, or resumes) one run and scores it on the test split; returns its folder. */
+    /**
+     * Trains (or reuses, or resumes) one run and scores it on the test split; returns its folder.
+     * The profile's warm start is trained first if it is not there yet.
+     */
     public Path run(String configuration, long seed) throws IOException {
+        if (settings.warmStartSteps() > 0 && !Files.isRegularFile(settings.warmStartDir(runsRoot).resolve(RunFiles.SCORES))) {
+            warmStart();
+        }
         String name = AblationSettings.runName(configuration, seed);
         Path dir = runsDir.resolve(name);
         int examples = seed == settings.seeds().get(0) ? settings.examplesPerModality() : 0;
