@@ -111,17 +111,19 @@ final class MaskUpscalerGradient {
         DecoderKernels.parallel(rows2, c2 * 20, (from, to) -> {
             float[] lh = new float[c2];
             float[] lb = new float[c2];
+            float[] z = new float[c2];
+            float[] dz = new float[c2];
             for (int r = from; r < to; r++) {
                 float gr = gMask[r];
                 if (gr == 0f) {
                     continue;
                 }
                 int o = r * c2;
+                System.arraycopy(pre2, o, z, 0, c2);
+                DecoderBackprop.gelu(z, 0, c2, z, dz);
                 for (int i = 0; i < c2; i++) {
-                    float x = pre2[o + i];
-                    float cdf = DecoderBackprop.normalCdf(x);
-                    lh[i] += gr * x * cdf;
-                    float d = gr * hyper[i] * DecoderBackprop.geluGrad(x);
+                    lh[i] += gr * z[i];
+                    float d = gr * hyper[i] * dz[i];
                     d2[o + i] = d;
                     lb[i] += d;
                 }
@@ -144,10 +146,15 @@ final class MaskUpscalerGradient {
         float[] nw = norm[0];
         float[] nb = norm[1];
         DecoderKernels.parallel(hw * 4, c1 * 20, (from, to) -> {
+            float[] u = new float[c1];
             for (int r = from; r < to; r++) {
                 int o = r * c1;
                 for (int i = 0; i < c1; i++) {
-                    da1[o + i] *= DecoderBackprop.geluGrad(xhat[o + i] * nw[i] + nb[i]);
+                    u[i] = xhat[o + i] * nw[i] + nb[i];
+                }
+                DecoderBackprop.gelu(u, 0, c1, null, u);
+                for (int i = 0; i < c1; i++) {
+                    da1[o + i] *= u[i];
                 }
             }
         });
