@@ -111,19 +111,17 @@ final class MaskUpscalerGradient {
         DecoderKernels.parallel(rows2, c2 * 20, (from, to) -> {
             float[] lh = new float[c2];
             float[] lb = new float[c2];
-            float[] z = new float[c2];
-            float[] dz = new float[c2];
+            int n = (to - from) * c2;
+            float[] z = new float[n];
+            float[] dz = new float[n];
+            DecoderBackprop.gelu(pre2, from * c2, n, z, dz);
             for (int r = from; r < to; r++) {
                 float gr = gMask[r];
-                if (gr == 0f) {
-                    continue;
-                }
                 int o = r * c2;
-                System.arraycopy(pre2, o, z, 0, c2);
-                DecoderBackprop.gelu(z, 0, c2, z, dz);
+                int zo = (r - from) * c2;
                 for (int i = 0; i < c2; i++) {
-                    lh[i] += gr * z[i];
-                    float d = gr * hyper[i] * dz[i];
+                    lh[i] += gr * z[zo + i];
+                    float d = gr * hyper[i] * dz[zo + i];
                     d2[o + i] = d;
                     lb[i] += d;
                 }
@@ -146,16 +144,19 @@ final class MaskUpscalerGradient {
         float[] nw = norm[0];
         float[] nb = norm[1];
         DecoderKernels.parallel(hw * 4, c1 * 20, (from, to) -> {
-            float[] u = new float[c1];
+            int n = (to - from) * c1;
+            float[] u = new float[n];
             for (int r = from; r < to; r++) {
                 int o = r * c1;
+                int uo = (r - from) * c1;
                 for (int i = 0; i < c1; i++) {
-                    u[i] = xhat[o + i] * nw[i] + nb[i];
+                    u[uo + i] = xhat[o + i] * nw[i] + nb[i];
                 }
-                DecoderBackprop.gelu(u, 0, c1, null, u);
-                for (int i = 0; i < c1; i++) {
-                    da1[o + i] *= u[i];
-                }
+            }
+            DecoderBackprop.gelu(u, 0, n, null, u);
+            int o = from * c1;
+            for (int i = 0; i < n; i++) {
+                da1[o + i] *= u[i];
             }
         });
         DecoderBackprop.layerNormBackward(da1, hw * 4, c1, nw, xhat, tp.inv(), P + "1", g);
