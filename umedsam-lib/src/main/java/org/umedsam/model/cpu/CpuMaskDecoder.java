@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * LiteMedSAM's prompt encoder (boxes) and mask decoder as a hand-scheduled CPU forward pass on heap
@@ -41,6 +42,7 @@ public final class CpuMaskDecoder {
     private final float[] outputTokens;
     private final DecoderLinear[][] hyper;
     private final DecoderLinear[] iouHead;
+    private final CpuMaskDecoderGradients gradients;
     /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
     private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
 
@@ -68,6 +70,8 @@ public final class CpuMaskDecoder {
         for (int l = 0; l < depth; l++) {
             iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
         }
+        // shares the weight arrays (DecoderWeights hands out one copy per key)
+        this.gradients = new CpuMaskDecoderGradients(c, w, prompt, outputTokens);
     }
 
     /**
@@ -120,6 +124,57 @@ public final class CpuMaskDecoder {
         out.put("dense_pe", Nd4j.create(nchw, new long[]{1, dim, grid, grid}, 'c'));
         out.put("sparse_embedding", Nd4j.create(r.sparse(), new long[]{r.boxes(), 2, dim}, 'c'));
         return out;
+    }
+
+    /**
+     * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} for the single-mask output
+     * (mask token 0, IoU output 0), as {@code LiteMedSam.gradientsFromEmbedding}, w.r.t. the named
+     * {@code mask_decoder.*} parameters: fresh float arrays in PyTorch shapes, summed over the batch,
+     * in the order of {@code wrt}. Parameters the single-mask box path does not reach get zeros
+     * ({@link CpuMaskDecoderGradients}).
+     *
+     * @param embedding  {@code [B, E, g, g]}, one image embedding per box
+     * @param boxes      {@code [B, 4]}
+     * @param gradLogits {@code [B, 1, 4g, 4g]}
+     * @param gradIou    {@code [B, 1]}
+     * @param wrt        {@code mask_decoder.*} keys; any other key is an {@link IllegalArgumentException}
+     *                   naming it (prompt-encoder and image-encoder gradients are not computed here)
+     */
+    public Map<String, INDArray> gradients(INDArray embedding, INDArray boxes, INDArray gradLogits, INDArray gradIou,
+                                           Set<String> wrt) {
+        if (wrt == null) {
+            throw new IllegalArgumentException("wrt is null");
+        }
+        for (String k : wrt) {
+            if (k == null || !k.startsWith(P)) {
+                throw new IllegalArgumentException("CPU decoder gradients cover mask_decoder.* parameters only, not " + k);
+            }
+            if (!gradients.knows(k)) {
+                throw new IllegalArgumentException("not a mask decoder parameter of this model: " + k);
+            }
+        }
+        if (embedding == null || embedding.rank() != 4 || embedding.size(0) < 1 || embedding.size(1) != dim
+                || embedding.size(2) != grid || embedding.size(3) != grid) {
+            throw new IllegalArgumentException("embedding: expected shape [B, " + dim + ", " + grid + ", " + grid
+                    + "] with B >= 1, got " + (embedding == null ? "null" : Arrays.toString(embedding.shape())));
+        }
+        int b = (int) embedding.size(0);
+        long[] boxShape = {b, 4};
+        if (boxes == null || !Arrays.equals(boxes.shape(), boxShape)) {
+            throw new IllegalArgumentException("boxes: expected shape " + Arrays.toString(boxShape) + ", got "
+                    + (boxes == null ? "null" : Arrays.toString(boxes.shape())));
+        }
+        long[] glShape = {b, 1, 4L * grid, 4L * grid};
+        if (gradLogits == null || !Arrays.equals(gradLogits.shape(), glShape)) {
+            throw new IllegalArgumentException("gradLogits: expected shape " + Arrays.toString(glShape) + ", got "
+                    + (gradLogits == null ? "null" : Arrays.toString(gradLogits.shape())));
+        }
+        long[] giShape = {b, 1};
+        if (gradIou == null || !Arrays.equals(gradIou.shape(), giShape)) {
+            throw new IllegalArgumentException("gradIou: expected shape " + Arrays.toString(giShape) + ", got "
+                    + (gradIou == null ? "null" : Arrays.toString(gradIou.shape())));
+        }
+        return gradients.compute(floats(embedding), floats(boxes), floats(gradLogits), floats(gradIou), b, wrt);
     }
 
     private record Result(INDArray masks, INDArray iou, float[] sparse, int boxes) {

@@ -4,15 +4,19 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Reads state-dict entries (upstream key names, PyTorch shapes) into heap {@code float[]} copies,
  * checking presence and shape; a problem is an {@link IllegalArgumentException} naming the key.
+ * Each key is copied once: later reads of the same key return the same array (read-only by
+ * convention), so the forward pass and {@link CpuMaskDecoderGradients} share one snapshot.
  */
 final class DecoderWeights {
 
     private final Map<String, INDArray> stateDict;
+    private final Map<String, float[]> taken = new HashMap<>();
 
     DecoderWeights(Map<String, INDArray> stateDict) {
         if (stateDict == null) {
@@ -34,7 +38,18 @@ final class DecoderWeights {
         if (!a.dataType().isFPType()) {
             throw new IllegalArgumentException("state dict key " + key + " has type " + a.dataType() + ", expected a float type");
         }
-        return floats(a);
+        return taken.computeIfAbsent(key, k -> floats(a));
+    }
+
+    /** Shapes of the state-dict entries whose key starts with {@code prefix}, in the map's order. */
+    Map<String, long[]> shapes(String prefix) {
+        Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> en : stateDict.entrySet()) {
+            if (en.getKey().startsWith(prefix)) {
+                out.put(en.getKey(), en.getValue().shape());
+            }
+        }
+        return out;
     }
 
     /** A row-major heap copy of {@code a} (one copy when {@code a} is already a whole float c-order buffer). */

@@ -49,6 +49,28 @@ public final class Gemm {
         s.c.copyOut(c, cOff, m * n);
     }
 
+    /**
+     * {@code c[m, n] (+)= op(a) · op(b)} with both operands optionally transposed: {@code op(a) = a[m, k]}, or
+     * {@code a[k, m]ᵀ} when {@code transA}; {@code op(b) = b[k, n]}, or {@code b[n, k]ᵀ} when {@code transB}.
+     * With {@code accumulate} the product is added to {@code c} (BLAS beta = 1), else it overwrites it.
+     * Used by the decoder's backward pass ({@code dW = dYᵀ X} needs {@code transA}).
+     */
+    public static void multiply(float[] a, int aOff, boolean transA, int m, int k, float[] b, int bOff, boolean transB,
+                                int n, float[] c, int cOff, boolean accumulate) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            throw new IllegalArgumentException("gemm sizes must be positive, got m=" + m + " k=" + k + " n=" + n);
+        }
+        check(a, aOff, (long) m * k, "a");
+        check(b, bOff, (long) k * n, "b");
+        check(c, cOff, (long) m * n, "c");
+        Staging s = STAGING.get();
+        INDArray sa = transA ? s.a.view(a, aOff, k, m) : s.a.view(a, aOff, m, k);
+        INDArray sb = transB ? s.b.view(b, bOff, n, k) : s.b.view(b, bOff, k, n);
+        INDArray sc = s.c.view(accumulate ? c : null, cOff, m, n);
+        Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+        s.c.copyOut(c, cOff, m * n);
+    }
+
     /** {@code y[m, n] = x[m, k] · w[n, k]ᵀ + bias[n]} (PyTorch {@code Linear}); {@code bias} may be null. */
     public static void linear(float[] x, int m, int k, float[] w, float[] bias, int n, float[] y) {
         multiply(x, 0, m, k, w, 0, n, true, y, 0);

@@ -1,0 +1,160 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.ModelConfig;
+
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hand-written backward pass of the box-prompted mask decoder (single-mask output), the gradient
+ * {@code LiteMedSam.gradientsFromEmbedding} takes from SameDiff: d/dθ of
+ * {@code sum(logits * gradLogits) + sum(iou * gradIou)}, logits = mask token 0's mask, iou = IoU head
+ * output 0, for the {@code mask_decoder.*} parameters, summed over the batch.
+ *
+ * <p>Per item: a forward pass with a tape ({@link TwoWayTransformerGradient}, {@link MaskUpscalerGradient},
+ * hypernetwork MLP 0 and the IoU head), then the backward in reverse. Every output token takes part in
+ * the transformer, so {@code mask_tokens} rows 1..3 do get gradients; the hypernetwork MLPs 1..3 do not
+ * (zeros), nor do the IoU head's last-layer rows 1..3, nor the token-to-image and self attentions'
+ * {@code k_proj.bias} (a constant shift of each softmax row). Weights are the snapshot of the owning
+ * {@link CpuMaskDecoder}.
+ */
+final class CpuMaskDecoderGradients {
+
+    private static final String P = "mask_decoder.";
+
+    private final int dim;
+    private final int grid;
+    private final int maskTokens;
+    private final CpuPromptEncoder prompt;
+    private final float[] outputTokens;
+    private final TwoWayTransformerGradient transformer;
+    private final MaskUpscalerGradient upscaler;
+    private final DecoderLinear[] hyper0;
+    private final DecoderLinear[] iouHead;
+    /** Shapes of every mask_decoder.* key of the snapshot's state dict. */
+    private final Map<String, long[]> shapes;
+
+    CpuMaskDecoderGradients(ModelConfig c, DecoderWeights w, CpuPromptEncoder prompt, float[] outputTokens) {
+        this.dim = c.promptEmbedDim();
+        this.grid = c.embeddingSize();
+        this.maskTokens = c.numMultimaskOutputs() + 1;
+        this.prompt = prompt;
+        this.outputTokens = outputTokens;
+        this.transformer = new TwoWayTransformerGradient(c, w);
+        this.upscaler = new MaskUpscalerGradient(c, w);
+        String h = P + "output_hypernetworks_mlps.0.layers.";
+        this.hyper0 = new DecoderLinear[]{w.linear(h + 0, dim, dim), w.linear(h + 1, dim, dim), w.linear(h + 2, dim, dim / 8)};
+        int depth = c.iouHeadDepth();
+        int hid = c.iouHeadHiddenDim();
+        this.iouHead = new DecoderLinear[depth];
+        for (int l = 0; l < depth; l++) {
+            iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
+        }
+        this.shapes = w.shapes(P);
+    }
+
+    /**
+     * @param emb       embeddings {@code [B, E, g, g]} as row-major values
+     * @param box       boxes {@code [B, 4]}
+     * @param gradMask  {@code [B, 1, 4g, 4g]} row-major
+     * @param gradIou   {@code [B]}
+     * @param wrt       mask_decoder.* keys (checked by the caller)
+     */
+    Map<String, INDArray> compute(float[] emb, float[] box, float[] gradMask, float[] gradIou, int batch, Set<String> wrt) {
+        int e = dim;
+        int hw = grid * grid;
+        int t = 1 + maskTokens + 2;
+        int side = 4 * grid;
+        float[] pe = prompt.densePeTokens();
+        float[] noMask = prompt.noMaskEmbed;
+        DecoderGradientSums g = new DecoderGradientSums();
+        float[] dOutputTokens = new float[outputTokens.length];
+        for (int b = 0; b < batch; b++) {
+            // ---- forward with tape
+            float[] tokens = new float[t * e];
+            System.arraycopy(outputTokens, 0, tokens, 0, outputTokens.length);
+            prompt.sparse(box[b * 4], box[b * 4 + 1], box[b * 4 + 2], box[b * 4 + 3], tokens, outputTokens.length);
+            float[] src = new float[hw * e];
+            int eo = b * e * hw;
+            DecoderKernels.parallel(hw, e * 2, (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    for (int ch = 0; ch < e; ch++) {
+                        src[p * e + ch] = emb[eo + ch * hw + p] + noMask[ch];
+                    }
+                }
+            });
+            TwoWayTransformerGradient.Tape tt = transformer.forward(tokens, t, src, pe, hw);
+            float[] hs = tt.queries();
+            MaskUpscalerGradient.Tape ut = upscaler.forward(tt.keys());
+            float[][] hyperActs = mlpForward(hyper0, Arrays.copyOfRange(hs, e, 2 * e));
+            float[][] iouActs = mlpForward(iouHead, Arrays.copyOf(hs, e));
+
+            // ---- backward
+            float[] dHs = new float[t * e];
+            float[] dHyper = new float[e / 8];
+            float[] dKeys = upscaler.backward(ut, upscaler.gather(gradMask, b * side * side), hyperActs[hyperActs.length - 1],
+                    dHyper, g);
+            float[] dTok1 = mlpBackward(hyper0, P + "output_hypernetworks_mlps.0.layers.", hyperActs, dHyper, g);
+            System.arraycopy(dTok1, 0, dHs, e, e);
+            float[] dIou = new float[maskTokens];
+            dIou[0] = gradIou[b];
+            float[] dTok0 = mlpBackward(iouHead, P + "iou_prediction_head.layers.", iouActs, dIou, g);
+            System.arraycopy(dTok0, 0, dHs, 0, e);
+            float[] dPoint = transformer.backward(tt, dHs, dKeys, g);
+            for (int i = 0; i < outputTokens.length; i++) {
+                dOutputTokens[i] += dPoint[i];
+            }
+        }
+        float[] dIouToken = g.of(P + "iou_token.weight", e);
+        float[] dMaskTokens = g.of(P + "mask_tokens.weight", maskTokens * e);
+        System.arraycopy(dOutputTokens, 0, dIouToken, 0, e);
+        System.arraycopy(dOutputTokens, e, dMaskTokens, 0, maskTokens * e);
+
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String k : wrt) {
+            long[] shape = shapes.get(k);
+            float[] v = g.get(k);
+            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+            if (v == null) {
+                a.assign(0);
+            } else {
+                a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v, 0, v.length);
+            }
+            out.put(k, a);
+        }
+        return out;
+    }
+
+    /** Whether {@code key} is a mask_decoder parameter of this snapshot. */
+    boolean knows(String key) {
+        return shapes.containsKey(key);
+    }
+
+    /** Activations of an MLP (ReLU between layers): {@code [input, layer 0 out, ..., last out]}. */
+    private static float[][] mlpForward(DecoderLinear[] mlp, float[] x) {
+        float[][] acts = new float[mlp.length + 1][];
+        acts[0] = x;
+        for (int l = 0; l < mlp.length; l++) {
+            acts[l + 1] = mlp[l].apply(acts[l], 1, l < mlp.length - 1);
+        }
+        return acts;
+    }
+
+    /** Backward of {@link #mlpForward}: dLoss/dinput given dLoss/doutput. */
+    private static float[] mlpBackward(DecoderLinear[] mlp, String prefix, float[][] acts, float[] dOut, DecoderGradientSums g) {
+        float[] d = dOut;
+        for (int l = mlp.length - 1; l >= 0; l--) {
+            if (l < mlp.length - 1) {
+                DecoderBackprop.relu(acts[l + 1], d);
+            }
+            d = DecoderBackprop.linear(mlp[l], prefix + l, acts[l], d, 1, g);
+        }
+        return d;
+    }
+}

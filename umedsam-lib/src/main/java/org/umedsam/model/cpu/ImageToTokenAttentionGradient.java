@@ -1,0 +1,186 @@
+package org.umedsam.model.cpu;
+
+/**
+ * {@link ImageToTokenAttention} with a tape, and its backward, in the same folded form: with
+ * {@code k = Wk tp + bk}, {@code v = Wv tv + bv} {@code [T, I]}, {@code A[:, hT+t] = Wq_h^T k_ht}
+ * {@code [E, H*T]}, {@code bias[hT+t] = bq_h . k_ht}, {@code P = softmax_per_head(scale (kpe A + bias))}
+ * {@code [HW, H*T]}, {@code M[hT+t] = Wo_h v_ht} {@code [H*T, E]}, {@code out = P M + bo}. The backward's
+ * image-sized products ({@code dP = dout M^T}, {@code dM = P^T dout}, {@code dA = kpe^T dS},
+ * {@code dKpe = dS A^T}) are GEMMs with {@code H*T} on the short side.
+ */
+final class ImageToTokenAttentionGradient {
+
+    private final CpuAttention a;
+    private final String prefix;
+
+    ImageToTokenAttentionGradient(CpuAttention a, String prefix) {
+        this.a = a;
+        this.prefix = prefix;
+    }
+
+    /** Forward values kept for the backward. */
+    record Tape(float[] tp, float[] tv, int t, float[] kpe, int hw, float[] k, float[] v, float[] am, float[] p,
+                float[] m) {
+    }
+
+    /**
+     * @param kpe image queries before projection {@code [HW, E]}
+     * @param tp  keys before projection {@code [T, E]}
+     * @param tv  values before projection {@code [T, E]}
+     * @param out receives {@code P M} {@code [HW, E]}, without the output bias (see {@link #outputBias})
+     * (inputs are kept by the tape: they must not change before the backward)
+     */
+    Tape forward(float[] kpe, int hw, float[] tp, float[] tv, int t, float[] out) {
+        int e = a.dim;
+        int internal = a.internal;
+        int hd = a.headDim;
+        int heads = a.heads;
+        int cols = heads * t;
+        float[] k = a.k.apply(tp, t, false);
+        float[] v = a.v.apply(tv, t, false);
+        float[] am = new float[e * cols];
+        float[] bias = new float[cols];
+        float[] wq = a.q.weight;
+        for (int h = 0; h < heads; h++) {
+            for (int ti = 0; ti < t; ti++) {
+                int col = h * t + ti;
+                float sb = 0;
+                for (int c = 0; c < hd; c++) {
+                    int ch = h * hd + c;
+                    float kv = k[ti * internal + ch];
+                    sb += a.q.bias[ch] * kv;
+                    int wo = ch * e;
+                    for (int i = 0; i < e; i++) {
+                        am[i * cols + col] += wq[wo + i] * kv;
+                    }
+                }
+                bias[col] = sb;
+            }
+        }
+        float[] m = new float[cols * e];
+        float[] wo = a.out.weight;
+        for (int h = 0; h < heads; h++) {
+            for (int ti = 0; ti < t; ti++) {
+                int mo = (h * t + ti) * e;
+                for (int o = 0; o < e; o++) {
+                    float d = 0;
+                    int w0 = o * internal + h * hd;
+                    for (int c = 0; c < hd; c++) {
+                        d += v[ti * internal + h * hd + c] * wo[w0 + c];
+                    }
+                    m[mo + o] = d;
+                }
+            }
+        }
+        float[] p = new float[hw * cols];
+        Gemm.multiply(kpe, 0, hw, e, am, 0, cols, false, p, 0);
+        float scale = a.scale;
+        DecoderKernels.parallel(hw, cols * 8, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int ro = r * cols;
+                for (int c = 0; c < cols; c++) {
+                    p[ro + c] += bias[c];
+                }
+                DecoderKernels.softmaxSegments(p, ro, heads, t, scale);
+            }
+        });
+        Gemm.multiply(p, 0, hw, cols, m, 0, e, false, out, 0);
+        return new Tape(tp, tv, t, kpe, hw, k, v, am, p, m);
+    }
+
+    float[] outputBias() {
+        return a.out.bias;
+    }
+
+    /**
+     * @param dout dLoss/dout {@code [HW, E]} (out including the output bias)
+     * @param dKpe if not null, receives (adds) dLoss/dkpe {@code [HW, E]}
+     * @return {dtp, dtv} {@code [T, E]} each
+     */
+    float[][] backward(Tape tp, float[] dout, DecoderGradientSums g, float[] dKpe) {
+        int e = a.dim;
+        int internal = a.internal;
+        int hd = a.headDim;
+        int heads = a.heads;
+        int t = tp.t();
+        int hw = tp.hw();
+        int cols = heads * t;
+        float[] p = tp.p();
+        float[] dbo = g.of(prefix + ".out_proj.bias", e);
+        columnSums(dout, hw, e, dbo);
+        float[] ds = new float[hw * cols];
+        Gemm.multiply(dout, 0, false, hw, e, tp.m(), 0, true, cols, ds, 0, false);
+        float[] dm = new float[cols * e];
+        Gemm.multiply(p, 0, true, cols, hw, dout, 0, false, e, dm, 0, false);
+        float scale = a.scale;
+        DecoderKernels.parallel(hw, cols * 4, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                DecoderBackprop.softmax(p, r * cols, ds, r * cols, heads, t, scale);
+            }
+        });
+        float[] da = new float[e * cols];
+        Gemm.multiply(tp.kpe(), 0, true, e, hw, ds, 0, false, cols, da, 0, false);
+        float[] dbias = new float[cols];
+        columnSums(ds, hw, cols, dbias);
+        if (dKpe != null) {
+            Gemm.multiply(ds, 0, false, hw, cols, tp.am(), 0, true, e, dKpe, 0, true);
+        }
+        float[] k = tp.k();
+        float[] v = tp.v();
+        float[] dk = new float[t * internal];
+        float[] dv = new float[t * internal];
+        float[] wq = a.q.weight;
+        float[] bq = a.q.bias;
+        float[] wo = a.out.weight;
+        float[] dwq = g.of(prefix + ".q_proj.weight", internal * e);
+        float[] dbq = g.of(prefix + ".q_proj.bias", internal);
+        float[] dwo = g.of(prefix + ".out_proj.weight", e * internal);
+        for (int h = 0; h < heads; h++) {
+            for (int ti = 0; ti < t; ti++) {
+                int col = h * t + ti;
+                int mo = col * e;
+                for (int c = 0; c < hd; c++) {
+                    int ch = h * hd + c;
+                    float kv = k[ti * internal + ch];
+                    float vv = v[ti * internal + ch];
+                    int w0 = ch * e;
+                    float dkv = bq[ch] * dbias[col];
+                    dbq[ch] += dbias[col] * kv;
+                    float dvv = 0;
+                    for (int i = 0; i < e; i++) {
+                        float d = da[i * cols + col];
+                        dwq[w0 + i] += d * kv;
+                        dkv += wq[w0 + i] * d;
+                        float dmo = dm[mo + i];
+                        dwo[i * internal + ch] += dmo * vv;
+                        dvv += dmo * wo[i * internal + ch];
+                    }
+                    dk[ti * internal + ch] = dkv;
+                    dv[ti * internal + ch] = dvv;
+                }
+            }
+        }
+        return new float[][]{
+                DecoderBackprop.linear(a.k, prefix + ".k_proj", tp.tp(), dk, t, g),
+                DecoderBackprop.linear(a.v, prefix + ".v_proj", tp.tv(), dv, t, g)};
+    }
+
+    /** {@code sums[j] += sum_i x[i, j]} for {@code x [rows, cols]}. */
+    private static void columnSums(float[] x, int rows, int cols, float[] sums) {
+        Object lock = new Object();
+        DecoderKernels.parallel(rows, cols, (from, to) -> {
+            float[] s = new float[cols];
+            for (int r = from; r < to; r++) {
+                int o = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    s[j] += x[o + j];
+                }
+            }
+            synchronized (lock) {
+                for (int j = 0; j < cols; j++) {
+                    sums[j] += s[j];
+                }
+            }
+        });
+    }
+}
