@@ -44,7 +44,9 @@ import java.util.Set;
  * {@link #forwardFromEmbedding}, {@code forward(.., false)}) run on the hand-scheduled CPU
  * implementation in {@code org.umedsam.model.cpu} for float32 models ({@link ForwardEngine#CPU},
  * the default): same arithmetic, about an order of magnitude faster than SameDiff's op-by-op
- * execution. Gradients, training-mode passes and {@link #trace} always run on SameDiff.
+ * execution. So do the mask decoder's gradients from an embedding ({@link #gradientsFromEmbedding}
+ * when only {@code mask_decoder.*} parameters are asked for: the U-MedSAM code's trained group).
+ * Other gradients, training-mode passes and {@link #trace} run on SameDiff.
  * The CPU engine snapshots the weights at every call, so in-place parameter updates are seen.
  *
  * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
@@ -545,10 +547,25 @@ public final class LiteMedSam {
                                                         INDArray gradIou, Set<String> wrt) {
         embedding = embeddingIn(embedding);
         long b = embedding.size(0);
+        if (forwardEngine() == ForwardEngine.CPU && onlyMaskDecoder(wrt)) {
+            return CpuMaskDecoder.of(config, state).gradients(embedding, boxes(boxes, b),
+                    in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
+                    in(gradIou, "gradIou", b, 1), wrt);
+        }
         Map<String, INDArray> ph = Map.of("embedding", embedding, "boxes", boxes(boxes, b),
                 "grad_logits", in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
                 "grad_iou", in(gradIou, "gradIou", b, 1));
         return gradientsOf(graph(GraphKind.DECODER), ph, wrt, true);
+    }
+
+    /** True when every key is a trainable mask-decoder parameter: what the CPU engine's backward covers. */
+    private boolean onlyMaskDecoder(Set<String> wrt) {
+        for (String k : wrt) {
+            if (!trainable.contains(k) || Component.of(k) != Component.MASK_DECODER) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, INDArray> gradientsOf(Graph gr, Map<String, INDArray> ph, Set<String> wrt, boolean decoderOnly) {

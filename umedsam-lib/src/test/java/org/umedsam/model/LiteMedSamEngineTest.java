@@ -59,4 +59,44 @@ class LiteMedSamEngineTest {
         INDArray after = m.decode(emb, box, false).iou();
         assertThat(after.getDouble(0) - before.getDouble(0)).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-5));
     }
+
+    @Test
+    void maskDecoderGradientsAgreeBetweenEngines() {
+        LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 8L);
+        Nd4j.getRandom().setSeed(4);
+        INDArray emb = Nd4j.randn(DataType.FLOAT, 2, m.config().promptEmbedDim(), 64, 64);
+        INDArray boxes = Nd4j.createFromArray(new float[][]{{20, 30, 140, 200}, {60, 10, 250, 120}});
+        INDArray gLogits = Nd4j.randn(DataType.FLOAT, 2, 1, 256, 256).muli(1e-3);
+        INDArray gIou = Nd4j.randn(DataType.FLOAT, 2, 1);
+        java.util.Set<String> wrt = m.parameterNames(Component.MASK_DECODER);
+        java.util.Map<String, INDArray> cpu = m.gradientsFromEmbedding(emb, boxes, gLogits, gIou, wrt);
+        m.forwardEngine(LiteMedSam.ForwardEngine.SAMEDIFF);
+        java.util.Map<String, INDArray> sd = m.gradientsFromEmbedding(emb, boxes, gLogits, gIou, wrt);
+        assertThat(cpu.keySet()).containsExactlyElementsOf(sd.keySet());
+        double largest = sd.values().stream().mapToDouble(a -> a.amaxNumber().doubleValue()).max().orElse(1);
+        for (String k : wrt) {
+            // the floor: k_proj biases have an analytic gradient of 0 (a key bias shifts a softmax row
+            // uniformly), so both engines return rounding noise there
+            double scale = Math.max(1e-4 * largest, sd.get(k).amaxNumber().doubleValue());
+            assertThat(maxAbs(cpu.get(k), sd.get(k)) / scale).as(k).isLessThan(1e-3);
+        }
+    }
+
+    @Test
+    void cpuGradientsAreBitReproducible() {
+        LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 9L);
+        Nd4j.getRandom().setSeed(5);
+        INDArray emb = Nd4j.randn(DataType.FLOAT, 2, m.config().promptEmbedDim(), 64, 64);
+        INDArray boxes = Nd4j.createFromArray(new float[][]{{20, 30, 140, 200}, {60, 10, 250, 120}});
+        INDArray gLogits = Nd4j.randn(DataType.FLOAT, 2, 1, 256, 256);
+        INDArray gIou = Nd4j.randn(DataType.FLOAT, 2, 1);
+        java.util.Set<String> wrt = m.parameterNames(Component.MASK_DECODER);
+        java.util.Map<String, INDArray> first = m.gradientsFromEmbedding(emb, boxes, gLogits, gIou, wrt);
+        for (int repeat = 0; repeat < 3; repeat++) {
+            java.util.Map<String, INDArray> again = m.gradientsFromEmbedding(emb, boxes, gLogits, gIou, wrt);
+            for (String k : wrt) {
+                assertThat(again.get(k)).as(k).isEqualTo(first.get(k));
+            }
+        }
+    }
 }

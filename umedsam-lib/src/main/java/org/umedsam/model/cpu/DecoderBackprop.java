@@ -103,7 +103,7 @@ final class DecoderBackprop {
                                   DecoderGradientSums g) {
         float[] dw = g.of(prefix + ".weight", dim);
         float[] db = g.of(prefix + ".bias", dim);
-        Object lock = new Object();
+        DecoderKernels.OrderedMerge lock = new DecoderKernels.OrderedMerge();
         DecoderKernels.parallel(rows, dim * 8, (from, to) -> {
             float[] ldw = new float[dim];
             float[] ldb = new float[dim];
@@ -127,13 +127,14 @@ final class DecoderBackprop {
                     dy[o + i] = iv * (dy[o + i] * w[i] - mg - xhat[o + i] * mgx);
                 }
             }
-            synchronized (lock) {
+            lock.add(from, () -> {
                 for (int i = 0; i < dim; i++) {
                     dw[i] += ldw[i];
                     db[i] += ldb[i];
                 }
-            }
+            });
         });
+        lock.run();
     }
 
     /**

@@ -20,6 +20,29 @@ final class DecoderKernels {
     }
 
     /**
+     * Per-chunk partial sums of a {@link #parallel} loop, added in chunk order afterwards: the
+     * result then does not depend on which thread finishes first, so a training run is
+     * bit-reproducible (a resumed run must reach the uninterrupted run's weights).
+     */
+    static final class OrderedMerge {
+        private final java.util.concurrent.ConcurrentSkipListMap<Integer, Runnable> merges =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
+
+        /** Registers the merge of the chunk starting at {@code from}. */
+        void add(int from, Runnable merge) {
+            merges.put(from, merge);
+        }
+
+        /** Runs the registered merges in chunk order and forgets them. */
+        void run() {
+            for (Runnable r : merges.values()) {
+                r.run();
+            }
+            merges.clear();
+        }
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} in contiguous chunks, in parallel when {@code n * costPerItem}
      * is large enough to pay for the fork.
      */

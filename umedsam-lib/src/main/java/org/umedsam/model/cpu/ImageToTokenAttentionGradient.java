@@ -167,7 +167,7 @@ final class ImageToTokenAttentionGradient {
 
     /** {@code sums[j] += sum_i x[i, j]} for {@code x [rows, cols]}. */
     private static void columnSums(float[] x, int rows, int cols, float[] sums) {
-        Object lock = new Object();
+        DecoderKernels.OrderedMerge lock = new DecoderKernels.OrderedMerge();
         DecoderKernels.parallel(rows, cols, (from, to) -> {
             float[] s = new float[cols];
             for (int r = from; r < to; r++) {
@@ -176,11 +176,12 @@ final class ImageToTokenAttentionGradient {
                     s[j] += x[o + j];
                 }
             }
-            synchronized (lock) {
+            lock.add(from, () -> {
                 for (int j = 0; j < cols; j++) {
                     sums[j] += s[j];
                 }
-            }
+            });
         });
+        lock.run();
     }
 }

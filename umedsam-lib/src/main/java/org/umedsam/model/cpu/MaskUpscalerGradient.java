@@ -106,7 +106,7 @@ final class MaskUpscalerGradient {
         float[] pre2 = tp.pre2();
         // dpre2 [16HW, c2] = g h GELU'(pre2); dHyper = sum_rows g GELU(pre2)
         float[] d2 = new float[rows2 * c2];
-        Object lock = new Object();
+        DecoderKernels.OrderedMerge lock = new DecoderKernels.OrderedMerge();
         float[] db2 = g.of(P + "3.bias", c2);
         DecoderKernels.parallel(rows2, c2 * 20, (from, to) -> {
             float[] lh = new float[c2];
@@ -126,13 +126,14 @@ final class MaskUpscalerGradient {
                     lb[i] += d;
                 }
             }
-            synchronized (lock) {
+            lock.add(from, () -> {
                 for (int i = 0; i < c2; i++) {
                     dHyper[i] += lh[i];
                     db2[i] += lb[i];
                 }
-            }
+            });
         });
+        lock.run();
         // second transposed conv: pre2 [4HW, 4c2] = a1 [4HW, c1] . w2 [c1, 4c2]
         float[] dw2 = new float[c1 * 4 * c2];
         Gemm.multiply(tp.a1(), 0, true, c1, hw * 4, d2, 0, false, 4 * c2, dw2, 0, false);
@@ -169,12 +170,13 @@ final class MaskUpscalerGradient {
                     lb[i] += da1[o + i];
                 }
             }
-            synchronized (lock) {
+            lock.add(from, () -> {
                 for (int i = 0; i < c1; i++) {
                     db1[i] += lb[i];
                 }
-            }
+            });
         });
+        lock.run();
         // first transposed conv: y1 [HW, 4c1] = keys [HW, E] . w1 [E, 4c1]
         float[] dw1 = new float[dim * 4 * c1];
         Gemm.multiply(tp.keys(), 0, true, dim, hw, da1, 0, false, 4 * c1, dw1, 0, false);
