@@ -181,10 +181,11 @@ public final class RunsDirectory {
             }
             Table t = Tables.readCsv(index);
             List<QualitativeExample> list = out.computeIfAbsent(r.name(), k -> new ArrayList<>());
+            double[] dsc = Tables.doubles(t, "dsc"); // NaN (0/0 as the challenge computes it) reads as missing
             for (int i = 0; i < t.rowCount(); i++) {
                 Path file = r.dir().resolve(RunFiles.EXAMPLES_DIR).resolve(t.stringColumn("file").get(i));
                 list.add(QualitativeExample.read(file, t.stringColumn("case").get(i), t.stringColumn("modality").get(i),
-                        t.doubleColumn("dsc").get(i)));
+                        dsc[i]));
             }
         }
         return out;

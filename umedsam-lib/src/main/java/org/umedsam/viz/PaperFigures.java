@@ -162,6 +162,11 @@ public final class PaperFigures {
         List<ImageGrid.Panel> panels = new ArrayList<>();
         for (String m : Ordering.modalities(byModality.keySet())) {
             List<QualitativeExample> list = byModality.get(m);
+            // a NaN DSC (a class in neither mask) ranks neither best nor worst, unless nothing else is kept
+            List<QualitativeExample> scored = list.stream().filter(e -> !Double.isNaN(e.dsc())).toList();
+            if (!scored.isEmpty()) {
+                list = scored;
+            }
             QualitativeExample best = list.stream().max(Comparator.comparingDouble(QualitativeExample::dsc)).orElseThrow();
             QualitativeExample worst = list.stream().min(Comparator.comparingDouble(QualitativeExample::dsc)).orElseThrow();
             if (worst == best) {
