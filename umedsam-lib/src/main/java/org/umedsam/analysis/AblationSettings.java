@@ -10,16 +10,18 @@ import org.umedsam.train.ParameterGroup;
  * How an ablation study runs: which configurations and seeds, how much data and training, and
  * which analyses follow. Three named profiles:
  * <ul>
- *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, 2 steps, 3 test cases, 3x3 landscape;</li>
- *   <li>{@code quick} (the main job's default): default data, 4 configurations x 3 seeds, 8 steps,
- *       9 test cases, 9-point line and 5x5 landscape;</li>
- *   <li>{@code full}: default data, 4 configurations x 3 seeds, up to 60 steps over 2 epochs,
- *       18 test cases, 15-point line and 9x9 landscape for three configurations.</li>
+ *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, a 2-step warm start, 2 steps,
+ *       3 test cases, 3x3 landscape;</li>
+ *   <li>{@code quick} (the main job's default): default data, 4 configurations x 3 seeds, a
+ *       40-step warm start, 8 steps, 9 test cases, 9-point line and 5x5 landscape;</li>
+ *   <li>{@code full}: default data, 4 configurations x 3 seeds, a 400-step warm start, 200 steps
+ *       (about 11 epochs of 4 cases per modality), 18 test cases, 15-point line and 9x9 landscape
+ *       for three configurations.</li>
  * </ul>
- * Step counts are small because a training step of the small preset (mask decoder and sigmas
- * trained, batch 2) took 14-30 s without SAM and 33-66 s with SAM on this shared, heavily loaded
- * 2-core machine, and a 2D test case 4-20 s to infer (a 12-slice 3D case 76 s); the quick and
- * full budgets (20 min, 2 h) were set from those measurements and were not verified end to end.
+ * Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
+ * sigmas trained, batch 2): 1.07 s per step without SAM and 1.27 s with SAM, 0.27 s per
+ * embedding; quick is meant for under 20 minutes and full for under 2 hours (see the README for the
+ * measured wall times).
  *
  * @param profile            profile name (becomes the runs sub-folder)
  * @param configurations     configuration names, each {@code configsDir/<name>.json}
@@ -106,8 +108,8 @@ public record AblationSettings(String profile, List<String> configurations, List
 
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
-        return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 2, 60,
-                0, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 400, 1e-3);
+        return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 100, 200,
+                4, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 400, 1e-3);
     }
 
     /** A named profile: smoke, quick or full. */

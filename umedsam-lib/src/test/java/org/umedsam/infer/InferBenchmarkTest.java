@@ -16,8 +16,8 @@ import org.umedsam.data.ImageU8;
  * Prints inference seconds for cases shaped like U-MedSAM's Table 4 (paper, their CPU, with
  * container start: 5.4 s, 6.4 s, 73.5 s) with synthetic content (noise images, random boxes), on 2
  * threads, and the cost of the parts (model load, one embedding, one decode). Wall seconds, process
- * CPU seconds (all threads, native ones included) and peak resident memory are printed; the machine is
- * shared by several agents, so wall figures are contended. Run with
+ * CPU seconds (all threads, native ones included), peak resident memory and the load average at the end
+ * are printed (a load above about 1.2 on 2 cores means the wall figures are contended). Run with
  * {@code mvn -pl umedsam-lib test -Dtest=InferBenchmarkTest -Dgroups=benchmark -DexcludedGroups=none}
  * (or one method: {@code -Dtest=InferBenchmarkTest#volume64x290x320}).
  */
@@ -81,9 +81,9 @@ class InferBenchmarkTest {
         CaseInference.Output o = inf.predict(c);
         double sec = (System.nanoTime() - a) / 1e9;
         System.out.printf("Table 4 shape %s %s, %d boxes: %.2f s wall, %.2f CPU s, %d embeddings, %d decodes, peak RSS "
-                + "%.2f GiB (2 threads, machine shared, contended; model already loaded)%n", c.name(),
+                + "%.2f GiB (2 threads; model already loaded; load average %s)%n", c.name(),
                 java.util.Arrays.toString(c.shape()), o.boxes(), sec, cpuSeconds() - ca, o.embeddings(), o.decodes(),
-                peakRssGiB());
+                peakRssGiB(), loadAverage());
     }
 
     @Test
@@ -131,5 +131,13 @@ class InferBenchmarkTest {
         }
         run(new Case("3DBox_CT_bench3", "CT", true, true, new int[] {64, 290, 320}, noise(64 * 290 * 320, 7),
                 null, b3, new double[] {2.5, 0.8, 0.8}));
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 }
