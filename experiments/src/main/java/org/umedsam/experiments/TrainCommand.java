@@ -66,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--trainable", description = "ALL or MASK_DECODER_AND_SIGMAS (overrides trainable)")
     ParameterGroup trainable;
 
+    @Option(names = "--initial-weights", paramLabel = "FILE", description = "start from these weights: an upstream "
+            + ".pth such as lite_medsam.pth, a umedsam model file or a run's .ckpt (overrides initialWeights)")
+    Path initialWeights;
+
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
@@ -81,9 +85,9 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
         if (resume != null) {
             if (config != null || steps != null || preset != null || seed != null || epochs != null || name != null
-                    || trainable != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume continues a run with its own config.json; drop --config/--steps/--preset/--seed/--epochs/--name");
+                    || trainable != null || initialWeights != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues a run with its own "
+                        + "config.json; drop --config/--steps/--preset/--seed/--epochs/--name/--trainable/--initial-weights");
             }
             Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
@@ -113,6 +117,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (trainable != null) {
             c = c.with(Map.of("trainable", trainable.name()));
+        }
+        if (initialWeights != null) {
+            c = c.with(Map.of("initialWeights", initialWeights.toAbsolutePath().normalize().toString()));
         }
         Sources s = sources(c);
         Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
