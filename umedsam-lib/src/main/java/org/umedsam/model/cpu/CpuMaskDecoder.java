@@ -70,8 +70,7 @@ public final class CpuMaskDecoder {
         for (int l = 0; l < depth; l++) {
             iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
         }
-        // shares the weight arrays (DecoderWeights hands out one copy per key)
-        this.gradients = new CpuMaskDecoderGradients(c, w, prompt, outputTokens);
+        this.gradients = new CpuMaskDecoderGradients(c, w, prompt, outputTokens, transformer, upscaler, hyper[0], iouHead);
     }
 
     /**

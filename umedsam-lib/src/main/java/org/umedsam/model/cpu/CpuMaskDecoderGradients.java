@@ -40,22 +40,22 @@ final class CpuMaskDecoderGradients {
     /** Shapes of every mask_decoder.* key of the snapshot's state dict. */
     private final Map<String, long[]> shapes;
 
-    CpuMaskDecoderGradients(ModelConfig c, DecoderWeights w, CpuPromptEncoder prompt, float[] outputTokens) {
+    /**
+     * The backward of the decoder's layers (the same weight arrays): {@code hyper0} is hypernetwork MLP 0,
+     * {@code iouHead} the IoU head's layers; {@code w} supplies the mask_decoder.* shapes.
+     */
+    CpuMaskDecoderGradients(ModelConfig c, DecoderWeights w, CpuPromptEncoder prompt, float[] outputTokens,
+                            CpuTwoWayTransformer transformer, CpuMaskUpscaler upscaler, DecoderLinear[] hyper0,
+                            DecoderLinear[] iouHead) {
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
         this.maskTokens = c.numMultimaskOutputs() + 1;
         this.prompt = prompt;
         this.outputTokens = outputTokens;
-        this.transformer = new TwoWayTransformerGradient(c, w);
-        this.upscaler = new MaskUpscalerGradient(c, w);
-        String h = P + "output_hypernetworks_mlps.0.layers.";
-        this.hyper0 = new DecoderLinear[]{w.linear(h + 0, dim, dim), w.linear(h + 1, dim, dim), w.linear(h + 2, dim, dim / 8)};
-        int depth = c.iouHeadDepth();
-        int hid = c.iouHeadHiddenDim();
-        this.iouHead = new DecoderLinear[depth];
-        for (int l = 0; l < depth; l++) {
-            iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
-        }
+        this.transformer = new TwoWayTransformerGradient(transformer);
+        this.upscaler = new MaskUpscalerGradient(upscaler);
+        this.hyper0 = hyper0;
+        this.iouHead = iouHead;
         this.shapes = w.shapes(P);
     }
 

@@ -15,19 +15,22 @@ import org.umedsam.model.ModelConfig;
  */
 final class CpuMaskUpscaler {
 
-    private static final String P = "mask_decoder.output_upscaling.";
+    static final String P = "mask_decoder.output_upscaling.";
 
-    private final int dim;
-    private final int c1;
-    private final int c2;
-    private final int grid;
+    /** E, and the channels after the first and second transposed convolution (E/4, E/8). */
+    final int dim;
+    final int c1;
+    final int c2;
+    /** g: the image tokens form a {@code g x g} grid. */
+    final int grid;
     /** {@code [E, 4 * c1]}, columns (dy, dx, channel). */
-    private final float[] w1;
-    private final float[] b1;
-    private final float[][] norm;
+    final float[] w1;
+    final float[] b1;
+    /** LayerNorm2d {weight, bias} {@code [c1]} each. */
+    final float[][] norm;
     /** {@code [c1, 4 * c2]}, columns (dy, dx, channel). */
-    private final float[] w2;
-    private final float[] b2;
+    final float[] w2;
+    final float[] b2;
     /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
     private final float[] b2Tiled;
 
@@ -68,8 +71,7 @@ final class CpuMaskUpscaler {
      */
     float[] features(float[] keys, DecoderBuffers buf) {
         int hw = grid * grid;
-        float[] y1 = buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1);
-        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
+        float[] y1 = firstConvolution(keys, buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1));
         float eps = (float) ModelConfig.LN2D_EPS;
         float[] nw = norm[0];
         float[] nb = norm[1];
@@ -83,9 +85,33 @@ final class CpuMaskUpscaler {
             }
             DecoderKernels.geluInPlace(y1, from * c1, to * c1);
         });
-        float[] y2 = buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2);
-        Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
+        return secondConvolution(y1, buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2));
+    }
+
+    /** First transposed convolution without bias: {@code y1 [HW, 4 c1] = keys [HW, E] . w1}; returns y1. */
+    float[] firstConvolution(float[] keys, float[] y1) {
+        int hw = grid * grid;
+        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
+        return y1;
+    }
+
+    /** Second transposed convolution without bias: {@code y2 [4HW, 4 c2] = a1 [4HW, c1] . w2}; returns y2. */
+    float[] secondConvolution(float[] a1, float[] y2) {
+        int hw = grid * grid;
+        Gemm.multiply(a1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
         return y2;
+    }
+
+    /**
+     * Offset in a {@code [4g, 4g]} mask of sub-pixel {@code s} of grid pixel {@code pix}:
+     * {@code s = q1 * 4 + q2}, {@code q = dy * 2 + dx}, at {@code (4y + 2dy1 + dy2, 4x + 2dx1 + dx2)}.
+     */
+    int maskOffset(int pix, int s) {
+        int y = pix / grid;
+        int x = pix % grid;
+        int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
+        int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
+        return oy * 4 * grid + ox;
     }
 
     /**
@@ -102,8 +128,6 @@ final class CpuMaskUpscaler {
             int block = 16 * c2;
             float[] z = new float[block];
             for (int pix = from; pix < to; pix++) {
-                int y = pix / grid;
-                int x = pix % grid;
                 System.arraycopy(features, pix * block, z, 0, block);
                 for (int i = 0; i < block; i++) {
                     z[i] += b2Tiled[i];
@@ -111,10 +135,7 @@ final class CpuMaskUpscaler {
                 DecoderKernels.geluInPlace(z, 0, block);
                 for (int s = 0; s < 16; s++) {
                     int zo = s * c2;
-                    // s = q1 * 4 + q2, q = dy * 2 + dx
-                    int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
-                    int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
-                    int po = oy * side + ox;
+                    int po = maskOffset(pix, s);
                     for (int kk = 0; kk < k; kk++) {
                         float d = 0;
                         int ho = kk * c2;

@@ -11,7 +11,7 @@ import org.umedsam.model.ModelConfig;
  */
 final class CpuTwoWayTransformer {
 
-    private static final String P = "mask_decoder.transformer.";
+    static final String P = "mask_decoder.transformer.";
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
     private final int dim;
@@ -19,9 +19,10 @@ final class CpuTwoWayTransformer {
     private final TokenToImageAttention finalAttn;
     private final float[][] finalNorm;
 
-    private record Block(CpuAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
-                         DecoderLinear lin1, DecoderLinear lin2, float[][] norm3, ImageToTokenAttention toTokens,
-                         float[][] norm4) {
+    /** One block's layers ({@code prefix} is its state-dict key prefix); norms are {weight, bias}. */
+    record Block(String prefix, CpuAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
+                 DecoderLinear lin1, DecoderLinear lin2, float[][] norm3, ImageToTokenAttention toTokens,
+                 float[][] norm4) {
     }
 
     CpuTwoWayTransformer(ModelConfig c, DecoderWeights w) {
@@ -32,7 +33,7 @@ final class CpuTwoWayTransformer {
         this.blocks = new Block[c.transformerDepth()];
         for (int l = 0; l < blocks.length; l++) {
             String b = P + "layers." + l;
-            blocks[l] = new Block(
+            blocks[l] = new Block(b,
                     new CpuAttention(w, b + ".self_attn", e, e, heads), w.norm(b + ".norm1", e),
                     new TokenToImageAttention(new CpuAttention(w, b + ".cross_attn_token_to_image", e, internal, heads)),
                     w.norm(b + ".norm2", e),
@@ -96,7 +97,27 @@ final class CpuTwoWayTransformer {
         return q;
     }
 
-    private static float[] plus(float[] a, float[] b) {
+    /** The blocks, first to last (read by {@link TwoWayTransformerGradient}). */
+    Block[] blocks() {
+        return blocks.clone();
+    }
+
+    /** The final token-to-image attention, {@code P + "final_attn_token_to_image"}. */
+    TokenToImageAttention finalAttention() {
+        return finalAttn;
+    }
+
+    /** The final LayerNorm's {weight, bias}, {@code P + "norm_final_attn"}. */
+    float[][] finalNorm() {
+        return finalNorm;
+    }
+
+    int dim() {
+        return dim;
+    }
+
+    /** {@code a + b} element-wise into a new array. */
+    static float[] plus(float[] a, float[] b) {
         float[] y = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             y[i] = a[i] + b[i];
@@ -104,7 +125,8 @@ final class CpuTwoWayTransformer {
         return y;
     }
 
-    private static void addInPlace(float[] a, float[] b) {
+    /** {@code a += b} element-wise. */
+    static void addInPlace(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) {
             a[i] += b[i];
         }

@@ -11,8 +11,9 @@ import org.umedsam.model.ModelConfig;
  */
 final class MaskUpscalerGradient {
 
-    private static final String P = "mask_decoder.output_upscaling.";
+    private static final String P = CpuMaskUpscaler.P;
 
+    private final CpuMaskUpscaler up;
     private final int dim;
     private final int c1;
     private final int c2;
@@ -23,16 +24,18 @@ final class MaskUpscalerGradient {
     private final float[] w2;
     private final float[] b2;
 
-    MaskUpscalerGradient(ModelConfig c, DecoderWeights w) {
-        this.dim = c.promptEmbedDim();
-        this.c1 = dim / 4;
-        this.c2 = dim / 8;
-        this.grid = c.embeddingSize();
-        this.w1 = CpuMaskUpscaler.subPixelColumns(w.take(P + "0.weight", dim, c1, 2, 2), dim, c1);
-        this.b1 = w.take(P + "0.bias", c1);
-        this.norm = w.norm(P + "1", c1);
-        this.w2 = CpuMaskUpscaler.subPixelColumns(w.take(P + "3.weight", c1, c2, 2, 2), c1, c2);
-        this.b2 = w.take(P + "3.bias", c2);
+    /** The backward of {@code forward} (the same weight arrays). */
+    MaskUpscalerGradient(CpuMaskUpscaler forward) {
+        this.up = forward;
+        this.dim = forward.dim;
+        this.c1 = forward.c1;
+        this.c2 = forward.c2;
+        this.grid = forward.grid;
+        this.w1 = forward.w1;
+        this.b1 = forward.b1;
+        this.norm = forward.norm;
+        this.w2 = forward.w2;
+        this.b2 = forward.b2;
     }
 
     /**
@@ -46,8 +49,7 @@ final class MaskUpscalerGradient {
     /** @param keys transformer output image tokens {@code [HW, E]} (kept by the tape) */
     Tape forward(float[] keys) {
         int hw = grid * grid;
-        float[] y1 = new float[hw * 4 * c1];
-        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
+        float[] y1 = up.firstConvolution(keys, new float[hw * 4 * c1]);
         float[] xhat = new float[hw * 4 * c1];
         float[] inv = new float[hw * 4];
         DecoderKernels.parallel(hw * 4, c1, (from, to) -> {
@@ -60,8 +62,7 @@ final class MaskUpscalerGradient {
         });
         DecoderBackprop.layerNorm(y1, hw * 4, c1, norm[0], norm[1], (float) ModelConfig.LN2D_EPS, xhat, inv);
         DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> DecoderKernels.geluInPlace(y1, from * c1, to * c1));
-        float[] pre2 = new float[hw * 16 * c2];
-        Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, pre2, 0);
+        float[] pre2 = up.secondConvolution(y1, new float[hw * 16 * c2]);
         DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * c2;
@@ -78,15 +79,10 @@ final class MaskUpscalerGradient {
      * the inverse of {@link CpuMaskUpscaler#masks}' scatter.
      */
     float[] gather(float[] gradMask, int off) {
-        int side = 4 * grid;
         float[] g = new float[grid * grid * 16];
         for (int pix = 0; pix < grid * grid; pix++) {
-            int y = pix / grid;
-            int x = pix % grid;
             for (int s = 0; s < 16; s++) {
-                int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
-                int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
-                g[pix * 16 + s] = gradMask[off + oy * side + ox];
+                g[pix * 16 + s] = gradMask[off + up.maskOffset(pix, s)];
             }
         }
         return g;

@@ -2,6 +2,9 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
+import static org.umedsam.model.cpu.CpuTwoWayTransformer.addInPlace;
+import static org.umedsam.model.cpu.CpuTwoWayTransformer.plus;
+
 /**
  * {@link CpuTwoWayTransformer} with a tape, and its backward (same function, same weights snapshot):
  * per block self-attention (block 0: no query PE, no residual), LayerNorm, token-to-image attention,
@@ -12,7 +15,6 @@ import org.umedsam.model.ModelConfig;
  */
 final class TwoWayTransformerGradient {
 
-    private static final String P = "mask_decoder.transformer.";
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
     private final int dim;
@@ -22,6 +24,9 @@ final class TwoWayTransformerGradient {
 
     /** A LayerNorm's weight, bias and key prefix. */
     record Norm(String prefix, float[] w, float[] b) {
+        Norm(String prefix, float[][] wb) {
+            this(prefix, wb[0], wb[1]);
+        }
     }
 
     private record Block(TokenAttentionGradient self, Norm norm1, TokenToImageAttentionGradient toImage, Norm norm2,
@@ -29,34 +34,24 @@ final class TwoWayTransformerGradient {
                          ImageToTokenAttentionGradient toTokens, Norm norm4) {
     }
 
-    TwoWayTransformerGradient(ModelConfig c, DecoderWeights w) {
-        int e = c.promptEmbedDim();
-        int internal = e / c.attentionDownsample();
-        int heads = c.transformerHeads();
-        this.dim = e;
-        this.blocks = new Block[c.transformerDepth()];
+    /** The backward of {@code forward}'s layers (the same weight arrays). */
+    TwoWayTransformerGradient(CpuTwoWayTransformer forward) {
+        this.dim = forward.dim();
+        CpuTwoWayTransformer.Block[] fb = forward.blocks();
+        this.blocks = new Block[fb.length];
         for (int l = 0; l < blocks.length; l++) {
-            String b = P + "layers." + l;
+            CpuTwoWayTransformer.Block f = fb[l];
+            String b = f.prefix();
             blocks[l] = new Block(
-                    new TokenAttentionGradient(new CpuAttention(w, b + ".self_attn", e, e, heads), b + ".self_attn"),
-                    norm(w, b + ".norm1", e),
-                    new TokenToImageAttentionGradient(new CpuAttention(w, b + ".cross_attn_token_to_image", e, internal, heads),
-                            b + ".cross_attn_token_to_image"),
-                    norm(w, b + ".norm2", e),
-                    w.linear(b + ".mlp.lin1", e, c.transformerMlpDim()), w.linear(b + ".mlp.lin2", c.transformerMlpDim(), e),
-                    b + ".mlp", norm(w, b + ".norm3", e),
-                    new ImageToTokenAttentionGradient(new CpuAttention(w, b + ".cross_attn_image_to_token", e, internal, heads),
-                            b + ".cross_attn_image_to_token"),
-                    norm(w, b + ".norm4", e));
+                    new TokenAttentionGradient(f.self(), b + ".self_attn"), new Norm(b + ".norm1", f.norm1()),
+                    new TokenToImageAttentionGradient(f.toImage(), b + ".cross_attn_token_to_image"),
+                    new Norm(b + ".norm2", f.norm2()), f.lin1(), f.lin2(), b + ".mlp", new Norm(b + ".norm3", f.norm3()),
+                    new ImageToTokenAttentionGradient(f.toTokens(), b + ".cross_attn_image_to_token"),
+                    new Norm(b + ".norm4", f.norm4()));
         }
-        String f = P + "final_attn_token_to_image";
-        this.finalAttn = new TokenToImageAttentionGradient(new CpuAttention(w, f, e, internal, heads), f);
-        this.finalNorm = norm(w, P + "norm_final_attn", e);
-    }
-
-    private static Norm norm(DecoderWeights w, String prefix, int dim) {
-        float[][] n = w.norm(prefix, dim);
-        return new Norm(prefix, n[0], n[1]);
+        String p = CpuTwoWayTransformer.P;
+        this.finalAttn = new TokenToImageAttentionGradient(forward.finalAttention(), p + "final_attn_token_to_image");
+        this.finalNorm = new Norm(p + "norm_final_attn", forward.finalNorm());
     }
 
     /** A LayerNorm's tape: normalised values and inverse standard deviations. */
@@ -195,19 +190,5 @@ final class TwoWayTransformerGradient {
         }
         addInPlace(dPoint, dq);
         return dPoint;
-    }
-
-    private static float[] plus(float[] a, float[] b) {
-        float[] y = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            y[i] = a[i] + b[i];
-        }
-        return y;
-    }
-
-    private static void addInPlace(float[] a, float[] b) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
-        }
     }
 }
