@@ -67,7 +67,7 @@ final class CpuAttention {
                     }
                     p[po + j] = d;
                 }
-                DecoderKernels.softmaxSegments(p, po, 1, nk, scale);
+                Softmax.rows(p, po, 1, nk, scale);
                 for (int j = 0; j < nk; j++) {
                     float pj = p[po + j];
                     for (int c = 0; c < headDim; c++) {

@@ -81,9 +81,9 @@ final class CpuMaskUpscaler {
                 for (int i = 0; i < c1; i++) {
                     y1[o + i] += b1[i];
                 }
-                DecoderKernels.layerNormRow(y1, o, c1, nw, nb, eps);
+                LayerNorm.row(y1, o, y1, o, c1, nw, nb, eps);
             }
-            DecoderKernels.geluInPlace(y1, from * c1, to * c1);
+            Gelu.apply(y1, from * c1, (to - from) * c1);
         });
         return secondConvolution(y1, buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2));
     }
@@ -132,7 +132,7 @@ final class CpuMaskUpscaler {
                 for (int i = 0; i < block; i++) {
                     z[i] += b2Tiled[i];
                 }
-                DecoderKernels.geluInPlace(z, 0, block);
+                Gelu.apply(z, 0, block);
                 for (int s = 0; s < 16; s++) {
                     int zo = s * c2;
                     int po = maskOffset(pix, s);

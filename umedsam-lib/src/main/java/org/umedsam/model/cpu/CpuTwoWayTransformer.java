@@ -68,15 +68,15 @@ final class CpuTwoWayTransformer {
                 float[] qp = plus(q, pointTokens);
                 addInPlace(q, b.self.tokens(qp, t, qp, q, t));
             }
-            DecoderKernels.layerNormRows(q, t, e, b.norm1[0], b.norm1[1], EPS);
+            LayerNorm.rows(q, 0, q, 0, t, e, b.norm1[0], b.norm1[1], EPS);
             if (l > 0) {
                 kpe = scratch;
                 DecoderKernels.add(keys, pe, kpe, hw * e);
             }
             addInPlace(q, b.toImage.forward(plus(q, pointTokens), t, kpe, keys, hw, buf));
-            DecoderKernels.layerNormRows(q, t, e, b.norm2[0], b.norm2[1], EPS);
+            LayerNorm.rows(q, 0, q, 0, t, e, b.norm2[0], b.norm2[1], EPS);
             addInPlace(q, b.lin2.apply(b.lin1.apply(q, t, true), t, false));
-            DecoderKernels.layerNormRows(q, t, e, b.norm3[0], b.norm3[1], EPS);
+            LayerNorm.rows(q, 0, q, 0, t, e, b.norm3[0], b.norm3[1], EPS);
             b.toTokens.forward(kpe, hw, plus(q, pointTokens), q, t, attn, buf);
             float[] bo = b.toTokens.outputBias();
             float[] n4w = b.norm4[0];
@@ -87,13 +87,13 @@ final class CpuTwoWayTransformer {
                     for (int i = 0; i < e; i++) {
                         keys[o + i] += attn[o + i] + bo[i];
                     }
-                    DecoderKernels.layerNormRow(keys, o, e, n4w, n4b, EPS);
+                    LayerNorm.row(keys, o, keys, o, e, n4w, n4b, EPS);
                 }
             });
         }
         DecoderKernels.add(keys, pe, scratch, hw * e);
         addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, scratch, keys, hw, buf));
-        DecoderKernels.layerNormRows(q, t, e, finalNorm[0], finalNorm[1], EPS);
+        LayerNorm.rows(q, 0, q, 0, t, e, finalNorm[0], finalNorm[1], EPS);
         return q;
     }
 

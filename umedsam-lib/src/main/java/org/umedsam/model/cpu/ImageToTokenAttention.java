@@ -95,7 +95,7 @@ final class ImageToTokenAttention {
                 for (int c = 0; c < cols; c++) {
                     p[ro + c] += bias[c];
                 }
-                DecoderKernels.softmaxSegments(p, ro, heads, t, scale);
+                Softmax.rows(p, ro, heads, t, scale);
             }
         });
         Gemm.multiply(p, 0, hw, cols, m, 0, e, false, out, 0);

@@ -38,6 +38,16 @@ public final class LayerNorm {
 
     /** One row {@code x[xOff .. xOff+dim)} into {@code y[yOff ..)}, on the calling thread. */
     public static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps) {
+        row(x, xOff, y, yOff, dim, w, b, eps, null, null, 0);
+    }
+
+    /**
+     * As {@link #row(float[], int, float[], int, int, float[], float[], float)}, keeping for a backward
+     * pass (when {@code xhat} is not null) row {@code r} of the normalised values {@code xhat [rows, dim]}
+     * and {@code inv[r] = 1 / sqrt(var + eps)}.
+     */
+    static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps,
+                    float[] xhat, float[] inv, int r) {
         // work on an offset-0 copy: C2 vectorises loops only when all arrays share one index expression
         float[] t = ROW.get();
         if (t.length < dim) {
@@ -45,21 +55,64 @@ public final class LayerNorm {
             ROW.set(t);
         }
         System.arraycopy(x, xOff, t, 0, dim);
-        float sum = 0f;
+        float mean = sum(t, dim) / dim;
         for (int i = 0; i < dim; i++) {
-            sum += t[i];
+            t[i] -= mean;
         }
-        float mean = sum / dim;
-        float sq = 0f;
-        for (int i = 0; i < dim; i++) {
-            float d = t[i] - mean;
-            sq += d * d;
-        }
-        float inv = (float) (1.0 / Math.sqrt(sq / dim + eps));
-        for (int i = 0; i < dim; i++) {
-            t[i] = (t[i] - mean) * inv * w[i] + b[i];
+        float iv = (float) (1.0 / Math.sqrt(sumOfSquares(t, dim) / dim + eps));
+        if (xhat != null) {
+            inv[r] = iv;
+            for (int i = 0; i < dim; i++) {
+                t[i] *= iv;
+            }
+            System.arraycopy(t, 0, xhat, r * dim, dim);
+            for (int i = 0; i < dim; i++) {
+                t[i] = t[i] * w[i] + b[i];
+            }
+        } else {
+            for (int i = 0; i < dim; i++) {
+                t[i] = t[i] * iv * w[i] + b[i];
+            }
         }
         System.arraycopy(t, 0, y, yOff, dim);
+    }
+
+    // four independent partial sums: the adds pipeline instead of waiting on one another
+
+    private static float sum(float[] t, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int n4 = n & ~3;
+        for (int i = 0; i < n4; i += 4) {
+            s0 += t[i];
+            s1 += t[i + 1];
+            s2 += t[i + 2];
+            s3 += t[i + 3];
+        }
+        for (int i = n4; i < n; i++) {
+            s0 += t[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static float sumOfSquares(float[] t, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int n4 = n & ~3;
+        for (int i = 0; i < n4; i += 4) {
+            s0 += t[i] * t[i];
+            s1 += t[i + 1] * t[i + 1];
+            s2 += t[i + 2] * t[i + 2];
+            s3 += t[i + 3] * t[i + 3];
+        }
+        for (int i = n4; i < n; i++) {
+            s0 += t[i] * t[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

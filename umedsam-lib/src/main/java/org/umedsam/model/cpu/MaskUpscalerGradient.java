@@ -61,7 +61,7 @@ final class MaskUpscalerGradient {
             }
         });
         DecoderBackprop.layerNorm(y1, hw * 4, c1, norm[0], norm[1], (float) ModelConfig.LN2D_EPS, xhat, inv);
-        DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> DecoderKernels.geluInPlace(y1, from * c1, to * c1));
+        DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> Gelu.apply(y1, from * c1, (to - from) * c1));
         float[] pre2 = up.secondConvolution(y1, new float[hw * 16 * c2]);
         DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -110,7 +110,7 @@ final class MaskUpscalerGradient {
             int n = (to - from) * c2;
             float[] z = new float[n];
             float[] dz = new float[n];
-            DecoderBackprop.gelu(pre2, from * c2, n, z, dz);
+            Gelu.derivative(pre2, from * c2, n, z, dz);
             for (int r = from; r < to; r++) {
                 float gr = gMask[r];
                 int o = r * c2;
@@ -150,7 +150,7 @@ final class MaskUpscalerGradient {
                     u[uo + i] = xhat[o + i] * nw[i] + nb[i];
                 }
             }
-            DecoderBackprop.gelu(u, 0, n, null, u);
+            Gelu.derivative(u, 0, n, null, u);
             int o = from * c1;
             for (int i = 0; i < n; i++) {
                 da1[o + i] *= u[i];
