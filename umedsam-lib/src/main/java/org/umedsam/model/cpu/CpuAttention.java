@@ -21,7 +21,7 @@ final class CpuAttention {
     /** {@code 1 / sqrt(headDim)}. */
     final float scale;
 
-    CpuAttention(DecoderWeights w, String prefix, int dim, int internal, int heads) {
+    CpuAttention(StateDictWeights w, String prefix, int dim, int internal, int heads) {
         this.q = w.linear(prefix + ".q_proj", dim, internal);
         this.k = w.linear(prefix + ".k_proj", dim, internal);
         this.v = w.linear(prefix + ".v_proj", dim, internal);

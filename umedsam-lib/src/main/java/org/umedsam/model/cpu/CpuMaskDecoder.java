@@ -46,7 +46,7 @@ public final class CpuMaskDecoder {
     /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
     private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
 
-    private CpuMaskDecoder(ModelConfig c, DecoderWeights w) {
+    private CpuMaskDecoder(ModelConfig c, StateDictWeights w) {
         this.config = c;
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
@@ -54,8 +54,8 @@ public final class CpuMaskDecoder {
         this.prompt = new CpuPromptEncoder(c, w);
         this.transformer = new CpuTwoWayTransformer(c, w);
         this.upscaler = new CpuMaskUpscaler(c, w);
-        float[] iouToken = w.take(P + "iou_token.weight", 1, dim);
-        float[] maskTok = w.take(P + "mask_tokens.weight", maskTokens, dim);
+        float[] iouToken = w.get(P + "iou_token.weight", 1, dim);
+        float[] maskTok = w.get(P + "mask_tokens.weight", maskTokens, dim);
         this.outputTokens = new float[(1 + maskTokens) * dim];
         System.arraycopy(iouToken, 0, outputTokens, 0, dim);
         System.arraycopy(maskTok, 0, outputTokens, dim, maskTokens * dim);
@@ -83,7 +83,7 @@ public final class CpuMaskDecoder {
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new CpuMaskDecoder(config, new DecoderWeights(stateDict));
+        return new CpuMaskDecoder(config, new StateDictWeights(stateDict));
     }
 
     public ModelConfig config() {
@@ -265,6 +265,6 @@ public final class CpuMaskDecoder {
     }
 
     private static float[] floats(INDArray a) {
-        return DecoderWeights.floats(a);
+        return StateDictWeights.floats(a);
     }
 }

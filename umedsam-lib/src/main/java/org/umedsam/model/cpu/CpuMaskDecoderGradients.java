@@ -44,7 +44,7 @@ final class CpuMaskDecoderGradients {
      * The backward of the decoder's layers (the same weight arrays): {@code hyper0} is hypernetwork MLP 0,
      * {@code iouHead} the IoU head's layers; {@code w} supplies the mask_decoder.* shapes.
      */
-    CpuMaskDecoderGradients(ModelConfig c, DecoderWeights w, CpuPromptEncoder prompt, float[] outputTokens,
+    CpuMaskDecoderGradients(ModelConfig c, StateDictWeights w, CpuPromptEncoder prompt, float[] outputTokens,
                             CpuTwoWayTransformer transformer, CpuMaskUpscaler upscaler, DecoderLinear[] hyper0,
                             DecoderLinear[] iouHead) {
         this.dim = c.promptEmbedDim();

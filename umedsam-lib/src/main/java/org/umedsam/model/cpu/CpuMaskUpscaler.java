@@ -34,16 +34,16 @@ final class CpuMaskUpscaler {
     /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
     private final float[] b2Tiled;
 
-    CpuMaskUpscaler(ModelConfig c, DecoderWeights w) {
+    CpuMaskUpscaler(ModelConfig c, StateDictWeights w) {
         this.dim = c.promptEmbedDim();
         this.c1 = dim / 4;
         this.c2 = dim / 8;
         this.grid = c.embeddingSize();
-        this.w1 = subPixelColumns(w.take(P + "0.weight", dim, c1, 2, 2), dim, c1);
-        this.b1 = w.take(P + "0.bias", c1);
+        this.w1 = subPixelColumns(w.get(P + "0.weight", dim, c1, 2, 2), dim, c1);
+        this.b1 = w.get(P + "0.bias", c1);
         this.norm = w.norm(P + "1", c1);
-        this.w2 = subPixelColumns(w.take(P + "3.weight", c1, c2, 2, 2), c1, c2);
-        this.b2 = w.take(P + "3.bias", c2);
+        this.w2 = subPixelColumns(w.get(P + "3.weight", c1, c2, 2, 2), c1, c2);
+        this.b2 = w.get(P + "3.bias", c2);
         this.b2Tiled = new float[16 * c2];
         for (int s = 0; s < 16; s++) {
             System.arraycopy(b2, 0, b2Tiled, s * c2, c2);

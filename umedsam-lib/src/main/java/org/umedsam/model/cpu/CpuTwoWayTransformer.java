@@ -25,7 +25,7 @@ final class CpuTwoWayTransformer {
                  float[][] norm4) {
     }
 
-    CpuTwoWayTransformer(ModelConfig c, DecoderWeights w) {
+    CpuTwoWayTransformer(ModelConfig c, StateDictWeights w) {
         int e = c.promptEmbedDim();
         int internal = e / c.attentionDownsample();
         int heads = c.transformerHeads();
