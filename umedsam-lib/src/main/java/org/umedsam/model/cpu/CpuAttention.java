@@ -10,10 +10,10 @@ package org.umedsam.model.cpu;
  */
 final class CpuAttention {
 
-    final DecoderLinear q;
-    final DecoderLinear k;
-    final DecoderLinear v;
-    final DecoderLinear out;
+    final Linear q;
+    final Linear k;
+    final Linear v;
+    final Linear out;
     final int dim;
     final int internal;
     final int heads;
@@ -22,10 +22,10 @@ final class CpuAttention {
     final float scale;
 
     CpuAttention(StateDictWeights w, String prefix, int dim, int internal, int heads) {
-        this.q = w.linear(prefix + ".q_proj", dim, internal);
-        this.k = w.linear(prefix + ".k_proj", dim, internal);
-        this.v = w.linear(prefix + ".v_proj", dim, internal);
-        this.out = w.linear(prefix + ".out_proj", internal, dim);
+        this.q = Linear.read(w, prefix + ".q_proj", dim, internal, true);
+        this.k = Linear.read(w, prefix + ".k_proj", dim, internal, true);
+        this.v = Linear.read(w, prefix + ".v_proj", dim, internal, true);
+        this.out = Linear.read(w, prefix + ".out_proj", internal, dim, true);
         this.dim = dim;
         this.internal = internal;
         this.heads = heads;
@@ -51,9 +51,9 @@ final class CpuAttention {
 
     /** As {@link #tokens}, with the intermediate values. */
     TokenAttention attendTokens(float[] qIn, int nq, float[] kIn, float[] vIn, int nk) {
-        float[] qp = q.apply(qIn, nq, false);
-        float[] kp = k.apply(kIn, nk, false);
-        float[] vp = v.apply(vIn, nk, false);
+        float[] qp = q.apply(qIn, nq, Activation.NONE);
+        float[] kp = k.apply(kIn, nk, Activation.NONE);
+        float[] vp = v.apply(vIn, nk, Activation.NONE);
         float[] o = new float[nq * internal];
         float[] p = new float[heads * nq * nk];
         for (int h = 0; h < heads; h++) {
@@ -76,6 +76,6 @@ final class CpuAttention {
                 }
             }
         }
-        return new TokenAttention(qp, kp, vp, p, o, out.apply(o, nq, false));
+        return new TokenAttention(qp, kp, vp, p, o, out.apply(o, nq, Activation.NONE));
     }
 }

@@ -35,8 +35,8 @@ final class CpuMaskDecoderGradients {
     private final float[] outputTokens;
     private final TwoWayTransformerGradient transformer;
     private final MaskUpscalerGradient upscaler;
-    private final DecoderLinear[] hyper0;
-    private final DecoderLinear[] iouHead;
+    private final Linear[] hyper0;
+    private final Linear[] iouHead;
     /** Shapes of every mask_decoder.* key of the snapshot's state dict. */
     private final Map<String, long[]> shapes;
 
@@ -45,8 +45,8 @@ final class CpuMaskDecoderGradients {
      * {@code iouHead} the IoU head's layers; {@code w} supplies the mask_decoder.* shapes.
      */
     CpuMaskDecoderGradients(ModelConfig c, StateDictWeights w, CpuPromptEncoder prompt, float[] outputTokens,
-                            CpuTwoWayTransformer transformer, CpuMaskUpscaler upscaler, DecoderLinear[] hyper0,
-                            DecoderLinear[] iouHead) {
+                            CpuTwoWayTransformer transformer, CpuMaskUpscaler upscaler, Linear[] hyper0,
+                            Linear[] iouHead) {
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
         this.maskTokens = c.numMultimaskOutputs() + 1;
@@ -137,17 +137,17 @@ final class CpuMaskDecoderGradients {
     }
 
     /** Activations of an MLP (ReLU between layers): {@code [input, layer 0 out, ..., last out]}. */
-    private static float[][] mlpForward(DecoderLinear[] mlp, float[] x) {
+    private static float[][] mlpForward(Linear[] mlp, float[] x) {
         float[][] acts = new float[mlp.length + 1][];
         acts[0] = x;
         for (int l = 0; l < mlp.length; l++) {
-            acts[l + 1] = mlp[l].apply(acts[l], 1, l < mlp.length - 1);
+            acts[l + 1] = mlp[l].apply(acts[l], 1, l < mlp.length - 1 ? Activation.RELU : Activation.NONE);
         }
         return acts;
     }
 
     /** Backward of {@link #mlpForward}: dLoss/dinput given dLoss/doutput. */
-    private static float[] mlpBackward(DecoderLinear[] mlp, String prefix, float[][] acts, float[] dOut, DecoderGradientSums g) {
+    private static float[] mlpBackward(Linear[] mlp, String prefix, float[][] acts, float[] dOut, DecoderGradientSums g) {
         float[] d = dOut;
         for (int l = mlp.length - 1; l >= 0; l--) {
             if (l < mlp.length - 1) {

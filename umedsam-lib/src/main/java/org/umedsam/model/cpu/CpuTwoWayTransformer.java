@@ -21,7 +21,7 @@ final class CpuTwoWayTransformer {
 
     /** One block's layers ({@code prefix} is its state-dict key prefix); norms are {weight, bias}. */
     record Block(String prefix, CpuAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
-                 DecoderLinear lin1, DecoderLinear lin2, float[][] norm3, ImageToTokenAttention toTokens,
+                 Linear lin1, Linear lin2, float[][] norm3, ImageToTokenAttention toTokens,
                  float[][] norm4) {
     }
 
@@ -37,7 +37,8 @@ final class CpuTwoWayTransformer {
                     new CpuAttention(w, b + ".self_attn", e, e, heads), w.norm(b + ".norm1", e),
                     new TokenToImageAttention(new CpuAttention(w, b + ".cross_attn_token_to_image", e, internal, heads)),
                     w.norm(b + ".norm2", e),
-                    w.linear(b + ".mlp.lin1", e, c.transformerMlpDim()), w.linear(b + ".mlp.lin2", c.transformerMlpDim(), e),
+                    Linear.read(w, b + ".mlp.lin1", e, c.transformerMlpDim(), true),
+                    Linear.read(w, b + ".mlp.lin2", c.transformerMlpDim(), e, true),
                     w.norm(b + ".norm3", e),
                     new ImageToTokenAttention(new CpuAttention(w, b + ".cross_attn_image_to_token", e, internal, heads)),
                     w.norm(b + ".norm4", e));
@@ -75,7 +76,7 @@ final class CpuTwoWayTransformer {
             }
             addInPlace(q, b.toImage.forward(plus(q, pointTokens), t, kpe, keys, hw, buf));
             LayerNorm.rows(q, 0, q, 0, t, e, b.norm2[0], b.norm2[1], EPS);
-            addInPlace(q, b.lin2.apply(b.lin1.apply(q, t, true), t, false));
+            addInPlace(q, b.lin2.apply(b.lin1.apply(q, t, Activation.RELU), t, Activation.NONE));
             LayerNorm.rows(q, 0, q, 0, t, e, b.norm3[0], b.norm3[1], EPS);
             b.toTokens.forward(kpe, hw, plus(q, pointTokens), q, t, attn, buf);
             float[] bo = b.toTokens.outputBias();

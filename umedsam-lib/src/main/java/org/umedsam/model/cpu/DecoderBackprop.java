@@ -10,14 +10,14 @@ final class DecoderBackprop {
     }
 
     /**
-     * Backward of {@code y = x W^T + b} for a few rows ({@link DecoderLinear}): {@code dW += dy^T x},
+     * Backward of {@code y = x W^T + b} for a few rows ({@link Linear}): {@code dW += dy^T x},
      * {@code db += sum_rows dy} into the sums of {@code prefix.weight/.bias}.
      *
      * @param x  the layer's input {@code [rows, in]}
      * @param dy {@code [rows, out]}
      * @return {@code dx = dy W} {@code [rows, in]}
      */
-    static float[] linear(DecoderLinear lin, String prefix, float[] x, float[] dy, int rows, DecoderGradientSums g) {
+    static float[] linear(Linear lin, String prefix, float[] x, float[] dy, int rows, DecoderGradientSums g) {
         int in = lin.in;
         int out = lin.out;
         float[] dw = g.of(prefix + ".weight", out * in);

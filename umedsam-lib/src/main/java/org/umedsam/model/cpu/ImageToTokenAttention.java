@@ -49,8 +49,8 @@ final class ImageToTokenAttention {
         int hd = a.headDim;
         int heads = a.heads;
         int cols = heads * t;
-        float[] k = a.k.apply(tokensPe, t, false);
-        float[] v = a.v.apply(tokens, t, false);
+        float[] k = a.k.apply(tokensPe, t, Activation.NONE);
+        float[] v = a.v.apply(tokens, t, Activation.NONE);
         // A[i, h*T + t] = sum_c Wq[h*hd + c, i] k[t, h*hd + c];  bias[h*T + t] = sum_c bq[h*hd + c] k[t, h*hd + c]
         float[] am = new float[e * cols];
         float[] bias = new float[cols];

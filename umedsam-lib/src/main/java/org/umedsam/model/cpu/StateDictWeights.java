@@ -45,11 +45,6 @@ final class StateDictWeights {
         return floats(a);
     }
 
-    /** A PyTorch {@code Linear} {@code prefix.weight [out, in]}, {@code prefix.bias [out]}, for a few rows. */
-    DecoderLinear linear(String prefix, int in, int out) {
-        return new DecoderLinear(get(prefix + ".weight", out, in), get(prefix + ".bias", out), in, out);
-    }
-
     /** A LayerNorm's {@code weight} and {@code bias}, {@code [dim]} each. */
     float[][] norm(String prefix, int dim) {
         return new float[][]{get(prefix + ".weight", dim), get(prefix + ".bias", dim)};

@@ -46,7 +46,7 @@ final class TokenToImageAttention {
         int internal = a.internal;
         int hd = a.headDim;
         int rows = a.heads * t;
-        float[] q = a.q.apply(tokens, t, false);
+        float[] q = a.q.apply(tokens, t, Activation.NONE);
         // B[h*T + t, :] = sum_c q[t, h*hd + c] Wk[h*hd + c, :]
         float[] b = new float[rows * e];
         float[] wk = a.k.weight;
@@ -84,7 +84,7 @@ final class TokenToImageAttention {
                 }
             }
         }
-        return new Folded(q, b, p, r, o, a.out.apply(o, t, false));
+        return new Folded(q, b, p, r, o, a.out.apply(o, t, Activation.NONE));
     }
 
     /** The attention's weights. */

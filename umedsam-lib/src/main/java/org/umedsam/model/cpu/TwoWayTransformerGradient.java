@@ -30,7 +30,7 @@ final class TwoWayTransformerGradient {
     }
 
     private record Block(TokenAttentionGradient self, Norm norm1, TokenToImageAttentionGradient toImage, Norm norm2,
-                         DecoderLinear lin1, DecoderLinear lin2, String mlp, Norm norm3,
+                         Linear lin1, Linear lin2, String mlp, Norm norm3,
                          ImageToTokenAttentionGradient toTokens, Norm norm4) {
     }
 
@@ -97,8 +97,8 @@ final class TwoWayTransformerGradient {
             q = plus(q, ti.out());
             NormTape n2 = norm(q, t, b.norm2);
             float[] mlpIn = q.clone();
-            float[] hidden = b.lin1.apply(mlpIn, t, true);
-            q = plus(q, b.lin2.apply(hidden, t, false));
+            float[] hidden = b.lin1.apply(mlpIn, t, Activation.RELU);
+            q = plus(q, b.lin2.apply(hidden, t, Activation.NONE));
             NormTape n3 = norm(q, t, b.norm3);
             float[] attn = new float[hw * e];
             ImageToTokenAttentionGradient.Tape it = b.toTokens.forward(kpe, hw, plus(q, pointTokens), q.clone(), t, attn);

@@ -109,7 +109,7 @@ class CpuMaskDecoderKernelsTest {
         float[] w = rand(r, out * in);
         float[] bias = rand(r, out);
         float[] x = rand(r, 3 * in);
-        float[] y = new DecoderLinear(w, bias, in, out).apply(x, 3, true);
+        float[] y = new Linear(w, bias, in, out).apply(x, 3, Activation.RELU);
         for (int i = 0; i < 3; i++) {
             for (int o = 0; o < out; o++) {
                 double d = bias[o];
