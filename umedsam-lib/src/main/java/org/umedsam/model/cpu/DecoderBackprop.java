@@ -138,4 +138,27 @@ final class DecoderBackprop {
             }
         }
     }
+
+    /**
+     * {@code sums[j] += sum_i x[i, j]} for {@code x [rows, cols]}: a bias gradient. Parallel, with the
+     * chunks' partial sums merged in chunk order ({@link DecoderKernels.OrderedMerge}).
+     */
+    static void columnSums(float[] x, int rows, int cols, float[] sums) {
+        DecoderKernels.OrderedMerge merge = new DecoderKernels.OrderedMerge();
+        DecoderKernels.parallel(rows, cols, (from, to) -> {
+            float[] s = new float[cols];
+            for (int r = from; r < to; r++) {
+                int o = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    s[j] += x[o + j];
+                }
+            }
+            merge.add(from, () -> {
+                for (int j = 0; j < cols; j++) {
+                    sums[j] += s[j];
+                }
+            });
+        });
+        merge.run();
+    }
 }

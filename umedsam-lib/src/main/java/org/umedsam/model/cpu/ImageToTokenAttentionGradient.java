@@ -55,7 +55,7 @@ final class ImageToTokenAttentionGradient {
         int cols = heads * t;
         float[] p = tp.f().p();
         float[] dbo = g.of(prefix + ".out_proj.bias", e);
-        columnSums(dout, hw, e, dbo);
+        DecoderBackprop.columnSums(dout, hw, e, dbo);
         float[] ds = new float[hw * cols];
         Gemm.multiply(dout, 0, false, hw, e, tp.f().m(), 0, true, cols, ds, 0, false);
         float[] dm = new float[cols * e];
@@ -69,7 +69,7 @@ final class ImageToTokenAttentionGradient {
         float[] da = new float[e * cols];
         Gemm.multiply(tp.kpe(), 0, true, e, hw, ds, 0, false, cols, da, 0, false);
         float[] dbias = new float[cols];
-        columnSums(ds, hw, cols, dbias);
+        DecoderBackprop.columnSums(ds, hw, cols, dbias);
         if (dKpe != null) {
             Gemm.multiply(ds, 0, false, hw, cols, tp.f().am(), 0, true, e, dKpe, 0, true);
         }
@@ -111,25 +111,5 @@ final class ImageToTokenAttentionGradient {
         return new float[][]{
                 DecoderBackprop.linear(a.k, prefix + ".k_proj", tp.tp(), dk, t, g),
                 DecoderBackprop.linear(a.v, prefix + ".v_proj", tp.tv(), dv, t, g)};
-    }
-
-    /** {@code sums[j] += sum_i x[i, j]} for {@code x [rows, cols]}. */
-    private static void columnSums(float[] x, int rows, int cols, float[] sums) {
-        DecoderKernels.OrderedMerge lock = new DecoderKernels.OrderedMerge();
-        DecoderKernels.parallel(rows, cols, (from, to) -> {
-            float[] s = new float[cols];
-            for (int r = from; r < to; r++) {
-                int o = r * cols;
-                for (int j = 0; j < cols; j++) {
-                    s[j] += x[o + j];
-                }
-            }
-            lock.add(from, () -> {
-                for (int j = 0; j < cols; j++) {
-                    sums[j] += s[j];
-                }
-            });
-        });
-        lock.run();
     }
 }

@@ -56,10 +56,7 @@ public final class LayerNorm {
         }
         System.arraycopy(x, xOff, t, 0, dim);
         float mean = sum(t, dim) / dim;
-        for (int i = 0; i < dim; i++) {
-            t[i] -= mean;
-        }
-        float iv = (float) (1.0 / Math.sqrt(sumOfSquares(t, dim) / dim + eps));
+        float iv = (float) (1.0 / Math.sqrt(centreAndSumSquares(t, dim, mean) / dim + eps));
         if (xhat != null) {
             inv[r] = iv;
             for (int i = 0; i < dim; i++) {
@@ -97,20 +94,31 @@ public final class LayerNorm {
         return (s0 + s1) + (s2 + s3);
     }
 
-    private static float sumOfSquares(float[] t, int n) {
+    /** {@code t[i] -= mean}, returning the sum of the squared differences. */
+    private static float centreAndSumSquares(float[] t, int n, float mean) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
         int n4 = n & ~3;
         for (int i = 0; i < n4; i += 4) {
-            s0 += t[i] * t[i];
-            s1 += t[i + 1] * t[i + 1];
-            s2 += t[i + 2] * t[i + 2];
-            s3 += t[i + 3] * t[i + 3];
+            float d0 = t[i] - mean;
+            float d1 = t[i + 1] - mean;
+            float d2 = t[i + 2] - mean;
+            float d3 = t[i + 3] - mean;
+            t[i] = d0;
+            t[i + 1] = d1;
+            t[i + 2] = d2;
+            t[i + 3] = d3;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
         }
         for (int i = n4; i < n; i++) {
-            s0 += t[i] * t[i];
+            float d = t[i] - mean;
+            t[i] = d;
+            s0 += d * d;
         }
         return (s0 + s1) + (s2 + s3);
     }

@@ -157,22 +157,7 @@ final class MaskUpscalerGradient {
             }
         });
         DecoderBackprop.layerNormBackward(da1, hw * 4, c1, nw, xhat, tp.inv(), P + "1", g);
-        float[] db1 = g.of(P + "0.bias", c1);
-        DecoderKernels.parallel(hw * 4, c1, (from, to) -> {
-            float[] lb = new float[c1];
-            for (int r = from; r < to; r++) {
-                int o = r * c1;
-                for (int i = 0; i < c1; i++) {
-                    lb[i] += da1[o + i];
-                }
-            }
-            lock.add(from, () -> {
-                for (int i = 0; i < c1; i++) {
-                    db1[i] += lb[i];
-                }
-            });
-        });
-        lock.run();
+        DecoderBackprop.columnSums(da1, hw * 4, c1, g.of(P + "0.bias", c1));
         // first transposed conv: y1 [HW, 4c1] = keys [HW, E] . w1 [E, 4c1]
         float[] dw1 = new float[dim * 4 * c1];
         Gemm.multiply(tp.keys(), 0, true, dim, hw, da1, 0, false, 4 * c1, dw1, 0, false);
