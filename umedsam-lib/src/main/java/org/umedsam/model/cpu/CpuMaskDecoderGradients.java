@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code sum(logits * gradLogits) + sum(iou * gradIou)}, logits = mask token 0's mask, iou = IoU head
  * output 0, for the {@code mask_decoder.*} parameters, summed over the batch.
  *
- * <p>Per item: a forward pass with a tape ({@link TwoWayTransformerGradient}, {@link MaskUpscalerGradient},
+ * <p>Per item: a forward pass with a tape ({@link CpuTwoWayTransformer#forwardWithTape}, {@link MaskUpscalerGradient},
  * hypernetwork MLP 0 and the IoU head), then the backward in reverse. Every output token takes part in
  * the transformer, so {@code mask_tokens} rows 1..3 do get gradients; the hypernetwork MLPs 1..3 do not
  * (zeros), nor do the IoU head's last-layer rows 1..3, nor the token-to-image and self attentions'
@@ -33,7 +33,8 @@ final class CpuMaskDecoderGradients {
     private final int maskTokens;
     private final CpuPromptEncoder prompt;
     private final float[] outputTokens;
-    private final TwoWayTransformerGradient transformer;
+    private final CpuTwoWayTransformer transformer;
+    private final TwoWayTransformerGradient transformerGradient;
     private final MaskUpscalerGradient upscaler;
     private final Linear[] hyper0;
     private final Linear[] iouHead;
@@ -52,7 +53,8 @@ final class CpuMaskDecoderGradients {
         this.maskTokens = c.numMultimaskOutputs() + 1;
         this.prompt = prompt;
         this.outputTokens = outputTokens;
-        this.transformer = new TwoWayTransformerGradient(transformer);
+        this.transformer = transformer;
+        this.transformerGradient = new TwoWayTransformerGradient(transformer);
         this.upscaler = new MaskUpscalerGradient(upscaler);
         this.hyper0 = hyper0;
         this.iouHead = iouHead;
@@ -89,7 +91,9 @@ final class CpuMaskDecoderGradients {
                     }
                 }
             });
-            TwoWayTransformerGradient.Tape tt = transformer.forward(tokens, t, src, pe, hw);
+            float[] srcPe = new float[hw * e];
+            DecoderKernels.add(src, pe, srcPe, hw * e);
+            TwoWayTransformerTape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
             float[] hs = tt.queries();
             MaskUpscalerGradient.Tape ut = upscaler.forward(tt.keys());
             float[][] hyperActs = mlpForward(hyper0, Arrays.copyOfRange(hs, e, 2 * e));
@@ -106,7 +110,7 @@ final class CpuMaskDecoderGradients {
             dIou[0] = gradIou[b];
             float[] dTok0 = mlpBackward(iouHead, P + "iou_prediction_head.layers.", iouActs, dIou, g);
             System.arraycopy(dTok0, 0, dHs, 0, e);
-            float[] dPoint = transformer.backward(tt, dHs, dKeys, g);
+            float[] dPoint = transformerGradient.backward(tt, dHs, dKeys, g);
             for (int i = 0; i < outputTokens.length; i++) {
                 dOutputTokens[i] += dPoint[i];
             }

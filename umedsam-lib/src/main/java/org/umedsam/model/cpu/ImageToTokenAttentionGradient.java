@@ -1,7 +1,7 @@
 package org.umedsam.model.cpu;
 
 /**
- * {@link ImageToTokenAttention} with a tape, and its backward, in the same folded form: with
+ * Backward of {@link ImageToTokenAttention}, in the same folded form: with
  * {@code k = Wk tp + bk}, {@code v = Wv tv + bv} {@code [T, I]}, {@code A[:, hT+t] = Wq_h^T k_ht}
  * {@code [E, H*T]}, {@code bias[hT+t] = bq_h . k_ht}, {@code P = softmax_per_head(scale (kpe A + bias))}
  * {@code [HW, H*T]}, {@code M[hT+t] = Wo_h v_ht} {@code [H*T, E]}, {@code out = P M + bo}. The backward's
@@ -10,34 +10,16 @@ package org.umedsam.model.cpu;
  */
 final class ImageToTokenAttentionGradient {
 
-    private final ImageToTokenAttention forward;
     private final CpuAttention a;
     private final String prefix;
 
     ImageToTokenAttentionGradient(ImageToTokenAttention forward, String prefix) {
-        this.forward = forward;
         this.a = forward.attention();
         this.prefix = prefix;
     }
 
-    /** Forward values kept for the backward. */
+    /** A forward pass's inputs (unchanged since) and values, as the backward reads them. */
     record Tape(float[] tp, float[] tv, int t, float[] kpe, int hw, ImageToTokenAttention.Folded f) {
-    }
-
-    /**
-     * @param kpe image queries before projection {@code [HW, E]}
-     * @param tp  keys before projection {@code [T, E]}
-     * @param tv  values before projection {@code [T, E]}
-     * @param out receives {@code P M} {@code [HW, E]}, without the output bias (see {@link #outputBias})
-     * (inputs are kept by the tape: they must not change before the backward)
-     */
-    Tape forward(float[] kpe, int hw, float[] tp, float[] tv, int t, float[] out) {
-        float[] p = new float[hw * a.heads * t];
-        return new Tape(tp, tv, t, kpe, hw, forward.forward(kpe, hw, tp, tv, t, out, p));
-    }
-
-    float[] outputBias() {
-        return a.out.bias;
     }
 
     /**

@@ -1,8 +1,7 @@
 package org.umedsam.model.cpu;
 
 /**
- * {@link CpuAttention#tokens} (attention among the few prompt/output tokens) with a tape, and its
- * backward: {@code p = softmax(scale q_h k_h^T)}, {@code o_h = p v_h}, projections as PyTorch Linears.
+ * Backward of {@link CpuAttention#attendTokens} (attention among the few prompt/output tokens): {@code p = softmax(scale q_h k_h^T)}, {@code o_h = p v_h}, projections as PyTorch Linears.
  */
 final class TokenAttentionGradient {
 
@@ -14,17 +13,12 @@ final class TokenAttentionGradient {
         this.prefix = prefix;
     }
 
-    /** Forward values kept for the backward; {@link #out} is the result. */
+    /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
     record Tape(float[] xq, float[] xk, float[] xv, int nq, int nk, CpuAttention.TokenAttention f) {
         /** The attention's output {@code [nq, E]}. */
         float[] out() {
             return f.out();
         }
-    }
-
-    /** q {@code [nq, E]}, k and v {@code [nk, E]}; the arrays are kept by the tape and must not change. */
-    Tape forward(float[] xq, int nq, float[] xk, float[] xv, int nk) {
-        return new Tape(xq, xk, xv, nq, nk, a.attendTokens(xq, nq, xk, xv, nk));
     }
 
     /** @return {dxq, dxk, dxv}, the gradients of the three inputs (separate even when the inputs were one array) */

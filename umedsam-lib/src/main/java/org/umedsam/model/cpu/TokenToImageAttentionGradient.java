@@ -1,7 +1,7 @@
 package org.umedsam.model.cpu;
 
 /**
- * {@link TokenToImageAttention} with a tape, and its backward, in the same folded form: with
+ * Backward of {@link TokenToImageAttention}, in the same folded form: with
  * {@code q = Wq t + bq}, {@code Bm[hT+t] = Wk_h^T q_ht} {@code [H*T, E]}, {@code P = softmax(scale Bm kpe^T)}
  * {@code [H*T, HW]}, {@code R = P image} {@code [H*T, E]}, {@code o_ht = Wv_h R[hT+t] + bv_h},
  * {@code out = Wo o + bo}. The image-sized products of the backward ({@code dP = dR image^T},
@@ -10,33 +10,20 @@ package org.umedsam.model.cpu;
  */
 final class TokenToImageAttentionGradient {
 
-    private final TokenToImageAttention forward;
     private final CpuAttention a;
     private final String prefix;
 
     TokenToImageAttentionGradient(TokenToImageAttention forward, String prefix) {
-        this.forward = forward;
         this.a = forward.attention();
         this.prefix = prefix;
     }
 
-    /** Forward values kept for the backward; {@link Tape#out} is the result. */
+    /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
     record Tape(float[] tokens, int t, float[] kpe, float[] image, int hw, TokenToImageAttention.Folded f) {
         /** The attention's output {@code [T, E]}. */
         float[] out() {
             return f.out();
         }
-    }
-
-    /**
-     * @param tokens queries before projection {@code [T, E]}
-     * @param kpe    image keys before projection {@code [HW, E]}
-     * @param image  image values before projection {@code [HW, E]}
-     * (all kept by the tape: they must not change before the backward)
-     */
-    Tape forward(float[] tokens, int t, float[] kpe, float[] image, int hw) {
-        float[] p = new float[a.heads * t * hw];
-        return new Tape(tokens, t, kpe, image, hw, forward.forward(tokens, t, kpe, image, hw, p));
     }
 
     /**
