@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code sum(logits * gradLogits) + sum(iou * gradIou)}, logits = mask token 0's mask, iou = IoU head
  * output 0, for the {@code mask_decoder.*} parameters, summed over the batch.
  *
- * <p>Per item: a forward pass with a tape ({@link CpuTwoWayTransformer#forwardWithTape}, {@link MaskUpscalerGradient},
+ * <p>Per item: a forward pass with a tape ({@link CpuTwoWayTransformer#forwardWithTape}, {@link CpuMaskUpscaler#forwardWithTape},
  * hypernetwork MLP 0 and the IoU head), then the backward in reverse. Every output token takes part in
  * the transformer, so {@code mask_tokens} rows 1..3 do get gradients; the hypernetwork MLPs 1..3 do not
  * (zeros), nor do the IoU head's last-layer rows 1..3, nor the token-to-image and self attentions'
@@ -35,7 +35,8 @@ final class CpuMaskDecoderGradients {
     private final float[] outputTokens;
     private final CpuTwoWayTransformer transformer;
     private final TwoWayTransformerGradient transformerGradient;
-    private final MaskUpscalerGradient upscaler;
+    private final CpuMaskUpscaler upscaler;
+    private final MaskUpscalerGradient upscalerGradient;
     private final Linear[] hyper0;
     private final Linear[] iouHead;
     /** Shapes of every mask_decoder.* key of the snapshot's state dict. */
@@ -55,7 +56,8 @@ final class CpuMaskDecoderGradients {
         this.outputTokens = outputTokens;
         this.transformer = transformer;
         this.transformerGradient = new TwoWayTransformerGradient(transformer);
-        this.upscaler = new MaskUpscalerGradient(upscaler);
+        this.upscaler = upscaler;
+        this.upscalerGradient = new MaskUpscalerGradient(upscaler);
         this.hyper0 = hyper0;
         this.iouHead = iouHead;
         this.shapes = w.shapes(P);
@@ -95,15 +97,15 @@ final class CpuMaskDecoderGradients {
             DecoderKernels.add(src, pe, srcPe, hw * e);
             TwoWayTransformerTape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
             float[] hs = tt.queries();
-            MaskUpscalerGradient.Tape ut = upscaler.forward(tt.keys());
+            MaskUpscalerGradient.Tape ut = upscaler.forwardWithTape(tt.keys());
             float[][] hyperActs = mlpForward(hyper0, Arrays.copyOfRange(hs, e, 2 * e));
             float[][] iouActs = mlpForward(iouHead, Arrays.copyOf(hs, e));
 
             // ---- backward
             float[] dHs = new float[t * e];
             float[] dHyper = new float[e / 8];
-            float[] dKeys = upscaler.backward(ut, upscaler.gather(gradMask, b * side * side), hyperActs[hyperActs.length - 1],
-                    dHyper, g);
+            float[] dKeys = upscalerGradient.backward(ut, upscalerGradient.gather(gradMask, b * side * side),
+                    hyperActs[hyperActs.length - 1], dHyper, g);
             float[] dTok1 = mlpBackward(hyper0, P + "output_hypernetworks_mlps.0.layers.", hyperActs, dHyper, g);
             System.arraycopy(dTok1, 0, dHs, e, e);
             float[] dIou = new float[maskTokens];

@@ -71,7 +71,41 @@ final class CpuMaskUpscaler {
      */
     float[] features(float[] keys, DecoderBuffers buf) {
         int hw = grid * grid;
-        float[] y1 = firstConvolution(keys, buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1));
+        return features(keys, buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1), buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2),
+                null, null);
+    }
+
+    /**
+     * The same pass with a tape for {@link MaskUpscalerGradient}, in new arrays; the second stage's
+     * bias is added (its GELU is the mask product's, {@link #masks}).
+     *
+     * @param keys transformer output image tokens {@code [g*g, E]} (kept by the tape: must not change)
+     */
+    MaskUpscalerGradient.Tape forwardWithTape(float[] keys) {
+        int hw = grid * grid;
+        float[] xhat = new float[hw * 4 * c1];
+        float[] inv = new float[hw * 4];
+        float[] a1 = new float[hw * 4 * c1];
+        float[] pre2 = features(keys, a1, new float[hw * 16 * c2], xhat, inv);
+        DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * c2;
+                for (int i = 0; i < c2; i++) {
+                    pre2[o + i] += b2[i];
+                }
+            }
+        });
+        return new MaskUpscalerGradient.Tape(keys, xhat, inv, a1, pre2);
+    }
+
+    /**
+     * First stage into {@code y1 [4HW, c1]} (transposed convolution, bias, LayerNorm2d, GELU), second
+     * transposed convolution without bias into {@code y2}, returned; with the LayerNorm's tape when
+     * {@code xhat} ({@code [4HW, c1]}) and {@code inv} ({@code [4HW]}) are not null.
+     */
+    private float[] features(float[] keys, float[] y1, float[] y2, float[] xhat, float[] inv) {
+        int hw = grid * grid;
+        firstConvolution(keys, y1);
         float eps = (float) ModelConfig.LN2D_EPS;
         float[] nw = norm[0];
         float[] nb = norm[1];
@@ -81,11 +115,11 @@ final class CpuMaskUpscaler {
                 for (int i = 0; i < c1; i++) {
                     y1[o + i] += b1[i];
                 }
-                LayerNorm.row(y1, o, y1, o, c1, nw, nb, eps);
+                LayerNorm.row(y1, o, y1, o, c1, nw, nb, eps, xhat, inv, r);
             }
             Gelu.apply(y1, from * c1, (to - from) * c1);
         });
-        return secondConvolution(y1, buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2));
+        return secondConvolution(y1, y2);
     }
 
     /** First transposed convolution without bias: {@code y1 [HW, 4 c1] = keys [HW, E] . w1}; returns y1. */

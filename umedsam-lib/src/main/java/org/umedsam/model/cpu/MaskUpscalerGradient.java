@@ -3,9 +3,9 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.ModelConfig;
 
 /**
- * {@link CpuMaskUpscaler} and the single-mask product with a tape, and their backward. Same layout as
- * the forward: the 2x2 stride-2 transposed convolutions are GEMMs on pixel-major rows with columns
- * (dy, dx, channel), so their weight gradients are {@code X^T dY} and their input gradients
+ * Backward of {@link CpuMaskUpscaler} and the single-mask product, from the tape of
+ * {@link CpuMaskUpscaler#forwardWithTape}. Same layout as the forward: the 2x2 stride-2 transposed
+ * convolutions are GEMMs on pixel-major rows with columns (dy, dx, channel), so their weight gradients are {@code X^T dY} and their input gradients
  * {@code dY W'^T}; features stay in sub-pixel order {@code [g*g*16, E/8]} and the mask gradient is
  * gathered into that order.
  */
@@ -19,10 +19,8 @@ final class MaskUpscalerGradient {
     private final int c2;
     private final int grid;
     private final float[] w1;
-    private final float[] b1;
     private final float[][] norm;
     private final float[] w2;
-    private final float[] b2;
 
     /** The backward of {@code forward} (the same weight arrays). */
     MaskUpscalerGradient(CpuMaskUpscaler forward) {
@@ -32,10 +30,8 @@ final class MaskUpscalerGradient {
         this.c2 = forward.c2;
         this.grid = forward.grid;
         this.w1 = forward.w1;
-        this.b1 = forward.b1;
         this.norm = forward.norm;
         this.w2 = forward.w2;
-        this.b2 = forward.b2;
     }
 
     /**
@@ -44,34 +40,6 @@ final class MaskUpscalerGradient {
      * before GELU {@code pre2 [16HW, c2]} (bias included).
      */
     record Tape(float[] keys, float[] xhat, float[] inv, float[] a1, float[] pre2) {
-    }
-
-    /** @param keys transformer output image tokens {@code [HW, E]} (kept by the tape) */
-    Tape forward(float[] keys) {
-        int hw = grid * grid;
-        float[] y1 = up.firstConvolution(keys, new float[hw * 4 * c1]);
-        float[] xhat = new float[hw * 4 * c1];
-        float[] inv = new float[hw * 4];
-        DecoderKernels.parallel(hw * 4, c1, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * c1;
-                for (int i = 0; i < c1; i++) {
-                    y1[o + i] += b1[i];
-                }
-            }
-        });
-        DecoderBackprop.layerNorm(y1, hw * 4, c1, norm[0], norm[1], (float) ModelConfig.LN2D_EPS, xhat, inv);
-        DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> Gelu.apply(y1, from * c1, (to - from) * c1));
-        float[] pre2 = up.secondConvolution(y1, new float[hw * 16 * c2]);
-        DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * c2;
-                for (int i = 0; i < c2; i++) {
-                    pre2[o + i] += b2[i];
-                }
-            }
-        });
-        return new Tape(keys, xhat, inv, y1, pre2);
     }
 
     /**
