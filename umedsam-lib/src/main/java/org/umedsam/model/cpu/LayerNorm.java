@@ -55,8 +55,47 @@ public final class LayerNorm {
             ROW.set(t);
         }
         System.arraycopy(x, xOff, t, 0, dim);
-        float mean = sum(t, dim) / dim;
-        float iv = (float) (1.0 / Math.sqrt(centreAndSumSquares(t, dim, mean) / dim + eps));
+        // four independent partial sums: the adds pipeline instead of waiting on one another
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int n4 = dim & ~3;
+        for (int i = 0; i < n4; i += 4) {
+            s0 += t[i];
+            s1 += t[i + 1];
+            s2 += t[i + 2];
+            s3 += t[i + 3];
+        }
+        for (int i = n4; i < dim; i++) {
+            s0 += t[i];
+        }
+        float mean = ((s0 + s1) + (s2 + s3)) / dim;
+        // centred in place, and the squares summed likewise
+        float q0 = 0;
+        float q1 = 0;
+        float q2 = 0;
+        float q3 = 0;
+        for (int i = 0; i < n4; i += 4) {
+            float d0 = t[i] - mean;
+            float d1 = t[i + 1] - mean;
+            float d2 = t[i + 2] - mean;
+            float d3 = t[i + 3] - mean;
+            t[i] = d0;
+            t[i + 1] = d1;
+            t[i + 2] = d2;
+            t[i + 3] = d3;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
+        }
+        for (int i = n4; i < dim; i++) {
+            float d = t[i] - mean;
+            t[i] = d;
+            q0 += d * d;
+        }
+        float iv = (float) (1.0 / Math.sqrt(((q0 + q1) + (q2 + q3)) / dim + eps));
         if (xhat != null) {
             inv[r] = iv;
             for (int i = 0; i < dim; i++) {
@@ -72,55 +111,6 @@ public final class LayerNorm {
             }
         }
         System.arraycopy(t, 0, y, yOff, dim);
-    }
-
-    // four independent partial sums: the adds pipeline instead of waiting on one another
-
-    private static float sum(float[] t, int n) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int n4 = n & ~3;
-        for (int i = 0; i < n4; i += 4) {
-            s0 += t[i];
-            s1 += t[i + 1];
-            s2 += t[i + 2];
-            s3 += t[i + 3];
-        }
-        for (int i = n4; i < n; i++) {
-            s0 += t[i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {@code t[i] -= mean}, returning the sum of the squared differences. */
-    private static float centreAndSumSquares(float[] t, int n, float mean) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int n4 = n & ~3;
-        for (int i = 0; i < n4; i += 4) {
-            float d0 = t[i] - mean;
-            float d1 = t[i + 1] - mean;
-            float d2 = t[i + 2] - mean;
-            float d3 = t[i + 3] - mean;
-            t[i] = d0;
-            t[i + 1] = d1;
-            t[i + 2] = d2;
-            t[i + 3] = d3;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-        }
-        for (int i = n4; i < n; i++) {
-            float d = t[i] - mean;
-            t[i] = d;
-            s0 += d * d;
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /**
