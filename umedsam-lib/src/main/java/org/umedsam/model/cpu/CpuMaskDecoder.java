@@ -40,13 +40,13 @@ public final class CpuMaskDecoder {
     private final CpuMaskUpscaler upscaler;
     /** {@code [1 + maskTokens, E]}: the IoU token then the mask tokens. */
     private final float[] outputTokens;
-    private final DecoderLinear[][] hyper;
-    private final DecoderLinear[] iouHead;
+    private final Linear[][] hyper;
+    private final Linear[] iouHead;
     private final CpuMaskDecoderGradients gradients;
     /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
     private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
 
-    private CpuMaskDecoder(ModelConfig c, DecoderWeights w) {
+    private CpuMaskDecoder(ModelConfig c, StateDictWeights w) {
         this.config = c;
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
@@ -54,24 +54,25 @@ public final class CpuMaskDecoder {
         this.prompt = new CpuPromptEncoder(c, w);
         this.transformer = new CpuTwoWayTransformer(c, w);
         this.upscaler = new CpuMaskUpscaler(c, w);
-        float[] iouToken = w.take(P + "iou_token.weight", 1, dim);
-        float[] maskTok = w.take(P + "mask_tokens.weight", maskTokens, dim);
+        float[] iouToken = w.get(P + "iou_token.weight", 1, dim);
+        float[] maskTok = w.get(P + "mask_tokens.weight", maskTokens, dim);
         this.outputTokens = new float[(1 + maskTokens) * dim];
         System.arraycopy(iouToken, 0, outputTokens, 0, dim);
         System.arraycopy(maskTok, 0, outputTokens, dim, maskTokens * dim);
-        this.hyper = new DecoderLinear[maskTokens][];
+        this.hyper = new Linear[maskTokens][];
         for (int i = 0; i < maskTokens; i++) {
             String h = P + "output_hypernetworks_mlps." + i + ".layers.";
-            hyper[i] = new DecoderLinear[]{w.linear(h + 0, dim, dim), w.linear(h + 1, dim, dim), w.linear(h + 2, dim, dim / 8)};
+            hyper[i] = new Linear[]{Linear.read(w, h + 0, dim, dim, true), Linear.read(w, h + 1, dim, dim, true),
+                    Linear.read(w, h + 2, dim, dim / 8, true)};
         }
         int depth = c.iouHeadDepth();
         int hid = c.iouHeadHiddenDim();
-        this.iouHead = new DecoderLinear[depth];
+        this.iouHead = new Linear[depth];
         for (int l = 0; l < depth; l++) {
-            iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
+            iouHead[l] = Linear.read(w, P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid,
+                    l == depth - 1 ? maskTokens : hid, true);
         }
-        // shares the weight arrays (DecoderWeights hands out one copy per key)
-        this.gradients = new CpuMaskDecoderGradients(c, w, prompt, outputTokens);
+        this.gradients = new CpuMaskDecoderGradients(c, w, prompt, outputTokens, transformer, upscaler, hyper[0], iouHead);
     }
 
     /**
@@ -84,7 +85,7 @@ public final class CpuMaskDecoder {
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new CpuMaskDecoder(config, new DecoderWeights(stateDict));
+        return new CpuMaskDecoder(config, new StateDictWeights(stateDict));
     }
 
     public ModelConfig config() {
@@ -223,9 +224,9 @@ public final class CpuMaskDecoder {
             for (int k = 0; k < count; k++) {
                 int tok = first + k;
                 float[] x = Arrays.copyOfRange(hs, (1 + tok) * e, (2 + tok) * e);
-                DecoderLinear[] mlp = hyper[tok];
+                Linear[] mlp = hyper[tok];
                 for (int l = 0; l < mlp.length; l++) {
-                    x = mlp[l].apply(x, 1, l < mlp.length - 1);
+                    x = mlp[l].apply(x, 1, l < mlp.length - 1 ? Activation.RELU : Activation.NONE);
                 }
                 System.arraycopy(x, 0, hyperIn, k * (e / 8), e / 8);
             }
@@ -233,7 +234,7 @@ public final class CpuMaskDecoder {
 
             float[] x = Arrays.copyOf(hs, e);
             for (int l = 0; l < iouHead.length; l++) {
-                x = iouHead[l].apply(x, 1, l < iouHead.length - 1);
+                x = iouHead[l].apply(x, 1, l < iouHead.length - 1 ? Activation.RELU : Activation.NONE);
             }
             System.arraycopy(x, first, iou, b * count, count);
         }
@@ -266,6 +267,6 @@ public final class CpuMaskDecoder {
     }
 
     private static float[] floats(INDArray a) {
-        return DecoderWeights.floats(a);
+        return StateDictWeights.floats(a);
     }
 }

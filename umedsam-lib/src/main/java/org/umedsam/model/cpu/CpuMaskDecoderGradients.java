@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code sum(logits * gradLogits) + sum(iou * gradIou)}, logits = mask token 0's mask, iou = IoU head
  * output 0, for the {@code mask_decoder.*} parameters, summed over the batch.
  *
- * <p>Per item: a forward pass with a tape ({@link TwoWayTransformerGradient}, {@link MaskUpscalerGradient},
+ * <p>Per item: a forward pass with a tape ({@link CpuTwoWayTransformer#forwardWithTape}, {@link CpuMaskUpscaler#forwardWithTape},
  * hypernetwork MLP 0 and the IoU head), then the backward in reverse. Every output token takes part in
  * the transformer, so {@code mask_tokens} rows 1..3 do get gradients; the hypernetwork MLPs 1..3 do not
  * (zeros), nor do the IoU head's last-layer rows 1..3, nor the token-to-image and self attentions'
@@ -33,29 +33,33 @@ final class CpuMaskDecoderGradients {
     private final int maskTokens;
     private final CpuPromptEncoder prompt;
     private final float[] outputTokens;
-    private final TwoWayTransformerGradient transformer;
-    private final MaskUpscalerGradient upscaler;
-    private final DecoderLinear[] hyper0;
-    private final DecoderLinear[] iouHead;
+    private final CpuTwoWayTransformer transformer;
+    private final TwoWayTransformerGradient transformerGradient;
+    private final CpuMaskUpscaler upscaler;
+    private final MaskUpscalerGradient upscalerGradient;
+    private final Linear[] hyper0;
+    private final Linear[] iouHead;
     /** Shapes of every mask_decoder.* key of the snapshot's state dict. */
     private final Map<String, long[]> shapes;
 
-    CpuMaskDecoderGradients(ModelConfig c, DecoderWeights w, CpuPromptEncoder prompt, float[] outputTokens) {
+    /**
+     * The backward of the decoder's layers (the same weight arrays): {@code hyper0} is hypernetwork MLP 0,
+     * {@code iouHead} the IoU head's layers; {@code w} supplies the mask_decoder.* shapes.
+     */
+    CpuMaskDecoderGradients(ModelConfig c, StateDictWeights w, CpuPromptEncoder prompt, float[] outputTokens,
+                            CpuTwoWayTransformer transformer, CpuMaskUpscaler upscaler, Linear[] hyper0,
+                            Linear[] iouHead) {
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
         this.maskTokens = c.numMultimaskOutputs() + 1;
         this.prompt = prompt;
         this.outputTokens = outputTokens;
-        this.transformer = new TwoWayTransformerGradient(c, w);
-        this.upscaler = new MaskUpscalerGradient(c, w);
-        String h = P + "output_hypernetworks_mlps.0.layers.";
-        this.hyper0 = new DecoderLinear[]{w.linear(h + 0, dim, dim), w.linear(h + 1, dim, dim), w.linear(h + 2, dim, dim / 8)};
-        int depth = c.iouHeadDepth();
-        int hid = c.iouHeadHiddenDim();
-        this.iouHead = new DecoderLinear[depth];
-        for (int l = 0; l < depth; l++) {
-            iouHead[l] = w.linear(P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid, l == depth - 1 ? maskTokens : hid);
-        }
+        this.transformer = transformer;
+        this.transformerGradient = new TwoWayTransformerGradient(transformer);
+        this.upscaler = upscaler;
+        this.upscalerGradient = new MaskUpscalerGradient(upscaler);
+        this.hyper0 = hyper0;
+        this.iouHead = iouHead;
         this.shapes = w.shapes(P);
     }
 
@@ -89,24 +93,26 @@ final class CpuMaskDecoderGradients {
                     }
                 }
             });
-            TwoWayTransformerGradient.Tape tt = transformer.forward(tokens, t, src, pe, hw);
+            float[] srcPe = new float[hw * e];
+            DecoderKernels.add(src, pe, srcPe, hw * e);
+            TwoWayTransformerTape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
             float[] hs = tt.queries();
-            MaskUpscalerGradient.Tape ut = upscaler.forward(tt.keys());
+            MaskUpscalerGradient.Tape ut = upscaler.forwardWithTape(tt.keys());
             float[][] hyperActs = mlpForward(hyper0, Arrays.copyOfRange(hs, e, 2 * e));
             float[][] iouActs = mlpForward(iouHead, Arrays.copyOf(hs, e));
 
             // ---- backward
             float[] dHs = new float[t * e];
             float[] dHyper = new float[e / 8];
-            float[] dKeys = upscaler.backward(ut, upscaler.gather(gradMask, b * side * side), hyperActs[hyperActs.length - 1],
-                    dHyper, g);
+            float[] dKeys = upscalerGradient.backward(ut, upscalerGradient.gather(gradMask, b * side * side),
+                    hyperActs[hyperActs.length - 1], dHyper, g);
             float[] dTok1 = mlpBackward(hyper0, P + "output_hypernetworks_mlps.0.layers.", hyperActs, dHyper, g);
             System.arraycopy(dTok1, 0, dHs, e, e);
             float[] dIou = new float[maskTokens];
             dIou[0] = gradIou[b];
             float[] dTok0 = mlpBackward(iouHead, P + "iou_prediction_head.layers.", iouActs, dIou, g);
             System.arraycopy(dTok0, 0, dHs, 0, e);
-            float[] dPoint = transformer.backward(tt, dHs, dKeys, g);
+            float[] dPoint = transformerGradient.backward(tt, dHs, dKeys, g);
             for (int i = 0; i < outputTokens.length; i++) {
                 dOutputTokens[i] += dPoint[i];
             }
@@ -137,17 +143,17 @@ final class CpuMaskDecoderGradients {
     }
 
     /** Activations of an MLP (ReLU between layers): {@code [input, layer 0 out, ..., last out]}. */
-    private static float[][] mlpForward(DecoderLinear[] mlp, float[] x) {
+    private static float[][] mlpForward(Linear[] mlp, float[] x) {
         float[][] acts = new float[mlp.length + 1][];
         acts[0] = x;
         for (int l = 0; l < mlp.length; l++) {
-            acts[l + 1] = mlp[l].apply(acts[l], 1, l < mlp.length - 1);
+            acts[l + 1] = mlp[l].apply(acts[l], 1, l < mlp.length - 1 ? Activation.RELU : Activation.NONE);
         }
         return acts;
     }
 
     /** Backward of {@link #mlpForward}: dLoss/dinput given dLoss/doutput. */
-    private static float[] mlpBackward(DecoderLinear[] mlp, String prefix, float[][] acts, float[] dOut, DecoderGradientSums g) {
+    private static float[] mlpBackward(Linear[] mlp, String prefix, float[][] acts, float[] dOut, DecoderGradientSums g) {
         float[] d = dOut;
         for (int l = mlp.length - 1; l >= 0; l--) {
             if (l < mlp.length - 1) {

@@ -15,32 +15,35 @@ import org.umedsam.model.ModelConfig;
  */
 final class CpuMaskUpscaler {
 
-    private static final String P = "mask_decoder.output_upscaling.";
+    static final String P = "mask_decoder.output_upscaling.";
 
-    private final int dim;
-    private final int c1;
-    private final int c2;
-    private final int grid;
+    /** E, and the channels after the first and second transposed convolution (E/4, E/8). */
+    final int dim;
+    final int c1;
+    final int c2;
+    /** g: the image tokens form a {@code g x g} grid. */
+    final int grid;
     /** {@code [E, 4 * c1]}, columns (dy, dx, channel). */
-    private final float[] w1;
-    private final float[] b1;
-    private final float[][] norm;
+    final float[] w1;
+    final float[] b1;
+    /** LayerNorm2d {weight, bias} {@code [c1]} each. */
+    final float[][] norm;
     /** {@code [c1, 4 * c2]}, columns (dy, dx, channel). */
-    private final float[] w2;
-    private final float[] b2;
+    final float[] w2;
+    final float[] b2;
     /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
     private final float[] b2Tiled;
 
-    CpuMaskUpscaler(ModelConfig c, DecoderWeights w) {
+    CpuMaskUpscaler(ModelConfig c, StateDictWeights w) {
         this.dim = c.promptEmbedDim();
         this.c1 = dim / 4;
         this.c2 = dim / 8;
         this.grid = c.embeddingSize();
-        this.w1 = subPixelColumns(w.take(P + "0.weight", dim, c1, 2, 2), dim, c1);
-        this.b1 = w.take(P + "0.bias", c1);
+        this.w1 = subPixelColumns(w.get(P + "0.weight", dim, c1, 2, 2), dim, c1);
+        this.b1 = w.get(P + "0.bias", c1);
         this.norm = w.norm(P + "1", c1);
-        this.w2 = subPixelColumns(w.take(P + "3.weight", c1, c2, 2, 2), c1, c2);
-        this.b2 = w.take(P + "3.bias", c2);
+        this.w2 = subPixelColumns(w.get(P + "3.weight", c1, c2, 2, 2), c1, c2);
+        this.b2 = w.get(P + "3.bias", c2);
         this.b2Tiled = new float[16 * c2];
         for (int s = 0; s < 16; s++) {
             System.arraycopy(b2, 0, b2Tiled, s * c2, c2);
@@ -68,8 +71,41 @@ final class CpuMaskUpscaler {
      */
     float[] features(float[] keys, DecoderBuffers buf) {
         int hw = grid * grid;
-        float[] y1 = buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1);
-        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
+        return features(keys, buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1), buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2),
+                null, null);
+    }
+
+    /**
+     * The same pass with a tape for {@link MaskUpscalerGradient}, in new arrays; the second stage's
+     * bias is added (its GELU is the mask product's, {@link #masks}).
+     *
+     * @param keys transformer output image tokens {@code [g*g, E]} (kept by the tape: must not change)
+     */
+    MaskUpscalerGradient.Tape forwardWithTape(float[] keys) {
+        int hw = grid * grid;
+        float[] xhat = new float[hw * 4 * c1];
+        float[] inv = new float[hw * 4];
+        float[] a1 = new float[hw * 4 * c1];
+        float[] pre2 = features(keys, a1, new float[hw * 16 * c2], xhat, inv);
+        DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * c2;
+                for (int i = 0; i < c2; i++) {
+                    pre2[o + i] += b2[i];
+                }
+            }
+        });
+        return new MaskUpscalerGradient.Tape(keys, xhat, inv, a1, pre2);
+    }
+
+    /**
+     * First stage into {@code y1 [4HW, c1]} (transposed convolution, bias, LayerNorm2d, GELU), second
+     * transposed convolution without bias into {@code y2}, returned; with the LayerNorm's tape when
+     * {@code xhat} ({@code [4HW, c1]}) and {@code inv} ({@code [4HW]}) are not null.
+     */
+    private float[] features(float[] keys, float[] y1, float[] y2, float[] xhat, float[] inv) {
+        int hw = grid * grid;
+        firstConvolution(keys, y1);
         float eps = (float) ModelConfig.LN2D_EPS;
         float[] nw = norm[0];
         float[] nb = norm[1];
@@ -79,13 +115,37 @@ final class CpuMaskUpscaler {
                 for (int i = 0; i < c1; i++) {
                     y1[o + i] += b1[i];
                 }
-                DecoderKernels.layerNormRow(y1, o, c1, nw, nb, eps);
+                LayerNorm.row(y1, o, y1, o, c1, nw, nb, eps, xhat, inv, r);
             }
-            DecoderKernels.geluInPlace(y1, from * c1, to * c1);
+            Gelu.apply(y1, from * c1, (to - from) * c1);
         });
-        float[] y2 = buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2);
-        Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
+        return secondConvolution(y1, y2);
+    }
+
+    /** First transposed convolution without bias: {@code y1 [HW, 4 c1] = keys [HW, E] . w1}; returns y1. */
+    float[] firstConvolution(float[] keys, float[] y1) {
+        int hw = grid * grid;
+        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
+        return y1;
+    }
+
+    /** Second transposed convolution without bias: {@code y2 [4HW, 4 c2] = a1 [4HW, c1] . w2}; returns y2. */
+    float[] secondConvolution(float[] a1, float[] y2) {
+        int hw = grid * grid;
+        Gemm.multiply(a1, 0, hw * 4, c1, w2, 0, 4 * c2, false, y2, 0);
         return y2;
+    }
+
+    /**
+     * Offset in a {@code [4g, 4g]} mask of sub-pixel {@code s} of grid pixel {@code pix}:
+     * {@code s = q1 * 4 + q2}, {@code q = dy * 2 + dx}, at {@code (4y + 2dy1 + dy2, 4x + 2dx1 + dx2)}.
+     */
+    int maskOffset(int pix, int s) {
+        int y = pix / grid;
+        int x = pix % grid;
+        int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
+        int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
+        return oy * 4 * grid + ox;
     }
 
     /**
@@ -102,19 +162,14 @@ final class CpuMaskUpscaler {
             int block = 16 * c2;
             float[] z = new float[block];
             for (int pix = from; pix < to; pix++) {
-                int y = pix / grid;
-                int x = pix % grid;
                 System.arraycopy(features, pix * block, z, 0, block);
                 for (int i = 0; i < block; i++) {
                     z[i] += b2Tiled[i];
                 }
-                DecoderKernels.geluInPlace(z, 0, block);
+                Gelu.apply(z, 0, block);
                 for (int s = 0; s < 16; s++) {
                     int zo = s * c2;
-                    // s = q1 * 4 + q2, q = dy * 2 + dx
-                    int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
-                    int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
-                    int po = oy * side + ox;
+                    int po = maskOffset(pix, s);
                     for (int kk = 0; kk < k; kk++) {
                         float d = 0;
                         int ho = kk * c2;

@@ -27,14 +27,14 @@ final class CpuPromptEncoder {
     final float[] noMaskEmbed;
     private volatile float[] densePe;
 
-    CpuPromptEncoder(ModelConfig config, DecoderWeights w) {
+    CpuPromptEncoder(ModelConfig config, StateDictWeights w) {
         this.dim = config.promptEmbedDim();
         this.grid = config.embeddingSize();
         this.imageSize = config.imageSize();
-        this.gaussian = w.take(P + "pe_layer.positional_encoding_gaussian_matrix", 2, dim / 2);
-        this.topLeft = w.take(P + "point_embeddings.2.weight", 1, dim);
-        this.bottomRight = w.take(P + "point_embeddings.3.weight", 1, dim);
-        this.noMaskEmbed = w.take(P + "no_mask_embed.weight", 1, dim);
+        this.gaussian = w.get(P + "pe_layer.positional_encoding_gaussian_matrix", 2, dim / 2);
+        this.topLeft = w.get(P + "point_embeddings.2.weight", 1, dim);
+        this.bottomRight = w.get(P + "point_embeddings.3.weight", 1, dim);
+        this.noMaskEmbed = w.get(P + "no_mask_embed.weight", 1, dim);
     }
 
     /** Sparse tokens of one box {@code [x0, y0, x1, y1]}: {@code [2, E]} written at {@code out[off]}. */

@@ -38,8 +38,8 @@ final class CpuTinyVitBlock {
         attnNormW = w.get(a + ".norm.weight", dim);
         attnNormB = w.get(a + ".norm.bias", dim);
         qkv = Linear.read(w, a + ".qkv", dim, 3 * dim, true);
-        float[] qkvW = qkv.weight();
-        float[] qkvB = qkv.bias();
+        float[] qkvW = qkv.weight;
+        float[] qkvB = qkv.bias;
         padQkv = new float[3 * dim];
         for (int o = 0; o < 3 * dim; o++) {
             double s = qkvB[o];
@@ -66,11 +66,11 @@ final class CpuTinyVitBlock {
         float[] t = ws.get("block.t", len * dim);
         LayerNorm.rows(x, 0, t, 0, len, dim, attnNormW, attnNormB, LN_EPS);
         float[] q = ws.get("block.qkv", (len + 1) * 3 * dim);
-        qkv.apply(t, len, q, false);
+        qkv.apply(t, len, q, Activation.NONE);
         System.arraycopy(padQkv, 0, q, len * 3 * dim, 3 * dim);
         attention.apply(q, side, t);
         float[] a = ws.get("block.a", len * dim);
-        proj.apply(t, len, a, false);
+        proj.apply(t, len, a, Activation.NONE);
         IntStream.range(0, side).parallel().forEach(r -> {
             int o = r * side * dim;
             for (int i = o; i < o + side * dim; i++) {
@@ -81,8 +81,8 @@ final class CpuTinyVitBlock {
         DepthwiseConv3x3.hwc(a, y, side, dim, 1, localTaps, localConv.bias(), false);
         LayerNorm.rows(y, 0, t, 0, len, dim, mlpNormW, mlpNormB, LN_EPS);
         float[] h = ws.get("block.h", len * hidden);
-        fc1.apply(t, len, h, true);
-        fc2.apply(h, len, a, false);
+        fc1.apply(t, len, h, Activation.GELU);
+        fc2.apply(h, len, a, Activation.NONE);
         IntStream.range(0, side).parallel().forEach(r -> {
             int o = r * side * dim;
             for (int i = o; i < o + side * dim; i++) {

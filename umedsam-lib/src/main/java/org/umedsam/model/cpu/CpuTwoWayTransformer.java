@@ -11,7 +11,7 @@ import org.umedsam.model.ModelConfig;
  */
 final class CpuTwoWayTransformer {
 
-    private static final String P = "mask_decoder.transformer.";
+    static final String P = "mask_decoder.transformer.";
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
     private final int dim;
@@ -19,12 +19,13 @@ final class CpuTwoWayTransformer {
     private final TokenToImageAttention finalAttn;
     private final float[][] finalNorm;
 
-    private record Block(CpuAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
-                         DecoderLinear lin1, DecoderLinear lin2, float[][] norm3, ImageToTokenAttention toTokens,
-                         float[][] norm4) {
+    /** One block's layers ({@code prefix} is its state-dict key prefix); norms are {weight, bias}. */
+    record Block(String prefix, CpuAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
+                 Linear lin1, Linear lin2, float[][] norm3, ImageToTokenAttention toTokens,
+                 float[][] norm4) {
     }
 
-    CpuTwoWayTransformer(ModelConfig c, DecoderWeights w) {
+    CpuTwoWayTransformer(ModelConfig c, StateDictWeights w) {
         int e = c.promptEmbedDim();
         int internal = e / c.attentionDownsample();
         int heads = c.transformerHeads();
@@ -32,11 +33,12 @@ final class CpuTwoWayTransformer {
         this.blocks = new Block[c.transformerDepth()];
         for (int l = 0; l < blocks.length; l++) {
             String b = P + "layers." + l;
-            blocks[l] = new Block(
+            blocks[l] = new Block(b,
                     new CpuAttention(w, b + ".self_attn", e, e, heads), w.norm(b + ".norm1", e),
                     new TokenToImageAttention(new CpuAttention(w, b + ".cross_attn_token_to_image", e, internal, heads)),
                     w.norm(b + ".norm2", e),
-                    w.linear(b + ".mlp.lin1", e, c.transformerMlpDim()), w.linear(b + ".mlp.lin2", c.transformerMlpDim(), e),
+                    Linear.read(w, b + ".mlp.lin1", e, c.transformerMlpDim(), true),
+                    Linear.read(w, b + ".mlp.lin2", c.transformerMlpDim(), e, true),
                     w.norm(b + ".norm3", e),
                     new ImageToTokenAttention(new CpuAttention(w, b + ".cross_attn_image_to_token", e, internal, heads)),
                     w.norm(b + ".norm4", e));
@@ -54,49 +56,131 @@ final class CpuTwoWayTransformer {
      * @return queries {@code [T, E]}
      */
     float[] forward(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw, DecoderBuffers buf) {
+        return pass(pointTokens, t, keys, pe, firstKpe, hw, buf).queries();
+    }
+
+    /**
+     * The same pass with a tape for {@link TwoWayTransformerGradient}: every intermediate is a new array,
+     * so no input is modified ({@code image}, {@code pe}, {@code imagePe} and {@code pointTokens} are kept
+     * by the tape and must not change before the backward).
+     *
+     * @param image   image tokens {@code [HW, E]}
+     * @param imagePe {@code image + pe}
+     */
+    TwoWayTransformerTape forwardWithTape(float[] pointTokens, int t, float[] image, float[] pe, float[] imagePe, int hw) {
+        return pass(pointTokens, t, image, pe, imagePe, hw, null);
+    }
+
+    /** {@link #forward} when {@code buf} is not null (the tape then holds the queries only), else {@link #forwardWithTape}. */
+    private TwoWayTransformerTape pass(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw,
+                                      DecoderBuffers buf) {
+        boolean recording = buf == null;
         int e = dim;
         float[] q = pointTokens.clone();
         float[] kpe = firstKpe;
-        float[] scratch = buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
-        float[] attn = buf.get(DecoderBuffers.Slot.ATTN, hw * e);
+        TwoWayTransformerTape.Block[] tapes = recording ? new TwoWayTransformerTape.Block[blocks.length] : null;
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
+            TokenAttentionGradient.Tape self;
             if (l == 0) {
-                q = b.self.tokens(q, t, q, q, t);
+                self = new TokenAttentionGradient.Tape(q, q, q, t, t, b.self.attendTokens(q, t, q, q, t));
+                q = self.out();
             } else {
                 float[] qp = plus(q, pointTokens);
-                addInPlace(q, b.self.tokens(qp, t, qp, q, t));
+                self = new TokenAttentionGradient.Tape(qp, qp, q, t, t, b.self.attendTokens(qp, t, qp, q, t));
+                q = plus(q, self.out());
             }
-            DecoderKernels.layerNormRows(q, t, e, b.norm1[0], b.norm1[1], EPS);
+            TwoWayTransformerTape.Norm n1 = norm(q, t, b.norm1, recording);
             if (l > 0) {
-                kpe = scratch;
+                kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
                 DecoderKernels.add(keys, pe, kpe, hw * e);
             }
-            addInPlace(q, b.toImage.forward(plus(q, pointTokens), t, kpe, keys, hw, buf));
-            DecoderKernels.layerNormRows(q, t, e, b.norm2[0], b.norm2[1], EPS);
-            addInPlace(q, b.lin2.apply(b.lin1.apply(q, t, true), t, false));
-            DecoderKernels.layerNormRows(q, t, e, b.norm3[0], b.norm3[1], EPS);
-            b.toTokens.forward(kpe, hw, plus(q, pointTokens), q, t, attn, buf);
+            float[] tq = plus(q, pointTokens);
+            TokenToImageAttentionGradient.Tape toImage = new TokenToImageAttentionGradient.Tape(tq, t, kpe, keys, hw,
+                    b.toImage.forward(tq, t, kpe, keys, hw, scores(buf, b.toImage.attention().heads * t * hw)));
+            addInPlace(q, toImage.out());
+            TwoWayTransformerTape.Norm n2 = norm(q, t, b.norm2, recording);
+            float[] mlpIn = recording ? q.clone() : q;
+            float[] hidden = b.lin1.apply(mlpIn, t, Activation.RELU);
+            addInPlace(q, b.lin2.apply(hidden, t, Activation.NONE));
+            TwoWayTransformerTape.Norm n3 = norm(q, t, b.norm3, recording);
+            float[] attn = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.ATTN, hw * e);
+            float[] ip = plus(q, pointTokens);
+            float[] iv = recording ? q.clone() : q;
+            ImageToTokenAttentionGradient.Tape toTokens = new ImageToTokenAttentionGradient.Tape(ip, iv, t, kpe, hw,
+                    b.toTokens.forward(kpe, hw, ip, iv, t, attn, scores(buf, hw * b.toTokens.attention().heads * t)));
+            // keys + attn + out_proj bias, then LayerNorm, row by row
+            float[] next = recording ? new float[hw * e] : keys;
+            float[] in = keys;
             float[] bo = b.toTokens.outputBias();
             float[] n4w = b.norm4[0];
             float[] n4b = b.norm4[1];
+            TwoWayTransformerTape.Norm n4 = recording ? new TwoWayTransformerTape.Norm(new float[hw * e], new float[hw], hw) : null;
             DecoderKernels.parallel(hw, e * 4, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int o = r * e;
                     for (int i = 0; i < e; i++) {
-                        keys[o + i] += attn[o + i] + bo[i];
+                        next[o + i] = in[o + i] + (attn[o + i] + bo[i]);
                     }
-                    DecoderKernels.layerNormRow(keys, o, e, n4w, n4b, EPS);
+                    if (n4 == null) {
+                        LayerNorm.row(next, o, next, o, e, n4w, n4b, EPS);
+                    } else {
+                        LayerNorm.row(next, o, next, o, e, n4w, n4b, EPS, n4.xhat(), n4.inv(), r);
+                    }
                 }
             });
+            keys = next;
+            if (recording) {
+                tapes[l] = new TwoWayTransformerTape.Block(self, n1, toImage, n2, mlpIn, hidden, n3, toTokens, n4);
+            }
         }
-        DecoderKernels.add(keys, pe, scratch, hw * e);
-        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, scratch, keys, hw, buf));
-        DecoderKernels.layerNormRows(q, t, e, finalNorm[0], finalNorm[1], EPS);
-        return q;
+        kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
+        DecoderKernels.add(keys, pe, kpe, hw * e);
+        float[] fq = plus(q, pointTokens);
+        TokenToImageAttentionGradient.Tape fin = new TokenToImageAttentionGradient.Tape(fq, t, kpe, keys, hw,
+                finalAttn.forward(fq, t, kpe, keys, hw, scores(buf, finalAttn.attention().heads * t * hw)));
+        addInPlace(q, fin.out());
+        TwoWayTransformerTape.Norm fn = norm(q, t, finalNorm, recording);
+        return new TwoWayTransformerTape(q, keys, t, hw, tapes, recording ? fin : null, fn);
     }
 
-    private static float[] plus(float[] a, float[] b) {
+    /** Attention probabilities: the SCORES slot of {@code buf}, or a new array when recording. */
+    private static float[] scores(DecoderBuffers buf, int n) {
+        return buf == null ? new float[n] : buf.get(DecoderBuffers.Slot.SCORES, n);
+    }
+
+    /** LayerNorm of {@code x [rows, E]} in place; with its tape when {@code recording}, else null. */
+    private TwoWayTransformerTape.Norm norm(float[] x, int rows, float[][] wb, boolean recording) {
+        if (!recording) {
+            LayerNorm.rows(x, 0, x, 0, rows, dim, wb[0], wb[1], EPS);
+            return null;
+        }
+        TwoWayTransformerTape.Norm n = new TwoWayTransformerTape.Norm(new float[rows * dim], new float[rows], rows);
+        DecoderBackprop.layerNorm(x, rows, dim, wb[0], wb[1], EPS, n.xhat(), n.inv());
+        return n;
+    }
+
+    /** The blocks, first to last (read by {@link TwoWayTransformerGradient}). */
+    Block[] blocks() {
+        return blocks.clone();
+    }
+
+    /** The final token-to-image attention, {@code P + "final_attn_token_to_image"}. */
+    TokenToImageAttention finalAttention() {
+        return finalAttn;
+    }
+
+    /** The final LayerNorm's {weight, bias}, {@code P + "norm_final_attn"}. */
+    float[][] finalNorm() {
+        return finalNorm;
+    }
+
+    int dim() {
+        return dim;
+    }
+
+    /** {@code a + b} element-wise into a new array. */
+    static float[] plus(float[] a, float[] b) {
         float[] y = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             y[i] = a[i] + b[i];
@@ -104,7 +188,8 @@ final class CpuTwoWayTransformer {
         return y;
     }
 
-    private static void addInPlace(float[] a, float[] b) {
+    /** {@code a += b} element-wise. */
+    static void addInPlace(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) {
             a[i] += b[i];
         }

@@ -50,12 +50,4 @@ public final class FastExp {
         float p = 1f + r * (1f + r * (C2 + r * (C3 + r * (C4 + r * (C5 + r * (C6 + r * C7))))));
         return p * Float.intBitsToFloat((n + 127) << 23);
     }
-
-    /** {@code x[off .. off+len) = exp(x - shift)} in place, for {@code shift >= max x}. */
-    public static void expShifted(float[] x, int off, int len, float shift) {
-        int end = off + len;
-        for (int i = off; i < end; i++) {
-            x[i] = expNonPositive(x[i] - shift);
-        }
-    }
 }

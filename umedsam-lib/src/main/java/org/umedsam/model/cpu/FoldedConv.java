@@ -57,7 +57,7 @@ record FoldedConv(float[] weight, float[] bias, int outChannels, int inChannels,
     /** 1x1 convolution on a channel-last map: {@code y[pixels, out] = x[pixels, in] W^T + b}, then GELU when asked. */
     void pointwiseHwc(float[] x, int pixels, float[] y, boolean gelu) {
         requirePointwise();
-        new Linear(weight, bias, inChannels, outChannels).apply(x, pixels, y, gelu);
+        new Linear(weight, bias, inChannels, outChannels).apply(x, pixels, y, gelu ? Activation.GELU : Activation.NONE);
     }
 
     /** The depthwise 3x3 kernel tap-major, {@code [9, C]}, for {@link DepthwiseConv3x3#hwc}. */

@@ -35,18 +35,7 @@ public final class Gemm {
      */
     public static void multiply(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, boolean transB,
                                 float[] c, int cOff) {
-        if (m <= 0 || n <= 0 || k <= 0) {
-            throw new IllegalArgumentException("gemm sizes must be positive, got m=" + m + " k=" + k + " n=" + n);
-        }
-        check(a, aOff, (long) m * k, "a");
-        check(b, bOff, (long) k * n, "b");
-        check(c, cOff, (long) m * n, "c");
-        Staging s = STAGING.get();
-        INDArray sa = s.a.view(a, aOff, m, k);
-        INDArray sb = transB ? s.b.view(b, bOff, n, k) : s.b.view(b, bOff, k, n);
-        INDArray sc = s.c.view(null, 0, m, n);
-        Nd4j.gemm(sa, sb, sc, false, transB, 1.0, 0.0);
-        s.c.copyOut(c, cOff, m * n);
+        multiply(a, aOff, false, m, k, b, bOff, transB, n, c, cOff, false);
     }
 
     /**

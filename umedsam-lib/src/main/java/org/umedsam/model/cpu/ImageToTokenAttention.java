@@ -25,16 +25,32 @@ final class ImageToTokenAttention {
      * @param tokensPe  keys before projection {@code [T, E]} (tokens + their PE)
      * @param tokens    values before projection {@code [T, E]}
      * @param out       receives {@code [HW, E]}, without the output projection bias ({@link #outputBias})
-     * @param buf       scratch arrays
+     * @param buf       scratch arrays (the probabilities go to slot SCORES)
      */
     void forward(float[] kpe, int hw, float[] tokensPe, float[] tokens, int t, float[] out, DecoderBuffers buf) {
+        forward(kpe, hw, tokensPe, tokens, t, out, buf.get(DecoderBuffers.Slot.SCORES, hw * a.heads * t));
+    }
+
+    /**
+     * The folded operands and probabilities of one forward pass, which the backward
+     * ({@link ImageToTokenAttentionGradient}) reads: {@code k, v [T, I]}, {@code am [E, H*T]},
+     * {@code p [HW, H*T]}, {@code m [H*T, E]}.
+     */
+    record Folded(float[] k, float[] v, float[] am, float[] p, float[] m) {
+    }
+
+    /**
+     * As {@link #forward(float[], int, float[], float[], int, float[], DecoderBuffers)}, the probabilities
+     * written to {@code p} (at least {@code HW * H * T} values).
+     */
+    Folded forward(float[] kpe, int hw, float[] tokensPe, float[] tokens, int t, float[] out, float[] p) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;
         int heads = a.heads;
         int cols = heads * t;
-        float[] k = a.k.apply(tokensPe, t, false);
-        float[] v = a.v.apply(tokens, t, false);
+        float[] k = a.k.apply(tokensPe, t, Activation.NONE);
+        float[] v = a.v.apply(tokens, t, Activation.NONE);
         // A[i, h*T + t] = sum_c Wq[h*hd + c, i] k[t, h*hd + c];  bias[h*T + t] = sum_c bq[h*hd + c] k[t, h*hd + c]
         float[] am = new float[e * cols];
         float[] bias = new float[cols];
@@ -71,7 +87,6 @@ final class ImageToTokenAttention {
                 }
             }
         }
-        float[] p = buf.get(DecoderBuffers.Slot.SCORES, hw * cols);
         Gemm.multiply(kpe, 0, hw, e, am, 0, cols, false, p, 0);
         float scale = a.scale;
         DecoderKernels.parallel(hw, cols * 8, (from, to) -> {
@@ -80,10 +95,16 @@ final class ImageToTokenAttention {
                 for (int c = 0; c < cols; c++) {
                     p[ro + c] += bias[c];
                 }
-                DecoderKernels.softmaxSegments(p, ro, heads, t, scale);
+                Softmax.rows(p, ro, heads, t, scale);
             }
         });
         Gemm.multiply(p, 0, hw, cols, m, 0, e, false, out, 0);
+        return new Folded(k, v, am, p, m);
+    }
+
+    /** The attention's weights. */
+    CpuAttention attention() {
+        return a;
     }
 
     /** The output projection's bias {@code [E]}, which {@link #forward} leaves to the caller to add. */

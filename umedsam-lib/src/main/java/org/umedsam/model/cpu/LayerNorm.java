@@ -38,6 +38,16 @@ public final class LayerNorm {
 
     /** One row {@code x[xOff .. xOff+dim)} into {@code y[yOff ..)}, on the calling thread. */
     public static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps) {
+        row(x, xOff, y, yOff, dim, w, b, eps, null, null, 0);
+    }
+
+    /**
+     * As {@link #row(float[], int, float[], int, int, float[], float[], float)}, keeping for a backward
+     * pass (when {@code xhat} is not null) row {@code r} of the normalised values {@code xhat [rows, dim]}
+     * and {@code inv[r] = 1 / sqrt(var + eps)}.
+     */
+    static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps,
+                    float[] xhat, float[] inv, int r) {
         // work on an offset-0 copy: C2 vectorises loops only when all arrays share one index expression
         float[] t = ROW.get();
         if (t.length < dim) {
@@ -45,19 +55,60 @@ public final class LayerNorm {
             ROW.set(t);
         }
         System.arraycopy(x, xOff, t, 0, dim);
-        float sum = 0f;
-        for (int i = 0; i < dim; i++) {
-            sum += t[i];
+        // four independent partial sums: the adds pipeline instead of waiting on one another
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int n4 = dim & ~3;
+        for (int i = 0; i < n4; i += 4) {
+            s0 += t[i];
+            s1 += t[i + 1];
+            s2 += t[i + 2];
+            s3 += t[i + 3];
         }
-        float mean = sum / dim;
-        float sq = 0f;
-        for (int i = 0; i < dim; i++) {
+        for (int i = n4; i < dim; i++) {
+            s0 += t[i];
+        }
+        float mean = ((s0 + s1) + (s2 + s3)) / dim;
+        // centred in place, and the squares summed likewise
+        float q0 = 0;
+        float q1 = 0;
+        float q2 = 0;
+        float q3 = 0;
+        for (int i = 0; i < n4; i += 4) {
+            float d0 = t[i] - mean;
+            float d1 = t[i + 1] - mean;
+            float d2 = t[i + 2] - mean;
+            float d3 = t[i + 3] - mean;
+            t[i] = d0;
+            t[i + 1] = d1;
+            t[i + 2] = d2;
+            t[i + 3] = d3;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
+        }
+        for (int i = n4; i < dim; i++) {
             float d = t[i] - mean;
-            sq += d * d;
+            t[i] = d;
+            q0 += d * d;
         }
-        float inv = (float) (1.0 / Math.sqrt(sq / dim + eps));
-        for (int i = 0; i < dim; i++) {
-            t[i] = (t[i] - mean) * inv * w[i] + b[i];
+        float iv = (float) (1.0 / Math.sqrt(((q0 + q1) + (q2 + q3)) / dim + eps));
+        if (xhat != null) {
+            inv[r] = iv;
+            for (int i = 0; i < dim; i++) {
+                t[i] *= iv;
+            }
+            System.arraycopy(t, 0, xhat, r * dim, dim);
+            for (int i = 0; i < dim; i++) {
+                t[i] = t[i] * w[i] + b[i];
+            }
+        } else {
+            for (int i = 0; i < dim; i++) {
+                t[i] = t[i] * iv * w[i] + b[i];
+            }
         }
         System.arraycopy(t, 0, y, yOff, dim);
     }

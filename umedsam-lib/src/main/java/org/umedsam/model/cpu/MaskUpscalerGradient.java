@@ -3,36 +3,35 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.ModelConfig;
 
 /**
- * {@link CpuMaskUpscaler} and the single-mask product with a tape, and their backward. Same layout as
- * the forward: the 2x2 stride-2 transposed convolutions are GEMMs on pixel-major rows with columns
- * (dy, dx, channel), so their weight gradients are {@code X^T dY} and their input gradients
+ * Backward of {@link CpuMaskUpscaler} and the single-mask product, from the tape of
+ * {@link CpuMaskUpscaler#forwardWithTape}. Same layout as the forward: the 2x2 stride-2 transposed
+ * convolutions are GEMMs on pixel-major rows with columns (dy, dx, channel), so their weight gradients are {@code X^T dY} and their input gradients
  * {@code dY W'^T}; features stay in sub-pixel order {@code [g*g*16, E/8]} and the mask gradient is
  * gathered into that order.
  */
 final class MaskUpscalerGradient {
 
-    private static final String P = "mask_decoder.output_upscaling.";
+    private static final String P = CpuMaskUpscaler.P;
 
+    private final CpuMaskUpscaler up;
     private final int dim;
     private final int c1;
     private final int c2;
     private final int grid;
     private final float[] w1;
-    private final float[] b1;
     private final float[][] norm;
     private final float[] w2;
-    private final float[] b2;
 
-    MaskUpscalerGradient(ModelConfig c, DecoderWeights w) {
-        this.dim = c.promptEmbedDim();
-        this.c1 = dim / 4;
-        this.c2 = dim / 8;
-        this.grid = c.embeddingSize();
-        this.w1 = CpuMaskUpscaler.subPixelColumns(w.take(P + "0.weight", dim, c1, 2, 2), dim, c1);
-        this.b1 = w.take(P + "0.bias", c1);
-        this.norm = w.norm(P + "1", c1);
-        this.w2 = CpuMaskUpscaler.subPixelColumns(w.take(P + "3.weight", c1, c2, 2, 2), c1, c2);
-        this.b2 = w.take(P + "3.bias", c2);
+    /** The backward of {@code forward} (the same weight arrays). */
+    MaskUpscalerGradient(CpuMaskUpscaler forward) {
+        this.up = forward;
+        this.dim = forward.dim;
+        this.c1 = forward.c1;
+        this.c2 = forward.c2;
+        this.grid = forward.grid;
+        this.w1 = forward.w1;
+        this.norm = forward.norm;
+        this.w2 = forward.w2;
     }
 
     /**
@@ -43,50 +42,15 @@ final class MaskUpscalerGradient {
     record Tape(float[] keys, float[] xhat, float[] inv, float[] a1, float[] pre2) {
     }
 
-    /** @param keys transformer output image tokens {@code [HW, E]} (kept by the tape) */
-    Tape forward(float[] keys) {
-        int hw = grid * grid;
-        float[] y1 = new float[hw * 4 * c1];
-        Gemm.multiply(keys, 0, hw, dim, w1, 0, 4 * c1, false, y1, 0);
-        float[] xhat = new float[hw * 4 * c1];
-        float[] inv = new float[hw * 4];
-        DecoderKernels.parallel(hw * 4, c1, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * c1;
-                for (int i = 0; i < c1; i++) {
-                    y1[o + i] += b1[i];
-                }
-            }
-        });
-        DecoderBackprop.layerNorm(y1, hw * 4, c1, norm[0], norm[1], (float) ModelConfig.LN2D_EPS, xhat, inv);
-        DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> DecoderKernels.geluInPlace(y1, from * c1, to * c1));
-        float[] pre2 = new float[hw * 16 * c2];
-        Gemm.multiply(y1, 0, hw * 4, c1, w2, 0, 4 * c2, false, pre2, 0);
-        DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * c2;
-                for (int i = 0; i < c2; i++) {
-                    pre2[o + i] += b2[i];
-                }
-            }
-        });
-        return new Tape(keys, xhat, inv, y1, pre2);
-    }
-
     /**
      * Gathers the mask gradient {@code [4g, 4g]} (from {@code off}) into sub-pixel order {@code [16 g*g]},
      * the inverse of {@link CpuMaskUpscaler#masks}' scatter.
      */
     float[] gather(float[] gradMask, int off) {
-        int side = 4 * grid;
         float[] g = new float[grid * grid * 16];
         for (int pix = 0; pix < grid * grid; pix++) {
-            int y = pix / grid;
-            int x = pix % grid;
             for (int s = 0; s < 16; s++) {
-                int oy = 4 * y + 2 * (s >> 3) + ((s >> 1) & 1);
-                int ox = 4 * x + 2 * ((s >> 2) & 1) + (s & 1);
-                g[pix * 16 + s] = gradMask[off + oy * side + ox];
+                g[pix * 16 + s] = gradMask[off + up.maskOffset(pix, s)];
             }
         }
         return g;
@@ -114,7 +78,7 @@ final class MaskUpscalerGradient {
             int n = (to - from) * c2;
             float[] z = new float[n];
             float[] dz = new float[n];
-            DecoderBackprop.gelu(pre2, from * c2, n, z, dz);
+            Gelu.derivative(pre2, from * c2, n, z, dz);
             for (int r = from; r < to; r++) {
                 float gr = gMask[r];
                 int o = r * c2;
@@ -154,29 +118,14 @@ final class MaskUpscalerGradient {
                     u[uo + i] = xhat[o + i] * nw[i] + nb[i];
                 }
             }
-            DecoderBackprop.gelu(u, 0, n, null, u);
+            Gelu.derivative(u, 0, n, null, u);
             int o = from * c1;
             for (int i = 0; i < n; i++) {
                 da1[o + i] *= u[i];
             }
         });
         DecoderBackprop.layerNormBackward(da1, hw * 4, c1, nw, xhat, tp.inv(), P + "1", g);
-        float[] db1 = g.of(P + "0.bias", c1);
-        DecoderKernels.parallel(hw * 4, c1, (from, to) -> {
-            float[] lb = new float[c1];
-            for (int r = from; r < to; r++) {
-                int o = r * c1;
-                for (int i = 0; i < c1; i++) {
-                    lb[i] += da1[o + i];
-                }
-            }
-            lock.add(from, () -> {
-                for (int i = 0; i < c1; i++) {
-                    db1[i] += lb[i];
-                }
-            });
-        });
-        lock.run();
+        DecoderBackprop.columnSums(da1, hw * 4, c1, g.of(P + "0.bias", c1));
         // first transposed conv: y1 [HW, 4c1] = keys [HW, E] . w1 [E, 4c1]
         float[] dw1 = new float[dim * 4 * c1];
         Gemm.multiply(tp.keys(), 0, true, dim, hw, da1, 0, false, 4 * c1, dw1, 0, false);

@@ -4,7 +4,8 @@ import java.util.stream.IntStream;
 
 /**
  * Row-wise softmax in place on heap arrays, {@code y_i = exp(x_i - max x) / sum_j exp(x_j - max x)}
- * (PyTorch {@code softmax(x, -1)}), with {@link FastExp}.
+ * (PyTorch {@code softmax(x, -1)}), optionally of scaled scores (attention's {@code 1/sqrt(d)}), with
+ * {@link FastExp}.
  */
 public final class Softmax {
 
@@ -13,12 +14,17 @@ public final class Softmax {
 
     /** Softmax of each of {@code rows} consecutive rows of length {@code n} starting at {@code off}, on the calling thread. */
     public static void rows(float[] x, int off, int rows, int n) {
+        rows(x, off, rows, n, 1f);
+    }
+
+    /** As {@link #rows(float[], int, int, int)} of the scores scaled by {@code scale > 0}: {@code softmax(scale x)}. */
+    public static void rows(float[] x, int off, int rows, int n, float scale) {
         for (int r = 0; r < rows; r++) {
-            row(x, off + r * n, n);
+            row(x, off + r * n, n, scale);
         }
     }
 
-    /** As {@link #rows}, split over the common pool by rows. */
+    /** As {@link #rows(float[], int, int, int)}, split over the common pool by rows. */
     public static void rowsParallel(float[] x, int off, int rows, int n) {
         int per = Math.max(1, (1 << 14) / Math.max(1, n));
         int tasks = (rows + per - 1) / per;
@@ -28,19 +34,21 @@ public final class Softmax {
         });
     }
 
-    /** Softmax of {@code x[off .. off+n)} in place. */
-    public static void row(float[] x, int off, int n) {
+    /** Softmax of {@code scale * x[off .. off+n)} in place, {@code scale > 0}. */
+    public static void row(float[] x, int off, int n, float scale) {
         int end = off + n;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = off; i < end; i++) {
             max = Math.max(max, x[i]);
         }
-        FastExp.expShifted(x, off, n, max);
-        float sum = 0f;
+        // a double sum: rows are up to 4096 long (the decoder's attention over the image)
+        double sum = 0;
         for (int i = off; i < end; i++) {
-            sum += x[i];
+            float e = FastExp.expNonPositive((x[i] - max) * scale);
+            x[i] = e;
+            sum += e;
         }
-        float inv = 1f / sum;
+        float inv = (float) (1.0 / sum);
         for (int i = off; i < end; i++) {
             x[i] *= inv;
         }

@@ -4,11 +4,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Reads state-dict entries (upstream key names, PyTorch shapes) as row-major heap {@code float[]} copies,
- * checking each key's presence and shape.
+ * checking each key's presence, shape and floating-point type; a problem is an
+ * {@link IllegalArgumentException} naming the key.
  */
 final class StateDictWeights {
 
@@ -24,7 +26,8 @@ final class StateDictWeights {
     /**
      * A copy of entry {@code key}, row-major.
      *
-     * @throws IllegalArgumentException naming the key when it is missing or its shape is not {@code shape}
+     * @throws IllegalArgumentException naming the key when it is missing, its shape is not {@code shape}
+     *                                  or its type is not a floating-point one
      */
     float[] get(String key, long... shape) {
         INDArray a = stateDict.get(key);
@@ -35,10 +38,37 @@ final class StateDictWeights {
             throw new IllegalArgumentException("state dict entry " + key + " has shape " + Arrays.toString(a.shape())
                     + ", expected " + Arrays.toString(shape));
         }
-        INDArray f = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
-        if (!f.isView() && f.ordering() == 'c' && f.offset() == 0 && f.data().length() == f.length()) {
-            return f.data().asFloat();
+        if (!a.dataType().isFPType()) {
+            throw new IllegalArgumentException("state dict entry " + key + " has type " + a.dataType()
+                    + ", expected a float type");
         }
-        return f.dup('c').data().asFloat();
+        return floats(a);
+    }
+
+    /** A LayerNorm's {@code weight} and {@code bias}, {@code [dim]} each. */
+    float[][] norm(String prefix, int dim) {
+        return new float[][]{get(prefix + ".weight", dim), get(prefix + ".bias", dim)};
+    }
+
+    /** Shapes of the state-dict entries whose key starts with {@code prefix}, in the map's order. */
+    Map<String, long[]> shapes(String prefix) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> en : stateDict.entrySet()) {
+            if (en.getKey().startsWith(prefix)) {
+                out.put(en.getKey(), en.getValue().shape());
+            }
+        }
+        return out;
+    }
+
+    /** A row-major heap copy of {@code a} (one copy when {@code a} is already a whole float c-order buffer). */
+    static float[] floats(INDArray a) {
+        INDArray c = a;
+        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.isView() || a.offset() != 0
+                || a.data().length() != a.length()) {
+            c = a.castTo(DataType.FLOAT).dup('c');
+        }
+        float[] v = c.data().asFloat();
+        return v.length == a.length() ? v : Arrays.copyOf(v, (int) a.length());
     }
 }

@@ -1,8 +1,7 @@
 package org.umedsam.model.cpu;
 
 /**
- * {@link CpuAttention#tokens} (attention among the few prompt/output tokens) with a tape, and its
- * backward: {@code p = softmax(scale q_h k_h^T)}, {@code o_h = p v_h}, projections as PyTorch Linears.
+ * Backward of {@link CpuAttention#attendTokens} (attention among the few prompt/output tokens): {@code p = softmax(scale q_h k_h^T)}, {@code o_h = p v_h}, projections as PyTorch Linears.
  */
 final class TokenAttentionGradient {
 
@@ -14,41 +13,12 @@ final class TokenAttentionGradient {
         this.prefix = prefix;
     }
 
-    /** Forward values kept for the backward; {@code out [nq, E]} is the result. */
-    record Tape(float[] xq, float[] xk, float[] xv, int nq, int nk, float[] q, float[] k, float[] v, float[] p,
-                float[] o, float[] out) {
-    }
-
-    /** q {@code [nq, E]}, k and v {@code [nk, E]}; the arrays are kept by the tape and must not change. */
-    Tape forward(float[] xq, int nq, float[] xk, float[] xv, int nk) {
-        int internal = a.internal;
-        int hd = a.headDim;
-        float[] q = a.q.apply(xq, nq, false);
-        float[] k = a.k.apply(xk, nk, false);
-        float[] v = a.v.apply(xv, nk, false);
-        float[] o = new float[nq * internal];
-        float[] p = new float[a.heads * nq * nk];
-        for (int h = 0; h < a.heads; h++) {
-            int c0 = h * hd;
-            for (int i = 0; i < nq; i++) {
-                int po = (h * nq + i) * nk;
-                for (int j = 0; j < nk; j++) {
-                    float d = 0;
-                    for (int c = 0; c < hd; c++) {
-                        d += q[i * internal + c0 + c] * k[j * internal + c0 + c];
-                    }
-                    p[po + j] = d;
-                }
-                DecoderKernels.softmaxSegments(p, po, 1, nk, a.scale);
-                for (int j = 0; j < nk; j++) {
-                    float pj = p[po + j];
-                    for (int c = 0; c < hd; c++) {
-                        o[i * internal + c0 + c] += pj * v[j * internal + c0 + c];
-                    }
-                }
-            }
+    /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
+    record Tape(float[] xq, float[] xk, float[] xv, int nq, int nk, CpuAttention.TokenAttention f) {
+        /** The attention's output {@code [nq, E]}. */
+        float[] out() {
+            return f.out();
         }
-        return new Tape(xq, xk, xv, nq, nk, q, k, v, p, o, a.out.apply(o, nq, false));
     }
 
     /** @return {dxq, dxk, dxv}, the gradients of the three inputs (separate even when the inputs were one array) */
@@ -57,11 +27,11 @@ final class TokenAttentionGradient {
         int hd = a.headDim;
         int nq = t.nq();
         int nk = t.nk();
-        float[] q = t.q();
-        float[] k = t.k();
-        float[] v = t.v();
-        float[] p = t.p();
-        float[] dO = DecoderBackprop.linear(a.out, prefix + ".out_proj", t.o(), dout, nq, g);
+        float[] q = t.f().q();
+        float[] k = t.f().k();
+        float[] v = t.f().v();
+        float[] p = t.f().p();
+        float[] dO = DecoderBackprop.linear(a.out, prefix + ".out_proj", t.f().o(), dout, nq, g);
         float[] dq = new float[nq * internal];
         float[] dk = new float[nk * internal];
         float[] dv = new float[nk * internal];

@@ -24,15 +24,29 @@ final class TokenToImageAttention {
      * @param tokens queries before projection {@code [T, E]} (tokens + their PE)
      * @param kpe    image keys before projection {@code [HW, E]} (image tokens + PE)
      * @param image  image values before projection {@code [HW, E]}
-     * @param buf    scratch arrays
+     * @param buf    scratch arrays (the probabilities go to slot SCORES)
      * @return {@code [T, E]}
      */
     float[] forward(float[] tokens, int t, float[] kpe, float[] image, int hw, DecoderBuffers buf) {
+        return forward(tokens, t, kpe, image, hw, buf.get(DecoderBuffers.Slot.SCORES, a.heads * t * hw)).out();
+    }
+
+    /**
+     * The folded operands of one forward pass and its result, which the backward
+     * ({@link TokenToImageAttentionGradient}) reads: {@code q [T, I]}, {@code bm [H*T, E]},
+     * {@code p [H*T, HW]}, {@code r [H*T, E]}, {@code o [T, I]} (before the output projection),
+     * {@code out [T, E]}.
+     */
+    record Folded(float[] q, float[] bm, float[] p, float[] r, float[] o, float[] out) {
+    }
+
+    /** As {@link #forward(float[], int, float[], float[], int, DecoderBuffers)}, the probabilities written to {@code p}. */
+    Folded forward(float[] tokens, int t, float[] kpe, float[] image, int hw, float[] p) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;
         int rows = a.heads * t;
-        float[] q = a.q.apply(tokens, t, false);
+        float[] q = a.q.apply(tokens, t, Activation.NONE);
         // B[h*T + t, :] = sum_c q[t, h*hd + c] Wk[h*hd + c, :]
         float[] b = new float[rows * e];
         float[] wk = a.k.weight;
@@ -48,10 +62,9 @@ final class TokenToImageAttention {
                 }
             }
         }
-        float[] p = buf.get(DecoderBuffers.Slot.SCORES, rows * hw);
         Gemm.multiply(b, 0, rows, e, kpe, 0, hw, true, p, 0);
         float scale = a.scale;
-        DecoderKernels.parallel(rows, hw * 8, (from, to) -> DecoderKernels.softmaxSegments(p, from * hw, to - from, hw, scale));
+        DecoderKernels.parallel(rows, hw * 8, (from, to) -> Softmax.rows(p, from * hw, to - from, hw, scale));
         float[] r = new float[rows * e];
         Gemm.multiply(p, 0, rows, hw, image, 0, e, false, r, 0);
         // o[t, h*hd + c] = bv + Wv[h*hd + c, :] . R[h*T + t, :]
@@ -71,6 +84,11 @@ final class TokenToImageAttention {
                 }
             }
         }
-        return a.out.apply(o, t, false);
+        return new Folded(q, b, p, r, o, a.out.apply(o, t, Activation.NONE));
+    }
+
+    /** The attention's weights. */
+    CpuAttention attention() {
+        return a;
     }
 }

@@ -1,7 +1,7 @@
 package org.umedsam.model.cpu;
 
 /**
- * {@link TokenToImageAttention} with a tape, and its backward, in the same folded form: with
+ * Backward of {@link TokenToImageAttention}, in the same folded form: with
  * {@code q = Wq t + bq}, {@code Bm[hT+t] = Wk_h^T q_ht} {@code [H*T, E]}, {@code P = softmax(scale Bm kpe^T)}
  * {@code [H*T, HW]}, {@code R = P image} {@code [H*T, E]}, {@code o_ht = Wv_h R[hT+t] + bv_h},
  * {@code out = Wo o + bo}. The image-sized products of the backward ({@code dP = dR image^T},
@@ -13,65 +13,17 @@ final class TokenToImageAttentionGradient {
     private final CpuAttention a;
     private final String prefix;
 
-    TokenToImageAttentionGradient(CpuAttention a, String prefix) {
-        this.a = a;
+    TokenToImageAttentionGradient(TokenToImageAttention forward, String prefix) {
+        this.a = forward.attention();
         this.prefix = prefix;
     }
 
-    /** Forward values kept for the backward; {@code out [T, E]} is the result. */
-    record Tape(float[] tokens, int t, float[] kpe, float[] image, int hw, float[] q, float[] bm, float[] p,
-                float[] r, float[] o, float[] out) {
-    }
-
-    /**
-     * @param tokens queries before projection {@code [T, E]}
-     * @param kpe    image keys before projection {@code [HW, E]}
-     * @param image  image values before projection {@code [HW, E]}
-     * (all kept by the tape: they must not change before the backward)
-     */
-    Tape forward(float[] tokens, int t, float[] kpe, float[] image, int hw) {
-        int e = a.dim;
-        int internal = a.internal;
-        int hd = a.headDim;
-        int rows = a.heads * t;
-        float[] q = a.q.apply(tokens, t, false);
-        float[] bm = new float[rows * e];
-        float[] wk = a.k.weight;
-        for (int h = 0; h < a.heads; h++) {
-            for (int ti = 0; ti < t; ti++) {
-                int bo = (h * t + ti) * e;
-                for (int c = 0; c < hd; c++) {
-                    float qv = q[ti * internal + h * hd + c];
-                    int wo = (h * hd + c) * e;
-                    for (int i = 0; i < e; i++) {
-                        bm[bo + i] += qv * wk[wo + i];
-                    }
-                }
-            }
+    /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
+    record Tape(float[] tokens, int t, float[] kpe, float[] image, int hw, TokenToImageAttention.Folded f) {
+        /** The attention's output {@code [T, E]}. */
+        float[] out() {
+            return f.out();
         }
-        float[] p = new float[rows * hw];
-        Gemm.multiply(bm, 0, rows, e, kpe, 0, hw, true, p, 0);
-        float scale = a.scale;
-        DecoderKernels.parallel(rows, hw * 8, (from, to) -> DecoderKernels.softmaxSegments(p, from * hw, to - from, hw, scale));
-        float[] r = new float[rows * e];
-        Gemm.multiply(p, 0, rows, hw, image, 0, e, false, r, 0);
-        float[] o = new float[t * internal];
-        float[] wv = a.v.weight;
-        for (int h = 0; h < a.heads; h++) {
-            for (int ti = 0; ti < t; ti++) {
-                int ro = (h * t + ti) * e;
-                for (int c = 0; c < hd; c++) {
-                    int ch = h * hd + c;
-                    int wo = ch * e;
-                    float d = 0;
-                    for (int i = 0; i < e; i++) {
-                        d += wv[wo + i] * r[ro + i];
-                    }
-                    o[ti * internal + ch] = d + a.v.bias[ch];
-                }
-            }
-        }
-        return new Tape(tokens, t, kpe, image, hw, q, bm, p, r, o, a.out.apply(o, t, false));
     }
 
     /**
@@ -87,11 +39,11 @@ final class TokenToImageAttentionGradient {
         int t = tp.t();
         int hw = tp.hw();
         int rows = a.heads * t;
-        float[] dO = DecoderBackprop.linear(a.out, prefix + ".out_proj", tp.o(), dout, t, g);
+        float[] dO = DecoderBackprop.linear(a.out, prefix + ".out_proj", tp.f().o(), dout, t, g);
         float[] dwv = g.of(prefix + ".v_proj.weight", internal * e);
         float[] dbv = g.of(prefix + ".v_proj.bias", internal);
         float[] wv = a.v.weight;
-        float[] r = tp.r();
+        float[] r = tp.f().r();
         // stacked [dR; Bm] so that dImage += [P; dS]^T [dR; Bm] is one GEMM
         float[] dr = new float[2 * rows * e];
         for (int h = 0; h < a.heads; h++) {
@@ -109,10 +61,10 @@ final class TokenToImageAttentionGradient {
                 }
             }
         }
-        System.arraycopy(tp.bm(), 0, dr, rows * e, rows * e);
+        System.arraycopy(tp.f().bm(), 0, dr, rows * e, rows * e);
         // stacked [P; dS]
         float[] ps = new float[2 * rows * hw];
-        float[] p = tp.p();
+        float[] p = tp.f().p();
         System.arraycopy(p, 0, ps, 0, rows * hw);
         Gemm.multiply(dr, 0, rows, e, tp.image(), 0, hw, true, ps, rows * hw);
         float scale = a.scale;
@@ -125,7 +77,7 @@ final class TokenToImageAttentionGradient {
         }
         float[] dwk = g.of(prefix + ".k_proj.weight", internal * e);
         float[] wk = a.k.weight;
-        float[] q = tp.q();
+        float[] q = tp.f().q();
         float[] dq = new float[t * internal];
         for (int h = 0; h < a.heads; h++) {
             for (int ti = 0; ti < t; ti++) {

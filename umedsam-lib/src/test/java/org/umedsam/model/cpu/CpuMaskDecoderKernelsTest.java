@@ -33,16 +33,33 @@ class CpuMaskDecoderKernelsTest {
     }
 
     @Test
-    void erfWithinAbramowitzStegunBound() {
+    void geluEdgeValues() {
+        assertThat(Gelu.gelu(-1e30f)).isCloseTo(0f, within(0f));
+        assertThat(Gelu.gelu(1e30f)).isEqualTo(1e30f);
+        assertThat(Gelu.gelu(1.0f)).isCloseTo(0.8413447f, within(3e-7f));
+    }
+
+    @Test
+    void geluDerivativeMatchesExact() {
         double worst = 0;
-        for (double x = -8; x <= 8; x += 1e-3) {
-            worst = Math.max(worst, Math.abs(DecoderKernels.erf(x) - erfReference(x)));
+        float[] x = new float[20001];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -10f + 20f * i / (x.length - 1);
         }
-        System.out.printf("KERNEL erf max abs error on [-8, 8]: %.2e%n", worst);
-        assertThat(worst).isLessThanOrEqualTo(3e-7);
-        assertThat(DecoderKernels.erf(1e30)).isEqualTo(1.0);
-        assertThat(DecoderKernels.gelu(-1e30f)).isEqualTo(-0.0f);
-        assertThat(DecoderKernels.gelu(1.0f)).isCloseTo(0.8413447f, within(3e-7f));
+        float[] value = new float[x.length];
+        float[] grad = new float[x.length];
+        Gelu.derivative(x, 0, x.length, value, grad);
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i];
+            double exact = 0.5 * (1 + erfReference(v / Math.sqrt(2))) + v * Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI);
+            worst = Math.max(worst, Math.abs(grad[i] - exact));
+            assertThat(value[i]).isEqualTo(Gelu.gelu(x[i]));
+            assertThat(Gelu.derivative(x[i])).isEqualTo(grad[i]);
+        }
+        System.out.printf("KERNEL gelu derivative max abs error on [-10, 10]: %.2e%n", worst);
+        assertThat(worst).isLessThanOrEqualTo(1e-5);
+        assertThat(Gelu.derivative(-1e30f)).isCloseTo(0f, within(0f));
+        assertThat(Gelu.derivative(1e30f)).isEqualTo(1f);
     }
 
     @Test
@@ -53,12 +70,12 @@ class CpuMaskDecoderKernelsTest {
             x[i] = -10f + 20f * i / (n - 1);
         }
         float[] y = x.clone();
-        DecoderKernels.geluInPlace(y, 0, n);
+        Gelu.apply(y, 0, n);
         double worst = 0;
         for (int i = 0; i < n; i++) {
             double ref = 0.5 * x[i] * (1 + erfReference(x[i] / Math.sqrt(2)));
             worst = Math.max(worst, Math.abs(y[i] - ref) / Math.max(1, Math.abs(x[i])));
-            assertThat(DecoderKernels.gelu(x[i])).isEqualTo(y[i]);
+            assertThat(Gelu.gelu(x[i])).isEqualTo(y[i]);
         }
         System.out.printf("KERNEL gelu max error / max(1, |x|) on [-10, 10]: %.2e%n", worst);
         assertThat(worst).isLessThanOrEqualTo(1e-6);
@@ -69,17 +86,18 @@ class CpuMaskDecoderKernelsTest {
         float[] x = {1, 2, 3, 4, -1, 0, 1, 10};
         float[] w = {1, 2, 1, 1};
         float[] b = {0, 0, 1, 0};
-        DecoderKernels.layerNormRows(x, 2, 4, w, b, 1e-5f);
+        LayerNorm.rows(x, 0, x, 0, 2, 4, w, b, 1e-5f);
         // row 0: mean 2.5, var 1.25
         double inv = 1 / Math.sqrt(1.25 + 1e-5);
         assertThat(x[0]).isCloseTo((float) (-1.5 * inv), within(1e-6f));
         assertThat(x[1]).isCloseTo((float) (2 * -0.5 * inv), within(1e-6f));
         assertThat(x[2]).isCloseTo((float) (0.5 * inv + 1), within(1e-6f));
         float[] s = {0, 1, 2, 5, 5, 5};
-        DecoderKernels.softmaxSegments(s, 0, 2, 3, 0.5f);
+        Softmax.rows(s, 0, 2, 3, 0.5f);
         double z = 1 + Math.exp(0.5) + Math.exp(1);
-        assertThat(s[0]).isCloseTo((float) (1 / z), within(1e-7f));
-        assertThat(s[2]).isCloseTo((float) (Math.exp(1) / z), within(1e-7f));
+        // FastExp is within about 2 ulp
+        assertThat(s[0]).isCloseTo((float) (1 / z), within(3e-7f));
+        assertThat(s[2]).isCloseTo((float) (Math.exp(1) / z), within(3e-7f));
         assertThat(s[4]).isCloseTo(1f / 3, within(1e-7f));
     }
 
@@ -91,7 +109,7 @@ class CpuMaskDecoderKernelsTest {
         float[] w = rand(r, out * in);
         float[] bias = rand(r, out);
         float[] x = rand(r, 3 * in);
-        float[] y = new DecoderLinear(w, bias, in, out).apply(x, 3, true);
+        float[] y = new Linear(w, bias, in, out).apply(x, 3, Activation.RELU);
         for (int i = 0; i < 3; i++) {
             for (int o = 0; o < out; o++) {
                 double d = bias[o];
