@@ -196,7 +196,7 @@ public final class CpuMaskDecoder {
         // shared by all boxes: image tokens [HW, E] = embedding + no_mask_embed, and + PE
         float[] src = buf.get(DecoderBuffers.Slot.SRC, hw * e);
         float[] noMask = prompt.noMaskEmbed;
-        DecoderKernels.parallel(hw, e * 2, (from, to) -> {
+        ChunkedParallel.parallel(hw, e * 2, (from, to) -> {
             for (int p = from; p < to; p++) {
                 for (int ch = 0; ch < e; ch++) {
                     src[p * e + ch] = emb[ch * hw + p] + noMask[ch];
@@ -205,7 +205,7 @@ public final class CpuMaskDecoder {
         });
         float[] pe = prompt.densePeTokens();
         float[] srcPe = buf.get(DecoderBuffers.Slot.SRC_PE, hw * e);
-        DecoderKernels.add(src, pe, srcPe, hw * e);
+        ChunkedParallel.add(src, pe, srcPe, hw * e);
 
         float[] sparse = new float[n * 2 * e];
         float[] masks = buf.get(DecoderBuffers.Slot.MASKS, n * count * plane);

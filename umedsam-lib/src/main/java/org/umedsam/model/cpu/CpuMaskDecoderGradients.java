@@ -86,7 +86,7 @@ final class CpuMaskDecoderGradients {
             prompt.sparse(box[b * 4], box[b * 4 + 1], box[b * 4 + 2], box[b * 4 + 3], tokens, outputTokens.length);
             float[] src = new float[hw * e];
             int eo = b * e * hw;
-            DecoderKernels.parallel(hw, e * 2, (from, to) -> {
+            ChunkedParallel.parallel(hw, e * 2, (from, to) -> {
                 for (int p = from; p < to; p++) {
                     for (int ch = 0; ch < e; ch++) {
                         src[p * e + ch] = emb[eo + ch * hw + p] + noMask[ch];
@@ -94,7 +94,7 @@ final class CpuMaskDecoderGradients {
                 }
             });
             float[] srcPe = new float[hw * e];
-            DecoderKernels.add(src, pe, srcPe, hw * e);
+            ChunkedParallel.add(src, pe, srcPe, hw * e);
             TwoWayTransformerTape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
             float[] hs = tt.queries();
             MaskUpscalerGradient.Tape ut = upscaler.forwardWithTape(tt.keys());

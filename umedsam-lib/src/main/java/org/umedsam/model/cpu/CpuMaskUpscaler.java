@@ -87,7 +87,7 @@ final class CpuMaskUpscaler {
         float[] inv = new float[hw * 4];
         float[] a1 = new float[hw * 4 * c1];
         float[] pre2 = features(keys, a1, new float[hw * 16 * c2], xhat, inv);
-        DecoderKernels.parallel(hw * 16, c2, (from, to) -> {
+        ChunkedParallel.parallel(hw * 16, c2, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * c2;
                 for (int i = 0; i < c2; i++) {
@@ -109,7 +109,7 @@ final class CpuMaskUpscaler {
         float eps = (float) ModelConfig.LN2D_EPS;
         float[] nw = norm[0];
         float[] nb = norm[1];
-        DecoderKernels.parallel(hw * 4, c1 * 12, (from, to) -> {
+        ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * c1;
                 for (int i = 0; i < c1; i++) {
@@ -158,7 +158,7 @@ final class CpuMaskUpscaler {
     void masks(float[] features, float[] hyper, int k, float[] out, int outOff) {
         int side = 4 * grid;
         int plane = side * side;
-        DecoderKernels.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
+        ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
             int block = 16 * c2;
             float[] z = new float[block];
             for (int pix = from; pix < to; pix++) {

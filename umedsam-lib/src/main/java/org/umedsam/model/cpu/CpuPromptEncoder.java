@@ -55,7 +55,7 @@ final class CpuPromptEncoder {
         float[] pe = densePe;
         if (pe == null) {
             float[] v = new float[grid * grid * dim];
-            DecoderKernels.parallel(grid, grid * dim * 20, (from, to) -> {
+            ChunkedParallel.parallel(grid, grid * dim * 20, (from, to) -> {
                 for (int y = from; y < to; y++) {
                     for (int x = 0; x < grid; x++) {
                         // upstream: cumsum(ones) - 0.5, divided by g, in float32

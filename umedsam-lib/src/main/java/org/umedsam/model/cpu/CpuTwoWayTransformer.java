@@ -93,7 +93,7 @@ final class CpuTwoWayTransformer {
             TwoWayTransformerTape.Norm n1 = norm(q, t, b.norm1, recording);
             if (l > 0) {
                 kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
-                DecoderKernels.add(keys, pe, kpe, hw * e);
+                ChunkedParallel.add(keys, pe, kpe, hw * e);
             }
             float[] tq = plus(q, pointTokens);
             TokenToImageAttentionGradient.Tape toImage = new TokenToImageAttentionGradient.Tape(tq, t, kpe, keys, hw,
@@ -116,7 +116,7 @@ final class CpuTwoWayTransformer {
             float[] n4w = b.norm4[0];
             float[] n4b = b.norm4[1];
             TwoWayTransformerTape.Norm n4 = recording ? new TwoWayTransformerTape.Norm(new float[hw * e], new float[hw], hw) : null;
-            DecoderKernels.parallel(hw, e * 4, (from, to) -> {
+            ChunkedParallel.parallel(hw, e * 4, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int o = r * e;
                     for (int i = 0; i < e; i++) {
@@ -135,7 +135,7 @@ final class CpuTwoWayTransformer {
             }
         }
         kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
-        DecoderKernels.add(keys, pe, kpe, hw * e);
+        ChunkedParallel.add(keys, pe, kpe, hw * e);
         float[] fq = plus(q, pointTokens);
         TokenToImageAttentionGradient.Tape fin = new TokenToImageAttentionGradient.Tape(fq, t, kpe, keys, hw,
                 finalAttn.forward(fq, t, kpe, keys, hw, scores(buf, finalAttn.attention().heads * t * hw)));

@@ -24,7 +24,7 @@ final class DecoderBackprop {
         float[] db = g.of(prefix + ".bias", out);
         float[] w = lin.weight;
         float[] dx = new float[rows * in];
-        DecoderKernels.parallel(out, rows * in * 2, (from, to) -> {
+        ChunkedParallel.parallel(out, rows * in * 2, (from, to) -> {
             for (int o = from; o < to; o++) {
                 int wo = o * in;
                 for (int r = 0; r < rows; r++) {
@@ -70,7 +70,7 @@ final class DecoderBackprop {
      * normalised values {@code xhat [rows, dim]} and {@code inv = 1/sqrt(var + eps) [rows]}.
      */
     static void layerNorm(float[] x, int rows, int dim, float[] w, float[] b, float eps, float[] xhat, float[] inv) {
-        DecoderKernels.parallel(rows, dim * 6, (from, to) -> {
+        ChunkedParallel.parallel(rows, dim * 6, (from, to) -> {
             for (int r = from; r < to; r++) {
                 LayerNorm.row(x, r * dim, x, r * dim, dim, w, b, eps, xhat, inv, r);
             }
@@ -86,8 +86,8 @@ final class DecoderBackprop {
                                   DecoderGradientSums g) {
         float[] dw = g.of(prefix + ".weight", dim);
         float[] db = g.of(prefix + ".bias", dim);
-        DecoderKernels.OrderedMerge lock = new DecoderKernels.OrderedMerge();
-        DecoderKernels.parallel(rows, dim * 8, (from, to) -> {
+        ChunkedParallel.OrderedMerge lock = new ChunkedParallel.OrderedMerge();
+        ChunkedParallel.parallel(rows, dim * 8, (from, to) -> {
             float[] ldw = new float[dim];
             float[] ldb = new float[dim];
             for (int r = from; r < to; r++) {
@@ -141,11 +141,11 @@ final class DecoderBackprop {
 
     /**
      * {@code sums[j] += sum_i x[i, j]} for {@code x [rows, cols]}: a bias gradient. Parallel, with the
-     * chunks' partial sums merged in chunk order ({@link DecoderKernels.OrderedMerge}).
+     * chunks' partial sums merged in chunk order ({@link ChunkedParallel.OrderedMerge}).
      */
     static void columnSums(float[] x, int rows, int cols, float[] sums) {
-        DecoderKernels.OrderedMerge merge = new DecoderKernels.OrderedMerge();
-        DecoderKernels.parallel(rows, cols, (from, to) -> {
+        ChunkedParallel.OrderedMerge merge = new ChunkedParallel.OrderedMerge();
+        ChunkedParallel.parallel(rows, cols, (from, to) -> {
             float[] s = new float[cols];
             for (int r = from; r < to; r++) {
                 int o = r * cols;

@@ -89,7 +89,7 @@ final class ImageToTokenAttention {
         }
         Gemm.multiply(kpe, 0, hw, e, am, 0, cols, false, p, 0);
         float scale = a.scale;
-        DecoderKernels.parallel(hw, cols * 8, (from, to) -> {
+        ChunkedParallel.parallel(hw, cols * 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int ro = r * cols;
                 for (int c = 0; c < cols; c++) {

@@ -43,7 +43,7 @@ final class ImageToTokenAttentionGradient {
         float[] dm = new float[cols * e];
         Gemm.multiply(p, 0, true, cols, hw, dout, 0, false, e, dm, 0, false);
         float scale = a.scale;
-        DecoderKernels.parallel(hw, cols * 4, (from, to) -> {
+        ChunkedParallel.parallel(hw, cols * 4, (from, to) -> {
             for (int r = from; r < to; r++) {
                 DecoderBackprop.softmax(p, r * cols, ds, r * cols, heads, t, scale);
             }

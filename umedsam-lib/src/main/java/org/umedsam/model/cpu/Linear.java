@@ -123,7 +123,7 @@ final class Linear {
     private void fewRows(float[] x, int rows, float[] y, Activation act) {
         float[] wt = transposed();
         int blocks = (out + BLOCK - 1) / BLOCK;
-        DecoderKernels.parallel(blocks, rows * in * Math.min(out, BLOCK) / 8, (from, to) -> {
+        ChunkedParallel.parallel(blocks, rows * in * Math.min(out, BLOCK) / 8, (from, to) -> {
             for (int bl = from; bl < to; bl++) {
                 int o0 = bl * BLOCK;
                 int o1 = Math.min(out, o0 + BLOCK);

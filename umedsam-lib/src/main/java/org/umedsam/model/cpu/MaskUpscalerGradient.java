@@ -70,9 +70,9 @@ final class MaskUpscalerGradient {
         float[] pre2 = tp.pre2();
         // dpre2 [16HW, c2] = g h GELU'(pre2); dHyper = sum_rows g GELU(pre2)
         float[] d2 = new float[rows2 * c2];
-        DecoderKernels.OrderedMerge lock = new DecoderKernels.OrderedMerge();
+        ChunkedParallel.OrderedMerge lock = new ChunkedParallel.OrderedMerge();
         float[] db2 = g.of(P + "3.bias", c2);
-        DecoderKernels.parallel(rows2, c2 * 20, (from, to) -> {
+        ChunkedParallel.parallel(rows2, c2 * 20, (from, to) -> {
             float[] lh = new float[c2];
             float[] lb = new float[c2];
             int n = (to - from) * c2;
@@ -108,7 +108,7 @@ final class MaskUpscalerGradient {
         float[] xhat = tp.xhat();
         float[] nw = norm[0];
         float[] nb = norm[1];
-        DecoderKernels.parallel(hw * 4, c1 * 20, (from, to) -> {
+        ChunkedParallel.parallel(hw * 4, c1 * 20, (from, to) -> {
             int n = (to - from) * c1;
             float[] u = new float[n];
             for (int r = from; r < to; r++) {

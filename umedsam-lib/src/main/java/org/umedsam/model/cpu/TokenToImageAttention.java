@@ -64,7 +64,7 @@ final class TokenToImageAttention {
         }
         Gemm.multiply(b, 0, rows, e, kpe, 0, hw, true, p, 0);
         float scale = a.scale;
-        DecoderKernels.parallel(rows, hw * 8, (from, to) -> Softmax.rows(p, from * hw, to - from, hw, scale));
+        ChunkedParallel.parallel(rows, hw * 8, (from, to) -> Softmax.rows(p, from * hw, to - from, hw, scale));
         float[] r = new float[rows * e];
         Gemm.multiply(p, 0, rows, hw, image, 0, e, false, r, 0);
         // o[t, h*hd + c] = bv + Wv[h*hd + c, :] . R[h*T + t, :]

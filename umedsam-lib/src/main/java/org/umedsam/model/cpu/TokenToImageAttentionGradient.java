@@ -68,7 +68,7 @@ final class TokenToImageAttentionGradient {
         System.arraycopy(p, 0, ps, 0, rows * hw);
         Gemm.multiply(dr, 0, rows, e, tp.image(), 0, hw, true, ps, rows * hw);
         float scale = a.scale;
-        DecoderKernels.parallel(rows, hw * 4, (from, to) ->
+        ChunkedParallel.parallel(rows, hw * 4, (from, to) ->
                 DecoderBackprop.softmax(p, from * hw, ps, (rows + from) * hw, to - from, hw, scale));
         float[] dbm = new float[rows * e];
         Gemm.multiply(ps, rows * hw, false, rows, hw, tp.kpe(), 0, false, e, dbm, 0, false);

@@ -3,12 +3,13 @@ package org.umedsam.model.cpu;
 import java.util.stream.IntStream;
 
 /**
- * The CPU mask decoder's chunked parallel loop, its in-order merge of per-chunk partial sums, and
+ * A chunked parallel loop (fixed chunks, so results do not depend on thread timing), the in-order merge
+ * of per-chunk partial sums, and
  * element-wise addition on row-major heap arrays.
  */
-final class DecoderKernels {
+final class ChunkedParallel {
 
-    private DecoderKernels() {
+    private ChunkedParallel() {
     }
 
     /** Work below this many elements runs on the calling thread only. */
