@@ -3,9 +3,8 @@ package org.umedsam.model.cpu;
 import java.util.stream.IntStream;
 
 /**
- * A chunked parallel loop (fixed chunks, so results do not depend on thread timing), the in-order merge
- * of per-chunk partial sums, and
- * element-wise addition on row-major heap arrays.
+ * A chunked parallel loop (fixed chunks, so results do not depend on thread timing), the in-order
+ * merge of per-chunk partial sums, and element-wise addition on row-major heap arrays.
  */
 final class ChunkedParallel {
 
