@@ -14,8 +14,8 @@ import org.umedsam.train.ParameterGroup;
  *       3 test cases, 3x3 landscape;</li>
  *   <li>{@code quick} (the main job's default): default data, 4 configurations x 3 seeds, a
  *       40-step warm start, 8 steps, 9 test cases, 9-point line and 5x5 landscape;</li>
- *   <li>{@code full}: default data, 4 configurations x 3 seeds, a 400-step warm start, 200 steps
- *       (about 11 epochs of 4 cases per modality), 18 test cases, 15-point line and 9x9 landscape
+ *   <li>{@code full}: default data, 4 configurations x 3 seeds, a 400-step warm start, 150 steps
+ *       (about 8 epochs of 4 cases per modality), 18 test cases, 15-point line and 9x9 landscape
  *       for three configurations.</li>
  * </ul>
  * Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
@@ -108,7 +108,7 @@ public record AblationSettings(String profile, List<String> configurations, List
 
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
-        return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 100, 200,
+        return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 100, 150,
                 4, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 400, 1e-3);
     }
 
