@@ -66,13 +66,16 @@ public final class InitialWeights {
         }
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
             INDArray src = weights.get(e.getKey());
-            if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+            // a scalar (num_batches_tracked) may come back from an .npz checkpoint as [1]
+            boolean scalarLike = src.length() == 1 && e.getValue().length() == 1;
+            if (!scalarLike && !Arrays.equals(src.shape(), e.getValue().shape())) {
                 throw new IllegalArgumentException(source + ": initial weight " + e.getKey() + " has shape "
                         + Arrays.toString(src.shape()) + ", the model expects " + Arrays.toString(e.getValue().shape()));
             }
         }
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
-            e.getValue().assign(weights.get(e.getKey()).castTo(e.getValue().dataType()));
+            INDArray src = weights.get(e.getKey()).castTo(e.getValue().dataType());
+            e.getValue().assign(src.length() == 1 ? src.reshape(e.getValue().shape()) : src);
         }
     }
 

@@ -44,6 +44,21 @@ class InitialWeightsTest {
     }
 
     @Test
+    void startsFromATrainingCheckpoint(@TempDir Path dir) throws IOException {
+        LiteMedSam a = source();
+        Path ckpt = dir.resolve("last.ckpt");
+        new Checkpoint(a.parameters(), a.buffers(), Map.of(), new double[]{0.0},
+                new Checkpoint.Meta(3, 0, 3, 1.0, 1.0, 0.0, Map.of(), "{}")).write(ckpt);
+        LiteMedSamModel b = new LiteMedSamModel(LiteMedSam.create(ModelConfig.small(), 2L), true);
+        InitialWeights.load(b, ckpt);
+        for (Map.Entry<String, INDArray> e : a.stateDict().entrySet()) {
+            INDArray got = b.model().stateDict().get(e.getKey());
+            assertThat(got.shape()).as(e.getKey()).isEqualTo(e.getValue().shape());
+            assertThat(got).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
     void strictLoadingNamesTheFileAndTheKey(@TempDir Path dir) {
         LiteMedSamModel b = new LiteMedSamModel(LiteMedSam.create(ModelConfig.small(), 2L), true);
         Map<String, INDArray> weights = new LinkedHashMap<>(source().stateDict());
