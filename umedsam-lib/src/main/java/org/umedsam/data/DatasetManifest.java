@@ -39,7 +39,8 @@ public record DatasetManifest(int version, Profile profile, Map<String, Long> so
      * @param synthetic generated rather than from a real scan
      * @param origin source (for example {@code colin27}, {@code inia19}, {@code synthetic})
      * @param shape imgs shape
-     * @param labels labels present
+     * @param labels the structure id (a key of {@code labelNames} for real data) of each of the case's
+     *               labels 1..k, in order: the case stores structure {@code labels[i]} as label {@code i + 1}
      */
     public record Entry(String file, String split, String modality, boolean threeD, boolean synthetic, String origin,
                         int[] shape, int[] labels) {

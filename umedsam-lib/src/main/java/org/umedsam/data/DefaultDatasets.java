@@ -23,11 +23,17 @@ import java.util.TreeMap;
  * {@code [x0,y0,z0,x1,y1,z1]}, tight), like the challenge's test inputs, and keep {@code gts} for
  * scoring.
  *
+ * <p><b>Labels</b> are consecutive in every case ({@code 1..k}, in the order of the structures'
+ * ids), as in the challenge's cases: its inference writes box {@code i} as label {@code i + 1} and
+ * its scoring takes classes {@code 1..max(gts)}, so a slice holding, say, structures 3, 7 and 9
+ * must store them as 1, 2 and 3 (else a class missing from both masks scores NaN and boxes and
+ * labels do not correspond). The manifest's {@code labels} say which structure each label is.
+ *
  * <p>Entry point: {@link #ensure(Path, Profile)}.
  */
 public final class DefaultDatasets {
     /** Bump when the output changes, so old data is rebuilt. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private DefaultDatasets() {
     }
@@ -128,12 +134,13 @@ public final class DefaultDatasets {
             List<Case> list = src.getValue();
             for (int k = 0; k < list.size(); k++) {
                 String split = splitOf(k);
-                Case c = list.get(k);
+                Case original = list.get(k);
+                Case c = consecutiveLabels(original);
                 Case out = split.equals("train") ? c : withBoxes(c);
                 Path file = CaseWriter.write(out, dataRoot.resolve(split));
                 entries.add(new DatasetManifest.Entry(split + "/" + file.getFileName(), split, c.modality(), c.threeD(),
                         c.synthetic(), src.getKey().split(" ")[0].equals("synthetic") ? "synthetic" : src.getKey().split(" ")[0],
-                        c.shape(), c.labels()));
+                        c.shape(), original.labels()));
             }
         }
         Map<Integer, String> names = new TreeMap<>();
@@ -153,6 +160,25 @@ public final class DefaultDatasets {
             case 4 -> "test";
             default -> "train";
         };
+    }
+
+    /** The case with its labels renumbered {@code 1..k} in ascending order of the original labels. */
+    static Case consecutiveLabels(Case c) {
+        int[] labels = c.labels();
+        if (labels.length == 0 || labels[labels.length - 1] == labels.length) {
+            return c; // already 1..k
+        }
+        byte[] map = new byte[256];
+        for (int k = 0; k < labels.length; k++) {
+            map[labels[k]] = (byte) (k + 1);
+        }
+        byte[] g = c.gts();
+        byte[] out = new byte[g.length];
+        for (int i = 0; i < g.length; i++) {
+            out[i] = map[g[i] & 0xFF];
+        }
+        return new Case(c.name(), c.modality(), c.threeD(), c.synthetic(), c.shape(), c.imgs(), out, c.boxes(),
+                c.threeD() ? c.spacing() : null);
     }
 
     /** The case with one tight box per label (challenge test-input style). */
