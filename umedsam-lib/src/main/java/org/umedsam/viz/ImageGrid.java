@@ -35,7 +35,7 @@ public final class ImageGrid {
 
     private static final int GAP = 10;
     private static final int MARGIN = 14;
-    private static final Font TITLE_FONT = new Font("DejaVu Sans", Font.BOLD, 16);
+    static final Font TITLE_FONT = new Font("DejaVu Sans", Font.BOLD, 16);
     private static final Font CAPTION_FONT = new Font("DejaVu Sans", Font.PLAIN, 13);
 
     private ImageGrid() {
@@ -75,7 +75,10 @@ public final class ImageGrid {
         List<List<LegendEntry>> legendRows = legendRows(legend, cols * cellW + (cols - 1) * GAP, capFm);
         int legendH = legendRows.isEmpty() ? 0 : legendRows.size() * (capFm.getHeight() + 6) + 8;
 
-        int width = 2 * MARGIN + cols * cellW + (cols - 1) * GAP;
+        int gridW = cols * cellW + (cols - 1) * GAP;
+        // a narrow grid (one or two panels) widens to its title rather than cutting it
+        int width = 2 * MARGIN + Math.max(gridW, hasTitle ? titleFm.stringWidth(title) : 0);
+        int gridX = (width - gridW) / 2;
         int height = 2 * MARGIN + titleH + rows * (cellH + captionH) + (rows - 1) * GAP + legendH;
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
@@ -94,7 +97,7 @@ public final class ImageGrid {
             Panel p = panels.get(i);
             int r = i / cols;
             int c = i % cols;
-            int x0 = MARGIN + c * (cellW + GAP);
+            int x0 = gridX + c * (cellW + GAP);
             int y0 = MARGIN + titleH + r * (cellH + captionH + GAP);
             int ix = x0 + (cellW - p.image().getWidth()) / 2;
             int iy = y0 + (cellH - p.image().getHeight()) / 2;

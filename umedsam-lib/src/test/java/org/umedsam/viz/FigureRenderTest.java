@@ -118,6 +118,14 @@ class FigureRenderTest {
                 2, Overlay.legend());
         Path gridPng = new FigureWriter(72, false).write(grid, OUT, "qualitative");
         checkPng(gridPng, grid.getWidth(), grid.getHeight());
+        // one small panel under a long title: the canvas widens to the whole title instead of cutting it
+        String title = "Qualitative results: full (best and worst test example per modality)";
+        BufferedImage narrow = ImageGrid.compose(title, List.of(new ImageGrid.Panel(Overlay.render(disk(60, 60, 0), 100), "X")),
+                1, List.of());
+        java.awt.Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        int titleWidth = g.getFontMetrics(ImageGrid.TITLE_FONT).stringWidth(title);
+        g.dispose();
+        assertThat(narrow.getWidth()).isGreaterThan(titleWidth);
 
         BufferedImage pre = PreprocessingFigure.of(List.of(
                 new PreprocessingFigure.Pair("CT", disk(300, 200, 0), disk(256, 256, 0)),
