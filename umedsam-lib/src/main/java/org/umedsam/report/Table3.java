@@ -18,13 +18,35 @@ public final class Table3 {
     private Table3() {
     }
 
-    /** Builds the table from per-case scores ({@link ScoreColumns}). */
+    /**
+     * Builds the table from per-case scores ({@link ScoreColumns}). A modality whose every case is
+     * synthetic (case name containing {@code synthetic}, as the default data names them) is shown
+     * as, for example, {@code CT (synthetic)}.
+     */
     public static Table of(Table scores) {
-        return fromSummary(SeedSummary.cells(scores));
+        ScoreColumns.check(scores);
+        Map<String, Boolean> allSynthetic = new LinkedHashMap<>();
+        for (int r = 0; r < scores.rowCount(); r++) {
+            String modality = scores.stringColumn(ScoreColumns.MODALITY).get(r);
+            boolean synthetic = scores.stringColumn(ScoreColumns.CASE).get(r).toLowerCase(Locale.ROOT).contains("synthetic");
+            allSynthetic.merge(modality, synthetic, Boolean::logicalAnd);
+        }
+        java.util.Set<String> synthetic = new java.util.HashSet<>();
+        allSynthetic.forEach((m, s) -> {
+            if (s) {
+                synthetic.add(m);
+            }
+        });
+        return fromSummary(SeedSummary.cells(scores), synthetic);
     }
 
     /** Builds the table from summary cells ({@link SeedSummary#cells}). */
     public static Table fromSummary(List<SeedSummary.Cell> cells) {
+        return fromSummary(cells, java.util.Set.of());
+    }
+
+    /** As {@link #fromSummary(List)}, marking the listed modalities {@code (synthetic)}. */
+    public static Table fromSummary(List<SeedSummary.Cell> cells, java.util.Set<String> syntheticModalities) {
         Map<String, Map<String, SeedSummary.Cell>> byModality = new LinkedHashMap<>();
         LinkedHashSet<String> configs = new LinkedHashSet<>();
         LinkedHashSet<String> modalities = new LinkedHashSet<>();
@@ -40,7 +62,7 @@ public final class Table3 {
         List<String> cols = Ordering.configurations(configs);
         Table t = Table.create("Table 3: DSC and NSD (%) per modality, mean ± sd over seeds");
         StringColumn first = StringColumn.create("Modality");
-        rows.forEach(r -> first.append(displayModality(r)));
+        rows.forEach(r -> first.append(displayModality(r) + (syntheticModalities.contains(r) ? " (synthetic)" : "")));
         t.addColumns(first);
         for (String config : cols) {
             StringColumn dsc = StringColumn.create(config + " DSC");

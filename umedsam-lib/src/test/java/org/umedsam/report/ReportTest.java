@@ -56,6 +56,16 @@ class ReportTest {
     }
 
     @Test
+    void table3MarksModalitiesWhoseCasesAreAllSynthetic() {
+        Table scores = Tables.readCsv(new java.io.StringReader("""
+                configuration,seed,case,modality,dsc,nsd
+                full,0,2DBox_MR_colin27_z027,mr,0.80,0.90
+                full,0,2D_synthetic_US_0005,us,0.50,0.60
+                """), "marked.csv");
+        assertThat(Table3.of(scores).stringColumn("Modality").asList()).containsExactly("MR", "US (synthetic)", "Average");
+    }
+
+    @Test
     void table3HasModalityRowsAndDscNsdColumnsPerConfiguration() {
         Table t = Table3.of(scores());
         assertThat(t.columnNames()).containsExactly("Modality", "baseline DSC", "baseline NSD", "full DSC", "full NSD");
