@@ -66,16 +66,14 @@ public final class InitialWeights {
         }
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
             INDArray src = weights.get(e.getKey());
-            // a scalar (num_batches_tracked) may come back from an .npz checkpoint as [1]
-            boolean scalarLike = src.length() == 1 && e.getValue().length() == 1;
-            if (!scalarLike && !Arrays.equals(src.shape(), e.getValue().shape())) {
+            if (!NdArrays.fits(e.getValue(), src)) {
                 throw new IllegalArgumentException(source + ": initial weight " + e.getKey() + " has shape "
                         + Arrays.toString(src.shape()) + ", the model expects " + Arrays.toString(e.getValue().shape()));
             }
         }
+        // every shape was checked above, so nothing is half-loaded when one does not fit
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
-            INDArray src = weights.get(e.getKey()).castTo(e.getValue().dataType());
-            e.getValue().assign(src.length() == 1 ? src.reshape(e.getValue().shape()) : src);
+            NdArrays.assignChecked(e.getValue(), weights.get(e.getKey()), e.getKey());
         }
     }
 

@@ -43,12 +43,16 @@ final class NdArrays {
         };
     }
 
+    /** Same shape, where a scalar and a one-element array count as equal (scalars are stored as [1]). */
+    static boolean fits(INDArray dst, INDArray src) {
+        return (dst.length() == 1 && src.length() == 1) || java.util.Arrays.equals(dst.shape(), src.shape());
+    }
+
     /** Copies {@code src} into the live {@code dst}, checking the shape. */
     static void assignChecked(INDArray dst, INDArray src, String what) {
         long[] want = dst.shape();
         long[] got = src.shape();
-        boolean scalarish = dst.length() == 1 && src.length() == 1;
-        if (!scalarish && !java.util.Arrays.equals(want, got)) {
+        if (!fits(dst, src)) {
             throw new IllegalArgumentException(what + ": shape " + java.util.Arrays.toString(got) + ", expected "
                     + java.util.Arrays.toString(want));
         }
