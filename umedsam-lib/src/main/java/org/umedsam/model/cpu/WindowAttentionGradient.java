@@ -1,0 +1,435 @@
+package org.umedsam.model.cpu;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * Backward of {@link WindowAttentionKernel} for one image: per window and head, with {@code n = ws*ws} keys
+ * (padded ones included) and the real queries only,
+ * {@code s = scale q k^T + bias}, {@code P = softmax_rows(s)}, {@code o = P v}, and
+ * <pre>
+ *   dV = P^T dO,  dP = dO V^T,  dS = P * (dP - rowsum(P * dP)),
+ *   dQ = scale dS K,  dK = scale dS^T Q,  dBias[h, |dy|*ws + |dx|] += dS[i, j].
+ * </pre>
+ * P is recomputed exactly as the forward computes it (same summation order, same {@link FastExp}), not stored.
+ *
+ * <p>Every real token is the query and the key of exactly one window, so each (window, head) task writes its
+ * own rows of dqkv. The padded token's row and the bias gradient are shared: each task fills its own partial
+ * and the partials are added in task order afterwards, so the result does not depend on thread timing (a
+ * resumed training run must be bit-identical to an uninterrupted one).
+ */
+final class WindowAttentionGradient {
+
+    private final int heads;
+    private final int headDim;
+    private final int ws;
+    private final int tokens;
+    private final float scale;
+    /** {@code [heads, N, N]}: the learned bias of every pair in a window (as the forward builds it). */
+    private final float[] pairBias;
+    /** {@code [N, N]}: the attention_biases column {@code |dy| * ws + |dx|} of every pair (symmetric). */
+    private final int[] pairIndex;
+    private final ThreadLocal<Scratch> scratch;
+
+    /**
+     * @param attentionBiases {@code [heads, ws*ws]} (state-dict layout)
+     */
+    WindowAttentionGradient(int heads, int headDim, int ws, float[] attentionBiases) {
+        if (heads < 1 || headDim < 1 || ws < 1) {
+            throw new IllegalArgumentException("window attention needs heads, headDim and ws >= 1, got heads "
+                    + heads + ", headDim " + headDim + ", ws " + ws);
+        }
+        int n = ws * ws;
+        if (attentionBiases.length != heads * n) {
+            throw new IllegalArgumentException("attention_biases must be [heads, ws*ws] = [" + heads + ", " + n
+                    + "] (" + heads * n + " values), got " + attentionBiases.length);
+        }
+        this.heads = heads;
+        this.headDim = headDim;
+        this.ws = ws;
+        this.tokens = n;
+        this.scale = (float) Math.pow(headDim, -0.5);
+        pairIndex = new int[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                pairIndex[i * n + j] = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
+            }
+        }
+        pairBias = new float[heads * n * n];
+        for (int h = 0; h < heads; h++) {
+            for (int p = 0; p < n * n; p++) {
+                pairBias[h * n * n + p] = attentionBiases[h * n + pairIndex[p]];
+            }
+        }
+        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
+    }
+
+    /**
+     * Backward of {@code WindowAttentionKernel.apply(qkv, side, out)} for one image.
+     *
+     * @param qkv     {@code [side*side + 1, 3*heads*headDim]} exactly as given to apply (last row = the padded
+     *                token's q, k, v)
+     * @param dOut    {@code [side*side, heads*headDim]} dLoss/dout
+     * @param dQkv    {@code [side*side + 1, 3*heads*headDim]}, OVERWRITTEN: dLoss/dqkv; the last row gets the
+     *                sum over every padded key position of every window (0 when {@code side % ws == 0})
+     * @param dBiases {@code [heads, ws*ws]}, ACCUMULATED (+=): dLoss/dattention_biases
+     */
+    void backward(float[] qkv, int side, float[] dOut, float[] dQkv, float[] dBiases) {
+        int d = headDim;
+        int dim = heads * d;
+        int n = tokens;
+        if (side < 1) {
+            throw new IllegalArgumentException("side must be >= 1, got " + side);
+        }
+        long rows = (long) side * side + 1;
+        check("qkv", qkv, rows * 3 * dim);
+        check("dOut", dOut, (rows - 1) * dim);
+        check("dQkv", dQkv, rows * 3 * dim);
+        check("dBiases", dBiases, (long) heads * n);
+        int nw = (side + ws - 1) / ws;
+        int tasks = nw * nw * heads;
+        boolean padded = side % ws != 0;
+        // per task: its bias gradient [n], then (when the map is padded) its pad-row dk, dv [2d]
+        int stride = n + (padded ? 2 * d : 0);
+        float[] partial = new float[tasks * stride];
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            int win = task / heads;
+            window(qkv, side, win / nw, win % nw, task % heads, dOut, dQkv, partial, task * stride,
+                    scratch.get());
+        });
+        int padRow = side * side * 3 * dim;
+        Arrays.fill(dQkv, padRow, padRow + 3 * dim, 0f);
+        for (int task = 0; task < tasks; task++) {
+            int h = task % heads;
+            int po = task * stride;
+            int bo = h * n;
+            for (int k = 0; k < n; k++) {
+                dBiases[bo + k] += partial[po + k];
+            }
+            if (padded) {
+                int dst = padRow + h * 3 * d + d;
+                for (int c = 0; c < 2 * d; c++) {
+                    dQkv[dst + c] += partial[po + n + c];
+                }
+            }
+        }
+    }
+
+    private static void check(String name, float[] a, long need) {
+        if (a.length < need) {
+            throw new IllegalArgumentException(name + " needs at least " + need + " values, got " + a.length);
+        }
+    }
+
+    /*
+     * Layout as in the forward: the real queries are the contiguous axis of everything indexed by query
+     * (qT[c][r], sT[key][r], dOT[c][r], dsT[key][r], dqT[c][r]) and the keys that of everything indexed by key
+     * (pR[r][key], dsR[r][key], dvT[c][key], dkT[c][key]); each row is its own array so every inner loop is
+     * "row[x] += a * other[x]" over offset-0 arrays, which C2 vectorises.
+     */
+    private void window(float[] qkv, int side, int wy, int wx, int h, float[] dOut, float[] dQkv,
+                        float[] partial, int po, Scratch s) {
+        int n = tokens;
+        int d = headDim;
+        int dim = heads * d;
+        int row = 3 * dim;
+        int padRow = side * side;
+        int padBase = padRow * row + h * 3 * d;
+        int[] tok = s.token;
+        int[] qpos = s.queryPos;
+        int[] dst = s.outRow;
+        int nq = 0;
+        for (int i = 0; i < n; i++) {
+            int y = wy * ws + i / ws;
+            int x = wx * ws + i % ws;
+            boolean inside = y < side && x < side;
+            tok[i] = (inside ? y * side + x : padRow) * row + h * 3 * d;
+            if (inside) {
+                dst[nq] = (y * side + x) * dim + h * d;
+                qpos[nq++] = i;
+            }
+        }
+        float[][] qT = s.qT;
+        float[][] dOT = s.dOT;
+        for (int r = 0; r < nq; r++) {
+            int src = tok[qpos[r]];
+            int o = dst[r];
+            for (int c = 0; c < d; c++) {
+                qT[c][r] = qkv[src + c] * scale;
+                dOT[c][r] = dOut[o + c];
+            }
+        }
+
+        // P, recomputed in the forward's order of operations
+        float[][] sT = s.sT;
+        float[] m = s.max;
+        float[] inv = s.inv;
+        int biasBase = h * n * n;
+        for (int j = 0; j < n; j++) {
+            float[] sc = sT[j];
+            int bo = biasBase + j * n;
+            if (nq == n) {
+                System.arraycopy(pairBias, bo, sc, 0, n);
+            } else {
+                for (int r = 0; r < nq; r++) {
+                    sc[r] = pairBias[bo + qpos[r]];
+                }
+            }
+            int ksrc = tok[j] + d;
+            int c = 0;
+            for (; c + 3 < d; c += 4) {
+                float k0 = qkv[ksrc + c];
+                float k1 = qkv[ksrc + c + 1];
+                float k2 = qkv[ksrc + c + 2];
+                float k3 = qkv[ksrc + c + 3];
+                float[] q0 = qT[c];
+                float[] q1 = qT[c + 1];
+                float[] q2 = qT[c + 2];
+                float[] q3 = qT[c + 3];
+                for (int r = 0; r < nq; r++) {
+                    sc[r] += k0 * q0[r] + k1 * q1[r] + k2 * q2[r] + k3 * q3[r];
+                }
+            }
+            for (; c < d; c++) {
+                float k = qkv[ksrc + c];
+                float[] q = qT[c];
+                for (int r = 0; r < nq; r++) {
+                    sc[r] += k * q[r];
+                }
+            }
+            if (j == 0) {
+                System.arraycopy(sc, 0, m, 0, nq);
+            } else {
+                for (int r = 0; r < nq; r++) {
+                    m[r] = Math.max(m[r], sc[r]);
+                }
+            }
+        }
+        Arrays.fill(inv, 0, nq, 0f);
+        for (int j = 0; j < n; j++) {
+            float[] sc = sT[j];
+            for (int r = 0; r < nq; r++) {
+                sc[r] = FastExp.expNonPositive(sc[r] - m[r]);
+            }
+            for (int r = 0; r < nq; r++) {
+                inv[r] += sc[r];
+            }
+        }
+        for (int r = 0; r < nq; r++) {
+            inv[r] = 1f / inv[r];
+        }
+        for (int j = 0; j < n; j++) {
+            float[] p = sT[j];
+            for (int r = 0; r < nq; r++) {
+                p[r] *= inv[r];
+            }
+        }
+
+        // dP = dO V^T (transposed: dsT[j][r] = v_j . dO_r), then dS = P (dP - rowsum(P dP)) in place
+        float[][] dsT = s.dsT;
+        float[] dot = s.dot;
+        Arrays.fill(dot, 0, nq, 0f);
+        for (int j = 0; j < n; j++) {
+            float[] dp = dsT[j];
+            Arrays.fill(dp, 0, nq, 0f);
+            int vsrc = tok[j] + 2 * d;
+            int c = 0;
+            for (; c + 3 < d; c += 4) {
+                float v0 = qkv[vsrc + c];
+                float v1 = qkv[vsrc + c + 1];
+                float v2 = qkv[vsrc + c + 2];
+                float v3 = qkv[vsrc + c + 3];
+                float[] g0 = dOT[c];
+                float[] g1 = dOT[c + 1];
+                float[] g2 = dOT[c + 2];
+                float[] g3 = dOT[c + 3];
+                for (int r = 0; r < nq; r++) {
+                    dp[r] += v0 * g0[r] + v1 * g1[r] + v2 * g2[r] + v3 * g3[r];
+                }
+            }
+            for (; c < d; c++) {
+                float v = qkv[vsrc + c];
+                float[] g = dOT[c];
+                for (int r = 0; r < nq; r++) {
+                    dp[r] += v * g[r];
+                }
+            }
+            float[] p = sT[j];
+            for (int r = 0; r < nq; r++) {
+                dot[r] += p[r] * dp[r];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            float[] p = sT[j];
+            float[] ds = dsT[j];
+            for (int r = 0; r < nq; r++) {
+                ds[r] = p[r] * (ds[r] - dot[r]);
+            }
+        }
+
+        // dQ = scale dS K, four keys per pass (as the forward's P V)
+        float[][] dqT = s.dqT;
+        for (int c = 0; c < d; c++) {
+            Arrays.fill(dqT[c], 0, nq, 0f);
+        }
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            float[] s0 = dsT[j];
+            float[] s1 = dsT[j + 1];
+            float[] s2 = dsT[j + 2];
+            float[] s3 = dsT[j + 3];
+            int k0 = tok[j] + d;
+            int k1 = tok[j + 1] + d;
+            int k2 = tok[j + 2] + d;
+            int k3 = tok[j + 3] + d;
+            for (int c = 0; c < d; c++) {
+                float a0 = qkv[k0 + c];
+                float a1 = qkv[k1 + c];
+                float a2 = qkv[k2 + c];
+                float a3 = qkv[k3 + c];
+                float[] g = dqT[c];
+                for (int r = 0; r < nq; r++) {
+                    g[r] += a0 * s0[r] + a1 * s1[r] + a2 * s2[r] + a3 * s3[r];
+                }
+            }
+        }
+        for (; j < n; j++) {
+            float[] sj = dsT[j];
+            int ksrc = tok[j] + d;
+            for (int c = 0; c < d; c++) {
+                float a = qkv[ksrc + c];
+                float[] g = dqT[c];
+                for (int r = 0; r < nq; r++) {
+                    g[r] += a * sj[r];
+                }
+            }
+        }
+        for (int r = 0; r < nq; r++) {
+            int o = tok[qpos[r]];
+            for (int c = 0; c < d; c++) {
+                dQkv[o + c] = dqT[c][r] * scale;
+            }
+        }
+
+        // key-major copies of P and dS for dV and dK; the bias gradient on the way (pairIndex is symmetric)
+        float[][] pR = s.pR;
+        float[][] dsR = s.dsR;
+        for (int jj = 0; jj < n; jj++) {
+            float[] p = sT[jj];
+            float[] ds = dsT[jj];
+            int io = jj * n;
+            for (int r = 0; r < nq; r++) {
+                pR[r][jj] = p[r];
+                dsR[r][jj] = ds[r];
+                partial[po + pairIndex[io + qpos[r]]] += ds[r];
+            }
+        }
+
+        // dV = P^T dO, dK = scale dS^T Q = dS^T qT (qT holds scale q): four queries per pass
+        float[][] dvT = s.dvT;
+        float[][] dkT = s.dkT;
+        for (int c = 0; c < d; c++) {
+            Arrays.fill(dvT[c], 0, n, 0f);
+            Arrays.fill(dkT[c], 0, n, 0f);
+        }
+        int r = 0;
+        for (; r + 3 < nq; r += 4) {
+            float[] p0 = pR[r];
+            float[] p1 = pR[r + 1];
+            float[] p2 = pR[r + 2];
+            float[] p3 = pR[r + 3];
+            float[] s0 = dsR[r];
+            float[] s1 = dsR[r + 1];
+            float[] s2 = dsR[r + 2];
+            float[] s3 = dsR[r + 3];
+            for (int c = 0; c < d; c++) {
+                float[] g = dOT[c];
+                float a0 = g[r];
+                float a1 = g[r + 1];
+                float a2 = g[r + 2];
+                float a3 = g[r + 3];
+                float[] dv = dvT[c];
+                for (int k = 0; k < n; k++) {
+                    dv[k] += a0 * p0[k] + a1 * p1[k] + a2 * p2[k] + a3 * p3[k];
+                }
+                float[] q = qT[c];
+                float b0 = q[r];
+                float b1 = q[r + 1];
+                float b2 = q[r + 2];
+                float b3 = q[r + 3];
+                float[] dk = dkT[c];
+                for (int k = 0; k < n; k++) {
+                    dk[k] += b0 * s0[k] + b1 * s1[k] + b2 * s2[k] + b3 * s3[k];
+                }
+            }
+        }
+        for (; r < nq; r++) {
+            float[] p = pR[r];
+            float[] sr = dsR[r];
+            for (int c = 0; c < d; c++) {
+                float a = dOT[c][r];
+                float[] dv = dvT[c];
+                for (int k = 0; k < n; k++) {
+                    dv[k] += a * p[k];
+                }
+                float b = qT[c][r];
+                float[] dk = dkT[c];
+                for (int k = 0; k < n; k++) {
+                    dk[k] += b * sr[k];
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            int o = tok[k];
+            if (o == padBase) {
+                // every padded key is the one pad row: its share goes to this task's partial
+                int pp = po + n;
+                for (int c = 0; c < d; c++) {
+                    partial[pp + c] += dkT[c][k];
+                    partial[pp + d + c] += dvT[c][k];
+                }
+            } else {
+                for (int c = 0; c < d; c++) {
+                    dQkv[o + d + c] = dkT[c][k];
+                    dQkv[o + 2 * d + c] = dvT[c][k];
+                }
+            }
+        }
+    }
+
+    private static final class Scratch {
+        final int[] token;
+        final int[] queryPos;
+        final int[] outRow;
+        final float[][] qT;
+        final float[][] dOT;
+        final float[][] sT;
+        final float[][] dsT;
+        final float[][] dqT;
+        final float[][] pR;
+        final float[][] dsR;
+        final float[][] dvT;
+        final float[][] dkT;
+        final float[] max;
+        final float[] inv;
+        final float[] dot;
+
+        Scratch(int n, int d) {
+            token = new int[n];
+            queryPos = new int[n];
+            outRow = new int[n];
+            qT = new float[d][n];
+            dOT = new float[d][n];
+            sT = new float[n][n];
+            dsT = new float[n][n];
+            dqT = new float[d][n];
+            pR = new float[n][n];
+            dsR = new float[n][n];
+            dvT = new float[d][n];
+            dkT = new float[d][n];
+            max = new float[n];
+            inv = new float[n];
+            dot = new float[n];
+        }
+    }
+}
