@@ -314,6 +314,8 @@ final class WindowAttentionGradient {
         // key-major copies of P and dS for dV and dK; the bias gradient on the way (pairIndex is symmetric)
         float[][] pR = s.pR;
         float[][] dsR = s.dsR;
+        float[] dBias = s.dBias;
+        Arrays.fill(dBias, 0f);
         for (int jj = 0; jj < n; jj++) {
             float[] p = sT[jj];
             float[] ds = dsT[jj];
@@ -321,9 +323,10 @@ final class WindowAttentionGradient {
             for (int r = 0; r < nq; r++) {
                 pR[r][jj] = p[r];
                 dsR[r][jj] = ds[r];
-                partial[po + pairIndex[io + qpos[r]]] += ds[r];
+                dBias[pairIndex[io + qpos[r]]] += ds[r];
             }
         }
+        System.arraycopy(dBias, 0, partial, po, n);
 
         // dV = P^T dO, dK = scale dS^T Q = dS^T qT (qT holds scale q): four queries per pass
         float[][] dvT = s.dvT;
@@ -413,6 +416,7 @@ final class WindowAttentionGradient {
         final float[] max;
         final float[] inv;
         final float[] dot;
+        final float[] dBias;
 
         Scratch(int n, int d) {
             token = new int[n];
@@ -430,6 +434,7 @@ final class WindowAttentionGradient {
             max = new float[n];
             inv = new float[n];
             dot = new float[n];
+            dBias = new float[n];
         }
     }
 }
