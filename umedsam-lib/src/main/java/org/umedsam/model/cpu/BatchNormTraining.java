@@ -252,6 +252,7 @@ final class BatchNormTraining {
             Lanes sgx = new Lanes(LANES);
             float[] fg = sg.f;
             float[] fgx = sgx.f;
+            float[] d = new float[LANES];
             // pass 1: g = dy GELU'(z) into dx, and the channel's sums of g and g xhat
             for (int b = 0; b < x.length; b++) {
                 float[] xb = x[b];
@@ -260,12 +261,16 @@ final class BatchNormTraining {
                 for (int o = off, end = off + hw; o < end; o += LANES) {
                     int len = Math.min(LANES, end - o);
                     if (gelu) {
+                        // GELU'(z) in its own loop over an offset-0 row: fused into the sums below, C2 keeps it scalar
                         for (int j = 0; j < len; j++) {
-                            float v = xb[o + j];
-                            float g = dyb[o + j] * Gelu.derivative(v * ac + sc);
+                            d[j] = xb[o + j] * ac + sc;
+                        }
+                        Gelu.derivative(d, 0, len, null, d);
+                        for (int j = 0; j < len; j++) {
+                            float g = dyb[o + j] * d[j];
                             dxb[o + j] = g;
                             fg[j] += g;
-                            fgx[j] += g * ((v - m) * is);
+                            fgx[j] += g * ((xb[o + j] - m) * is);
                         }
                     } else {
                         for (int j = 0; j < len; j++) {
@@ -313,12 +318,16 @@ final class BatchNormTraining {
             float[] dyb = dy[b];
             float[] dxb = dx[b];
             float[] f = l.f;
+            float[] d = gelu ? new float[channels] : null;
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
                 if (gelu) {
                     for (int j = 0; j < channels; j++) {
-                        float v = xb[o + j];
-                        dxb[o + j] = dyb[o + j] * Gelu.derivative(v * a[j] + sh[j]);
+                        d[j] = xb[o + j] * a[j] + sh[j];
+                    }
+                    Gelu.derivative(d, 0, channels, null, d);
+                    for (int j = 0; j < channels; j++) {
+                        dxb[o + j] = dyb[o + j] * d[j];
                     }
                 } else {
                     System.arraycopy(dyb, o, dxb, o, channels);

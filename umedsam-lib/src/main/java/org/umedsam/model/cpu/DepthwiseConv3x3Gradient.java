@@ -26,7 +26,20 @@ final class DepthwiseConv3x3Gradient {
     /** Output rows per channel-last weight-gradient task (fixed: the merge order must not depend on threads). */
     private static final int CHUNK_ROWS = 16;
 
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[4][0]);
+
     private DepthwiseConv3x3Gradient() {
+    }
+
+    /** Four thread-local row buffers of at least {@code len} floats (contents undefined). */
+    private static float[][] rows(int len) {
+        float[][] r = ROWS.get();
+        if (r[0].length < len) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] = new float[len];
+            }
+        }
+        return r;
     }
 
     /** stride 1, channel-first: x [C, H, W] the conv input, dy [C, H, W]; dx OVERWRITTEN [C, H, W]; dWeight [C*9] ACCUMULATED (+=). */
@@ -140,10 +153,13 @@ final class DepthwiseConv3x3Gradient {
         int odd = side / 2; // odd input columns 2n+1 < side
         float[][] tiles = tiled(weight, channels, out);
         IntStream.range(0, side).parallel().forEach(iy -> {
-            float[] even = new float[len];
-            float[] oddAcc = new float[len];
-            float[] row = new float[len];
-            float[] next = new float[len]; // row shifted one pixel left: next[n] = row[n + 1], 0 at n = out - 1
+            float[][] r = rows(len);
+            float[] even = r[0];
+            float[] oddAcc = r[1];
+            float[] row = r[2];
+            float[] next = r[3]; // row shifted one pixel left: next[n] = row[n + 1], 0 at n = out - 1
+            Arrays.fill(even, 0, len, 0f);
+            Arrays.fill(oddAcc, 0, len, 0f);
             for (int ky = 0; ky < 3; ky++) {
                 int t = iy + 1 - ky;
                 if ((t & 1) != 0 || t < 0 || t / 2 >= out) {
