@@ -1,0 +1,301 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Backward of the bias-free depthwise 3x3 convolution (padding 1) against a plain double reference and central
+ * finite differences: channel-first stride 1 (square and not), channel-last strides 1 and 2 on odd and even
+ * sides; bit-reproducibility and accumulation of dWeight.
+ */
+class DepthwiseConv3x3GradientTest {
+
+    /** Reference forward, channel-first {@code [C, h, w]} input, any stride, no bias. */
+    static double[] forwardRef(double[] x, int c, int h, int w, int stride, double[] wt) {
+        int oh = (h - 1) / stride + 1;
+        int ow = (w - 1) / stride + 1;
+        double[] y = new double[c * oh * ow];
+        for (int ch = 0; ch < c; ch++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double s = 0;
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            int iy = oy * stride + ky - 1;
+                            int ix = ox * stride + kx - 1;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                s += wt[ch * 9 + ky * 3 + kx] * x[(ch * h + iy) * w + ix];
+                            }
+                        }
+                    }
+                    y[(ch * oh + oy) * ow + ox] = s;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Reference backward by scattering each output's gradient: {dx [C, h, w], dW [C, 9]}. */
+    static double[][] backwardRef(double[] x, double[] dy, int c, int h, int w, int stride, double[] wt) {
+        int oh = (h - 1) / stride + 1;
+        int ow = (w - 1) / stride + 1;
+        double[] dx = new double[x.length];
+        double[] dw = new double[c * 9];
+        for (int ch = 0; ch < c; ch++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double g = dy[(ch * oh + oy) * ow + ox];
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            int iy = oy * stride + ky - 1;
+                            int ix = ox * stride + kx - 1;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                int i = (ch * h + iy) * w + ix;
+                                dx[i] += wt[ch * 9 + ky * 3 + kx] * g;
+                                dw[ch * 9 + ky * 3 + kx] += x[i] * g;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new double[][]{dx, dw};
+    }
+
+    static double loss(double[] x, double[] r, int c, int h, int w, int stride, double[] wt) {
+        double[] y = forwardRef(x, c, h, w, stride, wt);
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            s += r[i] * y[i];
+        }
+        return s;
+    }
+
+    @Test
+    void forwardKernelsMatchReferenceWithZeroBias() {
+        Random rnd = new Random(11);
+        int c = 6;
+        for (int side : new int[]{7, 8}) {
+            for (int stride : new int[]{1, 2}) {
+                float[] x = DepthwiseConv3x3Test.rand(rnd, c * side * side);
+                float[] w = DepthwiseConv3x3Test.rand(rnd, c * 9);
+                double[] ref = forwardRef(d(x), c, side, side, stride, d(w));
+                int out = DepthwiseConv3x3.outputSide(side, stride);
+                if (stride == 1) {
+                    float[] y = new float[x.length];
+                    DepthwiseConv3x3.chw(x, y, c, side, side, w, new float[c], false);
+                    assertThat(maxAbs(y, ref)).isLessThan(1e-5);
+                }
+                float[] yh = new float[out * out * c];
+                DepthwiseConv3x3.hwc(hwc(x, c, side * side), yh, side, c, stride, tapMajor(w, c), new float[c], false);
+                assertThat(maxAbs(chw(yh, c, out * out), ref)).isLessThan(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void referenceBackwardMatchesFiniteDifferences() {
+        Random rnd = new Random(12);
+        int c = 2;
+        for (int[] hw : new int[][]{{5, 5}, {4, 6}}) {
+            for (int stride : new int[]{1, 2}) {
+                int h = hw[0];
+                int w = hw[1];
+                double[] x = d(DepthwiseConv3x3Test.rand(rnd, c * h * w));
+                double[] wt = d(DepthwiseConv3x3Test.rand(rnd, c * 9));
+                int n = c * ((h - 1) / stride + 1) * ((w - 1) / stride + 1);
+                double[] r = d(DepthwiseConv3x3Test.rand(rnd, n));
+                double[][] g = backwardRef(x, r, c, h, w, stride, wt);
+                double worst = 0;
+                double step = 1e-6;
+                for (double[][] pair : new double[][][]{{x, g[0]}, {wt, g[1]}}) {
+                    double[] p = pair[0];
+                    for (int i = 0; i < p.length; i++) {
+                        double keep = p[i];
+                        p[i] = keep + step;
+                        double lp = loss(x, r, c, h, w, stride, wt);
+                        p[i] = keep - step;
+                        double lm = loss(x, r, c, h, w, stride, wt);
+                        p[i] = keep;
+                        worst = Math.max(worst, Math.abs((lp - lm) / (2 * step) - pair[1][i]));
+                    }
+                }
+                assertThat(worst).as("%dx%d stride %d", h, w, stride).isLessThan(1e-7);
+            }
+        }
+    }
+
+    @Test
+    void channelFirstBackwardMatchesReferenceAndDirectionalDerivative() {
+        Random rnd = new Random(13);
+        int c = 5;
+        for (int[] hw : new int[][]{{7, 7}, {8, 8}, {7, 9}, {1, 1}, {20, 3}}) {
+            int h = hw[0];
+            int w = hw[1];
+            float[] x = DepthwiseConv3x3Test.rand(rnd, c * h * w);
+            float[] wt = DepthwiseConv3x3Test.rand(rnd, c * 9);
+            float[] dy = DepthwiseConv3x3Test.rand(rnd, c * h * w);
+            double[][] ref = backwardRef(d(x), d(dy), c, h, w, 1, d(wt));
+            float[] dx = new float[x.length];
+            float[] dw = new float[c * 9];
+            DepthwiseConv3x3Gradient.chw(x, dy, c, h, w, wt, dx, dw);
+            double errX = BatchNormTrainingTest.relErr(dx, ref[0]);
+            double errW = BatchNormTrainingTest.relErr(dw, ref[1]);
+            double dir = directionalError(rnd, x, wt, dy, dx, dw, c, h, w, 1);
+            System.out.printf("KERNEL depthwise backward chw %dx%d: rel err dx %.2e dW %.2e, directional %.2e%n",
+                    h, w, errX, errW, dir);
+            assertThat(errX).isLessThan(1e-5);
+            assertThat(errW).isLessThan(1e-5);
+            assertThat(dir).isLessThan(1e-3);
+        }
+    }
+
+    @Test
+    void channelLastBackwardMatchesReferenceAndDirectionalDerivative() {
+        Random rnd = new Random(14);
+        int c = 6;
+        for (int side : new int[]{7, 8, 1, 2, 3, 37}) {
+            for (int stride : new int[]{1, 2}) {
+                int out = DepthwiseConv3x3.outputSide(side, stride);
+                float[] x = DepthwiseConv3x3Test.rand(rnd, c * side * side);
+                float[] wt = DepthwiseConv3x3Test.rand(rnd, c * 9);
+                float[] dy = DepthwiseConv3x3Test.rand(rnd, c * out * out);
+                double[][] ref = backwardRef(d(x), d(dy), c, side, side, stride, d(wt));
+                float[] dxh = new float[x.length];
+                Arrays.fill(dxh, Float.NaN); // overwritten, not accumulated
+                float[] dw = new float[c * 9];
+                DepthwiseConv3x3Gradient.hwc(hwc(x, c, side * side), hwc(dy, c, out * out), side, c, stride, wt, dxh, dw);
+                float[] dx = chw(dxh, c, side * side);
+                double errX = BatchNormTrainingTest.relErr(dx, ref[0]);
+                double errW = BatchNormTrainingTest.relErr(dw, ref[1]);
+                double dir = directionalError(rnd, x, wt, dy, dx, dw, c, side, side, stride);
+                System.out.printf("KERNEL depthwise backward hwc side %2d stride %d: rel err dx %.2e dW %.2e, directional %.2e%n",
+                        side, stride, errX, errW, dir);
+                assertThat(errX).isLessThan(1e-5);
+                assertThat(errW).isLessThan(1e-5);
+                assertThat(dir).isLessThan(1e-3);
+            }
+        }
+    }
+
+    @Test
+    void bitReproducibleAndWeightGradientAccumulates() {
+        Random rnd = new Random(15);
+        int c = 40;
+        int side = 70; // several channel-last row chunks, a ragged last one
+        float[] x = DepthwiseConv3x3Test.rand(rnd, c * side * side);
+        float[] wt = DepthwiseConv3x3Test.rand(rnd, c * 9);
+        for (int stride : new int[]{1, 2}) {
+            for (boolean channelFirst : new boolean[]{true, false}) {
+                if (channelFirst && stride == 2) {
+                    continue;
+                }
+                int out = DepthwiseConv3x3.outputSide(side, stride);
+                float[] dy = DepthwiseConv3x3Test.rand(rnd, c * out * out);
+                float[] dx0 = new float[x.length];
+                float[] dw0 = new float[c * 9];
+                run(channelFirst, x, dy, side, c, stride, wt, dx0, dw0);
+                for (int rep = 0; rep < 2; rep++) {
+                    float[] dx = new float[x.length];
+                    float[] dw = new float[c * 9];
+                    run(channelFirst, x, dy, side, c, stride, wt, dx, dw);
+                    assertThat(Arrays.equals(dx, dx0)).isTrue();
+                    assertThat(Arrays.equals(dw, dw0)).isTrue();
+                }
+                float[] start = DepthwiseConv3x3Test.rand(rnd, c * 9);
+                float[] acc = start.clone();
+                run(channelFirst, x, dy, side, c, stride, wt, new float[x.length], acc);
+                for (int i = 0; i < acc.length; i++) {
+                    assertThat(acc[i]).isEqualTo(start[i] + dw0[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void badInputIsRejected() {
+        float[] x = new float[2 * 9];
+        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.hwc(x, new float[18], 3, 2, 3, new float[18], new float[18],
+                new float[18])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stride 3");
+        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.chw(x, new float[17], 2, 3, 3, new float[18], new float[18],
+                new float[18])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dy has 17");
+        float[] dy = new float[18];
+        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.chw(x, dy, 2, 3, 3, new float[18], dy, new float[18]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("separate");
+    }
+
+    private static void run(boolean channelFirst, float[] x, float[] dy, int side, int c, int stride, float[] wt,
+                            float[] dx, float[] dw) {
+        if (channelFirst) {
+            DepthwiseConv3x3Gradient.chw(x, dy, c, side, side, wt, dx, dw);
+        } else {
+            DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, wt, dx, dw);
+        }
+    }
+
+    /**
+     * Relative error of the float gradient's directional derivative {@code <dx, vx> + <dW, vW>} against central
+     * differences of the double reference loss {@code sum dy * y} along a random direction.
+     */
+    private static double directionalError(Random rnd, float[] x, float[] wt, float[] dy, float[] dx, float[] dw,
+                                           int c, int h, int w, int stride) {
+        float[] vx = DepthwiseConv3x3Test.rand(rnd, x.length);
+        float[] vw = DepthwiseConv3x3Test.rand(rnd, wt.length);
+        double analytic = BatchNormTrainingTest.dot(dx, vx) + BatchNormTrainingTest.dot(dw, vw);
+        double step = 1e-4;
+        double[] fd = new double[2];
+        for (int s = 0; s < 2; s++) {
+            double sign = s == 0 ? 1 : -1;
+            double[] xs = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xs[i] = x[i] + sign * step * vx[i];
+            }
+            double[] ws = new double[wt.length];
+            for (int i = 0; i < wt.length; i++) {
+                ws[i] = wt[i] + sign * step * vw[i];
+            }
+            fd[s] = loss(xs, d(dy), c, h, w, stride, ws);
+        }
+        double num = (fd[0] - fd[1]) / (2 * step);
+        return Math.abs(analytic - num) / Math.max(Math.abs(num), 1e-12);
+    }
+
+    static float[] hwc(float[] chw, int c, int hw) {
+        float[] t = new float[chw.length];
+        Transpose.apply(chw, c, hw, t);
+        return t;
+    }
+
+    static float[] chw(float[] hwc, int c, int hw) {
+        float[] t = new float[hwc.length];
+        Transpose.apply(hwc, hw, c, t);
+        return t;
+    }
+
+    static float[] tapMajor(float[] w, int c) {
+        float[] t = new float[9 * c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int k = 0; k < 9; k++) {
+                t[k * c + ch] = w[ch * 9 + k];
+            }
+        }
+        return t;
+    }
+
+    static double[] d(float[] a) {
+        return BatchNormTrainingTest.toDouble(a);
+    }
+
+    static double maxAbs(float[] a, double[] ref) {
+        double e = 0;
+        for (int i = 0; i < a.length; i++) {
+            e = Math.max(e, Math.abs(a[i] - ref[i]));
+        }
+        return e;
+    }
+}
