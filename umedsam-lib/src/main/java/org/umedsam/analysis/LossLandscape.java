@@ -264,7 +264,7 @@ public final class LossLandscape {
         CombinedLoss c = evaluate(pass);
         INDArray gl = Nd4j.createFromArray(c.gradLogits()).reshape(pass.logits().shape()).castTo(pass.logits().dataType());
         INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(pass.iou().shape()).castTo(pass.iou().dataType());
-        Map<String, INDArray> g = model.gradients(batch.images(), batch.boxes(), gl, gi, false, Set.copyOf(trained));
+        Map<String, INDArray> g = model.backward(pass, batch.images(), batch.boxes(), gl, gi, false, Set.copyOf(trained));
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : trained) {
             INDArray gi2 = g.get(name);

@@ -10,6 +10,7 @@ import org.umedsam.io.NpyArray;
 import org.umedsam.io.Npz;
 import org.umedsam.io.PthCheckpoint;
 import org.umedsam.model.cpu.CpuImageEncoder;
+import org.umedsam.model.cpu.CpuLiteMedSamTraining;
 import org.umedsam.model.cpu.CpuMaskDecoder;
 
 import java.io.IOException;
@@ -45,8 +46,11 @@ import java.util.Set;
  * implementation in {@code org.umedsam.model.cpu} for float32 models ({@link ForwardEngine#CPU},
  * the default): same arithmetic, about an order of magnitude faster than SameDiff's op-by-op
  * execution. So do the mask decoder's gradients from an embedding ({@link #gradientsFromEmbedding}
- * when only {@code mask_decoder.*} parameters are asked for: the U-MedSAM code's trained group).
- * Other gradients, training-mode passes and {@link #trace} run on SameDiff.
+ * when only {@code mask_decoder.*} parameters are asked for: the U-MedSAM code's trained group), and
+ * the full model's training-mode passes and gradients ({@code forward(.., true)}, {@link #gradients},
+ * {@link #forwardWithTape}): a hand-written backward through the decoder and the TinyViT encoder,
+ * BatchNorm with batch statistics included. Other gradients from an embedding and {@link #trace} run on
+ * SameDiff, as does everything for {@link ForwardEngine#SAMEDIFF} or double-precision models.
  * The CPU engine snapshots the weights at every call, so in-place parameter updates are seen.
  *
  * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
@@ -465,6 +469,9 @@ public final class LiteMedSam {
         if (!training) {
             return forwardFromEmbedding(embed(images), boxes);
         }
+        if (forwardEngine() == ForwardEngine.CPU) {
+            return forwardWithTape(images, boxes, true).output();
+        }
         Graph gr = graph(GraphKind.FULL_TRAIN);
         List<String> names = new ArrayList<>(List.of(gr.logits(), gr.iou()));
         for (Net.BnStat st : gr.net().bnStats) {
@@ -511,10 +518,53 @@ public final class LiteMedSam {
                                            boolean training, Set<String> wrt) {
         images = images(images);
         long b = images.size(0);
+        if (forwardEngine() == ForwardEngine.CPU) {
+            return backward(forwardWithTape(images, boxes, training), gradLogits, gradIou, wrt);
+        }
         Map<String, INDArray> ph = Map.of("images", images, "boxes", boxes(boxes, b),
                 "grad_logits", in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
                 "grad_iou", in(gradIou, "gradIou", b, 1));
         return gradientsOf(graph(training ? GraphKind.FULL_TRAIN : GraphKind.FULL_EVAL), ph, wrt, false);
+    }
+
+    /**
+     * A single-mask forward pass on the CPU engine that keeps what its backward pass needs, for a trainer
+     * that differentiates the pass it has just made (SameDiff's {@link #gradients} would run the forward
+     * again). Batch statistics are in the output; running statistics are not updated. Float32 models with
+     * {@link ForwardEngine#CPU} only.
+     *
+     * @param training BatchNorm with batch statistics (training mode) or running statistics
+     * @throws IllegalStateException for a double-precision model or the SameDiff engine
+     */
+    public CpuLiteMedSamTraining.Pass forwardWithTape(INDArray images, INDArray boxes, boolean training) {
+        if (forwardEngine() != ForwardEngine.CPU) {
+            throw new IllegalStateException("forwardWithTape needs the CPU engine and a float32 model; this model is "
+                    + dtype + " on " + forwardEngine);
+        }
+        images = images(images);
+        return CpuLiteMedSamTraining.of(config, state).forward(images, boxes(boxes, images.size(0)), training);
+    }
+
+    /**
+     * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} for a pass of
+     * {@link #forwardWithTape}, at the weights that pass used, as {@link #gradients} returns them.
+     */
+    public Map<String, INDArray> backward(CpuLiteMedSamTraining.Pass pass, INDArray gradLogits, INDArray gradIou,
+                                          Set<String> wrt) {
+        if (pass == null) {
+            throw new IllegalArgumentException("pass is null");
+        }
+        if (wrt == null) {
+            throw new IllegalArgumentException("wrt is null");
+        }
+        for (String k : wrt) {
+            if (!trainable.contains(k)) {
+                throw new IllegalArgumentException("not a trainable parameter: " + k);
+            }
+        }
+        long b = pass.output().iou().size(0);
+        return pass.backward(in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
+                in(gradIou, "gradIou", b, 1), wrt);
     }
 
     /** Single-mask forward pass from a precomputed embedding {@code [B, 256, 64, 64]} (frozen encoder). */

@@ -8,6 +8,7 @@ import org.umedsam.model.Component;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.ModelOutput;
+import org.umedsam.model.cpu.CpuLiteMedSamTraining;
 
 /**
  * {@link LiteMedSam} as a {@link TrainableModel}.
@@ -80,9 +81,26 @@ public final class LiteMedSamModel implements TrainableModel {
 
     @Override
     public Pass forward(INDArray images, INDArray boxes, boolean training) {
-        ModelOutput out = frozenEncoder ? model.forwardFromEmbedding(embedding(images), boxes)
-                : model.forward(images, boxes, training);
+        if (frozenEncoder) {
+            ModelOutput out = model.forwardFromEmbedding(embedding(images), boxes);
+            return new Pass(out.lowResLogits(), out.iou(), out);
+        }
+        if (model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
+            // keep the tape: the trainer's backward of this pass then costs no second forward pass
+            CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, training);
+            return new Pass(p.output().lowResLogits(), p.output().iou(), p);
+        }
+        ModelOutput out = model.forward(images, boxes, training);
         return new Pass(out.lowResLogits(), out.iou(), out);
+    }
+
+    @Override
+    public Map<String, INDArray> backward(Pass pass, INDArray images, INDArray boxes, INDArray gradLogits,
+                                          INDArray gradIou, boolean training, Set<String> wrt) {
+        if (pass.state() instanceof CpuLiteMedSamTraining.Pass p && p.batchStatistics() == training) {
+            return model.backward(p, gradLogits, gradIou, wrt);
+        }
+        return gradients(images, boxes, gradLogits, gradIou, training, wrt);
     }
 
     @Override
@@ -96,6 +114,7 @@ public final class LiteMedSamModel implements TrainableModel {
 
     @Override
     public void applyBatchNormStatistics(Pass pass, double momentum) {
-        model.applyBatchNormStatistics((ModelOutput) pass.state(), momentum);
+        ModelOutput out = pass.state() instanceof CpuLiteMedSamTraining.Pass p ? p.output() : (ModelOutput) pass.state();
+        model.applyBatchNormStatistics(out, momentum);
     }
 }

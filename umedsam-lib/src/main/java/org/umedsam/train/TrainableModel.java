@@ -33,6 +33,16 @@ public interface TrainableModel {
     Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
                                     boolean training, Set<String> wrt);
 
+    /**
+     * As {@link #gradients}, for the batch and the weights of {@code pass}, a forward pass this model has just
+     * made (weights unchanged since): a model that keeps a tape differentiates it without running the forward
+     * pass again. The default recomputes through {@link #gradients}.
+     */
+    default Map<String, INDArray> backward(Pass pass, INDArray images, INDArray boxes, INDArray gradLogits,
+                                           INDArray gradIou, boolean training, Set<String> wrt) {
+        return gradients(images, boxes, gradLogits, gradIou, training, wrt);
+    }
+
     /** Folds a training pass' batch statistics into the running statistics (PyTorch momentum). */
     void applyBatchNormStatistics(Pass pass, double momentum);
 

@@ -271,7 +271,7 @@ public final class Trainer {
                 .castTo(pass.logits().dataType());
         INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(pass.iou().shape()).castTo(pass.iou().dataType());
         Map<String, INDArray> grads = new LinkedHashMap<>(
-                model.gradients(b.images(), b.boxes(), gl, gi, true, modelWrt));
+                model.backward(pass, b.images(), b.boxes(), gl, gi, true, modelWrt));
         if (logSigma != null) {
             grads.put(LOG_SIGMA, Nd4j.createFromArray(c.gradLogSigma()));
         }

@@ -178,6 +178,15 @@ public final class CpuMaskDecoder {
         return gradients.compute(floats(embedding), floats(boxes), floats(gradLogits), floats(gradIou), b, wrt);
     }
 
+    /**
+     * The single-mask backward into {@code g} (see {@link CpuMaskDecoderGradients#accumulate}), continued to
+     * dLoss/dembedding {@code [B, E, g, g]} row-major and the box prompt's parameters.
+     */
+    void backwardToEmbedding(float[] embedding, float[] boxes, float[] gradLogits, float[] gradIou, int batch,
+                             GradientSums g, float[] dEmbedding) {
+        gradients.accumulate(embedding, boxes, gradLogits, gradIou, batch, g, dEmbedding);
+    }
+
     private record Result(INDArray masks, INDArray iou, float[] sparse, int boxes) {
     }
 

@@ -71,14 +71,27 @@ final class CpuMaskDecoderGradients {
      * @param wrt       mask_decoder.* keys (checked by the caller)
      */
     Map<String, INDArray> compute(float[] emb, float[] box, float[] gradMask, float[] gradIou, int batch, Set<String> wrt) {
+        GradientSums g = new GradientSums();
+        accumulate(emb, box, gradMask, gradIou, batch, g, null);
+        return arrays(g, wrt, shapes);
+    }
+
+    /**
+     * As {@link #compute}, into {@code g}; with {@code dEmbedding} (not null) the backward continues to the
+     * decoder's inputs: {@code dEmbedding} receives dLoss/dembedding {@code [B, E, g, g]} row-major, and the
+     * box prompt's parameters ({@code prompt_encoder.point_embeddings.2/3.weight},
+     * {@code prompt_encoder.no_mask_embed.weight}) get their gradients in {@code g}.
+     */
+    void accumulate(float[] emb, float[] box, float[] gradMask, float[] gradIou, int batch, GradientSums g,
+                    float[] dEmbedding) {
         int e = dim;
         int hw = grid * grid;
         int t = 1 + maskTokens + 2;
         int side = 4 * grid;
         float[] pe = prompt.densePeTokens();
         float[] noMask = prompt.noMaskEmbed;
-        DecoderGradientSums g = new DecoderGradientSums();
         float[] dOutputTokens = new float[outputTokens.length];
+        float[] dSrc = dEmbedding == null ? null : new float[hw * e];
         for (int b = 0; b < batch; b++) {
             // ---- forward with tape
             float[] tokens = new float[t * e];
@@ -112,16 +125,40 @@ final class CpuMaskDecoderGradients {
             dIou[0] = gradIou[b];
             float[] dTok0 = mlpBackward(iouHead, P + "iou_prediction_head.layers.", iouActs, dIou, g);
             System.arraycopy(dTok0, 0, dHs, 0, e);
-            float[] dPoint = transformerGradient.backward(tt, dHs, dKeys, g);
+            float[] dPoint = transformerGradient.backward(tt, dHs, dKeys, g, dSrc);
             for (int i = 0; i < outputTokens.length; i++) {
                 dOutputTokens[i] += dPoint[i];
+            }
+            if (dEmbedding != null) {
+                // src = embedding (as tokens) + no_mask_embed; the box corners = PE + point_embeddings[2], [3]
+                float[] dTopLeft = g.of("prompt_encoder.point_embeddings.2.weight", e);
+                float[] dBottomRight = g.of("prompt_encoder.point_embeddings.3.weight", e);
+                int corner = outputTokens.length;
+                for (int i = 0; i < e; i++) {
+                    dTopLeft[i] += dPoint[corner + i];
+                    dBottomRight[i] += dPoint[corner + e + i];
+                }
+                DecoderBackprop.columnSums(dSrc, hw, e, g.of("prompt_encoder.no_mask_embed.weight", e));
+                ChunkedParallel.parallel(e, hw * 2, (from, to) -> {
+                    for (int ch = from; ch < to; ch++) {
+                        for (int p = 0; p < hw; p++) {
+                            dEmbedding[eo + ch * hw + p] = dSrc[p * e + ch];
+                        }
+                    }
+                });
             }
         }
         float[] dIouToken = g.of(P + "iou_token.weight", e);
         float[] dMaskTokens = g.of(P + "mask_tokens.weight", maskTokens * e);
         System.arraycopy(dOutputTokens, 0, dIouToken, 0, e);
         System.arraycopy(dOutputTokens, e, dMaskTokens, 0, maskTokens * e);
+    }
 
+    /**
+     * The sums of {@code g} for the keys of {@code wrt} as fresh float arrays in the shapes of {@code shapes}
+     * (zeros for a key nothing reached), in the order of {@code wrt}.
+     */
+    static Map<String, INDArray> arrays(GradientSums g, Set<String> wrt, Map<String, long[]> shapes) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String k : wrt) {
             long[] shape = shapes.get(k);
@@ -153,7 +190,7 @@ final class CpuMaskDecoderGradients {
     }
 
     /** Backward of {@link #mlpForward}: dLoss/dinput given dLoss/doutput. */
-    private static float[] mlpBackward(Linear[] mlp, String prefix, float[][] acts, float[] dOut, DecoderGradientSums g) {
+    private static float[] mlpBackward(Linear[] mlp, String prefix, float[][] acts, float[] dOut, GradientSums g) {
         float[] d = dOut;
         for (int l = mlp.length - 1; l >= 0; l--) {
             if (l < mlp.length - 1) {

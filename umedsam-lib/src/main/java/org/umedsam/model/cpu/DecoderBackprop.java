@@ -17,7 +17,7 @@ final class DecoderBackprop {
      * @param dy {@code [rows, out]}
      * @return {@code dx = dy W} {@code [rows, in]}
      */
-    static float[] linear(Linear lin, String prefix, float[] x, float[] dy, int rows, DecoderGradientSums g) {
+    static float[] linear(Linear lin, String prefix, float[] x, float[] dy, int rows, GradientSums g) {
         int in = lin.in;
         int out = lin.out;
         float[] dw = g.of(prefix + ".weight", out * in);
@@ -83,7 +83,7 @@ final class DecoderBackprop {
      * {@code db += sum dy} into the sums of {@code prefix.weight/.bias}.
      */
     static void layerNormBackward(float[] dy, int rows, int dim, float[] w, float[] xhat, float[] inv, String prefix,
-                                  DecoderGradientSums g) {
+                                  GradientSums g) {
         float[] dw = g.of(prefix + ".weight", dim);
         float[] db = g.of(prefix + ".bias", dim);
         ChunkedParallel.OrderedMerge lock = new ChunkedParallel.OrderedMerge();

@@ -27,7 +27,7 @@ final class ImageToTokenAttentionGradient {
      * @param dKpe if not null, receives (adds) dLoss/dkpe {@code [HW, E]}
      * @return {dtp, dtv} {@code [T, E]} each
      */
-    float[][] backward(Tape tp, float[] dout, DecoderGradientSums g, float[] dKpe) {
+    float[][] backward(Tape tp, float[] dout, GradientSums g, float[] dKpe) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;

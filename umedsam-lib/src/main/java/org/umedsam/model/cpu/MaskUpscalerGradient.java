@@ -64,7 +64,7 @@ final class MaskUpscalerGradient {
      * @param dHyper receives (adds) dLoss/dhyper {@code [c2]}
      * @return dLoss/dkeys {@code [HW, E]}
      */
-    float[] backward(Tape tp, float[] gMask, float[] hyper, float[] dHyper, DecoderGradientSums g) {
+    float[] backward(Tape tp, float[] gMask, float[] hyper, float[] dHyper, GradientSums g) {
         int hw = grid * grid;
         int rows2 = hw * 16;
         float[] pre2 = tp.pre2();

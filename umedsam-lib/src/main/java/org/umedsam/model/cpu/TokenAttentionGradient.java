@@ -22,7 +22,7 @@ final class TokenAttentionGradient {
     }
 
     /** @return {dxq, dxk, dxv}, the gradients of the three inputs (separate even when the inputs were one array) */
-    float[][] backward(Tape t, float[] dout, DecoderGradientSums g) {
+    float[][] backward(Tape t, float[] dout, GradientSums g) {
         int internal = a.internal;
         int hd = a.headDim;
         int nq = t.nq();

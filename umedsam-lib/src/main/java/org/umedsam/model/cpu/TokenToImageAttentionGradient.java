@@ -32,7 +32,7 @@ final class TokenToImageAttentionGradient {
      *               both are the image tokens (kpe = tokens + a constant PE)
      * @return dLoss/dtokens {@code [T, E]}
      */
-    float[] backward(Tape tp, float[] dout, DecoderGradientSums g, float[] dImage) {
+    float[] backward(Tape tp, float[] dout, GradientSums g, float[] dImage) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;

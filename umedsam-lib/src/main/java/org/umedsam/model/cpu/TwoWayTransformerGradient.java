@@ -53,16 +53,18 @@ final class TwoWayTransformerGradient {
         this.finalNorm = new Norm(p + "norm_final_attn", forward.finalNorm());
     }
 
-    private void normBackward(float[] dy, TwoWayTransformerTape.Norm nt, Norm n, DecoderGradientSums g) {
+    private void normBackward(float[] dy, TwoWayTransformerTape.Norm nt, Norm n, GradientSums g) {
         DecoderBackprop.layerNormBackward(dy, nt.rows(), dim, n.w(), nt.xhat(), nt.inv(), n.prefix(), g);
     }
 
     /**
      * @param dQueries dLoss/dqueries {@code [T, E]} (modified)
      * @param dKeys    dLoss/dkeys {@code [HW, E]} (modified)
+     * @param dKeysIn  when not null, receives dLoss/d(the transformer's input keys) {@code [HW, E]} (the image
+     *                 tokens; their positional encoding is a constant)
      * @return dLoss/dpointTokens {@code [T, E]}
      */
-    float[] backward(TwoWayTransformerTape tape, float[] dQueries, float[] dKeys, DecoderGradientSums g) {
+    float[] backward(TwoWayTransformerTape tape, float[] dQueries, float[] dKeys, GradientSums g, float[] dKeysIn) {
         int t = tape.t();
         int hw = tape.hw();
         int e = dim;
@@ -78,7 +80,7 @@ final class TwoWayTransformerGradient {
             TwoWayTransformerTape.Block bt = tape.blocks()[l];
             // image tokens: LayerNorm, then keys_in + attn + bo; keys_in is the previous block's output
             normBackward(dk, bt.n4(), b.norm4(), g);
-            boolean inputGrad = l > 0;
+            boolean inputGrad = l > 0 || dKeysIn != null;
             float[] dIn = inputGrad ? dk.clone() : null;
             float[][] dt = b.toTokens.backward(bt.toTokens(), dk, g, dIn);
             addInPlace(dq, dt[0]);
@@ -112,6 +114,9 @@ final class TwoWayTransformerGradient {
             dk = dIn;
         }
         addInPlace(dPoint, dq);
+        if (dKeysIn != null) {
+            System.arraycopy(dk, 0, dKeysIn, 0, hw * e);
+        }
         return dPoint;
     }
 }

@@ -4,11 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Gradient accumulators of the mask decoder's parameters by state-dict key, each a flat row-major
+ * Gradient accumulators of model parameters by state-dict key, each a flat row-major
  * {@code float[]} in the parameter's PyTorch layout, created zeroed on first use and summed into over
  * the items of a batch. Not thread-safe: one per {@code gradients} call.
  */
-final class DecoderGradientSums {
+final class GradientSums {
 
     private final Map<String, float[]> sums = new HashMap<>();
 

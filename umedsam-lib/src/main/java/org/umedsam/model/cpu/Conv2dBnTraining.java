@@ -1,0 +1,234 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+/**
+ * TinyViT's {@code Conv2d_BN} (a bias-free convolution, then BatchNorm2d), optionally followed by GELU, for
+ * training: a forward pass over a batch that keeps its tape, and the backward pass. The convolution is a 1x1
+ * ({@link Kind#POINTWISE}) or a depthwise 3x3 with padding 1 ({@link Kind#DEPTHWISE}), on channel-first
+ * maps {@code [C, H*W]} or channel-last maps {@code [H*W, C]}, one heap array per image.
+ *
+ * <p>With {@code batchStatistics} BatchNorm normalises with the batch's statistics over (B, H, W) and the
+ * gradient flows through them (PyTorch's training mode); otherwise with the running statistics, an affine
+ * map per channel (evaluation mode). Gradients go to {@code prefix.c.weight}, {@code prefix.bn.weight} and
+ * {@code prefix.bn.bias} in their PyTorch layouts.
+ */
+final class Conv2dBnTraining {
+
+    enum Kind { POINTWISE, DEPTHWISE }
+
+    private final String prefix;
+    private final Kind kind;
+    private final int in;
+    private final int out;
+    private final int stride;
+    private final boolean channelsLast;
+    private final boolean gelu;
+    /** {@code [out, in]} (pointwise) or {@code [C, 9]} (depthwise), PyTorch layout. */
+    private final float[] weight;
+    /** Depthwise only: {@code [9, C]} for {@link DepthwiseConv3x3#hwc}. */
+    private final float[] tapMajor;
+    private final float[] zeroBias;
+    private final float[] gamma;
+    private final float[] beta;
+    private final float[] runningMean;
+    private final float[] runningVar;
+
+    /** What the backward pass needs of one forward pass. */
+    record Tape(String prefix, float[][] input, float[][] conv, BatchNormTraining.Statistics statistics, int side,
+                boolean batchStatistics) {
+    }
+
+    Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
+                     boolean gelu) {
+        if (kind == Kind.DEPTHWISE && in != out) {
+            throw new IllegalArgumentException(prefix + ": a depthwise convolution keeps its channels, got " + in + " -> " + out);
+        }
+        if (kind == Kind.POINTWISE && stride != 1) {
+            throw new IllegalArgumentException(prefix + ": 1x1 convolutions here have stride 1, got " + stride);
+        }
+        this.prefix = prefix;
+        this.kind = kind;
+        this.in = in;
+        this.out = out;
+        this.stride = stride;
+        this.channelsLast = channelsLast;
+        this.gelu = gelu;
+        int k = kind == Kind.POINTWISE ? 1 : 3;
+        this.weight = w.get(prefix + ".c.weight", out, kind == Kind.POINTWISE ? in : 1, k, k);
+        this.gamma = w.get(prefix + ".bn.weight", out);
+        this.beta = w.get(prefix + ".bn.bias", out);
+        this.runningMean = w.get(prefix + ".bn.running_mean", out);
+        this.runningVar = w.get(prefix + ".bn.running_var", out);
+        this.zeroBias = new float[out];
+        if (kind == Kind.DEPTHWISE) {
+            tapMajor = new float[9 * out];
+            for (int c = 0; c < out; c++) {
+                for (int t = 0; t < 9; t++) {
+                    tapMajor[t * out + c] = weight[c * 9 + t];
+                }
+            }
+        } else {
+            tapMajor = null;
+        }
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    int outChannels() {
+        return out;
+    }
+
+    int outputSide(int side) {
+        return kind == Kind.POINTWISE ? side : DepthwiseConv3x3.outputSide(side, stride);
+    }
+
+    /**
+     * @param x     one map per image, {@code [in, side*side]} or {@code [side*side, in]}; kept by the tape (do not
+     *              modify it before the backward pass)
+     * @param output receives the outputs, one new array per image
+     */
+    Tape forward(float[][] x, int side, boolean batchStatistics, float[][] output) {
+        int b = x.length;
+        int os = outputSide(side);
+        int px = os * os;
+        float[][] conv = new float[b][];
+        for (int i = 0; i < b; i++) {
+            conv[i] = new float[px * out];
+            convolve(x[i], side, conv[i]);
+        }
+        BatchNormTraining.Statistics st;
+        if (batchStatistics) {
+            st = channelsLast ? BatchNormTraining.statisticsHwc(conv, px, out, ModelConfig.BN_EPS)
+                    : BatchNormTraining.statisticsChw(conv, out, px, ModelConfig.BN_EPS);
+        } else {
+            float[] inv = new float[out];
+            for (int c = 0; c < out; c++) {
+                inv[c] = (float) (1.0 / Math.sqrt(runningVar[c] + ModelConfig.BN_EPS));
+            }
+            st = new BatchNormTraining.Statistics(runningMean.clone(), runningVar.clone(), inv, (long) b * px);
+        }
+        for (int i = 0; i < b; i++) {
+            output[i] = new float[px * out];
+        }
+        if (channelsLast) {
+            BatchNormTraining.normalizeHwc(conv, px, out, st, gamma, beta, gelu, output);
+        } else {
+            BatchNormTraining.normalizeChw(conv, out, px, st, gamma, beta, gelu, output);
+        }
+        return new Tape(prefix, x, conv, st, side, batchStatistics);
+    }
+
+    private void convolve(float[] x, int side, float[] y) {
+        int px = side * side;
+        if (kind == Kind.POINTWISE) {
+            if (channelsLast) {
+                Gemm.multiply(x, 0, px, in, weight, 0, out, true, y, 0);
+            } else {
+                Gemm.multiply(weight, 0, out, in, x, 0, px, false, y, 0);
+            }
+        } else if (channelsLast) {
+            DepthwiseConv3x3.hwc(x, y, side, out, stride, tapMajor, zeroBias, false);
+        } else {
+            if (stride != 1) {
+                throw new IllegalStateException(prefix + ": channel-first depthwise convolution has stride 1 only");
+            }
+            DepthwiseConv3x3.chw(x, y, out, side, side, weight, zeroBias, false);
+        }
+    }
+
+    /**
+     * Backward pass.
+     *
+     * @param dy     dLoss/doutput per image (overwritten: it becomes dLoss/dconv)
+     * @param needDx false for the first layer, whose input gradient nobody uses
+     * @return dLoss/dinput per image (new arrays), or null when {@code needDx} is false
+     */
+    float[][] backward(Tape t, float[][] dy, boolean needDx, GradientSums g) {
+        int b = dy.length;
+        int side = t.side();
+        int os = outputSide(side);
+        int px = os * os;
+        float[] dGamma = g.of(prefix + ".bn.weight", out);
+        float[] dBeta = g.of(prefix + ".bn.bias", out);
+        if (t.batchStatistics()) {
+            if (channelsLast) {
+                BatchNormTraining.backwardHwc(t.conv(), px, out, t.statistics(), gamma, beta, gelu, dy, dy, dGamma, dBeta);
+            } else {
+                BatchNormTraining.backwardChw(t.conv(), out, px, t.statistics(), gamma, beta, gelu, dy, dy, dGamma, dBeta);
+            }
+        } else {
+            affineBackward(t, px, dy, dGamma, dBeta);
+        }
+        float[] dW = g.of(prefix + ".c.weight", weight.length);
+        float[][] dx = needDx ? new float[b][] : null;
+        int inPx = side * side;
+        for (int i = 0; i < b; i++) {
+            float[] x = t.input()[i];
+            float[] dc = dy[i];
+            if (kind == Kind.POINTWISE) {
+                if (channelsLast) {
+                    // conv [px, out] = x [px, in] W^T: dW += dc^T x, dx = dc W
+                    Gemm.multiply(dc, 0, true, out, px, x, 0, false, in, dW, 0, true);
+                    if (needDx) {
+                        dx[i] = new float[inPx * in];
+                        Gemm.multiply(dc, 0, false, px, out, weight, 0, false, in, dx[i], 0, false);
+                    }
+                } else {
+                    // conv [out, px] = W x [in, px]: dW += dc x^T, dx = W^T dc
+                    Gemm.multiply(dc, 0, false, out, px, x, 0, true, in, dW, 0, true);
+                    if (needDx) {
+                        dx[i] = new float[inPx * in];
+                        Gemm.multiply(weight, 0, true, in, out, dc, 0, false, px, dx[i], 0, false);
+                    }
+                }
+            } else {
+                float[] d = new float[inPx * in];
+                if (channelsLast) {
+                    DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
+                } else {
+                    DepthwiseConv3x3Gradient.chw(x, dc, out, side, side, weight, d, dW);
+                }
+                if (needDx) {
+                    dx[i] = d;
+                }
+            }
+        }
+        return dx;
+    }
+
+    /**
+     * Evaluation-mode BatchNorm backward ({@code z = gamma (x - mean) invStd + beta} with fixed statistics), GELU
+     * included: {@code dy} becomes dLoss/dx.
+     */
+    private void affineBackward(Tape t, int px, float[][] dy, float[] dGamma, float[] dBeta) {
+        BatchNormTraining.Statistics st = t.statistics();
+        float[] mean = st.mean();
+        float[] inv = st.invStd();
+        double[] sg = new double[out];
+        double[] sgx = new double[out];
+        for (int i = 0; i < dy.length; i++) {
+            float[] x = t.conv()[i];
+            float[] d = dy[i];
+            for (int p = 0; p < px; p++) {
+                for (int c = 0; c < out; c++) {
+                    int idx = channelsLast ? p * out + c : c * px + p;
+                    float xhat = (x[idx] - mean[c]) * inv[c];
+                    float gr = d[idx];
+                    if (gelu) {
+                        gr *= Gelu.derivative(gamma[c] * xhat + beta[c]);
+                    }
+                    sg[c] += gr;
+                    sgx[c] += gr * xhat;
+                    d[idx] = gr * gamma[c] * inv[c];
+                }
+            }
+        }
+        for (int c = 0; c < out; c++) {
+            dGamma[c] += (float) sgx[c];
+            dBeta[c] += (float) sg[c];
+        }
+    }
+}

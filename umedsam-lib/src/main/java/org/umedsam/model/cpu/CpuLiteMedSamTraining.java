@@ -1,0 +1,198 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.ModelOutput;
+import org.umedsam.model.Prediction;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole box-prompted LiteMedSAM for training on the CPU engine: a forward pass that keeps its tape
+ * ({@link #forward}) and the backward pass from dLoss/dlogits and dLoss/diou to any trainable parameter
+ * ({@link #backward}), the image encoder included. It computes what SameDiff's full-model gradient does
+ * ({@code LiteMedSam.gradients}), BatchNorm in training mode (batch statistics, gradient through them) or in
+ * evaluation mode, at a fraction of its time and memory.
+ *
+ * <p>A snapshot of the weights: a pass and its backward use the weights of the snapshot that made the pass,
+ * whatever happened to the state dict since. Gradients are summed over the batch and bit-reproducible
+ * (partial sums are merged in a fixed order).
+ */
+public final class CpuLiteMedSamTraining {
+
+    private static final String ENCODER = "image_encoder.";
+
+    private final ModelConfig config;
+    private final ImageEncoderTraining encoder;
+    private final CpuMaskDecoder decoder;
+    private final Map<String, long[]> shapes;
+
+    /** One forward pass: its outputs and, for {@link #backward}, its tape. */
+    public static final class Pass {
+        private final CpuLiteMedSamTraining owner;
+        private final ImageEncoderTraining.Tape tape;
+        private final float[] embedding;
+        private final float[] boxes;
+        private final ModelOutput output;
+        private final boolean batchStatistics;
+
+        private Pass(CpuLiteMedSamTraining owner, ImageEncoderTraining.Tape tape, float[] embedding, float[] boxes,
+                     ModelOutput output, boolean batchStatistics) {
+            this.owner = owner;
+            this.batchStatistics = batchStatistics;
+            this.tape = tape;
+            this.embedding = embedding;
+            this.boxes = boxes;
+            this.output = output;
+        }
+
+        /** Logits {@code [B, 1, 4g, 4g]}, IoU {@code [B, 1]} and, with batch statistics, every BatchNorm's. */
+        public ModelOutput output() {
+            return output;
+        }
+
+        /** Whether BatchNorm used the batch's statistics (training mode) rather than the running ones. */
+        public boolean batchStatistics() {
+            return batchStatistics;
+        }
+
+        /** {@link CpuLiteMedSamTraining#backward} of this pass. */
+        public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
+            return owner.backward(this, gradLogits, gradIou, wrt);
+        }
+    }
+
+    private CpuLiteMedSamTraining(ModelConfig config, StateDictWeights w, Map<String, INDArray> stateDict) {
+        this.config = config;
+        this.encoder = new ImageEncoderTraining(config, w);
+        this.decoder = CpuMaskDecoder.of(config, stateDict);
+        this.shapes = w.shapes("");
+    }
+
+    /**
+     * Snapshot of the current weights (upstream key names and PyTorch shapes, as {@code LiteMedSam.stateDict()}).
+     *
+     * @throws IllegalArgumentException naming a missing or mis-shaped key
+     */
+    public static CpuLiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict) {
+        OpenMpWaitPolicy.warnIfSpinning();
+        if (config == null) {
+            throw new IllegalArgumentException("config is null");
+        }
+        return new CpuLiteMedSamTraining(config, new StateDictWeights(stateDict), stateDict);
+    }
+
+    /**
+     * Single-mask forward pass.
+     *
+     * @param images          {@code [B, 3, S, S]}
+     * @param boxes           {@code [B, 4]}, one box per image
+     * @param batchStatistics BatchNorm with the batch's statistics (training mode; they are returned, the running
+     *                        statistics are not touched) or with the running statistics
+     */
+    public Pass forward(INDArray images, INDArray boxes, boolean batchStatistics) {
+        int s = config.imageSize();
+        if (images == null || images.rank() != 4 || images.size(0) < 1 || images.size(1) != 3 || images.size(2) != s
+                || images.size(3) != s) {
+            throw new IllegalArgumentException("images: expected shape [B, 3, " + s + ", " + s + "] with B >= 1, got "
+                    + (images == null ? "null" : Arrays.toString(images.shape())));
+        }
+        int b = (int) images.size(0);
+        if (boxes == null || !Arrays.equals(boxes.shape(), new long[]{b, 4})) {
+            throw new IllegalArgumentException("boxes: expected shape [" + b + ", 4], got "
+                    + (boxes == null ? "null" : Arrays.toString(boxes.shape())));
+        }
+        float[] all = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[][] per = new float[b][];
+        for (int i = 0; i < b; i++) {
+            per[i] = Arrays.copyOfRange(all, i * 3 * s * s, (i + 1) * 3 * s * s);
+        }
+        ImageEncoderTraining.Tape tape = encoder.forward(per, batchStatistics);
+        int e = config.promptEmbedDim();
+        int g = config.embeddingSize();
+        float[] emb = new float[b * e * g * g];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(tape.embedding()[i], 0, emb, i * e * g * g, e * g * g);
+        }
+        INDArray embedding = Nd4j.create(emb, new long[]{b, e, g, g}, 'c');
+        INDArray box = boxes.castTo(DataType.FLOAT).dup('c');
+        INDArray[] logits = new INDArray[b];
+        INDArray[] iou = new INDArray[b];
+        for (int i = 0; i < b; i++) {
+            Prediction p = decoder.decode(embedding.get(NDArrayIndex.interval(i, i + 1)).dup(),
+                    box.get(NDArrayIndex.interval(i, i + 1)).dup(), false);
+            logits[i] = p.masks();
+            iou[i] = p.iou();
+        }
+        List<ModelOutput.BatchNormStatistics> stats = new ArrayList<>();
+        if (batchStatistics) {
+            for (Conv2dBnTraining.Tape t : tape.norms()) {
+                BatchNormTraining.Statistics st = t.statistics();
+                stats.add(new ModelOutput.BatchNormStatistics(t.prefix() + ".bn", Nd4j.createFromArray(st.mean().clone()),
+                        Nd4j.createFromArray(st.variance().clone()), st.count()));
+            }
+        }
+        ModelOutput out = new ModelOutput(Nd4j.concat(0, logits), Nd4j.concat(0, iou), List.copyOf(stats));
+        return new Pass(this, tape, emb, box.data().asFloat(), out, batchStatistics);
+    }
+
+    /**
+     * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} at the pass' weights and batch, w.r.t.
+     * the named parameters: fresh float arrays in PyTorch shapes, in the order of {@code wrt}. Parameters the
+     * box-prompt pass does not reach (the mask-prompt path, point embeddings 0/1, {@code not_a_point_embed}) get
+     * zeros. A pass may be differentiated more than once.
+     *
+     * @param gradLogits {@code [B, 1, 4g, 4g]}
+     * @param gradIou    {@code [B, 1]}
+     * @throws IllegalArgumentException for a key that is not a parameter of the model, or a mis-shaped gradient
+     */
+    public Map<String, INDArray> backward(Pass pass, INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
+        if (pass == null || pass.owner != this) {
+            throw new IllegalArgumentException("the pass was not made by this snapshot");
+        }
+        if (wrt == null) {
+            throw new IllegalArgumentException("wrt is null");
+        }
+        boolean encoderWanted = false;
+        for (String k : wrt) {
+            if (k == null || !shapes.containsKey(k)) {
+                throw new IllegalArgumentException("not a parameter of this model: " + k);
+            }
+            encoderWanted |= k.startsWith(ENCODER);
+        }
+        int b = pass.tape.batch();
+        int side = 4 * config.embeddingSize();
+        long[] glShape = {b, 1, side, side};
+        if (gradLogits == null || !Arrays.equals(gradLogits.shape(), glShape)) {
+            throw new IllegalArgumentException("gradLogits: expected shape " + Arrays.toString(glShape) + ", got "
+                    + (gradLogits == null ? "null" : Arrays.toString(gradLogits.shape())));
+        }
+        if (gradIou == null || !Arrays.equals(gradIou.shape(), new long[]{b, 1})) {
+            throw new IllegalArgumentException("gradIou: expected shape [" + b + ", 1], got "
+                    + (gradIou == null ? "null" : Arrays.toString(gradIou.shape())));
+        }
+        GradientSums g = new GradientSums();
+        float[] dEmb = new float[pass.embedding.length];
+        decoder.backwardToEmbedding(pass.embedding, pass.boxes, floats(gradLogits), floats(gradIou), b, g, dEmb);
+        if (encoderWanted) {
+            int per = dEmb.length / b;
+            float[][] d = new float[b][];
+            for (int i = 0; i < b; i++) {
+                d[i] = Arrays.copyOfRange(dEmb, i * per, (i + 1) * per);
+            }
+            encoder.backward(pass.tape, d, g);
+        }
+        return CpuMaskDecoderGradients.arrays(g, wrt, shapes);
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+}

@@ -1,0 +1,75 @@
+package org.umedsam.model.cpu;
+
+/**
+ * TinyViT's inverted-residual block for training, channel-first {@code [C, H*W]} per image:
+ * {@code gelu(x + bn3(conv3(gelu(bn2(dw3x3(gelu(bn1(conv1 x))))))))}, hidden = expand * C. Forward with tape
+ * and backward; see {@link Conv2dBnTraining} for the BatchNorm modes.
+ */
+final class MBConvTraining {
+
+    private final Conv2dBnTraining conv1;
+    private final Conv2dBnTraining conv2;
+    private final Conv2dBnTraining conv3;
+
+    /** The three convolutions' tapes and the pre-activation sum {@code x + bn3(...)} per image. */
+    record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3, float[][] sum) {
+        java.util.List<Conv2dBnTraining.Tape> norms() {
+            return java.util.List.of(t1, t2, t3);
+        }
+    }
+
+    MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden) {
+        conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, dim, hidden, 1, false, true);
+        conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, 1, false, true);
+        conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, dim, 1, false, false);
+    }
+
+    /** {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, new arrays. */
+    Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
+        int b = x.length;
+        float[][] h1 = new float[b][];
+        Conv2dBnTraining.Tape t1 = conv1.forward(x, side, batchStatistics, h1);
+        float[][] h2 = new float[b][];
+        Conv2dBnTraining.Tape t2 = conv2.forward(h1, side, batchStatistics, h2);
+        float[][] sum = new float[b][];
+        Conv2dBnTraining.Tape t3 = conv3.forward(h2, side, batchStatistics, sum);
+        for (int i = 0; i < b; i++) {
+            float[] s = sum[i];
+            float[] xi = x[i];
+            float[] o = new float[s.length];
+            ChunkedParallel.parallel(s.length, 8, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    s[k] += xi[k];
+                    o[k] = Gelu.gelu(s[k]);
+                }
+            });
+            out[i] = o;
+        }
+        return new Tape(t1, t2, t3, sum);
+    }
+
+    /** {@code dOut} (overwritten) -> dLoss/dx per image. */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+        int b = dOut.length;
+        float[][] dz = new float[b][];
+        for (int i = 0; i < b; i++) {
+            float[] d = dOut[i];
+            float[] s = t.sum()[i];
+            float[] copy = new float[d.length];
+            ChunkedParallel.parallel(d.length, 8, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    d[k] *= Gelu.derivative(s[k]);
+                    copy[k] = d[k];
+                }
+            });
+            dz[i] = copy;
+        }
+        float[][] dh2 = conv3.backward(t.t3(), dz, true, g);
+        float[][] dh1 = conv2.backward(t.t2(), dh2, true, g);
+        float[][] dx = conv1.backward(t.t1(), dh1, true, g);
+        for (int i = 0; i < b; i++) {
+            ChunkedParallel.add(dx[i], dOut[i], dx[i], dx[i].length);
+        }
+        return dx;
+    }
+}

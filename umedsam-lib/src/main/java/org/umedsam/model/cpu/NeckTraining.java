@@ -1,0 +1,157 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+import java.util.stream.IntStream;
+
+/**
+ * The image encoder's neck for training, per image: 1x1 conv (no bias), LayerNorm2d, 3x3 conv (padding 1, no
+ * bias), LayerNorm2d. Channel-last tokens {@code [side*side, in]} in, channel-first embedding
+ * {@code [E, side*side]} out; as {@link CpuNeck}, the 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major)
+ * times the weight rearranged to {@code [E, ky, kx, E_in]}. No BatchNorm, so images are independent.
+ */
+final class NeckTraining {
+
+    private static final float EPS = (float) ModelConfig.LN2D_EPS;
+
+    private final String prefix;
+    private final int in;
+    private final int e;
+    /** {@code [E, in]}. */
+    private final float[] conv0;
+    private final float[] norm1W;
+    private final float[] norm1B;
+    /** {@code [E, 9*E]}: output channel, tap, input channel. */
+    private final float[] conv2;
+    private final float[] norm3W;
+    private final float[] norm3B;
+
+    record Tape(int side, float[][] x, float[][] xhat1, float[][] inv1, float[][] col, float[][] xhat3, float[][] inv3) {
+    }
+
+    NeckTraining(StateDictWeights w, String prefix, int in, int e) {
+        this.prefix = prefix;
+        this.in = in;
+        this.e = e;
+        conv0 = w.get(prefix + ".0.weight", e, in, 1, 1);
+        norm1W = w.get(prefix + ".1.weight", e);
+        norm1B = w.get(prefix + ".1.bias", e);
+        float[] k = w.get(prefix + ".2.weight", e, e, 3, 3);
+        conv2 = new float[k.length];
+        for (int o = 0; o < e; o++) {
+            for (int i = 0; i < e; i++) {
+                for (int t = 0; t < 9; t++) {
+                    conv2[(o * 9 + t) * e + i] = k[(o * e + i) * 9 + t];
+                }
+            }
+        }
+        norm3W = w.get(prefix + ".3.weight", e);
+        norm3B = w.get(prefix + ".3.bias", e);
+    }
+
+    /** {@code x[b] [side*side, in]} (kept by the tape) -> {@code out[b] [E, side*side]}, new arrays. */
+    Tape forward(float[][] x, int side, float[][] out) {
+        int b = x.length;
+        int px = side * side;
+        float[][] xhat1 = new float[b][];
+        float[][] inv1 = new float[b][];
+        float[][] col = new float[b][];
+        float[][] xhat3 = new float[b][];
+        float[][] inv3 = new float[b][];
+        for (int i = 0; i < b; i++) {
+            float[] a = new float[px * e];
+            Gemm.multiply(x[i], 0, px, in, conv0, 0, e, true, a, 0);
+            xhat1[i] = new float[px * e];
+            inv1[i] = new float[px];
+            DecoderBackprop.layerNorm(a, px, e, norm1W, norm1B, EPS, xhat1[i], inv1[i]);
+            col[i] = new float[px * 9 * e];
+            im2col(a, side, col[i]);
+            float[] c = new float[px * e];
+            Gemm.multiply(col[i], 0, px, 9 * e, conv2, 0, e, true, c, 0);
+            xhat3[i] = new float[px * e];
+            inv3[i] = new float[px];
+            DecoderBackprop.layerNorm(c, px, e, norm3W, norm3B, EPS, xhat3[i], inv3[i]);
+            out[i] = new float[e * px];
+            Transpose.apply(c, px, e, out[i]);
+        }
+        return new Tape(side, x, xhat1, inv1, col, xhat3, inv3);
+    }
+
+    /** dLoss/dembedding {@code [E, side*side]} per image -> dLoss/dx {@code [side*side, in]} per image. */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+        int b = dOut.length;
+        int side = t.side();
+        int px = side * side;
+        float[][] dx = new float[b][];
+        float[] dConv2 = new float[conv2.length];
+        for (int i = 0; i < b; i++) {
+            float[] dc = new float[px * e];
+            Transpose.apply(dOut[i], e, px, dc);
+            DecoderBackprop.layerNormBackward(dc, px, e, norm3W, t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
+            Gemm.multiply(dc, 0, true, e, px, t.col()[i], 0, false, 9 * e, dConv2, 0, true);
+            float[] dcol = new float[px * 9 * e];
+            Gemm.multiply(dc, 0, false, px, e, conv2, 0, false, 9 * e, dcol, 0, false);
+            float[] da = new float[px * e];
+            col2im(dcol, side, da);
+            DecoderBackprop.layerNormBackward(da, px, e, norm1W, t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
+            Gemm.multiply(da, 0, true, e, px, t.x()[i], 0, false, in, g.of(prefix + ".0.weight", e * in), 0, true);
+            dx[i] = new float[px * in];
+            Gemm.multiply(da, 0, false, px, e, conv0, 0, false, in, dx[i], 0, false);
+        }
+        float[] dk = g.of(prefix + ".2.weight", conv2.length);
+        for (int o = 0; o < e; o++) {
+            for (int ci = 0; ci < e; ci++) {
+                for (int tp = 0; tp < 9; tp++) {
+                    dk[(o * e + ci) * 9 + tp] += dConv2[(o * 9 + tp) * e + ci];
+                }
+            }
+        }
+        return dx;
+    }
+
+    /** {@code col[p, tap, c] = a[p + tap offset, c]}, zero outside the map. */
+    private void im2col(float[] a, int side, float[] col) {
+        IntStream.range(0, side).parallel().forEach(oy -> {
+            for (int ox = 0; ox < side; ox++) {
+                int o = (oy * side + ox) * 9 * e;
+                for (int ky = 0; ky < 3; ky++) {
+                    int iy = oy + ky - 1;
+                    for (int kx = 0; kx < 3; kx++) {
+                        int ix = ox + kx - 1;
+                        if (iy >= 0 && iy < side && ix >= 0 && ix < side) {
+                            System.arraycopy(a, (iy * side + ix) * e, col, o + (ky * 3 + kx) * e, e);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: {@code da[q, c] = sum over (p, tap) reading q of dcol[p, tap, c]}. Each
+     * input row gathers its nine contributions in a fixed order, so the sum is deterministic.
+     */
+    private void col2im(float[] dcol, int side, float[] da) {
+        IntStream.range(0, side).parallel().forEach(iy -> {
+            for (int ix = 0; ix < side; ix++) {
+                int dst = (iy * side + ix) * e;
+                for (int ky = 0; ky < 3; ky++) {
+                    int oy = iy - ky + 1;
+                    if (oy < 0 || oy >= side) {
+                        continue;
+                    }
+                    for (int kx = 0; kx < 3; kx++) {
+                        int ox = ix - kx + 1;
+                        if (ox < 0 || ox >= side) {
+                            continue;
+                        }
+                        int src = (oy * side + ox) * 9 * e + (ky * 3 + kx) * e;
+                        for (int c = 0; c < e; c++) {
+                            da[dst + c] += dcol[src + c];
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

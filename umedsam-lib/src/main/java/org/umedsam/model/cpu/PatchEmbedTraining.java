@@ -1,0 +1,36 @@
+package org.umedsam.model.cpu;
+
+import java.util.List;
+
+/**
+ * LiteMedSAM's patch embedding for training, channel-first per image: 1x1 Conv2d_BN 3 -> dim/2, GELU, 1x1
+ * Conv2d_BN dim/2 -> dim. {@code [3, S*S] -> [dim, S*S]}. No gradient is computed for the image.
+ */
+final class PatchEmbedTraining {
+
+    private final Conv2dBnTraining conv0;
+    private final Conv2dBnTraining conv2;
+
+    record Tape(Conv2dBnTraining.Tape t0, Conv2dBnTraining.Tape t2) {
+        List<Conv2dBnTraining.Tape> norms() {
+            return List.of(t0, t2);
+        }
+    }
+
+    PatchEmbedTraining(StateDictWeights w, String prefix, int dim) {
+        conv0 = new Conv2dBnTraining(w, prefix + ".seq.0", Conv2dBnTraining.Kind.POINTWISE, 3, dim / 2, 1, false, true);
+        conv2 = new Conv2dBnTraining(w, prefix + ".seq.2", Conv2dBnTraining.Kind.POINTWISE, dim / 2, dim, 1, false, false);
+    }
+
+    Tape forward(float[][] images, int side, boolean batchStatistics, float[][] out) {
+        float[][] h = new float[images.length][];
+        Conv2dBnTraining.Tape t0 = conv0.forward(images, side, batchStatistics, h);
+        return new Tape(t0, conv2.forward(h, side, batchStatistics, out));
+    }
+
+    /** {@code dOut} (overwritten); accumulates the parameters' gradients only. */
+    void backward(Tape t, float[][] dOut, GradientSums g) {
+        float[][] d = conv2.backward(t.t2(), dOut, true, g);
+        conv0.backward(t.t0(), d, false, g);
+    }
+}

@@ -1,0 +1,173 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+import java.util.Arrays;
+
+/**
+ * A TinyViT block for training, channel-last tokens {@code [side*side, dim]} per image:
+ * {@code a = x + proj(windowAttention(LN(x)))}; {@code y = bn(dw3x3(a))} (local_conv); {@code out = y +
+ * fc2(gelu(fc1(LN(y))))}. Forward with tape and backward. The batch is coupled only by the local
+ * convolution's BatchNorm, so the backward runs the MLP half per image, the convolution over the batch, then
+ * the attention half per image.
+ *
+ * <p>Tokens padded up to a multiple of the window are zeros before the attention's LayerNorm (upstream pads
+ * first), so their normalised row is the norm's bias exactly: the tape keeps it as an extra row {@code L} of
+ * the qkv input, and its gradient flows to {@code qkv} and to {@code attn.norm.bias}.
+ */
+final class TinyVitBlockTraining {
+
+    private static final float LN_EPS = (float) ModelConfig.LN_EPS;
+
+    private final String attnPrefix;
+    private final String mlpPrefix;
+    private final int dim;
+    private final int hidden;
+    private final float[] attnNormW;
+    private final float[] attnNormB;
+    private final Linear qkv;
+    private final WindowAttentionKernel attention;
+    private final WindowAttentionGradient attentionGradient;
+    private final int biasCount;
+    private final Linear proj;
+    private final Conv2dBnTraining localConv;
+    private final float[] mlpNormW;
+    private final float[] mlpNormB;
+    private final Linear fc1;
+    private final Linear fc2;
+
+    /** Per image: what the backward needs; plus the local convolution's tape over the batch. */
+    record Tape(int side, float[][] normIn, float[][] xhat1, float[][] inv1, float[][] qkv, float[][] att,
+                Conv2dBnTraining.Tape local, float[][] xhat2, float[][] inv2, float[][] t2, float[][] h,
+                float[][] hg) {
+    }
+
+    TinyVitBlockTraining(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
+        this.dim = dim;
+        this.hidden = dim * mlpRatio;
+        attnPrefix = prefix + ".attn";
+        mlpPrefix = prefix + ".mlp";
+        attnNormW = w.get(attnPrefix + ".norm.weight", dim);
+        attnNormB = w.get(attnPrefix + ".norm.bias", dim);
+        qkv = Linear.read(w, attnPrefix + ".qkv", dim, 3 * dim, true);
+        float[] biases = w.get(attnPrefix + ".attention_biases", heads, (long) ws * ws);
+        biasCount = biases.length;
+        attention = new WindowAttentionKernel(heads, dim / heads, ws, biases);
+        attentionGradient = new WindowAttentionGradient(heads, dim / heads, ws, biases);
+        proj = Linear.read(w, attnPrefix + ".proj", dim, dim, true);
+        localConv = new Conv2dBnTraining(w, prefix + ".local_conv", Conv2dBnTraining.Kind.DEPTHWISE, dim, dim, 1,
+                true, false);
+        mlpNormW = w.get(mlpPrefix + ".norm.weight", dim);
+        mlpNormB = w.get(mlpPrefix + ".norm.bias", dim);
+        fc1 = Linear.read(w, mlpPrefix + ".fc1", dim, hidden, true);
+        fc2 = Linear.read(w, mlpPrefix + ".fc2", hidden, dim, true);
+    }
+
+    /** {@code x[b] [side*side, dim]} -> {@code out[b]}, new arrays. */
+    Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
+        int b = x.length;
+        int len = side * side;
+        float[][] normIn = new float[b][];
+        float[][] xhat1 = new float[b][];
+        float[][] inv1 = new float[b][];
+        float[][] q = new float[b][];
+        float[][] att = new float[b][];
+        float[][] a = new float[b][];
+        for (int i = 0; i < b; i++) {
+            float[] t = Arrays.copyOf(x[i], (len + 1) * dim);
+            xhat1[i] = new float[len * dim];
+            inv1[i] = new float[len];
+            DecoderBackprop.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat1[i], inv1[i]);
+            System.arraycopy(attnNormB, 0, t, len * dim, dim); // the padded token's normalised row
+            normIn[i] = t;
+            q[i] = new float[(len + 1) * 3 * dim];
+            qkv.apply(t, len + 1, q[i], Activation.NONE);
+            att[i] = new float[len * dim];
+            attention.apply(q[i], side, att[i]);
+            a[i] = new float[len * dim];
+            proj.apply(att[i], len, a[i], Activation.NONE);
+            ChunkedParallel.add(a[i], x[i], a[i], len * dim);
+        }
+        float[][] y = new float[b][];
+        Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y);
+        float[][] xhat2 = new float[b][];
+        float[][] inv2 = new float[b][];
+        float[][] t2 = new float[b][];
+        float[][] h = new float[b][];
+        float[][] hg = new float[b][];
+        for (int i = 0; i < b; i++) {
+            t2[i] = y[i].clone();
+            xhat2[i] = new float[len * dim];
+            inv2[i] = new float[len];
+            DecoderBackprop.layerNorm(t2[i], len, dim, mlpNormW, mlpNormB, LN_EPS, xhat2[i], inv2[i]);
+            h[i] = new float[len * hidden];
+            fc1.apply(t2[i], len, h[i], Activation.NONE);
+            float[] hi = h[i];
+            float[] gi = new float[len * hidden];
+            ChunkedParallel.parallel(gi.length, 16, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    gi[k] = Gelu.gelu(hi[k]);
+                }
+            });
+            hg[i] = gi;
+            float[] o = new float[len * dim];
+            fc2.apply(gi, len, o, Activation.NONE);
+            ChunkedParallel.add(o, y[i], o, len * dim);
+            out[i] = o;
+        }
+        return new Tape(side, normIn, xhat1, inv1, q, att, local, xhat2, inv2, t2, h, hg);
+    }
+
+    /** {@code dOut} per image (overwritten) -> dLoss/dx per image. */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+        int b = dOut.length;
+        int len = t.side() * t.side();
+        float[][] dy = new float[b][];
+        for (int i = 0; i < b; i++) {
+            float[] d = dOut[i];
+            float[] dhg = new float[len * hidden];
+            Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
+            Gemm.multiply(d, 0, true, dim, len, t.hg()[i], 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
+            DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
+            float[] hi = t.h()[i];
+            ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    dhg[k] *= Gelu.derivative(hi[k]);
+                }
+            });
+            Gemm.multiply(dhg, 0, true, hidden, len, t.t2()[i], 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
+            DecoderBackprop.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
+            float[] dt2 = new float[len * dim];
+            Gemm.multiply(dhg, 0, false, len, hidden, fc1.weight, 0, false, dim, dt2, 0, false);
+            DecoderBackprop.layerNormBackward(dt2, len, dim, mlpNormW, t.xhat2()[i], t.inv2()[i], mlpPrefix + ".norm", g);
+            ChunkedParallel.add(dt2, d, dt2, len * dim);
+            dy[i] = dt2;
+        }
+        float[][] da = localConv.backward(t.local(), dy, true, g);
+        float[][] dx = new float[b][];
+        float[] dBiases = g.of(attnPrefix + ".attention_biases", biasCount);
+        for (int i = 0; i < b; i++) {
+            float[] d = da[i];
+            float[] datt = new float[len * dim];
+            Gemm.multiply(d, 0, false, len, dim, proj.weight, 0, false, dim, datt, 0, false);
+            Gemm.multiply(d, 0, true, dim, len, t.att()[i], 0, false, dim, g.of(attnPrefix + ".proj.weight", dim * dim), 0, true);
+            DecoderBackprop.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
+            float[] dq = new float[(len + 1) * 3 * dim];
+            attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
+            Gemm.multiply(dq, 0, true, 3 * dim, len + 1, t.normIn()[i], 0, false, dim,
+                    g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), 0, true);
+            DecoderBackprop.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
+            float[] dt1 = new float[(len + 1) * dim];
+            Gemm.multiply(dq, 0, false, len + 1, 3 * dim, qkv.weight, 0, false, dim, dt1, 0, false);
+            float[] dNormBias = g.of(attnPrefix + ".norm.bias", dim);
+            DecoderBackprop.layerNormBackward(dt1, len, dim, attnNormW, t.xhat1()[i], t.inv1()[i], attnPrefix + ".norm", g);
+            for (int c = 0; c < dim; c++) {
+                dNormBias[c] += dt1[len * dim + c];
+            }
+            // residual: dx = da + d(LN input)
+            ChunkedParallel.add(dt1, d, dt1, len * dim);
+            dx[i] = Arrays.copyOf(dt1, len * dim);
+        }
+        return dx;
+    }
+}
