@@ -40,8 +40,9 @@ final class MBConvTraining {
             ChunkedParallel.parallel(s.length, 8, (from, to) -> {
                 for (int k = from; k < to; k++) {
                     s[k] += xi[k];
-                    o[k] = Gelu.gelu(s[k]);
                 }
+                System.arraycopy(s, from, o, from, to - from);
+                Gelu.apply(o, from, to - from);
             });
             out[i] = o;
         }
@@ -57,10 +58,8 @@ final class MBConvTraining {
             float[] s = t.sum()[i];
             float[] copy = new float[d.length];
             ChunkedParallel.parallel(d.length, 8, (from, to) -> {
-                for (int k = from; k < to; k++) {
-                    d[k] *= Gelu.derivative(s[k]);
-                    copy[k] = d[k];
-                }
+                Gelu.multiplyByDerivative(s, from, d, from, to - from);
+                System.arraycopy(d, from, copy, from, to - from);
             });
             dz[i] = copy;
         }

@@ -105,9 +105,8 @@ final class TinyVitBlockTraining {
             float[] hi = h[i];
             float[] gi = new float[len * hidden];
             ChunkedParallel.parallel(gi.length, 16, (from, to) -> {
-                for (int k = from; k < to; k++) {
-                    gi[k] = Gelu.gelu(hi[k]);
-                }
+                System.arraycopy(hi, from, gi, from, to - from);
+                Gelu.apply(gi, from, to - from);
             });
             hg[i] = gi;
             float[] o = new float[len * dim];
@@ -131,9 +130,7 @@ final class TinyVitBlockTraining {
             DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             float[] hi = t.h()[i];
             ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
-                for (int k = from; k < to; k++) {
-                    dhg[k] *= Gelu.derivative(hi[k]);
-                }
+                Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
             });
             Gemm.multiply(dhg, 0, true, hidden, len, t.t2()[i], 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
             DecoderBackprop.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));

@@ -1,0 +1,66 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Speed of the CPU engine's full-model training pass at batch 2, 256 x 256 ({@link CpuLiteMedSamTraining}):
+ * median seconds of the weight snapshot, the training-mode forward pass with its tape, and the backward pass
+ * to every parameter, over 3 runs after one warm-up, and the process' peak RSS. Preset from
+ * {@code -Dbench.preset=litemedsam|small} (default litemedsam). Prints only.
+ */
+@Tag("benchmark")
+class CpuTrainingBenchmark {
+
+    @Test
+    void forwardAndBackward() throws Exception {
+        String preset = System.getProperty("bench.preset", "litemedsam");
+        ModelConfig c = "small".equals(preset) ? ModelConfig.small() : ModelConfig.liteMedSam();
+        LiteMedSam model = LiteMedSam.create(c, 1);
+        Map<String, INDArray> state = model.stateDict();
+        Set<String> all = model.parameters().keySet();
+        INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 256, 256);
+        INDArray boxes = Nd4j.createFromArray(new float[][]{{30, 40, 150, 160}, {10, 20, 200, 220}});
+        INDArray gl = Nd4j.randn(DataType.FLOAT, 2, 1, 256, 256).muli(1e-3);
+        INDArray gi = Nd4j.randn(DataType.FLOAT, 2, 1);
+        System.out.printf("BENCH training pass, preset %s, batch 2; load average at start %s%n", preset,
+                CpuEncoderBenchmark.loadAverage());
+        int runs = 3;
+        double[] of = new double[runs];
+        double[] fwd = new double[runs];
+        double[] bwd = new double[runs];
+        for (int r = -1; r < runs; r++) {
+            long t0 = System.nanoTime();
+            CpuLiteMedSamTraining t = CpuLiteMedSamTraining.of(c, state);
+            long t1 = System.nanoTime();
+            CpuLiteMedSamTraining.Pass p = t.forward(images, boxes, true);
+            long t2 = System.nanoTime();
+            t.backward(p, gl, gi, all);
+            long t3 = System.nanoTime();
+            if (r >= 0) {
+                of[r] = (t1 - t0) / 1e9;
+                fwd[r] = (t2 - t1) / 1e9;
+                bwd[r] = (t3 - t2) / 1e9;
+            }
+        }
+        System.out.printf("BENCH snapshot %.3f s, forward with tape %.2f s, backward %.2f s (medians of %d; runs: fwd %s bwd %s)%n",
+                median(of), median(fwd), median(bwd), runs, Arrays.toString(fwd), Arrays.toString(bwd));
+        System.out.printf("BENCH peak RSS (VmHWM) %s, heap max %d MB, load average at end %s%n",
+                CpuEncoderBenchmark.vmHwm(), Runtime.getRuntime().maxMemory() >> 20, CpuEncoderBenchmark.loadAverage());
+    }
+
+    static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
