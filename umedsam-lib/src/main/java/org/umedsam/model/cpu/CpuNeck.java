@@ -30,15 +30,7 @@ final class CpuNeck {
         conv0 = w.get(prefix + ".0.weight", e, in, 1, 1);
         norm1W = w.get(prefix + ".1.weight", e);
         norm1B = w.get(prefix + ".1.bias", e);
-        float[] k = w.get(prefix + ".2.weight", e, e, 3, 3);
-        conv2 = new float[k.length];
-        for (int o = 0; o < e; o++) {
-            for (int i = 0; i < e; i++) {
-                for (int t = 0; t < 9; t++) {
-                    conv2[(o * 9 + t) * e + i] = k[(o * e + i) * 9 + t];
-                }
-            }
-        }
+        conv2 = tapMajor(w.get(prefix + ".2.weight", e, e, 3, 3), e);
         norm3W = w.get(prefix + ".3.weight", e);
         norm3B = w.get(prefix + ".3.bias", e);
     }
@@ -50,6 +42,33 @@ final class CpuNeck {
         Gemm.multiply(x, 0, px, in, conv0, 0, e, true, a, 0);
         LayerNorm.rows(a, 0, a, 0, px, e, norm1W, norm1B, EPS);
         float[] col = ws.get("neck.col", px * 9 * e);
+        im2col(a, side, e, col);
+        float[] b = ws.get("neck.b", px * e);
+        Gemm.multiply(col, 0, px, 9 * e, conv2, 0, e, true, b, 0);
+        LayerNorm.rows(b, 0, b, 0, px, e, norm3W, norm3B, EPS);
+        float[] out = ws.get("neck.out", e * px);
+        Transpose.apply(b, px, e, out);
+        return out;
+    }
+
+    /** PyTorch's 3x3 weight {@code [E, E_in, 3, 3]} as {@code [E, ky, kx, E_in]}, the layout {@link #im2col} pairs with. */
+    static float[] tapMajor(float[] k, int e) {
+        float[] out = new float[k.length];
+        for (int o = 0; o < e; o++) {
+            for (int i = 0; i < e; i++) {
+                for (int t = 0; t < 9; t++) {
+                    out[(o * 9 + t) * e + i] = k[(o * e + i) * 9 + t];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * im2col of a channel-last map {@code a [side*side, e]} for a 3x3 convolution with padding 1:
+     * {@code col[p, tap, c] = a[p + tap offset, c]}, zero outside the map ({@code col} may be a reused buffer).
+     */
+    static void im2col(float[] a, int side, int e, float[] col) {
         IntStream.range(0, side).parallel().forEach(oy -> {
             for (int ox = 0; ox < side; ox++) {
                 int o = (oy * side + ox) * 9 * e;
@@ -67,11 +86,5 @@ final class CpuNeck {
                 }
             }
         });
-        float[] b = ws.get("neck.b", px * e);
-        Gemm.multiply(col, 0, px, 9 * e, conv2, 0, e, true, b, 0);
-        LayerNorm.rows(b, 0, b, 0, px, e, norm3W, norm3B, EPS);
-        float[] out = ws.get("neck.out", e * px);
-        Transpose.apply(b, px, e, out);
-        return out;
     }
 }

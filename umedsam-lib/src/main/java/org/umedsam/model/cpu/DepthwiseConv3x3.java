@@ -138,23 +138,7 @@ public final class DepthwiseConv3x3 {
                 }
                 int rowOff = iy * side * c;
                 for (int kx = 0; kx < 3; kx++) {
-                    // in[ox*C + ch] = x[iy, ox*stride + kx - 1, ch], zero outside
-                    if (stride == 1) {
-                        int first = Math.max(0, 1 - kx);
-                        int last = Math.min(out - 1, side - kx);
-                        Arrays.fill(in, 0, first * c, 0f);
-                        System.arraycopy(x, rowOff + (first + kx - 1) * c, in, first * c, (last - first + 1) * c);
-                        Arrays.fill(in, (last + 1) * c, len, 0f);
-                    } else {
-                        for (int ox = 0; ox < out; ox++) {
-                            int ix = ox * stride + kx - 1;
-                            if (ix < 0 || ix >= side) {
-                                Arrays.fill(in, ox * c, ox * c + c, 0f);
-                            } else {
-                                System.arraycopy(x, rowOff + ix * c, in, ox * c, c);
-                            }
-                        }
-                    }
+                    gatherRow(x, rowOff, side, c, stride, out, kx, in);
                     float[] wt = taps[ky * 3 + kx];
                     for (int i = 0; i < len; i++) {
                         acc[i] += wt[i] * in[i];
@@ -167,5 +151,26 @@ public final class DepthwiseConv3x3 {
                 Gelu.apply(y, o, len);
             }
         });
+    }
+
+    /** {@code in[ox*C + ch] = x[iy, ox*stride + kx - 1, ch]} (row at {@code rowOff}), zero outside the map. */
+    static void gatherRow(float[] x, int rowOff, int side, int c, int stride, int out, int kx, float[] in) {
+        int len = out * c;
+        if (stride == 1) {
+            int first = Math.max(0, 1 - kx);
+            int last = Math.min(out - 1, side - kx);
+            Arrays.fill(in, 0, first * c, 0f);
+            System.arraycopy(x, rowOff + (first + kx - 1) * c, in, first * c, (last - first + 1) * c);
+            Arrays.fill(in, (last + 1) * c, len, 0f);
+        } else {
+            for (int ox = 0; ox < out; ox++) {
+                int ix = ox * stride + kx - 1;
+                if (ix < 0 || ix >= side) {
+                    Arrays.fill(in, ox * c, ox * c + c, 0f);
+                } else {
+                    System.arraycopy(x, rowOff + ix * c, in, ox * c, c);
+                }
+            }
+        }
     }
 }

@@ -214,7 +214,7 @@ final class DepthwiseConv3x3Gradient {
                     }
                     int rowOff = iy * side * c;
                     for (int kx = 0; kx < 3; kx++) {
-                        gather(x, rowOff, side, c, stride, out, kx, in);
+                        DepthwiseConv3x3.gatherRow(x, rowOff, side, c, stride, out, kx, in);
                         float[] a = lane[ky * 3 + kx];
                         for (int i = 0; i < len; i++) {
                             a[i] += d[i] * in[i];
@@ -243,27 +243,6 @@ final class DepthwiseConv3x3Gradient {
         for (int ch = 0; ch < c; ch++) {
             for (int t = 0; t < 9; t++) {
                 dWeight[ch * 9 + t] += (float) sum[t * c + ch];
-            }
-        }
-    }
-
-    /** {@code in[ox*C + ch] = x[iy, ox*stride + kx - 1, ch]} (row at {@code rowOff}), zero outside the map. */
-    private static void gather(float[] x, int rowOff, int side, int c, int stride, int out, int kx, float[] in) {
-        int len = out * c;
-        if (stride == 1) {
-            int first = Math.max(0, 1 - kx);
-            int last = Math.min(out - 1, side - kx);
-            Arrays.fill(in, 0, first * c, 0f);
-            System.arraycopy(x, rowOff + (first + kx - 1) * c, in, first * c, (last - first + 1) * c);
-            Arrays.fill(in, (last + 1) * c, len, 0f);
-        } else {
-            for (int ox = 0; ox < out; ox++) {
-                int ix = ox * stride + kx - 1;
-                if (ix < 0 || ix >= side) {
-                    Arrays.fill(in, ox * c, ox * c + c, 0f);
-                } else {
-                    System.arraycopy(x, rowOff + ix * c, in, ox * c, c);
-                }
             }
         }
     }

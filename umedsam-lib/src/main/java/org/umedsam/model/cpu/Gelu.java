@@ -101,24 +101,13 @@ public final class Gelu {
     }
 
     /**
-     * {@code x[off .. off+n) = GELU'(x)} in place. The body of {@link #derivative(float)} written out over one
-     * array: C2 vectorises this form (measured 1.5 against 8.5 ns per value), not the same loop reading one
-     * array and writing another.
+     * {@code x[off .. off+n) = GELU'(x)} in place. C2 vectorises this loop over one array (measured 1.5 to 4
+     * against 8.5 to 9 ns per value), not the same loop reading one array and writing another.
      */
     public static void derivativeInPlace(float[] x, int off, int n) {
         int end = off + n;
         for (int i = off; i < end; i++) {
-            float v = x[i];
-            float a = Math.abs(v);
-            float u = Math.min(a * INV_SQRT2, 1e3f);
-            float p = 1f + u * (A1 + u * (A2 + u * (A3 + u * (A4 + u * (A5 + u * A6)))));
-            float dp = A1 + u * (2 * A2 + u * (3 * A3 + u * (4 * A4 + u * (5 * A5 + u * 6 * A6))));
-            float p2 = p * p;
-            float p4 = p2 * p2;
-            float p8 = p4 * p4;
-            float inv17 = 1f / (p8 * p8 * p);
-            float e = 1f - inv17 * p;
-            x[i] = 0.5f + 0.5f * e * (v / (a + 1e-30f)) + v * ((8f * INV_SQRT2) * (dp * inv17));
+            x[i] = derivative(x[i]);
         }
     }
 

@@ -36,15 +36,7 @@ final class NeckTraining {
         conv0 = w.get(prefix + ".0.weight", e, in, 1, 1);
         norm1W = w.get(prefix + ".1.weight", e);
         norm1B = w.get(prefix + ".1.bias", e);
-        float[] k = w.get(prefix + ".2.weight", e, e, 3, 3);
-        conv2 = new float[k.length];
-        for (int o = 0; o < e; o++) {
-            for (int i = 0; i < e; i++) {
-                for (int t = 0; t < 9; t++) {
-                    conv2[(o * 9 + t) * e + i] = k[(o * e + i) * 9 + t];
-                }
-            }
-        }
+        conv2 = CpuNeck.tapMajor(w.get(prefix + ".2.weight", e, e, 3, 3), e);
         norm3W = w.get(prefix + ".3.weight", e);
         norm3B = w.get(prefix + ".3.bias", e);
     }
@@ -65,7 +57,7 @@ final class NeckTraining {
             inv1[i] = new float[px];
             DecoderBackprop.layerNorm(a, px, e, norm1W, norm1B, EPS, xhat1[i], inv1[i]);
             col[i] = new float[px * 9 * e];
-            im2col(a, side, col[i]);
+            CpuNeck.im2col(a, side, e, col[i]);
             float[] c = new float[px * e];
             Gemm.multiply(col[i], 0, px, 9 * e, conv2, 0, e, true, c, 0);
             xhat3[i] = new float[px * e];
@@ -109,26 +101,8 @@ final class NeckTraining {
         return dx;
     }
 
-    /** {@code col[p, tap, c] = a[p + tap offset, c]}, zero outside the map. */
-    private void im2col(float[] a, int side, float[] col) {
-        IntStream.range(0, side).parallel().forEach(oy -> {
-            for (int ox = 0; ox < side; ox++) {
-                int o = (oy * side + ox) * 9 * e;
-                for (int ky = 0; ky < 3; ky++) {
-                    int iy = oy + ky - 1;
-                    for (int kx = 0; kx < 3; kx++) {
-                        int ix = ox + kx - 1;
-                        if (iy >= 0 && iy < side && ix >= 0 && ix < side) {
-                            System.arraycopy(a, (iy * side + ix) * e, col, o + (ky * 3 + kx) * e, e);
-                        }
-                    }
-                }
-            }
-        });
-    }
-
     /**
-     * The adjoint of {@link #im2col}: {@code da[q, c] = sum over (p, tap) reading q of dcol[p, tap, c]}. Each
+     * The adjoint of {@link CpuNeck#im2col}: {@code da[q, c] = sum over (p, tap) reading q of dcol[p, tap, c]}. Each
      * input row gathers its nine contributions in a fixed order, so the sum is deterministic.
      */
     private void col2im(float[] dcol, int side, float[] da) {

@@ -160,61 +160,10 @@ final class WindowAttentionGradient {
             }
         }
 
-        // P, recomputed in the forward's order of operations
+        // P, recomputed exactly as the forward computes it
         float[][] sT = s.sT;
-        float[] m = s.max;
         float[] inv = s.inv;
-        int biasBase = h * n * n;
-        for (int j = 0; j < n; j++) {
-            float[] sc = sT[j];
-            int bo = biasBase + j * n;
-            if (nq == n) {
-                System.arraycopy(pairBias, bo, sc, 0, n);
-            } else {
-                for (int r = 0; r < nq; r++) {
-                    sc[r] = pairBias[bo + qpos[r]];
-                }
-            }
-            int ksrc = tok[j] + d;
-            int c = 0;
-            for (; c + 3 < d; c += 4) {
-                float k0 = qkv[ksrc + c];
-                float k1 = qkv[ksrc + c + 1];
-                float k2 = qkv[ksrc + c + 2];
-                float k3 = qkv[ksrc + c + 3];
-                float[] q0 = qT[c];
-                float[] q1 = qT[c + 1];
-                float[] q2 = qT[c + 2];
-                float[] q3 = qT[c + 3];
-                for (int r = 0; r < nq; r++) {
-                    sc[r] += k0 * q0[r] + k1 * q1[r] + k2 * q2[r] + k3 * q3[r];
-                }
-            }
-            for (; c < d; c++) {
-                float k = qkv[ksrc + c];
-                float[] q = qT[c];
-                for (int r = 0; r < nq; r++) {
-                    sc[r] += k * q[r];
-                }
-            }
-            if (j == 0) {
-                System.arraycopy(sc, 0, m, 0, nq);
-            } else {
-                for (int r = 0; r < nq; r++) {
-                    m[r] = Math.max(m[r], sc[r]);
-                }
-            }
-        }
-        Arrays.fill(inv, 0, nq, 0f);
-        for (int j = 0; j < n; j++) {
-            float[] sc = sT[j];
-            for (int r = 0; r < nq; r++) {
-                sc[r] = FastExp.expNonPositive(sc[r] - m[r]);
-            }
-            for (int r = 0; r < nq; r++) {
-                inv[r] += sc[r];
-            }
-        }
+        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, pairBias, h * n * n, qT, sT, s.max, inv);
         for (int r = 0; r < nq; r++) {
             inv[r] = 1f / inv[r];
         }

@@ -92,9 +92,67 @@ final class WindowAttentionKernel {
             }
         }
         float[][] sT = s.sT;
-        float[] m = s.max;
         float[] sum = s.sum;
-        int biasBase = h * n * n;
+        expScores(qkv, tok, qpos, nq, n, d, pairBias, h * n * n, qT, sT, s.max, sum);
+        float[][] oT = s.oT;
+        for (int c = 0; c < d; c++) {
+            java.util.Arrays.fill(oT[c], 0, nq, 0f);
+        }
+        int j = 0;
+        // four keys per pass, as above
+        for (; j + 3 < n; j += 4) {
+            float[] p0 = sT[j];
+            float[] p1 = sT[j + 1];
+            float[] p2 = sT[j + 2];
+            float[] p3 = sT[j + 3];
+            int v0 = tok[j] + 2 * d;
+            int v1 = tok[j + 1] + 2 * d;
+            int v2 = tok[j + 2] + 2 * d;
+            int v3 = tok[j + 3] + 2 * d;
+            for (int c = 0; c < d; c++) {
+                float a0 = qkv[v0 + c];
+                float a1 = qkv[v1 + c];
+                float a2 = qkv[v2 + c];
+                float a3 = qkv[v3 + c];
+                float[] o = oT[c];
+                for (int r = 0; r < nq; r++) {
+                    o[r] += a0 * p0[r] + a1 * p1[r] + a2 * p2[r] + a3 * p3[r];
+                }
+            }
+        }
+        for (; j < n; j++) {
+            float[] p = sT[j];
+            int vsrc = tok[j] + 2 * d;
+            for (int c = 0; c < d; c++) {
+                float v = qkv[vsrc + c];
+                float[] o = oT[c];
+                for (int r = 0; r < nq; r++) {
+                    o[r] += v * p[r];
+                }
+            }
+        }
+        for (int r = 0; r < nq; r++) {
+            float inv = 1f / sum[r];
+            int i = qpos[r];
+            int dst = ((wy * ws + i / ws) * side + wx * ws + i % ws) * dim + h * d;
+            for (int c = 0; c < d; c++) {
+                out[dst + c] = oT[c][r] * inv;
+            }
+        }
+    }
+
+    /**
+     * The unnormalised attention weights of one window and head, transposed: {@code sT[j][r] = exp(s - max_r)} for
+     * real query {@code r} and key {@code j}, with {@code s = q_r . k_j + bias} ({@code qT[c][r]} holds the queries
+     * already scaled), and their sums per query in {@code sum[r]}. Shared with {@link WindowAttentionGradient},
+     * whose recomputed weights must equal these bit for bit.
+     *
+     * @param tok  per window position, the qkv offset of its token's head (q at +0, k at +d, v at +2d)
+     * @param qpos the window positions of the {@code nq} real queries
+     * @param m    scratch for the running row maxima, {@code >= nq}
+     */
+    static void expScores(float[] qkv, int[] tok, int[] qpos, int nq, int n, int d, float[] pairBias, int biasBase,
+                          float[][] qT, float[][] sT, float[] m, float[] sum) {
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
             // bias[i][j] = bias[j][i] (it depends on |dy|, |dx| only)
@@ -146,51 +204,6 @@ final class WindowAttentionKernel {
             }
             for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
-            }
-        }
-        float[][] oT = s.oT;
-        for (int c = 0; c < d; c++) {
-            java.util.Arrays.fill(oT[c], 0, nq, 0f);
-        }
-        int j = 0;
-        // four keys per pass, as above
-        for (; j + 3 < n; j += 4) {
-            float[] p0 = sT[j];
-            float[] p1 = sT[j + 1];
-            float[] p2 = sT[j + 2];
-            float[] p3 = sT[j + 3];
-            int v0 = tok[j] + 2 * d;
-            int v1 = tok[j + 1] + 2 * d;
-            int v2 = tok[j + 2] + 2 * d;
-            int v3 = tok[j + 3] + 2 * d;
-            for (int c = 0; c < d; c++) {
-                float a0 = qkv[v0 + c];
-                float a1 = qkv[v1 + c];
-                float a2 = qkv[v2 + c];
-                float a3 = qkv[v3 + c];
-                float[] o = oT[c];
-                for (int r = 0; r < nq; r++) {
-                    o[r] += a0 * p0[r] + a1 * p1[r] + a2 * p2[r] + a3 * p3[r];
-                }
-            }
-        }
-        for (; j < n; j++) {
-            float[] p = sT[j];
-            int vsrc = tok[j] + 2 * d;
-            for (int c = 0; c < d; c++) {
-                float v = qkv[vsrc + c];
-                float[] o = oT[c];
-                for (int r = 0; r < nq; r++) {
-                    o[r] += v * p[r];
-                }
-            }
-        }
-        for (int r = 0; r < nq; r++) {
-            float inv = 1f / sum[r];
-            int i = qpos[r];
-            int dst = ((wy * ws + i / ws) * side + wx * ws + i % ws) * dim + h * d;
-            for (int c = 0; c < d; c++) {
-                out[dst + c] = oT[c][r] * inv;
             }
         }
     }
