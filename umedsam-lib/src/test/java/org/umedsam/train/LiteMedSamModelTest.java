@@ -1,0 +1,91 @@
+package org.umedsam.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.cpu.CpuLiteMedSamTraining;
+
+/**
+ * {@link LiteMedSamModel} training every parameter on the CPU engine: the backward of a kept pass is the
+ * full-model gradient, and a whole U-MedSAM run (SAM, uncertainty weighting, training-mode BatchNorm) on a
+ * tiny configuration lowers its loss and resumes bit for bit.
+ */
+class LiteMedSamModelTest {
+    @TempDir
+    Path runs;
+
+    /** 32x32 input, every stage padded by its window. */
+    static ModelConfig tiny() {
+        return new ModelConfig(32, new int[] {8, 16, 16, 32}, new int[] {1, 1, 1, 1}, new int[] {1, 2, 2, 2},
+                new int[] {7, 7, 7, 7}, new int[] {2, 2, 1}, 2, 2, 32, 2, 48, 2, 2, 3, 3, 16);
+    }
+
+    static TrainingSource data(int n, long base) {
+        return base == 2 ? ShuffledSource.validation(new SyntheticSquares(n, 32, base), 7)
+                : ShuffledSource.training(new SyntheticSquares(n, 32, base), 7);
+    }
+
+    @Test
+    void theBackwardOfAKeptPassIsTheFullModelGradient() {
+        LiteMedSam m = LiteMedSam.create(tiny(), 3L);
+        LiteMedSamModel model = new LiteMedSamModel(m, false);
+        INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+        INDArray boxes = Nd4j.createFromArray(new float[][] {{2, 3, 20, 24}, {8, 1, 30, 15}});
+        INDArray gl = Nd4j.randn(DataType.FLOAT, 2, 1, 32, 32);
+        INDArray gi = Nd4j.randn(DataType.FLOAT, 2, 1);
+        Set<String> all = model.parameterNames(ParameterGroup.ALL);
+        for (boolean training : new boolean[] {true, false}) {
+            TrainableModel.Pass pass = model.forward(images, boxes, training);
+            assertThat(pass.state()).isInstanceOf(CpuLiteMedSamTraining.Pass.class);
+            Map<String, INDArray> kept = model.backward(pass, images, boxes, gl, gi, training, all);
+            Map<String, INDArray> again = m.gradients(images, boxes, gl, gi, training, all);
+            assertThat(kept.keySet()).containsExactlyElementsOf(all);
+            for (String k : all) {
+                assertThat(kept.get(k).data().asFloat()).as(k).isEqualTo(again.get(k).data().asFloat());
+            }
+        }
+        assertThat(m.forward(images, boxes, true).batchNormStatistics()).isNotEmpty();
+        assertThatThrownBy(() -> LiteMedSam.create(tiny(), 3L, DataType.DOUBLE).forwardWithTape(images, boxes, true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("CPU engine");
+    }
+
+    @Test
+    void aFullRunOfEveryParameterLowersTheLossAndResumesBitForBit() throws Exception {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("name", "full", "epochs", 3, "batchSize", 2,
+                "learningRate", 2e-3, "sam", true, "checkpointEverySteps", 2, "gcEverySteps", 0, "seed", 7,
+                "trainable", "ALL"));
+        LiteMedSam straight = LiteMedSam.create(tiny(), 5L);
+        Map<String, INDArray> initial = straight.stateDict();
+        Map<String, INDArray> start = new java.util.LinkedHashMap<>();
+        initial.forEach((k, v) -> start.put(k, v.dup()));
+        Trainer.Result r = Trainer.start(c, new LiteMedSamModel(straight, false), data(6, 1), data(2, 2),
+                runs.resolve("a"), Trainer.Options.quiet());
+        assertThat(r.steps()).isEqualTo(9);
+        assertThat(r.lastEpochLoss()).isLessThan(r.firstEpochLoss());
+        assertThat(straight.parameters().get("image_encoder.layers.1.blocks.0.attn.qkv.weight"))
+                .isNotEqualTo(start.get("image_encoder.layers.1.blocks.0.attn.qkv.weight"));
+        assertThat(straight.buffers().get("image_encoder.patch_embed.seq.0.bn.running_mean"))
+                .isNotEqualTo(start.get("image_encoder.patch_embed.seq.0.bn.running_mean"));
+
+        Path b = runs.resolve("b");
+        assertThatThrownBy(() -> Trainer.start(c, new LiteMedSamModel(LiteMedSam.create(tiny(), 5L), false),
+                data(6, 1), data(2, 2), b, Trainer.Options.quiet().interruptingAfter(5)))
+                .isInstanceOf(TrainingInterruptedException.class);
+        LiteMedSam resumed = LiteMedSam.create(tiny(), 99L); // everything must come from the checkpoint
+        Trainer.resume(b.resolve("full"), new LiteMedSamModel(resumed, false), data(6, 1), data(2, 2),
+                Trainer.Options.quiet());
+        for (Map.Entry<String, INDArray> e : straight.stateDict().entrySet()) {
+            assertThat(resumed.stateDict().get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+}
