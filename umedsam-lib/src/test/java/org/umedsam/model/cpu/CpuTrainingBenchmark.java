@@ -35,6 +35,7 @@ class CpuTrainingBenchmark {
         System.out.printf("BENCH training pass, preset %s, batch 2; load average at start %s%n", preset,
                 CpuEncoderBenchmark.loadAverage());
         int runs = 3;
+        long tapeBytes = 0;
         double[] of = new double[runs];
         double[] fwd = new double[runs];
         double[] bwd = new double[runs];
@@ -44,8 +45,16 @@ class CpuTrainingBenchmark {
             long t1 = System.nanoTime();
             CpuLiteMedSamTraining.Pass p = t.forward(images, boxes, true);
             long t2 = System.nanoTime();
+            if (r == -1) {
+                // heap held by a pass (its tape and outputs): used heap after a collection, with and without it
+                tapeBytes = usedAfterGc();
+            }
             t.backward(p, gl, gi, all);
             long t3 = System.nanoTime();
+            if (r == -1) {
+                p = null;
+                tapeBytes -= usedAfterGc();
+            }
             if (r >= 0) {
                 of[r] = (t1 - t0) / 1e9;
                 fwd[r] = (t2 - t1) / 1e9;
@@ -54,8 +63,15 @@ class CpuTrainingBenchmark {
         }
         System.out.printf("BENCH snapshot %.3f s, forward with tape %.2f s, backward %.2f s (medians of %d; runs: fwd %s bwd %s)%n",
                 median(of), median(fwd), median(bwd), runs, Arrays.toString(fwd), Arrays.toString(bwd));
+        System.out.printf("BENCH heap held by one pass (tape): %.2f GB%n", tapeBytes / 1e9);
         System.out.printf("BENCH peak RSS (VmHWM) %s, heap max %d MB, load average at end %s%n",
                 CpuEncoderBenchmark.vmHwm(), Runtime.getRuntime().maxMemory() >> 20, CpuEncoderBenchmark.loadAverage());
+    }
+
+    static long usedAfterGc() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     static double median(double[] x) {
