@@ -19,7 +19,7 @@ import org.umedsam.train.ParameterGroup;
  *       for three configurations.</li>
  * </ul>
  * Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
- * sigmas trained, batch 2): 1.07 s per step without SAM and 1.27 s with SAM, 0.27 s per
+ * sigmas trained, batch 2): 0.80 s per step without SAM and 0.91 s with SAM, 0.27 s per
  * embedding; quick is meant for under 20 minutes and full for under 2 hours (see the README for the
  * measured wall times).
  *
@@ -29,8 +29,8 @@ import org.umedsam.train.ParameterGroup;
  * @param dataProfile        how much default data to build
  * @param modelPreset        {@code small} or {@code litemedsam}
  * @param trainable          which parameters train: {@code ALL} or {@code MASK_DECODER_AND_SIGMAS}
- *                           (the profiles use the latter: a full-model gradient of the small
- *                           preset at batch 2 needs more than 9 GB of native memory here)
+ *                           (the profiles use the latter, as the U-MedSAM code trains; every
+ *                           parameter of the small preset costs 3.7 s per SAM step, four times as much)
  * @param epochs             training epochs
  * @param maxSteps           optimizer steps per run (0: all epochs)
  * @param capPerModality     training cases per modality per epoch (0: no cap)

@@ -12,8 +12,9 @@ import java.util.List;
  * the MBConv stage channel-first, the rest channel-last), but BatchNorm is not folded: with batch statistics
  * it normalises over the batch and its gradient flows through them, as PyTorch's training mode does.
  *
- * <p>Memory: the tape holds every activation the backward needs, about 1.3 GB per image for LiteMedSAM at
- * 256 x 256 (the MBConv stage at full resolution dominates).
+ * <p>Memory: the tape holds every activation the backward needs, about 2 GB per image for LiteMedSAM at
+ * 256 x 256 (4.1 GB at batch 2, 1.3 GB for the small preset; {@code CpuTrainingBenchmark}); the MBConv stage
+ * at full resolution dominates.
  */
 final class ImageEncoderTraining {
 
