@@ -85,9 +85,10 @@ public final class LiteMedSamModel implements TrainableModel {
             ModelOutput out = model.forwardFromEmbedding(embedding(images), boxes);
             return new Pass(out.lowResLogits(), out.iou(), out);
         }
-        if (model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
-            // keep the tape: the trainer's backward of this pass then costs no second forward pass
-            CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, training);
+        if (training && model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
+            // keep the tape: the trainer's backward of this pass then costs no second forward pass (evaluation
+            // passes, mostly validation, take the faster inference path and keep nothing)
+            CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, true);
             return new Pass(p.output().lowResLogits(), p.output().iou(), p);
         }
         ModelOutput out = model.forward(images, boxes, training);
