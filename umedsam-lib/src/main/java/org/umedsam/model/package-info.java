@@ -13,6 +13,9 @@
  *       {@code Net}.</li>
  * </ul>
  *
+ * <p>Float32 passes, training included, run on the hand-scheduled CPU engine of {@code org.umedsam.model.cpu}
+ * (see {@code LiteMedSam.ForwardEngine}); the graphs remain the reference and run double-precision models.
+ *
  * <p>Training contract: losses are computed outside the graph; {@code gradients(...)} differentiates
  * {@code sum(logits * gradLogits) + sum(iou * gradIou)} with the two weights fed as placeholders.
  * BatchNorm batch statistics come back with a training-mode forward pass and are applied explicitly

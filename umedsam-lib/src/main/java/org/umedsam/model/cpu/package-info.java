@@ -1,0 +1,25 @@
+/**
+ * The CPU engine: LiteMedSAM as hand-scheduled Java loops on heap {@code float[]} plus native sgemm
+ * ({@link org.umedsam.model.cpu.Gemm}), the same computation as the SameDiff graphs of
+ * {@code org.umedsam.model} at a fraction of their time and memory. {@code LiteMedSam} chooses it for
+ * every float32 pass.
+ *
+ * <ul>
+ *   <li>Inference (BatchNorm folded into the convolutions): {@link org.umedsam.model.cpu.CpuImageEncoder},
+ *       {@link org.umedsam.model.cpu.CpuMaskDecoder} (with its prompt encoder); one class per upstream module
+ *       ({@code CpuPatchEmbed}, {@code CpuMBConv}, {@code CpuPatchMerging}, {@code CpuTinyVitBlock},
+ *       {@code CpuNeck}, {@code CpuTwoWayTransformer}, ...).</li>
+ *   <li>Training: {@link org.umedsam.model.cpu.CpuLiteMedSamTraining}, a forward pass that keeps its tape and
+ *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
+ *       {@code *Training} class per encoder module, each a forward with tape and a backward, and
+ *       {@code Conv2dBnTraining} for BatchNorm in training or evaluation mode) with the mask decoder's backward
+ *       ({@code CpuMaskDecoderGradients} and the {@code *Gradient} classes of its attentions).</li>
+ *   <li>Kernels shared by both: GELU, LayerNorm, softmax, window attention and its gradient, depthwise 3x3
+ *       convolution and its gradient, training-mode BatchNorm.</li>
+ * </ul>
+ *
+ * <p>Parallel loops use fixed chunks and merge partial sums in chunk order
+ * ({@link org.umedsam.model.cpu.ChunkedParallel}), so gradients are bit-reproducible and a resumed training
+ * run reaches the uninterrupted run's weights exactly.
+ */
+package org.umedsam.model.cpu;
