@@ -19,7 +19,7 @@
  * </ul>
  *
  * <p>Parallel loops use fixed chunks and merge partial sums in chunk order
- * ({@link org.umedsam.model.cpu.ChunkedParallel}), so gradients are bit-reproducible and a resumed training
+ * ({@code ChunkedParallel}), so gradients are bit-reproducible and a resumed training
  * run reaches the uninterrupted run's weights exactly.
  */
 package org.umedsam.model.cpu;
