@@ -71,7 +71,8 @@ final class WindowAttentionGradient {
      *                token's q, k, v)
      * @param dOut    {@code [side*side, heads*headDim]} dLoss/dout
      * @param dQkv    {@code [side*side + 1, 3*heads*headDim]}, OVERWRITTEN: dLoss/dqkv; the last row gets the
-     *                sum over every padded key position of every window (0 when {@code side % ws == 0})
+     *                sum over every padded key position of every window (0 when {@code side % ws == 0}); must
+     *                not alias {@code qkv} or {@code dOut}
      * @param dBiases {@code [heads, ws*ws]}, ACCUMULATED (+=): dLoss/dattention_biases
      */
     void backward(float[] qkv, int side, float[] dOut, float[] dQkv, float[] dBiases) {
