@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         description = "Train and evaluate every ablation configuration x seed, then write all figures and tables.")
 public final class AblationsCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "quick",
-            description = "smoke (CI, minutes), quick (default, < 20 min on 2 cores) or full (4 configurations x 3 seeds, < 2 h)")
+            description = "smoke (CI, minutes), quick (default, < 20 min on 2 cores) or full (4 configurations x 3 seeds, < 2 h);"
+                    + " with the suffix -all (e.g. quick-all) every parameter trains, not only the mask decoder and sigmas")
     String profile;
 
     @Option(names = "--data", paramLabel = "DIR", description = "default data folder (built if missing; default: <checkout>/data)")

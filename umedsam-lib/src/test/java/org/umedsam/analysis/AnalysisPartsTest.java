@@ -26,6 +26,24 @@ class AnalysisPartsTest {
         assertThatThrownBy(() -> AblationSettings.named("huge")).hasMessageContaining("smoke, quick or full");
     }
 
+    @Test
+    void anAllSuffixTrainsEveryParameterInItsOwnRuns() {
+        AblationSettings all = AblationSettings.named("quick-all");
+        AblationSettings quick = AblationSettings.quick();
+        assertThat(all.profile()).isEqualTo("quick-all");
+        assertThat(all.trainable()).isEqualTo(ParameterGroup.ALL);
+        assertThat(all.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "quick-all"));
+        assertThat(all.warmStartDir(Path.of("runs"))).isNotEqualTo(quick.warmStartDir(Path.of("runs")));
+        // everything else is the profile's own
+        assertThat(all.configurations()).isEqualTo(quick.configurations());
+        assertThat(all.maxSteps()).isEqualTo(quick.maxSteps());
+        assertThat(all.warmStartSteps()).isEqualTo(quick.warmStartSteps());
+        assertThat(all.dataDir(Path.of("/x/data"))).isEqualTo(quick.dataDir(Path.of("/x/data")));
+        assertThat(AblationSettings.named("SMOKE-ALL").trainable()).isEqualTo(ParameterGroup.ALL);
+        assertThat(all.trainingEveryParameter()).isSameAs(all);
+        assertThatThrownBy(() -> AblationSettings.named("huge-all")).hasMessageContaining("-all");
+    }
+
     /** A 3-slice volume: slice 1 holds label 2 (large) and label 1 (small); slice 2 holds a little of label 1. */
     static Case volume() {
         int d = 3;
