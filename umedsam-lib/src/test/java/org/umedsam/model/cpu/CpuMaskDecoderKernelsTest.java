@@ -63,6 +63,35 @@ class CpuMaskDecoderKernelsTest {
     }
 
     @Test
+    void geluDerivativeBulkFormsEqualTheScalarOne() {
+        java.util.Random r = new java.util.Random(4);
+        int n = 3000; // more than one 1024-value row of multiplyByDerivative, and a ragged last row
+        float[] x = new float[n + 7];
+        float[] g = new float[n + 5];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (4 * r.nextGaussian());
+        }
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] got = g.clone();
+        Gelu.multiplyByDerivative(x, 7, got, 5, n);
+        float[] inPlace = x.clone();
+        Gelu.derivativeInPlace(inPlace, 7, n);
+        for (int i = 0; i < 5; i++) {
+            assertThat(got[i]).isEqualTo(g[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            float d = Gelu.derivative(x[7 + i]);
+            assertThat(got[5 + i]).isEqualTo(g[5 + i] * d);
+            assertThat(inPlace[7 + i]).isEqualTo(d);
+        }
+        for (int i = 0; i < 7; i++) {
+            assertThat(inPlace[i]).isEqualTo(x[i]);
+        }
+    }
+
+    @Test
     void geluMatchesErfDefinition() {
         int n = 40001;
         float[] x = new float[n];
