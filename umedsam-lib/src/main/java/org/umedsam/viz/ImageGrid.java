@@ -13,8 +13,9 @@ import java.util.Objects;
 /**
  * Lays out image panels in a grid on white, with an optional title, a caption under each panel
  * and an optional legend strip of coloured swatches at the bottom. Text bands are sized from the
- * font metrics and captions wider than their panel are shortened with an ellipsis, so no text
- * overlaps an image or another caption.
+ * font metrics; a caption wider than its panel wraps at spaces onto as many lines as it needs (a single
+ * word wider than the panel is shortened with an ellipsis), so no text overlaps an image or another
+ * caption and none is cut.
  */
 public final class ImageGrid {
     /** One panel: an image and the caption printed below it (may be empty). */
@@ -58,18 +59,23 @@ public final class ImageGrid {
         int rows = (panels.size() + cols - 1) / cols;
         int cellW = 0;
         int cellH = 0;
-        boolean anyCaption = false;
         for (Panel p : panels) {
             cellW = Math.max(cellW, p.image().getWidth());
             cellH = Math.max(cellH, p.image().getHeight());
-            anyCaption |= !p.caption().isBlank();
         }
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
         FontMetrics capFm = pg.getFontMetrics(CAPTION_FONT);
         FontMetrics titleFm = pg.getFontMetrics(TITLE_FONT);
         pg.dispose();
-        int captionH = anyCaption ? capFm.getHeight() + 6 : 0;
+        List<List<String>> captions = new ArrayList<>();
+        int captionLines = 0;
+        for (Panel p : panels) {
+            List<String> lines = p.caption().isBlank() ? List.of() : wrap(p.caption(), cellW, capFm);
+            captions.add(lines);
+            captionLines = Math.max(captionLines, lines.size());
+        }
+        int captionH = captionLines == 0 ? 0 : captionLines * capFm.getHeight() + 6;
         boolean hasTitle = title != null && !title.isBlank();
         int titleH = hasTitle ? titleFm.getHeight() + 10 : 0;
         List<List<LegendEntry>> legendRows = legendRows(legend, cols * cellW + (cols - 1) * GAP, capFm);
@@ -102,10 +108,11 @@ public final class ImageGrid {
             int ix = x0 + (cellW - p.image().getWidth()) / 2;
             int iy = y0 + (cellH - p.image().getHeight()) / 2;
             g.drawImage(p.image(), ix, iy, null);
-            if (!p.caption().isBlank()) {
-                String cap = fit(p.caption(), cellW, capFm);
-                g.setColor(Color.BLACK);
-                g.drawString(cap, x0 + (cellW - capFm.stringWidth(cap)) / 2, y0 + cellH + 3 + capFm.getAscent());
+            g.setColor(Color.BLACK);
+            int ty = y0 + cellH + 3 + capFm.getAscent();
+            for (String line : captions.get(i)) {
+                g.drawString(line, x0 + (cellW - capFm.stringWidth(line)) / 2, ty);
+                ty += capFm.getHeight();
             }
         }
         int ly = height - MARGIN - legendH + 8;
@@ -124,6 +131,30 @@ public final class ImageGrid {
         }
         g.dispose();
         return out;
+    }
+
+    /**
+     * {@code s} broken at spaces into lines of at most {@code width} pixels, greedily; a word wider than
+     * {@code width} on its own is shortened with {@link #fit}.
+     */
+    static List<String> wrap(String s, int width, FontMetrics fm) {
+        List<String> lines = new ArrayList<>();
+        String line = "";
+        for (String word : s.trim().split("\\s+")) {
+            String joined = line.isEmpty() ? word : line + " " + word;
+            if (fm.stringWidth(joined) <= width) {
+                line = joined;
+            } else {
+                if (!line.isEmpty()) {
+                    lines.add(line);
+                }
+                line = fm.stringWidth(word) <= width ? word : fit(word, width, fm);
+            }
+        }
+        if (!line.isEmpty()) {
+            lines.add(line);
+        }
+        return lines;
     }
 
     /** Shortens {@code s} with an ellipsis until it fits {@code width} pixels. */

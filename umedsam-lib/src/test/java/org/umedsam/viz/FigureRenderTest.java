@@ -112,10 +112,25 @@ class FigureRenderTest {
         assertThat(containsColour(o, Overlay.PREDICTION.getRGB())).isTrue();
         assertThat(containsColour(o, Overlay.TRUTH.getRGB())).isTrue();
 
+        String longCaption = "MR: a long caption that has to wrap onto more lines to fit under its panel";
         BufferedImage grid = ImageGrid.compose("Qualitative examples", List.of(
                 new ImageGrid.Panel(o, "CT: DSC 0.91"),
-                new ImageGrid.Panel(Overlay.render(disk(100, 100, -0.2), 256), "MR: a long caption that has to be shortened to fit")),
+                new ImageGrid.Panel(Overlay.render(disk(100, 100, -0.2), 256), longCaption)),
                 2, Overlay.legend());
+        BufferedImage oneLine = ImageGrid.compose("Qualitative examples", List.of(
+                new ImageGrid.Panel(o, "CT: DSC 0.91"),
+                new ImageGrid.Panel(Overlay.render(disk(100, 100, -0.2), 256), "MR: short")),
+                2, Overlay.legend());
+        java.awt.FontMetrics capFm = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
+                .getFontMetrics(new java.awt.Font("DejaVu Sans", java.awt.Font.PLAIN, 13));
+        List<String> lines = ImageGrid.wrap(longCaption, 256, capFm);
+        // every word is kept, in order, and each line fits the panel
+        assertThat(String.join(" ", lines)).isEqualTo(longCaption);
+        assertThat(lines).hasSizeGreaterThan(1).allSatisfy(l -> assertThat(capFm.stringWidth(l)).isLessThanOrEqualTo(256));
+        // the caption band grows by the extra lines instead of cutting the caption
+        assertThat(grid.getHeight() - oneLine.getHeight()).isEqualTo((lines.size() - 1) * capFm.getHeight());
+        assertThat(ImageGrid.wrap("Supercalifragilisticexpialidocious", 60, capFm)).singleElement()
+                .satisfies(l -> assertThat(l).endsWith("…"));
         Path gridPng = new FigureWriter(72, false).write(grid, OUT, "qualitative");
         checkPng(gridPng, grid.getWidth(), grid.getHeight());
         // one small panel under a long title: the canvas widens to the whole title instead of cutting it
