@@ -134,8 +134,9 @@ public record AblationSettings(String profile, List<String> configurations, List
 
     /**
      * This profile training every parameter (image and prompt encoders too, BatchNorm in training mode) instead
-     * of the mask decoder and sigmas, as {@code <profile>-all} with its own runs and warm start. About four times
-     * the training time of the profile: 3.7 s against 0.91 s per SAM step on the small preset.
+     * of the mask decoder and sigmas, as {@code <profile>-all} with its own runs. It starts from the same warm
+     * start as the profile (see {@link #warmStartDir}). About four times the training time of the profile: 3.7 s
+     * against 0.91 s per SAM step on the small preset.
      */
     public AblationSettings trainingEveryParameter() {
         if (trainable == ParameterGroup.ALL) {
@@ -163,9 +164,18 @@ public record AblationSettings(String profile, List<String> configurations, List
         return dataRoot.toAbsolutePath().resolveSibling(dataRoot.getFileName() + "-" + dataProfile.name());
     }
 
-    /** Where the shared warm start is trained: {@code runsRoot/<profile>-warm-start} (outside {@link #runsDir}). */
+    /**
+     * Where the shared warm start is trained: {@code runsRoot/<profile>-warm-start} (outside {@link #runsDir});
+     * a {@code -all} profile shares its base profile's ({@code quick-all} uses {@code quick-warm-start}).
+     */
     public Path warmStartDir(Path runsRoot) {
-        return runsRoot.resolve(profile + "-warm-start");
+        return runsRoot.resolve(baseProfile() + "-warm-start");
+    }
+
+    /** The profile's name without the {@code -all} suffix of {@link #trainingEveryParameter()}. */
+    public String baseProfile() {
+        return trainable == ParameterGroup.ALL && profile.endsWith(ALL_SUFFIX)
+                ? profile.substring(0, profile.length() - ALL_SUFFIX.length()) : profile;
     }
 
     /** The run folder name of one configuration and seed: {@code <configuration>-s<seed>}. */

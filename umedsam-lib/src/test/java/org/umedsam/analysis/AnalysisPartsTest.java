@@ -33,7 +33,10 @@ class AnalysisPartsTest {
         assertThat(all.profile()).isEqualTo("quick-all");
         assertThat(all.trainable()).isEqualTo(ParameterGroup.ALL);
         assertThat(all.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "quick-all"));
-        assertThat(all.warmStartDir(Path.of("runs"))).isNotEqualTo(quick.warmStartDir(Path.of("runs")));
+        // the warm start (mask decoder and sigmas) is the profile's own, shared
+        assertThat(all.warmStartDir(Path.of("runs"))).isEqualTo(Path.of("runs", "quick-warm-start"));
+        assertThat(all.baseProfile()).isEqualTo("quick");
+        assertThat(quick.baseProfile()).isEqualTo("quick");
         // everything else is the profile's own
         assertThat(all.configurations()).isEqualTo(quick.configurations());
         assertThat(all.maxSteps()).isEqualTo(quick.maxSteps());
