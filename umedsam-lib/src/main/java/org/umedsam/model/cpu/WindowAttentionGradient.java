@@ -182,28 +182,7 @@ final class WindowAttentionGradient {
         for (int j = 0; j < n; j++) {
             float[] dp = dsT[j];
             Arrays.fill(dp, 0, nq, 0f);
-            int vsrc = tok[j] + 2 * d;
-            int c = 0;
-            for (; c + 3 < d; c += 4) {
-                float v0 = qkv[vsrc + c];
-                float v1 = qkv[vsrc + c + 1];
-                float v2 = qkv[vsrc + c + 2];
-                float v3 = qkv[vsrc + c + 3];
-                float[] g0 = dOT[c];
-                float[] g1 = dOT[c + 1];
-                float[] g2 = dOT[c + 2];
-                float[] g3 = dOT[c + 3];
-                for (int r = 0; r < nq; r++) {
-                    dp[r] += v0 * g0[r] + v1 * g1[r] + v2 * g2[r] + v3 * g3[r];
-                }
-            }
-            for (; c < d; c++) {
-                float v = qkv[vsrc + c];
-                float[] g = dOT[c];
-                for (int r = 0; r < nq; r++) {
-                    dp[r] += v * g[r];
-                }
-            }
+            WindowAttentionKernel.dotRows(qkv, tok[j] + 2 * d, dOT, d, dp, nq);
             float[] p = sT[j];
             for (int r = 0; r < nq; r++) {
                 dot[r] += p[r] * dp[r];
@@ -222,38 +201,7 @@ final class WindowAttentionGradient {
         for (int c = 0; c < d; c++) {
             Arrays.fill(dqT[c], 0, nq, 0f);
         }
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            float[] s0 = dsT[j];
-            float[] s1 = dsT[j + 1];
-            float[] s2 = dsT[j + 2];
-            float[] s3 = dsT[j + 3];
-            int k0 = tok[j] + d;
-            int k1 = tok[j + 1] + d;
-            int k2 = tok[j + 2] + d;
-            int k3 = tok[j + 3] + d;
-            for (int c = 0; c < d; c++) {
-                float a0 = qkv[k0 + c];
-                float a1 = qkv[k1 + c];
-                float a2 = qkv[k2 + c];
-                float a3 = qkv[k3 + c];
-                float[] g = dqT[c];
-                for (int r = 0; r < nq; r++) {
-                    g[r] += a0 * s0[r] + a1 * s1[r] + a2 * s2[r] + a3 * s3[r];
-                }
-            }
-        }
-        for (; j < n; j++) {
-            float[] sj = dsT[j];
-            int ksrc = tok[j] + d;
-            for (int c = 0; c < d; c++) {
-                float a = qkv[ksrc + c];
-                float[] g = dqT[c];
-                for (int r = 0; r < nq; r++) {
-                    g[r] += a * sj[r];
-                }
-            }
-        }
+        WindowAttentionKernel.mixRows(qkv, tok, d, dsT, n, d, dqT, nq);
         for (int r = 0; r < nq; r++) {
             int o = tok[qpos[r]];
             for (int c = 0; c < d; c++) {

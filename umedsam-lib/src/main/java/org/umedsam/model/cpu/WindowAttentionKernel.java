@@ -98,39 +98,7 @@ final class WindowAttentionKernel {
         for (int c = 0; c < d; c++) {
             java.util.Arrays.fill(oT[c], 0, nq, 0f);
         }
-        int j = 0;
-        // four keys per pass, as above
-        for (; j + 3 < n; j += 4) {
-            float[] p0 = sT[j];
-            float[] p1 = sT[j + 1];
-            float[] p2 = sT[j + 2];
-            float[] p3 = sT[j + 3];
-            int v0 = tok[j] + 2 * d;
-            int v1 = tok[j + 1] + 2 * d;
-            int v2 = tok[j + 2] + 2 * d;
-            int v3 = tok[j + 3] + 2 * d;
-            for (int c = 0; c < d; c++) {
-                float a0 = qkv[v0 + c];
-                float a1 = qkv[v1 + c];
-                float a2 = qkv[v2 + c];
-                float a3 = qkv[v3 + c];
-                float[] o = oT[c];
-                for (int r = 0; r < nq; r++) {
-                    o[r] += a0 * p0[r] + a1 * p1[r] + a2 * p2[r] + a3 * p3[r];
-                }
-            }
-        }
-        for (; j < n; j++) {
-            float[] p = sT[j];
-            int vsrc = tok[j] + 2 * d;
-            for (int c = 0; c < d; c++) {
-                float v = qkv[vsrc + c];
-                float[] o = oT[c];
-                for (int r = 0; r < nq; r++) {
-                    o[r] += v * p[r];
-                }
-            }
-        }
+        mixRows(qkv, tok, 2 * d, sT, n, d, oT, nq);
         for (int r = 0; r < nq; r++) {
             float inv = 1f / sum[r];
             int i = qpos[r];
@@ -164,29 +132,7 @@ final class WindowAttentionKernel {
                     sc[r] = pairBias[bo + qpos[r]];
                 }
             }
-            int ksrc = tok[j] + d;
-            int c = 0;
-            // four channels per pass: fewer loads and stores of the score row per multiply-add
-            for (; c + 3 < d; c += 4) {
-                float k0 = qkv[ksrc + c];
-                float k1 = qkv[ksrc + c + 1];
-                float k2 = qkv[ksrc + c + 2];
-                float k3 = qkv[ksrc + c + 3];
-                float[] q0 = qT[c];
-                float[] q1 = qT[c + 1];
-                float[] q2 = qT[c + 2];
-                float[] q3 = qT[c + 3];
-                for (int r = 0; r < nq; r++) {
-                    sc[r] += k0 * q0[r] + k1 * q1[r] + k2 * q2[r] + k3 * q3[r];
-                }
-            }
-            for (; c < d; c++) {
-                float k = qkv[ksrc + c];
-                float[] q = qT[c];
-                for (int r = 0; r < nq; r++) {
-                    sc[r] += k * q[r];
-                }
-            }
+            dotRows(qkv, tok[j] + d, qT, d, sc, nq);
             // running column maximum while the row is hot
             if (j == 0) {
                 System.arraycopy(sc, 0, m, 0, nq);
@@ -204,6 +150,75 @@ final class WindowAttentionKernel {
             }
             for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
+            }
+        }
+    }
+
+    /**
+     * {@code out[r] += sum_c x[src + c] * mT[c][r]} for {@code r < nq}: one token's {@code d} values (a key, or a
+     * value) against a transposed block {@code mT [d][nq]} (the queries, or dLoss/dout), four channels per pass
+     * (fewer loads and stores of {@code out} per multiply-add).
+     */
+    static void dotRows(float[] x, int src, float[][] mT, int d, float[] out, int nq) {
+        int c = 0;
+        for (; c + 3 < d; c += 4) {
+            float x0 = x[src + c];
+            float x1 = x[src + c + 1];
+            float x2 = x[src + c + 2];
+            float x3 = x[src + c + 3];
+            float[] m0 = mT[c];
+            float[] m1 = mT[c + 1];
+            float[] m2 = mT[c + 2];
+            float[] m3 = mT[c + 3];
+            for (int r = 0; r < nq; r++) {
+                out[r] += x0 * m0[r] + x1 * m1[r] + x2 * m2[r] + x3 * m3[r];
+            }
+        }
+        for (; c < d; c++) {
+            float xc = x[src + c];
+            float[] m = mT[c];
+            for (int r = 0; r < nq; r++) {
+                out[r] += xc * m[r];
+            }
+        }
+    }
+
+    /**
+     * {@code outT[c][r] += sum_j x[tok[j] + off + c] * wT[j][r]} for {@code c < d, r < nq}: the {@code n} keys'
+     * or values' rows ({@code off} d or 2d past each token's q) mixed by transposed weights {@code wT [n][nq]}
+     * (P, or dS), four keys per pass.
+     */
+    static void mixRows(float[] x, int[] tok, int off, float[][] wT, int n, int d, float[][] outT, int nq) {
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            float[] w0 = wT[j];
+            float[] w1 = wT[j + 1];
+            float[] w2 = wT[j + 2];
+            float[] w3 = wT[j + 3];
+            int s0 = tok[j] + off;
+            int s1 = tok[j + 1] + off;
+            int s2 = tok[j + 2] + off;
+            int s3 = tok[j + 3] + off;
+            for (int c = 0; c < d; c++) {
+                float a0 = x[s0 + c];
+                float a1 = x[s1 + c];
+                float a2 = x[s2 + c];
+                float a3 = x[s3 + c];
+                float[] o = outT[c];
+                for (int r = 0; r < nq; r++) {
+                    o[r] += a0 * w0[r] + a1 * w1[r] + a2 * w2[r] + a3 * w3[r];
+                }
+            }
+        }
+        for (; j < n; j++) {
+            float[] w = wT[j];
+            int src = tok[j] + off;
+            for (int c = 0; c < d; c++) {
+                float a = x[src + c];
+                float[] o = outT[c];
+                for (int r = 0; r < nq; r++) {
+                    o[r] += a * w[r];
+                }
             }
         }
     }
