@@ -133,9 +133,8 @@ public final class AblationStudy {
     /**
      * The warm start: the baseline loss at the warm-start learning rate, first seed, warm-start steps, training
      * the mask decoder and sigmas whatever the profile trains. It stands in for released weights; a profile that
-     * trains every parameter fine-tunes all of them from it at its configurations' rate. (A warm start of the
-     * whole model from random weights, 40 steps at 1e-3, tried for quick-all, lowered its training loss from
-     * 1.25 to 0.85 while its validation DSC stayed 0 in every epoch.)
+     * trains every parameter fine-tunes all of them from it at its configurations' rate, so a profile and its
+     * {@code -all} variant start from the same weights and differ only in what the fine-tuning trains.
      */
     TrainConfig warmStartConfig() throws IOException {
         Path file = configsDir.resolve("baseline.json");
