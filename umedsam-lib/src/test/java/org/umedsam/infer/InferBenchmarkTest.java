@@ -1,5 +1,6 @@
 package org.umedsam.infer;
 
+import org.umedsam.BenchmarkSupport;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ class InferBenchmarkTest {
         System.out.printf("Table 4 shape %s %s, %d boxes: %.2f s wall, %.2f CPU s, %d embeddings, %d decodes, peak RSS "
                 + "%.2f GiB (2 threads; model already loaded; load average %s)%n", c.name(),
                 java.util.Arrays.toString(c.shape()), o.boxes(), sec, cpuSeconds() - ca, o.embeddings(), o.decodes(),
-                peakRssGiB(), loadAverage());
+                peakRssGiB(), BenchmarkSupport.loadAverage());
     }
 
     @Test
@@ -131,13 +132,5 @@ class InferBenchmarkTest {
         }
         run(new Case("3DBox_CT_bench3", "CT", true, true, new int[] {64, 290, 320}, noise(64 * 290 * 320, 7),
                 null, b3, new double[] {2.5, 0.8, 0.8}));
-    }
-
-    private static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
     }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -71,20 +72,11 @@ class LiteMedSamBenchmark {
                 firstDecoder, boxes, dec[boxes / 2], dec[0]);
         System.out.printf("BENCH %d boxes in one decode call: %.3f s (%.3f s per box)%n", boxes, batched, batched / boxes);
         System.out.printf("BENCH peak RSS (VmHWM) %s; process threads %s; ND4J OpenMP threads %d; BLAS threads %d%n",
-                status("VmHWM"), status("Threads"), Nd4j.getEnvironment().maxMasterThreads(),
+                BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.procStatus("Threads"), Nd4j.getEnvironment().maxMasterThreads(),
                 Nd4j.factory().blas().getMaxThreads());
         System.out.println("BENCH encoder per-op profile (listener wall time, includes listener overhead):\n" + encProfile);
         System.out.println("BENCH decoder per-op profile:\n" + decProfile);
         System.out.printf("BENCH load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
-    }
-
-    static String status(String field) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field + ":")) {
-                return line.substring(field.length() + 1).trim();
-            }
-        }
-        return "?";
     }
 
     /** Per-call cost of the tiny double-precision test model: separates SameDiff's fixed per-op overhead from compute. */

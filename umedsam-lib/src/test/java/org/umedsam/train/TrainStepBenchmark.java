@@ -1,5 +1,6 @@
 package org.umedsam.train;
 
+import org.umedsam.BenchmarkSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -51,17 +52,8 @@ class TrainStepBenchmark {
             }
             System.out.printf("BENCH preset=%s trainable=%s sam=%s gcEverySteps=%d batch=2: first step %.2f s, then %.2f s/step over %d"
                     + " steps (wall %.1f s incl. graph build and checkpoint); VmHWM %s; OMP_NUM_THREADS=%s%n",
-                    preset, group, sam, gcEvery, s[0], sum / (s.length - 1), s.length - 1, wall, peakRss(),
+                    preset, group, sam, gcEvery, s[0], sum / (s.length - 1), s.length - 1, wall, BenchmarkSupport.procStatus("VmHWM"),
                     System.getenv("OMP_NUM_THREADS"));
         }
-    }
-
-    static String peakRss() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM")) {
-                return line.substring(6).trim();
-            }
-        }
-        return "?";
     }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -48,9 +49,9 @@ class CpuDecoderBenchmark {
         for (int i = 0; i < 5; i++) { // warm-up (JIT)
             dec.decode(emb, one, i % 2 == 0);
         }
-        double[] single = time(reps, () -> dec.decode(emb, one, false));
-        double[] multi = time(reps, () -> dec.decode(emb, one, true));
-        double[] batch = time(Math.max(3, reps / 3), () -> dec.decode(emb, ten, false));
+        double[] single = BenchmarkSupport.sortedSeconds(0, reps, () -> dec.decode(emb, one, false));
+        double[] multi = BenchmarkSupport.sortedSeconds(0, reps, () -> dec.decode(emb, one, true));
+        double[] batch = BenchmarkSupport.sortedSeconds(0, Math.max(3, reps / 3), () -> dec.decode(emb, ten, false));
 
         Arrays.sort(ofTimes);
         System.out.printf("BENCH CpuMaskDecoder.of: slowest %.1f ms, median of %d %.1f ms%n", 1e3 * ofTimes[ofTimes.length - 1],
@@ -61,27 +62,7 @@ class CpuDecoderBenchmark {
         System.out.printf("BENCH 10 boxes per call, single mask: median %.4f s per box (min %.4f)%n",
                 batch[batch.length / 2] / 10, batch[0] / 10);
         System.out.printf("BENCH threads: common pool parallelism %d (+ caller), BLAS threads %d; peak RSS (VmHWM) %s%n",
-                java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), Nd4j.factory().blas().getMaxThreads(), status("VmHWM"));
+                java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), Nd4j.factory().blas().getMaxThreads(), BenchmarkSupport.procStatus("VmHWM"));
         System.out.printf("BENCH load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
-    }
-
-    private static double[] time(int reps, Runnable r) {
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return t;
-    }
-
-    private static String status(String key) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(key + ":")) {
-                return line.substring(key.length() + 1).trim();
-            }
-        }
-        return "?";
     }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.umedsam.model.LiteMedSam;
@@ -27,36 +28,21 @@ class CpuDecoderGradientBenchmark {
             LiteMedSam model = LiteMedSam.create(c, 1L);
             Set<String> keys = CpuMaskDecoderGradientAgreementTest.decoderKeys(model);
             CpuMaskDecoderGradientAgreementTest.Inputs in = CpuMaskDecoderGradientAgreementTest.Inputs.random(c, 2, 2L);
-            System.out.printf("BENCH %s load average before: %s%n", name, loadavg());
+            System.out.printf("BENCH %s load average before: %s%n", name, BenchmarkSupport.loadAverage());
             CpuMaskDecoder dec = CpuMaskDecoder.of(c, model.stateDict());
             for (int i = 0; i < 3; i++) { // warm-up (JIT)
                 dec.gradients(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys);
             }
-            double[] cpu = time(reps, () -> dec.gradients(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys));
-            double[] snap = time(reps, () -> CpuMaskDecoder.of(c, model.stateDict()));
+            double[] cpu = BenchmarkSupport.sortedSeconds(0, reps, () -> dec.gradients(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys));
+            double[] snap = BenchmarkSupport.sortedSeconds(0, reps, () -> CpuMaskDecoder.of(c, model.stateDict()));
             model.gradientsFromEmbedding(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys); // graph build
             model.gradientsFromEmbedding(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys);
             int sdReps = Math.max(3, reps / 2);
-            double[] sd = time(sdReps, () -> model.gradientsFromEmbedding(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys));
+            double[] sd = BenchmarkSupport.sortedSeconds(0, sdReps, () -> model.gradientsFromEmbedding(in.emb(), in.boxes(), in.gradLogits(), in.gradIou(), keys));
             System.out.printf("BENCH %s batch 2, %d keys: CPU gradients median of %d %.4f s per call (min %.4f); "
                             + "CpuMaskDecoder.of %.4f s; SameDiff gradientsFromEmbedding median of %d %.4f s (min %.4f)%n",
                     name, keys.size(), reps, cpu[reps / 2], cpu[0], snap[reps / 2], sdReps, sd[sdReps / 2], sd[0]);
-            System.out.printf("BENCH %s load average after: %s%n", name, loadavg());
+            System.out.printf("BENCH %s load average after: %s%n", name, BenchmarkSupport.loadAverage());
         }
-    }
-
-    private static String loadavg() throws Exception {
-        return Files.readString(Path.of("/proc/loadavg")).trim();
-    }
-
-    private static double[] time(int reps, Runnable r) {
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return t;
     }
 }

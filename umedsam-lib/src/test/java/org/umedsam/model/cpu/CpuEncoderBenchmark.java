@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,11 +31,11 @@ class CpuEncoderBenchmark {
     void encoderForward() throws Exception {
         System.out.printf("BENCH threads: %d processors, common pool parallelism %d (+ caller), OMP_NUM_THREADS=%s, "
                         + "load average at start: %s%n", Runtime.getRuntime().availableProcessors(),
-                ForkJoinPool.commonPool().getParallelism(), System.getenv("OMP_NUM_THREADS"), loadAverage());
+                ForkJoinPool.commonPool().getParallelism(), System.getenv("OMP_NUM_THREADS"), BenchmarkSupport.loadAverage());
         for (ModelConfig c : new ModelConfig[]{ModelConfig.liteMedSam(), ModelConfig.small()}) {
             run(c.equals(ModelConfig.liteMedSam()) ? "liteMedSam" : "small", c);
         }
-        System.out.printf("BENCH peak RSS (VmHWM) %s, load average at end: %s%n", vmHwm(), loadAverage());
+        System.out.printf("BENCH peak RSS (VmHWM) %s, load average at end: %s%n", "VmHWM " + BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage());
     }
 
     void run(String name, ModelConfig c) {
@@ -56,11 +57,11 @@ class CpuEncoderBenchmark {
         float[] img = image.dup('c').data().asFloat();
         double[] cpu = new double[RUNS];
         for (int r = 0; r < RUNS; r++) {
-            long c0 = processCpuNanos();
+            long c0 = BenchmarkSupport.processCpuNanos();
             long t0 = System.nanoTime();
             enc.embed(image);
             total[r] = (System.nanoTime() - t0) / 1e9;
-            cpu[r] = (processCpuNanos() - c0) / 1e9;
+            cpu[r] = (BenchmarkSupport.processCpuNanos() - c0) / 1e9;
             long[] last = {System.nanoTime()};
             int run = r;
             enc.forward(img, (s, x, side) -> {
@@ -70,36 +71,12 @@ class CpuEncoderBenchmark {
             });
         }
         System.out.printf("BENCH %-10s CpuImageEncoder.of median %.1f ms; embed batch 1 median %.3f s, min %.3f s (runs %s)%n", name,
-                median(ofTimes) * 1e3, median(total), Arrays.stream(total).min().orElse(0), Arrays.toString(Arrays.stream(total).map(v -> Math.round(v * 1000) / 1000.0).toArray()));
+                BenchmarkSupport.median(ofTimes) * 1e3, BenchmarkSupport.median(total), Arrays.stream(total).min().orElse(0), Arrays.toString(Arrays.stream(total).map(v -> Math.round(v * 1000) / 1000.0).toArray()));
         System.out.printf("BENCH %-10s process CPU time per embed median %.3f s (all threads; under contention wall time "
-                + "exceeds CPU time / 2)%n", name, median(cpu));
+                + "exceeds CPU time / 2)%n", name, BenchmarkSupport.median(cpu));
         for (int s = 0; s < STAGES.length; s++) {
-            System.out.printf("BENCH %-10s   %-26s median %.3f s, min %.3f s%n", name, STAGES[s], median(stage[s]),
+            System.out.printf("BENCH %-10s   %-26s median %.3f s, min %.3f s%n", name, STAGES[s], BenchmarkSupport.median(stage[s]),
                     Arrays.stream(stage[s]).min().orElse(0));
-        }
-    }
-
-    static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    static String vmHwm() throws Exception {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
-                .map(l -> l.replaceAll("\\s+", " ")).findFirst().orElse("n/a");
-    }
-
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return "n/a";
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,7 +34,7 @@ class CpuTrainingBenchmark {
         INDArray gl = Nd4j.randn(DataType.FLOAT, 2, 1, 256, 256).muli(1e-3);
         INDArray gi = Nd4j.randn(DataType.FLOAT, 2, 1);
         System.out.printf("BENCH training pass, preset %s, batch 2; load average at start %s%n", preset,
-                CpuEncoderBenchmark.loadAverage());
+                BenchmarkSupport.loadAverage());
         int runs = 3;
         long tapeBytes = 0;
         double[] of = new double[runs];
@@ -62,21 +63,15 @@ class CpuTrainingBenchmark {
             }
         }
         System.out.printf("BENCH snapshot %.3f s, forward with tape %.2f s, backward %.2f s (medians of %d; runs: fwd %s bwd %s)%n",
-                median(of), median(fwd), median(bwd), runs, Arrays.toString(fwd), Arrays.toString(bwd));
+                BenchmarkSupport.median(of), BenchmarkSupport.median(fwd), BenchmarkSupport.median(bwd), runs, Arrays.toString(fwd), Arrays.toString(bwd));
         System.out.printf("BENCH heap held by one pass (tape): %.2f GB%n", tapeBytes / 1e9);
         System.out.printf("BENCH peak RSS (VmHWM) %s, heap max %d MB, load average at end %s%n",
-                CpuEncoderBenchmark.vmHwm(), Runtime.getRuntime().maxMemory() >> 20, CpuEncoderBenchmark.loadAverage());
+                "VmHWM " + BenchmarkSupport.procStatus("VmHWM"), Runtime.getRuntime().maxMemory() >> 20, BenchmarkSupport.loadAverage());
     }
 
     static long usedAfterGc() {
         System.gc();
         Runtime rt = Runtime.getRuntime();
         return rt.totalMemory() - rt.freeMemory();
-    }
-
-    static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

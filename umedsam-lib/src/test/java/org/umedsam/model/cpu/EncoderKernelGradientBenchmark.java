@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class EncoderKernelGradientBenchmark {
     void kernelSpeed() throws Exception {
         int reps = Integer.getInteger("bench.reps", 9);
         Random rnd = new Random(1);
-        System.out.printf("BENCH load average at start: %s%n", loadAverage());
+        System.out.printf("BENCH load average at start: %s%n", BenchmarkSupport.loadAverage());
 
         // BatchNorm chw, C=256, HW=65536, B=2 (the patch embedding's second conv at 256x256)
         int c = 256;
@@ -34,17 +35,17 @@ class EncoderKernelGradientBenchmark {
         float[] dg = new float[c];
         float[] db = new float[c];
         BatchNormTraining.Statistics[] s = new BatchNormTraining.Statistics[1];
-        double[] stats = time(reps, () -> s[0] = BatchNormTraining.statisticsChw(x, c, hw, 1e-5));
-        double[] norm = time(reps, () -> BatchNormTraining.normalizeChw(x, c, hw, s[0], gamma, beta, true, y));
-        double[] back = time(reps, () -> BatchNormTraining.backwardChw(x, c, hw, s[0], gamma, beta, true, dy, dx, dg, db));
-        double[] backPlain = time(reps, () -> BatchNormTraining.backwardChw(x, c, hw, s[0], gamma, beta, false, dy, dx, dg, db));
+        double[] stats = BenchmarkSupport.sortedSeconds(2, reps, () -> s[0] = BatchNormTraining.statisticsChw(x, c, hw, 1e-5));
+        double[] norm = BenchmarkSupport.sortedSeconds(2, reps, () -> BatchNormTraining.normalizeChw(x, c, hw, s[0], gamma, beta, true, y));
+        double[] back = BenchmarkSupport.sortedSeconds(2, reps, () -> BatchNormTraining.backwardChw(x, c, hw, s[0], gamma, beta, true, dy, dx, dg, db));
+        double[] backPlain = BenchmarkSupport.sortedSeconds(2, reps, () -> BatchNormTraining.backwardChw(x, c, hw, s[0], gamma, beta, false, dy, dx, dg, db));
         System.out.printf("BENCH BN chw C=256 HW=65536 B=2: statistics %.1f ms, normalize+GELU %.1f ms, backward+GELU %.1f ms "
                 + "(without GELU %.1f ms)%n", ms(stats), ms(norm), ms(back), ms(backPlain));
         float[][] xt = {new float[c * hw], new float[c * hw]};
         float[][] yt = {new float[c * hw], new float[c * hw]};
-        double[] statsT = time(reps, () -> s[0] = BatchNormTraining.statisticsHwc(xt, hw, c, 1e-5));
-        double[] normT = time(reps, () -> BatchNormTraining.normalizeHwc(xt, hw, c, s[0], gamma, beta, true, yt));
-        double[] backT = time(reps, () -> BatchNormTraining.backwardHwc(xt, hw, c, s[0], gamma, beta, true, dy, dx, dg, db));
+        double[] statsT = BenchmarkSupport.sortedSeconds(2, reps, () -> s[0] = BatchNormTraining.statisticsHwc(xt, hw, c, 1e-5));
+        double[] normT = BenchmarkSupport.sortedSeconds(2, reps, () -> BatchNormTraining.normalizeHwc(xt, hw, c, s[0], gamma, beta, true, yt));
+        double[] backT = BenchmarkSupport.sortedSeconds(2, reps, () -> BatchNormTraining.backwardHwc(xt, hw, c, s[0], gamma, beta, true, dy, dx, dg, db));
         System.out.printf("BENCH BN hwc HW=65536 C=256 B=2: statistics %.1f ms, normalize+GELU %.1f ms, backward+GELU %.1f ms%n",
                 ms(statsT), ms(normT), ms(backT));
 
@@ -54,15 +55,15 @@ class EncoderKernelGradientBenchmark {
         float[] w = BatchNormTrainingTest.rand(rnd, c * 9);
         float[] zero = new float[c];
         float[] dw = new float[c * 9];
-        double[] fwd = time(reps, () -> DepthwiseConv3x3.chw(xc, yc, c, 256, 256, w, zero, false));
-        double[] bwd = time(reps, () -> DepthwiseConv3x3Gradient.chw(xc, dy[0], c, 256, 256, w, dx[0], dw));
+        double[] fwd = BenchmarkSupport.sortedSeconds(2, reps, () -> DepthwiseConv3x3.chw(xc, yc, c, 256, 256, w, zero, false));
+        double[] bwd = BenchmarkSupport.sortedSeconds(2, reps, () -> DepthwiseConv3x3Gradient.chw(xc, dy[0], c, 256, 256, w, dx[0], dw));
         System.out.printf("BENCH depthwise chw C=256 256x256: forward %.1f ms, backward (dx + dW) %.1f ms%n", ms(fwd), ms(bwd));
 
         hwcCase(rnd, reps, 128, 256, 2);
         hwcCase(rnd, reps, 160, 64, 1);
         hwcCase(rnd, reps, 320, 64, 2);
         System.out.printf("BENCH common pool parallelism %d (+ caller); load average at end: %s%n",
-                java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), loadAverage());
+                java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), BenchmarkSupport.loadAverage());
     }
 
     private static void hwcCase(Random rnd, int reps, int c, int side, int stride) {
@@ -75,31 +76,13 @@ class EncoderKernelGradientBenchmark {
         float[] taps = DepthwiseConv3x3GradientTest.tapMajor(w, c);
         float[] zero = new float[c];
         float[] dw = new float[c * 9];
-        double[] fwd = time(reps * 2, () -> DepthwiseConv3x3.hwc(x, y, side, c, stride, taps, zero, false));
-        double[] bwd = time(reps * 2, () -> DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, w, dx, dw));
+        double[] fwd = BenchmarkSupport.sortedSeconds(2, reps * 2, () -> DepthwiseConv3x3.hwc(x, y, side, c, stride, taps, zero, false));
+        double[] bwd = BenchmarkSupport.sortedSeconds(2, reps * 2, () -> DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, w, dx, dw));
         System.out.printf("BENCH depthwise hwc C=%d side %d stride %d: forward %.2f ms, backward (dx + dW) %.2f ms%n",
                 c, side, stride, ms(fwd), ms(bwd));
     }
 
     private static double ms(double[] sorted) {
         return 1e3 * sorted[sorted.length / 2];
-    }
-
-    /** Sorted wall times in seconds after two warm-up runs. */
-    private static double[] time(int reps, Runnable r) {
-        r.run();
-        r.run();
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return t;
-    }
-
-    private static String loadAverage() throws Exception {
-        return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,32 +33,17 @@ class WindowAttentionGradientBenchmark {
             float[] dQkv = new float[k.qkv().length];
             float[] dB = new float[k.biases().length];
             System.out.printf("BENCH side %d dim %d heads %d ws %d load average before: %s%n",
-                    side, heads * d, heads, ws, loadavg());
+                    side, heads * d, heads, ws, BenchmarkSupport.loadAverage());
             for (int i = 0; i < 20; i++) { // warm-up (JIT)
                 fwd.apply(k.qkv(), side, out);
                 bwd.backward(k.qkv(), side, k.dOut(), dQkv, dB);
             }
-            double[] f = time(reps, () -> fwd.apply(k.qkv(), side, out));
-            double[] b = time(reps, () -> bwd.backward(k.qkv(), side, k.dOut(), dQkv, dB));
+            double[] f = BenchmarkSupport.sortedSeconds(0, reps, () -> fwd.apply(k.qkv(), side, out));
+            double[] b = BenchmarkSupport.sortedSeconds(0, reps, () -> bwd.backward(k.qkv(), side, k.dOut(), dQkv, dB));
             System.out.printf("BENCH side %d dim %d heads %d ws %d: forward median of %d %.5f s (min %.5f), "
                             + "backward %.5f s (min %.5f), ratio %.2f%n",
                     side, heads * d, heads, ws, reps, f[reps / 2], f[0], b[reps / 2], b[0], b[reps / 2] / f[reps / 2]);
-            System.out.printf("BENCH load average after: %s%n", loadavg());
+            System.out.printf("BENCH load average after: %s%n", BenchmarkSupport.loadAverage());
         }
-    }
-
-    private static String loadavg() throws Exception {
-        return Files.readString(Path.of("/proc/loadavg")).trim();
-    }
-
-    private static double[] time(int reps, Runnable r) {
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return t;
     }
 }
