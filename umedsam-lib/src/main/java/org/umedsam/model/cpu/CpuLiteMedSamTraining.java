@@ -189,7 +189,7 @@ public final class CpuLiteMedSamTraining {
             }
             encoder.backward(pass.tape, d, g);
         }
-        return CpuMaskDecoderGradients.arrays(g, wrt, shapes);
+        return g.toArrays(wrt, shapes);
     }
 
     private static float[] floats(INDArray a) {

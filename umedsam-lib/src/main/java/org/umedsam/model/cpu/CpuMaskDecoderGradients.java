@@ -1,13 +1,9 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.ModelConfig;
 
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,7 +69,7 @@ final class CpuMaskDecoderGradients {
     Map<String, INDArray> compute(float[] emb, float[] box, float[] gradMask, float[] gradIou, int batch, Set<String> wrt) {
         GradientSums g = new GradientSums();
         accumulate(emb, box, gradMask, gradIou, batch, g, null);
-        return arrays(g, wrt, shapes);
+        return g.toArrays(wrt, shapes);
     }
 
     /**
@@ -152,26 +148,6 @@ final class CpuMaskDecoderGradients {
         float[] dMaskTokens = g.of(P + "mask_tokens.weight", maskTokens * e);
         System.arraycopy(dOutputTokens, 0, dIouToken, 0, e);
         System.arraycopy(dOutputTokens, e, dMaskTokens, 0, maskTokens * e);
-    }
-
-    /**
-     * The sums of {@code g} for the keys of {@code wrt} as fresh float arrays in the shapes of {@code shapes}
-     * (zeros for a key nothing reached), in the order of {@code wrt}.
-     */
-    static Map<String, INDArray> arrays(GradientSums g, Set<String> wrt, Map<String, long[]> shapes) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String k : wrt) {
-            long[] shape = shapes.get(k);
-            float[] v = g.get(k);
-            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-            if (v == null) {
-                a.assign(0);
-            } else {
-                a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v, 0, v.length);
-            }
-            out.put(k, a);
-        }
-        return out;
     }
 
     /** Whether {@code key} is a mask_decoder parameter of this snapshot. */

@@ -17,50 +17,27 @@ final class CpuNeck {
 
     private final int in;
     private final int e;
-    private final float[] conv0;
-    private final float[] norm1W;
-    private final float[] norm1B;
-    private final float[] conv2;
-    private final float[] norm3W;
-    private final float[] norm3B;
+    private final NeckWeights w;
 
-    CpuNeck(StateDictWeights w, String prefix, int in, int e) {
+    CpuNeck(StateDictWeights weights, String prefix, int in, int e) {
         this.in = in;
         this.e = e;
-        conv0 = w.get(prefix + ".0.weight", e, in, 1, 1);
-        norm1W = w.get(prefix + ".1.weight", e);
-        norm1B = w.get(prefix + ".1.bias", e);
-        conv2 = tapMajor(w.get(prefix + ".2.weight", e, e, 3, 3), e);
-        norm3W = w.get(prefix + ".3.weight", e);
-        norm3B = w.get(prefix + ".3.bias", e);
+        this.w = NeckWeights.read(weights, prefix, in, e);
     }
 
     /** {@code x [side*side, in]} -> {@code [E, side*side]}. */
     float[] forward(float[] x, int side, Workspace ws) {
         int px = side * side;
         float[] a = ws.get("neck.a", px * e);
-        Gemm.multiply(x, 0, px, in, conv0, 0, e, true, a, 0);
-        LayerNorm.rows(a, 0, a, 0, px, e, norm1W, norm1B, EPS);
+        Gemm.multiply(x, 0, px, in, w.conv0(), 0, e, true, a, 0);
+        LayerNorm.rows(a, 0, a, 0, px, e, w.norm1W(), w.norm1B(), EPS);
         float[] col = ws.get("neck.col", px * 9 * e);
         im2col(a, side, e, col);
         float[] b = ws.get("neck.b", px * e);
-        Gemm.multiply(col, 0, px, 9 * e, conv2, 0, e, true, b, 0);
-        LayerNorm.rows(b, 0, b, 0, px, e, norm3W, norm3B, EPS);
+        Gemm.multiply(col, 0, px, 9 * e, w.conv2(), 0, e, true, b, 0);
+        LayerNorm.rows(b, 0, b, 0, px, e, w.norm3W(), w.norm3B(), EPS);
         float[] out = ws.get("neck.out", e * px);
         Transpose.apply(b, px, e, out);
-        return out;
-    }
-
-    /** PyTorch's 3x3 weight {@code [E, E_in, 3, 3]} as {@code [E, ky, kx, E_in]}, the layout {@link #im2col} pairs with. */
-    static float[] tapMajor(float[] k, int e) {
-        float[] out = new float[k.length];
-        for (int o = 0; o < e; o++) {
-            for (int i = 0; i < e; i++) {
-                for (int t = 0; t < 9; t++) {
-                    out[(o * 9 + t) * e + i] = k[(o * e + i) * 9 + t];
-                }
-            }
-        }
         return out;
     }
 

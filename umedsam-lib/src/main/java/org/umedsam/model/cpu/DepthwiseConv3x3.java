@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  */
 public final class DepthwiseConv3x3 {
 
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[10][0]);
+    private static final RowBuffers ROWS = new RowBuffers(10);
 
     private DepthwiseConv3x3() {
     }
@@ -21,17 +21,6 @@ public final class DepthwiseConv3x3 {
     /** Output side for an input side and stride. */
     public static int outputSide(int side, int stride) {
         return (side + 2 - 3) / stride + 1;
-    }
-
-    /** Ten thread-local row buffers of at least {@code len} floats. */
-    private static float[][] rows(int len) {
-        float[][] r = ROWS.get();
-        if (r[0].length < len) {
-            for (int i = 0; i < r.length; i++) {
-                r[i] = new float[len];
-            }
-        }
-        return r;
     }
 
     /**
@@ -54,7 +43,7 @@ public final class DepthwiseConv3x3 {
                            float[] bias, boolean gelu) {
         int hw = h * w;
         IntStream.range(0, channels).parallel().forEach(c -> {
-            float[][] r = rows(w);
+            float[][] r = ROWS.get(w);
             // ring of three input rows, each as left-shifted (x-1), centre and right-shifted (x+1) copies
             float[] acc = r[9];
             int base = c * hw;
@@ -127,7 +116,7 @@ public final class DepthwiseConv3x3 {
             System.arraycopy(bias, 0, biasRow, ox * c, c);
         }
         IntStream.range(0, out).parallel().forEach(oy -> {
-            float[][] r = rows(len);
+            float[][] r = ROWS.get(len);
             float[] acc = r[0];
             float[] in = r[1];
             System.arraycopy(biasRow, 0, acc, 0, len);

@@ -26,20 +26,9 @@ final class DepthwiseConv3x3Gradient {
     /** Output rows per channel-last weight-gradient task (fixed: the merge order must not depend on threads). */
     private static final int CHUNK_ROWS = 16;
 
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final RowBuffers ROWS = new RowBuffers(4);
 
     private DepthwiseConv3x3Gradient() {
-    }
-
-    /** Four thread-local row buffers of at least {@code len} floats (contents undefined). */
-    private static float[][] rows(int len) {
-        float[][] r = ROWS.get();
-        if (r[0].length < len) {
-            for (int i = 0; i < r.length; i++) {
-                r[i] = new float[len];
-            }
-        }
-        return r;
     }
 
     /** stride 1, channel-first: x [C, H, W] the conv input, dy [C, H, W]; dx OVERWRITTEN [C, H, W]; dWeight [C*9] ACCUMULATED (+=). */
@@ -153,7 +142,7 @@ final class DepthwiseConv3x3Gradient {
         int odd = side / 2; // odd input columns 2n+1 < side
         float[][] tiles = tiled(weight, channels, out);
         IntStream.range(0, side).parallel().forEach(iy -> {
-            float[][] r = rows(len);
+            float[][] r = ROWS.get(len);
             float[] even = r[0];
             float[] oddAcc = r[1];
             float[] row = r[2];

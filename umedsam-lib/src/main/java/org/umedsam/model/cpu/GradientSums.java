@@ -1,12 +1,19 @@
 package org.umedsam.model.cpu;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Gradient accumulators of model parameters by state-dict key, each a flat row-major
  * {@code float[]} in the parameter's PyTorch layout, created zeroed on first use and summed into over
- * the items of a batch. Not thread-safe: one per {@code gradients} call.
+ * the items of a batch. Not thread-safe: one per backward pass.
  */
 final class GradientSums {
 
@@ -24,5 +31,25 @@ final class GradientSums {
     /** The accumulated gradient of {@code key}, or null when nothing reached it. */
     float[] get(String key) {
         return sums.get(key);
+    }
+
+    /**
+     * The sums for the keys of {@code wrt} as fresh float arrays in the shapes of {@code shapes} (zeros for a key
+     * nothing reached), in the order of {@code wrt}.
+     */
+    Map<String, INDArray> toArrays(Set<String> wrt, Map<String, long[]> shapes) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String k : wrt) {
+            long[] shape = shapes.get(k);
+            float[] v = sums.get(k);
+            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+            if (v == null) {
+                a.assign(0);
+            } else {
+                a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v, 0, v.length);
+            }
+            out.put(k, a);
+        }
+        return out;
     }
 }

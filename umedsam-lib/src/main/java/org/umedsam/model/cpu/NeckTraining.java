@@ -17,28 +17,16 @@ final class NeckTraining {
     private final String prefix;
     private final int in;
     private final int e;
-    /** {@code [E, in]}. */
-    private final float[] conv0;
-    private final float[] norm1W;
-    private final float[] norm1B;
-    /** {@code [E, 9*E]}: output channel, tap, input channel. */
-    private final float[] conv2;
-    private final float[] norm3W;
-    private final float[] norm3B;
+    private final NeckWeights w;
 
     record Tape(int side, float[][] x, float[][] xhat1, float[][] inv1, float[][] col, float[][] xhat3, float[][] inv3) {
     }
 
-    NeckTraining(StateDictWeights w, String prefix, int in, int e) {
+    NeckTraining(StateDictWeights weights, String prefix, int in, int e) {
         this.prefix = prefix;
         this.in = in;
         this.e = e;
-        conv0 = w.get(prefix + ".0.weight", e, in, 1, 1);
-        norm1W = w.get(prefix + ".1.weight", e);
-        norm1B = w.get(prefix + ".1.bias", e);
-        conv2 = CpuNeck.tapMajor(w.get(prefix + ".2.weight", e, e, 3, 3), e);
-        norm3W = w.get(prefix + ".3.weight", e);
-        norm3B = w.get(prefix + ".3.bias", e);
+        this.w = NeckWeights.read(weights, prefix, in, e);
     }
 
     /** {@code x[b] [side*side, in]} (kept by the tape) -> {@code out[b] [E, side*side]}, new arrays. */
@@ -52,17 +40,17 @@ final class NeckTraining {
         float[][] inv3 = new float[b][];
         for (int i = 0; i < b; i++) {
             float[] a = new float[px * e];
-            Gemm.multiply(x[i], 0, px, in, conv0, 0, e, true, a, 0);
+            Gemm.multiply(x[i], 0, px, in, w.conv0(), 0, e, true, a, 0);
             xhat1[i] = new float[px * e];
             inv1[i] = new float[px];
-            DecoderBackprop.layerNorm(a, px, e, norm1W, norm1B, EPS, xhat1[i], inv1[i]);
+            DecoderBackprop.layerNorm(a, px, e, w.norm1W(), w.norm1B(), EPS, xhat1[i], inv1[i]);
             col[i] = new float[px * 9 * e];
             CpuNeck.im2col(a, side, e, col[i]);
             float[] c = new float[px * e];
-            Gemm.multiply(col[i], 0, px, 9 * e, conv2, 0, e, true, c, 0);
+            Gemm.multiply(col[i], 0, px, 9 * e, w.conv2(), 0, e, true, c, 0);
             xhat3[i] = new float[px * e];
             inv3[i] = new float[px];
-            DecoderBackprop.layerNorm(c, px, e, norm3W, norm3B, EPS, xhat3[i], inv3[i]);
+            DecoderBackprop.layerNorm(c, px, e, w.norm3W(), w.norm3B(), EPS, xhat3[i], inv3[i]);
             out[i] = new float[e * px];
             Transpose.apply(c, px, e, out[i]);
         }
@@ -75,22 +63,22 @@ final class NeckTraining {
         int side = t.side();
         int px = side * side;
         float[][] dx = new float[b][];
-        float[] dConv2 = new float[conv2.length];
+        float[] dConv2 = new float[w.conv2().length];
         for (int i = 0; i < b; i++) {
             float[] dc = new float[px * e];
             Transpose.apply(dOut[i], e, px, dc);
-            DecoderBackprop.layerNormBackward(dc, px, e, norm3W, t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
+            DecoderBackprop.layerNormBackward(dc, px, e, w.norm3W(), t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
             Gemm.multiply(dc, 0, true, e, px, t.col()[i], 0, false, 9 * e, dConv2, 0, true);
             float[] dcol = new float[px * 9 * e];
-            Gemm.multiply(dc, 0, false, px, e, conv2, 0, false, 9 * e, dcol, 0, false);
+            Gemm.multiply(dc, 0, false, px, e, w.conv2(), 0, false, 9 * e, dcol, 0, false);
             float[] da = new float[px * e];
             col2im(dcol, side, da);
-            DecoderBackprop.layerNormBackward(da, px, e, norm1W, t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
+            DecoderBackprop.layerNormBackward(da, px, e, w.norm1W(), t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
             Gemm.multiply(da, 0, true, e, px, t.x()[i], 0, false, in, g.of(prefix + ".0.weight", e * in), 0, true);
             dx[i] = new float[px * in];
-            Gemm.multiply(da, 0, false, px, e, conv0, 0, false, in, dx[i], 0, false);
+            Gemm.multiply(da, 0, false, px, e, w.conv0(), 0, false, in, dx[i], 0, false);
         }
-        float[] dk = g.of(prefix + ".2.weight", conv2.length);
+        float[] dk = g.of(prefix + ".2.weight", w.conv2().length);
         for (int o = 0; o < e; o++) {
             for (int ci = 0; ci < e; ci++) {
                 for (int tp = 0; tp < 9; tp++) {

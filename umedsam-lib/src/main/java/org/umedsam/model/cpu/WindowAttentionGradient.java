@@ -139,24 +139,13 @@ final class WindowAttentionGradient {
         int[] tok = s.token;
         int[] qpos = s.queryPos;
         int[] dst = s.outRow;
-        int nq = 0;
-        for (int i = 0; i < n; i++) {
-            int y = wy * ws + i / ws;
-            int x = wx * ws + i % ws;
-            boolean inside = y < side && x < side;
-            tok[i] = (inside ? y * side + x : padRow) * row + h * 3 * d;
-            if (inside) {
-                dst[nq] = (y * side + x) * dim + h * d;
-                qpos[nq++] = i;
-            }
-        }
+        int nq = WindowAttentionKernel.gather(side, wy, wx, h, heads, d, ws, tok, qpos, dst);
         float[][] qT = s.qT;
+        WindowAttentionKernel.scaledQueries(qkv, tok, qpos, nq, d, scale, qT);
         float[][] dOT = s.dOT;
         for (int r = 0; r < nq; r++) {
-            int src = tok[qpos[r]];
             int o = dst[r];
             for (int c = 0; c < d; c++) {
-                qT[c][r] = qkv[src + c] * scale;
                 dOT[c][r] = dOut[o + c];
             }
         }
@@ -233,53 +222,8 @@ final class WindowAttentionGradient {
             Arrays.fill(dvT[c], 0, n, 0f);
             Arrays.fill(dkT[c], 0, n, 0f);
         }
-        int r = 0;
-        for (; r + 3 < nq; r += 4) {
-            float[] p0 = pR[r];
-            float[] p1 = pR[r + 1];
-            float[] p2 = pR[r + 2];
-            float[] p3 = pR[r + 3];
-            float[] s0 = dsR[r];
-            float[] s1 = dsR[r + 1];
-            float[] s2 = dsR[r + 2];
-            float[] s3 = dsR[r + 3];
-            for (int c = 0; c < d; c++) {
-                float[] g = dOT[c];
-                float a0 = g[r];
-                float a1 = g[r + 1];
-                float a2 = g[r + 2];
-                float a3 = g[r + 3];
-                float[] dv = dvT[c];
-                for (int k = 0; k < n; k++) {
-                    dv[k] += a0 * p0[k] + a1 * p1[k] + a2 * p2[k] + a3 * p3[k];
-                }
-                float[] q = qT[c];
-                float b0 = q[r];
-                float b1 = q[r + 1];
-                float b2 = q[r + 2];
-                float b3 = q[r + 3];
-                float[] dk = dkT[c];
-                for (int k = 0; k < n; k++) {
-                    dk[k] += b0 * s0[k] + b1 * s1[k] + b2 * s2[k] + b3 * s3[k];
-                }
-            }
-        }
-        for (; r < nq; r++) {
-            float[] p = pR[r];
-            float[] sr = dsR[r];
-            for (int c = 0; c < d; c++) {
-                float a = dOT[c][r];
-                float[] dv = dvT[c];
-                for (int k = 0; k < n; k++) {
-                    dv[k] += a * p[k];
-                }
-                float b = qT[c][r];
-                float[] dk = dkT[c];
-                for (int k = 0; k < n; k++) {
-                    dk[k] += b * sr[k];
-                }
-            }
-        }
+        mixColumns(dOT, pR, nq, d, n, dvT);
+        mixColumns(qT, dsR, nq, d, n, dkT);
         for (int k = 0; k < n; k++) {
             int o = tok[k];
             if (o == padBase) {
@@ -293,6 +237,41 @@ final class WindowAttentionGradient {
                 for (int c = 0; c < d; c++) {
                     dQkv[o + d + c] = dkT[c][k];
                     dQkv[o + 2 * d + c] = dvT[c][k];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code outT[c][k] += sum_r aT[c][r] * wR[r][k]} for {@code c < d, k < n}, over the {@code nq} real queries
+     * four per pass: dV from dO and P, dK from the scaled queries and dS (both key-major).
+     */
+    private static void mixColumns(float[][] aT, float[][] wR, int nq, int d, int n, float[][] outT) {
+        int r = 0;
+        for (; r + 3 < nq; r += 4) {
+            float[] w0 = wR[r];
+            float[] w1 = wR[r + 1];
+            float[] w2 = wR[r + 2];
+            float[] w3 = wR[r + 3];
+            for (int c = 0; c < d; c++) {
+                float[] a = aT[c];
+                float a0 = a[r];
+                float a1 = a[r + 1];
+                float a2 = a[r + 2];
+                float a3 = a[r + 3];
+                float[] o = outT[c];
+                for (int k = 0; k < n; k++) {
+                    o[k] += a0 * w0[k] + a1 * w1[k] + a2 * w2[k] + a3 * w3[k];
+                }
+            }
+        }
+        for (; r < nq; r++) {
+            float[] w = wR[r];
+            for (int c = 0; c < d; c++) {
+                float a = aT[c][r];
+                float[] o = outT[c];
+                for (int k = 0; k < n; k++) {
+                    o[k] += a * w[k];
                 }
             }
         }

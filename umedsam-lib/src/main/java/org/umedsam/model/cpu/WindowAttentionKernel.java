@@ -70,27 +70,11 @@ final class WindowAttentionKernel {
         int n = tokens;
         int d = headDim;
         int dim = heads * d;
-        int row = 3 * dim;
-        int padRow = side * side;
         int[] tok = s.token;
         int[] qpos = s.queryPos;
-        int nq = 0;
-        for (int i = 0; i < n; i++) {
-            int y = wy * ws + i / ws;
-            int x = wx * ws + i % ws;
-            boolean inside = y < side && x < side;
-            tok[i] = (inside ? y * side + x : padRow) * row + h * 3 * d;
-            if (inside) {
-                qpos[nq++] = i;
-            }
-        }
+        int nq = gather(side, wy, wx, h, heads, d, ws, tok, qpos, null);
         float[][] qT = s.qT;
-        for (int r = 0; r < nq; r++) {
-            int src = tok[qpos[r]];
-            for (int c = 0; c < d; c++) {
-                qT[c][r] = qkv[src + c] * scale;
-            }
-        }
+        scaledQueries(qkv, tok, qpos, nq, d, scale, qT);
         float[][] sT = s.sT;
         float[] sum = s.sum;
         expScores(qkv, tok, qpos, nq, n, d, pairBias, h * n * n, qT, sT, s.max, sum);
@@ -105,6 +89,42 @@ final class WindowAttentionKernel {
             int dst = ((wy * ws + i / ws) * side + wx * ws + i % ws) * dim + h * d;
             for (int c = 0; c < d; c++) {
                 out[dst + c] = oT[c][r] * inv;
+            }
+        }
+    }
+
+    /**
+     * The tokens of window {@code (wy, wx)} for head {@code h}: {@code tok[i]} is the qkv offset of window position
+     * {@code i}'s head slice (the pad row {@code side*side} for a position outside the map), {@code qpos} the
+     * positions of the real tokens, and, when {@code outRow} is not null, {@code outRow[r]} the output offset of
+     * real token {@code r}. Returns the number of real tokens.
+     */
+    static int gather(int side, int wy, int wx, int h, int heads, int d, int ws, int[] tok, int[] qpos, int[] outRow) {
+        int dim = heads * d;
+        int row = 3 * dim;
+        int padRow = side * side;
+        int nq = 0;
+        for (int i = 0; i < ws * ws; i++) {
+            int y = wy * ws + i / ws;
+            int x = wx * ws + i % ws;
+            boolean inside = y < side && x < side;
+            tok[i] = (inside ? y * side + x : padRow) * row + h * 3 * d;
+            if (inside) {
+                if (outRow != null) {
+                    outRow[nq] = (y * side + x) * dim + h * d;
+                }
+                qpos[nq++] = i;
+            }
+        }
+        return nq;
+    }
+
+    /** {@code qT[c][r] = scale * q_r[c]} for the {@code nq} real tokens of a window ({@link #gather}). */
+    static void scaledQueries(float[] qkv, int[] tok, int[] qpos, int nq, int d, float scale, float[][] qT) {
+        for (int r = 0; r < nq; r++) {
+            int src = tok[qpos[r]];
+            for (int c = 0; c < d; c++) {
+                qT[c][r] = qkv[src + c] * scale;
             }
         }
     }
