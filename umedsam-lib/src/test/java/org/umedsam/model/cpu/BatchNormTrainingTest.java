@@ -1,5 +1,10 @@
 package org.umedsam.model.cpu;
 
+import static org.umedsam.model.cpu.KernelTestSupport.centralDifference;
+import static org.umedsam.model.cpu.KernelTestSupport.dot;
+import static org.umedsam.model.cpu.KernelTestSupport.rand;
+import static org.umedsam.model.cpu.KernelTestSupport.relErr;
+import static org.umedsam.model.cpu.KernelTestSupport.toDouble;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -182,32 +187,15 @@ class BatchNormTrainingTest {
                 double[][] g = backwardRef(x, c, hw, gamma, beta, gelu, r);
                 double h = 1e-6;
                 double worst = 0;
+                java.util.function.DoubleSupplier loss = () -> lossRef(x, c, hw, gamma, beta, gelu, r);
                 for (int b = 0; b < batch; b++) {
                     for (int i = 0; i < c * hw; i++) {
-                        double keep = x[b][i];
-                        x[b][i] = keep + h;
-                        double lp = lossRef(x, c, hw, gamma, beta, gelu, r);
-                        x[b][i] = keep - h;
-                        double lm = lossRef(x, c, hw, gamma, beta, gelu, r);
-                        x[b][i] = keep;
-                        worst = Math.max(worst, Math.abs((lp - lm) / (2 * h) - g[0][b * c * hw + i]));
+                        worst = Math.max(worst, Math.abs(centralDifference(x[b], i, h, loss) - g[0][b * c * hw + i]));
                     }
                 }
                 for (int ch = 0; ch < c; ch++) {
-                    double keep = gamma[ch];
-                    gamma[ch] = keep + h;
-                    double lp = lossRef(x, c, hw, gamma, beta, gelu, r);
-                    gamma[ch] = keep - h;
-                    double lm = lossRef(x, c, hw, gamma, beta, gelu, r);
-                    gamma[ch] = keep;
-                    worst = Math.max(worst, Math.abs((lp - lm) / (2 * h) - g[1][ch]));
-                    keep = beta[ch];
-                    beta[ch] = keep + h;
-                    lp = lossRef(x, c, hw, gamma, beta, gelu, r);
-                    beta[ch] = keep - h;
-                    lm = lossRef(x, c, hw, gamma, beta, gelu, r);
-                    beta[ch] = keep;
-                    worst = Math.max(worst, Math.abs((lp - lm) / (2 * h) - g[2][ch]));
+                    worst = Math.max(worst, Math.abs(centralDifference(gamma, ch, h, loss) - g[1][ch]));
+                    worst = Math.max(worst, Math.abs(centralDifference(beta, ch, h, loss) - g[2][ch]));
                 }
                 System.out.printf("KERNEL bn reference backward vs central differences B=%d gelu=%-5s: max abs err %.2e%n",
                         batch, gelu, worst);
@@ -415,26 +403,6 @@ class BatchNormTrainingTest {
         return x;
     }
 
-    static float[] rand(Random r, int n) {
-        return DepthwiseConv3x3Test.rand(r, n);
-    }
-
-    static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
-    }
-
-    static double[][] toDouble(float[][] a) {
-        double[][] d = new double[a.length][];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = toDouble(a[i]);
-        }
-        return d;
-    }
-
     static float[] flatten(float[][] a) {
         int n = 0;
         for (float[] r : a) {
@@ -457,24 +425,5 @@ class BatchNormTrainingTest {
             }
         }
         return e;
-    }
-
-    /** max |a - ref| / max |ref|. */
-    static double relErr(float[] a, double[] ref) {
-        double e = 0;
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            e = Math.max(e, Math.abs(a[i] - ref[i]));
-            m = Math.max(m, Math.abs(ref[i]));
-        }
-        return e / m;
-    }
-
-    static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
     }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import static org.umedsam.model.cpu.KernelTestSupport.rand;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -194,13 +195,5 @@ class CpuMaskDecoderKernelsTest {
                 }
             }
         }
-    }
-
-    static float[] rand(Random r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 }

@@ -1,5 +1,9 @@
 package org.umedsam.model.cpu;
 
+import static org.umedsam.model.cpu.KernelTestSupport.dot;
+import static org.umedsam.model.cpu.KernelTestSupport.rand;
+import static org.umedsam.model.cpu.KernelTestSupport.relErr;
+import static org.umedsam.model.cpu.KernelTestSupport.toDouble;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -82,9 +86,9 @@ class DepthwiseConv3x3GradientTest {
         int c = 6;
         for (int side : new int[]{7, 8}) {
             for (int stride : new int[]{1, 2}) {
-                float[] x = DepthwiseConv3x3Test.rand(rnd, c * side * side);
-                float[] w = DepthwiseConv3x3Test.rand(rnd, c * 9);
-                double[] ref = forwardRef(d(x), c, side, side, stride, d(w));
+                float[] x = rand(rnd, c * side * side);
+                float[] w = rand(rnd, c * 9);
+                double[] ref = forwardRef(toDouble(x), c, side, side, stride, toDouble(w));
                 int out = DepthwiseConv3x3.outputSide(side, stride);
                 if (stride == 1) {
                     float[] y = new float[x.length];
@@ -106,10 +110,10 @@ class DepthwiseConv3x3GradientTest {
             for (int stride : new int[]{1, 2}) {
                 int h = hw[0];
                 int w = hw[1];
-                double[] x = d(DepthwiseConv3x3Test.rand(rnd, c * h * w));
-                double[] wt = d(DepthwiseConv3x3Test.rand(rnd, c * 9));
+                double[] x = toDouble(rand(rnd, c * h * w));
+                double[] wt = toDouble(rand(rnd, c * 9));
                 int n = c * ((h - 1) / stride + 1) * ((w - 1) / stride + 1);
-                double[] r = d(DepthwiseConv3x3Test.rand(rnd, n));
+                double[] r = toDouble(rand(rnd, n));
                 double[][] g = backwardRef(x, r, c, h, w, stride, wt);
                 double worst = 0;
                 double step = 1e-6;
@@ -137,15 +141,15 @@ class DepthwiseConv3x3GradientTest {
         for (int[] hw : new int[][]{{7, 7}, {8, 8}, {7, 9}, {1, 1}, {20, 3}}) {
             int h = hw[0];
             int w = hw[1];
-            float[] x = DepthwiseConv3x3Test.rand(rnd, c * h * w);
-            float[] wt = DepthwiseConv3x3Test.rand(rnd, c * 9);
-            float[] dy = DepthwiseConv3x3Test.rand(rnd, c * h * w);
-            double[][] ref = backwardRef(d(x), d(dy), c, h, w, 1, d(wt));
+            float[] x = rand(rnd, c * h * w);
+            float[] wt = rand(rnd, c * 9);
+            float[] dy = rand(rnd, c * h * w);
+            double[][] ref = backwardRef(toDouble(x), toDouble(dy), c, h, w, 1, toDouble(wt));
             float[] dx = new float[x.length];
             float[] dw = new float[c * 9];
             DepthwiseConv3x3Gradient.chw(x, dy, c, h, w, wt, dx, dw);
-            double errX = BatchNormTrainingTest.relErr(dx, ref[0]);
-            double errW = BatchNormTrainingTest.relErr(dw, ref[1]);
+            double errX = relErr(dx, ref[0]);
+            double errW = relErr(dw, ref[1]);
             double dir = directionalError(rnd, x, wt, dy, dx, dw, c, h, w, 1);
             System.out.printf("KERNEL depthwise backward chw %dx%d: rel err dx %.2e dW %.2e, directional %.2e%n",
                     h, w, errX, errW, dir);
@@ -162,17 +166,17 @@ class DepthwiseConv3x3GradientTest {
         for (int side : new int[]{7, 8, 1, 2, 3, 37}) {
             for (int stride : new int[]{1, 2}) {
                 int out = DepthwiseConv3x3.outputSide(side, stride);
-                float[] x = DepthwiseConv3x3Test.rand(rnd, c * side * side);
-                float[] wt = DepthwiseConv3x3Test.rand(rnd, c * 9);
-                float[] dy = DepthwiseConv3x3Test.rand(rnd, c * out * out);
-                double[][] ref = backwardRef(d(x), d(dy), c, side, side, stride, d(wt));
+                float[] x = rand(rnd, c * side * side);
+                float[] wt = rand(rnd, c * 9);
+                float[] dy = rand(rnd, c * out * out);
+                double[][] ref = backwardRef(toDouble(x), toDouble(dy), c, side, side, stride, toDouble(wt));
                 float[] dxh = new float[x.length];
                 Arrays.fill(dxh, Float.NaN); // overwritten, not accumulated
                 float[] dw = new float[c * 9];
                 DepthwiseConv3x3Gradient.hwc(hwc(x, c, side * side), hwc(dy, c, out * out), side, c, stride, wt, dxh, dw);
                 float[] dx = chw(dxh, c, side * side);
-                double errX = BatchNormTrainingTest.relErr(dx, ref[0]);
-                double errW = BatchNormTrainingTest.relErr(dw, ref[1]);
+                double errX = relErr(dx, ref[0]);
+                double errW = relErr(dw, ref[1]);
                 double dir = directionalError(rnd, x, wt, dy, dx, dw, c, side, side, stride);
                 System.out.printf("KERNEL depthwise backward hwc side %2d stride %d: rel err dx %.2e dW %.2e, directional %.2e%n",
                         side, stride, errX, errW, dir);
@@ -188,15 +192,15 @@ class DepthwiseConv3x3GradientTest {
         Random rnd = new Random(15);
         int c = 40;
         int side = 70; // several channel-last row chunks, a ragged last one
-        float[] x = DepthwiseConv3x3Test.rand(rnd, c * side * side);
-        float[] wt = DepthwiseConv3x3Test.rand(rnd, c * 9);
+        float[] x = rand(rnd, c * side * side);
+        float[] wt = rand(rnd, c * 9);
         for (int stride : new int[]{1, 2}) {
             for (boolean channelFirst : new boolean[]{true, false}) {
                 if (channelFirst && stride == 2) {
                     continue;
                 }
                 int out = DepthwiseConv3x3.outputSide(side, stride);
-                float[] dy = DepthwiseConv3x3Test.rand(rnd, c * out * out);
+                float[] dy = rand(rnd, c * out * out);
                 float[] dx0 = new float[x.length];
                 float[] dw0 = new float[c * 9];
                 run(channelFirst, x, dy, side, c, stride, wt, dx0, dw0);
@@ -207,7 +211,7 @@ class DepthwiseConv3x3GradientTest {
                     assertThat(Arrays.equals(dx, dx0)).isTrue();
                     assertThat(Arrays.equals(dw, dw0)).isTrue();
                 }
-                float[] start = DepthwiseConv3x3Test.rand(rnd, c * 9);
+                float[] start = rand(rnd, c * 9);
                 float[] acc = start.clone();
                 run(channelFirst, x, dy, side, c, stride, wt, new float[x.length], acc);
                 for (int i = 0; i < acc.length; i++) {
@@ -244,9 +248,9 @@ class DepthwiseConv3x3GradientTest {
      */
     private static double directionalError(Random rnd, float[] x, float[] wt, float[] dy, float[] dx, float[] dw,
                                            int c, int h, int w, int stride) {
-        float[] vx = DepthwiseConv3x3Test.rand(rnd, x.length);
-        float[] vw = DepthwiseConv3x3Test.rand(rnd, wt.length);
-        double analytic = BatchNormTrainingTest.dot(dx, vx) + BatchNormTrainingTest.dot(dw, vw);
+        float[] vx = rand(rnd, x.length);
+        float[] vw = rand(rnd, wt.length);
+        double analytic = dot(dx, vx) + dot(dw, vw);
         double step = 1e-4;
         double[] fd = new double[2];
         for (int s = 0; s < 2; s++) {
@@ -259,7 +263,7 @@ class DepthwiseConv3x3GradientTest {
             for (int i = 0; i < wt.length; i++) {
                 ws[i] = wt[i] + sign * step * vw[i];
             }
-            fd[s] = loss(xs, d(dy), c, h, w, stride, ws);
+            fd[s] = loss(xs, toDouble(dy), c, h, w, stride, ws);
         }
         double num = (fd[0] - fd[1]) / (2 * step);
         return Math.abs(analytic - num) / Math.max(Math.abs(num), 1e-12);
@@ -285,10 +289,6 @@ class DepthwiseConv3x3GradientTest {
             }
         }
         return t;
-    }
-
-    static double[] d(float[] a) {
-        return BatchNormTrainingTest.toDouble(a);
     }
 
     static double maxAbs(float[] a, double[] ref) {

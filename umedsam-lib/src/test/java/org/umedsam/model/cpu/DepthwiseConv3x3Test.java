@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import static org.umedsam.model.cpu.KernelTestSupport.rand;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -97,13 +98,5 @@ class DepthwiseConv3x3Test {
             DepthwiseConv3x3.chw(x, got, c, side, side, inBias, w, b, true);
             assertThat(got).as("side " + side).containsExactly(ref);
         }
-    }
-
-    static float[] rand(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        return a;
     }
 }

@@ -30,8 +30,8 @@ class EncoderKernelGradientBenchmark {
         float[][] y = new float[2][c * hw];
         float[][] dy = BatchNormTrainingTest.randBatch(rnd, 2, c * hw, 0f, 1f);
         float[][] dx = new float[2][c * hw];
-        float[] gamma = BatchNormTrainingTest.rand(rnd, c);
-        float[] beta = BatchNormTrainingTest.rand(rnd, c);
+        float[] gamma = KernelTestSupport.rand(rnd, c);
+        float[] beta = KernelTestSupport.rand(rnd, c);
         float[] dg = new float[c];
         float[] db = new float[c];
         BatchNormTraining.Statistics[] s = new BatchNormTraining.Statistics[1];
@@ -52,7 +52,7 @@ class EncoderKernelGradientBenchmark {
         // depthwise chw C=256 256x256 stride 1 (an MBConv at 256x256 in channel-first order)
         float[] xc = x[0];
         float[] yc = y[0];
-        float[] w = BatchNormTrainingTest.rand(rnd, c * 9);
+        float[] w = KernelTestSupport.rand(rnd, c * 9);
         float[] zero = new float[c];
         float[] dw = new float[c * 9];
         double[] fwd = BenchmarkSupport.sortedSeconds(2, reps, () -> DepthwiseConv3x3.chw(xc, yc, c, 256, 256, w, zero, false));
@@ -68,11 +68,11 @@ class EncoderKernelGradientBenchmark {
 
     private static void hwcCase(Random rnd, int reps, int c, int side, int stride) {
         int out = DepthwiseConv3x3.outputSide(side, stride);
-        float[] x = DepthwiseConv3x3Test.rand(rnd, side * side * c);
-        float[] dy = DepthwiseConv3x3Test.rand(rnd, out * out * c);
+        float[] x = KernelTestSupport.rand(rnd, side * side * c);
+        float[] dy = KernelTestSupport.rand(rnd, out * out * c);
         float[] y = new float[out * out * c];
         float[] dx = new float[x.length];
-        float[] w = DepthwiseConv3x3Test.rand(rnd, c * 9);
+        float[] w = KernelTestSupport.rand(rnd, c * 9);
         float[] taps = DepthwiseConv3x3GradientTest.tapMajor(w, c);
         float[] zero = new float[c];
         float[] dw = new float[c * 9];

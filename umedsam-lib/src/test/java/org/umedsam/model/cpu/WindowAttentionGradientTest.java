@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import static org.umedsam.model.cpu.KernelTestSupport.relErr;
+import static org.umedsam.model.cpu.KernelTestSupport.toDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -174,25 +176,6 @@ class WindowAttentionGradientTest {
         return f;
     }
 
-    static double[] toDouble(float[] a) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i];
-        }
-        return r;
-    }
-
-    /** max |a - b| / max |b|. */
-    static double relativeError(float[] a, double[] b) {
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < b.length; i++) {
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(b[i]));
-        }
-        return diff / scale;
-    }
-
     private static float[] javaBackward(Case k, float[] dBiases) {
         float[] dQkv = new float[k.qkv().length];
         Arrays.fill(dQkv, Float.NaN); // must be overwritten everywhere
@@ -211,7 +194,7 @@ class WindowAttentionGradientTest {
         float[] out = new float[side * side * k.dim()];
         new WindowAttentionKernel(heads, d, ws, k.biases()).apply(k.qkv(), side, out);
         double[] ref = forwardRef(toDouble(k.qkv()), toDouble(k.biases()), side, ws, heads, d);
-        assertThat(relativeError(out, ref)).isLessThan(1e-5);
+        assertThat(relErr(out, ref)).isLessThan(1e-5);
     }
 
     @ParameterizedTest(name = "side {0}, ws {1}, heads {2}, headDim {3}")
@@ -260,8 +243,8 @@ class WindowAttentionGradientTest {
         float[] dB = new float[heads * ws * ws];
         float[] dQkv = javaBackward(k, dB);
         double[][] ref = backwardRef(toDouble(k.qkv()), toDouble(k.biases()), toDouble(k.dOut()), side, ws, heads, d);
-        assertThat(relativeError(dQkv, ref[0])).isLessThan(1e-4);
-        assertThat(relativeError(dB, ref[1])).isLessThan(1e-4);
+        assertThat(relErr(dQkv, ref[0])).isLessThan(1e-4);
+        assertThat(relErr(dB, ref[1])).isLessThan(1e-4);
         // the padded token: no query gradient ever; no gradient at all when no window is padded
         int pad = side * side * 3 * k.dim();
         for (int h = 0; h < heads; h++) {
@@ -342,7 +325,7 @@ class WindowAttentionGradientTest {
         for (int i = 0; i < nb; i++) {
             twice[i] = 2.0 * dB1[i];
         }
-        assertThat(relativeError(acc, twice)).isLessThan(1e-6);
+        assertThat(relErr(acc, twice)).isLessThan(1e-6);
         assertThat(Arrays.equals(first, dQkv)).isTrue();
         // and accumulating from a given start is itself reproducible
         float[] acc2 = dB1.clone();
