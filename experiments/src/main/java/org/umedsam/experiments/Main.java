@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         description = "U-MedSAM toolkit: promptable medical image segmentation (LiteMedSAM) in Java.",
         subcommands = {
                 TrainCommand.class,
+                PretrainCommand.class,
                 EvaluateCommand.class,
                 InferCommand.class,
                 AblationsCommand.class,

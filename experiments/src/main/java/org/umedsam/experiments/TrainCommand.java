@@ -3,23 +3,17 @@ package org.umedsam.experiments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.umedsam.data.DefaultDatasets;
 import org.umedsam.data.Profile;
-import org.umedsam.data.SamplerConfig;
-import org.umedsam.data.TrainingSampler;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ShippedModels;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.ParameterGroup;
-import org.umedsam.train.SamplerSource;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
+import org.umedsam.train.TrainingData;
 import org.umedsam.train.TrainingSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,8 +60,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--trainable", description = "ALL or MASK_DECODER_AND_SIGMAS (overrides trainable)")
     ParameterGroup trainable;
 
-    @Option(names = "--initial-weights", paramLabel = "FILE", description = "start from these weights: an upstream "
-            + ".pth such as lite_medsam.pth, a umedsam model file or a run's .ckpt (overrides initialWeights)")
+    @Option(names = "--initial-weights", paramLabel = "FILE", description = "start from these weights: a shipped "
+            + "model's name (small-base), an upstream .pth such as lite_medsam.pth, a umedsam model file or a run's"
+            + " .ckpt (overrides initialWeights)")
     Path initialWeights;
 
     @Option(names = "--no-progress", description = "no progress bar")
@@ -119,7 +114,10 @@ public final class TrainCommand implements Callable<Integer> {
             c = c.with(Map.of("trainable", trainable.name()));
         }
         if (initialWeights != null) {
-            c = c.with(Map.of("initialWeights", initialWeights.toAbsolutePath().normalize().toString()));
+            // a shipped model's name stays a name (resolved when the run starts); a file becomes absolute
+            boolean shippedName = !Files.exists(initialWeights) && ShippedModels.isName(initialWeights.toString());
+            c = c.with(Map.of("initialWeights", shippedName ? initialWeights.toString()
+                    : initialWeights.toAbsolutePath().normalize().toString()));
         }
         Sources s = sources(c);
         Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
@@ -146,16 +144,9 @@ public final class TrainCommand implements Callable<Integer> {
     record Sources(TrainingSource train, TrainingSource validation) {
     }
 
-    private static List<Path> npzUnder(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return new ArrayList<>(s.filter(p -> p.toString().endsWith(".npz") && Files.isRegularFile(p)).sorted()
-                    .toList());
-        }
-    }
-
     /**
-     * Training and validation files: {@code train/} and {@code validation/} when the folder has them
-     * (DefaultDatasets' layout), else all cases shuffled with the seed and split by validationFraction.
+     * Training and validation sources of {@code --data} ({@link TrainingData#of}); the default dataset when
+     * no folder is given.
      */
     Sources sources(TrainConfig c) throws IOException {
         Path dir = data;
@@ -163,33 +154,9 @@ public final class TrainCommand implements Callable<Integer> {
             dir = DefaultDatasets.defaultRoot();
             DefaultDatasets.ensure(dir, Profile.defaults());
         }
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + ": no such data folder");
-        }
-        List<Path> tr;
-        List<Path> val;
-        if (Files.isDirectory(dir.resolve("train"))) {
-            tr = npzUnder(dir.resolve("train"));
-            val = Files.isDirectory(dir.resolve("validation")) && c.validationFraction() > 0
-                    ? npzUnder(dir.resolve("validation")) : List.of();
-        } else {
-            List<Path> files = npzUnder(dir);
-            Collections.shuffle(files, new Random(c.seed()));
-            int nVal = c.validationFraction() > 0 && files.size() >= 2
-                    ? Math.max(1, (int) Math.round(files.size() * c.validationFraction())) : 0;
-            val = files.subList(0, nVal);
-            tr = files.subList(nVal, files.size());
-        }
-        if (tr.isEmpty()) {
-            throw new IOException(dir + ": no training .npz cases found");
-        }
-        TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, SamplerConfig.defaults().withSeed(c.seed()));
-        // validation: exact boxes, no flips, the same samples every epoch
-        TrainingSampler valSampler = val.isEmpty() ? null
-                : TrainingSampler.ofFiles(val, new SamplerConfig(c.seed(), 0, false, false, Map.of()));
-        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%n", tr.size(), val.size(),
-                dir);
-        return new Sources(SamplerSource.training(trainSampler),
-                valSampler == null ? null : SamplerSource.validation(valSampler));
+        TrainingData d = TrainingData.of(dir, c);
+        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%n", d.trainCases(),
+                d.validationCases(), dir);
+        return new Sources(d.train(), d.validation());
     }
 }

@@ -23,9 +23,10 @@ import java.util.TreeMap;
  * @param labelNames structure names of the real cases by label id
  * @param cases the cases, paths relative to the data root
  * @param buildSeconds wall-clock seconds the build took
+ * @param splitRule how the cases were split into train, validation and test
  */
 public record DatasetManifest(int version, Profile profile, Map<String, Long> sources, Map<Integer, String> labelNames,
-                              List<Entry> cases, double buildSeconds) {
+                              List<Entry> cases, double buildSeconds, String splitRule) {
     /** The three splits, in order. */
     public static final List<String> SPLITS = List.of("train", "validation", "test");
 

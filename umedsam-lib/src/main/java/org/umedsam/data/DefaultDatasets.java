@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * modalities ({@link SyntheticModalities}), written in the challenge's {@code .npz} layout under
  * {@code dataRoot/{train,validation,test}/} with {@code dataRoot/manifest.json}.
  *
- * <p><b>Split</b> (fixed): within each source's list of cases (in z order for real data, in
- * index order for synthetic data), of every five consecutive cases the 3rd goes to validation,
- * the 5th to test and the rest to training (60/20/20). Training files carry {@code imgs}, {@code gts}
+ * <p><b>Split</b> ({@link #SPLIT_RULE}, also written into the manifest): real MR by contiguous
+ * slabs with a gap between splits ({@link RealBrainCases}); synthetic cases, which are independent
+ * draws, interleaved: of every five consecutive cases the 3rd goes to validation, the 5th to test
+ * and the rest to training (60/20/20). Training files carry {@code imgs}, {@code gts}
  * (and {@code spacing} for 3D), like the challenge's training data; validation and test files also
  * carry {@code boxes}, one per label in ascending label order (2D {@code [x0,y0,x1,y1]}, 3D
  * {@code [x0,y0,z0,x1,y1,z1]}, tight), like the challenge's test inputs, and keep {@code gts} for
@@ -33,7 +34,16 @@ import java.util.TreeMap;
  */
 public final class DefaultDatasets {
     /** Bump when the output changes, so old data is rebuilt. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+
+    /** How the split was made, as the manifest states it. */
+    public static final String SPLIT_RULE = "real MR (colin27, inia19): per atlas and slicing axis (axial, coronal,"
+            + " sagittal), the labelled range is cut into contiguous slabs, train 0-40%, validation 40-50%, test 50-70%,"
+            + " train 70-100%, with a " + RealBrainCases.GAP_MM + " mm gap at each boundary between two splits; 3D crops"
+            + " lie inside the axial slabs. Slabs are per axis, so a test slice crosses training slices of other axes of"
+            + " the same subject: the split separates slice positions, not subjects. Synthetic cases: each generated"
+            + " independently from (modality, index); of every five consecutive indices the 3rd is validation, the 5th"
+            + " test, the rest train.";
 
     private DefaultDatasets() {
     }
@@ -113,8 +123,11 @@ public final class DefaultDatasets {
         }
         Map<String, Long> sources = sources(profile, templates);
         Map<String, List<Case>> bySource = new LinkedHashMap<>();
+        Map<String, String> realSplit = new java.util.HashMap<>();
         if (!sources.isEmpty()) {
-            for (Case c : RealBrainCases.build(templates, profile)) {
+            for (RealBrainCases.SplitCase sc : RealBrainCases.build(templates, profile)) {
+                Case c = sc.c();
+                realSplit.put(c.name(), sc.split());
                 String origin = c.name().contains("inia19") ? "inia19" : "colin27";
                 bySource.computeIfAbsent(origin + (c.threeD() ? " 3D" : " 2D"), k -> new ArrayList<>()).add(c);
             }
@@ -133,8 +146,8 @@ public final class DefaultDatasets {
         for (var src : bySource.entrySet()) {
             List<Case> list = src.getValue();
             for (int k = 0; k < list.size(); k++) {
-                String split = splitOf(k);
                 Case original = list.get(k);
+                String split = realSplit.getOrDefault(original.name(), splitOf(k));
                 Case c = consecutiveLabels(original);
                 Case out = split.equals("train") ? c : withBoxes(c);
                 Path file = CaseWriter.write(out, dataRoot.resolve(split));
@@ -148,7 +161,7 @@ public final class DefaultDatasets {
             names.put(i + 1, BrainStructures.NAMES.get(i));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        DatasetManifest m = new DatasetManifest(VERSION, profile, sources, names, entries, seconds);
+        DatasetManifest m = new DatasetManifest(VERSION, profile, sources, names, entries, seconds, SPLIT_RULE);
         m.write(dataRoot.resolve("manifest.json"));
         return m;
     }

@@ -30,6 +30,10 @@ import java.util.TreeMap;
  * ({@link #epochOrder}) and each sample a function of {@code (seed, epoch, position)}
  * ({@link #sample}); nothing depends on what was drawn before, so training resumes at
  * {@code batches(epoch, batchSize, startPosition)} with identical data.
+ * <p>With {@link SamplerConfig#boxesPerImage} {@code k > 1}, positions {@code k i .. k i + k - 1} of an
+ * epoch come from one image of case {@code order[i]} with different labels (see {@link #draw}), so a
+ * trainer can embed it once for {@code k} boxes. {@link SamplerConfig#intensity} adds
+ * {@link IntensityAugmentation}.
  * <p>Per-modality caps ({@link SamplerConfig#capPerModality}) limit how many cases of a modality
  * enter one epoch; each modality's cases are shuffled per epoch before capping.
  * <p>Cases come from memory or from files (read on demand, the last 32 kept).
@@ -117,18 +121,19 @@ public final class TrainingSampler {
         return chosen.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Samples in an epoch. */
+    /** Samples in an epoch: {@link SamplerConfig#boxesPerImage} consecutive positions per case. */
     public int epochSize(int epoch) {
-        return epochOrder(epoch).length;
+        return epochOrder(epoch).length * config.boxesPerImage();
     }
 
     /** The sample at {@code position} of {@code epoch}. */
     public Sample sample(int epoch, int position) {
         int[] order = epochOrder(epoch);
-        if (position < 0 || position >= order.length) {
-            throw new IndexOutOfBoundsException("position " + position + " outside epoch of " + order.length);
+        int k = config.boxesPerImage();
+        if (position < 0 || position >= order.length * k) {
+            throw new IndexOutOfBoundsException("position " + position + " outside epoch of " + order.length * k);
         }
-        return draw(caseAt(order[position]), new Random(mix(config.seed(), epoch, position)));
+        return draw(caseAt(order[position / k]), epoch, position);
     }
 
     /** Batches of an epoch from {@code startPosition} on (the last may be smaller). */
@@ -136,13 +141,13 @@ public final class TrainingSampler {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1");
         }
-        int[] order = epochOrder(epoch);
+        int size = epochSize(epoch);
         return new Iterator<>() {
             int next = startPosition;
 
             @Override
             public boolean hasNext() {
-                return next < order.length;
+                return next < size;
             }
 
             @Override
@@ -151,8 +156,8 @@ public final class TrainingSampler {
                     throw new NoSuchElementException();
                 }
                 List<Sample> b = new ArrayList<>();
-                for (int i = 0; i < batchSize && next < order.length; i++, next++) {
-                    b.add(draw(caseAt(order[next]), new Random(mix(config.seed(), epoch, next))));
+                for (int i = 0; i < batchSize && next < size; i++, next++) {
+                    b.add(sample(epoch, next));
                 }
                 return SampleBatch.of(b);
             }
@@ -183,16 +188,29 @@ public final class TrainingSampler {
 
     private final Map<String, int[]> labelledSlices = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** One sample from one case with its own random stream. */
-    Sample draw(Case c, Random rng) {
-        int[] slices = labelledSlices.computeIfAbsent(c.name(), k -> c.labelledSlices());
+    /**
+     * The sample at {@code position} of {@code epoch} from case {@code c}. With one box per image
+     * everything is drawn from one stream seeded by {@code (seed, epoch, position)}, as LiteMedSAM's
+     * {@code __getitem__} draws it: slice, label, component, flips, box jitter (then the intensity change
+     * when on). With {@code k > 1} boxes per image, the {@code k} positions of one image share a stream
+     * seeded by the image's slot for the slice, a label order, the flips and the intensity change; the
+     * {@code j}-th position takes the {@code j}-th label of that order (cycling when the slice has fewer),
+     * and its component and box jitter come from its own position's stream.
+     */
+    Sample draw(Case c, int epoch, int position) {
+        int k = config.boxesPerImage();
+        Random imageRng = new Random(k == 1 ? mix(config.seed(), epoch, position)
+                : mix(config.seed(), epoch, -2 - position / k));
+        Random boxRng = k == 1 ? imageRng : new Random(mix(config.seed(), epoch, position));
+        int j = position % k;
+        int[] slices = labelledSlices.computeIfAbsent(c.name(), key -> c.labelledSlices());
         if (slices.length == 0) {
             throw new IllegalStateException(c.name() + ": no labelled slice");
         }
         int side = preprocess.side();
         // a label may vanish in the nearest-neighbour resize of a tiny object: try other slices
         for (int attempt = 0; attempt < 16; attempt++) {
-            int z = slices[rng.nextInt(slices.length)];
+            int z = slices[imageRng.nextInt(slices.length)];
             PreparedImage p = preprocess.prepare(c.slice(z));
             ImageU8 gt = NearestResize.resize(new ImageU8(c.height(), c.width(), 1, c.gtSlice(z)), p.newH(), p.newW());
             byte[] gt256 = Pad.mask(gt.data(), p.newH(), p.newW(), side);
@@ -200,7 +218,19 @@ public final class TrainingSampler {
             if (labels.length == 0) {
                 continue;
             }
-            int label = labels[rng.nextInt(labels.length)];
+            int label;
+            if (k == 1) {
+                label = labels[imageRng.nextInt(labels.length)];
+            } else {
+                int[] order = labels.clone();
+                for (int i = order.length - 1; i > 0; i--) {
+                    int q = imageRng.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[q];
+                    order[q] = t;
+                }
+                label = order[j % order.length];
+            }
             byte[] mask = new byte[side * side];
             for (int i = 0; i < mask.length; i++) {
                 mask[i] = (byte) ((gt256[i] & 0xFF) == label ? 1 : 0);
@@ -208,7 +238,7 @@ public final class TrainingSampler {
             if (config.connectedComponent()) {
                 List<int[]> comps = ConnectedComponents.of(mask, side, side).stream().filter(cc -> cc.length > 3).toList();
                 if (!comps.isEmpty()) {
-                    int[] cc = comps.get(rng.nextInt(comps.size()));
+                    int[] cc = comps.get(boxRng.nextInt(comps.size()));
                     java.util.Arrays.fill(mask, (byte) 0);
                     for (int q : cc) {
                         mask[q] = 1;
@@ -216,22 +246,32 @@ public final class TrainingSampler {
                 }
             }
             float[] image = p.chw();
+            boolean flipX = false;
+            boolean flipY = false;
             if (config.flips()) {
-                if (rng.nextDouble() > 0.5) {
+                flipX = imageRng.nextDouble() > 0.5;
+                flipY = imageRng.nextDouble() > 0.5;
+                if (flipX) {
                     image = flipX(image, 3, side);
                     mask = flipX(mask, side);
                 }
-                if (rng.nextDouble() > 0.5) {
+                if (flipY) {
                     image = flipY(image, 3, side);
                     mask = flipY(mask, side);
                 }
             }
             int[] b = BoxPrompts.tightBox(mask, side, side);
             int s = config.bboxShift();
-            float x0 = Math.max(0, b[0] - rng.nextInt(s + 1));
-            float x1 = Math.min(side - 1, b[2] + rng.nextInt(s + 1));
-            float y0 = Math.max(0, b[1] - rng.nextInt(s + 1));
-            float y1 = Math.min(side - 1, b[3] + rng.nextInt(s + 1));
+            float x0 = Math.max(0, b[0] - boxRng.nextInt(s + 1));
+            float x1 = Math.min(side - 1, b[2] + boxRng.nextInt(s + 1));
+            float y0 = Math.max(0, b[1] - boxRng.nextInt(s + 1));
+            float y1 = Math.min(side - 1, b[3] + boxRng.nextInt(s + 1));
+            if (config.intensity()) {
+                // the content sits top-left before flips; a flip moves it, so change the flipped frame's content
+                int top = flipY ? side - p.newH() : 0;
+                int left = flipX ? side - p.newW() : 0;
+                IntensityAugmentation.apply(image, side, top, left, p.newH(), p.newW(), imageRng);
+            }
             return new Sample(image, new float[] {x0, y0, x1, y1}, mask, c.modality(), c.name(), z, label);
         }
         throw new IllegalStateException(c.name() + ": labels vanish when resized to 256; no usable slice found");

@@ -51,9 +51,7 @@ public final class Predictor implements SliceSegmenter {
      * own model file ({@link LiteMedSam#load}, any other name).
      */
     public static LiteMedSam loadModel(Path checkpoint) throws IOException {
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new IOException(checkpoint + ": no such checkpoint file");
-        }
+        checkpoint = org.umedsam.model.ShippedModels.resolve(checkpoint);
         String name = checkpoint.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         return name.endsWith(".pth") || name.endsWith(".pt") ? LiteMedSam.fromPth(checkpoint) : LiteMedSam.load(checkpoint);
     }

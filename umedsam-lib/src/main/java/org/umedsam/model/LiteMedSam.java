@@ -531,7 +531,8 @@ public final class LiteMedSam {
      * A single-mask forward pass on the CPU engine that keeps what its backward pass needs, for a trainer
      * that differentiates the pass it has just made (SameDiff's {@link #gradients} would run the forward
      * again). Batch statistics are in the output; running statistics are not updated. Float32 models with
-     * {@link ForwardEngine#CPU} only.
+     * {@link ForwardEngine#CPU} only. {@code boxes} may hold {@code K} boxes per image ({@code [B K, 4]},
+     * image {@code i}'s at rows {@code i K .. i K + K - 1}): each image is embedded once.
      *
      * @param training BatchNorm with batch statistics (training mode) or running statistics
      * @throws IllegalStateException for a double-precision model or the SameDiff engine
@@ -542,7 +543,8 @@ public final class LiteMedSam {
                     + dtype + " on " + forwardEngine);
         }
         images = images(images);
-        return CpuLiteMedSamTraining.of(config, state).forward(images, boxes(boxes, images.size(0)), training);
+        // K boxes per image are allowed here ([B K, 4]); CpuLiteMedSamTraining checks that B divides the count
+        return CpuLiteMedSamTraining.of(config, state).forward(images, in(boxes, "boxes", -1, 4), training);
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.TreeSet;
 /**
  * The weights a run starts from ({@link TrainConfig#initialWeights()}), so that a run fine-tunes a
  * published or earlier model instead of a random one, as the paper fine-tunes the released
- * LiteMedSAM. Three file kinds, told apart by their extension:
+ * LiteMedSAM. A shipped model's name ({@code small-base}, see {@link org.umedsam.model.ShippedModels})
+ * stands for its file. Three file kinds, told apart by their extension:
  * <ul>
  *   <li>{@code .pth} / {@code .pt}: a PyTorch state dict with the upstream key names (bare or
  *       {@code {"model": ...}}), e.g. {@code lite_medsam.pth};</li>
@@ -33,9 +34,10 @@ public final class InitialWeights {
 
     /** Reads a weights file into upstream-named arrays. */
     public static Map<String, INDArray> read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file) && !org.umedsam.model.ShippedModels.isName(file.toString())) {
             throw new IOException(file + ": initial weights file does not exist");
         }
+        file = org.umedsam.model.ShippedModels.resolve(file);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".pth") || name.endsWith(".pt")) {
             return PthCheckpoint.read(file);

@@ -4,6 +4,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.umedsam.model.Component;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
@@ -79,10 +81,43 @@ public final class LiteMedSamModel implements TrainableModel {
         return cachedEmbedding;
     }
 
+    /** Boxes per image of a call: {@code boxes.size(0) / images.size(0)}, which must divide exactly. */
+    private static int boxesPerImage(INDArray images, INDArray boxes) {
+        long n = images.size(0);
+        long b = boxes.size(0);
+        if (n < 1 || b < n || b % n != 0) {
+            throw new IllegalArgumentException("boxes: " + b + " rows for " + n + " images; expected K boxes per image");
+        }
+        return (int) (b / n);
+    }
+
+    /** Each row of {@code x} ({@code [N, ...]}) repeated {@code k} times in place: {@code [N k, ...]}. */
+    static INDArray repeatRows(INDArray x, int k) {
+        if (k == 1) {
+            return x;
+        }
+        INDArray[] parts = new INDArray[(int) x.size(0) * k];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = x.get(NDArrayIndex.interval(i / k, i / k + 1));
+        }
+        return Nd4j.concat(0, parts);
+    }
+
+    /**
+     * {@inheritDoc} {@code boxes} may hold {@code K} boxes per image ({@code [B K, 4]}): the image encoder
+     * runs once per image. On the CPU engine's training path the embedding is shared; elsewhere the images
+     * (or embeddings) are repeated, which gives the same outputs and summed gradients (a repeated image
+     * leaves BatchNorm's batch mean and biased variance unchanged).
+     */
     @Override
     public Pass forward(INDArray images, INDArray boxes, boolean training) {
+        int k = boxesPerImage(images, boxes);
         if (frozenEncoder) {
-            ModelOutput out = model.forwardFromEmbedding(embedding(images), boxes);
+            ModelOutput out = model.forwardFromEmbedding(repeatRows(embedding(images), k), boxes);
+            return new Pass(out.lowResLogits(), out.iou(), out);
+        }
+        if (!training && model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
+            ModelOutput out = model.forwardFromEmbedding(repeatRows(model.embed(images), k), boxes);
             return new Pass(out.lowResLogits(), out.iou(), out);
         }
         if (training && model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
@@ -91,7 +126,7 @@ public final class LiteMedSamModel implements TrainableModel {
             CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, true);
             return new Pass(p.output().lowResLogits(), p.output().iou(), p);
         }
-        ModelOutput out = model.forward(images, boxes, training);
+        ModelOutput out = model.forward(repeatRows(images, k), boxes, training);
         return new Pass(out.lowResLogits(), out.iou(), out);
     }
 
@@ -107,10 +142,11 @@ public final class LiteMedSamModel implements TrainableModel {
     @Override
     public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
                                            boolean training, Set<String> wrt) {
+        int k = boxesPerImage(images, boxes);
         if (frozenEncoder) {
-            return model.gradientsFromEmbedding(embedding(images), boxes, gradLogits, gradIou, wrt);
+            return model.gradientsFromEmbedding(repeatRows(embedding(images), k), boxes, gradLogits, gradIou, wrt);
         }
-        return model.gradients(images, boxes, gradLogits, gradIou, training, wrt);
+        return model.gradients(repeatRows(images, k), boxes, gradLogits, gradIou, training, wrt);
     }
 
     @Override

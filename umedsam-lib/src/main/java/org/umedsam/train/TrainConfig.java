@@ -56,6 +56,15 @@ import org.umedsam.optim.ReduceLrOnPlateau;
  *                           default: the CPU engine allocates little native memory, and a full collection makes
  *                           the JVM shrink and regrow its heap, which cost 2.7 s of a 9.7 s LiteMedSAM step; runs
  *                           on the SameDiff engine, such as double-precision models, may want 1)
+ * @param boxesPerImage       boxes (targets) per image in a step: a step sees {@code batchSize} images and
+ *                            {@code batchSize * boxesPerImage} boxes, each image embedded once (1: LiteMedSAM)
+ * @param bboxShift           training box jitter: each side moves outward by up to this many pixels (LiteMedSAM: 5)
+ * @param intensityAugmentation random gamma, contrast and brightness changes of training images
+ *                            ({@code org.umedsam.data.IntensityAugmentation})
+ * @param lrSchedule          {@code plateau} (ReduceLROnPlateau on the epoch's training loss, the paper's) or
+ *                            {@code cosine} (linear warm-up, then cosine decay to {@code minLearningRate} at the
+ *                            last step; a pure function of the step, so resumes exactly)
+ * @param warmupSteps         linear warm-up steps of the {@code cosine} schedule
  * @param initialWeights      start from these weights instead of the preset's random initialisation
  *                            (empty: random): an upstream {@code .pth} state dict such as
  *                            {@code lite_medsam.pth}, a umedsam model file, or a run's {@code .ckpt};
@@ -90,6 +99,11 @@ public record TrainConfig(
         double validationFraction,
         int checkpointEverySteps,
         int gcEverySteps,
+        int boxesPerImage,
+        int bboxShift,
+        boolean intensityAugmentation,
+        String lrSchedule,
+        int warmupSteps,
         String initialWeights) {
 
     public static final List<String> PRESETS = List.of("small", "litemedsam");
@@ -123,6 +137,11 @@ public record TrainConfig(
                 + validationFraction);
         require(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
         require(gcEverySteps >= 0, "gcEverySteps must be >= 0, got " + gcEverySteps);
+        require(boxesPerImage >= 1 && boxesPerImage <= 64, "boxesPerImage must lie in 1..64, got " + boxesPerImage);
+        require(bboxShift >= 0, "bboxShift must be >= 0, got " + bboxShift);
+        require("plateau".equals(lrSchedule) || "cosine".equals(lrSchedule),
+                "lrSchedule must be 'plateau' or 'cosine', got '" + lrSchedule + "'");
+        require(warmupSteps >= 0, "warmupSteps must be >= 0, got " + warmupSteps);
         initialWeights = initialWeights == null ? "" : initialWeights;
     }
 
@@ -136,11 +155,32 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("full", "small", 2024, 10, 2, 0, List.of("dice", "bce", "iou", "sd"), "uncertainty",
                 "paper", List.of(), false, ParameterGroup.ALL, 5e-5, 0.9, 0.999, 1e-8, 0.01, true, 0.05, false,
-                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 0, "");
+                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 0, 1, 5, false, "plateau", 0, "");
     }
 
     public AdamW.Config adamW() {
         return new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay);
+    }
+
+    /**
+     * The {@code cosine} schedule's learning rate for 0-based {@code step} of {@code totalSteps}:
+     * {@code lr (step + 1) / warmupSteps} during warm-up, then
+     * {@code min + (lr - min) (1 + cos(pi t)) / 2} with {@code t} going from 0 to 1 over the remaining steps.
+     */
+    public double cosineLearningRate(long step, long totalSteps) {
+        if (step < warmupSteps) {
+            return learningRate * (step + 1) / warmupSteps;
+        }
+        long rest = Math.max(1, totalSteps - warmupSteps - 1);
+        double t = Math.min(1.0, (double) (step - warmupSteps) / rest);
+        double floor = Math.min(minLearningRate, learningRate);
+        return floor + (learningRate - floor) * 0.5 * (1 + Math.cos(Math.PI * t));
+    }
+
+    /** The training sampler's settings of this configuration (seed, jitter, flips, boxes per image, intensity). */
+    public org.umedsam.data.SamplerConfig sampler() {
+        return org.umedsam.data.SamplerConfig.defaults().withSeed(seed).withBboxShift(bboxShift)
+                .withBoxesPerImage(boxesPerImage).withIntensity(intensityAugmentation);
     }
 
     public ReduceLrOnPlateau.Config plateau() {

@@ -22,7 +22,8 @@ public interface TrainableModel {
      * Forward pass.
      *
      * @param images [B, 3, 256, 256]
-     * @param boxes  [B, 4], x0 y0 x1 y1 in the 256 frame
+     * @param boxes  [B K, 4], x0 y0 x1 y1 in the 256 frame: K &gt;= 1 boxes per image, image i's at rows
+     *               i K .. i K + K - 1 (models that take one box per image may refuse K &gt; 1)
      */
     Pass forward(INDArray images, INDArray boxes, boolean training);
 

@@ -170,9 +170,14 @@ public final class Trainer {
         return t.run();
     }
 
+    /** Items (boxes) per step: {@code batchSize} images of {@code boxesPerImage} boxes each. */
+    private int itemsPerStep() {
+        return config.batchSize() * config.boxesPerImage();
+    }
+
     /** Optimizer steps in {@code epoch} (the last batch may be smaller). */
     public int stepsInEpoch(int ep) {
-        return (train.epochSize(ep) + config.batchSize() - 1) / config.batchSize();
+        return (train.epochSize(ep) + itemsPerStep() - 1) / itemsPerStep();
     }
 
     public long totalSteps() {
@@ -185,6 +190,7 @@ public final class Trainer {
 
     private Result run() throws IOException {
         long total = totalSteps();
+        boolean cosine = "cosine".equals(config.lrSchedule());
         double firstEpochLoss = record.epochs().rowCount() > 0
                 ? record.epochs().doubleColumn("train_loss").get(0) : Double.NaN;
         double lastEpochLoss = record.epochs().rowCount() > 0
@@ -195,6 +201,9 @@ public final class Trainer {
             while (step < total) {
                 long t0 = System.nanoTime();
                 Batch batch = trainBatch(epoch, stepInEpoch);
+                if (cosine) {
+                    adamW.setLearningRate(config.cosineLearningRate(step, total));
+                }
                 double lr = adamW.learningRate();
                 StepOutcome out = optimizerStep(batch);
                 step++;
@@ -215,7 +224,7 @@ public final class Trainer {
                 if (stepInEpoch == stepsInEpoch(epoch) || last) {
                     double trainLoss = epochLossSum / stepInEpoch;
                     double[] val = validate();
-                    double lrAfter = plateau.step(trainLoss, adamW);
+                    double lrAfter = cosine ? adamW.learningRate() : plateau.step(trainLoss, adamW);
                     record.addEpoch(epoch, trainLoss, val[0], val[1], lrAfter, epochSeconds);
                     options.log().printf("epoch %d: train loss %.5f, val loss %.5f, val DSC %.4f, lr %.3g, %.1f s%n",
                             epoch, trainLoss, val[0], val[1], lrAfter, epochSeconds);
@@ -316,7 +325,7 @@ public final class Trainer {
         int n = validation.epochSize(0);
         for (int from = 0; from < n; from += config.batchSize()) {
             int count = Math.min(config.batchSize(), n - from);
-            Batch b = load(validation, 0, from, count, validationMaps);
+            Batch b = load(validation, 0, from, count, validationMaps, 1);
             TrainableModel.Pass pass = model.forward(b.images(), b.boxes(), false);
             MaskBatch mb = maskBatch(b, pass);
             lossSum += loss.evaluate(mb, logSigmas()).total() * count;
@@ -358,27 +367,42 @@ public final class Trainer {
     }
 
     private Batch trainBatch(int ep, int pos) {
-        int from = pos * config.batchSize();
-        int count = Math.min(config.batchSize(), train.epochSize(ep) - from);
-        return load(train, ep, from, count, trainMaps);
+        int from = pos * itemsPerStep();
+        int count = Math.min(itemsPerStep(), train.epochSize(ep) - from);
+        return load(train, ep, from, count, trainMaps, config.boxesPerImage());
     }
 
-    private Batch load(TrainingSource source, int ep, int from, int count, Map<Long, TargetMaps> cache) {
+    /**
+     * Items {@code from .. from + count - 1} as a batch whose images are every {@code perImage}-th item's:
+     * the source gives {@code perImage} consecutive items per image (checked), so the model embeds each once.
+     */
+    private Batch load(TrainingSource source, int ep, int from, int count, Map<Long, TargetMaps> cache, int perImage) {
+        if (count % perImage != 0 || from % perImage != 0) {
+            throw new IllegalStateException("items " + from + ".." + (from + count - 1) + " do not hold whole groups of "
+                    + perImage + " boxes per image");
+        }
         TrainingExample first = null;
         float[] images = null;
         float[] boxes = new float[count * 4];
         TargetMaps[] maps = new TargetMaps[count];
+        float[] groupImage = null;
         for (int k = 0; k < count; k++) {
             TrainingExample ex = source.example(ep, from + k);
             long key = source.cacheKey(ep, from + k);
             if (first == null) {
                 first = ex;
-                images = new float[count * ex.image().length];
+                images = new float[count / perImage * ex.image().length];
             } else if (ex.height() != first.height() || ex.width() != first.width()) {
                 throw new IllegalArgumentException("example '" + ex.id() + "' is " + ex.height() + "x" + ex.width()
                         + ", but '" + first.id() + "' in the same batch is " + first.height() + "x" + first.width());
             }
-            System.arraycopy(ex.image(), 0, images, k * ex.image().length, ex.image().length);
+            if (k % perImage == 0) {
+                groupImage = ex.image();
+                System.arraycopy(ex.image(), 0, images, k / perImage * ex.image().length, ex.image().length);
+            } else if (!java.util.Arrays.equals(groupImage, ex.image())) {
+                throw new IllegalStateException("example '" + ex.id() + "' should share the image of the "
+                        + perImage + " boxes of its group (boxesPerImage " + perImage + ") but does not");
+            }
             System.arraycopy(ex.box(), 0, boxes, k * 4, 4);
             if (key >= 0) {
                 maps[k] = cache.computeIfAbsent(key, i -> TargetMaps.of(ex.mask(), ex.height(), ex.width()));
@@ -386,7 +410,7 @@ public final class Trainer {
                 maps[k] = TargetMaps.of(ex.mask(), ex.height(), ex.width());
             }
         }
-        INDArray im = Nd4j.create(images, new long[] {count, 3, first.height(), first.width()}, 'c');
+        INDArray im = Nd4j.create(images, new long[] {count / perImage, 3, first.height(), first.width()}, 'c');
         INDArray bx = Nd4j.create(boxes, new long[] {count, 4}, 'c');
         return new Batch(im, bx, maps);
     }

@@ -17,10 +17,34 @@ class DefaultDatasetsTest {
         DatasetManifest m = DefaultDatasets.ensure(root, Profile.tiny());
         assertThat(m.sources()).hasSize(6);
         var counts = m.counts();
-        // colin27: 10 slices (alternating ch2 / ch2bet) + 5 crops; inia19 the same: 6/2/2 and 3/1/1 each
-        assertThat(counts.get("train").get("MR 2D")).isEqualTo(12);
-        assertThat(counts.get("validation").get("MR 2D")).isEqualTo(4);
+        // per atlas and axis 10 slices: 7 train, 1 validation, 2 test (slices without a structure are skipped)
+        assertThat(counts.get("train").get("MR 2D")).isBetween(36, 42);
+        assertThat(counts.get("validation").get("MR 2D")).isBetween(4, 6);
+        assertThat(counts.get("test").get("MR 2D")).isBetween(10, 12);
         assertThat(counts.get("test").get("MR 3D")).isEqualTo(2);
+        assertThat(m.splitRule()).contains("slabs").contains("gap");
+        // slab split: along each atlas' axis, slices of two different splits are more than the gap apart
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("2DBox_MR_(colin27|colin27bet|inia19)_(ax|cor|sag)(\\d+)\\.npz");
+        java.util.Map<String, java.util.List<int[]>> byAxis = new java.util.HashMap<>();
+        for (DatasetManifest.Entry e : m.cases()) {
+            var mt = name.matcher(Path.of(e.file()).getFileName().toString());
+            if (mt.matches()) {
+                String atlas = mt.group(1).startsWith("colin") ? "colin27" : "inia19";
+                byAxis.computeIfAbsent(atlas + mt.group(2), k -> new java.util.ArrayList<>())
+                        .add(new int[] {Integer.parseInt(mt.group(3)), DatasetManifest.SPLITS.indexOf(e.split())});
+            }
+        }
+        assertThat(byAxis).hasSize(6);
+        for (var g : byAxis.entrySet()) {
+            int gapVoxels = g.getKey().startsWith("colin") ? 4 : 8; // 4 mm at 1 mm and 0.5 mm voxels
+            for (int[] a : g.getValue()) {
+                for (int[] b : g.getValue()) {
+                    if (a[1] != b[1]) {
+                        assertThat(Math.abs(a[0] - b[0])).as(g.getKey() + " " + a[0] + " vs " + b[0]).isGreaterThan(gapVoxels);
+                    }
+                }
+            }
+        }
         assertThat(counts.get("train").get("US 2D (synthetic)")).isEqualTo(3);
         assertThat(counts.get("test").get("CT 3D (synthetic)")).isEqualTo(1);
         for (DatasetManifest.Entry e : m.cases()) {
@@ -38,7 +62,7 @@ class DefaultDatasetsTest {
             }
         }
         Case slice = CaseReader.read(root.resolve(m.cases().get(0).file()));
-        assertThat(slice.shape()).containsExactly(217, 181, 3);
+        assertThat(slice.shape()).containsExactly(217, 181, 3); // colin27 axial: y rows, x columns
         long before = Files.getLastModifiedTime(root.resolve("manifest.json")).toMillis();
         DatasetManifest again = DefaultDatasets.ensure(root, Profile.tiny());
         assertThat(again.cases()).hasSize(m.cases().size());

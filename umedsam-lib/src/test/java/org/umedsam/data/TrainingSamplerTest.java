@@ -199,4 +199,60 @@ class TrainingSamplerTest {
         assertThat(b.masks()[256 * 256 + 1000]).isEqualTo(b.samples().get(1).mask()[1000]);
         assertThat(b.images()[2 * 3 * 256 * 256 + 5]).isEqualTo(b.samples().get(2).image()[5]);
     }
+
+    @Test
+    void groupsOfBoxesShareOneImageAndTakeDifferentLabels() {
+        List<Case> cs = List.of(case2d("2DBox_US_0001", 100, 120, 1), case2d("2DBox_US_0002", 90, 110, 2));
+        TrainingSampler s = new TrainingSampler(cs, SamplerConfig.defaults().withBoxesPerImage(3).withIntensity(true));
+        assertThat(s.epochSize(0)).isEqualTo(6);
+        for (int g = 0; g < 2; g++) {
+            Sample a = s.sample(0, 3 * g);
+            java.util.Set<Integer> labels = new java.util.HashSet<>();
+            for (int j = 0; j < 3; j++) {
+                Sample b = s.sample(0, 3 * g + j);
+                assertThat(b.image()).isEqualTo(a.image());
+                assertThat(b.caseName()).isEqualTo(a.caseName());
+                labels.add(b.label());
+                // the box holds its own target
+                int[] t = BoxPrompts.tightBox(b.mask(), Sample.SIDE, Sample.SIDE);
+                assertThat(b.box()[0]).isLessThanOrEqualTo(t[0]);
+                assertThat(b.box()[3]).isGreaterThanOrEqualTo(t[3]);
+            }
+            assertThat(labels).hasSize(3); // three labels present: all three used
+        }
+        // a pure function of (seed, epoch, position)
+        TrainingSampler again = new TrainingSampler(cs, SamplerConfig.defaults().withBoxesPerImage(3).withIntensity(true));
+        assertThat(again.sample(0, 4).mask()).isEqualTo(s.sample(0, 4).mask());
+        assertThat(again.sample(0, 4).image()).isEqualTo(s.sample(0, 4).image());
+    }
+
+    @Test
+    void intensityChangesKeepThePaddingAndTheRange() {
+        float[] chw = new float[3 * 8 * 8];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 5; y++) {
+                for (int x = 0; x < 6; x++) {
+                    chw[c * 64 + y * 8 + x] = (y * 6 + x) / 30f;
+                }
+            }
+        }
+        boolean changed = false;
+        for (int seed = 0; seed < 20; seed++) {
+            float[] a = chw.clone();
+            IntensityAugmentation.apply(a, 8, 0, 0, 5, 6, new java.util.Random(seed));
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 8; y++) {
+                    for (int x = 0; x < 8; x++) {
+                        float v = a[c * 64 + y * 8 + x];
+                        assertThat(v).isBetween(0f, 1f);
+                        if (y >= 5 || x >= 6) {
+                            assertThat(v).as("padding").isZero();
+                        }
+                    }
+                }
+            }
+            changed |= !Arrays.equals(a, chw);
+        }
+        assertThat(changed).isTrue();
+    }
 }

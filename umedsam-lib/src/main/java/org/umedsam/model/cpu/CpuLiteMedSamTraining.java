@@ -40,12 +40,14 @@ public final class CpuLiteMedSamTraining {
         private final ImageEncoderTraining.Tape tape;
         private final float[] embedding;
         private final float[] boxes;
+        private final int boxesPerImage;
         private final ModelOutput output;
         private final boolean batchStatistics;
 
         private Pass(CpuLiteMedSamTraining owner, ImageEncoderTraining.Tape tape, float[] embedding, float[] boxes,
-                     ModelOutput output, boolean batchStatistics) {
+                     int boxesPerImage, ModelOutput output, boolean batchStatistics) {
             this.owner = owner;
+            this.boxesPerImage = boxesPerImage;
             this.batchStatistics = batchStatistics;
             this.tape = tape;
             this.embedding = embedding;
@@ -90,10 +92,12 @@ public final class CpuLiteMedSamTraining {
     }
 
     /**
-     * Single-mask forward pass.
+     * Single-mask forward pass. Several boxes may share an image: the image is embedded once and each of
+     * its boxes decoded from that embedding (the backward pass sums their embedding gradients).
      *
      * @param images          {@code [B, 3, S, S]}
-     * @param boxes           {@code [B, 4]}, one box per image
+     * @param boxes           {@code [B K, 4]}, {@code K >= 1} boxes per image, image {@code i}'s at rows
+     *                        {@code i K .. i K + K - 1}
      * @param batchStatistics BatchNorm with the batch's statistics (training mode; they are returned, the running
      *                        statistics are not touched) or with the running statistics
      */
@@ -105,10 +109,12 @@ public final class CpuLiteMedSamTraining {
                     + (images == null ? "null" : Arrays.toString(images.shape())));
         }
         int b = (int) images.size(0);
-        if (boxes == null || !Arrays.equals(boxes.shape(), new long[]{b, 4})) {
-            throw new IllegalArgumentException("boxes: expected shape [" + b + ", 4], got "
+        if (boxes == null || boxes.rank() != 2 || boxes.size(1) != 4 || boxes.size(0) < b || boxes.size(0) % b != 0) {
+            throw new IllegalArgumentException("boxes: expected shape [" + b + " K, 4] (K boxes per image), got "
                     + (boxes == null ? "null" : Arrays.toString(boxes.shape())));
         }
+        int k = (int) (boxes.size(0) / b);
+        int n = b * k;
         float[] all = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[][] per = new float[b][];
         for (int i = 0; i < b; i++) {
@@ -117,15 +123,16 @@ public final class CpuLiteMedSamTraining {
         ImageEncoderTraining.Tape tape = encoder.forward(per, batchStatistics);
         int e = config.promptEmbedDim();
         int g = config.embeddingSize();
-        float[] emb = new float[b * e * g * g];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(tape.embedding()[i], 0, emb, i * e * g * g, e * g * g);
+        // one embedding row per box: the decoder's backward then works box by box as with K = 1
+        float[] emb = new float[n * e * g * g];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(tape.embedding()[i / k], 0, emb, i * e * g * g, e * g * g);
         }
-        INDArray embedding = Nd4j.create(emb, new long[]{b, e, g, g}, 'c');
+        INDArray embedding = Nd4j.create(emb, new long[]{n, e, g, g}, 'c');
         INDArray box = boxes.castTo(DataType.FLOAT).dup('c');
-        INDArray[] logits = new INDArray[b];
-        INDArray[] iou = new INDArray[b];
-        for (int i = 0; i < b; i++) {
+        INDArray[] logits = new INDArray[n];
+        INDArray[] iou = new INDArray[n];
+        for (int i = 0; i < n; i++) {
             Prediction p = decoder.decode(embedding.get(NDArrayIndex.interval(i, i + 1)).dup(),
                     box.get(NDArrayIndex.interval(i, i + 1)).dup(), false);
             logits[i] = p.masks();
@@ -140,7 +147,7 @@ public final class CpuLiteMedSamTraining {
             }
         }
         ModelOutput out = new ModelOutput(Nd4j.concat(0, logits), Nd4j.concat(0, iou), List.copyOf(stats));
-        return new Pass(this, tape, emb, box.data().asFloat(), out, batchStatistics);
+        return new Pass(this, tape, emb, box.data().asFloat(), k, out, batchStatistics);
     }
 
     /**
@@ -149,8 +156,8 @@ public final class CpuLiteMedSamTraining {
      * box-prompt pass does not reach (the mask-prompt path, point embeddings 0/1, {@code not_a_point_embed}) get
      * zeros. A pass may be differentiated more than once.
      *
-     * @param gradLogits {@code [B, 1, 4g, 4g]}
-     * @param gradIou    {@code [B, 1]}
+     * @param gradLogits {@code [B K, 1, 4g, 4g]}
+     * @param gradIou    {@code [B K, 1]}
      * @throws IllegalArgumentException for a key that is not a parameter of the model, or a mis-shaped gradient
      */
     public Map<String, INDArray> backward(Pass pass, INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
@@ -167,7 +174,7 @@ public final class CpuLiteMedSamTraining {
             }
             encoderWanted |= k.startsWith(ENCODER);
         }
-        int b = pass.tape.batch();
+        int b = pass.tape.batch() * pass.boxesPerImage;
         int side = 4 * config.embeddingSize();
         long[] glShape = {b, 1, side, side};
         if (gradLogits == null || !Arrays.equals(gradLogits.shape(), glShape)) {
@@ -183,9 +190,18 @@ public final class CpuLiteMedSamTraining {
         decoder.backwardToEmbedding(pass.embedding, pass.boxes, floats(gradLogits), floats(gradIou), b, g, dEmb);
         if (encoderWanted) {
             int per = dEmb.length / b;
-            float[][] d = new float[b][];
-            for (int i = 0; i < b; i++) {
-                d[i] = Arrays.copyOfRange(dEmb, i * per, (i + 1) * per);
+            int k = pass.boxesPerImage;
+            float[][] d = new float[pass.tape.batch()][];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = Arrays.copyOfRange(dEmb, i * k * per, (i * k + 1) * per);
+                // the embedding's gradient sums over the image's boxes, in box order (bit-reproducible)
+                for (int q = 1; q < k; q++) {
+                    int off = (i * k + q) * per;
+                    float[] di = d[i];
+                    for (int t = 0; t < per; t++) {
+                        di[t] += dEmb[off + t];
+                    }
+                }
             }
             encoder.backward(pass.tape, d, g);
         }

@@ -1,0 +1,50 @@
+package org.umedsam.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ShippedModels;
+
+/** The pre-training recipe has one definition, and shipped models load by name. */
+class PretrainingTest {
+    @Test
+    void theBuiltInRecipeIsTheCommittedConfig() throws IOException {
+        TrainConfig file = TrainConfig.read(Path.of("../experiments/configs/pretrain.json"));
+        assertThat(Pretraining.config()).isEqualTo(file);
+        assertThat(file.trainable()).isEqualTo(ParameterGroup.ALL);
+        assertThat(file.modelPreset()).isEqualTo("small");
+        assertThat(file.initialWeights()).isEmpty(); // from random initialisation
+    }
+
+    @Test
+    void shippedModelsResolveByNameAndSayWhatIsThere(@TempDir Path models) throws IOException {
+        LiteMedSam m = LiteMedSam.create(LiteMedSamModelTest.tiny(), 4L);
+        m.save(models.resolve("tiny-base.npz"));
+        String old = System.getProperty(ShippedModels.PROPERTY);
+        System.setProperty(ShippedModels.PROPERTY, models.toString());
+        try {
+            assertThat(ShippedModels.names()).containsExactly("tiny-base");
+            assertThat(ShippedModels.resolve(Path.of("tiny-base"))).isEqualTo(models.resolve("tiny-base.npz"));
+            Map<String, INDArray> w = InitialWeights.read(Path.of("tiny-base"));
+            assertThat(w.get("mask_decoder.iou_token.weight")).isEqualTo(m.stateDict().get("mask_decoder.iou_token.weight"));
+            assertThatThrownBy(() -> ShippedModels.resolve(Path.of("no-such-model")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("no-such-model")
+                    .hasMessageContaining("shipped: [tiny-base]");
+            assertThatThrownBy(() -> ShippedModels.resolve(Path.of("some/dir/file.npz")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("no such weights file");
+        } finally {
+            if (old == null) {
+                System.clearProperty(ShippedModels.PROPERTY);
+            } else {
+                System.setProperty(ShippedModels.PROPERTY, old);
+            }
+        }
+    }
+}
