@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 InferCommand.class,
+                ExportCommand.class,
                 AblationsCommand.class,
                 FiguresCommand.class,
                 CommandLine.HelpCommand.class,
