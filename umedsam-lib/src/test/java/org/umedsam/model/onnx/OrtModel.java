@@ -19,8 +19,19 @@ final class OrtModel implements AutoCloseable {
     private final OrtSession session;
 
     OrtModel(byte[] model, int threads) throws OrtException {
+        this(model, threads, true);
+    }
+
+    /**
+     * @param spinning ONNX Runtime's default: its intra-op threads spin-wait for work for a while after each
+     *                 op (false: they block at once, freeing the cores for other work between runs)
+     */
+    OrtModel(byte[] model, int threads, boolean spinning) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
+            if (!spinning) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             session = env.createSession(model, options);
