@@ -251,14 +251,18 @@ public final class Trainer {
 
     private StepOutcome optimizerStep(Batch b) {
         GradientClosure<CombinedLoss> closure = perturbed -> pass(b, perturbed);
-        if (sam != null) {
-            SharpnessAwareMinimizer.Step<CombinedLoss> s = sam.step(trainable, closure);
-            return new StepOutcome(s.first().details(), s.gradNorm());
+        try {
+            if (sam != null) {
+                SharpnessAwareMinimizer.Step<CombinedLoss> s = sam.step(trainable, closure);
+                return new StepOutcome(s.first().details(), s.gradNorm());
+            }
+            Evaluation<CombinedLoss> ev = closure.evaluate(false);
+            double norm = GradientNorm.of(ev.gradients());
+            adamW.step(trainable, ev.gradients());
+            return new StepOutcome(ev.details(), norm);
+        } finally {
+            model.weightsChanged(modelWrt); // the optimizer wrote them in place
         }
-        Evaluation<CombinedLoss> ev = closure.evaluate(false);
-        double norm = GradientNorm.of(ev.gradients());
-        adamW.step(trainable, ev.gradients());
-        return new StepOutcome(ev.details(), norm);
     }
 
     /** One forward/loss/backward pass at the current weights. */
@@ -438,6 +442,8 @@ public final class Trainer {
                     + diff(buffers.keySet(), c.buffers().keySet()));
         }
         buffers.forEach((k, v) -> NdArrays.assignChecked(v, c.buffers().get(k), "buffer " + k));
+        model.weightsChanged(params.keySet());
+        model.weightsChanged(buffers.keySet());
         if (c.logSigmas().length != loss.logSigmaCount()) {
             throw new IllegalArgumentException("checkpoint has " + c.logSigmas().length + " log-sigmas, the loss "
                     + loss.logSigmaCount());
