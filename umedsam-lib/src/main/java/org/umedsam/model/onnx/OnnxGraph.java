@@ -139,7 +139,7 @@ final class OnnxGraph {
         return a.build();
     }
 
-    /** Renames the value produced last under {@code name} by an Identity node (graph outputs get stable names). */
+    /** Gives {@code value} the name {@code name} through an Identity node (graph outputs get stable names). */
     String named(String value, String name) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType("Identity").setName(fresh("Identity"))
                 .addInput(value).addOutput(name);
