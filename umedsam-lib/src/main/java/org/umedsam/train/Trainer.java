@@ -196,7 +196,12 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 Batch batch = trainBatch(epoch, stepInEpoch);
                 double lr = adamW.learningRate();
-                StepOutcome out = optimizerStep(batch);
+                StepOutcome out;
+                try {
+                    out = optimizerStep(batch);
+                } finally {
+                    model.weightsChanged(modelWrt); // the optimizer wrote them in place
+                }
                 step++;
                 stepInEpoch++;
                 epochLossSum += out.loss().total();
@@ -251,18 +256,14 @@ public final class Trainer {
 
     private StepOutcome optimizerStep(Batch b) {
         GradientClosure<CombinedLoss> closure = perturbed -> pass(b, perturbed);
-        try {
-            if (sam != null) {
-                SharpnessAwareMinimizer.Step<CombinedLoss> s = sam.step(trainable, closure);
-                return new StepOutcome(s.first().details(), s.gradNorm());
-            }
-            Evaluation<CombinedLoss> ev = closure.evaluate(false);
-            double norm = GradientNorm.of(ev.gradients());
-            adamW.step(trainable, ev.gradients());
-            return new StepOutcome(ev.details(), norm);
-        } finally {
-            model.weightsChanged(modelWrt); // the optimizer wrote them in place
+        if (sam != null) {
+            SharpnessAwareMinimizer.Step<CombinedLoss> s = sam.step(trainable, closure);
+            return new StepOutcome(s.first().details(), s.gradNorm());
         }
+        Evaluation<CombinedLoss> ev = closure.evaluate(false);
+        double norm = GradientNorm.of(ev.gradients());
+        adamW.step(trainable, ev.gradients());
+        return new StepOutcome(ev.details(), norm);
     }
 
     /** One forward/loss/backward pass at the current weights. */
