@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
                 PretrainCommand.class,
                 EvaluateCommand.class,
                 InferCommand.class,
+                ExportCommand.class,
                 AblationsCommand.class,
                 FiguresCommand.class,
                 CommandLine.HelpCommand.class,

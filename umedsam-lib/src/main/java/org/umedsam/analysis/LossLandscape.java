@@ -288,6 +288,7 @@ public final class LossLandscape {
         for (String name : trained) {
             params.get(name).assign(origin.get(name));
         }
+        model.weightsChanged(trained);
     }
 
     /** Sets theta = origin + a * d1 (+ b * d2), computing in double and casting to each parameter's type. */
@@ -302,6 +303,7 @@ public final class LossLandscape {
             }
             params.get(name).assign(x.castTo(o.dataType()));
         }
+        model.weightsChanged(trained);
     }
 
     private static double norm(Map<String, INDArray> v) {

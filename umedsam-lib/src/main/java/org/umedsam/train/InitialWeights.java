@@ -77,6 +77,7 @@ public final class InitialWeights {
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
             NdArrays.assignChecked(e.getValue(), weights.get(e.getKey()), e.getKey());
         }
+        model.weightsChanged(target.keySet());
     }
 
     /** {@link #read} then {@link #apply}. */

@@ -62,6 +62,11 @@ public final class LiteMedSamModel implements TrainableModel {
     }
 
     @Override
+    public void weightsChanged(java.util.Collection<String> names) {
+        model.weightsChanged(names);
+    }
+
+    @Override
     public Set<String> parameterNames(ParameterGroup group) {
         if (group == ParameterGroup.MASK_DECODER_AND_SIGMAS) {
             return model.parameterNames(Component.MASK_DECODER);

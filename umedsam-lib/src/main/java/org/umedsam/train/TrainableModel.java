@@ -9,11 +9,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code org.umedsam.model.LiteMedSam}; tests use tiny models.
  */
 public interface TrainableModel {
-    /** Live parameters by name (in-place updates are seen by the next pass). */
+    /** Live parameters by name (in-place updates are seen by the next pass once announced with {@link #weightsChanged}). */
     Map<String, INDArray> parameters();
 
     /** Live non-trained state (BatchNorm running statistics) by name. */
     Map<String, INDArray> buffers();
+
+    /**
+     * Says that the named arrays of {@link #parameters()} or {@link #buffers()} were written in place, so that a
+     * model keeping weight snapshots for its evaluation passes refreshes them. The default does nothing.
+     */
+    default void weightsChanged(java.util.Collection<String> names) {
+    }
 
     /** Names of the model parameters a group trains (the log-sigmas are the trainer's). */
     Set<String> parameterNames(ParameterGroup group);

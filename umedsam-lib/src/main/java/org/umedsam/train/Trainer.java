@@ -205,7 +205,12 @@ public final class Trainer {
                     adamW.setLearningRate(config.cosineLearningRate(step, total));
                 }
                 double lr = adamW.learningRate();
-                StepOutcome out = optimizerStep(batch);
+                StepOutcome out;
+                try {
+                    out = optimizerStep(batch);
+                } finally {
+                    model.weightsChanged(modelWrt); // the optimizer wrote them in place
+                }
                 step++;
                 stepInEpoch++;
                 epochLossSum += out.loss().total();
@@ -462,6 +467,8 @@ public final class Trainer {
                     + diff(buffers.keySet(), c.buffers().keySet()));
         }
         buffers.forEach((k, v) -> NdArrays.assignChecked(v, c.buffers().get(k), "buffer " + k));
+        model.weightsChanged(params.keySet());
+        model.weightsChanged(buffers.keySet());
         if (c.logSigmas().length != loss.logSigmaCount()) {
             throw new IllegalArgumentException("checkpoint has " + c.logSigmas().length + " log-sigmas, the loss "
                     + loss.logSigmaCount());

@@ -14,6 +14,9 @@
  *       {@code *Training} class per encoder module, each a forward with tape and a backward, and
  *       {@code Conv2dBnTraining} for BatchNorm in training or evaluation mode) with the mask decoder's backward
  *       ({@code CpuMaskDecoderGradients} and the {@code *Gradient} classes of its attentions).</li>
+ *   <li>Weight snapshots: {@link org.umedsam.model.cpu.EncoderSnapshots} keeps the evaluation-mode encoder of
+ *       one weight version ({@code LiteMedSam.encoderWeightVersion()}), so BatchNorm is folded and the weights
+ *       copied once per version, not per embed; the decoder and training passes snapshot at every call.</li>
  *   <li>Kernels shared by both: GELU, LayerNorm, softmax, window attention and its gradient, depthwise 3x3
  *       convolution and its gradient, training-mode BatchNorm.</li>
  * </ul>

@@ -1,0 +1,156 @@
+package org.umedsam.model.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.BenchmarkSupport;
+import org.umedsam.io.Npy;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.cpu.CpuImageEncoder;
+import org.umedsam.model.cpu.CpuMaskDecoder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Side by side, in one process: the CPU engine against ONNX Runtime (Java API) on the identical model, the
+ * CPU engine's weights exported by {@link OnnxExport}, at the same thread count. Runs alternate between the two
+ * (the order flips every round) so that a change in machine load falls on both. Prints median and minimum
+ * seconds of each and the ratio engine / ONNX Runtime of the medians, for the image encoder (batch 1) and the
+ * prompt encoder + mask decoder per box (1 box per call, and {@code bench.boxes} boxes per call). The engine
+ * is timed with its weight snapshot held ({@code CpuImageEncoder.of} once), ONNX Runtime with its session
+ * created once; the encoder line also shows {@code LiteMedSam.embed}, which snapshots the weights at every
+ * call. Prints only.
+ *
+ * <p>Weights: the parity checkpoint when {@code ../shared/fixtures} has it (LiteMedSAM), else the preset's
+ * random initialisation. Options: {@code -Dbench.preset=litemedsam|small} (default litemedsam),
+ * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured rounds), {@code -Dbench.warmups=2},
+ * {@code -Dbench.boxes=10}, {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
+ * Run on a quiet machine:
+ * {@code mvn -B -o -pl umedsam-lib test -Dtest=OnnxRuntimeBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
+ */
+@Tag("benchmark")
+class OnnxRuntimeBenchmark {
+
+    static final Path PARITY = Path.of("..", "..", "shared", "fixtures", "litemedsam-parity");
+
+    @Test
+    void engineAgainstOnnxRuntime() throws Exception {
+        String preset = System.getProperty("bench.preset", "litemedsam");
+        int threads = Integer.getInteger("bench.threads", 2);
+        int runs = Integer.getInteger("bench.runs", 9);
+        int warmups = Integer.getInteger("bench.warmups", 2);
+        int boxCount = Integer.getInteger("bench.boxes", 10);
+        boolean spinning = Boolean.parseBoolean(System.getProperty("bench.ortSpinning", "true"));
+        ModelConfig c = switch (preset) {
+            case "litemedsam" -> ModelConfig.liteMedSam();
+            case "small" -> ModelConfig.small();
+            default -> throw new IllegalArgumentException("bench.preset: small or litemedsam, got " + preset);
+        };
+        Path pth = PARITY.resolve("litemedsam_perturbed.pth");
+        boolean parity = preset.equals("litemedsam") && Files.isRegularFile(pth);
+        LiteMedSam model = parity ? LiteMedSam.fromPth(pth) : LiteMedSam.create(c, 1L);
+        int s = c.imageSize();
+        INDArray image = parity ? OnnxExportParityTest.nd(Npy.read(PARITY.resolve("input_image.npy"))) : randomImage(s);
+
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        System.out.printf("BENCH onnx: %s preset (%s weights), %d threads for both (engine: a %d-thread pool and %d BLAS "
+                        + "threads; ONNX Runtime %s: %d intra-op threads, spinning %s), %d processors, %d rounds after "
+                        + "%d warm-ups; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
+                threads, threads, OrtEnvironment.getEnvironment().getVersion(), threads, spinning,
+                Runtime.getRuntime().availableProcessors(), runs, warmups, BenchmarkSupport.loadAverage());
+        try (OrtModel ortEncoder = new OrtModel(OnnxExport.encoder(model), threads, spinning);
+             OrtModel ortDecoder = new OrtModel(OnnxExport.decoder(model), threads, spinning)) {
+            CpuImageEncoder encoder = CpuImageEncoder.of(c, model.stateDict());
+            CpuMaskDecoder decoder = CpuMaskDecoder.of(c, model.stateDict());
+            float[] pixels = OnnxExportTest.floats(image);
+            INDArray embedding = in(pool, () -> encoder.embed(image));
+            float[] emb = OnnxExportTest.floats(embedding);
+
+            double[][] enc = interleaved(warmups, runs,
+                    () -> in(pool, () -> encoder.embed(image)),
+                    () -> ortEncoder.run(Map.of(OnnxExport.IMAGE, new OrtModel.Input(pixels, image.shape()))),
+                    () -> in(pool, () -> model.embed(image)));
+            report(preset, "image encoder, batch 1", enc, 1);
+            System.out.printf("BENCH onnx: %s   LiteMedSam.embed (weight snapshot at every call): median %.3f s%n", preset,
+                    BenchmarkSupport.median(enc[2]));
+
+            for (int n : new int[]{1, boxCount}) {
+                INDArray boxes = boxes(n, s);
+                float[] b = OnnxExportTest.floats(boxes);
+                double[][] dec = interleaved(warmups, runs,
+                        () -> in(pool, () -> decoder.decode(embedding, boxes, false)),
+                        () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS, new OrtModel.Input(emb, embedding.shape()),
+                                OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape()))));
+                report(preset, "decoder per box, " + n + (n == 1 ? " box" : " boxes") + " per call", dec, n);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        System.out.printf("BENCH onnx: peak RSS (VmHWM) %s; load average at end: %s%n", BenchmarkSupport.procStatus("VmHWM"),
+                BenchmarkSupport.loadAverage());
+    }
+
+    /** Wall seconds of each contender per round, contenders in rotating order; {@code [contender][round]}. */
+    static double[][] interleaved(int warmups, int runs, Callable<?>... contenders) throws Exception {
+        for (int w = 0; w < warmups; w++) {
+            for (Callable<?> c : contenders) {
+                c.call();
+            }
+        }
+        double[][] t = new double[contenders.length][runs];
+        for (int r = 0; r < runs; r++) {
+            for (int k = 0; k < contenders.length; k++) {
+                int i = (r + k) % contenders.length;
+                long t0 = System.nanoTime();
+                contenders[i].call();
+                t[i][r] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return t;
+    }
+
+    static void report(String preset, String what, double[][] t, int perCall) {
+        double engine = BenchmarkSupport.median(t[0]) / perCall;
+        double ort = BenchmarkSupport.median(t[1]) / perCall;
+        System.out.printf("BENCH onnx: %s %-38s engine median %.4f s (min %.4f), ONNX Runtime median %.4f s (min %.4f); "
+                        + "engine / ONNX Runtime = %.2f%n", preset, what, engine, Arrays.stream(t[0]).min().orElse(0) / perCall,
+                ort, Arrays.stream(t[1]).min().orElse(0) / perCall, engine / ort);
+    }
+
+    /** Runs {@code task} on {@code pool}, so the engine's parallel loops use that pool's threads. */
+    static <T> T in(ForkJoinPool pool, Callable<T> task) throws Exception {
+        return pool.submit(task).get();
+    }
+
+    static INDArray randomImage(int s) {
+        Random r = new Random(3);
+        float[] v = new float[3 * s * s];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat();
+        }
+        return Nd4j.create(v, new long[]{1, 3, s, s}, 'c');
+    }
+
+    /** {@code n} boxes of varied size inside the {@code s x s} frame. */
+    static INDArray boxes(int n, int s) {
+        Random r = new Random(n);
+        float[][] b = new float[n][];
+        for (int i = 0; i < n; i++) {
+            float x0 = r.nextInt(s / 2);
+            float y0 = r.nextInt(s / 2);
+            b[i] = new float[]{x0, y0, x0 + 20 + r.nextInt(s / 2 - 20), y0 + 20 + r.nextInt(s / 2 - 20)};
+        }
+        return Nd4j.createFromArray(b);
+    }
+}
