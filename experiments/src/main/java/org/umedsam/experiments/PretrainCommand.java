@@ -6,9 +6,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.umedsam.data.DefaultDatasets;
+import org.umedsam.report.RunRecords;
 import org.umedsam.train.Pretraining;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
+import org.umedsam.viz.FigureWriter;
+import org.umedsam.viz.LossCurves;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Option;
         description = {"Pre-train a base model (the small preset, every parameter, from random initialisation) on"
                 + " the default dataset with the recipe of experiments/configs/pretrain.json; resumable.",
                 "Writes <runs>/<name>/ (config.json, steps.csv, epochs.csv, checkpoint/) and, at the end,"
-                        + " model.npz (load it with --initial-weights or infer --checkpoint) and model.pth."})
+                        + " model.npz (load it with --initial-weights or infer --checkpoint), model.pth and the"
+                        + " curves loss-terms.png and epochs.png."})
 public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "recipe JSON over the built-in one (default: the"
@@ -80,6 +84,13 @@ public final class PretrainCommand implements Callable<Integer> {
                 c = c.with(Map.of("name", name));
             }
             r = Pretraining.run(c, dataRoot, runs, options);
+        }
+        // the model card's curves: loss terms against step, per-epoch loss and validation DSC
+        RunRecords records = RunRecords.read(r.runDir());
+        FigureWriter figures = FigureWriter.defaults();
+        figures.write(LossCurves.perTerm(records), r.runDir(), "loss-terms");
+        if (records.epochs() != null && records.epochs().rowCount() > 0) {
+            figures.write(LossCurves.epochs(records), r.runDir(), "epochs");
         }
         spec.commandLine().getOut().printf("run %s: %d steps, %d epochs, epoch loss %.5f -> %.5f; model written to"
                         + " %s and %s%n", r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(),
