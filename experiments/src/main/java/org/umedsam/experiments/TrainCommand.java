@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.umedsam.data.Case;
+import org.umedsam.data.CaseReader;
 import org.umedsam.data.DefaultDatasets;
 import org.umedsam.data.Profile;
 import org.umedsam.data.SamplerConfig;
@@ -73,6 +75,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @Option(names = "--skip-bad-cases", description = "every case is opened and checked before the first step; by "
+            + "default one unreadable case stops the command there, with this option it is left out with a warning "
+            + "and counted in run.json (skipped_cases)")
+    boolean skipBadCases;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -90,6 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + "config.json; drop --config/--steps/--preset/--seed/--epochs/--name/--trainable/--initial-weights");
             }
             Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
+            OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
             Sources s = sources(c);
             Trainer.Result r = Trainer.resume(runDir, model(c), s.train(), s.validation(), options);
@@ -121,6 +129,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (initialWeights != null) {
             c = c.with(Map.of("initialWeights", initialWeights.toAbsolutePath().normalize().toString()));
         }
+        OutputLocations.requireWritableFolder(runs, "--runs");
         Sources s = sources(c);
         Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
         report(r);
@@ -154,6 +163,35 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * Opens and checks every case before training starts ({@link CaseReader#read}, which also
+     * bounds memory), so a bad case fails the command now and not when the sampler reaches it. With
+     * {@code --skip-bad-cases} a bad case is left out with a warning and added to {@code skipped}.
+     */
+    private List<Path> checked(List<Path> files, List<String> skipped) throws IOException {
+        List<Path> good = new ArrayList<>();
+        for (Path f : files) {
+            String problem;
+            try {
+                Case cs = CaseReader.read(f);
+                if (cs.hasGts()) {
+                    good.add(f);
+                    continue;
+                }
+                problem = f + ": no 'gts'; training needs labels";
+            } catch (IOException | IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+            if (!skipBadCases) {
+                throw new IOException(problem + " (checked before training; --skip-bad-cases leaves such cases out)");
+            }
+            spec.commandLine().getErr().println("warning: skipping " + problem);
+            skipped.add(problem);
+        }
+        spec.commandLine().getErr().flush();
+        return good;
+    }
+
+    /**
      * Training and validation files: {@code train/} and {@code validation/} when the folder has them
      * (DefaultDatasets' layout), else all cases shuffled with the seed and split by validationFraction.
      */
@@ -183,13 +221,19 @@ public final class TrainCommand implements Callable<Integer> {
         if (tr.isEmpty()) {
             throw new IOException(dir + ": no training .npz cases found");
         }
+        List<String> skipped = new ArrayList<>();
+        tr = checked(tr, skipped);
+        val = checked(val, skipped);
+        if (tr.isEmpty()) {
+            throw new IOException(dir + ": no readable training .npz cases (" + skipped.size() + " skipped)");
+        }
         TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, SamplerConfig.defaults().withSeed(c.seed()));
         // validation: exact boxes, no flips, the same samples every epoch
         TrainingSampler valSampler = val.isEmpty() ? null
                 : TrainingSampler.ofFiles(val, new SamplerConfig(c.seed(), 0, false, false, Map.of()));
-        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%n", tr.size(), val.size(),
-                dir);
-        return new Sources(SamplerSource.training(trainSampler),
+        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%s%n", tr.size(), val.size(),
+                dir, skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable cases skipped)");
+        return new Sources(SamplerSource.training(trainSampler, skipped),
                 valSampler == null ? null : SamplerSource.validation(valSampler));
     }
 }
