@@ -77,7 +77,9 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler, Command
     private static boolean isWrapper(Throwable t) {
         return t instanceof ExecutionException || t instanceof CompletionException || t instanceof UncheckedIOException
                 || t instanceof InvocationTargetException || t instanceof UndeclaredThrowableException
-                || t instanceof CommandLine.ExecutionException;
+                || t instanceof CommandLine.ExecutionException
+                // ForkJoinTask and others wrap a checked exception in a bare RuntimeException
+                || (t.getClass() == RuntimeException.class && t.getCause() != null);
     }
 
     /** Whether the input, not the tool, is at fault: files and arguments the tool refuses. */

@@ -98,11 +98,15 @@ public final class Npz {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such .npz file");
         }
+        return openZip(file, "a readable .npz (zip) archive");
+    }
+
+    /** Opens a zip archive; any failure (even an unnamed EOFException of the JDK) names the file. */
+    static ZipFile openZip(Path file, String expected) throws IOException {
         try {
             return new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a readable .npz (zip) archive, truncated or corrupt: "
-                    + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": not " + expected + ", truncated or corrupt: " + e, e);
         }
     }
 
@@ -141,6 +145,12 @@ public final class Npz {
             return Npy.read(in, source, declared);
         } catch (ZipException ex) {
             throw new IOException(source + ": corrupt zip entry: " + ex.getMessage(), ex);
+        } catch (IOException ex) {
+            if (ex.getMessage() != null && ex.getMessage().startsWith(source)) {
+                throw ex;
+            }
+            // the inflater's own errors (e.g. an EOFException without a message) name nothing
+            throw new IOException(source + ": corrupt or truncated zip entry: " + ex, ex);
         } catch (RuntimeException ex) {
             // java.util.zip reports some corruptions unchecked (e.g. an invalid inflater state)
             throw new IOException(source + ": corrupt zip entry: " + ex, ex);

@@ -82,7 +82,7 @@ public final class PthCheckpoint {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no such checkpoint file: " + file);
         }
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = Npz.openZip(file, "a zip-format PyTorch checkpoint (legacy torch.save format is not supported)")) {
             long fileBytes = Files.size(file);
             String prefix = dataPrefix(zip, file);
             Map<String, TensorRef> refs = tensors(asStateDict(readPickle(zip, prefix, file, fileBytes), file), file);
@@ -98,6 +98,8 @@ public final class PthCheckpoint {
         } catch (java.util.zip.ZipException ex) {
             throw new IOException(file + ": not a zip-format PyTorch checkpoint (legacy torch.save "
                     + "format is not supported), or truncated: " + ex.getMessage(), ex);
+        } catch (RuntimeException ex) {
+            throw new IOException(file + ": corrupt checkpoint archive: " + ex, ex);
         }
     }
 
@@ -106,7 +108,7 @@ public final class PthCheckpoint {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no such checkpoint file: " + file);
         }
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = Npz.openZip(file, "a zip-format PyTorch checkpoint (legacy torch.save format is not supported)")) {
             return readPickle(zip, dataPrefix(zip, file), file, Files.size(file));
         } catch (java.util.zip.ZipException ex) {
             throw new IOException(file + ": not a zip-format PyTorch checkpoint (legacy torch.save "
@@ -125,8 +127,8 @@ public final class PthCheckpoint {
         byte[] bytes;
         try (InputStream in = zip.getInputStream(pkl)) {
             bytes = in.readNBytes((int) Math.min(MAX_PICKLE_BYTES + 1, declared < 0 ? Long.MAX_VALUE : declared + 1));
-        } catch (java.util.zip.ZipException | RuntimeException ex) {
-            throw new IOException(source + ": corrupt zip member: " + ex.getMessage(), ex);
+        } catch (IOException | RuntimeException ex) {
+            throw new IOException(source + ": corrupt zip member: " + ex, ex);
         }
         if (bytes.length > MAX_PICKLE_BYTES || (declared >= 0 && bytes.length != declared)) {
             throw new IOException(source + ": member holds " + bytes.length + " bytes, declares " + declared);
@@ -135,6 +137,8 @@ public final class PthCheckpoint {
             return StateDictUnpickler.load(bytes);
         } catch (PickleException ex) {
             throw new IOException(source + ": " + ex.getMessage(), ex);
+        } catch (IOException ex) {
+            throw new IOException(source + ": truncated or corrupt pickle: " + ex.getMessage(), ex);
         }
     }
 
@@ -331,8 +335,8 @@ public final class PthCheckpoint {
         byte[] raw;
         try (InputStream in = zip.getInputStream(zip.getEntry(name))) {
             raw = in.readNBytes(length);
-        } catch (java.util.zip.ZipException | RuntimeException ex) {
-            throw new IOException(file + ":" + name + ": corrupt zip member: " + ex.getMessage(), ex);
+        } catch (IOException | RuntimeException ex) {
+            throw new IOException(file + ":" + name + ": corrupt zip member: " + ex, ex);
         }
         if (raw.length < length) {
             throw new IOException(file + ":" + name + ": storage of '" + key + "' is truncated: " + raw.length
