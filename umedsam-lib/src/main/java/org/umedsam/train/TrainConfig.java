@@ -226,6 +226,15 @@ public record TrainConfig(
             }
             o.add(e.getKey(), GSON.toJsonTree(e.getValue()));
         }
-        return GSON.fromJson(o, TrainConfig.class);
+        try {
+            return GSON.fromJson(o, TrainConfig.class);
+        } catch (RuntimeException e) {
+            // the record's checks run inside Gson, which wraps their exception: report the check's own
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw root instanceof IllegalArgumentException iae ? iae : e;
+        }
     }
 }

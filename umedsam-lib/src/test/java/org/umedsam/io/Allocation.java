@@ -6,16 +6,16 @@ import java.lang.management.ManagementFactory;
  * Bytes the current thread allocates on the Java heap while a reader runs (HotSpot's per-thread
  * allocation counter), so tests can bound what a hostile file makes a reader allocate.
  */
-final class Allocation {
+public final class Allocation {
     private Allocation() {
     }
 
-    interface Action {
+    public interface Action {
         void run() throws Exception;
     }
 
     /** Allocated bytes of {@code action} on this thread; its exception, if any, is passed to {@code onError}. */
-    static long measure(Action action, java.util.function.Consumer<Throwable> onError) {
+    public static long measure(Action action, java.util.function.Consumer<Throwable> onError) {
         com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
         long before = bean.getThreadAllocatedBytes(id);
@@ -28,7 +28,7 @@ final class Allocation {
     }
 
     /** Allocated bytes of {@code action}, which must throw; returns them and hands the exception over. */
-    static long ofFailing(Action action, Throwable[] thrown) {
+    public static long ofFailing(Action action, Throwable[] thrown) {
         return measure(action, t -> thrown[0] = t);
     }
 }
