@@ -97,6 +97,9 @@ public final class TrainCommand implements Callable<Integer> {
                         + "config.json; drop --config/--steps/--preset/--seed/--epochs/--name/--trainable/--initial-weights");
             }
             Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
+            if (!Files.isDirectory(runDir)) {
+                throw new IOException("--resume " + resume + ": no such run folder (nor " + runDir + ")");
+            }
             OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
             Sources s = sources(c);

@@ -157,4 +157,14 @@ class CarelessInputCliTest {
         assertThat(r.err()).contains("java.io.IOException").contains("\tat org.umedsam.experiments.");
         assertThat(errorLines(r).get(errorLines(r).size() - 1)).startsWith("umedsam infer: --output");
     }
+
+    @Test
+    void resumingARunThatDoesNotExistCreatesNothing() {
+        Path runs = tmp.resolve("runs");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("train", "--resume", "typo", "--runs", runs.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(errorLines(r)).containsExactly("umedsam train: --resume typo: no such run folder (nor "
+                + runs.resolve("typo") + ")");
+        assertThat(runs).doesNotExist();
+    }
 }

@@ -152,7 +152,8 @@ public final class CaseReader {
         if (min < 0 || max > 255 || Double.isNaN(min) || Double.isNaN(max)) {
             throw new IOException(file + ": '" + key + "' (" + a.dtype().name().toLowerCase() + ") holds values outside 0..255"
                     + " (min " + min + ", max " + max + "); the challenge stores " + key + " as uint8"
-                    + ("imgs".equals(key) ? " after intensity normalisation" : ""));
+                    + ("imgs".equals(key) ? " after intensity normalisation"
+                    : "; cases with more than 255 objects (uint16 labels) are not supported yet"));
         }
         if (!whole) {
             throw new IOException(file + ": '" + key + "' holds non-integer values; expected whole numbers 0..255");
