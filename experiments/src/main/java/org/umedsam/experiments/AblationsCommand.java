@@ -57,7 +57,14 @@ public final class AblationsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (dpi < 1 || dpi > 1200) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dpi must be 1..1200, got " + dpi);
+        }
         Path root = Paths.root();
+        OutputLocations.requireWritableFolder(runs != null ? runs : root.resolve("runs"), "--runs");
+        if (!noFigures) {
+            OutputLocations.requireWritableFolder(figures != null ? figures : root.resolve("figures"), "--figures");
+        }
         Path dataDir = data != null ? data : root.resolve("data");
         AblationStudy study = new AblationStudy(settings, dataDir,
                 configs != null ? configs : root.resolve("experiments").resolve("configs"),

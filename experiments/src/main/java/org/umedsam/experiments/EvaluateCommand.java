@@ -2,11 +2,13 @@ package org.umedsam.experiments;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.umedsam.metrics.CaseScore;
 import org.umedsam.metrics.ChallengeEvaluation;
 import org.umedsam.metrics.MetricTable;
 import org.umedsam.metrics.ScoreConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,7 +40,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--csv", required = true, paramLabel = "FILE", description = "Output CSV: case,dsc,nsd.")
     Path csv;
 
-    @Option(names = "--decimals", defaultValue = "6", description = "Decimals in the CSV (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--decimals", defaultValue = "6",
+            description = "Decimals in the CSV, 0..17 (default: ${DEFAULT-VALUE}).")
     int decimals;
 
     @Option(names = "--tolerance", defaultValue = "2.0",
@@ -52,8 +55,29 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Also write every per-case column (dimension, modality, synthetic, classes, hd95, asd).")
     Path perCaseCsv;
 
+    /** Most decimals a double carries meaningfully. */
+    static final int MAX_DECIMALS = 17;
+
     @Override
     public Integer call() throws Exception {
+        if (decimals < 0 || decimals > MAX_DECIMALS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--decimals must be 0.." + MAX_DECIMALS
+                    + ", got " + decimals);
+        }
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be a finite distance >= 0, got "
+                    + tolerance);
+        }
+        // outputs checked before scoring: writable, and never one of the input files
+        List<Path> inputs = new java.util.ArrayList<>(ChallengeEvaluation.caseFiles(gts));
+        if (java.nio.file.Files.isDirectory(segs)) {
+            inputs.addAll(ChallengeEvaluation.caseFiles(segs));
+        }
+        List<Path> outputs = perCaseCsv == null ? List.of(csv) : List.of(csv, perCaseCsv);
+        OutputLocations.refuseInputs(outputs, inputs, "--csv");
+        for (Path o : outputs) {
+            OutputLocations.requireWritableFile(o, o == csv ? "--csv" : "--per-case-csv");
+        }
         PrintWriter out = spec.commandLine().getOut();
         ScoreConfig defaults = ScoreConfig.defaults();
         ScoreConfig config = new ScoreConfig(tolerance, defaults.minMeanDscForNsd(), extras);

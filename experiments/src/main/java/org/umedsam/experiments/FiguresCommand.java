@@ -48,6 +48,13 @@ public final class FiguresCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (dpi < 1 || dpi > 1200) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dpi must be 1..1200, got " + dpi);
+        }
+        if (!Files.isDirectory(runs)) {
+            throw new IOException("--runs " + runs + ": no such folder of runs");
+        }
+        OutputLocations.requireWritableFolder(out, "--out");
         PrintStream log = System.out;
         return write(runs, out, data == null ? Paths.root().resolve("data") : data, new FigureWriter(dpi, !noSvg), log);
     }

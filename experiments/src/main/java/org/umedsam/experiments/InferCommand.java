@@ -14,6 +14,7 @@ import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.ChallengeEvaluation;
 import org.umedsam.model.LiteMedSam;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Spec;
                         + "'boxes') as the challenge's LiteMedSAM inference does: 2D images embedded once and every "
                         + "box decoded; 3D boxes propagated from their middle slice up and down, each slice's "
                         + "embedding shared by all boxes on it.",
-                "Writes --output/NAME.npz with 'segs' (uint8) and prints per-case seconds and a summary."})
+                "Writes --output/NAME.npz with 'segs' (uint8, so at most 255 boxes per case) and prints "
+                        + "per-case seconds and a summary. --output may not be --input, and existing predictions are "
+                        + "kept unless --overwrite is given; both are checked before the model loads."})
 public final class InferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,6 +52,9 @@ public final class InferCommand implements Callable<Integer> {
             description = "Threads for the model and the Java-side work (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--overwrite", description = "Replace predictions already in --output (default: refuse before any work).")
+    boolean overwrite;
+
     @Option(names = "--cache-slices", defaultValue = "64",
             description = "3D: slice embeddings kept between the upward and downward sweeps, 4 MiB each "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -57,14 +63,26 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+        }
+        if (cacheSlices < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--cache-slices must be 0 or more, got " + cacheSlices);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Path> cases = ChallengeEvaluation.caseFiles(input);
         if (cases.isEmpty()) {
-            err.println(input + ": no .npz cases");
-            return 1;
+            throw new java.io.IOException(input + ": no .npz cases");
+        }
+        // every output location is checked before the model loads: nothing is lost, no work wasted
+        OutputLocations.refuseSameFolder(output, input, "--output", "--input");
+        List<Path> targets = cases.stream().map(c -> output.resolve(c.getFileName().toString())).toList();
+        OutputLocations.refuseInputs(targets, cases, "--output");
+        OutputLocations.requireWritableFolder(output, "--output");
+        OutputLocations.refuseExisting(targets, overwrite);
+        if (!java.nio.file.Files.isRegularFile(checkpoint)) {
+            throw new java.io.IOException(checkpoint + ": no such checkpoint file");
         }
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);

@@ -3,6 +3,7 @@ package org.umedsam.experiments;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,13 +29,29 @@ public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error print the full stack trace, not only the one-line message.")
+    boolean debug;
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** The configured command line (tests call {@code execute} on it with their own writers). */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line with its one exception handler ({@link CliErrors}): one line and exit code 2
+     * for bad input, the stack trace only when {@code args} hold {@code --debug}.
+     */
+    static CommandLine commandLine(String[] args) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        CliErrors errors = new CliErrors(debug);
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(errors)
+                .setParameterExceptionHandler(errors);
     }
 
     @Override

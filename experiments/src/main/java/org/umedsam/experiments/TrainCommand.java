@@ -68,6 +68,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @Option(names = "--skip-bad-cases", description = "every case is opened and checked before the first step; by "
+            + "default one unreadable case stops the command there, with this option it is left out with a warning "
+            + "and counted in run.json (skipped_cases)")
+    boolean skipBadCases;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -85,6 +90,10 @@ public final class TrainCommand implements Callable<Integer> {
                         + "config.json; drop --config/--steps/--preset/--seed/--epochs/--name/--trainable/--initial-weights");
             }
             Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
+            if (!Files.isDirectory(runDir)) {
+                throw new IOException("--resume " + resume + ": no such run folder (nor " + runDir + ")");
+            }
+            OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
             Sources s = sources(c);
             Trainer.Result r = Trainer.resume(runDir, model(c), s.train(), s.validation(), options);
@@ -119,6 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
             c = c.with(Map.of("initialWeights", shippedName ? initialWeights.toString()
                     : initialWeights.toAbsolutePath().normalize().toString()));
         }
+        OutputLocations.requireWritableFolder(runs, "--runs");
         Sources s = sources(c);
         Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
         report(r);
@@ -154,9 +164,13 @@ public final class TrainCommand implements Callable<Integer> {
             dir = DefaultDatasets.defaultRoot();
             DefaultDatasets.ensure(dir, Profile.defaults());
         }
-        TrainingData d = TrainingData.of(dir, c);
-        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%n", d.trainCases(),
-                d.validationCases(), dir);
+        TrainingData d = TrainingData.of(dir, c, skipBadCases, line -> {
+            spec.commandLine().getErr().println(line);
+            spec.commandLine().getErr().flush();
+        });
+        spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%s%n", d.trainCases(),
+                d.validationCases(), dir, d.skipped().isEmpty() ? "" : " (" + d.skipped().size()
+                        + " unreadable cases skipped)");
         return new Sources(d.train(), d.validation());
     }
 }

@@ -17,6 +17,13 @@ import org.umedsam.io.Npz;
  * {@link Modalities#of}. {@code imgs} may be stored in any integer or float dtype as long as every
  * value is a whole number in 0..255 (the challenge stores uint8); 3D cases without {@code spacing}
  * get {@code (1, 1, 1)}.
+ *
+ * <p>Boxes: every value must be finite and within the int range, and each box ordered
+ * ({@code x0 <= x1}, {@code y0 <= y1}, {@code z0 <= z1}); float coordinates are rounded. A box
+ * that overlaps the image is clipped to it, x to {@code 0..W} and y to {@code 0..H} (the far edge
+ * is allowed, as LiteMedSAM's own boxes reach it) and z to {@code 0..D-1}; a box wholly outside
+ * the image is an error. Only the members {@code imgs}, {@code gts}, {@code boxes} and
+ * {@code spacing} are read: other members of the archive are never inflated.
  */
 public final class CaseReader {
     private CaseReader() {
@@ -36,19 +43,22 @@ public final class CaseReader {
         }
     }
 
+    /** The members a case is made of; others are never inflated. */
+    static final java.util.Set<String> KEYS = java.util.Set.of("imgs", "gts", "boxes", "spacing");
+
     /** Reads and validates one case. */
     public static Case read(Path file) throws IOException {
-        Map<String, NpyArray> a = Npz.read(file);
+        Map<String, NpyArray> a = Npz.read(file, KEYS);
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".npz") ? fileName.substring(0, fileName.length() - 4) : fileName;
         NpyArray imgs = a.get("imgs");
         if (imgs == null) {
-            throw new IOException(file + ": missing key 'imgs' (keys: " + a.keySet() + ")");
+            throw new IOException(file + ": missing key 'imgs' (keys: " + Npz.keys(file) + ")");
         }
         NpyArray gts = a.get("gts");
         NpyArray boxes = a.get("boxes");
         if (gts == null && boxes == null) {
-            throw new IOException(file + ": missing key 'gts' or 'boxes' (keys: " + a.keySet()
+            throw new IOException(file + ": missing key 'gts' or 'boxes' (keys: " + Npz.keys(file)
                     + "); a case needs labels or box prompts");
         }
         int[] s = imgs.shape();
@@ -85,7 +95,7 @@ public final class CaseReader {
         }
         int[][] bx = null;
         if (boxes != null) {
-            bx = boxes(boxes, threeD ? 6 : 4, file);
+            bx = boxes(boxes, shape, threeD, file);
         }
         double[] spacing = null;
         NpyArray sp = a.get("spacing");
@@ -142,7 +152,8 @@ public final class CaseReader {
         if (min < 0 || max > 255 || Double.isNaN(min) || Double.isNaN(max)) {
             throw new IOException(file + ": '" + key + "' (" + a.dtype().name().toLowerCase() + ") holds values outside 0..255"
                     + " (min " + min + ", max " + max + "); the challenge stores " + key + " as uint8"
-                    + ("imgs".equals(key) ? " after intensity normalisation" : ""));
+                    + ("imgs".equals(key) ? " after intensity normalisation"
+                    : "; cases with more than 255 objects (uint16 labels) are not supported yet"));
         }
         if (!whole) {
             throw new IOException(file + ": '" + key + "' holds non-integer values; expected whole numbers 0..255");
@@ -150,7 +161,13 @@ public final class CaseReader {
         return out;
     }
 
-    private static int[][] boxes(NpyArray a, int width, Path file) throws IOException {
+    /**
+     * Reads and checks the box prompts (see the class doc for the rule): every value finite and a
+     * whole number within the int range, each box ordered and overlapping the image; coordinates
+     * beyond an edge are clipped to it.
+     */
+    private static int[][] boxes(NpyArray a, int[] shape, boolean threeD, Path file) throws IOException {
+        int width = threeD ? 6 : 4;
         int[] s = a.shape();
         int n;
         if (s.length == 1 && s[0] == width) {
@@ -161,12 +178,53 @@ public final class CaseReader {
             throw new IOException(file + ": 'boxes' has shape " + Arrays.toString(s) + ", expected [N, " + width + "]"
                     + (width == 4 ? " (x0, y0, x1, y1)" : " (x_min, y_min, z_min, x_max, y_max, z_max)"));
         }
+        // upper clip per coordinate axis x, y (, z): the far edge W, H as LiteMedSAM's boxes allow; z to D-1
+        long[] limit = threeD ? new long[] {shape[2], shape[1], shape[0] - 1L} : new long[] {shape[1], shape[0]};
+        int axes = limit.length;
         int[][] out = new int[n][width];
         for (int i = 0; i < n; i++) {
+            long[] v = new long[width];
             for (int j = 0; j < width; j++) {
-                out[i][j] = (int) Math.round(a.getDouble((long) i * width + j));
+                v[j] = boxValue(a, (long) i * width + j, i, j, file);
+            }
+            for (int k = 0; k < axes; k++) {
+                long lo = v[k];
+                long hi = v[k + axes];
+                if (lo > hi) {
+                    throw new IOException(file + ": box " + i + " " + Arrays.toString(v) + " is inverted ("
+                            + "xyz".charAt(k) + " from " + lo + " to " + hi + "); boxes are " + (threeD
+                            ? "[x_min, y_min, z_min, x_max, y_max, z_max]" : "[x0, y0, x1, y1]"));
+                }
+                if (hi < 0 || lo > limit[k]) {
+                    throw new IOException(file + ": box " + i + " " + Arrays.toString(v) + " lies outside the image ("
+                            + "xyz".charAt(k) + " " + lo + ".." + hi + ", the image spans 0.." + limit[k] + ")");
+                }
+                out[i][k] = (int) Math.max(0, lo);
+                out[i][k + axes] = (int) Math.min(limit[k], hi);
             }
         }
         return out;
+    }
+
+    /** One box coordinate: finite, whole and within the int range (2^32 + 60 is not 60). */
+    private static long boxValue(NpyArray a, long index, int box, int coordinate, Path file) throws IOException {
+        if (!a.dtype().isFloating()) {
+            long v = a.getLong(index);
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new IOException(file + ": box " + box + " coordinate " + coordinate + " is " + v
+                        + ", outside the int range");
+            }
+            return v;
+        }
+        double v = a.getDouble(index);
+        if (!Double.isFinite(v)) {
+            throw new IOException(file + ": box " + box + " coordinate " + coordinate + " is " + v
+                    + "; box coordinates must be finite");
+        }
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new IOException(file + ": box " + box + " coordinate " + coordinate + " is " + v
+                    + ", outside the int range");
+        }
+        return Math.round(v);
     }
 }

@@ -27,20 +27,57 @@ public final class Npy {
     private Npy() {
     }
 
-    /** Reads a {@code .npy} file. Errors name the file. */
+    /**
+     * Longest header accepted, in bytes: numpy's own limit ({@code max_header_size} of
+     * {@code np.load}, 10000), so a header length near 2^31 is refused before anything is allocated.
+     */
+    public static final int MAX_HEADER_BYTES = 10_000;
+
+    /** Reads a {@code .npy} file. Errors name the file; the file's size bounds what is allocated. */
     public static NpyArray read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+        long size = Files.size(file);
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return read(in, file.toString(), size);
         }
+    }
+
+    /** {@link #read(InputStream, String, long)} when the stream's length is not known. */
+    public static NpyArray read(InputStream in, String source) throws IOException {
+        return read(in, source, -1);
     }
 
     /**
      * Reads one array from a stream positioned at the magic string. The element bytes are read
-     * straight into the array's only buffer.
+     * straight into the array's only buffer, which is allocated only once the header has been
+     * checked against {@code declaredBytes}: a header claiming more data than the file or zip
+     * member holds is refused before any allocation.
      *
      * @param source named in error messages (a file, or file:entry)
+     * @param declaredBytes the length of the whole {@code .npy} (file size, zip member size), or -1
+     *     when unknown; when known the header and data must fill it exactly
      */
-    public static NpyArray read(InputStream in, String source) throws IOException {
+    public static NpyArray read(InputStream in, String source, long declaredBytes) throws IOException {
+        NpyHeader h = readHeader(in, source);
+        long bytes = h.dataBytes();
+        if (declaredBytes >= 0 && h.headerBytes() + bytes != declaredBytes) {
+            long holds = Math.max(0, declaredBytes - h.headerBytes());
+            throw new IOException(source + (holds < bytes ? ": truncated .npy: header " : ": trailing bytes in .npy: header ")
+                    + h.describe() + " needs " + bytes + " bytes of data, the file holds " + holds + " after the header");
+        }
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IOException(source + ": header " + h.describe() + " needs " + bytes
+                    + " bytes, more than the 2 GiB one array holds");
+        }
+        byte[] data = readFully(in, (int) bytes, source, "data", declaredBytes < 0);
+        return new NpyArray(h.dtype(), h.shape(), h.fortranOrder(), ByteBuffer.wrap(data).order(h.order()));
+    }
+
+    /**
+     * Reads and checks the header (magic, version, length at most {@link #MAX_HEADER_BYTES}, dict,
+     * dtype, shape with no negative dimension and an element count that fits a long), leaving the
+     * stream at the first data byte.
+     */
+    static NpyHeader readHeader(InputStream in, String source) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8) {
             throw new IOException(source + ": truncated .npy (no header)");
@@ -51,26 +88,30 @@ public final class Npy {
             }
         }
         int major = magic[6] & 0xFF;
-        int headerLen;
+        long headerLen;
+        int pre;
         if (major == 1) {
             byte[] l = readFully(in, 2, source, "header length");
             headerLen = (l[0] & 0xFF) | (l[1] & 0xFF) << 8;
+            pre = 10;
         } else if (major == 2 || major == 3) {
             byte[] l = readFully(in, 4, source, "header length");
-            headerLen = (l[0] & 0xFF) | (l[1] & 0xFF) << 8 | (l[2] & 0xFF) << 16 | (l[3] & 0xFF) << 24;
-            if (headerLen < 0) {
-                throw new IOException(source + ": header length out of range");
-            }
+            headerLen = ((l[0] & 0xFF) | (l[1] & 0xFF) << 8 | (l[2] & 0xFF) << 16 | (long) (l[3] & 0xFF) << 24);
+            pre = 12;
         } else {
             throw new IOException(source + ": unsupported .npy format version " + major + "." + (magic[7] & 0xFF));
         }
-        String header = new String(readFully(in, headerLen, source, "header"),
+        if (headerLen > MAX_HEADER_BYTES) {
+            throw new IOException(source + ": .npy header of " + headerLen + " bytes exceeds numpy's limit of "
+                    + MAX_HEADER_BYTES);
+        }
+        String header = new String(readFully(in, (int) headerLen, source, "header"),
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
-            throw new IOException(source + ": malformed .npy header: " + header.trim());
+            throw new IOException(source + ": malformed .npy header: " + abbreviate(header.trim()));
         }
         NpyDtype dtype;
         try {
@@ -78,19 +119,17 @@ public final class Npy {
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": " + e.getMessage(), e);
         }
-        ByteOrder order = NpyDtype.orderOf(d.group(1));
         int[] shape = parseShape(s.group(1), source);
         long n = 1;
         for (int dim : shape) {
-            n = Math.multiplyExact(n, dim);
+            n = NpyHeader.multiply(n, dim, source, shape);
         }
-        long bytes = n * dtype.bytes();
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new IOException(source + ": array of " + bytes + " bytes exceeds the 2 GiB a single buffer holds");
-        }
-        byte[] data = readFully(in, (int) bytes, source, "data");
-        return new NpyArray(dtype, shape, Boolean.parseBoolean(f.group(1).toLowerCase()),
-                ByteBuffer.wrap(data).order(order));
+        NpyHeader.multiply(n, dtype.bytes(), source, shape);
+        return new NpyHeader(dtype, NpyDtype.orderOf(d.group(1)), "True".equals(f.group(1)), shape, pre + headerLen);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
     private static int[] parseShape(String body, String source) throws IOException {
@@ -105,28 +144,55 @@ public final class Npy {
                 count++;
             }
         }
+        if (count > 32) {
+            throw new IOException(source + ": shape has " + count + " dimensions, numpy allows at most 32");
+        }
         int[] shape = new int[count];
         int k = 0;
         for (String p : parts) {
             if (p.isBlank()) {
                 continue;
             }
+            long v;
             try {
-                shape[k++] = Integer.parseInt(p.trim().replace("L", ""));
+                v = Long.parseLong(p.trim().replace("L", ""));
             } catch (NumberFormatException e) {
-                throw new IOException(source + ": bad shape (" + body + ") in .npy header");
+                throw new IOException(source + ": bad shape (" + abbreviate(body) + ") in .npy header");
             }
+            if (v < 0) {
+                throw new IOException(source + ": negative dimension " + v + " in shape (" + body.trim() + ")");
+            }
+            if (v > Integer.MAX_VALUE) {
+                throw new IOException(source + ": dimension " + v + " in shape (" + body.trim()
+                        + ") exceeds " + Integer.MAX_VALUE);
+            }
+            shape[k++] = (int) v;
         }
         return shape;
     }
 
     private static byte[] readFully(InputStream in, int n, String source, String what) throws IOException {
-        byte[] b = new byte[n];
+        return readFully(in, n, source, what, false);
+    }
+
+    /**
+     * Reads exactly {@code n} bytes.
+     *
+     * @param grow when {@code n} is only the header's claim (no file or member size vouches for
+     *     it), grow the buffer as data arrives, from 64 MiB by doubling, so a stream that ends early
+     *     never costs the claimed size
+     */
+    private static byte[] readFully(InputStream in, int n, String source, String what, boolean grow)
+            throws IOException {
+        byte[] b = new byte[grow ? Math.min(n, 1 << 26) : n];
         int off = 0;
         while (off < n) {
+            if (off == b.length) {
+                b = java.util.Arrays.copyOf(b, (int) Math.min(n, (long) b.length * 2));
+            }
             int r;
             try {
-                r = in.read(b, off, n - off);
+                r = in.read(b, off, b.length - off);
             } catch (EOFException e) {
                 r = -1;
             }

@@ -252,15 +252,26 @@ public final class NpyArray {
         return toUint8Array();
     }
 
-    /** All elements in C order as unsigned bytes (values must lie in 0..255). */
+    /** All elements in C order as unsigned bytes (values must be whole numbers in 0..255). */
     public byte[] toUint8Array() {
         byte[] out = new byte[Math.toIntExact(size)];
         if (!fortranOrder && (dtype == NpyDtype.UINT8 || dtype == NpyDtype.BOOL)) {
             data.duplicate().position(0).get(out);
             return out;
         }
+        boolean floating = dtype.isFloating();
         for (int i = 0; i < out.length; i++) {
-            long v = getLong(i);
+            long v;
+            if (floating) {
+                double d = getDouble(i);
+                if (d != Math.rint(d)) {
+                    throw new IllegalStateException("value " + d + " at index " + i
+                            + " is not a whole number (labels must be integers)");
+                }
+                v = (long) d;
+            } else {
+                v = getLong(i);
+            }
             if (v < 0 || v > 255) {
                 throw new IllegalStateException("value " + v + " at index " + i + " does not fit uint8");
             }

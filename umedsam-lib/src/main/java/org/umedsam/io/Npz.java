@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -30,18 +31,33 @@ public final class Npz {
     public static java.util.List<String> keys(Path file) throws IOException {
         try (ZipFile zip = open(file)) {
             java.util.List<String> keys = new java.util.ArrayList<>();
-            zip.stream().forEach(e -> keys.add(stripNpy(e.getName())));
+            entries(zip, file).forEach(e -> keys.add(stripNpy(e.getName())));
             return keys;
         }
     }
 
+    /**
+     * Largest ratio of inflated to deflated bytes a member may declare: deflate cannot do better
+     * than about 1032:1, so a declared size beyond that is a lie, refused before anything is
+     * inflated.
+     */
+    static final long MAX_DEFLATE_RATIO = 1032;
+
     /** Reads every array of an archive, in archive order. */
     public static Map<String, NpyArray> read(Path file) throws IOException {
+        return read(file, (Set<String>) null);
+    }
+
+    /**
+     * Reads the arrays named in {@code keys} that the archive holds (every array when {@code keys}
+     * is null), in archive order. Other members are never inflated, so unused members cost nothing.
+     */
+    public static Map<String, NpyArray> read(Path file, Set<String> keys) throws IOException {
         try (ZipFile zip = open(file)) {
             Map<String, NpyArray> out = new LinkedHashMap<>();
-            var entries = Collections.list(zip.entries());
+            var entries = entries(zip, file);
             for (ZipEntry e : entries) {
-                if (e.isDirectory()) {
+                if (e.isDirectory() || (keys != null && !keys.contains(stripNpy(e.getName())))) {
                     continue;
                 }
                 out.put(stripNpy(e.getName()), readEntry(zip, e, file));
@@ -63,10 +79,18 @@ public final class Npz {
             }
             if (e == null) {
                 java.util.List<String> keys = new java.util.ArrayList<>();
-                zip.stream().forEach(x -> keys.add(stripNpy(x.getName())));
+                entries(zip, file).forEach(x -> keys.add(stripNpy(x.getName())));
                 throw new IOException(file + ": no array '" + key + "' (keys: " + keys + ")");
             }
             return readEntry(zip, e, file);
+        }
+    }
+
+    private static java.util.List<? extends ZipEntry> entries(ZipFile zip, Path file) throws IOException {
+        try {
+            return Collections.list(zip.entries());
+        } catch (RuntimeException ex) {
+            throw new IOException(file + ": corrupt zip directory: " + ex.getMessage(), ex);
         }
     }
 
@@ -74,20 +98,62 @@ public final class Npz {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such .npz file");
         }
+        return openZip(file, "a readable .npz (zip) archive");
+    }
+
+    /** Opens a zip archive; any failure (even an unnamed EOFException of the JDK) names the file. */
+    static ZipFile openZip(Path file, String expected) throws IOException {
         try {
             return new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a readable .npz (zip) archive, truncated or corrupt: "
-                    + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": not " + expected + ", truncated or corrupt: " + e, e);
         }
+    }
+
+    /**
+     * Checks a member's declared sizes against the archive before anything is inflated: stored
+     * members hold what they declare, deflated ones at most {@link #MAX_DEFLATE_RATIO} times their
+     * compressed size, and no member is longer than the file.
+     *
+     * @return the declared uncompressed size, or -1 when the archive does not say
+     */
+    static long declaredSize(ZipEntry e, Path file, long fileBytes) throws IOException {
+        String source = file + ":" + e.getName();
+        long size = e.getSize();
+        long packed = e.getCompressedSize();
+        if (size < 0 || packed < 0) {
+            return -1;
+        }
+        if (packed > fileBytes) {
+            throw new IOException(source + ": member declares " + packed + " compressed bytes, the file holds "
+                    + fileBytes);
+        }
+        if (e.getMethod() == ZipEntry.STORED && size != packed) {
+            throw new IOException(source + ": stored member declares " + size + " bytes but holds " + packed);
+        }
+        if (e.getMethod() == ZipEntry.DEFLATED && size > packed * MAX_DEFLATE_RATIO + 1024) {
+            throw new IOException(source + ": member declares " + size + " bytes from " + packed
+                    + " compressed bytes, more than deflate can produce");
+        }
+        return size;
     }
 
     private static NpyArray readEntry(ZipFile zip, ZipEntry e, Path file) throws IOException {
         String source = file + ":" + e.getName();
+        long declared = declaredSize(e, file, Files.size(file));
         try (InputStream in = new BufferedInputStream(zip.getInputStream(e), 1 << 16)) {
-            return Npy.read(in, source);
+            return Npy.read(in, source, declared);
         } catch (ZipException ex) {
             throw new IOException(source + ": corrupt zip entry: " + ex.getMessage(), ex);
+        } catch (IOException ex) {
+            if (ex.getMessage() != null && ex.getMessage().startsWith(source)) {
+                throw ex;
+            }
+            // the inflater's own errors (e.g. an EOFException without a message) name nothing
+            throw new IOException(source + ": corrupt or truncated zip entry: " + ex, ex);
+        } catch (RuntimeException ex) {
+            // java.util.zip reports some corruptions unchecked (e.g. an invalid inflater state)
+            throw new IOException(source + ": corrupt zip entry: " + ex, ex);
         }
     }
 

@@ -1,14 +1,11 @@
 package org.umedsam.io;
 
-import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;
-import net.razorvine.pickle.Unpickler;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -21,12 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -37,10 +34,11 @@ import java.util.zip.ZipOutputStream;
  * {@code torch.save} since PyTorch 1.6: {@code <top>/data.pkl} plus one raw little-endian storage per
  * entry {@code <top>/data/<key>}).
  *
- * <p>Reading parses the pickle with Pyrolite ({@code net.razorvine:pickle}) but refuses every global
- * except the few a state dict needs ({@code collections.OrderedDict},
- * {@code torch._utils._rebuild_tensor_v2}, {@code torch._utils._rebuild_parameter} and the
- * {@code torch.*Storage} types): loading never instantiates arbitrary classes. Tensor offsets and
+ * <p>Reading parses the pickle with a restricted Pyrolite ({@code net.razorvine:pickle}) unpickler
+ * ({@link StateDictUnpickler}) that refuses every global except the few a state dict needs:
+ * loading never instantiates arbitrary classes. Every tensor is checked against its storage, its
+ * zip member and (optionally) the model's shapes before any is materialised, so memory stays
+ * bounded whatever the file claims. Tensor offsets and
  * strides are honoured. float32 / float64 / int64 / int32 tensors keep their type; float16, bfloat16
  * and smaller integer types are widened to float32 / int32 / int64 respectively.
  *
@@ -53,10 +51,8 @@ public final class PthCheckpoint {
     private PthCheckpoint() {
     }
 
-    /** Globals a state-dict pickle may reference; everything else is refused. */
-    private static final Set<String> STORAGE_TYPES = Set.of("FloatStorage", "DoubleStorage", "HalfStorage",
-            "BFloat16Storage", "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage",
-            "BoolStorage");
+    /** Largest {@code data.pkl} read: a state dict's pickle is a few hundred kilobytes. */
+    static final long MAX_PICKLE_BYTES = 64L << 20;
 
     /**
      * Reads the state dict of a {@code .pth} file. Accepts a bare state dict and the training-checkpoint
@@ -65,23 +61,45 @@ public final class PthCheckpoint {
      * @return tensors by key, in the file's order
      */
     public static Map<String, INDArray> read(Path file) throws IOException {
-        Object root = readPickle(file);
-        Map<?, ?> dict = asStateDict(root, file);
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            String prefix = dataPrefix(zip, file);
-            for (Map.Entry<?, ?> e : dict.entrySet()) {
-                if (!(e.getKey() instanceof String key)) {
-                    throw new IOException(file + ": state dict key " + e.getKey() + " is not a string");
-                }
-                if (!(e.getValue() instanceof TensorRef ref)) {
-                    throw new IOException(file + ": state dict entry '" + key + "' is not a tensor but "
-                            + (e.getValue() == null ? "None" : e.getValue().getClass().getSimpleName()));
-                }
-                out.put(key, materialise(zip, prefix, ref, file, key));
-            }
+        return read(file, null);
+    }
+
+    /**
+     * Reads the state dict of a {@code .pth} file, checking every tensor before any is
+     * materialised: its size, strides and offset must stay inside its storage, it may not hold
+     * more elements than its storage (a stride-0 expansion), each storage must be exactly as long
+     * as its tensors need and its zip member exactly as long as the storage, and, when
+     * {@code expectedShapes} is given, the keys must be exactly those and the shapes equal (two
+     * one-element shapes, such as {@code []} and {@code [1]}, match). Memory therefore stays within the
+     * expected model's size whatever the file claims.
+     *
+     * @param expectedShapes key to shape (PyTorch order), or null to accept any state dict
+     * @return tensors by key, in the file's order
+     * @throws IOException naming the file, the key or member and the problem
+     */
+    public static Map<String, INDArray> read(Path file, Map<String, long[]> expectedShapes) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no such checkpoint file: " + file);
         }
-        return out;
+        try (ZipFile zip = Npz.openZip(file, "a zip-format PyTorch checkpoint (legacy torch.save format is not supported)")) {
+            long fileBytes = Files.size(file);
+            String prefix = dataPrefix(zip, file);
+            Map<String, TensorRef> refs = tensors(asStateDict(readPickle(zip, prefix, file, fileBytes), file), file);
+            if (expectedShapes != null) {
+                checkShapes(refs, expectedShapes, file);
+            }
+            Map<String, Long> members = checkStorages(zip, prefix, refs, file, fileBytes);
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+                out.put(e.getKey(), materialise(zip, prefix, e.getValue(), members, file, e.getKey()));
+            }
+            return out;
+        } catch (java.util.zip.ZipException ex) {
+            throw new IOException(file + ": not a zip-format PyTorch checkpoint (legacy torch.save "
+                    + "format is not supported), or truncated: " + ex.getMessage(), ex);
+        } catch (RuntimeException ex) {
+            throw new IOException(file + ": corrupt checkpoint archive: " + ex, ex);
+        }
     }
 
     /** Parses {@code data.pkl} of the archive with the restricted unpickler (tensors unresolved). */
@@ -89,24 +107,43 @@ public final class PthCheckpoint {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no such checkpoint file: " + file);
         }
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            String prefix = dataPrefix(zip, file);
-            ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
-            try (InputStream in = zip.getInputStream(pkl)) {
-                return new RestrictedUnpickler(file).load(in);
-            } catch (PickleException ex) {
-                throw new IOException(file + ": " + ex.getMessage(), ex);
-            }
+        try (ZipFile zip = Npz.openZip(file, "a zip-format PyTorch checkpoint (legacy torch.save format is not supported)")) {
+            return readPickle(zip, dataPrefix(zip, file), file, Files.size(file));
         } catch (java.util.zip.ZipException ex) {
             throw new IOException(file + ": not a zip-format PyTorch checkpoint (legacy torch.save "
                     + "format is not supported): " + ex.getMessage(), ex);
         }
     }
 
+    private static Object readPickle(ZipFile zip, String prefix, Path file, long fileBytes) throws IOException {
+        ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
+        String source = file + ":" + pkl.getName();
+        long declared = Npz.declaredSize(pkl, file, fileBytes);
+        if (declared > MAX_PICKLE_BYTES) {
+            throw new IOException(source + ": pickle of " + declared + " bytes exceeds the " + MAX_PICKLE_BYTES
+                    + " a state dict needs");
+        }
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(pkl)) {
+            bytes = in.readNBytes((int) Math.min(MAX_PICKLE_BYTES + 1, declared < 0 ? Long.MAX_VALUE : declared + 1));
+        } catch (IOException | RuntimeException ex) {
+            throw new IOException(source + ": corrupt zip member: " + ex, ex);
+        }
+        if (bytes.length > MAX_PICKLE_BYTES || (declared >= 0 && bytes.length != declared)) {
+            throw new IOException(source + ": member holds " + bytes.length + " bytes, declares " + declared);
+        }
+        try {
+            return StateDictUnpickler.load(bytes);
+        } catch (PickleException ex) {
+            throw new IOException(source + ": " + ex.getMessage(), ex);
+        } catch (IOException ex) {
+            throw new IOException(source + ": truncated or corrupt pickle: " + ex.getMessage(), ex);
+        }
+    }
+
     private static Map<?, ?> asStateDict(Object root, Path file) throws IOException {
         if (!(root instanceof Map<?, ?> map)) {
-            throw new IOException(file + ": top-level object is not a dict but "
-                    + (root == null ? "None" : root.getClass().getSimpleName()));
+            throw new IOException(file + ": top-level object is not a dict but " + StateDictUnpickler.describe(root));
         }
         boolean allTensors = map.values().stream().allMatch(v -> v instanceof TensorRef);
         if (allTensors && !map.isEmpty()) {
@@ -119,7 +156,162 @@ public final class PthCheckpoint {
             }
         }
         throw new IOException(file + ": neither a state dict nor a checkpoint with a 'model' state dict; keys: "
-                + map.keySet());
+                + map.keySet().stream().limit(10).map(StateDictUnpickler::describe).toList()
+                + (map.size() > 10 ? " and " + (map.size() - 10) + " more" : ""));
+    }
+
+    /** The dict's entries as tensors, each checked against its storage's element count. */
+    private static Map<String, TensorRef> tensors(Map<?, ?> dict, Path file) throws IOException {
+        Map<String, TensorRef> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : dict.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                throw new IOException(file + ": state dict key " + StateDictUnpickler.describe(e.getKey())
+                        + " is not a string");
+            }
+            TensorRef ref = (TensorRef) e.getValue();
+            checkTensor(ref, file, key);
+            out.put(key, ref);
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a tensor whose size or stride is negative, whose element count overflows or exceeds
+     * what one Java array holds, which reaches outside its storage, or which holds more elements
+     * than its storage (only a stride-0 expansion can, and materialising it would multiply memory).
+     */
+    private static void checkTensor(TensorRef ref, Path file, String key) throws IOException {
+        String where = file + ": tensor '" + key + "'";
+        long numel = ref.storage().numel();
+        if (ref.offset() < 0) {
+            throw new IOException(where + " has a negative storage offset " + ref.offset());
+        }
+        long n = 1;
+        long last = ref.offset();
+        for (int d = 0; d < ref.size().length; d++) {
+            long size = ref.size()[d];
+            long stride = ref.stride()[d];
+            if (size < 0 || stride < 0) {
+                throw new IOException(where + " has size " + Arrays.toString(ref.size()) + " and stride "
+                        + Arrays.toString(ref.stride()) + ": negative values are not a tensor");
+            }
+            try {
+                n = Math.multiplyExact(n, size);
+                if (size > 0) {
+                    last = Math.addExact(last, Math.multiplyExact(size - 1, stride));
+                }
+            } catch (ArithmeticException ex) {
+                throw new IOException(where + " has size " + Arrays.toString(ref.size()) + " and stride "
+                        + Arrays.toString(ref.stride()) + ", whose extent overflows 64 bits");
+            }
+        }
+        if (n > numel) {
+            throw new IOException(where + " of size " + Arrays.toString(ref.size()) + " holds " + n
+                    + " elements but its storage data/" + ref.storage().key() + " only " + numel
+                    + " (stride 0 expansions are refused; save the tensor contiguous)");
+        }
+        if (n > 0 && last >= numel) {
+            throw new IOException(where + " reads element " + last + " of storage data/" + ref.storage().key()
+                    + ", which holds " + numel + " (offset/stride outside the storage)");
+        }
+    }
+
+    private static void checkShapes(Map<String, TensorRef> refs, Map<String, long[]> expected, Path file)
+            throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+            long[] want = expected.get(e.getKey());
+            long[] got = e.getValue().size();
+            if (want == null) {
+                problems.add("unexpected key '" + e.getKey() + "'");
+            } else if (!Arrays.equals(want, got) && !(elements(want) == 1 && elements(got) == 1)) {
+                problems.add("key '" + e.getKey() + "' has shape " + Arrays.toString(got) + ", the model expects "
+                        + Arrays.toString(want));
+            }
+        }
+        for (String k : expected.keySet()) {
+            if (!refs.containsKey(k)) {
+                problems.add("missing key '" + k + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(file + ": state dict does not match the model: " + problems.size() + " problem(s): "
+                    + String.join("; ", problems.subList(0, Math.min(problems.size(), 10)))
+                    + (problems.size() > 10 ? "; ..." : ""));
+        }
+    }
+
+    private static long elements(long[] shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
+    /**
+     * Checks every storage the tensors use: it must exist, its zip member must hold exactly
+     * {@code numel x element size} bytes (within what the archive can hold), and its tensors must
+     * use it to the end (a longer storage is a file padded to exhaust memory).
+     *
+     * @return member name to its declared length in bytes
+     */
+    private static Map<String, Long> checkStorages(ZipFile zip, String prefix, Map<String, TensorRef> refs, Path file,
+                                                   long fileBytes) throws IOException {
+        Map<String, Long> used = new HashMap<>();
+        Map<String, StorageRef> storages = new LinkedHashMap<>();
+        Map<String, String> firstKey = new HashMap<>();
+        for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+            TensorRef r = e.getValue();
+            StorageRef st = r.storage();
+            StorageRef prev = storages.putIfAbsent(st.key(), st);
+            firstKey.putIfAbsent(st.key(), e.getKey());
+            if (prev != null && (prev.kind() != st.kind() || prev.numel() != st.numel())) {
+                throw new IOException(file + ": storage data/" + st.key() + " is declared twice, as " + prev.numel()
+                        + " " + prev.kind() + " and as " + st.numel() + " " + st.kind() + " (tensor '" + e.getKey() + "')");
+            }
+            long extent = elements(r.size()) == 0 ? 0 : r.offset() + 1 + lastOffset(r);
+            used.merge(st.key(), extent, Math::max);
+        }
+        Map<String, Long> members = new HashMap<>();
+        for (StorageRef st : storages.values()) {
+            String name = prefix + "data/" + st.key();
+            String key = firstKey.get(st.key());
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null) {
+                throw new IOException(file + ": tensor '" + key + "' refers to missing storage data/" + st.key());
+            }
+            long need = used.get(st.key());
+            if (st.numel() > need) {
+                throw new IOException(file + ": storage data/" + st.key() + " of '" + key + "' holds " + st.numel()
+                        + " elements, its tensors use only " + need);
+            }
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(st.numel(), (long) st.kind().bytes);
+            } catch (ArithmeticException ex) {
+                throw new IOException(file + ": storage data/" + st.key() + " size overflows");
+            }
+            long declared = Npz.declaredSize(entry, file, fileBytes);
+            if (declared != bytes) {
+                throw new IOException(file + ":" + name + ": storage of '" + key + "' is " + declared
+                        + " bytes, its " + st.numel() + " " + st.kind().pythonName + " elements need " + bytes);
+            }
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ":" + name + ": storage of " + bytes + " bytes exceeds the 2 GiB one "
+                        + "array holds");
+            }
+            members.put(st.key(), bytes);
+        }
+        return members;
+    }
+
+    private static long lastOffset(TensorRef r) {
+        long last = 0;
+        for (int d = 0; d < r.size().length; d++) {
+            last += (r.size()[d] - 1) * r.stride()[d];
+        }
+        return last;
     }
 
     /** Finds the folder holding data.pkl; its name is the saved file's stem or 'archive'. */
@@ -134,57 +326,35 @@ public final class PthCheckpoint {
         throw new IOException(file + ": no data.pkl entry in the archive");
     }
 
-    private static INDArray materialise(ZipFile zip, String prefix, TensorRef ref, Path file, String key)
-            throws IOException {
-        ZipEntry entry = zip.getEntry(prefix + "data/" + ref.storage.key);
-        if (entry == null) {
-            throw new IOException(file + ": tensor '" + key + "' refers to missing storage data/" + ref.storage.key);
-        }
+    /** Reads a checked tensor's storage (exactly its declared length) and copies out its elements in C order. */
+    private static INDArray materialise(ZipFile zip, String prefix, TensorRef ref, Map<String, Long> members,
+                                        Path file, String key) throws IOException {
+        String name = prefix + "data/" + ref.storage().key();
+        int length = Math.toIntExact(members.get(ref.storage().key()));
         byte[] raw;
-        try (InputStream in = zip.getInputStream(entry)) {
-            raw = in.readAllBytes();
+        try (InputStream in = zip.getInputStream(zip.getEntry(name))) {
+            raw = in.readNBytes(length);
+        } catch (IOException | RuntimeException ex) {
+            throw new IOException(file + ":" + name + ": corrupt zip member: " + ex, ex);
         }
-        StorageKind kind = ref.storage.kind;
-        long expected = ref.storage.numel * kind.bytes;
-        if (raw.length < expected) {
-            throw new IOException(file + ": storage " + ref.storage.key + " of '" + key + "' has " + raw.length
-                    + " bytes, expected " + expected);
+        if (raw.length < length) {
+            throw new IOException(file + ":" + name + ": storage of '" + key + "' is truncated: " + raw.length
+                    + " of " + length + " bytes");
         }
+        StorageKind kind = ref.storage().kind();
         ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        long[] shape = ref.size;
-        int n = 1;
-        for (long s : shape) {
-            n = Math.multiplyExact(n, (int) s);
-        }
-        // flat storage index of each element in C order
-        long[] index = new long[n];
-        long[] counter = new long[shape.length];
-        for (int i = 0; i < n; i++) {
-            long pos = ref.offset;
-            for (int d = 0; d < shape.length; d++) {
-                pos += counter[d] * ref.stride[d];
-            }
-            if (pos < 0 || pos >= ref.storage.numel) {
-                throw new IOException(file + ": tensor '" + key + "' reads outside its storage (offset/stride)");
-            }
-            index[i] = pos;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                if (++counter[d] < shape[d]) {
-                    break;
-                }
-                counter[d] = 0;
-            }
-        }
+        long[] shape = ref.size();
+        int n = (int) elements(shape);
+        Positions at = new Positions(ref, kind.bytes);
         long[] ndShape = shape.clone();
         switch (kind) {
             case FLOAT, HALF, BFLOAT16 -> {
                 float[] v = new float[n];
                 for (int i = 0; i < n; i++) {
-                    int at = (int) index[i] * kind.bytes;
                     v[i] = switch (kind) {
-                        case FLOAT -> buf.getFloat(at);
-                        case HALF -> halfToFloat(buf.getShort(at));
-                        default -> Float.intBitsToFloat((buf.getShort(at) & 0xFFFF) << 16);
+                        case FLOAT -> buf.getFloat(at.next());
+                        case HALF -> halfToFloat(buf.getShort(at.next()));
+                        default -> Float.intBitsToFloat((buf.getShort(at.next()) & 0xFFFF) << 16);
                     };
                 }
                 return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.create(v, ndShape, 'c');
@@ -192,19 +362,19 @@ public final class PthCheckpoint {
             case DOUBLE -> {
                 double[] v = new double[n];
                 for (int i = 0; i < n; i++) {
-                    v[i] = buf.getDouble((int) index[i] * 8);
+                    v[i] = buf.getDouble(at.next());
                 }
                 return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.create(v, ndShape, DataType.DOUBLE);
             }
             case LONG, BYTE, CHAR, BOOL, SHORT -> {
                 long[] v = new long[n];
                 for (int i = 0; i < n; i++) {
-                    int at = (int) index[i] * kind.bytes;
+                    int p = at.next();
                     v[i] = switch (kind) {
-                        case LONG -> buf.getLong(at);
-                        case SHORT -> buf.getShort(at);
-                        case CHAR -> buf.get(at);
-                        default -> buf.get(at) & 0xFF;
+                        case LONG -> buf.getLong(p);
+                        case SHORT -> buf.getShort(p);
+                        case CHAR -> buf.get(p);
+                        default -> buf.get(p) & 0xFF;
                     };
                 }
                 return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.createFromArray(v).reshape(ndShape);
@@ -212,11 +382,41 @@ public final class PthCheckpoint {
             case INT -> {
                 int[] v = new int[n];
                 for (int i = 0; i < n; i++) {
-                    v[i] = buf.getInt((int) index[i] * 4);
+                    v[i] = buf.getInt(at.next());
                 }
                 return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.createFromArray(v).reshape(ndShape);
             }
             default -> throw new IOException(file + ": unsupported storage type " + kind + " for '" + key + "'");
+        }
+    }
+
+    /** Byte positions in a storage of a checked tensor's elements, in C order (no index array). */
+    private static final class Positions {
+        private final long[] size;
+        private final long[] stride;
+        private final long[] counter;
+        private final int elementBytes;
+        private long pos;
+
+        Positions(TensorRef ref, int elementBytes) {
+            this.size = ref.size();
+            this.stride = ref.stride();
+            this.counter = new long[size.length];
+            this.elementBytes = elementBytes;
+            this.pos = ref.offset();
+        }
+
+        int next() {
+            int here = (int) (pos * elementBytes);
+            for (int d = size.length - 1; d >= 0; d--) {
+                if (++counter[d] < size[d]) {
+                    pos += stride[d];
+                    break;
+                }
+                pos -= (size[d] - 1) * stride[d];
+                counter[d] = 0;
+            }
+            return here;
         }
     }
 
@@ -468,113 +668,8 @@ public final class PthCheckpoint {
         }
     }
 
-    private static final class RestrictedUnpickler extends Unpickler {
-        private final Path file;
-
-        RestrictedUnpickler(Path file) {
-            this.file = file;
-        }
-
-        @Override
-        protected Object dispatch(short key) throws PickleException, IOException {
-            switch (key) {
-                case Opcodes.GLOBAL -> {
-                    String module = readLine();
-                    String name = readLine();
-                    stack.add(resolve(module, name));
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.STACK_GLOBAL -> {
-                    String name = (String) stack.pop();
-                    String module = (String) stack.pop();
-                    stack.add(resolve(module, name));
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.SETITEMS -> {
-                    // Pyrolite collects the items in a HashMap first, losing the file's key order
-                    List<Object> items = stack.pop_all_since_marker();
-                    @SuppressWarnings("unchecked")
-                    Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
-                    for (int i = 0; i + 1 < items.size(); i += 2) {
-                        dict.put(items.get(i), items.get(i + 1));
-                    }
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.SETITEM -> {
-                    Object value = stack.pop();
-                    Object k = stack.pop();
-                    @SuppressWarnings("unchecked")
-                    Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
-                    dict.put(k, value);
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2,
-                     Opcodes.EXT4 -> throw new PickleException(file + ": pickle opcode " + key
-                        + " (object instantiation) is not allowed in a checkpoint");
-                default -> {
-                    return super.dispatch(key);
-                }
-            }
-        }
-
-        private String readLine() throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = input.read()) != '\n') {
-                if (c < 0) {
-                    throw new PickleException("truncated pickle");
-                }
-                sb.append((char) c);
-            }
-            return sb.toString();
-        }
-
-        private Object resolve(String module, String name) {
-            String qualified = module + "." + name;
-            if (qualified.equals("collections.OrderedDict")) {
-                return (IObjectConstructor) args -> new OrderedDict();
-            }
-            if (qualified.equals("torch._utils._rebuild_tensor_v2")) {
-                return (IObjectConstructor) PthCheckpoint::rebuildTensor;
-            }
-            if (qualified.equals("torch._utils._rebuild_parameter")) {
-                return (IObjectConstructor) args -> args[0];
-            }
-            if (module.equals("torch") && STORAGE_TYPES.contains(name)) {
-                return StorageKind.of(name);
-            }
-            throw new PickleException(file + ": refusing global '" + qualified
-                    + "': a state dict needs only OrderedDict, tensors and storages");
-        }
-
-        @Override
-        protected Object persistentLoad(Object pid) {
-            if (pid instanceof Object[] t && t.length == 5 && "storage".equals(t[0]) && t[1] instanceof StorageKind kind) {
-                return new StorageRef(kind, String.valueOf(t[2]), ((Number) t[4]).longValue());
-            }
-            throw new PickleException(file + ": unsupported persistent id " + java.util.Arrays.deepToString(
-                    pid instanceof Object[] a ? a : new Object[]{pid}));
-        }
-    }
-
-    private static Object rebuildTensor(Object[] args) {
-        if (args.length < 4 || !(args[0] instanceof StorageRef storage)) {
-            throw new PickleException("_rebuild_tensor_v2 with unexpected arguments");
-        }
-        return new TensorRef(storage, ((Number) args[1]).longValue(), longs(args[2]), longs(args[3]));
-    }
-
-    private static long[] longs(Object tuple) {
-        Object[] t = (Object[]) tuple;
-        long[] out = new long[t.length];
-        for (int i = 0; i < t.length; i++) {
-            out[i] = ((Number) t[i]).longValue();
-        }
-        return out;
-    }
-
     /** Reads a pickle byte string with the same restrictions (for tests of the writer). */
     static Object unpickle(byte[] pickle) throws IOException {
-        return new RestrictedUnpickler(Path.of("<memory>")).load(new ByteArrayInputStream(pickle));
+        return StateDictUnpickler.load(pickle);
     }
 }

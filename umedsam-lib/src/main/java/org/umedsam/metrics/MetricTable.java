@@ -151,6 +151,9 @@ public final class MetricTable {
      * does). Written to a temporary file and renamed into place.
      */
     public void writeChallengeCsv(Path file, int decimals) throws IOException {
+        if (decimals < 0 || decimals > 17) {
+            throw new IllegalArgumentException("decimals must be 0..17, got " + decimals);
+        }
         StringBuilder sb = new StringBuilder("case,dsc,nsd\n");
         for (CaseScore s : scores()) {
             sb.append(s.name()).append(',').append(formatRounded(s.dsc(), decimals)).append(',')

@@ -165,7 +165,11 @@ public final class LiteMedSam {
 
     /** Reads a {@code .pth} state dict (bare or {@code {"model": ...}}) for the given configuration. */
     public static LiteMedSam fromPth(Path file, ModelConfig config) throws IOException {
-        Map<String, INDArray> sd = PthCheckpoint.read(file);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (ParamSpec p : WeightMapping.layout(config)) {
+            shapes.put(p.key(), p.shape());
+        }
+        Map<String, INDArray> sd = PthCheckpoint.read(file, shapes);
         LiteMedSam m = create(config, 0L);
         m.loadStateDict(sd, file.toString());
         return m;

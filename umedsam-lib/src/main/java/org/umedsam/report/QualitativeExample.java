@@ -46,10 +46,10 @@ public record QualitativeExample(String caseId, String modality, double dsc, flo
     }
 
     public static QualitativeExample read(Path file, String caseId, String modality, double dsc) throws IOException {
-        Map<String, NpyArray> a = Npz.read(file);
+        Map<String, NpyArray> a = Npz.read(file, java.util.Set.of("image", "truth", "prediction", "box"));
         for (String k : new String[] {"image", "truth", "prediction", "box"}) {
             if (!a.containsKey(k)) {
-                throw new IOException(file + ": no array '" + k + "' (keys: " + a.keySet() + ")");
+                throw new IOException(file + ": no array '" + k + "' (keys: " + Npz.keys(file) + ")");
             }
         }
         int[] s = a.get("image").shape();
@@ -60,7 +60,7 @@ public record QualitativeExample(String caseId, String modality, double dsc, flo
             return new QualitativeExample(caseId, modality, dsc, a.get("image").toFloatArray(), s[0], s[1], s[2],
                     bools(a.get("truth").toUint8Array()), bools(a.get("prediction").toUint8Array()),
                     a.get("box").toDoubleArray());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }

@@ -33,4 +33,27 @@ final class AtomicFiles {
     static void commit(Path tmp, Path file) throws IOException {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
+
+    /**
+     * Deletes the temporaries ({@code .NAME*.tmp}) an interrupted write left in {@code dir} (not
+     * recursive); call only while no writer is active there, e.g. when a run resumes.
+     *
+     * @return how many were deleted
+     */
+    static int removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
 }

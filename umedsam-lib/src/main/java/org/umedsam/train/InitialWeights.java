@@ -34,13 +34,21 @@ public final class InitialWeights {
 
     /** Reads a weights file into upstream-named arrays. */
     public static Map<String, INDArray> read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /**
+     * Reads a weights file; a {@code .pth} is checked against {@code expectedShapes} (when given)
+     * before any tensor is materialised, so a hostile file cannot exhaust memory.
+     */
+    static Map<String, INDArray> read(Path file, Map<String, long[]> expectedShapes) throws IOException {
         if (!Files.isRegularFile(file) && !org.umedsam.model.ShippedModels.isName(file.toString())) {
             throw new IOException(file + ": initial weights file does not exist");
         }
         file = org.umedsam.model.ShippedModels.resolve(file);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".pth") || name.endsWith(".pt")) {
-            return PthCheckpoint.read(file);
+            return PthCheckpoint.read(file, expectedShapes);
         }
         if (name.endsWith(".ckpt")) {
             Checkpoint c = Checkpoint.read(file);
@@ -82,6 +90,9 @@ public final class InitialWeights {
 
     /** {@link #read} then {@link #apply}. */
     public static void load(TrainableModel model, Path file) throws IOException {
-        apply(model, read(file), file.toString());
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        model.parameters().forEach((k, v) -> shapes.put(k, v.shape()));
+        model.buffers().forEach((k, v) -> shapes.put(k, v.shape()));
+        apply(model, read(file, shapes), file.toString());
     }
 }

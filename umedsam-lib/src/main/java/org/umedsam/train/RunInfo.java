@@ -21,6 +21,16 @@ public final class RunInfo {
     }
 
     public static void writeNew(Path file, TrainConfig config, String runName) throws IOException {
+        writeNew(file, config, runName, java.util.List.of());
+    }
+
+    /**
+     * Writes a new {@code run.json}; {@code skippedCases} ("file: problem", from
+     * {@code train --skip-bad-cases}) are counted ({@code skipped_cases}) and listed
+     * ({@code skipped_case_problems}).
+     */
+    public static void writeNew(Path file, TrainConfig config, String runName, java.util.List<String> skippedCases)
+            throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("run_name", runName);
         o.addProperty("config_name", config.name());
@@ -35,6 +45,10 @@ public final class RunInfo {
         o.addProperty("available_processors", Runtime.getRuntime().availableProcessors());
         o.addProperty("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
         o.add("resumed", new JsonArray());
+        o.addProperty("skipped_cases", skippedCases.size());
+        JsonArray skipped = new JsonArray();
+        skippedCases.forEach(skipped::add);
+        o.add("skipped_case_problems", skipped);
         AtomicFiles.writeString(file, Checkpoint.GSON.toJson(o) + "\n");
     }
 

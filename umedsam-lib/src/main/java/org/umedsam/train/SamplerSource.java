@@ -1,5 +1,6 @@
 package org.umedsam.train;
 
+import java.util.List;
 import org.umedsam.data.Sample;
 import org.umedsam.data.TrainingSampler;
 
@@ -12,18 +13,30 @@ import org.umedsam.data.TrainingSampler;
 public final class SamplerSource implements TrainingSource {
     private final TrainingSampler sampler;
     private final boolean fixedEpoch;
+    private final List<String> skipped;
 
-    private SamplerSource(TrainingSampler sampler, boolean fixedEpoch) {
+    private SamplerSource(TrainingSampler sampler, boolean fixedEpoch, List<String> skipped) {
         this.sampler = sampler;
         this.fixedEpoch = fixedEpoch;
+        this.skipped = List.copyOf(skipped);
     }
 
     public static SamplerSource training(TrainingSampler sampler) {
-        return new SamplerSource(sampler, false);
+        return new SamplerSource(sampler, false, List.of());
+    }
+
+    /** A training source whose sampler lacks the unreadable cases listed in {@code skipped} ("file: problem"). */
+    public static SamplerSource training(TrainingSampler sampler, List<String> skipped) {
+        return new SamplerSource(sampler, false, skipped);
     }
 
     public static SamplerSource validation(TrainingSampler sampler) {
-        return new SamplerSource(sampler, true);
+        return new SamplerSource(sampler, true, List.of());
+    }
+
+    @Override
+    public List<String> skippedCases() {
+        return skipped;
     }
 
     @Override

@@ -109,8 +109,9 @@ public record TrainConfig(
     public static final List<String> PRESETS = List.of("small", "litemedsam");
 
     public TrainConfig {
-        require(name != null && name.matches("[A-Za-z0-9._-]+"), "name must be letters, digits, '.', '_' or '-', got '"
-                + name + "'");
+        // no leading '.': the name is a folder under runs/, and '.', '..' or a hidden folder would escape or hide it
+        require(name != null && name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*"), "name must be letters, digits, '.', '_'"
+                + " or '-' and not start with '.', got '" + name + "'");
         require(PRESETS.contains(modelPreset), "modelPreset must be one of " + PRESETS + ", got '" + modelPreset + "'");
         require(epochs >= 1, "epochs must be >= 1, got " + epochs);
         require(batchSize >= 1, "batchSize must be >= 1, got " + batchSize);
@@ -265,6 +266,15 @@ public record TrainConfig(
             }
             o.add(e.getKey(), GSON.toJsonTree(e.getValue()));
         }
-        return GSON.fromJson(o, TrainConfig.class);
+        try {
+            return GSON.fromJson(o, TrainConfig.class);
+        } catch (RuntimeException e) {
+            // the record's checks run inside Gson, which wraps their exception: report the check's own
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw root instanceof IllegalArgumentException iae ? iae : e;
+        }
     }
 }

@@ -2,7 +2,6 @@ package org.umedsam.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -144,7 +143,7 @@ public final class Trainer {
                     + folder.dir() + " instead");
         }
         config.write(folder.config());
-        RunInfo.writeNew(folder.runInfo(), config, folder.name());
+        RunInfo.writeNew(folder.runInfo(), config, folder.name(), train.skippedCases());
         if (!config.initialWeights().isEmpty()) {
             // a fresh start only: a resumed run restores its own checkpoint instead
             InitialWeights.load(model, Path.of(config.initialWeights()));
@@ -159,6 +158,11 @@ public final class Trainer {
     public static Result resume(Path runDir, TrainableModel model, TrainingSource train, TrainingSource validation,
                                 Options options) throws IOException {
         RunFolder folder = RunFolder.existing(runDir);
+        int stale = AtomicFiles.removeStaleTemporaries(folder.dir()) + AtomicFiles.removeStaleTemporaries(
+                folder.lastCheckpoint().getParent());
+        if (stale > 0) {
+            options.log().println("removed " + stale + " temporary file(s) left by an interrupted write");
+        }
         TrainConfig config = TrainConfig.read(folder.config());
         Checkpoint ckpt = Checkpoint.read(folder.lastCheckpoint());
         Trainer t = new Trainer(config, model, train, validation, options, folder);
@@ -442,16 +446,12 @@ public final class Trainer {
         Checkpoint.Meta meta = new Checkpoint.Meta(step, epoch, stepInEpoch, epochLossSum, epochSeconds, bestScore,
                 sched, config.toJson());
         Checkpoint c = new Checkpoint(params, model.buffers(), adamW.stateDict(), logSigmas(), meta);
-        c.write(folder.lastCheckpoint());
         if (best) {
-            Path tmp = AtomicFiles.temporarySibling(folder.bestCheckpoint());
-            try {
-                Files.copy(folder.lastCheckpoint(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                AtomicFiles.commit(tmp, folder.bestCheckpoint());
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            // best first, atomically like last: once last.ckpt records this score as the best,
+            // best.ckpt already holds it, whenever the process dies
+            c.write(folder.bestCheckpoint());
         }
+        c.write(folder.lastCheckpoint());
     }
 
     private void restore(Checkpoint c) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.umedsam.data.Case;
+import org.umedsam.data.CaseReader;
 import org.umedsam.data.SamplerConfig;
 import org.umedsam.data.TrainingSampler;
 
@@ -19,15 +21,31 @@ import org.umedsam.data.TrainingSampler;
  * {@link TrainConfig#validationFraction()}. Training samples follow {@link TrainConfig#sampler()};
  * validation samples use exact boxes, no flips and one box per image, the same every epoch.
  *
+ * <p>Every case is opened and checked first ({@link CaseReader#read}, which also bounds memory), so a
+ * bad case fails now and not when the sampler reaches it; or, when asked, is left out with a warning
+ * and listed in {@link #skipped} (the trainer records them in {@code run.json}).
+ *
  * @param train           training items
  * @param validation      validation items, or null without a validation split
  * @param trainCases      number of training case files
  * @param validationCases number of validation case files
+ * @param skipped         the cases left out, each "file: problem"
  */
-public record TrainingData(TrainingSource train, TrainingSource validation, int trainCases, int validationCases) {
+public record TrainingData(TrainingSource train, TrainingSource validation, int trainCases, int validationCases,
+                           List<String> skipped) {
 
-    /** The sources of {@code dir} for {@code config}. */
+    /** The sources of {@code dir} for {@code config}; a bad case is an error. */
     public static TrainingData of(Path dir, TrainConfig config) throws IOException {
+        return of(dir, config, false, System.err::println);
+    }
+
+    /**
+     * The sources of {@code dir} for {@code config}; with {@code skipBadCases} a case that cannot be read
+     * (or has no {@code gts}) is left out with a warning on {@code warnings}, else it is an error.
+     */
+    public static TrainingData of(Path dir, TrainConfig config, boolean skipBadCases,
+                                      java.util.function.Consumer<String> warnings)
+            throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + ": no such data folder");
         }
@@ -48,11 +66,42 @@ public record TrainingData(TrainingSource train, TrainingSource validation, int 
         if (tr.isEmpty()) {
             throw new IOException(dir + ": no training .npz cases found");
         }
+        List<String> skipped = new ArrayList<>();
+        tr = checked(tr, skipped, skipBadCases, warnings);
+        val = checked(val, skipped, skipBadCases, warnings);
+        if (tr.isEmpty()) {
+            throw new IOException(dir + ": no readable training .npz cases (" + skipped.size() + " skipped)");
+        }
         TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, config.sampler());
         TrainingSampler valSampler = val.isEmpty() ? null
                 : TrainingSampler.ofFiles(val, new SamplerConfig(config.seed(), 0, false, false, Map.of()));
-        return new TrainingData(SamplerSource.training(trainSampler),
-                valSampler == null ? null : SamplerSource.validation(valSampler), tr.size(), val.size());
+        return new TrainingData(SamplerSource.training(trainSampler, skipped),
+                valSampler == null ? null : SamplerSource.validation(valSampler), tr.size(), val.size(),
+                List.copyOf(skipped));
+    }
+
+    private static List<Path> checked(List<Path> files, List<String> skipped, boolean skipBadCases,
+                                      java.util.function.Consumer<String> warnings) throws IOException {
+        List<Path> good = new ArrayList<>();
+        for (Path f : files) {
+            String problem;
+            try {
+                Case cs = CaseReader.read(f);
+                if (cs.hasGts()) {
+                    good.add(f);
+                    continue;
+                }
+                problem = f + ": no 'gts'; training needs labels";
+            } catch (IOException | IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+            if (!skipBadCases) {
+                throw new IOException(problem + " (checked before training; --skip-bad-cases leaves such cases out)");
+            }
+            warnings.accept("warning: skipping " + problem);
+            skipped.add(problem);
+        }
+        return good;
     }
 
     private static List<Path> npzUnder(Path dir) throws IOException {

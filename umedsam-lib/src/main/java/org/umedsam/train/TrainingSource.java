@@ -21,4 +21,13 @@ public interface TrainingSource {
     default long cacheKey(int epoch, int position) {
         return -1;
     }
+
+    /**
+     * Cases left out of this source because they could not be read (each as "file: problem"), so
+     * the run's record ({@code run.json}) can count them; empty unless bad cases were skipped on
+     * request.
+     */
+    default java.util.List<String> skippedCases() {
+        return java.util.List.of();
+    }
 }

@@ -89,8 +89,8 @@ class PthCheckpointTest {
 
     @Test
     void honoursOffsetAndStrideAndTheModelCheckpointForm(@TempDir Path dir) throws IOException {
-        // storage 0..11; tensor = storage[2:].view as a transposed 2x3 view: offset 2, size (2,3), stride (1,2)
-        // expected element (i,j) = storage[2 + i + 2j]
+        // storage 0..7; tensor = storage[2:].view as a transposed 2x3 view: offset 2, size (2,3), stride (1,2)
+        // expected element (i,j) = storage[2 + i + 2j]; the last element read is storage[7]
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.write(0x80); p.write(2);
         p.write('}'); // EMPTY_DICT
@@ -109,7 +109,7 @@ class PthCheckpointTest {
         global(p, "torch", "FloatStorage");
         unicode(p, "0");
         unicode(p, "cpu");
-        p.write('K'); p.write(12);
+        p.write('K'); p.write(8);
         p.write('t');
         p.write('Q');
         p.write('K'); p.write(2);
@@ -122,8 +122,8 @@ class PthCheckpointTest {
         p.write('u'); // SETITEMS into the OrderedDict
         p.write('u'); // SETITEMS into the outer dict
         p.write('.');
-        ByteBuffer storage = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < 12; i++) {
+        ByteBuffer storage = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 8; i++) {
             storage.putFloat(i);
         }
         Path file = dir.resolve("ckpt.pth");

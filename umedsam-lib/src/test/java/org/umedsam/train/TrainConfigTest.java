@@ -54,4 +54,13 @@ class TrainConfigTest {
         assertThat(TrainConfig.read(dir.resolve("baseline.json")).weighting()).isEqualTo("fixed");
         assertThat(TrainConfig.read(dir.resolve("only-sd.json")).losses()).containsExactly("sd");
     }
+
+    @Test
+    void runNamesThatWouldEscapeOrHideTheRunFolderAreRefused() {
+        for (String bad : List.of("..", ".", ".hidden", "a/b", "")) {
+            assertThatThrownBy(() -> TrainConfig.defaults().with(java.util.Map.of("name", bad))).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not start with '.'");
+        }
+        assertThat(TrainConfig.defaults().with(java.util.Map.of("name", "run.2")).name()).isEqualTo("run.2");
+    }
 }

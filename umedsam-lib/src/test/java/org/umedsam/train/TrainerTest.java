@@ -174,4 +174,66 @@ class TrainerTest {
         assertThat(m.parameters().get("image_encoder.w")).isEqualTo(before);
         assertThat(m.parameters().get("mask_decoder.v").getDouble(0)).isNotEqualTo(0.0);
     }
+
+    @Test
+    void resumeRemovesTemporariesLeftByAnInterruptedWrite() throws Exception {
+        TrainConfig c = tiny(false).with(Map.of("epochs", 2));
+        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(3), train(6, 1), train(2, 2), runs,
+                Trainer.Options.quiet().interruptingAfter(2))).isInstanceOf(TrainingInterruptedException.class);
+        Path run = runs.resolve(c.name());
+        Path stale1 = Files.writeString(run.resolve("checkpoint").resolve(".last.ckpt8123.tmp"), "half a checkpoint");
+        Path stale2 = Files.writeString(run.resolve("checkpoint").resolve(".best.ckpt77.tmp"), "half a checkpoint");
+        Path stale3 = Files.writeString(run.resolve(".run.json5.tmp"), "{");
+        Trainer.resume(run, new TinyPixelModel(3), train(6, 1), train(2, 2), Trainer.Options.quiet());
+        assertThat(stale1).doesNotExist();
+        assertThat(stale2).doesNotExist();
+        assertThat(stale3).doesNotExist();
+        assertThat(run.resolve("checkpoint/best.ckpt")).isRegularFile();
+    }
+
+    @Test
+    void bestIsWrittenBeforeLastSoLastNeverRecordsABestThatIsMissing() throws Exception {
+        // 3 steps per epoch, checkpoints every 2 steps: interrupted after step 2, nothing is best yet
+        TrainConfig c = tiny(false).with(Map.of("epochs", 2));
+        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(3), train(6, 1), train(2, 2), runs,
+                Trainer.Options.quiet().interruptingAfter(2))).isInstanceOf(TrainingInterruptedException.class);
+        Path run = runs.resolve(c.name());
+        Path last = run.resolve("checkpoint/last.ckpt");
+        assertThat(Checkpoint.read(last).meta().step()).isEqualTo(2);
+        // the end of epoch 1 saves a best; make writing best.ckpt fail as a crash at that moment would
+        Path best = run.resolve("checkpoint/best.ckpt");
+        Files.createDirectories(best);
+        Files.writeString(best.resolve("occupied"), "x");
+        assertThatThrownBy(() -> Trainer.resume(run, new TinyPixelModel(3), train(6, 1), train(2, 2),
+                Trainer.Options.quiet())).isInstanceOf(java.io.IOException.class);
+        // last.ckpt still is the step-2 checkpoint: it never claims a best that best.ckpt does not hold
+        Checkpoint after = Checkpoint.read(last);
+        assertThat(after.meta().step()).isEqualTo(2);
+        assertThat(after.meta().bestScore()).isEqualTo(Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void skippedCasesAreCountedInRunJson() throws Exception {
+        TrainingSource base = train(6, 1);
+        TrainingSource withSkips = new TrainingSource() {
+            @Override
+            public int epochSize(int epoch) {
+                return base.epochSize(epoch);
+            }
+
+            @Override
+            public TrainingExample example(int epoch, int position) {
+                return base.example(epoch, position);
+            }
+
+            @Override
+            public List<String> skippedCases() {
+                return List.of("data/train/2DBox_US_0002.npz: truncated .npy");
+            }
+        };
+        Trainer.Result r = Trainer.start(tiny(false).with(Map.of("epochs", 1)), new TinyPixelModel(3), withSkips,
+                null, runs, Trainer.Options.quiet());
+        String json = Files.readString(r.runDir().resolve("run.json"));
+        assertThat(json).contains("\"skipped_cases\": 1").contains("2DBox_US_0002.npz: truncated .npy");
+    }
 }
