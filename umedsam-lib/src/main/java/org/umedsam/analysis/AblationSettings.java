@@ -8,15 +8,16 @@ import org.umedsam.train.ParameterGroup;
 
 /**
  * How an ablation study runs: which configurations and seeds, how much data and training, and
- * which analyses follow. Three named profiles:
+ * which analyses follow. Three named profiles, each fine-tuning the shipped base model
+ * {@value #BASE_MODEL} (as the paper fine-tunes the released LiteMedSAM):
  * <ul>
- *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, a 2-step warm start, 2 steps,
- *       3 test cases, 3x3 landscape;</li>
- *   <li>{@code quick} (the main job's default): default data, 4 configurations x 3 seeds, a
- *       40-step warm start, 8 steps, 9 test cases, 9-point line and 5x5 landscape;</li>
- *   <li>{@code full}: default data, 4 configurations x 3 seeds, a 400-step warm start, 150 steps
- *       (about 8 epochs of 4 cases per modality), 18 test cases, 15-point line and 9x9 landscape
- *       for three configurations.</li>
+ *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, 2 steps, 3 test cases, 3x3
+ *       landscape;</li>
+ *   <li>{@code quick} (the main job's default): default data, 4 configurations x 3 seeds, 8 steps,
+ *       9 test cases, 9-point line and 5x5 landscape;</li>
+ *   <li>{@code full}: default data, 4 configurations x 3 seeds, 150 steps (about 8 epochs of 4
+ *       cases per modality), 18 test cases, 15-point line and 9x9 landscape for three
+ *       configurations.</li>
  * </ul>
  * Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
  * sigmas trained, batch 2): 0.80 s per step without SAM and 0.91 s with SAM, 0.27 s per
@@ -55,17 +56,24 @@ import org.umedsam.train.ParameterGroup;
  *                           {@code last.ckpt} through {@code TrainConfig.initialWeights}
  * @param warmStartLearningRate AdamW learning rate of the warm start (the ablation runs keep their
  *                           configuration's rate, the paper's 5e-5)
+ * @param baseModel          weights every run fine-tunes from, as the paper fine-tunes the released
+ *                           LiteMedSAM: a shipped model's name ({@code small-base}, see
+ *                           {@code models/README.md}) or a weights file; when set, no warm start is
+ *                           trained ("" : the warm start above, or random initialisation)
  */
 public record AblationSettings(String profile, List<String> configurations, List<Long> seeds, Profile dataProfile,
                                String modelPreset, ParameterGroup trainable, int epochs, int maxSteps, int capPerModality, int validationItems,
                                int testCases, List<String> landscapeConfigurations, int landscapeBatch, int points1d,
                                int points2d, double span, double sharpnessRho, int sharpnessDirections,
                                int ascentSteps, int examplesPerModality, int warmStartSteps,
-                               double warmStartLearningRate) {
+                               double warmStartLearningRate, String baseModel) {
     /** The paper's ablation, simplest first. */
     public static final List<String> CONFIGURATIONS = List.of("baseline", "only-sd", "no-sam", "full");
 
     private static final ParameterGroup DECODER = ParameterGroup.MASK_DECODER_AND_SIGMAS;
+
+    /** The shipped base model the named profiles fine-tune from (see {@code models/README.md}). */
+    public static final String BASE_MODEL = "small-base";
 
     public AblationSettings {
         if (profile == null || !profile.matches("[A-Za-z0-9._-]+")) {
@@ -89,6 +97,7 @@ public record AblationSettings(String profile, List<String> configurations, List
             throw new IllegalArgumentException("warmStartSteps must be >= 0, with a positive warmStartLearningRate, got "
                     + warmStartSteps + " and " + warmStartLearningRate);
         }
+        baseModel = baseModel == null ? "" : baseModel;
         configurations = List.copyOf(configurations);
         seeds = List.copyOf(seeds);
         landscapeConfigurations = List.copyOf(landscapeConfigurations);
@@ -97,19 +106,19 @@ public record AblationSettings(String profile, List<String> configurations, List
     /** CI smoke mode: minutes, not results. */
     public static AblationSettings smoke() {
         return new AblationSettings("smoke", List.of("no-sam", "full"), List.of(0L), Profile.tiny(), "small", DECODER, 1, 2, 1,
-                1, 3, List.of("no-sam", "full"), 2, 5, 3, 0.5, 0.05, 1, 1, 1, 2, 1e-3);
+                1, 3, List.of("no-sam", "full"), 2, 5, 3, 0.5, 0.05, 1, 1, 1, 0, 0, BASE_MODEL);
     }
 
     /** The main job's default. */
     public static AblationSettings quick() {
         return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 1, 8,
-                2, 2, 9, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2, 40, 1e-3);
+                2, 2, 9, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
     }
 
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
         return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 100, 150,
-                4, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 400, 1e-3);
+                4, 4, 18, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 0, 0, BASE_MODEL);
     }
 
     /**
@@ -145,7 +154,7 @@ public record AblationSettings(String profile, List<String> configurations, List
         return new AblationSettings(profile + ALL_SUFFIX, configurations, seeds, dataProfile, modelPreset,
                 ParameterGroup.ALL, epochs, maxSteps, capPerModality, validationItems, testCases,
                 landscapeConfigurations, landscapeBatch, points1d, points2d, span, sharpnessRho, sharpnessDirections,
-                ascentSteps, examplesPerModality, warmStartSteps, warmStartLearningRate);
+                ascentSteps, examplesPerModality, warmStartSteps, warmStartLearningRate, baseModel);
     }
 
     /** Where this profile's runs go under a runs root: {@code runsRoot/<profile>}. */

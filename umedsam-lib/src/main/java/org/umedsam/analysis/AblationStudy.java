@@ -122,7 +122,7 @@ public final class AblationStudy {
      * and scores it on the test split; returns its {@code last.ckpt}, or null when the profile has none.
      */
     public Path warmStart() throws IOException {
-        if (settings.warmStartSteps() == 0) {
+        if (settings.warmStartSteps() == 0 || !settings.baseModel().isEmpty()) {
             return null;
         }
         Path dir = settings.warmStartDir(runsRoot);
@@ -158,7 +158,8 @@ public final class AblationStudy {
      * The profile's warm start is trained first if it is not there yet.
      */
     public Path run(String configuration, long seed) throws IOException {
-        if (settings.warmStartSteps() > 0 && !Files.isRegularFile(settings.warmStartDir(runsRoot).resolve(RunFiles.SCORES))) {
+        if (settings.warmStartSteps() > 0 && settings.baseModel().isEmpty()
+                && !Files.isRegularFile(settings.warmStartDir(runsRoot).resolve(RunFiles.SCORES))) {
             warmStart();
         }
         String name = AblationSettings.runName(configuration, seed);
@@ -250,8 +251,14 @@ public final class AblationStudy {
                 "initialWeights", warmStartCheckpoint()));
     }
 
-    /** The warm start's last checkpoint as an absolute path, or "" when the profile has no warm start. */
+    /**
+     * What every run starts from: the profile's base model (a shipped model's name or a file), else the warm
+     * start's last checkpoint as an absolute path, else "" (random initialisation).
+     */
     private String warmStartCheckpoint() {
+        if (!settings.baseModel().isEmpty()) {
+            return settings.baseModel();
+        }
         if (settings.warmStartSteps() == 0) {
             return "";
         }

@@ -41,6 +41,8 @@ class AnalysisPartsTest {
         assertThat(all.configurations()).isEqualTo(quick.configurations());
         assertThat(all.maxSteps()).isEqualTo(quick.maxSteps());
         assertThat(all.warmStartSteps()).isEqualTo(quick.warmStartSteps());
+        // both fine-tune the shipped base model
+        assertThat(all.baseModel()).isEqualTo(quick.baseModel()).isEqualTo(AblationSettings.BASE_MODEL);
         assertThat(all.dataDir(Path.of("/x/data"))).isEqualTo(quick.dataDir(Path.of("/x/data")));
         assertThat(AblationSettings.named("SMOKE-ALL").trainable()).isEqualTo(ParameterGroup.ALL);
         assertThat(all.trainingEveryParameter()).isSameAs(all);
