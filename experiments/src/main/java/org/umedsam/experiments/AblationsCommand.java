@@ -102,14 +102,20 @@ public final class AblationsCommand implements Callable<Integer> {
         checkOptions();
         if (status) {
             GridStatus s = executor == Executor.local ? GridStatus.ofFolders(grid) : SlurmExecutor.statusOf(grid);
-            System.out.print(s.table());
+            spec.commandLine().getOut().print(s.table());
+            spec.commandLine().getOut().flush();
             return 0;
         }
         if (executor == Executor.local && parallel == 1 && threads == null) {
             return inProcess(grid.open(System.out));
         }
         GridExecutor ex = executor(grid);
-        ex.execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
+        try {
+            ex.execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
+        } catch (IOException e) {
+            System.err.println("umedsam ablations: " + e.getMessage());
+            return 1;
+        }
         if (executor == Executor.slurm) {
             System.out.println("watch it with: umedsam ablations --executor slurm --status "
                     + String.join(" ", grid.arguments()));
