@@ -161,13 +161,15 @@ public final class AblationsCommand implements Callable<Integer> {
                     cores, System.out);
         }
         SlurmOptions d = SlurmOptions.defaults();
+        SlurmOptions o;
         try {
-            return new SlurmExecutor(launcher("java"), new SlurmOptions(partition != null ? partition : d.partition(),
+            o = new SlurmOptions(partition != null ? partition : d.partition(),
                     cpusPerTask != null ? cpusPerTask : d.cpusPerTask(), memory != null ? memory : d.memory(),
-                    time != null ? time : d.time(), sbatchLines, java != null ? java : d.java()), System.out);
+                    time != null ? time : d.time(), sbatchLines, java != null ? java : d.java());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
+        return new SlurmExecutor(launcher(o.java()), o, System.out);
     }
 
     /** The jar and java the tasks start; {@code defaultJava} null means this JVM's. */
