@@ -100,18 +100,17 @@ public final class AblationsCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         GridStudy grid = study.study(spec.commandLine());
         checkOptions();
-        if (status) {
-            GridStatus s = executor == Executor.local ? GridStatus.ofFolders(grid) : SlurmExecutor.statusOf(grid);
-            spec.commandLine().getOut().print(s.table());
-            spec.commandLine().getOut().flush();
-            return 0;
-        }
-        if (executor == Executor.local && parallel == 1 && threads == null) {
+        if (!status && executor == Executor.local && parallel == 1 && threads == null) {
             return inProcess(grid.open(System.out));
         }
-        GridExecutor ex = executor(grid);
         try {
-            ex.execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
+            if (status) {
+                GridStatus s = executor == Executor.local ? GridStatus.ofFolders(grid) : SlurmExecutor.statusOf(grid);
+                spec.commandLine().getOut().print(s.table());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+            executor(grid).execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
         } catch (IOException e) {
             System.err.println("umedsam ablations: " + e.getMessage());
             return 1;
