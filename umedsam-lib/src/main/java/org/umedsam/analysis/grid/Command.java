@@ -39,9 +39,15 @@ record Command(int code, String stdout, String stderr) {
     static String check(List<String> args) throws IOException, InterruptedException {
         Command c = run(args);
         if (c.code != 0) {
-            throw new IOException(String.join(" ", args) + " failed (exit " + c.code + "): " + c.stderr.strip());
+            throw new IOException(String.join(" ", args) + " failed (exit " + c.code + "): " + c.lastErrorLine());
         }
         return c.stdout;
+    }
+
+    /** The last non-blank line of standard error: what a SLURM command says last is why it failed. */
+    String lastErrorLine() {
+        String[] lines = stderr.strip().split("\n");
+        return lines[lines.length - 1].strip();
     }
 
     private static String read(InputStream in) {

@@ -38,7 +38,7 @@ final class SlurmQueue {
         Command q = Command.run(List.of("squeue", "-h", "-r", "-t", "all", "-u", System.getProperty("user.name"),
                 "-o", "%i|%T"));
         if (q.code() != 0) {
-            throw new IOException("squeue failed (exit " + q.code() + "): " + q.stderr().strip());
+            throw new IOException("squeue failed (exit " + q.code() + "): " + q.lastErrorLine());
         }
         parse(q.stdout(), jobIds, out);
         return out;
