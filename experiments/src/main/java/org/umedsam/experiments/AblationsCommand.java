@@ -2,12 +2,23 @@ package org.umedsam.experiments;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import org.umedsam.analysis.AblationSettings;
 import org.umedsam.analysis.AblationStudy;
+import org.umedsam.analysis.grid.GridExecutor;
+import org.umedsam.analysis.grid.GridPlan;
+import org.umedsam.analysis.grid.GridStatus;
+import org.umedsam.analysis.grid.GridStudy;
+import org.umedsam.analysis.grid.GridTask;
+import org.umedsam.analysis.grid.LocalExecutor;
+import org.umedsam.analysis.grid.SlurmExecutor;
+import org.umedsam.analysis.grid.SlurmOptions;
+import org.umedsam.analysis.grid.TaskLauncher;
 import org.umedsam.viz.FigureWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,23 +26,20 @@ import picocli.CommandLine.Option;
  * data into {@code <runs>/<profile>/<configuration>-s<seed>/}, scores each run on the test split,
  * computes loss landscapes, then writes every figure and table ({@link FiguresCommand}).
  * Finished runs are reused, interrupted ones resumed; nothing is overwritten silently.
+ *
+ * <p>By default in this process, one run after another. With {@code --parallel} or {@code --threads} the runs
+ * are child processes ({@link LocalExecutor}); with {@code --executor slurm} a SLURM job array
+ * ({@link SlurmExecutor}). Those run the hidden subcommands of {@link AblationTasks}.
  */
 @Command(name = "ablations", mixinStandardHelpOptions = true,
-        description = "Train and evaluate every ablation configuration x seed, then write all figures and tables.")
+        description = "Train and evaluate every ablation configuration x seed, then write all figures and tables.",
+        subcommands = {AblationTasks.Prepare.class, AblationTasks.RunOne.class, AblationTasks.Finish.class})
 public final class AblationsCommand implements Callable<Integer> {
-    @Option(names = "--profile", defaultValue = "quick",
-            description = "smoke (CI, minutes), quick (default, < 20 min on 2 cores) or full (4 configurations x 3 seeds, < 2 h);"
-                    + " with the suffix -all (e.g. quick-all) every parameter trains, not only the mask decoder and sigmas")
-    String profile;
+    /** Where the grid's runs execute. */
+    enum Executor { local, slurm }
 
-    @Option(names = "--data", paramLabel = "DIR", description = "default data folder (built if missing; default: <checkout>/data)")
-    Path data;
-
-    @Option(names = "--configs", paramLabel = "DIR", description = "configuration folder (default: <checkout>/experiments/configs)")
-    Path configs;
-
-    @Option(names = "--runs", paramLabel = "DIR", description = "runs root; runs go to <runs>/<profile> (default: <checkout>/runs)")
-    Path runs;
+    @Mixin
+    StudyOptions study;
 
     @Option(names = "--figures", paramLabel = "DIR", description = "where figures and tables go (default: <checkout>/figures)")
     Path figures;
@@ -42,6 +50,45 @@ public final class AblationsCommand implements Callable<Integer> {
     @Option(names = "--dpi", defaultValue = "72", description = "PNG resolution of the figures (default: ${DEFAULT-VALUE})")
     int dpi;
 
+    @Option(names = "--executor", defaultValue = "local",
+            description = "local (this machine, default) or slurm (a job array submitted with sbatch)")
+    Executor executor;
+
+    @Option(names = "--status", description = "show each run's state (run folders; with slurm also squeue/sacct) and exit")
+    boolean status;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+            description = "local: runs at once, each a child process with its share of the cores (default: ${DEFAULT-VALUE})")
+    int parallel;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "local: threads per run (default: cores / --parallel); runs then are child processes")
+    Integer threads;
+
+    @Option(names = "--jar", paramLabel = "FILE", description = "the umedsam.jar the tasks run (default: this one)")
+    Path jar;
+
+    @Option(names = "--java", paramLabel = "EXE", description = "the java the tasks run (default: this JVM's; slurm: java on the nodes' PATH)")
+    String java;
+
+    @Option(names = "--jvm-option", paramLabel = "OPT", description = "an option for every task's JVM, e.g. --jvm-option=-Xmx6g (repeatable)")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--partition", paramLabel = "NAME", description = "slurm: partition (default: the cluster's)")
+    String partition;
+
+    @Option(names = "--cpus-per-task", paramLabel = "N", description = "slurm: CPUs (threads) per run (default: 2)")
+    Integer cpusPerTask;
+
+    @Option(names = "--mem", paramLabel = "SIZE", description = "slurm: memory per run, e.g. 8G (default)")
+    String memory;
+
+    @Option(names = "--time", paramLabel = "LIMIT", description = "slurm: time limit per run, e.g. 02:00:00 (default)")
+    String time;
+
+    @Option(names = "--sbatch-line", paramLabel = "OPT", description = "slurm: one more #SBATCH option, e.g. --account=lab (repeatable)")
+    List<String> sbatchLines = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,30 +97,99 @@ public final class AblationsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
-        AblationSettings settings;
-        try {
-            settings = AblationSettings.named(profile);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+    public Integer call() throws IOException, InterruptedException {
+        GridStudy grid = study.study(spec.commandLine());
+        checkOptions();
         if (dpi < 1 || dpi > 1200) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dpi must be 1..1200, got " + dpi);
         }
-        Path root = Paths.root();
-        OutputLocations.requireWritableFolder(runs != null ? runs : root.resolve("runs"), "--runs");
-        if (!noFigures) {
-            OutputLocations.requireWritableFolder(figures != null ? figures : root.resolve("figures"), "--figures");
+        if (!status) {
+            // output locations are checked before any long work
+            OutputLocations.requireWritableFolder(study.runs != null ? study.runs : Paths.root().resolve("runs"), "--runs");
+            if (!noFigures) {
+                OutputLocations.requireWritableFolder(figuresDir(), "--figures");
+            }
         }
-        Path dataDir = data != null ? data : root.resolve("data");
-        AblationStudy study = new AblationStudy(settings, dataDir,
-                configs != null ? configs : root.resolve("experiments").resolve("configs"),
-                runs != null ? runs : root.resolve("runs"), System.out);
-        Path runsDir = study.runAll();
+        if (!status && executor == Executor.local && parallel == 1 && threads == null) {
+            return inProcess(grid.open(System.out));
+        }
+        try {
+            if (status) {
+                GridStatus s = executor == Executor.local ? GridStatus.ofFolders(grid) : SlurmExecutor.statusOf(grid);
+                spec.commandLine().getOut().print(s.table());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+            executor(grid).execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
+        } catch (IOException e) {
+            System.err.println("umedsam ablations: " + e.getMessage());
+            return 1;
+        }
+        if (executor == Executor.slurm) {
+            System.out.println("watch it with: umedsam ablations --executor slurm --status "
+                    + String.join(" ", grid.arguments()));
+        }
+        return 0;
+    }
+
+    /** One run after another in this JVM, as before there were executors. */
+    private int inProcess(AblationStudy s) throws IOException {
+        Path runsDir = s.runAll();
         if (noFigures) {
             return 0;
         }
-        return FiguresCommand.write(runsDir, figures != null ? figures : root.resolve("figures"), study.dataRoot(),
-                new FigureWriter(dpi, true), System.out);
+        return FiguresCommand.write(runsDir, figuresDir(), s.dataRoot(), new FigureWriter(dpi, true), System.out);
+    }
+
+    private Path figuresDir() {
+        return figures != null ? figures : Paths.root().resolve("figures");
+    }
+
+    private void checkOptions() {
+        CommandLine cmd = spec.commandLine();
+        if (parallel < 1 || (threads != null && threads < 1)) {
+            throw new CommandLine.ParameterException(cmd, "--parallel and --threads must be >= 1");
+        }
+        boolean slurmOptions = partition != null || cpusPerTask != null || memory != null || time != null
+                || !sbatchLines.isEmpty();
+        if (executor == Executor.local && slurmOptions) {
+            throw new CommandLine.ParameterException(cmd,
+                    "--partition, --cpus-per-task, --mem, --time and --sbatch-line need --executor slurm");
+        }
+        if (executor == Executor.slurm && (parallel != 1 || threads != null)) {
+            throw new CommandLine.ParameterException(cmd,
+                    "--parallel and --threads are for --executor local; on SLURM use --cpus-per-task");
+        }
+    }
+
+    private GridExecutor executor(GridStudy grid) {
+        CommandLine cmd = spec.commandLine();
+        if (executor == Executor.local) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return new LocalExecutor(launcher(null), parallel, threads != null ? threads : Math.max(1, cores / parallel),
+                    cores, System.out);
+        }
+        SlurmOptions d = SlurmOptions.defaults();
+        SlurmOptions o;
+        try {
+            o = new SlurmOptions(partition != null ? partition : d.partition(),
+                    cpusPerTask != null ? cpusPerTask : d.cpusPerTask(), memory != null ? memory : d.memory(),
+                    time != null ? time : d.time(), sbatchLines, java != null ? java : d.java());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+        return new SlurmExecutor(launcher(o.java()), o, System.out);
+    }
+
+    /** The jar and java the tasks start; {@code defaultJava} null means this JVM's. */
+    private TaskLauncher launcher(String defaultJava) {
+        Path j = jar != null ? jar : TaskLauncher.runningJar();
+        if (j == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "not started from umedsam.jar: give the jar the tasks run with --jar");
+        }
+        TaskLauncher l = TaskLauncher.of(j).withJvmOptions(jvmOptions);
+        String exe = java != null ? java : defaultJava;
+        return exe == null ? l : l.withJava(exe);
     }
 }

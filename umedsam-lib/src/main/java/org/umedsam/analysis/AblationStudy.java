@@ -81,6 +81,21 @@ public final class AblationStudy {
         return manifest;
     }
 
+    /**
+     * What every run shares, made once before the runs start (they may then train at the same time, in other
+     * processes): the default data and the warm start. Reuses what is there.
+     */
+    public void prepare() throws IOException {
+        data();
+        warmStart();
+    }
+
+    /** Whether {@link #prepare} has nothing left to do (the data's manifest and the scored warm start exist). */
+    public boolean prepared() {
+        return Files.isRegularFile(dataRoot.resolve("manifest.json")) && (settings.warmStartSteps() == 0
+                || Files.isRegularFile(settings.warmStartDir(runsRoot).resolve(RunFiles.SCORES)));
+    }
+
     /** Runs everything: training, evaluation, landscapes. Returns the runs folder. */
     public Path runAll() throws IOException {
         long t0 = System.nanoTime();
