@@ -44,6 +44,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs)")
     String resume;
 
+    @Option(names = "--export-only", paramLabel = "RUN", description = "train nothing: write this run's best"
+            + " checkpoint (its last when it has none) as model.npz and model.pth, and its curves")
+    Path exportOnly;
+
     @Option(names = "--steps", paramLabel = "N", description = "optimizer steps (overrides maxSteps; the cosine"
             + " schedule spans them)")
     Integer steps;
@@ -64,6 +68,17 @@ public final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
         Path dataRoot = data != null ? data : DefaultDatasets.defaultRoot();
+        if (exportOnly != null) {
+            if (resume != null || config != null || steps != null || seed != null || name != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--export-only takes no other run options");
+            }
+            Pretraining.export(exportOnly);
+            writeCurves(exportOnly);
+            spec.commandLine().getOut().printf("wrote %s and %s%n", exportOnly.resolve(Pretraining.MODEL_FILE),
+                    exportOnly.resolve(Pretraining.MODEL_FILE.replace(".npz", ".pth")));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         Trainer.Result r;
         if (resume != null) {
             if (config != null || steps != null || seed != null || name != null) {
@@ -85,18 +100,22 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             r = Pretraining.run(c, dataRoot, runs, options);
         }
-        // the model card's curves: loss terms against step, per-epoch loss and validation DSC
-        RunRecords records = RunRecords.read(r.runDir());
-        FigureWriter figures = FigureWriter.defaults();
-        figures.write(LossCurves.perTerm(records), r.runDir(), "loss-terms");
-        if (records.epochs() != null && records.epochs().rowCount() > 0) {
-            figures.write(LossCurves.epochs(records), r.runDir(), "epochs");
-        }
+        writeCurves(r.runDir());
         spec.commandLine().getOut().printf("run %s: %d steps, %d epochs, epoch loss %.5f -> %.5f; model written to"
                         + " %s and %s%n", r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(),
                 r.lastEpochLoss(), r.runDir().resolve(Pretraining.MODEL_FILE),
                 r.runDir().resolve(Pretraining.MODEL_FILE.replace(".npz", ".pth")));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The model card's curves: loss terms against step, per-epoch loss and validation DSC. */
+    private static void writeCurves(Path runDir) throws IOException {
+        RunRecords records = RunRecords.read(runDir);
+        FigureWriter figures = FigureWriter.defaults();
+        figures.write(LossCurves.perTerm(records), runDir, "loss-terms");
+        if (records.epochs() != null && records.epochs().rowCount() > 0) {
+            figures.write(LossCurves.epochs(records), runDir, "epochs");
+        }
     }
 }

@@ -92,7 +92,7 @@ public final class AblationStudy {
 
     /** Whether {@link #prepare} has nothing left to do (the data's manifest and the scored warm start exist). */
     public boolean prepared() {
-        return Files.isRegularFile(dataRoot.resolve("manifest.json")) && (settings.warmStartSteps() == 0
+        return Files.isRegularFile(dataRoot.resolve("manifest.json")) && (settings.warmStartSteps() == 0 || !settings.baseModel().isEmpty()
                 || Files.isRegularFile(settings.warmStartDir(runsRoot).resolve(RunFiles.SCORES)));
     }
 
