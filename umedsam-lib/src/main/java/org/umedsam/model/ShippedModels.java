@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  *
  * <p>The folder is the system property {@value #PROPERTY}, else the environment variable
  * {@value #ENV}, else the {@code models/} folder of the checkout at or above the working directory
- * (the nearest folder holding {@code pom.xml} and {@code models/}).
+ * (the nearest folder holding {@code pom.xml} and {@code models/}), else that of the checkout the
+ * running jar or classes lie in.
  */
 public final class ShippedModels {
     /** The pre-trained {@code small} preset base model (see {@code models/README.md}). */
@@ -38,7 +39,20 @@ public final class ShippedModels {
         if (p != null && !p.isBlank()) {
             return Optional.of(Path.of(p));
         }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+        Optional<Path> f = checkoutModels(Path.of("").toAbsolutePath());
+        if (f.isEmpty()) {
+            // started from elsewhere (a SLURM task, a notebook server): the checkout holding this code
+            try {
+                f = checkoutModels(Path.of(ShippedModels.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                f = Optional.empty();
+            }
+        }
+        return f;
+    }
+
+    private static Optional<Path> checkoutModels(Path start) {
+        for (Path d = start; d != null; d = d.getParent()) {
             if (Files.isDirectory(d.resolve("models")) && Files.isRegularFile(d.resolve("pom.xml"))) {
                 return Optional.of(d.resolve("models"));
             }
