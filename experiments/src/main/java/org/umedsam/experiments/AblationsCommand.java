@@ -103,14 +103,9 @@ public final class AblationsCommand implements Callable<Integer> {
         if (dpi < 1 || dpi > 1200) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dpi must be 1..1200, got " + dpi);
         }
-        if (!status) {
-            // output locations are checked before any long work
-            OutputLocations.requireWritableFolder(study.runs != null ? study.runs : Paths.root().resolve("runs"), "--runs");
-            if (!noFigures) {
-                OutputLocations.requireWritableFolder(figuresDir(), "--figures");
-            }
-        }
+
         if (!status && executor == Executor.local && parallel == 1 && threads == null) {
+            checkOutputs();
             return inProcess(grid.open(System.out));
         }
         try {
@@ -120,7 +115,9 @@ public final class AblationsCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 return 0;
             }
-            executor(grid).execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
+            GridExecutor ex = executor(grid);
+            checkOutputs();
+            ex.execute(GridPlan.of(grid, new GridTask.Finish(noFigures ? null : figuresDir(), dpi)));
         } catch (IOException e) {
             System.err.println("umedsam ablations: " + e.getMessage());
             return 1;
@@ -139,6 +136,14 @@ public final class AblationsCommand implements Callable<Integer> {
             return 0;
         }
         return FiguresCommand.write(runsDir, figuresDir(), s.dataRoot(), new FigureWriter(dpi, true), System.out);
+    }
+
+    /** Output locations, checked after the options and before any long work. */
+    private void checkOutputs() throws IOException {
+        OutputLocations.requireWritableFolder(study.runs != null ? study.runs : Paths.root().resolve("runs"), "--runs");
+        if (!noFigures) {
+            OutputLocations.requireWritableFolder(figuresDir(), "--figures");
+        }
     }
 
     private Path figuresDir() {
