@@ -75,7 +75,7 @@ public final class PretrainCommand implements Callable<Integer> {
             Pretraining.export(exportOnly);
             writeCurves(exportOnly);
             spec.commandLine().getOut().printf("wrote %s and %s%n", exportOnly.resolve(Pretraining.MODEL_FILE),
-                    exportOnly.resolve(Pretraining.MODEL_FILE.replace(".npz", ".pth")));
+                    exportOnly.resolve(Pretraining.PTH_FILE));
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -104,7 +104,7 @@ public final class PretrainCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("run %s: %d steps, %d epochs, epoch loss %.5f -> %.5f; model written to"
                         + " %s and %s%n", r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(),
                 r.lastEpochLoss(), r.runDir().resolve(Pretraining.MODEL_FILE),
-                r.runDir().resolve(Pretraining.MODEL_FILE.replace(".npz", ".pth")));
+                r.runDir().resolve(Pretraining.PTH_FILE));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.umedsam.data.DefaultDatasets;
 import org.umedsam.data.Profile;
-import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ShippedModels;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.ParameterGroup;
@@ -96,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
             OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
             Sources s = sources(c);
-            Trainer.Result r = Trainer.resume(runDir, model(c), s.train(), s.validation(), options);
+            Trainer.Result r = Trainer.resume(runDir, LiteMedSamModel.of(c), s.train(), s.validation(), options);
             report(r);
             return 0;
         }
@@ -130,7 +129,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         OutputLocations.requireWritableFolder(runs, "--runs");
         Sources s = sources(c);
-        Trainer.Result r = Trainer.start(c, model(c), s.train(), s.validation(), runs, options);
+        Trainer.Result r = Trainer.start(c, LiteMedSamModel.of(c), s.train(), s.validation(), runs, options);
         report(r);
         return 0;
     }
@@ -144,11 +143,6 @@ public final class TrainCommand implements Callable<Integer> {
                 r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(), r.lastEpochLoss(),
                 sig.length() == 0 ? " (fixed weights)" : sig);
         spec.commandLine().getOut().flush();
-    }
-
-    static LiteMedSamModel model(TrainConfig c) {
-        LiteMedSam m = LiteMedSamModel.create(c.modelPreset(), c.seed());
-        return new LiteMedSamModel(m, c.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS);
     }
 
     record Sources(TrainingSource train, TrainingSource validation) {

@@ -22,8 +22,10 @@ import org.umedsam.model.LiteMedSam;
  * {@code epochs.csv}, checkpoints, and exact resume after an interruption.
  */
 public final class Pretraining {
-    /** File name of the exported model inside a run folder ({@link LiteMedSam#save} format); {@code .pth} beside it. */
+    /** File name of the exported model inside a run folder ({@link LiteMedSam#save} format). */
     public static final String MODEL_FILE = "model.npz";
+    /** File name of the same model as a PyTorch state dict, beside {@link #MODEL_FILE}. */
+    public static final String PTH_FILE = "model.pth";
 
     private Pretraining() {
     }
@@ -54,12 +56,6 @@ public final class Pretraining {
                 java.util.Map.entry("checkpointEverySteps", 25)));
     }
 
-    /** A fresh model for a configuration, every parameter trainable. */
-    static LiteMedSamModel model(TrainConfig config) {
-        return new LiteMedSamModel(LiteMedSamModel.create(config.modelPreset(), config.seed()),
-                config.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS);
-    }
-
     /**
      * Trains {@code config} on the cases under {@code dataRoot} (the default dataset is built there first
      * when {@code dataRoot} is {@link DefaultDatasets#defaultRoot()}) into a new folder under
@@ -68,7 +64,7 @@ public final class Pretraining {
     public static Trainer.Result run(TrainConfig config, Path dataRoot, Path runsDir, Trainer.Options options)
             throws IOException {
         TrainingData data = data(dataRoot, config);
-        Trainer.Result r = Trainer.start(config, model(config), data.train(), data.validation(), runsDir, options);
+        Trainer.Result r = Trainer.start(config, LiteMedSamModel.of(config), data.train(), data.validation(), runsDir, options);
         export(r.runDir());
         return r;
     }
@@ -77,7 +73,7 @@ public final class Pretraining {
     public static Trainer.Result resume(Path runDir, Path dataRoot, Trainer.Options options) throws IOException {
         TrainConfig config = TrainConfig.read(runDir.resolve("config.json"));
         TrainingData data = data(dataRoot, config);
-        Trainer.Result r = Trainer.resume(runDir, model(config), data.train(), data.validation(), options);
+        Trainer.Result r = Trainer.resume(runDir, LiteMedSamModel.of(config), data.train(), data.validation(), options);
         export(r.runDir());
         return r;
     }
@@ -98,10 +94,10 @@ public final class Pretraining {
         TrainConfig config = TrainConfig.read(runDir.resolve("config.json"));
         RunFolder folder = RunFolder.existing(runDir);
         Path ckpt = Files.isRegularFile(folder.bestCheckpoint()) ? folder.bestCheckpoint() : folder.lastCheckpoint();
-        LiteMedSamModel m = model(config);
+        LiteMedSamModel m = LiteMedSamModel.of(config);
         InitialWeights.load(m, ckpt);
         m.model().save(runDir.resolve(MODEL_FILE));
-        m.model().exportPth(runDir.resolve(MODEL_FILE.replace(".npz", ".pth")));
+        m.model().exportPth(runDir.resolve(PTH_FILE));
         return m.model();
     }
 }

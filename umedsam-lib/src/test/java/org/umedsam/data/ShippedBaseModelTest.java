@@ -34,8 +34,8 @@ class ShippedBaseModelTest {
         Path weights = MODELS.resolve("small-base.npz");
         assumeTrue(Files.isRegularFile(weights), "no shipped model at " + weights.toAbsolutePath());
         Map<String, Double> card = new HashMap<>();
-        for (String line : Files.readAllLines(MODELS.resolve("small-base/test-scores.csv")).subList(1,
-                Files.readAllLines(MODELS.resolve("small-base/test-scores.csv")).size())) {
+        List<String> lines = Files.readAllLines(MODELS.resolve("small-base/test-scores.csv"));
+        for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
             card.put(f[0], Double.parseDouble(f[5]));
         }
