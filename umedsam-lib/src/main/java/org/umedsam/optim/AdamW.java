@@ -15,7 +15,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * arithmetic: {@code w *= 1 - lr*wd}; {@code m = b1 m + (1-b1) g}; {@code v = b2 v + (1-b2) g^2};
  * {@code w -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)}, with a per-parameter step
  * count t. Parameters matched by {@code noDecay} get no weight decay (by default the loss' log-sigmas;
- * the U-MedSAM code decays them too).
+ * the U-MedSAM code decays them too). Parameters may have their own learning rate as a fixed multiple of
+ * the (scheduled) rate, like a PyTorch parameter group whose rate a scheduler scales with the others:
+ * the group's rate {@code lr_g = scale_g * lr} replaces {@code lr} in both the decay and the step.
  *
  * <p>ND4J M2.1 has no AdamW class (see shared notes), hence this one.
  */
@@ -48,14 +50,30 @@ public final class AdamW implements Optimizer {
 
     private final Config config;
     private final Predicate<String> noDecay;
+    private final Map<String, Double> learningRateScale;
     private double lr;
     private final Map<String, INDArray> m = new TreeMap<>();
     private final Map<String, INDArray> v = new TreeMap<>();
     private final Map<String, Long> steps = new TreeMap<>();
 
     public AdamW(Config config, Predicate<String> noDecay) {
+        this(config, noDecay, Map.of());
+    }
+
+    /**
+     * @param learningRateScale per parameter name, its learning rate as a multiple of the optimizer's
+     *                          (absent: 1); each must be positive and finite
+     */
+    public AdamW(Config config, Predicate<String> noDecay, Map<String, Double> learningRateScale) {
+        for (Map.Entry<String, Double> e : learningRateScale.entrySet()) {
+            if (!(e.getValue() > 0) || Double.isInfinite(e.getValue())) {
+                throw new IllegalArgumentException("learning rate scale of '" + e.getKey()
+                        + "' must be positive and finite, got " + e.getValue());
+            }
+        }
         this.config = config;
         this.noDecay = noDecay;
+        this.learningRateScale = Map.copyOf(learningRateScale);
         this.lr = config.learningRate();
     }
 
@@ -96,14 +114,15 @@ public final class AdamW implements Optimizer {
             INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(w.dataType(), w.shape()));
             INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(w.dataType(), w.shape()));
             long t = steps.merge(name, 1L, Long::sum);
+            double lrName = lr * learningRateScale.getOrDefault(name, 1.0);
             if (config.weightDecay() > 0 && !noDecay.test(name)) {
-                w.muli(1.0 - lr * config.weightDecay());
+                w.muli(1.0 - lrName * config.weightDecay());
             }
             mi.muli(config.beta1()).addi(g.mul(1.0 - config.beta1()));
             vi.muli(config.beta2()).addi(g.mul(g).muli(1.0 - config.beta2()));
             double bc1 = 1.0 - Math.pow(config.beta1(), t);
             double bc2 = 1.0 - Math.pow(config.beta2(), t);
-            double stepSize = lr / bc1;
+            double stepSize = lrName / bc1;
             INDArray denom = Transforms.sqrt(vi, true).divi(Math.sqrt(bc2)).addi(config.epsilon());
             w.subi(mi.div(denom).muli(stepSize));
         }

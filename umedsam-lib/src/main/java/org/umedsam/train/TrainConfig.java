@@ -65,6 +65,13 @@ import org.umedsam.optim.ReduceLrOnPlateau;
  *                            {@code cosine} (linear warm-up, then cosine decay to {@code minLearningRate} at the
  *                            last step; a pure function of the step, so resumes exactly)
  * @param warmupSteps         linear warm-up steps of the {@code cosine} schedule
+ * @param sigmaLearningRate   AdamW learning rate of the loss' log-sigmas (uncertainty weighting), scaled by the
+ *                            schedule like the network's rate (a parameter group, as in PyTorch). Default
+ *                            {@value #DEFAULT_SIGMA_LEARNING_RATE}: Adam moves a parameter by about its rate per
+ *                            step, and log sigma_m must travel from 0 to its equilibrium {@code 0.5 ln L_m} (the
+ *                            paper's form; -1 to -2.5 for losses of 0.1 to 0.01), so at the network's 5e-5 it moves
+ *                            less than 1 % in a run of hundreds of steps and the weights stay fixed at 1/2; at 1e-2
+ *                            it gets there in one to three hundred steps and then jitters by about 1 %
  * @param initialWeights      start from these weights instead of the preset's random initialisation
  *                            (empty: random): an upstream {@code .pth} state dict such as
  *                            {@code lite_medsam.pth}, a umedsam model file, or a run's {@code .ckpt};
@@ -104,7 +111,11 @@ public record TrainConfig(
         boolean intensityAugmentation,
         String lrSchedule,
         int warmupSteps,
+        double sigmaLearningRate,
         String initialWeights) {
+
+    /** Default {@link #sigmaLearningRate()}; see there for why. */
+    public static final double DEFAULT_SIGMA_LEARNING_RATE = 1e-2;
 
     public static final List<String> PRESETS = List.of("small", "litemedsam");
 
@@ -143,6 +154,8 @@ public record TrainConfig(
         require("plateau".equals(lrSchedule) || "cosine".equals(lrSchedule),
                 "lrSchedule must be 'plateau' or 'cosine', got '" + lrSchedule + "'");
         require(warmupSteps >= 0, "warmupSteps must be >= 0, got " + warmupSteps);
+        require(sigmaLearningRate > 0 && Double.isFinite(sigmaLearningRate),
+                "sigmaLearningRate must be positive and finite, got " + sigmaLearningRate);
         initialWeights = initialWeights == null ? "" : initialWeights;
     }
 
@@ -156,7 +169,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("full", "small", 2024, 10, 2, 0, List.of("dice", "bce", "iou", "sd"), "uncertainty",
                 "paper", List.of(), false, ParameterGroup.ALL, 5e-5, 0.9, 0.999, 1e-8, 0.01, true, 0.05, false,
-                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 0, 1, 5, false, "plateau", 0, "");
+                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 0, 1, 5, false, "plateau", 0, DEFAULT_SIGMA_LEARNING_RATE, "");
     }
 
     public AdamW.Config adamW() {

@@ -117,7 +117,9 @@ public final class Trainer {
         this.loss = config.buildLoss();
         this.logSigma = loss.logSigmaCount() > 0 ? Nd4j.createFromArray(loss.initialLogSigmas()) : null;
         Set<String> noDecay = config.decaySigmas() ? Set.of() : Set.of(LOG_SIGMA);
-        this.adamW = new AdamW(config.adamW(), noDecay);
+        // the log-sigmas are a parameter group with their own rate (see TrainConfig.sigmaLearningRate)
+        this.adamW = new AdamW(config.adamW(), noDecay::contains, config.learningRate() > 0
+                ? Map.of(LOG_SIGMA, config.sigmaLearningRate() / config.learningRate()) : Map.of());
         this.sam = config.sam() ? new SharpnessAwareMinimizer(adamW, config.samRho(), config.samAdaptive()) : null;
         this.plateau = new ReduceLrOnPlateau(config.plateau());
         this.modelWrt = new TreeSet<>(model.parameterNames(config.trainable()));

@@ -1,6 +1,7 @@
 package org.umedsam.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -52,6 +53,24 @@ class OptimTest {
             assertThat(p.get("w").getDouble(1)).isCloseTo(w[1], within(1e-14));
             assertThat(p.get("s").getDouble(0)).isCloseTo(s, within(1e-14));
         }
+    }
+
+    @Test
+    void aParameterGroupScaleMultipliesTheRateInDecayAndStepAndFollowsTheSchedule() {
+        AdamW.Config c = new AdamW.Config(0.01, 0.9, 0.999, 1e-8, 0.01);
+        AdamW opt = new AdamW(c, name -> false, Map.of("s", 20.0));
+        Map<String, INDArray> p = new HashMap<>(Map.of("w", vec(1.0), "s", vec(1.0)));
+        opt.step(p, Map.of("w", vec(0.3), "s", vec(0.3)));
+        // first Adam step: m/sqrt(v) bias-corrected is sign(g); so w = w (1 - lr wd) - lr
+        assertThat(p.get("w").getDouble(0)).isCloseTo(1.0 * (1 - 0.01 * 0.01) - 0.01, within(1e-7));
+        assertThat(p.get("s").getDouble(0)).isCloseTo(1.0 * (1 - 0.2 * 0.01) - 0.2, within(1e-7));
+        opt.setLearningRate(0.001); // a scheduler lowers the rate: the group keeps its multiple
+        double s0 = p.get("s").getDouble(0);
+        double w0 = p.get("w").getDouble(0);
+        opt.step(p, Map.of("w", vec(0.3), "s", vec(0.3)));
+        assertThat((s0 - p.get("s").getDouble(0)) / (w0 - p.get("w").getDouble(0))).isCloseTo(20.0, within(0.1)); // decay differs slightly
+        assertThatThrownBy(() -> new AdamW(c, name -> false, Map.of("s", 0.0)))
+                .hasMessageContaining("learning rate scale of 's'");
     }
 
     @Test

@@ -60,6 +60,26 @@ class TrainerTest {
         assertThat(last.meta().epoch()).isEqualTo(6);
     }
 
+    @Test
+    void theSigmasMoveAtTheirOwnRateNotTheNetworks() throws Exception {
+        // network rate 1e-6: at that rate the sigmas would move by ~1e-5 in 6 steps
+        TrainConfig c = tiny(false).with(Map.of("epochs", 2, "learningRate", 1e-6, "sigmaLearningRate", 0.05,
+                "checkpointEverySteps", 0));
+        Trainer.Result r = Trainer.start(c, new TinyPixelModel(1), train(6, 1), null, runs, Trainer.Options.quiet());
+        assertThat(r.steps()).isEqualTo(6);
+        TrainConfig same = c.with(Map.of("name", "same-rate", "sigmaLearningRate", 1e-6));
+        Trainer.Result slow = Trainer.start(same, new TinyPixelModel(1), train(6, 1), null, runs, Trainer.Options.quiet());
+        double largest = 0;
+        for (int m = 0; m < r.logSigmas().length; m++) {
+            // Adam moves a parameter by at most about its rate per step
+            assertThat(Math.abs(r.logSigmas()[m])).isLessThan(6 * 0.05 * 1.01);
+            assertThat(Math.abs(slow.logSigmas()[m])).isLessThan(6 * 1e-6 * 1.01);
+            assertThat(Math.abs(r.logSigmas()[m])).isGreaterThan(1000 * Math.abs(slow.logSigmas()[m]));
+            largest = Math.max(largest, Math.abs(r.logSigmas()[m]));
+        }
+        assertThat(largest).isGreaterThan(0.1);
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void resumeReproducesTheUninterruptedRunBitForBit(boolean sam) throws Exception {
