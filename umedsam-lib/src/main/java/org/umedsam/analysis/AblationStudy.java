@@ -15,6 +15,7 @@ import org.umedsam.data.DefaultDatasets;
 import org.umedsam.data.Modalities;
 import org.umedsam.data.SamplerConfig;
 import org.umedsam.data.TrainingSampler;
+import org.umedsam.infer.EmbeddingCache;
 import org.umedsam.metrics.ScoreConfig;
 import org.umedsam.report.RunFiles;
 import org.umedsam.train.LiteMedSamModel;
@@ -43,6 +44,8 @@ public final class AblationStudy {
     private final Path runsDir;
     private final Path runsRoot;
     private final PrintStream log;
+    /** The profiles train only the mask decoder: every run of a study shares the base model's embeddings. */
+    private final EmbeddingCache embeddings = EmbeddingCache.quarterOfHeap();
     private DatasetManifest manifest;
 
     /**
@@ -215,10 +218,11 @@ public final class AblationStudy {
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
-        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log).evaluate(RunLandscape.loadModel(dir),
+        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(RunLandscape.loadModel(dir),
                 testFiles(), dir, examples);
-        log.printf(Locale.ROOT, "%s: trained in %.1f s, test mean DSC %.4f (evaluated in %.1f s)%n", name, trainSeconds,
-                dsc, (System.nanoTime() - t1) / 1e9);
+        log.printf(Locale.ROOT, "%s: trained in %.1f s, test mean DSC %.4f (evaluated in %.1f s; embeddings cached "
+                + "%d, computed %d)%n", name, trainSeconds, dsc, (System.nanoTime() - t1) / 1e9, embeddings.hits(),
+                embeddings.misses());
         return dir;
     }
 

@@ -12,7 +12,9 @@ import java.util.Map;
 import org.umedsam.data.Case;
 import org.umedsam.data.CaseReader;
 import org.umedsam.data.ImageU8;
+import org.umedsam.data.Preprocess;
 import org.umedsam.infer.CaseInference;
+import org.umedsam.infer.EmbeddingCache;
 import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.CaseScore;
 import org.umedsam.metrics.ScoreConfig;
@@ -30,7 +32,9 @@ import org.umedsam.report.Table4;
  *
  * <p>Running time per case is the wall time of {@link CaseInference#predict} (preprocessing,
  * embeddings, decoding, post-processing; not reading the file or scoring), on this machine as
- * loaded at the time.
+ * loaded at the time. With an {@link EmbeddingCache} shared across models, a case's time excludes the
+ * embeddings it found there; {@value RunFiles#TIMINGS} then counts them in {@code cached_embeddings}, and such
+ * times are not the model's: efficiency comparisons time without a cache.
  */
 public final class TestSetEvaluation {
     /** Longer side of a stored qualitative example (the figure shows them at about 200 pixels). */
@@ -38,10 +42,17 @@ public final class TestSetEvaluation {
 
     private final ScoreConfig scoreConfig;
     private final PrintStream log;
+    private final EmbeddingCache cache;
 
     public TestSetEvaluation(ScoreConfig scoreConfig, PrintStream log) {
+        this(scoreConfig, log, null);
+    }
+
+    /** @param cache embeddings shared across the models this evaluates (null: none) */
+    public TestSetEvaluation(ScoreConfig scoreConfig, PrintStream log, EmbeddingCache cache) {
         this.scoreConfig = scoreConfig;
         this.log = log;
+        this.cache = cache;
     }
 
     /**
@@ -53,9 +64,9 @@ public final class TestSetEvaluation {
      */
     public double evaluate(LiteMedSam model, List<Path> testFiles, Path runDir, int examplesPerModality)
             throws IOException {
-        CaseInference inference = new CaseInference(Predictor.of(model), 64);
+        CaseInference inference = new CaseInference(new Predictor(model, Preprocess.defaults(), cache), 64);
         StringBuilder scores = new StringBuilder("case,modality,dsc,nsd\n");
-        StringBuilder timings = new StringBuilder("case,modality,size,objects,seconds\n");
+        StringBuilder timings = new StringBuilder("case,modality,size,objects,seconds,cached_embeddings\n");
         Map<String, List<QualitativeExample>> examples = new LinkedHashMap<>();
         double dscSum = 0;
         int dscCount = 0;
@@ -64,6 +75,7 @@ public final class TestSetEvaluation {
             if (!c.hasGts()) {
                 throw new IOException(f + ": test case has no 'gts' to score against");
             }
+            long hits0 = cache == null ? 0 : cache.hits();
             long t0 = System.nanoTime();
             CaseInference.Output out;
             try {
@@ -75,8 +87,8 @@ public final class TestSetEvaluation {
             CaseScore s = CaseScore.evaluate(f.getFileName().toString(), c.gts(), out.segs(), out.shape(), c.spacing(),
                     scoreConfig);
             scores.append(String.format(Locale.ROOT, "%s,%s,%s,%s%n", c.name(), c.modality(), s.dsc(), s.nsd()));
-            timings.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.4f%n", c.name(), c.modality(),
-                    Table4.size(out.shape()), c.labels().length, seconds));
+            timings.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.4f,%d%n", c.name(), c.modality(),
+                    Table4.size(out.shape()), c.labels().length, seconds, cache == null ? 0 : cache.hits() - hits0));
             if (!Double.isNaN(s.dsc())) {
                 dscSum += s.dsc();
                 dscCount++;

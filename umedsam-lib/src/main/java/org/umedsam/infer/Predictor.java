@@ -34,11 +34,18 @@ public final class Predictor implements SliceSegmenter {
 
     private final LiteMedSam model;
     private final Preprocess preprocess;
+    private final EmbeddingCache cache;
     private int embeddings;
 
     public Predictor(LiteMedSam model, Preprocess preprocess) {
+        this(model, preprocess, null);
+    }
+
+    /** @param cache embeddings shared with other models of the same image-encoder weights (null: none) */
+    public Predictor(LiteMedSam model, Preprocess preprocess, EmbeddingCache cache) {
         this.model = model;
         this.preprocess = preprocess;
+        this.cache = cache;
     }
 
     /** With the LiteMedSAM preprocessing ({@link Preprocess#defaults()}). */
@@ -68,7 +75,7 @@ public final class Predictor implements SliceSegmenter {
         INDArray x = Nd4j.create(p.chw(), new long[] {1, 3, side, side}, 'c');
         INDArray embedding;
         synchronized (model) {
-            embedding = model.embed(x);
+            embedding = cache == null ? model.embed(x) : cache.embed(model, x);
             if (++embeddings % GC_EVERY == 0) {
                 System.gc();
             }

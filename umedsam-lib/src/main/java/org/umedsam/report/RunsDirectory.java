@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -85,7 +86,12 @@ public final class RunsDirectory {
         return all;
     }
 
-    /** Every run's {@value RunFiles#TIMINGS} with a {@code configuration} column; null when none has one. */
+    private static final String CACHED_EMBEDDINGS = "cached_embeddings";
+
+    /**
+     * Every run's {@value RunFiles#TIMINGS} with a {@code configuration} column, without the cases that took
+     * embeddings from a cache shared across runs (their time is not the model's); null when none has one.
+     */
     public Table timings() throws IOException {
         Table all = null;
         for (RunRecords r : runs) {
@@ -100,6 +106,10 @@ public final class RunsDirectory {
                 }
             }
             Table rows = t.copy();
+            if (rows.containsColumn(CACHED_EMBEDDINGS)) {
+                rows = rows.where(((NumericColumn<?>) rows.column(CACHED_EMBEDDINGS)).isEqualTo(0));
+                rows.removeColumns(CACHED_EMBEDDINGS);
+            }
             rows.addColumns(StringColumn.create(Table4.CONFIGURATION, repeat(r.configuration(), t.rowCount())));
             all = all == null ? rows : all.append(rows);
         }

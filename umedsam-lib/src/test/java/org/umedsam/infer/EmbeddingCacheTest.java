@@ -1,0 +1,73 @@
+package org.umedsam.infer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+
+class EmbeddingCacheTest {
+    private static INDArray image(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.randn(DataType.FLOAT, 1, 3, 256, 256);
+    }
+
+    @Test
+    void aSecondModelWithTheSameEncoderWeightsGetsTheSameEmbeddingWithoutEmbedding() {
+        LiteMedSam a = LiteMedSam.create(ModelConfig.small(), 3);
+        LiteMedSam b = LiteMedSam.create(ModelConfig.small(), 3);
+        // b's mask decoder differs: the cache keys on the image encoder only
+        b.parameters().entrySet().stream().filter(e -> e.getKey().startsWith("mask_decoder.")).findFirst()
+                .orElseThrow().getValue().addi(1);
+        EmbeddingCache cache = new EmbeddingCache(1L << 30);
+        INDArray x = image(1);
+        INDArray first = cache.embed(a, x);
+        INDArray second = cache.embed(b, x.dup());
+        assertThat(cache.misses()).isEqualTo(1);
+        assertThat(cache.hits()).isEqualTo(1);
+        assertThat(second).isEqualTo(first);
+        assertThat(second).isEqualTo(b.embed(x));
+        cache.embed(a, image(2));
+        assertThat(cache.misses()).isEqualTo(2);
+    }
+
+    @Test
+    void otherEncoderWeightsOrWeightsChangedInPlaceMiss() {
+        LiteMedSam a = LiteMedSam.create(ModelConfig.small(), 3);
+        LiteMedSam other = LiteMedSam.create(ModelConfig.small(), 4);
+        EmbeddingCache cache = new EmbeddingCache(1L << 30);
+        INDArray x = image(1);
+        cache.embed(a, x);
+        cache.embed(other, x);
+        assertThat(cache.hits()).isZero();
+        Map.Entry<String, INDArray> w = a.parameters().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("image_encoder.")).findFirst().orElseThrow();
+        w.getValue().muli(1.5);
+        a.weightsChanged();
+        INDArray after = cache.embed(a, x);
+        assertThat(cache.hits()).isZero();
+        assertThat(after).isEqualTo(a.embed(x));
+    }
+
+    @Test
+    void aFullCacheComputesWithoutKeeping() {
+        LiteMedSam a = LiteMedSam.create(ModelConfig.small(), 3);
+        EmbeddingCache none = new EmbeddingCache(0);
+        INDArray x = image(1);
+        none.embed(a, x);
+        none.embed(a, x);
+        assertThat(none.hits()).isZero();
+        assertThat(none.bytes()).isZero();
+        EmbeddingCache one = new EmbeddingCache(a.embed(x).length() * Float.BYTES);
+        one.embed(a, x);
+        one.embed(a, image(2)); // no room: computed, not kept
+        one.embed(a, x);
+        one.embed(a, image(2));
+        assertThat(one.hits()).isEqualTo(1);
+        assertThat(one.misses()).isEqualTo(3);
+    }
+}
