@@ -103,6 +103,7 @@ final class AblationTasks {
             }
             AblationStudy s = study.open(System.out);
             s.landscapes();
+            System.out.println(org.umedsam.report.ResultChecks.check(org.umedsam.report.RunsDirectory.read(s.runsDir())));
             if (noFigures) {
                 return 0;
             }

@@ -132,6 +132,8 @@ public final class AblationsCommand implements Callable<Integer> {
     /** One run after another in this JVM, as before there were executors. */
     private int inProcess(AblationStudy s) throws IOException {
         Path runsDir = s.runAll();
+        // the exit summary says when the results cannot carry conclusions (degenerate scores, unmoved sigmas, ...)
+        System.out.println(org.umedsam.report.ResultChecks.check(org.umedsam.report.RunsDirectory.read(runsDir)));
         if (noFigures) {
             return 0;
         }

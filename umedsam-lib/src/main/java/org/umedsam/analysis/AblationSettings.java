@@ -111,8 +111,8 @@ public record AblationSettings(String profile, List<String> configurations, List
 
     /** The main job's default. */
     public static AblationSettings quick() {
-        return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 1, 8,
-                2, 2, 9, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
+        return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 3, 0,
+                2, 4, 0, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
     }
 
     /** Four configurations x three seeds on the small preset, longer training. */

@@ -126,7 +126,7 @@ public final class TableRenderer {
         return String.format(java.util.Locale.ROOT, "%.3e", v);
     }
 
-    private static String cell(Column<?> c, int r) {
+    static String cell(Column<?> c, int r) {
         if (c.isMissing(r)) {
             return "–";
         }
@@ -147,7 +147,7 @@ public final class TableRenderer {
         return Double.toString(v);
     }
 
-    private static boolean isNumericLike(Column<?> c) {
+    static boolean isNumericLike(Column<?> c) {
         if (c instanceof NumericColumn<?>) {
             return true;
         }

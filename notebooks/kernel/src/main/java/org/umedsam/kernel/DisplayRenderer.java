@@ -11,13 +11,15 @@ import io.github.spencerpark.jupyter.kernel.display.common.Url;
 
 /**
  * Turns a cell's value into Jupyter display data: images ({@code RenderedImage}, e.g.
- * {@code BufferedImage}) as image/png, XChart charts as image/png plus image/svg+xml, anything else
+ * {@code BufferedImage}) as image/png, XChart charts as image/png plus image/svg+xml, objects with a public
+ * {@code String toHtml()} (the library's tables and warnings) as text/html plus text/plain, anything else
  * through basekernel's renderers (text/plain of {@code toString}).
  */
 public final class DisplayRenderer {
     public static final String PNG = "image/png";
     public static final String SVG = "image/svg+xml";
     public static final String TEXT = "text/plain";
+    public static final String HTML = "text/html";
 
     private final Renderer renderer = new Renderer();
 
@@ -45,7 +47,27 @@ public final class DisplayRenderer {
         if (ChartRenderer.isChart(value)) {
             return renderChart(value, all ? Set.of(PNG, SVG, TEXT) : Set.of(mimeTypes));
         }
+        java.lang.reflect.Method toHtml = htmlMethod(value);
+        if (toHtml != null && (all || Set.of(mimeTypes).contains(HTML))) {
+            DisplayData data = new DisplayData(String.valueOf(value));
+            data.putHTML(String.valueOf(toHtml.invoke(value)));
+            return data;
+        }
         return all ? renderer.render(value) : renderer.renderAs(value, mimeTypes);
+    }
+
+    /**
+     * A public no-argument {@code String toHtml()} of the value's class (as the library's tables and warnings have),
+     * or null: the value then also shows as text/html. Found by name, so the kernel needs no library on its class path.
+     */
+    static java.lang.reflect.Method htmlMethod(Object value) {
+        try {
+            java.lang.reflect.Method m = value.getClass().getMethod("toHtml");
+            return m.getReturnType() == String.class && java.lang.reflect.Modifier.isPublic(m.getDeclaringClass()
+                    .getModifiers()) ? m : null;
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     private static DisplayData renderChart(Object chart, Set<String> types) throws Exception {

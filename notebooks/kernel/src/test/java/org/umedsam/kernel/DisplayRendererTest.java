@@ -23,6 +23,27 @@ class DisplayRendererTest {
         return ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode((String) base64)));
     }
 
+    /** Like the library's tables and warnings: known to the kernel only by its toHtml() method. */
+    public record Snippet(String body) {
+        public String toHtml() {
+            return "<b>" + body + "</b>";
+        }
+
+        @Override
+        public String toString() {
+            return body;
+        }
+    }
+
+    @Test
+    void objectsWithToHtmlBecomeHtmlAndText() throws Exception {
+        DisplayData data = renderer.render(new Snippet("table"));
+
+        assertThat(data.getData(MIMEType.parse(DisplayRenderer.HTML))).isEqualTo("<b>table</b>");
+        assertThat(data.getData(MIMEType.TEXT_PLAIN)).isEqualTo("table");
+        assertThat(renderer.render("plain").hasDataForType(MIMEType.parse(DisplayRenderer.HTML))).isFalse();
+    }
+
     @Test
     void bufferedImagesBecomePng() throws Exception {
         BufferedImage image = new BufferedImage(5, 4, BufferedImage.TYPE_INT_RGB);
