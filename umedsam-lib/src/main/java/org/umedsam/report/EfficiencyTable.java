@@ -17,7 +17,7 @@ import tech.tablesaw.api.Table;
  * The paper's Table 4 with spread: running time per case of two (or more) configurations measured
  * interleaved over repeats ({@code org.umedsam.analysis.EfficiencyComparison}), as mean ± sd over
  * repeats in seconds, one row per case (case, modality, size, objects, as the paper lists them),
- * then one row per image size class ({@code 2D}, {@code 3D}) and one for all cases, whose cells are
+ * then one row per image size class ({@code 2D}, {@code 3D}; when both occur) and one for all cases, whose cells are
  * the mean ± sd over repeats of the mean time per case of the class; a last column gives the ratio
  * of the last configuration's mean to the first's.
  *
@@ -102,7 +102,7 @@ public final class EfficiencyTable {
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (String k : List.of("2D", "3D")) {
-            if (classes.containsKey(k)) {
+            if (classes.containsKey(k) && classes.size() > 1) { // with one class its row would repeat "all cases"
                 groups.put("all " + k + " cases", classes.get(k));
             }
         }
