@@ -252,6 +252,34 @@ public final class AblationStudy {
         }
     }
 
+    /**
+     * Times {@code baseline} against {@code full} (first seed of each) interleaved on the test cases
+     * ({@link EfficiencyComparison}) and writes {@code <runs>/efficiency.csv}; reuses the file when it is
+     * there. Not part of {@link #runAll}: it costs {@code 2 x repeats} passes of inference over the cases.
+     *
+     * @param repeats passes over the cases
+     * @param cases   test cases timed, spread evenly over the test split (0: every test case)
+     * @return the file
+     */
+    public Path efficiency(int repeats, int cases) throws IOException {
+        Path out = runsDir.resolve(org.umedsam.report.EfficiencyTable.FILE);
+        if (Files.isRegularFile(out)) {
+            log.println("reusing " + out);
+            return out;
+        }
+        long seed = settings.seeds().get(0);
+        List<Path> runs = List.of(runsDir.resolve(AblationSettings.runName("baseline", seed)),
+                runsDir.resolve(AblationSettings.runName("full", seed)));
+        List<Path> all = testFiles();
+        List<Path> pick = new ArrayList<>();
+        int n = cases == 0 || cases >= all.size() ? all.size() : cases;
+        for (int i = 0; i < n; i++) {
+            pick.add(all.get((int) ((long) i * all.size() / n)));
+        }
+        EfficiencyComparison.run(runs, List.of("baseline", "full"), pick, repeats, out, log);
+        return out;
+    }
+
     /** The configuration file with this study's run name, seed, preset and training length. */
     public TrainConfig trainConfig(String configuration, long seed) throws IOException {
         Path file = configsDir.resolve(configuration + ".json");

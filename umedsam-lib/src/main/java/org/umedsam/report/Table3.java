@@ -25,6 +25,11 @@ public final class Table3 {
      */
     public static Table of(Table scores) {
         ScoreColumns.check(scores);
+        return fromSummary(SeedSummary.cells(scores), syntheticModalities(scores));
+    }
+
+    /** Modalities whose every case is synthetic (case name containing {@code synthetic}). */
+    static java.util.Set<String> syntheticModalities(Table scores) {
         Map<String, Boolean> allSynthetic = new LinkedHashMap<>();
         for (int r = 0; r < scores.rowCount(); r++) {
             String modality = scores.stringColumn(ScoreColumns.MODALITY).get(r);
@@ -37,7 +42,7 @@ public final class Table3 {
                 synthetic.add(m);
             }
         });
-        return fromSummary(SeedSummary.cells(scores), synthetic);
+        return synthetic;
     }
 
     /** Builds the table from summary cells ({@link SeedSummary#cells}). */

@@ -11,14 +11,18 @@ import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
+import org.umedsam.report.EfficiencyTable;
+import org.umedsam.report.EnvironmentTable;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.Ordering;
+import org.umedsam.report.ProtocolTable;
 import org.umedsam.report.QualitativeExample;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.RunsDirectory;
 import org.umedsam.report.SeedSummary;
 import org.umedsam.report.Table3;
+import org.umedsam.report.Table3Statistics;
 import org.umedsam.report.Table4;
 import org.umedsam.report.TableRenderer;
 import tech.tablesaw.api.Table;
@@ -52,6 +56,27 @@ public final class PaperFigures {
         return runs;
     }
 
+    // ---- 00 environment, 02 protocol ----
+
+    /** The Table 1 analogue (this machine and what the runs recorded): {@code 00-table1-environment.md/.tex/.csv}. */
+    public Table table1Environment() throws IOException {
+        Table t = EnvironmentTable.of(runs);
+        TableRenderer.writeAll(t, out, "00-table1-environment", "Environment", "tab:environment");
+        return t;
+    }
+
+    /**
+     * The Table 2 analogue: {@code 02-table2-protocol.md/.tex/.csv}.
+     *
+     * @param dataCounts cases per split and modality ({@code DatasetManifest.counts()}), or null for the
+     *                   scored test cases only
+     */
+    public Table table2Protocol(Map<String, Map<String, Integer>> dataCounts) throws IOException {
+        Table t = ProtocolTable.of(runs, dataCounts);
+        TableRenderer.writeAll(t, out, "02-table2-protocol", "Training protocol per configuration", "tab:protocol");
+        return t;
+    }
+
     // ---- 02 training ----
 
     /** Per-term losses of the first seed of {@code configuration}: {@code 02-loss-terms-<configuration>}. */
@@ -83,6 +108,16 @@ public final class PaperFigures {
         TableRenderer.writeAll(t, out, "03-table3",
                 "DSC and NSD (%) per modality on the test split, mean ± sd over seeds", "tab:ablation");
         return t;
+    }
+
+    /**
+     * Table 3 with n, paired differences to baseline and 95 % bootstrap intervals, and the sentence on the
+     * paper's ordering: {@code 03-table3-statistics.md/.tex/.csv} and {@code 03-table3-statistics-differences.csv}.
+     */
+    public Table3Statistics table3Statistics() throws IOException {
+        Table3Statistics s = Table3Statistics.of(runs.scores());
+        s.write(out, "03-table3-statistics");
+        return s;
     }
 
     /** Grouped bars of one metric: {@code 03-dsc-per-modality} or {@code 03-nsd-per-modality}. */
@@ -191,8 +226,19 @@ public final class PaperFigures {
 
     // ---- 07 efficiency ----
 
-    /** The Table 4 analogue: {@code 07-table4.md/.tex/.csv}. */
+    /**
+     * The Table 4 analogue: {@code 07-table4.md/.tex/.csv}. From the interleaved timings
+     * ({@link EfficiencyTable#FILE}, mean ± sd over repeats per case and size class) when the runs folder
+     * has them, else from the runs' evaluation timings (one time per case, averaged over seeds).
+     */
     public Table table4() throws IOException {
+        Table interleaved = EfficiencyTable.read(runs.dir());
+        if (interleaved != null) {
+            Table t = EfficiencyTable.of(interleaved);
+            TableRenderer.writeAll(t, out, "07-table4", "Running time per test case (seconds, this machine), "
+                    + "mean ± sd over interleaved repeats", "tab:time");
+            return t;
+        }
         Table timings = timings();
         Table t = Table4.of(timings);
         TableRenderer.writeAll(t, out, "07-table4", "Running time per test case (seconds, this machine)", "tab:time");
@@ -237,7 +283,10 @@ public final class PaperFigures {
             }
         }
         attempt(log, done, "02-objective", this::objective);
+        attempt(log, done, "00-table1-environment", this::table1Environment);
+        attempt(log, done, "02-table2-protocol", () -> table2Protocol(null));
         attempt(log, done, "03-table3", this::table3);
+        attempt(log, done, "03-table3-statistics", this::table3Statistics);
         attempt(log, done, "03-dsc-per-modality", () -> modalityBars(ModalityBars.Metric.DSC));
         attempt(log, done, "03-nsd-per-modality", () -> modalityBars(ModalityBars.Metric.NSD));
         attempt(log, done, "04-sigma", this::sigmas);

@@ -1,0 +1,282 @@
+package org.umedsam.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.NumericColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Table 3 with statistics: per modality (and the average row last) the number of test cases, each
+ * configuration's DSC and NSD as mean ± sd over seeds, each other configuration's paired
+ * difference to {@code baseline} with a 95 % bootstrap interval over cases and seeds
+ * ({@link PairedBootstrap}), the paper's values, and a flag on rows with fewer than
+ * {@value #MIN_CASES} cases; plus one computed sentence on whether the paper's ordering holds
+ * ({@link OrderingVerdict}).
+ *
+ * <p>Conventions are those of {@link Table3} and {@link SeedSummary}: per seed, a modality's score
+ * is the mean over its cases (NaN scores skipped); the average row is the mean over modalities of
+ * those means (the challenge's per-modality macro average, so the modality with most cases does not
+ * dominate); mean and sample sd are then taken over seeds. Differences pair the same case and the
+ * same seed number; the average row's difference is the same macro average of the per-modality
+ * paired differences, resampled within modalities. All numbers are percent (points for
+ * differences).
+ *
+ * <p>The paper's values: the U-MedSAM paper (Wang et al., "U-MedSAM: Uncertainty-aware MedSAM for
+ * Medical Image Segmentation", arXiv:2408.08881, 2024) reports its own Table 3; its numbers could
+ * not be read verifiably from the reference material available when this was written, so the
+ * column says {@value #PAPER_NOT_AVAILABLE} rather than carrying numbers that cannot be checked.
+ *
+ * @param table       the display table (text cells), for notebooks and the md/tex/csv files
+ * @param differences the numbers behind the intervals: configuration, reference, modality, metric,
+ *                    cases, seeds, mean, lower, upper (fractions)
+ * @param ordering    the sentence on the paper's ordering
+ */
+public record Table3Statistics(Table table, Table differences, String ordering) {
+    /** Rows with fewer cases than this are flagged: their intervals rest on too few cases to mean much. */
+    public static final int MIN_CASES = 5;
+    /** The reference configuration of the differences. */
+    public static final String BASELINE = "baseline";
+    /** What the paper column says when its numbers are not carried over. */
+    public static final String PAPER_NOT_AVAILABLE = "not available here";
+    /** The flag on rows with fewer than {@link #MIN_CASES} cases. */
+    public static final String FEW_CASES = "n under " + MIN_CASES;
+    /** The paper cited by the paper column. */
+    public static final String PAPER = "Wang et al. 2024, arXiv:2408.08881, Table 3";
+
+    private static final String[] METRICS = {"DSC", "NSD"};
+
+    /** With {@link PairedBootstrap#DEFAULT_RESAMPLES} and {@link PairedBootstrap#DEFAULT_SEED}. */
+    public static Table3Statistics of(Table scores) {
+        return of(scores, PairedBootstrap.DEFAULT_RESAMPLES, PairedBootstrap.DEFAULT_SEED);
+    }
+
+    /**
+     * @param scores    per-case scores with {@link ScoreColumns#REQUIRED}
+     * @param resamples bootstrap resamples
+     * @param rngSeed   bootstrap random seed
+     */
+    public static Table3Statistics of(Table scores, int resamples, long rngSeed) {
+        ScoreColumns.check(scores);
+        if (scores.rowCount() == 0) {
+            throw new IllegalArgumentException(scores.name() + ": score table has no rows");
+        }
+        Scores s = Scores.of(scores);
+        List<SeedSummary.Cell> cells = SeedSummary.cells(scores);
+        Map<String, Map<String, SeedSummary.Cell>> byModality = new LinkedHashMap<>();
+        for (SeedSummary.Cell c : cells) {
+            byModality.computeIfAbsent(c.modality(), k -> new LinkedHashMap<>()).put(c.configuration(), c);
+        }
+        List<String> configs = Ordering.configurations(s.configs());
+        List<String> modalities = Ordering.modalities(s.modalityOf.values());
+        List<String> rows = new ArrayList<>(modalities);
+        rows.add(SeedSummary.AVERAGE);
+        List<String> compared = s.configs().contains(BASELINE)
+                ? configs.stream().filter(c -> !c.equals(BASELINE)).toList() : List.of();
+        Set<String> synthetic = Table3.syntheticModalities(scores);
+
+        Table diffs = differencesTable();
+        // row -> config -> metric -> interval
+        Map<String, Map<String, PairedBootstrap.Interval[]>> intervals = new LinkedHashMap<>();
+        for (String row : rows) {
+            List<String> only = row.equals(SeedSummary.AVERAGE) ? modalities : List.of(row);
+            for (String c : compared) {
+                PairedBootstrap.Interval[] iv = new PairedBootstrap.Interval[METRICS.length];
+                for (int m = 0; m < METRICS.length; m++) {
+                    iv[m] = s.difference(c, BASELINE, only, m, resamples, rngSeed);
+                    addDifference(diffs, c, BASELINE, row, METRICS[m], iv[m]);
+                }
+                intervals.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(c, iv);
+            }
+        }
+        List<String> clauses = new ArrayList<>();
+        List<String> missing = OrderingVerdict.PAPER_ORDER.stream().filter(c -> !s.configs().contains(c)).toList();
+        for (int m = 0; m < METRICS.length; m++) {
+            List<OrderingVerdict.Step> steps = new ArrayList<>();
+            if (missing.isEmpty()) {
+                for (String[] pair : OrderingVerdict.adjacentPairs()) {
+                    PairedBootstrap.Interval iv = s.difference(pair[0], pair[1], modalities, m, resamples, rngSeed);
+                    if (!pair[1].equals(BASELINE)) {
+                        addDifference(diffs, pair[0], pair[1], SeedSummary.AVERAGE, METRICS[m], iv);
+                    }
+                    steps.add(new OrderingVerdict.Step(pair[0], pair[1], iv));
+                }
+            }
+            clauses.add(OrderingVerdict.clause(METRICS[m], steps, missing));
+        }
+        String sentence = OrderingVerdict.sentence(clauses);
+
+        Table t = Table.create("Table 3: DSC and NSD (%) per modality, mean ± sd over seeds; paired differences to "
+                + BASELINE + " (points) with 95 % bootstrap intervals");
+        StringColumn modality = StringColumn.create("Modality");
+        IntColumn n = IntColumn.create("n");
+        for (String row : rows) {
+            modality.append(Table3.displayModality(row) + (synthetic.contains(row) ? " (synthetic)" : ""));
+            n.append(row.equals(SeedSummary.AVERAGE) ? s.modalityOf.size() : s.casesIn(row));
+        }
+        t.addColumns(modality, n);
+        for (String c : configs) {
+            StringColumn dsc = StringColumn.create(c + " DSC");
+            StringColumn nsd = StringColumn.create(c + " NSD");
+            for (String row : rows) {
+                SeedSummary.Cell cell = byModality.getOrDefault(row, Map.of()).get(c);
+                dsc.append(cell == null ? "–" : Table3.percent(cell.dscMean(), cell.dscSd()));
+                nsd.append(cell == null ? "–" : Table3.percent(cell.nsdMean(), cell.nsdSd()));
+            }
+            t.addColumns(dsc, nsd);
+        }
+        for (String c : compared) {
+            for (int m = 0; m < METRICS.length; m++) {
+                StringColumn col = StringColumn.create(c + " - " + BASELINE + " " + METRICS[m]);
+                for (String row : rows) {
+                    col.append(OrderingVerdict.points(intervals.get(row).get(c)[m]));
+                }
+                t.addColumns(col);
+            }
+        }
+        StringColumn paper = StringColumn.create("Paper (" + PAPER + ")");
+        StringColumn flag = StringColumn.create("Flag");
+        for (String row : rows) {
+            paper.append(PAPER_NOT_AVAILABLE);
+            int cases = row.equals(SeedSummary.AVERAGE) ? s.modalityOf.size() : s.casesIn(row);
+            flag.append(cases < MIN_CASES ? FEW_CASES : "");
+        }
+        t.addColumns(paper, flag);
+        return new Table3Statistics(t, diffs, sentence);
+    }
+
+    /**
+     * Writes {@code dir/name.csv}, {@code .md} and {@code .tex} (the markdown and LaTeX with the
+     * ordering sentence and the notes below the table) and {@code dir/name-differences.csv}.
+     *
+     * @return the files written
+     */
+    public List<Path> write(Path dir, String name) throws IOException {
+        Path md = dir.resolve(name + ".md");
+        Path tex = dir.resolve(name + ".tex");
+        Path csv = dir.resolve(name + ".csv");
+        Path diffs = dir.resolve(name + "-differences.csv");
+        AtomicFiles.writeString(md, TableRenderer.markdown(table) + "\n" + notes() + "\n");
+        AtomicFiles.writeString(tex, TableRenderer.latex(table, caption(), "tab:ablation-statistics")
+                + "\n" + TableRenderer.texEscape(notes()) + "\n");
+        AtomicFiles.writeString(csv, TableRenderer.csv(table));
+        AtomicFiles.writeString(diffs, TableRenderer.csv(differences));
+        return List.of(md, tex, csv, diffs);
+    }
+
+    /** The caption used in the LaTeX file. */
+    public static String caption() {
+        return "DSC and NSD (%) per modality on the test split, mean ± sd over seeds; paired differences to "
+                + BASELINE + " in points with 95 % bootstrap intervals over cases and seeds";
+    }
+
+    /** The ordering sentence and the table's notes, as plain text. */
+    public String notes() {
+        return ordering + "\n\nn: test cases. Average: mean over modalities of the per-modality means (per seed), then"
+                + " mean ± sd over seeds. Differences pair the same case and seed; intervals are percentile bootstrap"
+                + " intervals (Efron and Tibshirani 1993) resampling cases (within modality) and seeds. '" + FEW_CASES
+                + "': fewer than " + MIN_CASES + " test cases, too few for the interval to mean much. Paper column: "
+                + PAPER + "; its numbers could not be verified from the material available here, so none are shown.";
+    }
+
+    private static Table differencesTable() {
+        return Table.create("Table 3 paired differences", StringColumn.create("configuration"),
+                StringColumn.create("reference"), StringColumn.create("modality"), StringColumn.create("metric"),
+                IntColumn.create("cases"), IntColumn.create("seeds"), DoubleColumn.create("mean"),
+                DoubleColumn.create("lower"), DoubleColumn.create("upper"));
+    }
+
+    private static void addDifference(Table t, String config, String reference, String modality, String metric,
+                                      PairedBootstrap.Interval iv) {
+        t.stringColumn("configuration").append(config);
+        t.stringColumn("reference").append(reference);
+        t.stringColumn("modality").append(modality);
+        t.stringColumn("metric").append(metric);
+        t.intColumn("cases").append(iv.cases());
+        t.intColumn("seeds").append(iv.seeds());
+        t.doubleColumn("mean").append(iv.mean());
+        t.doubleColumn("lower").append(iv.lower());
+        t.doubleColumn("upper").append(iv.upper());
+    }
+
+    /** Per-case scores indexed as configuration -> seed -> case -> {dsc, nsd}. */
+    private record Scores(Map<String, Map<Long, Map<String, double[]>>> values, Map<String, String> modalityOf) {
+        static Scores of(Table scores) {
+            Map<String, Map<Long, Map<String, double[]>>> values = new LinkedHashMap<>();
+            Map<String, String> modalityOf = new LinkedHashMap<>();
+            NumericColumn<?> seed = (NumericColumn<?>) scores.column(ScoreColumns.SEED);
+            double[] dsc = Tables.doubles(scores, ScoreColumns.DSC);
+            double[] nsd = Tables.doubles(scores, ScoreColumns.NSD);
+            for (int r = 0; r < scores.rowCount(); r++) {
+                String c = scores.stringColumn(ScoreColumns.CONFIGURATION).get(r);
+                String id = scores.stringColumn(ScoreColumns.CASE).get(r);
+                String m = scores.stringColumn(ScoreColumns.MODALITY).get(r);
+                String before = modalityOf.putIfAbsent(id, m);
+                if (before != null && !before.equals(m)) {
+                    throw new IllegalArgumentException(scores.name() + ": case '" + id + "' has modality '" + m
+                            + "' in one row and '" + before + "' in another");
+                }
+                values.computeIfAbsent(c, k -> new LinkedHashMap<>())
+                        .computeIfAbsent((long) seed.getDouble(r), k -> new LinkedHashMap<>())
+                        .put(id, new double[] {dsc[r], nsd[r]});
+            }
+            return new Scores(values, modalityOf);
+        }
+
+        Set<String> configs() {
+            return values.keySet();
+        }
+
+        int casesIn(String modality) {
+            return (int) modalityOf.values().stream().filter(modality::equals).count();
+        }
+
+        /**
+         * {@code a - b} on metric {@code m} over the seeds and cases (of {@code modalities}) both
+         * have; NaN interval when they share none.
+         */
+        PairedBootstrap.Interval difference(String a, String b, List<String> modalities, int m, int resamples,
+                                            long rngSeed) {
+            Map<Long, Map<String, double[]>> va = values.getOrDefault(a, Map.of());
+            Map<Long, Map<String, double[]>> vb = values.getOrDefault(b, Map.of());
+            List<Long> seeds = new ArrayList<>(new TreeMap<>(va).keySet());
+            seeds.retainAll(vb.keySet());
+            LinkedHashSet<String> cases = new LinkedHashSet<>();
+            for (String id : modalityOf.keySet()) {
+                if (!modalities.contains(modalityOf.get(id))) {
+                    continue;
+                }
+                boolean everywhere = !seeds.isEmpty();
+                for (long s : seeds) {
+                    everywhere &= va.get(s).containsKey(id) && vb.get(s).containsKey(id);
+                }
+                if (everywhere) {
+                    cases.add(id);
+                }
+            }
+            if (cases.isEmpty()) {
+                return new PairedBootstrap.Interval(Double.NaN, Double.NaN, Double.NaN, 0, seeds.size());
+            }
+            List<String> ids = new ArrayList<>(cases);
+            List<String> strata = Ordering.modalities(ids.stream().map(modalityOf::get).toList());
+            int[] stratum = new int[ids.size()];
+            double[][] diff = new double[seeds.size()][ids.size()];
+            for (int j = 0; j < ids.size(); j++) {
+                stratum[j] = strata.indexOf(modalityOf.get(ids.get(j)));
+                for (int i = 0; i < seeds.size(); i++) {
+                    diff[i][j] = va.get(seeds.get(i)).get(ids.get(j))[m] - vb.get(seeds.get(i)).get(ids.get(j))[m];
+                }
+            }
+            return PairedBootstrap.interval(diff, stratum, 0.95, resamples, rngSeed);
+        }
+    }
+}
