@@ -44,6 +44,10 @@ public final class AblationsCommand implements Callable<Integer> {
     @Option(names = "--figures", paramLabel = "DIR", description = "where figures and tables go (default: <checkout>/figures)")
     Path figures;
 
+    @Option(names = "--no-landscapes", description = "train and evaluate only, no landscapes and no figures (a later "
+            + "call reuses the finished runs and adds them)")
+    boolean noLandscapes;
+
     @Option(names = "--no-figures", description = "train and evaluate only")
     boolean noFigures;
 
@@ -131,10 +135,10 @@ public final class AblationsCommand implements Callable<Integer> {
 
     /** One run after another in this JVM, as before there were executors. */
     private int inProcess(AblationStudy s) throws IOException {
-        Path runsDir = s.runAll();
+        Path runsDir = noLandscapes ? s.trainAndEvaluateAll() : s.runAll();
         // the exit summary says when the results cannot carry conclusions (degenerate scores, unmoved sigmas, ...)
         System.out.println(org.umedsam.report.ResultChecks.check(org.umedsam.report.RunsDirectory.read(runsDir)));
-        if (noFigures) {
+        if (noFigures || noLandscapes) {
             return 0;
         }
         return FiguresCommand.write(runsDir, figuresDir(), s.dataRoot(), new FigureWriter(dpi, true), System.out);
@@ -162,6 +166,10 @@ public final class AblationsCommand implements Callable<Integer> {
         if (executor == Executor.local && slurmOptions) {
             throw new CommandLine.ParameterException(cmd,
                     "--partition, --cpus-per-task, --mem, --time and --sbatch-line need --executor slurm");
+        }
+        if (noLandscapes && (executor != Executor.local || parallel != 1 || threads != null)) {
+            throw new CommandLine.ParameterException(cmd, "--no-landscapes is for the in-process run (no --executor, "
+                    + "--parallel or --threads)");
         }
         if (executor == Executor.slurm && (parallel != 1 || threads != null)) {
             throw new CommandLine.ParameterException(cmd,
