@@ -42,16 +42,11 @@ public final class RunLandscape {
     public static LiteMedSam loadModel(Path runDir) throws IOException {
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
         Path ckpt = runDir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST);
-        Checkpoint c = Checkpoint.read(ckpt);
-        LiteMedSam model = LiteMedSamModel.create(config.modelPreset(), config.seed());
-        Map<String, INDArray> state = new LinkedHashMap<>(c.parameters());
-        state.putAll(c.buffers());
         try {
-            model.loadStateDict(state);
+            return org.umedsam.model.ModelFiles.load(ckpt, org.umedsam.model.ModelConfig.named(config.modelPreset()));
         } catch (IllegalArgumentException e) {
-            throw new IOException(ckpt + ": " + e.getMessage(), e);
+            throw new IOException(e.getMessage(), e);
         }
-        return model;
     }
 
     /**

@@ -11,6 +11,7 @@ import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
 
 /**
@@ -47,13 +48,11 @@ public final class Predictor implements SliceSegmenter {
     }
 
     /**
-     * Loads a checkpoint: an upstream {@code .pth} state dict ({@link LiteMedSam#fromPth}) or our
-     * own model file ({@link LiteMedSam#load}, any other name).
+     * Loads a checkpoint ({@link ModelFiles#load(Path)}): our own model file or a shipped model's name, an
+     * upstream {@code .pth} state dict (as LiteMedSAM), or a training run's {@code .ckpt}.
      */
     public static LiteMedSam loadModel(Path checkpoint) throws IOException {
-        checkpoint = org.umedsam.model.ShippedModels.resolve(checkpoint);
-        String name = checkpoint.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return name.endsWith(".pth") || name.endsWith(".pt") ? LiteMedSam.fromPth(checkpoint) : LiteMedSam.load(checkpoint);
+        return ModelFiles.load(checkpoint);
     }
 
     /** The wrapped model. */
