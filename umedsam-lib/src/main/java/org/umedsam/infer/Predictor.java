@@ -10,6 +10,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
+import org.umedsam.model.GcCounter;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
@@ -25,17 +26,17 @@ import org.umedsam.model.Prediction;
  * <p>The model is not thread-safe, so calls are serialised on it.
  *
  * <p>Memory: SameDiff allocates fresh native buffers for every pass and frees them only when the Java
- * GC collects their owners (shared/notes/nd4j-m2.1.md); inference makes little heap garbage, so
+ * GC collects their owners; inference makes little heap garbage, so
  * without help the GC seldom runs and resident memory grows with every slice (a 64-slice volume
  * passed 6.5 GB and was killed). So every {@value #GC_EVERY} embeddings this class calls
- * {@code System.gc()}.
+ * {@code System.gc()} ({@link GcCounter}).
  */
 public final class Predictor implements SliceSegmenter {
     static final int GC_EVERY = 4;
 
     private final LiteMedSam model;
     private final Preprocess preprocess;
-    private int embeddings;
+    private final GcCounter gc = new GcCounter(GC_EVERY);
 
     public Predictor(LiteMedSam model, Preprocess preprocess) {
         this.model = model;
@@ -68,9 +69,7 @@ public final class Predictor implements SliceSegmenter {
         INDArray embedding;
         synchronized (model) {
             embedding = model.embed(x);
-            if (++embeddings % GC_EVERY == 0) {
-                System.gc();
-            }
+            gc.count();
         }
         return boxes256 -> decode(embedding, p, boxes256);
     }

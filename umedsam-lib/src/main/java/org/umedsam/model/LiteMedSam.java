@@ -58,9 +58,8 @@ import java.util.Set;
  * perturbed pass relies on that).
  *
  * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
- * runs); every {@value #GC_EVERY} passes (embed, decode, training forward, gradients) this class calls
- * {@code System.gc()}, which kept
- * resident memory bounded in the measurements of shared/notes/nd4j-m2.1.md.
+ * runs); every {@value #GC_EVERY} SameDiff passes (embed, decode, training forward, gradients) this class
+ * calls {@code System.gc()} ({@link GcCounter}), which keeps resident memory bounded.
  *
  * <p>Not thread-safe: one model per thread, or synchronise externally.
  */
@@ -73,7 +72,7 @@ public final class LiteMedSam {
     private final LinkedHashMap<String, INDArray> state = new LinkedHashMap<>();
     private final Set<String> trainable = new LinkedHashSet<>();
     private final Map<GraphKind, Graph> graphs = new EnumMap<>(GraphKind.class);
-    private int passes;
+    private final GcCounter gc = new GcCounter(GC_EVERY);
     private final List<org.nd4j.autodiff.listeners.Listener> listeners = new ArrayList<>();
 
     private enum GraphKind { ENCODER_EVAL, DECODER, FULL_TRAIN, FULL_EVAL }
@@ -394,9 +393,7 @@ public final class LiteMedSam {
 
     /** SameDiff's native buffers are freed by the Java GC only; a periodic hint bounds resident memory. */
     private void gcHint() {
-        if (++passes % GC_EVERY == 0) {
-            System.gc();
-        }
+        gc.count();
     }
 
     /**
