@@ -39,7 +39,8 @@ public final class InferCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE",
-            description = "Model weights: an upstream .pth state dict (e.g. lite_medsam.pth) or a umedsam model file.")
+            description = "Model weights: an upstream .pth state dict (e.g. lite_medsam.pth, read as LiteMedSAM), a "
+                    + "umedsam model file, a training run's .ckpt, or a shipped model's name (small-base).")
     Path checkpoint;
 
     @Option(names = "--input", required = true, paramLabel = "DIR", description = "Cases: *.npz with 'imgs' and 'boxes'.")

@@ -11,7 +11,7 @@ import org.umedsam.data.Case;
 import org.umedsam.data.CaseReader;
 import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
-import org.umedsam.report.AtomicFiles;
+import org.umedsam.train.AtomicFiles;
 import org.umedsam.report.EfficiencyTable;
 import org.umedsam.report.Table4;
 

@@ -11,10 +11,10 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.data.TrainingSampler;
 import org.umedsam.model.LiteMedSam;
-import org.umedsam.report.AtomicFiles;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.RunFiles;
+import org.umedsam.train.AtomicFiles;
 import org.umedsam.train.Checkpoint;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.RunFolder;
@@ -42,16 +42,11 @@ public final class RunLandscape {
     public static LiteMedSam loadModel(Path runDir) throws IOException {
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
         Path ckpt = runDir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST);
-        Checkpoint c = Checkpoint.read(ckpt);
-        LiteMedSam model = LiteMedSamModel.create(config.modelPreset(), config.seed());
-        Map<String, INDArray> state = new LinkedHashMap<>(c.parameters());
-        state.putAll(c.buffers());
         try {
-            model.loadStateDict(state);
+            return org.umedsam.model.ModelFiles.load(ckpt, org.umedsam.model.ModelConfig.named(config.modelPreset()));
         } catch (IllegalArgumentException e) {
-            throw new IOException(ckpt + ": " + e.getMessage(), e);
+            throw new IOException(e.getMessage(), e);
         }
-        return model;
     }
 
     /**

@@ -19,10 +19,10 @@ import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.CaseScore;
 import org.umedsam.metrics.ScoreConfig;
 import org.umedsam.model.LiteMedSam;
-import org.umedsam.report.AtomicFiles;
 import org.umedsam.report.QualitativeExample;
 import org.umedsam.report.RunFiles;
 import org.umedsam.report.Table4;
+import org.umedsam.train.AtomicFiles;
 
 /**
  * Scores a trained model on test cases the challenge's way (box prompts from the case file, 2D

@@ -146,37 +146,29 @@ public final class SyntheticModalities {
             }
         }
 
+        /** Separable box blur: a horizontal pass, then a vertical one, each averaging the in-bounds neighbours. */
         void boxBlur(int radius) {
             float[] tmp = new float[px.length];
+            blurPass(px, tmp, radius, false);
+            blurPass(tmp, px, radius, true);
+        }
+
+        /** One pass of {@link #boxBlur}: {@code dst} is {@code src} averaged along x (or y when {@code vertical}). */
+        private void blurPass(float[] src, float[] dst, int radius, boolean vertical) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     for (int k = 0; k < c; k++) {
                         float s = 0;
                         int n = 0;
                         for (int d = -radius; d <= radius; d++) {
-                            int xx = x + d;
-                            if (xx >= 0 && xx < w) {
-                                s += px[(y * w + xx) * c + k];
+                            int xx = vertical ? x : x + d;
+                            int yy = vertical ? y + d : y;
+                            if (xx >= 0 && xx < w && yy >= 0 && yy < h) {
+                                s += src[(yy * w + xx) * c + k];
                                 n++;
                             }
                         }
-                        tmp[(y * w + x) * c + k] = s / n;
-                    }
-                }
-            }
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    for (int k = 0; k < c; k++) {
-                        float s = 0;
-                        int n = 0;
-                        for (int d = -radius; d <= radius; d++) {
-                            int yy = y + d;
-                            if (yy >= 0 && yy < h) {
-                                s += tmp[(yy * w + x) * c + k];
-                                n++;
-                            }
-                        }
-                        px[(y * w + x) * c + k] = s / n;
+                        dst[(y * w + x) * c + k] = s / n;
                     }
                 }
             }

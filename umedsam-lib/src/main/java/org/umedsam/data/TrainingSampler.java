@@ -333,11 +333,8 @@ public final class TrainingSampler {
         return o;
     }
 
-    /** A 64-bit mix (SplitMix64 finaliser) of seed, epoch and position. */
-    static long mix(long seed, long epoch, long position) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+    /** {@link Seeds#mix} of seed, epoch and position on the sampler's stream. */
+    private static long mix(long seed, long epoch, long position) {
+        return Seeds.mix(seed, epoch, position, Seeds.SAMPLER_STREAM);
     }
 }

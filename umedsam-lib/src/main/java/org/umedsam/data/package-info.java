@@ -1,7 +1,8 @@
 /**
- * Challenge data: reading cases, LiteMedSAM pre/post-processing, training samples and the
- * default dataset. Everything here works on flat Java arrays; {@link org.umedsam.data.Nd4jArrays}
- * converts to ND4J.
+ * Challenge data, first in data -> model -> loss -> optim -> train -> metrics -> report: reading cases,
+ * LiteMedSAM pre/post-processing, training samples (reproducible per seed, epoch and position through
+ * {@link org.umedsam.data.Seeds}) and the default dataset. Everything here works on flat Java arrays;
+ * {@link org.umedsam.data.Nd4jArrays} converts to ND4J. Depends on {@code io} only.
  *
  * <h2>Typical use</h2>
  * <pre>{@code

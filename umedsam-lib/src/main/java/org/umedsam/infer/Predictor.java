@@ -10,7 +10,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
+import org.umedsam.model.GcCounter;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
 
 /**
@@ -24,10 +26,10 @@ import org.umedsam.model.Prediction;
  * <p>The model is not thread-safe, so calls are serialised on it.
  *
  * <p>Memory: SameDiff allocates fresh native buffers for every pass and frees them only when the Java
- * GC collects their owners (shared/notes/nd4j-m2.1.md); inference makes little heap garbage, so
+ * GC collects their owners; inference makes little heap garbage, so
  * without help the GC seldom runs and resident memory grows with every slice (a 64-slice volume
  * passed 6.5 GB and was killed). So every {@value #GC_EVERY} embeddings this class calls
- * {@code System.gc()}.
+ * {@code System.gc()} ({@link GcCounter}).
  */
 public final class Predictor implements SliceSegmenter {
     static final int GC_EVERY = 4;
@@ -35,7 +37,7 @@ public final class Predictor implements SliceSegmenter {
     private final LiteMedSam model;
     private final Preprocess preprocess;
     private final EmbeddingCache cache;
-    private int embeddings;
+    private final GcCounter gc = new GcCounter(GC_EVERY);
 
     public Predictor(LiteMedSam model, Preprocess preprocess) {
         this(model, preprocess, null);
@@ -54,13 +56,11 @@ public final class Predictor implements SliceSegmenter {
     }
 
     /**
-     * Loads a checkpoint: an upstream {@code .pth} state dict ({@link LiteMedSam#fromPth}) or our
-     * own model file ({@link LiteMedSam#load}, any other name).
+     * Loads a checkpoint ({@link ModelFiles#load(Path)}): our own model file or a shipped model's name, an
+     * upstream {@code .pth} state dict (as LiteMedSAM), or a training run's {@code .ckpt}.
      */
     public static LiteMedSam loadModel(Path checkpoint) throws IOException {
-        checkpoint = org.umedsam.model.ShippedModels.resolve(checkpoint);
-        String name = checkpoint.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return name.endsWith(".pth") || name.endsWith(".pt") ? LiteMedSam.fromPth(checkpoint) : LiteMedSam.load(checkpoint);
+        return ModelFiles.load(checkpoint);
     }
 
     /** The wrapped model. */
@@ -76,9 +76,7 @@ public final class Predictor implements SliceSegmenter {
         INDArray embedding;
         synchronized (model) {
             embedding = cache == null ? model.embed(x) : cache.embed(model, x);
-            if (++embeddings % GC_EVERY == 0) {
-                System.gc();
-            }
+            gc.count();
         }
         return boxes256 -> decode(embedding, p, boxes256);
     }

@@ -1,21 +1,16 @@
 package org.umedsam.model;
 
-import com.google.gson.Gson;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.umedsam.io.NpyArray;
-import org.umedsam.io.Npz;
-import org.umedsam.io.PthCheckpoint;
 import org.umedsam.model.cpu.CpuImageEncoder;
 import org.umedsam.model.cpu.CpuLiteMedSamTraining;
 import org.umedsam.model.cpu.CpuMaskDecoder;
 import org.umedsam.model.cpu.EncoderSnapshots;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,9 +58,8 @@ import java.util.Set;
  * perturbed pass relies on that).
  *
  * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
- * runs); every {@value #GC_EVERY} passes (embed, decode, training forward, gradients) this class calls
- * {@code System.gc()}, which kept
- * resident memory bounded in the measurements of shared/notes/nd4j-m2.1.md.
+ * runs); every {@value #GC_EVERY} SameDiff passes (embed, decode, training forward, gradients) this class
+ * calls {@code System.gc()} ({@link GcCounter}), which keeps resident memory bounded.
  *
  * <p>Not thread-safe: one model per thread, or synchronise externally.
  */
@@ -78,7 +72,7 @@ public final class LiteMedSam {
     private final LinkedHashMap<String, INDArray> state = new LinkedHashMap<>();
     private final Set<String> trainable = new LinkedHashSet<>();
     private final Map<GraphKind, Graph> graphs = new EnumMap<>(GraphKind.class);
-    private int passes;
+    private final GcCounter gc = new GcCounter(GC_EVERY);
     private final List<org.nd4j.autodiff.listeners.Listener> listeners = new ArrayList<>();
 
     private enum GraphKind { ENCODER_EVAL, DECODER, FULL_TRAIN, FULL_EVAL }
@@ -163,16 +157,12 @@ public final class LiteMedSam {
         return fromPth(file, ModelConfig.liteMedSam());
     }
 
-    /** Reads a {@code .pth} state dict (bare or {@code {"model": ...}}) for the given configuration. */
+    /** Reads a {@code .pth} state dict (bare or {@code {"model": ...}}) for the given configuration ({@link ModelFiles}). */
     public static LiteMedSam fromPth(Path file, ModelConfig config) throws IOException {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (ParamSpec p : WeightMapping.layout(config)) {
-            shapes.put(p.key(), p.shape());
+        if (ModelFiles.Kind.of(file) != ModelFiles.Kind.PTH) {
+            throw new IOException(file + ": not a .pth or .pt file");
         }
-        Map<String, INDArray> sd = PthCheckpoint.read(file, shapes);
-        LiteMedSam m = create(config, 0L);
-        m.loadStateDict(sd, file.toString());
-        return m;
+        return ModelFiles.load(file, config);
     }
 
     /** Copies a state dict into the live arrays; missing, extra or mis-shaped keys are an error naming them. */
@@ -180,7 +170,8 @@ public final class LiteMedSam {
         loadStateDict(stateDict, "state dict");
     }
 
-    private void loadStateDict(Map<String, INDArray> stateDict, String source) {
+    /** {@link #loadStateDict(Map)} whose error names {@code source}. */
+    void loadStateDict(Map<String, INDArray> stateDict, String source) {
         WeightMapping.check(config, stateDict, source);
         weightsChanged();
         for (Map.Entry<String, INDArray> e : stateDict.entrySet()) {
@@ -191,6 +182,11 @@ public final class LiteMedSam {
             }
             target.assign(src.reshape(target.shape()));
         }
+    }
+
+    /** The live full state, upstream names and order (unmodifiable map; the arrays are live), for {@link ModelFiles}. */
+    Map<String, INDArray> state() {
+        return Collections.unmodifiableMap(state);
     }
 
     /** A copy of the full state (parameters and buffers), upstream names and order, PyTorch shapes. */
@@ -244,60 +240,19 @@ public final class LiteMedSam {
         return trainable.stream().mapToLong(k -> state.get(k).length()).sum();
     }
 
-    /** Writes the state dict as a PyTorch {@code .pth} that {@code load_state_dict(strict=True)} accepts. */
+    /** Writes the state dict as a PyTorch {@code .pth} that {@code load_state_dict(strict=True)} accepts ({@link ModelFiles}). */
     public void exportPth(Path file) throws IOException {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        state.forEach((k, v) -> out.put(k, v.dataType() == DataType.DOUBLE ? v.castTo(DataType.FLOAT) : v));
-        PthCheckpoint.write(file, out);
+        ModelFiles.exportPth(this, file);
     }
 
-    /**
-     * Our own format: an {@code .npz} holding every state-dict entry under its upstream name plus
-     * {@code __config__}, the {@link ModelConfig} as UTF-8 JSON bytes. Written atomically.
-     */
+    /** Writes umedsam's own model file ({@link ModelFiles.Kind#MODEL}: an {@code .npz} with the configuration), atomically. */
     public void save(Path file) throws IOException {
-        Map<String, NpyArray> arrays = new LinkedHashMap<>();
-        byte[] json = new Gson().toJson(config).getBytes(StandardCharsets.UTF_8);
-        arrays.put("__config__", NpyArray.ofUint8(json, json.length));
-        for (Map.Entry<String, INDArray> e : state.entrySet()) {
-            INDArray a = e.getValue();
-            int[] shape = java.util.Arrays.stream(a.shape()).mapToInt(Math::toIntExact).toArray();
-            INDArray c = a.dup('c');
-            arrays.put(e.getKey(), switch (a.dataType()) {
-                case LONG -> NpyArray.ofInt64(c.data().asLong(), shape);
-                case DOUBLE -> NpyArray.ofFloat64(c.data().asDouble(), shape);
-                default -> NpyArray.ofFloat32(c.data().asFloat(), shape);
-            });
-        }
-        Npz.write(file, arrays, false);
+        ModelFiles.save(this, file);
     }
 
-    /** Reads a file written by {@link #save(Path)}. */
+    /** Reads a file written by {@link #save(Path)}, or any other weights file ({@link ModelFiles#load(Path)}). */
     public static LiteMedSam load(Path file) throws IOException {
-        Map<String, NpyArray> arrays = Npz.read(file);
-        NpyArray cfg = arrays.remove("__config__");
-        if (cfg == null) {
-            throw new IOException(file + ": no __config__ entry; not a umedsam model file");
-        }
-        ModelConfig config = new Gson().fromJson(new String(cfg.toUint8Array(), StandardCharsets.UTF_8), ModelConfig.class);
-        config = new ModelConfig(config.imageSize(), config.embedDims(), config.depths(), config.numHeads(),
-                config.windowSizes(), config.mergeStrides(), config.mlpRatio(), config.mbconvExpandRatio(),
-                config.promptEmbedDim(), config.transformerDepth(), config.transformerMlpDim(), config.transformerHeads(),
-                config.attentionDownsample(), config.numMultimaskOutputs(), config.iouHeadDepth(), config.iouHeadHiddenDim());
-        Map<String, INDArray> sd = new LinkedHashMap<>();
-        for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
-            NpyArray a = e.getValue();
-            long[] shape = java.util.Arrays.stream(a.shape()).asLongStream().toArray();
-            INDArray arr = switch (a.dtype()) {
-                case INT64 -> shape.length == 0 ? Nd4j.scalar(a.toLongArray()[0]) : Nd4j.createFromArray(a.toLongArray()).reshape(shape);
-                case FLOAT64 -> Nd4j.create(a.toDoubleArray(), shape, DataType.DOUBLE);
-                default -> shape.length == 0 ? Nd4j.scalar(a.toFloatArray()[0]) : Nd4j.create(a.toFloatArray(), shape, 'c');
-            };
-            sd.put(e.getKey(), arr);
-        }
-        LiteMedSam m = create(config, 0L);
-        m.loadStateDict(sd, file.toString());
-        return m;
+        return ModelFiles.load(file);
     }
 
     // ------------------------------------------------------------------ graphs
@@ -438,9 +393,7 @@ public final class LiteMedSam {
 
     /** SameDiff's native buffers are freed by the Java GC only; a periodic hint bounds resident memory. */
     private void gcHint() {
-        if (++passes % GC_EVERY == 0) {
-            System.gc();
-        }
+        gc.count();
     }
 
     /**

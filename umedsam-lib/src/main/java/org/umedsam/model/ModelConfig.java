@@ -1,6 +1,7 @@
 package org.umedsam.model;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Shapes of a LiteMedSAM-architecture model: a TinyViT image encoder (LiteMedSAM's variant: 1x1 patch
@@ -83,6 +84,24 @@ public record ModelConfig(int imageSize, int[] embedDims, int[] depths, int[] nu
     public static ModelConfig liteMedSam() {
         return new ModelConfig(256, new int[]{64, 128, 160, 320}, new int[]{2, 2, 6, 2}, new int[]{2, 4, 5, 10},
                 new int[]{7, 7, 14, 7}, new int[]{2, 2, 1}, 4, 4, 256, 2, 2048, 8, 2, 3, 3, 256);
+    }
+
+    /** Names of the presets {@link #named} knows, in the order the docs list them. */
+    public static final List<String> NAMES = List.of("small", "litemedsam");
+
+    /**
+     * The preset of a name: {@code small} ({@link #small()}) or {@code litemedsam}
+     * ({@link #liteMedSam()}). The one registry of presets: training configurations, the CLI and the
+     * benchmarks name presets through it.
+     *
+     * @throws IllegalArgumentException naming the unknown preset and the known ones
+     */
+    public static ModelConfig named(String name) {
+        return switch (name == null ? "" : name) {
+            case "small" -> small();
+            case "litemedsam" -> liteMedSam();
+            default -> throw new IllegalArgumentException("unknown model preset '" + name + "', expected one of " + NAMES);
+        };
     }
 
     /** The default is the upstream LiteMedSAM. */

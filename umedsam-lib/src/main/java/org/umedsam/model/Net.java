@@ -19,7 +19,7 @@ import java.util.Set;
  * conv + BatchNorm). Parameters are the model's live arrays in PyTorch layout; convolution weights are
  * permuted inside the graph, so gradients come back in PyTorch layout too.
  *
- * <p>Only ops with working gradients in ND4J 1.0.0-M2.1 are used (see shared/notes/nd4j-m2.1.md):
+ * <p>Only ops with working gradients in ND4J 1.0.0-M2.1 are used:
  * BatchNorm and LayerNorm from mean/sub/rsqrt/mul, GELU as {@code x*0.5*(1+erf(x/sqrt 2))}, convolutions
  * with {@code [kH, kW, iC, oC]} weights, no gather.
  */

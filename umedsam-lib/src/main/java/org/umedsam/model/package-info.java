@@ -1,24 +1,30 @@
 /**
- * LiteMedSAM on SameDiff (ND4J 1.0.0-M2.1), numerically matching the upstream PyTorch model
- * (bowang-lab/MedSAM, branch LiteMedSAM): {@link org.umedsam.model.LiteMedSam} is the entry point.
+ * LiteMedSAM, second in data -> model -> loss -> optim -> train -> metrics -> report: the model's state,
+ * shapes and files, and two engines that compute it, numerically matching the upstream PyTorch model
+ * (bowang-lab/MedSAM, branch LiteMedSAM). {@link org.umedsam.model.LiteMedSam} is the entry point.
  *
  * <ul>
- *   <li>{@link org.umedsam.model.ModelConfig}: shapes; presets {@code liteMedSam()} (upstream, 9,791,300
- *       parameters, 435 state-dict keys) and {@code small()}.</li>
- *   <li>{@link org.umedsam.model.WeightMapping}: the upstream state-dict layout; variables carry the
- *       upstream key names and PyTorch shapes, so .pth import and export are identities on names.</li>
- *   <li>Graph parts, one per upstream module: {@code PatchEmbed}, {@code MBConv}, {@code PatchMerging},
- *       {@code WindowAttention}, {@code TinyVitBlock}, {@code ImageEncoder}, {@code PromptEncoder},
- *       {@code SamAttention}, {@code TwoWayTransformer}, {@code MaskDecoder}; shared blocks in
- *       {@code Net}.</li>
+ *   <li>{@link org.umedsam.model.ModelConfig}: shapes; presets by name ({@code ModelConfig.named}):
+ *       {@code litemedsam} (upstream, 9,791,300 parameters, 435 state-dict keys) and {@code small}.</li>
+ *   <li>{@link org.umedsam.model.WeightMapping}: the upstream state-dict layout; arrays carry the upstream key
+ *       names and PyTorch shapes, so {@code .pth} import and export are identities on names.</li>
+ *   <li>{@link org.umedsam.model.ModelFiles}: every weights file, read and written in one place (umedsam's
+ *       model {@code .npz}, upstream {@code .pth}, a training run's {@code .ckpt}, shipped models by name,
+ *       {@link org.umedsam.model.ShippedModels}).</li>
+ *   <li>The CPU engine, {@code org.umedsam.model.cpu}: hand-scheduled Java loops plus native sgemm; it runs
+ *       every float32 pass, inference and training (forward with tape, backward to every parameter).</li>
+ *   <li>The SameDiff engine (ND4J 1.0.0-M2.1), the graph parts here, one per upstream module
+ *       ({@code PatchEmbed}, {@code MBConv}, {@code PatchMerging}, {@code WindowAttention},
+ *       {@code TinyVitBlock}, {@code ImageEncoder}, {@code PromptEncoder}, {@code SamAttention},
+ *       {@code TwoWayTransformer}, {@code MaskDecoder}; shared blocks in {@code Net}): the reference the CPU
+ *       engine is checked against, and what double-precision models (gradient checks) and {@code trace}
+ *       run on. {@code LiteMedSam.ForwardEngine} chooses.</li>
+ *   <li>{@code org.umedsam.model.onnx}: export as two ONNX models for deployment.</li>
  * </ul>
  *
- * <p>Float32 passes, training included, run on the hand-scheduled CPU engine of {@code org.umedsam.model.cpu}
- * (see {@code LiteMedSam.ForwardEngine}); the graphs remain the reference and run double-precision models.
- *
- * <p>Training contract: losses are computed outside the graph; {@code gradients(...)} differentiates
- * {@code sum(logits * gradLogits) + sum(iou * gradIou)} with the two weights fed as placeholders.
- * BatchNorm batch statistics come back with a training-mode forward pass and are applied explicitly
- * with {@code applyBatchNormStatistics}.
+ * <p>Training contract: losses are computed outside the model ({@code loss}); the model differentiates
+ * {@code sum(logits * gradLogits) + sum(iou * gradIou)} for the {@code dLoss/dLogits} and {@code dLoss/dIou}
+ * it is handed. BatchNorm batch statistics come back with a training-mode forward pass and are applied
+ * explicitly with {@code applyBatchNormStatistics}. Depends on {@code io} only.
  */
 package org.umedsam.model;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import org.umedsam.train.AtomicFiles;
 import tech.tablesaw.api.Table;
 
 /**

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import org.umedsam.train.AtomicFiles;
 import tech.tablesaw.api.Table;
 
 /**

@@ -1,5 +1,6 @@
 package org.umedsam.report;
 
+import org.umedsam.train.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,36 +2,46 @@ package org.umedsam.train;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes files through a temporary sibling and an atomic rename. */
-final class AtomicFiles {
+/**
+ * Files written through a temporary sibling ({@code .NAME*.tmp} in the same folder) and a rename, so a
+ * reader never sees half a file and an interrupted write leaves the old one. The one such helper: run
+ * records, configurations and checkpoints here, tables and landscapes in {@code report} and
+ * {@code analysis}. The rename is atomic where the file system allows; elsewhere it is a plain replace.
+ */
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    static void writeString(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+    /** Writes {@code text} as UTF-8 to {@code file}, creating its folder. */
+    public static void writeString(Path file, String text) throws IOException {
+        Path tmp = temporarySibling(file);
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            commit(tmp, file);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    /** A temporary sibling of {@code file} for a writer that needs a path; move it with {@link #commit}. */
-    static Path temporarySibling(Path file) throws IOException {
+    /** A temporary sibling of {@code file} (its folder created) for a writer that needs a path; move it with {@link #commit}. */
+    public static Path temporarySibling(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        return Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        return Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     }
 
-    static void commit(Path tmp, Path file) throws IOException {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    /** Renames {@code tmp} onto {@code file}, replacing it; atomically where the file system can. */
+    public static void commit(Path tmp, Path file) throws IOException {
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**
@@ -40,7 +50,7 @@ final class AtomicFiles {
      *
      * @return how many were deleted
      */
-    static int removeStaleTemporaries(Path dir) throws IOException {
+    public static int removeStaleTemporaries(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }

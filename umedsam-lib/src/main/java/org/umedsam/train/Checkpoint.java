@@ -11,6 +11,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.io.NpyArray;
 import org.umedsam.io.Npz;
+import org.umedsam.model.ModelFiles;
 
 /**
  * Everything needed to continue a run bit for bit: model parameters and buffers, optimizer state,
@@ -19,7 +20,8 @@ import org.umedsam.io.Npz;
  * is the sampler's whole state.
  *
  * <p>Stored as an uncompressed {@code .npz} (readable with {@code numpy.load}), written atomically
- * (temp file + rename): {@code parameters/<name>}, {@code buffers/<name>}, {@code optimizer/<key>},
+ * (temp file + rename): {@code parameters/<name>}, {@code buffers/<name>} (the model's weights, as
+ * {@link ModelFiles} reads them), {@code optimizer/<key>},
  * {@code loss/log_sigma} [M] float64, and {@code meta}, the UTF-8 JSON of {@link Meta} as uint8.
  */
 public record Checkpoint(Map<String, INDArray> parameters, Map<String, INDArray> buffers,
@@ -43,8 +45,8 @@ public record Checkpoint(Map<String, INDArray> parameters, Map<String, INDArray>
 
     public void write(Path file) throws IOException {
         Map<String, NpyArray> arrays = new LinkedHashMap<>();
-        parameters.forEach((k, v) -> arrays.put("parameters/" + k, NdArrays.toNpy(v)));
-        buffers.forEach((k, v) -> arrays.put("buffers/" + k, NdArrays.toNpy(v)));
+        parameters.forEach((k, v) -> arrays.put(ModelFiles.PARAMETERS_PREFIX + k, NdArrays.toNpy(v)));
+        buffers.forEach((k, v) -> arrays.put(ModelFiles.BUFFERS_PREFIX + k, NdArrays.toNpy(v)));
         optimizer.forEach((k, v) -> arrays.put("optimizer/" + k, NdArrays.toNpy(v)));
         arrays.put("loss/log_sigma", NpyArray.ofFloat64(logSigmas.clone(), logSigmas.length));
         byte[] meta = GSON.toJson(this.meta).getBytes(StandardCharsets.UTF_8);
@@ -65,10 +67,10 @@ public record Checkpoint(Map<String, INDArray> parameters, Map<String, INDArray>
         for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
             String k = e.getKey();
             String what = file + ":" + k;
-            if (k.startsWith("parameters/")) {
-                params.put(k.substring("parameters/".length()), NdArrays.fromNpy(e.getValue(), what));
-            } else if (k.startsWith("buffers/")) {
-                buffers.put(k.substring("buffers/".length()), NdArrays.fromNpy(e.getValue(), what));
+            if (k.startsWith(ModelFiles.PARAMETERS_PREFIX)) {
+                params.put(k.substring(ModelFiles.PARAMETERS_PREFIX.length()), NdArrays.fromNpy(e.getValue(), what));
+            } else if (k.startsWith(ModelFiles.BUFFERS_PREFIX)) {
+                buffers.put(k.substring(ModelFiles.BUFFERS_PREFIX.length()), NdArrays.fromNpy(e.getValue(), what));
             } else if (k.startsWith("optimizer/")) {
                 optim.put(k.substring("optimizer/".length()), NdArrays.fromNpy(e.getValue(), what));
             } else if (k.equals("loss/log_sigma")) {

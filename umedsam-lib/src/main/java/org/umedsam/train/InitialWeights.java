@@ -1,15 +1,15 @@
 package org.umedsam.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.umedsam.io.PthCheckpoint;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelFiles;
+import org.umedsam.model.ShippedModels;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * The weights a run starts from ({@link TrainConfig#initialWeights()}), so that a run fine-tunes a
  * published or earlier model instead of a random one, as the paper fine-tunes the released
  * LiteMedSAM. A shipped model's name ({@code small-base}, see {@link org.umedsam.model.ShippedModels})
- * stands for its file. Three file kinds, told apart by their extension:
+ * stands for its file. Three file kinds, told apart by their extension and read by {@link ModelFiles}:
  * <ul>
  *   <li>{@code .pth} / {@code .pt}: a PyTorch state dict with the upstream key names (bare or
  *       {@code {"model": ...}}), e.g. {@code lite_medsam.pth};</li>
@@ -42,21 +42,10 @@ public final class InitialWeights {
      * before any tensor is materialised, so a hostile file cannot exhaust memory.
      */
     static Map<String, INDArray> read(Path file, Map<String, long[]> expectedShapes) throws IOException {
-        if (!Files.isRegularFile(file) && !org.umedsam.model.ShippedModels.isName(file.toString())) {
+        if (!Files.isRegularFile(file) && !ShippedModels.isName(file.toString())) {
             throw new IOException(file + ": initial weights file does not exist");
         }
-        file = org.umedsam.model.ShippedModels.resolve(file);
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".pth") || name.endsWith(".pt")) {
-            return PthCheckpoint.read(file, expectedShapes);
-        }
-        if (name.endsWith(".ckpt")) {
-            Checkpoint c = Checkpoint.read(file);
-            Map<String, INDArray> all = new LinkedHashMap<>(c.parameters());
-            all.putAll(c.buffers());
-            return all;
-        }
-        return LiteMedSam.load(file).stateDict();
+        return ModelFiles.readStateDict(file, expectedShapes);
     }
 
     /** Copies {@code weights} into the model's live parameters and buffers; strict (see the class doc). */

@@ -36,15 +36,9 @@ public final class LiteMedSamModel implements TrainableModel {
         this.frozenEncoder = frozenEncoder;
     }
 
-    /** A fresh model of a named preset ({@code small} or {@code litemedsam}). */
+    /** A fresh model of a named preset ({@link ModelConfig#named}). */
     public static LiteMedSam create(String preset, long seed) {
-        ModelConfig c = switch (preset) {
-            case "small" -> ModelConfig.small();
-            case "litemedsam" -> ModelConfig.liteMedSam();
-            default -> throw new IllegalArgumentException("unknown model preset '" + preset
-                    + "', expected small or litemedsam");
-        };
-        return LiteMedSam.create(c, seed);
+        return LiteMedSam.create(ModelConfig.named(preset), seed);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.umedsam.train;
 
 import java.util.Random;
+import org.umedsam.data.Seeds;
 
 /**
  * Indexed items in a fresh permutation every epoch, drawn from {@code (seed, epoch)}; each item's
@@ -40,7 +41,7 @@ public final class ShuffledSource implements TrainingSource {
     @Override
     public TrainingExample example(int epoch, int position) {
         int i = index(epoch, position);
-        return items.example(i, shuffle ? mix(seed, epoch, i) : mix(seed, -1, i));
+        return items.example(i, shuffle ? Seeds.mix(seed, epoch, i) : Seeds.mix(seed, -1, i));
     }
 
     @Override
@@ -54,7 +55,7 @@ public final class ShuffledSource implements TrainingSource {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Random r = new Random(mix(seed, epoch, -1));
+        Random r = new Random(Seeds.mix(seed, epoch, -1));
         for (int i = n - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
             int t = order[i];
@@ -62,13 +63,5 @@ public final class ShuffledSource implements TrainingSource {
             order[j] = t;
         }
         return order;
-    }
-
-    /** A well-mixed 64-bit seed from (seed, epoch, index) (SplitMix64 finaliser). */
-    public static long mix(long seed, long epoch, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

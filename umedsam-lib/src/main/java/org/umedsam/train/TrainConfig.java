@@ -16,6 +16,7 @@ import org.umedsam.loss.CompositeLoss;
 import org.umedsam.loss.FixedWeightedLoss;
 import org.umedsam.loss.Losses;
 import org.umedsam.loss.UncertaintyWeightedLoss;
+import org.umedsam.model.ModelConfig;
 import org.umedsam.optim.AdamW;
 import org.umedsam.optim.ReduceLrOnPlateau;
 
@@ -118,13 +119,12 @@ public record TrainConfig(
     /** Default {@link #sigmaLearningRate()}; see there for why. */
     public static final double DEFAULT_SIGMA_LEARNING_RATE = 2e-2;
 
-    public static final List<String> PRESETS = List.of("small", "litemedsam");
-
     public TrainConfig {
         // no leading '.': the name is a folder under runs/, and '.', '..' or a hidden folder would escape or hide it
         require(name != null && name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*"), "name must be letters, digits, '.', '_'"
                 + " or '-' and not start with '.', got '" + name + "'");
-        require(PRESETS.contains(modelPreset), "modelPreset must be one of " + PRESETS + ", got '" + modelPreset + "'");
+        require(ModelConfig.NAMES.contains(modelPreset), "modelPreset must be one of " + ModelConfig.NAMES + ", got '"
+                + modelPreset + "'");
         require(epochs >= 1, "epochs must be >= 1, got " + epochs);
         require(batchSize >= 1, "batchSize must be >= 1, got " + batchSize);
         require(maxSteps >= 0, "maxSteps must be >= 0, got " + maxSteps);

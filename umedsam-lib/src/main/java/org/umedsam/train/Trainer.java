@@ -20,6 +20,7 @@ import org.umedsam.loss.CombinedLoss;
 import org.umedsam.loss.CompositeLoss;
 import org.umedsam.loss.MaskBatch;
 import org.umedsam.loss.TargetMaps;
+import org.umedsam.metrics.Dice;
 import org.umedsam.optim.AdamW;
 import org.umedsam.optim.Evaluation;
 import org.umedsam.optim.GradientClosure;
@@ -326,13 +327,17 @@ public final class Trainer {
                 NdArrays.toDoubles(pass.iou()), b.maps());
     }
 
-    /** [validation loss, validation DSC], NaN when there is no validation split. */
+    /**
+     * [validation loss, validation DSC], NaN when there is no validation split. The DSC is the mean over the
+     * items whose Dice is defined ({@link #dice}: not both masks empty), NaN when none is.
+     */
     private double[] validate() {
         if (validation == null || validation.epochSize(0) == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
         double lossSum = 0;
         double dscSum = 0;
+        int scored = 0;
         int n = validation.epochSize(0);
         for (int from = 0; from < n; from += config.batchSize()) {
             int count = Math.min(config.batchSize(), n - from);
@@ -342,13 +347,20 @@ public final class Trainer {
             lossSum += loss.evaluate(mb, logSigmas()).total() * count;
             int plane = mb.plane();
             for (int item = 0; item < count; item++) {
-                dscSum += dice(mb.logits(), item * plane, b.maps()[item].target());
+                double d = dice(mb.logits(), item * plane, b.maps()[item].target());
+                if (!Double.isNaN(d)) {
+                    dscSum += d;
+                    scored++;
+                }
             }
         }
-        return new double[] {lossSum / n, dscSum / n};
+        return new double[] {lossSum / n, scored == 0 ? Double.NaN : dscSum / scored};
     }
 
-    /** DSC of {@code logits > 0} against the target; 1 when both are empty. */
+    /**
+     * DSC of {@code logits > 0} against {@code target > 0.5}, by the toolkit's one Dice
+     * ({@link Dice#fromCounts}): NaN when both masks are empty, the challenge's convention.
+     */
     static double dice(double[] logits, int offset, double[] target) {
         long inter = 0;
         long p = 0;
@@ -366,7 +378,7 @@ public final class Trainer {
                 inter++;
             }
         }
-        return p + t == 0 ? 1.0 : 2.0 * inter / (p + t);
+        return Dice.fromCounts(t, p, inter);
     }
 
     // ---- data ----

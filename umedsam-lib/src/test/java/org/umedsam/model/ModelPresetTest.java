@@ -42,4 +42,16 @@ class ModelPresetTest {
                 new int[]{2, 4, 5, 10}, new int[]{7, 7, 14, 7}, new int[]{2, 2, 2}, 4, 4, 256, 2, 2048, 8, 2, 3, 3, 256))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mergeStrides");
     }
+
+    @Test
+    void presetsAreFoundByName() {
+        assertThat(ModelConfig.NAMES).containsExactly("small", "litemedsam");
+        assertThat(ModelConfig.named("small")).isEqualTo(ModelConfig.small());
+        assertThat(ModelConfig.named("litemedsam")).isEqualTo(ModelConfig.liteMedSam());
+        assertThat(ModelConfig.small()).isNotEqualTo(ModelConfig.liteMedSam());
+        assertThatThrownBy(() -> ModelConfig.named("tiny")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown model preset 'tiny', expected one of [small, litemedsam]");
+        assertThatThrownBy(() -> ModelConfig.named(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown model preset 'null'");
+    }
 }

@@ -148,7 +148,7 @@ class TrainerTest {
         TrainConfig c = tiny(false).with(Map.of("checkpointEverySteps", 0));
         // NaN only from epoch 1 on: a source that poisons item 0 when the seed is of epoch >= 1
         SyntheticSquares clean = new SyntheticSquares(6, 16, 1);
-        long epoch0Seed = ShuffledSource.mix(c.seed(), 0, 0);
+        long epoch0Seed = org.umedsam.data.Seeds.mix(c.seed(), 0, 0);
         IndexedExamples poisonedItems = new IndexedExamples() {
             @Override
             public int size() {

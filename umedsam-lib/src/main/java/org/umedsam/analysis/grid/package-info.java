@@ -1,5 +1,6 @@
 /**
- * Ablation grids run as separate processes: on one machine several at once ({@link
+ * Ablation grids run as separate processes, on top of {@code analysis} (the top of data -> model -> loss ->
+ * optim -> train -> metrics -> report): on one machine several at once ({@link
  * org.umedsam.analysis.grid.LocalExecutor}), or on a cluster as a SLURM job array ({@link
  * org.umedsam.analysis.grid.SlurmExecutor}).
  *

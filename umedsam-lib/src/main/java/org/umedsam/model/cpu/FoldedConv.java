@@ -11,12 +11,13 @@ import java.util.stream.IntStream;
  *
  * <p>{@code weight} keeps PyTorch's layout {@code [out, in/groups, k, k]} flattened; for a 1x1 convolution
  * that is the matrix {@code [out, in]}, used as {@code W X} on a channel-first map {@code [in, HW]} and as a
- * Linear ({@code X W^T}) on a channel-last map {@code [HW, in]}.
+ * Linear ({@code X W^T}) on a channel-last map {@code [HW, in]}. The ONNX export folds through
+ * {@link #read} too, so both run the same folded weights.
  */
-record FoldedConv(float[] weight, float[] bias, int outChannels, int inChannels, int kernel, boolean depthwise) {
+public record FoldedConv(float[] weight, float[] bias, int outChannels, int inChannels, int kernel, boolean depthwise) {
 
     /** Reads {@code prefix.c.weight} and {@code prefix.bn.*} and folds them. */
-    static FoldedConv read(StateDictWeights w, String prefix, int in, int out, int k, boolean depthwise) {
+    public static FoldedConv read(StateDictWeights w, String prefix, int in, int out, int k, boolean depthwise) {
         float[] weight = w.get(prefix + ".c.weight", out, depthwise ? 1 : in, k, k);
         float[] gamma = w.get(prefix + ".bn.weight", out);
         float[] beta = w.get(prefix + ".bn.bias", out);

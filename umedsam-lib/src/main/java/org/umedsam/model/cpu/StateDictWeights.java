@@ -10,13 +10,14 @@ import java.util.Map;
 /**
  * Reads state-dict entries (upstream key names, PyTorch shapes) as row-major heap {@code float[]} copies,
  * checking each key's presence, shape and floating-point type; a problem is an
- * {@link IllegalArgumentException} naming the key.
+ * {@link IllegalArgumentException} naming the key. Shared with the ONNX export, which reads the weights the
+ * way this engine runs them.
  */
-final class StateDictWeights {
+public final class StateDictWeights {
 
     private final Map<String, INDArray> stateDict;
 
-    StateDictWeights(Map<String, INDArray> stateDict) {
+    public StateDictWeights(Map<String, INDArray> stateDict) {
         if (stateDict == null) {
             throw new IllegalArgumentException("state dict is null");
         }
@@ -29,7 +30,7 @@ final class StateDictWeights {
      * @throws IllegalArgumentException naming the key when it is missing, its shape is not {@code shape}
      *                                  or its type is not a floating-point one
      */
-    float[] get(String key, long... shape) {
+    public float[] get(String key, long... shape) {
         INDArray a = stateDict.get(key);
         if (a == null) {
             throw new IllegalArgumentException("state dict has no entry " + key);

@@ -2,6 +2,7 @@ package org.umedsam.model.onnx;
 
 import onnx.Onnx.ModelProto;
 import org.umedsam.model.ModelConfig;
+import org.umedsam.model.cpu.StateDictWeights;
 
 /**
  * SAM's prompt encoder (box prompts) and mask decoder as one ONNX graph, single-mask output, for any number
@@ -20,20 +21,20 @@ final class DecoderExport {
     private static final String MD = "mask_decoder.";
 
     private final ModelConfig c;
-    private final ExportWeights w;
+    private final StateDictWeights w;
     private final OnnxGraph g;
     private final int e;
     /** The Fourier matrix {@code G [2, E/2]}, one initializer for the prompts and the grid. */
     private String gaussian;
 
-    private DecoderExport(ModelConfig c, ExportWeights w) {
+    private DecoderExport(ModelConfig c, StateDictWeights w) {
         this.c = c;
         this.w = w;
         this.g = new OnnxGraph("litemedsam_prompt_encoder_mask_decoder");
         this.e = c.promptEmbedDim();
     }
 
-    static ModelProto build(ModelConfig c, ExportWeights w) {
+    static ModelProto build(ModelConfig c, StateDictWeights w) {
         return new DecoderExport(c, w).graph();
     }
 

@@ -2,6 +2,8 @@ package org.umedsam.model.onnx;
 
 import onnx.Onnx.ModelProto;
 import org.umedsam.model.ModelConfig;
+import org.umedsam.model.cpu.FoldedConv;
+import org.umedsam.model.cpu.StateDictWeights;
 
 /**
  * LiteMedSAM's TinyViT image encoder as an ONNX graph, evaluation mode:
@@ -17,16 +19,16 @@ final class EncoderExport {
     private static final String P = "image_encoder.";
 
     private final ModelConfig c;
-    private final ExportWeights w;
+    private final StateDictWeights w;
     private final OnnxGraph g;
 
-    private EncoderExport(ModelConfig c, ExportWeights w) {
+    private EncoderExport(ModelConfig c, StateDictWeights w) {
         this.c = c;
         this.w = w;
         this.g = new OnnxGraph("litemedsam_image_encoder");
     }
 
-    static ModelProto build(ModelConfig c, ExportWeights w) {
+    static ModelProto build(ModelConfig c, StateDictWeights w) {
         return new EncoderExport(c, w).graph();
     }
 
@@ -71,7 +73,7 @@ final class EncoderExport {
     }
 
     private String convBn(String x, String prefix, int in, int out, int k, int stride, boolean depthwise) {
-        ExportWeights.Conv f = w.convBn(prefix, in, out, k, depthwise);
+        FoldedConv f = FoldedConv.read(w, prefix, in, out, k, depthwise);
         return g.conv(x, prefix, f.weight(), f.bias(), out, depthwise ? 1 : in, k, stride, depthwise ? out : 1);
     }
 

@@ -2,6 +2,7 @@ package org.umedsam.model.onnx;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.cpu.StateDictWeights;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,13 +79,13 @@ public final class OnnxExport {
         return new Exported(enc, dec);
     }
 
-    private static ExportWeights weights(LiteMedSam model) {
+    private static StateDictWeights weights(LiteMedSam model) {
         if (model == null) {
             throw new IllegalArgumentException("model is null");
         }
         Map<String, INDArray> live = new java.util.LinkedHashMap<>(model.parameters());
         live.putAll(model.buffers());
-        return new ExportWeights(live);
+        return new StateDictWeights(live);
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {

@@ -25,7 +25,7 @@ class CpuTrainingBenchmark {
     @Test
     void forwardAndBackward() throws Exception {
         String preset = System.getProperty("bench.preset", "litemedsam");
-        ModelConfig c = "small".equals(preset) ? ModelConfig.small() : ModelConfig.liteMedSam();
+        ModelConfig c = ModelConfig.named(preset);
         LiteMedSam model = LiteMedSam.create(c, 1);
         Map<String, INDArray> state = model.stateDict();
         Set<String> all = model.parameters().keySet();

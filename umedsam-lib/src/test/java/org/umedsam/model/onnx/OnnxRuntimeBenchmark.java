@@ -50,11 +50,7 @@ class OnnxRuntimeBenchmark {
         int warmups = Integer.getInteger("bench.warmups", 2);
         int boxCount = Integer.getInteger("bench.boxes", 10);
         boolean spinning = Boolean.parseBoolean(System.getProperty("bench.ortSpinning", "true"));
-        ModelConfig c = switch (preset) {
-            case "litemedsam" -> ModelConfig.liteMedSam();
-            case "small" -> ModelConfig.small();
-            default -> throw new IllegalArgumentException("bench.preset: small or litemedsam, got " + preset);
-        };
+        ModelConfig c = ModelConfig.named(preset);
         Path pth = PARITY.resolve("litemedsam_perturbed.pth");
         boolean parity = preset.equals("litemedsam") && Files.isRegularFile(pth);
         LiteMedSam model = parity ? LiteMedSam.fromPth(pth) : LiteMedSam.create(c, 1L);
