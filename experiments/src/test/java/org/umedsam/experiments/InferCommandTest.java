@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.data.Case;
 import org.umedsam.data.CaseWriter;
+import org.umedsam.io.LabelArray;
 import org.umedsam.io.NpyArray;
 import org.umedsam.io.NpyDtype;
 import org.umedsam.io.Npz;
@@ -59,7 +60,8 @@ class InferCommandTest {
             }
         }
         int[][] boxes2 = {{18, 18, 62, 62}, {88, 28, 142, 102}, {0, 0, 159, 119}};
-        CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, null, boxes2, null), in);
+        CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, (LabelArray) null,
+                boxes2, null), in);
         CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, gt2, null, null), gts);
         // 3D: 2 slices of 48x64, one box over both (z_mid 0: up to 1, nothing below)
         int d = 2;
@@ -73,7 +75,8 @@ class InferCommandTest {
         gt3[h3 * w3 + 20 * w3 + 20] = 1;
         int[][] boxes3 = {{8, 8, 0, 32, 32, 1}};
         double[] spacing = {3.0, 0.9, 0.9};
-        CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, null, boxes3, spacing), in);
+        CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, (LabelArray) null,
+                boxes3, spacing), in);
         CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, gt3, null, spacing), gts);
 
         Path out = tmp.resolve("segs");
