@@ -102,6 +102,40 @@ class InferCommandTest {
     }
 
     @Test
+    void caseWithThreeHundredObjectsWritesUint16SegsWithItsLabels(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(CHECKPOINT), "parity checkpoint absent: " + CHECKPOINT.toAbsolutePath());
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        // 300 bright 6x6 squares on a 256x256 image, one box each (cells of 12x17, 20 across, 15 down)
+        int side = 256;
+        byte[] img = image(side * side * 3, 3);
+        int[][] boxes = new int[300][];
+        for (int i = 0; i < boxes.length; i++) {
+            int x0 = (i % 20) * 12 + 3;
+            int y0 = (i / 20) * 17 + 5;
+            square(img, side, 3, x0, y0, x0 + 5, y0 + 5, 0);
+            boxes[i] = new int[] {x0 - 2, y0 - 2, x0 + 7, y0 + 7};
+        }
+        CaseWriter.write(new Case("2DBox_Microscope_7003", "Microscopy", false, false, new int[] {side, side, 3}, img,
+                (LabelArray) null, boxes, null), in);
+        Path out = tmp.resolve("segs");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", CHECKPOINT.toString(), "--input",
+                in.toString(), "--output", out.toString(), "--threads", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("summary: 1 cases, 300 boxes");
+        NpyArray segs = Npz.read(out.resolve("2DBox_Microscope_7003.npz"), "segs");
+        assertThat(segs.dtype()).isEqualTo(NpyDtype.UINT16);
+        assertThat(segs.shape()).containsExactly(side, side);
+        int[] labels = segs.toIntArray();
+        java.util.BitSet seen = new java.util.BitSet();
+        for (int v : labels) {
+            assertThat(v).isBetween(0, 300);
+            seen.set(v);
+        }
+        // the last box's mask is painted over every earlier one, so label 300 is there, untruncated
+        assertThat(seen.get(300)).isTrue();
+    }
+
+    @Test
     void missingInputFolderIsReported(@TempDir Path tmp) {
         EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", tmp.resolve("x.pth").toString(),
                 "--input", tmp.resolve("nothing").toString(), "--output", tmp.resolve("o").toString());

@@ -12,6 +12,9 @@ import org.umedsam.io.LabelArray;
  * held in bytes up to 255 boxes and in two bytes beyond (up to {@value LabelArray#MAX_LABEL}).
  */
 public final class ImageInference {
+    /** Boxes decoded per call, bounding the full-size masks held at once. */
+    static final int BOXES_PER_DECODE = 16;
+
     private ImageInference() {
     }
 
@@ -41,13 +44,18 @@ public final class ImageInference {
             }
             boxes256[i] = BoxPrompts.toModelFrame(boxes[i], h, w);
         }
-        byte[][] masks = segmenter.embed(image).decode(boxes256);
-        for (int i = 0; i < masks.length; i++) {
-            int label = i + 1;
-            byte[] m = masks[i];
-            for (int p = 0; p < m.length; p++) {
-                if (m[p] != 0) {
-                    segs.set(p, label);
+        SliceSegmenter.Embedded embedded = segmenter.embed(image);
+        // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of full-size masks
+        for (int from = 0; from < boxes256.length; from += BOXES_PER_DECODE) {
+            int to = Math.min(boxes256.length, from + BOXES_PER_DECODE);
+            byte[][] masks = embedded.decode(java.util.Arrays.copyOfRange(boxes256, from, to));
+            for (int i = 0; i < masks.length; i++) {
+                int label = from + i + 1;
+                byte[] m = masks[i];
+                for (int p = 0; p < m.length; p++) {
+                    if (m[p] != 0) {
+                        segs.set(p, label);
+                    }
                 }
             }
         }
