@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
                         + "'boxes') as the challenge's LiteMedSAM inference does: 2D images embedded once and every "
                         + "box decoded; 3D boxes propagated from their middle slice up and down, each slice's "
                         + "embedding shared by all boxes on it.",
-                "Writes --output/NAME.npz with 'segs' (uint8, so at most 255 boxes per case) and prints "
+                "Writes --output/NAME.npz with 'segs' (uint8, or uint16 when a label above 255 is written, as the "
+                        + "challenge does for cases with more than 255 objects) and prints "
                         + "per-case seconds and a summary. --output may not be --input, and existing predictions are "
                         + "kept unless --overwrite is given; both are checked before the model loads."})
 public final class InferCommand implements Callable<Integer> {

@@ -9,8 +9,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.umedsam.io.NpyArray;
+import org.umedsam.io.Npz;
 import picocli.CommandLine;
 
 class EvaluateCommandTest {
@@ -62,6 +65,38 @@ class EvaluateCommandTest {
                 tmp.resolve("m.csv").toString());
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("2DBox_US_01001.npz").contains("missing prediction");
+    }
+
+    @Test
+    void scoresUint16LabelsOfMoreThan255Objects(@TempDir Path tmp) throws Exception {
+        // 300 objects of 3x2 pixels on 60x100; the prediction misses object 300 and calls object 44 "344"
+        int h = 60;
+        int w = 100;
+        short[] g = new short[h * w];
+        for (int i = 0; i < 300; i++) {
+            int x0 = (i % 20) * 5 + 1;
+            int y0 = (i / 20) * 4 + 1;
+            for (int y = y0; y < y0 + 2; y++) {
+                for (int x = x0; x < x0 + 3; x++) {
+                    g[y * w + x] = (short) (i + 1);
+                }
+            }
+        }
+        short[] s = g.clone();
+        for (int p = 0; p < s.length; p++) {
+            s[p] = s[p] == 300 ? 0 : s[p] == 44 ? 344 : s[p];
+        }
+        Path gts = Files.createDirectories(tmp.resolve("gts"));
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        Npz.write(gts.resolve("2DBox_Microscope_0001.npz"), Map.of("gts", NpyArray.ofUint16(g, h, w)), true);
+        Npz.write(segs.resolve("2DBox_Microscope_0001.npz"), Map.of("segs", NpyArray.ofUint16(s, h, w)), true);
+        Path csv = tmp.resolve("m.csv");
+        Run r = run("evaluate", "--segs", segs.toString(), "--gts", gts.toString(), "--csv", csv.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String[] row = Files.readAllLines(csv).get(1).split(",");
+        assertThat(row[0]).isEqualTo("2DBox_Microscope_0001.npz");
+        assertThat(Double.parseDouble(row[1])).isCloseTo(298.0 / 300, within(1e-6));
+        assertThat(Double.parseDouble(row[2])).isCloseTo(298.0 / 300, within(1e-6));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.data.Case;
 import org.umedsam.data.CaseWriter;
+import org.umedsam.io.LabelArray;
 import org.umedsam.io.NpyArray;
 import org.umedsam.io.NpyDtype;
 import org.umedsam.io.Npz;
@@ -59,7 +60,8 @@ class InferCommandTest {
             }
         }
         int[][] boxes2 = {{18, 18, 62, 62}, {88, 28, 142, 102}, {0, 0, 159, 119}};
-        CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, null, boxes2, null), in);
+        CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, (LabelArray) null,
+                boxes2, null), in);
         CaseWriter.write(new Case("2DBox_US_7001", "US", false, false, new int[] {h, w, 3}, img2, gt2, null, null), gts);
         // 3D: 2 slices of 48x64, one box over both (z_mid 0: up to 1, nothing below)
         int d = 2;
@@ -73,7 +75,8 @@ class InferCommandTest {
         gt3[h3 * w3 + 20 * w3 + 20] = 1;
         int[][] boxes3 = {{8, 8, 0, 32, 32, 1}};
         double[] spacing = {3.0, 0.9, 0.9};
-        CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, null, boxes3, spacing), in);
+        CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, (LabelArray) null,
+                boxes3, spacing), in);
         CaseWriter.write(new Case("3DBox_CT_7002", "CT", true, false, new int[] {d, h3, w3}, img3, gt3, null, spacing), gts);
 
         Path out = tmp.resolve("segs");
@@ -96,6 +99,40 @@ class InferCommandTest {
                 "--csv", tmp.resolve("m.csv").toString());
         assertThat(e.exit()).as(e.err()).isZero();
         assertThat(Files.readAllLines(tmp.resolve("m.csv"))).hasSize(3);
+    }
+
+    @Test
+    void caseWithThreeHundredObjectsWritesUint16SegsWithItsLabels(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(CHECKPOINT), "parity checkpoint absent: " + CHECKPOINT.toAbsolutePath());
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        // 300 bright 6x6 squares on a 256x256 image, one box each (cells of 12x17, 20 across, 15 down)
+        int side = 256;
+        byte[] img = image(side * side * 3, 3);
+        int[][] boxes = new int[300][];
+        for (int i = 0; i < boxes.length; i++) {
+            int x0 = (i % 20) * 12 + 3;
+            int y0 = (i / 20) * 17 + 5;
+            square(img, side, 3, x0, y0, x0 + 5, y0 + 5, 0);
+            boxes[i] = new int[] {x0 - 2, y0 - 2, x0 + 7, y0 + 7};
+        }
+        CaseWriter.write(new Case("2DBox_Microscope_7003", "Microscopy", false, false, new int[] {side, side, 3}, img,
+                (LabelArray) null, boxes, null), in);
+        Path out = tmp.resolve("segs");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", CHECKPOINT.toString(), "--input",
+                in.toString(), "--output", out.toString(), "--threads", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("summary: 1 cases, 300 boxes");
+        NpyArray segs = Npz.read(out.resolve("2DBox_Microscope_7003.npz"), "segs");
+        assertThat(segs.dtype()).isEqualTo(NpyDtype.UINT16);
+        assertThat(segs.shape()).containsExactly(side, side);
+        int[] labels = segs.toIntArray();
+        java.util.BitSet seen = new java.util.BitSet();
+        for (int v : labels) {
+            assertThat(v).isBetween(0, 300);
+            seen.set(v);
+        }
+        // the last box's mask is painted over every earlier one, so label 300 is there, untruncated
+        assertThat(seen.get(300)).isTrue();
     }
 
     @Test

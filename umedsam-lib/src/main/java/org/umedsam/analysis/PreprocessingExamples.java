@@ -14,6 +14,7 @@ import org.umedsam.data.Modalities;
 import org.umedsam.data.NearestResize;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
+import org.umedsam.io.LabelArray;
 import org.umedsam.report.Table3;
 import org.knowm.xchart.XYChart;
 import org.umedsam.viz.FigureWriter;
@@ -93,7 +94,7 @@ public final class PreprocessingExamples {
             for (int s = 0; s < c.depth(); s++) {
                 int n = 0;
                 for (int i = 0; i < plane; i++) {
-                    n += c.gts()[s * plane + i] != 0 ? 1 : 0;
+                    n += c.gts().get(s * plane + i) != 0 ? 1 : 0;
                 }
                 if (n > best) {
                     best = n;
@@ -102,13 +103,13 @@ public final class PreprocessingExamples {
             }
         }
         ImageU8 img = c.slice(z);
-        byte[] labels = c.hasGts() ? c.gtSlice(z) : new byte[plane];
-        int[] area = new int[256];
-        for (byte b : labels) {
-            area[b & 0xFF]++;
+        LabelArray labels = c.hasGts() ? c.gtSlice(z) : LabelArray.zeros(plane);
+        int[] area = new int[labels.isWide() ? LabelArray.MAX_LABEL + 1 : 256];
+        for (int i = 0; i < plane; i++) {
+            area[labels.get(i)]++;
         }
         int label = 1;
-        for (int l = 1; l < 256; l++) {
+        for (int l = 1; l < area.length; l++) {
             if (area[l] > area[label]) {
                 label = l;
             }
@@ -116,7 +117,7 @@ public final class PreprocessingExamples {
         byte[] mask = new byte[plane];
         boolean[] truth = new boolean[plane];
         for (int i = 0; i < plane; i++) {
-            truth[i] = (labels[i] & 0xFF) == label && area[label] > 0;
+            truth[i] = labels.get(i) == label && area[label] > 0;
             mask[i] = (byte) (truth[i] ? 1 : 0);
         }
         int[] tight = BoxPrompts.tightBox(mask, h, w);

@@ -16,6 +16,7 @@ import org.umedsam.data.Preprocess;
 import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.EmbeddingCache;
 import org.umedsam.infer.Predictor;
+import org.umedsam.io.LabelArray;
 import org.umedsam.metrics.CaseScore;
 import org.umedsam.metrics.ScoreConfig;
 import org.umedsam.model.LiteMedSam;
@@ -140,7 +141,7 @@ public final class TestSetEvaluation {
      * the largest label on it: truth, prediction and its tight box, down-sampled to at most
      * {@value #EXAMPLE_SIDE} pixels.
      */
-    static QualitativeExample example(Case c, byte[] segs, double dsc) {
+    static QualitativeExample example(Case c, LabelArray segs, double dsc) {
         int h = c.height();
         int w = c.width();
         int plane = h * w;
@@ -150,7 +151,7 @@ public final class TestSetEvaluation {
             for (int s = 0; s < c.depth(); s++) {
                 int n = 0;
                 for (int i = 0; i < plane; i++) {
-                    if (c.gts()[s * plane + i] != 0) {
+                    if (c.gts().get(s * plane + i) != 0) {
                         n++;
                     }
                 }
@@ -160,12 +161,12 @@ public final class TestSetEvaluation {
                 }
             }
         }
-        int[] area = new int[256];
+        int[] area = new int[c.gts().isWide() ? LabelArray.MAX_LABEL + 1 : 256];
         for (int i = 0; i < plane; i++) {
-            area[c.gts()[z * plane + i] & 0xFF]++;
+            area[c.gts().get(z * plane + i)]++;
         }
         int label = 1;
-        for (int l = 1; l < 256; l++) {
+        for (int l = 1; l < area.length; l++) {
             if (area[l] > area[label]) {
                 label = l;
             }
@@ -190,8 +191,8 @@ public final class TestSetEvaluation {
                     pixels[k * oh * ow + y * ow + x] = img.get(sy, sx, k);
                 }
                 int src = z * plane + sy * w + sx;
-                truth[y * ow + x] = (c.gts()[src] & 0xFF) == label;
-                pred[y * ow + x] = (segs[src] & 0xFF) == label;
+                truth[y * ow + x] = c.gts().get(src) == label;
+                pred[y * ow + x] = segs.get(src) == label;
                 if (truth[y * ow + x]) {
                     x0 = Math.min(x0, x);
                     y0 = Math.min(y0, y);

@@ -1,12 +1,14 @@
 package org.umedsam.data;
 
 import java.util.Arrays;
-import java.util.TreeSet;
+import org.umedsam.io.LabelArray;
 
 /**
  * One challenge case, in memory. 2D: {@code imgs [H, W, C]} (C = 3, or 1 for a grey file stored
  * {@code [H, W]}), {@code gts [H, W]}; 3D: {@code imgs [D, H, W]}, {@code gts [D, H, W]}. Arrays
- * are flat, row-major (C order), unsigned bytes; labels 0 (background) .. 255.
+ * are flat, row-major (C order); images are unsigned bytes, labels 0 (background) .. 65535 held
+ * in bytes while they fit ({@link LabelArray}; the challenge stores uint8, or uint16 for cases
+ * with more than 255 objects).
  *
  * @param name file name without {@code .npz}
  * @param modality canonical modality ({@link Modalities}), or {@link Modalities#UNKNOWN}
@@ -14,14 +16,14 @@ import java.util.TreeSet;
  * @param synthetic whether the case was generated ({@link SyntheticModalities}), so tables can mark it
  * @param shape {@code imgs} shape as stored: {@code [H, W, C]} or {@code [D, H, W]}
  * @param imgs image bytes
- * @param gts label bytes, {@code [H, W]} or {@code [D, H, W]}; {@code null} when the file has none
+ * @param gts labels, {@code [H, W]} or {@code [D, H, W]}; {@code null} when the file has none
  * @param boxes prompts as stored, {@code [N, 4]} {@code x0,y0,x1,y1} (2D) or {@code [N, 6]}
  *     {@code x0,y0,z0,x1,y1,z1} (3D); {@code null} when the file has none
  * @param spacing 3D voxel spacing, three values in stored order (as the challenge's evaluation uses
  *     them, one per array axis); {@code {1, 1, 1}} for 2D
  */
 public record Case(String name, String modality, boolean threeD, boolean synthetic, int[] shape, byte[] imgs,
-                   byte[] gts, int[][] boxes, double[] spacing) {
+                   LabelArray gts, int[][] boxes, double[] spacing) {
     public Case {
         if (threeD ? shape.length != 3 : (shape.length != 3 || (shape[2] != 1 && shape[2] != 3))) {
             throw new IllegalArgumentException(name + ": imgs shape " + Arrays.toString(shape)
@@ -32,8 +34,8 @@ public record Case(String name, String modality, boolean threeD, boolean synthet
             throw new IllegalArgumentException(name + ": imgs hold " + imgs.length + " values, shape needs " + n);
         }
         long voxels = threeD ? n : (long) shape[0] * shape[1];
-        if (gts != null && gts.length != voxels) {
-            throw new IllegalArgumentException(name + ": gts hold " + gts.length + " values, imgs need " + voxels);
+        if (gts != null && gts.length() != voxels) {
+            throw new IllegalArgumentException(name + ": gts hold " + gts.length() + " values, imgs need " + voxels);
         }
         if (boxes != null) {
             for (int[] b : boxes) {
@@ -49,6 +51,13 @@ public record Case(String name, String modality, boolean threeD, boolean synthet
         if (spacing.length != 3) {
             throw new IllegalArgumentException(name + ": spacing needs 3 values, got " + spacing.length);
         }
+    }
+
+    /** A case whose labels fit bytes ({@code gts} not copied; may be {@code null}). */
+    public Case(String name, String modality, boolean threeD, boolean synthetic, int[] shape, byte[] imgs,
+                byte[] gts, int[][] boxes, double[] spacing) {
+        this(name, modality, threeD, synthetic, shape, imgs, gts == null ? null : LabelArray.ofUint8(gts), boxes,
+                spacing);
     }
 
     /** Slices: D for 3D, 1 for 2D. */
@@ -89,13 +98,13 @@ public record Case(String name, String modality, boolean threeD, boolean synthet
     }
 
     /** Labels of slice {@code z} ({@code 0} for 2D), {@code [H, W]} (a copy). */
-    public byte[] gtSlice(int z) {
+    public LabelArray gtSlice(int z) {
         if (gts == null) {
             throw new IllegalStateException(name + " has no gts");
         }
         checkZ(z);
         int hw = height() * width();
-        return Arrays.copyOfRange(gts, z * hw, (z + 1) * hw);
+        return gts.copyOfRange(z * hw, (z + 1) * hw);
     }
 
     /** The labels present (excluding 0), ascending. */
@@ -103,17 +112,19 @@ public record Case(String name, String modality, boolean threeD, boolean synthet
         if (gts == null) {
             return new int[0];
         }
-        boolean[] seen = new boolean[256];
-        for (byte b : gts) {
-            seen[b & 0xFF] = true;
+        boolean[] seen = new boolean[(gts.isWide() ? LabelArray.MAX_LABEL : 255) + 1];
+        int n = gts.length();
+        for (int i = 0; i < n; i++) {
+            seen[gts.get(i)] = true;
         }
-        TreeSet<Integer> s = new TreeSet<>();
-        for (int i = 1; i < 256; i++) {
+        int count = 0;
+        int[] out = new int[seen.length];
+        for (int i = 1; i < seen.length; i++) {
             if (seen[i]) {
-                s.add(i);
+                out[count++] = i;
             }
         }
-        return s.stream().mapToInt(Integer::intValue).toArray();
+        return Arrays.copyOf(out, count);
     }
 
     /** Largest label (0 when unlabelled). */
@@ -131,11 +142,8 @@ public record Case(String name, String modality, boolean threeD, boolean synthet
         int[] out = new int[depth()];
         int k = 0;
         for (int z = 0; z < depth(); z++) {
-            for (int i = z * hw; i < (z + 1) * hw; i++) {
-                if (gts[i] != 0) {
-                    out[k++] = z;
-                    break;
-                }
+            if (gts.anyIn(z * hw, (z + 1) * hw)) {
+                out[k++] = z;
             }
         }
         return Arrays.copyOf(out, k);

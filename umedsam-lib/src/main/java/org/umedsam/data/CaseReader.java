@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import org.umedsam.io.LabelArray;
 import org.umedsam.io.NpyArray;
 import org.umedsam.io.Npz;
 
@@ -15,8 +16,10 @@ import org.umedsam.io.Npz;
  * <p>Dimensionality comes from the name ({@code 2D...}/{@code 3D...} token) when it says, else from
  * the shape ({@code [H, W]} or {@code [H, W, 3]} is 2D, other rank-3 arrays 3D). Modality: see
  * {@link Modalities#of}. {@code imgs} may be stored in any integer or float dtype as long as every
- * value is a whole number in 0..255 (the challenge stores uint8); 3D cases without {@code spacing}
- * get {@code (1, 1, 1)}.
+ * value is a whole number in 0..255 (the challenge stores uint8); {@code gts} likewise, in
+ * 0..65535 (the challenge stores uint8, or uint16 for cases with more than 255 objects), held in
+ * bytes while every label fits one ({@link LabelArray}); 3D cases without {@code spacing} get
+ * {@code (1, 1, 1)}.
  *
  * <p>Boxes: every value must be finite and within the int range, and each box ordered
  * ({@code x0 <= x1}, {@code y0 <= y1}, {@code z0 <= z1}); float coordinates are rounded. A box
@@ -84,14 +87,19 @@ public final class CaseReader {
                     + ", a 2D case needs [H, W, 3] or [H, W]");
         }
         byte[] img = bytes(imgs, file, "imgs");
-        byte[] gt = null;
+        LabelArray gt = null;
         int[] spatial = threeD ? shape : new int[] {shape[0], shape[1]};
         if (gts != null) {
             if (!Arrays.equals(gts.shape(), spatial)) {
                 throw new IOException(file + ": 'gts' has shape " + Arrays.toString(gts.shape())
                         + " but 'imgs' " + Arrays.toString(s) + " needs " + Arrays.toString(spatial));
             }
-            gt = bytes(gts, file, "gts");
+            try {
+                gt = LabelArray.of(gts);
+            } catch (IllegalStateException e) {
+                throw new IOException(file + ": 'gts' (" + gts.dtype().name().toLowerCase() + ") " + e.getMessage()
+                        + "; the challenge stores labels as uint8, or uint16 beyond 255 objects");
+            }
         }
         int[][] bx = null;
         if (boxes != null) {
@@ -152,8 +160,7 @@ public final class CaseReader {
         if (min < 0 || max > 255 || Double.isNaN(min) || Double.isNaN(max)) {
             throw new IOException(file + ": '" + key + "' (" + a.dtype().name().toLowerCase() + ") holds values outside 0..255"
                     + " (min " + min + ", max " + max + "); the challenge stores " + key + " as uint8"
-                    + ("imgs".equals(key) ? " after intensity normalisation"
-                    : "; cases with more than 255 objects (uint16 labels) are not supported yet"));
+                    + " after intensity normalisation");
         }
         if (!whole) {
             throw new IOException(file + ": '" + key + "' holds non-integer values; expected whole numbers 0..255");

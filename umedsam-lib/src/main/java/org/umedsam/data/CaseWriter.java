@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.umedsam.io.LabelArray;
 import org.umedsam.io.NpyArray;
 import org.umedsam.io.Npz;
 
 /**
  * Writes cases and predictions in the challenge's {@code .npz} layout, atomically
- * ({@link Npz#write}). Key order follows the challenge files: {@code imgs}, {@code gts},
+ * ({@link Npz#write}). Labels ({@code gts}, {@code segs}) are uint8 when every label fits a byte and
+ * uint16 otherwise, as the challenge stores them. Key order follows the challenge files: {@code imgs}, {@code gts},
  * {@code spacing}, {@code boxes}.
  */
 public final class CaseWriter {
@@ -23,7 +25,7 @@ public final class CaseWriter {
         m.put("imgs", NpyArray.ofUint8(c.imgs(), shape));
         int[] spatial = c.threeD() ? c.shape() : new int[] {c.height(), c.width()};
         if (c.gts() != null) {
-            m.put("gts", NpyArray.ofUint8(c.gts(), spatial));
+            m.put("gts", c.gts().toNpy(spatial));
         }
         if (c.threeD()) {
             m.put("spacing", NpyArray.ofFloat64(c.spacing().clone(), 3));
@@ -44,10 +46,16 @@ public final class CaseWriter {
     }
 
     /**
-     * Writes a prediction file {@code segs} (uint8, compressed, {@code [H, W]} or {@code [D, H, W]})
-     * as the challenge expects it; numpy reads it with {@code np.load(f)["segs"]}.
+     * Writes a prediction file {@code segs} (compressed, {@code [H, W]} or {@code [D, H, W]}) as the
+     * challenge expects it: uint8 when the largest label is at most 255, else uint16; numpy reads it
+     * with {@code np.load(f)["segs"]}.
      */
+    public static void writeSegs(Path file, LabelArray segs, int... shape) throws IOException {
+        Npz.write(file, Map.of("segs", segs.toNpy(shape)), true);
+    }
+
+    /** {@link #writeSegs(Path, LabelArray, int...)} for labels held in bytes. */
     public static void writeSegs(Path file, byte[] segs, int... shape) throws IOException {
-        Npz.write(file, Map.of("segs", NpyArray.ofUint8(segs, shape)), true);
+        writeSegs(file, LabelArray.ofUint8(segs), shape);
     }
 }

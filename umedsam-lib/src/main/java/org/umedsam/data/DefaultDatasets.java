@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.umedsam.io.LabelArray;
 
 /**
  * The toolkit's default data, built on a fresh machine without downloads: real MR cases from
@@ -181,14 +182,14 @@ public final class DefaultDatasets {
         if (labels.length == 0 || labels[labels.length - 1] == labels.length) {
             return c; // already 1..k
         }
-        byte[] map = new byte[256];
+        int[] map = new int[labels[labels.length - 1] + 1];
         for (int k = 0; k < labels.length; k++) {
-            map[labels[k]] = (byte) (k + 1);
+            map[labels[k]] = k + 1;
         }
-        byte[] g = c.gts();
-        byte[] out = new byte[g.length];
-        for (int i = 0; i < g.length; i++) {
-            out[i] = map[g[i] & 0xFF];
+        LabelArray g = c.gts();
+        LabelArray out = LabelArray.zeros(g.length());
+        for (int i = 0; i < g.length(); i++) {
+            out.set(i, map[g.get(i)]);
         }
         return new Case(c.name(), c.modality(), c.threeD(), c.synthetic(), c.shape(), c.imgs(), out, c.boxes(),
                 c.threeD() ? c.spacing() : null);
@@ -209,9 +210,9 @@ public final class DefaultDatasets {
             int x1 = -1;
             int y1 = -1;
             int z1 = -1;
-            byte[] g = c.gts();
-            for (int i = 0; i < g.length; i++) {
-                if ((g[i] & 0xFF) == l) {
+            LabelArray g = c.gts();
+            for (int i = 0; i < g.length(); i++) {
+                if (g.get(i) == l) {
                     int x = i % w;
                     int y = (i / w) % h;
                     int z = i / (w * h);

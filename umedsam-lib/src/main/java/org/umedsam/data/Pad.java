@@ -1,5 +1,7 @@
 package org.umedsam.data;
 
+import org.umedsam.io.LabelArray;
+
 /** LiteMedSAM's {@code pad_image}: zero padding at the bottom and right up to a square side. */
 public final class Pad {
     private Pad() {
@@ -23,6 +25,21 @@ public final class Pad {
         byte[] out = new byte[side * side];
         for (int y = 0; y < h; y++) {
             System.arraycopy(src, y * w, out, y * side, w);
+        }
+        return out;
+    }
+
+    /** Pads an {@code [h, w]} label map of any width to {@code [side, side]} (the same width). */
+    public static LabelArray labels(LabelArray src, int h, int w, int side) {
+        if (!src.isWide()) {
+            return LabelArray.ofUint8(mask(src.uint8(), h, w, side));
+        }
+        check(h, w, side);
+        LabelArray out = LabelArray.ofUint16(new short[side * side]);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                out.set(y * side + x, src.get(y * w + x));
+            }
         }
         return out;
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.TreeMap;
+import org.umedsam.io.LabelArray;
 
 /**
  * Draws training samples the way LiteMedSAM's trainer ({@code NpyDataset.__getitem__}) does, from
@@ -212,8 +213,8 @@ public final class TrainingSampler {
         for (int attempt = 0; attempt < 16; attempt++) {
             int z = slices[imageRng.nextInt(slices.length)];
             PreparedImage p = preprocess.prepare(c.slice(z));
-            ImageU8 gt = NearestResize.resize(new ImageU8(c.height(), c.width(), 1, c.gtSlice(z)), p.newH(), p.newW());
-            byte[] gt256 = Pad.mask(gt.data(), p.newH(), p.newW(), side);
+            LabelArray gt = NearestResize.resize(c.gtSlice(z), c.height(), c.width(), p.newH(), p.newW());
+            LabelArray gt256 = Pad.labels(gt, p.newH(), p.newW(), side);
             int[] labels = present(gt256);
             if (labels.length == 0) {
                 continue;
@@ -233,7 +234,7 @@ public final class TrainingSampler {
             }
             byte[] mask = new byte[side * side];
             for (int i = 0; i < mask.length; i++) {
-                mask[i] = (byte) ((gt256[i] & 0xFF) == label ? 1 : 0);
+                mask[i] = (byte) (gt256.get(i) == label ? 1 : 0);
             }
             if (config.connectedComponent()) {
                 List<int[]> comps = ConnectedComponents.of(mask, side, side).stream().filter(cc -> cc.length > 3).toList();
@@ -277,14 +278,15 @@ public final class TrainingSampler {
         throw new IllegalStateException(c.name() + ": labels vanish when resized to 256; no usable slice found");
     }
 
-    private static int[] present(byte[] gt) {
-        boolean[] seen = new boolean[256];
-        for (byte v : gt) {
-            seen[v & 0xFF] = true;
+    private static int[] present(LabelArray gt) {
+        boolean[] seen = new boolean[(gt.isWide() ? LabelArray.MAX_LABEL : 255) + 1];
+        int len = gt.length();
+        for (int i = 0; i < len; i++) {
+            seen[gt.get(i)] = true;
         }
         int n = 0;
-        int[] out = new int[255];
-        for (int i = 1; i < 256; i++) {
+        int[] out = new int[seen.length - 1];
+        for (int i = 1; i < seen.length; i++) {
             if (seen[i]) {
                 out[n++] = i;
             }

@@ -6,11 +6,12 @@ import java.nio.file.Path;
 import org.umedsam.data.Case;
 import org.umedsam.data.CaseReader;
 import org.umedsam.data.CaseWriter;
+import org.umedsam.io.LabelArray;
 
 /**
  * Inference on whole challenge cases: 2D cases through {@link ImageInference}, 3D cases through
  * {@link VolumePropagation}; predictions written as the challenge expects them ({@code NAME.npz}
- * with {@code segs}, uint8, compressed, the shape of the case's labels: {@code [H, W]} or
+ * with {@code segs}, compressed, uint8 up to 255 boxes and uint16 beyond, the shape of the case's labels: {@code [H, W]} or
  * {@code [D, H, W]}).
  */
 public final class CaseInference {
@@ -37,7 +38,7 @@ public final class CaseInference {
      * @param embeddings images embedded
      * @param decodes    boxes decoded
      */
-    public record Output(String name, boolean threeD, byte[] segs, int[] shape, int boxes, int embeddings, int decodes) {
+    public record Output(String name, boolean threeD, LabelArray segs, int[] shape, int boxes, int embeddings, int decodes) {
     }
 
     /** Predicts every box prompt of a case (which must carry {@code boxes}). */
@@ -58,7 +59,7 @@ public final class CaseInference {
             return new Output(c.name(), true, r.segs(), new int[] {c.depth(), c.height(), c.width()}, raw.length,
                     r.embeddings(), r.decodes());
         }
-        byte[] segs = ImageInference.segment(segmenter, c.slice(0), boxes);
+        LabelArray segs = ImageInference.segment(segmenter, c.slice(0), boxes);
         return new Output(c.name(), false, segs, new int[] {c.height(), c.width()}, raw.length,
                 raw.length == 0 ? 0 : 1, raw.length);
     }

@@ -2,14 +2,19 @@ package org.umedsam.infer;
 
 import org.umedsam.data.BoxPrompts;
 import org.umedsam.data.ImageU8;
+import org.umedsam.io.LabelArray;
 
 /**
  * 2D inference as the challenge's LiteMedSAM script does it ({@code MedSAM_infer_npz_2D}): one
  * embedding for the image; each box {@code [x0, y0, x1, y1]} scaled to the 256 frame
  * ({@code int(v * 256 / max(H, W))}), decoded, post-processed to {@code H x W}; box {@code i}
- * (from 1) writes label {@code i} where its mask is set, later boxes over earlier ones.
+ * (from 1) writes label {@code i} where its mask is set, later boxes over earlier ones. Labels are
+ * held in bytes up to 255 boxes and in two bytes beyond (up to {@value LabelArray#MAX_LABEL}).
  */
 public final class ImageInference {
+    /** Boxes decoded per call, bounding the full-size masks held at once. */
+    static final int BOXES_PER_DECODE = 16;
+
     private ImageInference() {
     }
 
@@ -21,13 +26,14 @@ public final class ImageInference {
      * @param boxes     {@code [N][4]} in original pixels
      * @return {@code [H, W]} labels 0..N, row-major
      */
-    public static byte[] segment(SliceSegmenter segmenter, ImageU8 image, double[][] boxes) {
+    public static LabelArray segment(SliceSegmenter segmenter, ImageU8 image, double[][] boxes) {
         int h = image.height();
         int w = image.width();
-        if (boxes.length > 255) {
-            throw new IllegalArgumentException(boxes.length + " boxes do not fit uint8 labels");
+        if (boxes.length > LabelArray.MAX_LABEL) {
+            throw new IllegalArgumentException(boxes.length + " boxes do not fit uint16 labels (at most "
+                    + LabelArray.MAX_LABEL + ")");
         }
-        byte[] segs = new byte[h * w];
+        LabelArray segs = LabelArray.zeros(h * w); // widens to two bytes once a label above 255 is painted
         if (boxes.length == 0) {
             return segs;
         }
@@ -38,13 +44,18 @@ public final class ImageInference {
             }
             boxes256[i] = BoxPrompts.toModelFrame(boxes[i], h, w);
         }
-        byte[][] masks = segmenter.embed(image).decode(boxes256);
-        for (int i = 0; i < masks.length; i++) {
-            byte label = (byte) (i + 1);
-            byte[] m = masks[i];
-            for (int p = 0; p < m.length; p++) {
-                if (m[p] != 0) {
-                    segs[p] = label;
+        SliceSegmenter.Embedded embedded = segmenter.embed(image);
+        // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of full-size masks
+        for (int from = 0; from < boxes256.length; from += BOXES_PER_DECODE) {
+            int to = Math.min(boxes256.length, from + BOXES_PER_DECODE);
+            byte[][] masks = embedded.decode(java.util.Arrays.copyOfRange(boxes256, from, to));
+            for (int i = 0; i < masks.length; i++) {
+                int label = from + i + 1;
+                byte[] m = masks[i];
+                for (int p = 0; p < m.length; p++) {
+                    if (m[p] != 0) {
+                        segs.set(p, label);
+                    }
                 }
             }
         }

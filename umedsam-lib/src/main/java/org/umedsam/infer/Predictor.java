@@ -20,8 +20,9 @@ import org.umedsam.model.Prediction;
  * ({@link Preprocess}: INTER_AREA resize of the longest side to 256, min-max normalisation, padding)
  * and the image encoder once ({@code [1, 3, 256, 256] -> [1, 256, 64, 64]}); each
  * {@link SliceSegmenter.Embedded#decode} call runs the prompt encoder and mask decoder for all its
- * boxes in one batch ({@code multimask_output=False}) and post-processes each {@code [256, 256]}
- * logit map to the original size ({@code sigmoid > 0.5} after bilinear up-sampling).
+ * boxes, in batches of at most {@value #MAX_BOXES_PER_DECODE} ({@code multimask_output=False}), and
+ * post-processes each {@code [256, 256]} logit map to the original size ({@code sigmoid > 0.5} after
+ * bilinear up-sampling).
  *
  * <p>The model is not thread-safe, so calls are serialised on it.
  *
@@ -33,6 +34,12 @@ import org.umedsam.model.Prediction;
  */
 public final class Predictor implements SliceSegmenter {
     static final int GC_EVERY = 4;
+    /**
+     * Boxes decoded in one batch: the decoder holds a copy of the embedding per box
+     * ({@code [B, 256, 64, 64]}, 4 MiB a box), so a case with hundreds of objects is decoded in
+     * batches of this many.
+     */
+    static final int MAX_BOXES_PER_DECODE = 16;
 
     private final LiteMedSam model;
     private final Preprocess preprocess;
@@ -83,16 +90,26 @@ public final class Predictor implements SliceSegmenter {
 
     private byte[][] decode(INDArray embedding, PreparedImage p, double[][] boxes256) {
         int n = boxes256.length;
-        if (n == 0) {
-            return new byte[0][];
+        byte[][] out = new byte[n][];
+        for (int from = 0; from < n; from += MAX_BOXES_PER_DECODE) {
+            int to = Math.min(n, from + MAX_BOXES_PER_DECODE);
+            decodeBatch(embedding, p, boxes256, from, to, out);
         }
+        return out;
+    }
+
+    /** Decodes boxes {@code [from, to)} in one batch into {@code out[from..to)}. */
+    private void decodeBatch(INDArray embedding, PreparedImage p, double[][] boxes256, int from, int to,
+                             byte[][] out) {
+        int n = to - from;
         float[] flat = new float[n * 4];
         for (int i = 0; i < n; i++) {
-            if (boxes256[i].length != 4) {
-                throw new IllegalArgumentException("box " + (i + 1) + " has " + boxes256[i].length + " values, expected 4");
+            double[] b = boxes256[from + i];
+            if (b.length != 4) {
+                throw new IllegalArgumentException("box " + (from + i + 1) + " has " + b.length + " values, expected 4");
             }
             for (int k = 0; k < 4; k++) {
-                flat[i * 4 + k] = (float) boxes256[i][k];
+                flat[i * 4 + k] = (float) b[k];
             }
         }
         INDArray boxes = Nd4j.create(flat, new long[] {n, 4}, 'c');
@@ -101,11 +118,9 @@ public final class Predictor implements SliceSegmenter {
             pred = model.decode(embedding, boxes, false);
         }
         INDArray masks = pred.masks().castTo(DataType.FLOAT);
-        byte[][] out = new byte[n][];
         for (int i = 0; i < n; i++) {
             float[] logits = masks.get(NDArrayIndex.point(i), NDArrayIndex.point(0)).dup('c').data().asFloat();
-            out[i] = preprocess.mask(logits, p);
+            out[from + i] = preprocess.mask(logits, p);
         }
-        return out;
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.umedsam.data.BoxPrompts;
 import org.umedsam.data.ImageU8;
+import org.umedsam.io.LabelArray;
 
 /**
  * 3D inference as the challenge's LiteMedSAM script does it ({@code MedSAM_infer_npz_3D}), with one
@@ -30,7 +31,8 @@ import org.umedsam.data.ImageU8;
  *
  * <p>Two details follow upstream exactly: the previous mask handed to the box rule holds the value
  * {@code i} (upstream's per-box temporary volume stores the label, and INTER_AREA averages values, so
- * a partly covered pixel survives the resize more easily for larger {@code i}). And where upstream
+ * a partly covered pixel survives the resize more easily for larger {@code i}); the resize here is
+ * 8-bit, so a label above 255 is handed to it as 255. And where upstream
  * would fail, we choose: a box with {@code z_min == z_max} is one slice (upstream asserts
  * {@code z_min < z_max}); a non-empty mask that vanishes when resized (upstream's
  * {@code get_bbox256} would raise on it) falls back to the middle-slice box like an empty one.
@@ -60,11 +62,11 @@ public final class VolumePropagation {
     /**
      * Labels and how much work they took.
      *
-     * @param segs       {@code [D, H, W]} labels 0..N, row-major
+     * @param segs       {@code [D, H, W]} labels 0..N, row-major (two bytes a voxel beyond 255 boxes)
      * @param embeddings images embedded
      * @param decodes    boxes decoded (one per box and slice)
      */
-    public record Result(byte[] segs, int embeddings, int decodes) {
+    public record Result(LabelArray segs, int embeddings, int decodes) {
     }
 
     private static final class Chain {
@@ -97,10 +99,11 @@ public final class VolumePropagation {
             throw new IllegalArgumentException("volume of " + imgs.length + " voxels is not " + depth + "x" + height
                     + "x" + width);
         }
-        if (boxes.length > 255) {
-            throw new IllegalArgumentException(boxes.length + " boxes do not fit uint8 labels");
+        if (boxes.length > LabelArray.MAX_LABEL) {
+            throw new IllegalArgumentException(boxes.length + " boxes do not fit uint16 labels (at most "
+                    + LabelArray.MAX_LABEL + ")");
         }
-        byte[] segs = new byte[imgs.length];
+        LabelArray segs = LabelArray.zeros(imgs.length); // widens to two bytes once a label above 255 is painted
         List<Chain> chains = new ArrayList<>();
         for (int i = 0; i < boxes.length; i++) {
             double[] b = boxes[i];
@@ -228,7 +231,7 @@ public final class VolumePropagation {
         byte[] prev = c.previous;
         boolean any = false;
         byte[] labelled = new byte[prev.length];
-        byte label = (byte) c.label;
+        byte label = (byte) Math.min(c.label, 255);
         for (int p = 0; p < prev.length; p++) {
             if (prev[p] != 0) {
                 labelled[p] = label;
@@ -246,10 +249,10 @@ public final class VolumePropagation {
     }
 
     /** Later boxes win: the voxel keeps the largest label whose mask covers it. */
-    private static void paint(byte[] segs, int offset, byte[] mask, int label) {
+    private static void paint(LabelArray segs, int offset, byte[] mask, int label) {
         for (int p = 0; p < mask.length; p++) {
-            if (mask[p] != 0 && (segs[offset + p] & 0xFF) < label) {
-                segs[offset + p] = (byte) label;
+            if (mask[p] != 0 && segs.get(offset + p) < label) {
+                segs.set(offset + p, label);
             }
         }
     }

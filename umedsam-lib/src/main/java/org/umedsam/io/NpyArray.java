@@ -63,6 +63,12 @@ public final class NpyArray {
         return new NpyArray(NpyDtype.INT16, shape, false, b);
     }
 
+    public static NpyArray ofUint16(short[] values, int... shape) {
+        ByteBuffer b = allocate(values.length, 2);
+        b.asShortBuffer().put(values);
+        return new NpyArray(NpyDtype.UINT16, shape, false, b);
+    }
+
     public static NpyArray ofInt32(int[] values, int... shape) {
         ByteBuffer b = allocate(values.length, 4);
         b.asIntBuffer().put(values);

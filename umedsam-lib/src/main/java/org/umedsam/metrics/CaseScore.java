@@ -3,6 +3,7 @@ package org.umedsam.metrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.umedsam.io.LabelArray;
 import org.umedsam.io.Npz;
 import org.umedsam.io.NpyArray;
 
@@ -19,7 +20,8 @@ import org.umedsam.io.NpyArray;
  *       array axis; 2D cases get a trailing unit axis ({@code [H, W, 1]}) and spacing (1, 1, 1).</li>
  * </ul>
  * HD95 and the symmetric average surface distance are extras from the same surface distances,
- * NaN when not computed.
+ * NaN when not computed. Labels may be uint8 or uint16 (the challenge's cases with more than 255
+ * objects), or any dtype holding whole numbers 0..65535; others are refused, never truncated.
  *
  * @param caseName  the case file name and what it says (dimension, modality, synthetic)
  * @param classDsc  Dice of classes 1..k at index class-1
@@ -56,6 +58,12 @@ public record CaseScore(CaseName caseName, double[] classDsc, double[] classNsd,
      */
     public static CaseScore evaluate(String name, byte[] gts, byte[] segs, int[] shape, double[] spacingMm,
                                      ScoreConfig config) {
+        return evaluate(name, LabelArray.ofUint8(gts), LabelArray.ofUint8(segs), shape, spacingMm, config);
+    }
+
+    /** As {@link #evaluate(String, byte[], byte[], int[], double[], ScoreConfig)} for labels of any width. */
+    public static CaseScore evaluate(String name, LabelArray gts, LabelArray segs, int[] shape, double[] spacingMm,
+                                     ScoreConfig config) {
         CaseName cn = CaseName.parse(name);
         int[] shape3;
         double[] spacing3;
@@ -82,14 +90,11 @@ public record CaseScore(CaseName caseName, double[] classDsc, double[] classNsd,
         for (int s : shape) {
             n *= s;
         }
-        if (gts.length != n || segs.length != n) {
-            throw new IllegalArgumentException(name + ": gts (" + gts.length + ") and segs (" + segs.length
+        if (gts.length() != n || segs.length() != n) {
+            throw new IllegalArgumentException(name + ": gts (" + gts.length() + ") and segs (" + segs.length()
                     + ") do not both hold shape " + Arrays.toString(shape));
         }
-        int k = 0;
-        for (byte b : gts) {
-            k = Math.max(k, b & 0xFF);
-        }
+        int k = gts.max();
         double[] dsc = Dice.perLabel(gts, segs, k);
         double meanDsc = mean(dsc);
         double[] nsd = nanArray(k);
@@ -136,15 +141,15 @@ public record CaseScore(CaseName caseName, double[] classDsc, double[] classNsd,
                 throw new IOException(gtFile + ": 'spacing' holds " + spacing.length + " values, expected 3");
             }
         }
-        byte[] g;
-        byte[] s;
+        LabelArray g;
+        LabelArray s;
         try {
-            g = gts.toUint8Array();
+            g = LabelArray.of(gts);
         } catch (IllegalStateException e) {
             throw new IOException(gtFile + ": 'gts' " + e.getMessage(), e);
         }
         try {
-            s = segs.toUint8Array();
+            s = LabelArray.of(segs);
         } catch (IllegalStateException e) {
             throw new IOException(segFile + ": 'segs' " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package org.umedsam.metrics;
 
+import org.umedsam.io.LabelArray;
+
 /**
  * Sørensen–Dice coefficient {@code 2 |G ∩ P| / (|G| + |P|)}.
  *
@@ -37,21 +39,24 @@ public final class Dice {
      * Dice of {@code gts == label} and {@code segs == label} for every label {@code 1..maxLabel}, in
      * one pass over the volumes.
      *
-     * @param gts      ground-truth labels (uint8, flattened)
+     * @param gts      ground-truth labels (flattened)
      * @param segs     predicted labels, same length
      * @param maxLabel highest label scored
      * @return {@code maxLabel} values, the Dice of label {@code l} at index {@code l - 1}
      */
-    public static double[] perLabel(byte[] gts, byte[] segs, int maxLabel) {
-        if (gts.length != segs.length) {
-            throw new IllegalArgumentException("label maps differ in size: " + gts.length + " vs " + segs.length);
+    public static double[] perLabel(LabelArray gts, LabelArray segs, int maxLabel) {
+        int n = gts.length();
+        if (n != segs.length()) {
+            throw new IllegalArgumentException("label maps differ in size: " + n + " vs " + segs.length());
         }
-        long[] g = new long[256];
-        long[] p = new long[256];
-        long[] both = new long[256];
-        for (int i = 0; i < gts.length; i++) {
-            int a = gts[i] & 0xFF;
-            int b = segs[i] & 0xFF;
+        // counts per label value present in either map (labels above maxLabel are counted and ignored)
+        int size = (gts.isWide() || segs.isWide() ? LabelArray.MAX_LABEL : 255) + 1;
+        long[] g = new long[size];
+        long[] p = new long[size];
+        long[] both = new long[size];
+        for (int i = 0; i < n; i++) {
+            int a = gts.get(i);
+            int b = segs.get(i);
             g[a]++;
             p[b]++;
             if (a == b) {

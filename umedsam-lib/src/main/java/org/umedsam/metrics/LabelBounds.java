@@ -1,6 +1,7 @@
 package org.umedsam.metrics;
 
 import java.util.Arrays;
+import org.umedsam.io.LabelArray;
 
 /**
  * Bounding boxes of the labels of a 3D label map, all found in one pass (upstream's
@@ -19,11 +20,11 @@ public final class LabelBounds {
     /**
      * Boxes of labels {@code 1..maxLabel}.
      *
-     * @param labels   C order {@code [D, H, W]}, uint8
+     * @param labels   C order {@code [D, H, W]}
      * @param shape    {@code [D, H, W]}
      * @param maxLabel highest label of interest
      */
-    public static LabelBounds of(byte[] labels, int[] shape, int maxLabel) {
+    public static LabelBounds of(LabelArray labels, int[] shape, int maxLabel) {
         if (shape.length != 3) {
             throw new IllegalArgumentException("label bounds need a 3D shape, got " + Arrays.toString(shape));
         }
@@ -39,7 +40,7 @@ public final class LabelBounds {
         for (int z = 0; z < shape[0]; z++) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++, idx++) {
-                    int l = labels[idx] & 0xFF;
+                    int l = labels.get(idx);
                     if (l == 0 || l > maxLabel) {
                         continue;
                     }

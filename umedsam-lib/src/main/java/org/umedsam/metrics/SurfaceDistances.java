@@ -2,6 +2,7 @@ package org.umedsam.metrics;
 
 import java.util.Arrays;
 import org.umedsam.geometry.DistanceTransform;
+import org.umedsam.io.LabelArray;
 
 /**
  * Distances from every surface element of one mask to the other mask's surface, with the element
@@ -61,28 +62,33 @@ public record SurfaceDistances(double[] distancesGtToPred, double[] surfelAreasG
      *
      * @param gts       ground-truth labels, C order {@code [D, H, W]}
      * @param segs      predicted labels, same shape
-     * @param label     the class scored (1..255)
+     * @param label     the class scored (1..65535)
      * @param shape     {@code [D, H, W]}
      * @param spacingMm voxel size along each array axis
      */
     public static SurfaceDistances compute(byte[] gts, byte[] segs, int label, int[] shape, double[] spacingMm) {
-        checkShape(shape, spacingMm, gts.length, segs.length);
+        return compute(LabelArray.ofUint8(gts), LabelArray.ofUint8(segs), label, shape, spacingMm);
+    }
+
+    /** As {@link #compute(byte[], byte[], int, int[], double[])} for labels of any width. */
+    public static SurfaceDistances compute(LabelArray gts, LabelArray segs, int label, int[] shape, double[] spacingMm) {
+        checkShape(shape, spacingMm, gts.length(), segs.length());
         LabelBounds gtBounds = LabelBounds.of(gts, shape, label);
         LabelBounds segBounds = LabelBounds.of(segs, shape, label);
         return compute(gts, segs, label, shape, spacingMm, gtBounds.box(label).union(segBounds.box(label)));
     }
 
     /**
-     * As {@link #compute(byte[], byte[], int, int[], double[])} with the union bounding box already
-     * known (so that several classes can share one pass over the volumes).
+     * As {@link #compute(LabelArray, LabelArray, int, int[], double[])} with the union bounding box
+     * already known (so that several classes can share one pass over the volumes).
      *
      * @param union bounding box of {@code gts == label | segs == label}; {@link LabelBounds.Box#isEmpty()} when both are empty
      */
-    public static SurfaceDistances compute(byte[] gts, byte[] segs, int label, int[] shape, double[] spacingMm,
+    public static SurfaceDistances compute(LabelArray gts, LabelArray segs, int label, int[] shape, double[] spacingMm,
                                            LabelBounds.Box union) {
-        checkShape(shape, spacingMm, gts.length, segs.length);
-        if (label < 1 || label > 255) {
-            throw new IllegalArgumentException("label " + label + " outside 1..255");
+        checkShape(shape, spacingMm, gts.length(), segs.length());
+        if (label < 1 || label > LabelArray.MAX_LABEL) {
+            throw new IllegalArgumentException("label " + label + " outside 1.." + LabelArray.MAX_LABEL);
         }
         if (union.isEmpty()) {
             return new SurfaceDistances(new double[0], new double[0], new double[0], new double[0]);
@@ -138,7 +144,7 @@ public record SurfaceDistances(double[] distancesGtToPred, double[] surfelAreasG
      * Neighbour code of every position of the padded crop {@code e} (crop origin {@code min} in the
      * volume; crop index {@code c} holds volume voxel {@code min + c} for {@code c <= e - 2}).
      */
-    private static byte[] neighbourCodes(byte[] labels, int label, int[] shape, int[] min, int[] e) {
+    private static byte[] neighbourCodes(LabelArray labels, int label, int[] shape, int[] min, int[] e) {
         int e0 = e[0];
         int e1 = e[1];
         int e2 = e[2];
@@ -147,7 +153,6 @@ public record SurfaceDistances(double[] distancesGtToPred, double[] surfelAreasG
         int o1 = e1 + 1;
         int o2 = e2 + 1;
         byte[] occ = new byte[(e0 + 1) * o1 * o2];
-        byte lab = (byte) label;
         int h = shape[1];
         int w = shape[2];
         for (int i = 0; i < e0 - 1; i++) {
@@ -155,7 +160,7 @@ public record SurfaceDistances(double[] distancesGtToPred, double[] surfelAreasG
                 int src = ((min[0] + i) * h + (min[1] + j)) * w + min[2];
                 int dst = ((i + 1) * o1 + (j + 1)) * o2 + 1;
                 for (int k = 0; k < e2 - 1; k++) {
-                    if (labels[src + k] == lab) {
+                    if (labels.get(src + k) == label) {
                         occ[dst + k] = 1;
                     }
                 }

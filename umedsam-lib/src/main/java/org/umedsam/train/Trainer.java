@@ -140,6 +140,12 @@ public final class Trainer {
     /** Starts a new run in a fresh folder under {@code runsDir} (suffixed if the name is taken). */
     public static Result start(TrainConfig config, TrainableModel model, TrainingSource train,
                                TrainingSource validation, Path runsDir, Options options) throws IOException {
+        if (!config.initialWeights().isEmpty()) {
+            // a fresh start only (a resumed run restores its own checkpoint instead); read before the
+            // run folder is made, so that refused weights leave no run behind
+            InitialWeights.load(model, Path.of(config.initialWeights()));
+            options.log().println("initial weights from " + config.initialWeights());
+        }
         RunFolder folder = RunFolder.createFresh(runsDir, config.name());
         if (!folder.name().equals(config.name())) {
             options.log().println("run folder " + runsDir.resolve(config.name()) + " exists; writing to "
@@ -147,11 +153,6 @@ public final class Trainer {
         }
         config.write(folder.config());
         RunInfo.writeNew(folder.runInfo(), config, folder.name(), train.skippedCases());
-        if (!config.initialWeights().isEmpty()) {
-            // a fresh start only: a resumed run restores its own checkpoint instead
-            InitialWeights.load(model, Path.of(config.initialWeights()));
-            options.log().println("initial weights from " + config.initialWeights());
-        }
         Trainer t = new Trainer(config, model, train, validation, options, folder);
         t.record = new RunRecord(folder.dir(), t.loss.termNames(), t.logSigma != null);
         return t.run();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.umedsam.data.Case;
+import org.umedsam.io.LabelArray;
 import org.umedsam.report.QualitativeExample;
 import org.umedsam.train.ParameterGroup;
 
@@ -77,7 +78,7 @@ class AnalysisPartsTest {
     @Test
     void qualitativeExampleTakesTheFullestSliceAndItsLargestLabel() {
         Case c = volume();
-        byte[] segs = c.gts().clone();
+        LabelArray segs = c.gts().copy();
         QualitativeExample e = TestSetEvaluation.example(c, segs, 0.9);
         // 600 wide -> scaled to 256: factor 256/600
         assertThat(e.width()).isEqualTo(256);

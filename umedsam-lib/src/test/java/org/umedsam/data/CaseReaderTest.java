@@ -89,7 +89,7 @@ class CaseReaderTest {
         assertThat(c.modality()).isEqualTo(shape.length == 3 ? "CT" : "US");
         assertThat(c.synthetic()).isFalse();
         assertThat(c.shape()).containsExactly(shape.length == 3 ? shape : new int[] {shape[0], shape[1], 3});
-        assertThat(sum(c.gts())).isEqualTo(gtSum);
+        assertThat(sum(c.gts().uint8())).isEqualTo(gtSum);
         assertThat(c.maxLabel()).isEqualTo(maxLabel);
         assertThat(sum(c.imgs())).isEqualTo(imgSum);
         if (spacing != null) {
@@ -137,7 +137,7 @@ class CaseReaderTest {
         assertThat(back.boxes()).isDeepEqualTo(new int[][] {{1, 2, 3, 4, 5, 6}});
         Path segs = dir.resolve("segs.npz");
         CaseWriter.writeSegs(segs, c.gts(), c.shape());
-        assertThat(Npz.read(segs, "segs").toUint8Array()).isEqualTo(c.gts());
+        assertThat(Npz.read(segs, "segs").toUint8Array()).isEqualTo(c.gts().uint8());
     }
 
     @Test
@@ -234,6 +234,46 @@ class CaseReaderTest {
         assertThat(c.labels()).containsExactly(1, 2);
         assertThat(c.labelledSlices()).containsExactly(0, 1);
         assertThat(c.spacing()).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    void uint16LabelsOfMoreThan255ObjectsAreReadAndWrittenBackAsUint16(@TempDir Path dir) throws IOException {
+        // 300 one-pixel objects in a 20 x 15 image, labels 1..300 (a microscopy case of the challenge's kind)
+        short[] labels = new short[300];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (short) (i + 1);
+        }
+        Map<String, NpyArray> m = new LinkedHashMap<>();
+        m.put("imgs", NpyArray.ofUint8(new byte[300 * 3], 15, 20, 3));
+        m.put("gts", NpyArray.ofUint16(labels, 15, 20));
+        Case c = CaseReader.read(write(dir, "2DBox_Microscope_0001.npz", m));
+        assertThat(c.gts().isWide()).isTrue();
+        assertThat(c.labels()).hasSize(300).startsWith(1, 2).endsWith(299, 300);
+        assertThat(c.maxLabel()).isEqualTo(300);
+        assertThat(c.gtSlice(0).get(299)).isEqualTo(300);
+        Path back = CaseWriter.write(c, Files.createDirectories(dir.resolve("back")));
+        NpyArray g = Npz.read(back, "gts");
+        assertThat(g.dtype()).isEqualTo(NpyDtype.UINT16);
+        assertThat(g.toIntArray()).startsWith(1, 2, 3).endsWith(299, 300);
+        // the same labels in int32 are held in two bytes too; 1..255 in uint16 are held and written in bytes
+        m.put("gts", NpyArray.ofInt32(java.util.stream.IntStream.rangeClosed(1, 300).toArray(), 15, 20));
+        assertThat(CaseReader.read(write(dir, "2DBox_Microscope_0002.npz", m)).maxLabel()).isEqualTo(300);
+        short[] small = new short[300];
+        small[7] = 255;
+        m.put("gts", NpyArray.ofUint16(small, 15, 20));
+        Case narrow = CaseReader.read(write(dir, "2DBox_Microscope_0003.npz", m));
+        assertThat(narrow.gts().isWide()).isFalse();
+        assertThat(Npz.read(CaseWriter.write(narrow, dir.resolve("back")), "gts").dtype()).isEqualTo(NpyDtype.UINT8);
+    }
+
+    @Test
+    void labelsBeyondUint16AreRefusedByName(@TempDir Path dir) throws IOException {
+        Map<String, NpyArray> m = new LinkedHashMap<>();
+        m.put("imgs", NpyArray.ofUint8(new byte[4 * 3], 2, 2, 3));
+        m.put("gts", NpyArray.ofInt32(new int[] {0, 1, 70000, 2}, 2, 2));
+        Path f = write(dir, "2DBox_Microscope_0004.npz", m);
+        assertThatThrownBy(() -> CaseReader.read(f)).hasMessageStartingWith(f.toString())
+                .hasMessageContaining("'gts' (int32) value 70000 at index 2 is outside the labels 0..65535");
     }
 
     @Test

@@ -79,7 +79,7 @@ class CaseValidationTest {
         Path f = dir.resolve("2DBox_US_0009.npz");
         Npz.write(f, m, true);
         assertThatThrownBy(() -> CaseReader.read(f)).hasMessageStartingWith(f.toString())
-                .hasMessageContaining("'gts' holds non-integer values");
+                .hasMessageContaining("'gts' (float32) value 0.5 at index 2 is not a whole number");
     }
 
     @Test

@@ -76,7 +76,7 @@ class DefaultDatasetsTest {
         byte[] gts = {0, 3, 3, 7, 0, 9, 9, 9, 0};
         Case c = new Case("2DBox_MR_x", "MR", false, false, new int[]{3, 3, 3}, new byte[27], gts, null, null);
         Case r = DefaultDatasets.consecutiveLabels(c);
-        assertThat(r.gts()).containsExactly(0, 1, 1, 2, 0, 3, 3, 3, 0);
+        assertThat(r.gts().uint8()).containsExactly(0, 1, 1, 2, 0, 3, 3, 3, 0);
         assertThat(DefaultDatasets.withBoxes(r).boxes()).hasNumberOfRows(3);
         assertThat(DefaultDatasets.consecutiveLabels(r)).isSameAs(r);
     }

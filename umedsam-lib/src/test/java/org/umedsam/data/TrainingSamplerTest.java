@@ -190,6 +190,42 @@ class TrainingSamplerTest {
     }
 
     @Test
+    void casesWithMoreThan255ObjectsGiveMasksOfTheirOwnLabel() {
+        // 256 x 256 (no resize): 300 squares of 6 x 6, labels 1..300, the image bright where a label is
+        int side = 256;
+        short[] gts = new short[side * side];
+        byte[] imgs = new byte[side * side * 3];
+        for (int i = 0; i < 300; i++) {
+            int x0 = (i % 20) * 12 + 3;
+            int y0 = (i / 20) * 17 + 5;
+            for (int y = y0; y < y0 + 6; y++) {
+                for (int x = x0; x < x0 + 6; x++) {
+                    gts[y * side + x] = (short) (i + 1);
+                    Arrays.fill(imgs, 3 * (y * side + x), 3 * (y * side + x) + 3, (byte) 255);
+                }
+            }
+        }
+        Case c = new Case("2DBox_Microscope_0009", "Microscopy", false, false, new int[] {side, side, 3}, imgs,
+                org.umedsam.io.LabelArray.ofUint16(gts), null, null);
+        // no flips, so that mask pixels sit where their labels are
+        TrainingSampler s = new TrainingSampler(List.of(c), new SamplerConfig(2024L, 5, false, false, Map.of()));
+        boolean above255 = false;
+        for (int e = 0; e < 40; e++) {
+            Sample x = s.sample(e, 0);
+            above255 |= x.label() > 255;
+            int n = 0;
+            for (int p = 0; p < x.mask().length; p++) {
+                if (x.mask()[p] != 0) {
+                    n++;
+                    assertThat(gts[p] & 0xFFFF).as("epoch %d label %d", e, x.label()).isEqualTo(x.label());
+                }
+            }
+            assertThat(n).isEqualTo(36);
+        }
+        assertThat(above255).as("some of 40 draws among 300 labels is above 255").isTrue();
+    }
+
+    @Test
     void batchStacksInBatchOrder() {
         TrainingSampler s = new TrainingSampler(cases(), SamplerConfig.defaults());
         SampleBatch b = s.batches(0, 3).next();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.data.Case;
 import org.umedsam.data.ImageU8;
+import org.umedsam.io.LabelArray;
 
 /**
  * Prints inference seconds for cases shaped like U-MedSAM's Table 4 (paper, their CPU, with
@@ -111,13 +112,13 @@ class InferBenchmarkTest {
     @Test
     void image256x256OneBox() throws Exception {
         run(new Case("2DBox_US_bench1", "US", false, true, new int[] {256, 256, 3}, noise(256 * 256 * 3, 2),
-                null, boxes2d(1, 256, 256, 3), null));
+                (LabelArray) null, boxes2d(1, 256, 256, 3), null));
     }
 
     @Test
     void image1536x2040With19Boxes() throws Exception {
         run(new Case("2DBox_Endoscopy_bench2", "Endoscopy", false, true, new int[] {1536, 2040, 3},
-                noise(1536 * 2040 * 3, 4), null, boxes2d(19, 1536, 2040, 5), null));
+                noise(1536 * 2040 * 3, 4), (LabelArray) null, boxes2d(19, 1536, 2040, 5), null));
     }
 
     @Test
@@ -131,6 +132,6 @@ class InferBenchmarkTest {
             b3[i] = new int[] {x0, y0, z0, x0 + 30 + r.nextInt(120), y0 + 30 + r.nextInt(110), z0 + 5 + r.nextInt(19)};
         }
         run(new Case("3DBox_CT_bench3", "CT", true, true, new int[] {64, 290, 320}, noise(64 * 290 * 320, 7),
-                null, b3, new double[] {2.5, 0.8, 0.8}));
+                (LabelArray) null, b3, new double[] {2.5, 0.8, 0.8}));
     }
 }

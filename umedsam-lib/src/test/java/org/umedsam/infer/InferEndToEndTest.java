@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.data.Case;
 import org.umedsam.data.CaseWriter;
+import org.umedsam.io.LabelArray;
 import org.umedsam.io.NpyArray;
 import org.umedsam.io.NpyDtype;
 import org.umedsam.io.Npz;
@@ -67,7 +68,8 @@ class InferEndToEndTest {
         int w = 200;
         byte[] img = blobs(1, h, w, 3, 1);
         int[][] boxes = {{10, 10, 90, 80}, {60, 40, 160, 140}, {120, 5, 195, 70}};
-        Case c = new Case("2DBox_US_9001", "US", false, false, new int[] {h, w, 3}, img, null, boxes, null);
+        Case c = new Case("2DBox_US_9001", "US", false, false, new int[] {h, w, 3}, img, (LabelArray) null, boxes,
+                null);
         Path in = CaseWriter.write(c, Files.createDirectories(tmp.resolve("in")));
         // keep the embedding the inference made, to decode the boxes one by one against it below
         SliceSegmenter.Embedded[] last = new SliceSegmenter.Embedded[1];

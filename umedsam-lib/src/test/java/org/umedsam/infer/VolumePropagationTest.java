@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.umedsam.data.ImageU8;
+import org.umedsam.io.LabelArray;
+import org.umedsam.io.NpyDtype;
 
 /**
  * The 3D propagation rules on a volume built so that the answer is known from its geometry.
@@ -94,7 +96,7 @@ class VolumePropagationTest {
     void followsTheChallengeRulesOnAKnownCase() {
         ThresholdInBox fake = new ThresholdInBox();
         VolumePropagation.Result r = new VolumePropagation(fake, 64).segment(volume(), D, S, S, BOXES);
-        byte[] segs = r.segs();
+        byte[] segs = r.segs().uint8();
         int[][] expected = new int[D][S * S];
         // box 1 tracks A from z_mid = 4 up to 7 and down to 2 (both inclusive): the square moves 2 px per
         // slice, within the 3 px widening, so every slice's A is found whole; slices 0, 1, 8, 9 are outside
@@ -141,7 +143,7 @@ class VolumePropagationTest {
     void boxOrderDecidesOverlaps() {
         // box 3 listed first: box 1 (now label 2... drawn later) wins everywhere they overlap
         double[][] swapped = {BOXES[2], BOXES[0]};
-        byte[] segs = new VolumePropagation(new ThresholdInBox()).segment(volume(), D, S, S, swapped).segs();
+        byte[] segs = new VolumePropagation(new ThresholdInBox()).segment(volume(), D, S, S, swapped).segs().uint8();
         assertThat(at(segs, 4, 60, 62)).isEqualTo(2);
         assertThat(at(segs, 5, 60, 62)).isEqualTo(2);
     }
@@ -167,7 +169,8 @@ class VolumePropagationTest {
         java.util.Arrays.fill(rgb, (byte) 9);
         ImageU8 image = new ImageU8(h, w, 3, rgb);
         ThresholdInBox fake = new ThresholdInBox();
-        byte[] segs = ImageInference.segment(fake, image, new double[][] {{100, 60, 199, 139}, {180, 100, 300, 200}});
+        byte[] segs = ImageInference.segment(fake, image, new double[][] {{100, 60, 199, 139}, {180, 100, 300, 200}})
+                .uint8();
         assertThat(fake.embedded).hasSize(1);
         assertThat(fake.boxesSeen.get(0)).containsExactly(50, 30, 99, 69);
         assertThat(fake.boxesSeen.get(1)).containsExactly(90, 50, 150, 100);
@@ -176,6 +179,75 @@ class VolumePropagationTest {
         assertThat(segs[138 * w + 180]).isEqualTo((byte) 2); // overlap: box 2 drawn later
         assertThat(segs[139 * w + 100]).isEqualTo((byte) 0);
         assertThat(segs[200 * w + 300]).isEqualTo((byte) 2);
+    }
+
+    /** 300 cells of 12 x 17 pixels (20 across, 15 down) on a 256 x 256 slice; cell {@code i} holds object {@code i + 1}. */
+    static final int CELLS = 300;
+
+    /** The non-zero 6 x 6 square at the middle of cell {@code i}: {@code x0, y0, x1, y1}. */
+    static int[] square(int i) {
+        int x0 = (i % 20) * 12 + 3;
+        int y0 = (i / 20) * 17 + 5;
+        return new int[] {x0, y0, x0 + 5, y0 + 5};
+    }
+
+    @Test
+    void moreThan255BoxesKeepTheirOwnLabelsIn2D() {
+        byte[] grey = new byte[S * S];
+        double[][] boxes = new double[CELLS][];
+        for (int i = 0; i < CELLS; i++) {
+            int[] q = square(i);
+            fill(grey, 0, q[0], q[1], q[2], q[3], 90);
+            boxes[i] = new double[] {q[0] - 2, q[1] - 2, q[2] + 2, q[3] + 2};
+        }
+        LabelArray segs = ImageInference.segment(new ThresholdInBox(), new ImageU8(S, S, 1, grey), boxes);
+        assertThat(segs.isWide()).isTrue();
+        for (int i = 0; i < CELLS; i++) {
+            int[] q = square(i);
+            assertThat(segs.get(q[1] * S + q[0])).as("object %d", i + 1).isEqualTo(i + 1);
+            assertThat(segs.get((q[1] - 1) * S + q[0])).isZero();
+        }
+        assertThat(segs.toNpy(S, S).dtype()).isEqualTo(NpyDtype.UINT16);
+    }
+
+    @Test
+    void moreThan255BoxesPropagateWithTheirOwnLabelsIn3D() {
+        int depth = 3;
+        byte[] vol = new byte[depth * S * S];
+        double[][] boxes = new double[CELLS][];
+        for (int i = 0; i < CELLS; i++) {
+            int[] q = square(i);
+            for (int z = 0; z < depth; z++) {
+                fill(vol, z, q[0], q[1], q[2], q[3], 90);
+            }
+            boxes[i] = new double[] {q[0] - 2, q[1] - 2, 0, q[2] + 2, q[3] + 2, depth - 1};
+        }
+        VolumePropagation.Result r = new VolumePropagation(new ThresholdInBox()).segment(vol, depth, S, S, boxes);
+        assertThat(r.segs().isWide()).isTrue();
+        for (int i = 0; i < CELLS; i++) {
+            int[] q = square(i);
+            for (int z = 0; z < depth; z++) {
+                assertThat(r.segs().get((z * S + q[3]) * S + q[2])).as("object %d slice %d", i + 1, z).isEqualTo(i + 1);
+            }
+        }
+    }
+
+    @Test
+    void moreThan255BoxesWhoseLateMasksAreEmptyStayInBytes() {
+        // boxes 256..300 select nothing (an empty corner), so the largest label is 255 and segs stay uint8
+        byte[] grey = new byte[S * S];
+        double[][] boxes = new double[CELLS][];
+        for (int i = 0; i < CELLS; i++) {
+            int[] q = square(i);
+            if (i < 255) {
+                fill(grey, 0, q[0], q[1], q[2], q[3], 90);
+            }
+            boxes[i] = new double[] {q[0], q[1], q[2], q[3]};
+        }
+        LabelArray segs = ImageInference.segment(new ThresholdInBox(), new ImageU8(S, S, 1, grey), boxes);
+        assertThat(segs.max()).isEqualTo(255);
+        assertThat(segs.isWide()).isFalse();
+        assertThat(segs.toNpy(S, S).dtype()).isEqualTo(NpyDtype.UINT8);
     }
 
     static void paintExpected(int[] plane, int x0, int y0, int x1, int y1, int label) {

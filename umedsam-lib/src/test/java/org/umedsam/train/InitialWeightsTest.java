@@ -77,6 +77,19 @@ class InitialWeightsTest {
     }
 
     @Test
+    void refusedInitialWeightsLeaveNoRunFolder(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.pth");
+        java.nio.file.Files.write(bad, new byte[] {'P', 'K', 3, 4, 0});
+        TrainConfig c = TrainConfig.defaults().with(Map.of("name", "refused", "epochs", 1, "sam", false,
+                "initialWeights", bad.toString()));
+        Path runs = dir.resolve("runs");
+        assertThatThrownBy(() -> Trainer.start(c, new LiteMedSamModel(LiteMedSam.create(LiteMedSamModelTest.tiny(), 5L),
+                false), LiteMedSamModelTest.data(2, 1), null, runs, Trainer.Options.quiet()))
+                .isInstanceOf(IOException.class).hasMessageContaining("bad.pth");
+        assertThat(runs.resolve("refused")).doesNotExist();
+    }
+
+    @Test
     void configKeyDefaultsToARandomStartAndReadsFromJson() {
         assertThat(TrainConfig.defaults().initialWeights()).isEmpty();
         TrainConfig c = TrainConfig.fromJson("{\"initialWeights\": \"/x/lite_medsam.pth\"}", "t.json");
