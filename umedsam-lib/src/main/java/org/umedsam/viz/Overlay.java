@@ -13,16 +13,18 @@ import java.util.Objects;
  * grey (or colour), the prompt box, the ground-truth outline and the prediction as a translucent
  * fill with its outline.
  *
- * <p>Masks are drawn as outlines (pixels of the mask with a 4-neighbour outside it), so truth and
- * prediction stay visible where they overlap.
+ * <p>Masks are drawn as outlines (pixels of the mask with a 4-neighbour outside it), so every
+ * object of a mask gets its own contour and truth and prediction stay visible where they overlap.
+ * Truth and prediction are the colour-blind-safe Okabe-Ito pair sky blue and orange; the box is
+ * light grey on a black shadow, so it shows on dark and bright images alike.
  */
 public final class Overlay {
-    /** Ground truth outline colour (bluish green). */
-    public static final Color TRUTH = new Color(0x00, 0xE0, 0x90);
-    /** Prediction colour (vermillion). */
-    public static final Color PREDICTION = new Color(0xFF, 0x55, 0x22);
-    /** Box prompt colour (yellow). */
-    public static final Color BOX = new Color(0xFF, 0xE0, 0x30);
+    /** Ground truth outline colour (Okabe-Ito sky blue). */
+    public static final Color TRUTH = new Color(0x56, 0xB4, 0xE9);
+    /** Prediction colour (Okabe-Ito orange). */
+    public static final Color PREDICTION = new Color(0xE6, 0x9F, 0x00);
+    /** Box prompt colour (light grey, drawn dashed over a black shadow). */
+    public static final Color BOX = new Color(0xDD, 0xDD, 0xDD);
 
     /**
      * One example.
@@ -89,7 +91,7 @@ public final class Overlay {
         g.drawImage(base, 0, 0, outW, outH, null);
         g.dispose();
         if (e.prediction() != null) {
-            fill(out, e.prediction(), w, h, Palette.withAlpha(PREDICTION, 90));
+            fill(out, e.prediction(), w, h, Palette.withAlpha(PREDICTION, 70));
             outline(out, e.prediction(), w, h, PREDICTION);
         }
         if (e.truth() != null) {
@@ -98,13 +100,18 @@ public final class Overlay {
         if (e.box() != null) {
             Graphics2D gb = out.createGraphics();
             gb.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            gb.setColor(BOX);
-            gb.setStroke(new BasicStroke(Math.max(1.5f, size / 200f)));
+            float width = Math.max(1.5f, size / 200f);
             double[] b = e.box();
             int x0 = (int) Math.round(b[0] * scale);
             int y0 = (int) Math.round(b[1] * scale);
             int x1 = (int) Math.round(b[2] * scale);
             int y1 = (int) Math.round(b[3] * scale);
+            gb.setColor(Color.BLACK);
+            gb.setStroke(new BasicStroke(width + 2));
+            gb.drawRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+            gb.setColor(BOX);
+            gb.setStroke(new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {4 * width, 3 * width}, 0f));
             gb.drawRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
             gb.dispose();
         }
@@ -178,7 +185,7 @@ public final class Overlay {
                 up[y * ow + x] = mask[my * w + Math.min(w - 1, (int) (x * sx))];
             }
         }
-        int thick = Math.max(1, Math.min(ow, oh) / 160);
+        int thick = Math.max(2, Math.min(ow, oh) / 130);
         int rgb = c.getRGB() & 0xFFFFFF;
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
