@@ -20,6 +20,8 @@ public final class ChartStyle {
     public static final int HEIGHT = 520;
 
     private static final String FONT = "DejaVu Sans";
+    /** Name of the hidden series {@link #roundXTicks} adds. */
+    private static final String ROUND_TICKS = " round-ticks";
 
     private ChartStyle() {
     }
@@ -34,6 +36,9 @@ public final class ChartStyle {
      * Call after all series are added.
      */
     public static void roundXTicks(XYChart chart) {
+        if (chart.getSeriesMap().containsKey(ROUND_TICKS)) {
+            return;
+        }
         java.util.TreeSet<Double> xs = new java.util.TreeSet<>();
         double y = Double.NaN;
         for (XYSeries s : chart.getSeriesMap().values()) {
@@ -53,7 +58,7 @@ public final class ChartStyle {
         }
         double first = xs.first();
         double d = xs.higher(first) - first;
-        XYSeries hidden = chart.addSeries(" round-ticks", new double[] {first + d / 2}, new double[] {y});
+        XYSeries hidden = chart.addSeries(ROUND_TICKS, new double[] {first + d / 2}, new double[] {y});
         hidden.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         hidden.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         hidden.setLineColor(new Color(0, 0, 0, 0));

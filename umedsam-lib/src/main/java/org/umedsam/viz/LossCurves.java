@@ -59,7 +59,7 @@ public final class LossCurves {
         chart.getStyler().setYAxisLogarithmic(log);
         int k = 0;
         for (int i = 0; i < curves.size(); i++) {
-            addCurve(chart, terms.get(i), curves.get(i), Palette.categorical(k++), log);
+            addCurve(chart, terms.get(i), curves.get(i), Palette.term(k++), log);
         }
         ChartStyle.roundXTicks(chart);
         return chart;
@@ -127,6 +127,7 @@ public final class LossCurves {
                 "loss (dimensionless)");
         double[] epoch = java.util.Arrays.copyOf(Tables.doubles(group.get(0).epochs(), "epoch"), epochs);
         String[][] lines = {{"train_loss", "training loss"}, {"val_loss", "validation loss"}};
+        java.awt.Color[] colours = {Palette.configuration(config), Palette.term(0)};
         int k = 0;
         for (String[] l : lines) {
             double[] y = epochMean(group, l[0], epochs);
@@ -134,8 +135,8 @@ public final class LossCurves {
             if (xy[0].length > 0) {
                 XYSeries s = chart.addSeries(l[1], xy[0], xy[1]);
                 s.setMarker(SeriesMarkers.CIRCLE);
-                s.setLineColor(Palette.categorical(k));
-                s.setMarkerColor(Palette.categorical(k));
+                s.setLineColor(colours[k]);
+                s.setMarkerColor(colours[k]);
             }
             k++;
         }
@@ -145,8 +146,8 @@ public final class LossCurves {
             if (xy[0].length > 0) {
                 XYSeries s = chart.addSeries("validation DSC (right axis)", xy[0], xy[1]);
                 s.setMarker(SeriesMarkers.DIAMOND);
-                s.setLineColor(Palette.categorical(2));
-                s.setMarkerColor(Palette.categorical(2));
+                s.setLineColor(Palette.term(1));
+                s.setMarkerColor(Palette.term(1));
                 s.setLineStyle(dashed(1.8f));
                 rightPercentAxis(chart, s, "validation DSC (%)");
             }
@@ -164,16 +165,16 @@ public final class LossCurves {
         if (c == null) {
             throw new IllegalArgumentException(group.get(0).dir() + ": steps.csv has no loss_total values");
         }
-        XYChart chart = newStepChart("Training loss per step and validation after the single epoch: " + config
+        XYChart chart = newStepChart("Training loss and validation after epoch 1: " + config
                 + seedNote(group.size()), "loss (dimensionless)");
-        addCurve(chart, "training objective per step", c, Palette.categorical(0), false);
+        addCurve(chart, "training objective per step", c, Palette.configuration(config), false);
         double[] ends = {c.x()[0], c.x()[c.x().length - 1]};
         double[] val = epochMean(withEpochs, "val_loss", 1);
         if (val != null && Double.isFinite(val[0])) {
             XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation loss after epoch 1 (%.3f)", val[0]),
                     ends, new double[] {val[0], val[0]});
             s.setMarker(SeriesMarkers.NONE);
-            s.setLineColor(Palette.categorical(1));
+            s.setLineColor(Palette.term(0));
             s.setLineStyle(dashed(2f));
         }
         double[] dsc = epochMean(withEpochs, "val_dsc", 1);
@@ -182,7 +183,7 @@ public final class LossCurves {
             XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation DSC after epoch 1 (%.1f %%, right axis)", p),
                     ends, new double[] {p, p});
             s.setMarker(SeriesMarkers.NONE);
-            s.setLineColor(Palette.categorical(2));
+            s.setLineColor(Palette.term(1));
             s.setLineStyle(dashed(2f));
             rightPercentAxis(chart, s, "validation DSC (%)");
         }

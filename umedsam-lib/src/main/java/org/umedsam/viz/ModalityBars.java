@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -28,7 +29,8 @@ import tech.tablesaw.api.Table;
  * labelled "n/a".
  *
  * <p>Drawn on an XY chart (bars are filled rectangles at x = group index plus an offset per
- * configuration) because XChart's category chart cannot overlay dots on grouped bars.
+ * configuration) because XChart's category chart cannot overlay dots on grouped bars; the
+ * modality names stand in a band just below zero.
  */
 public final class ModalityBars {
     /** Which score to plot. */
@@ -49,6 +51,8 @@ public final class ModalityBars {
     }
 
     private static final double GROUP_WIDTH = 0.8;
+    /** Height (in %) of the band below zero that holds the modality names. */
+    static final double LABEL_BAND = 7.0;
 
     private ModalityBars() {
     }
@@ -81,19 +85,20 @@ public final class ModalityBars {
         chart.setXAxisTitle("modality");
         chart.setYAxisTitle(metric.axisLabel());
         ChartStyle.apply(chart.getStyler());
-        chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(100.0);
-        chart.getStyler().setYAxisDecimalPattern("0");
+        // group names are written under the bars, inside the plot, in a band below zero: XChart 3.8.8
+        // cannot put named ticks on a numeric axis (its tick search loops or gives up on blank labels)
+        chart.getStyler().setYAxisMin(-LABEL_BAND);
         chart.getStyler().setXAxisMin(-0.5);
         chart.getStyler().setXAxisMax(order.size() - 0.5);
-        chart.getStyler().setXAxisTickMarkSpacingHint(30);
-        chart.getStyler().setXAxisLabelRotation(labels.size() > 6 ? 35 : 0);
+        chart.getStyler().setXAxisTicksVisible(false);
+        // no tick label in the name band below zero
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(v -> v < -1e-9 ? " " : String.format(java.util.Locale.ROOT, "%.0f", v));
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
-            long i = Math.round(v);
-            // a hidden label is a space: XChart cannot lay out an empty string
-            return Math.abs(v - i) < 1e-6 && i >= 0 && i < labels.size() ? labels.get((int) i) : " ";
-        });
+        chart.addAnnotation(new AnnotationLine(0, false, false));
+        for (int g = 0; g < labels.size(); g++) {
+            chart.addAnnotation(new AnnotationText(labels.get(g), g, -LABEL_BAND / 2, false));
+        }
 
         double w = GROUP_WIDTH / configs.size();
         List<Double> dotX = new ArrayList<>();

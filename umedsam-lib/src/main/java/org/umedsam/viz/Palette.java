@@ -58,6 +58,17 @@ public final class Palette {
         return OTHER_CONFIGURATIONS[Math.floorMod(name.hashCode(), OTHER_CONFIGURATIONS.length)];
     }
 
+    /**
+     * The i-th colour for something other than a configuration inside a one-configuration figure
+     * (a loss term, a validation curve): Okabe-Ito colours no configuration uses (vermillion,
+     * reddish purple, sky blue, darkened yellow, grey), cycling after five.
+     */
+    public static Color term(int i) {
+        Color[] c = {new Color(0xD55E00), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0xB8A800),
+            new Color(0x777777)};
+        return c[Math.floorMod(i, c.length)];
+    }
+
     /** All categorical colours in order (a copy). */
     public static Color[] categorical() {
         return CATEGORICAL.clone();

@@ -72,6 +72,9 @@ public final class PaperFigures {
     /** Writes a chart as {@code name.png} (and {@code .svg}) and records it. */
     private void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String name) throws IOException {
         manifest.claim();
+        if (chart instanceof XYChart xy) {
+            ChartStyle.roundXTicks(xy); // idempotent; round ticks even where a chart class forgot them
+        }
         record(writer.write(chart, out, name));
     }
 

@@ -47,7 +47,7 @@ public final class SigmaTrajectories {
 
     /** w_i = 1 / (2 sigma_i^2) against step. */
     public static XYChart effectiveWeights(List<RunRecords> runs) {
-        return chart(runs, "Effective loss weights 1/(2σ²)", "effective weight 1/(2σ²) (dimensionless)",
+        return chart(runs, "Effective weights 1/(2σ²)", "effective weight 1/(2σ²) (dimensionless)",
                 s -> 1.0 / (2.0 * s * s), "w");
     }
 
@@ -92,8 +92,9 @@ public final class SigmaTrajectories {
         }
         List<String> termList = new ArrayList<>(terms);
         int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
-        XYChart chart = LossCurves.newStepChart(title + (seeds > 1 ? ", mean over " + seeds + " seeds" : "")
-                + " (dashed: equilibrium)", yLabel);
+        XYChart chart = LossCurves.newStepChart(title + " (" + (seeds > 1 ? "mean of " + seeds + " seeds, " : "")
+                + "dashed: equilibrium)", yLabel);
+        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(14f));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         double hi = f.applyAsDouble(1.0);
