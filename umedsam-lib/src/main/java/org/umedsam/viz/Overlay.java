@@ -37,9 +37,18 @@ public final class Overlay {
      * @param truth ground truth {@code [H, W]}, or null
      * @param prediction predicted mask {@code [H, W]}, or null
      * @param box prompt box {@code [x0, y0, x1, y1]} in pixels of this image, or null
+     * @param truthLabels object label per pixel {@code [H, W]} (0 background), or null: then
+     *     touching objects of {@code truth} share one contour
+     * @param predictionLabels object label per pixel of the prediction, or null
      */
     public record Example(float[] pixels, int channels, int height, int width, boolean[] truth,
-                          boolean[] prediction, double[] box) {
+                          boolean[] prediction, double[] box, byte[] truthLabels, byte[] predictionLabels) {
+        /** An example without object labels. */
+        public Example(float[] pixels, int channels, int height, int width, boolean[] truth, boolean[] prediction,
+                       double[] box) {
+            this(pixels, channels, height, width, truth, prediction, box, null, null);
+        }
+
         public Example {
             Objects.requireNonNull(pixels, "pixels");
             if (channels != 1 && channels != 3) {
@@ -54,6 +63,12 @@ public final class Overlay {
             }
             if (prediction != null && prediction.length != height * width) {
                 throw new IllegalArgumentException("prediction has " + prediction.length + " values, expected " + height * width);
+            }
+            if (truthLabels != null && (truth == null || truthLabels.length != height * width)) {
+                throw new IllegalArgumentException("truthLabels need truth and " + height * width + " values");
+            }
+            if (predictionLabels != null && (prediction == null || predictionLabels.length != height * width)) {
+                throw new IllegalArgumentException("predictionLabels need prediction and " + height * width + " values");
             }
             if (box != null && box.length != 4) {
                 throw new IllegalArgumentException("box must be [x0, y0, x1, y1], got " + box.length + " values");
@@ -92,10 +107,10 @@ public final class Overlay {
         g.dispose();
         if (e.prediction() != null) {
             fill(out, e.prediction(), w, h, Palette.withAlpha(PREDICTION, 70));
-            outline(out, e.prediction(), w, h, PREDICTION);
+            outline(out, e.prediction(), e.predictionLabels(), w, h, PREDICTION);
         }
         if (e.truth() != null) {
-            outline(out, e.truth(), w, h, TRUTH);
+            outline(out, e.truth(), e.truthLabels(), w, h, TRUTH);
         }
         if (e.box() != null) {
             Graphics2D gb = out.createGraphics();
@@ -172,31 +187,36 @@ public final class Overlay {
         }
     }
 
-    /** Outline in output pixels: an inside output pixel whose 4-neighbour (in output space) is outside. */
-    private static void outline(BufferedImage out, boolean[] mask, int w, int h, Color c) {
+    /**
+     * Outline in output pixels: an inside output pixel whose 4-neighbour (in output space) is
+     * outside or, with labels, belongs to another object, so every object has its own contour.
+     */
+    private static void outline(BufferedImage out, boolean[] mask, byte[] labels, int w, int h, Color c) {
         int ow = out.getWidth();
         int oh = out.getHeight();
-        boolean[] up = new boolean[ow * oh];
+        int[] up = new int[ow * oh]; // 0 outside, else the object's label (1 without labels)
         double sx = (double) w / ow;
         double sy = (double) h / oh;
         for (int y = 0; y < oh; y++) {
             int my = Math.min(h - 1, (int) (y * sy));
             for (int x = 0; x < ow; x++) {
-                up[y * ow + x] = mask[my * w + Math.min(w - 1, (int) (x * sx))];
+                int i = my * w + Math.min(w - 1, (int) (x * sx));
+                up[y * ow + x] = !mask[i] ? 0 : labels == null ? 1 : Math.max(1, labels[i] & 0xFF);
             }
         }
         int thick = Math.max(2, Math.min(ow, oh) / 130);
         int rgb = c.getRGB() & 0xFFFFFF;
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
-                if (!up[y * ow + x]) {
+                int l = up[y * ow + x];
+                if (l == 0) {
                     continue;
                 }
                 boolean edge = false;
                 for (int d = 1; d <= thick && !edge; d++) {
                     edge = x - d < 0 || x + d >= ow || y - d < 0 || y + d >= oh
-                            || !up[y * ow + x - d] || !up[y * ow + x + d]
-                            || !up[(y - d) * ow + x] || !up[(y + d) * ow + x];
+                            || up[y * ow + x - d] != l || up[y * ow + x + d] != l
+                            || up[(y - d) * ow + x] != l || up[(y + d) * ow + x] != l;
                 }
                 if (edge) {
                     out.setRGB(x, y, rgb);

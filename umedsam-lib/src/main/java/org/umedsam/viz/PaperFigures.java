@@ -253,14 +253,17 @@ public final class PaperFigures {
         }
         String title = (good ? "Good results" : "Challenging results") + " (" + profile() + "): the " + picked.size()
                 + " test cases with the " + (good ? "highest" : "lowest") + " DSC averaged over configurations";
-        BufferedImage img = ImageGrid.compose(title, panels, cases.configurations().size(), Overlay.legend());
+        List<ImageGrid.LegendEntry> legend = List.of(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt (largest object)"),
+                new ImageGrid.LegendEntry(Overlay.TRUTH, "ground truth (every object)"),
+                new ImageGrid.LegendEntry(Overlay.PREDICTION, "prediction"));
+        BufferedImage img = ImageGrid.compose(title, panels, cases.configurations().size(), legend);
         save(img, "06-qualitative-" + (good ? "good" : "challenging"));
         return img;
     }
 
     private static ImageGrid.Panel panel(QualitativeExample e, String caption) {
         Overlay.Example ex = new Overlay.Example(e.image(), e.channels(), e.height(), e.width(), e.truth(),
-                e.prediction(), e.box());
+                e.prediction(), e.box(), e.truthLabels(), e.predictionLabels());
         return new ImageGrid.Panel(Overlay.render(ex, PANEL), caption);
     }
 

@@ -177,6 +177,27 @@ class PaperFiguresRenderTest {
         assertThat(out.resolve("01-preprocessing.png")).exists();
     }
 
+    @Test
+    void touchingObjectsEachGetAContour() {
+        int w = 40;
+        int h = 20;
+        boolean[] mask = new boolean[w * h];
+        byte[] labels = new byte[w * h];
+        for (int y = 5; y < 15; y++) {
+            for (int x = 5; x < 35; x++) {
+                mask[y * w + x] = true;
+                labels[y * w + x] = (byte) (x < 20 ? 1 : 2);
+            }
+        }
+        float[] px = new float[w * h];
+        Overlay.Example plain = new Overlay.Example(px, 1, h, w, mask, null, null);
+        Overlay.Example labelled = new Overlay.Example(px, 1, h, w, mask, null, null, labels, null);
+        // 400 px wide: 10 output pixels per mask pixel; the shared border lies at x = 200
+        int border = Overlay.render(labelled, 400).getRGB(200, 100) & 0xFFFFFF;
+        assertThat(border).isEqualTo(Overlay.TRUTH.getRGB() & 0xFFFFFF);
+        assertThat(Overlay.render(plain, 400).getRGB(200, 100) & 0xFFFFFF).isNotEqualTo(Overlay.TRUTH.getRGB() & 0xFFFFFF);
+    }
+
     /** The non-blank tick labels XChart laid out on an axis (read through its internals after a paint). */
     static List<String> labels(Chart<?, ?> chart, boolean x) throws Exception {
         BitmapEncoder.getBufferedImage(chart);
