@@ -165,7 +165,7 @@ public final class LossCurves {
         if (c == null) {
             throw new IllegalArgumentException(group.get(0).dir() + ": steps.csv has no loss_total values");
         }
-        XYChart chart = newStepChart("Training loss and validation after epoch 1: " + config
+        XYChart chart = newStepChart("Loss per step, validation after epoch 1: " + config
                 + seedNote(group.size()), "loss (dimensionless)");
         addCurve(chart, "training objective per step", c, Palette.configuration(config), false);
         double[] ends = {c.x()[0], c.x()[c.x().length - 1]};

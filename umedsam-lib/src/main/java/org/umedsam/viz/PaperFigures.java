@@ -136,6 +136,16 @@ public final class PaperFigures {
         return c;
     }
 
+    /**
+     * The learned sigmas of one configuration's runs (mean over seeds, with equilibrium and relative
+     * change): {@code 02-sigma-<configuration>}.
+     */
+    public XYChart sigmas(String configuration) throws IOException {
+        XYChart c = SigmaTrajectories.sigmas(group(configuration));
+        save(c, "02-sigma-" + configuration);
+        return c;
+    }
+
     /** The training objective of every configuration, mean and band over seeds: {@code 02-objective}. */
     public XYChart objective() throws IOException {
         XYChart c = LossCurves.total(runs.runs());
@@ -251,8 +261,9 @@ public final class PaperFigures {
                 panels.add(panel(e, caption));
             }
         }
-        String title = (good ? "Good results" : "Challenging results") + " (" + profile() + "): the " + picked.size()
-                + " test cases with the " + (good ? "highest" : "lowest") + " DSC averaged over configurations";
+        String title = (good ? "Good results" : "Challenging results") + " (" + profile() + "): "
+                + (picked.size() == 1 ? "the test case" : "the " + picked.size() + " test cases") + " with the "
+                + (good ? "highest" : "lowest") + " DSC averaged over configurations";
         List<ImageGrid.LegendEntry> legend = List.of(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt (largest object)"),
                 new ImageGrid.LegendEntry(Overlay.TRUTH, "ground truth (every object)"),
                 new ImageGrid.LegendEntry(Overlay.PREDICTION, "prediction"));
@@ -310,6 +321,9 @@ public final class PaperFigures {
             attempt(log, done, "02-loss-terms-" + c, () -> lossTerms(c));
             if (group(c).stream().anyMatch(r -> r.epochs() != null && r.epochs().rowCount() > 0)) {
                 attempt(log, done, "02-epochs-" + c, () -> epochs(c));
+            }
+            if (group(c).stream().anyMatch(r -> !r.sigmaTerms().isEmpty())) {
+                attempt(log, done, "02-sigma-" + c, () -> sigmas(c));
             }
         }
         attempt(log, done, "02-loss-<term>", this::lossTermsCompared);

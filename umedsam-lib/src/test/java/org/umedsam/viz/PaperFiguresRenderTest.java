@@ -60,6 +60,7 @@ class PaperFiguresRenderTest {
                 Arguments.of("02-epochs-baseline", (Make) f -> f.epochs("baseline")),
                 Arguments.of("02-epochs-no-sam", (Make) f -> f.epochs("no-sam")),
                 Arguments.of("02-objective", (Make) PaperFigures::objective),
+                Arguments.of("02-sigma-full", (Make) f -> f.sigmas("full")),
                 Arguments.of("03-table3", (Make) PaperFigures::table3),
                 Arguments.of("03-dsc-per-modality", (Make) f -> f.modalityBars(ModalityBars.Metric.DSC)),
                 Arguments.of("03-nsd-per-modality", (Make) f -> f.modalityBars(ModalityBars.Metric.NSD)),
