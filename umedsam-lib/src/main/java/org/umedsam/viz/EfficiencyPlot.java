@@ -77,6 +77,8 @@ public final class EfficiencyPlot {
         chart.getStyler().setYAxisLogarithmic(logY);
         if (!logX) {
             chart.getStyler().setXAxisMin(0.0);
+            // XChart's default pattern drops the leading zero (".05")
+            chart.getStyler().setXAxisDecimalPattern("0.###");
         }
         if (!logY) {
             chart.getStyler().setYAxisMin(0.0);
