@@ -138,7 +138,8 @@ public final class TestSetEvaluation {
 
     /**
      * The case's most informative slice (2D: the image; 3D: the slice with most foreground) with
-     * the largest label on it: truth, prediction and its tight box, down-sampled to at most
+     * every object on it: truth and prediction as label maps (each object drawn with its own
+     * contour) and the tight box of the largest object, down-sampled to at most
      * {@value #EXAMPLE_SIDE} pixels.
      */
     static QualitativeExample example(Case c, LabelArray segs, double dsc) {
@@ -177,8 +178,8 @@ public final class TestSetEvaluation {
         int ow = Math.max(1, (int) Math.round(w * scale));
         int ch = img.channels();
         float[] pixels = new float[ch * oh * ow];
-        boolean[] truth = new boolean[oh * ow];
-        boolean[] pred = new boolean[oh * ow];
+        byte[] truth = new byte[oh * ow];
+        byte[] pred = new byte[oh * ow];
         int x0 = Integer.MAX_VALUE;
         int y0 = Integer.MAX_VALUE;
         int x1 = -1;
@@ -191,9 +192,9 @@ public final class TestSetEvaluation {
                     pixels[k * oh * ow + y * ow + x] = img.get(sy, sx, k);
                 }
                 int src = z * plane + sy * w + sx;
-                truth[y * ow + x] = c.gts().get(src) == label;
-                pred[y * ow + x] = segs.get(src) == label;
-                if (truth[y * ow + x]) {
+                truth[y * ow + x] = byteLabel(c.gts().get(src));
+                pred[y * ow + x] = byteLabel(segs.get(src));
+                if (c.gts().get(src) == label) {
                     x0 = Math.min(x0, x);
                     y0 = Math.min(y0, y);
                     x1 = Math.max(x1, x);
@@ -202,6 +203,11 @@ public final class TestSetEvaluation {
             }
         }
         double[] box = x1 < 0 ? new double[] {0, 0, 0, 0} : new double[] {x0, y0, x1, y1};
-        return new QualitativeExample(c.name(), c.modality(), dsc, pixels, ch, oh, ow, truth, pred, box);
+        return QualitativeExample.ofLabels(c.name(), c.modality(), dsc, pixels, ch, oh, ow, truth, pred, box);
+    }
+
+    /** A label for the example's byte label map: 0 stays 0, labels above 255 wrap into 1..255 (outlines only). */
+    private static byte byteLabel(int label) {
+        return (byte) (label == 0 ? 0 : (label - 1) % 255 + 1);
     }
 }

@@ -20,17 +20,35 @@ import org.umedsam.io.Npz;
  * @param channels   C
  * @param height     H
  * @param width      W
- * @param truth      [H, W]
- * @param prediction [H, W]
+ * @param truth      [H, W], any object
+ * @param prediction [H, W], any object
  * @param box        x0 y0 x1 y1 in pixels of this image
+ * @param truthLabels      [H, W] object label per pixel (0 background), so each object gets its own contour
+ * @param predictionLabels [H, W] object label per pixel
  */
 public record QualitativeExample(String caseId, String modality, double dsc, float[] image, int channels, int height,
-                                 int width, boolean[] truth, boolean[] prediction, double[] box) {
+                                 int width, boolean[] truth, boolean[] prediction, double[] box, byte[] truthLabels,
+                                 byte[] predictionLabels) {
+    /** An example of one object per mask: the labels are the masks (1 inside). */
+    public QualitativeExample(String caseId, String modality, double dsc, float[] image, int channels, int height,
+                              int width, boolean[] truth, boolean[] prediction, double[] box) {
+        this(caseId, modality, dsc, image, channels, height, width, truth, prediction, box, bytes(truth), bytes(prediction));
+    }
+
+    /** An example from label maps {@code [H, W]} (0 background, one value per object). */
+    public static QualitativeExample ofLabels(String caseId, String modality, double dsc, float[] image, int channels,
+                                              int height, int width, byte[] truthLabels, byte[] predictionLabels,
+                                              double[] box) {
+        return new QualitativeExample(caseId, modality, dsc, image, channels, height, width, bools(truthLabels),
+                bools(predictionLabels), box, truthLabels, predictionLabels);
+    }
+
     public QualitativeExample {
         Objects.requireNonNull(caseId, "caseId");
         Objects.requireNonNull(modality, "modality");
         if (image.length != channels * height * width || truth.length != height * width
-                || prediction.length != height * width || box.length != 4) {
+                || prediction.length != height * width || box.length != 4 || truthLabels.length != height * width
+                || predictionLabels.length != height * width) {
             throw new IllegalArgumentException(caseId + ": expected image [" + channels + ", " + height + ", " + width
                     + "], masks [" + height + ", " + width + "] and box [4]");
         }
@@ -39,8 +57,8 @@ public record QualitativeExample(String caseId, String modality, double dsc, flo
     public void write(Path file) throws IOException {
         Map<String, NpyArray> a = new LinkedHashMap<>();
         a.put("image", NpyArray.ofFloat32(image, channels, height, width));
-        a.put("truth", NpyArray.ofUint8(bytes(truth), height, width));
-        a.put("prediction", NpyArray.ofUint8(bytes(prediction), height, width));
+        a.put("truth", NpyArray.ofUint8(truthLabels, height, width));
+        a.put("prediction", NpyArray.ofUint8(predictionLabels, height, width));
         a.put("box", NpyArray.ofFloat64(box, 4));
         Npz.write(file, a, true);
     }
@@ -57,9 +75,8 @@ public record QualitativeExample(String caseId, String modality, double dsc, flo
             throw new IOException(file + ": image must be [C, H, W], got rank " + s.length);
         }
         try {
-            return new QualitativeExample(caseId, modality, dsc, a.get("image").toFloatArray(), s[0], s[1], s[2],
-                    bools(a.get("truth").toUint8Array()), bools(a.get("prediction").toUint8Array()),
-                    a.get("box").toDoubleArray());
+            return ofLabels(caseId, modality, dsc, a.get("image").toFloatArray(), s[0], s[1], s[2],
+                    a.get("truth").toUint8Array(), a.get("prediction").toUint8Array(), a.get("box").toDoubleArray());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

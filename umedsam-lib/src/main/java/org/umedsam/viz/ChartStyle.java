@@ -3,9 +3,6 @@ package org.umedsam.viz;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
-import java.util.Locale;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.AxesChartStyler;
@@ -23,33 +20,75 @@ public final class ChartStyle {
     public static final int HEIGHT = 520;
 
     private static final String FONT = "DejaVu Sans";
+    /** Name of the hidden series {@link #roundXTicks} adds. */
+    private static final String ROUND_TICKS = " round-ticks";
 
     private ChartStyle() {
     }
 
     /**
-     * Keeps at most {@code maxLabels} x tick labels, at multiples of a 1-2-5 step, blanking the
-     * others. XChart 3.8.8 places a tick every 10 steps on a 0..200 axis regardless of the spacing
-     * hint, and 3-digit labels then touch; blanking keeps the grid but makes the labels readable.
+     * Makes XChart place the x ticks at round numbers (multiples of 1, 2 or 5 times a power of ten)
+     * instead of at data values. XChart 3.8.8 puts x ticks on the data points themselves when
+     * they are equally spaced (training steps 1, 2, 3, ...; landscape samples -1, -6/7, ...), which
+     * gave step axes with one label and landscape ticks such as -0.428571428571429. A hidden
+     * one-point series half a spacing after the first x value breaks the equal spacing; it draws
+     * nothing, has no legend entry and lies inside the data range, so it changes neither axis.
      * Call after all series are added.
      */
-    public static void sparseXLabels(XYChart chart, int maxLabels) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (XYSeries s : chart.getSeriesMap().values()) {
-            lo = Math.min(lo, s.getXMin());
-            hi = Math.max(hi, s.getXMax());
-        }
-        if (!(hi > lo)) {
+    public static void roundXTicks(XYChart chart) {
+        if (chart.getSeriesMap().containsKey(ROUND_TICKS)) {
             return;
         }
-        double step = niceStep((hi - lo) / Math.max(1, maxLabels - 1));
-        DecimalFormat f = new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT));
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
-            double q = v / step;
-            // a hidden label is a space: XChart cannot lay out an empty string (it threw on 150-step runs)
-            return Math.abs(q - Math.rint(q)) < 1e-6 ? f.format(v) : " ";
-        });
+        java.util.TreeSet<Double> xs = new java.util.TreeSet<>();
+        double y = Double.NaN;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double v : s.getXData()) {
+                if (Double.isFinite(v)) {
+                    xs.add(v);
+                }
+            }
+            for (double v : s.getYData()) {
+                if (Double.isNaN(y) && Double.isFinite(v)) {
+                    y = v;
+                }
+            }
+        }
+        if (xs.size() < 2 || Double.isNaN(y)) {
+            return;
+        }
+        double first = xs.first();
+        double d = xs.higher(first) - first;
+        XYSeries hidden = chart.addSeries(ROUND_TICKS, new double[] {first + d / 2}, new double[] {y});
+        hidden.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        hidden.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        hidden.setLineColor(new Color(0, 0, 0, 0));
+        hidden.setShowInLegend(false);
+    }
+
+    /**
+     * Whether a logarithmic axis over [lo, hi] gets at least three labelled ticks: XChart labels
+     * only powers of ten, so a range spanning less than two decades would show one or two labels.
+     */
+    public static boolean logAxisReadable(double lo, double hi) {
+        if (!(lo > 0) || !(hi > lo) || !Double.isFinite(hi)) {
+            return false;
+        }
+        return Math.floor(Math.log10(hi) + 1e-9) - Math.ceil(Math.log10(lo) - 1e-9) >= 2;
+    }
+
+    /** Smallest and largest finite value of the given arrays ({+inf, -inf} when there is none). */
+    static double[] range(double[]... values) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[] a : values) {
+            for (double v : a) {
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        return new double[] {lo, hi};
     }
 
     /** The smallest 1, 2 or 5 times a power of ten that is at least {@code raw}. */

@@ -9,15 +9,18 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.umedsam.report.Ordering;
-import org.umedsam.report.Table3;
 import org.umedsam.report.Table4;
 import org.umedsam.report.Tables;
 import tech.tablesaw.api.Table;
 
 /**
- * Running time per case against case size (log-log scatter, one series per modality), from the
- * timing table behind {@link Table4}: columns case, size (e.g. {@code 512×512×86}) or voxels,
- * objects, seconds and optionally modality.
+ * Running time per test case against case size, one series per configuration in its
+ * {@link Palette#configuration} colour (the paper's Table 4 compares the baseline with the full
+ * method): the mean over that configuration's runs (seeds, or repeats interleaved with the other
+ * configuration) with an error bar of one sample standard deviation. Input: the timing table
+ * behind {@link Table4}: columns case, size (H×W or D×H×W, e.g. {@code 86×512×512}) or voxels,
+ * objects, seconds and optionally configuration. Axes are logarithmic only where they span enough
+ * decades to carry three labelled ticks, linear from zero otherwise.
  */
 public final class EfficiencyPlot {
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE,
@@ -41,33 +44,78 @@ public final class EfficiencyPlot {
         } else {
             throw new IllegalArgumentException(timings.name() + ": needs a 'voxels' or 'size' column");
         }
-        boolean hasModality = timings.containsColumn(Table4.MODALITY);
-        Map<String, List<double[]>> byModality = new LinkedHashMap<>();
+        boolean hasConfig = timings.containsColumn(Table4.CONFIGURATION);
+        boolean hasCase = timings.containsColumn(Table4.CASE);
+        // configuration -> case -> [voxels, times...]
+        Map<String, Map<String, List<Double>>> times = new LinkedHashMap<>();
+        Map<String, Double> size = new LinkedHashMap<>();
         for (int r = 0; r < seconds.length; r++) {
-            String m = hasModality ? timings.stringColumn(Table4.MODALITY).get(r) : "cases";
-            if (seconds[r] > 0 && voxels[r] > 0) {
-                byModality.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {voxels[r] / 1e6, seconds[r]});
+            if (!(seconds[r] > 0) || !(voxels[r] > 0)) {
+                continue;
             }
+            String config = hasConfig ? timings.stringColumn(Table4.CONFIGURATION).get(r) : "all runs";
+            String id = hasCase ? timings.stringColumn(Table4.CASE).get(r) : Integer.toString(r);
+            times.computeIfAbsent(config, k -> new LinkedHashMap<>()).computeIfAbsent(id, k -> new ArrayList<>()).add(seconds[r]);
+            size.put(id, voxels[r] / 1e6);
         }
-        if (byModality.isEmpty()) {
+        if (times.isEmpty()) {
             throw new IllegalArgumentException(timings.name() + ": no case with positive size and time");
         }
-        XYChart chart = LossCurves.newChart("Running time per case", "case size (megavoxels)",
+        List<String> configs = Ordering.configurations(times.keySet());
+        if (configs.contains("baseline") && configs.contains("full")) {
+            configs = List.of("baseline", "full");
+        }
+        int repeats = times.values().stream().flatMap(m -> m.values().stream()).mapToInt(List::size).max().orElse(1);
+        XYChart chart = LossCurves.newChart("Running time per test case" + (repeats > 1
+                ? " (mean ± sd over " + repeats + " runs)" : ""), "case size (megavoxels; sizes H×W or D×H×W)",
                 "running time (s)");
-        chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(true);
+        double[] xr = ChartStyle.range(size.values().stream().mapToDouble(Double::doubleValue).toArray());
+        double[] yr = ChartStyle.range(seconds);
+        boolean logX = ChartStyle.logAxisReadable(xr[0], xr[1]);
+        boolean logY = ChartStyle.logAxisReadable(yr[0], yr[1]);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        if (!logX) {
+            chart.getStyler().setXAxisMin(0.0);
+            // XChart's default pattern drops the leading zero (".05")
+            chart.getStyler().setXAxisDecimalPattern("0.###");
+        }
+        if (!logY) {
+            chart.getStyler().setYAxisMin(0.0);
+        }
         chart.getStyler().setMarkerSize(9);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
         int k = 0;
-        for (String m : Ordering.modalities(byModality.keySet())) {
-            List<double[]> pts = byModality.get(m);
-            double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
-            double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();
-            XYSeries s = chart.addSeries(Table3.displayModality(m), x, y);
+        for (String config : configs) {
+            Map<String, List<Double>> byCase = times.get(config);
+            int n = byCase.size();
+            double[] x = new double[n];
+            double[] y = new double[n];
+            double[] err = new double[n];
+            int i = 0;
+            for (Map.Entry<String, List<Double>> e : byCase.entrySet()) {
+                double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+                x[i] = size.get(e.getKey());
+                y[i] = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+                double sd = 0;
+                for (double t : v) {
+                    sd += (t - y[i]) * (t - y[i]);
+                }
+                // on a log axis an error bar below zero cannot be drawn: clip it at 99 % of the mean
+                err[i] = v.length > 1 ? Math.sqrt(sd / (v.length - 1)) : 0;
+                if (logY) {
+                    err[i] = Math.min(err[i], 0.99 * y[i]);
+                }
+                i++;
+            }
+            XYSeries s = chart.addSeries(config, x, y, err);
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(MARKERS[k % MARKERS.length]);
-            s.setMarkerColor(Palette.categorical(k));
+            s.setMarkerColor(Palette.withAlpha(Palette.configuration(config), 200));
+            s.setLineColor(Palette.configuration(config));
             k++;
         }
+        ChartStyle.roundXTicks(chart);
         return chart;
     }
 

@@ -16,7 +16,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
  * Writes figures to disk, always atomically (into a temporary file in the target folder, then
- * renamed), so a notebook interrupted mid-write never leaves a truncated PNG in {@code figures/}.
+ * renamed), so a notebook interrupted mid-write never leaves a truncated PNG in {@code figures/};
+ * the files get ordinary permissions {@code rw-r--r--} (the temporary file's are {@code rw-------}).
  *
  * <p>Charts go to PNG (at screen resolution, or at a chosen dpi through XChart's
  * {@code saveBitmapWithDPI}, which scales the drawing and writes the pHYs density) and to SVG
@@ -128,6 +129,8 @@ public final class FigureWriter {
             if (Files.size(tmp) == 0) {
                 throw new IOException(file + ": encoder wrote an empty file");
             }
+            // a temporary file is created rw------- ; a figure is an ordinary file
+            org.umedsam.train.AtomicFiles.makeOrdinary(tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -1,127 +1,339 @@
 package org.umedsam.viz;
 
 import java.awt.BasicStroke;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.umedsam.report.Ordering;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.Tables;
 
 /**
- * Training curves from run records: each loss term against step (raw values, faint, plus a
- * moving average), the weighted objective of several runs, and per-epoch train/validation loss.
+ * Training curves from run records. Several seeds of one configuration are drawn as their mean
+ * (a moving average over steps) with a band of plus-minus one sample standard deviation over
+ * seeds; each configuration has its {@link Palette#configuration} colour in every figure.
  */
 public final class LossCurves {
+    private static final int BAND_ALPHA = 50;
+    private static final int MAX_POINTS = 400;
+
     private LossCurves() {
     }
 
-    /**
-     * Every {@code loss_<term>} column of one run against step: a faint raw trace and a
-     * moving average (shown in the legend) per term. Logarithmic y when all values are positive.
-     */
+    /** {@link #perTerm(List)} of one run. */
     public static XYChart perTerm(RunRecords run) {
-        List<String> terms = run.lossTerms();
-        if (terms.isEmpty()) {
-            throw new IllegalArgumentException(run.dir() + ": steps.csv has no loss_<term> columns");
-        }
-        XYChart chart = newStepChart("Loss terms during training: " + run.name(),
-                "loss value (unweighted, dimensionless)");
-        double[] step = run.stepColumn("step");
-        boolean log = true;
-        for (String t : terms) {
-            log &= Series.allPositive(run.stepColumn(RunRecords.LOSS_PREFIX + t));
-        }
-        chart.getStyler().setYAxisLogarithmic(log);
-        int k = 0;
-        for (String t : terms) {
-            double[] y = run.stepColumn(RunRecords.LOSS_PREFIX + t);
-            addRawAndSmooth(chart, t, step, y, k++, log);
-        }
-        ChartStyle.sparseXLabels(chart, 8);
-        return chart;
+        return perTerm(List.of(run));
     }
 
     /**
-     * The weighted training objective ({@code loss_total}) of several runs against step, one
-     * smoothed line per run, labelled by run name. With learned sigmas the objective includes the
-     * {@code log sigma} terms and can be negative, so the axis is linear.
+     * Every {@code loss_<term>} column of the runs of one configuration against step: per term the
+     * smoothed mean over seeds and a band of plus-minus one SD over seeds. Logarithmic y when all
+     * values are positive and span at least two decades.
      */
-    public static XYChart total(List<RunRecords> runs) {
-        if (runs.isEmpty()) {
+    public static XYChart perTerm(List<RunRecords> group) {
+        if (group.isEmpty()) {
             throw new IllegalArgumentException("no runs to plot");
         }
-        XYChart chart = newStepChart("Training objective", "weighted objective (dimensionless)");
-        int k = 0;
-        for (RunRecords r : runs) {
-            double[] step = r.stepColumn("step");
-            double[] y = Series.movingAverage(r.stepColumn(RunRecords.TOTAL), Series.smoothingHalfWidth(step.length));
-            double[][] xy = Series.finite(step, y, false);
-            XYSeries s = chart.addSeries(r.name(), xy[0], xy[1]);
-            s.setMarker(SeriesMarkers.NONE);
-            s.setLineColor(Palette.categorical(k++));
-            s.setLineStyle(new BasicStroke(1.8f));
+        List<String> terms = group.get(0).lossTerms();
+        if (terms.isEmpty()) {
+            throw new IllegalArgumentException(group.get(0).dir() + ": steps.csv has no loss_<term> columns");
         }
-        ChartStyle.sparseXLabels(chart, 8);
+        String config = group.get(0).configuration();
+        XYChart chart = newStepChart("Loss terms during training: " + config + seedNote(group.size()),
+                "loss value (unweighted, dimensionless)");
+        List<Curve> curves = new ArrayList<>();
+        for (String t : terms) {
+            Curve c = Curve.of(group, RunRecords.LOSS_PREFIX + t);
+            if (c != null) {
+                curves.add(c);
+            }
+        }
+        boolean log = curves.stream().allMatch(c -> Series.allPositive(c.lower()))
+                && logReadable(curves);
+        chart.getStyler().setYAxisLogarithmic(log);
+        int k = 0;
+        for (int i = 0; i < curves.size(); i++) {
+            addCurve(chart, terms.get(i), curves.get(i), Palette.term(k++), log);
+        }
+        ChartStyle.roundXTicks(chart);
         return chart;
     }
 
     /**
-     * Per-epoch training and validation loss of one run (left axis) and validation DSC (right
-     * axis, percent), from epochs.csv.
+     * One steps.csv column of every run against step, one curve per configuration (mean over its
+     * seeds, band of plus-minus one SD over seeds), in the configuration colours.
+     *
+     * @param column e.g. {@code loss_total} or {@code loss_dice}
      */
-    public static XYChart epochs(RunRecords run) {
-        if (run.epochs() == null) {
-            throw new IllegalArgumentException(run.dir() + ": no epochs.csv");
+    public static XYChart compare(List<RunRecords> runs, String column, String title, String yLabel) {
+        Map<String, List<RunRecords>> byConfig = byConfiguration(runs, column);
+        if (byConfig.isEmpty()) {
+            throw new IllegalArgumentException("none of the " + runs.size() + " runs has a '" + column + "' column");
         }
-        XYChart chart = newChart("Per-epoch loss and validation DSC: " + run.name(), "epoch",
+        int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
+        XYChart chart = newStepChart(title + (seeds > 1 ? " (mean ± sd over seeds)" : ""), yLabel);
+        for (Map.Entry<String, List<RunRecords>> e : byConfig.entrySet()) {
+            Curve c = Curve.of(e.getValue(), column);
+            if (c != null) {
+                addCurve(chart, e.getKey() + seedNote(e.getValue().size()), c, Palette.configuration(e.getKey()), false);
+            }
+        }
+        ChartStyle.roundXTicks(chart);
+        return chart;
+    }
+
+    /**
+     * The weighted training objective ({@code loss_total}) of every configuration against step. With
+     * learned sigmas the objective includes the {@code log sigma} terms and can be negative, so the
+     * axis is linear; configurations optimise different objectives, so compare their shapes, not
+     * their levels (the unweighted terms are comparable: {@link #compare}).
+     */
+    public static XYChart total(List<RunRecords> runs) {
+        return compare(runs, RunRecords.TOTAL, "Training objective", "weighted objective (dimensionless)");
+    }
+
+    /** {@link #epochs(List)} of one run. */
+    public static XYChart epochs(RunRecords run) {
+        return epochs(List.of(run));
+    }
+
+    /**
+     * Training and validation loss (left axis) and validation DSC (right axis, percent) of the runs of
+     * one configuration, mean over seeds. With two or more epochs per epoch from epochs.csv; with a
+     * single epoch a point per epoch would be one dot, so the training objective is drawn per step
+     * (mean and band over seeds) and the end-of-epoch validation values as dashed horizontal lines.
+     */
+    public static XYChart epochs(List<RunRecords> group) {
+        if (group.isEmpty()) {
+            throw new IllegalArgumentException("no runs to plot");
+        }
+        List<RunRecords> withEpochs = group.stream().filter(r -> r.epochs() != null && r.epochs().rowCount() > 0).toList();
+        if (withEpochs.isEmpty()) {
+            throw new IllegalArgumentException(group.get(0).dir() + ": no epochs.csv");
+        }
+        String config = group.get(0).configuration();
+        int epochs = withEpochs.stream().mapToInt(r -> r.epochs().rowCount()).min().orElse(0);
+        return epochs >= 2 ? perEpoch(withEpochs, config, epochs) : perStepWithValidation(group, withEpochs, config);
+    }
+
+    private static XYChart perEpoch(List<RunRecords> group, String config, int epochs) {
+        XYChart chart = newChart("Per-epoch loss and validation DSC: " + config + seedNote(group.size()), "epoch",
                 "loss (dimensionless)");
-        double[] epoch = Tables.doubles(run.epochs(), "epoch");
+        double[] epoch = java.util.Arrays.copyOf(Tables.doubles(group.get(0).epochs(), "epoch"), epochs);
         String[][] lines = {{"train_loss", "training loss"}, {"val_loss", "validation loss"}};
+        java.awt.Color[] colours = {Palette.configuration(config), Palette.term(0)};
         int k = 0;
         for (String[] l : lines) {
-            if (run.epochs().containsColumn(l[0])) {
-                double[][] xy = Series.finite(epoch, Tables.doubles(run.epochs(), l[0]), false);
-                if (xy[0].length > 0) {
-                    XYSeries s = chart.addSeries(l[1], xy[0], xy[1]);
-                    s.setMarker(SeriesMarkers.CIRCLE);
-                    s.setLineColor(Palette.categorical(k));
-                    s.setMarkerColor(Palette.categorical(k));
-                }
+            double[] y = epochMean(group, l[0], epochs);
+            double[][] xy = y == null ? new double[2][0] : Series.finite(epoch, y, false);
+            if (xy[0].length > 0) {
+                XYSeries s = chart.addSeries(l[1], xy[0], xy[1]);
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setLineColor(colours[k]);
+                s.setMarkerColor(colours[k]);
             }
             k++;
         }
-        if (run.epochs().containsColumn("val_dsc")) {
-            double[] dsc = Tables.doubles(run.epochs(), "val_dsc");
-            for (int i = 0; i < dsc.length; i++) {
-                dsc[i] *= 100;
-            }
-            double[][] xy = Series.finite(epoch, dsc, false);
+        double[] dsc = epochMean(group, "val_dsc", epochs);
+        if (dsc != null) {
+            double[][] xy = Series.finite(epoch, percent(dsc), false);
             if (xy[0].length > 0) {
                 XYSeries s = chart.addSeries("validation DSC (right axis)", xy[0], xy[1]);
-                s.setYAxisGroup(1);
                 s.setMarker(SeriesMarkers.DIAMOND);
-                s.setLineColor(Palette.categorical(2));
-                s.setMarkerColor(Palette.categorical(2));
-                s.setLineStyle(new BasicStroke(1.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f));
-                chart.setYAxisGroupTitle(1, "validation DSC (%)");
-                chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-                chart.getStyler().setYAxisMin(1, 0.0);
-                chart.getStyler().setYAxisMax(1, 100.0);
+                s.setLineColor(Palette.term(1));
+                s.setMarkerColor(Palette.term(1));
+                s.setLineStyle(dashed(1.8f));
+                rightPercentAxis(chart, s, "validation DSC (%)");
             }
         }
         if (chart.getSeriesMap().isEmpty()) {
-            throw new IllegalArgumentException(run.dir() + ": epochs.csv has no train_loss, val_loss or val_dsc values");
+            throw new IllegalArgumentException(group.get(0).dir() + ": epochs.csv has no train_loss, val_loss or val_dsc values");
         }
         chart.getStyler().setXAxisDecimalPattern("0");
+        ChartStyle.roundXTicks(chart);
         return chart;
     }
 
-    /** A chart with training step on x, integer tick labels. */
-    static XYChart newStepChart(String title, String y) {
-        XYChart chart = newChart(title, "training step (iterations)", y);
+    private static XYChart perStepWithValidation(List<RunRecords> group, List<RunRecords> withEpochs, String config) {
+        Curve c = Curve.of(group, RunRecords.TOTAL);
+        if (c == null) {
+            throw new IllegalArgumentException(group.get(0).dir() + ": steps.csv has no loss_total values");
+        }
+        XYChart chart = newStepChart("Loss per step, validation after epoch 1: " + config
+                + seedNote(group.size()), "loss (dimensionless)");
+        addCurve(chart, "training objective per step", c, Palette.configuration(config), false);
+        double[] ends = {c.x()[0], c.x()[c.x().length - 1]};
+        double[] val = epochMean(withEpochs, "val_loss", 1);
+        if (val != null && Double.isFinite(val[0])) {
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation loss after epoch 1 (%.3f)", val[0]),
+                    ends, new double[] {val[0], val[0]});
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(Palette.term(0));
+            s.setLineStyle(dashed(2f));
+        }
+        double[] dsc = epochMean(withEpochs, "val_dsc", 1);
+        if (dsc != null && Double.isFinite(dsc[0])) {
+            double p = 100 * dsc[0];
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation DSC after epoch 1 (%.1f %%, right axis)", p),
+                    ends, new double[] {p, p});
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(Palette.term(1));
+            s.setLineStyle(dashed(2f));
+            rightPercentAxis(chart, s, "validation DSC (%)");
+        }
+        ChartStyle.roundXTicks(chart);
         return chart;
+    }
+
+    private static void rightPercentAxis(XYChart chart, XYSeries s, String title) {
+        s.setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, title);
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        chart.getStyler().setYAxisMin(1, 0.0);
+        chart.getStyler().setYAxisMax(1, 100.0);
+    }
+
+    /** Per-epoch mean over runs of an epochs.csv column, first {@code n} epochs; null when no run has it. */
+    private static double[] epochMean(List<RunRecords> group, String column, int n) {
+        List<double[]> curves = new ArrayList<>();
+        for (RunRecords r : group) {
+            if (r.epochs() != null && r.epochs().containsColumn(column)) {
+                curves.add(java.util.Arrays.copyOf(Tables.doubles(r.epochs(), column), n));
+            }
+        }
+        return curves.isEmpty() ? null : Series.mean(curves);
+    }
+
+    private static double[] percent(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = 100 * v[i];
+        }
+        return out;
+    }
+
+    static BasicStroke dashed(float width) {
+        return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 5f}, 0f);
+    }
+
+    /** Runs that have {@code column}, grouped by configuration in {@link Ordering} order. */
+    static Map<String, List<RunRecords>> byConfiguration(List<RunRecords> runs, String column) {
+        Map<String, List<RunRecords>> groups = new LinkedHashMap<>();
+        for (RunRecords r : runs) {
+            if (column == null || r.steps().containsColumn(column)) {
+                groups.computeIfAbsent(r.configuration(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        Map<String, List<RunRecords>> ordered = new LinkedHashMap<>();
+        for (String c : Ordering.configurations(groups.keySet())) {
+            ordered.put(c, groups.get(c));
+        }
+        return ordered;
+    }
+
+    static String seedNote(int seeds) {
+        return seeds > 1 ? " (" + seeds + " seeds)" : "";
+    }
+
+    private static boolean logReadable(List<Curve> curves) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Curve c : curves) {
+            double[] r = ChartStyle.range(c.lower(), c.upper());
+            lo = Math.min(lo, r[0]);
+            hi = Math.max(hi, r[1]);
+        }
+        return ChartStyle.logAxisReadable(lo, hi);
+    }
+
+    /**
+     * A smoothed curve averaged over seeds with its band.
+     *
+     * @param x steps
+     * @param mean mean over seeds of each seed's moving average
+     * @param lower mean - sd (= mean with one seed)
+     * @param upper mean + sd
+     * @param seeds number of runs averaged
+     */
+    record Curve(double[] x, double[] mean, double[] lower, double[] upper, int seeds) {
+        /** The curve of {@code column} over the runs that have it; null when none has finite values. */
+        static Curve of(List<RunRecords> group, String column) {
+            List<double[]> ys = new ArrayList<>();
+            double[] x = null;
+            for (RunRecords r : group) {
+                if (!r.steps().containsColumn(column)) {
+                    continue;
+                }
+                double[] y = r.stepColumn(column);
+                ys.add(Series.movingAverage(y, Series.smoothingHalfWidth(y.length)));
+                double[] step = r.stepColumn("step");
+                if (x == null || step.length < x.length) {
+                    x = step;
+                }
+            }
+            if (ys.isEmpty()) {
+                return null;
+            }
+            double[] mean = Series.mean(ys);
+            double[] sd = Series.sd(ys);
+            int n = mean.length;
+            double[] lo = new double[n];
+            double[] hi = new double[n];
+            for (int i = 0; i < n; i++) {
+                double s = Double.isNaN(sd[i]) ? 0 : sd[i];
+                lo[i] = mean[i] - s;
+                hi[i] = mean[i] + s;
+            }
+            return new Curve(java.util.Arrays.copyOf(x, n), mean, lo, hi, ys.size());
+        }
+    }
+
+    /** Adds the band (when there are several seeds) and the mean line of a curve. */
+    static void addCurve(XYChart chart, String name, Curve c, java.awt.Color colour, boolean log) {
+        if (c.seeds() > 1) {
+            double[][] lo = Series.thin(Series.finite(c.x(), c.lower(), log), MAX_POINTS);
+            double[][] hi = Series.thin(Series.finite(c.x(), c.upper(), log), MAX_POINTS);
+            if (lo[0].length > 1 && hi[0].length > 1) {
+                int n = lo[0].length + hi[0].length;
+                double[] bx = new double[n];
+                double[] by = new double[n];
+                for (int i = 0; i < hi[0].length; i++) {
+                    bx[i] = hi[0][i];
+                    by[i] = hi[1][i];
+                }
+                for (int i = 0; i < lo[0].length; i++) {
+                    bx[hi[0].length + i] = lo[0][lo[0].length - 1 - i];
+                    by[hi[0].length + i] = lo[1][lo[0].length - 1 - i];
+                }
+                XYSeries band = chart.addSeries(name + " ± sd", bx, by);
+                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                band.setFillColor(Palette.withAlpha(colour, BAND_ALPHA));
+                band.setLineColor(Palette.withAlpha(colour, 0));
+                band.setMarker(SeriesMarkers.NONE);
+                band.setShowInLegend(false);
+            }
+        }
+        double[][] m = Series.thin(Series.finite(c.x(), c.mean(), log), MAX_POINTS);
+        if (m[0].length == 0) {
+            return;
+        }
+        XYSeries s = chart.addSeries(name, m[0], m[1]);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        s.setMarker(m[0].length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        s.setMarkerColor(colour);
+        s.setLineColor(colour);
+        s.setLineStyle(new BasicStroke(2f));
+    }
+
+    /** A chart with training step on x. */
+    static XYChart newStepChart(String title, String y) {
+        return newChart(title, "training step (iterations)", y);
     }
 
     static XYChart newChart(String title, String x, String y) {
@@ -132,27 +344,5 @@ public final class LossCurves {
         ChartStyle.apply(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         return chart;
-    }
-
-    static void addRawAndSmooth(XYChart chart, String name, double[] x, double[] y, int colour, boolean log) {
-        int half = Series.smoothingHalfWidth(x.length);
-        if (half > 0) {
-            double[][] raw = Series.finite(x, y, log);
-            if (raw[0].length > 0) {
-                XYSeries r = chart.addSeries(name + " (raw)", raw[0], raw[1]);
-                r.setMarker(SeriesMarkers.NONE);
-                r.setLineColor(Palette.withAlpha(Palette.categorical(colour), 60));
-                r.setLineStyle(new BasicStroke(0.8f));
-                r.setShowInLegend(false);
-            }
-        }
-        double[][] sm = Series.finite(x, Series.movingAverage(y, half), log);
-        if (sm[0].length == 0) {
-            return;
-        }
-        XYSeries s = chart.addSeries(name, sm[0], sm[1]);
-        s.setMarker(SeriesMarkers.NONE);
-        s.setLineColor(Palette.categorical(colour));
-        s.setLineStyle(new BasicStroke(2f));
     }
 }

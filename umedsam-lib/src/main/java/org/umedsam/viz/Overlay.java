@@ -13,16 +13,18 @@ import java.util.Objects;
  * grey (or colour), the prompt box, the ground-truth outline and the prediction as a translucent
  * fill with its outline.
  *
- * <p>Masks are drawn as outlines (pixels of the mask with a 4-neighbour outside it), so truth and
- * prediction stay visible where they overlap.
+ * <p>Masks are drawn as outlines (pixels of the mask with a 4-neighbour outside it), so every
+ * object of a mask gets its own contour and truth and prediction stay visible where they overlap.
+ * Truth and prediction are the colour-blind-safe Okabe-Ito pair sky blue and orange; the box is
+ * light grey on a black shadow, so it shows on dark and bright images alike.
  */
 public final class Overlay {
-    /** Ground truth outline colour (bluish green). */
-    public static final Color TRUTH = new Color(0x00, 0xE0, 0x90);
-    /** Prediction colour (vermillion). */
-    public static final Color PREDICTION = new Color(0xFF, 0x55, 0x22);
-    /** Box prompt colour (yellow). */
-    public static final Color BOX = new Color(0xFF, 0xE0, 0x30);
+    /** Ground truth outline colour (Okabe-Ito sky blue). */
+    public static final Color TRUTH = new Color(0x56, 0xB4, 0xE9);
+    /** Prediction colour (Okabe-Ito orange). */
+    public static final Color PREDICTION = new Color(0xE6, 0x9F, 0x00);
+    /** Box prompt colour (light grey, drawn dashed over a black shadow). */
+    public static final Color BOX = new Color(0xDD, 0xDD, 0xDD);
 
     /**
      * One example.
@@ -35,9 +37,18 @@ public final class Overlay {
      * @param truth ground truth {@code [H, W]}, or null
      * @param prediction predicted mask {@code [H, W]}, or null
      * @param box prompt box {@code [x0, y0, x1, y1]} in pixels of this image, or null
+     * @param truthLabels object label per pixel {@code [H, W]} (0 background), or null: then
+     *     touching objects of {@code truth} share one contour
+     * @param predictionLabels object label per pixel of the prediction, or null
      */
     public record Example(float[] pixels, int channels, int height, int width, boolean[] truth,
-                          boolean[] prediction, double[] box) {
+                          boolean[] prediction, double[] box, byte[] truthLabels, byte[] predictionLabels) {
+        /** An example without object labels. */
+        public Example(float[] pixels, int channels, int height, int width, boolean[] truth, boolean[] prediction,
+                       double[] box) {
+            this(pixels, channels, height, width, truth, prediction, box, null, null);
+        }
+
         public Example {
             Objects.requireNonNull(pixels, "pixels");
             if (channels != 1 && channels != 3) {
@@ -52,6 +63,12 @@ public final class Overlay {
             }
             if (prediction != null && prediction.length != height * width) {
                 throw new IllegalArgumentException("prediction has " + prediction.length + " values, expected " + height * width);
+            }
+            if (truthLabels != null && (truth == null || truthLabels.length != height * width)) {
+                throw new IllegalArgumentException("truthLabels need truth and " + height * width + " values");
+            }
+            if (predictionLabels != null && (prediction == null || predictionLabels.length != height * width)) {
+                throw new IllegalArgumentException("predictionLabels need prediction and " + height * width + " values");
             }
             if (box != null && box.length != 4) {
                 throw new IllegalArgumentException("box must be [x0, y0, x1, y1], got " + box.length + " values");
@@ -89,22 +106,27 @@ public final class Overlay {
         g.drawImage(base, 0, 0, outW, outH, null);
         g.dispose();
         if (e.prediction() != null) {
-            fill(out, e.prediction(), w, h, Palette.withAlpha(PREDICTION, 90));
-            outline(out, e.prediction(), w, h, PREDICTION);
+            fill(out, e.prediction(), w, h, Palette.withAlpha(PREDICTION, 70));
+            outline(out, e.prediction(), e.predictionLabels(), w, h, PREDICTION);
         }
         if (e.truth() != null) {
-            outline(out, e.truth(), w, h, TRUTH);
+            outline(out, e.truth(), e.truthLabels(), w, h, TRUTH);
         }
         if (e.box() != null) {
             Graphics2D gb = out.createGraphics();
             gb.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            gb.setColor(BOX);
-            gb.setStroke(new BasicStroke(Math.max(1.5f, size / 200f)));
+            float width = Math.max(1.5f, size / 200f);
             double[] b = e.box();
             int x0 = (int) Math.round(b[0] * scale);
             int y0 = (int) Math.round(b[1] * scale);
             int x1 = (int) Math.round(b[2] * scale);
             int y1 = (int) Math.round(b[3] * scale);
+            gb.setColor(Color.BLACK);
+            gb.setStroke(new BasicStroke(width + 2));
+            gb.drawRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+            gb.setColor(BOX);
+            gb.setStroke(new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {4 * width, 3 * width}, 0f));
             gb.drawRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
             gb.dispose();
         }
@@ -165,31 +187,36 @@ public final class Overlay {
         }
     }
 
-    /** Outline in output pixels: an inside output pixel whose 4-neighbour (in output space) is outside. */
-    private static void outline(BufferedImage out, boolean[] mask, int w, int h, Color c) {
+    /**
+     * Outline in output pixels: an inside output pixel whose 4-neighbour (in output space) is
+     * outside or, with labels, belongs to another object, so every object has its own contour.
+     */
+    private static void outline(BufferedImage out, boolean[] mask, byte[] labels, int w, int h, Color c) {
         int ow = out.getWidth();
         int oh = out.getHeight();
-        boolean[] up = new boolean[ow * oh];
+        int[] up = new int[ow * oh]; // 0 outside, else the object's label (1 without labels)
         double sx = (double) w / ow;
         double sy = (double) h / oh;
         for (int y = 0; y < oh; y++) {
             int my = Math.min(h - 1, (int) (y * sy));
             for (int x = 0; x < ow; x++) {
-                up[y * ow + x] = mask[my * w + Math.min(w - 1, (int) (x * sx))];
+                int i = my * w + Math.min(w - 1, (int) (x * sx));
+                up[y * ow + x] = !mask[i] ? 0 : labels == null ? 1 : Math.max(1, labels[i] & 0xFF);
             }
         }
-        int thick = Math.max(1, Math.min(ow, oh) / 160);
+        int thick = Math.max(2, Math.min(ow, oh) / 130);
         int rgb = c.getRGB() & 0xFFFFFF;
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
-                if (!up[y * ow + x]) {
+                int l = up[y * ow + x];
+                if (l == 0) {
                     continue;
                 }
                 boolean edge = false;
                 for (int d = 1; d <= thick && !edge; d++) {
                     edge = x - d < 0 || x + d >= ow || y - d < 0 || y + d >= oh
-                            || !up[y * ow + x - d] || !up[y * ow + x + d]
-                            || !up[(y - d) * ow + x] || !up[(y + d) * ow + x];
+                            || up[y * ow + x - d] != l || up[y * ow + x + d] != l
+                            || up[(y - d) * ow + x] != l || up[(y + d) * ow + x] != l;
                 }
                 if (edge) {
                     out.setRGB(x, y, rgb);

@@ -6,8 +6,24 @@ import java.awt.Color;
  * Colours shared by every figure: the Okabe-Ito colour-blind-safe palette (Okabe and Ito 2008),
  * reordered so that the first colours stay readable on white (yellow late), plus grey, and a sequential map
  * for contour levels.
+ *
+ * <p>Each ablation configuration has one fixed colour in every figure ({@link #configuration}):
+ * baseline black, only-sd orange, no-sam bluish green, full blue; other names get the remaining
+ * Okabe-Ito colours in a stable order.
  */
 public final class Palette {
+    /** Fixed colours of the four ablation configurations, in {@link org.umedsam.report.Ordering#CONFIGURATIONS} order. */
+    private static final Color[] CONFIGURATIONS = {
+        new Color(0x000000), // baseline: black
+        new Color(0xE69F00), // only-sd: orange
+        new Color(0x009E73), // no-sam: bluish green
+        new Color(0x0072B2), // full: blue
+    };
+    /** Colours left for configurations outside the four (vermillion, reddish purple, sky blue, grey). */
+    private static final Color[] OTHER_CONFIGURATIONS = {
+        new Color(0xD55E00), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0x777777),
+    };
+
     private static final Color[] CATEGORICAL = {
         new Color(0x0072B2), // blue
         new Color(0xD55E00), // vermillion
@@ -26,6 +42,31 @@ public final class Palette {
     /** The i-th categorical colour, cycling after nine. */
     public static Color categorical(int i) {
         return CATEGORICAL[Math.floorMod(i, CATEGORICAL.length)];
+    }
+
+    /**
+     * The fixed colour of an ablation configuration ({@code baseline}, {@code only-sd},
+     * {@code no-sam}, {@code full}); any other name gets one of the remaining Okabe-Ito colours
+     * chosen from its name, so it is the same in every figure.
+     */
+    public static Color configuration(String name) {
+        int i = org.umedsam.report.Ordering.CONFIGURATIONS.indexOf(
+                name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        if (i >= 0) {
+            return CONFIGURATIONS[i];
+        }
+        return OTHER_CONFIGURATIONS[Math.floorMod(name.hashCode(), OTHER_CONFIGURATIONS.length)];
+    }
+
+    /**
+     * The i-th colour for something other than a configuration inside a one-configuration figure
+     * (a loss term, a validation curve): Okabe-Ito colours no configuration uses (vermillion,
+     * reddish purple, sky blue, darkened yellow, grey), cycling after five.
+     */
+    public static Color term(int i) {
+        Color[] c = {new Color(0xD55E00), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0xB8A800),
+            new Color(0x777777)};
+        return c[Math.floorMod(i, c.length)];
     }
 
     /** All categorical colours in order (a copy). */

@@ -6,10 +6,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.umedsam.report.EfficiencyTable;
 import org.umedsam.report.EnvironmentTable;
@@ -20,7 +18,6 @@ import org.umedsam.report.ProtocolTable;
 import org.umedsam.report.QualitativeExample;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.RunsDirectory;
-import org.umedsam.report.SeedSummary;
 import org.umedsam.report.Table3;
 import org.umedsam.report.Table3Statistics;
 import org.umedsam.report.Table4;
@@ -35,16 +32,29 @@ import tech.tablesaw.api.Table;
  *
  * <p>File names start with the number of the notebook that shows them (02 training, 03
  * ablations, 04 sigma trajectories, 05 loss landscape, 06 qualitative, 07 efficiency).
+ *
+ * <p>One output folder holds the figures of one runs folder (profile) only: every file goes through
+ * {@link #save} and is listed in a {@link FigureManifest}; the first write from another profile
+ * deletes the files the manifest lists, and {@link #all} deletes this family's files it did not
+ * rewrite. A method added here writes through {@code save(...)} and is called from {@link #all}.
  */
 public final class PaperFigures {
+    /** How many cases each of the "good" and "challenging" qualitative figures shows. */
+    public static final int QUALITATIVE_CASES = 4;
+    /** Longer side of a qualitative panel in pixels. */
+    static final int PANEL = 300;
+
     private final RunsDirectory runs;
     private final Path out;
     private final FigureWriter writer;
+    private final FigureManifest manifest;
+    private final java.util.Set<String> written = new java.util.TreeSet<>();
 
     public PaperFigures(RunsDirectory runs, Path out, FigureWriter writer) {
         this.runs = runs;
         this.out = out;
         this.writer = writer;
+        this.manifest = new FigureManifest(out, runs.dir());
     }
 
     /** Reads {@code runsDir} and writes into {@code outDir} with {@link FigureWriter#defaults()}. */
@@ -56,12 +66,45 @@ public final class PaperFigures {
         return runs;
     }
 
+    /** The profile these figures belong to: the runs folder's name. */
+    public String profile() {
+        return manifest.profile();
+    }
+
+    // ---- writing (every file goes through these, so the manifest knows it) ----
+
+    /** Writes a chart as {@code name.png} (and {@code .svg}) and records it. */
+    private void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String name) throws IOException {
+        manifest.claim();
+        if (chart instanceof XYChart xy) {
+            ChartStyle.roundXTicks(xy); // idempotent; round ticks even where a chart class forgot them
+        }
+        record(writer.write(chart, out, name));
+    }
+
+    /** Writes an image as {@code name.png} and records it. */
+    private void save(BufferedImage image, String name) throws IOException {
+        manifest.claim();
+        record(List.of(writer.write(image, out, name)));
+    }
+
+    /** Writes a table as {@code name.md/.tex/.csv} and records it. */
+    private void save(Table table, String name, String caption, String label) throws IOException {
+        manifest.claim();
+        record(TableRenderer.writeAll(table, out, name, caption, label));
+    }
+
+    private void record(List<Path> files) throws IOException {
+        files.forEach(f -> written.add(f.getFileName().toString()));
+        manifest.record(files);
+    }
+
     // ---- 00 environment, 02 protocol ----
 
     /** The Table 1 analogue (this machine and what the runs recorded): {@code 00-table1-environment.md/.tex/.csv}. */
     public Table table1Environment() throws IOException {
         Table t = EnvironmentTable.of(runs);
-        TableRenderer.writeAll(t, out, "00-table1-environment", "Environment", "tab:environment");
+        save(t, "00-table1-environment", "Environment", "tab:environment");
         return t;
     }
 
@@ -73,30 +116,65 @@ public final class PaperFigures {
      */
     public Table table2Protocol(Map<String, Map<String, Integer>> dataCounts) throws IOException {
         Table t = ProtocolTable.of(runs, dataCounts);
-        TableRenderer.writeAll(t, out, "02-table2-protocol", "Training protocol per configuration", "tab:protocol");
+        save(t, "02-table2-protocol", "Training protocol per configuration", "tab:protocol");
         return t;
     }
 
     // ---- 02 training ----
 
-    /** Per-term losses of the first seed of {@code configuration}: {@code 02-loss-terms-<configuration>}. */
+    /**
+     * Per-term losses of {@code configuration}, mean and band over its seeds:
+     * {@code 02-loss-terms-<configuration>}.
+     */
     public XYChart lossTerms(String configuration) throws IOException {
-        XYChart c = LossCurves.perTerm(run(configuration));
-        writer.write(c, out, "02-loss-terms-" + configuration);
+        XYChart c = LossCurves.perTerm(group(configuration));
+        save(c, "02-loss-terms-" + configuration);
         return c;
     }
 
-    /** Per-epoch loss and validation DSC: {@code 02-epochs-<configuration>}. */
+    /**
+     * One unweighted loss term of every configuration (mean and band over seeds), so configurations
+     * can be compared on the same quantity: {@code 02-loss-<term>}, one figure per term.
+     */
+    public List<XYChart> lossTermsCompared() throws IOException {
+        java.util.LinkedHashSet<String> terms = new java.util.LinkedHashSet<>();
+        for (RunRecords r : runs.runs()) {
+            terms.addAll(r.lossTerms());
+        }
+        List<XYChart> charts = new ArrayList<>();
+        for (String t : terms) {
+            XYChart c = LossCurves.compare(runs.runs(), RunRecords.LOSS_PREFIX + t, "Training loss term " + t,
+                    t + " loss (unweighted, dimensionless)");
+            save(c, "02-loss-" + t);
+            charts.add(c);
+        }
+        return charts;
+    }
+
+    /**
+     * Per-epoch loss and validation DSC of {@code configuration} over its seeds, or per step when
+     * the runs have one epoch: {@code 02-epochs-<configuration>}.
+     */
     public XYChart epochs(String configuration) throws IOException {
-        XYChart c = LossCurves.epochs(run(configuration));
-        writer.write(c, out, "02-epochs-" + configuration);
+        XYChart c = LossCurves.epochs(group(configuration));
+        save(c, "02-epochs-" + configuration);
         return c;
     }
 
-    /** The training objective of every run: {@code 02-objective}. */
+    /**
+     * The learned sigmas of one configuration's runs (mean over seeds, with equilibrium and relative
+     * change): {@code 02-sigma-<configuration>}.
+     */
+    public XYChart sigmas(String configuration) throws IOException {
+        XYChart c = SigmaTrajectories.sigmas(group(configuration));
+        save(c, "02-sigma-" + configuration);
+        return c;
+    }
+
+    /** The training objective of every configuration, mean and band over seeds: {@code 02-objective}. */
     public XYChart objective() throws IOException {
         XYChart c = LossCurves.total(runs.runs());
-        writer.write(c, out, "02-objective");
+        save(c, "02-objective");
         return c;
     }
 
@@ -105,8 +183,7 @@ public final class PaperFigures {
     /** The Table 3 analogue: {@code 03-table3.md/.tex/.csv}. */
     public Table table3() throws IOException {
         Table t = Table3.of(runs.scores());
-        TableRenderer.writeAll(t, out, "03-table3",
-                "DSC and NSD (%) per modality on the test split, mean ± sd over seeds", "tab:ablation");
+        save(t, "03-table3", "DSC and NSD (%) per modality on the test split, mean ± sd over seeds", "tab:ablation");
         return t;
     }
 
@@ -116,14 +193,18 @@ public final class PaperFigures {
      */
     public Table3Statistics table3Statistics() throws IOException {
         Table3Statistics s = Table3Statistics.of(runs.scores());
-        s.write(out, "03-table3-statistics");
+        manifest.claim();
+        record(s.write(out, "03-table3-statistics"));
         return s;
     }
 
-    /** Grouped bars of one metric: {@code 03-dsc-per-modality} or {@code 03-nsd-per-modality}. */
-    public CategoryChart modalityBars(ModalityBars.Metric metric) throws IOException {
-        CategoryChart c = ModalityBars.of(SeedSummary.cells(runs.scores()), metric);
-        writer.write(c, out, "03-" + metric.name().toLowerCase(java.util.Locale.ROOT) + "-per-modality");
+    /**
+     * Grouped bars (mean over seeds) with a dot per seed of one metric: {@code 03-dsc-per-modality}
+     * or {@code 03-nsd-per-modality}.
+     */
+    public XYChart modalityBars(ModalityBars.Metric metric) throws IOException {
+        XYChart c = ModalityBars.of(runs.scores(), metric);
+        save(c, "03-" + metric.name().toLowerCase(java.util.Locale.ROOT) + "-per-modality");
         return c;
     }
 
@@ -132,14 +213,14 @@ public final class PaperFigures {
     /** {@code 04-sigma}. */
     public XYChart sigmas() throws IOException {
         XYChart c = SigmaTrajectories.sigmas(runs.runs());
-        writer.write(c, out, "04-sigma");
+        save(c, "04-sigma");
         return c;
     }
 
     /** {@code 04-effective-weights}. */
     public XYChart effectiveWeights() throws IOException {
         XYChart c = SigmaTrajectories.effectiveWeights(runs.runs());
-        writer.write(c, out, "04-effective-weights");
+        save(c, "04-effective-weights");
         return c;
     }
 
@@ -152,7 +233,7 @@ public final class PaperFigures {
             throw new IOException(runs.dir() + ": no run has a 1D landscape");
         }
         XYChart c = LossLandscapePlot.lines(lines);
-        writer.write(c, out, "05-landscape-1d");
+        save(c, "05-landscape-1d");
         return c;
     }
 
@@ -161,7 +242,7 @@ public final class PaperFigures {
         List<XYChart> charts = new ArrayList<>();
         for (Map.Entry<String, LandscapeSurface> e : runs.surfaces().entrySet()) {
             XYChart c = LossLandscapePlot.contour(e.getValue(), 12);
-            writer.write(c, out, "05-landscape-2d-" + e.getKey());
+            save(c, "05-landscape-2d-" + e.getKey());
             charts.add(c);
         }
         return charts;
@@ -173,7 +254,7 @@ public final class PaperFigures {
         if (t == null) {
             throw new IOException(runs.dir() + ": no run has a sharpness estimate");
         }
-        TableRenderer.writeAll(t, out, "05-sharpness",
+        save(t, "05-sharpness",
                 "Sharpness: largest training-loss increase found within an L2 ball of radius rho", "tab:sharpness");
         return t;
     }
@@ -181,47 +262,56 @@ public final class PaperFigures {
     // ---- 06 qualitative ----
 
     /**
-     * Best and worst kept example per modality of the first seed of {@code configuration}:
-     * {@code 06-qualitative-<configuration>}.
+     * The {@value #QUALITATIVE_CASES} test cases with the highest DSC averaged over configurations,
+     * each shown for every configuration (rows: cases, columns: configurations), like the paper's
+     * Fig. 3: {@code 06-qualitative-good}.
      */
-    public BufferedImage qualitative(String configuration) throws IOException {
-        RunRecords r = run(configuration);
-        List<QualitativeExample> kept = runs.examples().getOrDefault(r.name(), List.of());
-        if (kept.isEmpty()) {
-            throw new IOException(r.dir() + ": no qualitative examples kept");
-        }
-        Map<String, List<QualitativeExample>> byModality = new LinkedHashMap<>();
-        for (QualitativeExample e : kept) {
-            byModality.computeIfAbsent(e.modality(), k -> new ArrayList<>()).add(e);
+    public BufferedImage qualitativeGood() throws IOException {
+        return qualitative(true);
+    }
+
+    /**
+     * The {@value #QUALITATIVE_CASES} test cases with the lowest DSC averaged over configurations,
+     * like the paper's Fig. 4: {@code 06-qualitative-challenging}.
+     */
+    public BufferedImage qualitativeChallenging() throws IOException {
+        return qualitative(false);
+    }
+
+    private BufferedImage qualitative(boolean good) throws IOException {
+        QualitativeCases cases = QualitativeCases.of(runs);
+        List<String> picked = good ? cases.good(QUALITATIVE_CASES) : cases.challenging(QUALITATIVE_CASES);
+        if (picked.isEmpty()) {
+            throw new IOException(runs.dir() + ": too few test cases kept as examples by every configuration for a "
+                    + (good ? "good" : "challenging") + " figure (" + cases.caseCount() + " in common)");
         }
         List<ImageGrid.Panel> panels = new ArrayList<>();
-        for (String m : Ordering.modalities(byModality.keySet())) {
-            List<QualitativeExample> list = byModality.get(m);
-            // a NaN DSC (a class in neither mask) ranks neither best nor worst, unless nothing else is kept
-            List<QualitativeExample> scored = list.stream().filter(e -> !Double.isNaN(e.dsc())).toList();
-            if (!scored.isEmpty()) {
-                list = scored;
-            }
-            QualitativeExample best = list.stream().max(Comparator.comparingDouble(QualitativeExample::dsc)).orElseThrow();
-            QualitativeExample worst = list.stream().min(Comparator.comparingDouble(QualitativeExample::dsc)).orElseThrow();
-            if (worst == best) {
-                panels.add(panel(best, "only case"));
-            } else {
-                panels.add(panel(best, "best"));
-                panels.add(panel(worst, "worst"));
+        for (String id : picked) {
+            for (String config : cases.configurations()) {
+                QualitativeExample e = cases.example(config, id);
+                String caption = String.format(java.util.Locale.ROOT, "%s, %s: DSC %.2f", config,
+                        Table3.displayModality(e.modality()), e.dsc());
+                if (config.equals(cases.configurations().get(0))) {
+                    caption = e.caseId() + " — " + caption;
+                }
+                panels.add(panel(e, caption));
             }
         }
-        BufferedImage img = ImageGrid.compose("Qualitative results: " + configuration
-                + " (best and worst test example per modality)", panels, 6, Overlay.legend());
-        writer.write(img, out, "06-qualitative-" + configuration);
+        String title = (good ? "Good results" : "Challenging results") + " (" + profile() + "): "
+                + (picked.size() == 1 ? "the test case" : "the " + picked.size() + " test cases") + " with the "
+                + (good ? "highest" : "lowest") + " DSC averaged over configurations";
+        List<ImageGrid.LegendEntry> legend = List.of(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt (largest object)"),
+                new ImageGrid.LegendEntry(Overlay.TRUTH, "ground truth (every object)"),
+                new ImageGrid.LegendEntry(Overlay.PREDICTION, "prediction"));
+        BufferedImage img = ImageGrid.compose(title, panels, cases.configurations().size(), legend);
+        save(img, "06-qualitative-" + (good ? "good" : "challenging"));
         return img;
     }
 
-    private static ImageGrid.Panel panel(QualitativeExample e, String which) {
+    private static ImageGrid.Panel panel(QualitativeExample e, String caption) {
         Overlay.Example ex = new Overlay.Example(e.image(), e.channels(), e.height(), e.width(), e.truth(),
-                e.prediction(), e.box());
-        return new ImageGrid.Panel(Overlay.render(ex, 200), String.format(java.util.Locale.ROOT, "%s %s, DSC %.2f",
-                Table3.displayModality(e.modality()), which, e.dsc()));
+                e.prediction(), e.box(), e.truthLabels(), e.predictionLabels());
+        return new ImageGrid.Panel(Overlay.render(ex, PANEL), caption);
     }
 
     // ---- 07 efficiency ----
@@ -241,19 +331,14 @@ public final class PaperFigures {
         }
         Table timings = timings();
         Table t = Table4.of(timings);
-        TableRenderer.writeAll(t, out, "07-table4", "Running time per test case (seconds, this machine)", "tab:time");
+        save(t, "07-table4", "Running time per test case (seconds, this machine)", "tab:time");
         return t;
     }
 
-    /** {@code 07-efficiency}. */
+    /** Running time per case, baseline against full (mean ± sd over runs): {@code 07-efficiency}. */
     public XYChart efficiency() throws IOException {
-        Table timings = timings();
-        // one configuration's times (the full method when present): all configurations share the model size
-        List<String> configs = Ordering.configurations(timings.stringColumn(Table4.CONFIGURATION).unique().asList());
-        String pick = configs.contains("full") ? "full" : configs.get(configs.size() - 1);
-        XYChart c = EfficiencyPlot.of(timings.where(timings.stringColumn(Table4.CONFIGURATION).isEqualTo(pick)));
-        c.setTitle("Running time per test case (" + pick + ")");
-        writer.write(c, out, "07-efficiency");
+        XYChart c = EfficiencyPlot.of(timings());
+        save(c, "07-efficiency");
         return c;
     }
 
@@ -269,19 +354,26 @@ public final class PaperFigures {
 
     /**
      * Writes everything the runs allow; a figure whose inputs are missing is skipped with a line
-     * on {@code log} saying why.
+     * on {@code log} saying why. Afterwards the files of this family in the output folder that
+     * were not rewritten now (another profile's, or a figure these runs no longer allow) are
+     * deleted, so the folder shows this profile only.
      *
      * @return names of the figures and tables written
      */
     public List<String> all(PrintStream log) {
+        written.clear();
         List<String> done = new ArrayList<>();
         List<String> configs = Ordering.configurations(runs.runs().stream().map(RunRecords::configuration).toList());
         for (String c : configs) {
             attempt(log, done, "02-loss-terms-" + c, () -> lossTerms(c));
-            if (run(c).epochs() != null && run(c).epochs().rowCount() > 0) {
+            if (group(c).stream().anyMatch(r -> r.epochs() != null && r.epochs().rowCount() > 0)) {
                 attempt(log, done, "02-epochs-" + c, () -> epochs(c));
             }
+            if (group(c).stream().anyMatch(r -> !r.sigmaTerms().isEmpty())) {
+                attempt(log, done, "02-sigma-" + c, () -> sigmas(c));
+            }
         }
+        attempt(log, done, "02-loss-<term>", this::lossTermsCompared);
         attempt(log, done, "02-objective", this::objective);
         attempt(log, done, "00-table1-environment", this::table1Environment);
         attempt(log, done, "02-table2-protocol", () -> table2Protocol(null));
@@ -294,12 +386,23 @@ public final class PaperFigures {
         attempt(log, done, "05-landscape-1d", this::landscape1d);
         attempt(log, done, "05-landscape-2d", this::landscape2d);
         attempt(log, done, "05-sharpness", this::sharpness);
-        for (String c : configs) {
-            attempt(log, done, "06-qualitative-" + c, () -> qualitative(c));
-        }
+        attempt(log, done, "06-qualitative-good", this::qualitativeGood);
+        attempt(log, done, "06-qualitative-challenging", this::qualitativeChallenging);
         attempt(log, done, "07-table4", this::table4);
         attempt(log, done, "07-efficiency", this::efficiency);
+        try {
+            for (String gone : manifest.prune(written)) {
+                log.println("removed stale " + gone);
+            }
+        } catch (IOException e) {
+            log.println("could not remove stale figures: " + e.getMessage());
+        }
         return done;
+    }
+
+    /** Names of the files this object has written (since the last {@link #all}). */
+    public java.util.Set<String> written() {
+        return java.util.Collections.unmodifiableSet(written);
     }
 
     private interface Figure {
@@ -315,11 +418,13 @@ public final class PaperFigures {
         }
     }
 
-    private RunRecords run(String configuration) {
-        RunRecords r = runs.first(configuration);
-        if (r == null) {
+    /** The runs (seeds) of one configuration, lowest seed first. */
+    private List<RunRecords> group(String configuration) {
+        List<RunRecords> g = runs.runs().stream().filter(r -> r.configuration().equals(configuration))
+                .sorted(Comparator.comparingLong(RunRecords::seed)).toList();
+        if (g.isEmpty()) {
             throw new IllegalArgumentException(runs.dir() + ": no run of configuration '" + configuration + "'");
         }
-        return r;
+        return g;
     }
 }

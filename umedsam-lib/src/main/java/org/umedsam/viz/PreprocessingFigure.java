@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Cases before and after LiteMedSAM preprocessing side by side (original slice with its box,
- * captioned with its width x height; the 256 x 256 network input with the rescaled box, captioned
+ * captioned with its size H×W; the 256×256 network input with the rescaled box, captioned
  * with an arrow), for a grid of modalities.
  */
 public final class PreprocessingFigure {
@@ -41,16 +41,16 @@ public final class PreprocessingFigure {
         List<ImageGrid.Panel> panels = new ArrayList<>();
         for (Pair p : pairs) {
             panels.add(new ImageGrid.Panel(Overlay.render(p.before(), panelSize),
-                    p.modality() + " " + p.before().width() + "×" + p.before().height()));
+                    p.modality() + " " + p.before().height() + "×" + p.before().width()));
             panels.add(new ImageGrid.Panel(Overlay.render(p.after(), panelSize),
-                    p.modality() + " → " + p.after().width() + "×" + p.after().height()));
+                    p.modality() + " → " + p.after().height() + "×" + p.after().width()));
         }
         List<ImageGrid.LegendEntry> legend = new ArrayList<>();
         legend.add(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt"));
         if (pairs.stream().anyMatch(p -> p.before().truth() != null || p.after().truth() != null)) {
             legend.add(new ImageGrid.LegendEntry(Overlay.TRUTH, "ground truth"));
         }
-        return ImageGrid.compose("Before and after LiteMedSAM preprocessing", panels,
+        return ImageGrid.compose("Before and after LiteMedSAM preprocessing (sizes H×W)", panels,
                 2 * Math.max(1, pairsPerRow), legend);
     }
 }

@@ -25,9 +25,27 @@ final class Series {
         return out;
     }
 
-    /** Half-width for smoothing a curve of n points: about n/50, so ~50 independent bumps remain. */
+    /** Half-width for smoothing a curve of n points: about n/40 (window n/20), so ~20 independent bumps remain. */
     static int smoothingHalfWidth(int n) {
-        return Math.max(0, n / 100);
+        return Math.max(0, n / 40);
+    }
+
+    /** Pointwise sample standard deviation (n - 1) of several curves, truncated to the shortest; NaN below two values. */
+    static double[] sd(List<double[]> curves) {
+        double[] m = mean(curves);
+        double[] out = new double[m.length];
+        for (int i = 0; i < m.length; i++) {
+            double s = 0;
+            int k = 0;
+            for (double[] c : curves) {
+                if (!Double.isNaN(c[i])) {
+                    s += (c[i] - m[i]) * (c[i] - m[i]);
+                    k++;
+                }
+            }
+            out[i] = k < 2 ? Double.NaN : Math.sqrt(s / (k - 1));
+        }
+        return out;
     }
 
     /** Pointwise mean of several equally-indexed curves, truncated to the shortest. */

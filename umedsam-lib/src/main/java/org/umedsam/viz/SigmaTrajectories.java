@@ -1,14 +1,15 @@
 package org.umedsam.viz;
 
-import java.awt.BasicStroke;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.umedsam.report.Ordering;
@@ -16,50 +17,68 @@ import org.umedsam.report.RunRecords;
 
 /**
  * The learned uncertainty of every loss term against step, per configuration, and the effective
- * weights it implies.
+ * weights it implies, on an axis from zero that holds the start (sigma = 1) and the equilibrium,
+ * so a change of a fraction of a percent looks as small as it is; the relative change is stated
+ * in each legend entry.
  *
- * <p>The uncertainty-weighted objective (Kendall, Gal and Cipolla 2018, as used by U-MedSAM) is
- * {@code sum_i L_i / (2 sigma_i^2) + log sigma_i}, so term i is weighted by
- * {@code w_i = 1 / (2 sigma_i^2)}. Runs of the same configuration (several seeds) are averaged
- * step by step. Colour says the term, marker the configuration (curves thinned to 25 points
- * for display). Runs without
- * {@code sigma_<term>} columns (fixed weights) are left out.
+ * <p>The paper's objective (U-MedSAM Eq. 1, Kendall, Gal and Cipolla 2018) is
+ * {@code sum_i L_i / (2 sigma_i^2) + log sigma_i}: term i is weighted by
+ * {@code w_i = 1 / (2 sigma_i^2)} and the objective is lowest at {@code sigma_i^2 = L_i}; the
+ * code form {@code ... + log(1 + sigma_i^2)} at {@code sigma_i^2 = (L_i + sqrt(L_i^2 + 8 L_i)) / 4}
+ * (the form is read from config.json, key {@code uncertaintyForm}). The equilibrium drawn (dashed)
+ * uses the mean of {@code loss_<term>} over the last fifth of the steps. Runs of one configuration
+ * (several seeds) are averaged step by step. Colour says the configuration, marker the term.
+ * Runs without {@code sigma_<term>} columns (fixed weights) are left out.
  */
 public final class SigmaTrajectories {
-    // configurations differ by marker (dash patterns restart at every short segment in XChart)
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP,
-        SeriesMarkers.DIAMOND};
+        SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS};
     private static final int MAX_POINTS = 25;
+    /** Share of the last steps whose mean loss sets the equilibrium. */
+    static final double TAIL = 0.2;
 
     private SigmaTrajectories() {
     }
 
     /** sigma_i against step. */
     public static XYChart sigmas(List<RunRecords> runs) {
-        return chart(runs, "Learned uncertainty per loss term", "sigma (dimensionless)", s -> s, false);
+        return chart(runs, "Learned σ per loss term", "σ (dimensionless)", s -> s, "σ");
     }
 
-    /** w_i = 1 / (2 sigma_i^2) against step, on a logarithmic axis. */
+    /** w_i = 1 / (2 sigma_i^2) against step. */
     public static XYChart effectiveWeights(List<RunRecords> runs) {
-        return chart(runs, "Effective loss weights 1/(2σ²)", "effective weight 1/(2σ²) (dimensionless)",
-                s -> 1.0 / (2.0 * s * s), true);
+        return chart(runs, "Effective weights 1/(2σ²)", "effective weight 1/(2σ²) (dimensionless)",
+                s -> 1.0 / (2.0 * s * s), "w");
     }
 
-    private static boolean spansDecade(List<Object[]> pending) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = 0;
-        for (Object[] p : pending) {
-            for (double v : (double[]) p[2]) {
-                if (Double.isFinite(v) && v > 0) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
+    /**
+     * The sigma at which the uncertainty-weighted objective is lowest for a term whose loss is
+     * {@code loss}: {@code sqrt(L)} for the paper's form, {@code sqrt((L + sqrt(L^2 + 8L)) / 4)}
+     * for the code form.
+     */
+    public static double equilibrium(double loss, boolean codeForm) {
+        if (!(loss >= 0)) {
+            return Double.NaN;
+        }
+        return codeForm ? Math.sqrt((loss + Math.sqrt(loss * loss + 8 * loss)) / 4) : Math.sqrt(loss);
+    }
+
+    /** Mean of the finite values in the last {@link #TAIL} of {@code y} (at least one value). */
+    static double tailMean(double[] y) {
+        int from = (int) Math.floor(y.length * (1 - TAIL));
+        double s = 0;
+        int n = 0;
+        for (int i = Math.min(from, y.length - 1); i < y.length; i++) {
+            if (Double.isFinite(y[i])) {
+                s += y[i];
+                n++;
             }
         }
-        return hi / lo > 10;
+        return n == 0 ? Double.NaN : s / n;
     }
 
-    private static XYChart chart(List<RunRecords> runs, String title, String yLabel, DoubleUnaryOperator f, boolean log) {
+    private static XYChart chart(List<RunRecords> runs, String title, String yLabel, DoubleUnaryOperator f,
+                                 String symbol) {
         Map<String, List<RunRecords>> byConfig = new LinkedHashMap<>();
         LinkedHashSet<String> terms = new LinkedHashSet<>();
         for (RunRecords r : runs) {
@@ -72,53 +91,102 @@ public final class SigmaTrajectories {
             throw new IllegalArgumentException("none of the " + runs.size() + " runs has sigma_<term> columns");
         }
         List<String> termList = new ArrayList<>(terms);
-        XYChart chart = LossCurves.newStepChart(title, yLabel);
-        boolean allPositive = true;
-        List<Object[]> pending = new ArrayList<>();
-        List<String> configs = Ordering.configurations(byConfig.keySet());
-        for (int c = 0; c < configs.size(); c++) {
-            String config = configs.get(c);
+        int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
+        XYChart chart = LossCurves.newStepChart(title + " (" + (seeds > 1 ? "mean of " + seeds + " seeds, " : "")
+                + "dashed: equilibrium)", yLabel);
+        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(14f));
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        double hi = f.applyAsDouble(1.0);
+        double maxChange = 0;
+        double lastStep = 0;
+        double firstStep = Double.POSITIVE_INFINITY;
+        List<Runnable> equilibria = new ArrayList<>();
+        for (String config : Ordering.configurations(byConfig.keySet())) {
             List<RunRecords> group = byConfig.get(config);
+            java.awt.Color colour = Palette.configuration(config);
             for (String term : termList) {
                 List<double[]> curves = new ArrayList<>();
-                List<double[]> steps = new ArrayList<>();
+                List<Double> eq = new ArrayList<>();
+                double[] x = null;
                 for (RunRecords r : group) {
-                    if (r.sigmaTerms().contains(term)) {
-                        double[] s = r.stepColumn(RunRecords.SIGMA_PREFIX + term);
-                        double[] y = new double[s.length];
-                        for (int i = 0; i < s.length; i++) {
-                            y[i] = f.applyAsDouble(s[i]);
-                        }
-                        curves.add(y);
-                        steps.add(r.stepColumn("step"));
+                    if (!r.sigmaTerms().contains(term)) {
+                        continue;
+                    }
+                    double[] s = r.stepColumn(RunRecords.SIGMA_PREFIX + term);
+                    double[] y = new double[s.length];
+                    for (int i = 0; i < s.length; i++) {
+                        y[i] = f.applyAsDouble(s[i]);
+                    }
+                    curves.add(y);
+                    double[] step = r.stepColumn("step");
+                    x = x == null || step.length < x.length ? step : x;
+                    if (r.steps().containsColumn(RunRecords.LOSS_PREFIX + term)) {
+                        double l = tailMean(r.stepColumn(RunRecords.LOSS_PREFIX + term));
+                        eq.add(f.applyAsDouble(equilibrium(l, codeForm(r))));
                     }
                 }
                 if (curves.isEmpty()) {
                     continue;
                 }
                 double[] y = Series.mean(curves);
-                double[] x = java.util.Arrays.copyOf(steps.get(0), y.length);
-                allPositive &= Series.allPositive(y);
-                String label = config + (group.size() > 1 ? " (" + group.size() + " seeds)" : "") + ": " + term;
-                pending.add(new Object[] {label, x, y, termList.indexOf(term), c});
+                double[][] xy = Series.finite(java.util.Arrays.copyOf(x, y.length), y, false);
+                if (xy[0].length == 0) {
+                    continue;
+                }
+                double start = f.applyAsDouble(1.0); // every run starts at sigma = 1 (log sigma = 0)
+                double end = xy[1][xy[1].length - 1];
+                double change = 100 * (end - start) / start;
+                maxChange = Math.max(maxChange, Math.abs(change));
+                double e = eq.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).average().orElse(Double.NaN);
+                String label = String.format(Locale.ROOT, "%s · %s: %s %.3f → %.3f (%+.2f %%)%s", config, term, symbol,
+                        start, end, change, Double.isFinite(e) ? String.format(Locale.ROOT, ", equilibrium %.3f", e) : "");
+                double[][] thin = Series.thin(xy, MAX_POINTS);
+                XYSeries s = chart.addSeries(label, thin[0], thin[1]);
+                Marker m = MARKERS[termList.indexOf(term) % MARKERS.length];
+                s.setMarker(m);
+                s.setMarkerColor(colour);
+                s.setLineColor(colour);
+                s.setLineStyle(new java.awt.BasicStroke(1.8f));
+                hi = Math.max(hi, ChartStyle.range(xy[1])[1]);
+                firstStep = Math.min(firstStep, xy[0][0]);
+                lastStep = Math.max(lastStep, xy[0][xy[0].length - 1]);
+                if (Double.isFinite(e)) {
+                    hi = Math.max(hi, e);
+                    String name = config + " · " + term + " equilibrium";
+                    equilibria.add(() -> addEquilibrium(chart, name, e, colour));
+                }
             }
         }
-        // a log axis labels only decades: use it only when the weights span more than one
-        boolean useLog = log && allPositive && spansDecade(pending);
-        chart.getStyler().setYAxisLogarithmic(useLog);
-        for (Object[] p : pending) {
-            double[][] xy = Series.thin(Series.finite((double[]) p[1], (double[]) p[2], useLog), MAX_POINTS);
-            if (xy[0].length == 0) {
-                continue;
-            }
-            XYSeries s = chart.addSeries((String) p[0], xy[0], xy[1]);
-            s.setMarker(MARKERS[Math.floorMod((Integer) p[4], MARKERS.length)]);
-            s.setMarkerColor(Palette.categorical((Integer) p[3]));
-            s.setLineColor(Palette.categorical((Integer) p[3]));
-            s.setLineStyle(new BasicStroke(1.8f));
+        double x0 = firstStep;
+        double x1 = lastStep;
+        for (Runnable r : equilibria) {
+            r.run();
         }
+        // equilibrium lines span the steps drawn
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            if (s.getName().endsWith(" equilibrium")) {
+                chart.updateXYSeries(s.getName(), new double[] {x0, x1}, s.getYData(), null);
+            }
+        }
+        chart.setTitle(chart.getTitle() + String.format(Locale.ROOT, "; largest change %.2f %%", maxChange));
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(hi * 1.08);
         chart.getStyler().setMarkerSize(7);
-        ChartStyle.sparseXLabels(chart, 8);
+        ChartStyle.roundXTicks(chart);
         return chart;
+    }
+
+    private static void addEquilibrium(XYChart chart, String name, double value, java.awt.Color colour) {
+        XYSeries s = chart.addSeries(name, new double[] {0, 1}, new double[] {value, value});
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(Palette.withAlpha(colour, 170));
+        s.setLineStyle(LossCurves.dashed(1.4f));
+        s.setShowInLegend(false);
+    }
+
+    private static boolean codeForm(RunRecords r) {
+        return r.config().has("uncertaintyForm") && r.config().get("uncertaintyForm").isJsonPrimitive()
+                && "code".equalsIgnoreCase(r.config().get("uncertaintyForm").getAsString());
     }
 }

@@ -73,7 +73,8 @@ class EfficiencyComparisonTest {
                 Thread.currentThread().interrupt();
             }
             int[] shape = {c.height(), c.width()};
-            return new CaseInference.Output(c.name(), false, new byte[c.height() * c.width()], shape, 1, 1, 1);
+            return new CaseInference.Output(c.name(), false, org.umedsam.io.LabelArray.zeros(c.height() * c.width()), shape, 1,
+                    1, 1);
         };
     }
 }

@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ChartStyleTest {
 
-    /** A 150-step run on a log axis: hidden x labels must not be empty strings (XChart cannot lay those out). */
+    /** Equally spaced steps of any run length get round x ticks, at least three of them. */
     @Test
-    void sparseLabelsRenderForEveryRunLength() {
+    void roundTicksForEveryRunLength() throws Exception {
         System.setProperty("java.awt.headless", "true");
         for (int steps : new int[]{8, 60, 150, 200, 400}) {
             XYChart chart = new XYChart(600, 400);
@@ -24,9 +24,22 @@ class ChartStyleTest {
                 y[i] = Math.exp(-i / 20.0) + 1e-5;
             }
             chart.addSeries("loss", x, y);
-            ChartStyle.sparseXLabels(chart, 8);
+            chart.getStyler().setXAxisTickMarkSpacingHint(100);
+            ChartStyle.roundXTicks(chart);
             BufferedImage img = BitmapEncoder.getBufferedImage(chart);
             assertThat(img.getWidth()).as("%d steps", steps).isEqualTo(600);
+            java.util.List<String> labels = PaperFiguresRenderTest.labels(chart, true);
+            assertThat(labels).as("%d steps", steps).hasSizeGreaterThanOrEqualTo(3);
+            // round numbers: at most one significant digit beyond the leading ones of a 1-2-5 step
+            assertThat(labels).as("%d steps", steps).allSatisfy(l -> assertThat(l).matches("-?[0-9,]+|-?[0-9]+\\.[0-9]"));
         }
+    }
+
+    @Test
+    void logAxisOnlyWhenThreeDecadesAreLabelled() {
+        assertThat(ChartStyle.logAxisReadable(0.01, 1)).isTrue();
+        assertThat(ChartStyle.logAxisReadable(0.03, 0.6)).isFalse();
+        assertThat(ChartStyle.logAxisReadable(0.5, 30)).isFalse();
+        assertThat(ChartStyle.logAxisReadable(0, 30)).isFalse();
     }
 }

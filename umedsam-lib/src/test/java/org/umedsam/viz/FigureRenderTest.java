@@ -24,7 +24,6 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.RunRecords;
-import org.umedsam.report.SeedSummary;
 import org.umedsam.report.Tables;
 
 /**
@@ -61,9 +60,9 @@ class FigureRenderTest {
                 Arguments.of("sigma", (ChartFactory) () -> SigmaTrajectories.sigmas(runs())),
                 Arguments.of("weights", (ChartFactory) () -> SigmaTrajectories.effectiveWeights(runs())),
                 Arguments.of("bars-dsc", (ChartFactory) () -> ModalityBars.of(
-                        SeedSummary.cells(Tables.readCsv(RECORDS.resolve("scores.csv"))), ModalityBars.Metric.DSC)),
+                        Tables.readCsv(RECORDS.resolve("scores.csv")), ModalityBars.Metric.DSC)),
                 Arguments.of("bars-nsd", (ChartFactory) () -> ModalityBars.of(
-                        SeedSummary.cells(Tables.readCsv(RECORDS.resolve("scores.csv"))), ModalityBars.Metric.NSD)),
+                        Tables.readCsv(RECORDS.resolve("scores.csv")), ModalityBars.Metric.NSD)),
                 Arguments.of("landscape-1d", (ChartFactory) () -> LossLandscapePlot.lines(List.of(
                         LandscapeLine.read(RECORDS.resolve("landscape-1d-no-sam.csv"), "no-sam"),
                         LandscapeLine.read(RECORDS.resolve("landscape-1d-full.csv"), "full")))),

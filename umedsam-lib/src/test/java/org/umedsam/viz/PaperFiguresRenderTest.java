@@ -1,0 +1,213 @@
+package org.umedsam.viz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.Axis;
+import org.knowm.xchart.internal.chartpart.AxisPair;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/**
+ * Renders every {@link PaperFigures} chart headless from a synthetic runs folder (four
+ * configurations, three seeds) and checks the files: present, not empty, mode rw-r--r--, and
+ * every XY axis with at least three labelled ticks. The figures stay in target/paper-figures-render
+ * for a look.
+ */
+class PaperFiguresRenderTest {
+    static final Path OUT = Path.of("target", "paper-figures-render");
+    @TempDir
+    static Path tmp;
+    static PaperFigures figures;
+
+    interface Make {
+        Object make(PaperFigures f) throws IOException;
+    }
+
+    @BeforeAll
+    static void runs() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path runs = SyntheticRuns.write(tmp.resolve("synthetic"), SyntheticRuns.CONFIGS, 3, 1);
+        // one configuration with several epochs: the per-epoch path
+        SyntheticRuns.write(runs, List.of("no-sam"), 3, 4);
+        figures = PaperFigures.of(runs, OUT);
+    }
+
+    static Stream<Arguments> figures() {
+        return Stream.of(
+                Arguments.of("02-loss-terms-full", (Make) f -> f.lossTerms("full")),
+                Arguments.of("02-loss-dice", (Make) f -> f.lossTermsCompared().get(0)),
+                Arguments.of("02-epochs-baseline", (Make) f -> f.epochs("baseline")),
+                Arguments.of("02-epochs-no-sam", (Make) f -> f.epochs("no-sam")),
+                Arguments.of("02-objective", (Make) PaperFigures::objective),
+                Arguments.of("02-sigma-full", (Make) f -> f.sigmas("full")),
+                Arguments.of("03-table3", (Make) PaperFigures::table3),
+                Arguments.of("03-dsc-per-modality", (Make) f -> f.modalityBars(ModalityBars.Metric.DSC)),
+                Arguments.of("03-nsd-per-modality", (Make) f -> f.modalityBars(ModalityBars.Metric.NSD)),
+                Arguments.of("04-sigma", (Make) PaperFigures::sigmas),
+                Arguments.of("04-effective-weights", (Make) PaperFigures::effectiveWeights),
+                Arguments.of("05-landscape-1d", (Make) PaperFigures::landscape1d),
+                Arguments.of("05-sharpness", (Make) PaperFigures::sharpness),
+                Arguments.of("06-qualitative-good", (Make) PaperFigures::qualitativeGood),
+                Arguments.of("06-qualitative-challenging", (Make) PaperFigures::qualitativeChallenging),
+                Arguments.of("07-table4", (Make) PaperFigures::table4),
+                Arguments.of("07-efficiency", (Make) PaperFigures::efficiency));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("figures")
+    void rendersWithReadableAxesAndOrdinaryFiles(String name, Make make) throws Exception {
+        Object drawn = make.make(figures);
+        List<Path> files = new ArrayList<>();
+        for (String ext : List.of(".png", ".svg", ".md", ".tex", ".csv")) {
+            if (Files.exists(OUT.resolve(name + ext))) {
+                files.add(OUT.resolve(name + ext));
+            }
+        }
+        assertThat(files).as("files of %s", name).isNotEmpty();
+        for (Path f : files) {
+            assertThat(Files.size(f)).as("%s", f).isGreaterThan(100);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as("%s", f).isEqualTo("rw-r--r--");
+        }
+        if (drawn instanceof XYChart chart) {
+            if (chart.getStyler().isXAxisTicksVisible()) {
+                assertThat(labels(chart, true)).as("x tick labels of %s", name).hasSizeGreaterThanOrEqualTo(3)
+                        .allSatisfy(l -> assertThat(l.length()).as("label '%s'", l).isLessThanOrEqualTo(12));
+            }
+            assertThat(labels(chart, false)).as("y tick labels of %s", name).hasSizeGreaterThanOrEqualTo(3)
+                    .allSatisfy(l -> assertThat(l.length()).as("label '%s'", l).isLessThanOrEqualTo(12));
+            assertThat(chart.getSeriesMap().keySet()).as("series of %s", name).isNotEmpty();
+        }
+        if (drawn instanceof BufferedImage img) {
+            assertThat(img.getWidth()).isGreaterThan(4 * PaperFigures.PANEL);
+        }
+    }
+
+    @Test
+    void modalityBarsLabelEveryModalityAndTheZeroBar() throws Exception {
+        XYChart c = figures.modalityBars(ModalityBars.Metric.DSC);
+        // the modality names and, as baseline scores zero on US, one "0" are written in the plot
+        Field f = Chart.class.getDeclaredField("annotations");
+        f.setAccessible(true);
+        Field text = AnnotationText.class.getDeclaredField("text");
+        text.setAccessible(true);
+        List<String> texts = new ArrayList<>();
+        for (Object a : (List<?>) f.get(c)) {
+            if (a instanceof AnnotationText t) {
+                texts.add((String) text.get(t));
+            }
+        }
+        assertThat(texts).containsSubsequence("CT", "MR", "US", "Average").containsOnlyOnce("0");
+        assertThat(labels(c, false)).allSatisfy(l -> assertThat(l).doesNotStartWith("-")).contains("0", "100");
+        // a dot per seed: 4 configurations x 4 groups x 3 seeds
+        assertThat(c.getSeriesMap().get("one seed").getXData()).hasSize(4 * 4 * 3);
+    }
+
+    @Test
+    void sigmaAxisHoldsStartAndEquilibriumAndStatesTheChange() throws Exception {
+        XYChart c = figures.sigmas();
+        assertThat(c.getStyler().getYAxisMin()).isEqualTo(0.0);
+        assertThat(c.getStyler().getYAxisMax()).isGreaterThan(1.0);
+        assertThat(c.getTitle()).contains("largest change");
+        assertThat(c.getSeriesMap().keySet()).anyMatch(n -> n.startsWith("full · dice: σ 1.000 → 0.99") && n.contains("%"));
+    }
+
+    @Test
+    void anotherProfileReplacesTheFiguresAndStaleOnesGo(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("figures");
+        Path a = SyntheticRuns.write(dir.resolve("runs").resolve("quick"), SyntheticRuns.CONFIGS, 2, 1);
+        Path b = SyntheticRuns.write(dir.resolve("runs").resolve("full"), List.of("baseline", "full"), 2, 1);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("00-environment.md"), "not ours\n");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        PaperFigures.of(a, out).all(quiet);
+        assertThat(out.resolve("02-loss-terms-only-sd.png")).exists();
+        assertThat(Files.readString(out.resolve(FigureManifest.FILE))).contains("\"profile\": \"quick\"");
+
+        // another profile, one figure only (as a notebook does): the quick figures go at once
+        PaperFigures full = PaperFigures.of(b, out);
+        full.objective();
+        assertThat(out.resolve("02-loss-terms-only-sd.png")).doesNotExist();
+        assertThat(out.resolve("03-table3.md")).doesNotExist();
+        assertThat(out.resolve("02-objective.png")).exists();
+        assertThat(out.resolve("00-environment.md")).exists();
+        full.all(quiet);
+        try (Stream<Path> s = Files.list(out)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertThat(names).noneMatch(n -> n.contains("only-sd") || n.contains("no-sam"));
+            assertThat(names).contains("02-loss-terms-full.png", "06-qualitative-good.png", FigureManifest.FILE);
+        }
+        assertThat(Files.readString(out.resolve(FigureManifest.FILE))).contains("\"profile\": \"full\"");
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : s.toList()) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p)
+                        .isEqualTo("rw-r--r--");
+            }
+        }
+    }
+
+    @Test
+    void figuresWithoutAManifestAreReplacedByACompleteRun(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("figures");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("06-qualitative-full.png"), "an old figure");
+        Files.writeString(out.resolve("01-preprocessing.png"), "another notebook's figure");
+        Path runs = SyntheticRuns.write(dir.resolve("quick"), List.of("baseline", "full"), 1, 1);
+        PaperFigures.of(runs, out).all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(out.resolve("06-qualitative-full.png")).doesNotExist();
+        assertThat(out.resolve("01-preprocessing.png")).exists();
+    }
+
+    @Test
+    void touchingObjectsEachGetAContour() {
+        int w = 40;
+        int h = 20;
+        boolean[] mask = new boolean[w * h];
+        byte[] labels = new byte[w * h];
+        for (int y = 5; y < 15; y++) {
+            for (int x = 5; x < 35; x++) {
+                mask[y * w + x] = true;
+                labels[y * w + x] = (byte) (x < 20 ? 1 : 2);
+            }
+        }
+        float[] px = new float[w * h];
+        Overlay.Example plain = new Overlay.Example(px, 1, h, w, mask, null, null);
+        Overlay.Example labelled = new Overlay.Example(px, 1, h, w, mask, null, null, labels, null);
+        // 400 px wide: 10 output pixels per mask pixel; the shared border lies at x = 200
+        int border = Overlay.render(labelled, 400).getRGB(200, 100) & 0xFFFFFF;
+        assertThat(border).isEqualTo(Overlay.TRUTH.getRGB() & 0xFFFFFF);
+        assertThat(Overlay.render(plain, 400).getRGB(200, 100) & 0xFFFFFF).isNotEqualTo(Overlay.TRUTH.getRGB() & 0xFFFFFF);
+    }
+
+    /** The non-blank tick labels XChart laid out on an axis (read through its internals after a paint). */
+    static List<String> labels(Chart<?, ?> chart, boolean x) throws Exception {
+        BitmapEncoder.getBufferedImage(chart);
+        Field f = Chart.class.getDeclaredField("axisPair");
+        f.setAccessible(true);
+        AxisPair<?, ?> pair = (AxisPair<?, ?>) f.get(chart);
+        Method m = AxisPair.class.getDeclaredMethod(x ? "getXAxis" : "getYAxis");
+        m.setAccessible(true);
+        Axis<?, ?> axis = (Axis<?, ?>) m.invoke(pair);
+        return axis.getAxisTickCalculator().getTickLabels().stream().filter(l -> l != null && !l.isBlank()).toList();
+    }
+}
