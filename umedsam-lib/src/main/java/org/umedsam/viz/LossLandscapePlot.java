@@ -64,7 +64,7 @@ public final class LossLandscapePlot {
         if (perSeed.isEmpty()) {
             throw new IllegalArgumentException("no landscape lines to plot");
         }
-        XYChart chart = LossCurves.newChart("1D loss landscape: mean ± SD over seeds (filter-normalised random directions)",
+        XYChart chart = LossCurves.newChart("1D loss landscape, mean ± SD over seeds",
                 "step along direction, α (units of filter norm)", yAxisLabel);
         chart.getStyler().setXAxisDecimalPattern("0.##");
         chart.getStyler().setYAxisDecimalPattern("0.###");

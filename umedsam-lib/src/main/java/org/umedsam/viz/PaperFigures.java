@@ -114,6 +114,9 @@ public final class PaperFigures {
     /** Label of the common objective landscapes and sharpness are measured on. */
     static final String OBJECTIVE_LABEL = "common objective on fixed batch: Dice + BCE + IoU";
 
+    /** The colour bar's shorter label of the same objective. */
+    static final String OBJECTIVE_SHORT = "loss: Dice + BCE + IoU (fixed batch)";
+
     /** Shared contour levels of the 2D figures. */
     static final int LANDSCAPE_LEVELS = 12;
 
@@ -149,7 +152,7 @@ public final class PaperFigures {
             titles.add(configs.get(c) + " (seed " + s.seed() + ")");
         }
         BufferedImage img = LandscapePanels.render("2D loss landscapes on one scale (direction pair 1; shared contour "
-                + "levels)", titles, List.of(""), cells, levels(cells), OBJECTIVE_LABEL);
+                + "levels)", titles, List.of(""), cells, levels(cells), OBJECTIVE_SHORT);
         writer.write(img, out, "05-landscape-2d");
         return img;
     }
@@ -184,7 +187,7 @@ public final class PaperFigures {
         }
         LandscapeSurface[][] cells = rows.toArray(new LandscapeSurface[0][]);
         BufferedImage img = LandscapePanels.render("2D loss landscapes, every seed and direction pair (shared contour "
-                + "levels)", configs, rowTitles, cells, levels(cells), OBJECTIVE_LABEL);
+                + "levels)", configs, rowTitles, cells, levels(cells), OBJECTIVE_SHORT);
         writer.write(img, out, "05-landscape-2d-all");
         return img;
     }
