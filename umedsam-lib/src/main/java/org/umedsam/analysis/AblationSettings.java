@@ -22,17 +22,21 @@ import org.umedsam.train.ParameterGroup;
  * </ul>
  *
  * <p>Landscape budget. One grid point (mask decoder forward on the cached embedding plus the
- * loss, small preset, 256 x 256) costs 0.38 s for a batch of 4 on one core of this machine kind
- * (measured with {@code LandscapeCostBenchmarkTest}: {@code taskset -c 0 nice -n 15 mvn -B -o -pl
+ * common objective, small preset, 256 x 256, with the collection that frees the pass' native
+ * buffers) cost 0.38 s for a batch of 4 on one core of this machine kind when it was otherwise
+ * quiet; the image embedding of the fixed batch is computed once per run (about 6 s) and reused
+ * at every point, and a sharpness estimate with 4 directions and 3 ascent steps cost 7.4 s.
+ * Measured with {@code LandscapeCostBenchmarkTest} ({@code taskset -c 0 nice -n 15 mvn -B -o -pl
  * umedsam-lib test -Dgroups=benchmark -DexcludedGroups=none -Dtest=LandscapeCostBenchmarkTest
- * -Dsurefire.failIfNoSpecifiedTests=false}); the image embedding of the fixed batch is computed
- * once per run (6 s) and reused at every point, and a sharpness estimate with 4 directions and 3
- * ascent steps costs 7.4 s. The cost grows about linearly with the batch, so a run of {@code full}
- * costs about 2 x 121 x 0.29 s + 13 s = 83 s and its 9 runs about 12.5 min on one core (budget:
- * 15 min); {@code quick}'s 6 runs about 2 x 25 x 0.19 s + 8 s = 18 s each, under 2 min. The 1D
- * line along each pair's first direction is the surface's beta = 0 row when {@code points1d ==
+ * -Dsurefire.failIfNoSpecifiedTests=false}); under a load of about 13 on the 2 cores the same test
+ * gave 0.43, 0.56 and 0.76 s per point for batches 2, 3 and 4, about 0.2 s + 0.14 s per sample, so
+ * on a quiet core about 0.22 s (batch 2) and 0.28 s (batch 3). A run of {@code full} then costs
+ * about 2 x 121 x 0.28 s + 14 s = 82 s and its 9 runs about 12.5 min on one core (budget: 15 min);
+ * each of {@code quick}'s 6 runs about 2 x 25 x 0.22 s + 9 s = 20 s, 2 min in all. The 1D line
+ * along each pair's first direction is the surface's beta = 0 row when {@code points1d ==
  * points2d} (no extra cost), else it is evaluated on its own.
- * Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
+ *
+ * <p>Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
  * sigmas trained, batch 2): 0.80 s per step without SAM and 0.91 s with SAM, 0.27 s per
  * embedding; quick is meant for under 20 minutes and full for under 2 hours (see the README for the
  * measured wall times).

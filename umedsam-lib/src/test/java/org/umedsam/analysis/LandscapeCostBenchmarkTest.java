@@ -24,7 +24,12 @@ import org.umedsam.train.TrainingExample;
 class LandscapeCostBenchmarkTest {
     @Test
     void secondsPerGridPointAndPerSharpnessEstimate() {
-        int batchSize = 4;
+        for (int batchSize : new int[] {2, 3, 4}) {
+            measure(batchSize);
+        }
+    }
+
+    private static void measure(int batchSize) {
         int side = 256;
         List<TrainingExample> ex = new ArrayList<>();
         Random r = new Random(1);
