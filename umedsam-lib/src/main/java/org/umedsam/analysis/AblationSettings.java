@@ -109,6 +109,10 @@ public record AblationSettings(String profile, List<String> configurations, List
             throw new IllegalArgumentException("landscape needs batch >= 1, >= 3 points, a direction pair, span > 0, rho > 0 "
                     + "and a sharpness direction");
         }
+        if (!landscapeConfigurations.isEmpty() && (points1d % 2 == 0 || points2d % 2 == 0)) {
+            throw new IllegalArgumentException("landscape grids need an odd number of points (the trained weights at 0), got "
+                    + points1d + " and " + points2d);
+        }
         if (examplesPerModality < 0) {
             throw new IllegalArgumentException("examplesPerModality must be >= 0");
         }

@@ -243,6 +243,10 @@ public final class AblationStudy {
                     log.println("reusing landscape of " + dir);
                     continue;
                 }
+                if (Files.isDirectory(dir.resolve("landscape"))) {
+                    log.println(dir.resolve("landscape") + " (each run's own objective, one direction pair) is no longer "
+                            + "read; left in place, computing " + RunFiles.LANDSCAPE_DIR + "/");
+                }
                 if (batch == null) {
                     batch = RunLandscape.batch(data().files(dataRoot, "train"), settings.landscapeBatch());
                 }
