@@ -11,15 +11,33 @@ import org.umedsam.train.ParameterGroup;
  * which analyses follow. Three named profiles, each fine-tuning the shipped base model
  * {@value #BASE_MODEL} (as the paper fine-tunes the released LiteMedSAM):
  * <ul>
- *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, 2 steps, 3 test cases, 3x3
- *       landscape;</li>
+ *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, 2 steps, 3 test cases, landscapes
+ *       of 2 direction pairs on a 3 x 3 grid;</li>
  *   <li>{@code quick} (the main job's default): default data, 4 configurations x 2 seeds, 2 epochs of 10
- *       steps (2 cases per modality), the whole test split, 9-point line and 5x5 landscape;</li>
+ *       steps (2 cases per modality), the whole test split; landscapes of no-sam and full, every seed,
+ *       2 direction pairs on a 5 x 5 grid, batch 2;</li>
  *   <li>{@code full}: default data, 4 configurations x 3 seeds, 10 epochs of 20 steps (4 cases per
  *       modality, 200 steps: enough for the sigmas to settle at {@code sigmaLearningRate} 2e-2), the
- *       whole test split, landscapes for three configurations.</li>
+ *       whole test split; landscapes of baseline, no-sam and full, every seed, 2 direction pairs on an
+ *       11 x 11 grid, batch 3.</li>
  * </ul>
- * Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
+ *
+ * <p>Landscape budget. One grid point (mask decoder forward on the cached embedding plus the
+ * common objective, small preset, 256 x 256, with the collection that frees the pass' native
+ * buffers) cost 0.38 s for a batch of 4 on one core of this machine kind when it was otherwise
+ * quiet; the image embedding of the fixed batch is computed once per run (about 6 s) and reused
+ * at every point, and a sharpness estimate with 4 directions and 3 ascent steps cost 7.4 s.
+ * Measured with {@code LandscapeCostBenchmarkTest} ({@code taskset -c 0 nice -n 15 mvn -B -o -pl
+ * umedsam-lib test -Dgroups=benchmark -DexcludedGroups=none -Dtest=LandscapeCostBenchmarkTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}); under a load of about 13 on the 2 cores the same test
+ * gave 0.43, 0.56 and 0.76 s per point for batches 2, 3 and 4, about 0.2 s + 0.14 s per sample, so
+ * on a quiet core about 0.22 s (batch 2) and 0.28 s (batch 3). A run of {@code full} then costs
+ * about 2 x 121 x 0.28 s + 14 s = 82 s and its 9 runs about 12.5 min on one core (budget: 15 min);
+ * each of {@code quick}'s 6 runs about 2 x 25 x 0.22 s + 9 s = 20 s, 2 min in all. The 1D line
+ * along each pair's first direction is the surface's beta = 0 row when {@code points1d ==
+ * points2d} (no extra cost), else it is evaluated on its own.
+ *
+ * <p>Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
  * sigmas trained, batch 2): 0.80 s per step without SAM and 0.91 s with SAM, 0.27 s per
  * embedding; scoring the 151 test cases takes about 190 s for the first run and less for the others,
  * which share its embeddings ({@link org.umedsam.infer.EmbeddingCache}). See the README for the
@@ -38,10 +56,12 @@ import org.umedsam.train.ParameterGroup;
  * @param capPerModality     training cases per modality per epoch (0: no cap)
  * @param validationItems    validation samples per epoch (0: no validation pass)
  * @param testCases          test cases evaluated (0: the whole test split)
- * @param landscapeConfigurations configurations whose first seed gets a landscape and sharpness
+ * @param landscapeConfigurations configurations whose runs (every seed) get landscapes and sharpness
  * @param landscapeBatch     samples in the fixed landscape batch
  * @param points1d           points on the 1D line
  * @param points2d           points per side of the 2D grid
+ * @param directionPairs     filter-normalised random direction pairs per run (a 2D surface and a
+ *                           1D line each), drawn from the same seeds for every run
  * @param span               the landscape covers alpha, beta in [-span, span]
  * @param sharpnessRho       radius of the sharpness ball (absolute, like SAM's rho)
  * @param sharpnessDirections random directions in the sharpness estimate
@@ -65,7 +85,7 @@ import org.umedsam.train.ParameterGroup;
 public record AblationSettings(String profile, List<String> configurations, List<Long> seeds, Profile dataProfile,
                                String modelPreset, ParameterGroup trainable, int epochs, int maxSteps, int capPerModality, int validationItems,
                                int testCases, List<String> landscapeConfigurations, int landscapeBatch, int points1d,
-                               int points2d, double span, double sharpnessRho, int sharpnessDirections,
+                               int points2d, int directionPairs, double span, double sharpnessRho, int sharpnessDirections,
                                int ascentSteps, int examplesPerModality, int warmStartSteps,
                                double warmStartLearningRate, String baseModel) {
     /** The paper's ablation, simplest first. */
@@ -86,9 +106,14 @@ public record AblationSettings(String profile, List<String> configurations, List
         if (epochs < 1 || maxSteps < 0 || capPerModality < 0 || validationItems < 0 || testCases < 0) {
             throw new IllegalArgumentException("epochs must be >= 1 and counts >= 0");
         }
-        if (!landscapeConfigurations.isEmpty() && (landscapeBatch < 1 || points1d < 3 || points2d < 3 || !(span > 0)
+        if (!landscapeConfigurations.isEmpty() && (landscapeBatch < 1 || points1d < 3 || points2d < 3 || directionPairs < 1 || !(span > 0)
                 || !(sharpnessRho > 0) || sharpnessDirections + ascentSteps < 1)) {
-            throw new IllegalArgumentException("landscape needs batch >= 1, >= 3 points, span > 0, rho > 0 and a direction");
+            throw new IllegalArgumentException("landscape needs batch >= 1, >= 3 points, a direction pair, span > 0, rho > 0 "
+                    + "and a sharpness direction");
+        }
+        if (!landscapeConfigurations.isEmpty() && (points1d % 2 == 0 || points2d % 2 == 0)) {
+            throw new IllegalArgumentException("landscape grids need an odd number of points (the trained weights at 0), got "
+                    + points1d + " and " + points2d);
         }
         if (examplesPerModality < 0) {
             throw new IllegalArgumentException("examplesPerModality must be >= 0");
@@ -107,19 +132,19 @@ public record AblationSettings(String profile, List<String> configurations, List
     /** CI smoke mode: minutes, not results. */
     public static AblationSettings smoke() {
         return new AblationSettings("smoke", List.of("no-sam", "full"), List.of(0L), Profile.tiny(), "small", DECODER, 1, 2, 1,
-                1, 3, List.of("no-sam", "full"), 2, 5, 3, 0.5, 0.05, 1, 1, 1, 0, 0, BASE_MODEL);
+                1, 3, List.of("no-sam", "full"), 2, 3, 3, 2, 0.5, 0.05, 1, 1, 1, 0, 0, BASE_MODEL);
     }
 
     /** The main job's default. */
     public static AblationSettings quick() {
         return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L), Profile.defaults(), "small", DECODER, 2, 0,
-                2, 4, 0, List.of("no-sam", "full"), 2, 9, 5, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
+                2, 4, 0, List.of("no-sam", "full"), 2, 5, 5, 2, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
     }
 
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
         return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 10, 0,
-                4, 4, 0, List.of("baseline", "no-sam", "full"), 4, 15, 9, 1.0, 0.05, 4, 3, 3, 0, 0, BASE_MODEL);
+                4, 4, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, 3, 0, 0, BASE_MODEL);
     }
 
     /**
@@ -154,7 +179,7 @@ public record AblationSettings(String profile, List<String> configurations, List
         }
         return new AblationSettings(profile + ALL_SUFFIX, configurations, seeds, dataProfile, modelPreset,
                 ParameterGroup.ALL, epochs, maxSteps, capPerModality, validationItems, testCases,
-                landscapeConfigurations, landscapeBatch, points1d, points2d, span, sharpnessRho, sharpnessDirections,
+                landscapeConfigurations, landscapeBatch, points1d, points2d, directionPairs, span, sharpnessRho, sharpnessDirections,
                 ascentSteps, examplesPerModality, warmStartSteps, warmStartLearningRate, baseModel);
     }
 

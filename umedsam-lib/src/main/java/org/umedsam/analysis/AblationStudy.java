@@ -226,29 +226,40 @@ public final class AblationStudy {
         return dir;
     }
 
-    /** Landscapes and sharpness for the first seed of each landscape configuration (skipping done ones). */
+    /**
+     * Landscapes and sharpness for every seed of each landscape configuration, on the common
+     * objective; a run whose {@value RunFiles#LANDSCAPE_DIR}/{@value RunFiles#SHARPNESS} exists is
+     * reused (said so), one without a finished run folder is skipped (said so).
+     */
     public void landscapes() throws IOException {
         if (settings.landscapeConfigurations().isEmpty()) {
             return;
         }
         FixedBatch batch = null;
         for (String configuration : settings.landscapeConfigurations()) {
-            Path dir = runsDir.resolve(AblationSettings.runName(configuration, settings.seeds().get(0)));
-            if (!Files.isDirectory(dir)) {
-                log.println("no run " + dir + " for a landscape; skipped");
-                continue;
+            for (long seed : settings.seeds()) {
+                Path dir = runsDir.resolve(AblationSettings.runName(configuration, seed));
+                if (!Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST))) {
+                    log.println("no finished run " + dir + " for a landscape; skipped");
+                    continue;
+                }
+                if (Files.isRegularFile(dir.resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS))) {
+                    log.println("reusing landscape of " + dir);
+                    continue;
+                }
+                if (Files.isDirectory(dir.resolve("landscape"))) {
+                    log.println(dir.resolve("landscape") + " (each run's own objective, one direction pair) is no longer "
+                            + "read; left in place, computing " + RunFiles.LANDSCAPE_DIR + "/");
+                }
+                if (batch == null) {
+                    batch = RunLandscape.batch(data().files(dataRoot, "train"), settings.landscapeBatch());
+                }
+                long t0 = System.nanoTime();
+                RunLandscape.Result s = RunLandscape.compute(dir, batch, settings);
+                log.printf(Locale.ROOT, "%s: landscape (%d direction pairs, %dx%d) in %.1f s; common loss %.4f, "
+                                + "sharpness (rho %.3g) %.4g%n", dir.getFileName(), s.directionPairs(), s.points2d(),
+                        s.points2d(), (System.nanoTime() - t0) / 1e9, s.loss(), s.rho(), s.sharpness());
             }
-            if (Files.isRegularFile(dir.resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS))) {
-                log.println("reusing landscape of " + dir);
-                continue;
-            }
-            if (batch == null) {
-                batch = RunLandscape.batch(data().files(dataRoot, "train"), settings.landscapeBatch());
-            }
-            long t0 = System.nanoTime();
-            LossLandscape.Sharpness s = RunLandscape.compute(dir, batch, settings);
-            log.printf(Locale.ROOT, "%s: landscape in %.1f s; loss %.4f, sharpness (rho %.3g) %.4g%n", dir.getFileName(),
-                    (System.nanoTime() - t0) / 1e9, s.loss(), s.rho(), s.sharpness());
         }
     }
 

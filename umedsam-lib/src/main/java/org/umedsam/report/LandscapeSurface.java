@@ -40,6 +40,25 @@ public record LandscapeSurface(String label, double[] alphas, double[] betas, do
         losses = copy;
     }
 
+    /**
+     * The slice along the first direction: the row at beta = 0, as a line with this surface's label.
+     *
+     * @throws IllegalStateException when 0 is not a grid value of beta (an even grid)
+     */
+    public LandscapeLine rowAtBetaZero() {
+        for (int j = 0; j < betas.length; j++) {
+            if (betas[j] == 0) {
+                return new LandscapeLine(label, alphas, losses[j]);
+            }
+        }
+        throw new IllegalStateException(label + ": beta = 0 is not on the grid " + Arrays.toString(betas));
+    }
+
+    /** The finite loss values, all rows. */
+    public double[] finiteValues() {
+        return Arrays.stream(losses).flatMapToDouble(Arrays::stream).filter(Double::isFinite).toArray();
+    }
+
     public String csv() {
         StringBuilder sb = new StringBuilder("alpha,beta,loss\n");
         for (int j = 0; j < betas.length; j++) {

@@ -116,44 +116,55 @@ public final class RunsDirectory {
         return all;
     }
 
-    /** 1D landscape lines by configuration (first seed that has one). */
-    public List<LandscapeLine> lines() throws IOException {
-        List<LandscapeLine> out = new ArrayList<>();
-        for (Map.Entry<String, RunRecords> e : landscapeRuns(RunFiles.LINE).entrySet()) {
-            out.add(LandscapeLine.read(e.getValue().dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.LINE),
-                    e.getKey()));
-        }
-        return out;
-    }
-
-    /** 2D landscape surfaces by configuration (first seed that has one). */
-    public Map<String, LandscapeSurface> surfaces() throws IOException {
-        Map<String, LandscapeSurface> out = new LinkedHashMap<>();
-        for (Map.Entry<String, RunRecords> e : landscapeRuns(RunFiles.SURFACE).entrySet()) {
-            out.put(e.getKey(), LandscapeSurface.read(
-                    e.getValue().dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SURFACE), e.getKey()));
-        }
-        return out;
-    }
-
     /**
-     * Sharpness of every run that has it: columns configuration, seed, rho, loss,
-     * random_increase, ascent_increase, sharpness; null when none has it.
+     * The landscapes of every run that has some ({@value RunFiles#LANDSCAPE_DIR}/{@code surface-<k>.csv}
+     * and {@code line-<k>.csv} for k = 0, 1, ... while they exist), configurations in {@link Ordering},
+     * then by seed; each line and surface labelled with its configuration.
      */
-    public Table sharpness() throws IOException {
-        StringColumn config = StringColumn.create("configuration");
-        DoubleColumn seed = DoubleColumn.create("seed");
-        String[] keys = {"rho", "loss", "randomIncrease", "ascentIncrease", "sharpness"};
-        String[] cols = {"rho", "loss", "random_increase", "ascent_increase", "sharpness"};
-        DoubleColumn[] values = new DoubleColumn[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            values[i] = DoubleColumn.create(cols[i]);
+    public List<LandscapeSet> landscapes() throws IOException {
+        List<LandscapeSet> out = new ArrayList<>();
+        for (RunRecords r : ordered()) {
+            Path dir = r.dir().resolve(RunFiles.LANDSCAPE_DIR);
+            List<LandscapeLine> lines = new ArrayList<>();
+            for (int k = 0; Files.isRegularFile(dir.resolve(RunFiles.line(k))); k++) {
+                lines.add(LandscapeLine.read(dir.resolve(RunFiles.line(k)), r.configuration()));
+            }
+            List<LandscapeSurface> surfaces = new ArrayList<>();
+            for (int k = 0; Files.isRegularFile(dir.resolve(RunFiles.surface(k))); k++) {
+                surfaces.add(LandscapeSurface.read(dir.resolve(RunFiles.surface(k)), r.configuration()));
+            }
+            if (!lines.isEmpty() || !surfaces.isEmpty()) {
+                out.add(new LandscapeSet(r.configuration(), r.seed(), lines, surfaces));
+            }
         }
+        return out;
+    }
+
+    /** The runs, configurations in {@link Ordering}, then by seed. */
+    private List<RunRecords> ordered() {
         List<RunRecords> ordered = new ArrayList<>(runs);
         List<String> configs = Ordering.configurations(ordered.stream().map(RunRecords::configuration).toList());
         ordered.sort(java.util.Comparator.comparingInt((RunRecords r) -> configs.indexOf(r.configuration()))
                 .thenComparingLong(RunRecords::seed));
-        for (RunRecords r : ordered) {
+        return ordered;
+    }
+
+    /**
+     * Sharpness of every run that has it ({@value RunFiles#LANDSCAPE_DIR}/{@value RunFiles#SHARPNESS}):
+     * columns configuration, seed, rho, loss (the common objective at the centre), run_loss (the run's
+     * own objective at the centre; NaN when not recorded), random_increase, ascent_increase, sharpness;
+     * null when none has it.
+     */
+    public Table sharpness() throws IOException {
+        StringColumn config = StringColumn.create("configuration");
+        DoubleColumn seed = DoubleColumn.create("seed");
+        String[] keys = {"rho", "loss", "runObjectiveLoss", "randomIncrease", "ascentIncrease", "sharpness"};
+        String[] cols = {"rho", "loss", "run_loss", "random_increase", "ascent_increase", "sharpness"};
+        DoubleColumn[] values = new DoubleColumn[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = DoubleColumn.create(cols[i]);
+        }
+        for (RunRecords r : ordered()) {
             Path f = r.dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS);
             if (!Files.isRegularFile(f)) {
                 continue;
@@ -168,9 +179,17 @@ public final class RunsDirectory {
             seed.append(r.seed());
             for (int i = 0; i < keys.length; i++) {
                 if (!o.has(keys[i])) {
+                    if (keys[i].equals("runObjectiveLoss")) {
+                        values[i].append(Double.NaN);
+                        continue;
+                    }
                     throw new IOException(f + ": no '" + keys[i] + "'");
                 }
-                values[i].append(o.get(keys[i]).getAsDouble());
+                try {
+                    values[i].append(o.get(keys[i]).getAsDouble());
+                } catch (RuntimeException e) {
+                    throw new IOException(f + ": '" + keys[i] + "' is not a number", e);
+                }
             }
         }
         if (config.isEmpty()) {
@@ -199,18 +218,6 @@ public final class RunsDirectory {
             }
         }
         return out;
-    }
-
-    private Map<String, RunRecords> landscapeRuns(String file) {
-        Map<String, RunRecords> byConfig = new LinkedHashMap<>();
-        List<String> configs = Ordering.configurations(runs.stream().map(RunRecords::configuration).toList());
-        for (String c : configs) {
-            runs.stream().filter(r -> r.configuration().equals(c))
-                    .filter(r -> Files.isRegularFile(r.dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(file)))
-                    .min(java.util.Comparator.comparingLong(RunRecords::seed))
-                    .ifPresent(r -> byConfig.put(c, r));
-        }
-        return byConfig;
     }
 
     private static String[] repeat(String s, int n) {

@@ -79,18 +79,49 @@ final class Contours {
         return out;
     }
 
-    /** Levels at evenly spaced quantiles of the finite grid values (so lines spread over the plot). */
-    static double[] quantileLevels(double[][] z, int n) {
-        double[] v = Arrays.stream(z).flatMapToDouble(Arrays::stream).filter(Double::isFinite).sorted().toArray();
+    /**
+     * Absolute contour levels shared by several grids: {@code n} evenly spaced quantiles of all their
+     * finite values pooled, rounded to the fewest significant digits (at least two) that keep them
+     * apart (so colour-bar labels are short), distinct and ascending. Every panel drawn with these levels shows the same loss at the same line
+     * and colour, so panels can be compared; quantiles of the pooled values put lines where the values
+     * are, also when the loss grows by orders of magnitude towards the edges.
+     *
+     * @return the levels; empty when there are fewer than two distinct finite values
+     */
+    static double[] sharedLevels(List<double[][]> grids, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("need at least one level, got " + n);
+        }
+        double[] v = grids.stream().flatMap(Arrays::stream).flatMapToDouble(Arrays::stream)
+                .filter(Double::isFinite).sorted().toArray();
         if (v.length < 2 || v[0] == v[v.length - 1]) {
             return new double[0];
         }
-        double[] levels = new double[n];
+        double[] raw = new double[n];
         for (int k = 0; k < n; k++) {
             double q = (k + 1.0) / (n + 1.0);
-            levels[k] = v[(int) Math.round(q * (v.length - 1))];
+            raw[k] = v[(int) Math.round(q * (v.length - 1))];
         }
-        return Arrays.stream(levels).distinct().toArray();
+        double lo = v[0];
+        double hi = v[v.length - 1];
+        long distinct = Arrays.stream(raw).distinct().count();
+        double[] levels = raw;
+        for (int digits = 2; digits <= 15; digits++) {
+            int d = digits;
+            levels = Arrays.stream(raw).map(x -> round(x, d)).distinct().toArray();
+            if (levels.length == distinct) {
+                break;
+            }
+        }
+        return Arrays.stream(levels).filter(x -> x > lo && x < hi).sorted().toArray();
+    }
+
+    /** {@code x} rounded to {@code digits} significant digits. */
+    static double round(double x, int digits) {
+        if (x == 0 || !Double.isFinite(x)) {
+            return x;
+        }
+        return new java.math.BigDecimal(x).round(new java.math.MathContext(digits)).doubleValue();
     }
 
     private static void add(List<double[]> pts, double[] a, double[] b) {

@@ -1,75 +1,123 @@
 package org.umedsam.viz;
 
 import java.awt.BasicStroke;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.umedsam.report.LandscapeLine;
-import org.umedsam.report.LandscapeSurface;
+import org.umedsam.report.LandscapeSet;
+import org.umedsam.report.Ordering;
 
 /**
- * Loss-landscape figures in the style of Li et al. 2018: 1D loss curves along a
- * filter-normalised direction for several runs, and a 2D contour plot around one run's weights.
+ * 1D loss-landscape figure in the style of Li et al. 2018: per configuration the loss along
+ * filter-normalised random directions, as the mean over seeds with a band of plus-minus one SD over
+ * seeds (each seed's curve first averaged over its direction pairs), one colour per configuration
+ * (its place in {@link Ordering#CONFIGURATIONS}, as in every figure).
  */
 public final class LossLandscapePlot {
     private LossLandscapePlot() {
     }
 
-    /** Loss against step size alpha for several runs (one line each, markers at the samples). */
-    public static XYChart lines(List<LandscapeLine> lines) {
-        if (lines.isEmpty()) {
+    /** The colour index of a configuration: its place among the known ones, else after them in order. */
+    static int colour(String configuration, List<String> present) {
+        int i = Ordering.CONFIGURATIONS.indexOf(configuration);
+        return i >= 0 ? i : Ordering.CONFIGURATIONS.size() + present.indexOf(configuration);
+    }
+
+    /**
+     * Mean over seeds with a plus-minus one SD band.
+     *
+     * @param sets       landscapes of the runs (those without lines are ignored)
+     * @param yAxisLabel what the loss is (the common objective)
+     * @throws IllegalArgumentException when no run has a line, or one configuration's lines use different grids
+     */
+    public static XYChart lines(List<LandscapeSet> sets, String yAxisLabel) {
+        Map<String, List<double[]>> perSeed = new LinkedHashMap<>();
+        Map<String, double[]> alphas = new LinkedHashMap<>();
+        Map<String, Integer> directions = new LinkedHashMap<>();
+        for (LandscapeSet s : sets) {
+            if (s.lines().isEmpty()) {
+                continue;
+            }
+            double[] a = s.lines().get(0).alphas();
+            double[] mean = new double[a.length];
+            for (LandscapeLine l : s.lines()) {
+                double[] ref = alphas.getOrDefault(s.configuration(), a);
+                if (!Arrays.equals(l.alphas(), ref)) {
+                    throw new IllegalArgumentException(s.configuration() + " seed " + s.seed()
+                            + ": 1D lines on different alpha grids cannot be averaged");
+                }
+                for (int i = 0; i < a.length; i++) {
+                    mean[i] += l.losses()[i] / s.lines().size();
+                }
+            }
+            alphas.putIfAbsent(s.configuration(), a);
+            perSeed.computeIfAbsent(s.configuration(), k -> new ArrayList<>()).add(mean);
+            directions.merge(s.configuration(), s.lines().size(), Math::min);
+        }
+        if (perSeed.isEmpty()) {
             throw new IllegalArgumentException("no landscape lines to plot");
         }
-        XYChart chart = LossCurves.newChart("1D loss landscape (filter-normalised random direction)",
-                "step along direction α (units of filter norm)", "training loss on fixed batch (dimensionless)");
-        int k = 0;
-        for (LandscapeLine l : lines) {
-            double[][] xy = Series.finite(l.alphas(), l.losses(), false);
-            XYSeries s = chart.addSeries(l.label(), xy[0], xy[1]);
+        XYChart chart = LossCurves.newChart("1D loss landscape, mean ± SD over seeds",
+                "step along direction, α (units of filter norm)", yAxisLabel);
+        chart.getStyler().setXAxisDecimalPattern("0.##");
+        chart.getStyler().setYAxisDecimalPattern("0.###");
+        List<String> configs = Ordering.configurations(perSeed.keySet());
+        for (String c : configs) {
+            List<double[]> curves = perSeed.get(c);
+            double[] a = alphas.get(c);
+            double[] m = new double[a.length];
+            double[] sd = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+                double[] at = new double[curves.size()];
+                for (int k = 0; k < at.length; k++) {
+                    at[k] = curves.get(k)[i];
+                }
+                m[i] = mean(at);
+                sd[i] = sd(at);
+            }
+            java.awt.Color colour = Palette.categorical(colour(c, configs));
+            if (curves.size() > 1) {
+                double[] bx = new double[2 * a.length];
+                double[] by = new double[2 * a.length];
+                for (int i = 0; i < a.length; i++) {
+                    bx[i] = a[i];
+                    by[i] = m[i] + sd[i];
+                    bx[2 * a.length - 1 - i] = a[i];
+                    by[2 * a.length - 1 - i] = m[i] - sd[i];
+                }
+                XYSeries band = chart.addSeries(c + " ± SD", bx, by);
+                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                band.setMarker(SeriesMarkers.NONE);
+                band.setFillColor(Palette.withAlpha(colour, 60));
+                band.setLineColor(Palette.withAlpha(colour, 0));
+                band.setShowInLegend(false);
+            }
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "%s (%d seed%s × %d direction%s)", c, curves.size(),
+                    curves.size() == 1 ? "" : "s", directions.get(c), directions.get(c) == 1 ? "" : "s"), a, m);
             s.setMarker(SeriesMarkers.CIRCLE);
-            s.setLineColor(Palette.categorical(k));
-            s.setMarkerColor(Palette.categorical(k));
+            s.setLineColor(colour);
+            s.setMarkerColor(colour);
             s.setLineStyle(new BasicStroke(2f));
-            k++;
         }
         return chart;
     }
 
-    /**
-     * Contour lines of one 2D slice, {@code levels} lines at quantiles of the sampled losses,
-     * coloured dark (low) to yellow (high), with the trained weights marked at (0, 0).
-     */
-    public static XYChart contour(LandscapeSurface s, int levels) {
-        if (levels < 1 || levels > 30) {
-            throw new IllegalArgumentException("levels must be in [1, 30], got " + levels);
+    private static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static double sd(double[] v) {
+        if (v.length < 2) {
+            return 0;
         }
-        XYChart chart = LossCurves.newChart("2D loss landscape: " + s.label(), "direction 1, α (units of filter norm)",
-                "direction 2, β (units of filter norm)");
-        chart.getStyler().setXAxisMin(s.alphas()[0]);
-        chart.getStyler().setXAxisMax(s.alphas()[s.alphas().length - 1]);
-        chart.getStyler().setYAxisMin(s.betas()[0]);
-        chart.getStyler().setYAxisMax(s.betas()[s.betas().length - 1]);
-        chart.getStyler().setPlotGridLinesVisible(false);
-        double[] lv = Contours.quantileLevels(s.losses(), levels);
-        java.util.Set<String> used = new java.util.HashSet<>();
-        for (int k = 0; k < lv.length; k++) {
-            double[][] seg = Contours.segments(s.alphas(), s.betas(), s.losses(), lv[k]);
-            String name = String.format(Locale.ROOT, "loss = %.4g", lv[k]);
-            // levels closer than the printed precision would repeat a legend entry: keep the first
-            if (seg[0].length == 0 || !used.add(name)) {
-                continue;
-            }
-            XYSeries series = chart.addSeries(name, seg[0], seg[1]);
-            series.setMarker(SeriesMarkers.NONE);
-            series.setLineColor(Palette.sequential(lv.length == 1 ? 0.5 : (double) k / (lv.length - 1)));
-            series.setLineStyle(new BasicStroke(1.6f));
-        }
-        XYSeries centre = chart.addSeries("trained weights", new double[] {0}, new double[] {0});
-        centre.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        centre.setMarker(SeriesMarkers.CROSS);
-        centre.setMarkerColor(java.awt.Color.RED);
-        return chart;
+        double m = mean(v);
+        return Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
     }
 }

@@ -6,18 +6,21 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.umedsam.report.EfficiencyTable;
 import org.umedsam.report.EnvironmentTable;
-import org.umedsam.report.LandscapeLine;
+import org.umedsam.report.LandscapeSet;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.Ordering;
 import org.umedsam.report.ProtocolTable;
 import org.umedsam.report.QualitativeExample;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.RunsDirectory;
+import org.umedsam.report.SeedSummary;
+import org.umedsam.report.SharpnessSummary;
 import org.umedsam.report.Table3;
 import org.umedsam.report.Table3Statistics;
 import org.umedsam.report.Table4;
@@ -226,36 +229,125 @@ public final class PaperFigures {
 
     // ---- 05 loss landscape ----
 
-    /** {@code 05-landscape-1d}: every configuration's line. */
+    /** Label of the common objective landscapes and sharpness are measured on. */
+    static final String OBJECTIVE_LABEL = "common objective on fixed batch: Dice + BCE + IoU";
+
+    /** The colour bar's shorter label of the same objective. */
+    static final String OBJECTIVE_SHORT = "loss: Dice + BCE + IoU (fixed batch)";
+
+    /** Shared contour levels of the 2D figures. */
+    static final int LANDSCAPE_LEVELS = 12;
+
+    /**
+     * {@code 05-landscape-1d}: per configuration the mean over seeds (each seed averaged over its
+     * direction pairs) with a plus-minus SD band, on the common objective.
+     */
     public XYChart landscape1d() throws IOException {
-        List<LandscapeLine> lines = runs.lines();
-        if (lines.isEmpty()) {
+        List<LandscapeSet> sets = runs.landscapes();
+        if (sets.stream().allMatch(s -> s.lines().isEmpty())) {
             throw new IOException(runs.dir() + ": no run has a 1D landscape");
         }
-        XYChart c = LossLandscapePlot.lines(lines);
+        XYChart c = LossLandscapePlot.lines(sets, OBJECTIVE_LABEL);
         save(c, "05-landscape-1d");
         return c;
     }
 
-    /** {@code 05-landscape-2d-<configuration>}, one per configuration with a surface. */
-    public List<XYChart> landscape2d() throws IOException {
-        List<XYChart> charts = new ArrayList<>();
-        for (Map.Entry<String, LandscapeSurface> e : runs.surfaces().entrySet()) {
-            XYChart c = LossLandscapePlot.contour(e.getValue(), 12);
-            save(c, "05-landscape-2d-" + e.getKey());
-            charts.add(c);
+    /**
+     * {@code 05-landscape-2d}: one panel per configuration (its first seed, first direction pair), all
+     * at the same absolute contour levels with one colour bar.
+     */
+    public BufferedImage landscape2d() throws IOException {
+        Map<String, LandscapeSet> first = new LinkedHashMap<>();
+        for (LandscapeSet s : surfaceSets()) {
+            first.putIfAbsent(s.configuration(), s);
         }
-        return charts;
+        List<String> configs = new ArrayList<>(first.keySet());
+        LandscapeSurface[][] cells = new LandscapeSurface[1][configs.size()];
+        List<String> titles = new ArrayList<>();
+        for (int c = 0; c < configs.size(); c++) {
+            LandscapeSet s = first.get(configs.get(c));
+            cells[0][c] = s.surfaces().get(0);
+            titles.add(configs.get(c) + " (seed " + s.seed() + ")");
+        }
+        BufferedImage img = LandscapePanels.render("2D loss landscapes on one scale (direction pair 1; shared contour "
+                + "levels)", titles, List.of(""), cells, levels(cells), OBJECTIVE_SHORT);
+        save(img, "05-landscape-2d");
+        return img;
     }
 
-    /** {@code 05-sharpness.md/.tex/.csv}. */
+    /**
+     * {@code 05-landscape-2d-all}: every seed and direction pair (rows) of every configuration
+     * (columns), all at the same absolute contour levels with one colour bar; the directions of a row
+     * are the same random draws in every column.
+     */
+    public BufferedImage landscape2dAll() throws IOException {
+        List<LandscapeSet> sets = surfaceSets();
+        List<String> configs = Ordering.configurations(sets.stream().map(LandscapeSet::configuration).toList());
+        java.util.TreeMap<Long, java.util.TreeSet<Integer>> rowKeys = new java.util.TreeMap<>();
+        for (LandscapeSet s : sets) {
+            for (int k = 0; k < s.surfaces().size(); k++) {
+                rowKeys.computeIfAbsent(s.seed(), x -> new java.util.TreeSet<>()).add(k);
+            }
+        }
+        List<String> rowTitles = new ArrayList<>();
+        List<LandscapeSurface[]> rows = new ArrayList<>();
+        for (Map.Entry<Long, java.util.TreeSet<Integer>> e : rowKeys.entrySet()) {
+            for (int k : e.getValue()) {
+                LandscapeSurface[] row = new LandscapeSurface[configs.size()];
+                for (LandscapeSet s : sets) {
+                    if (s.seed() == e.getKey() && k < s.surfaces().size()) {
+                        row[configs.indexOf(s.configuration())] = s.surfaces().get(k);
+                    }
+                }
+                rows.add(row);
+                rowTitles.add("seed " + e.getKey() + ", pair " + (k + 1));
+            }
+        }
+        LandscapeSurface[][] cells = rows.toArray(new LandscapeSurface[0][]);
+        BufferedImage img = LandscapePanels.render("2D loss landscapes, every seed and direction pair (shared contour "
+                + "levels)", configs, rowTitles, cells, levels(cells), OBJECTIVE_SHORT);
+        save(img, "05-landscape-2d-all");
+        return img;
+    }
+
+    private List<LandscapeSet> surfaceSets() throws IOException {
+        List<LandscapeSet> sets = runs.landscapes().stream().filter(s -> !s.surfaces().isEmpty()).toList();
+        if (sets.isEmpty()) {
+            throw new IOException(runs.dir() + ": no run has a 2D landscape");
+        }
+        return sets;
+    }
+
+    private IOException flat() {
+        return new IOException(runs.dir() + ": the 2D landscapes are flat (no contour levels)");
+    }
+
+    private double[] levels(LandscapeSurface[][] cells) throws IOException {
+        double[] lv = LandscapePanels.levels(cells, LANDSCAPE_LEVELS);
+        if (lv.length == 0) {
+            throw flat();
+        }
+        return lv;
+    }
+
+    /**
+     * {@code 05-sharpness.md/.tex/.csv}: per configuration mean and SD over seeds of the sharpness and of
+     * the loss at the centre ({@link SharpnessSummary}); the per-seed values go to
+     * {@code 05-sharpness-seeds.md/.tex/.csv}.
+     */
     public Table sharpness() throws IOException {
-        Table t = runs.sharpness();
-        if (t == null) {
+        Table perSeed = runs.sharpness();
+        if (perSeed == null) {
             throw new IOException(runs.dir() + ": no run has a sharpness estimate");
         }
+        save(perSeed, "05-sharpness-seeds",
+                "Sharpness per run: largest increase of the common objective (Dice + BCE + IoU) found within an L2 "
+                        + "ball of radius rho; loss is the common objective at the weights, run_loss the run's own",
+                "tab:sharpness-seeds");
+        Table t = SharpnessSummary.of(perSeed);
         save(t, "05-sharpness",
-                "Sharpness: largest training-loss increase found within an L2 ball of radius rho", "tab:sharpness");
+                "Sharpness over seeds (mean and SD, n seeds): largest increase of the common objective (Dice + BCE + "
+                        + "IoU) within an L2 ball of radius rho, and the loss at the weights", "tab:sharpness");
         return t;
     }
 
@@ -385,6 +477,7 @@ public final class PaperFigures {
         attempt(log, done, "04-effective-weights", this::effectiveWeights);
         attempt(log, done, "05-landscape-1d", this::landscape1d);
         attempt(log, done, "05-landscape-2d", this::landscape2d);
+        attempt(log, done, "05-landscape-2d-all", this::landscape2dAll);
         attempt(log, done, "05-sharpness", this::sharpness);
         attempt(log, done, "06-qualitative-good", this::qualitativeGood);
         attempt(log, done, "06-qualitative-challenging", this::qualitativeChallenging);

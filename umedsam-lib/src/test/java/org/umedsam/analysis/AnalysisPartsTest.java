@@ -28,6 +28,23 @@ class AnalysisPartsTest {
     }
 
     @Test
+    void landscapeSettingsCoverEverySeedWithSeveralDirectionPairsOnOddGrids() {
+        for (AblationSettings s : java.util.List.of(AblationSettings.smoke(), AblationSettings.quick(),
+                AblationSettings.full())) {
+            assertThat(s.directionPairs()).as(s.profile()).isGreaterThanOrEqualTo(2);
+            assertThat(s.points2d() % 2).as(s.profile()).isEqualTo(1);
+            assertThat(s.points1d()).as(s.profile()).isEqualTo(s.points2d());
+        }
+        AblationSettings full = AblationSettings.full();
+        assertThat(full.landscapeConfigurations()).containsExactly("baseline", "no-sam", "full");
+        assertThat(full.points2d()).isGreaterThan(9);
+        AblationSettings q = AblationSettings.quick();
+        assertThatThrownBy(() -> new AblationSettings("x", q.configurations(), q.seeds(), q.dataProfile(), q.modelPreset(),
+                q.trainable(), 1, 1, 0, 0, 0, q.landscapeConfigurations(), 2, 5, 4, 2, 1.0, 0.05, 1, 1, 0, 0, 0, ""))
+                .hasMessageContaining("odd");
+    }
+
+    @Test
     void anAllSuffixTrainsEveryParameterInItsOwnRuns() {
         AblationSettings all = AblationSettings.named("quick-all");
         AblationSettings quick = AblationSettings.quick();

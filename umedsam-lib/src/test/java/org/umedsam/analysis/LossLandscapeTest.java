@@ -115,6 +115,35 @@ class LossLandscapeTest {
     }
 
     @Test
+    void directionSeedsAreTheSameForEveryConfigurationAndDifferAcrossPairs() {
+        // two "configurations": the same architecture with different trained weights
+        LinearHead a = new LinearHead();
+        LinearHead b = new LinearHead();
+        b.params.get("decoder.weight").muli(Nd4j.createFromArray(new float[][] {{3f, 3f, 3f}, {0.5f, 0.5f, 0.5f}}));
+        for (int pair = 0; pair < 2; pair++) {
+            for (int which = 0; which < 2; which++) {
+                long seed = RunLandscape.directionSeed(pair, which);
+                INDArray da = landscape(a).randomDirection(seed).get("decoder.weight");
+                INDArray db = landscape(b).randomDirection(seed).get("decoder.weight");
+                for (int f = 0; f < 2; f++) {
+                    // the same Gaussian draw, each filter scaled to its own run's filter norm (Li et al. 2018)
+                    INDArray ua = da.getRow(f).div(a.params.get("decoder.weight").getRow(f).norm2Number().doubleValue());
+                    INDArray ub = db.getRow(f).div(b.params.get("decoder.weight").getRow(f).norm2Number().doubleValue());
+                    assertThat(ua.sub(ub).norm2Number().doubleValue()).isLessThan(1e-5);
+                }
+            }
+        }
+        assertThat(RunLandscape.directionSeed(0, 0)).isEqualTo(RunLandscape.DIRECTION_SEED);
+        java.util.Set<Long> seeds = new java.util.HashSet<>();
+        for (int pair = 0; pair < 3; pair++) {
+            seeds.add(RunLandscape.directionSeed(pair, 0));
+            seeds.add(RunLandscape.directionSeed(pair, 1));
+        }
+        assertThat(seeds).hasSize(6).doesNotContain(RunLandscape.SHARPNESS_SEED);
+        assertThatThrownBy(() -> RunLandscape.directionSeed(0, 2)).hasMessageContaining("which");
+    }
+
+    @Test
     void lineMatchesDirectEvaluationAndRestoresWeights() {
         LinearHead m = new LinearHead();
         LossLandscape l = landscape(m);

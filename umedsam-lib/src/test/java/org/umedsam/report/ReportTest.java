@@ -178,6 +178,25 @@ class ReportTest {
     }
 
     @Test
+    void runsDirectoryReadsEveryRunsDirectionPairsInOrder() throws IOException {
+        List<LandscapeSet> sets = RunsDirectory.read(Path.of("src", "test", "resources", "records", "synthetic", "runs"))
+                .landscapes();
+        assertThat(sets).extracting(x -> x.configuration() + "-s" + x.seed())
+                .containsExactly("baseline-s0", "baseline-s1", "no-sam-s0", "full-s0", "full-s1");
+        assertThat(sets).allSatisfy(x -> {
+            assertThat(x.lines()).hasSize(2);
+            assertThat(x.surfaces()).hasSize(2);
+            // the line along pair k's first direction is its surface's beta = 0 row
+            for (int k = 0; k < 2; k++) {
+                assertThat(x.lines().get(k).losses()).containsExactly(x.surfaces().get(k).rowAtBetaZero().losses());
+            }
+        });
+        LandscapeSurface even = new LandscapeSurface("e", new double[] {-1, 1}, new double[] {-1, 1},
+                new double[][] {{1, 2}, {3, 4}});
+        assertThatThrownBy(even::rowAtBetaZero).hasMessageContaining("beta = 0");
+    }
+
+    @Test
     void landscapeRecordsRoundTrip(@TempDir Path dir) throws IOException {
         LandscapeSurface s = new LandscapeSurface("full", new double[] {-1, 0, 1}, new double[] {-0.5, 0.5},
                 new double[][] {{3, 1, 2}, {4, 5, 6}});

@@ -21,8 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.knowm.xchart.internal.chartpart.Chart;
-import org.umedsam.report.LandscapeLine;
-import org.umedsam.report.LandscapeSurface;
+import org.umedsam.report.RunsDirectory;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.Tables;
 
@@ -63,11 +62,8 @@ class FigureRenderTest {
                         Tables.readCsv(RECORDS.resolve("scores.csv")), ModalityBars.Metric.DSC)),
                 Arguments.of("bars-nsd", (ChartFactory) () -> ModalityBars.of(
                         Tables.readCsv(RECORDS.resolve("scores.csv")), ModalityBars.Metric.NSD)),
-                Arguments.of("landscape-1d", (ChartFactory) () -> LossLandscapePlot.lines(List.of(
-                        LandscapeLine.read(RECORDS.resolve("landscape-1d-no-sam.csv"), "no-sam"),
-                        LandscapeLine.read(RECORDS.resolve("landscape-1d-full.csv"), "full")))),
-                Arguments.of("landscape-2d", (ChartFactory) () -> LossLandscapePlot.contour(
-                        LandscapeSurface.read(RECORDS.resolve("landscape-2d-full.csv"), "full"), 10)),
+                Arguments.of("landscape-1d", (ChartFactory) () -> LossLandscapePlot.lines(
+                        RunsDirectory.read(RECORDS.resolve("runs")).landscapes(), "loss")),
                 Arguments.of("histogram", (ChartFactory) () -> IntensityHistogram.of("Intensity histogram",
                         "normalised intensity (0 to 1)", Map.of("noise", noise(20000, 1), "after", noise(20000, 2)),
                         40, 0, 1, false)),

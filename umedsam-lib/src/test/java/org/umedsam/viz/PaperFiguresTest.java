@@ -1,6 +1,7 @@
 package org.umedsam.viz;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,20 +48,40 @@ class PaperFiguresTest {
         String skipped = log.toString(StandardCharsets.UTF_8);
         assertThat(done).contains("02-loss-terms-full", "02-epochs-full", "02-objective", "03-table3",
                 "03-dsc-per-modality", "03-nsd-per-modality", "04-sigma", "04-effective-weights", "05-landscape-1d",
-                "05-landscape-2d", "05-sharpness", "06-qualitative-good", "06-qualitative-challenging", "07-table4",
-                "07-efficiency");
+                "05-landscape-2d", "05-landscape-2d-all", "05-sharpness", "06-qualitative-good", "06-qualitative-challenging",
+                "07-table4", "07-efficiency");
         assertThat(done).contains("00-table1-environment", "02-table2-protocol", "03-table3-statistics");
         // nothing is skipped: the qualitative figures use the configurations that kept examples
         assertThat(skipped.lines().filter(l -> l.startsWith("skipped"))).isEmpty();
-        for (String f : List.of("03-table3.md", "03-table3.tex", "03-table3.csv", "05-landscape-2d-no-sam.png",
-                "05-landscape-2d-full.svg", "06-qualitative-good.png", "07-table4.md", "07-efficiency.png")) {
+        for (String f : List.of("03-table3.md", "03-table3.tex", "03-table3.csv", "05-landscape-2d.png",
+                "05-landscape-2d-all.png", "05-sharpness-seeds.md", "06-qualitative-good.png", "07-table4.md",
+                "07-efficiency.png")) {
             assertThat(OUT.resolve(f)).exists();
             assertThat(Files.size(OUT.resolve(f))).isGreaterThan(200);
         }
         String t3 = Files.readString(OUT.resolve("03-table3.md"));
         assertThat(t3).contains("| Modality | baseline DSC | baseline NSD | no-sam DSC | no-sam NSD | full DSC | full NSD |");
-        assertThat(Files.readString(OUT.resolve("05-sharpness.csv"))).startsWith(
-                "configuration,seed,rho,loss,random_increase,ascent_increase,sharpness\nno-sam,0,");
+        assertThat(Files.readString(OUT.resolve("05-sharpness-seeds.csv"))).startsWith(
+                "configuration,seed,rho,loss,run_loss,random_increase,ascent_increase,sharpness\nbaseline,0,");
+        // the table over seeds: one row per configuration, with its number of seeds
+        List<String> summary = Files.readString(OUT.resolve("05-sharpness.csv")).lines().toList();
+        assertThat(summary).hasSize(4);
+        assertThat(summary.get(0)).isEqualTo(
+                "configuration,seeds,rho,loss_mean,loss_sd,sharpness_mean,sharpness_sd,run_loss_mean,run_loss_sd");
+        // baseline: seeds 0 and 1 with sharpness 0.16 and 0.176 -> mean 0.168, sd 0.016 / sqrt(2)
+        String[] baseline = summary.get(1).split(",");
+        assertThat(baseline[0]).isEqualTo("baseline");
+        assertThat(baseline[1]).isEqualTo("2");
+        assertThat(Double.parseDouble(baseline[5])).isCloseTo(0.168, within(1e-12));
+        assertThat(Double.parseDouble(baseline[6])).isCloseTo(0.016 / Math.sqrt(2), within(1e-12));
+        assertThat(Double.parseDouble(baseline[3])).isCloseTo(0.365, within(1e-12));
+        assertThat(summary.get(2)).startsWith("no-sam,1,0.05,0.33,,0.12,,");
+        assertThat(summary.get(3)).startsWith("full,2,");
+        // one panel per configuration (3 columns) and a row per seed x direction pair (2 seeds x 2 pairs)
+        java.awt.image.BufferedImage one = javax.imageio.ImageIO.read(OUT.resolve("05-landscape-2d.png").toFile());
+        java.awt.image.BufferedImage all = javax.imageio.ImageIO.read(OUT.resolve("05-landscape-2d-all.png").toFile());
+        assertThat(all.getWidth()).isGreaterThan(one.getWidth());
+        assertThat(all.getHeight()).isGreaterThan(3 * one.getHeight());
     }
 
     static void copy(Path from, Path to) throws IOException {

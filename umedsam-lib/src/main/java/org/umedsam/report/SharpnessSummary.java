@@ -1,0 +1,76 @@
+package org.umedsam.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.NumericColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The sharpness table over seeds: per configuration, the mean and sample SD (n - 1) over seeds of
+ * the sharpness and of the loss at the centre, both on the common objective, and of the run's own
+ * objective at the centre, with the number of seeds. SD is NaN for a single seed; a NaN value (an
+ * older record without the run's own objective) is left out of its column's mean.
+ */
+public final class SharpnessSummary {
+    private SharpnessSummary() {
+    }
+
+    /**
+     * @param perSeed the table of {@link RunsDirectory#sharpness()}: columns configuration, seed, rho,
+     *                loss, run_loss, sharpness (others ignored)
+     * @return columns configuration, seeds, rho, loss_mean, loss_sd, sharpness_mean, sharpness_sd,
+     *     run_loss_mean, run_loss_sd; configurations in {@link Ordering}
+     * @throws IllegalArgumentException when a configuration mixes radii (its seeds are not comparable)
+     */
+    public static Table of(Table perSeed) {
+        for (String c : List.of("configuration", "seed", "rho", "loss", "run_loss", "sharpness")) {
+            if (!perSeed.columnNames().contains(c)) {
+                throw new IllegalArgumentException(perSeed.name() + ": no column '" + c + "'");
+            }
+        }
+        Map<String, List<Integer>> rows = new LinkedHashMap<>();
+        for (int r = 0; r < perSeed.rowCount(); r++) {
+            rows.computeIfAbsent(perSeed.stringColumn("configuration").get(r), k -> new ArrayList<>()).add(r);
+        }
+        StringColumn config = StringColumn.create("configuration");
+        IntColumn seeds = IntColumn.create("seeds");
+        DoubleColumn rho = DoubleColumn.create("rho");
+        String[] source = {"loss", "sharpness", "run_loss"};
+        DoubleColumn[] stats = new DoubleColumn[2 * source.length];
+        for (int i = 0; i < source.length; i++) {
+            stats[2 * i] = DoubleColumn.create(source[i] + "_mean");
+            stats[2 * i + 1] = DoubleColumn.create(source[i] + "_sd");
+        }
+        for (String c : Ordering.configurations(rows.keySet())) {
+            List<Integer> idx = rows.get(c);
+            double[] radii = values(perSeed, "rho", idx);
+            for (double r : radii) {
+                if (r != radii[0]) {
+                    throw new IllegalArgumentException(c + ": sharpness measured at different radii " + radii[0]
+                            + " and " + r);
+                }
+            }
+            config.append(c);
+            seeds.append((int) java.util.Arrays.stream(values(perSeed, "seed", idx)).distinct().count());
+            rho.append(radii[0]);
+            for (int i = 0; i < source.length; i++) {
+                double[] v = values(perSeed, source[i], idx);
+                stats[2 * i].append(SeedSummary.mean(v));
+                stats[2 * i + 1].append(SeedSummary.sd(v));
+            }
+        }
+        Table t = Table.create("sharpness over seeds", config, seeds, rho);
+        t.addColumns(stats);
+        return t;
+    }
+
+    private static double[] values(Table t, String column, List<Integer> rows) {
+        NumericColumn<?> c = (NumericColumn<?>) t.column(column);
+        return rows.stream().mapToDouble(c::getDouble).toArray();
+    }
+}
