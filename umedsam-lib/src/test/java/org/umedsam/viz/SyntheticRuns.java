@@ -113,8 +113,8 @@ final class SyntheticRuns {
                 surface.append(String.format(Locale.ROOT, "%s,%s,%.5f\n", a, b, 0.4 + a * a + 0.5 * b * b));
             }
         }
-        Files.writeString(land.resolve(RunFiles.LINE), line);
-        Files.writeString(land.resolve(RunFiles.SURFACE), surface);
+        Files.writeString(land.resolve(RunFiles.line(0)), line);
+        Files.writeString(land.resolve(RunFiles.surface(0)), surface);
         Files.writeString(land.resolve(RunFiles.SHARPNESS), "{\"rho\": 0.05, \"loss\": 0.4, \"randomIncrease\": 0.01,"
                 + " \"ascentIncrease\": 0.05, \"sharpness\": 0.05}\n");
     }
