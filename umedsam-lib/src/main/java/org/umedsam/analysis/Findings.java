@@ -1,0 +1,248 @@
+package org.umedsam.analysis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.umedsam.report.EfficiencyTable;
+import org.umedsam.report.Html;
+import org.umedsam.report.Ordering;
+import org.umedsam.report.RunRecords;
+import org.umedsam.report.RunsDirectory;
+import org.umedsam.report.ScoreColumns;
+import org.umedsam.report.SharpnessSummary;
+import org.umedsam.report.Table3Statistics;
+import org.umedsam.viz.SigmaTrajectories;
+import tech.tablesaw.api.Table;
+
+/**
+ * The closing "what this shows" of each notebook, computed from the runs rather than written beforehand: each
+ * method returns a short list of sentences ({@link Html}, shown as a list in the notebook and as lines in text).
+ * Numbers are means over seeds unless said otherwise; where the runs cannot carry a conclusion the sentence
+ * says so.
+ */
+public final class Findings {
+    private Findings() {
+    }
+
+    /** Notebook 02/03: how far each configuration's training objective fell. */
+    public static Html training(RunsDirectory runs) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<RunRecords>> e : byConfiguration(runs).entrySet()) {
+            double first = 0;
+            double last = 0;
+            int steps = 0;
+            for (RunRecords r : e.getValue()) {
+                double[] loss = r.stepColumn(RunRecords.TOTAL);
+                int q = Math.max(1, loss.length / 4);
+                first += mean(loss, 0, q) / e.getValue().size();
+                last += mean(loss, loss.length - q, loss.length) / e.getValue().size();
+                steps = Math.max(steps, loss.length);
+            }
+            out.add(String.format(Locale.ROOT, "%s (%d seed%s, %d steps): the training objective went from %.4g (mean of "
+                    + "the first quarter of steps) to %.4g (last quarter), %+.1f %%", e.getKey(), e.getValue().size(),
+                    e.getValue().size() == 1 ? "" : "s", steps, first, last, 100 * (last / first - 1)));
+        }
+        return list("Training", out);
+    }
+
+    /**
+     * Notebook 04: where each learned sigma settled against its equilibrium {@code sqrt(L_m)} (paper form), and
+     * the effective weight {@code 1/(2 sigma^2)} it gives the term.
+     */
+    public static Html sigmas(RunsDirectory runs) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<RunRecords>> e : byConfiguration(runs).entrySet()) {
+            List<RunRecords> group = e.getValue();
+            if (group.get(0).sigmaTerms().isEmpty()) {
+                continue;
+            }
+            boolean codeForm = "code".equals(configString(group.get(0), "uncertaintyForm"));
+            for (String term : group.get(0).sigmaTerms()) {
+                double sigma = 0;
+                double eq = 0;
+                for (RunRecords r : group) {
+                    double[] s = r.stepColumn(RunRecords.SIGMA_PREFIX + term);
+                    double[] l = r.stepColumn(RunRecords.LOSS_PREFIX + term);
+                    int tail = Math.max(1, l.length / 5);
+                    sigma += s[s.length - 1] / group.size();
+                    eq += SigmaTrajectories.equilibrium(mean(l, l.length - tail, l.length), codeForm) / group.size();
+                }
+                double gap = sigma / eq - 1;
+                out.add(String.format(Locale.ROOT, "%s, %s: sigma went from 1 to %.3f (equilibrium for its loss %.3f, %s); "
+                        + "effective weight 1/(2 sigma^2) = %.3g instead of 0.5", e.getKey(), term, sigma, eq,
+                        Math.abs(gap) < 0.1 ? "settled within 10 %" : String.format(Locale.ROOT, "still %+.0f %% away",
+                                100 * gap), 1 / (2 * sigma * sigma)));
+            }
+        }
+        if (out.isEmpty()) {
+            out.add("no run learns sigmas (every configuration has fixed weights)");
+        }
+        return list("Sigmas", out);
+    }
+
+    /** Notebook 03: mean DSC per configuration and the computed sentence on the paper's ordering. */
+    public static Html ablation(RunsDirectory runs) throws IOException {
+        Table scores = runs.scores();
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (int i = 0; i < scores.rowCount(); i++) {
+            double d = scores.doubleColumn(ScoreColumns.DSC).getDouble(i);
+            if (Double.isFinite(d)) {
+                double[] s = sums.computeIfAbsent(scores.stringColumn(ScoreColumns.CONFIGURATION).get(i), k -> new double[2]);
+                s[0] += d;
+                s[1]++;
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : Ordering.configurations(sums.keySet())) {
+            double[] s = sums.get(c);
+            out.add(String.format(Locale.ROOT, "%s: mean test DSC %.2f %% over %d case-seed pairs", c, 100 * s[0] / s[1],
+                    (int) s[1]));
+        }
+        out.add(Table3Statistics.of(scores).ordering());
+        return list("Ablation", out);
+    }
+
+    /** Notebook 06: the best and worst test cases by DSC averaged over configurations and seeds, with the spread. */
+    public static Html cases(RunsDirectory runs) throws IOException {
+        Table scores = runs.scores();
+        Map<String, double[]> byCase = new LinkedHashMap<>(); // sum, n, min, max
+        Map<String, String> modality = new LinkedHashMap<>();
+        for (int i = 0; i < scores.rowCount(); i++) {
+            double d = scores.doubleColumn(ScoreColumns.DSC).getDouble(i);
+            if (!Double.isFinite(d)) {
+                continue;
+            }
+            String c = scores.stringColumn(ScoreColumns.CASE).get(i);
+            modality.put(c, scores.stringColumn(ScoreColumns.MODALITY).get(i));
+            double[] a = byCase.computeIfAbsent(c, k -> new double[] {0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY});
+            a[0] += d;
+            a[1]++;
+            a[2] = Math.min(a[2], d);
+            a[3] = Math.max(a[3], d);
+        }
+        List<String> names = new ArrayList<>(byCase.keySet());
+        names.sort(java.util.Comparator.comparingDouble(c -> -byCase.get(c)[0] / byCase.get(c)[1]));
+        List<String> out = new ArrayList<>();
+        int k = Math.min(3, names.size() / 2);
+        for (int i = 0; i < names.size(); i++) {
+            if (i == k && names.size() > 2 * k) {
+                i = names.size() - k;
+            }
+            String c = names.get(i);
+            double[] a = byCase.get(c);
+            out.add(String.format(Locale.ROOT, "%s %s (%s): mean DSC %.1f %%, from %.1f to %.1f %% across runs",
+                    i < k ? "good:" : "challenging:", c, modality.get(c), 100 * a[0] / a[1], 100 * a[2], 100 * a[3]));
+        }
+        return list("Qualitative", out);
+    }
+
+    /** Notebook 05: the configurations ranked by mean sharpness, and whether their seed ranges overlap. */
+    public static Html sharpness(RunsDirectory runs) throws IOException {
+        Table perSeed = runs.sharpness();
+        if (perSeed == null) {
+            return list("Sharpness", List.of("no run has a sharpness estimate"));
+        }
+        Table t = SharpnessSummary.of(perSeed);
+        List<String> out = new ArrayList<>();
+        double lowest = Double.POSITIVE_INFINITY;
+        double lowestHigh = 0;
+        String best = null;
+        for (int r = 0; r < t.rowCount(); r++) {
+            double m = t.doubleColumn("sharpness_mean").getDouble(r);
+            double sd = t.doubleColumn("sharpness_sd").getDouble(r);
+            out.add(String.format(Locale.ROOT, "%s: sharpness %.4g ± %.2g over %d seed(s), common objective at the weights "
+                    + "%.4g", t.stringColumn("configuration").get(r), m, Double.isNaN(sd) ? 0 : sd,
+                    t.intColumn("seeds").getInt(r), t.doubleColumn("loss_mean").getDouble(r)));
+            if (m < lowest) {
+                lowest = m;
+                lowestHigh = m + (Double.isNaN(sd) ? 0 : sd);
+                best = t.stringColumn("configuration").get(r);
+            }
+        }
+        int fewestSeeds = Integer.MAX_VALUE;
+        for (int r = 0; r < t.rowCount(); r++) {
+            fewestSeeds = Math.min(fewestSeeds, t.intColumn("seeds").getInt(r));
+        }
+        boolean separated = fewestSeeds >= 2;
+        for (int r = 0; r < t.rowCount(); r++) {
+            String c = t.stringColumn("configuration").get(r);
+            double m = t.doubleColumn("sharpness_mean").getDouble(r);
+            double sd = t.doubleColumn("sharpness_sd").getDouble(r);
+            if (!c.equals(best) && m - (Double.isNaN(sd) ? 0 : sd) <= lowestHigh) {
+                separated = false;
+            }
+        }
+        out.add(best == null ? "no sharpness values" : best + " has the flattest minimum by mean; " + (separated
+                ? "its mean ± SD range does not overlap the others'"
+                : fewestSeeds < 2 ? "but with one seed there is no spread, so this ranking cannot be told from seed noise"
+                : "but the mean ± SD ranges overlap, so the seeds do not separate the configurations")
+                + " (the paper's claim is that SAM finds flatter minima)");
+        return list("Sharpness", out);
+    }
+
+    /** Notebook 07: full against baseline inference time, from the interleaved timing when there is one. */
+    public static Html efficiency(RunsDirectory runs) throws IOException {
+        List<String> out = new ArrayList<>();
+        Table t = Files.isRegularFile(runs.dir().resolve(EfficiencyTable.FILE)) ? EfficiencyTable.read(runs.dir()) : null;
+        Table timings = t != null ? t : runs.timings();
+        if (timings == null) {
+            return list("Efficiency", List.of("no timings"));
+        }
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (int i = 0; i < timings.rowCount(); i++) {
+            double[] s = sums.computeIfAbsent(timings.stringColumn("configuration").get(i), k -> new double[2]);
+            s[0] += ((tech.tablesaw.api.NumericColumn<?>) timings.column("seconds")).getDouble(i);
+            s[1]++;
+        }
+        sums.forEach((c, s) -> out.add(String.format(Locale.ROOT, "%s: %.3f s per case on average (%d timed cases)", c,
+                s[0] / s[1], (int) s[1])));
+        if (sums.containsKey("baseline") && sums.containsKey("full")) {
+            double ratio = (sums.get("full")[0] / sums.get("full")[1]) / (sums.get("baseline")[0] / sums.get("baseline")[1]);
+            out.add(String.format(Locale.ROOT, "full / baseline = %.2f: the same architecture, so any difference is "
+                    + "measurement noise%s", ratio, t != null ? " (timed interleaved)" : " (timed in separate runs)"));
+        }
+        return list("Efficiency", out);
+    }
+
+    private static Map<String, List<RunRecords>> byConfiguration(RunsDirectory runs) {
+        Map<String, List<RunRecords>> raw = new LinkedHashMap<>();
+        for (RunRecords r : runs.runs()) {
+            raw.computeIfAbsent(r.configuration(), k -> new ArrayList<>()).add(r);
+        }
+        Map<String, List<RunRecords>> out = new LinkedHashMap<>();
+        for (String c : Ordering.configurations(raw.keySet())) {
+            out.put(c, raw.get(c));
+        }
+        return out;
+    }
+
+    private static String configString(RunRecords r, String key) {
+        return r.config() != null && r.config().has(key) ? r.config().get(key).getAsString() : null;
+    }
+
+    private static double mean(double[] v, int from, int to) {
+        double s = 0;
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (Double.isFinite(v[i])) {
+                s += v[i];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
+
+    private static Html list(String title, List<String> sentences) {
+        StringBuilder h = new StringBuilder("<p><b>What this shows (" + Html.escape(title) + ")</b></p><ul>");
+        StringBuilder t = new StringBuilder("What this shows (" + title + "):\n");
+        for (String s : sentences) {
+            h.append("<li>").append(Html.escape(s)).append("</li>");
+            t.append("- ").append(s).append('\n');
+        }
+        return new Html(h.append("</ul>").toString(), t.toString().stripTrailing());
+    }
+}
