@@ -239,7 +239,9 @@ public final class AblationStudy {
         for (String configuration : settings.landscapeConfigurations()) {
             for (long seed : settings.seeds()) {
                 Path dir = runsDir.resolve(AblationSettings.runName(configuration, seed));
-                if (!Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST))) {
+                // a scored run is finished; a run still training (or stopped) would give a landscape of other weights
+                if (!Files.isRegularFile(dir.resolve(RunFiles.SCORES))
+                        || !Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST))) {
                     log.println("no finished run " + dir + " for a landscape; skipped");
                     continue;
                 }
