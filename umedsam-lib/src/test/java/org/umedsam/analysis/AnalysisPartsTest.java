@@ -17,7 +17,9 @@ class AnalysisPartsTest {
     void profilesAreNamedAndKeepTheirDataApart() {
         AblationSettings quick = AblationSettings.named("quick");
         assertThat(quick.configurations()).containsExactly("baseline", "only-sd", "no-sam", "full");
-        assertThat(quick.seeds()).hasSize(3);
+        assertThat(quick.seeds()).hasSize(2); // the fewest that give a plus-minus over seeds
+        assertThat(quick.testCases()).isZero(); // the whole test split
+        assertThat(AblationSettings.full().seeds()).hasSize(3);
         assertThat(AblationSettings.named("FULL").seeds()).hasSize(3);
         assertThat(quick.trainable()).isEqualTo(ParameterGroup.MASK_DECODER_AND_SIGMAS);
         assertThat(quick.dataDir(Path.of("/x/data"))).isEqualTo(Path.of("/x/data"));
