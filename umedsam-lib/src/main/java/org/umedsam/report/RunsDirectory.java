@@ -110,7 +110,7 @@ public final class RunsDirectory {
                 rows = rows.where(((NumericColumn<?>) rows.column(CACHED_EMBEDDINGS)).isEqualTo(0));
                 rows.removeColumns(CACHED_EMBEDDINGS);
             }
-            rows.addColumns(StringColumn.create(Table4.CONFIGURATION, repeat(r.configuration(), t.rowCount())));
+            rows.addColumns(StringColumn.create(Table4.CONFIGURATION, repeat(r.configuration(), rows.rowCount())));
             all = all == null ? rows : all.append(rows);
         }
         return all;
