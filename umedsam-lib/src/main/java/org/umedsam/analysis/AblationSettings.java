@@ -13,11 +13,11 @@ import org.umedsam.train.ParameterGroup;
  * <ul>
  *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, 2 steps, 3 test cases, landscapes
  *       of 2 direction pairs on a 3 x 3 grid;</li>
- *   <li>{@code quick} (the main job's default): default data, 4 configurations x 2 seeds, 2 epochs of 10
- *       steps (2 cases per modality), the whole test split; landscapes of no-sam and full, every seed,
+ *   <li>{@code quick} (the main job's default): default data, 4 configurations x 2 seeds, 2 epochs of 9
+ *       steps (2 cases from each of the 9 modalities), the whole test split; landscapes of no-sam and full, every seed,
  *       2 direction pairs on a 5 x 5 grid, batch 2;</li>
- *   <li>{@code full}: default data, 4 configurations x 3 seeds, 10 epochs of 20 steps (4 cases per
- *       modality, 200 steps: enough for the sigmas to settle at {@code sigmaLearningRate} 2e-2), the
+ *   <li>{@code full}: default data, 4 configurations x 3 seeds, 10 epochs of 18 steps (4 cases from each
+ *       of the 9 modalities, 180 steps: enough for the sigmas to settle at {@code sigmaLearningRate} 2e-2), the
  *       whole test split; landscapes of baseline, no-sam and full, every seed, 2 direction pairs on an
  *       11 x 11 grid, batch 3.</li>
  * </ul>

@@ -42,9 +42,12 @@ public final class Findings {
                 last += mean(loss, loss.length - q, loss.length) / e.getValue().size();
                 steps = Math.max(steps, loss.length);
             }
+            // the uncertainty-weighted objective goes negative (its log-sigma terms), so a relative change means nothing
+            String change = first > 0 && last >= 0 ? String.format(Locale.ROOT, "%+.1f %%", 100 * (last / first - 1))
+                    : String.format(Locale.ROOT, "a change of %+.4g", last - first);
             out.add(String.format(Locale.ROOT, "%s (%d seed%s, %d steps): the training objective went from %.4g (mean of "
-                    + "the first quarter of steps) to %.4g (last quarter), %+.1f %%", e.getKey(), e.getValue().size(),
-                    e.getValue().size() == 1 ? "" : "s", steps, first, last, 100 * (last / first - 1)));
+                    + "the first quarter of steps) to %.4g (last quarter), %s", e.getKey(), e.getValue().size(),
+                    e.getValue().size() == 1 ? "" : "s", steps, first, last, change));
         }
         return list("Training", out);
     }

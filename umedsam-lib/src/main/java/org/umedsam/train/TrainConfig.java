@@ -72,7 +72,7 @@ import org.umedsam.optim.ReduceLrOnPlateau;
  *                            step, and log sigma_m must travel from 0 to its equilibrium {@code 0.5 ln L_m} (the
  *                            paper's form; -1 to -2.5 for losses of 0.1 to 0.01), so at the network's 5e-5 it moves
  *                            less than 1 % in a run of hundreds of steps and the weights stay fixed at 1/2; at 2e-2
- *                            it gets there in 50 to 130 steps (the full ablation profile trains 200) and then
+ *                            it gets there in 50 to 130 steps (the full ablation profile trains 180) and then
  *                            jitters by about 2 % of sigma
  * @param initialWeights      start from these weights instead of the preset's random initialisation
  *                            (empty: random): an upstream {@code .pth} state dict such as
