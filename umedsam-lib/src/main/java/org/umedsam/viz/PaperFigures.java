@@ -417,8 +417,8 @@ public final class PaperFigures {
         Table interleaved = EfficiencyTable.read(runs.dir());
         if (interleaved != null) {
             Table t = EfficiencyTable.of(interleaved);
-            TableRenderer.writeAll(t, out, "07-table4", "Running time per test case (seconds, this machine), "
-                    + "mean ± sd over interleaved repeats", "tab:time");
+            save(t, "07-table4", "Running time per test case (seconds, this machine), mean ± sd over interleaved repeats",
+                    "tab:time");
             return t;
         }
         Table timings = timings();
