@@ -36,11 +36,10 @@ public final class Findings {
             double last = 0;
             int steps = 0;
             for (RunRecords r : e.getValue()) {
-                double[] loss = r.stepColumn(RunRecords.TOTAL);
-                int q = Math.max(1, loss.length / 4);
-                first += mean(loss, 0, q) / e.getValue().size();
-                last += mean(loss, loss.length - q, loss.length) / e.getValue().size();
-                steps = Math.max(steps, loss.length);
+                RunRecords.LossTrend trend = r.lossTrend();
+                first += trend.first() / e.getValue().size();
+                last += trend.last() / e.getValue().size();
+                steps = Math.max(steps, trend.steps());
             }
             // the uncertainty-weighted objective goes negative (its log-sigma terms), so a relative change means nothing
             String change = first > 0 && last >= 0 ? String.format(Locale.ROOT, "%+.1f %%", 100 * (last / first - 1))

@@ -62,12 +62,11 @@ public final class ResultChecks {
             out.add(r.name() + " did not train: " + loss.length + " optimizer step(s)");
             return out;
         }
-        int q = Math.max(1, loss.length / 4);
-        double first = mean(loss, 0, q);
-        double last = mean(loss, loss.length - q, loss.length);
-        if (!(last < first)) {
+        RunRecords.LossTrend trend = r.lossTrend();
+        if (!trend.decreased()) {
             out.add(String.format(Locale.ROOT, "%s: the training loss did not decrease (mean of the first %d steps "
-                    + "%.4g, of the last %d steps %.4g)", r.name(), q, first, q, last));
+                    + "%.4g, of the last %d steps %.4g)", r.name(), trend.quarterSteps(), trend.first(),
+                    trend.quarterSteps(), trend.last()));
         }
         List<String> terms = r.sigmaTerms();
         if (!terms.isEmpty()) {
@@ -131,14 +130,6 @@ public final class ResultChecks {
             }
         });
         return out;
-    }
-
-    private static double mean(double[] v, int from, int to) {
-        double s = 0;
-        for (int i = from; i < to; i++) {
-            s += v[i];
-        }
-        return s / (to - from);
     }
 
     /**

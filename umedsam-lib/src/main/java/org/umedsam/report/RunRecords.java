@@ -142,6 +142,40 @@ public record RunRecords(Path dir, String name, String configuration, long seed,
         return Tables.doubles(steps, column);
     }
 
+    /**
+     * The training objective's trend: the mean of {@link #TOTAL} over the first and over the last quarter of the
+     * logged steps (at least one step each). A non-finite step counts as such: it makes its quarter's mean NaN,
+     * so a run that diverged never reads as one that decreased.
+     */
+    public LossTrend lossTrend() {
+        double[] loss = stepColumn(TOTAL);
+        int q = Math.max(1, loss.length / 4);
+        return new LossTrend(mean(loss, 0, q), mean(loss, Math.max(0, loss.length - q), loss.length), q, loss.length);
+    }
+
+    /**
+     * Mean objective of the first and the last {@code quarterSteps} of {@code steps} logged steps (NaN when there
+     * are none).
+     */
+    public record LossTrend(double first, double last, int quarterSteps, int steps) {
+
+        /** Whether the last quarter's mean is below the first's (false when either is NaN). */
+        public boolean decreased() {
+            return last < first;
+        }
+    }
+
+    private static double mean(double[] v, int from, int to) {
+        if (to <= from) {
+            return Double.NaN;
+        }
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            s += v[i];
+        }
+        return s / (to - from);
+    }
+
     private static JsonObject readJson(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return new JsonObject();
