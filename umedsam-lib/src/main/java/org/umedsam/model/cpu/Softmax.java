@@ -53,4 +53,46 @@ public final class Softmax {
             x[i] *= inv;
         }
     }
+
+    /**
+     * Softmax down columns {@code [c0, c1)} of the {@code [n, stride]} block at {@code off}, in place:
+     * {@code y_ij = exp(s (x_ij - max_k x_kj)) / sum_k exp(s (x_kj - max_k x_kj))} with {@code s = scale > 0}
+     * (PyTorch {@code softmax(scale * x, 0)} on the block), on the calling thread. For short softmax axes
+     * (the decoder's image-to-token attention has 7 tokens per head): a row-wise layout would mean one call per
+     * 7 values, while here each pass runs along a row of the block. The sum is in float (n is small).
+     *
+     * @param tmp scratch of at least {@code c1 - c0} values
+     */
+    static void columns(float[] x, int off, int n, int stride, int c0, int c1, float scale, float[] tmp) {
+        int w = c1 - c0;
+        System.arraycopy(x, off + c0, tmp, 0, w);
+        for (int r = 1; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                tmp[j] = Math.max(tmp[j], x[o + j]);
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                x[o + j] = FastExp.expNonPositive((x[o + j] - tmp[j]) * scale);
+            }
+        }
+        System.arraycopy(x, off + c0, tmp, 0, w);
+        for (int r = 1; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                tmp[j] += x[o + j];
+            }
+        }
+        for (int j = 0; j < w; j++) {
+            tmp[j] = 1f / tmp[j];
+        }
+        for (int r = 0; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                x[o + j] *= tmp[j];
+            }
+        }
+    }
 }

@@ -1,0 +1,111 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+/**
+ * {@link CpuTwoWayTransformer}'s forward for inference, one box (no tape): the same function
+ * (transformer.py {@code TwoWayTransformer}: blocks of self-attention, token-to-image attention, ReLU MLP,
+ * image-to-token attention, each with LayerNorm; the first block without query PE; final token-to-image
+ * attention and LayerNorm), scheduled for speed with {@link FoldedCrossAttention}.
+ *
+ * <p>Each box runs alone, although its first block sees the same image as every other box of the image:
+ * sgemm may round a row differently when the number of rows changes, and a box must decode to the same
+ * bits alone as in a batch. What the boxes share is prepared once per call by the caller: the image tokens
+ * {@code src} and {@code src + PE} (the first block reads them directly; later blocks work in the KEYS
+ * buffer), and the image PE (once per model).
+ */
+final class TwoWayTransformerInference {
+
+    private static final float EPS = (float) ModelConfig.LN_EPS;
+
+    private final CpuTwoWayTransformer.Block[] blocks;
+    private final CpuAttention finalAttn;
+    private final float[][] finalNorm;
+    private final int dim;
+
+    TwoWayTransformerInference(CpuTwoWayTransformer transformer) {
+        this.blocks = transformer.blocks();
+        this.finalAttn = transformer.finalAttention().attention();
+        this.finalNorm = transformer.finalNorm();
+        this.dim = transformer.dim();
+    }
+
+    /**
+     * @param pointTokens the prompt/output tokens {@code [T, E]}, also their PE; not modified
+     * @param src         image tokens {@code [HW, E]}; not modified
+     * @param pe          image PE {@code [HW, E]}
+     * @param srcPe       {@code src + pe}
+     * @param buf         scratch (slots SCORES, KEYS, KEYS_PE, ATTN); the output image tokens are its KEYS slot
+     * @return queries {@code [T, E]}
+     */
+    float[] forward(float[] pointTokens, int t, float[] src, float[] pe, float[] srcPe, int hw, DecoderBuffers buf) {
+        int e = dim;
+        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
+        float[] attn = buf.get(DecoderBuffers.Slot.ATTN, hw * e);
+        float[] kpeBuf = buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
+        float[] image = src;
+        float[] kpe = srcPe;
+        float[] q = pointTokens;
+        for (int l = 0; l < blocks.length; l++) {
+            CpuTwoWayTransformer.Block blk = blocks[l];
+            if (l == 0) {
+                // no PE, and the attention's output replaces the queries
+                q = FoldedCrossAttention.selfAttention(blk.self(), q, q, q, t);
+            } else {
+                float[] qp = plus(q, pointTokens);
+                addInPlace(q, FoldedCrossAttention.selfAttention(blk.self(), qp, qp, q, t));
+                ChunkedParallel.add(keys, pe, kpeBuf, hw * e);
+                kpe = kpeBuf;
+            }
+            norm(q, t, blk.norm1());
+            CpuAttention toImage = blk.toImage().attention();
+            addInPlace(q, FoldedCrossAttention.tokenToImage(toImage, plus(q, pointTokens), t, kpe, image, hw,
+                    buf.get(DecoderBuffers.Slot.SCORES, toImage.heads * t * hw)));
+            norm(q, t, blk.norm2());
+            addInPlace(q, FoldedCrossAttention.linear(blk.lin2(), FoldedCrossAttention.linear(blk.lin1(), q, t, true), t, false));
+            norm(q, t, blk.norm3());
+            CpuAttention toTokens = blk.toTokens().attention();
+            float[] s = buf.get(DecoderBuffers.Slot.SCORES, toTokens.heads * t * hw);
+            float[] m = FoldedCrossAttention.imageToTokenScores(toTokens, plus(q, pointTokens), q, t, kpe, hw, s);
+            FoldedCrossAttention.imageToTokenOutput(toTokens, s, m, t, hw, attn);
+            residualNorm(image, attn, blk.toTokens().outputBias(), blk.norm4(), keys, hw);
+            image = keys;
+        }
+        ChunkedParallel.add(image, pe, kpeBuf, hw * e);
+        addInPlace(q, FoldedCrossAttention.tokenToImage(finalAttn, plus(q, pointTokens), t, kpeBuf, image, hw,
+                buf.get(DecoderBuffers.Slot.SCORES, finalAttn.heads * t * hw)));
+        norm(q, t, finalNorm);
+        if (image != keys) {
+            System.arraycopy(image, 0, keys, 0, hw * e); // no blocks: the output image tokens are the input
+        }
+        return q;
+    }
+
+    /** {@code out = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]} ({@code out} may be {@code in}). */
+    private void residualNorm(float[] in, float[] attn, float[] bias, float[][] norm, float[] out, int hw) {
+        int e = dim;
+        float[] nw = norm[0];
+        float[] nb = norm[1];
+        ChunkedParallel.parallel(hw, e * 4, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * e;
+                for (int i = 0; i < e; i++) {
+                    out[o + i] = in[o + i] + (attn[o + i] + bias[i]);
+                }
+                LayerNorm.row(out, o, out, o, e, nw, nb, EPS);
+            }
+        });
+    }
+
+    private void norm(float[] x, int rows, float[][] wb) {
+        LayerNorm.rows(x, 0, x, 0, rows, dim, wb[0], wb[1], EPS);
+    }
+
+    private static float[] plus(float[] a, float[] b) {
+        return CpuTwoWayTransformer.plus(a, b);
+    }
+
+    private static void addInPlace(float[] a, float[] b) {
+        CpuTwoWayTransformer.addInPlace(a, b);
+    }
+}
