@@ -54,16 +54,67 @@ final class FoldedCrossAttention {
     }
 
     /**
-     * Token self-attention of a box's {@code T} tokens (transformer.py {@code Attention(q, k, v)}):
-     * {@code q, k, v [T, E]} -> {@code [T, E]}; projections by sgemm, the {@code T x T} scores per head in
-     * Java ({@link Softmax#row}).
+     * The q, k and v projections of a self-attention stacked, {@code [3I, E]} (rows q, then k, then v): one
+     * product when the three inputs are the same (the first block), else q and k ({@link #stackQk}) share one.
      */
-    static float[] selfAttention(CpuAttention a, float[] qIn, float[] kIn, float[] vIn, int t) {
+    static Linear stackQkv(CpuAttention a) {
+        return stack(a.q, a.k, a.v);
+    }
+
+    /** The q and k projections stacked, {@code [2I, E]}. */
+    static Linear stackQk(CpuAttention a) {
+        return stack(a.q, a.k);
+    }
+
+    private static Linear stack(Linear... ls) {
+        int in = ls[0].in;
+        int out = 0;
+        for (Linear l : ls) {
+            out += l.out;
+        }
+        float[] w = new float[out * in];
+        float[] bias = new float[out];
+        int o = 0;
+        for (Linear l : ls) {
+            System.arraycopy(l.weight, 0, w, o * in, l.out * in);
+            System.arraycopy(l.bias, 0, bias, o, l.out);
+            o += l.out;
+        }
+        return new Linear(w, bias, in, out);
+    }
+
+    /** Columns {@code [c0, c0 + w)} of {@code x [rows, stride]} as a new {@code [rows, w]}. */
+    private static float[] columns(float[] x, int rows, int stride, int c0, int w) {
+        float[] y = new float[rows * w];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, r * stride + c0, y, r * w, w);
+        }
+        return y;
+    }
+
+    /**
+     * Token self-attention of a box's {@code T} tokens (transformer.py {@code Attention(q, k, v)}) with the
+     * query and key inputs equal: {@code qk, v [T, E]} -> {@code [T, E]}. Projections by sgemm ({@code qkv}
+     * from {@link #stackQkv} when {@code v == qk}, else {@code qkStack} from {@link #stackQk} and {@code a.v}),
+     * the {@code T x T} scores per head in Java ({@link Softmax#row}).
+     */
+    static float[] selfAttention(CpuAttention a, Linear qkv, Linear qkStack, float[] qk, float[] v, int t) {
         int internal = a.internal;
         int hd = a.headDim;
-        float[] qp = linear(a.q, qIn, t, false);
-        float[] kp = linear(a.k, kIn, t, false);
-        float[] vp = linear(a.v, vIn, t, false);
+        float[] qp;
+        float[] kp;
+        float[] vp;
+        if (v == qk) {
+            float[] y = linear(qkv, qk, t, false);
+            qp = columns(y, t, 3 * internal, 0, internal);
+            kp = columns(y, t, 3 * internal, internal, internal);
+            vp = columns(y, t, 3 * internal, 2 * internal, internal);
+        } else {
+            float[] y = linear(qkStack, qk, t, false);
+            qp = columns(y, t, 2 * internal, 0, internal);
+            kp = columns(y, t, 2 * internal, internal, internal);
+            vp = linear(a.v, v, t, false);
+        }
         float[] o = new float[t * internal];
         float[] p = new float[t];
         for (int h = 0; h < a.heads; h++) {
@@ -111,7 +162,11 @@ final class FoldedCrossAttention {
         Gemm.multiply(qbd, 0, rows, internal, a.k.weight, 0, e, false, bm, 0);
         Gemm.multiply(bm, 0, rows, e, kpe, 0, hw, true, p, 0);
         float scale = a.scale;
-        ChunkedParallel.parallel(rows, hw * 8, (from, to) -> Softmax.rows(p, from * hw, to - from, hw, scale));
+        ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                Softmax.wideRow(p, r * hw, hw, scale);
+            }
+        });
         float[] r = new float[rows * e];
         Gemm.multiply(p, 0, rows, hw, image, 0, e, false, r, 0);
         // every head's rows times all of Wv: keep each row's own head block, add bv

@@ -19,12 +19,25 @@ final class TwoWayTransformerInference {
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
     private final CpuTwoWayTransformer.Block[] blocks;
+    /** Per block, the self-attention's stacked projections ({@link FoldedCrossAttention#stackQkv}, {@code stackQk}). */
+    private final Linear[] qkv;
+    private final Linear[] qk;
     private final CpuAttention finalAttn;
     private final float[][] finalNorm;
     private final int dim;
 
     TwoWayTransformerInference(CpuTwoWayTransformer transformer) {
         this.blocks = transformer.blocks();
+        this.qkv = new Linear[blocks.length];
+        this.qk = new Linear[blocks.length];
+        for (int l = 0; l < blocks.length; l++) {
+            // the first block's self-attention projects one input three times, the others project q+PE twice
+            if (l == 0) {
+                qkv[l] = FoldedCrossAttention.stackQkv(blocks[l].self());
+            } else {
+                qk[l] = FoldedCrossAttention.stackQk(blocks[l].self());
+            }
+        }
         this.finalAttn = transformer.finalAttention().attention();
         this.finalNorm = transformer.finalNorm();
         this.dim = transformer.dim();
@@ -50,10 +63,10 @@ final class TwoWayTransformerInference {
             CpuTwoWayTransformer.Block blk = blocks[l];
             if (l == 0) {
                 // no PE, and the attention's output replaces the queries
-                q = FoldedCrossAttention.selfAttention(blk.self(), q, q, q, t);
+                q = FoldedCrossAttention.selfAttention(blk.self(), qkv[l], null, q, q, t);
             } else {
                 float[] qp = plus(q, pointTokens);
-                addInPlace(q, FoldedCrossAttention.selfAttention(blk.self(), qp, qp, q, t));
+                addInPlace(q, FoldedCrossAttention.selfAttention(blk.self(), null, qk[l], qp, q, t));
                 ChunkedParallel.add(keys, pe, kpeBuf, hw * e);
                 kpe = kpeBuf;
             }

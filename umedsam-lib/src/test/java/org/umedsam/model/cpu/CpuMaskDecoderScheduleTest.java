@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The inference schedule ({@link TwoWayTransformerInference}, {@link FoldedCrossAttention}) computes the
  * same function as the tape path's forward ({@link CpuMaskDecoder#decodeReference}), on the small preset
- * with random weights; and {@link Softmax#columns} is a softmax down each column.
+ * with random weights; {@link Softmax#columns} is a softmax down each column and {@link Softmax#wideRow}
+ * one along a row.
  */
 class CpuMaskDecoderScheduleTest {
 
@@ -68,5 +69,34 @@ class CpuMaskDecoderScheduleTest {
         }
         assertThat(x[0]).isEqualTo(in[0]);
         assertThat(x[1]).isEqualTo(in[1]);
+    }
+
+    @Test
+    void wideRowSoftmaxAgreesWithTheExactOne() {
+        int n = 4099; // not a multiple of the eight partial sums
+        float[] x = new float[3 + n];
+        java.util.Random r = new java.util.Random(8);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian() * 4;
+        }
+        float[] in = x.clone();
+        float scale = 0.25f;
+        Softmax.wideRow(x, 3, n, scale);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 3; i < x.length; i++) {
+            max = Math.max(max, in[i]);
+        }
+        double sum = 0;
+        for (int i = 3; i < x.length; i++) {
+            sum += Math.exp(scale * (in[i] - max));
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (i < 3) {
+                assertThat(x[i]).isEqualTo(in[i]);
+            } else {
+                double want = Math.exp(scale * (in[i] - max)) / sum;
+                assertThat((double) x[i]).isCloseTo(want, org.assertj.core.data.Offset.offset(2e-6 * want + 1e-12));
+            }
+        }
     }
 }
