@@ -39,7 +39,11 @@ public final class CpuMaskDecoder {
     private final int maskTokens;
     private final CpuPromptEncoder prompt;
     private final CpuTwoWayTransformer transformer;
-    private final TwoWayTransformerInference inference;
+    /**
+     * Made on first decode: its per-head weight products (about 20 MB for LiteMedSAM) are wasted on the
+     * snapshots that only train. Racing threads build equal copies, so a volatile suffices.
+     */
+    private volatile TwoWayTransformerInference inference;
     private final CpuMaskUpscaler upscaler;
     /** {@code [1 + maskTokens, E]}: the IoU token then the mask tokens. */
     private final float[] outputTokens;
@@ -56,7 +60,6 @@ public final class CpuMaskDecoder {
         this.maskTokens = c.numMultimaskOutputs() + 1;
         this.prompt = new CpuPromptEncoder(c, w);
         this.transformer = new CpuTwoWayTransformer(c, w);
-        this.inference = new TwoWayTransformerInference(transformer);
         this.upscaler = new CpuMaskUpscaler(c, w);
         float[] iouToken = w.get(P + "iou_token.weight", 1, dim);
         float[] maskTok = w.get(P + "mask_tokens.weight", maskTokens, dim);
@@ -250,7 +253,7 @@ public final class CpuMaskDecoder {
                 System.arraycopy(src, 0, keys, 0, hw * e);
                 hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
             } else {
-                hs = inference.forward(tokens, t, src, pe, srcPe, hw, buf); // its output image tokens: keys
+                hs = inference().forward(tokens, t, src, pe, srcPe, hw, buf); // its output image tokens: keys
             }
             heads(b, hs, keys, first, count, masks, iou, buf);
         }
@@ -286,6 +289,14 @@ public final class CpuMaskDecoder {
             x = iouHead[l].apply(x, 1, l < iouHead.length - 1 ? Activation.RELU : Activation.NONE);
         }
         System.arraycopy(x, first, iou, b * count, count);
+    }
+
+    private TwoWayTransformerInference inference() {
+        TwoWayTransformerInference i = inference;
+        if (i == null) {
+            inference = i = new TwoWayTransformerInference(transformer);
+        }
+        return i;
     }
 
     /** The first {@code len} values of {@code a} as a new c-order array of {@code shape}. */

@@ -6,7 +6,8 @@ import org.umedsam.model.ModelConfig;
  * {@link CpuTwoWayTransformer}'s forward for inference, one box (no tape): the same function
  * (transformer.py {@code TwoWayTransformer}: blocks of self-attention, token-to-image attention, ReLU MLP,
  * image-to-token attention, each with LayerNorm; the first block without query PE; final token-to-image
- * attention and LayerNorm), scheduled for speed with {@link FoldedCrossAttention}.
+ * attention and LayerNorm), scheduled for speed: {@link TokenToImageInference}, {@link ImageToTokenInference}
+ * and {@link TokenAttentionOps} (every product an sgemm call, per-head weight products made once per model).
  *
  * <p>Each box runs alone, although its first block sees the same image as every other box of the image:
  * sgemm may round a row differently when the number of rows changes, and a box must decode to the same
@@ -19,10 +20,12 @@ final class TwoWayTransformerInference {
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
     private final CpuTwoWayTransformer.Block[] blocks;
-    /** Per block, the self-attention's stacked projections ({@link FoldedCrossAttention#stackQkv}, {@code stackQk}). */
+    /** Per block, the self-attention's stacked projections ({@link TokenAttentionOps#stackQkv}, {@code stackQk}). */
     private final Linear[] qkv;
     private final Linear[] qk;
-    private final CpuAttention finalAttn;
+    private final TokenToImageInference[] toImage;
+    private final ImageToTokenInference[] toTokens;
+    private final TokenToImageInference finalAttn;
     private final float[][] finalNorm;
     private final int dim;
 
@@ -33,12 +36,18 @@ final class TwoWayTransformerInference {
         for (int l = 0; l < blocks.length; l++) {
             // the first block's self-attention projects one input three times, the others project q+PE twice
             if (l == 0) {
-                qkv[l] = FoldedCrossAttention.stackQkv(blocks[l].self());
+                qkv[l] = TokenAttentionOps.stackQkv(blocks[l].self());
             } else {
-                qk[l] = FoldedCrossAttention.stackQk(blocks[l].self());
+                qk[l] = TokenAttentionOps.stackQk(blocks[l].self());
             }
         }
-        this.finalAttn = transformer.finalAttention().attention();
+        this.toImage = new TokenToImageInference[blocks.length];
+        this.toTokens = new ImageToTokenInference[blocks.length];
+        for (int l = 0; l < blocks.length; l++) {
+            toImage[l] = new TokenToImageInference(blocks[l].toImage().attention());
+            toTokens[l] = new ImageToTokenInference(blocks[l].toTokens().attention());
+        }
+        this.finalAttn = new TokenToImageInference(transformer.finalAttention().attention());
         this.finalNorm = transformer.finalNorm();
         this.dim = transformer.dim();
     }
@@ -58,35 +67,35 @@ final class TwoWayTransformerInference {
         float[] kpeBuf = buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
         float[] image = src;
         float[] kpe = srcPe;
-        float[] q = pointTokens;
+        float[] q = pointTokens.clone();
         for (int l = 0; l < blocks.length; l++) {
             CpuTwoWayTransformer.Block blk = blocks[l];
             if (l == 0) {
                 // no PE, and the attention's output replaces the queries
-                q = FoldedCrossAttention.selfAttention(blk.self(), qkv[l], null, q, q, t);
+                q = TokenAttentionOps.selfAttention(blk.self(), qkv[l], null, q, q, t);
             } else {
                 float[] qp = plus(q, pointTokens);
-                addInPlace(q, FoldedCrossAttention.selfAttention(blk.self(), null, qk[l], qp, q, t));
+                addInPlace(q, TokenAttentionOps.selfAttention(blk.self(), null, qk[l], qp, q, t));
                 ChunkedParallel.add(keys, pe, kpeBuf, hw * e);
                 kpe = kpeBuf;
             }
             norm(q, t, blk.norm1());
-            CpuAttention toImage = blk.toImage().attention();
-            addInPlace(q, FoldedCrossAttention.tokenToImage(toImage, plus(q, pointTokens), t, kpe, image, hw,
-                    buf.get(DecoderBuffers.Slot.SCORES, toImage.heads * t * hw)));
+            TokenToImageInference ti = toImage[l];
+            addInPlace(q, ti.forward(plus(q, pointTokens), t, kpe, image, hw,
+                    buf.get(DecoderBuffers.Slot.SCORES, ti.attention().heads * t * hw)));
             norm(q, t, blk.norm2());
-            addInPlace(q, FoldedCrossAttention.linear(blk.lin2(), FoldedCrossAttention.linear(blk.lin1(), q, t, true), t, false));
+            addInPlace(q, TokenAttentionOps.linear(blk.lin2(), TokenAttentionOps.linear(blk.lin1(), q, t, true), t, false));
             norm(q, t, blk.norm3());
-            CpuAttention toTokens = blk.toTokens().attention();
-            float[] s = buf.get(DecoderBuffers.Slot.SCORES, toTokens.heads * t * hw);
-            float[] m = FoldedCrossAttention.imageToTokenScores(toTokens, plus(q, pointTokens), q, t, kpe, hw, s);
-            FoldedCrossAttention.imageToTokenOutput(toTokens, s, m, t, hw, attn);
-            residualNorm(image, attn, blk.toTokens().outputBias(), blk.norm4(), keys, hw);
+            ImageToTokenInference it = toTokens[l];
+            float[] s = buf.get(DecoderBuffers.Slot.SCORES, it.attention().heads * t * hw);
+            float[] m = it.scores(plus(q, pointTokens), q, t, kpe, hw, s);
+            it.output(s, m, t, hw, attn);
+            residualNorm(image, attn, it.outputBias(), blk.norm4(), keys, hw);
             image = keys;
         }
         ChunkedParallel.add(image, pe, kpeBuf, hw * e);
-        addInPlace(q, FoldedCrossAttention.tokenToImage(finalAttn, plus(q, pointTokens), t, kpeBuf, image, hw,
-                buf.get(DecoderBuffers.Slot.SCORES, finalAttn.heads * t * hw)));
+        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, kpeBuf, image, hw,
+                buf.get(DecoderBuffers.Slot.SCORES, finalAttn.attention().heads * t * hw)));
         norm(q, t, finalNorm);
         if (image != keys) {
             System.arraycopy(image, 0, keys, 0, hw * e); // no blocks: the output image tokens are the input
