@@ -17,19 +17,16 @@ package org.umedsam.model.cpu;
  * tokens, two with the image.
  *
  * <p>Numerics: float32; multiplying the weight pairs out first rounds differently from projecting then
- * multiplying (a few ulp relative). Memory: about {@code 2 H E^2} floats (4 MB for LiteMedSAM).
+ * multiplying (a few ulp relative). Memory: about {@code 2 H E^2} floats (4 MB for LiteMedSAM), off-heap
+ * ({@link ResidentLinear}).
  */
 final class ImageToTokenInference {
 
     private final CpuAttention a;
-    /** {@code [E, H*(E+1)]}: column block {@code h} is {@code [K_h u_h]}. */
-    private final float[] k;
-    /** {@code [H*(E+1)]}: {@code [k_h, bq_h . bk_h]} per head. */
-    private final float[] kBias;
-    /** {@code [E, H*E]}: column block {@code h} is {@code V_h}. */
-    private final float[] v;
-    /** {@code [H*E]}: {@code v_h} per head. */
-    private final float[] vBias;
+    /** {@code [E, H*(E+1)]} (column block {@code h} is {@code [K_h u_h]}), bias {@code [k_h, bq_h . bk_h]} per head. */
+    private final ResidentLinear k;
+    /** {@code [E, H*E]} (column block {@code h} is {@code V_h}), bias {@code v_h} per head. */
+    private final ResidentLinear v;
 
     ImageToTokenInference(CpuAttention a) {
         this.a = a;
@@ -39,8 +36,8 @@ final class ImageToTokenInference {
         int internal = a.internal;
         int kw = heads * (e + 1);
         float[][] kh = TokenAttentionOps.headProducts(a.k.weight, a.q.weight, heads, hd, e);
-        this.k = new float[e * kw];
-        this.kBias = new float[kw];
+        float[] k = new float[e * kw];
+        float[] kBias = new float[kw];
         for (int h = 0; h < heads; h++) {
             int c0 = h * (e + 1);
             for (int i = 0; i < e; i++) {
@@ -60,14 +57,16 @@ final class ImageToTokenInference {
         }
         float[] woT = TokenAttentionOps.transpose(a.out.weight, e, internal);
         float[][] vh = TokenAttentionOps.headProducts(a.v.weight, woT, heads, hd, e);
-        this.v = new float[e * heads * e];
-        this.vBias = new float[heads * e];
+        float[] v = new float[e * heads * e];
+        float[] vBias = new float[heads * e];
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < e; i++) {
                 System.arraycopy(vh[h], i * e, v, i * heads * e + h * e, e);
             }
             TokenAttentionOps.headBias(a.v.bias, woT, h, hd, e, vBias, h * e);
         }
+        this.k = new ResidentLinear(k, e, kw, false, kBias);
+        this.v = new ResidentLinear(v, e, heads * e, false, vBias);
     }
 
     CpuAttention attention() {
@@ -87,7 +86,7 @@ final class ImageToTokenInference {
         int heads = a.heads;
         int rows = heads * t;
         int kw = heads * (e + 1);
-        float[] y = TokenAttentionOps.times(tokensPe, t, e, k, kBias, kw);
+        float[] y = k.apply(tokensPe, t, false);
         float[] at = new float[rows * e];
         float[] bias = new float[rows];
         for (int h = 0; h < heads; h++) {
@@ -111,7 +110,7 @@ final class ImageToTokenInference {
                 Softmax.columns(s, h * t * hw, t, hw, from, to, scale, tmp);
             }
         });
-        float[] yv = TokenAttentionOps.times(tokens, t, e, v, vBias, heads * e);
+        float[] yv = v.apply(tokens, t, false);
         float[] m = new float[rows * e];
         for (int h = 0; h < heads; h++) {
             for (int ti = 0; ti < t; ti++) {

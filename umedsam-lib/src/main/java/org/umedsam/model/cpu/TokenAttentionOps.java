@@ -1,43 +1,31 @@
 package org.umedsam.model.cpu;
 
 /**
- * Token-side kernels of the decoder's inference schedule ({@link TwoWayTransformerInference}): PyTorch
- * {@code Linear} on the few prompt/output tokens by sgemm, the self-attention among a box's tokens, and
- * the per-head weight products the folded cross attentions ({@link TokenToImageInference},
- * {@link ImageToTokenInference}) precompute.
+ * Token-side kernels of the decoder's inference schedule ({@link TwoWayTransformerInference}): the
+ * self-attention among a box's tokens with stacked projections, and the per-head weight products the
+ * folded cross attentions ({@link TokenToImageInference}, {@link ImageToTokenInference}) precompute.
  *
- * <p>Why sgemm for 7 rows: the row loop of {@link Linear} ran a 7 x 256 x 2048 linear at about 1 GMAC/s,
- * 4-5x slower than sgemm with its weight staged (measured side by side). Numerics: float32 sgemm sums in
- * another order than the tape path's loops (differences of a few ulp relative).
+ * <p>Token products go through sgemm with resident weights ({@link ResidentLinear}): the row loop of
+ * {@link Linear} ran a 7 x 256 x 2048 linear at about 1 GMAC/s, 4-5x slower than sgemm even with the weight
+ * staged per call (measured side by side). Numerics: float32 sgemm sums in another order than the tape
+ * path's loops (differences of a few ulp relative).
  */
 final class TokenAttentionOps {
 
     private TokenAttentionOps() {
     }
 
-    /** {@code y [rows, out] = x [rows, in] W^T + b} (PyTorch {@code Linear}) by sgemm, ReLU when asked. */
-    static float[] linear(Linear l, float[] x, int rows, boolean relu) {
-        float[] y = new float[rows * l.out];
-        Gemm.linear(x, rows, l.in, l.weight, l.bias, l.out, y);
-        if (relu) {
-            for (int i = 0; i < y.length; i++) {
-                y[i] = Math.max(y[i], 0f);
-            }
-        }
-        return y;
-    }
-
     /**
      * The q, k and v projections of a self-attention stacked, {@code [3I, E]} (rows q, then k, then v): one
      * product when the three inputs are the same (the first block), else q and k ({@link #stackQk}) share one.
      */
-    static Linear stackQkv(CpuAttention a) {
-        return stack(a.q, a.k, a.v);
+    static ResidentLinear stackQkv(CpuAttention a) {
+        return ResidentLinear.of(stack(a.q, a.k, a.v));
     }
 
     /** The q and k projections stacked, {@code [2I, E]}. */
-    static Linear stackQk(CpuAttention a) {
-        return stack(a.q, a.k);
+    static ResidentLinear stackQk(CpuAttention a) {
+        return ResidentLinear.of(stack(a.q, a.k));
     }
 
     private static Linear stack(Linear... ls) {
@@ -68,26 +56,28 @@ final class TokenAttentionOps {
 
     /**
      * Token self-attention of a box's {@code T} tokens (transformer.py {@code Attention(q, k, v)}) with the
-     * query and key inputs equal: {@code qk, v [T, E]} -> {@code [T, E]}. Projections by sgemm ({@code qkv}
-     * from {@link #stackQkv} when {@code v == qk}, else {@code qkStack} from {@link #stackQk} and {@code a.v}),
-     * the {@code T x T} scores per head in Java ({@link Softmax#row}).
+     * query and key inputs equal: {@code qk, v [T, E]} -> {@code [T, E]}. Projections by sgemm: {@code fused}
+     * from {@link #stackQkv} when {@code vProj} is null ({@code v} is then {@code qk}), else from
+     * {@link #stackQk} with {@code vProj} for the values; the {@code T x T} scores per head in Java
+     * ({@link Softmax#row}).
      */
-    static float[] selfAttention(CpuAttention a, Linear qkv, Linear qkStack, float[] qk, float[] v, int t) {
+    static float[] selfAttention(CpuAttention a, ResidentLinear fused, ResidentLinear vProj, ResidentLinear outProj,
+                                 float[] qk, float[] v, int t) {
         int internal = a.internal;
         int hd = a.headDim;
         float[] qp;
         float[] kp;
         float[] vp;
-        if (v == qk) {
-            float[] y = linear(qkv, qk, t, false);
+        if (vProj == null) {
+            float[] y = fused.apply(qk, t, false);
             qp = columns(y, t, 3 * internal, 0, internal);
             kp = columns(y, t, 3 * internal, internal, internal);
             vp = columns(y, t, 3 * internal, 2 * internal, internal);
         } else {
-            float[] y = linear(qkStack, qk, t, false);
+            float[] y = fused.apply(qk, t, false);
             qp = columns(y, t, 2 * internal, 0, internal);
             kp = columns(y, t, 2 * internal, internal, internal);
-            vp = linear(a.v, v, t, false);
+            vp = vProj.apply(v, t, false);
         }
         float[] o = new float[t * internal];
         float[] p = new float[t];
@@ -113,7 +103,7 @@ final class TokenAttentionOps {
                 }
             }
         }
-        return linear(a.out, o, t, false);
+        return outProj.apply(o, t, false);
     }
 
     /**
@@ -148,18 +138,5 @@ final class TokenAttentionOps {
                 out[off + j] += bc * w[wo + j];
             }
         }
-    }
-
-    /** {@code y [rows, n] = x [rows, k] w [k, n] + bias [n]} by sgemm. */
-    static float[] times(float[] x, int rows, int k, float[] w, float[] bias, int n) {
-        float[] y = new float[rows * n];
-        Gemm.multiply(x, 0, rows, k, w, 0, n, false, y, 0);
-        for (int r = 0; r < rows; r++) {
-            int o = r * n;
-            for (int j = 0; j < n; j++) {
-                y[o + j] += bias[j];
-            }
-        }
-        return y;
     }
 }

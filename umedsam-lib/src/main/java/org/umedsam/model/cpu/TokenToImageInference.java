@@ -16,19 +16,15 @@ package org.umedsam.model.cpu;
  *
  * <p>Numerics: float32 throughout; multiplying the weight pairs out first rounds differently from
  * projecting then multiplying (a few ulp relative). Memory: {@code 2 H E^2} floats per attention (4 MB for
- * LiteMedSAM).
+ * LiteMedSAM), off-heap ({@link ResidentLinear}).
  */
 final class TokenToImageInference {
 
     private final CpuAttention a;
-    /** {@code [E, H*E]}: column block {@code h} is {@code G_h}. */
-    private final float[] g;
-    /** {@code [H*E]}: {@code g_h} at {@code h*E}. */
-    private final float[] gBias;
-    /** {@code [H*E, E]}: row block {@code h} is {@code F_h}. */
-    private final float[] f;
-    /** {@code [E]}: {@code bv Wo^T + bo}. */
-    private final float[] fBias;
+    /** {@code [E, H*E]} (column block {@code h} is {@code G_h}) and bias {@code g_h} at {@code h*E}. */
+    private final ResidentLinear g;
+    /** {@code [H*E, E]} (row block {@code h} is {@code F_h}) and bias {@code bv Wo^T + bo}. */
+    private final ResidentLinear f;
 
     TokenToImageInference(CpuAttention a) {
         this.a = a;
@@ -37,8 +33,8 @@ final class TokenToImageInference {
         int hd = a.headDim;
         int internal = a.internal;
         float[][] gh = TokenAttentionOps.headProducts(a.q.weight, a.k.weight, heads, hd, e);
-        this.g = new float[e * heads * e];
-        this.gBias = new float[heads * e];
+        float[] g = new float[e * heads * e];
+        float[] gBias = new float[heads * e];
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < e; i++) {
                 System.arraycopy(gh[h], i * e, g, i * heads * e + h * e, e);
@@ -47,14 +43,16 @@ final class TokenToImageInference {
         }
         float[] woT = TokenAttentionOps.transpose(a.out.weight, e, internal);
         float[][] fh = TokenAttentionOps.headProducts(a.v.weight, woT, heads, hd, e);
-        this.f = new float[heads * e * e];
+        float[] f = new float[heads * e * e];
         for (int h = 0; h < heads; h++) {
             System.arraycopy(fh[h], 0, f, h * e * e, e * e);
         }
-        this.fBias = a.out.bias.clone();
+        float[] fBias = a.out.bias.clone();
         for (int h = 0; h < heads; h++) {
             TokenAttentionOps.headBias(a.v.bias, woT, h, hd, e, fBias, 0);
         }
+        this.g = new ResidentLinear(g, e, heads * e, false, gBias);
+        this.f = new ResidentLinear(f, heads * e, e, false, fBias);
     }
 
     CpuAttention attention() {
@@ -72,7 +70,7 @@ final class TokenToImageInference {
         int e = a.dim;
         int heads = a.heads;
         int rows = heads * t;
-        float[] y = TokenAttentionOps.times(tokens, t, e, g, gBias, heads * e);
+        float[] y = g.apply(tokens, t, false);
         float[] b = new float[rows * e];
         for (int h = 0; h < heads; h++) {
             for (int ti = 0; ti < t; ti++) {
@@ -94,6 +92,6 @@ final class TokenToImageInference {
                 System.arraycopy(r, (h * t + ti) * e, z, ti * heads * e + h * e, e);
             }
         }
-        return TokenAttentionOps.times(z, t, heads * e, f, fBias, e);
+        return f.apply(z, t, false);
     }
 }

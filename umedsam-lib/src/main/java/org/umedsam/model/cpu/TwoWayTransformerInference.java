@@ -20,9 +20,16 @@ final class TwoWayTransformerInference {
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
     private final CpuTwoWayTransformer.Block[] blocks;
-    /** Per block, the self-attention's stacked projections ({@link TokenAttentionOps#stackQkv}, {@code stackQk}). */
-    private final Linear[] qkv;
-    private final Linear[] qk;
+    /**
+     * Per block, the self-attention's stacked projections (the first block: q, k, v from
+     * {@link TokenAttentionOps#stackQkv}; the others: q, k from {@code stackQk} and v), its output
+     * projection, and the MLP's two layers, all resident off-heap.
+     */
+    private final ResidentLinear[] fused;
+    private final ResidentLinear[] selfV;
+    private final ResidentLinear[] selfOut;
+    private final ResidentLinear[] lin1;
+    private final ResidentLinear[] lin2;
     private final TokenToImageInference[] toImage;
     private final ImageToTokenInference[] toTokens;
     private final TokenToImageInference finalAttn;
@@ -31,15 +38,23 @@ final class TwoWayTransformerInference {
 
     TwoWayTransformerInference(CpuTwoWayTransformer transformer) {
         this.blocks = transformer.blocks();
-        this.qkv = new Linear[blocks.length];
-        this.qk = new Linear[blocks.length];
+        this.fused = new ResidentLinear[blocks.length];
+        this.selfV = new ResidentLinear[blocks.length];
+        this.selfOut = new ResidentLinear[blocks.length];
+        this.lin1 = new ResidentLinear[blocks.length];
+        this.lin2 = new ResidentLinear[blocks.length];
         for (int l = 0; l < blocks.length; l++) {
+            CpuAttention self = blocks[l].self();
             // the first block's self-attention projects one input three times, the others project q+PE twice
             if (l == 0) {
-                qkv[l] = TokenAttentionOps.stackQkv(blocks[l].self());
+                fused[l] = TokenAttentionOps.stackQkv(self);
             } else {
-                qk[l] = TokenAttentionOps.stackQk(blocks[l].self());
+                fused[l] = TokenAttentionOps.stackQk(self);
+                selfV[l] = ResidentLinear.of(self.v);
             }
+            selfOut[l] = ResidentLinear.of(self.out);
+            lin1[l] = ResidentLinear.of(blocks[l].lin1());
+            lin2[l] = ResidentLinear.of(blocks[l].lin2());
         }
         this.toImage = new TokenToImageInference[blocks.length];
         this.toTokens = new ImageToTokenInference[blocks.length];
@@ -72,10 +87,10 @@ final class TwoWayTransformerInference {
             CpuTwoWayTransformer.Block blk = blocks[l];
             if (l == 0) {
                 // no PE, and the attention's output replaces the queries
-                q = TokenAttentionOps.selfAttention(blk.self(), qkv[l], null, q, q, t);
+                q = TokenAttentionOps.selfAttention(blk.self(), fused[l], null, selfOut[l], q, q, t);
             } else {
                 float[] qp = plus(q, pointTokens);
-                addInPlace(q, TokenAttentionOps.selfAttention(blk.self(), null, qk[l], qp, q, t));
+                addInPlace(q, TokenAttentionOps.selfAttention(blk.self(), fused[l], selfV[l], selfOut[l], qp, q, t));
                 ChunkedParallel.add(keys, pe, kpeBuf, hw * e);
                 kpe = kpeBuf;
             }
@@ -84,7 +99,7 @@ final class TwoWayTransformerInference {
             addInPlace(q, ti.forward(plus(q, pointTokens), t, kpe, image, hw,
                     buf.get(DecoderBuffers.Slot.SCORES, ti.attention().heads * t * hw)));
             norm(q, t, blk.norm2());
-            addInPlace(q, TokenAttentionOps.linear(blk.lin2(), TokenAttentionOps.linear(blk.lin1(), q, t, true), t, false));
+            addInPlace(q, lin2[l].apply(lin1[l].apply(q, t, true), t, false));
             norm(q, t, blk.norm3());
             ImageToTokenInference it = toTokens[l];
             float[] s = buf.get(DecoderBuffers.Slot.SCORES, it.attention().heads * t * hw);

@@ -11,7 +11,7 @@ import org.umedsam.model.Prediction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The inference schedule ({@link TwoWayTransformerInference}, {@link FoldedCrossAttention}) computes the
+ * The inference schedule ({@link TwoWayTransformerInference} and its cross attentions) computes the
  * same function as the tape path's forward ({@link CpuMaskDecoder#decodeReference}), on the small preset
  * with random weights; {@link Softmax#columns} is a softmax down each column and {@link Softmax#wideRow}
  * one along a row.
