@@ -24,7 +24,8 @@ import java.util.Set;
  * sum with the grid PE (the grid PE itself once per instance). Each box is decoded alone, so it gets the
  * same bits alone as in a batch. Weights are a snapshot taken by {@link #of}; an instance
  * is immutable and thread-safe. Each decoding thread keeps its scratch arrays
- * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse.
+ * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse; the
+ * first decode also makes the inference schedule's folded weights (about 31 MB off-heap for LiteMedSAM).
  *
  * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
  * one BLAS thread ({@code OMP_NUM_THREADS=1}) was about twice as fast as two (barrier waits).
