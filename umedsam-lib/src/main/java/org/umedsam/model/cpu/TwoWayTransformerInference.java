@@ -91,8 +91,7 @@ final class TwoWayTransformerInference {
             } else {
                 float[] qp = plus(q, pointTokens);
                 addInPlace(q, TokenAttentionOps.selfAttention(blk.self(), fused[l], selfV[l], selfOut[l], qp, q, t));
-                ChunkedParallel.add(keys, pe, kpeBuf, hw * e);
-                kpe = kpeBuf;
+                kpe = kpeBuf; // keys + PE, written with the keys by the previous block
             }
             norm(q, t, blk.norm1());
             TokenToImageInference ti = toImage[l];
@@ -105,10 +104,12 @@ final class TwoWayTransformerInference {
             float[] s = buf.get(DecoderBuffers.Slot.SCORES, it.attention().heads * t * hw);
             float[] m = it.scores(plus(q, pointTokens), q, t, kpe, hw, s);
             it.output(s, m, t, hw, attn);
-            residualNorm(image, attn, it.outputBias(), blk.norm4(), keys, hw);
+            residualNorm(image, attn, it.outputBias(), blk.norm4(), keys, pe, kpeBuf, hw);
             image = keys;
         }
-        ChunkedParallel.add(image, pe, kpeBuf, hw * e);
+        if (image != keys) {
+            ChunkedParallel.add(image, pe, kpeBuf, hw * e); // no blocks
+        }
         addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, kpeBuf, image, hw,
                 buf.get(DecoderBuffers.Slot.SCORES, finalAttn.attention().heads * t * hw)));
         norm(q, t, finalNorm);
@@ -118,18 +119,25 @@ final class TwoWayTransformerInference {
         return q;
     }
 
-    /** {@code out = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]} ({@code out} may be {@code in}). */
-    private void residualNorm(float[] in, float[] attn, float[] bias, float[][] norm, float[] out, int hw) {
+    /**
+     * {@code out = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]} ({@code out} may be {@code in}),
+     * and {@code outPe = out + pe} while the row is in cache (the next attention's keys; one pass fewer).
+     */
+    private void residualNorm(float[] in, float[] attn, float[] bias, float[][] norm, float[] out, float[] pe,
+                              float[] outPe, int hw) {
         int e = dim;
         float[] nw = norm[0];
         float[] nb = norm[1];
-        ChunkedParallel.parallel(hw, e * 4, (from, to) -> {
+        ChunkedParallel.parallel(hw, e * 5, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * e;
                 for (int i = 0; i < e; i++) {
                     out[o + i] = in[o + i] + (attn[o + i] + bias[i]);
                 }
                 LayerNorm.row(out, o, out, o, e, nw, nb, EPS);
+                for (int i = 0; i < e; i++) {
+                    outPe[o + i] = out[o + i] + pe[o + i];
+                }
             }
         });
     }
