@@ -18,11 +18,14 @@ import java.util.Set;
  * Image-sized matrix products go through {@link Gemm} (BLAS); the rest are Java loops.
  *
  * <p>Per box (mask_decoder.py {@code predict_masks}): tokens = [iou_token, mask_tokens, 2 box corners];
- * image tokens = embedding + no_mask_embed; {@link CpuTwoWayTransformer}; {@link CpuMaskUpscaler};
- * hypernetwork MLP per mask token; IoU head on the IoU token. Shared across the boxes of one call: the
- * image tokens and their sum with the grid PE. Weights are a snapshot taken by {@link #of}; an instance
+ * image tokens = embedding + no_mask_embed; the two-way transformer ({@link TwoWayTransformerInference},
+ * the inference schedule of {@link CpuTwoWayTransformer}); {@link CpuMaskUpscaler}; hypernetwork MLP per
+ * mask token; IoU head on the IoU token. Shared across the boxes of one call: the image tokens and their
+ * sum with the grid PE (the grid PE itself once per instance). Each box is decoded alone, so it gets the
+ * same bits alone as in a batch. Weights are a snapshot taken by {@link #of}; an instance
  * is immutable and thread-safe. Each decoding thread keeps its scratch arrays
- * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse.
+ * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse; the
+ * first decode also makes the inference schedule's folded weights (about 31 MB off-heap for LiteMedSAM).
  *
  * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
  * one BLAS thread ({@code OMP_NUM_THREADS=1}) was about twice as fast as two (barrier waits).
@@ -37,6 +40,11 @@ public final class CpuMaskDecoder {
     private final int maskTokens;
     private final CpuPromptEncoder prompt;
     private final CpuTwoWayTransformer transformer;
+    /**
+     * Made on first decode: its per-head weight products (about 20 MB for LiteMedSAM) are wasted on the
+     * snapshots that only train. Racing threads build equal copies, so a volatile suffices.
+     */
+    private volatile TwoWayTransformerInference inference;
     private final CpuMaskUpscaler upscaler;
     /** {@code [1 + maskTokens, E]}: the IoU token then the mask tokens. */
     private final float[] outputTokens;
@@ -192,6 +200,20 @@ public final class CpuMaskDecoder {
 
     /** Decodes every box and keeps mask tokens {@code [first, first + count)}. */
     private Result run(INDArray embedding, INDArray boxes, int first, int count) {
+        return run(embedding, boxes, first, count, false);
+    }
+
+    /**
+     * As {@link #decode}, through the box-at-a-time schedule of the tape path's forward
+     * ({@link CpuTwoWayTransformer#forward}) instead of {@link TwoWayTransformerInference}: the reference
+     * the faster schedule is tested and benchmarked against.
+     */
+    Prediction decodeReference(INDArray embedding, INDArray boxes, boolean multimask) {
+        Result r = run(embedding, boxes, multimask ? 1 : 0, multimask ? maskTokens - 1 : 1, true);
+        return new Prediction(r.masks(), r.iou());
+    }
+
+    private Result run(INDArray embedding, INDArray boxes, int first, int count, boolean reference) {
         float[] emb = embedding(embedding);
         float[] box = boxes(boxes);
         int n = box.length / 4;
@@ -217,38 +239,65 @@ public final class CpuMaskDecoder {
         ChunkedParallel.add(src, pe, srcPe, hw * e);
 
         float[] sparse = new float[n * 2 * e];
+        for (int b = 0; b < n; b++) {
+            prompt.sparse(box[b * 4], box[b * 4 + 1], box[b * 4 + 2], box[b * 4 + 3], sparse, b * 2 * e);
+        }
         float[] masks = buf.get(DecoderBuffers.Slot.MASKS, n * count * plane);
         float[] iou = new float[n * count];
         float[] tokens = new float[t * e];
         float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
         for (int b = 0; b < n; b++) {
-            prompt.sparse(box[b * 4], box[b * 4 + 1], box[b * 4 + 2], box[b * 4 + 3], sparse, b * 2 * e);
             System.arraycopy(outputTokens, 0, tokens, 0, outputTokens.length);
             System.arraycopy(sparse, b * 2 * e, tokens, outputTokens.length, 2 * e);
-            System.arraycopy(src, 0, keys, 0, hw * e);
-            float[] hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
-
-            float[] features = upscaler.features(keys, buf);
-            float[] hyperIn = new float[count * (e / 8)];
-            for (int k = 0; k < count; k++) {
-                int tok = first + k;
-                float[] x = Arrays.copyOfRange(hs, (1 + tok) * e, (2 + tok) * e);
-                Linear[] mlp = hyper[tok];
-                for (int l = 0; l < mlp.length; l++) {
-                    x = mlp[l].apply(x, 1, l < mlp.length - 1 ? Activation.RELU : Activation.NONE);
-                }
-                System.arraycopy(x, 0, hyperIn, k * (e / 8), e / 8);
+            float[] hs;
+            if (reference) {
+                System.arraycopy(src, 0, keys, 0, hw * e);
+                hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
+            } else {
+                hs = inference().forward(tokens, t, src, pe, srcPe, hw, buf); // its output image tokens: keys
             }
-            upscaler.masks(features, hyperIn, count, masks, b * count * plane);
-
-            float[] x = Arrays.copyOf(hs, e);
-            for (int l = 0; l < iouHead.length; l++) {
-                x = iouHead[l].apply(x, 1, l < iouHead.length - 1 ? Activation.RELU : Activation.NONE);
-            }
-            System.arraycopy(x, first, iou, b * count, count);
+            heads(b, hs, keys, first, count, masks, iou, buf);
         }
         return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
                 Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
+    }
+
+    /**
+     * Box {@code b}'s outputs from the transformer's: up-scaled features, hypernetwork MLPs of mask tokens
+     * {@code [first, first + count)} and their masks into {@code masks} (box-major), IoU head into {@code iou}.
+     *
+     * @param hs   transformer queries {@code [T, E]}
+     * @param keys transformer image tokens {@code [HW, E]}
+     */
+    private void heads(int b, float[] hs, float[] keys, int first, int count, float[] masks, float[] iou, DecoderBuffers buf) {
+        int e = dim;
+        int plane = 16 * grid * grid;
+        float[] features = upscaler.features(keys, buf);
+        float[] hyperIn = new float[count * (e / 8)];
+        for (int k = 0; k < count; k++) {
+            int tok = first + k;
+            float[] x = Arrays.copyOfRange(hs, (1 + tok) * e, (2 + tok) * e);
+            Linear[] mlp = hyper[tok];
+            for (int l = 0; l < mlp.length; l++) {
+                x = mlp[l].apply(x, 1, l < mlp.length - 1 ? Activation.RELU : Activation.NONE);
+            }
+            System.arraycopy(x, 0, hyperIn, k * (e / 8), e / 8);
+        }
+        upscaler.masks(features, hyperIn, count, masks, b * count * plane);
+
+        float[] x = Arrays.copyOf(hs, e);
+        for (int l = 0; l < iouHead.length; l++) {
+            x = iouHead[l].apply(x, 1, l < iouHead.length - 1 ? Activation.RELU : Activation.NONE);
+        }
+        System.arraycopy(x, first, iou, b * count, count);
+    }
+
+    private TwoWayTransformerInference inference() {
+        TwoWayTransformerInference i = inference;
+        if (i == null) {
+            inference = i = new TwoWayTransformerInference(transformer);
+        }
+        return i;
     }
 
     /** The first {@code len} values of {@code a} as a new c-order array of {@code shape}. */

@@ -161,22 +161,27 @@ final class CpuMaskUpscaler {
         ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
             int block = 16 * c2;
             float[] z = new float[block];
+            float[] d = new float[16];
             for (int pix = from; pix < to; pix++) {
                 System.arraycopy(features, pix * block, z, 0, block);
                 for (int i = 0; i < block; i++) {
                     z[i] += b2Tiled[i];
                 }
                 Gelu.apply(z, 0, block);
-                for (int s = 0; s < 16; s++) {
-                    int zo = s * c2;
-                    int po = maskOffset(pix, s);
-                    for (int kk = 0; kk < k; kk++) {
-                        float d = 0;
-                        int ho = kk * c2;
-                        for (int c = 0; c < c2; c++) {
-                            d += hyper[ho + c] * z[zo + c];
+                // the 16 sub-pixels' dot products side by side: 16 independent sums instead of one
+                // latency-bound chain at a time; each still adds its channels in order (same bits)
+                for (int kk = 0; kk < k; kk++) {
+                    int ho = kk * c2;
+                    java.util.Arrays.fill(d, 0f);
+                    for (int c = 0; c < c2; c++) {
+                        float h = hyper[ho + c];
+                        for (int s = 0; s < 16; s++) {
+                            d[s] += h * z[s * c2 + c];
                         }
-                        out[outOff + kk * plane + po] = d;
+                    }
+                    int mo = outOff + kk * plane;
+                    for (int s = 0; s < 16; s++) {
+                        out[mo + maskOffset(pix, s)] = d[s];
                     }
                 }
             }

@@ -53,4 +53,90 @@ public final class Softmax {
             x[i] *= inv;
         }
     }
+
+    /**
+     * As {@link #row} for long rows (the decoder's token-to-image attention, 4096 image tokens), in separate
+     * passes: the exponentials (independent of one another, so they pipeline), then the sum in eight float
+     * partial sums (instead of one double sum, whose add latency bounded {@link #row}), then the
+     * normalisation. Each partial sum adds a strided eighth of the row; the float rounding of the sum is
+     * about {@code 1e-7 * sqrt(n / 8)} relative.
+     */
+    static void wideRow(float[] x, int off, int n, float scale) {
+        int end = off + n;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = off; i < end; i++) {
+            max = Math.max(max, x[i]);
+        }
+        for (int i = off; i < end; i++) {
+            x[i] = FastExp.expNonPositive((x[i] - max) * scale);
+        }
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
+        int i = off;
+        for (; i + 8 <= end; i += 8) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+            s4 += x[i + 4];
+            s5 += x[i + 5];
+            s6 += x[i + 6];
+            s7 += x[i + 7];
+        }
+        for (; i < end; i++) {
+            s0 += x[i];
+        }
+        float inv = 1f / (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        for (int j = off; j < end; j++) {
+            x[j] *= inv;
+        }
+    }
+
+    /**
+     * Softmax down columns {@code [c0, c1)} of the {@code [n, stride]} block at {@code off}, in place:
+     * {@code y_ij = exp(s (x_ij - max_k x_kj)) / sum_k exp(s (x_kj - max_k x_kj))} with {@code s = scale > 0}
+     * (PyTorch {@code softmax(scale * x, 0)} on the block), on the calling thread. For short softmax axes
+     * (the decoder's image-to-token attention has 7 tokens per head): a row-wise layout would mean one call per
+     * 7 values, while here each pass runs along a row of the block. The sum is in float (n is small).
+     *
+     * @param tmp scratch of at least {@code c1 - c0} values
+     */
+    static void columns(float[] x, int off, int n, int stride, int c0, int c1, float scale, float[] tmp) {
+        int w = c1 - c0;
+        System.arraycopy(x, off + c0, tmp, 0, w);
+        for (int r = 1; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                tmp[j] = Math.max(tmp[j], x[o + j]);
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                x[o + j] = FastExp.expNonPositive((x[o + j] - tmp[j]) * scale);
+            }
+        }
+        System.arraycopy(x, off + c0, tmp, 0, w);
+        for (int r = 1; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                tmp[j] += x[o + j];
+            }
+        }
+        for (int j = 0; j < w; j++) {
+            tmp[j] = 1f / tmp[j];
+        }
+        for (int r = 0; r < n; r++) {
+            int o = off + r * stride + c0;
+            for (int j = 0; j < w; j++) {
+                x[o + j] *= tmp[j];
+            }
+        }
+    }
 }

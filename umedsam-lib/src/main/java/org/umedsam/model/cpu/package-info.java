@@ -11,7 +11,10 @@
  *   <li>Inference (BatchNorm folded into the convolutions): {@link org.umedsam.model.cpu.CpuImageEncoder},
  *       {@link org.umedsam.model.cpu.CpuMaskDecoder} (with its prompt encoder); one class per upstream module
  *       ({@code CpuPatchEmbed}, {@code CpuMBConv}, {@code CpuPatchMerging}, {@code CpuTinyVitBlock},
- *       {@code CpuNeck}, {@code CpuTwoWayTransformer}, ...).</li>
+ *       {@code CpuNeck}, {@code CpuTwoWayTransformer}, ...). Decoding runs the two-way transformer through
+ *       its inference schedule ({@code TwoWayTransformerInference}: cross attentions with per-head weight
+ *       products made once per model, {@code TokenToImageInference}, {@code ImageToTokenInference}; token
+ *       weights resident off-heap, {@code ResidentLinear}); the tape path's forward stays the reference.</li>
  *   <li>Training: {@link org.umedsam.model.cpu.CpuLiteMedSamTraining}, a forward pass that keeps its tape and
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
  *       {@code *Training} class per encoder module, each a forward with tape and a backward, and

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Prints the CPU prompt encoder + mask decoder's median seconds per box for the full-size LiteMedSAM
  * (1 box per call, and 10 boxes per call), the time of {@link CpuMaskDecoder#of}, thread counts and
- * peak RSS. Run with
+ * peak RSS; then the inference schedule against the tape path's schedule ({@link CpuMaskDecoder#decodeReference}),
+ * interleaved in this process, as median wall and process CPU seconds per box. Run with
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=CpuDecoderBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
  */
 @Tag("benchmark")
@@ -63,6 +64,37 @@ class CpuDecoderBenchmark {
                 batch[batch.length / 2] / 10, batch[0] / 10);
         System.out.printf("BENCH threads: common pool parallelism %d (+ caller), BLAS threads %d; peak RSS (VmHWM) %s%n",
                 java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), Nd4j.factory().blas().getMaxThreads(), BenchmarkSupport.procStatus("VmHWM"));
+        for (int i = 0; i < 3; i++) { // warm-up of the reference schedule (JIT)
+            dec.decodeReference(emb, one, false);
+        }
+        int pairs = Integer.getInteger("bench.pairs", Math.max(3, reps / 2));
+        double[][] wall = new double[4][pairs];
+        double[][] cpu = new double[4][pairs];
+        for (int i = 0; i < pairs; i++) {
+            int slot = 0;
+            for (INDArray boxes : new INDArray[]{one, ten}) {
+                for (boolean reference : new boolean[]{false, true}) {
+                    long w0 = System.nanoTime();
+                    long c0 = BenchmarkSupport.processCpuNanos();
+                    if (reference) {
+                        dec.decodeReference(emb, boxes, false);
+                    } else {
+                        dec.decode(emb, boxes, false);
+                    }
+                    double n = boxes.size(0);
+                    cpu[slot][i] = (BenchmarkSupport.processCpuNanos() - c0) / 1e9 / n;
+                    wall[slot][i] = (System.nanoTime() - w0) / 1e9 / n;
+                    slot++;
+                }
+            }
+        }
+        String[] names = {"1 box per call, inference schedule", "1 box per call, tape-path schedule",
+                "10 boxes per call, inference schedule", "10 boxes per call, tape-path schedule"};
+        for (int k = 0; k < 4; k++) {
+            System.out.printf("BENCH interleaved %-38s median of %d: wall %.4f s (min %.4f), process CPU %.4f s (min %.4f) per box%n",
+                    names[k], pairs, BenchmarkSupport.median(wall[k]), Arrays.stream(wall[k]).min().orElseThrow(),
+                    BenchmarkSupport.median(cpu[k]), Arrays.stream(cpu[k]).min().orElseThrow());
+        }
         System.out.printf("BENCH load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
     }
 }

@@ -1,0 +1,137 @@
+package org.umedsam.model.cpu;
+
+/**
+ * Image-to-token attention for inference ({@code cross_attn_image_to_token}: transformer.py
+ * {@code Attention(q=image+pe, k=tokens+pe, v=tokens)}), one box, no projection of the {@code [HW, E]} image
+ * formed, with the per-head weight products multiplied out once per model.
+ *
+ * <p>Head {@code h}'s score of image token {@code y} against token {@code t} is
+ * {@code (Wq_h y + bq_h) . (Wk_h x_t + bk_h) = y . A[h*T + t, :] + c[h*T + t]} with
+ * {@code A[h*T + t, :] = x_t K_h + k_h}, {@code K_h = Wk_h^T Wq_h [E, E]}, {@code k_h = bk_h Wq_h}, and
+ * {@code c[h*T + t] = x_t . u_h + bq_h . bk_h}, {@code u_h = Wk_h^T bq_h}: one product of the tokens with
+ * {@code [K_0 u_0 .. K_(H-1) u_(H-1)] [E, H*(E+1)]}. The scores are kept transposed,
+ * {@code S = A kpe^T + c [H*T, HW]}, so the softmax over each head's {@code T} tokens runs down columns
+ * ({@link Softmax#columns}) rather than once per 7 values. The output is
+ * {@code out [HW, E] = S^T M + bo} with {@code M[h*T + t, :] = x_t V_h + v_h}, {@code V_h = Wv_h^T Wo_h^T},
+ * {@code v_h = bv_h Wo_h^T}: one product for {@code M}, one with the image. Three sgemm calls with the
+ * tokens, two with the image.
+ *
+ * <p>Numerics: float32; multiplying the weight pairs out first rounds differently from projecting then
+ * multiplying (a few ulp relative). Memory: about {@code 2 H E^2} floats (4 MB for LiteMedSAM), off-heap
+ * ({@link ResidentLinear}).
+ */
+final class ImageToTokenInference {
+
+    private final CpuAttention a;
+    /** {@code [E, H*(E+1)]} (column block {@code h} is {@code [K_h u_h]}), bias {@code [k_h, bq_h . bk_h]} per head. */
+    private final ResidentLinear k;
+    /** {@code [E, H*E]} (column block {@code h} is {@code V_h}), bias {@code v_h} per head. */
+    private final ResidentLinear v;
+
+    ImageToTokenInference(CpuAttention a) {
+        this.a = a;
+        int e = a.dim;
+        int heads = a.heads;
+        int hd = a.headDim;
+        int internal = a.internal;
+        int kw = heads * (e + 1);
+        float[][] kh = TokenAttentionOps.headProducts(a.k.weight, a.q.weight, heads, hd, e);
+        float[] k = new float[e * kw];
+        float[] kBias = new float[kw];
+        for (int h = 0; h < heads; h++) {
+            int c0 = h * (e + 1);
+            for (int i = 0; i < e; i++) {
+                System.arraycopy(kh[h], i * e, k, i * kw + c0, e);
+            }
+            TokenAttentionOps.headBias(a.k.bias, a.q.weight, h, hd, e, kBias, c0);
+            float cb = 0;
+            for (int c = 0; c < hd; c++) {
+                int ch = h * hd + c;
+                cb += a.q.bias[ch] * a.k.bias[ch];
+                float bq = a.q.bias[ch];
+                for (int i = 0; i < e; i++) {
+                    k[i * kw + c0 + e] += bq * a.k.weight[ch * e + i];
+                }
+            }
+            kBias[c0 + e] = cb;
+        }
+        float[] woT = TokenAttentionOps.transpose(a.out.weight, e, internal);
+        float[][] vh = TokenAttentionOps.headProducts(a.v.weight, woT, heads, hd, e);
+        float[] v = new float[e * heads * e];
+        float[] vBias = new float[heads * e];
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < e; i++) {
+                System.arraycopy(vh[h], i * e, v, i * heads * e + h * e, e);
+            }
+            TokenAttentionOps.headBias(a.v.bias, woT, h, hd, e, vBias, h * e);
+        }
+        this.k = new ResidentLinear(k, e, kw, false, kBias);
+        this.v = new ResidentLinear(v, e, heads * e, false, vBias);
+    }
+
+    CpuAttention attention() {
+        return a;
+    }
+
+    /**
+     * The probabilities {@code S [H*T, HW]} into {@code s} (in each head's block of {@code T} rows every column
+     * sums to 1) and {@code M [H*T, E]}, returned; {@link #output} finishes the attention.
+     *
+     * @param tokensPe keys before projection {@code [T, E]} (tokens + their PE)
+     * @param tokens   values before projection {@code [T, E]}
+     * @param kpe      queries before projection {@code [HW, E]} (image + PE)
+     */
+    float[] scores(float[] tokensPe, float[] tokens, int t, float[] kpe, int hw, float[] s) {
+        int e = a.dim;
+        int heads = a.heads;
+        int rows = heads * t;
+        int kw = heads * (e + 1);
+        float[] y = k.apply(tokensPe, t, false);
+        float[] at = new float[rows * e];
+        float[] bias = new float[rows];
+        for (int h = 0; h < heads; h++) {
+            for (int ti = 0; ti < t; ti++) {
+                System.arraycopy(y, ti * kw + h * (e + 1), at, (h * t + ti) * e, e);
+                bias[h * t + ti] = y[ti * kw + h * (e + 1) + e];
+            }
+        }
+        Gemm.multiply(at, 0, rows, e, kpe, 0, hw, true, s, 0);
+        float scale = a.scale;
+        ChunkedParallel.parallel(hw, rows * 12, (from, to) -> {
+            float[] tmp = new float[to - from];
+            for (int r = 0; r < rows; r++) {
+                int o = r * hw;
+                float br = bias[r];
+                for (int j = from; j < to; j++) {
+                    s[o + j] += br;
+                }
+            }
+            for (int h = 0; h < heads; h++) {
+                Softmax.columns(s, h * t * hw, t, hw, from, to, scale, tmp);
+            }
+        });
+        float[] yv = v.apply(tokens, t, false);
+        float[] m = new float[rows * e];
+        for (int h = 0; h < heads; h++) {
+            for (int ti = 0; ti < t; ti++) {
+                System.arraycopy(yv, ti * heads * e + h * e, m, (h * t + ti) * e, e);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * {@code out [HW, E] = S^T M}, without the output bias.
+     *
+     * @param s from {@link #scores}, {@code [H*T, HW]}
+     * @param m from {@link #scores}, {@code [H*T, E]}
+     */
+    void output(float[] s, float[] m, int t, int hw, float[] out) {
+        Gemm.multiply(s, 0, true, hw, a.heads * t, m, 0, false, a.dim, out, 0, false);
+    }
+
+    /** The output projection's bias {@code [E]}, which {@link #output} leaves to the caller. */
+    float[] outputBias() {
+        return a.out.bias;
+    }
+}

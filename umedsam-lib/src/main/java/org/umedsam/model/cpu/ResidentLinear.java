@@ -1,0 +1,106 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * {@code y [rows, out] = x [rows, in] W + b} by native sgemm with the constant {@code W} kept off-heap, for
+ * the decoder's products of a few token rows with a weight (PyTorch {@code Linear} when made by
+ * {@link #of(Linear)}: {@code W = weight^T}).
+ *
+ * <p>Why: {@link Gemm} stages both operands per call; for 7 rows against a 256 x 2048 weight, copying the
+ * 2 MB weight costs more than the product itself. Here only {@code x} and {@code y} are staged (per-thread
+ * buffers). The off-heap copy lives as long as this object. Thread-safe (the weight is only read).
+ */
+final class ResidentLinear {
+
+    private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
+
+    private final INDArray w;
+    /** whether {@link #w} is stored {@code [out, in]} (PyTorch) and multiplied transposed. */
+    private final boolean transposed;
+    private final float[] bias;
+    final int in;
+    final int out;
+
+    /**
+     * @param w          {@code [out, in]} when {@code transposed}, else {@code [in, out]}; copied
+     * @param bias       {@code [out]}, or null
+     */
+    ResidentLinear(float[] w, int in, int out, boolean transposed, float[] bias) {
+        if (w.length != in * out || (bias != null && bias.length != out)) {
+            throw new IllegalArgumentException("weight/bias sizes do not match in=" + in + " out=" + out);
+        }
+        this.w = transposed ? Nd4j.create(w, new long[]{out, in}, 'c') : Nd4j.create(w, new long[]{in, out}, 'c');
+        this.transposed = transposed;
+        this.bias = bias;
+        this.in = in;
+        this.out = out;
+    }
+
+    /** PyTorch {@code Linear}: {@code y = x weight^T + bias}. */
+    static ResidentLinear of(Linear l) {
+        return new ResidentLinear(l.weight, l.in, l.out, true, l.bias);
+    }
+
+    /** {@code act(x [rows, in] W + b)} into a new {@code [rows, out]} array, {@code act} ReLU or identity. */
+    float[] apply(float[] x, int rows, boolean relu) {
+        if (x.length < rows * in) {
+            throw new IllegalArgumentException("input has " + x.length + " values, needs " + rows * in);
+        }
+        Staging s = STAGING.get();
+        INDArray sx = s.x.view(x, rows, in);
+        INDArray sy = s.y.view(null, rows, out);
+        Nd4j.gemm(sx, w, sy, false, transposed, 1.0, 0.0);
+        float[] y = new float[rows * out];
+        s.y.copyOut(y, rows * out);
+        if (bias != null) {
+            for (int r = 0; r < rows; r++) {
+                int o = r * out;
+                for (int j = 0; j < out; j++) {
+                    y[o + j] += bias[j];
+                }
+            }
+        }
+        if (relu) {
+            for (int i = 0; i < y.length; i++) {
+                y[i] = Math.max(y[i], 0f);
+            }
+        }
+        return y;
+    }
+
+    private static final class Staging {
+        final Buffer x = new Buffer();
+        final Buffer y = new Buffer();
+    }
+
+    /** A growable off-heap float buffer exposing its prefix as a row-major matrix. */
+    private static final class Buffer {
+        private DataBuffer data;
+        private FloatBuffer nio;
+
+        INDArray view(float[] src, int rows, int cols) {
+            int len = rows * cols;
+            if (data == null || data.length() < len) {
+                data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, 1 << 14), false);
+                nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+            if (src != null) {
+                nio.position(0);
+                nio.put(src, 0, len);
+            }
+            return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, 0L, 'c');
+        }
+
+        void copyOut(float[] dst, int len) {
+            nio.position(0);
+            nio.get(dst, 0, len);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package org.umedsam.model.cpu;
+
+import org.umedsam.model.ModelConfig;
+
+/**
+ * {@link CpuTwoWayTransformer}'s forward for inference, one box (no tape): the same function
+ * (transformer.py {@code TwoWayTransformer}: blocks of self-attention, token-to-image attention, ReLU MLP,
+ * image-to-token attention, each with LayerNorm; the first block without query PE; final token-to-image
+ * attention and LayerNorm), scheduled for speed: {@link TokenToImageInference}, {@link ImageToTokenInference}
+ * and {@link TokenAttentionOps} (every product an sgemm call, per-head weight products made once per model).
+ *
+ * <p>Each box runs alone, although its first block sees the same image as every other box of the image:
+ * sgemm may round a row differently when the number of rows changes, and a box must decode to the same
+ * bits alone as in a batch. What the boxes share is prepared once per call by the caller: the image tokens
+ * {@code src} and {@code src + PE} (the first block reads them directly; later blocks work in the KEYS
+ * buffer), and the image PE (once per model).
+ */
+final class TwoWayTransformerInference {
+
+    private static final float EPS = (float) ModelConfig.LN_EPS;
+
+    private final CpuTwoWayTransformer.Block[] blocks;
+    /**
+     * Per block, the self-attention's stacked projections (the first block: q, k, v from
+     * {@link TokenAttentionOps#stackQkv}; the others: q, k from {@code stackQk} and v), its output
+     * projection, and the MLP's two layers, all resident off-heap.
+     */
+    private final ResidentLinear[] fused;
+    private final ResidentLinear[] selfV;
+    private final ResidentLinear[] selfOut;
+    private final ResidentLinear[] lin1;
+    private final ResidentLinear[] lin2;
+    private final TokenToImageInference[] toImage;
+    private final ImageToTokenInference[] toTokens;
+    private final TokenToImageInference finalAttn;
+    private final float[][] finalNorm;
+    private final int dim;
+
+    TwoWayTransformerInference(CpuTwoWayTransformer transformer) {
+        this.blocks = transformer.blocks();
+        this.fused = new ResidentLinear[blocks.length];
+        this.selfV = new ResidentLinear[blocks.length];
+        this.selfOut = new ResidentLinear[blocks.length];
+        this.lin1 = new ResidentLinear[blocks.length];
+        this.lin2 = new ResidentLinear[blocks.length];
+        for (int l = 0; l < blocks.length; l++) {
+            CpuAttention self = blocks[l].self();
+            // the first block's self-attention projects one input three times, the others project q+PE twice
+            if (l == 0) {
+                fused[l] = TokenAttentionOps.stackQkv(self);
+            } else {
+                fused[l] = TokenAttentionOps.stackQk(self);
+                selfV[l] = ResidentLinear.of(self.v);
+            }
+            selfOut[l] = ResidentLinear.of(self.out);
+            lin1[l] = ResidentLinear.of(blocks[l].lin1());
+            lin2[l] = ResidentLinear.of(blocks[l].lin2());
+        }
+        this.toImage = new TokenToImageInference[blocks.length];
+        this.toTokens = new ImageToTokenInference[blocks.length];
+        for (int l = 0; l < blocks.length; l++) {
+            toImage[l] = new TokenToImageInference(blocks[l].toImage().attention());
+            toTokens[l] = new ImageToTokenInference(blocks[l].toTokens().attention());
+        }
+        this.finalAttn = new TokenToImageInference(transformer.finalAttention().attention());
+        this.finalNorm = transformer.finalNorm();
+        this.dim = transformer.dim();
+    }
+
+    /**
+     * @param pointTokens the prompt/output tokens {@code [T, E]}, also their PE; not modified
+     * @param src         image tokens {@code [HW, E]}; not modified
+     * @param pe          image PE {@code [HW, E]}
+     * @param srcPe       {@code src + pe}
+     * @param buf         scratch (slots SCORES, KEYS, KEYS_PE, ATTN); the output image tokens are its KEYS slot
+     * @return queries {@code [T, E]}
+     */
+    float[] forward(float[] pointTokens, int t, float[] src, float[] pe, float[] srcPe, int hw, DecoderBuffers buf) {
+        int e = dim;
+        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
+        float[] attn = buf.get(DecoderBuffers.Slot.ATTN, hw * e);
+        float[] kpeBuf = buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
+        float[] image = src;
+        float[] kpe = srcPe;
+        float[] q = pointTokens.clone();
+        for (int l = 0; l < blocks.length; l++) {
+            CpuTwoWayTransformer.Block blk = blocks[l];
+            if (l == 0) {
+                // no PE, and the attention's output replaces the queries
+                q = TokenAttentionOps.selfAttention(blk.self(), fused[l], null, selfOut[l], q, q, t);
+            } else {
+                float[] qp = plus(q, pointTokens);
+                addInPlace(q, TokenAttentionOps.selfAttention(blk.self(), fused[l], selfV[l], selfOut[l], qp, q, t));
+                kpe = kpeBuf; // keys + PE, written with the keys by the previous block
+            }
+            norm(q, t, blk.norm1());
+            TokenToImageInference ti = toImage[l];
+            addInPlace(q, ti.forward(plus(q, pointTokens), t, kpe, image, hw,
+                    buf.get(DecoderBuffers.Slot.SCORES, ti.attention().heads * t * hw)));
+            norm(q, t, blk.norm2());
+            addInPlace(q, lin2[l].apply(lin1[l].apply(q, t, true), t, false));
+            norm(q, t, blk.norm3());
+            ImageToTokenInference it = toTokens[l];
+            float[] s = buf.get(DecoderBuffers.Slot.SCORES, it.attention().heads * t * hw);
+            float[] m = it.scores(plus(q, pointTokens), q, t, kpe, hw, s);
+            it.output(s, m, t, hw, attn);
+            residualNorm(image, attn, it.outputBias(), blk.norm4(), keys, pe, kpeBuf, hw);
+            image = keys;
+        }
+        if (image != keys) {
+            ChunkedParallel.add(image, pe, kpeBuf, hw * e); // no blocks
+        }
+        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, kpeBuf, image, hw,
+                buf.get(DecoderBuffers.Slot.SCORES, finalAttn.attention().heads * t * hw)));
+        norm(q, t, finalNorm);
+        if (image != keys) {
+            System.arraycopy(image, 0, keys, 0, hw * e); // no blocks: the output image tokens are the input
+        }
+        return q;
+    }
+
+    /**
+     * {@code out = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]} ({@code out} may be {@code in}),
+     * and {@code outPe = out + pe} while the row is in cache (the next attention's keys; one pass fewer).
+     */
+    private void residualNorm(float[] in, float[] attn, float[] bias, float[][] norm, float[] out, float[] pe,
+                              float[] outPe, int hw) {
+        int e = dim;
+        float[] nw = norm[0];
+        float[] nb = norm[1];
+        ChunkedParallel.parallel(hw, e * 5, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * e;
+                for (int i = 0; i < e; i++) {
+                    out[o + i] = in[o + i] + (attn[o + i] + bias[i]);
+                }
+                LayerNorm.row(out, o, out, o, e, nw, nb, EPS);
+                for (int i = 0; i < e; i++) {
+                    outPe[o + i] = out[o + i] + pe[o + i];
+                }
+            }
+        });
+    }
+
+    private void norm(float[] x, int rows, float[][] wb) {
+        LayerNorm.rows(x, 0, x, 0, rows, dim, wb[0], wb[1], EPS);
+    }
+
+    private static float[] plus(float[] a, float[] b) {
+        return CpuTwoWayTransformer.plus(a, b);
+    }
+
+    private static void addInPlace(float[] a, float[] b) {
+        CpuTwoWayTransformer.addInPlace(a, b);
+    }
+}
