@@ -79,13 +79,78 @@ public final class Postprocess {
     }
 
     /**
-     * The binary {@code [origH, origW]} mask (0/1) from {@code [side, side]} logits.
+     * The smallest float logit that {@link #isForeground} accepts (about {@code 1.2e-7}): that test is
+     * monotone in the logit ({@code exp} is semi-monotone, division and rounding to float keep order), so
+     * for every float {@code x}, {@code isForeground(x) == (x >= FOREGROUND_FROM)} (NaN: false on both sides).
+     * Found once by bisection over the float bit patterns between 0 and 1e-6.
+     */
+    public static final float FOREGROUND_FROM = foregroundFrom();
+
+    private static float foregroundFrom() {
+        int lo = Float.floatToIntBits(0f); // isForeground false
+        int hi = Float.floatToIntBits(1e-6f); // isForeground true
+        if (isForeground(Float.intBitsToFloat(lo)) || !isForeground(Float.intBitsToFloat(hi))) {
+            throw new IllegalStateException("sigmoid threshold not bracketed by 0 and 1e-6");
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (isForeground(Float.intBitsToFloat(mid))) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return Float.intBitsToFloat(hi);
+    }
+
+    /**
+     * The binary {@code [origH, origW]} mask (0/1) from {@code [side, side]} logits: {@link #upsampleLogits}
+     * and {@link #isForeground} per pixel, fused (same float arithmetic, no full-size float array, the
+     * threshold as a comparison with {@link #FOREGROUND_FROM} instead of an {@code exp} per pixel).
      */
     public static byte[] mask(float[] logits, int side, int newH, int newW, int origH, int origW) {
-        float[] up = upsampleLogits(logits, side, newH, newW, origH, origW);
-        byte[] m = new byte[up.length];
-        for (int i = 0; i < up.length; i++) {
-            m[i] = (byte) (isForeground(up[i]) ? 1 : 0);
+        return mask(logits, 0, side, newH, newW, origH, origW);
+    }
+
+    /**
+     * As {@link #mask(float[], int, int, int, int, int)} for the {@code [side, side]} logits starting at
+     * {@code offset} of {@code logits} (e.g. one box of a decoder's {@code [N, 1, side, side]} output).
+     */
+    public static byte[] mask(float[] logits, int offset, int side, int newH, int newW, int origH, int origW) {
+        if (offset < 0 || logits.length - offset < side * side) {
+            throw new IllegalArgumentException("logits hold " + (logits.length - offset) + " values from offset " + offset
+                    + ", expected " + side + "x" + side);
+        }
+        if (newH > side || newW > side) {
+            throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
+        }
+        int[] y0 = new int[origH];
+        int[] y1 = new int[origH];
+        float[] hy0 = new float[origH];
+        float[] hy1 = new float[origH];
+        weights(newH, origH, y0, y1, hy0, hy1);
+        int[] x0 = new int[origW];
+        int[] x1 = new int[origW];
+        float[] wx0 = new float[origW];
+        float[] wx1 = new float[origW];
+        weights(newW, origW, x0, x1, wx0, wx1);
+        float from = FOREGROUND_FROM;
+        byte[] m = new byte[origH * origW];
+        for (int y = 0; y < origH; y++) {
+            int r0 = offset + y0[y] * side;
+            int r1 = offset + y1[y] * side;
+            float h0 = hy0[y];
+            float h1 = hy1[y];
+            int row = y * origW;
+            for (int x = 0; x < origW; x++) {
+                float t0 = logits[r0 + x0[x]] * wx0[x];
+                t0 += logits[r0 + x1[x]] * wx1[x];
+                float t1 = logits[r1 + x0[x]] * wx0[x];
+                t1 += logits[r1 + x1[x]] * wx1[x];
+                float o = t0 * h0;
+                o += t1 * h1;
+                m[row + x] = (byte) (o >= from ? 1 : 0);
+            }
         }
         return m;
     }
