@@ -136,13 +136,45 @@ public final class Postprocess {
         weights(newW, origW, x0, x1, wx0, wx1);
         float from = FOREGROUND_FROM;
         byte[] m = new byte[origH * origW];
+        // Only pixels with a positive logit among their four sources can pass: a weighted sum of values <= 0 with
+        // weights >= 0 is <= 0 in any rounding, below FOREGROUND_FROM. So the rows and columns of the crop that
+        // hold a positive logit bound the work; every other pixel is 0 as computed in full.
+        int rMin = Integer.MAX_VALUE;
+        int rMax = -1;
+        int cMin = Integer.MAX_VALUE;
+        int cMax = -1;
+        for (int r = 0; r < newH; r++) {
+            int o = offset + r * side;
+            for (int c = 0; c < newW; c++) {
+                if (logits[o + c] > 0f) {
+                    rMin = Math.min(rMin, r);
+                    rMax = r;
+                    cMin = Math.min(cMin, c);
+                    cMax = Math.max(cMax, c);
+                }
+            }
+        }
+        if (rMax < 0) {
+            return m;
+        }
+        int xFrom = origW;
+        int xTo = -1;
+        for (int x = 0; x < origW; x++) {
+            if (within(x0[x], cMin, cMax) || within(x1[x], cMin, cMax)) {
+                xFrom = Math.min(xFrom, x);
+                xTo = x;
+            }
+        }
         for (int y = 0; y < origH; y++) {
+            if (!within(y0[y], rMin, rMax) && !within(y1[y], rMin, rMax)) {
+                continue;
+            }
             int r0 = offset + y0[y] * side;
             int r1 = offset + y1[y] * side;
             float h0 = hy0[y];
             float h1 = hy1[y];
             int row = y * origW;
-            for (int x = 0; x < origW; x++) {
+            for (int x = xFrom; x <= xTo; x++) {
                 float t0 = logits[r0 + x0[x]] * wx0[x];
                 t0 += logits[r0 + x1[x]] * wx1[x];
                 float t1 = logits[r1 + x0[x]] * wx0[x];
@@ -153,5 +185,9 @@ public final class Postprocess {
             }
         }
         return m;
+    }
+
+    private static boolean within(int v, int lo, int hi) {
+        return v >= lo && v <= hi;
     }
 }

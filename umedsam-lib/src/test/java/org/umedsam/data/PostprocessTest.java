@@ -74,6 +74,33 @@ class PostprocessTest {
     }
 
     @Test
+    void sparseAndEmptyForegroundMatchTheDefinition() {
+        Random r = new Random(12);
+        int side = 32;
+        int[][] shapes = {{32, 32, 200, 200}, {20, 32, 97, 155}, {32, 11, 300, 103}, {32, 32, 16, 16}};
+        for (int[] s : shapes) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] logits = new float[side * side];
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] = trial % 5 == 0 ? -0f : -(float) Math.abs(r.nextGaussian()) * 3; // background, -0 too
+                }
+                if (trial % 7 != 6) { // a small blob of positives (some at the threshold), elsewhere all <= 0
+                    int cy = r.nextInt(s[0]);
+                    int cx = r.nextInt(s[1]);
+                    for (int y = Math.max(0, cy - 2); y <= Math.min(s[0] - 1, cy + 2); y++) {
+                        for (int x = Math.max(0, cx - 3); x <= Math.min(s[1] - 1, cx + 3); x++) {
+                            logits[y * side + x] = r.nextBoolean() ? Postprocess.FOREGROUND_FROM : (float) r.nextGaussian() * 5;
+                        }
+                    }
+                }
+                assertThat(Postprocess.mask(logits, side, s[0], s[1], s[2], s[3]))
+                        .as("shape %s trial %d", java.util.Arrays.toString(s), trial)
+                        .isEqualTo(reference(logits, side, s[0], s[1], s[2], s[3]));
+            }
+        }
+    }
+
+    @Test
     void refusesTooFewLogits() {
         assertThatThrownBy(() -> Postprocess.mask(new float[100], 0, 16, 16, 16, 20, 20))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16x16");
