@@ -165,26 +165,47 @@ public final class Postprocess {
                 xTo = x;
             }
         }
+        if (xTo < 0) {
+            return m; // down-scaling skipped every column that holds a positive logit
+        }
+        // each needed source row interpolated horizontally once (the t0 and t1 of upsampleLogits), then per pixel
+        // only the vertical step: the same float operations in the same order as upsampleLogits
+        int width = xTo - xFrom + 1;
+        float[] rows = new float[newH * width];
+        boolean[] done = new boolean[newH];
         for (int y = 0; y < origH; y++) {
             if (!within(y0[y], rMin, rMax) && !within(y1[y], rMin, rMax)) {
                 continue;
             }
-            int r0 = offset + y0[y] * side;
-            int r1 = offset + y1[y] * side;
+            int a = horizontal(logits, offset, side, y0[y], x0, x1, wx0, wx1, xFrom, width, rows, done);
+            int b = horizontal(logits, offset, side, y1[y], x0, x1, wx0, wx1, xFrom, width, rows, done);
             float h0 = hy0[y];
             float h1 = hy1[y];
-            int row = y * origW;
-            for (int x = xFrom; x <= xTo; x++) {
-                float t0 = logits[r0 + x0[x]] * wx0[x];
-                t0 += logits[r0 + x1[x]] * wx1[x];
-                float t1 = logits[r1 + x0[x]] * wx0[x];
-                t1 += logits[r1 + x1[x]] * wx1[x];
-                float o = t0 * h0;
-                o += t1 * h1;
-                m[row + x] = (byte) (o >= from ? 1 : 0);
+            int row = y * origW + xFrom;
+            for (int i = 0; i < width; i++) {
+                float o = rows[a + i] * h0;
+                o += rows[b + i] * h1;
+                m[row + i] = (byte) (o >= from ? 1 : 0);
             }
         }
         return m;
+    }
+
+    /** Source row {@code r} interpolated at output columns {@code xFrom..}, computed on first use; its start in {@code rows}. */
+    private static int horizontal(float[] logits, int offset, int side, int r, int[] x0, int[] x1, float[] wx0,
+                                  float[] wx1, int xFrom, int width, float[] rows, boolean[] done) {
+        int start = r * width;
+        if (!done[r]) {
+            int src = offset + r * side;
+            for (int i = 0; i < width; i++) {
+                int x = xFrom + i;
+                float t = logits[src + x0[x]] * wx0[x];
+                t += logits[src + x1[x]] * wx1[x];
+                rows[start + i] = t;
+            }
+            done[r] = true;
+        }
+        return start;
     }
 
     private static boolean within(int v, int lo, int hi) {

@@ -61,6 +61,16 @@ public final class ImageInference {
             for (int i = 0; i < masks.length; i++) {
                 int label = from + i + 1;
                 byte[] m = masks[i];
+                if (label <= 255 && !segs.isWide()) {
+                    byte[] d = segs.uint8(); // the byte labels themselves: a plain loop, no per-pixel checks
+                    byte l = (byte) label;
+                    for (int p = 0; p < m.length; p++) {
+                        if (m[p] != 0) {
+                            d[p] = l;
+                        }
+                    }
+                    continue;
+                }
                 for (int p = 0; p < m.length; p++) {
                     if (m[p] != 0) {
                         segs.set(p, label);

@@ -77,9 +77,9 @@ class PostprocessTest {
     void sparseAndEmptyForegroundMatchTheDefinition() {
         Random r = new Random(12);
         int side = 32;
-        int[][] shapes = {{32, 32, 200, 200}, {20, 32, 97, 155}, {32, 11, 300, 103}, {32, 32, 16, 16}};
+        int[][] shapes = {{32, 32, 200, 200}, {20, 32, 97, 155}, {32, 11, 300, 103}, {32, 32, 16, 16}, {32, 32, 5, 3}};
         for (int[] s : shapes) {
-            for (int trial = 0; trial < 20; trial++) {
+            for (int trial = 0; trial < 40; trial++) {
                 float[] logits = new float[side * side];
                 for (int i = 0; i < logits.length; i++) {
                     logits[i] = trial % 5 == 0 ? -0f : -(float) Math.abs(r.nextGaussian()) * 3; // background, -0 too
@@ -87,8 +87,10 @@ class PostprocessTest {
                 if (trial % 7 != 6) { // a small blob of positives (some at the threshold), elsewhere all <= 0
                     int cy = r.nextInt(s[0]);
                     int cx = r.nextInt(s[1]);
-                    for (int y = Math.max(0, cy - 2); y <= Math.min(s[0] - 1, cy + 2); y++) {
-                        for (int x = Math.max(0, cx - 3); x <= Math.min(s[1] - 1, cx + 3); x++) {
+                    int ry = trial % 2; // single pixels too, which a strong down-scaling may skip
+                    int rx = trial % 3;
+                    for (int y = Math.max(0, cy - ry); y <= Math.min(s[0] - 1, cy + ry); y++) {
+                        for (int x = Math.max(0, cx - rx); x <= Math.min(s[1] - 1, cx + rx); x++) {
                             logits[y * side + x] = r.nextBoolean() ? Postprocess.FOREGROUND_FROM : (float) r.nextGaussian() * 5;
                         }
                     }
