@@ -25,16 +25,18 @@ import org.umedsam.model.LiteMedSam;
 /**
  * Inference overhead (issue 14 item 3): per case, wall time against what the model alone costs,
  * {@code embeddings x embed time + decodes x decode time}, with the embed and decode times measured in
- * isolation in the same process just before each case ({@code LiteMedSam.embed} of one {@code [1, 3, 256, 256]}
- * image, median of 3; {@code LiteMedSam.decodeAtWeightVersion} of one box, median of 5), and the ratio of wall time to the model
- * time measured inside the case (less sensitive to a load that changes between the two), and where the rest went
+ * isolation in the same process just before each case ({@code LiteMedSam.embed} of one
+ * {@code [1, 3, 256, 256]} image, median of 3; {@code LiteMedSam.decodeAtWeightVersion} of one box, median of
+ * 5), and the ratio of wall time to the model time measured inside the case (less sensitive to a load that
+ * changes between the two), and where the rest went
  * ({@link InferenceTimings}: preprocessing, post-processing, next-slice boxes, painting, {@code System.gc()},
  * untimed remainder). Target: ratio at most 1.15. Cases: the paper's three Table 4 shapes with synthetic
- * content (as {@link InferBenchmarkTest}) and the 3D test cases of the default data ({@code data/test},
- * built by {@code umedsam data} or any test that needs it). Every figure line ends with the load average
- * (1, 5, 15 min): above about 1.2 on 2 cores the wall times are contended, the ratios less so (both sides
- * are measured in the same process within seconds). The memory test runs a 64-slice volume four times
- * and prints resident memory and the native arrays held after each: they must not grow from run to run.
+ * content (as {@link InferBenchmarkTest}) and the 3D test cases of the default data ({@code data/test}, built
+ * by {@link DefaultDatasets#ensure}, e.g. on the CLI's first {@code umedsam train} or {@code ablations}).
+ * Every figure line ends with the load average (1, 5, 15 min): above about 1.2 on 2 cores the wall times are
+ * contended, the ratios less so (both sides are measured in the same process within seconds). The memory
+ * test runs a 64-slice volume four times and prints resident memory and the native arrays held after each:
+ * they must not grow from run to run.
  *
  * <p>Run (model: {@code -Dumedsam.bench.model=small-base} by default, the shipped small preset the
  * committed Table 4 analogue times; any checkpoint path or shipped name; data root
@@ -43,6 +45,8 @@ import org.umedsam.model.LiteMedSam;
  * OMP_WAIT_POLICY=PASSIVE mvn -B -o -pl umedsam-lib test -Dtest=InferOverheadBenchmarkTest \
  *     -Dgroups=benchmark -DexcludedGroups=none -Dsurefire.argLine=-Xmx4g
  * </pre>
+ * (one part: {@code -Dtest='InferOverheadBenchmarkTest#defaultData3dCases'}, {@code #table4Shapes},
+ * {@code #volume64MemoryStaysBounded}, {@code #gcCostWithAnEmbeddingCacheAlive}; about 5 min on a quiet machine).
  */
 @Tag("benchmark")
 class InferOverheadBenchmarkTest {
