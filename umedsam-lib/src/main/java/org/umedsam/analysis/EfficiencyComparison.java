@@ -92,7 +92,7 @@ public final class EfficiencyComparison {
                 Case c = CaseReader.read(f);
                 for (int p = 0; p < k; p++) {
                     int j = (i + r + p) % k;
-                    System.gc(); // the previous prediction's native buffers are freed outside the clock
+                    System.gc(); // the previous prediction's garbage is collected outside the clock
                     long t0 = System.nanoTime();
                     CaseInference.Output o = predict(predictors.get(j), c, f);
                     double seconds = (System.nanoTime() - t0) / 1e9;

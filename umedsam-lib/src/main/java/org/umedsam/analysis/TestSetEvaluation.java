@@ -95,8 +95,6 @@ public final class TestSetEvaluation {
                 dscCount++;
             }
             examples.computeIfAbsent(c.modality(), k -> new ArrayList<>()).add(example(c, out.segs(), s.dsc()));
-            // ND4J frees the native buffers of a case's embeddings only when Java collects their arrays
-            System.gc();
             log.printf(Locale.ROOT, "  %-40s %-10s DSC %.4f NSD %.4f  %.2f s%n", c.name(), c.modality(), s.dsc(),
                     s.nsd(), seconds);
         }

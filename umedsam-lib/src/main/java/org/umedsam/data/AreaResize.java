@@ -125,18 +125,39 @@ public final class AreaResize {
         float[] buf = new float[width];
         float[] sum = new float[width];
         byte[] d = new byte[dstH * width];
+        // the x table as primitive arrays (same entries, same order): the inner loop runs once per source sample
+        int nx = xtab.length;
+        int[] xd = new int[nx];
+        int[] xs = new int[nx];
+        float[] xa = new float[nx];
+        for (int i = 0; i < nx; i++) {
+            xd[i] = xtab[i].di() * cn;
+            xs[i] = xtab[i].si() * cn;
+            xa[i] = xtab[i].alpha();
+        }
         int prevDy = ytab[0].di();
         for (Tab yt : ytab) {
             float beta = yt.alpha();
             int dy = yt.di();
             int rowOff = yt.si() * sw * cn;
             java.util.Arrays.fill(buf, 0f);
-            for (Tab xt : xtab) {
-                int dxn = xt.di() * cn;
-                int sxn = rowOff + xt.si() * cn;
-                float alpha = xt.alpha();
-                for (int c = 0; c < cn; c++) {
-                    buf[dxn + c] = buf[dxn + c] + (s[sxn + c] & 0xFF) * alpha;
+            if (cn == 3) {
+                for (int i = 0; i < nx; i++) {
+                    int dxn = xd[i];
+                    int sxn = rowOff + xs[i];
+                    float alpha = xa[i];
+                    buf[dxn] = buf[dxn] + (s[sxn] & 0xFF) * alpha;
+                    buf[dxn + 1] = buf[dxn + 1] + (s[sxn + 1] & 0xFF) * alpha;
+                    buf[dxn + 2] = buf[dxn + 2] + (s[sxn + 2] & 0xFF) * alpha;
+                }
+            } else {
+                for (int i = 0; i < nx; i++) {
+                    int dxn = xd[i];
+                    int sxn = rowOff + xs[i];
+                    float alpha = xa[i];
+                    for (int c = 0; c < cn; c++) {
+                        buf[dxn + c] = buf[dxn + c] + (s[sxn + c] & 0xFF) * alpha;
+                    }
                 }
             }
             if (dy != prevDy) {

@@ -79,14 +79,136 @@ public final class Postprocess {
     }
 
     /**
-     * The binary {@code [origH, origW]} mask (0/1) from {@code [side, side]} logits.
+     * The smallest float logit that {@link #isForeground} accepts (about {@code 1.2e-7}): that test is
+     * monotone in the logit ({@code exp} is semi-monotone, division and rounding to float keep order), so
+     * for every float {@code x}, {@code isForeground(x) == (x >= FOREGROUND_FROM)} (NaN: false on both sides).
+     * Found once by bisection over the float bit patterns between 0 and 1e-6.
+     */
+    public static final float FOREGROUND_FROM = foregroundFrom();
+
+    private static float foregroundFrom() {
+        int lo = Float.floatToIntBits(0f); // isForeground false
+        int hi = Float.floatToIntBits(1e-6f); // isForeground true
+        if (isForeground(Float.intBitsToFloat(lo)) || !isForeground(Float.intBitsToFloat(hi))) {
+            throw new IllegalStateException("sigmoid threshold not bracketed by 0 and 1e-6");
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (isForeground(Float.intBitsToFloat(mid))) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return Float.intBitsToFloat(hi);
+    }
+
+    /**
+     * The binary {@code [origH, origW]} mask (0/1) from {@code [side, side]} logits: {@link #upsampleLogits}
+     * and {@link #isForeground} per pixel, fused (same float arithmetic, no full-size float array, the
+     * threshold as a comparison with {@link #FOREGROUND_FROM} instead of an {@code exp} per pixel).
      */
     public static byte[] mask(float[] logits, int side, int newH, int newW, int origH, int origW) {
-        float[] up = upsampleLogits(logits, side, newH, newW, origH, origW);
-        byte[] m = new byte[up.length];
-        for (int i = 0; i < up.length; i++) {
-            m[i] = (byte) (isForeground(up[i]) ? 1 : 0);
+        return mask(logits, 0, side, newH, newW, origH, origW);
+    }
+
+    /**
+     * As {@link #mask(float[], int, int, int, int, int)} for the {@code [side, side]} logits starting at
+     * {@code offset} of {@code logits} (e.g. one box of a decoder's {@code [N, 1, side, side]} output).
+     */
+    public static byte[] mask(float[] logits, int offset, int side, int newH, int newW, int origH, int origW) {
+        if (offset < 0 || logits.length - offset < side * side) {
+            throw new IllegalArgumentException("logits hold " + (logits.length - offset) + " values from offset " + offset
+                    + ", expected " + side + "x" + side);
+        }
+        if (newH > side || newW > side) {
+            throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
+        }
+        int[] y0 = new int[origH];
+        int[] y1 = new int[origH];
+        float[] hy0 = new float[origH];
+        float[] hy1 = new float[origH];
+        weights(newH, origH, y0, y1, hy0, hy1);
+        int[] x0 = new int[origW];
+        int[] x1 = new int[origW];
+        float[] wx0 = new float[origW];
+        float[] wx1 = new float[origW];
+        weights(newW, origW, x0, x1, wx0, wx1);
+        float from = FOREGROUND_FROM;
+        byte[] m = new byte[origH * origW];
+        // Only pixels with a positive logit among their four sources can pass: a weighted sum of values <= 0 with
+        // weights >= 0 is <= 0 in any rounding, below FOREGROUND_FROM. So the rows and columns of the crop that
+        // hold a positive logit bound the work; every other pixel is 0 as computed in full.
+        int rMin = Integer.MAX_VALUE;
+        int rMax = -1;
+        int cMin = Integer.MAX_VALUE;
+        int cMax = -1;
+        for (int r = 0; r < newH; r++) {
+            int o = offset + r * side;
+            for (int c = 0; c < newW; c++) {
+                if (logits[o + c] > 0f) {
+                    rMin = Math.min(rMin, r);
+                    rMax = r;
+                    cMin = Math.min(cMin, c);
+                    cMax = Math.max(cMax, c);
+                }
+            }
+        }
+        if (rMax < 0) {
+            return m;
+        }
+        int xFrom = origW;
+        int xTo = -1;
+        for (int x = 0; x < origW; x++) {
+            if (within(x0[x], cMin, cMax) || within(x1[x], cMin, cMax)) {
+                xFrom = Math.min(xFrom, x);
+                xTo = x;
+            }
+        }
+        if (xTo < 0) {
+            return m; // down-scaling skipped every column that holds a positive logit
+        }
+        // each needed source row interpolated horizontally once (the t0 and t1 of upsampleLogits), then per pixel
+        // only the vertical step: the same float operations in the same order as upsampleLogits
+        int width = xTo - xFrom + 1;
+        float[] rows = new float[newH * width];
+        boolean[] done = new boolean[newH];
+        for (int y = 0; y < origH; y++) {
+            if (!within(y0[y], rMin, rMax) && !within(y1[y], rMin, rMax)) {
+                continue;
+            }
+            int a = horizontal(logits, offset, side, y0[y], x0, x1, wx0, wx1, xFrom, width, rows, done);
+            int b = horizontal(logits, offset, side, y1[y], x0, x1, wx0, wx1, xFrom, width, rows, done);
+            float h0 = hy0[y];
+            float h1 = hy1[y];
+            int row = y * origW + xFrom;
+            for (int i = 0; i < width; i++) {
+                float o = rows[a + i] * h0;
+                o += rows[b + i] * h1;
+                m[row + i] = (byte) (o >= from ? 1 : 0);
+            }
         }
         return m;
+    }
+
+    /** Source row {@code r} interpolated at output columns {@code xFrom..}, computed on first use; its start in {@code rows}. */
+    private static int horizontal(float[] logits, int offset, int side, int r, int[] x0, int[] x1, float[] wx0,
+                                  float[] wx1, int xFrom, int width, float[] rows, boolean[] done) {
+        int start = r * width;
+        if (!done[r]) {
+            int src = offset + r * side;
+            for (int i = 0; i < width; i++) {
+                int x = xFrom + i;
+                float t = logits[src + x0[x]] * wx0[x];
+                t += logits[src + x1[x]] * wx1[x];
+                rows[start + i] = t;
+            }
+            done[r] = true;
+        }
+        return start;
+    }
+
+    private static boolean within(int v, int lo, int hi) {
+        return v >= lo && v <= hi;
     }
 }

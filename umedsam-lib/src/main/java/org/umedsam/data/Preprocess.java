@@ -40,4 +40,9 @@ public final class Preprocess {
     public byte[] mask(float[] logits, PreparedImage p) {
         return Postprocess.mask(logits, p.side(), p.newH(), p.newW(), p.origH(), p.origW());
     }
+
+    /** As {@link #mask(float[], PreparedImage)} for the {@code [side, side]} logits from {@code offset} of {@code logits}. */
+    public byte[] mask(float[] logits, int offset, PreparedImage p) {
+        return Postprocess.mask(logits, offset, p.side(), p.newH(), p.newW(), p.origH(), p.origW());
+    }
 }

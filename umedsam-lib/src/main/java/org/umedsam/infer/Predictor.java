@@ -6,11 +6,9 @@ import java.nio.file.Path;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
-import org.umedsam.model.GcCounter;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
@@ -22,18 +20,19 @@ import org.umedsam.model.Prediction;
  * {@link SliceSegmenter.Embedded#decode} call runs the prompt encoder and mask decoder for all its
  * boxes, in batches of at most {@value #MAX_BOXES_PER_DECODE} ({@code multimask_output=False}), and
  * post-processes each {@code [256, 256]} logit map to the original size ({@code sigmoid > 0.5} after
- * bilinear up-sampling).
+ * bilinear up-sampling). Decoding uses {@link LiteMedSam#decodeAtWeightVersion}: the decoder's weights are
+ * copied once per weight version, not per call. Where the time goes is summed in {@link #timings()}.
  *
  * <p>The model is not thread-safe, so calls are serialised on it.
  *
- * <p>Memory: SameDiff allocates fresh native buffers for every pass and frees them only when the Java
- * GC collects their owners; inference makes little heap garbage, so
- * without help the GC seldom runs and resident memory grows with every slice (a 64-slice volume
- * passed 6.5 GB and was killed). So every {@value #GC_EVERY} embeddings this class calls
- * {@code System.gc()} ({@link GcCounter}).
+ * <p>Memory: on the CPU engine (float32 models, the default) every native array this class makes or gets
+ * (the input {@code [1, 3, 256, 256]}, boxes, decoder outputs, and the embedding when its
+ * {@link SliceSegmenter.Embedded} is closed) is freed at once with {@code close()}, so resident memory stays
+ * flat over any number of slices without {@code System.gc()} (which cost about 1 % of the 3D time and
+ * more on a loaded machine). The SameDiff engine allocates buffers of its own per pass; {@link LiteMedSam}
+ * bounds those with its own periodic GC hint, and this class closes nothing there.
  */
 public final class Predictor implements SliceSegmenter {
-    static final int GC_EVERY = 4;
     /**
      * Boxes decoded in one batch: the decoder holds a copy of the embedding per box
      * ({@code [B, 256, 64, 64]}, 4 MiB a box), so a case with hundreds of objects is decoded in
@@ -44,7 +43,7 @@ public final class Predictor implements SliceSegmenter {
     private final LiteMedSam model;
     private final Preprocess preprocess;
     private final EmbeddingCache cache;
-    private final GcCounter gc = new GcCounter(GC_EVERY);
+    private final InferenceTimings timings = new InferenceTimings();
 
     public Predictor(LiteMedSam model, Preprocess preprocess) {
         this(model, preprocess, null);
@@ -76,31 +75,77 @@ public final class Predictor implements SliceSegmenter {
     }
 
     @Override
+    public InferenceTimings timings() {
+        return timings;
+    }
+
+    @Override
     public Embedded embed(ImageU8 image) {
+        long t0 = System.nanoTime();
         PreparedImage p = preprocess.prepare(image);
         int side = p.side();
         INDArray x = Nd4j.create(p.chw(), new long[] {1, 3, side, side}, 'c');
+        long prepared = System.nanoTime();
         INDArray embedding;
+        long t1;
+        long t2;
+        boolean closeable;
         synchronized (model) {
+            t1 = System.nanoTime();
             embedding = cache == null ? model.embed(x) : cache.embed(model, x);
-            gc.count();
+            t2 = System.nanoTime();
+            closeable = model.forwardEngine() == LiteMedSam.ForwardEngine.CPU;
         }
-        return boxes256 -> decode(embedding, p, boxes256);
+        if (closeable) {
+            x.close();
+        }
+        synchronized (timings) {
+            timings.preprocessNanos += prepared - t0;
+            timings.embedNanos += t2 - t1;
+            timings.embeddings++;
+        }
+        return new PredictorEmbedded(embedding, p, closeable);
     }
 
-    private byte[][] decode(INDArray embedding, PreparedImage p, double[][] boxes256) {
-        int n = boxes256.length;
-        byte[][] out = new byte[n][];
-        for (int from = 0; from < n; from += MAX_BOXES_PER_DECODE) {
-            int to = Math.min(n, from + MAX_BOXES_PER_DECODE);
-            decodeBatch(embedding, p, boxes256, from, to, out);
+    /** One embedded image; closing frees the embedding's native buffer (CPU engine). */
+    private final class PredictorEmbedded implements Embedded {
+        private final INDArray embedding;
+        private final PreparedImage prepared;
+        private final boolean closeable;
+        private boolean closed;
+
+        PredictorEmbedded(INDArray embedding, PreparedImage prepared, boolean closeable) {
+            this.embedding = embedding;
+            this.prepared = prepared;
+            this.closeable = closeable;
         }
-        return out;
+
+        @Override
+        public byte[][] decode(double[][] boxes256) {
+            if (closed) {
+                throw new IllegalStateException("decode after close: the embedding is freed");
+            }
+            int n = boxes256.length;
+            byte[][] out = new byte[n][];
+            for (int from = 0; from < n; from += MAX_BOXES_PER_DECODE) {
+                int to = Math.min(n, from + MAX_BOXES_PER_DECODE);
+                decodeBatch(embedding, prepared, closeable, boxes256, from, to, out);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            if (!closed && closeable) {
+                embedding.close();
+            }
+            closed = true;
+        }
     }
 
     /** Decodes boxes {@code [from, to)} in one batch into {@code out[from..to)}. */
-    private void decodeBatch(INDArray embedding, PreparedImage p, double[][] boxes256, int from, int to,
-                             byte[][] out) {
+    private void decodeBatch(INDArray embedding, PreparedImage p, boolean closeable, double[][] boxes256, int from,
+                             int to, byte[][] out) {
         int n = to - from;
         float[] flat = new float[n * 4];
         for (int i = 0; i < n; i++) {
@@ -114,13 +159,38 @@ public final class Predictor implements SliceSegmenter {
         }
         INDArray boxes = Nd4j.create(flat, new long[] {n, 4}, 'c');
         Prediction pred;
+        long t0;
+        long t1;
         synchronized (model) {
-            pred = model.decode(embedding, boxes, false);
+            t0 = System.nanoTime();
+            pred = model.decodeAtWeightVersion(embedding, boxes, false);
+            t1 = System.nanoTime();
         }
-        INDArray masks = pred.masks().castTo(DataType.FLOAT);
+        INDArray masks = pred.masks();
+        int side = p.side();
+        int plane = side * side;
+        if (masks.dataType() != DataType.FLOAT || masks.ordering() != 'c' || masks.isView()
+                || masks.length() != (long) n * plane) {
+            masks = masks.castTo(DataType.FLOAT).dup('c');
+        }
+        float[] logits = masks.data().asFloat(); // [n, 1, side, side], row-major
+        if (closeable) {
+            boxes.close();
+            if (masks != pred.masks()) {
+                masks.close();
+            }
+            pred.masks().close();
+            pred.iou().close();
+        }
         for (int i = 0; i < n; i++) {
-            float[] logits = masks.get(NDArrayIndex.point(i), NDArrayIndex.point(0)).dup('c').data().asFloat();
-            out[from + i] = preprocess.mask(logits, p);
+            out[from + i] = preprocess.mask(logits, i * plane, p);
+        }
+        long t2 = System.nanoTime();
+        synchronized (timings) {
+            timings.decodeNanos += t1 - t0;
+            timings.postprocessNanos += t2 - t1;
+            timings.decodeCalls++;
+            timings.boxesDecoded += n;
         }
     }
 }

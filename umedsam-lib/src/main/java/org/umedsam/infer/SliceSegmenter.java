@@ -20,9 +20,21 @@ public interface SliceSegmenter {
      */
     Embedded embed(ImageU8 image);
 
-    /** An image ready for box decoding. */
+    /**
+     * Where this segmenter's time went so far ({@link Predictor}: its running sums). The default is a fresh,
+     * empty accumulator per call, for segmenters that time nothing; the propagation code adds its own parts
+     * (next-slice boxes, painting) to the object it got here.
+     */
+    default InferenceTimings timings() {
+        return new InferenceTimings();
+    }
+
+    /**
+     * An image ready for box decoding. Close it when done ({@link Predictor} frees the embedding's native
+     * buffer then; the default does nothing); no decode may follow.
+     */
     @FunctionalInterface
-    interface Embedded {
+    interface Embedded extends AutoCloseable {
         /**
          * Binary masks for boxes in the model's 256x256 frame.
          *
@@ -30,5 +42,10 @@ public interface SliceSegmenter {
          * @return {@code [N][H * W]} 0/1 masks at the image's original size, row-major
          */
         byte[][] decode(double[][] boxes256);
+
+        /** Frees what the embedding holds; idempotent. */
+        @Override
+        default void close() {
+        }
     }
 }

@@ -124,7 +124,7 @@ public final class VolumePropagation {
             double[] mid = BoxPrompts.toModelFrame(BoxPrompts.xyOf3dBox(b), height, width);
             chains.add(new Chain(i + 1, zMin, zMid, zMax, mid));
         }
-        int plane = height * width;
+        InferenceTimings timings = segmenter.timings();
         Counter count = new Counter();
         Map<Integer, SliceSegmenter.Embedded> kept = new HashMap<>();
 
@@ -141,6 +141,19 @@ public final class VolumePropagation {
                 downTo = Math.min(downTo, c.zMin);
             }
         }
+        try {
+            sweeps(imgs, depth, height, width, chains, segs, timings, count, kept, upFrom, upTo, downFrom, downTo);
+        } finally {
+            kept.values().forEach(SliceSegmenter.Embedded::close); // left over only when a decode threw
+        }
+        return new Result(segs, count.embeddings, count.decodes);
+    }
+
+    /** The upward then the downward sweep (see the class comment). */
+    private void sweeps(byte[] imgs, int depth, int height, int width, List<Chain> chains, LabelArray segs,
+                        InferenceTimings timings, Counter count, Map<Integer, SliceSegmenter.Embedded> kept,
+                        int upFrom, int upTo, int downFrom, int downTo) {
+        int plane = height * width;
         for (int z = upFrom; z <= upTo; z++) {
             List<Chain> active = new ArrayList<>();
             for (Chain c : chains) {
@@ -151,18 +164,29 @@ public final class VolumePropagation {
             if (active.isEmpty()) {
                 continue;
             }
+            long p0 = System.nanoTime();
             double[][] boxes256 = new double[active.size()][];
             for (int a = 0; a < active.size(); a++) {
                 Chain c = active.get(a);
                 boxes256[a] = z == c.zMid ? c.midBox256 : boxFromPrevious(c, height, width);
             }
+            long p1 = System.nanoTime();
             SliceSegmenter.Embedded e = embed(imgs, z, height, width, count);
             boolean neededLater = z <= downFrom && z >= downTo && isInSomeDownRange(chains, z);
-            if (neededLater && kept.size() < maxCachedEmbeddings) {
+            boolean keep = neededLater && kept.size() < maxCachedEmbeddings;
+            if (keep) {
                 kept.put(z, e);
             }
-            byte[][] masks = e.decode(boxes256);
+            byte[][] masks;
+            try {
+                masks = e.decode(boxes256);
+            } finally {
+                if (!keep) {
+                    e.close();
+                }
+            }
             count.decodes += masks.length;
+            long q0 = System.nanoTime();
             for (int a = 0; a < active.size(); a++) {
                 Chain c = active.get(a);
                 c.previous = masks[a];
@@ -171,6 +195,7 @@ public final class VolumePropagation {
                 }
                 paint(segs, z * plane, masks[a], c.label);
             }
+            account(timings, p1 - p0, System.nanoTime() - q0);
         }
         // downward sweep: z_mid - 1 .. z_min of every box, starting from the middle slice's mask
         for (Chain c : chains) {
@@ -186,28 +211,41 @@ public final class VolumePropagation {
             if (active.isEmpty()) {
                 continue;
             }
+            long p0 = System.nanoTime();
             double[][] boxes256 = new double[active.size()][];
             for (int a = 0; a < active.size(); a++) {
                 boxes256[a] = boxFromPrevious(active.get(a), height, width);
             }
+            long p1 = System.nanoTime();
             SliceSegmenter.Embedded e = kept.remove(z);
             if (e == null) {
                 e = embed(imgs, z, height, width, count);
             }
-            byte[][] masks = e.decode(boxes256);
+            byte[][] masks;
+            try (SliceSegmenter.Embedded closing = e) {
+                masks = closing.decode(boxes256);
+            }
             count.decodes += masks.length;
+            long q0 = System.nanoTime();
             for (int a = 0; a < active.size(); a++) {
                 Chain c = active.get(a);
                 c.previous = masks[a];
                 paint(segs, z * plane, masks[a], c.label);
             }
+            account(timings, p1 - p0, System.nanoTime() - q0);
         }
-        return new Result(segs, count.embeddings, count.decodes);
     }
 
     private static final class Counter {
         int embeddings;
         int decodes;
+    }
+
+    private static void account(InferenceTimings t, long promptNanos, long paintNanos) {
+        synchronized (t) {
+            t.promptNanos += promptNanos;
+            t.paintNanos += paintNanos;
+        }
     }
 
     private static boolean isInSomeDownRange(List<Chain> chains, int z) {

@@ -53,9 +53,10 @@ import java.util.Set;
  * weight version ({@link #encoderWeightVersion}) stays the same: {@link #loadStateDict} and
  * {@link #applyBatchNormStatistics} advance it themselves, and code that writes encoder arrays of
  * {@link #parameters()} or {@link #buffers()} in place calls {@link #weightsChanged} (the trainer does after
- * every optimizer step), so the snapshot is folded once per weight version, not per call. Every other CPU
- * pass snapshots the weights at the call, so in-place updates of the decoder are seen at once (SAM's
- * perturbed pass relies on that).
+ * every optimizer step), so the snapshot is folded once per weight version, not per call. So does
+ * {@link #decodeAtWeightVersion} (inference's decode) with the prompt encoder's and mask decoder's weights, per
+ * {@link #decoderWeightVersion}. Every other CPU pass ({@link #decode} included) snapshots the weights at the
+ * call, so in-place updates of the decoder are seen at once (SAM's perturbed pass relies on that).
  *
  * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
  * runs); every {@value #GC_EVERY} SameDiff passes (embed, decode, training forward, gradients) this class
@@ -90,6 +91,11 @@ public final class LiteMedSam {
     private long encoderVersion;
     /** The CPU engine's evaluation-mode encoder of the current {@link #encoderVersion}. */
     private final EncoderSnapshots encoderSnapshots = new EncoderSnapshots();
+    /** Advanced whenever the prompt encoder's or mask decoder's weights may have changed. */
+    private long decoderVersion;
+    /** The CPU engine's decoder snapshot for {@link #decodeAtWeightVersion}, taken at {@link #decoderSnapshotVersion}. */
+    private CpuMaskDecoder decoderSnapshot;
+    private long decoderSnapshotVersion;
 
     private record Graph(Net net, String logits, String iou, String surrogate) {
     }
@@ -358,16 +364,37 @@ public final class LiteMedSam {
      */
     public void weightsChanged() {
         encoderVersion++;
+        decoderVersion++;
     }
 
-    /** As {@link #weightsChanged()} when only the named entries were written: no-op unless one is an image-encoder key. */
+    /**
+     * As {@link #weightsChanged()} when only the named entries were written: advances the image encoder's
+     * version if one is an image-encoder key, the decoder's ({@link #decoderWeightVersion}) if one is another key.
+     */
     public void weightsChanged(java.util.Collection<String> keys) {
+        boolean encoder = false;
+        boolean decoder = false;
         for (String k : keys) {
             if (k.startsWith(Component.IMAGE_ENCODER.prefix())) {
-                weightsChanged();
-                return;
+                encoder = true;
+            } else {
+                decoder = true;
             }
         }
+        if (encoder) {
+            encoderVersion++;
+        }
+        if (decoder) {
+            decoderVersion++;
+        }
+    }
+
+    /**
+     * The prompt encoder's and mask decoder's weight version: advanced by {@link #weightsChanged} (for any
+     * non-encoder key) and by this class's own writers; {@link #decodeAtWeightVersion} keeps a snapshot per version.
+     */
+    public long decoderWeightVersion() {
+        return decoderVersion;
     }
 
     /** The image encoder's weight version: advanced by {@link #weightsChanged} and by this class's own writers. */
@@ -412,6 +439,34 @@ public final class LiteMedSam {
         if (forwardEngine() == ForwardEngine.CPU) {
             return CpuMaskDecoder.of(config, state).decode(embedding, boxes, multimask);
         }
+        return decodeOnSameDiff(embedding, boxes, multimask);
+    }
+
+    /**
+     * As {@link #decode}, except that the CPU engine's decoder snapshot (weights copied, 4 MB for the small
+     * preset and 16 MB for LiteMedSAM) is taken once per {@link #decoderWeightVersion} rather than at every
+     * call, as {@link #embed} does for the encoder: in-place writes to prompt-encoder or mask-decoder arrays are
+     * seen once announced with {@link #weightsChanged}. For inference, where nothing writes the weights;
+     * {@link #decode} stays the pass that sees unannounced in-place updates (SAM's perturbed weights).
+     */
+    public Prediction decodeAtWeightVersion(INDArray embedding, INDArray boxes, boolean multimask) {
+        embedding = embeddingIn(embedding);
+        if (embedding.size(0) != 1) {
+            throw new IllegalArgumentException("decode takes one embedding [1, E, g, g], got " + java.util.Arrays.toString(embedding.shape()));
+        }
+        boxes = boxes(boxes, -1);
+        if (forwardEngine() == ForwardEngine.CPU) {
+            if (decoderSnapshot == null || decoderSnapshotVersion != decoderVersion) {
+                decoderSnapshot = null; // the old copy may go before the new one is made
+                decoderSnapshot = CpuMaskDecoder.of(config, state);
+                decoderSnapshotVersion = decoderVersion;
+            }
+            return decoderSnapshot.decode(embedding, boxes, multimask);
+        }
+        return decodeOnSameDiff(embedding, boxes, multimask);
+    }
+
+    private Prediction decodeOnSameDiff(INDArray embedding, INDArray boxes, boolean multimask) {
         long nBoxes = boxes.size(0);
         INDArray emb = nBoxes == 1 ? embedding : embedding.repeat(0, nBoxes);
         Map<String, INDArray> out = graph(GraphKind.DECODER).net().sd.output(

@@ -73,7 +73,10 @@ class InferEndToEndTest {
         Path in = CaseWriter.write(c, Files.createDirectories(tmp.resolve("in")));
         // keep the embedding the inference made, to decode the boxes one by one against it below
         SliceSegmenter.Embedded[] last = new SliceSegmenter.Embedded[1];
-        SliceSegmenter keeping = image -> last[0] = predictor.embed(image);
+        SliceSegmenter keeping = image -> {
+            last[0] = predictor.embed(image);
+            return boxes256 -> last[0].decode(boxes256); // the inference's close does not reach it
+        };
         CaseInference.Output out = new CaseInference(keeping, 8).predictFile(in, tmp.resolve("out"));
         assertThat(out.embeddings()).isEqualTo(1);
         assertThat(out.decodes()).isEqualTo(3);
@@ -98,6 +101,7 @@ class InferEndToEndTest {
                 }
             }
         }
+        e.close();
         assertThat(labels).isEqualTo(oneByOne);
     }
 

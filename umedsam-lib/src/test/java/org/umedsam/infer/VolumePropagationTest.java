@@ -139,6 +139,51 @@ class VolumePropagationTest {
         assertThat(uncached.embeddings()).isEqualTo(7);
     }
 
+    /** Wraps a segmenter, counting closes per embedding and refusing decodes after close. */
+    static final class ClosingCounter implements SliceSegmenter {
+        final SliceSegmenter inner;
+        final List<int[]> closes = new ArrayList<>();
+
+        ClosingCounter(SliceSegmenter inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Embedded embed(ImageU8 image) {
+            Embedded e = inner.embed(image);
+            int[] closed = new int[1];
+            closes.add(closed);
+            return new Embedded() {
+                @Override
+                public byte[][] decode(double[][] boxes256) {
+                    if (closed[0] > 0) {
+                        throw new AssertionError("decode after close");
+                    }
+                    return e.decode(boxes256);
+                }
+
+                @Override
+                public void close() {
+                    closed[0]++;
+                }
+            };
+        }
+    }
+
+    @Test
+    void everyEmbeddingIsClosedOnceAfterItsLastDecode() {
+        for (int cache : new int[] {64, 1, 0}) {
+            ClosingCounter c = new ClosingCounter(new ThresholdInBox());
+            VolumePropagation.Result r = new VolumePropagation(c, cache).segment(volume(), D, S, S, BOXES);
+            assertThat(c.closes).hasSize(r.embeddings());
+            assertThat(c.closes).allSatisfy(n -> assertThat(n[0]).as("closes with cache " + cache).isEqualTo(1));
+        }
+        ClosingCounter c2 = new ClosingCounter(new ThresholdInBox());
+        ImageInference.segment(c2, new ImageU8(S, S, 1, new byte[S * S]), new double[][] {{1, 1, 20, 20}});
+        assertThat(c2.closes).hasSize(1);
+        assertThat(c2.closes.get(0)[0]).isEqualTo(1);
+    }
+
     @Test
     void boxOrderDecidesOverlaps() {
         // box 3 listed first: box 1 (now label 2... drawn later) wins everywhere they overlap
