@@ -72,6 +72,11 @@ final class Linear {
 
     /** {@code y[r, :] += bias} (bias may be null), then {@code act}; parallel over rows. */
     private static void addBias(float[] y, int rows, int n, float[] bias, Activation act) {
+        addBias(y, 0, rows, n, bias, act);
+    }
+
+    /** {@code y[r, :] += bias} (bias may be null), then {@code act}, for rows {@code [row0, row0 + rows)}; parallel. */
+    static void addBias(float[] y, int row0, int rows, int n, float[] bias, Activation act) {
         int per = Math.max(1, ELEMENTS_PER_TASK / n);
         int tasks = (rows + per - 1) / per;
         IntStream.range(0, tasks).parallel().forEach(t -> {
@@ -80,8 +85,8 @@ final class Linear {
                 row = new float[n];
                 ROW.set(row);
             }
-            int r1 = Math.min(rows, (t + 1) * per);
-            for (int r = t * per; r < r1; r++) {
+            int r1 = row0 + Math.min(rows, (t + 1) * per);
+            for (int r = row0 + t * per; r < r1; r++) {
                 int o = r * n;
                 if (bias != null) {
                     System.arraycopy(y, o, row, 0, n);
