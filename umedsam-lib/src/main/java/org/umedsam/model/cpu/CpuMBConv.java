@@ -17,8 +17,8 @@ final class CpuMBConv {
 
     /** Pixels per band (rounded down to whole rows, at least one row). */
     static final int TILE_PIXELS = 4096;
-    /** Floats per depthwise segment ({@link DepthwiseConv3x3#hwcBand}) and per residual chunk: L1-sized rows. */
-    private static final int SEGMENT_FLOATS = 4096;
+    /** Floats per residual chunk: L1-sized rows. */
+    private static final int CHUNK_FLOATS = 4096;
     private static final RowBuffers ROWS = new RowBuffers(2);
 
     private final FoldedConv conv1;
@@ -40,8 +40,8 @@ final class CpuMBConv {
         conv2 = FoldedConv.read(w, prefix + ".conv2", hidden, hidden, 3, true);
         conv3 = FoldedConv.read(w, prefix + ".conv3", hidden, dim, 1, false);
         conv2Tiled = DepthwiseConv3x3.tiledTaps(conv2.tapMajor(), conv2.bias(), hidden,
-                Math.max(1, SEGMENT_FLOATS / hidden));
-        int chunkPixels = Math.max(1, SEGMENT_FLOATS / dim);
+                Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / hidden));
+        int chunkPixels = Math.max(1, CHUNK_FLOATS / dim);
         conv3BiasTiled = new float[chunkPixels * dim];
         for (int p = 0; p < chunkPixels; p++) {
             System.arraycopy(conv3.bias(), 0, conv3BiasTiled, p * dim, dim);

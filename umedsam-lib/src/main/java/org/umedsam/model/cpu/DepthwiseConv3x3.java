@@ -14,6 +14,8 @@ import java.util.stream.IntStream;
 public final class DepthwiseConv3x3 {
 
     private static final RowBuffers ROWS = new RowBuffers(10);
+    /** Floats per segment of an output row in {@link #hwcBand}: its accumulator, input and tap rows fit in L1. */
+    static final int SEGMENT_FLOATS = 4096;
 
     private DepthwiseConv3x3() {
     }
