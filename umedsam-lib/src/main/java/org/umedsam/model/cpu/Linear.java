@@ -105,9 +105,11 @@ final class Linear {
                     for (int j = 0; j < n; j++) {
                         row[j] += bias[j];
                     }
+                    activate(row, 0, n, act);
                     System.arraycopy(row, 0, y, o, n);
+                } else {
+                    activate(y, o, o + n, act);
                 }
-                activate(y, o, o + n, act);
             }
         });
     }
