@@ -6,25 +6,19 @@ import java.util.stream.IntStream;
 /**
  * The inference form of {@link WindowAttentionKernel}: the same result, per window and head
  * {@code softmax(q k^T / sqrt(d) + bias) v} on {@code qkv [side*side + 1, 3 * heads * headDim]} (last row the
- * padded token), laid out and computed for speed rather than for the backward pass. PyTorch:
+ * padded token), computed for speed rather than for the backward pass. PyTorch:
  * {@code (q @ k.transpose(-2, -1) * scale + bias).softmax(-1) @ v} per window, as upstream's {@code Attention}.
  *
  * <p>Why a second kernel: training runs {@link WindowAttentionKernel#apply}, whose attention weights
- * {@link WindowAttentionGradient} recomputes bit for bit; this one differs from it in rounding only:
- * <ul>
- *   <li>The query axis, the contiguous axis of every inner loop, is padded with zero queries up to a multiple
- *   of 16 when short. C2 runs a loop's vector body only over whole unrolled blocks and the rest one element at
- *   a time; a 7x7 window's 49 queries ran at 3.4 GMAC/s, 64 at 7.7 (measured), so the 30% extra work of the
- *   padded queries (their results are dropped) pays for itself twice over.</li>
- *   <li>The softmax's {@code exp(s - max)} is {@link FastExp#expNonPositiveVector}, branch-free float
- *   arithmetic that C2 vectorises (about 1 ns a value against 8 for the scalar {@link FastExp#expNonPositive});
- *   absolute error about 1.5e-7, against weights summing to at least 1.</li>
- * </ul>
+ * {@link WindowAttentionGradient} recomputes bit for bit with the scalar {@link FastExp#expNonPositive}. Here the
+ * softmax's {@code exp(s - max)} is {@link FastExp#expNonPositiveVector}, branch-free float arithmetic that C2
+ * vectorises: the exp loop went from about 40% of the kernel's profile samples to about 15% (the kernel runs 10
+ * to 35% faster on one thread, measured by {@code WindowAttentionInferenceBenchmark}); absolute error about
+ * 1.5e-7 against weights summing to at least 1, so the two kernels agree up to rounding.
+ * (Padding 7x7 windows' 49 queries to 64, so that more of each inner loop runs in C2's vector body, was tried and
+ * measured 12% slower.)
  */
 final class WindowAttentionInference {
-
-    /** Below this many tokens a window's query axis is padded (longer axes run mostly in the vector body). */
-    private static final int PAD_BELOW = 128;
 
     private final int heads;
     private final int headDim;
@@ -54,13 +48,7 @@ final class WindowAttentionInference {
                 }
             }
         }
-        int padded = padded(n);
-        scratch = ThreadLocal.withInitial(() -> new Scratch(n, padded, headDim));
-    }
-
-    /** The length of the query axis for {@code nq} real queries. */
-    static int padded(int nq) {
-        return nq < PAD_BELOW ? (nq + 15) & ~15 : nq;
+        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
     }
 
     /**
@@ -78,7 +66,7 @@ final class WindowAttentionInference {
         });
     }
 
-    /* Layout as WindowAttentionKernel: transposed, the (padded) queries contiguous, one array per row. */
+    /* Layout as WindowAttentionKernel: transposed, the real queries contiguous, one array per row. */
     private void window(float[] qkv, int side, int wy, int wx, int h, float[] out, Scratch s) {
         int n = tokens;
         int d = headDim;
@@ -86,12 +74,8 @@ final class WindowAttentionInference {
         int[] qpos = s.queryPos;
         int[] dst = s.outRow;
         int nq = WindowAttentionKernel.gather(side, wy, wx, h, heads, d, ws, tok, qpos, dst);
-        int p = padded(nq);
         float[][] qT = s.qT;
         WindowAttentionKernel.scaledQueries(qkv, tok, qpos, nq, d, scale, qT);
-        for (int c = 0; c < d; c++) {
-            Arrays.fill(qT[c], nq, p, 0f);
-        }
         float[][] sT = s.sT;
         float[] max = s.max;
         int biasBase = h * n * n;
@@ -106,30 +90,29 @@ final class WindowAttentionInference {
                     sc[r] = pairBias[bo + qpos[r]];
                 }
             }
-            Arrays.fill(sc, nq, p, 0f);
-            WindowAttentionKernel.dotRows(qkv, tok[j] + d, qT, d, sc, p);
+            WindowAttentionKernel.dotRows(qkv, tok[j] + d, qT, d, sc, nq);
             if (j == 0) {
-                System.arraycopy(sc, 0, max, 0, p);
+                System.arraycopy(sc, 0, max, 0, nq);
             } else {
-                for (int r = 0; r < p; r++) {
+                for (int r = 0; r < nq; r++) {
                     max[r] = Math.max(max[r], sc[r]);
                 }
             }
         }
         float[] sum = s.sum;
-        Arrays.fill(sum, 0, p, 0f);
+        Arrays.fill(sum, 0, nq, 0f);
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
-            FastExp.expNonPositiveVector(sc, max, p);
-            for (int r = 0; r < p; r++) {
+            FastExp.expNonPositiveVector(sc, max, nq);
+            for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
             }
         }
         float[][] oT = s.oT;
         for (int c = 0; c < d; c++) {
-            Arrays.fill(oT[c], 0, p, 0f);
+            Arrays.fill(oT[c], 0, nq, 0f);
         }
-        WindowAttentionKernel.mixRows(qkv, tok, 2 * d, sT, n, d, oT, p);
+        WindowAttentionKernel.mixRows(qkv, tok, 2 * d, sT, n, d, oT, nq);
         for (int r = 0; r < nq; r++) {
             float inv = 1f / sum[r];
             int o = dst[r];
@@ -149,15 +132,15 @@ final class WindowAttentionInference {
         final float[] max;
         final float[] sum;
 
-        Scratch(int n, int padded, int d) {
+        Scratch(int n, int d) {
             token = new int[n];
             queryPos = new int[n];
             outRow = new int[n];
-            qT = new float[d][padded];
-            sT = new float[n][padded];
-            oT = new float[d][padded];
-            max = new float[padded];
-            sum = new float[padded];
+            qT = new float[d][n];
+            sT = new float[n][n];
+            oT = new float[d][n];
+            max = new float[n];
+            sum = new float[n];
         }
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.ForkJoinPool;
 @Tag("benchmark")
 class WindowAttentionInferenceBenchmark {
 
-    static final int RUNS = 7;
+    static final int RUNS = 11;
 
     @Test
     void stageShapes() throws Exception {
@@ -39,13 +39,13 @@ class WindowAttentionInferenceBenchmark {
                     r.run();
                 }
             }
-            double[][] cpu = new double[2][RUNS];
+            double[][] cpu = new double[contenders.length][RUNS];
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             ForkJoinPool one = new ForkJoinPool(1);
             try {
                 for (int r = 0; r < RUNS; r++) {
-                    for (int i = 0; i < 2; i++) {
-                        int c = (r + i) % 2;
+                    for (int i = 0; i < contenders.length; i++) {
+                        int c = (r + i) % contenders.length;
                         cpu[c][r] = one.submit(() -> {
                             long c0 = threads.getCurrentThreadCpuTime();
                             contenders[c].run();
