@@ -12,9 +12,9 @@ import java.util.Map;
 /**
  * LiteMedSAM's TinyViT image encoder, evaluation mode, as a hand-scheduled CPU forward pass on heap arrays:
  * {@code [B, 3, S, S] -> [B, E, S/4, S/4]} (upstream {@code [B, 3, 256, 256] -> [B, 256, 64, 64]}).
- * Same computation as the SameDiff {@code ImageEncoder}: patch embedding and the MBConv stage channel-first,
- * patch merging and the TinyViT stages channel-last (tokens {@code [H*W, C]}), neck, with every BatchNorm
- * folded into its convolution. Large products go through {@link Gemm}; element-wise work is plain Java,
+ * Same computation as the SameDiff {@code ImageEncoder}: patch embedding channel-first, the MBConv stage (in
+ * bands of rows), patch merging and the TinyViT stages channel-last (tokens {@code [H*W, C]}), neck, with
+ * every BatchNorm folded into its convolution. Large products go through {@link Gemm}; element-wise work is plain Java,
  * parallel on the common pool.
  *
  * <p>Holds a snapshot of the weights: later changes to the state dict are not seen. Thread-safe; each
@@ -156,11 +156,11 @@ public final class CpuImageEncoder {
         Workspace ws = workspaces.get();
         float[] x = patchEmbed.forward(image, side * side, ws);
         notify(listener, -1, x, side);
-        for (CpuMBConv m : mbconvs) {
-            x = m.forward(x, side, ws);
-        }
         float[] tokens = ws.get("stage0.tokens", d[0] * side * side);
         Transpose.apply(x, d[0], side * side, tokens);
+        for (CpuMBConv m : mbconvs) {
+            tokens = m.forward(tokens, side, ws);
+        }
         tokens = mergings[0].forward(tokens, side, ws);
         side = mergings[0].outputSide(side);
         notify(listener, 0, tokens, side);

@@ -10,6 +10,8 @@ final class CpuPatchMerging {
     private final FoldedConv conv1;
     private final FoldedConv conv2;
     private final float[] conv2Taps;
+    /** Stride 1 only: conv2's taps and bias tiled along a depthwise segment ({@link DepthwiseConv3x3#hwcBand}). */
+    private final float[][] conv2Tiled;
     private final FoldedConv conv3;
     private final int stride;
     private final String out;
@@ -20,6 +22,8 @@ final class CpuPatchMerging {
         conv2Taps = conv2.tapMajor();
         conv3 = FoldedConv.read(w, prefix + ".conv3", out, out, 1, false);
         this.stride = stride;
+        conv2Tiled = stride == 1 ? DepthwiseConv3x3.tiledTaps(conv2Taps, conv2.bias(), out,
+                Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / out)) : null;
         this.out = prefix + ".out";
     }
 
@@ -33,7 +37,11 @@ final class CpuPatchMerging {
         conv1.pointwiseHwc(x, side * side, h, true);
         int os = outputSide(side);
         float[] h2 = ws.get("merge.h2", os * os * c);
-        DepthwiseConv3x3.hwc(h, h2, side, c, stride, conv2Taps, conv2.bias(), true);
+        if (conv2Tiled != null) {
+            DepthwiseConv3x3.hwcBand(h, 0, side, side, c, 0, side, conv2Tiled, true, h2, 0);
+        } else {
+            DepthwiseConv3x3.hwc(h, h2, side, c, stride, conv2Taps, conv2.bias(), true);
+        }
         float[] y = ws.get(out, os * os * c);
         conv3.pointwiseHwc(h2, os * os, y, false);
         return y;

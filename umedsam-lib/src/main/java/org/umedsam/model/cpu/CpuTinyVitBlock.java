@@ -19,10 +19,11 @@ final class CpuTinyVitBlock {
     private final Linear qkv;
     /** qkv of a padded token: LayerNorm(0) is the norm's bias, so {@code qkvW · normBias + qkvB}. */
     private final float[] padQkv;
-    private final WindowAttentionKernel attention;
+    private final WindowAttentionInference attention;
     private final Linear proj;
     private final FoldedConv localConv;
-    private final float[] localTaps;
+    /** local_conv's taps and bias tiled along a depthwise segment ({@link DepthwiseConv3x3#hwcBand}). */
+    private final float[][] localTiled;
     private final float[] mlpNormW;
     private final float[] mlpNormB;
     private final Linear fc1;
@@ -48,11 +49,12 @@ final class CpuTinyVitBlock {
             }
             padQkv[o] = (float) s;
         }
-        attention = new WindowAttentionKernel(heads, dim / heads, ws,
+        attention = new WindowAttentionInference(heads, dim / heads, ws,
                 w.get(a + ".attention_biases", heads, (long) ws * ws));
         proj = Linear.read(w, a + ".proj", dim, dim, true);
         localConv = FoldedConv.read(w, prefix + ".local_conv", dim, dim, 3, true);
-        localTaps = localConv.tapMajor();
+        localTiled = DepthwiseConv3x3.tiledTaps(localConv.tapMajor(), localConv.bias(), dim,
+                Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / dim));
         String m = prefix + ".mlp";
         mlpNormW = w.get(m + ".norm.weight", dim);
         mlpNormB = w.get(m + ".norm.bias", dim);
@@ -78,7 +80,7 @@ final class CpuTinyVitBlock {
             }
         });
         float[] y = ws.get(out, len * dim);
-        DepthwiseConv3x3.hwc(a, y, side, dim, 1, localTaps, localConv.bias(), false);
+        DepthwiseConv3x3.hwcBand(a, 0, side, side, dim, 0, side, localTiled, false, y, 0);
         LayerNorm.rows(y, 0, t, 0, len, dim, mlpNormW, mlpNormB, LN_EPS);
         float[] h = ws.get("block.h", len * hidden);
         fc1.apply(t, len, h, Activation.GELU);

@@ -14,6 +14,8 @@ import java.util.stream.IntStream;
 public final class DepthwiseConv3x3 {
 
     private static final RowBuffers ROWS = new RowBuffers(10);
+    /** Floats per segment of an output row in {@link #hwcBand}: its accumulator, input and tap rows fit in L1. */
+    static final int SEGMENT_FLOATS = 4096;
 
     private DepthwiseConv3x3() {
     }
@@ -140,6 +142,86 @@ public final class DepthwiseConv3x3 {
                 Gelu.apply(y, o, len);
             }
         });
+    }
+
+    /**
+     * Bias and taps of a stride-1 {@link #hwcBand} tiled along a segment of {@code pixels} pixels:
+     * {@code [10][pixels * C]}, tap {@code ky*3+kx} at index {@code ky*3+kx}, the bias at 9.
+     *
+     * @param tapMajor {@code [9, C]}: tap {@code ky*3+kx}, then channel
+     */
+    static float[][] tiledTaps(float[] tapMajor, float[] bias, int channels, int pixels) {
+        float[][] t = new float[10][pixels * channels];
+        for (int p = 0; p < pixels; p++) {
+            for (int k = 0; k < 9; k++) {
+                System.arraycopy(tapMajor, k * channels, t[k], p * channels, channels);
+            }
+            System.arraycopy(bias, 0, t[9], p * channels, channels);
+        }
+        return t;
+    }
+
+    /**
+     * Output rows {@code [row0, row1)} of a stride-1 depthwise 3x3 convolution (padding 1) plus bias on a
+     * channel-last map {@code [height, width, C]}, then GELU when asked, into {@code y} from {@code yOff}
+     * ({@code (row1 - row0) * width * C} values). {@code x} holds the map from image row {@code firstRow} on
+     * (its row 0), at least rows {@code row0 - 1 .. row1} where inside the map: a band of a map that is
+     * produced band by band. Parallel over segments of {@code tiled[0].length / C} pixels of an output row,
+     * so the rows the inner loops stream stay in L1 however wide the map.
+     *
+     * @param tiled {@link #tiledTaps} for the segment length
+     */
+    static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
+                        float[][] tiled, boolean gelu, float[] y, int yOff) {
+        int c = channels;
+        int segment = tiled[0].length / c;
+        int segments = (width + segment - 1) / segment;
+        IntStream.range(0, (row1 - row0) * segments).parallel().forEach(task -> {
+            int oy = row0 + task / segments;
+            int p0 = (task % segments) * segment;
+            int np = Math.min(segment, width - p0);
+            int len = np * c;
+            float[][] r = ROWS.get(len);
+            float[] acc = r[0];
+            float[] in0 = r[1];
+            float[] in1 = r[2];
+            float[] in2 = r[3];
+            System.arraycopy(tiled[9], 0, acc, 0, len);
+            for (int ky = 0; ky < 3; ky++) {
+                int iy = oy + ky - 1;
+                if (iy < 0 || iy >= height) {
+                    continue;
+                }
+                int rowOff = (iy - firstRow) * width * c;
+                segmentRow(x, rowOff, width, c, p0, np, 0, in0);
+                segmentRow(x, rowOff, width, c, p0, np, 1, in1);
+                segmentRow(x, rowOff, width, c, p0, np, 2, in2);
+                // the three taps of a kernel row in one pass: a third of the accumulator loads and stores
+                float[] w0 = tiled[ky * 3];
+                float[] w1 = tiled[ky * 3 + 1];
+                float[] w2 = tiled[ky * 3 + 2];
+                for (int i = 0; i < len; i++) {
+                    acc[i] += w0[i] * in0[i] + w1[i] * in1[i] + w2[i] * in2[i];
+                }
+            }
+            if (gelu) {
+                Gelu.apply(acc, 0, len);
+            }
+            System.arraycopy(acc, 0, y, yOff + ((oy - row0) * width + p0) * c, len);
+        });
+    }
+
+    /**
+     * {@code in[p*C + ch] = x[row, p0 + p + kx - 1, ch]} for the {@code np} pixels of a segment (row at
+     * {@code rowOff} of a {@code width}-pixel channel-last map), zero outside the map.
+     */
+    private static void segmentRow(float[] x, int rowOff, int width, int c, int p0, int np, int kx, float[] in) {
+        int ix0 = p0 + kx - 1;
+        int lo = Math.max(0, -ix0);
+        int hi = Math.min(np, width - ix0);
+        Arrays.fill(in, 0, lo * c, 0f);
+        System.arraycopy(x, rowOff + (ix0 + lo) * c, in, lo * c, (hi - lo) * c);
+        Arrays.fill(in, hi * c, np * c, 0f);
     }
 
     /** {@code in[ox*C + ch] = x[iy, ox*stride + kx - 1, ch]} (row at {@code rowOff}), zero outside the map. */

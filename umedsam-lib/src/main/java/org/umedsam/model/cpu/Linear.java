@@ -7,8 +7,9 @@ import java.util.stream.IntStream;
  * PyTorch {@code Linear} on heap rows: {@code y[rows, out] = x[rows, in] W^T + b}, then an
  * {@link Activation}.
  *
- * <p>Many rows (the encoder's tokens): the product is {@link Gemm}, and the bias/activation pass runs per
- * row on an offset-0 copy, which C2 vectorises. A few rows (the decoder's prompt/output tokens): a BLAS
+ * <p>Many rows (the encoder's tokens): the product is {@link Gemm} on blocks of rows
+ * ({@link #PRODUCT_FLOATS}), and the bias/activation pass runs per row on an offset-0 copy, which C2
+ * vectorises. A few rows (the decoder's prompt/output tokens): a BLAS
  * call costs more than it saves (the weight would be staged off-heap on every call), so rows are
  * computed as {@code y_row = b + sum_i x_i Wt[i, :]} over a transposed copy of the weight, a loop the
  * JIT vectorises.
@@ -17,6 +18,11 @@ final class Linear {
 
     /** Up to this many rows take the row loop, more take {@link Gemm}. */
     static final int FEW_ROWS = 16;
+    /**
+     * Input plus output floats per product when there are many rows (8 MB): the rows are split into products
+     * this size so that their staging copies and the bias/activation pass stay in the 32 MB L3.
+     */
+    static final int PRODUCT_FLOATS = 1 << 21;
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
     private static final int ELEMENTS_PER_TASK = 1 << 15;
     /** Output columns per block of the row loop: a block of every row's outputs stays in L1 while the weight streams. */
@@ -57,9 +63,15 @@ final class Linear {
             fewRows(x, rows, y, act);
             return;
         }
-        Gemm.multiply(x, 0, rows, in, weight, 0, out, true, y, 0);
-        if (bias != null || act != Activation.NONE) {
-            addBias(y, rows, out, bias, act);
+        // products of a few thousand rows: their staging copies and the bias pass hit cache, not memory
+        int chunks = (int) (((long) rows * (in + out) + PRODUCT_FLOATS - 1) / PRODUCT_FLOATS);
+        int per = (rows + chunks - 1) / chunks;
+        for (int r0 = 0; r0 < rows; r0 += per) {
+            int n = Math.min(per, rows - r0);
+            Gemm.multiply(x, r0 * in, n, in, weight, 0, out, true, y, r0 * out);
+            if (bias != null || act != Activation.NONE) {
+                addBias(y, r0, n, out, bias, act);
+            }
         }
     }
 
@@ -72,6 +84,11 @@ final class Linear {
 
     /** {@code y[r, :] += bias} (bias may be null), then {@code act}; parallel over rows. */
     private static void addBias(float[] y, int rows, int n, float[] bias, Activation act) {
+        addBias(y, 0, rows, n, bias, act);
+    }
+
+    /** {@code y[r, :] += bias} (bias may be null), then {@code act}, for rows {@code [row0, row0 + rows)}; parallel. */
+    static void addBias(float[] y, int row0, int rows, int n, float[] bias, Activation act) {
         int per = Math.max(1, ELEMENTS_PER_TASK / n);
         int tasks = (rows + per - 1) / per;
         IntStream.range(0, tasks).parallel().forEach(t -> {
@@ -80,17 +97,19 @@ final class Linear {
                 row = new float[n];
                 ROW.set(row);
             }
-            int r1 = Math.min(rows, (t + 1) * per);
-            for (int r = t * per; r < r1; r++) {
+            int r1 = row0 + Math.min(rows, (t + 1) * per);
+            for (int r = row0 + t * per; r < r1; r++) {
                 int o = r * n;
                 if (bias != null) {
                     System.arraycopy(y, o, row, 0, n);
                     for (int j = 0; j < n; j++) {
                         row[j] += bias[j];
                     }
+                    activate(row, 0, n, act);
                     System.arraycopy(row, 0, y, o, n);
+                } else {
+                    activate(y, o, o + n, act);
                 }
-                activate(y, o, o + n, act);
             }
         });
     }

@@ -24,7 +24,10 @@
  *       one weight version ({@code LiteMedSam.encoderWeightVersion()}), so BatchNorm is folded and the weights
  *       copied once per version, not per embed; the decoder and training passes snapshot at every call.</li>
  *   <li>Kernels shared by both: GELU, LayerNorm, softmax, window attention and its gradient, depthwise 3x3
- *       convolution and its gradient, training-mode BatchNorm.</li>
+ *       convolution and its gradient, training-mode BatchNorm. Inference runs its window attention through
+ *       {@code WindowAttentionInference} (a vectorised softmax exp; equal to
+ *       {@code WindowAttentionKernel} up to rounding), since the training gradient recomputes the training
+ *       kernel's attention weights bit for bit.</li>
  * </ul>
  *
  * <p>Parallel loops use fixed chunks and merge partial sums in chunk order

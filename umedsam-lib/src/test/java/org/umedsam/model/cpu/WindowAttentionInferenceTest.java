@@ -1,0 +1,62 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.umedsam.model.cpu.KernelTestSupport.relErr;
+import static org.umedsam.model.cpu.KernelTestSupport.toDouble;
+
+/** The inference window attention against the double reference and the training kernel; its vectorised exp. */
+class WindowAttentionInferenceTest {
+
+    @ParameterizedTest(name = "side {0}, ws {1}, heads {2}, headDim {3}")
+    @CsvSource({"14, 7, 3, 4", "14, 7, 1, 8", "10, 7, 1, 8", "10, 7, 3, 6", "8, 14, 3, 5", "8, 14, 1, 7",
+            "9, 3, 2, 4", "19, 7, 2, 32", "28, 14, 1, 32"})
+    void matchesTheReferenceAndTheTrainingKernel(int side, int ws, int heads, int d) {
+        WindowAttentionGradientTest.Case k = WindowAttentionGradientTest.Case.random(side, ws, heads, d,
+                7L * side + ws + heads + d);
+        float[] fast = new float[side * side * k.dim()];
+        // run twice: the second pass reuses scratch rows holding the first pass's values (edge windows have fewer queries)
+        WindowAttentionInference attention = new WindowAttentionInference(heads, d, ws, k.biases());
+        attention.apply(k.qkv(), side, fast);
+        attention.apply(k.qkv(), side, fast);
+        double[] ref = WindowAttentionGradientTest.forwardRef(toDouble(k.qkv()), toDouble(k.biases()), side, ws,
+                heads, d);
+        assertThat(relErr(fast, ref)).isLessThan(1e-5);
+        float[] kernel = new float[fast.length];
+        new WindowAttentionKernel(heads, d, ws, k.biases()).apply(k.qkv(), side, kernel);
+        double maxDiff = 0;
+        for (int i = 0; i < kernel.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(fast[i] - kernel[i]));
+        }
+        assertThat(maxDiff).isLessThan(1e-5);
+    }
+
+    @Test
+    void vectorisedExpWithinAbsolute2e7() {
+        int n = 200_001;
+        float[] x = new float[n];
+        float[] shift = new float[n];
+        for (int i = 0; i < n; i++) {
+            shift[i] = (i % 7) - 3f;
+            x[i] = shift[i] - 100f * i / (n - 1);
+        }
+        float[] y = x.clone();
+        FastExp.expNonPositiveVector(y, shift, n);
+        double maxAbs = 0;
+        for (int i = 0; i < n; i++) {
+            double ref = Math.exp((double) x[i] - shift[i]);
+            maxAbs = Math.max(maxAbs, Math.abs(y[i] - ref));
+            assertThat(y[i]).isGreaterThanOrEqualTo(0f);
+        }
+        assertThat(maxAbs).isLessThan(2e-7);
+        float[] zero = {5f};
+        FastExp.expNonPositiveVector(zero, new float[]{5f}, 1);
+        assertThat(zero[0]).isEqualTo(1f);
+        float[] far = {-1e30f};
+        FastExp.expNonPositiveVector(far, new float[]{0f}, 1);
+        assertThat(far[0]).isBetween(0f, 1e-30f);
+    }
+}
