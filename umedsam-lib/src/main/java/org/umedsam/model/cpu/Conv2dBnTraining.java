@@ -34,9 +34,23 @@ final class Conv2dBnTraining {
     private final float[] runningMean;
     private final float[] runningVar;
 
-    /** What the backward pass needs of one forward pass. */
+    /**
+     * What the backward pass needs of one forward pass. {@code input} may be dropped ({@link #withoutInput}) when
+     * the caller can recompute it, e.g. as the previous layer's {@link #output}; the backward then needs a tape
+     * with it restored ({@link #withInput}).
+     */
     record Tape(String prefix, float[][] input, float[][] conv, BatchNormTraining.Statistics statistics, int side,
                 boolean batchStatistics) {
+
+        /** This tape without its input (the caller keeps or recomputes it). */
+        Tape withoutInput() {
+            return new Tape(prefix, null, conv, statistics, side, batchStatistics);
+        }
+
+        /** This tape with {@code x} as its input, which must equal the forward's bit for bit. */
+        Tape withInput(float[][] x) {
+            return new Tape(prefix, x, conv, statistics, side, batchStatistics);
+        }
     }
 
     Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
@@ -121,6 +135,32 @@ final class Conv2dBnTraining {
         return new Tape(prefix, x, conv, st, side, batchStatistics);
     }
 
+    /**
+     * The forward pass' output recomputed from its tape (BatchNorm with the tape's statistics, then GELU when the
+     * layer has it): the same float operations, so the same values bit for bit. Lets a caller drop an activation
+     * from its tape and rebuild it for the backward pass (cheap element-wise work against a 1x1 or 3x3 convolution).
+     *
+     * @param into one array per image of {@code px * out} values or more (overwritten), or null for new arrays
+     * @return {@code into}, or the new arrays
+     */
+    float[][] output(Tape t, float[][] into) {
+        int b = t.conv().length;
+        int os = outputSide(t.side());
+        int px = os * os;
+        float[][] y = into != null ? into : new float[b][];
+        for (int i = 0; i < b; i++) {
+            if (y[i] == null) {
+                y[i] = new float[px * out];
+            }
+        }
+        if (channelsLast) {
+            BatchNormTraining.normalizeHwc(t.conv(), px, out, t.statistics(), gamma, beta, gelu, y);
+        } else {
+            BatchNormTraining.normalizeChw(t.conv(), out, px, t.statistics(), gamma, beta, gelu, y);
+        }
+        return y;
+    }
+
     private void convolve(float[] x, int side, float[] y) {
         int px = side * side;
         if (kind == Kind.POINTWISE) {
@@ -147,6 +187,9 @@ final class Conv2dBnTraining {
      * @return dLoss/dinput per image (new arrays), or null when {@code needDx} is false
      */
     float[][] backward(Tape t, float[][] dy, boolean needDx, GradientSums g) {
+        if (t.input() == null) {
+            throw new IllegalStateException(prefix + ": the tape's input was dropped; restore it with withInput");
+        }
         int b = dy.length;
         int side = t.side();
         int os = outputSide(side);

@@ -4,6 +4,10 @@ package org.umedsam.model.cpu;
  * TinyViT's inverted-residual block for training, channel-first {@code [C, H*W]} per image:
  * {@code gelu(x + bn3(conv3(gelu(bn2(dw3x3(gelu(bn1(conv1 x))))))))}, hidden = expand * C. Forward with tape
  * and backward; see {@link Conv2dBnTraining} for the BatchNorm modes.
+ *
+ * <p>The tape keeps the block's input and the three convolutions' outputs before BatchNorm; the two hidden
+ * activations ({@code [hidden, H*W]} each; with the sum about half the block's tape) and the pre-activation sum
+ * are recomputed in the backward pass from those (BatchNorm and GELU are element-wise), bit for bit.
  */
 final class MBConvTraining {
 
@@ -11,8 +15,8 @@ final class MBConvTraining {
     private final Conv2dBnTraining conv2;
     private final Conv2dBnTraining conv3;
 
-    /** The three convolutions' tapes and the pre-activation sum {@code x + bn3(...)} per image. */
-    record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3, float[][] sum) {
+    /** The three convolutions' tapes; only the first keeps its input (the block's input). */
+    record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3) {
         java.util.List<Conv2dBnTraining.Tape> norms() {
             return java.util.List.of(t1, t2, t3);
         }
@@ -46,25 +50,36 @@ final class MBConvTraining {
             });
             out[i] = o;
         }
-        return new Tape(t1, t2, t3, sum);
+        return new Tape(t1, t2.withoutInput(), t3.withoutInput());
     }
 
     /** {@code dOut} (overwritten) -> dLoss/dx per image. */
     float[][] backward(Tape t, float[][] dOut, GradientSums g) {
         int b = dOut.length;
+        float[][] x = t.t1().input();
+        // the pre-activation sum x + bn3(conv3), recomputed as the forward computed it
+        float[][] sum = conv3.output(t.t3(), null);
         float[][] dz = new float[b][];
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
-            float[] s = t.sum()[i];
+            float[] s = sum[i];
+            float[] xi = x[i];
             float[] copy = new float[d.length];
             ChunkedParallel.parallel(d.length, 8, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    s[k] += xi[k];
+                }
                 Gelu.multiplyByDerivative(s, from, d, from, to - from);
                 System.arraycopy(d, from, copy, from, to - from);
             });
             dz[i] = copy;
         }
-        float[][] dh2 = conv3.backward(t.t3(), dz, true, g);
-        float[][] dh1 = conv2.backward(t.t2(), dh2, true, g);
+        sum = null;
+        float[][] hidden = conv2.output(t.t2(), null); // h2, conv3's input
+        float[][] dh2 = conv3.backward(t.t3().withInput(hidden), dz, true, g);
+        hidden = conv1.output(t.t1(), hidden); // h1, conv2's input, into the same arrays
+        float[][] dh1 = conv2.backward(t.t2().withInput(hidden), dh2, true, g);
+        hidden = null;
         float[][] dx = conv1.backward(t.t1(), dh1, true, g);
         for (int i = 0; i < b; i++) {
             ChunkedParallel.add(dx[i], dOut[i], dx[i], dx[i].length);

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * LiteMedSAM's patch embedding for training, channel-first per image: 1x1 Conv2d_BN 3 -> dim/2, GELU, 1x1
- * Conv2d_BN dim/2 -> dim. {@code [3, S*S] -> [dim, S*S]}. No gradient is computed for the image.
+ * Conv2d_BN dim/2 -> dim. {@code [3, S*S] -> [dim, S*S]}. No gradient is computed for the image. The hidden
+ * activation is recomputed in the backward pass rather than kept.
  */
 final class PatchEmbedTraining {
 
@@ -25,12 +26,12 @@ final class PatchEmbedTraining {
     Tape forward(float[][] images, int side, boolean batchStatistics, float[][] out) {
         float[][] h = new float[images.length][];
         Conv2dBnTraining.Tape t0 = conv0.forward(images, side, batchStatistics, h);
-        return new Tape(t0, conv2.forward(h, side, batchStatistics, out));
+        return new Tape(t0, conv2.forward(h, side, batchStatistics, out).withoutInput());
     }
 
     /** {@code dOut} (overwritten); accumulates the parameters' gradients only. */
     void backward(Tape t, float[][] dOut, GradientSums g) {
-        float[][] d = conv2.backward(t.t2(), dOut, true, g);
+        float[][] d = conv2.backward(t.t2().withInput(conv0.output(t.t0(), null)), dOut, true, g);
         conv0.backward(t.t0(), d, false, g);
     }
 }

@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * TinyViT patch merging for training, channel-last per image: 1x1 Conv2d_BN dim -> out, GELU, depthwise 3x3
  * Conv2d_BN with the stage's stride, GELU, 1x1 Conv2d_BN. {@code [side*side, dim] -> [side'*side', out]}.
+ * The two hidden activations are not kept: the backward recomputes them from the tapes (BatchNorm and GELU of
+ * the stored convolution outputs), bit for bit.
  */
 final class PatchMergingTraining {
 
@@ -35,13 +37,13 @@ final class PatchMergingTraining {
         float[][] h2 = new float[b][];
         Conv2dBnTraining.Tape t2 = conv2.forward(h1, side, batchStatistics, h2);
         Conv2dBnTraining.Tape t3 = conv3.forward(h2, outputSide(side), batchStatistics, out);
-        return new Tape(t1, t2, t3);
+        return new Tape(t1, t2.withoutInput(), t3.withoutInput());
     }
 
     /** {@code dOut} (overwritten) -> dLoss/dx per image. */
     float[][] backward(Tape t, float[][] dOut, GradientSums g) {
-        float[][] d = conv3.backward(t.t3(), dOut, true, g);
-        d = conv2.backward(t.t2(), d, true, g);
+        float[][] d = conv3.backward(t.t3().withInput(conv2.output(t.t2(), null)), dOut, true, g);
+        d = conv2.backward(t.t2().withInput(conv1.output(t.t1(), null)), d, true, g);
         return conv1.backward(t.t1(), d, true, g);
     }
 }

@@ -14,6 +14,11 @@ import java.util.Arrays;
  * <p>Tokens padded up to a multiple of the window are zeros before the attention's LayerNorm (upstream pads
  * first), so their normalised row is the norm's bias exactly: the tape keeps it as an extra row {@code L} of
  * the qkv input, and its gradient flows to {@code qkv} and to {@code attn.norm.bias}.
+ *
+ * <p>The MLP half keeps only the local convolution's tape and the fc1 output {@code h}: the backward rebuilds
+ * {@code y} (BatchNorm of the stored convolution), its LayerNorm and {@code gelu(h)} per image, the same float
+ * operations as the forward, so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
+ * one {@code [L, 4 dim]} array less per image and block).
  */
 final class TinyVitBlockTraining {
 
@@ -38,8 +43,7 @@ final class TinyVitBlockTraining {
 
     /** Per image: what the backward needs; plus the local convolution's tape over the batch. */
     record Tape(int side, float[][] normIn, float[][] xhat1, float[][] inv1, float[][] qkv, float[][] att,
-                Conv2dBnTraining.Tape local, float[][] xhat2, float[][] inv2, float[][] t2, float[][] h,
-                float[][] hg) {
+                Conv2dBnTraining.Tape local, float[][] h) {
     }
 
     TinyVitBlockTraining(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
@@ -90,31 +94,36 @@ final class TinyVitBlockTraining {
         }
         float[][] y = new float[b][];
         Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y);
-        float[][] xhat2 = new float[b][];
-        float[][] inv2 = new float[b][];
-        float[][] t2 = new float[b][];
         float[][] h = new float[b][];
-        float[][] hg = new float[b][];
+        float[] t2 = new float[len * dim];
+        float[] xhat2 = new float[len * dim];
+        float[] inv2 = new float[len];
+        float[] gi = new float[len * hidden];
         for (int i = 0; i < b; i++) {
-            t2[i] = y[i].clone();
-            xhat2[i] = new float[len * dim];
-            inv2[i] = new float[len];
-            DecoderBackprop.layerNorm(t2[i], len, dim, mlpNormW, mlpNormB, LN_EPS, xhat2[i], inv2[i]);
+            mlpInput(y[i], len, t2, xhat2, inv2);
             h[i] = new float[len * hidden];
-            fc1.apply(t2[i], len, h[i], Activation.NONE);
-            float[] hi = h[i];
-            float[] gi = new float[len * hidden];
-            ChunkedParallel.parallel(gi.length, 16, (from, to) -> {
-                System.arraycopy(hi, from, gi, from, to - from);
-                Gelu.apply(gi, from, to - from);
-            });
-            hg[i] = gi;
+            fc1.apply(t2, len, h[i], Activation.NONE);
+            gelu(h[i], gi);
             float[] o = new float[len * dim];
             fc2.apply(gi, len, o, Activation.NONE);
             ChunkedParallel.add(o, y[i], o, len * dim);
             out[i] = o;
         }
-        return new Tape(side, normIn, xhat1, inv1, q, att, local, xhat2, inv2, t2, h, hg);
+        return new Tape(side, normIn, xhat1, inv1, q, att, local, h);
+    }
+
+    /** The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}. */
+    private void mlpInput(float[] y, int len, float[] t2, float[] xhat, float[] inv) {
+        System.arraycopy(y, 0, t2, 0, len * dim);
+        DecoderBackprop.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
+    }
+
+    /** {@code out = gelu(h)}, element-wise. */
+    private static void gelu(float[] h, float[] out) {
+        ChunkedParallel.parallel(h.length, 16, (from, to) -> {
+            System.arraycopy(h, from, out, from, to - from);
+            Gelu.apply(out, from, to - from);
+        });
     }
 
     /** {@code dOut} per image (overwritten) -> dLoss/dx per image. */
@@ -122,21 +131,29 @@ final class TinyVitBlockTraining {
         int b = dOut.length;
         int len = t.side() * t.side();
         float[][] dy = new float[b][];
+        // rebuilt: y = local conv output, then per image its LayerNorm and gelu(h)
+        float[][] y = localConv.output(t.local(), null);
+        float[] t2 = new float[len * dim];
+        float[] xhat2 = new float[len * dim];
+        float[] inv2 = new float[len];
+        float[] dhg = new float[len * hidden];
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
-            float[] dhg = new float[len * hidden];
-            Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
-            Gemm.multiply(d, 0, true, dim, len, t.hg()[i], 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
-            DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             float[] hi = t.h()[i];
+            gelu(hi, dhg); // gelu(h), needed for fc2's weight gradient only; then dhg's buffer
+            Gemm.multiply(d, 0, true, dim, len, dhg, 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
+            Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
+            DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
                 Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
             });
-            Gemm.multiply(dhg, 0, true, hidden, len, t.t2()[i], 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
+            mlpInput(y[i], len, t2, xhat2, inv2);
+            y[i] = null;
+            Gemm.multiply(dhg, 0, true, hidden, len, t2, 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
             DecoderBackprop.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
             float[] dt2 = new float[len * dim];
             Gemm.multiply(dhg, 0, false, len, hidden, fc1.weight, 0, false, dim, dt2, 0, false);
-            DecoderBackprop.layerNormBackward(dt2, len, dim, mlpNormW, t.xhat2()[i], t.inv2()[i], mlpPrefix + ".norm", g);
+            DecoderBackprop.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
             ChunkedParallel.add(dt2, d, dt2, len * dim);
             dy[i] = dt2;
         }
