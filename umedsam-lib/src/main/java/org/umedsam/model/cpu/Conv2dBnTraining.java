@@ -33,6 +33,7 @@ final class Conv2dBnTraining {
     private final float[] beta;
     private final float[] runningMean;
     private final float[] runningVar;
+    private final TapeArena arena;
 
     /**
      * What the backward pass needs of one forward pass. {@code input} may be dropped ({@link #withoutInput}) when
@@ -55,6 +56,13 @@ final class Conv2dBnTraining {
 
     Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
                      boolean gelu) {
+        this(w, prefix, kind, in, out, stride, channelsLast, gelu, TapeArena.NONE);
+    }
+
+    /** @param arena where the maps of the forward and backward passes come from ({@link TapeArena}) */
+    Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
+                     boolean gelu, TapeArena arena) {
+        this.arena = arena;
         if (kind == Kind.DEPTHWISE && in != out) {
             throw new IllegalArgumentException(prefix + ": a depthwise convolution keeps its channels, got " + in + " -> " + out);
         }
@@ -110,7 +118,7 @@ final class Conv2dBnTraining {
         int px = os * os;
         float[][] conv = new float[b][];
         for (int i = 0; i < b; i++) {
-            conv[i] = new float[px * out];
+            conv[i] = kind == Kind.POINTWISE ? arena.take(px * out) : arena.zeros(px * out);
             convolve(x[i], side, conv[i]);
         }
         BatchNormTraining.Statistics st;
@@ -125,7 +133,7 @@ final class Conv2dBnTraining {
             st = new BatchNormTraining.Statistics(runningMean.clone(), runningVar.clone(), inv, (long) b * px);
         }
         for (int i = 0; i < b; i++) {
-            output[i] = new float[px * out];
+            output[i] = arena.take(px * out);
         }
         if (channelsLast) {
             BatchNormTraining.normalizeHwc(conv, px, out, st, gamma, beta, gelu, output);
@@ -140,8 +148,8 @@ final class Conv2dBnTraining {
      * layer has it): the same float operations, so the same values bit for bit. Lets a caller drop an activation
      * from its tape and rebuild it for the backward pass (cheap element-wise work against a 1x1 or 3x3 convolution).
      *
-     * @param into one array per image of {@code px * out} values or more (overwritten), or null for new arrays
-     * @return {@code into}, or the new arrays
+     * @param into one array per image of {@code px * out} values (overwritten), or null for arrays of the arena
+     * @return {@code into}, or the arena's arrays (the caller gives them back)
      */
     float[][] output(Tape t, float[][] into) {
         int b = t.conv().length;
@@ -150,7 +158,7 @@ final class Conv2dBnTraining {
         float[][] y = into != null ? into : new float[b][];
         for (int i = 0; i < b; i++) {
             if (y[i] == null) {
-                y[i] = new float[px * out];
+                y[i] = arena.take(px * out);
             }
         }
         if (channelsLast) {
@@ -184,7 +192,7 @@ final class Conv2dBnTraining {
      *
      * @param dy     dLoss/doutput per image (overwritten: it becomes dLoss/dconv)
      * @param needDx false for the first layer, whose input gradient nobody uses
-     * @return dLoss/dinput per image (new arrays), or null when {@code needDx} is false
+     * @return dLoss/dinput per image (arrays of the arena, the caller's), or null when {@code needDx} is false
      */
     float[][] backward(Tape t, float[][] dy, boolean needDx, GradientSums g) {
         if (t.input() == null) {
@@ -216,19 +224,19 @@ final class Conv2dBnTraining {
                     // conv [px, out] = x [px, in] W^T: dW += dc^T x, dx = dc W
                     Gemm.multiply(dc, 0, true, out, px, x, 0, false, in, dW, 0, true);
                     if (needDx) {
-                        dx[i] = new float[inPx * in];
+                        dx[i] = arena.take(inPx * in);
                         Gemm.multiply(dc, 0, false, px, out, weight, 0, false, in, dx[i], 0, false);
                     }
                 } else {
                     // conv [out, px] = W x [in, px]: dW += dc x^T, dx = W^T dc
                     Gemm.multiply(dc, 0, false, out, px, x, 0, true, in, dW, 0, true);
                     if (needDx) {
-                        dx[i] = new float[inPx * in];
+                        dx[i] = arena.take(inPx * in);
                         Gemm.multiply(weight, 0, true, in, out, dc, 0, false, px, dx[i], 0, false);
                     }
                 }
             } else {
-                float[] d = new float[inPx * in];
+                float[] d = arena.zeros(inPx * in);
                 if (channelsLast) {
                     DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
                 } else {
@@ -236,10 +244,18 @@ final class Conv2dBnTraining {
                 }
                 if (needDx) {
                     dx[i] = d;
+                } else {
+                    arena.give(d);
                 }
             }
         }
         return dx;
+    }
+
+    /** Gives the tape's maps (its input, when kept, and the convolution outputs) back to the arena. */
+    void release(Tape t) {
+        arena.give(t.input());
+        arena.give(t.conv());
     }
 
     /**

@@ -7,13 +7,15 @@ package org.umedsam.model.cpu;
  *
  * <p>The tape keeps the block's input and the three convolutions' outputs before BatchNorm; the two hidden
  * activations ({@code [hidden, H*W]} each; with the sum about half the block's tape) and the pre-activation sum
- * are recomputed in the backward pass from those (BatchNorm and GELU are element-wise), bit for bit.
+ * are recomputed in the backward pass from those (BatchNorm and GELU are element-wise), bit for bit. Maps come
+ * from and go back to the {@link TapeArena}.
  */
 final class MBConvTraining {
 
     private final Conv2dBnTraining conv1;
     private final Conv2dBnTraining conv2;
     private final Conv2dBnTraining conv3;
+    private final TapeArena arena;
 
     /** The three convolutions' tapes; only the first keeps its input (the block's input). */
     record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3) {
@@ -22,25 +24,31 @@ final class MBConvTraining {
         }
     }
 
-    MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden) {
-        conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, dim, hidden, 1, false, true);
-        conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, 1, false, true);
-        conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, dim, 1, false, false);
+    MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden, TapeArena arena) {
+        this.arena = arena;
+        conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, dim, hidden, 1, false, true,
+                arena);
+        conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, 1, false, true,
+                arena);
+        conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, dim, 1, false, false,
+                arena);
     }
 
-    /** {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, new arrays. */
+    /** {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, arrays of the arena. */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
         int b = x.length;
         float[][] h1 = new float[b][];
         Conv2dBnTraining.Tape t1 = conv1.forward(x, side, batchStatistics, h1);
         float[][] h2 = new float[b][];
         Conv2dBnTraining.Tape t2 = conv2.forward(h1, side, batchStatistics, h2);
+        arena.give(h1);
         float[][] sum = new float[b][];
         Conv2dBnTraining.Tape t3 = conv3.forward(h2, side, batchStatistics, sum);
+        arena.give(h2);
         for (int i = 0; i < b; i++) {
             float[] s = sum[i];
             float[] xi = x[i];
-            float[] o = new float[s.length];
+            float[] o = arena.take(s.length);
             ChunkedParallel.parallel(s.length, 8, (from, to) -> {
                 for (int k = from; k < to; k++) {
                     s[k] += xi[k];
@@ -50,11 +58,16 @@ final class MBConvTraining {
             });
             out[i] = o;
         }
+        arena.give(sum);
         return new Tape(t1, t2.withoutInput(), t3.withoutInput());
     }
 
-    /** {@code dOut} (overwritten) -> dLoss/dx per image. */
-    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+    /**
+     * {@code dOut} (overwritten; still the caller's) -> dLoss/dx per image (arrays of the arena).
+     *
+     * @param release give the tape's maps back to the arena once they are used
+     */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g, boolean release) {
         int b = dOut.length;
         float[][] x = t.t1().input();
         // the pre-activation sum x + bn3(conv3), recomputed as the forward computed it
@@ -64,7 +77,7 @@ final class MBConvTraining {
             float[] d = dOut[i];
             float[] s = sum[i];
             float[] xi = x[i];
-            float[] copy = new float[d.length];
+            float[] copy = arena.take(d.length);
             ChunkedParallel.parallel(d.length, 8, (from, to) -> {
                 for (int k = from; k < to; k++) {
                     s[k] += xi[k];
@@ -74,13 +87,23 @@ final class MBConvTraining {
             });
             dz[i] = copy;
         }
-        sum = null;
+        arena.give(sum);
         float[][] hidden = conv2.output(t.t2(), null); // h2, conv3's input
         float[][] dh2 = conv3.backward(t.t3().withInput(hidden), dz, true, g);
+        arena.give(dz);
         hidden = conv1.output(t.t1(), hidden); // h1, conv2's input, into the same arrays
         float[][] dh1 = conv2.backward(t.t2().withInput(hidden), dh2, true, g);
-        hidden = null;
+        arena.give(dh2);
+        arena.give(hidden);
+        if (release) {
+            conv3.release(t.t3());
+            conv2.release(t.t2());
+        }
         float[][] dx = conv1.backward(t.t1(), dh1, true, g);
+        arena.give(dh1);
+        if (release) {
+            conv1.release(t.t1());
+        }
         for (int i = 0; i < b; i++) {
             ChunkedParallel.add(dx[i], dOut[i], dx[i], dx[i].length);
         }
