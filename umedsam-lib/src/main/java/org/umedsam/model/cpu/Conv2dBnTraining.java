@@ -52,6 +52,16 @@ final class Conv2dBnTraining {
         Tape withInput(float[][] x) {
             return new Tape(prefix, x, conv, statistics, side, batchStatistics);
         }
+
+        /** This tape without the convolution's output (the caller recomputes it with {@link #convolution}). */
+        Tape withoutConv() {
+            return new Tape(prefix, input, null, statistics, side, batchStatistics);
+        }
+
+        /** This tape with {@code c} as the convolution's output, which must equal the forward's bit for bit. */
+        Tape withConv(float[][] c) {
+            return new Tape(prefix, input, c, statistics, side, batchStatistics);
+        }
     }
 
     Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
@@ -114,13 +124,8 @@ final class Conv2dBnTraining {
      */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] output) {
         int b = x.length;
-        int os = outputSide(side);
-        int px = os * os;
-        float[][] conv = new float[b][];
-        for (int i = 0; i < b; i++) {
-            conv[i] = kind == Kind.POINTWISE ? arena.take(px * out) : arena.zeros(px * out);
-            convolve(x[i], side, conv[i]);
-        }
+        int px = outputSide(side) * outputSide(side);
+        float[][] conv = convolution(x, side);
         BatchNormTraining.Statistics st;
         if (batchStatistics) {
             st = channelsLast ? BatchNormTraining.statisticsHwc(conv, px, out, ModelConfig.BN_EPS)
@@ -141,6 +146,21 @@ final class Conv2dBnTraining {
             BatchNormTraining.normalizeChw(conv, out, px, st, gamma, beta, gelu, output);
         }
         return new Tape(prefix, x, conv, st, side, batchStatistics);
+    }
+
+    /**
+     * The convolution alone (no BatchNorm), one array of the arena per image: what the forward pass computes
+     * first, the same operations, so a caller may drop it from the tape and recompute it from the input.
+     */
+    float[][] convolution(float[][] x, int side) {
+        int os = outputSide(side);
+        int px = os * os;
+        float[][] conv = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            conv[i] = kind == Kind.POINTWISE ? arena.take(px * out) : arena.zeros(px * out);
+            convolve(x[i], side, conv[i]);
+        }
+        return conv;
     }
 
     /**
@@ -195,8 +215,9 @@ final class Conv2dBnTraining {
      * @return dLoss/dinput per image (arrays of the arena, the caller's), or null when {@code needDx} is false
      */
     float[][] backward(Tape t, float[][] dy, boolean needDx, GradientSums g) {
-        if (t.input() == null) {
-            throw new IllegalStateException(prefix + ": the tape's input was dropped; restore it with withInput");
+        if (t.input() == null || t.conv() == null) {
+            throw new IllegalStateException(prefix + ": the tape's " + (t.input() == null ? "input" : "convolution")
+                    + " was dropped; restore it before the backward pass");
         }
         int b = dy.length;
         int side = t.side();

@@ -5,10 +5,11 @@ package org.umedsam.model.cpu;
  * {@code gelu(x + bn3(conv3(gelu(bn2(dw3x3(gelu(bn1(conv1 x))))))))}, hidden = expand * C. Forward with tape
  * and backward; see {@link Conv2dBnTraining} for the BatchNorm modes.
  *
- * <p>The tape keeps the block's input and the three convolutions' outputs before BatchNorm; the two hidden
- * activations ({@code [hidden, H*W]} each; with the sum about half the block's tape) and the pre-activation sum
- * are recomputed in the backward pass from those (BatchNorm and GELU are element-wise), bit for bit. Maps come
- * from and go back to the {@link TapeArena}.
+ * <p>The tape keeps the block's input, the batch statistics and the last convolution's output only: the
+ * backward pass recomputes the first two convolutions, the hidden activations ({@code [hidden, H*W]} each) and the
+ * pre-activation sum from them, the same operations, so bit for bit. At LiteMedSAM's full-resolution stage that
+ * keeps 32 MB of the 304 MB per image a full tape holds, for about half the block's forward work again (a 1x1 and a
+ * depthwise convolution). Maps come from and go back to the {@link TapeArena}.
  */
 final class MBConvTraining {
 
@@ -17,7 +18,10 @@ final class MBConvTraining {
     private final Conv2dBnTraining conv3;
     private final TapeArena arena;
 
-    /** The three convolutions' tapes; only the first keeps its input (the block's input). */
+    /**
+     * The three convolutions' tapes: the first keeps its input (the block's input) and not its convolution, the
+     * second neither, the third its convolution only.
+     */
     record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3) {
         java.util.List<Conv2dBnTraining.Tape> norms() {
             return java.util.List.of(t1, t2, t3);
@@ -59,7 +63,9 @@ final class MBConvTraining {
             out[i] = o;
         }
         arena.give(sum);
-        return new Tape(t1, t2.withoutInput(), t3.withoutInput());
+        arena.give(t1.conv());
+        arena.give(t2.conv());
+        return new Tape(t1.withoutConv(), t2.withoutInput().withoutConv(), t3.withoutInput());
     }
 
     /**
@@ -88,21 +94,27 @@ final class MBConvTraining {
             dz[i] = copy;
         }
         arena.give(sum);
-        float[][] hidden = conv2.output(t.t2(), null); // h2, conv3's input
-        float[][] dh2 = conv3.backward(t.t3().withInput(hidden), dz, true, g);
+        // the first two convolutions and their activations, recomputed from the block's input
+        int side = t.t1().side();
+        Conv2dBnTraining.Tape t1 = t.t1().withConv(conv1.convolution(x, side));
+        float[][] h1 = conv1.output(t1, null);
+        Conv2dBnTraining.Tape t2 = t.t2().withConv(conv2.convolution(h1, side)).withInput(h1);
+        float[][] h2 = conv2.output(t2, null);
+        float[][] dh2 = conv3.backward(t.t3().withInput(h2), dz, true, g);
         arena.give(dz);
-        hidden = conv1.output(t.t1(), hidden); // h1, conv2's input, into the same arrays
-        float[][] dh1 = conv2.backward(t.t2().withInput(hidden), dh2, true, g);
+        arena.give(h2);
+        float[][] dh1 = conv2.backward(t2, dh2, true, g);
         arena.give(dh2);
-        arena.give(hidden);
+        arena.give(h1);
+        arena.give(t2.conv());
         if (release) {
             conv3.release(t.t3());
-            conv2.release(t.t2());
         }
-        float[][] dx = conv1.backward(t.t1(), dh1, true, g);
+        float[][] dx = conv1.backward(t1, dh1, true, g);
         arena.give(dh1);
+        arena.give(t1.conv());
         if (release) {
-            conv1.release(t.t1());
+            conv1.release(t.t1()); // the block's input
         }
         for (int i = 0; i < b; i++) {
             ChunkedParallel.add(dx[i], dOut[i], dx[i], dx[i].length);
