@@ -12,9 +12,12 @@ import java.util.List;
  * the MBConv stage channel-first, the rest channel-last), but BatchNorm is not folded: with batch statistics
  * it normalises over the batch and its gradient flows through them, as PyTorch's training mode does.
  *
- * <p>Memory: the tape holds every activation the backward needs, about 2 GB per image for LiteMedSAM at
- * 256 x 256 (4.1 GB at batch 2, 1.3 GB for the small preset; {@code CpuTrainingBenchmark}); the MBConv stage
- * at full resolution dominates.
+ * <p>Memory: the tape keeps what is costly to recompute; the layers rebuild the rest in the backward pass, bit for
+ * bit (BatchNorm and GELU outputs, the MLP's LayerNorm and GELU, the MBConv stage's first two convolutions, the
+ * neck's im2col). A full tape was about 2 GB per image for LiteMedSAM at 256 x 256 and 1.3 GB at batch 2 for
+ * the small preset ({@code CpuTrainingBenchmark} prints it). Every map comes from the {@link TapeArena}; a
+ * releasing backward gives each layer's tape back as soon as that layer is done, and its own temporaries
+ * after use, so the next pass reuses them.
  */
 final class ImageEncoderTraining {
 
