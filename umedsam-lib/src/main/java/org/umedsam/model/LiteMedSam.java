@@ -9,6 +9,7 @@ import org.umedsam.model.cpu.CpuImageEncoder;
 import org.umedsam.model.cpu.CpuLiteMedSamTraining;
 import org.umedsam.model.cpu.CpuMaskDecoder;
 import org.umedsam.model.cpu.EncoderSnapshots;
+import org.umedsam.model.cpu.TapeArena;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -596,13 +597,22 @@ public final class LiteMedSam {
      * @throws IllegalStateException for a double-precision model or the SameDiff engine
      */
     public CpuLiteMedSamTraining.Pass forwardWithTape(INDArray images, INDArray boxes, boolean training) {
+        return forwardWithTape(images, boxes, training, TapeArena.NONE);
+    }
+
+    /**
+     * As {@link #forwardWithTape(INDArray, INDArray, boolean)}, the pass' maps taken from {@code arena} (a trainer
+     * keeps one for its run, so steps and SAM's two passes reuse the same arrays; see {@link TapeArena}).
+     */
+    public CpuLiteMedSamTraining.Pass forwardWithTape(INDArray images, INDArray boxes, boolean training,
+                                                      TapeArena arena) {
         if (forwardEngine() != ForwardEngine.CPU) {
             throw new IllegalStateException("forwardWithTape needs the CPU engine and a float32 model; this model is "
                     + dtype + " on " + forwardEngine);
         }
         images = images(images);
         // K boxes per image are allowed here ([B K, 4]); CpuLiteMedSamTraining checks that B divides the count
-        return CpuLiteMedSamTraining.of(config, state).forward(images, in(boxes, "boxes", -1, 4), training);
+        return CpuLiteMedSamTraining.of(config, state, arena).forward(images, in(boxes, "boxes", -1, 4), training);
     }
 
     /**

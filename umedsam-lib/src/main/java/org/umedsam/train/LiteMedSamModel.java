@@ -11,6 +11,7 @@ import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.ModelOutput;
 import org.umedsam.model.cpu.CpuLiteMedSamTraining;
+import org.umedsam.model.cpu.TapeArena;
 
 /**
  * {@link LiteMedSam} as a {@link TrainableModel}.
@@ -27,6 +28,8 @@ public final class LiteMedSamModel implements TrainableModel {
     private final boolean frozenEncoder;
     private INDArray cachedImages;
     private INDArray cachedEmbedding;
+    /** The CPU engine's training maps, reused by every pass of the run (see {@code TapeArena}). */
+    private final TapeArena arena = new TapeArena();
 
     /**
      * @param frozenEncoder true for {@link ParameterGroup#MASK_DECODER_AND_SIGMAS}: embed once per batch
@@ -130,8 +133,9 @@ public final class LiteMedSamModel implements TrainableModel {
         }
         if (training && model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
             // keep the tape: the trainer's backward of this pass then costs no second forward pass (evaluation
-            // passes, mostly validation, take the faster inference path and keep nothing)
-            CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, true);
+            // passes, mostly validation, take the faster inference path and keep nothing). The trainer
+            // differentiates each pass once, so the backward may let go of the tape as it goes.
+            CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, true, arena).releasingTape();
             return new Pass(p.output().lowResLogits(), p.output().iou(), p);
         }
         ModelOutput out = model.forward(repeatRows(images, k), boxes, training);
@@ -141,7 +145,9 @@ public final class LiteMedSamModel implements TrainableModel {
     @Override
     public Map<String, INDArray> backward(Pass pass, INDArray images, INDArray boxes, INDArray gradLogits,
                                           INDArray gradIou, boolean training, Set<String> wrt) {
-        if (pass.state() instanceof CpuLiteMedSamTraining.Pass p && p.batchStatistics() == training) {
+        // a trainer pass is single-use: differentiated a second time, it is recomputed
+        if (pass.state() instanceof CpuLiteMedSamTraining.Pass p && p.batchStatistics() == training
+                && !p.tapeReleased()) {
             return model.backward(p, gradLogits, gradIou, wrt);
         }
         return gradients(images, boxes, gradLogits, gradIou, training, wrt);

@@ -15,7 +15,12 @@ import tech.tablesaw.api.Table;
  * {@code mvn -B -q -o -pl umedsam-lib test -Dtest=TrainStepBenchmark -Dgroups=benchmark -DexcludedGroups=none
  * -Dbench.preset=small -Dbench.steps=5 [-Dbench.sam=on|off|both] [-Dbench.trainable=MASK_DECODER_AND_SIGMAS]
  * [-Dbench.gcEverySteps=N]}. Loss: Dice + BCE + IoU + SD, uncertainty-weighted, AdamW,
- * all parameters trained.
+ * all parameters trained. VmHWM is reset before each mode (Linux {@code /proc/self/clear_refs}), so each line's
+ * peak is that mode's; CPU seconds per step (the counted steps' share of the run's process CPU time) and the
+ * SAM/plain ratios are printed too, as they are less sensitive to a busy machine than wall time. The figures of
+ * issue 14: {@code OMP_WAIT_POLICY=PASSIVE mvn -B -q -o -pl umedsam-lib test -Dtest=TrainStepBenchmark
+ * -Dgroups=benchmark -DexcludedGroups=none -Dbench.preset=litemedsam -Dbench.steps=3 -Dbench.sam=both}
+ * (targets: peak RSS at most 4 GB, SAM at most 2.1x plain); {@link TorchTrainStepBenchmark} adds PyTorch's step.
  */
 @Tag("benchmark")
 class TrainStepBenchmark {
@@ -34,6 +39,8 @@ class TrainStepBenchmark {
             case "off" -> new boolean[] {false};
             default -> new boolean[] {false, true};
         };
+        double[] secondsPerStep = new double[2];
+        double[] cpuPerStep = new double[2];
         for (boolean sam : modes) {
             TrainConfig c = TrainConfig.defaults().with(Map.of("name", sam ? "sam" : "adamw", "modelPreset", preset,
                     "epochs", 1, "maxSteps", steps + 1, "sam", sam, "validationFraction", 0.0, "trainable", group,
@@ -41,19 +48,31 @@ class TrainStepBenchmark {
             LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(preset, 1),
                     "MASK_DECODER_AND_SIGMAS".equals(group));
             TrainingSource data = ShuffledSource.training(new SyntheticSquares(2 * (steps + 1), 256, 1), 1);
+            System.gc(); // the previous mode's garbage must not count towards this one's peak
+            TorchTrainStepBenchmark.resetPeakRss();
+            long cpu0 = BenchmarkSupport.processCpuNanos();
             long t0 = System.nanoTime();
             Trainer.start(c, model, data, null, runs, Trainer.Options.quiet());
             double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (BenchmarkSupport.processCpuNanos() - cpu0) / 1e9;
             Table t = Table.read().csv(runs.resolve(c.name()).resolve("steps.csv").toFile());
             double[] s = t.doubleColumn("seconds").asDoubleArray();
             double sum = 0;
             for (int i = 1; i < s.length; i++) {
                 sum += s[i];
             }
+            int k = sam ? 1 : 0;
+            secondsPerStep[k] = sum / (s.length - 1);
+            cpuPerStep[k] = cpu * (sum / wall) / (s.length - 1);
             System.out.printf("BENCH preset=%s trainable=%s sam=%s gcEverySteps=%d batch=2: first step %.2f s, then %.2f s/step over %d"
-                    + " steps (wall %.1f s incl. graph build and checkpoint); VmHWM %s; OMP_NUM_THREADS=%s%n",
-                    preset, group, sam, gcEvery, s[0], sum / (s.length - 1), s.length - 1, wall, BenchmarkSupport.procStatus("VmHWM"),
-                    System.getenv("OMP_NUM_THREADS"));
+                    + " steps (cpu %.2f s/step; wall %.1f s incl. graph build and checkpoint); VmHWM %s; load %s;"
+                    + " OMP_NUM_THREADS=%s%n",
+                    preset, group, sam, gcEvery, s[0], secondsPerStep[k], s.length - 1, cpuPerStep[k], wall,
+                    BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage(), System.getenv("OMP_NUM_THREADS"));
+        }
+        if (modes.length == 2) {
+            System.out.printf("BENCH preset=%s SAM/plain: %.2fx wall, %.2fx cpu (target at most 2.1x)%n", preset,
+                    secondsPerStep[1] / secondsPerStep[0], cpuPerStep[1] / cpuPerStep[0]);
         }
     }
 }

@@ -33,14 +33,46 @@ final class Conv2dBnTraining {
     private final float[] beta;
     private final float[] runningMean;
     private final float[] runningVar;
+    private final TapeArena arena;
 
-    /** What the backward pass needs of one forward pass. */
+    /**
+     * What the backward pass needs of one forward pass. {@code input} may be dropped ({@link #withoutInput}) when
+     * the caller can recompute it, e.g. as the previous layer's {@link #output}; the backward then needs a tape
+     * with it restored ({@link #withInput}).
+     */
     record Tape(String prefix, float[][] input, float[][] conv, BatchNormTraining.Statistics statistics, int side,
                 boolean batchStatistics) {
+
+        /** This tape without its input (the caller keeps or recomputes it). */
+        Tape withoutInput() {
+            return new Tape(prefix, null, conv, statistics, side, batchStatistics);
+        }
+
+        /** This tape with {@code x} as its input, which must equal the forward's bit for bit. */
+        Tape withInput(float[][] x) {
+            return new Tape(prefix, x, conv, statistics, side, batchStatistics);
+        }
+
+        /** This tape without the convolution's output (the caller recomputes it with {@link #convolution}). */
+        Tape withoutConv() {
+            return new Tape(prefix, input, null, statistics, side, batchStatistics);
+        }
+
+        /** This tape with {@code c} as the convolution's output, which must equal the forward's bit for bit. */
+        Tape withConv(float[][] c) {
+            return new Tape(prefix, input, c, statistics, side, batchStatistics);
+        }
     }
 
     Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
                      boolean gelu) {
+        this(w, prefix, kind, in, out, stride, channelsLast, gelu, TapeArena.NONE);
+    }
+
+    /** @param arena where the maps of the forward and backward passes come from ({@link TapeArena}) */
+    Conv2dBnTraining(StateDictWeights w, String prefix, Kind kind, int in, int out, int stride, boolean channelsLast,
+                     boolean gelu, TapeArena arena) {
+        this.arena = arena;
         if (kind == Kind.DEPTHWISE && in != out) {
             throw new IllegalArgumentException(prefix + ": a depthwise convolution keeps its channels, got " + in + " -> " + out);
         }
@@ -92,13 +124,8 @@ final class Conv2dBnTraining {
      */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] output) {
         int b = x.length;
-        int os = outputSide(side);
-        int px = os * os;
-        float[][] conv = new float[b][];
-        for (int i = 0; i < b; i++) {
-            conv[i] = new float[px * out];
-            convolve(x[i], side, conv[i]);
-        }
+        int px = outputSide(side) * outputSide(side);
+        float[][] conv = convolution(x, side);
         BatchNormTraining.Statistics st;
         if (batchStatistics) {
             st = channelsLast ? BatchNormTraining.statisticsHwc(conv, px, out, ModelConfig.BN_EPS)
@@ -111,7 +138,7 @@ final class Conv2dBnTraining {
             st = new BatchNormTraining.Statistics(runningMean.clone(), runningVar.clone(), inv, (long) b * px);
         }
         for (int i = 0; i < b; i++) {
-            output[i] = new float[px * out];
+            output[i] = arena.take(px * out);
         }
         if (channelsLast) {
             BatchNormTraining.normalizeHwc(conv, px, out, st, gamma, beta, gelu, output);
@@ -119,6 +146,47 @@ final class Conv2dBnTraining {
             BatchNormTraining.normalizeChw(conv, out, px, st, gamma, beta, gelu, output);
         }
         return new Tape(prefix, x, conv, st, side, batchStatistics);
+    }
+
+    /**
+     * The convolution alone (no BatchNorm), one array of the arena per image: what the forward pass computes
+     * first, the same operations, so a caller may drop it from the tape and recompute it from the input.
+     */
+    float[][] convolution(float[][] x, int side) {
+        int os = outputSide(side);
+        int px = os * os;
+        float[][] conv = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            conv[i] = kind == Kind.POINTWISE ? arena.take(px * out) : arena.zeros(px * out);
+            convolve(x[i], side, conv[i]);
+        }
+        return conv;
+    }
+
+    /**
+     * The forward pass' output recomputed from its tape (BatchNorm with the tape's statistics, then GELU when the
+     * layer has it): the same float operations, so the same values bit for bit. Lets a caller drop an activation
+     * from its tape and rebuild it for the backward pass (cheap element-wise work against a 1x1 or 3x3 convolution).
+     *
+     * @param into one array per image of {@code px * out} values (overwritten), or null for arrays of the arena
+     * @return {@code into}, or the arena's arrays (the caller gives them back)
+     */
+    float[][] output(Tape t, float[][] into) {
+        int b = t.conv().length;
+        int os = outputSide(t.side());
+        int px = os * os;
+        float[][] y = into != null ? into : new float[b][];
+        for (int i = 0; i < b; i++) {
+            if (y[i] == null) {
+                y[i] = arena.take(px * out);
+            }
+        }
+        if (channelsLast) {
+            BatchNormTraining.normalizeHwc(t.conv(), px, out, t.statistics(), gamma, beta, gelu, y);
+        } else {
+            BatchNormTraining.normalizeChw(t.conv(), out, px, t.statistics(), gamma, beta, gelu, y);
+        }
+        return y;
     }
 
     private void convolve(float[] x, int side, float[] y) {
@@ -144,9 +212,13 @@ final class Conv2dBnTraining {
      *
      * @param dy     dLoss/doutput per image (overwritten: it becomes dLoss/dconv)
      * @param needDx false for the first layer, whose input gradient nobody uses
-     * @return dLoss/dinput per image (new arrays), or null when {@code needDx} is false
+     * @return dLoss/dinput per image (arrays of the arena, the caller's), or null when {@code needDx} is false
      */
     float[][] backward(Tape t, float[][] dy, boolean needDx, GradientSums g) {
+        if (t.input() == null || t.conv() == null) {
+            throw new IllegalStateException(prefix + ": the tape's " + (t.input() == null ? "input" : "convolution")
+                    + " was dropped; restore it before the backward pass");
+        }
         int b = dy.length;
         int side = t.side();
         int os = outputSide(side);
@@ -173,19 +245,19 @@ final class Conv2dBnTraining {
                     // conv [px, out] = x [px, in] W^T: dW += dc^T x, dx = dc W
                     Gemm.multiply(dc, 0, true, out, px, x, 0, false, in, dW, 0, true);
                     if (needDx) {
-                        dx[i] = new float[inPx * in];
+                        dx[i] = arena.take(inPx * in);
                         Gemm.multiply(dc, 0, false, px, out, weight, 0, false, in, dx[i], 0, false);
                     }
                 } else {
                     // conv [out, px] = W x [in, px]: dW += dc x^T, dx = W^T dc
                     Gemm.multiply(dc, 0, false, out, px, x, 0, true, in, dW, 0, true);
                     if (needDx) {
-                        dx[i] = new float[inPx * in];
+                        dx[i] = arena.take(inPx * in);
                         Gemm.multiply(weight, 0, true, in, out, dc, 0, false, px, dx[i], 0, false);
                     }
                 }
             } else {
-                float[] d = new float[inPx * in];
+                float[] d = arena.zeros(inPx * in);
                 if (channelsLast) {
                     DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
                 } else {
@@ -193,10 +265,18 @@ final class Conv2dBnTraining {
                 }
                 if (needDx) {
                     dx[i] = d;
+                } else {
+                    arena.give(d);
                 }
             }
         }
         return dx;
+    }
+
+    /** Gives the tape's maps (its input, when kept, and the convolution outputs) back to the arena. */
+    void release(Tape t) {
+        arena.give(t.input());
+        arena.give(t.conv());
     }
 
     /**

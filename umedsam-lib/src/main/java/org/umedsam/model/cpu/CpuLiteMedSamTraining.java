@@ -33,6 +33,7 @@ public final class CpuLiteMedSamTraining {
     private final ImageEncoderTraining encoder;
     private final CpuMaskDecoder decoder;
     private final Map<String, long[]> shapes;
+    private final TapeArena arena;
 
     /** One forward pass: its outputs and, for {@link #backward}, its tape. */
     public static final class Pass {
@@ -43,6 +44,8 @@ public final class CpuLiteMedSamTraining {
         private final int boxesPerImage;
         private final ModelOutput output;
         private final boolean batchStatistics;
+        private boolean releaseTape;
+        private boolean differentiated;
 
         private Pass(CpuLiteMedSamTraining owner, ImageEncoderTraining.Tape tape, float[] embedding, float[] boxes,
                      int boxesPerImage, ModelOutput output, boolean batchStatistics) {
@@ -65,15 +68,35 @@ public final class CpuLiteMedSamTraining {
             return batchStatistics;
         }
 
+        /**
+         * Makes this pass single-use, for a trainer that differentiates each pass once: its backward lets go of
+         * the image encoder's tape layer by layer as the gradients are done (about 1 GB at LiteMedSAM batch 2
+         * that the collector may reclaim while the backward pass still allocates), and a second backward throws
+         * {@link IllegalStateException}.
+         *
+         * @return this pass
+         */
+        public Pass releasingTape() {
+            releaseTape = true;
+            return this;
+        }
+
+        /** Whether this pass was single-use and has been differentiated: its tape is gone. */
+        public boolean tapeReleased() {
+            return releaseTape && differentiated;
+        }
+
         /** {@link CpuLiteMedSamTraining#backward} of this pass. */
         public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
             return owner.backward(this, gradLogits, gradIou, wrt);
         }
     }
 
-    private CpuLiteMedSamTraining(ModelConfig config, StateDictWeights w, Map<String, INDArray> stateDict) {
+    private CpuLiteMedSamTraining(ModelConfig config, StateDictWeights w, Map<String, INDArray> stateDict,
+                                  TapeArena arena) {
         this.config = config;
-        this.encoder = new ImageEncoderTraining(config, w);
+        this.arena = arena;
+        this.encoder = new ImageEncoderTraining(config, w, arena);
         this.decoder = CpuMaskDecoder.of(config, stateDict);
         this.shapes = w.shapes("");
     }
@@ -84,11 +107,23 @@ public final class CpuLiteMedSamTraining {
      * @throws IllegalArgumentException naming a missing or mis-shaped key
      */
     public static CpuLiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict) {
+        return of(config, stateDict, TapeArena.NONE);
+    }
+
+    /**
+     * As {@link #of(ModelConfig, Map)}, the passes taking their maps from {@code arena} and, for single-use passes
+     * ({@link Pass#releasingTape}), giving the tape back to it during the backward pass: a trainer that keeps one
+     * arena for its run reuses the same arrays step after step and pass after pass.
+     */
+    public static CpuLiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict, TapeArena arena) {
         OpenMpWaitPolicy.warnIfSpinning();
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new CpuLiteMedSamTraining(config, new StateDictWeights(stateDict), stateDict);
+        if (arena == null) {
+            throw new IllegalArgumentException("arena is null (TapeArena.NONE pools nothing)");
+        }
+        return new CpuLiteMedSamTraining(config, new StateDictWeights(stateDict), stateDict, arena);
     }
 
     /**
@@ -118,7 +153,8 @@ public final class CpuLiteMedSamTraining {
         float[] all = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[][] per = new float[b][];
         for (int i = 0; i < b; i++) {
-            per[i] = Arrays.copyOfRange(all, i * 3 * s * s, (i + 1) * 3 * s * s);
+            per[i] = arena.take(3 * s * s);
+            System.arraycopy(all, i * 3 * s * s, per[i], 0, 3 * s * s);
         }
         ImageEncoderTraining.Tape tape = encoder.forward(per, batchStatistics);
         int e = config.promptEmbedDim();
@@ -128,6 +164,8 @@ public final class CpuLiteMedSamTraining {
         for (int i = 0; i < n; i++) {
             System.arraycopy(tape.embedding()[i / k], 0, emb, i * e * g * g, e * g * g);
         }
+        arena.give(tape.embedding()); // copied: the backward reads the pass' copy
+        Arrays.fill(tape.embedding(), null);
         INDArray embedding = Nd4j.create(emb, new long[]{n, e, g, g}, 'c');
         INDArray box = boxes.castTo(DataType.FLOAT).dup('c');
         INDArray[] logits = new INDArray[n];
@@ -154,11 +192,12 @@ public final class CpuLiteMedSamTraining {
      * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} at the pass' weights and batch, w.r.t.
      * the named parameters: fresh float arrays in PyTorch shapes, in the order of {@code wrt}. Parameters the
      * box-prompt pass does not reach (the mask-prompt path, point embeddings 0/1, {@code not_a_point_embed}) get
-     * zeros. A pass may be differentiated more than once.
+     * zeros. A pass may be differentiated more than once, unless it was made {@link Pass#releasingTape single-use}.
      *
      * @param gradLogits {@code [B K, 1, 4g, 4g]}
      * @param gradIou    {@code [B K, 1]}
      * @throws IllegalArgumentException for a key that is not a parameter of the model, or a mis-shaped gradient
+     * @throws IllegalStateException    for a single-use pass that was differentiated before
      */
     public Map<String, INDArray> backward(Pass pass, INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
         if (pass == null || pass.owner != this) {
@@ -185,6 +224,10 @@ public final class CpuLiteMedSamTraining {
             throw new IllegalArgumentException("gradIou: expected shape [" + b + ", 1], got "
                     + (gradIou == null ? "null" : Arrays.toString(gradIou.shape())));
         }
+        if (pass.releaseTape && pass.differentiated) {
+            throw new IllegalStateException("this single-use pass was differentiated already: its tape is released");
+        }
+        pass.differentiated = true;
         GradientSums g = new GradientSums();
         float[] dEmb = new float[pass.embedding.length];
         decoder.backwardToEmbedding(pass.embedding, pass.boxes, floats(gradLogits), floats(gradIou), b, g, dEmb);
@@ -203,7 +246,7 @@ public final class CpuLiteMedSamTraining {
                     }
                 }
             }
-            encoder.backward(pass.tape, d, g);
+            encoder.backward(pass.tape, d, g, pass.releaseTape);
         }
         return g.toArrays(wrt, shapes);
     }

@@ -4,39 +4,55 @@ package org.umedsam.model.cpu;
  * TinyViT's inverted-residual block for training, channel-first {@code [C, H*W]} per image:
  * {@code gelu(x + bn3(conv3(gelu(bn2(dw3x3(gelu(bn1(conv1 x))))))))}, hidden = expand * C. Forward with tape
  * and backward; see {@link Conv2dBnTraining} for the BatchNorm modes.
+ *
+ * <p>The tape keeps the block's input, the batch statistics and the last convolution's output only: the
+ * backward pass recomputes the first two convolutions, the hidden activations ({@code [hidden, H*W]} each) and the
+ * pre-activation sum from them, the same operations, so bit for bit. At LiteMedSAM's full-resolution stage that
+ * keeps 32 MB of the 304 MB per image a full tape holds, for about half the block's forward work again (a 1x1 and a
+ * depthwise convolution). Maps come from and go back to the {@link TapeArena}.
  */
 final class MBConvTraining {
 
     private final Conv2dBnTraining conv1;
     private final Conv2dBnTraining conv2;
     private final Conv2dBnTraining conv3;
+    private final TapeArena arena;
 
-    /** The three convolutions' tapes and the pre-activation sum {@code x + bn3(...)} per image. */
-    record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3, float[][] sum) {
+    /**
+     * The three convolutions' tapes: the first keeps its input (the block's input) and not its convolution, the
+     * second neither, the third its convolution only.
+     */
+    record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3) {
         java.util.List<Conv2dBnTraining.Tape> norms() {
             return java.util.List.of(t1, t2, t3);
         }
     }
 
-    MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden) {
-        conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, dim, hidden, 1, false, true);
-        conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, 1, false, true);
-        conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, dim, 1, false, false);
+    MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden, TapeArena arena) {
+        this.arena = arena;
+        conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, dim, hidden, 1, false, true,
+                arena);
+        conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, 1, false, true,
+                arena);
+        conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, dim, 1, false, false,
+                arena);
     }
 
-    /** {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, new arrays. */
+    /** {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, arrays of the arena. */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
         int b = x.length;
         float[][] h1 = new float[b][];
         Conv2dBnTraining.Tape t1 = conv1.forward(x, side, batchStatistics, h1);
         float[][] h2 = new float[b][];
         Conv2dBnTraining.Tape t2 = conv2.forward(h1, side, batchStatistics, h2);
+        arena.give(h1);
         float[][] sum = new float[b][];
         Conv2dBnTraining.Tape t3 = conv3.forward(h2, side, batchStatistics, sum);
+        arena.give(h2);
         for (int i = 0; i < b; i++) {
             float[] s = sum[i];
             float[] xi = x[i];
-            float[] o = new float[s.length];
+            float[] o = arena.take(s.length);
             ChunkedParallel.parallel(s.length, 8, (from, to) -> {
                 for (int k = from; k < to; k++) {
                     s[k] += xi[k];
@@ -46,26 +62,60 @@ final class MBConvTraining {
             });
             out[i] = o;
         }
-        return new Tape(t1, t2, t3, sum);
+        arena.give(sum);
+        arena.give(t1.conv());
+        arena.give(t2.conv());
+        return new Tape(t1.withoutConv(), t2.withoutInput().withoutConv(), t3.withoutInput());
     }
 
-    /** {@code dOut} (overwritten) -> dLoss/dx per image. */
-    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+    /**
+     * {@code dOut} (overwritten; still the caller's) -> dLoss/dx per image (arrays of the arena).
+     *
+     * @param release give the tape's maps back to the arena once they are used
+     */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g, boolean release) {
         int b = dOut.length;
+        float[][] x = t.t1().input();
+        // the pre-activation sum x + bn3(conv3), recomputed as the forward computed it
+        float[][] sum = conv3.output(t.t3(), null);
         float[][] dz = new float[b][];
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
-            float[] s = t.sum()[i];
-            float[] copy = new float[d.length];
+            float[] s = sum[i];
+            float[] xi = x[i];
+            float[] copy = arena.take(d.length);
             ChunkedParallel.parallel(d.length, 8, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    s[k] += xi[k];
+                }
                 Gelu.multiplyByDerivative(s, from, d, from, to - from);
                 System.arraycopy(d, from, copy, from, to - from);
             });
             dz[i] = copy;
         }
-        float[][] dh2 = conv3.backward(t.t3(), dz, true, g);
-        float[][] dh1 = conv2.backward(t.t2(), dh2, true, g);
-        float[][] dx = conv1.backward(t.t1(), dh1, true, g);
+        arena.give(sum);
+        // the first two convolutions and their activations, recomputed from the block's input
+        int side = t.t1().side();
+        Conv2dBnTraining.Tape t1 = t.t1().withConv(conv1.convolution(x, side));
+        float[][] h1 = conv1.output(t1, null);
+        Conv2dBnTraining.Tape t2 = t.t2().withConv(conv2.convolution(h1, side)).withInput(h1);
+        float[][] h2 = conv2.output(t2, null);
+        float[][] dh2 = conv3.backward(t.t3().withInput(h2), dz, true, g);
+        arena.give(dz);
+        arena.give(h2);
+        float[][] dh1 = conv2.backward(t2, dh2, true, g);
+        arena.give(dh2);
+        arena.give(h1);
+        arena.give(t2.conv());
+        if (release) {
+            conv3.release(t.t3());
+        }
+        float[][] dx = conv1.backward(t1, dh1, true, g);
+        arena.give(dh1);
+        arena.give(t1.conv());
+        if (release) {
+            conv1.release(t.t1()); // the block's input
+        }
         for (int i = 0; i < b; i++) {
             ChunkedParallel.add(dx[i], dOut[i], dx[i], dx[i].length);
         }

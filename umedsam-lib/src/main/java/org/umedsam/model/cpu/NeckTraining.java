@@ -2,13 +2,16 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
  * The image encoder's neck for training, per image: 1x1 conv (no bias), LayerNorm2d, 3x3 conv (padding 1, no
  * bias), LayerNorm2d. Channel-last tokens {@code [side*side, in]} in, channel-first embedding
  * {@code [E, side*side]} out; as {@link CpuNeck}, the 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major)
- * times the weight rearranged to {@code [E, ky, kx, E_in]}. No BatchNorm, so images are independent.
+ * times the weight rearranged to {@code [E, ky, kx, E_in]}. No BatchNorm, so images are independent. The tape
+ * keeps the first LayerNorm's output {@code [side*side, E]} and the backward rebuilds the im2col matrix from it
+ * (nine times smaller than the matrix, and a copy to rebuild).
  */
 final class NeckTraining {
 
@@ -18,65 +21,91 @@ final class NeckTraining {
     private final int in;
     private final int e;
     private final NeckWeights w;
+    private final TapeArena arena;
 
-    record Tape(int side, float[][] x, float[][] xhat1, float[][] inv1, float[][] col, float[][] xhat3, float[][] inv3) {
+    record Tape(int side, float[][] x, float[][] xhat1, float[][] inv1, float[][] norm1, float[][] xhat3,
+                float[][] inv3) {
     }
 
-    NeckTraining(StateDictWeights weights, String prefix, int in, int e) {
+    NeckTraining(StateDictWeights weights, String prefix, int in, int e, TapeArena arena) {
+        this.arena = arena;
         this.prefix = prefix;
         this.in = in;
         this.e = e;
         this.w = NeckWeights.read(weights, prefix, in, e);
     }
 
-    /** {@code x[b] [side*side, in]} (kept by the tape) -> {@code out[b] [E, side*side]}, new arrays. */
+    /** {@code x[b] [side*side, in]} (kept by the tape) -> {@code out[b] [E, side*side]}, arrays of the arena. */
     Tape forward(float[][] x, int side, float[][] out) {
         int b = x.length;
         int px = side * side;
         float[][] xhat1 = new float[b][];
         float[][] inv1 = new float[b][];
-        float[][] col = new float[b][];
+        float[][] norm1 = new float[b][];
         float[][] xhat3 = new float[b][];
         float[][] inv3 = new float[b][];
+        float[] col = arena.take(px * 9 * e);
+        float[] c = arena.take(px * e);
         for (int i = 0; i < b; i++) {
-            float[] a = new float[px * e];
+            float[] a = arena.take(px * e);
             Gemm.multiply(x[i], 0, px, in, w.conv0(), 0, e, true, a, 0);
-            xhat1[i] = new float[px * e];
-            inv1[i] = new float[px];
+            xhat1[i] = arena.take(px * e);
+            inv1[i] = arena.take(px);
             DecoderBackprop.layerNorm(a, px, e, w.norm1W(), w.norm1B(), EPS, xhat1[i], inv1[i]);
-            col[i] = new float[px * 9 * e];
-            CpuNeck.im2col(a, side, e, col[i]);
-            float[] c = new float[px * e];
-            Gemm.multiply(col[i], 0, px, 9 * e, w.conv2(), 0, e, true, c, 0);
-            xhat3[i] = new float[px * e];
-            inv3[i] = new float[px];
+            norm1[i] = a;
+            CpuNeck.im2col(a, side, e, col);
+            Gemm.multiply(col, 0, px, 9 * e, w.conv2(), 0, e, true, c, 0);
+            xhat3[i] = arena.take(px * e);
+            inv3[i] = arena.take(px);
             DecoderBackprop.layerNorm(c, px, e, w.norm3W(), w.norm3B(), EPS, xhat3[i], inv3[i]);
-            out[i] = new float[e * px];
+            out[i] = arena.take(e * px);
             Transpose.apply(c, px, e, out[i]);
         }
-        return new Tape(side, x, xhat1, inv1, col, xhat3, inv3);
+        arena.give(col);
+        arena.give(c);
+        return new Tape(side, x, xhat1, inv1, norm1, xhat3, inv3);
     }
 
-    /** dLoss/dembedding {@code [E, side*side]} per image -> dLoss/dx {@code [side*side, in]} per image. */
-    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+    /**
+     * dLoss/dembedding {@code [E, side*side]} per image (still the caller's) -> dLoss/dx {@code [side*side, in]} per
+     * image (arrays of the arena).
+     *
+     * @param release give the tape's maps (its input included) back to the arena once they are used
+     */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g, boolean release) {
         int b = dOut.length;
         int side = t.side();
         int px = side * side;
         float[][] dx = new float[b][];
         float[] dConv2 = new float[w.conv2().length];
+        float[] col = arena.take(px * 9 * e);
+        float[] dcol = arena.take(px * 9 * e);
+        float[] dc = arena.take(px * e);
+        float[] da = arena.take(px * e);
         for (int i = 0; i < b; i++) {
-            float[] dc = new float[px * e];
             Transpose.apply(dOut[i], e, px, dc);
             DecoderBackprop.layerNormBackward(dc, px, e, w.norm3W(), t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
-            Gemm.multiply(dc, 0, true, e, px, t.col()[i], 0, false, 9 * e, dConv2, 0, true);
-            float[] dcol = new float[px * 9 * e];
+            CpuNeck.im2col(t.norm1()[i], side, e, col);
+            Gemm.multiply(dc, 0, true, e, px, col, 0, false, 9 * e, dConv2, 0, true);
             Gemm.multiply(dc, 0, false, px, e, w.conv2(), 0, false, 9 * e, dcol, 0, false);
-            float[] da = new float[px * e];
+            Arrays.fill(da, 0f);
             col2im(dcol, side, da);
             DecoderBackprop.layerNormBackward(da, px, e, w.norm1W(), t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
             Gemm.multiply(da, 0, true, e, px, t.x()[i], 0, false, in, g.of(prefix + ".0.weight", e * in), 0, true);
-            dx[i] = new float[px * in];
+            dx[i] = arena.take(px * in);
             Gemm.multiply(da, 0, false, px, e, w.conv0(), 0, false, in, dx[i], 0, false);
+        }
+        arena.give(col);
+        arena.give(dcol);
+        arena.give(dc);
+        arena.give(da);
+        if (release) {
+            arena.give(t.x());
+            arena.give(t.xhat1());
+            arena.give(t.inv1());
+            arena.give(t.norm1());
+            arena.give(t.xhat3());
+            arena.give(t.inv3());
         }
         float[] dk = g.of(prefix + ".2.weight", w.conv2().length);
         for (int o = 0; o < e; o++) {

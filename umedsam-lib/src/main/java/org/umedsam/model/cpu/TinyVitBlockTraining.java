@@ -14,6 +14,11 @@ import java.util.Arrays;
  * <p>Tokens padded up to a multiple of the window are zeros before the attention's LayerNorm (upstream pads
  * first), so their normalised row is the norm's bias exactly: the tape keeps it as an extra row {@code L} of
  * the qkv input, and its gradient flows to {@code qkv} and to {@code attn.norm.bias}.
+ *
+ * <p>The MLP half keeps only the local convolution's tape and the fc1 output {@code h}: the backward rebuilds
+ * {@code y} (BatchNorm of the stored convolution), its LayerNorm and {@code gelu(h)} per image, the same float
+ * operations as the forward, so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
+ * one {@code [L, 4 dim]} array less per image and block).
  */
 final class TinyVitBlockTraining {
 
@@ -35,14 +40,15 @@ final class TinyVitBlockTraining {
     private final float[] mlpNormB;
     private final Linear fc1;
     private final Linear fc2;
+    private final TapeArena arena;
 
     /** Per image: what the backward needs; plus the local convolution's tape over the batch. */
     record Tape(int side, float[][] normIn, float[][] xhat1, float[][] inv1, float[][] qkv, float[][] att,
-                Conv2dBnTraining.Tape local, float[][] xhat2, float[][] inv2, float[][] t2, float[][] h,
-                float[][] hg) {
+                Conv2dBnTraining.Tape local, float[][] h) {
     }
 
-    TinyVitBlockTraining(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
+    TinyVitBlockTraining(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio, TapeArena arena) {
+        this.arena = arena;
         this.dim = dim;
         this.hidden = dim * mlpRatio;
         attnPrefix = prefix + ".attn";
@@ -56,14 +62,17 @@ final class TinyVitBlockTraining {
         attentionGradient = new WindowAttentionGradient(heads, dim / heads, ws, biases);
         proj = Linear.read(w, attnPrefix + ".proj", dim, dim, true);
         localConv = new Conv2dBnTraining(w, prefix + ".local_conv", Conv2dBnTraining.Kind.DEPTHWISE, dim, dim, 1,
-                true, false);
+                true, false, arena);
         mlpNormW = w.get(mlpPrefix + ".norm.weight", dim);
         mlpNormB = w.get(mlpPrefix + ".norm.bias", dim);
         fc1 = Linear.read(w, mlpPrefix + ".fc1", dim, hidden, true);
         fc2 = Linear.read(w, mlpPrefix + ".fc2", hidden, dim, true);
     }
 
-    /** {@code x[b] [side*side, dim]} -> {@code out[b]}, new arrays. */
+    /**
+     * {@code x[b] [side*side, dim]} -> {@code out[b]}, arrays of the arena. The input is not kept: it goes back to
+     * the arena (the caller must not use it afterwards).
+     */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
         int b = x.length;
         int len = side * side;
@@ -74,87 +83,125 @@ final class TinyVitBlockTraining {
         float[][] att = new float[b][];
         float[][] a = new float[b][];
         for (int i = 0; i < b; i++) {
-            float[] t = Arrays.copyOf(x[i], (len + 1) * dim);
-            xhat1[i] = new float[len * dim];
-            inv1[i] = new float[len];
+            float[] t = arena.take((len + 1) * dim);
+            System.arraycopy(x[i], 0, t, 0, len * dim);
+            xhat1[i] = arena.take(len * dim);
+            inv1[i] = arena.take(len);
             DecoderBackprop.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat1[i], inv1[i]);
             System.arraycopy(attnNormB, 0, t, len * dim, dim); // the padded token's normalised row
             normIn[i] = t;
-            q[i] = new float[(len + 1) * 3 * dim];
+            q[i] = arena.take((len + 1) * 3 * dim);
             qkv.apply(t, len + 1, q[i], Activation.NONE);
-            att[i] = new float[len * dim];
+            att[i] = arena.zeros(len * dim);
             attention.apply(q[i], side, att[i]);
-            a[i] = new float[len * dim];
+            a[i] = arena.take(len * dim);
             proj.apply(att[i], len, a[i], Activation.NONE);
             ChunkedParallel.add(a[i], x[i], a[i], len * dim);
+            arena.give(x[i]);
+            x[i] = null;
         }
         float[][] y = new float[b][];
         Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y);
-        float[][] xhat2 = new float[b][];
-        float[][] inv2 = new float[b][];
-        float[][] t2 = new float[b][];
         float[][] h = new float[b][];
-        float[][] hg = new float[b][];
+        float[] t2 = arena.take(len * dim);
+        float[] xhat2 = arena.take(len * dim);
+        float[] inv2 = arena.take(len);
+        float[] gi = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
-            t2[i] = y[i].clone();
-            xhat2[i] = new float[len * dim];
-            inv2[i] = new float[len];
-            DecoderBackprop.layerNorm(t2[i], len, dim, mlpNormW, mlpNormB, LN_EPS, xhat2[i], inv2[i]);
-            h[i] = new float[len * hidden];
-            fc1.apply(t2[i], len, h[i], Activation.NONE);
-            float[] hi = h[i];
-            float[] gi = new float[len * hidden];
-            ChunkedParallel.parallel(gi.length, 16, (from, to) -> {
-                System.arraycopy(hi, from, gi, from, to - from);
-                Gelu.apply(gi, from, to - from);
-            });
-            hg[i] = gi;
-            float[] o = new float[len * dim];
+            mlpInput(y[i], len, t2, xhat2, inv2);
+            h[i] = arena.take(len * hidden);
+            fc1.apply(t2, len, h[i], Activation.NONE);
+            gelu(h[i], gi);
+            float[] o = arena.take(len * dim);
             fc2.apply(gi, len, o, Activation.NONE);
             ChunkedParallel.add(o, y[i], o, len * dim);
             out[i] = o;
         }
-        return new Tape(side, normIn, xhat1, inv1, q, att, local, xhat2, inv2, t2, h, hg);
+        arena.give(y);
+        arena.give(t2);
+        arena.give(xhat2);
+        arena.give(inv2);
+        arena.give(gi);
+        return new Tape(side, normIn, xhat1, inv1, q, att, local, h);
     }
 
-    /** {@code dOut} per image (overwritten) -> dLoss/dx per image. */
-    float[][] backward(Tape t, float[][] dOut, GradientSums g) {
+    /** The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}. */
+    private void mlpInput(float[] y, int len, float[] t2, float[] xhat, float[] inv) {
+        System.arraycopy(y, 0, t2, 0, len * dim);
+        DecoderBackprop.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
+    }
+
+    /** {@code out = gelu(h)}, element-wise. */
+    private static void gelu(float[] h, float[] out) {
+        ChunkedParallel.parallel(h.length, 16, (from, to) -> {
+            System.arraycopy(h, from, out, from, to - from);
+            Gelu.apply(out, from, to - from);
+        });
+    }
+
+    /**
+     * {@code dOut} per image (overwritten; still the caller's) -> dLoss/dx per image (arrays of the arena).
+     *
+     * @param release give the tape's maps back to the arena once they are used
+     */
+    float[][] backward(Tape t, float[][] dOut, GradientSums g, boolean release) {
         int b = dOut.length;
         int len = t.side() * t.side();
         float[][] dy = new float[b][];
+        // rebuilt: y = local conv output, then per image its LayerNorm and gelu(h)
+        float[][] y = localConv.output(t.local(), null);
+        float[] t2 = arena.take(len * dim);
+        float[] xhat2 = arena.take(len * dim);
+        float[] inv2 = arena.take(len);
+        float[] dhg = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
-            float[] dhg = new float[len * hidden];
-            Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
-            Gemm.multiply(d, 0, true, dim, len, t.hg()[i], 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
-            DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             float[] hi = t.h()[i];
+            gelu(hi, dhg); // gelu(h), needed for fc2's weight gradient only; then dhg's buffer
+            Gemm.multiply(d, 0, true, dim, len, dhg, 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
+            Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
+            DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
                 Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
             });
-            Gemm.multiply(dhg, 0, true, hidden, len, t.t2()[i], 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
+            mlpInput(y[i], len, t2, xhat2, inv2);
+            arena.give(y[i]);
+            y[i] = null;
+            Gemm.multiply(dhg, 0, true, hidden, len, t2, 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
             DecoderBackprop.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
-            float[] dt2 = new float[len * dim];
+            float[] dt2 = arena.take(len * dim);
             Gemm.multiply(dhg, 0, false, len, hidden, fc1.weight, 0, false, dim, dt2, 0, false);
-            DecoderBackprop.layerNormBackward(dt2, len, dim, mlpNormW, t.xhat2()[i], t.inv2()[i], mlpPrefix + ".norm", g);
+            DecoderBackprop.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
             ChunkedParallel.add(dt2, d, dt2, len * dim);
             dy[i] = dt2;
         }
+        arena.give(t2);
+        arena.give(xhat2);
+        arena.give(inv2);
+        arena.give(dhg);
+        if (release) {
+            arena.give(t.h());
+        }
         float[][] da = localConv.backward(t.local(), dy, true, g);
+        arena.give(dy);
+        if (release) {
+            localConv.release(t.local());
+        }
         float[][] dx = new float[b][];
         float[] dBiases = g.of(attnPrefix + ".attention_biases", biasCount);
+        float[] datt = arena.take(len * dim);
+        float[] dq = arena.take((len + 1) * 3 * dim);
+        float[] dt1 = arena.take((len + 1) * dim);
         for (int i = 0; i < b; i++) {
             float[] d = da[i];
-            float[] datt = new float[len * dim];
             Gemm.multiply(d, 0, false, len, dim, proj.weight, 0, false, dim, datt, 0, false);
             Gemm.multiply(d, 0, true, dim, len, t.att()[i], 0, false, dim, g.of(attnPrefix + ".proj.weight", dim * dim), 0, true);
             DecoderBackprop.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
-            float[] dq = new float[(len + 1) * 3 * dim];
+            Arrays.fill(dq, 0f);
             attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
             Gemm.multiply(dq, 0, true, 3 * dim, len + 1, t.normIn()[i], 0, false, dim,
                     g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), 0, true);
             DecoderBackprop.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
-            float[] dt1 = new float[(len + 1) * dim];
             Gemm.multiply(dq, 0, false, len + 1, 3 * dim, qkv.weight, 0, false, dim, dt1, 0, false);
             float[] dNormBias = g.of(attnPrefix + ".norm.bias", dim);
             DecoderBackprop.layerNormBackward(dt1, len, dim, attnNormW, t.xhat1()[i], t.inv1()[i], attnPrefix + ".norm", g);
@@ -162,8 +209,21 @@ final class TinyVitBlockTraining {
                 dNormBias[c] += dt1[len * dim + c];
             }
             // residual: dx = da + d(LN input)
-            ChunkedParallel.add(dt1, d, dt1, len * dim);
-            dx[i] = Arrays.copyOf(dt1, len * dim);
+            float[] o = arena.take(len * dim);
+            ChunkedParallel.add(dt1, d, o, len * dim);
+            dx[i] = o;
+            arena.give(d);
+            da[i] = null;
+        }
+        arena.give(datt);
+        arena.give(dq);
+        arena.give(dt1);
+        if (release) {
+            arena.give(t.normIn());
+            arena.give(t.xhat1());
+            arena.give(t.inv1());
+            arena.give(t.qkv());
+            arena.give(t.att());
         }
         return dx;
     }

@@ -19,7 +19,11 @@
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
  *       {@code *Training} class per encoder module, each a forward with tape and a backward, and
  *       {@code Conv2dBnTraining} for BatchNorm in training or evaluation mode) with the mask decoder's backward
- *       ({@code CpuMaskDecoderGradients} and the {@code *Gradient} classes of its attentions).</li>
+ *       ({@code CpuMaskDecoderGradients} and the {@code *Gradient} classes of its attentions). Memory: the
+ *       tape keeps what is costly to recompute and rebuilds the rest in the backward pass, bit for bit (BatchNorm
+ *       and GELU outputs, LayerNorm inputs, the MBConv stage's first two convolutions, the neck's im2col); a
+ *       {@link org.umedsam.model.cpu.TapeArena} lends every map and takes it back, so a trainer's steps and SAM's
+ *       two passes reuse the same arrays instead of churning the heap.</li>
  *   <li>Weight snapshots: {@link org.umedsam.model.cpu.EncoderSnapshots} keeps the evaluation-mode encoder of
  *       one weight version ({@code LiteMedSam.encoderWeightVersion()}), so BatchNorm is folded and the weights
  *       copied once per version, not per embed; the decoder and training passes snapshot at every call.</li>

@@ -1,0 +1,203 @@
+package org.umedsam.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.umedsam.BenchmarkSupport;
+import tech.tablesaw.api.Table;
+
+/**
+ * This project's LiteMedSAM training step beside PyTorch's equivalent, measured in the same run: batch 2 at
+ * 256 x 256, every parameter trained, AdamW alone ("plain") and under SAM, the Java steps and a PyTorch
+ * subprocess ({@code src/test/resources/torch/litemedsam_train_step.py}, the same architecture and loss terms,
+ * {@code torch.set_num_threads(2)}) interleaved mode by mode, so both see the same machine load. Prints per
+ * mode the seconds per step (mean after the first), CPU seconds per step, the peak resident memory of each
+ * process (Java's VmHWM is reset before each mode), and the ratios Java/PyTorch and SAM/plain. Skipped when no
+ * {@code python3} (or {@code /usr/bin/python3}, or {@code -Dbench.python=...}) imports torch.
+ *
+ * <p>{@code OMP_WAIT_POLICY=PASSIVE mvn -B -q -o -pl umedsam-lib test -Dtest=TorchTrainStepBenchmark
+ * -Dgroups=benchmark -DexcludedGroups=none -Dbench.preset=litemedsam -Dbench.steps=3 [-Dbench.rounds=1]}
+ * (the issue's targets: plain step at most 0.6x PyTorch's, SAM step at most 0.6x PyTorch's SAM step and
+ * 2.1x the plain step, peak RSS at most 4 GB). The PyTorch line names the BLAS library torch mapped: Debian's
+ * torch runs on whichever {@code libblas.so.3} is selected, the reference BLAS unless OpenBLAS is installed.
+ */
+@Tag("benchmark")
+class TorchTrainStepBenchmark {
+    private static final String SCRIPT = "/torch/litemedsam_train_step.py";
+
+    @TempDir
+    Path dir;
+
+    /** One mode's figures on one side. */
+    record Figures(double secondsPerStep, double cpuSecondsPerStep, double peakRssGb) {
+    }
+
+    @Test
+    void javaBesidePyTorch() throws Exception {
+        String python = pythonWithTorch();
+        Assumptions.assumeTrue(python != null, "no python3 that imports torch");
+        String preset = System.getProperty("bench.preset", "litemedsam");
+        int steps = Integer.getInteger("bench.steps", 3);
+        int rounds = Integer.getInteger("bench.rounds", 1);
+        Path script = dir.resolve("litemedsam_train_step.py");
+        try (InputStream in = TorchTrainStepBenchmark.class.getResourceAsStream(SCRIPT)) {
+            assertThat(in).as(SCRIPT).isNotNull();
+            Files.copy(in, script);
+        }
+        System.out.printf("BENCH-TORCH preset=%s batch=2 steps=%d rounds=%d python=%s; load average at start %s%n",
+                preset, steps, rounds, python, BenchmarkSupport.loadAverage());
+        Map<String, List<Figures>> java = new LinkedHashMap<>();
+        Map<String, List<Figures>> torch = new LinkedHashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (String mode : List.of("plain", "sam")) {
+                Figures j = javaSteps(preset, steps, mode.equals("sam"), "r" + r + mode);
+                Figures t = torchSteps(python, script, preset, steps, mode);
+                java.computeIfAbsent(mode, k -> new ArrayList<>()).add(j);
+                torch.computeIfAbsent(mode, k -> new ArrayList<>()).add(t);
+                System.out.printf("BENCH-TORCH round %d %s: java %.2f s/step (cpu %.2f s, peak RSS %.2f GB); pytorch %.2f"
+                                + " s/step (cpu %.2f s, peak RSS %.2f GB); java/pytorch %.2f; load %s%n", r, mode,
+                        j.secondsPerStep(), j.cpuSecondsPerStep(), j.peakRssGb(), t.secondsPerStep(),
+                        t.cpuSecondsPerStep(), t.peakRssGb(), j.secondsPerStep() / t.secondsPerStep(),
+                        BenchmarkSupport.loadAverage());
+            }
+        }
+        Figures jp = mean(java.get("plain"));
+        Figures js = mean(java.get("sam"));
+        Figures tp = mean(torch.get("plain"));
+        Figures ts = mean(torch.get("sam"));
+        System.out.printf("BENCH-TORCH summary %s: plain java %.2f s vs pytorch %.2f s (ratio %.2f, cpu ratio %.2f); SAM java"
+                        + " %.2f s vs pytorch %.2f s (ratio %.2f, cpu ratio %.2f); SAM/plain java %.2f (cpu %.2f), pytorch"
+                        + " %.2f (cpu %.2f); peak RSS java plain %.2f GB, sam %.2f GB, pytorch plain %.2f GB, sam %.2f GB;"
+                        + " load average at end %s%n", preset,
+                jp.secondsPerStep(), tp.secondsPerStep(), jp.secondsPerStep() / tp.secondsPerStep(),
+                jp.cpuSecondsPerStep() / tp.cpuSecondsPerStep(),
+                js.secondsPerStep(), ts.secondsPerStep(), js.secondsPerStep() / ts.secondsPerStep(),
+                js.cpuSecondsPerStep() / ts.cpuSecondsPerStep(),
+                js.secondsPerStep() / jp.secondsPerStep(), js.cpuSecondsPerStep() / jp.cpuSecondsPerStep(),
+                ts.secondsPerStep() / tp.secondsPerStep(), ts.cpuSecondsPerStep() / tp.cpuSecondsPerStep(),
+                jp.peakRssGb(), js.peakRssGb(), tp.peakRssGb(), ts.peakRssGb(), BenchmarkSupport.loadAverage());
+    }
+
+    /** {@code steps + 1} trainer steps (the first is not counted), VmHWM reset first. */
+    private Figures javaSteps(String preset, int steps, boolean sam, String name) throws IOException {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("name", name, "modelPreset", preset, "epochs", 1,
+                "maxSteps", steps + 1, "sam", sam, "validationFraction", 0.0, "trainable", "ALL"));
+        LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(preset, 1), false);
+        TrainingSource data = ShuffledSource.training(new SyntheticSquares(2 * (steps + 1), 256, 1), 1);
+        System.gc(); // the previous mode's garbage must not count towards this one's peak
+        resetPeakRss();
+        Path runs = dir.resolve("runs");
+        long cpu0 = BenchmarkSupport.processCpuNanos();
+        long t0 = System.nanoTime();
+        Trainer.start(c, model, data, null, runs, Trainer.Options.quiet());
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (BenchmarkSupport.processCpuNanos() - cpu0) / 1e9;
+        double peak = kilobytes(BenchmarkSupport.procStatus("VmHWM")) / 1048576.0;
+        Table t = Table.read().csv(runs.resolve(name).resolve("steps.csv").toFile());
+        double[] s = t.doubleColumn("seconds").asDoubleArray();
+        double sum = 0;
+        for (int i = 1; i < s.length; i++) {
+            sum += s[i];
+        }
+        // the trainer records no CPU time per step: the counted steps' share of the run's CPU time, by wall time
+        return new Figures(sum / (s.length - 1), cpu * (sum / wall) / (s.length - 1), peak);
+    }
+
+    private Figures torchSteps(String python, Path script, String preset, int steps, String mode) throws Exception {
+        Process p = new ProcessBuilder(python, script.toString(), "--mode", mode, "--steps", String.valueOf(steps),
+                "--preset", preset, "--threads", "2", "--batch", "2").redirectErrorStream(true).start();
+        String summary = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                System.out.println("  " + line);
+                if (line.startsWith("TORCH mode=")) {
+                    summary = line;
+                }
+            }
+        }
+        assertThat(p.waitFor(2, TimeUnit.HOURS)).isTrue();
+        assertThat(p.exitValue()).as("python exit status").isZero();
+        assertThat(summary).as("the script's summary line").isNotNull();
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String f : summary.split(" ")) {
+            int eq = f.indexOf('=');
+            if (eq > 0) {
+                kv.put(f.substring(0, eq), f.substring(eq + 1));
+            }
+        }
+        return new Figures(Double.parseDouble(kv.get("mean")), Double.parseDouble(kv.get("cpu_mean")),
+                Double.parseDouble(kv.get("peak_rss_kb")) / 1048576.0);
+    }
+
+    private static Figures mean(List<Figures> f) {
+        double s = 0;
+        double c = 0;
+        double m = 0;
+        for (Figures x : f) {
+            s += x.secondsPerStep();
+            c += x.cpuSecondsPerStep();
+            m = Math.max(m, x.peakRssGb());
+        }
+        return new Figures(s / f.size(), c / f.size(), m);
+    }
+
+    /** The first of {@code -Dbench.python}, python3, /usr/bin/python3 that imports torch, or null. */
+    private static String pythonWithTorch() {
+        List<String> candidates = new ArrayList<>();
+        if (System.getProperty("bench.python") != null) {
+            candidates.add(System.getProperty("bench.python"));
+        }
+        candidates.add("python3");
+        candidates.add("/usr/bin/python3");
+        for (String py : candidates) {
+            try {
+                Process p = new ProcessBuilder(py, "-c", "import torch").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return py;
+                }
+                p.destroyForcibly();
+            } catch (IOException e) {
+                // not installed: try the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Resets this process' VmHWM to its current RSS (Linux: "5" to /proc/self/clear_refs); ignored elsewhere. */
+    static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | UnsupportedOperationException e) {
+            System.out.println("BENCH note: cannot reset VmHWM (" + e.getMessage() + "); peaks are cumulative");
+        }
+    }
+
+    /** {@code "7364320 kB"} -> 7364320; NaN when unreadable. */
+    static double kilobytes(String procValue) {
+        String[] parts = procValue.trim().split("\\s+");
+        try {
+            return Double.parseDouble(parts[0]);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}
