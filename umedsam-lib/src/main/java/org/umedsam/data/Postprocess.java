@@ -23,16 +23,16 @@ public final class Postprocess {
         if (newH > side || newW > side) {
             throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
         }
-        int[] y0 = new int[origH];
-        int[] y1 = new int[origH];
-        float[] hy0 = new float[origH];
-        float[] hy1 = new float[origH];
-        weights(newH, origH, y0, y1, hy0, hy1);
-        int[] x0 = new int[origW];
-        int[] x1 = new int[origW];
-        float[] wx0 = new float[origW];
-        float[] wx1 = new float[origW];
-        weights(newW, origW, x0, x1, wx0, wx1);
+        Taps ty = Taps.of(newH, origH);
+        Taps tx = Taps.of(newW, origW);
+        int[] y0 = ty.i0();
+        int[] y1 = ty.i1();
+        float[] hy0 = ty.l0();
+        float[] hy1 = ty.l1();
+        int[] x0 = tx.i0();
+        int[] x1 = tx.i1();
+        float[] wx0 = tx.l0();
+        float[] wx1 = tx.l1();
         float[] out = new float[origH * origW];
         for (int y = 0; y < origH; y++) {
             int r0 = y0[y] * side;
@@ -50,25 +50,33 @@ public final class Postprocess {
         return out;
     }
 
-    /** PyTorch {@code compute_source_index_and_lambda} (align_corners=False), in float32. */
-    private static void weights(int in, int out, int[] i0, int[] i1, float[] l0, float[] l1) {
-        float scale = (float) in / out;
-        for (int o = 0; o < out; o++) {
-            if (in == out) {
-                i0[o] = o;
-                i1[o] = o;
-                l0[o] = 1f;
-                l1[o] = 0f;
-                continue;
+    /**
+     * Bilinear taps along one axis, PyTorch {@code compute_source_index_and_lambda} (align_corners=False) in
+     * float32: output {@code o} reads sources {@code i0[o]} and {@code i1[o]} with weights {@code l0[o]}, {@code l1[o]}.
+     */
+    private record Taps(int[] i0, int[] i1, float[] l0, float[] l1) {
+
+        static Taps of(int in, int out) {
+            Taps t = new Taps(new int[out], new int[out], new float[out], new float[out]);
+            float scale = (float) in / out;
+            for (int o = 0; o < out; o++) {
+                if (in == out) {
+                    t.i0[o] = o;
+                    t.i1[o] = o;
+                    t.l0[o] = 1f;
+                    t.l1[o] = 0f;
+                    continue;
+                }
+                float real = Math.max(scale * (o + 0.5f) - 0.5f, 0f);
+                int idx = (int) real;
+                int offset = idx < in - 1 ? 1 : 0;
+                t.i0[o] = idx;
+                t.i1[o] = idx + offset;
+                float lambda1 = Math.min(Math.max(real - idx, 0f), 1f);
+                t.l1[o] = lambda1;
+                t.l0[o] = 1f - lambda1;
             }
-            float real = Math.max(scale * (o + 0.5f) - 0.5f, 0f);
-            int idx = (int) real;
-            int offset = idx < in - 1 ? 1 : 0;
-            i0[o] = idx;
-            i1[o] = idx + offset;
-            float lambda1 = Math.min(Math.max(real - idx, 0f), 1f);
-            l1[o] = lambda1;
-            l0[o] = 1f - lambda1;
+            return t;
         }
     }
 
@@ -124,16 +132,16 @@ public final class Postprocess {
         if (newH > side || newW > side) {
             throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
         }
-        int[] y0 = new int[origH];
-        int[] y1 = new int[origH];
-        float[] hy0 = new float[origH];
-        float[] hy1 = new float[origH];
-        weights(newH, origH, y0, y1, hy0, hy1);
-        int[] x0 = new int[origW];
-        int[] x1 = new int[origW];
-        float[] wx0 = new float[origW];
-        float[] wx1 = new float[origW];
-        weights(newW, origW, x0, x1, wx0, wx1);
+        Taps ty = Taps.of(newH, origH);
+        Taps tx = Taps.of(newW, origW);
+        int[] y0 = ty.i0();
+        int[] y1 = ty.i1();
+        float[] hy0 = ty.l0();
+        float[] hy1 = ty.l1();
+        int[] x0 = tx.i0();
+        int[] x1 = tx.i1();
+        float[] wx0 = tx.l0();
+        float[] wx1 = tx.l1();
         float from = FOREGROUND_FROM;
         byte[] m = new byte[origH * origW];
         // Only pixels with a positive logit among their four sources can pass: a weighted sum of values <= 0 with

@@ -49,18 +49,8 @@ final class WindowAttentionGradient {
         this.ws = ws;
         this.tokens = n;
         this.scale = (float) Math.pow(headDim, -0.5);
-        pairIndex = new int[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                pairIndex[i * n + j] = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
-            }
-        }
-        pairBias = new float[heads * n * n];
-        for (int h = 0; h < heads; h++) {
-            for (int p = 0; p < n * n; p++) {
-                pairBias[h * n * n + p] = attentionBiases[h * n + pairIndex[p]];
-            }
-        }
+        pairIndex = WindowAttentionKernel.pairIndex(ws);
+        pairBias = WindowAttentionKernel.pairBiases(heads, ws, attentionBiases);
         scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
     }
 

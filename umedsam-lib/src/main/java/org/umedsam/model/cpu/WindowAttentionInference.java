@@ -39,15 +39,7 @@ final class WindowAttentionInference {
         this.tokens = ws * ws;
         this.scale = (float) Math.pow(headDim, -0.5);
         int n = tokens;
-        pairBias = new float[heads * n * n];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    int off = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
-                    pairBias[(h * n + i) * n + j] = attentionBiases[h * n + off];
-                }
-            }
-        }
+        pairBias = WindowAttentionKernel.pairBiases(heads, ws, attentionBiases);
         scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
     }
 

@@ -33,16 +33,40 @@ final class WindowAttentionKernel {
         this.tokens = ws * ws;
         this.scale = (float) Math.pow(headDim, -0.5);
         int n = tokens;
-        pairBias = new float[heads * n * n];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    int off = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
-                    pairBias[(h * n + i) * n + j] = attentionBiases[h * n + off];
-                }
+        pairBias = pairBiases(heads, ws, attentionBiases);
+        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
+    }
+
+    /**
+     * Upstream's attention_bias_idxs for a {@code ws x ws} window: {@code idx[i * N + j] = |dy| * ws + |dx|} for
+     * window positions {@code i, j} ({@code N = ws * ws}), {@code [N, N]}.
+     */
+    static int[] pairIndex(int ws) {
+        int n = ws * ws;
+        int[] idx = new int[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                idx[i * n + j] = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
             }
         }
-        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
+        return idx;
+    }
+
+    /**
+     * The learned bias of every pair in a window, {@code [heads, N, N]}: {@code attentionBiases[h, pairIndex[i, j]]}.
+     *
+     * @param attentionBiases {@code [heads, N]}
+     */
+    static float[] pairBiases(int heads, int ws, float[] attentionBiases) {
+        int n = ws * ws;
+        int[] idx = pairIndex(ws);
+        float[] bias = new float[heads * n * n];
+        for (int h = 0; h < heads; h++) {
+            for (int p = 0; p < n * n; p++) {
+                bias[h * n * n + p] = attentionBiases[h * n + idx[p]];
+            }
+        }
+        return bias;
     }
 
     /**
