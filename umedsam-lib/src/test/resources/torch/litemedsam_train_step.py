@@ -350,6 +350,19 @@ def blas_library():
     return ",".join(sorted(found)) or "n/a"
 
 
+def peak_rss_kb():
+    """This process' peak resident set (VmHWM). Not ru_maxrss: started from the JVM, the child's ru_maxrss keeps
+    the parent's peak from before exec, so it would report Java's memory instead of PyTorch's."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=["plain", "sam"], required=True)
@@ -389,7 +402,7 @@ def main():
         cpus.append(time.process_time() - c0)
         print(f"TORCH step {s} mode={a.mode} {times[-1]:.2f} s (cpu {cpus[-1]:.2f} s)", flush=True)
     rest = times[1:]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kb()
     print(f"TORCH mode={a.mode} preset={a.preset} batch={b} threads={a.threads} first={times[0]:.3f} "
           f"mean={sum(rest) / len(rest):.3f} steps={len(rest)} cpu_mean={sum(cpus[1:]) / len(rest):.3f} "
           f"peak_rss_kb={peak} torch={torch.__version__} blas={blas_library()}", flush=True)
