@@ -27,8 +27,8 @@ import java.util.concurrent.ForkJoinPool;
  * seconds of each and the ratio engine / ONNX Runtime of the medians, for the image encoder (batch 1) and the
  * prompt encoder + mask decoder per box (1 box per call, and {@code bench.boxes} boxes per call). The engine
  * is timed with its weight snapshot held ({@code CpuImageEncoder.of} once), ONNX Runtime with its session
- * created once; the encoder line also shows {@code LiteMedSam.embed}, which snapshots the weights at every
- * call. Prints only.
+ * created once; the encoder line also shows {@code LiteMedSam.embed}, the library's call, which keeps one
+ * snapshot per weight version (the difference is its input checks and conversions). Prints only.
  *
  * <p>Weights: the parity checkpoint when {@code ../shared/fixtures} has it (LiteMedSAM), else the preset's
  * random initialisation. Options: {@code -Dbench.preset=litemedsam|small} (default litemedsam),
@@ -78,7 +78,7 @@ class OnnxRuntimeBenchmark {
                     () -> ortEncoder.run(Map.of(OnnxExport.IMAGE, new OrtModel.Input(pixels, image.shape()))),
                     () -> in(pool, () -> model.embed(image)));
             report(preset, "image encoder, batch 1", enc, 1);
-            System.out.printf("BENCH onnx: %s   LiteMedSam.embed (weight snapshot at every call): median %.3f s%n", preset,
+            System.out.printf("BENCH onnx: %s   LiteMedSam.embed (snapshot kept per weight version): median %.3f s%n", preset,
                     BenchmarkSupport.median(enc[2]));
 
             for (int n : new int[]{1, boxCount}) {
