@@ -1,5 +1,7 @@
 package org.umedsam.analysis;
 
+import org.umedsam.model.Engine;
+import org.umedsam.model.ModelOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,24 +249,26 @@ public final class LossLandscape {
     }
 
     private CombinedLoss evaluate() {
-        return evaluate(model.forward(batch.images(), batch.boxes(), false));
+        return evaluate(model.forward(batch.images(), batch.boxes(), false).output());
     }
 
-    private CombinedLoss evaluate(TrainableModel.Pass pass) {
-        long[] s = pass.logits().shape();
+    private CombinedLoss evaluate(ModelOutput out) {
+        long[] s = out.lowResLogits().shape();
         MaskBatch mb = new MaskBatch(batch.size(), (int) s[2], (int) s[3],
-                pass.logits().castTo(DataType.DOUBLE).dup('c').data().asDouble(),
-                pass.iou().castTo(DataType.DOUBLE).dup('c').data().asDouble(), batch.maps());
+                out.lowResLogits().castTo(DataType.DOUBLE).dup('c').data().asDouble(),
+                out.iou().castTo(DataType.DOUBLE).dup('c').data().asDouble(), batch.maps());
         return loss.evaluate(mb, logSigmas);
     }
 
     /** d loss / d theta over the trained parameters, as doubles. */
     private Map<String, INDArray> gradient() {
-        TrainableModel.Pass pass = model.forward(batch.images(), batch.boxes(), false);
-        CombinedLoss c = evaluate(pass);
-        INDArray gl = Nd4j.createFromArray(c.gradLogits()).reshape(pass.logits().shape()).castTo(pass.logits().dataType());
-        INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(pass.iou().shape()).castTo(pass.iou().dataType());
-        Map<String, INDArray> g = model.backward(pass, batch.images(), batch.boxes(), gl, gi, false, Set.copyOf(trained));
+        Engine.Pass pass = model.forward(batch.images(), batch.boxes(), false);
+        ModelOutput output = pass.output();
+        CombinedLoss c = evaluate(output);
+        INDArray gl = Nd4j.createFromArray(c.gradLogits()).reshape(output.lowResLogits().shape())
+                .castTo(output.lowResLogits().dataType());
+        INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(output.iou().shape()).castTo(output.iou().dataType());
+        Map<String, INDArray> g = pass.backward(gl, gi, Set.copyOf(trained));
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : trained) {
             INDArray gi2 = g.get(name);

@@ -104,7 +104,7 @@ public final class EmbeddingCache {
 
     private static String encoderDigest(LiteMedSam model) {
         MessageDigest md = sha256();
-        md.update((model.config().toString() + "|" + model.dataType() + "|" + model.forwardEngine()).getBytes(
+        md.update((model.config().toString() + "|" + model.dataType() + "|" + model.engine().kind()).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         Map<String, INDArray> encoder = new TreeMap<>();
         model.parameters().forEach((k, v) -> put(encoder, k, v));

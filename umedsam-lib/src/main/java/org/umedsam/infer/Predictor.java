@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
+import org.umedsam.model.Engine;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
@@ -94,7 +95,7 @@ public final class Predictor implements SliceSegmenter {
             t1 = System.nanoTime();
             embedding = cache == null ? model.embed(x) : cache.embed(model, x);
             t2 = System.nanoTime();
-            closeable = model.forwardEngine() == LiteMedSam.ForwardEngine.CPU;
+            closeable = model.engine().kind() == Engine.Kind.CPU;
         }
         if (closeable) {
             x.close();

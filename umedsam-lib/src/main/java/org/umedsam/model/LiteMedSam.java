@@ -1,105 +1,53 @@
 package org.umedsam.model;
 
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.umedsam.model.cpu.CpuImageEncoder;
-import org.umedsam.model.cpu.CpuLiteMedSamTraining;
-import org.umedsam.model.cpu.CpuMaskDecoder;
-import org.umedsam.model.cpu.EncoderSnapshots;
-import org.umedsam.model.cpu.TapeArena;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
- * LiteMedSAM (image encoder, prompt encoder, mask decoder) on SameDiff, numerically matching the
- * upstream PyTorch model (bowang-lab/MedSAM, branch LiteMedSAM).
+ * LiteMedSAM (image encoder, prompt encoder, mask decoder), numerically matching the upstream PyTorch model
+ * (bowang-lab/MedSAM, branch LiteMedSAM): its state and the {@link Engine} that runs its passes.
  *
- * <p><b>State.</b> All state-dict entries live in one map keyed by the upstream names, in PyTorch
- * shapes (see {@link WeightMapping}). {@link #parameters()} and {@link #buffers()} return the live
- * arrays: in-place updates ({@code addi}, {@code subi}, {@code assign}) are seen by the next pass of
- * every graph (this is what a SAM perturb/restore step relies on), with one exception: the CPU engine's
- * image encoder in evaluation mode (below), which sees them after {@link #weightsChanged}.
+ * <p><b>State.</b> All state-dict entries live in one map keyed by the upstream names, in PyTorch shapes (see
+ * {@link WeightMapping}). {@link #parameters()} and {@link #buffers()} return the live arrays. Code that writes
+ * them in place ({@code addi}, {@code assign}) announces it with {@link #weightsChanged}, which advances the
+ * image encoder's and the decoder's weight versions ({@link #encoderWeightVersion}, {@link #decoderWeightVersion});
+ * {@link #loadStateDict} and {@link #applyBatchNormStatistics} do so themselves. Engines may keep weight copies
+ * per version (the CPU engine's evaluation-mode encoder and inference decoder do); the passes that can be
+ * differentiated, and {@link #decode}, see unannounced writes too (SAM's perturbed weights).
  *
- * <p><b>Graphs.</b> Built lazily and cached: the encoder in evaluation mode, the prompt encoder + mask
- * decoder from an embedding placeholder (no BatchNorm, so one graph serves training and evaluation),
- * and the full model in training mode and in evaluation mode for gradients. Gradients are those of
- * the surrogate {@code sum(logits * gradLogits) + sum(iou * gradIou)} whose two weights are
- * placeholders: losses are computed outside, in plain Java, and hand back dLoss/dLogits, dLoss/dIou.
- *
- * <p><b>Engines.</b> Evaluation-mode forward passes ({@link #embed}, {@link #decode},
- * {@link #forwardFromEmbedding}, {@code forward(.., false)}) run on the hand-scheduled CPU
- * implementation in {@code org.umedsam.model.cpu} for float32 models ({@link ForwardEngine#CPU},
- * the default): same arithmetic, about an order of magnitude faster than SameDiff's op-by-op
- * execution. So do the mask decoder's gradients from an embedding ({@link #gradientsFromEmbedding}
- * when only {@code mask_decoder.*} parameters are asked for: the U-MedSAM code's trained group), and
- * the full model's training-mode passes and gradients ({@code forward(.., true)}, {@link #gradients},
- * {@link #forwardWithTape}): a hand-written backward through the decoder and the TinyViT encoder,
- * BatchNorm with batch statistics included. Other gradients from an embedding and {@link #trace} run on
- * SameDiff, as does everything for {@link ForwardEngine#SAMEDIFF} or double-precision models.
- * The CPU engine's evaluation-mode image encoder ({@link #embed}) keeps its weight snapshot (BatchNorm
- * folded, weights copied: 39 ms for LiteMedSAM, plus its activation buffers) for as long as the encoder's
- * weight version ({@link #encoderWeightVersion}) stays the same: {@link #loadStateDict} and
- * {@link #applyBatchNormStatistics} advance it themselves, and code that writes encoder arrays of
- * {@link #parameters()} or {@link #buffers()} in place calls {@link #weightsChanged} (the trainer does after
- * every optimizer step), so the snapshot is folded once per weight version, not per call. So does
- * {@link #decodeAtWeightVersion} (inference's decode) with the prompt encoder's and mask decoder's weights, per
- * {@link #decoderWeightVersion}. Every other CPU pass ({@link #decode} included) snapshots the weights at the
- * call, so in-place updates of the decoder are seen at once (SAM's perturbed pass relies on that).
- *
- * <p><b>Memory.</b> SameDiff allocates fresh native buffers for every pass (released when the Java GC
- * runs); every {@value #GC_EVERY} SameDiff passes (embed, decode, training forward, gradients) this class
- * calls {@code System.gc()} ({@link GcCounter}), which keeps resident memory bounded.
+ * <p><b>Engines.</b> {@link Engine.Kind#CPU} (the default, {@code org.umedsam.model.cpu}) runs every pass of a
+ * float32 model, the whole backward pass included; {@link Engine.Kind#SAMEDIFF} ({@code org.umedsam.model.samediff})
+ * is the reference, and runs double-precision models, {@link #trace}, and what the CPU engine does not cover
+ * (gradients from an embedding for parameters other than the mask decoder's). The engines are found with
+ * {@link ServiceLoader}, so this package depends on neither.
  *
  * <p>Not thread-safe: one model per thread, or synchronise externally.
  */
 public final class LiteMedSam {
 
-    static final int GC_EVERY = 10;
-
     private final ModelConfig config;
     private final DataType dtype;
     private final LinkedHashMap<String, INDArray> state = new LinkedHashMap<>();
     private final Set<String> trainable = new LinkedHashSet<>();
-    private final Map<GraphKind, Graph> graphs = new EnumMap<>(GraphKind.class);
-    private final GcCounter gc = new GcCounter(GC_EVERY);
-    private final List<org.nd4j.autodiff.listeners.Listener> listeners = new ArrayList<>();
-
-    private enum GraphKind { ENCODER_EVAL, DECODER, FULL_TRAIN, FULL_EVAL }
-
-    /** Which implementation runs evaluation-mode forward passes. */
-    public enum ForwardEngine {
-        /** {@code org.umedsam.model.cpu}: Java loops plus native sgemm (float32 models only). */
-        CPU,
-        /** The SameDiff graphs that also compute gradients. */
-        SAMEDIFF
-    }
-
-    private ForwardEngine forwardEngine = ForwardEngine.CPU;
+    /** The engine asked for; {@link #engine()} falls back to the reference for what it cannot run. */
+    private Engine.Kind engineKind = Engine.Kind.CPU;
+    private final Map<Engine.Kind, Engine> engines = new EnumMap<>(Engine.Kind.class);
     /** Advanced whenever the image encoder's weights or BatchNorm statistics may have changed. */
     private long encoderVersion;
-    /** The CPU engine's evaluation-mode encoder of the current {@link #encoderVersion}. */
-    private final EncoderSnapshots encoderSnapshots = new EncoderSnapshots();
     /** Advanced whenever the prompt encoder's or mask decoder's weights may have changed. */
     private long decoderVersion;
-    /** The CPU engine's decoder snapshot for {@link #decodeAtWeightVersion}, taken at {@link #decoderSnapshotVersion}. */
-    private CpuMaskDecoder decoderSnapshot;
-    private long decoderSnapshotVersion;
-
-    private record Graph(Net net, String logits, String iou, String surrogate) {
-    }
 
     private LiteMedSam(ModelConfig config, DataType dtype) {
         this.config = config;
@@ -191,8 +139,8 @@ public final class LiteMedSam {
         }
     }
 
-    /** The live full state, upstream names and order (unmodifiable map; the arrays are live), for {@link ModelFiles}. */
-    Map<String, INDArray> state() {
+    /** The live full state, upstream names and order (unmodifiable map; the arrays are live): what engines read. */
+    public Map<String, INDArray> state() {
         return Collections.unmodifiableMap(state);
     }
 
@@ -262,63 +210,6 @@ public final class LiteMedSam {
         return ModelFiles.load(file);
     }
 
-    // ------------------------------------------------------------------ graphs
-
-    private Graph graph(GraphKind kind) {
-        return graphs.computeIfAbsent(kind, k -> {
-            Graph g = build(k);
-            if (!listeners.isEmpty()) {
-                g.net().sd.setListeners(listeners);
-            }
-            return g;
-        });
-    }
-
-    /** Attaches SameDiff listeners (e.g. an op profiler) to every graph, present and future; none to clear. */
-    void setListeners(org.nd4j.autodiff.listeners.Listener... ls) {
-        listeners.clear();
-        listeners.addAll(List.of(ls));
-        for (Graph g : graphs.values()) {
-            g.net().sd.setListeners(listeners);
-        }
-    }
-
-    private Graph build(GraphKind kind) {
-        boolean train = kind == GraphKind.FULL_TRAIN;
-        Net n = new Net(config, train, dtype, state, trainable);
-        int s = config.imageSize();
-        int e = config.promptEmbedDim();
-        int g = config.embeddingSize();
-        SDVariable embedding;
-        if (kind == GraphKind.DECODER) {
-            embedding = n.sd.placeHolder("embedding", dtype, -1, e, g, g);
-        } else {
-            SDVariable images = n.sd.placeHolder("images", dtype, -1, 3, s, s);
-            ImageEncoder.Outputs enc = ImageEncoder.build(n, images);
-            for (int i = 0; i < 4; i++) {
-                enc.stages()[i].rename("encoder_layer" + i);
-            }
-            embedding = enc.embedding().rename("image_embedding");
-            if (kind == GraphKind.ENCODER_EVAL) {
-                return new Graph(n, null, null, null);
-            }
-        }
-        SDVariable boxes = n.sd.placeHolder("boxes", dtype, -1, 4);
-        SDVariable sparse = PromptEncoder.sparse(n, boxes).rename("sparse_embedding");
-        SDVariable densePe = PromptEncoder.densePeTokens(n);
-        n.tokensToNchw(densePe, e, g, g).rename("dense_pe");
-        SDVariable[] md = MaskDecoder.build(n, embedding, sparse, 2, densePe);
-        md[0].rename("masks_all");
-        md[1].rename("iou_all");
-        SDVariable logits = n.slice(md[0], 4, 1, 0, 1).rename("logits");
-        SDVariable iou = n.slice(md[1], 2, 1, 0, 1).rename("iou");
-        SDVariable gl = n.sd.placeHolder("grad_logits", dtype, -1, 1, config.maskSize(), config.maskSize());
-        SDVariable gi = n.sd.placeHolder("grad_iou", dtype, -1, 1);
-        SDVariable surrogate = logits.mul(gl).sum().add(iou.mul(gi).sum()).rename("surrogate");
-        n.sd.setLossVariables("surrogate");
-        return new Graph(n, logits.name(), iou.name(), surrogate.name());
-    }
-
     private INDArray in(INDArray x, String what, long... shapeWithMinus1) {
         if (x.rank() != shapeWithMinus1.length) {
             throw new IllegalArgumentException(what + ": expected rank " + shapeWithMinus1.length + " "
@@ -345,23 +236,40 @@ public final class LiteMedSam {
         return in(embedding, "embedding", -1, config.promptEmbedDim(), config.embeddingSize(), config.embeddingSize());
     }
 
-    // ------------------------------------------------------------------ inference
 
-    /** Chooses the evaluation-mode forward implementation (default {@link ForwardEngine#CPU}); returns this. */
-    public LiteMedSam forwardEngine(ForwardEngine engine) {
-        this.forwardEngine = java.util.Objects.requireNonNull(engine, "engine");
+    // ------------------------------------------------------------------ engines and weight versions
+
+    /** Chooses the engine (default {@link Engine.Kind#CPU}); returns this. */
+    public LiteMedSam engine(Engine.Kind kind) {
+        this.engineKind = java.util.Objects.requireNonNull(kind, "engine kind");
         return this;
     }
 
-    /** The engine evaluation-mode passes use: CPU only for float32 models, SameDiff otherwise. */
-    public ForwardEngine forwardEngine() {
-        return forwardEngine == ForwardEngine.CPU && dtype == DataType.FLOAT ? ForwardEngine.CPU : ForwardEngine.SAMEDIFF;
+    /** The engine that runs this model's passes: the one chosen, except that the CPU engine runs float32 models only. */
+    public Engine engine() {
+        return engineOf(engineKind == Engine.Kind.CPU && dtype == DataType.FLOAT ? Engine.Kind.CPU : Engine.Kind.SAMEDIFF);
+    }
+
+    /** The reference engine (SameDiff): any data type, gradients of any group, {@link #trace}. */
+    public Engine reference() {
+        return engineOf(Engine.Kind.SAMEDIFF);
+    }
+
+    private Engine engineOf(Engine.Kind kind) {
+        return engines.computeIfAbsent(kind, k -> {
+            for (Engine.Provider p : ServiceLoader.load(Engine.Provider.class, LiteMedSam.class.getClassLoader())) {
+                if (p.kind() == k) {
+                    return p.create(this);
+                }
+            }
+            throw new IllegalStateException("no " + k + " engine on the class path (META-INF/services/"
+                    + Engine.Provider.class.getName() + ")");
+        });
     }
 
     /**
-     * Says that arrays of {@link #parameters()} or {@link #buffers()} were written in place: the next
-     * {@link #embed} folds and copies the encoder's weights afresh. Calling it when nothing changed costs one
-     * snapshot at the next embed, nothing else.
+     * Says that arrays of {@link #parameters()} or {@link #buffers()} were written in place: engines drop the weight
+     * copies they keep. Calling it when nothing changed costs one copy at the next pass, nothing else.
      */
     public void weightsChanged() {
         encoderVersion++;
@@ -390,10 +298,7 @@ public final class LiteMedSam {
         }
     }
 
-    /**
-     * The prompt encoder's and mask decoder's weight version: advanced by {@link #weightsChanged} (for any
-     * non-encoder key) and by this class's own writers; {@link #decodeAtWeightVersion} keeps a snapshot per version.
-     */
+    /** The prompt encoder's and mask decoder's weight version: advanced by {@link #weightsChanged} (for any non-encoder key) and by this class's own writers. */
     public long decoderWeightVersion() {
         return decoderVersion;
     }
@@ -403,146 +308,122 @@ public final class LiteMedSam {
         return encoderVersion;
     }
 
-    /** The CPU engine's encoder for the current weight version, built (BatchNorm folded) when the version moved. */
-    CpuImageEncoder encoderSnapshot() {
-        return encoderSnapshots.at(encoderVersion, config, state);
-    }
+
+    // ------------------------------------------------------------------ passes (checked, then the engine's)
 
     /** Image embedding in evaluation mode: {@code [B, 3, 256, 256] -> [B, 256, 64, 64]}. */
     public INDArray embed(INDArray images) {
-        if (forwardEngine() == ForwardEngine.CPU) {
-            return encoderSnapshot().embed(images(images));
-        }
-        Graph gr = graph(GraphKind.ENCODER_EVAL);
-        INDArray out = gr.net().sd.output(Map.of("images", images(images)), "image_embedding").get("image_embedding");
-        gcHint();
-        return out;
-    }
-
-    /** SameDiff's native buffers are freed by the Java GC only; a periodic hint bounds resident memory. */
-    private void gcHint() {
-        gc.count();
+        return engine().embed(images(images));
     }
 
     /**
-     * Decodes N boxes against one embedding.
+     * Decodes N boxes against one embedding, with the weights as they are at the call ({@link Engine#decode}).
      *
      * @param embedding {@code [1, 256, 64, 64]}
      * @param boxes     {@code [N, 4]}, x0 y0 x1 y1 in the 256 x 256 input frame
      * @param multimask false: the single-mask token; true: the three multimask tokens
      */
     public Prediction decode(INDArray embedding, INDArray boxes, boolean multimask) {
-        embedding = embeddingIn(embedding);
-        if (embedding.size(0) != 1) {
-            throw new IllegalArgumentException("decode takes one embedding [1, E, g, g], got " + java.util.Arrays.toString(embedding.shape()));
-        }
-        boxes = boxes(boxes, -1);
-        if (forwardEngine() == ForwardEngine.CPU) {
-            return CpuMaskDecoder.of(config, state).decode(embedding, boxes, multimask);
-        }
-        return decodeOnSameDiff(embedding, boxes, multimask);
+        return engine().decode(oneEmbedding(embedding), boxes(boxes, -1), multimask);
     }
 
     /**
-     * As {@link #decode}, except that the CPU engine's decoder snapshot (weights copied, 4 MB for the small
-     * preset and 16 MB for LiteMedSAM) is taken once per {@link #decoderWeightVersion} rather than at every
-     * call, as {@link #embed} does for the encoder: in-place writes to prompt-encoder or mask-decoder arrays are
-     * seen once announced with {@link #weightsChanged}. For inference, where nothing writes the weights;
-     * {@link #decode} stays the pass that sees unannounced in-place updates (SAM's perturbed weights).
+     * As {@link #decode}, with the decoder's weights copied once per {@link #decoderWeightVersion} rather than at
+     * every call (4 MB for the small preset, 16 MB for LiteMedSAM): for inference, where nothing writes the weights.
      */
     public Prediction decodeAtWeightVersion(INDArray embedding, INDArray boxes, boolean multimask) {
+        return engine().decodeAtWeightVersion(oneEmbedding(embedding), boxes(boxes, -1), multimask);
+    }
+
+    private INDArray oneEmbedding(INDArray embedding) {
         embedding = embeddingIn(embedding);
         if (embedding.size(0) != 1) {
-            throw new IllegalArgumentException("decode takes one embedding [1, E, g, g], got " + java.util.Arrays.toString(embedding.shape()));
+            throw new IllegalArgumentException("decode takes one embedding [1, E, g, g], got "
+                    + java.util.Arrays.toString(embedding.shape()));
         }
-        boxes = boxes(boxes, -1);
-        if (forwardEngine() == ForwardEngine.CPU) {
-            if (decoderSnapshot == null || decoderSnapshotVersion != decoderVersion) {
-                decoderSnapshot = null; // the old copy may go before the new one is made
-                decoderSnapshot = CpuMaskDecoder.of(config, state);
-                decoderSnapshotVersion = decoderVersion;
-            }
-            return decoderSnapshot.decode(embedding, boxes, multimask);
-        }
-        return decodeOnSameDiff(embedding, boxes, multimask);
+        return embedding;
     }
 
-    private Prediction decodeOnSameDiff(INDArray embedding, INDArray boxes, boolean multimask) {
-        long nBoxes = boxes.size(0);
-        INDArray emb = nBoxes == 1 ? embedding : embedding.repeat(0, nBoxes);
-        Map<String, INDArray> out = graph(GraphKind.DECODER).net().sd.output(
-                Map.of("embedding", emb, "boxes", boxes), "masks_all", "iou_all");
-        INDArray masks = out.get("masks_all");
-        INDArray iou = out.get("iou_all");
-        int tokens = config.numMultimaskOutputs() + 1;
-        gcHint();
-        if (multimask) {
-            return new Prediction(masks.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens)).dup(),
-                    iou.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens)).dup());
-        }
-        return new Prediction(masks.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)).dup(),
-                iou.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)).dup());
-    }
-
-    /**
-     * Every intermediate the parity fixture holds, in evaluation mode: {@code encoder_layer0..3},
-     * {@code image_embedding}, {@code dense_pe}, {@code sparse_embedding}, {@code low_res_masks},
-     * {@code iou_predictions}, {@code multimask_low_res_masks}, {@code multimask_iou_predictions}.
-     */
+    /** {@link Engine#trace}, on the reference engine whatever engine runs the model. */
     public Map<String, INDArray> trace(INDArray images, INDArray boxes) {
         images = images(images);
-        boxes = boxes(boxes, images.size(0));
-        Map<String, INDArray> out = new LinkedHashMap<>(graph(GraphKind.ENCODER_EVAL).net().sd.output(
-                Map.of("images", images), "encoder_layer0", "encoder_layer1", "encoder_layer2", "encoder_layer3",
-                "image_embedding"));
-        Map<String, INDArray> dec = graph(GraphKind.DECODER).net().sd.output(
-                Map.of("embedding", out.get("image_embedding"), "boxes", boxes), "dense_pe", "sparse_embedding",
-                "masks_all", "iou_all");
-        out.put("dense_pe", dec.get("dense_pe"));
-        out.put("sparse_embedding", dec.get("sparse_embedding"));
-        int tokens = config.numMultimaskOutputs() + 1;
-        INDArray masks = dec.get("masks_all");
-        INDArray iou = dec.get("iou_all");
-        out.put("low_res_masks", masks.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)).dup());
-        out.put("iou_predictions", iou.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)).dup());
-        out.put("multimask_low_res_masks", masks.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens)).dup());
-        out.put("multimask_iou_predictions", iou.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens)).dup());
-        return out;
+        return reference().trace(images, boxes(boxes, images.size(0)));
     }
 
-    // ------------------------------------------------------------------ training contract
-
     /**
-     * Single-mask forward pass. In training mode BatchNorm normalises with batch statistics, which the
-     * output carries (running statistics are NOT updated here; see {@link #applyBatchNormStatistics}).
+     * A single-mask pass of the whole model that can be differentiated ({@link Engine.Pass#backward}).
      *
      * @param images {@code [B, 3, 256, 256]}
-     * @param boxes  {@code [B, 4]}
+     * @param boxes  {@code [B K, 4]}: {@code K >= 1} boxes per image, image {@code i}'s at rows
+     *               {@code i K .. i K + K - 1} (each image is embedded once, or repeated
+     *               for an engine that takes one box per image)
+     * @param mode   BatchNorm with batch statistics (in the output; running statistics are not updated, see
+     *               {@link #applyBatchNormStatistics}) or with the running statistics
      */
+    public Engine.Pass pass(INDArray images, INDArray boxes, Engine.Mode mode) {
+        images = images(images);
+        INDArray b = in(boxes, "boxes", -1, 4);
+        BoxesPerImage.of(images, b);
+        return engine().forward(images, b, java.util.Objects.requireNonNull(mode, "mode"));
+    }
+
+    /** A single-mask pass of the prompt encoder and mask decoder from embeddings {@code [B, 256, 64, 64]} and boxes {@code [B, 4]}. */
+    public Engine.Pass passFromEmbedding(INDArray embedding, INDArray boxes) {
+        embedding = embeddingIn(embedding);
+        return engine().forwardFromEmbedding(embedding, boxes(boxes, embedding.size(0)));
+    }
+
+    /** The output of {@link #pass} with one box per image, {@code training} choosing {@link Engine.Mode#TRAINING}. */
     public ModelOutput forward(INDArray images, INDArray boxes, boolean training) {
         images = images(images);
-        boxes = boxes(boxes, images.size(0));
-        if (!training) {
-            return forwardFromEmbedding(embed(images), boxes);
-        }
-        if (forwardEngine() == ForwardEngine.CPU) {
-            return forwardWithTape(images, boxes, true).output();
-        }
-        Graph gr = graph(GraphKind.FULL_TRAIN);
-        List<String> names = new ArrayList<>(List.of(gr.logits(), gr.iou()));
-        for (Net.BnStat st : gr.net().bnStats) {
-            names.add(st.meanName());
-            names.add(st.varName());
-        }
-        Map<String, INDArray> out = gr.net().sd.output(Map.of("images", images, "boxes", boxes), names);
-        List<ModelOutput.BatchNormStatistics> stats = new ArrayList<>();
+        return pass(images, boxes(boxes, images.size(0)), training ? Engine.Mode.TRAINING : Engine.Mode.EVALUATION)
+                .output();
+    }
+
+    /** The output of {@link #passFromEmbedding} (a frozen encoder's training, validation). */
+    public ModelOutput forwardFromEmbedding(INDArray embedding, INDArray boxes) {
+        return passFromEmbedding(embedding, boxes).output();
+    }
+
+    /**
+     * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} w.r.t. the named parameters for one box per
+     * image (fresh arrays, PyTorch shapes); parameters the box-prompt pass does not use get zeros.
+     *
+     * @param gradLogits dLoss/dLogits {@code [B, 1, 256, 256]}
+     * @param gradIou    dLoss/dIou {@code [B, 1]}
+     * @param training   BatchNorm in training mode (batch statistics, gradients through them) or evaluation mode
+     */
+    public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
+                                           boolean training, Set<String> wrt) {
+        images = images(images);
         long b = images.size(0);
-        for (Net.BnStat st : gr.net().bnStats) {
-            stats.add(new ModelOutput.BatchNormStatistics(st.prefix(), out.get(st.meanName()), out.get(st.varName()),
-                    b * st.spatial()));
+        Engine.Pass p = pass(images, boxes(boxes, b), training ? Engine.Mode.TRAINING : Engine.Mode.EVALUATION);
+        return backward(p, b, gradLogits, gradIou, wrt);
+    }
+
+    /** As {@link #gradients} from embeddings: only prompt-encoder and mask-decoder parameters may be asked for. */
+    public Map<String, INDArray> gradientsFromEmbedding(INDArray embedding, INDArray boxes, INDArray gradLogits,
+                                                        INDArray gradIou, Set<String> wrt) {
+        embedding = embeddingIn(embedding);
+        return backward(passFromEmbedding(embedding, boxes), embedding.size(0), gradLogits, gradIou, wrt);
+    }
+
+    /** {@link Engine.Pass#backward} with the gradients' shapes and the names checked against this model. */
+    public Map<String, INDArray> backward(Engine.Pass pass, long batch, INDArray gradLogits, INDArray gradIou,
+                                          Set<String> wrt) {
+        if (pass == null) {
+            throw new IllegalArgumentException("pass is null");
         }
-        gcHint();
-        return new ModelOutput(out.get(gr.logits()), out.get(gr.iou()), List.copyOf(stats));
+        if (wrt == null) {
+            throw new IllegalArgumentException("wrt is null");
+        }
+        for (String k : wrt) {
+            if (!trainable.contains(k)) {
+                throw new IllegalArgumentException("not a trainable parameter: " + k);
+            }
+        }
+        return pass.backward(in(gradLogits, "gradLogits", batch, 1, config.maskSize(), config.maskSize()),
+                in(gradIou, "gradIou", batch, 1), wrt);
     }
 
     /**
@@ -562,152 +443,5 @@ public final class LiteMedSam {
             rv.muli(1 - momentum).addi(st.variance().castTo(rv.dataType()).mul(momentum * unbias));
             nbt.addi(1);
         }
-    }
-
-    /**
-     * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} w.r.t. the named parameters
-     * (fresh arrays, PyTorch shapes). Parameters the box-prompt forward pass does not use (the mask
-     * prompt path, the point embeddings 0/1, {@code not_a_point_embed}) get zero gradients.
-     *
-     * @param gradLogits dLoss/dLogits {@code [B, 1, 256, 256]}
-     * @param gradIou    dLoss/dIou {@code [B, 1]}
-     * @param training   BatchNorm in training mode (batch statistics, gradients through them) or evaluation mode
-     */
-    public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
-                                           boolean training, Set<String> wrt) {
-        images = images(images);
-        long b = images.size(0);
-        if (forwardEngine() == ForwardEngine.CPU) {
-            return backward(forwardWithTape(images, boxes, training), gradLogits, gradIou, wrt);
-        }
-        Map<String, INDArray> ph = Map.of("images", images, "boxes", boxes(boxes, b),
-                "grad_logits", in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
-                "grad_iou", in(gradIou, "gradIou", b, 1));
-        return gradientsOf(graph(training ? GraphKind.FULL_TRAIN : GraphKind.FULL_EVAL), ph, wrt, false);
-    }
-
-    /**
-     * A single-mask forward pass on the CPU engine that keeps what its backward pass needs, for a trainer
-     * that differentiates the pass it has just made (SameDiff's {@link #gradients} would run the forward
-     * again). Batch statistics are in the output; running statistics are not updated. Float32 models with
-     * {@link ForwardEngine#CPU} only. {@code boxes} may hold {@code K} boxes per image ({@code [B K, 4]},
-     * image {@code i}'s at rows {@code i K .. i K + K - 1}): each image is embedded once.
-     *
-     * @param training BatchNorm with batch statistics (training mode) or running statistics
-     * @throws IllegalStateException for a double-precision model or the SameDiff engine
-     */
-    public CpuLiteMedSamTraining.Pass forwardWithTape(INDArray images, INDArray boxes, boolean training) {
-        return forwardWithTape(images, boxes, training, TapeArena.NONE);
-    }
-
-    /**
-     * As {@link #forwardWithTape(INDArray, INDArray, boolean)}, the pass' maps taken from {@code arena} (a trainer
-     * keeps one for its run, so steps and SAM's two passes reuse the same arrays; see {@link TapeArena}).
-     */
-    public CpuLiteMedSamTraining.Pass forwardWithTape(INDArray images, INDArray boxes, boolean training,
-                                                      TapeArena arena) {
-        if (forwardEngine() != ForwardEngine.CPU) {
-            throw new IllegalStateException("forwardWithTape needs the CPU engine and a float32 model; this model is "
-                    + dtype + " on " + forwardEngine);
-        }
-        images = images(images);
-        // K boxes per image are allowed here ([B K, 4]); CpuLiteMedSamTraining checks that B divides the count
-        return CpuLiteMedSamTraining.of(config, state, arena).forward(images, in(boxes, "boxes", -1, 4), training);
-    }
-
-    /**
-     * Gradients of {@code sum(logits * gradLogits) + sum(iou * gradIou)} for a pass of
-     * {@link #forwardWithTape}, at the weights that pass used, as {@link #gradients} returns them.
-     */
-    public Map<String, INDArray> backward(CpuLiteMedSamTraining.Pass pass, INDArray gradLogits, INDArray gradIou,
-                                          Set<String> wrt) {
-        if (pass == null) {
-            throw new IllegalArgumentException("pass is null");
-        }
-        if (wrt == null) {
-            throw new IllegalArgumentException("wrt is null");
-        }
-        for (String k : wrt) {
-            if (!trainable.contains(k)) {
-                throw new IllegalArgumentException("not a trainable parameter: " + k);
-            }
-        }
-        long b = pass.output().iou().size(0);
-        return pass.backward(in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
-                in(gradIou, "gradIou", b, 1), wrt);
-    }
-
-    /** Single-mask forward pass from a precomputed embedding {@code [B, 256, 64, 64]} (frozen encoder). */
-    public ModelOutput forwardFromEmbedding(INDArray embedding, INDArray boxes) {
-        embedding = embeddingIn(embedding);
-        if (forwardEngine() == ForwardEngine.CPU) {
-            INDArray b = boxes(boxes, embedding.size(0));
-            CpuMaskDecoder decoder = CpuMaskDecoder.of(config, state);
-            INDArray[] logits = new INDArray[(int) embedding.size(0)];
-            INDArray[] iou = new INDArray[logits.length];
-            for (int i = 0; i < logits.length; i++) {
-                Prediction p = decoder.decode(embedding.get(NDArrayIndex.interval(i, i + 1)).dup(),
-                        b.get(NDArrayIndex.interval(i, i + 1)).dup(), false);
-                logits[i] = p.masks();
-                iou[i] = p.iou();
-            }
-            return new ModelOutput(Nd4j.concat(0, logits), Nd4j.concat(0, iou), List.of());
-        }
-        Graph gr = graph(GraphKind.DECODER);
-        Map<String, INDArray> out = gr.net().sd.output(
-                Map.of("embedding", embedding, "boxes", boxes(boxes, embedding.size(0))), gr.logits(), gr.iou());
-        return new ModelOutput(out.get(gr.logits()), out.get(gr.iou()), List.of());
-    }
-
-    /**
-     * As {@link #gradients} with the embedding as input: only prompt-encoder and mask-decoder parameters
-     * may be asked for.
-     */
-    public Map<String, INDArray> gradientsFromEmbedding(INDArray embedding, INDArray boxes, INDArray gradLogits,
-                                                        INDArray gradIou, Set<String> wrt) {
-        embedding = embeddingIn(embedding);
-        long b = embedding.size(0);
-        if (forwardEngine() == ForwardEngine.CPU && onlyMaskDecoder(wrt)) {
-            return CpuMaskDecoder.of(config, state).gradients(embedding, boxes(boxes, b),
-                    in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
-                    in(gradIou, "gradIou", b, 1), wrt);
-        }
-        Map<String, INDArray> ph = Map.of("embedding", embedding, "boxes", boxes(boxes, b),
-                "grad_logits", in(gradLogits, "gradLogits", b, 1, config.maskSize(), config.maskSize()),
-                "grad_iou", in(gradIou, "gradIou", b, 1));
-        return gradientsOf(graph(GraphKind.DECODER), ph, wrt, true);
-    }
-
-    /** True when every key is a trainable mask-decoder parameter: what the CPU engine's backward covers. */
-    private boolean onlyMaskDecoder(Set<String> wrt) {
-        for (String k : wrt) {
-            if (!trainable.contains(k) || Component.of(k) != Component.MASK_DECODER) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Map<String, INDArray> gradientsOf(Graph gr, Map<String, INDArray> ph, Set<String> wrt, boolean decoderOnly) {
-        List<String> ask = new ArrayList<>();
-        for (String k : wrt) {
-            if (!trainable.contains(k)) {
-                throw new IllegalArgumentException("not a trainable parameter: " + k);
-            }
-            if (decoderOnly && Component.of(k) == Component.IMAGE_ENCODER) {
-                throw new IllegalArgumentException("decoder-only pass has no gradient for image-encoder parameter " + k);
-            }
-            if (gr.net().used.contains(k)) {
-                ask.add(k);
-            }
-        }
-        Map<String, INDArray> grads = ask.isEmpty() ? Map.of() : gr.net().sd.calculateGradients(ph, ask);
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String k : wrt) {
-            INDArray gk = grads.get(k);
-            out.put(k, gk != null ? gk : Nd4j.zeros(dtype, state.get(k).shape()));
-        }
-        gcHint();
-        return out;
     }
 }

@@ -11,14 +11,14 @@
  *   <li>{@link org.umedsam.model.ModelFiles}: every weights file, read and written in one place (umedsam's
  *       model {@code .npz}, upstream {@code .pth}, a training run's {@code .ckpt}, shipped models by name,
  *       {@link org.umedsam.model.ShippedModels}).</li>
- *   <li>The CPU engine, {@code org.umedsam.model.cpu}: hand-scheduled Java loops plus native sgemm; it runs
+ *   <li>{@link org.umedsam.model.Engine}: what an engine computes ({@code embed}, {@code decode},
+ *       {@code forward(mode)} returning a {@code Pass} that has {@code backward}); {@code LiteMedSam.engine(kind)}
+ *       chooses one, found through {@link java.util.ServiceLoader}, so this package imports neither engine.</li>
+ *   <li>{@code org.umedsam.model.cpu}, the engine that runs: hand-scheduled Java loops plus native sgemm for
  *       every float32 pass, inference and training (forward with tape, backward to every parameter).</li>
- *   <li>The SameDiff engine (ND4J 1.0.0-M2.1), the graph parts here, one per upstream module
- *       ({@code PatchEmbed}, {@code MBConv}, {@code PatchMerging}, {@code WindowAttention},
- *       {@code TinyVitBlock}, {@code ImageEncoder}, {@code PromptEncoder}, {@code SamAttention},
- *       {@code TwoWayTransformer}, {@code MaskDecoder}; shared blocks in {@code Net}): the reference the CPU
- *       engine is checked against, and what double-precision models (gradient checks) and {@code trace}
- *       run on. {@code LiteMedSam.ForwardEngine} chooses.</li>
+ *   <li>{@code org.umedsam.model.samediff}, the reference engine (SameDiff graphs, ND4J 1.0.0-M2.1): what the
+ *       CPU engine is checked against, and what double-precision models (gradient checks) and {@code trace}
+ *       run on.</li>
  *   <li>{@code org.umedsam.model.onnx}: export as two ONNX models for deployment.</li>
  * </ul>
  *

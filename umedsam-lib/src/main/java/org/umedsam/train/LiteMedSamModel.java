@@ -4,14 +4,12 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.umedsam.model.BoxesPerImage;
 import org.umedsam.model.Component;
+import org.umedsam.model.Engine;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.ModelOutput;
-import org.umedsam.model.cpu.CpuLiteMedSamTraining;
-import org.umedsam.model.cpu.TapeArena;
 
 /**
  * {@link LiteMedSam} as a {@link TrainableModel}.
@@ -28,8 +26,6 @@ public final class LiteMedSamModel implements TrainableModel {
     private final boolean frozenEncoder;
     private INDArray cachedImages;
     private INDArray cachedEmbedding;
-    /** The CPU engine's training maps, reused by every pass of the run (see {@code TapeArena}). */
-    private final TapeArena arena = new TapeArena();
 
     /**
      * @param frozenEncoder true for {@link ParameterGroup#MASK_DECODER_AND_SIGMAS}: embed once per batch
@@ -92,80 +88,26 @@ public final class LiteMedSamModel implements TrainableModel {
         return cachedEmbedding;
     }
 
-    /** Boxes per image of a call: {@code boxes.size(0) / images.size(0)}, which must divide exactly. */
-    private static int boxesPerImage(INDArray images, INDArray boxes) {
-        long n = images.size(0);
-        long b = boxes.size(0);
-        if (n < 1 || b < n || b % n != 0) {
-            throw new IllegalArgumentException("boxes: " + b + " rows for " + n + " images; expected K boxes per image");
-        }
-        return (int) (b / n);
-    }
-
-    /** Each row of {@code x} ({@code [N, ...]}) repeated {@code k} times in place: {@code [N k, ...]}. */
-    static INDArray repeatRows(INDArray x, int k) {
-        if (k == 1) {
-            return x;
-        }
-        INDArray[] parts = new INDArray[(int) x.size(0) * k];
-        for (int i = 0; i < parts.length; i++) {
-            parts[i] = x.get(NDArrayIndex.interval(i / k, i / k + 1));
-        }
-        return Nd4j.concat(0, parts);
-    }
-
     /**
-     * {@inheritDoc} {@code boxes} may hold {@code K} boxes per image ({@code [B K, 4]}): the image encoder
-     * runs once per image. On the CPU engine's training path the embedding is shared; elsewhere the images
-     * (or embeddings) are repeated, which gives the same outputs and summed gradients (a repeated image
-     * leaves BatchNorm's batch mean and biased variance unchanged).
+     * {@inheritDoc} A frozen encoder's pass starts from the batch's embedding (made once per batch); otherwise the
+     * model's engine runs the whole model, each image embedded once for its {@code K} boxes. Training passes are
+     * {@link Engine.Pass#singleUse() single-use}: the trainer differentiates each once, so the engine may let go of
+     * its tape as the backward pass goes.
      */
     @Override
-    public Pass forward(INDArray images, INDArray boxes, boolean training) {
-        int k = boxesPerImage(images, boxes);
+    public Engine.Pass forward(INDArray images, INDArray boxes, boolean training) {
+        int k = BoxesPerImage.of(images, boxes);
         if (frozenEncoder) {
-            ModelOutput out = model.forwardFromEmbedding(repeatRows(embedding(images), k), boxes);
-            return new Pass(out.lowResLogits(), out.iou(), out);
+            return model.passFromEmbedding(BoxesPerImage.repeatRows(embedding(images), k), boxes);
         }
-        if (!training && model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
-            ModelOutput out = model.forwardFromEmbedding(repeatRows(model.embed(images), k), boxes);
-            return new Pass(out.lowResLogits(), out.iou(), out);
+        if (!training) {
+            return model.pass(images, boxes, Engine.Mode.EVALUATION);
         }
-        if (training && model.forwardEngine() == LiteMedSam.ForwardEngine.CPU) {
-            // keep the tape: the trainer's backward of this pass then costs no second forward pass (evaluation
-            // passes, mostly validation, take the faster inference path and keep nothing). The trainer
-            // differentiates each pass once, so the backward may let go of the tape as it goes.
-            CpuLiteMedSamTraining.Pass p = model.forwardWithTape(images, boxes, true, arena).releasingTape();
-            return new Pass(p.output().lowResLogits(), p.output().iou(), p);
-        }
-        ModelOutput out = model.forward(repeatRows(images, k), boxes, training);
-        return new Pass(out.lowResLogits(), out.iou(), out);
+        return model.pass(images, boxes, Engine.Mode.TRAINING).singleUse();
     }
 
     @Override
-    public Map<String, INDArray> backward(Pass pass, INDArray images, INDArray boxes, INDArray gradLogits,
-                                          INDArray gradIou, boolean training, Set<String> wrt) {
-        // a trainer pass is single-use: differentiated a second time, it is recomputed
-        if (pass.state() instanceof CpuLiteMedSamTraining.Pass p && p.batchStatistics() == training
-                && !p.tapeReleased()) {
-            return model.backward(p, gradLogits, gradIou, wrt);
-        }
-        return gradients(images, boxes, gradLogits, gradIou, training, wrt);
-    }
-
-    @Override
-    public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
-                                           boolean training, Set<String> wrt) {
-        int k = boxesPerImage(images, boxes);
-        if (frozenEncoder) {
-            return model.gradientsFromEmbedding(repeatRows(embedding(images), k), boxes, gradLogits, gradIou, wrt);
-        }
-        return model.gradients(repeatRows(images, k), boxes, gradLogits, gradIou, training, wrt);
-    }
-
-    @Override
-    public void applyBatchNormStatistics(Pass pass, double momentum) {
-        ModelOutput out = pass.state() instanceof CpuLiteMedSamTraining.Pass p ? p.output() : (ModelOutput) pass.state();
-        model.applyBatchNormStatistics(out, momentum);
+    public void applyBatchNormStatistics(ModelOutput output, double momentum) {
+        model.applyBatchNormStatistics(output, momentum);
     }
 }

@@ -21,6 +21,8 @@ import org.umedsam.loss.CompositeLoss;
 import org.umedsam.loss.MaskBatch;
 import org.umedsam.loss.TargetMaps;
 import org.umedsam.metrics.Dice;
+import org.umedsam.model.Engine;
+import org.umedsam.model.ModelOutput;
 import org.umedsam.optim.AdamW;
 import org.umedsam.optim.Evaluation;
 import org.umedsam.optim.GradientClosure;
@@ -285,15 +287,15 @@ public final class Trainer {
 
     /** One forward/loss/backward pass at the current weights. */
     private Evaluation<CombinedLoss> pass(Batch b, boolean perturbed) {
-        TrainableModel.Pass pass = model.forward(b.images(), b.boxes(), true);
-        MaskBatch mb = maskBatch(b, pass);
+        Engine.Pass pass = model.forward(b.images(), b.boxes(), true);
+        ModelOutput out = pass.output();
+        MaskBatch mb = maskBatch(b, out);
         CombinedLoss c = loss.evaluate(mb, logSigmas());
         checkFinite(c);
-        INDArray gl = Nd4j.createFromArray(c.gradLogits()).reshape(pass.logits().shape())
-                .castTo(pass.logits().dataType());
-        INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(pass.iou().shape()).castTo(pass.iou().dataType());
-        Map<String, INDArray> grads = new LinkedHashMap<>(
-                model.backward(pass, b.images(), b.boxes(), gl, gi, true, modelWrt));
+        INDArray gl = Nd4j.createFromArray(c.gradLogits()).reshape(out.lowResLogits().shape())
+                .castTo(out.lowResLogits().dataType());
+        INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(out.iou().shape()).castTo(out.iou().dataType());
+        Map<String, INDArray> grads = new LinkedHashMap<>(pass.backward(gl, gi, modelWrt));
         if (logSigma != null) {
             grads.put(LOG_SIGMA, Nd4j.createFromArray(c.gradLogSigma()));
         }
@@ -302,7 +304,7 @@ public final class Trainer {
             throw new NonFiniteLossException(step + 1, epoch, "grad_norm", norm);
         }
         if (!perturbed) {
-            model.applyBatchNormStatistics(pass, BN_MOMENTUM);
+            model.applyBatchNormStatistics(out, BN_MOMENTUM);
         }
         return new Evaluation<>(grads, c);
     }
@@ -318,14 +320,14 @@ public final class Trainer {
         }
     }
 
-    private MaskBatch maskBatch(Batch b, TrainableModel.Pass pass) {
-        long[] s = pass.logits().shape();
+    private MaskBatch maskBatch(Batch b, ModelOutput out) {
+        long[] s = out.lowResLogits().shape();
         if (s.length != 4 || s[0] != b.size() || s[1] != 1) {
             throw new IllegalStateException("model returned logits of shape " + java.util.Arrays.toString(s)
                     + ", expected [" + b.size() + ", 1, H, W]");
         }
-        return new MaskBatch(b.size(), (int) s[2], (int) s[3], NdArrays.toDoubles(pass.logits()),
-                NdArrays.toDoubles(pass.iou()), b.maps());
+        return new MaskBatch(b.size(), (int) s[2], (int) s[3], NdArrays.toDoubles(out.lowResLogits()),
+                NdArrays.toDoubles(out.iou()), b.maps());
     }
 
     /**
@@ -343,8 +345,7 @@ public final class Trainer {
         for (int from = 0; from < n; from += config.batchSize()) {
             int count = Math.min(config.batchSize(), n - from);
             Batch b = load(validation, 0, from, count, validationMaps, 1);
-            TrainableModel.Pass pass = model.forward(b.images(), b.boxes(), false);
-            MaskBatch mb = maskBatch(b, pass);
+            MaskBatch mb = maskBatch(b, model.forward(b.images(), b.boxes(), false).output());
             lossSum += loss.evaluate(mb, logSigmas()).total() * count;
             int plane = mb.plane();
             for (int item = 0; item < count; item++) {

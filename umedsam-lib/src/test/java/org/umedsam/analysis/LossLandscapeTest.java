@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.Engine;
+import org.umedsam.model.ModelOutput;
 import org.umedsam.loss.FixedWeightedLoss;
 import org.umedsam.loss.Losses;
 import org.umedsam.report.LandscapeLine;
@@ -50,24 +52,30 @@ class LossLandscapeTest {
         }
 
         @Override
-        public Pass forward(INDArray images, INDArray boxes, boolean training) {
+        public Engine.Pass forward(INDArray images, INDArray boxes, boolean training) {
             INDArray w = params.get("decoder.weight").sum(0).reshape(1, 3, 1, 1);
             INDArray logits = images.mul(w).sum(true, 1).addi(params.get("decoder.bias").getFloat(0));
-            return new Pass(logits, Nd4j.zeros(DataType.FLOAT, images.size(0), 1).addi(0.5), null);
+            ModelOutput out = new ModelOutput(logits, Nd4j.zeros(DataType.FLOAT, images.size(0), 1).addi(0.5),
+                    List.of());
+            return new Engine.Pass() {
+                @Override
+                public ModelOutput output() {
+                    return out;
+                }
+
+                @Override
+                public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
+                    Map<String, INDArray> g = new LinkedHashMap<>();
+                    INDArray perChannel = images.mul(gradLogits).sum(0, 2, 3); // [3]
+                    g.put("decoder.weight", Nd4j.vstack(perChannel.reshape(1, 3), perChannel.reshape(1, 3)));
+                    g.put("decoder.bias", gradLogits.sum().reshape(1));
+                    return g;
+                }
+            };
         }
 
         @Override
-        public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
-                                               boolean training, Set<String> wrt) {
-            Map<String, INDArray> g = new LinkedHashMap<>();
-            INDArray perChannel = images.mul(gradLogits).sum(0, 2, 3); // [3]
-            g.put("decoder.weight", Nd4j.vstack(perChannel.reshape(1, 3), perChannel.reshape(1, 3)));
-            g.put("decoder.bias", gradLogits.sum().reshape(1));
-            return g;
-        }
-
-        @Override
-        public void applyBatchNormStatistics(Pass pass, double momentum) {
+        public void applyBatchNormStatistics(ModelOutput output, double momentum) {
         }
     }
 

@@ -3,6 +3,7 @@ package org.umedsam.model;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.cpu.CpuEngine;
 import org.umedsam.model.cpu.CpuImageEncoder;
 
 import java.util.List;
@@ -33,9 +34,9 @@ class EncoderSnapshotTest {
         LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 3L);
         INDArray img = image(1);
         INDArray first = m.embed(img);
-        CpuImageEncoder snapshot = m.encoderSnapshot();
+        CpuImageEncoder snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
         INDArray second = m.embed(img);
-        assertThat(m.encoderSnapshot()).isSameAs(snapshot);
+        assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isSameAs(snapshot);
         assertThat(second).isEqualTo(first);
 
         // decoder-only writes (what a frozen-encoder optimizer step announces) keep the encoder's snapshot
@@ -43,7 +44,7 @@ class EncoderSnapshotTest {
         m.weightsChanged(Set.of("mask_decoder.iou_token.weight", "log_sigma"));
         m.embed(img);
         assertThat(m.encoderWeightVersion()).isEqualTo(version);
-        assertThat(m.encoderSnapshot()).isSameAs(snapshot);
+        assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isSameAs(snapshot);
 
         // an in-place write to an encoder weight and a BatchNorm statistic, announced
         String w = "image_encoder.layers.1.blocks.0.mlp.fc2.bias";
@@ -53,13 +54,13 @@ class EncoderSnapshotTest {
         m.weightsChanged(List.of(w, bn));
         assertThat(m.encoderWeightVersion()).isGreaterThan(version);
         INDArray changed = m.embed(img);
-        assertThat(m.encoderSnapshot()).isNotSameAs(snapshot);
+        assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isNotSameAs(snapshot);
         INDArray fresh = CpuImageEncoder.of(m.config(), m.stateDict()).embed(img);
         assertThat(changed).isEqualTo(fresh);
         assertThat(changed.sub(first).amaxNumber().doubleValue()).isGreaterThan(1e-3);
-        CpuImageEncoder rebuilt = m.encoderSnapshot();
+        CpuImageEncoder rebuilt = ((CpuEngine) m.engine()).encoderSnapshot();
         m.embed(img);
-        assertThat(m.encoderSnapshot()).isSameAs(rebuilt);
+        assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isSameAs(rebuilt);
     }
 
     @Test
@@ -67,21 +68,21 @@ class EncoderSnapshotTest {
         LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 4L);
         INDArray img = image(2);
         m.embed(img);
-        CpuImageEncoder snapshot = m.encoderSnapshot();
+        CpuImageEncoder snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
 
         m.loadStateDict(LiteMedSam.create(ModelConfig.small(), 5L).stateDict());
         INDArray loaded = m.embed(img);
-        assertThat(m.encoderSnapshot()).isNotSameAs(snapshot);
+        assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isNotSameAs(snapshot);
         assertThat(loaded).isEqualTo(LiteMedSam.create(ModelConfig.small(), 5L).embed(img));
 
-        snapshot = m.encoderSnapshot();
+        snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
         long version = m.encoderWeightVersion();
         ModelOutput train = m.forward(Nd4j.concat(0, img, image(3)), Nd4j.createFromArray(new float[][]{{10, 10, 90, 90},
                 {30, 40, 200, 210}}), true);
         m.applyBatchNormStatistics(train, 0.1);
         assertThat(m.encoderWeightVersion()).isGreaterThan(version);
         INDArray after = m.embed(img);
-        assertThat(m.encoderSnapshot()).isNotSameAs(snapshot);
+        assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isNotSameAs(snapshot);
         assertThat(after).isEqualTo(CpuImageEncoder.of(m.config(), m.stateDict()).embed(img));
 
         // a pass without BatchNorm statistics (a decoder-only forward) changes nothing

@@ -1,5 +1,6 @@
 package org.umedsam.model;
 
+import org.umedsam.model.samediff.SameDiffEngine;
 import org.umedsam.BenchmarkSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,13 +57,13 @@ class LiteMedSamBenchmark {
         double batched = (System.nanoTime() - t0) / 1e9;
 
         OpProfiler prof = new OpProfiler();
-        model.setListeners(prof);
+        ((SameDiffEngine) model.reference()).setListeners(prof);
         model.embed(image);
         String encProfile = prof.report(15);
         prof.reset();
         model.decode(emb, box, false);
         String decProfile = prof.report(10);
-        model.setListeners();
+        ((SameDiffEngine) model.reference()).setListeners();
 
         Arrays.sort(enc);
         Arrays.sort(dec);
@@ -89,10 +90,10 @@ class LiteMedSamBenchmark {
             boolean train = mode.equals("train");
             m.forward(img, box, train);
             OpProfiler prof = new OpProfiler();
-            m.setListeners(prof);
+            ((SameDiffEngine) m.reference()).setListeners(prof);
             m.forward(img, box, train);
             String p = prof.report(8);
-            m.setListeners();
+            ((SameDiffEngine) m.reference()).setListeners();
             long t0 = System.nanoTime();
             int reps = 5;
             for (int i = 0; i < reps; i++) {

@@ -30,13 +30,13 @@ class LiteMedSamEngineTest {
         Nd4j.getRandom().setSeed(3);
         INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 256, 256);
         INDArray boxes = Nd4j.createFromArray(new float[][]{{20, 30, 140, 200}, {60, 10, 250, 120}});
-        assertThat(m.forwardEngine()).isEqualTo(LiteMedSam.ForwardEngine.CPU);
+        assertThat(m.engine().kind()).isEqualTo(Engine.Kind.CPU);
 
         INDArray embCpu = m.embed(images);
         ModelOutput outCpu = m.forwardFromEmbedding(embCpu, boxes);
         Prediction multiCpu = m.decode(embCpu.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup(), boxes, true);
 
-        m.forwardEngine(LiteMedSam.ForwardEngine.SAMEDIFF);
+        m.engine(Engine.Kind.SAMEDIFF);
         INDArray embSd = m.embed(images);
         ModelOutput outSd = m.forwardFromEmbedding(embCpu, boxes);
         Prediction multiSd = m.decode(embCpu.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup(), boxes, true);
@@ -70,7 +70,7 @@ class LiteMedSamEngineTest {
         INDArray gIou = Nd4j.randn(DataType.FLOAT, 2, 1);
         java.util.Set<String> wrt = m.parameterNames(Component.MASK_DECODER);
         java.util.Map<String, INDArray> cpu = m.gradientsFromEmbedding(emb, boxes, gLogits, gIou, wrt);
-        m.forwardEngine(LiteMedSam.ForwardEngine.SAMEDIFF);
+        m.engine(Engine.Kind.SAMEDIFF);
         java.util.Map<String, INDArray> sd = m.gradientsFromEmbedding(emb, boxes, gLogits, gIou, wrt);
         assertThat(cpu.keySet()).containsExactlyElementsOf(sd.keySet());
         double largest = sd.values().stream().mapToDouble(a -> a.amaxNumber().doubleValue()).max().orElse(1);

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.BoxesPerImage;
+import org.umedsam.model.Engine;
+import org.umedsam.model.ModelOutput;
 import org.umedsam.model.LiteMedSam;
 
 /**
@@ -29,7 +32,7 @@ class BoxesPerImageTest {
         INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
         INDArray boxes = Nd4j.createFromArray(new float[][] {{2, 3, 20, 24}, {8, 1, 30, 15}, {0, 0, 31, 31},
                 {5, 5, 12, 12}, {1, 9, 25, 28}, {14, 2, 29, 30}});
-        INDArray repeated = LiteMedSamModel.repeatRows(images, 3);
+        INDArray repeated = BoxesPerImage.repeatRows(images, 3);
         assertThat(repeated.size(0)).isEqualTo(6);
         assertThat(repeated.get(org.nd4j.linalg.indexing.NDArrayIndex.point(4))).isEqualTo(
                 images.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)));
@@ -37,13 +40,15 @@ class BoxesPerImageTest {
         INDArray gi = Nd4j.randn(DataType.FLOAT, 6, 1);
         Set<String> all = model.parameterNames(ParameterGroup.ALL);
         for (boolean training : new boolean[] {true, false}) {
-            TrainableModel.Pass shared = model.forward(images, boxes, training);
-            TrainableModel.Pass rep = model.forward(repeated, boxes, training);
-            assertThat(shared.logits().shape()).containsExactly(6, 1, 32, 32);
-            assertThat(maxRelative(shared.logits(), rep.logits())).as("logits, training " + training).isLessThan(1e-4);
-            assertThat(maxRelative(shared.iou(), rep.iou())).isLessThan(1e-4);
-            Map<String, INDArray> a = model.backward(shared, images, boxes, gl, gi, training, all);
-            Map<String, INDArray> b = model.backward(rep, repeated, boxes, gl, gi, training, all);
+            Engine.Pass shared = model.forward(images, boxes, training);
+            Engine.Pass rep = model.forward(repeated, boxes, training);
+            ModelOutput s = shared.output();
+            ModelOutput r = rep.output();
+            assertThat(s.lowResLogits().shape()).containsExactly(6, 1, 32, 32);
+            assertThat(maxRelative(s.lowResLogits(), r.lowResLogits())).as("logits, training " + training).isLessThan(1e-4);
+            assertThat(maxRelative(s.iou(), r.iou())).isLessThan(1e-4);
+            Map<String, INDArray> a = shared.backward(gl, gi, all);
+            Map<String, INDArray> b = rep.backward(gl, gi, all);
             // relative to each key's largest magnitude, floored at 1e-3 of the largest of all keys: a gradient that
             // BatchNorm cancels (mlp.fc2.bias before a BN) is float rounding in both, as in the agreement tests
             double global = 0;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.Engine;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.cpu.CpuLiteMedSamTraining;
@@ -45,10 +46,14 @@ class LiteMedSamModelTest {
         INDArray gi = Nd4j.randn(DataType.FLOAT, 2, 1);
         Set<String> all = model.parameterNames(ParameterGroup.ALL);
         for (boolean training : new boolean[] {true, false}) {
-            TrainableModel.Pass pass = model.forward(images, boxes, training);
+            Engine.Pass pass = model.forward(images, boxes, training);
             // training passes keep their tape; evaluation passes take the inference path, and their backward recomputes
-            assertThat(pass.state() instanceof CpuLiteMedSamTraining.Pass).isEqualTo(training);
-            Map<String, INDArray> kept = model.backward(pass, images, boxes, gl, gi, training, all);
+            assertThat(pass instanceof CpuLiteMedSamTraining.Pass).isEqualTo(training);
+            Map<String, INDArray> kept = pass.backward(gl, gi, all);
+            if (training) {
+                // a trainer's pass is single-use: its tape went with the backward pass
+                assertThatThrownBy(() -> pass.backward(gl, gi, all)).isInstanceOf(IllegalStateException.class);
+            }
             Map<String, INDArray> again = m.gradients(images, boxes, gl, gi, training, all);
             assertThat(kept.keySet()).containsExactlyElementsOf(all);
             for (String k : all) {
@@ -56,8 +61,9 @@ class LiteMedSamModelTest {
             }
         }
         assertThat(m.forward(images, boxes, true).batchNormStatistics()).isNotEmpty();
-        assertThatThrownBy(() -> LiteMedSam.create(tiny(), 3L, DataType.DOUBLE).forwardWithTape(images, boxes, true))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("CPU engine");
+        // a double-precision model runs on the reference engine, whatever was asked for
+        LiteMedSam precise = LiteMedSam.create(tiny(), 3L, DataType.DOUBLE).engine(Engine.Kind.CPU);
+        assertThat(precise.engine().kind()).isEqualTo(Engine.Kind.SAMEDIFF);
     }
 
     @Test

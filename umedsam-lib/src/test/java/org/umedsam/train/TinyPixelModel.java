@@ -1,12 +1,15 @@
 package org.umedsam.train;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.Engine;
+import org.umedsam.model.ModelOutput;
 
 /**
  * A tiny differentiable stand-in for LiteMedSAM:
@@ -67,19 +70,31 @@ final class TinyPixelModel implements TrainableModel {
     }
 
     @Override
-    public Pass forward(INDArray images, INDArray boxes, boolean training) {
+    public Engine.Pass forward(INDArray images, INDArray boxes, boolean training) {
         INDArray w = params.get("image_encoder.w").reshape(1, 3, 1, 1);
         INDArray logits = images.mul(w).sum(true, 1)
                 .addi(params.get("mask_decoder.bias").getFloat(0))
                 .addi(inBox(images, boxes).muli(params.get("mask_decoder.v").getFloat(0)));
         INDArray iou = images.mean(1, 2, 3).reshape(images.size(0), 1).muli(params.get("mask_decoder.iou_u").getFloat(0));
         INDArray stats = images.mean(0, 2, 3);
-        return new Pass(logits, iou, stats);
+        ModelOutput out = new ModelOutput(logits, iou, List.of(new ModelOutput.BatchNormStatistics("image_encoder",
+                stats, stats, images.size(0) * images.size(2) * images.size(3))));
+        return new Engine.Pass() {
+            @Override
+            public ModelOutput output() {
+                return out;
+            }
+
+            @Override
+            public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
+                return gradients(images, boxes, gradLogits, gradIou, wrt);
+            }
+        };
     }
 
-    @Override
-    public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
-                                           boolean training, Set<String> wrt) {
+    /** The closed-form gradients at the current weights. */
+    Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
+                                           Set<String> wrt) {
         Map<String, INDArray> g = new LinkedHashMap<>();
         if (wrt.contains("image_encoder.w")) {
             g.put("image_encoder.w", images.mul(gradLogits).sum(0, 2, 3));
@@ -98,8 +113,8 @@ final class TinyPixelModel implements TrainableModel {
     }
 
     @Override
-    public void applyBatchNormStatistics(Pass pass, double momentum) {
+    public void applyBatchNormStatistics(ModelOutput output, double momentum) {
         INDArray rm = buffers.get("image_encoder.running_mean");
-        rm.muli(1 - momentum).addi(((INDArray) pass.state()).mul(momentum));
+        rm.muli(1 - momentum).addi(output.batchNormStatistics().get(0).mean().mul(momentum));
     }
 }

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.umedsam.model.Engine;
+import org.umedsam.model.ModelOutput;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,7 +70,7 @@ class TrainerAnnouncesWritesTest {
         }
 
         @Override
-        public Pass forward(INDArray images, INDArray boxes, boolean training) {
+        public Engine.Pass forward(INDArray images, INDArray boxes, boolean training) {
             if (!training) {
                 evaluationPasses++;
                 all().forEach((k, v) -> assertThat(v).as("unannounced write to " + k).isEqualTo(announced.get(k)));
@@ -77,14 +79,8 @@ class TrainerAnnouncesWritesTest {
         }
 
         @Override
-        public Map<String, INDArray> gradients(INDArray images, INDArray boxes, INDArray gradLogits, INDArray gradIou,
-                                               boolean training, Set<String> wrt) {
-            return inner.gradients(images, boxes, gradLogits, gradIou, training, wrt);
-        }
-
-        @Override
-        public void applyBatchNormStatistics(Pass pass, double momentum) {
-            inner.applyBatchNormStatistics(pass, momentum);
+        public void applyBatchNormStatistics(ModelOutput output, double momentum) {
+            inner.applyBatchNormStatistics(output, momentum);
             weightsChanged(inner.buffers()); // the model's own write, as LiteMedSam's does
         }
     }

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.umedsam.model.Engine;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.ModelOutput;
 import org.umedsam.model.Prediction;
@@ -36,7 +37,7 @@ public final class CpuLiteMedSamTraining {
     private final TapeArena arena;
 
     /** One forward pass: its outputs and, for {@link #backward}, its tape. */
-    public static final class Pass {
+    public static final class Pass implements Engine.Pass {
         private final CpuLiteMedSamTraining owner;
         private final ImageEncoderTraining.Tape tape;
         private final float[] embedding;
@@ -59,6 +60,7 @@ public final class CpuLiteMedSamTraining {
         }
 
         /** Logits {@code [B, 1, 4g, 4g]}, IoU {@code [B, 1]} and, with batch statistics, every BatchNorm's. */
+        @Override
         public ModelOutput output() {
             return output;
         }
@@ -81,12 +83,19 @@ public final class CpuLiteMedSamTraining {
             return this;
         }
 
+        /** {@link #releasingTape}. */
+        @Override
+        public Pass singleUse() {
+            return releasingTape();
+        }
+
         /** Whether this pass was single-use and has been differentiated: its tape is gone. */
         public boolean tapeReleased() {
             return releaseTape && differentiated;
         }
 
         /** {@link CpuLiteMedSamTraining#backward} of this pass. */
+        @Override
         public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
             return owner.backward(this, gradLogits, gradIou, wrt);
         }

@@ -1,11 +1,11 @@
 /**
- * The CPU engine: LiteMedSAM as hand-scheduled Java loops on heap {@code float[]} plus native sgemm
- * ({@link org.umedsam.model.cpu.Gemm}), the same computation as the SameDiff graphs of
- * {@code org.umedsam.model} at a fraction of their time and memory. {@code LiteMedSam} chooses it for
- * every float32 pass. Part of {@code model} (second in data -> model -> loss -> optim -> train -> metrics ->
- * report); imports {@code org.umedsam.model} only; {@code LiteMedSam} uses it (and {@code train}'s adapter, for
- * the tape of a training pass), and the ONNX export reads and folds weights through
- * {@code StateDictWeights} and {@code FoldedConv}.
+ * The CPU engine, {@link org.umedsam.model.cpu.CpuEngine}: LiteMedSAM as hand-scheduled Java loops on heap
+ * {@code float[]} plus native sgemm ({@link org.umedsam.model.cpu.Gemm}), the same computation as the reference
+ * engine's SameDiff graphs ({@code org.umedsam.model.samediff}) at a fraction of their time and memory; the
+ * default engine of every float32 model. Part of {@code model} (second in data -> model -> loss -> optim -> train
+ * -> metrics -> report); imports {@code org.umedsam.model} only and is reached through the
+ * {@link org.umedsam.model.Engine} interface ({@code train}, {@code infer} and {@code analysis} never import it);
+ * the ONNX export reads and folds weights through {@code StateDictWeights} and {@code FoldedConv}.
  *
  * <ul>
  *   <li>Inference (BatchNorm folded into the convolutions): {@link org.umedsam.model.cpu.CpuImageEncoder},

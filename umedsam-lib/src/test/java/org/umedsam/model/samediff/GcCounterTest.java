@@ -1,4 +1,4 @@
-package org.umedsam.model;
+package org.umedsam.model.samediff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,10 @@
-package org.umedsam.model;
+package org.umedsam.model.samediff;
 
 /**
  * Calls {@code System.gc()} on every {@code n}-th counted pass. ND4J frees a native buffer only when the
  * Java GC collects its owner, and a model pass makes little heap garbage, so without a hint the GC seldom
- * runs and resident memory grows with every pass. The one such counter: the model counts its SameDiff
- * passes, inference its embeddings.
+ * runs and resident memory grows with every pass. The one such counter: {@link SameDiffEngine} counts its
+ * passes.
  *
  * <p>Not thread-safe: count under the lock that guards the passes.
  */

@@ -1,5 +1,6 @@
-package org.umedsam.model;
+package org.umedsam.model.samediff;
 
+import org.umedsam.model.ModelConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 

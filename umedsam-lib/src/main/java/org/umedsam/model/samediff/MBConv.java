@@ -1,4 +1,4 @@
-package org.umedsam.model;
+package org.umedsam.model.samediff;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 
