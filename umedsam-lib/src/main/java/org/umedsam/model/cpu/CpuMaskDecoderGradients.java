@@ -104,9 +104,9 @@ final class CpuMaskDecoderGradients {
             });
             float[] srcPe = new float[hw * e];
             ChunkedParallel.add(src, pe, srcPe, hw * e);
-            TwoWayTransformerTape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
+            CpuTwoWayTransformer.Tape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
             float[] hs = tt.queries();
-            MaskUpscalerGradient.Tape ut = upscaler.forwardWithTape(tt.keys());
+            CpuMaskUpscaler.Tape ut = upscaler.forwardWithTape(tt.keys());
             float[][] hyperActs = mlpForward(hyper0, Arrays.copyOfRange(hs, e, 2 * e));
             float[][] iouActs = mlpForward(iouHead, Arrays.copyOf(hs, e));
 

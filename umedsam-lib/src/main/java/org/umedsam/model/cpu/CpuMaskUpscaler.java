@@ -81,7 +81,7 @@ final class CpuMaskUpscaler {
      *
      * @param keys transformer output image tokens {@code [g*g, E]} (kept by the tape: must not change)
      */
-    MaskUpscalerGradient.Tape forwardWithTape(float[] keys) {
+    CpuMaskUpscaler.Tape forwardWithTape(float[] keys) {
         int hw = grid * grid;
         float[] xhat = new float[hw * 4 * c1];
         float[] inv = new float[hw * 4];
@@ -95,7 +95,7 @@ final class CpuMaskUpscaler {
                 }
             }
         });
-        return new MaskUpscalerGradient.Tape(keys, xhat, inv, a1, pre2);
+        return new CpuMaskUpscaler.Tape(keys, xhat, inv, a1, pre2);
     }
 
     /**
@@ -186,5 +186,13 @@ final class CpuMaskUpscaler {
                 }
             }
         });
+    }
+
+    /**
+     * Forward values kept for the backward: the input keys, the first stage's LayerNorm2d tape
+     * ({@code xhat [4HW, c1]}, {@code inv [4HW]}), its GELU output {@code a1 [4HW, c1]} and the second stage
+     * before GELU {@code pre2 [16HW, c2]} (bias included).
+     */
+    record Tape(float[] keys, float[] xhat, float[] inv, float[] a1, float[] pre2) {
     }
 }

@@ -67,47 +67,47 @@ final class CpuTwoWayTransformer {
      * @param image   image tokens {@code [HW, E]}
      * @param imagePe {@code image + pe}
      */
-    TwoWayTransformerTape forwardWithTape(float[] pointTokens, int t, float[] image, float[] pe, float[] imagePe, int hw) {
+    CpuTwoWayTransformer.Tape forwardWithTape(float[] pointTokens, int t, float[] image, float[] pe, float[] imagePe, int hw) {
         return pass(pointTokens, t, image, pe, imagePe, hw, null);
     }
 
     /** {@link #forward} when {@code buf} is not null (the tape then holds the queries only), else {@link #forwardWithTape}. */
-    private TwoWayTransformerTape pass(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw,
+    private CpuTwoWayTransformer.Tape pass(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw,
                                       DecoderBuffers buf) {
         boolean recording = buf == null;
         int e = dim;
         float[] q = pointTokens.clone();
         float[] kpe = firstKpe;
-        TwoWayTransformerTape.Block[] tapes = recording ? new TwoWayTransformerTape.Block[blocks.length] : null;
+        CpuTwoWayTransformer.Tape.Block[] tapes = recording ? new CpuTwoWayTransformer.Tape.Block[blocks.length] : null;
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
-            TokenAttentionGradient.Tape self;
+            CpuTwoWayTransformer.Tape.TokenAttention self;
             if (l == 0) {
-                self = new TokenAttentionGradient.Tape(q, q, q, t, t, b.self.attendTokens(q, t, q, q, t));
+                self = new CpuTwoWayTransformer.Tape.TokenAttention(q, q, q, t, t, b.self.attendTokens(q, t, q, q, t));
                 q = self.out();
             } else {
                 float[] qp = plus(q, pointTokens);
-                self = new TokenAttentionGradient.Tape(qp, qp, q, t, t, b.self.attendTokens(qp, t, qp, q, t));
+                self = new CpuTwoWayTransformer.Tape.TokenAttention(qp, qp, q, t, t, b.self.attendTokens(qp, t, qp, q, t));
                 q = plus(q, self.out());
             }
-            TwoWayTransformerTape.Norm n1 = norm(q, t, b.norm1, recording);
+            CpuTwoWayTransformer.Tape.Norm n1 = norm(q, t, b.norm1, recording);
             if (l > 0) {
                 kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
                 ChunkedParallel.add(keys, pe, kpe, hw * e);
             }
             float[] tq = plus(q, pointTokens);
-            TokenToImageAttentionGradient.Tape toImage = new TokenToImageAttentionGradient.Tape(tq, t, kpe, keys, hw,
+            CpuTwoWayTransformer.Tape.TokenToImage toImage = new CpuTwoWayTransformer.Tape.TokenToImage(tq, t, kpe, keys, hw,
                     b.toImage.forward(tq, t, kpe, keys, hw, scores(buf, b.toImage.attention().heads * t * hw)));
             addInPlace(q, toImage.out());
-            TwoWayTransformerTape.Norm n2 = norm(q, t, b.norm2, recording);
+            CpuTwoWayTransformer.Tape.Norm n2 = norm(q, t, b.norm2, recording);
             float[] mlpIn = recording ? q.clone() : q;
             float[] hidden = b.lin1.apply(mlpIn, t, Activation.RELU);
             addInPlace(q, b.lin2.apply(hidden, t, Activation.NONE));
-            TwoWayTransformerTape.Norm n3 = norm(q, t, b.norm3, recording);
+            CpuTwoWayTransformer.Tape.Norm n3 = norm(q, t, b.norm3, recording);
             float[] attn = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.ATTN, hw * e);
             float[] ip = plus(q, pointTokens);
             float[] iv = recording ? q.clone() : q;
-            ImageToTokenAttentionGradient.Tape toTokens = new ImageToTokenAttentionGradient.Tape(ip, iv, t, kpe, hw,
+            CpuTwoWayTransformer.Tape.ImageToToken toTokens = new CpuTwoWayTransformer.Tape.ImageToToken(ip, iv, t, kpe, hw,
                     b.toTokens.forward(kpe, hw, ip, iv, t, attn, scores(buf, hw * b.toTokens.attention().heads * t)));
             // keys + attn + out_proj bias, then LayerNorm, row by row
             float[] next = recording ? new float[hw * e] : keys;
@@ -115,7 +115,7 @@ final class CpuTwoWayTransformer {
             float[] bo = b.toTokens.outputBias();
             float[] n4w = b.norm4[0];
             float[] n4b = b.norm4[1];
-            TwoWayTransformerTape.Norm n4 = recording ? new TwoWayTransformerTape.Norm(new float[hw * e], new float[hw], hw) : null;
+            CpuTwoWayTransformer.Tape.Norm n4 = recording ? new CpuTwoWayTransformer.Tape.Norm(new float[hw * e], new float[hw], hw) : null;
             ChunkedParallel.parallel(hw, e * 4, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int o = r * e;
@@ -131,17 +131,17 @@ final class CpuTwoWayTransformer {
             });
             keys = next;
             if (recording) {
-                tapes[l] = new TwoWayTransformerTape.Block(self, n1, toImage, n2, mlpIn, hidden, n3, toTokens, n4);
+                tapes[l] = new CpuTwoWayTransformer.Tape.Block(self, n1, toImage, n2, mlpIn, hidden, n3, toTokens, n4);
             }
         }
         kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
         ChunkedParallel.add(keys, pe, kpe, hw * e);
         float[] fq = plus(q, pointTokens);
-        TokenToImageAttentionGradient.Tape fin = new TokenToImageAttentionGradient.Tape(fq, t, kpe, keys, hw,
+        CpuTwoWayTransformer.Tape.TokenToImage fin = new CpuTwoWayTransformer.Tape.TokenToImage(fq, t, kpe, keys, hw,
                 finalAttn.forward(fq, t, kpe, keys, hw, scores(buf, finalAttn.attention().heads * t * hw)));
         addInPlace(q, fin.out());
-        TwoWayTransformerTape.Norm fn = norm(q, t, finalNorm, recording);
-        return new TwoWayTransformerTape(q, keys, t, hw, tapes, recording ? fin : null, fn);
+        CpuTwoWayTransformer.Tape.Norm fn = norm(q, t, finalNorm, recording);
+        return new CpuTwoWayTransformer.Tape(q, keys, t, hw, tapes, recording ? fin : null, fn);
     }
 
     /** Attention probabilities: the SCORES slot of {@code buf}, or a new array when recording. */
@@ -150,12 +150,12 @@ final class CpuTwoWayTransformer {
     }
 
     /** LayerNorm of {@code x [rows, E]} in place; with its tape when {@code recording}, else null. */
-    private TwoWayTransformerTape.Norm norm(float[] x, int rows, float[][] wb, boolean recording) {
+    private CpuTwoWayTransformer.Tape.Norm norm(float[] x, int rows, float[][] wb, boolean recording) {
         if (!recording) {
             LayerNorm.rows(x, 0, x, 0, rows, dim, wb[0], wb[1], EPS);
             return null;
         }
-        TwoWayTransformerTape.Norm n = new TwoWayTransformerTape.Norm(new float[rows * dim], new float[rows], rows);
+        CpuTwoWayTransformer.Tape.Norm n = new CpuTwoWayTransformer.Tape.Norm(new float[rows * dim], new float[rows], rows);
         DecoderBackprop.layerNorm(x, rows, dim, wb[0], wb[1], EPS, n.xhat(), n.inv());
         return n;
     }
@@ -192,6 +192,45 @@ final class CpuTwoWayTransformer {
     static void addInPlace(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) {
             a[i] += b[i];
+        }
+    }
+
+    /**
+     * What a {@link CpuTwoWayTransformer} pass keeps for its backward ({@link TwoWayTransformerGradient}):
+     * the results, queries {@code [T, E]} and keys {@code [HW, E]}, and per block the attentions' tapes, the
+     * LayerNorms' tapes and the MLP's input and hidden activation. Every array is the pass's own: none
+     * changes before the backward.
+     */
+    record Tape(float[] queries, float[] keys, int t, int hw, Block[] blocks, TokenToImage finalAttn,
+                Norm finalNorm) {
+
+        /** A LayerNorm's tape: normalised values {@code xhat [rows, E]} and inverse standard deviations {@code [rows]}. */
+        record Norm(float[] xhat, float[] inv, int rows) {
+        }
+
+        /** One block's tape. */
+        record Block(TokenAttention self, Norm n1, TokenToImage toImage, Norm n2, float[] mlpIn, float[] hidden,
+                     Norm n3, ImageToToken toTokens, Norm n4) {
+        }
+
+        /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
+        record TokenAttention(float[] xq, float[] xk, float[] xv, int nq, int nk, CpuAttention.TokenAttention f) {
+            /** The attention's output {@code [nq, E]}. */
+            float[] out() {
+                return f.out();
+            }
+        }
+
+        /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
+        record TokenToImage(float[] tokens, int t, float[] kpe, float[] image, int hw, TokenToImageAttention.Folded f) {
+            /** The attention's output {@code [T, E]}. */
+            float[] out() {
+                return f.out();
+            }
+        }
+
+        /** A forward pass's inputs (unchanged since) and values, as the backward reads them. */
+        record ImageToToken(float[] tp, float[] tv, int t, float[] kpe, int hw, ImageToTokenAttention.Folded f) {
         }
     }
 }

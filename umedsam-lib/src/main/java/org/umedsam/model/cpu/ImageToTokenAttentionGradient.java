@@ -18,16 +18,12 @@ final class ImageToTokenAttentionGradient {
         this.prefix = prefix;
     }
 
-    /** A forward pass's inputs (unchanged since) and values, as the backward reads them. */
-    record Tape(float[] tp, float[] tv, int t, float[] kpe, int hw, ImageToTokenAttention.Folded f) {
-    }
-
     /**
      * @param dout dLoss/dout {@code [HW, E]} (out including the output bias)
      * @param dKpe if not null, receives (adds) dLoss/dkpe {@code [HW, E]}
      * @return {dtp, dtv} {@code [T, E]} each
      */
-    float[][] backward(Tape tp, float[] dout, GradientSums g, float[] dKpe) {
+    float[][] backward(CpuTwoWayTransformer.Tape.ImageToToken tp, float[] dout, GradientSums g, float[] dKpe) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;

@@ -35,14 +35,6 @@ final class MaskUpscalerGradient {
     }
 
     /**
-     * Forward values kept for the backward: the input keys, the first stage's LayerNorm2d tape
-     * ({@code xhat [4HW, c1]}, {@code inv [4HW]}), its GELU output {@code a1 [4HW, c1]} and the second stage
-     * before GELU {@code pre2 [16HW, c2]} (bias included).
-     */
-    record Tape(float[] keys, float[] xhat, float[] inv, float[] a1, float[] pre2) {
-    }
-
-    /**
      * Gathers the mask gradient {@code [4g, 4g]} (from {@code off}) into sub-pixel order {@code [16 g*g]},
      * the inverse of {@link CpuMaskUpscaler#masks}' scatter.
      */
@@ -64,7 +56,7 @@ final class MaskUpscalerGradient {
      * @param dHyper receives (adds) dLoss/dhyper {@code [c2]}
      * @return dLoss/dkeys {@code [HW, E]}
      */
-    float[] backward(Tape tp, float[] gMask, float[] hyper, float[] dHyper, GradientSums g) {
+    float[] backward(CpuMaskUpscaler.Tape tp, float[] gMask, float[] hyper, float[] dHyper, GradientSums g) {
         int hw = grid * grid;
         int rows2 = hw * 16;
         float[] pre2 = tp.pre2();

@@ -13,16 +13,8 @@ final class TokenAttentionGradient {
         this.prefix = prefix;
     }
 
-    /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
-    record Tape(float[] xq, float[] xk, float[] xv, int nq, int nk, CpuAttention.TokenAttention f) {
-        /** The attention's output {@code [nq, E]}. */
-        float[] out() {
-            return f.out();
-        }
-    }
-
     /** @return {dxq, dxk, dxv}, the gradients of the three inputs (separate even when the inputs were one array) */
-    float[][] backward(Tape t, float[] dout, GradientSums g) {
+    float[][] backward(CpuTwoWayTransformer.Tape.TokenAttention t, float[] dout, GradientSums g) {
         int internal = a.internal;
         int hd = a.headDim;
         int nq = t.nq();

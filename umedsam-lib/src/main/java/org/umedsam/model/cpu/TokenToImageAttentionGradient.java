@@ -18,21 +18,13 @@ final class TokenToImageAttentionGradient {
         this.prefix = prefix;
     }
 
-    /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
-    record Tape(float[] tokens, int t, float[] kpe, float[] image, int hw, TokenToImageAttention.Folded f) {
-        /** The attention's output {@code [T, E]}. */
-        float[] out() {
-            return f.out();
-        }
-    }
-
     /**
      * @param dout   dLoss/dout {@code [T, E]}
      * @param dImage if not null, receives (adds) dLoss/dkpe + dLoss/dimage {@code [HW, E]}: in the decoder
      *               both are the image tokens (kpe = tokens + a constant PE)
      * @return dLoss/dtokens {@code [T, E]}
      */
-    float[] backward(Tape tp, float[] dout, GradientSums g, float[] dImage) {
+    float[] backward(CpuTwoWayTransformer.Tape.TokenToImage tp, float[] dout, GradientSums g, float[] dImage) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;

@@ -53,7 +53,7 @@ final class TwoWayTransformerGradient {
         this.finalNorm = new Norm(p + "norm_final_attn", forward.finalNorm());
     }
 
-    private void normBackward(float[] dy, TwoWayTransformerTape.Norm nt, Norm n, GradientSums g) {
+    private void normBackward(float[] dy, CpuTwoWayTransformer.Tape.Norm nt, Norm n, GradientSums g) {
         DecoderBackprop.layerNormBackward(dy, nt.rows(), dim, n.w(), nt.xhat(), nt.inv(), n.prefix(), g);
     }
 
@@ -64,7 +64,7 @@ final class TwoWayTransformerGradient {
      *                 tokens; their positional encoding is a constant)
      * @return dLoss/dpointTokens {@code [T, E]}
      */
-    float[] backward(TwoWayTransformerTape tape, float[] dQueries, float[] dKeys, GradientSums g, float[] dKeysIn) {
+    float[] backward(CpuTwoWayTransformer.Tape tape, float[] dQueries, float[] dKeys, GradientSums g, float[] dKeysIn) {
         int t = tape.t();
         int hw = tape.hw();
         int e = dim;
@@ -77,7 +77,7 @@ final class TwoWayTransformerGradient {
         addInPlace(dPoint, dTok);
         for (int l = blocks.length - 1; l >= 0; l--) {
             Block b = blocks[l];
-            TwoWayTransformerTape.Block bt = tape.blocks()[l];
+            CpuTwoWayTransformer.Tape.Block bt = tape.blocks()[l];
             // image tokens: LayerNorm, then keys_in + attn + bo; keys_in is the previous block's output
             normBackward(dk, bt.n4(), b.norm4(), g);
             boolean inputGrad = l > 0 || dKeysIn != null;
