@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.cpu.CpuEngine;
-import org.umedsam.model.cpu.CpuImageEncoder;
+import org.umedsam.model.cpu.ImageEncoder;
 
 import java.util.List;
 import java.util.Random;
@@ -34,7 +34,7 @@ class EncoderSnapshotTest {
         LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 3L);
         INDArray img = image(1);
         INDArray first = m.embed(img);
-        CpuImageEncoder snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
+        ImageEncoder snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
         INDArray second = m.embed(img);
         assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isSameAs(snapshot);
         assertThat(second).isEqualTo(first);
@@ -55,10 +55,10 @@ class EncoderSnapshotTest {
         assertThat(m.encoderWeightVersion()).isGreaterThan(version);
         INDArray changed = m.embed(img);
         assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isNotSameAs(snapshot);
-        INDArray fresh = CpuImageEncoder.of(m.config(), m.stateDict()).embed(img);
+        INDArray fresh = ImageEncoder.of(m.config(), m.stateDict()).embed(img);
         assertThat(changed).isEqualTo(fresh);
         assertThat(changed.sub(first).amaxNumber().doubleValue()).isGreaterThan(1e-3);
-        CpuImageEncoder rebuilt = ((CpuEngine) m.engine()).encoderSnapshot();
+        ImageEncoder rebuilt = ((CpuEngine) m.engine()).encoderSnapshot();
         m.embed(img);
         assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isSameAs(rebuilt);
     }
@@ -68,7 +68,7 @@ class EncoderSnapshotTest {
         LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 4L);
         INDArray img = image(2);
         m.embed(img);
-        CpuImageEncoder snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
+        ImageEncoder snapshot = ((CpuEngine) m.engine()).encoderSnapshot();
 
         m.loadStateDict(LiteMedSam.create(ModelConfig.small(), 5L).stateDict());
         INDArray loaded = m.embed(img);
@@ -83,7 +83,7 @@ class EncoderSnapshotTest {
         assertThat(m.encoderWeightVersion()).isGreaterThan(version);
         INDArray after = m.embed(img);
         assertThat(((CpuEngine) m.engine()).encoderSnapshot()).isNotSameAs(snapshot);
-        assertThat(after).isEqualTo(CpuImageEncoder.of(m.config(), m.stateDict()).embed(img));
+        assertThat(after).isEqualTo(ImageEncoder.of(m.config(), m.stateDict()).embed(img));
 
         // a pass without BatchNorm statistics (a decoder-only forward) changes nothing
         version = m.encoderWeightVersion();

@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.Engine;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
-import org.umedsam.model.cpu.CpuLiteMedSamTraining;
+import org.umedsam.model.cpu.LiteMedSamTraining;
 
 /**
  * {@link LiteMedSamModel} training every parameter on the CPU engine: the backward of a kept pass is the
@@ -48,7 +48,7 @@ class LiteMedSamModelTest {
         for (boolean training : new boolean[] {true, false}) {
             Engine.Pass pass = model.forward(images, boxes, training);
             // training passes keep their tape; evaluation passes take the inference path, and their backward recomputes
-            assertThat(pass instanceof CpuLiteMedSamTraining.Pass).isEqualTo(training);
+            assertThat(pass instanceof LiteMedSamTraining.Pass).isEqualTo(training);
             Map<String, INDArray> kept = pass.backward(gl, gi, all);
             if (training) {
                 // a trainer's pass is single-use: its tape went with the backward pass

@@ -52,7 +52,7 @@ public final class CpuEngine implements Engine {
     private final LiteMedSam model;
     private final EncoderSnapshots encoderSnapshots = new EncoderSnapshots();
     /** Inference's decoder, of weight version {@link #decoderSnapshotVersion}. */
-    private CpuMaskDecoder decoderSnapshot;
+    private MaskDecoder decoderSnapshot;
     private long decoderSnapshotVersion;
     private SoftReference<TapeArena> arena = new SoftReference<>(null);
 
@@ -69,7 +69,7 @@ public final class CpuEngine implements Engine {
     }
 
     /** The evaluation-mode encoder of the model's current encoder weight version (BatchNorm folded when it moved). */
-    public CpuImageEncoder encoderSnapshot() {
+    public ImageEncoder encoderSnapshot() {
         return encoderSnapshots.at(model.encoderWeightVersion(), model.config(), model.state());
     }
 
@@ -80,7 +80,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Prediction decode(INDArray embedding, INDArray boxes, boolean multimask) {
-        return CpuMaskDecoder.of(model.config(), model.state()).decode(embedding, boxes, multimask);
+        return MaskDecoder.of(model.config(), model.state()).decode(embedding, boxes, multimask);
     }
 
     @Override
@@ -88,7 +88,7 @@ public final class CpuEngine implements Engine {
         long version = model.decoderWeightVersion();
         if (decoderSnapshot == null || decoderSnapshotVersion != version) {
             decoderSnapshot = null; // the old copy may go before the new one is made
-            decoderSnapshot = CpuMaskDecoder.of(model.config(), model.state());
+            decoderSnapshot = MaskDecoder.of(model.config(), model.state());
             decoderSnapshotVersion = version;
         }
         return decoderSnapshot.decode(embedding, boxes, multimask);
@@ -104,14 +104,14 @@ public final class CpuEngine implements Engine {
     }
 
     /**
-     * {@inheritDoc} In {@link Mode#TRAINING} the pass keeps its tape ({@link CpuLiteMedSamTraining}). In
+     * {@inheritDoc} In {@link Mode#TRAINING} the pass keeps its tape ({@link LiteMedSamTraining}). In
      * {@link Mode#EVALUATION} the output comes from the inference path (the encoder snapshot, then the decoder per
      * box), and the backward pass runs the forward pass again with its tape, BatchNorm on running statistics.
      */
     @Override
     public Pass forward(INDArray images, INDArray boxes, Mode mode) {
         if (mode == Mode.TRAINING) {
-            return CpuLiteMedSamTraining.of(model.config(), model.state(), arena()).forward(images, boxes, true);
+            return LiteMedSamTraining.of(model.config(), model.state(), arena()).forward(images, boxes, true);
         }
         return new EvaluationPass(images, boxes);
     }
@@ -138,7 +138,7 @@ public final class CpuEngine implements Engine {
 
         @Override
         public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
-            return CpuLiteMedSamTraining.of(model.config(), model.state(), TapeArena.NONE)
+            return LiteMedSamTraining.of(model.config(), model.state(), TapeArena.NONE)
                     .forward(images, boxes, false).backward(gradLogits, gradIou, wrt);
         }
     }
@@ -152,7 +152,7 @@ public final class CpuEngine implements Engine {
     private final class DecoderPass implements Pass {
         private final INDArray embedding;
         private final INDArray boxes;
-        private final CpuMaskDecoder decoder = CpuMaskDecoder.of(model.config(), model.state());
+        private final MaskDecoder decoder = MaskDecoder.of(model.config(), model.state());
         private ModelOutput output;
 
         DecoderPass(INDArray embedding, INDArray boxes) {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Scratch arrays of one decoding thread, reused across boxes and calls: the image-sized activations
  * are 4-8 MB each, and allocating (zeroing) them per box cost more than the arithmetic of several
- * steps. Not thread-safe; {@link CpuMaskDecoder} keeps one per thread. Contents are undefined on
+ * steps. Not thread-safe; {@link MaskDecoder} keeps one per thread. Contents are undefined on
  * return of {@link #get}: every user overwrites what it reads.
  */
 final class DecoderBuffers {

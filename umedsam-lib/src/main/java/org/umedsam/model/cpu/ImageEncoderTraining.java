@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * LiteMedSAM's TinyViT image encoder for training on heap arrays: a forward pass over a batch that keeps its
  * tape, {@code [B][3, S*S] -> [B][E, (S/4)^2]}, and the backward pass from dLoss/dembedding to every
- * {@code image_encoder.*} parameter. Same layers and layouts as {@link CpuImageEncoder} (patch embedding and
+ * {@code image_encoder.*} parameter. Same layers and layouts as {@link ImageEncoder} (patch embedding and
  * the MBConv stage channel-first, the rest channel-last), but BatchNorm is not folded: with batch statistics
  * it normalises over the batch and its gradient flows through them, as PyTorch's training mode does.
  *

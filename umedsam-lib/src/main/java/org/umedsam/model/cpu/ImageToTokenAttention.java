@@ -14,9 +14,9 @@ package org.umedsam.model.cpu;
  */
 final class ImageToTokenAttention {
 
-    private final CpuAttention a;
+    private final SamAttention a;
 
-    ImageToTokenAttention(CpuAttention a) {
+    ImageToTokenAttention(SamAttention a) {
         this.a = a;
     }
 
@@ -103,7 +103,7 @@ final class ImageToTokenAttention {
     }
 
     /** The attention's weights. */
-    CpuAttention attention() {
+    SamAttention attention() {
         return a;
     }
 

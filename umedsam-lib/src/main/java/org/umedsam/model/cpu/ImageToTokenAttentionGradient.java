@@ -10,7 +10,7 @@ package org.umedsam.model.cpu;
  */
 final class ImageToTokenAttentionGradient {
 
-    private final CpuAttention a;
+    private final SamAttention a;
     private final String prefix;
 
     ImageToTokenAttentionGradient(ImageToTokenAttention forward, String prefix) {
@@ -23,7 +23,7 @@ final class ImageToTokenAttentionGradient {
      * @param dKpe if not null, receives (adds) dLoss/dkpe {@code [HW, E]}
      * @return {dtp, dtv} {@code [T, E]} each
      */
-    float[][] backward(CpuTwoWayTransformer.Tape.ImageToToken tp, float[] dout, GradientSums g, float[] dKpe) {
+    float[][] backward(TwoWayTransformer.Tape.ImageToToken tp, float[] dout, GradientSums g, float[] dKpe) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;
@@ -33,7 +33,7 @@ final class ImageToTokenAttentionGradient {
         int cols = heads * t;
         float[] p = tp.f().p();
         float[] dbo = g.of(prefix + ".out_proj.bias", e);
-        DecoderBackprop.columnSums(dout, hw, e, dbo);
+        DecoderGradientKernels.columnSums(dout, hw, e, dbo);
         float[] ds = new float[hw * cols];
         Gemm.multiply(dout, 0, false, hw, e, tp.f().m(), 0, true, cols, ds, 0, false);
         float[] dm = new float[cols * e];
@@ -41,13 +41,13 @@ final class ImageToTokenAttentionGradient {
         float scale = a.scale;
         ChunkedParallel.parallel(hw, cols * 4, (from, to) -> {
             for (int r = from; r < to; r++) {
-                DecoderBackprop.softmax(p, r * cols, ds, r * cols, heads, t, scale);
+                DecoderGradientKernels.softmax(p, r * cols, ds, r * cols, heads, t, scale);
             }
         });
         float[] da = new float[e * cols];
         Gemm.multiply(tp.kpe(), 0, true, e, hw, ds, 0, false, cols, da, 0, false);
         float[] dbias = new float[cols];
-        DecoderBackprop.columnSums(ds, hw, cols, dbias);
+        DecoderGradientKernels.columnSums(ds, hw, cols, dbias);
         if (dKpe != null) {
             Gemm.multiply(ds, 0, false, hw, cols, tp.f().am(), 0, true, e, dKpe, 0, true);
         }
@@ -87,7 +87,7 @@ final class ImageToTokenAttentionGradient {
             }
         }
         return new float[][]{
-                DecoderBackprop.linear(a.k, prefix + ".k_proj", tp.tp(), dk, t, g),
-                DecoderBackprop.linear(a.v, prefix + ".v_proj", tp.tv(), dv, t, g)};
+                DecoderGradientKernels.linear(a.k, prefix + ".k_proj", tp.tp(), dk, t, g),
+                DecoderGradientKernels.linear(a.v, prefix + ".v_proj", tp.tv(), dv, t, g)};
     }
 }

@@ -22,13 +22,13 @@ package org.umedsam.model.cpu;
  */
 final class ImageToTokenInference {
 
-    private final CpuAttention a;
+    private final SamAttention a;
     /** {@code [E, H*(E+1)]} (column block {@code h} is {@code [K_h u_h]}), bias {@code [k_h, bq_h . bk_h]} per head. */
     private final ResidentLinear k;
     /** {@code [E, H*E]} (column block {@code h} is {@code V_h}), bias {@code v_h} per head. */
     private final ResidentLinear v;
 
-    ImageToTokenInference(CpuAttention a) {
+    ImageToTokenInference(SamAttention a) {
         this.a = a;
         int e = a.dim;
         int heads = a.heads;
@@ -69,7 +69,7 @@ final class ImageToTokenInference {
         this.v = new ResidentLinear(v, e, heads * e, false, vBias);
     }
 
-    CpuAttention attention() {
+    SamAttention attention() {
         return a;
     }
 

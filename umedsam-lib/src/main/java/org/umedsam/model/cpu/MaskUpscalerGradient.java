@@ -3,17 +3,17 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.ModelConfig;
 
 /**
- * Backward of {@link CpuMaskUpscaler} and the single-mask product, from the tape of
- * {@link CpuMaskUpscaler#forwardWithTape}. Same layout as the forward: the 2x2 stride-2 transposed
+ * Backward of {@link MaskUpscaler} and the single-mask product, from the tape of
+ * {@link MaskUpscaler#forwardWithTape}. Same layout as the forward: the 2x2 stride-2 transposed
  * convolutions are GEMMs on pixel-major rows with columns (dy, dx, channel), so their weight gradients are {@code X^T dY} and their input gradients
  * {@code dY W'^T}; features stay in sub-pixel order {@code [g*g*16, E/8]} and the mask gradient is
  * gathered into that order.
  */
 final class MaskUpscalerGradient {
 
-    private static final String P = CpuMaskUpscaler.P;
+    private static final String P = MaskUpscaler.P;
 
-    private final CpuMaskUpscaler up;
+    private final MaskUpscaler up;
     private final int dim;
     private final int c1;
     private final int c2;
@@ -23,7 +23,7 @@ final class MaskUpscalerGradient {
     private final float[] w2;
 
     /** The backward of {@code forward} (the same weight arrays). */
-    MaskUpscalerGradient(CpuMaskUpscaler forward) {
+    MaskUpscalerGradient(MaskUpscaler forward) {
         this.up = forward;
         this.dim = forward.dim;
         this.c1 = forward.c1;
@@ -36,7 +36,7 @@ final class MaskUpscalerGradient {
 
     /**
      * Gathers the mask gradient {@code [4g, 4g]} (from {@code off}) into sub-pixel order {@code [16 g*g]},
-     * the inverse of {@link CpuMaskUpscaler#masks}' scatter.
+     * the inverse of {@link MaskUpscaler#masks}' scatter.
      */
     float[] gather(float[] gradMask, int off) {
         float[] g = new float[grid * grid * 16];
@@ -56,7 +56,7 @@ final class MaskUpscalerGradient {
      * @param dHyper receives (adds) dLoss/dhyper {@code [c2]}
      * @return dLoss/dkeys {@code [HW, E]}
      */
-    float[] backward(CpuMaskUpscaler.Tape tp, float[] gMask, float[] hyper, float[] dHyper, GradientSums g) {
+    float[] backward(MaskUpscaler.Tape tp, float[] gMask, float[] hyper, float[] dHyper, GradientSums g) {
         int hw = grid * grid;
         int rows2 = hw * 16;
         float[] pre2 = tp.pre2();
@@ -116,8 +116,8 @@ final class MaskUpscalerGradient {
                 da1[o + i] *= u[i];
             }
         });
-        DecoderBackprop.layerNormBackward(da1, hw * 4, c1, nw, xhat, tp.inv(), P + "1", g);
-        DecoderBackprop.columnSums(da1, hw * 4, c1, g.of(P + "0.bias", c1));
+        DecoderGradientKernels.layerNormBackward(da1, hw * 4, c1, nw, xhat, tp.inv(), P + "1", g);
+        DecoderGradientKernels.columnSums(da1, hw * 4, c1, g.of(P + "0.bias", c1));
         // first transposed conv: y1 [HW, 4c1] = keys [HW, E] . w1 [E, 4c1]
         float[] dw1 = new float[dim * 4 * c1];
         Gemm.multiply(tp.keys(), 0, true, dim, hw, da1, 0, false, 4 * c1, dw1, 0, false);

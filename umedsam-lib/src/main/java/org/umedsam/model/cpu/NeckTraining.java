@@ -8,7 +8,7 @@ import java.util.stream.IntStream;
 /**
  * The image encoder's neck for training, per image: 1x1 conv (no bias), LayerNorm2d, 3x3 conv (padding 1, no
  * bias), LayerNorm2d. Channel-last tokens {@code [side*side, in]} in, channel-first embedding
- * {@code [E, side*side]} out; as {@link CpuNeck}, the 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major)
+ * {@code [E, side*side]} out; as {@link Neck}, the 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major)
  * times the weight rearranged to {@code [E, ky, kx, E_in]}. No BatchNorm, so images are independent. The tape
  * keeps the first LayerNorm's output {@code [side*side, E]} and the backward rebuilds the im2col matrix from it
  * (nine times smaller than the matrix, and a copy to rebuild).
@@ -51,13 +51,13 @@ final class NeckTraining {
             Gemm.multiply(x[i], 0, px, in, w.conv0(), 0, e, true, a, 0);
             xhat1[i] = arena.take(px * e);
             inv1[i] = arena.take(px);
-            DecoderBackprop.layerNorm(a, px, e, w.norm1W(), w.norm1B(), EPS, xhat1[i], inv1[i]);
+            DecoderGradientKernels.layerNorm(a, px, e, w.norm1W(), w.norm1B(), EPS, xhat1[i], inv1[i]);
             norm1[i] = a;
-            CpuNeck.im2col(a, side, e, col);
+            Neck.im2col(a, side, e, col);
             Gemm.multiply(col, 0, px, 9 * e, w.conv2(), 0, e, true, c, 0);
             xhat3[i] = arena.take(px * e);
             inv3[i] = arena.take(px);
-            DecoderBackprop.layerNorm(c, px, e, w.norm3W(), w.norm3B(), EPS, xhat3[i], inv3[i]);
+            DecoderGradientKernels.layerNorm(c, px, e, w.norm3W(), w.norm3B(), EPS, xhat3[i], inv3[i]);
             out[i] = arena.take(e * px);
             Transpose.apply(c, px, e, out[i]);
         }
@@ -84,13 +84,13 @@ final class NeckTraining {
         float[] da = arena.take(px * e);
         for (int i = 0; i < b; i++) {
             Transpose.apply(dOut[i], e, px, dc);
-            DecoderBackprop.layerNormBackward(dc, px, e, w.norm3W(), t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
-            CpuNeck.im2col(t.norm1()[i], side, e, col);
+            DecoderGradientKernels.layerNormBackward(dc, px, e, w.norm3W(), t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
+            Neck.im2col(t.norm1()[i], side, e, col);
             Gemm.multiply(dc, 0, true, e, px, col, 0, false, 9 * e, dConv2, 0, true);
             Gemm.multiply(dc, 0, false, px, e, w.conv2(), 0, false, 9 * e, dcol, 0, false);
             Arrays.fill(da, 0f);
             col2im(dcol, side, da);
-            DecoderBackprop.layerNormBackward(da, px, e, w.norm1W(), t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
+            DecoderGradientKernels.layerNormBackward(da, px, e, w.norm1W(), t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
             Gemm.multiply(da, 0, true, e, px, t.x()[i], 0, false, in, g.of(prefix + ".0.weight", e * in), 0, true);
             dx[i] = arena.take(px * in);
             Gemm.multiply(da, 0, false, px, e, w.conv0(), 0, false, in, dx[i], 0, false);
@@ -119,7 +119,7 @@ final class NeckTraining {
     }
 
     /**
-     * The adjoint of {@link CpuNeck#im2col}: {@code da[q, c] = sum over (p, tap) reading q of dcol[p, tap, c]}. Each
+     * The adjoint of {@link Neck#im2col}: {@code da[q, c] = sum over (p, tap) reading q of dcol[p, tap, c]}. Each
      * input row gathers its nine contributions in a fixed order, so the sum is deterministic.
      */
     private void col2im(float[] dcol, int side, float[] da) {

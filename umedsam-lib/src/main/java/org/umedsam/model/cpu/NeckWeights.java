@@ -2,7 +2,7 @@ package org.umedsam.model.cpu;
 
 /**
  * The image encoder neck's weights (upstream {@code image_encoder.neck.0..3}): the 1x1 conv {@code [E, in]}, the
- * first LayerNorm2d, the 3x3 conv rearranged to {@code [E, ky, kx, E_in]} (the layout {@link CpuNeck#im2col}
+ * first LayerNorm2d, the 3x3 conv rearranged to {@code [E, ky, kx, E_in]} (the layout {@link Neck#im2col}
  * pairs with) and the second LayerNorm2d. Read once for the inference neck and the training neck alike.
  */
 record NeckWeights(float[] conv0, float[] norm1W, float[] norm1B, float[] conv2, float[] norm3W,

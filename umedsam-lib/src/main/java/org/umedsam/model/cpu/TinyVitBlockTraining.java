@@ -87,7 +87,7 @@ final class TinyVitBlockTraining {
             System.arraycopy(x[i], 0, t, 0, len * dim);
             xhat1[i] = arena.take(len * dim);
             inv1[i] = arena.take(len);
-            DecoderBackprop.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat1[i], inv1[i]);
+            DecoderGradientKernels.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat1[i], inv1[i]);
             System.arraycopy(attnNormB, 0, t, len * dim, dim); // the padded token's normalised row
             normIn[i] = t;
             q[i] = arena.take((len + 1) * 3 * dim);
@@ -128,7 +128,7 @@ final class TinyVitBlockTraining {
     /** The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}. */
     private void mlpInput(float[] y, int len, float[] t2, float[] xhat, float[] inv) {
         System.arraycopy(y, 0, t2, 0, len * dim);
-        DecoderBackprop.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
+        DecoderGradientKernels.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
     }
 
     /** {@code out = gelu(h)}, element-wise. */
@@ -160,7 +160,7 @@ final class TinyVitBlockTraining {
             gelu(hi, dhg); // gelu(h), needed for fc2's weight gradient only; then dhg's buffer
             Gemm.multiply(d, 0, true, dim, len, dhg, 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
             Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
-            DecoderBackprop.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
+            DecoderGradientKernels.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
                 Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
             });
@@ -168,10 +168,10 @@ final class TinyVitBlockTraining {
             arena.give(y[i]);
             y[i] = null;
             Gemm.multiply(dhg, 0, true, hidden, len, t2, 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
-            DecoderBackprop.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
+            DecoderGradientKernels.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
             float[] dt2 = arena.take(len * dim);
             Gemm.multiply(dhg, 0, false, len, hidden, fc1.weight, 0, false, dim, dt2, 0, false);
-            DecoderBackprop.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
+            DecoderGradientKernels.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
             ChunkedParallel.add(dt2, d, dt2, len * dim);
             dy[i] = dt2;
         }
@@ -196,15 +196,15 @@ final class TinyVitBlockTraining {
             float[] d = da[i];
             Gemm.multiply(d, 0, false, len, dim, proj.weight, 0, false, dim, datt, 0, false);
             Gemm.multiply(d, 0, true, dim, len, t.att()[i], 0, false, dim, g.of(attnPrefix + ".proj.weight", dim * dim), 0, true);
-            DecoderBackprop.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
+            DecoderGradientKernels.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
             Arrays.fill(dq, 0f);
             attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
             Gemm.multiply(dq, 0, true, 3 * dim, len + 1, t.normIn()[i], 0, false, dim,
                     g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), 0, true);
-            DecoderBackprop.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
+            DecoderGradientKernels.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
             Gemm.multiply(dq, 0, false, len + 1, 3 * dim, qkv.weight, 0, false, dim, dt1, 0, false);
             float[] dNormBias = g.of(attnPrefix + ".norm.bias", dim);
-            DecoderBackprop.layerNormBackward(dt1, len, dim, attnNormW, t.xhat1()[i], t.inv1()[i], attnPrefix + ".norm", g);
+            DecoderGradientKernels.layerNormBackward(dt1, len, dim, attnNormW, t.xhat1()[i], t.inv1()[i], attnPrefix + ".norm", g);
             for (int c = 0; c < dim; c++) {
                 dNormBias[c] += dt1[len * dim + c];
             }

@@ -1,20 +1,20 @@
 package org.umedsam.model.cpu;
 
 /**
- * Backward of {@link CpuAttention#attendTokens} (attention among the few prompt/output tokens): {@code p = softmax(scale q_h k_h^T)}, {@code o_h = p v_h}, projections as PyTorch Linears.
+ * Backward of {@link SamAttention#attendTokens} (attention among the few prompt/output tokens): {@code p = softmax(scale q_h k_h^T)}, {@code o_h = p v_h}, projections as PyTorch Linears.
  */
 final class TokenAttentionGradient {
 
-    private final CpuAttention a;
+    private final SamAttention a;
     private final String prefix;
 
-    TokenAttentionGradient(CpuAttention a, String prefix) {
+    TokenAttentionGradient(SamAttention a, String prefix) {
         this.a = a;
         this.prefix = prefix;
     }
 
     /** @return {dxq, dxk, dxv}, the gradients of the three inputs (separate even when the inputs were one array) */
-    float[][] backward(CpuTwoWayTransformer.Tape.TokenAttention t, float[] dout, GradientSums g) {
+    float[][] backward(TwoWayTransformer.Tape.TokenAttention t, float[] dout, GradientSums g) {
         int internal = a.internal;
         int hd = a.headDim;
         int nq = t.nq();
@@ -23,7 +23,7 @@ final class TokenAttentionGradient {
         float[] k = t.f().k();
         float[] v = t.f().v();
         float[] p = t.f().p();
-        float[] dO = DecoderBackprop.linear(a.out, prefix + ".out_proj", t.f().o(), dout, nq, g);
+        float[] dO = DecoderGradientKernels.linear(a.out, prefix + ".out_proj", t.f().o(), dout, nq, g);
         float[] dq = new float[nq * internal];
         float[] dk = new float[nk * internal];
         float[] dv = new float[nk * internal];
@@ -43,7 +43,7 @@ final class TokenAttentionGradient {
                     }
                     ds[j] = d;
                 }
-                DecoderBackprop.softmax(p, po, ds, 0, 1, nk, a.scale);
+                DecoderGradientKernels.softmax(p, po, ds, 0, 1, nk, a.scale);
                 for (int j = 0; j < nk; j++) {
                     int jo = j * internal + c0;
                     float s = ds[j];
@@ -55,8 +55,8 @@ final class TokenAttentionGradient {
             }
         }
         return new float[][]{
-                DecoderBackprop.linear(a.q, prefix + ".q_proj", t.xq(), dq, nq, g),
-                DecoderBackprop.linear(a.k, prefix + ".k_proj", t.xk(), dk, nk, g),
-                DecoderBackprop.linear(a.v, prefix + ".v_proj", t.xv(), dv, nk, g)};
+                DecoderGradientKernels.linear(a.q, prefix + ".q_proj", t.xq(), dq, nq, g),
+                DecoderGradientKernels.linear(a.k, prefix + ".k_proj", t.xk(), dk, nk, g),
+                DecoderGradientKernels.linear(a.v, prefix + ".v_proj", t.xv(), dv, nk, g)};
     }
 }

@@ -19,12 +19,12 @@ final class TokenAttentionOps {
      * The q, k and v projections of a self-attention stacked, {@code [3I, E]} (rows q, then k, then v): one
      * product when the three inputs are the same (the first block), else q and k ({@link #stackQk}) share one.
      */
-    static ResidentLinear stackQkv(CpuAttention a) {
+    static ResidentLinear stackQkv(SamAttention a) {
         return ResidentLinear.of(stack(a.q, a.k, a.v));
     }
 
     /** The q and k projections stacked, {@code [2I, E]}. */
-    static ResidentLinear stackQk(CpuAttention a) {
+    static ResidentLinear stackQk(SamAttention a) {
         return ResidentLinear.of(stack(a.q, a.k));
     }
 
@@ -61,7 +61,7 @@ final class TokenAttentionOps {
      * {@link #stackQk} with {@code vProj} for the values; the {@code T x T} scores per head in Java
      * ({@link Softmax#row}).
      */
-    static float[] selfAttention(CpuAttention a, ResidentLinear fused, ResidentLinear vProj, ResidentLinear outProj,
+    static float[] selfAttention(SamAttention a, ResidentLinear fused, ResidentLinear vProj, ResidentLinear outProj,
                                  float[] qk, float[] v, int t) {
         int internal = a.internal;
         int hd = a.headDim;

@@ -14,9 +14,9 @@ package org.umedsam.model.cpu;
  */
 final class TokenToImageAttention {
 
-    private final CpuAttention a;
+    private final SamAttention a;
 
-    TokenToImageAttention(CpuAttention a) {
+    TokenToImageAttention(SamAttention a) {
         this.a = a;
     }
 
@@ -88,7 +88,7 @@ final class TokenToImageAttention {
     }
 
     /** The attention's weights. */
-    CpuAttention attention() {
+    SamAttention attention() {
         return a;
     }
 }

@@ -10,7 +10,7 @@ package org.umedsam.model.cpu;
  */
 final class TokenToImageAttentionGradient {
 
-    private final CpuAttention a;
+    private final SamAttention a;
     private final String prefix;
 
     TokenToImageAttentionGradient(TokenToImageAttention forward, String prefix) {
@@ -24,14 +24,14 @@ final class TokenToImageAttentionGradient {
      *               both are the image tokens (kpe = tokens + a constant PE)
      * @return dLoss/dtokens {@code [T, E]}
      */
-    float[] backward(CpuTwoWayTransformer.Tape.TokenToImage tp, float[] dout, GradientSums g, float[] dImage) {
+    float[] backward(TwoWayTransformer.Tape.TokenToImage tp, float[] dout, GradientSums g, float[] dImage) {
         int e = a.dim;
         int internal = a.internal;
         int hd = a.headDim;
         int t = tp.t();
         int hw = tp.hw();
         int rows = a.heads * t;
-        float[] dO = DecoderBackprop.linear(a.out, prefix + ".out_proj", tp.f().o(), dout, t, g);
+        float[] dO = DecoderGradientKernels.linear(a.out, prefix + ".out_proj", tp.f().o(), dout, t, g);
         float[] dwv = g.of(prefix + ".v_proj.weight", internal * e);
         float[] dbv = g.of(prefix + ".v_proj.bias", internal);
         float[] wv = a.v.weight;
@@ -61,7 +61,7 @@ final class TokenToImageAttentionGradient {
         Gemm.multiply(dr, 0, rows, e, tp.image(), 0, hw, true, ps, rows * hw);
         float scale = a.scale;
         ChunkedParallel.parallel(rows, hw * 4, (from, to) ->
-                DecoderBackprop.softmax(p, from * hw, ps, (rows + from) * hw, to - from, hw, scale));
+                DecoderGradientKernels.softmax(p, from * hw, ps, (rows + from) * hw, to - from, hw, scale));
         float[] dbm = new float[rows * e];
         Gemm.multiply(ps, rows * hw, false, rows, hw, tp.kpe(), 0, false, e, dbm, 0, false);
         if (dImage != null) {
@@ -88,6 +88,6 @@ final class TokenToImageAttentionGradient {
             }
         }
         g.of(prefix + ".k_proj.bias", internal);
-        return DecoderBackprop.linear(a.q, prefix + ".q_proj", tp.tokens(), dq, t, g);
+        return DecoderGradientKernels.linear(a.q, prefix + ".q_proj", tp.tokens(), dq, t, g);
     }
 }

@@ -20,13 +20,13 @@ package org.umedsam.model.cpu;
  */
 final class TokenToImageInference {
 
-    private final CpuAttention a;
+    private final SamAttention a;
     /** {@code [E, H*E]} (column block {@code h} is {@code G_h}) and bias {@code g_h} at {@code h*E}. */
     private final ResidentLinear g;
     /** {@code [H*E, E]} (row block {@code h} is {@code F_h}) and bias {@code bv Wo^T + bo}. */
     private final ResidentLinear f;
 
-    TokenToImageInference(CpuAttention a) {
+    TokenToImageInference(SamAttention a) {
         this.a = a;
         int e = a.dim;
         int heads = a.heads;
@@ -55,7 +55,7 @@ final class TokenToImageInference {
         this.f = new ResidentLinear(f, heads * e, e, false, fBias);
     }
 
-    CpuAttention attention() {
+    SamAttention attention() {
         return a;
     }
 

@@ -2,10 +2,10 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
-import static org.umedsam.model.cpu.CpuTwoWayTransformer.addInPlace;
+import static org.umedsam.model.cpu.TwoWayTransformer.addInPlace;
 
 /**
- * Backward of {@link CpuTwoWayTransformer} from the tape of its {@code forwardWithTape} pass:
+ * Backward of {@link TwoWayTransformer} from the tape of its {@code forwardWithTape} pass:
  * per block self-attention (block 0: no query PE, no residual), LayerNorm, token-to-image attention,
  * LayerNorm, ReLU MLP, LayerNorm, image-to-token attention, LayerNorm of the image tokens; then the
  * final token-to-image attention and LayerNorm. Gradients flow to every weight of the transformer and
@@ -34,12 +34,12 @@ final class TwoWayTransformerGradient {
     }
 
     /** The backward of {@code forward}'s layers (the same weight arrays). */
-    TwoWayTransformerGradient(CpuTwoWayTransformer forward) {
+    TwoWayTransformerGradient(TwoWayTransformer forward) {
         this.dim = forward.dim();
-        CpuTwoWayTransformer.Block[] fb = forward.blocks();
+        TwoWayTransformer.Block[] fb = forward.blocks();
         this.blocks = new Block[fb.length];
         for (int l = 0; l < blocks.length; l++) {
-            CpuTwoWayTransformer.Block f = fb[l];
+            TwoWayTransformer.Block f = fb[l];
             String b = f.prefix();
             blocks[l] = new Block(
                     new TokenAttentionGradient(f.self(), b + ".self_attn"), new Norm(b + ".norm1", f.norm1()),
@@ -48,13 +48,13 @@ final class TwoWayTransformerGradient {
                     new ImageToTokenAttentionGradient(f.toTokens(), b + ".cross_attn_image_to_token"),
                     new Norm(b + ".norm4", f.norm4()));
         }
-        String p = CpuTwoWayTransformer.P;
+        String p = TwoWayTransformer.P;
         this.finalAttn = new TokenToImageAttentionGradient(forward.finalAttention(), p + "final_attn_token_to_image");
         this.finalNorm = new Norm(p + "norm_final_attn", forward.finalNorm());
     }
 
-    private void normBackward(float[] dy, CpuTwoWayTransformer.Tape.Norm nt, Norm n, GradientSums g) {
-        DecoderBackprop.layerNormBackward(dy, nt.rows(), dim, n.w(), nt.xhat(), nt.inv(), n.prefix(), g);
+    private void normBackward(float[] dy, TwoWayTransformer.Tape.Norm nt, Norm n, GradientSums g) {
+        DecoderGradientKernels.layerNormBackward(dy, nt.rows(), dim, n.w(), nt.xhat(), nt.inv(), n.prefix(), g);
     }
 
     /**
@@ -64,7 +64,7 @@ final class TwoWayTransformerGradient {
      *                 tokens; their positional encoding is a constant)
      * @return dLoss/dpointTokens {@code [T, E]}
      */
-    float[] backward(CpuTwoWayTransformer.Tape tape, float[] dQueries, float[] dKeys, GradientSums g, float[] dKeysIn) {
+    float[] backward(TwoWayTransformer.Tape tape, float[] dQueries, float[] dKeys, GradientSums g, float[] dKeysIn) {
         int t = tape.t();
         int hw = tape.hw();
         int e = dim;
@@ -77,7 +77,7 @@ final class TwoWayTransformerGradient {
         addInPlace(dPoint, dTok);
         for (int l = blocks.length - 1; l >= 0; l--) {
             Block b = blocks[l];
-            CpuTwoWayTransformer.Tape.Block bt = tape.blocks()[l];
+            TwoWayTransformer.Tape.Block bt = tape.blocks()[l];
             // image tokens: LayerNorm, then keys_in + attn + bo; keys_in is the previous block's output
             normBackward(dk, bt.n4(), b.norm4(), g);
             boolean inputGrad = l > 0 || dKeysIn != null;
@@ -88,9 +88,9 @@ final class TwoWayTransformerGradient {
             addInPlace(dq, dt[1]);
             normBackward(dq, bt.n3(), b.norm3(), g);
             float[] dh = dq.clone();
-            float[] dHidden = DecoderBackprop.linear(b.lin2, b.mlp + ".lin2", bt.hidden(), dh, t, g);
-            DecoderBackprop.relu(bt.hidden(), dHidden);
-            addInPlace(dq, DecoderBackprop.linear(b.lin1, b.mlp + ".lin1", bt.mlpIn(), dHidden, t, g));
+            float[] dHidden = DecoderGradientKernels.linear(b.lin2, b.mlp + ".lin2", bt.hidden(), dh, t, g);
+            DecoderGradientKernels.relu(bt.hidden(), dHidden);
+            addInPlace(dq, DecoderGradientKernels.linear(b.lin1, b.mlp + ".lin1", bt.mlpIn(), dHidden, t, g));
             normBackward(dq, bt.n2(), b.norm2(), g);
             dTok = b.toImage.backward(bt.toImage(), dq, g, dIn);
             addInPlace(dq, dTok);

@@ -3,7 +3,7 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.ModelConfig;
 
 /**
- * {@link CpuTwoWayTransformer}'s forward for inference, one box (no tape): the same function
+ * {@link TwoWayTransformer}'s forward for inference, one box (no tape): the same function
  * (transformer.py {@code TwoWayTransformer}: blocks of self-attention, token-to-image attention, ReLU MLP,
  * image-to-token attention, each with LayerNorm; the first block without query PE; final token-to-image
  * attention and LayerNorm), scheduled for speed: {@link TokenToImageInference}, {@link ImageToTokenInference}
@@ -19,7 +19,7 @@ final class TwoWayTransformerInference {
 
     private static final float EPS = (float) ModelConfig.LN_EPS;
 
-    private final CpuTwoWayTransformer.Block[] blocks;
+    private final TwoWayTransformer.Block[] blocks;
     /**
      * Per block, the self-attention's stacked projections (the first block: q, k, v from
      * {@link TokenAttentionOps#stackQkv}; the others: q, k from {@code stackQk} and v), its output
@@ -36,7 +36,7 @@ final class TwoWayTransformerInference {
     private final float[][] finalNorm;
     private final int dim;
 
-    TwoWayTransformerInference(CpuTwoWayTransformer transformer) {
+    TwoWayTransformerInference(TwoWayTransformer transformer) {
         this.blocks = transformer.blocks();
         this.fused = new ResidentLinear[blocks.length];
         this.selfV = new ResidentLinear[blocks.length];
@@ -44,7 +44,7 @@ final class TwoWayTransformerInference {
         this.lin1 = new ResidentLinear[blocks.length];
         this.lin2 = new ResidentLinear[blocks.length];
         for (int l = 0; l < blocks.length; l++) {
-            CpuAttention self = blocks[l].self();
+            SamAttention self = blocks[l].self();
             // the first block's self-attention projects one input three times, the others project q+PE twice
             if (l == 0) {
                 fused[l] = TokenAttentionOps.stackQkv(self);
@@ -84,7 +84,7 @@ final class TwoWayTransformerInference {
         float[] kpe = srcPe;
         float[] q = pointTokens.clone();
         for (int l = 0; l < blocks.length; l++) {
-            CpuTwoWayTransformer.Block blk = blocks[l];
+            TwoWayTransformer.Block blk = blocks[l];
             if (l == 0) {
                 // no PE, and the attention's output replaces the queries
                 q = TokenAttentionOps.selfAttention(blk.self(), fused[l], null, selfOut[l], q, q, t);
@@ -147,10 +147,10 @@ final class TwoWayTransformerInference {
     }
 
     private static float[] plus(float[] a, float[] b) {
-        return CpuTwoWayTransformer.plus(a, b);
+        return TwoWayTransformer.plus(a, b);
     }
 
     private static void addInPlace(float[] a, float[] b) {
-        CpuTwoWayTransformer.addInPlace(a, b);
+        TwoWayTransformer.addInPlace(a, b);
     }
 }

@@ -7,26 +7,37 @@
  * {@link org.umedsam.model.Engine} interface ({@code train}, {@code infer} and {@code analysis} never import it);
  * the ONNX export reads and folds weights through {@code StateDictWeights} and {@code FoldedConv}.
  *
+ * <p>Names follow one rule. A class named after an upstream module ({@code ImageEncoder}, {@code TinyVitBlock},
+ * {@code MaskDecoder}, {@code TwoWayTransformer}, {@code SamAttention}, ...) is its inference forward pass;
+ * {@code <Module>Inference} is a faster inference schedule of a module whose plain class stays the tape path's
+ * reference; {@code <Module>Training} is a forward pass that keeps its tape together with its backward pass;
+ * {@code <Module>Gradient} is a backward pass kept apart from the forward that made its tape. Every tape is
+ * nested in the class that builds it ({@code ImageEncoderTraining.Tape}, {@code TwoWayTransformer.Tape},
+ * {@code MaskUpscaler.Tape}); no two classes here refer to each other. The rest are named for what they compute
+ * or hold ({@code Gemm}, {@code Softmax}, {@code WindowAttentionKernel}, {@code TapeArena}, ...).
+ *
  * <ul>
- *   <li>Inference (BatchNorm folded into the convolutions): {@link org.umedsam.model.cpu.CpuImageEncoder},
- *       {@link org.umedsam.model.cpu.CpuMaskDecoder} (with its prompt encoder); one class per upstream module
- *       ({@code CpuPatchEmbed}, {@code CpuMBConv}, {@code CpuPatchMerging}, {@code CpuTinyVitBlock},
- *       {@code CpuNeck}, {@code CpuTwoWayTransformer}, ...). Decoding runs the two-way transformer through
+ *   <li>Inference (BatchNorm folded into the convolutions): {@link org.umedsam.model.cpu.ImageEncoder},
+ *       {@link org.umedsam.model.cpu.MaskDecoder} (with its prompt encoder); one class per upstream module
+ *       ({@code PatchEmbed}, {@code MBConv}, {@code PatchMerging}, {@code TinyVitBlock},
+ *       {@code Neck}, {@code TwoWayTransformer}, ...). Decoding runs the two-way transformer through
  *       its inference schedule ({@code TwoWayTransformerInference}: cross attentions with per-head weight
  *       products made once per model, {@code TokenToImageInference}, {@code ImageToTokenInference}; token
  *       weights resident off-heap, {@code ResidentLinear}); the tape path's forward stays the reference.</li>
- *   <li>Training: {@link org.umedsam.model.cpu.CpuLiteMedSamTraining}, a forward pass that keeps its tape and
+ *   <li>Training: {@link org.umedsam.model.cpu.LiteMedSamTraining}, a forward pass that keeps its tape and
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
  *       {@code *Training} class per encoder module, each a forward with tape and a backward, and
  *       {@code Conv2dBnTraining} for BatchNorm in training or evaluation mode) with the mask decoder's backward
- *       ({@code CpuMaskDecoderGradients} and the {@code *Gradient} classes of its attentions). Memory: the
+ *       ({@code MaskDecoderGradient} and the {@code *Gradient} classes of its attentions). Memory: the
  *       tape keeps what is costly to recompute and rebuilds the rest in the backward pass, bit for bit (BatchNorm
  *       and GELU outputs, LayerNorm inputs, the MBConv stage's first two convolutions, the neck's im2col); a
  *       {@link org.umedsam.model.cpu.TapeArena} lends every map and takes it back, so a trainer's steps and SAM's
  *       two passes reuse the same arrays instead of churning the heap.</li>
  *   <li>Weight snapshots: {@link org.umedsam.model.cpu.EncoderSnapshots} keeps the evaluation-mode encoder of
  *       one weight version ({@code LiteMedSam.encoderWeightVersion()}), so BatchNorm is folded and the weights
- *       copied once per version, not per embed; the decoder and training passes snapshot at every call.</li>
+ *       copied once per version, not per embed; {@code CpuEngine} keeps inference's decoder per decoder weight
+ *       version; {@code decode} and the passes that can be differentiated copy the weights at the call (SAM's
+ *       perturbed weights are not announced).</li>
  *   <li>Kernels shared by both: GELU, LayerNorm, softmax, window attention and its gradient, depthwise 3x3
  *       convolution and its gradient, training-mode BatchNorm. Inference runs its window attention through
  *       {@code WindowAttentionInference} (a vectorised softmax exp; equal to

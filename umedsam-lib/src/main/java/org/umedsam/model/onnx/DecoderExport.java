@@ -9,7 +9,7 @@ import org.umedsam.model.cpu.StateDictWeights;
  * of boxes against one image embedding: {@code image_embeddings [1, E, g, g]}, {@code boxes [N, 4]}
  * (x0 y0 x1 y1 in the S x S input frame, N dynamic) {@code -> low_res_masks [N, 1, 4g, 4g]} (logits),
  * {@code iou_predictions [N, 1]}. The same computation as {@code LiteMedSam.decode(.., false)}
- * (SameDiff {@code PromptEncoder}, {@code MaskDecoder}; the CPU engine's {@code CpuMaskDecoder}).
+ * (SameDiff {@code PromptEncoder}, {@code MaskDecoder}; the CPU engine's {@code MaskDecoder}).
  *
  * <p>The image side enters once with batch 1 and broadcasts against the N prompts: the first block's
  * projections of the image tokens are computed once, and the keys become {@code [N, g*g, E]} after the

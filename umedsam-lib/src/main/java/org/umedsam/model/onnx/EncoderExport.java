@@ -9,7 +9,7 @@ import org.umedsam.model.cpu.StateDictWeights;
  * LiteMedSAM's TinyViT image encoder as an ONNX graph, evaluation mode:
  * {@code image [1, 3, S, S] -> image_embeddings [1, E, S/4, S/4]} (upstream {@code [1, 3, 256, 256] ->
  * [1, 256, 64, 64]}). The same computation as the SameDiff {@code ImageEncoder} and the CPU engine's
- * {@code CpuImageEncoder}: patch embedding and the MBConv stage on NCHW maps, TinyViT blocks on tokens
+ * {@code ImageEncoder}: patch embedding and the MBConv stage on NCHW maps, TinyViT blocks on tokens
  * {@code [1, H*W, C]} (windows zero-padded at bottom/right, padded tokens taking part as keys, as upstream),
  * neck; every BatchNorm folded into its convolution, each window's attention bias table expanded to
  * {@code [heads, N, N]} at export time.

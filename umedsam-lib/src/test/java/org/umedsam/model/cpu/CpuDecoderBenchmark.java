@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Prints the CPU prompt encoder + mask decoder's median seconds per box for the full-size LiteMedSAM
- * (1 box per call, and 10 boxes per call), the time of {@link CpuMaskDecoder#of}, thread counts and
- * peak RSS; then the inference schedule against the tape path's schedule ({@link CpuMaskDecoder#decodeReference}),
+ * (1 box per call, and 10 boxes per call), the time of {@link MaskDecoder#of}, thread counts and
+ * peak RSS; then the inference schedule against the tape path's schedule ({@link MaskDecoder#decodeReference}),
  * interleaved in this process, as median wall and process CPU seconds per box. Run with
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=CpuDecoderBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
  */
@@ -26,18 +26,18 @@ class CpuDecoderBenchmark {
 
     @Test
     void decoderSpeed() throws Exception {
-        Path pth = CpuMaskDecoderParityTest.DIR.resolve("litemedsam_perturbed.pth");
+        Path pth = MaskDecoderParityTest.DIR.resolve("litemedsam_perturbed.pth");
         LiteMedSam model = Files.isRegularFile(pth) ? LiteMedSam.fromPth(pth) : LiteMedSam.create(ModelConfig.liteMedSam(), 1L);
         Map<String, INDArray> state = model.stateDict();
         int reps = Integer.getInteger("bench.reps", 15);
         double[] ofTimes = new double[5];
-        CpuMaskDecoder last = null;
+        MaskDecoder last = null;
         for (int i = 0; i < ofTimes.length; i++) {
             long t0 = System.nanoTime();
-            last = CpuMaskDecoder.of(model.config(), state);
+            last = MaskDecoder.of(model.config(), state);
             ofTimes[i] = (System.nanoTime() - t0) / 1e9;
         }
-        CpuMaskDecoder dec = last;
+        MaskDecoder dec = last;
         Nd4j.getRandom().setSeed(5L);
         INDArray emb = Nd4j.randn(DataType.FLOAT, 1, 256, 64, 64);
         INDArray one = Nd4j.createFromArray(new float[][]{{40, 50, 180, 200}});
@@ -55,7 +55,7 @@ class CpuDecoderBenchmark {
         double[] batch = BenchmarkSupport.sortedSeconds(0, Math.max(3, reps / 3), () -> dec.decode(emb, ten, false));
 
         Arrays.sort(ofTimes);
-        System.out.printf("BENCH CpuMaskDecoder.of: slowest %.1f ms, median of %d %.1f ms%n", 1e3 * ofTimes[ofTimes.length - 1],
+        System.out.printf("BENCH MaskDecoder.of: slowest %.1f ms, median of %d %.1f ms%n", 1e3 * ofTimes[ofTimes.length - 1],
                 ofTimes.length, 1e3 * ofTimes[ofTimes.length / 2]);
         System.out.printf("BENCH first decode (cold JIT, dense PE) %.3f s%n", first);
         System.out.printf("BENCH 1 box, single mask: median of %d %.4f s per box (min %.4f)%n", reps, single[reps / 2], single[0]);

@@ -17,7 +17,7 @@ import java.util.concurrent.ForkJoinPool;
 
 /**
  * Speed of the CPU encoder at batch 1 (liteMedSam and small presets): median forward seconds over 5 runs
- * after warm-up, the time of {@code CpuImageEncoder.of}, a per-stage breakdown, threads and peak RSS.
+ * after warm-up, the time of {@code ImageEncoder.of}, a per-stage breakdown, threads and peak RSS.
  * Prints only; no timed assertions.
  */
 @Tag("benchmark")
@@ -42,10 +42,10 @@ class CpuEncoderBenchmark {
         LiteMedSam model = LiteMedSam.create(c, 1);
         Map<String, INDArray> state = model.stateDict();
         double[] ofTimes = new double[RUNS];
-        CpuImageEncoder enc = null;
+        ImageEncoder enc = null;
         for (int i = 0; i < RUNS; i++) {
             long t0 = System.nanoTime();
-            enc = CpuImageEncoder.of(c, state);
+            enc = ImageEncoder.of(c, state);
             ofTimes[i] = (System.nanoTime() - t0) / 1e9;
         }
         INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, c.imageSize(), c.imageSize());
@@ -70,7 +70,7 @@ class CpuEncoderBenchmark {
                 last[0] = System.nanoTime();
             });
         }
-        System.out.printf("BENCH %-10s CpuImageEncoder.of median %.1f ms; embed batch 1 median %.3f s, min %.3f s (runs %s)%n", name,
+        System.out.printf("BENCH %-10s ImageEncoder.of median %.1f ms; embed batch 1 median %.3f s, min %.3f s (runs %s)%n", name,
                 BenchmarkSupport.median(ofTimes) * 1e3, BenchmarkSupport.median(total), Arrays.stream(total).min().orElse(0), Arrays.toString(Arrays.stream(total).map(v -> Math.round(v * 1000) / 1000.0).toArray()));
         System.out.printf("BENCH %-10s process CPU time per embed median %.3f s (all threads; under contention wall time "
                 + "exceeds CPU time / 2)%n", name, BenchmarkSupport.median(cpu));

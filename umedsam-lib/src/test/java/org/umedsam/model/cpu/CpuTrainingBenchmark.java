@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Speed of the CPU engine's full-model training pass at batch 2, 256 x 256 ({@link CpuLiteMedSamTraining}):
+ * Speed of the CPU engine's full-model training pass at batch 2, 256 x 256 ({@link LiteMedSamTraining}):
  * median seconds of the weight snapshot, the training-mode forward pass with its tape, and the backward pass
  * to every parameter, over 3 runs after one warm-up, and the process' peak RSS. Preset from
  * {@code -Dbench.preset=litemedsam|small} (default litemedsam). Prints only.
@@ -42,9 +42,9 @@ class CpuTrainingBenchmark {
         double[] bwd = new double[runs];
         for (int r = -1; r < runs; r++) {
             long t0 = System.nanoTime();
-            CpuLiteMedSamTraining t = CpuLiteMedSamTraining.of(c, state);
+            LiteMedSamTraining t = LiteMedSamTraining.of(c, state);
             long t1 = System.nanoTime();
-            CpuLiteMedSamTraining.Pass p = t.forward(images, boxes, true);
+            LiteMedSamTraining.Pass p = t.forward(images, boxes, true);
             long t2 = System.nanoTime();
             if (r == -1) {
                 // heap held by a pass (its tape and outputs): used heap after a collection, with and without it

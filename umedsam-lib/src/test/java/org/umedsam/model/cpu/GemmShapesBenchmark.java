@@ -10,7 +10,7 @@ import org.umedsam.BenchmarkSupport;
 /**
  * {@link Gemm} throughput on the encoder's product shapes, with its staging copies and without (the product on
  * operands already off-heap): the MBConv's 1x1 convolutions as one channel-first product over the whole
- * 256 x 256 map against channel-last products on 4096-pixel bands (why {@link CpuMBConv} works in bands), and
+ * 256 x 256 map against channel-last products on 4096-pixel bands (why {@link MBConv} works in bands), and
  * TinyViT linears. Best of 8 per shape. Prints only; no timed assertions.
  */
 @Tag("benchmark")

@@ -38,13 +38,13 @@ class TapeArenaTest {
                 {5, 6, 17, 18}});
         INDArray gl = Nd4j.randn(DataType.FLOAT, 4, 1, 32, 32);
         INDArray gi = Nd4j.randn(DataType.FLOAT, 4, 1);
-        CpuLiteMedSamTraining fresh = CpuLiteMedSamTraining.of(c, state);
-        CpuLiteMedSamTraining.Pass reference = fresh.forward(images, boxes, true);
+        LiteMedSamTraining fresh = LiteMedSamTraining.of(c, state);
+        LiteMedSamTraining.Pass reference = fresh.forward(images, boxes, true);
         Map<String, INDArray> expected = fresh.backward(reference, gl, gi, all);
         TapeArena arena = new TapeArena();
         for (int pass = 0; pass < 3; pass++) {
-            CpuLiteMedSamTraining t = CpuLiteMedSamTraining.of(c, state, arena);
-            CpuLiteMedSamTraining.Pass p = t.forward(images, boxes, pass != 1).releasingTape();
+            LiteMedSamTraining t = LiteMedSamTraining.of(c, state, arena);
+            LiteMedSamTraining.Pass p = t.forward(images, boxes, pass != 1).releasingTape();
             if (pass == 1) {
                 // an evaluation-mode pass in between leaves other values in the reused arrays
                 t.backward(p, gl, gi, all);

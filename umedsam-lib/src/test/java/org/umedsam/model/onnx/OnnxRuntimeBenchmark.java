@@ -9,8 +9,8 @@ import org.umedsam.BenchmarkSupport;
 import org.umedsam.io.Npy;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
-import org.umedsam.model.cpu.CpuImageEncoder;
-import org.umedsam.model.cpu.CpuMaskDecoder;
+import org.umedsam.model.cpu.ImageEncoder;
+import org.umedsam.model.cpu.MaskDecoder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import java.util.concurrent.ForkJoinPool;
  * (the order flips every round) so that a change in machine load falls on both. Prints median and minimum
  * seconds of each and the ratio engine / ONNX Runtime of the medians, for the image encoder (batch 1) and the
  * prompt encoder + mask decoder per box (1 box per call, and {@code bench.boxes} boxes per call). The engine
- * is timed with its weight snapshot held ({@code CpuImageEncoder.of} once), ONNX Runtime with its session
+ * is timed with its weight snapshot held ({@code ImageEncoder.of} once), ONNX Runtime with its session
  * created once; the encoder line also shows {@code LiteMedSam.embed}, the library's call, which keeps one
  * snapshot per weight version (the difference is its input checks and conversions). Prints only.
  *
@@ -67,8 +67,8 @@ class OnnxRuntimeBenchmark {
                 Runtime.getRuntime().availableProcessors(), runs, warmups, BenchmarkSupport.loadAverage());
         try (OrtModel ortEncoder = new OrtModel(OnnxExport.encoder(model), threads, spinning);
              OrtModel ortDecoder = new OrtModel(OnnxExport.decoder(model), threads, spinning)) {
-            CpuImageEncoder encoder = CpuImageEncoder.of(c, model.stateDict());
-            CpuMaskDecoder decoder = CpuMaskDecoder.of(c, model.stateDict());
+            ImageEncoder encoder = ImageEncoder.of(c, model.stateDict());
+            MaskDecoder decoder = MaskDecoder.of(c, model.stateDict());
             float[] pixels = OnnxExportTest.floats(image);
             INDArray embedding = in(pool, () -> encoder.embed(image));
             float[] emb = OnnxExportTest.floats(embedding);

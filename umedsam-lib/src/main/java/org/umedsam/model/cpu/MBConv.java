@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  * each at 256 hidden channels) stay in cache between the steps instead of streaming 67 MB maps through memory
  * four times. The two conv1 rows a band shares with the next are carried over, not recomputed.
  */
-final class CpuMBConv {
+final class MBConv {
 
     /** Pixels per band (rounded down to whole rows, at least one row). */
     static final int TILE_PIXELS = 4096;
@@ -32,7 +32,7 @@ final class CpuMBConv {
     private final float[] conv3BiasTiled;
     private final String out;
 
-    CpuMBConv(StateDictWeights w, String prefix, int dim, int hidden) {
+    MBConv(StateDictWeights w, String prefix, int dim, int hidden) {
         this.out = prefix + ".out";
         this.dim = dim;
         this.hidden = hidden;

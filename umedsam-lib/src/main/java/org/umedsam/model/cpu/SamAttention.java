@@ -8,7 +8,7 @@ package org.umedsam.model.cpu;
  * <p>{@link #tokens} computes it directly, for attention among the few prompt/output tokens; the
  * cross attentions with the image are {@link TokenToImageAttention} and {@link ImageToTokenAttention}.
  */
-final class CpuAttention {
+final class SamAttention {
 
     final Linear q;
     final Linear k;
@@ -21,7 +21,7 @@ final class CpuAttention {
     /** {@code 1 / sqrt(headDim)}. */
     final float scale;
 
-    CpuAttention(StateDictWeights w, String prefix, int dim, int internal, int heads) {
+    SamAttention(StateDictWeights w, String prefix, int dim, int internal, int heads) {
         this.q = Linear.read(w, prefix + ".q_proj", dim, internal, true);
         this.k = Linear.read(w, prefix + ".k_proj", dim, internal, true);
         this.v = Linear.read(w, prefix + ".v_proj", dim, internal, true);

@@ -25,11 +25,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * relative errors printed per array.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CpuMaskDecoderParityTest {
+class MaskDecoderParityTest {
 
     static final Path DIR = Path.of("..", "..", "shared", "fixtures", "litemedsam-parity");
 
-    CpuMaskDecoder decoder;
+    MaskDecoder decoder;
     INDArray embedding;
     INDArray box;
     Map<String, INDArray> trace;
@@ -39,8 +39,8 @@ class CpuMaskDecoderParityTest {
         assumeTrue(Files.isDirectory(DIR), "parity fixtures absent: " + DIR.toAbsolutePath());
         LiteMedSam model = LiteMedSam.fromPth(DIR.resolve("litemedsam_perturbed.pth"));
         long t0 = System.nanoTime();
-        decoder = CpuMaskDecoder.of(model.config(), model.stateDict());
-        System.out.printf("CpuMaskDecoder.of %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+        decoder = MaskDecoder.of(model.config(), model.stateDict());
+        System.out.printf("MaskDecoder.of %.1f ms%n", (System.nanoTime() - t0) / 1e6);
         embedding = nd(Npy.read(DIR.resolve("image_embedding.npy")));
         box = nd(Npy.read(DIR.resolve("input_box.npy")));
         trace = decoder.trace(embedding, box);

@@ -17,17 +17,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Central finite differences of the surrogate {@code sum(logits * gradLogits) + iou * gradIou}, evaluated with
- * the CPU forward pass ({@link CpuMaskDecoder#decode}, Richardson-extrapolated from steps h and h/2), against {@link CpuMaskDecoder#gradients} for the
+ * the CPU forward pass ({@link MaskDecoder#decode}, Richardson-extrapolated from steps h and h/2), against {@link MaskDecoder#gradients} for the
  * largest-gradient element of one weight of each kind (small preset, one box).
  */
-class CpuMaskDecoderGradientCheckTest {
+class MaskDecoderGradientCheckTest {
 
     @Test
     void centralDifferencesMatchAnalyticGradients() {
         ModelConfig c = ModelConfig.small();
         LiteMedSam model = LiteMedSam.create(c, 13L);
         Map<String, INDArray> state = model.stateDict();
-        CpuMaskDecoderGradientAgreementTest.Inputs in = CpuMaskDecoderGradientAgreementTest.Inputs.random(c, 1, 3L);
+        MaskDecoderGradientAgreementTest.Inputs in = MaskDecoderGradientAgreementTest.Inputs.random(c, 1, 3L);
         // larger mask gradients so that the loss differences stand well above float rounding
         INDArray gl = in.gradLogits().mul(100);
         Set<String> keys = new LinkedHashSet<>(List.of(
@@ -43,7 +43,7 @@ class CpuMaskDecoderGradientCheckTest {
                 "mask_decoder.output_upscaling.3.weight",
                 "mask_decoder.output_hypernetworks_mlps.0.layers.1.weight",
                 "mask_decoder.iou_prediction_head.layers.0.weight"));
-        Map<String, INDArray> grads = CpuMaskDecoder.of(c, state).gradients(in.emb(), in.boxes(), gl, in.gradIou(), keys);
+        Map<String, INDArray> grads = MaskDecoder.of(c, state).gradients(in.emb(), in.boxes(), gl, in.gradIou(), keys);
         for (String k : keys) {
             // a small step where a ReLU kink is near (the IoU head acts on one token); else large against rounding
             double h = k.contains("iou_prediction_head") ? 1e-3 : 1e-2;
@@ -61,13 +61,13 @@ class CpuMaskDecoderGradientCheckTest {
     }
 
     private static double loss(ModelConfig c, Map<String, INDArray> state, String key, long at, double delta,
-                               CpuMaskDecoderGradientAgreementTest.Inputs in, INDArray gl) {
+                               MaskDecoderGradientAgreementTest.Inputs in, INDArray gl) {
         Map<String, INDArray> s = new LinkedHashMap<>(state);
         INDArray w = state.get(key).dup();
         INDArray flat = w.reshape(-1);
         flat.putScalar(at, flat.getDouble(at) + delta);
         s.put(key, flat.reshape(w.shape()));
-        Prediction p = CpuMaskDecoder.of(c, s).decode(in.emb(), in.boxes(), false);
+        Prediction p = MaskDecoder.of(c, s).decode(in.emb(), in.boxes(), false);
         return p.masks().castTo(DataType.DOUBLE).mul(gl.castTo(DataType.DOUBLE)).sumNumber().doubleValue()
                 + p.iou().castTo(DataType.DOUBLE).mul(in.gradIou().castTo(DataType.DOUBLE)).sumNumber().doubleValue();
     }

@@ -22,14 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The CPU engine's full-model training pass ({@link CpuLiteMedSamTraining}, float) against SameDiff's
+ * The CPU engine's full-model training pass ({@link LiteMedSamTraining}, float) against SameDiff's
  * {@code LiteMedSam.forward(.., training)} and {@code gradients} in double precision, on small random
  * configurations with perturbed weights and BatchNorm statistics: outputs, batch statistics and the
  * gradient of every trainable parameter, BatchNorm in training and in evaluation mode. SameDiff's
  * gradients are themselves checked against finite differences in {@code LiteMedSamTrainingTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CpuLiteMedSamTrainingAgreementTest {
+class LiteMedSamTrainingAgreementTest {
 
     static final double BAR = 1e-3;
 
@@ -113,8 +113,8 @@ class CpuLiteMedSamTrainingAgreementTest {
     }
 
     double agreement(String what, Case k, boolean training) {
-        CpuLiteMedSamTraining cpu = CpuLiteMedSamTraining.of(k.config(), k.floatState());
-        CpuLiteMedSamTraining.Pass pass = cpu.forward(k.images(), k.boxes(), training);
+        LiteMedSamTraining cpu = LiteMedSamTraining.of(k.config(), k.floatState());
+        LiteMedSamTraining.Pass pass = cpu.forward(k.images(), k.boxes(), training);
         ModelOutput ref = k.ref().forward(k.images().castTo(DataType.DOUBLE), k.boxes().castTo(DataType.DOUBLE), training);
         double logitErr = pass.output().lowResLogits().castTo(DataType.DOUBLE).sub(ref.lowResLogits()).amaxNumber().doubleValue()
                 / Math.max(1e-6, ref.lowResLogits().amaxNumber().doubleValue());
@@ -143,7 +143,7 @@ class CpuLiteMedSamTrainingAgreementTest {
         Map<String, INDArray> got = cpu.backward(pass, k.gradLogits(), k.gradIou(), k.trainable());
         Map<String, INDArray> want = k.referenceGradients(training);
         assertThat(got.keySet()).containsExactlyElementsOf(want.keySet());
-        return CpuMaskDecoderGradientAgreementTest.compareAll(what, got, want, null);
+        return MaskDecoderGradientAgreementTest.compareAll(what, got, want, null);
     }
 
     @Test
@@ -169,7 +169,7 @@ class CpuLiteMedSamTrainingAgreementTest {
     @Test
     void backwardIsBitReproducible() {
         Case k = Case.of(medium(), 2, 35L);
-        CpuLiteMedSamTraining cpu = CpuLiteMedSamTraining.of(k.config(), k.floatState());
+        LiteMedSamTraining cpu = LiteMedSamTraining.of(k.config(), k.floatState());
         Map<String, INDArray> a = cpu.backward(cpu.forward(k.images(), k.boxes(), true), k.gradLogits(), k.gradIou(), k.trainable());
         Map<String, INDArray> b = cpu.backward(cpu.forward(k.images(), k.boxes(), true), k.gradLogits(), k.gradIou(), k.trainable());
         for (String key : a.keySet()) {
@@ -180,11 +180,11 @@ class CpuLiteMedSamTrainingAgreementTest {
     @Test
     void rejectsUnknownKeysAndForeignPasses() {
         Case k = Case.of(tiny(), 1, 36L);
-        CpuLiteMedSamTraining cpu = CpuLiteMedSamTraining.of(k.config(), k.floatState());
-        CpuLiteMedSamTraining.Pass pass = cpu.forward(k.images(), k.boxes(), true);
+        LiteMedSamTraining cpu = LiteMedSamTraining.of(k.config(), k.floatState());
+        LiteMedSamTraining.Pass pass = cpu.forward(k.images(), k.boxes(), true);
         assertThatThrownBy(() -> cpu.backward(pass, k.gradLogits(), k.gradIou(), Set.of("image_encoder.nope")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image_encoder.nope");
-        CpuLiteMedSamTraining other = CpuLiteMedSamTraining.of(k.config(), k.floatState());
+        LiteMedSamTraining other = LiteMedSamTraining.of(k.config(), k.floatState());
         assertThatThrownBy(() -> other.backward(pass, k.gradLogits(), k.gradIou(), k.trainable()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("snapshot");
         assertThatThrownBy(() -> cpu.backward(pass, k.gradIou(), k.gradIou(), k.trainable()))

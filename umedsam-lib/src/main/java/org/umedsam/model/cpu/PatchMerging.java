@@ -5,7 +5,7 @@ package org.umedsam.model.cpu;
  * depthwise 3x3 Conv2d_BN with the stage's stride, GELU, 1x1 Conv2d_BN.
  * {@code [side*side, dim] -> [side'*side', out]}, {@code side' = (side - 1) / stride + 1}.
  */
-final class CpuPatchMerging {
+final class PatchMerging {
 
     private final FoldedConv conv1;
     private final FoldedConv conv2;
@@ -16,7 +16,7 @@ final class CpuPatchMerging {
     private final int stride;
     private final String out;
 
-    CpuPatchMerging(StateDictWeights w, String prefix, int dim, int out, int stride) {
+    PatchMerging(StateDictWeights w, String prefix, int dim, int out, int stride) {
         conv1 = FoldedConv.read(w, prefix + ".conv1", dim, out, 1, false);
         conv2 = FoldedConv.read(w, prefix + ".conv2", out, out, 3, true);
         conv2Taps = conv2.tapMajor();

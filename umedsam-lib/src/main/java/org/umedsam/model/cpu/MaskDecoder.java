@@ -19,7 +19,7 @@ import java.util.Set;
  *
  * <p>Per box (mask_decoder.py {@code predict_masks}): tokens = [iou_token, mask_tokens, 2 box corners];
  * image tokens = embedding + no_mask_embed; the two-way transformer ({@link TwoWayTransformerInference},
- * the inference schedule of {@link CpuTwoWayTransformer}); {@link CpuMaskUpscaler}; hypernetwork MLP per
+ * the inference schedule of {@link TwoWayTransformer}); {@link MaskUpscaler}; hypernetwork MLP per
  * mask token; IoU head on the IoU token. Shared across the boxes of one call: the image tokens and their
  * sum with the grid PE (the grid PE itself once per instance). Each box is decoded alone, so it gets the
  * same bits alone as in a batch. Weights are a snapshot taken by {@link #of}; an instance
@@ -30,7 +30,7 @@ import java.util.Set;
  * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
  * one BLAS thread ({@code OMP_NUM_THREADS=1}) was about twice as fast as two (barrier waits).
  */
-public final class CpuMaskDecoder {
+public final class MaskDecoder {
 
     private static final String P = "mask_decoder.";
 
@@ -38,30 +38,30 @@ public final class CpuMaskDecoder {
     private final int dim;
     private final int grid;
     private final int maskTokens;
-    private final CpuPromptEncoder prompt;
-    private final CpuTwoWayTransformer transformer;
+    private final PromptEncoder prompt;
+    private final TwoWayTransformer transformer;
     /**
      * Made on first decode: its per-head weight products (about 20 MB for LiteMedSAM) are wasted on the
      * snapshots that only train. Racing threads build equal copies, so a volatile suffices.
      */
     private volatile TwoWayTransformerInference inference;
-    private final CpuMaskUpscaler upscaler;
+    private final MaskUpscaler upscaler;
     /** {@code [1 + maskTokens, E]}: the IoU token then the mask tokens. */
     private final float[] outputTokens;
     private final Linear[][] hyper;
     private final Linear[] iouHead;
-    private final CpuMaskDecoderGradients gradients;
+    private final MaskDecoderGradient gradients;
     /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
     private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
 
-    private CpuMaskDecoder(ModelConfig c, StateDictWeights w) {
+    private MaskDecoder(ModelConfig c, StateDictWeights w) {
         this.config = c;
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
         this.maskTokens = c.numMultimaskOutputs() + 1;
-        this.prompt = new CpuPromptEncoder(c, w);
-        this.transformer = new CpuTwoWayTransformer(c, w);
-        this.upscaler = new CpuMaskUpscaler(c, w);
+        this.prompt = new PromptEncoder(c, w);
+        this.transformer = new TwoWayTransformer(c, w);
+        this.upscaler = new MaskUpscaler(c, w);
         float[] iouToken = w.get(P + "iou_token.weight", 1, dim);
         float[] maskTok = w.get(P + "mask_tokens.weight", maskTokens, dim);
         this.outputTokens = new float[(1 + maskTokens) * dim];
@@ -80,7 +80,7 @@ public final class CpuMaskDecoder {
             iouHead[l] = Linear.read(w, P + "iou_prediction_head.layers." + l, l == 0 ? dim : hid,
                     l == depth - 1 ? maskTokens : hid, true);
         }
-        this.gradients = new CpuMaskDecoderGradients(c, w, prompt, outputTokens, transformer, upscaler, hyper[0], iouHead);
+        this.gradients = new MaskDecoderGradient(c, w, prompt, outputTokens, transformer, upscaler, hyper[0], iouHead);
     }
 
     /**
@@ -88,12 +88,12 @@ public final class CpuMaskDecoder {
      * shapes, as {@code LiteMedSam.stateDict()} returns). A missing or mis-shaped key is an
      * {@link IllegalArgumentException} naming it.
      */
-    public static CpuMaskDecoder of(ModelConfig config, Map<String, INDArray> stateDict) {
+    public static MaskDecoder of(ModelConfig config, Map<String, INDArray> stateDict) {
         OpenMpWaitPolicy.warnIfSpinning();
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new CpuMaskDecoder(config, new StateDictWeights(stateDict));
+        return new MaskDecoder(config, new StateDictWeights(stateDict));
     }
 
     public ModelConfig config() {
@@ -140,7 +140,7 @@ public final class CpuMaskDecoder {
      * (mask token 0, IoU output 0), as {@code LiteMedSam.gradientsFromEmbedding}, w.r.t. the named
      * {@code mask_decoder.*} parameters: fresh float arrays in PyTorch shapes, summed over the batch,
      * in the order of {@code wrt}. Parameters the single-mask box path does not reach get zeros
-     * ({@link CpuMaskDecoderGradients}).
+     * ({@link MaskDecoderGradient}).
      *
      * @param embedding  {@code [B, E, g, g]}, one image embedding per box
      * @param boxes      {@code [B, 4]}
@@ -187,7 +187,7 @@ public final class CpuMaskDecoder {
     }
 
     /**
-     * The single-mask backward into {@code g} (see {@link CpuMaskDecoderGradients#accumulate}), continued to
+     * The single-mask backward into {@code g} (see {@link MaskDecoderGradient#accumulate}), continued to
      * dLoss/dembedding {@code [B, E, g, g]} row-major and the box prompt's parameters.
      */
     void backwardToEmbedding(float[] embedding, float[] boxes, float[] gradLogits, float[] gradIou, int batch,
@@ -205,7 +205,7 @@ public final class CpuMaskDecoder {
 
     /**
      * As {@link #decode}, through the box-at-a-time schedule of the tape path's forward
-     * ({@link CpuTwoWayTransformer#forward}) instead of {@link TwoWayTransformerInference}: the reference
+     * ({@link TwoWayTransformer#forward}) instead of {@link TwoWayTransformerInference}: the reference
      * the faster schedule is tested and benchmarked against.
      */
     Prediction decodeReference(INDArray embedding, INDArray boxes, boolean multimask) {

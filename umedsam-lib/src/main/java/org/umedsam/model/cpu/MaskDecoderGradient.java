@@ -13,25 +13,25 @@ import java.util.Set;
  * {@code sum(logits * gradLogits) + sum(iou * gradIou)}, logits = mask token 0's mask, iou = IoU head
  * output 0, for the {@code mask_decoder.*} parameters, summed over the batch.
  *
- * <p>Per item: a forward pass with a tape ({@link CpuTwoWayTransformer#forwardWithTape}, {@link CpuMaskUpscaler#forwardWithTape},
+ * <p>Per item: a forward pass with a tape ({@link TwoWayTransformer#forwardWithTape}, {@link MaskUpscaler#forwardWithTape},
  * hypernetwork MLP 0 and the IoU head), then the backward in reverse. Every output token takes part in
  * the transformer, so {@code mask_tokens} rows 1..3 do get gradients; the hypernetwork MLPs 1..3 do not
  * (zeros), nor do the IoU head's last-layer rows 1..3, nor the token-to-image and self attentions'
  * {@code k_proj.bias} (a constant shift of each softmax row). Weights are the snapshot of the owning
- * {@link CpuMaskDecoder}.
+ * {@link MaskDecoder}.
  */
-final class CpuMaskDecoderGradients {
+final class MaskDecoderGradient {
 
     private static final String P = "mask_decoder.";
 
     private final int dim;
     private final int grid;
     private final int maskTokens;
-    private final CpuPromptEncoder prompt;
+    private final PromptEncoder prompt;
     private final float[] outputTokens;
-    private final CpuTwoWayTransformer transformer;
+    private final TwoWayTransformer transformer;
     private final TwoWayTransformerGradient transformerGradient;
-    private final CpuMaskUpscaler upscaler;
+    private final MaskUpscaler upscaler;
     private final MaskUpscalerGradient upscalerGradient;
     private final Linear[] hyper0;
     private final Linear[] iouHead;
@@ -42,8 +42,8 @@ final class CpuMaskDecoderGradients {
      * The backward of the decoder's layers (the same weight arrays): {@code hyper0} is hypernetwork MLP 0,
      * {@code iouHead} the IoU head's layers; {@code w} supplies the mask_decoder.* shapes.
      */
-    CpuMaskDecoderGradients(ModelConfig c, StateDictWeights w, CpuPromptEncoder prompt, float[] outputTokens,
-                            CpuTwoWayTransformer transformer, CpuMaskUpscaler upscaler, Linear[] hyper0,
+    MaskDecoderGradient(ModelConfig c, StateDictWeights w, PromptEncoder prompt, float[] outputTokens,
+                            TwoWayTransformer transformer, MaskUpscaler upscaler, Linear[] hyper0,
                             Linear[] iouHead) {
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
@@ -104,9 +104,9 @@ final class CpuMaskDecoderGradients {
             });
             float[] srcPe = new float[hw * e];
             ChunkedParallel.add(src, pe, srcPe, hw * e);
-            CpuTwoWayTransformer.Tape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
+            TwoWayTransformer.Tape tt = transformer.forwardWithTape(tokens, t, src, pe, srcPe, hw);
             float[] hs = tt.queries();
-            CpuMaskUpscaler.Tape ut = upscaler.forwardWithTape(tt.keys());
+            MaskUpscaler.Tape ut = upscaler.forwardWithTape(tt.keys());
             float[][] hyperActs = mlpForward(hyper0, Arrays.copyOfRange(hs, e, 2 * e));
             float[][] iouActs = mlpForward(iouHead, Arrays.copyOf(hs, e));
 
@@ -134,7 +134,7 @@ final class CpuMaskDecoderGradients {
                     dTopLeft[i] += dPoint[corner + i];
                     dBottomRight[i] += dPoint[corner + e + i];
                 }
-                DecoderBackprop.columnSums(dSrc, hw, e, g.of("prompt_encoder.no_mask_embed.weight", e));
+                DecoderGradientKernels.columnSums(dSrc, hw, e, g.of("prompt_encoder.no_mask_embed.weight", e));
                 ChunkedParallel.parallel(e, hw * 2, (from, to) -> {
                     for (int ch = from; ch < to; ch++) {
                         for (int p = 0; p < hw; p++) {
@@ -170,9 +170,9 @@ final class CpuMaskDecoderGradients {
         float[] d = dOut;
         for (int l = mlp.length - 1; l >= 0; l--) {
             if (l < mlp.length - 1) {
-                DecoderBackprop.relu(acts[l + 1], d);
+                DecoderGradientKernels.relu(acts[l + 1], d);
             }
-            d = DecoderBackprop.linear(mlp[l], prefix + l, acts[l], d, 1, g);
+            d = DecoderGradientKernels.linear(mlp[l], prefix + l, acts[l], d, 1, g);
         }
         return d;
     }

@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * {@code x += proj(windowAttention(LN(x)))}; {@code x = dw3x3BN(x)} (local_conv, no residual);
  * {@code x += fc2(gelu(fc1(LN(x))))}.
  */
-final class CpuTinyVitBlock {
+final class TinyVitBlock {
 
     private static final float LN_EPS = (float) ModelConfig.LN_EPS;
 
@@ -31,7 +31,7 @@ final class CpuTinyVitBlock {
     private final int hidden;
     private final String out;
 
-    CpuTinyVitBlock(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
+    TinyVitBlock(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
         this.dim = dim;
         this.hidden = dim * mlpRatio;
         this.out = prefix + ".out";

@@ -9,7 +9,7 @@ import org.umedsam.model.ModelConfig;
  * keys; the first block's self-attention skips the query PE and its residual; then a final
  * token-to-image attention and LayerNorm.
  */
-final class CpuTwoWayTransformer {
+final class TwoWayTransformer {
 
     static final String P = "mask_decoder.transformer.";
     private static final float EPS = (float) ModelConfig.LN_EPS;
@@ -20,12 +20,12 @@ final class CpuTwoWayTransformer {
     private final float[][] finalNorm;
 
     /** One block's layers ({@code prefix} is its state-dict key prefix); norms are {weight, bias}. */
-    record Block(String prefix, CpuAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
+    record Block(String prefix, SamAttention self, float[][] norm1, TokenToImageAttention toImage, float[][] norm2,
                  Linear lin1, Linear lin2, float[][] norm3, ImageToTokenAttention toTokens,
                  float[][] norm4) {
     }
 
-    CpuTwoWayTransformer(ModelConfig c, StateDictWeights w) {
+    TwoWayTransformer(ModelConfig c, StateDictWeights w) {
         int e = c.promptEmbedDim();
         int internal = e / c.attentionDownsample();
         int heads = c.transformerHeads();
@@ -34,16 +34,16 @@ final class CpuTwoWayTransformer {
         for (int l = 0; l < blocks.length; l++) {
             String b = P + "layers." + l;
             blocks[l] = new Block(b,
-                    new CpuAttention(w, b + ".self_attn", e, e, heads), w.norm(b + ".norm1", e),
-                    new TokenToImageAttention(new CpuAttention(w, b + ".cross_attn_token_to_image", e, internal, heads)),
+                    new SamAttention(w, b + ".self_attn", e, e, heads), w.norm(b + ".norm1", e),
+                    new TokenToImageAttention(new SamAttention(w, b + ".cross_attn_token_to_image", e, internal, heads)),
                     w.norm(b + ".norm2", e),
                     Linear.read(w, b + ".mlp.lin1", e, c.transformerMlpDim(), true),
                     Linear.read(w, b + ".mlp.lin2", c.transformerMlpDim(), e, true),
                     w.norm(b + ".norm3", e),
-                    new ImageToTokenAttention(new CpuAttention(w, b + ".cross_attn_image_to_token", e, internal, heads)),
+                    new ImageToTokenAttention(new SamAttention(w, b + ".cross_attn_image_to_token", e, internal, heads)),
                     w.norm(b + ".norm4", e));
         }
-        this.finalAttn = new TokenToImageAttention(new CpuAttention(w, P + "final_attn_token_to_image", e, internal, heads));
+        this.finalAttn = new TokenToImageAttention(new SamAttention(w, P + "final_attn_token_to_image", e, internal, heads));
         this.finalNorm = w.norm(P + "norm_final_attn", e);
     }
 
@@ -67,47 +67,47 @@ final class CpuTwoWayTransformer {
      * @param image   image tokens {@code [HW, E]}
      * @param imagePe {@code image + pe}
      */
-    CpuTwoWayTransformer.Tape forwardWithTape(float[] pointTokens, int t, float[] image, float[] pe, float[] imagePe, int hw) {
+    TwoWayTransformer.Tape forwardWithTape(float[] pointTokens, int t, float[] image, float[] pe, float[] imagePe, int hw) {
         return pass(pointTokens, t, image, pe, imagePe, hw, null);
     }
 
     /** {@link #forward} when {@code buf} is not null (the tape then holds the queries only), else {@link #forwardWithTape}. */
-    private CpuTwoWayTransformer.Tape pass(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw,
+    private TwoWayTransformer.Tape pass(float[] pointTokens, int t, float[] keys, float[] pe, float[] firstKpe, int hw,
                                       DecoderBuffers buf) {
         boolean recording = buf == null;
         int e = dim;
         float[] q = pointTokens.clone();
         float[] kpe = firstKpe;
-        CpuTwoWayTransformer.Tape.Block[] tapes = recording ? new CpuTwoWayTransformer.Tape.Block[blocks.length] : null;
+        TwoWayTransformer.Tape.Block[] tapes = recording ? new TwoWayTransformer.Tape.Block[blocks.length] : null;
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
-            CpuTwoWayTransformer.Tape.TokenAttention self;
+            TwoWayTransformer.Tape.TokenAttention self;
             if (l == 0) {
-                self = new CpuTwoWayTransformer.Tape.TokenAttention(q, q, q, t, t, b.self.attendTokens(q, t, q, q, t));
+                self = new TwoWayTransformer.Tape.TokenAttention(q, q, q, t, t, b.self.attendTokens(q, t, q, q, t));
                 q = self.out();
             } else {
                 float[] qp = plus(q, pointTokens);
-                self = new CpuTwoWayTransformer.Tape.TokenAttention(qp, qp, q, t, t, b.self.attendTokens(qp, t, qp, q, t));
+                self = new TwoWayTransformer.Tape.TokenAttention(qp, qp, q, t, t, b.self.attendTokens(qp, t, qp, q, t));
                 q = plus(q, self.out());
             }
-            CpuTwoWayTransformer.Tape.Norm n1 = norm(q, t, b.norm1, recording);
+            TwoWayTransformer.Tape.Norm n1 = norm(q, t, b.norm1, recording);
             if (l > 0) {
                 kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
                 ChunkedParallel.add(keys, pe, kpe, hw * e);
             }
             float[] tq = plus(q, pointTokens);
-            CpuTwoWayTransformer.Tape.TokenToImage toImage = new CpuTwoWayTransformer.Tape.TokenToImage(tq, t, kpe, keys, hw,
+            TwoWayTransformer.Tape.TokenToImage toImage = new TwoWayTransformer.Tape.TokenToImage(tq, t, kpe, keys, hw,
                     b.toImage.forward(tq, t, kpe, keys, hw, scores(buf, b.toImage.attention().heads * t * hw)));
             addInPlace(q, toImage.out());
-            CpuTwoWayTransformer.Tape.Norm n2 = norm(q, t, b.norm2, recording);
+            TwoWayTransformer.Tape.Norm n2 = norm(q, t, b.norm2, recording);
             float[] mlpIn = recording ? q.clone() : q;
             float[] hidden = b.lin1.apply(mlpIn, t, Activation.RELU);
             addInPlace(q, b.lin2.apply(hidden, t, Activation.NONE));
-            CpuTwoWayTransformer.Tape.Norm n3 = norm(q, t, b.norm3, recording);
+            TwoWayTransformer.Tape.Norm n3 = norm(q, t, b.norm3, recording);
             float[] attn = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.ATTN, hw * e);
             float[] ip = plus(q, pointTokens);
             float[] iv = recording ? q.clone() : q;
-            CpuTwoWayTransformer.Tape.ImageToToken toTokens = new CpuTwoWayTransformer.Tape.ImageToToken(ip, iv, t, kpe, hw,
+            TwoWayTransformer.Tape.ImageToToken toTokens = new TwoWayTransformer.Tape.ImageToToken(ip, iv, t, kpe, hw,
                     b.toTokens.forward(kpe, hw, ip, iv, t, attn, scores(buf, hw * b.toTokens.attention().heads * t)));
             // keys + attn + out_proj bias, then LayerNorm, row by row
             float[] next = recording ? new float[hw * e] : keys;
@@ -115,7 +115,7 @@ final class CpuTwoWayTransformer {
             float[] bo = b.toTokens.outputBias();
             float[] n4w = b.norm4[0];
             float[] n4b = b.norm4[1];
-            CpuTwoWayTransformer.Tape.Norm n4 = recording ? new CpuTwoWayTransformer.Tape.Norm(new float[hw * e], new float[hw], hw) : null;
+            TwoWayTransformer.Tape.Norm n4 = recording ? new TwoWayTransformer.Tape.Norm(new float[hw * e], new float[hw], hw) : null;
             ChunkedParallel.parallel(hw, e * 4, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int o = r * e;
@@ -131,17 +131,17 @@ final class CpuTwoWayTransformer {
             });
             keys = next;
             if (recording) {
-                tapes[l] = new CpuTwoWayTransformer.Tape.Block(self, n1, toImage, n2, mlpIn, hidden, n3, toTokens, n4);
+                tapes[l] = new TwoWayTransformer.Tape.Block(self, n1, toImage, n2, mlpIn, hidden, n3, toTokens, n4);
             }
         }
         kpe = recording ? new float[hw * e] : buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
         ChunkedParallel.add(keys, pe, kpe, hw * e);
         float[] fq = plus(q, pointTokens);
-        CpuTwoWayTransformer.Tape.TokenToImage fin = new CpuTwoWayTransformer.Tape.TokenToImage(fq, t, kpe, keys, hw,
+        TwoWayTransformer.Tape.TokenToImage fin = new TwoWayTransformer.Tape.TokenToImage(fq, t, kpe, keys, hw,
                 finalAttn.forward(fq, t, kpe, keys, hw, scores(buf, finalAttn.attention().heads * t * hw)));
         addInPlace(q, fin.out());
-        CpuTwoWayTransformer.Tape.Norm fn = norm(q, t, finalNorm, recording);
-        return new CpuTwoWayTransformer.Tape(q, keys, t, hw, tapes, recording ? fin : null, fn);
+        TwoWayTransformer.Tape.Norm fn = norm(q, t, finalNorm, recording);
+        return new TwoWayTransformer.Tape(q, keys, t, hw, tapes, recording ? fin : null, fn);
     }
 
     /** Attention probabilities: the SCORES slot of {@code buf}, or a new array when recording. */
@@ -150,13 +150,13 @@ final class CpuTwoWayTransformer {
     }
 
     /** LayerNorm of {@code x [rows, E]} in place; with its tape when {@code recording}, else null. */
-    private CpuTwoWayTransformer.Tape.Norm norm(float[] x, int rows, float[][] wb, boolean recording) {
+    private TwoWayTransformer.Tape.Norm norm(float[] x, int rows, float[][] wb, boolean recording) {
         if (!recording) {
             LayerNorm.rows(x, 0, x, 0, rows, dim, wb[0], wb[1], EPS);
             return null;
         }
-        CpuTwoWayTransformer.Tape.Norm n = new CpuTwoWayTransformer.Tape.Norm(new float[rows * dim], new float[rows], rows);
-        DecoderBackprop.layerNorm(x, rows, dim, wb[0], wb[1], EPS, n.xhat(), n.inv());
+        TwoWayTransformer.Tape.Norm n = new TwoWayTransformer.Tape.Norm(new float[rows * dim], new float[rows], rows);
+        DecoderGradientKernels.layerNorm(x, rows, dim, wb[0], wb[1], EPS, n.xhat(), n.inv());
         return n;
     }
 
@@ -196,7 +196,7 @@ final class CpuTwoWayTransformer {
     }
 
     /**
-     * What a {@link CpuTwoWayTransformer} pass keeps for its backward ({@link TwoWayTransformerGradient}):
+     * What a {@link TwoWayTransformer} pass keeps for its backward ({@link TwoWayTransformerGradient}):
      * the results, queries {@code [T, E]} and keys {@code [HW, E]}, and per block the attentions' tapes, the
      * LayerNorms' tapes and the MLP's input and hidden activation. Every array is the pass's own: none
      * changes before the backward.
@@ -214,7 +214,7 @@ final class CpuTwoWayTransformer {
         }
 
         /** A forward pass's inputs (unchanged since) and values, as the backward reads them; {@link #out} is the result. */
-        record TokenAttention(float[] xq, float[] xk, float[] xv, int nq, int nk, CpuAttention.TokenAttention f) {
+        record TokenAttention(float[] xq, float[] xk, float[] xv, int nq, int nk, SamAttention.TokenAttention f) {
             /** The attention's output {@code [nq, E]}. */
             float[] out() {
                 return f.out();

@@ -13,7 +13,7 @@ import org.umedsam.model.ModelConfig;
  * order ({@code [g*g*16, E/8]}, rows (y, x, dy1, dx1, dy2, dx2)) and only the final mask values are
  * scattered to {@code (4y + 2dy1 + dy2, 4x + 2dx1 + dx2)}.
  */
-final class CpuMaskUpscaler {
+final class MaskUpscaler {
 
     static final String P = "mask_decoder.output_upscaling.";
 
@@ -34,7 +34,7 @@ final class CpuMaskUpscaler {
     /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
     private final float[] b2Tiled;
 
-    CpuMaskUpscaler(ModelConfig c, StateDictWeights w) {
+    MaskUpscaler(ModelConfig c, StateDictWeights w) {
         this.dim = c.promptEmbedDim();
         this.c1 = dim / 4;
         this.c2 = dim / 8;
@@ -81,7 +81,7 @@ final class CpuMaskUpscaler {
      *
      * @param keys transformer output image tokens {@code [g*g, E]} (kept by the tape: must not change)
      */
-    CpuMaskUpscaler.Tape forwardWithTape(float[] keys) {
+    MaskUpscaler.Tape forwardWithTape(float[] keys) {
         int hw = grid * grid;
         float[] xhat = new float[hw * 4 * c1];
         float[] inv = new float[hw * 4];
@@ -95,7 +95,7 @@ final class CpuMaskUpscaler {
                 }
             }
         });
-        return new CpuMaskUpscaler.Tape(keys, xhat, inv, a1, pre2);
+        return new MaskUpscaler.Tape(keys, xhat, inv, a1, pre2);
     }
 
     /**

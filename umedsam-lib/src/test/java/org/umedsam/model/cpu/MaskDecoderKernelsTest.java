@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** The CPU decoder's kernels against naive definitions. */
-class CpuMaskDecoderKernelsTest {
+class MaskDecoderKernelsTest {
 
     /** erf by its Maclaurin series (|x| <= 3) and the continued fraction of erfc beyond. */
     static double erfReference(double x) {
@@ -183,7 +183,7 @@ class CpuMaskDecoderKernelsTest {
                 tokens[p * cin + ci] = x[ci * h * wd + p];
             }
         }
-        float[] cols = CpuMaskUpscaler.subPixelColumns(w, cin, cout);
+        float[] cols = MaskUpscaler.subPixelColumns(w, cin, cout);
         float[] y = new float[h * wd * 4 * cout];
         Gemm.multiply(tokens, 0, h * wd, cin, cols, 0, 4 * cout, false, y, 0);
         for (int p = 0; p < h * wd; p++) {

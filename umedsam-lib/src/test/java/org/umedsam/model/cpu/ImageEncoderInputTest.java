@@ -16,16 +16,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bad input to the CPU encoder: clear exceptions naming the problem. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CpuImageEncoderInputTest {
+class ImageEncoderInputTest {
 
     ModelConfig config = ModelConfig.small();
     Map<String, INDArray> state;
-    CpuImageEncoder enc;
+    ImageEncoder enc;
 
     @BeforeAll
     void build() {
         state = LiteMedSam.create(config, 3).stateDict();
-        enc = CpuImageEncoder.of(config, state);
+        enc = ImageEncoder.of(config, state);
     }
 
     @Test
@@ -43,11 +43,11 @@ class CpuImageEncoderInputTest {
     void missingKeyIsNamed() {
         Map<String, INDArray> s = new LinkedHashMap<>(state);
         s.remove("image_encoder.layers.2.blocks.1.attn.qkv.weight");
-        assertThatThrownBy(() -> CpuImageEncoder.of(config, s)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ImageEncoder.of(config, s)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("image_encoder.layers.2.blocks.1.attn.qkv.weight");
         Map<String, INDArray> t = new LinkedHashMap<>(state);
         t.remove("image_encoder.layers.0.blocks.0.conv2.bn.running_var");
-        assertThatThrownBy(() -> CpuImageEncoder.of(config, t)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ImageEncoder.of(config, t)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("image_encoder.layers.0.blocks.0.conv2.bn.running_var");
     }
 
@@ -55,10 +55,10 @@ class CpuImageEncoderInputTest {
     void misShapedKeyIsNamed() {
         Map<String, INDArray> s = new LinkedHashMap<>(state);
         s.put("image_encoder.neck.2.weight", Nd4j.zeros(DataType.FLOAT, 128, 128, 1, 1));
-        assertThatThrownBy(() -> CpuImageEncoder.of(config, s)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ImageEncoder.of(config, s)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("image_encoder.neck.2.weight").hasMessageContaining("[128, 128, 1, 1]");
         // the weights of another preset do not fit
-        assertThatThrownBy(() -> CpuImageEncoder.of(ModelConfig.liteMedSam(), state))
+        assertThatThrownBy(() -> ImageEncoder.of(ModelConfig.liteMedSam(), state))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image_encoder.patch_embed.seq.0.c.weight");
     }
 }

@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
  * 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major then channel) times the weight rearranged to
  * {@code [E, ky, kx, E_in]}.
  */
-final class CpuNeck {
+final class Neck {
 
     private static final float EPS = (float) ModelConfig.LN2D_EPS;
 
@@ -19,7 +19,7 @@ final class CpuNeck {
     private final int e;
     private final NeckWeights w;
 
-    CpuNeck(StateDictWeights weights, String prefix, int in, int e) {
+    Neck(StateDictWeights weights, String prefix, int in, int e) {
         this.in = in;
         this.e = e;
         this.w = NeckWeights.read(weights, prefix, in, e);

@@ -11,7 +11,7 @@ import org.umedsam.model.ModelConfig;
  * becomes two corner tokens {@code pe((corner + 0.5) / S) + point_embeddings[2 or 3]}. Without a mask
  * prompt the dense embedding is {@code no_mask_embed} at every grid cell.
  */
-final class CpuPromptEncoder {
+final class PromptEncoder {
 
     private static final String P = "prompt_encoder.";
     private static final float TWO_PI = (float) (2.0 * Math.PI);
@@ -27,7 +27,7 @@ final class CpuPromptEncoder {
     final float[] noMaskEmbed;
     private volatile float[] densePe;
 
-    CpuPromptEncoder(ModelConfig config, StateDictWeights w) {
+    PromptEncoder(ModelConfig config, StateDictWeights w) {
         this.dim = config.promptEmbedDim();
         this.grid = config.embeddingSize();
         this.imageSize = config.imageSize();

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The CPU encoder against the SameDiff encoder (evaluation mode) on the small preset, batch 2, with every
  * parameter perturbed and non-trivial BatchNorm running statistics (a missed fold or a wrong key shows).
  */
-class CpuImageEncoderAgreementTest {
+class ImageEncoderAgreementTest {
 
     @Test
     void agreesWithSameDiffOnSmallPresetBatch2() {
@@ -46,21 +46,21 @@ class CpuImageEncoderAgreementTest {
         INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, c.imageSize(), c.imageSize());
         INDArray boxes = Nd4j.createFromArray(new float[][]{{10, 20, 200, 180}, {50, 40, 120, 250}});
 
-        CpuImageEncoder enc = CpuImageEncoder.of(c, model.stateDict());
+        ImageEncoder enc = ImageEncoder.of(c, model.stateDict());
         Map<String, INDArray> cpu = enc.trace(images);
         Map<String, INDArray> ref = model.trace(images, boxes);
         for (int i = 0; i < 4; i++) {
             String n = "encoder_layer" + i;
-            assertThat(CpuImageEncoderParityTest.compare("small " + n, cpu.get(n), ref.get(n))[0]).as(n).isLessThan(1e-4);
+            assertThat(ImageEncoderParityTest.compare("small " + n, cpu.get(n), ref.get(n))[0]).as(n).isLessThan(1e-4);
         }
-        assertThat(CpuImageEncoderParityTest.compare("small image_embedding", cpu.get("image_embedding"),
+        assertThat(ImageEncoderParityTest.compare("small image_embedding", cpu.get("image_embedding"),
                 ref.get("image_embedding"))[0]).isLessThan(1e-4);
         INDArray emb = enc.embed(images.castTo(DataType.DOUBLE));
         assertThat(emb.dataType()).isEqualTo(DataType.FLOAT);
-        assertThat(CpuImageEncoderParityTest.compare("small embed() vs trace()", emb, cpu.get("image_embedding"))[0])
+        assertThat(ImageEncoderParityTest.compare("small embed() vs trace()", emb, cpu.get("image_embedding"))[0])
                 .isEqualTo(0.0);
         INDArray second = enc.embed(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)));
-        assertThat(CpuImageEncoderParityTest.compare("small embed() of image 2 alone", second,
+        assertThat(ImageEncoderParityTest.compare("small embed() of image 2 alone", second,
                 ref.get("image_embedding").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)))[0]).isLessThan(1e-4);
     }
 }

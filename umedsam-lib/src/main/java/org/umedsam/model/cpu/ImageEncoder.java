@@ -20,45 +20,45 @@ import java.util.Map;
  * <p>Holds a snapshot of the weights: later changes to the state dict are not seen. Thread-safe; each
  * calling thread keeps its own activation buffers for reuse (about 0.5 GB for liteMedSAM at 256 x 256).
  */
-public final class CpuImageEncoder {
+public final class ImageEncoder {
 
     private static final String P = "image_encoder.";
 
     private final ModelConfig config;
-    private final CpuPatchEmbed patchEmbed;
-    private final CpuMBConv[] mbconvs;
+    private final PatchEmbed patchEmbed;
+    private final MBConv[] mbconvs;
     /** Patch merging after stages 0, 1, 2. */
-    private final CpuPatchMerging[] mergings;
+    private final PatchMerging[] mergings;
     /** TinyViT blocks of stages 1, 2, 3 (index 0 unused). */
-    private final CpuTinyVitBlock[][] blocks;
-    private final CpuNeck neck;
+    private final TinyVitBlock[][] blocks;
+    private final Neck neck;
     /** Buffers reused across passes, one set per calling thread, released with the encoder. */
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
-    private CpuImageEncoder(ModelConfig c, StateDictWeights w) {
+    private ImageEncoder(ModelConfig c, StateDictWeights w) {
         this.config = c;
         int[] d = c.embedDims();
-        patchEmbed = new CpuPatchEmbed(w, P + "patch_embed", d[0]);
-        mbconvs = new CpuMBConv[c.depths()[0]];
+        patchEmbed = new PatchEmbed(w, P + "patch_embed", d[0]);
+        mbconvs = new MBConv[c.depths()[0]];
         for (int j = 0; j < mbconvs.length; j++) {
-            mbconvs[j] = new CpuMBConv(w, P + "layers.0.blocks." + j, d[0], d[0] * c.mbconvExpandRatio());
+            mbconvs[j] = new MBConv(w, P + "layers.0.blocks." + j, d[0], d[0] * c.mbconvExpandRatio());
         }
-        mergings = new CpuPatchMerging[3];
-        blocks = new CpuTinyVitBlock[4][];
+        mergings = new PatchMerging[3];
+        blocks = new TinyVitBlock[4][];
         for (int i = 0; i < 4; i++) {
             if (i > 0) {
-                blocks[i] = new CpuTinyVitBlock[c.depths()[i]];
+                blocks[i] = new TinyVitBlock[c.depths()[i]];
                 for (int j = 0; j < blocks[i].length; j++) {
-                    blocks[i][j] = new CpuTinyVitBlock(w, P + "layers." + i + ".blocks." + j, d[i], c.numHeads()[i],
+                    blocks[i][j] = new TinyVitBlock(w, P + "layers." + i + ".blocks." + j, d[i], c.numHeads()[i],
                             c.windowSizes()[i], c.mlpRatio());
                 }
             }
             if (i < 3) {
-                mergings[i] = new CpuPatchMerging(w, P + "layers." + i + ".downsample", d[i], d[i + 1],
+                mergings[i] = new PatchMerging(w, P + "layers." + i + ".downsample", d[i], d[i + 1],
                         c.mergeStrides()[i]);
             }
         }
-        neck = new CpuNeck(w, P + "neck", d[3], c.promptEmbedDim());
+        neck = new Neck(w, P + "neck", d[3], c.promptEmbedDim());
     }
 
     /**
@@ -67,12 +67,12 @@ public final class CpuImageEncoder {
      *
      * @throws IllegalArgumentException naming a missing or mis-shaped key
      */
-    public static CpuImageEncoder of(ModelConfig config, Map<String, INDArray> stateDict) {
+    public static ImageEncoder of(ModelConfig config, Map<String, INDArray> stateDict) {
         OpenMpWaitPolicy.warnIfSpinning();
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new CpuImageEncoder(config, new StateDictWeights(stateDict));
+        return new ImageEncoder(config, new StateDictWeights(stateDict));
     }
 
     public ModelConfig config() {
@@ -158,14 +158,14 @@ public final class CpuImageEncoder {
         notify(listener, -1, x, side);
         float[] tokens = ws.get("stage0.tokens", d[0] * side * side);
         Transpose.apply(x, d[0], side * side, tokens);
-        for (CpuMBConv m : mbconvs) {
+        for (MBConv m : mbconvs) {
             tokens = m.forward(tokens, side, ws);
         }
         tokens = mergings[0].forward(tokens, side, ws);
         side = mergings[0].outputSide(side);
         notify(listener, 0, tokens, side);
         for (int i = 1; i < 4; i++) {
-            for (CpuTinyVitBlock blk : blocks[i]) {
+            for (TinyVitBlock blk : blocks[i]) {
                 tokens = blk.forward(tokens, side, ws);
             }
             if (i < 3) {

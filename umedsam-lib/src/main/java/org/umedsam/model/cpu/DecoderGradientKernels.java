@@ -4,9 +4,9 @@ package org.umedsam.model.cpu;
  * Backward kernels of the CPU mask decoder on row-major heap arrays: PyTorch {@code Linear} on a few
  * rows, LayerNorm (forward with its tape, and backward), softmax and ReLU derivatives (GELU's is {@link Gelu#derivative}).
  */
-final class DecoderBackprop {
+final class DecoderGradientKernels {
 
-    private DecoderBackprop() {
+    private DecoderGradientKernels() {
     }
 
     /**

@@ -13,17 +13,17 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Bad input to {@link CpuMaskDecoder#gradients} is refused with a message naming the problem. */
+/** Bad input to {@link MaskDecoder#gradients} is refused with a message naming the problem. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CpuMaskDecoderGradientInputTest {
+class MaskDecoderGradientInputTest {
 
     ModelConfig c = ModelConfig.small();
-    CpuMaskDecoder decoder;
+    MaskDecoder decoder;
     static final Set<String> KEY = Set.of("mask_decoder.iou_token.weight");
 
     @BeforeAll
     void build() {
-        decoder = CpuMaskDecoder.of(c, LiteMedSam.create(c, 3L).stateDict());
+        decoder = MaskDecoder.of(c, LiteMedSam.create(c, 3L).stateDict());
     }
 
     INDArray emb(int b) {

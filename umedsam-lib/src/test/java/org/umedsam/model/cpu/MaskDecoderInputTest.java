@@ -16,16 +16,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bad input to the CPU decoder is refused with a message naming the problem. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CpuMaskDecoderInputTest {
+class MaskDecoderInputTest {
 
     ModelConfig c = ModelConfig.small();
     Map<String, INDArray> state;
-    CpuMaskDecoder decoder;
+    MaskDecoder decoder;
 
     @BeforeAll
     void build() {
         state = LiteMedSam.create(c, 3L).stateDict();
-        decoder = CpuMaskDecoder.of(c, state);
+        decoder = MaskDecoder.of(c, state);
     }
 
     INDArray box() {
@@ -59,14 +59,14 @@ class CpuMaskDecoderInputTest {
     void missingOrMisshapedKey() {
         Map<String, INDArray> missing = new LinkedHashMap<>(state);
         missing.remove("mask_decoder.transformer.layers.1.norm4.bias");
-        assertThatThrownBy(() -> CpuMaskDecoder.of(c, missing)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> MaskDecoder.of(c, missing)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("mask_decoder.transformer.layers.1.norm4.bias");
         Map<String, INDArray> misshaped = new LinkedHashMap<>(state);
         misshaped.put("prompt_encoder.no_mask_embed.weight", Nd4j.zeros(DataType.FLOAT, 1, 7));
-        assertThatThrownBy(() -> CpuMaskDecoder.of(c, misshaped)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> MaskDecoder.of(c, misshaped)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("prompt_encoder.no_mask_embed.weight").hasMessageContaining("[1, 7]");
         // the full-size weights do not fit the small configuration
-        assertThatThrownBy(() -> CpuMaskDecoder.of(ModelConfig.liteMedSam(), state))
+        assertThatThrownBy(() -> MaskDecoder.of(ModelConfig.liteMedSam(), state))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has shape");
     }
 }

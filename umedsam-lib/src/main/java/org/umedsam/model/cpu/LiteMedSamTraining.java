@@ -26,19 +26,19 @@ import java.util.Set;
  * whatever happened to the state dict since. Gradients are summed over the batch and bit-reproducible
  * (partial sums are merged in a fixed order).
  */
-public final class CpuLiteMedSamTraining {
+public final class LiteMedSamTraining {
 
     private static final String ENCODER = "image_encoder.";
 
     private final ModelConfig config;
     private final ImageEncoderTraining encoder;
-    private final CpuMaskDecoder decoder;
+    private final MaskDecoder decoder;
     private final Map<String, long[]> shapes;
     private final TapeArena arena;
 
     /** One forward pass: its outputs and, for {@link #backward}, its tape. */
     public static final class Pass implements Engine.Pass {
-        private final CpuLiteMedSamTraining owner;
+        private final LiteMedSamTraining owner;
         private final ImageEncoderTraining.Tape tape;
         private final float[] embedding;
         private final float[] boxes;
@@ -48,7 +48,7 @@ public final class CpuLiteMedSamTraining {
         private boolean releaseTape;
         private boolean differentiated;
 
-        private Pass(CpuLiteMedSamTraining owner, ImageEncoderTraining.Tape tape, float[] embedding, float[] boxes,
+        private Pass(LiteMedSamTraining owner, ImageEncoderTraining.Tape tape, float[] embedding, float[] boxes,
                      int boxesPerImage, ModelOutput output, boolean batchStatistics) {
             this.owner = owner;
             this.boxesPerImage = boxesPerImage;
@@ -94,19 +94,19 @@ public final class CpuLiteMedSamTraining {
             return releaseTape && differentiated;
         }
 
-        /** {@link CpuLiteMedSamTraining#backward} of this pass. */
+        /** {@link LiteMedSamTraining#backward} of this pass. */
         @Override
         public Map<String, INDArray> backward(INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
             return owner.backward(this, gradLogits, gradIou, wrt);
         }
     }
 
-    private CpuLiteMedSamTraining(ModelConfig config, StateDictWeights w, Map<String, INDArray> stateDict,
+    private LiteMedSamTraining(ModelConfig config, StateDictWeights w, Map<String, INDArray> stateDict,
                                   TapeArena arena) {
         this.config = config;
         this.arena = arena;
         this.encoder = new ImageEncoderTraining(config, w, arena);
-        this.decoder = CpuMaskDecoder.of(config, stateDict);
+        this.decoder = MaskDecoder.of(config, stateDict);
         this.shapes = w.shapes("");
     }
 
@@ -115,7 +115,7 @@ public final class CpuLiteMedSamTraining {
      *
      * @throws IllegalArgumentException naming a missing or mis-shaped key
      */
-    public static CpuLiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict) {
+    public static LiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict) {
         return of(config, stateDict, TapeArena.NONE);
     }
 
@@ -124,7 +124,7 @@ public final class CpuLiteMedSamTraining {
      * ({@link Pass#releasingTape}), giving the tape back to it during the backward pass: a trainer that keeps one
      * arena for its run reuses the same arrays step after step and pass after pass.
      */
-    public static CpuLiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict, TapeArena arena) {
+    public static LiteMedSamTraining of(ModelConfig config, Map<String, INDArray> stateDict, TapeArena arena) {
         OpenMpWaitPolicy.warnIfSpinning();
         if (config == null) {
             throw new IllegalArgumentException("config is null");
@@ -132,7 +132,7 @@ public final class CpuLiteMedSamTraining {
         if (arena == null) {
             throw new IllegalArgumentException("arena is null (TapeArena.NONE pools nothing)");
         }
-        return new CpuLiteMedSamTraining(config, new StateDictWeights(stateDict), stateDict, arena);
+        return new LiteMedSamTraining(config, new StateDictWeights(stateDict), stateDict, arena);
     }
 
     /**

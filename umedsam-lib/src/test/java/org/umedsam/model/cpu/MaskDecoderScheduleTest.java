@@ -12,17 +12,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The inference schedule ({@link TwoWayTransformerInference} and its cross attentions) computes the
- * same function as the tape path's forward ({@link CpuMaskDecoder#decodeReference}), on the small preset
+ * same function as the tape path's forward ({@link MaskDecoder#decodeReference}), on the small preset
  * with random weights; {@link Softmax#columns} is a softmax down each column and {@link Softmax#wideRow}
  * one along a row.
  */
-class CpuMaskDecoderScheduleTest {
+class MaskDecoderScheduleTest {
 
     @Test
     void inferenceScheduleMatchesTapeSchedule() {
         ModelConfig c = ModelConfig.small();
         LiteMedSam model = LiteMedSam.create(c, 3L);
-        CpuMaskDecoder cpu = CpuMaskDecoder.of(c, model.stateDict());
+        MaskDecoder cpu = MaskDecoder.of(c, model.stateDict());
         Nd4j.getRandom().setSeed(21L);
         INDArray emb = Nd4j.randn(DataType.FLOAT, 1, c.promptEmbedDim(), c.embeddingSize(), c.embeddingSize());
         INDArray boxes = Nd4j.createFromArray(new float[][]{{5, 9, 130, 210}, {60, 60, 70, 75}});
@@ -30,9 +30,9 @@ class CpuMaskDecoderScheduleTest {
             Prediction ref = cpu.decodeReference(emb, boxes, multi);
             Prediction got = cpu.decode(emb, boxes, multi);
             assertThat(got.masks().shape()).isEqualTo(ref.masks().shape());
-            assertThat(CpuMaskDecoderParityTest.compare("schedule masks " + multi, got.masks(), ref.masks()))
+            assertThat(MaskDecoderParityTest.compare("schedule masks " + multi, got.masks(), ref.masks()))
                     .isLessThanOrEqualTo(1e-5);
-            assertThat(CpuMaskDecoderParityTest.compare("schedule iou " + multi, got.iou(), ref.iou()))
+            assertThat(MaskDecoderParityTest.compare("schedule iou " + multi, got.iou(), ref.iou()))
                     .isLessThanOrEqualTo(1e-5);
         }
     }

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * every stage output and the embedding, max absolute and relative error printed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CpuImageEncoderParityTest {
+class ImageEncoderParityTest {
 
     static final Path DIR = Path.of("..", "..", "shared", "fixtures", "litemedsam-parity");
 
@@ -33,8 +33,8 @@ class CpuImageEncoderParityTest {
         assumeTrue(Files.isDirectory(DIR), "parity fixtures absent: " + DIR.toAbsolutePath());
         LiteMedSam model = LiteMedSam.fromPth(DIR.resolve("litemedsam_perturbed.pth"));
         long t0 = System.nanoTime();
-        CpuImageEncoder enc = CpuImageEncoder.of(model.config(), model.stateDict());
-        System.out.printf("CpuImageEncoder.of (weights snapshot, BN folded): %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+        ImageEncoder enc = ImageEncoder.of(model.config(), model.stateDict());
+        System.out.printf("ImageEncoder.of (weights snapshot, BN folded): %.1f ms%n", (System.nanoTime() - t0) / 1e6);
         INDArray image = nd(Npy.read(DIR.resolve("input_image.npy")));
         t0 = System.nanoTime();
         trace = enc.trace(image);

@@ -16,12 +16,12 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link CpuMaskDecoder#gradients} (float) agrees with SameDiff's {@code LiteMedSam.gradientsFromEmbedding}
+ * {@link MaskDecoder#gradients} (float) agrees with SameDiff's {@code LiteMedSam.gradientsFromEmbedding}
  * computed in double precision, for every mask_decoder.* key. Error per key: max |cpu - ref| over
  * max(max |ref|, 1e-4 max over all keys of |ref|): the floor is for the k_proj biases, whose gradient is zero
  * analytically (a bias of the keys shifts a whole softmax row) and float rounding noise in both engines.
  */
-class CpuMaskDecoderGradientAgreementTest {
+class MaskDecoderGradientAgreementTest {
 
     static final double BAR = 1e-3;
 
@@ -33,7 +33,7 @@ class CpuMaskDecoderGradientAgreementTest {
         LiteMedSam f64 = LiteMedSam.create(c, seed, DataType.DOUBLE);
         Set<String> keys = decoderKeys(f32);
         Inputs in = Inputs.random(c, 2, 5L);
-        CpuMaskDecoder cpu = CpuMaskDecoder.of(c, f32.stateDict());
+        MaskDecoder cpu = MaskDecoder.of(c, f32.stateDict());
         Map<String, INDArray> got = cpu.gradients(in.emb, in.boxes, in.gradLogits, in.gradIou, keys);
         Map<String, INDArray> ref = f64.gradientsFromEmbedding(in.emb.castTo(DataType.DOUBLE), in.boxes.castTo(DataType.DOUBLE),
                 in.gradLogits.castTo(DataType.DOUBLE), in.gradIou.castTo(DataType.DOUBLE), keys);
@@ -64,7 +64,7 @@ class CpuMaskDecoderGradientAgreementTest {
                 "mask_decoder.output_hypernetworks_mlps.2.layers.0.weight",
                 "mask_decoder.iou_prediction_head.layers.2.weight"));
         Inputs in = Inputs.random(c, 1, 9L);
-        Map<String, INDArray> got = CpuMaskDecoder.of(c, f32.stateDict()).gradients(in.emb, in.boxes, in.gradLogits, in.gradIou, keys);
+        Map<String, INDArray> got = MaskDecoder.of(c, f32.stateDict()).gradients(in.emb, in.boxes, in.gradLogits, in.gradIou, keys);
         Map<String, INDArray> ref = f64.gradientsFromEmbedding(in.emb.castTo(DataType.DOUBLE), in.boxes.castTo(DataType.DOUBLE),
                 in.gradLogits.castTo(DataType.DOUBLE), in.gradIou.castTo(DataType.DOUBLE), keys);
         double worst = compareAll("liteMedSam B=1", got, ref, null);
