@@ -40,7 +40,7 @@ import org.umedsam.train.ParameterGroup;
  * <p>Budgets, measured on this 2-core machine kind with the CPU engine (small preset, mask decoder and
  * sigmas trained, batch 2): 0.80 s per step without SAM and 0.91 s with SAM, 0.27 s per
  * embedding; scoring the 151 test cases takes about 190 s for the first run and less for the others,
- * which share its embeddings ({@link org.umedsam.infer.EmbeddingCache}). See the README for the
+ * which share its embeddings ({@link org.umedsam.model.EmbeddingCache}). See the README for the
  * measured wall times.
  *
  * @param profile            profile name (becomes the runs sub-folder)

@@ -14,7 +14,7 @@ import org.umedsam.data.CaseReader;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.Preprocess;
 import org.umedsam.infer.CaseInference;
-import org.umedsam.infer.EmbeddingCache;
+import org.umedsam.model.EmbeddingCache;
 import org.umedsam.infer.Predictor;
 import org.umedsam.io.LabelArray;
 import org.umedsam.metrics.CaseScore;

@@ -10,6 +10,7 @@ import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
 import org.umedsam.model.Engine;
+import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;

@@ -4,8 +4,11 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.umedsam.model.BoxesPerImage;
 import org.umedsam.model.Component;
+import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.Engine;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
@@ -19,11 +22,15 @@ import org.umedsam.model.ModelOutput;
  * embedding is reused by the decoder's forward and backward passes, SAM's second pass included.
  * The U-MedSAM code keeps the whole model in training mode instead, so its frozen encoder
  * normalises with batch statistics; with a frozen encoder the evaluation-mode embedding is the one
- * inference will see.
+ * inference will see. Given an {@link EmbeddingCache}, a frozen encoder embeds image by image through it, so
+ * runs that share the base encoder (an ablation's configurations see the same batches for a seed, and the same
+ * validation items every epoch) embed each image once; an image's embedding is then the same whether it was
+ * computed or found, so training stays deterministic and resumes bit for bit.
  */
 public final class LiteMedSamModel implements TrainableModel {
     private final LiteMedSam model;
     private final boolean frozenEncoder;
+    private final EmbeddingCache embeddings;
     private INDArray cachedImages;
     private INDArray cachedEmbedding;
 
@@ -31,8 +38,18 @@ public final class LiteMedSamModel implements TrainableModel {
      * @param frozenEncoder true for {@link ParameterGroup#MASK_DECODER_AND_SIGMAS}: embed once per batch
      */
     public LiteMedSamModel(LiteMedSam model, boolean frozenEncoder) {
+        this(model, frozenEncoder, null);
+    }
+
+    /**
+     * @param frozenEncoder true for {@link ParameterGroup#MASK_DECODER_AND_SIGMAS}: embed once per batch
+     * @param embeddings    for a frozen encoder, embeddings shared with other models of the same encoder
+     *                      weights (each image embedded alone); null: the batch is embedded at once
+     */
+    public LiteMedSamModel(LiteMedSam model, boolean frozenEncoder, EmbeddingCache embeddings) {
         this.model = model;
         this.frozenEncoder = frozenEncoder;
+        this.embeddings = embeddings;
     }
 
     /** A fresh model of a named preset ({@link ModelConfig#named}). */
@@ -82,10 +99,19 @@ public final class LiteMedSamModel implements TrainableModel {
 
     private INDArray embedding(INDArray images) {
         if (images != cachedImages) {
-            cachedEmbedding = model.embed(images);
+            cachedEmbedding = embeddings == null ? model.embed(images) : embedEach(images);
             cachedImages = images;
         }
         return cachedEmbedding;
+    }
+
+    /** {@code [B, 3, S, S] -> [B, E, g, g]}, image by image through the shared cache. */
+    private INDArray embedEach(INDArray images) {
+        INDArray[] each = new INDArray[(int) images.size(0)];
+        for (int i = 0; i < each.length; i++) {
+            each[i] = embeddings.embed(model, images.get(NDArrayIndex.interval(i, i + 1)).dup('c'));
+        }
+        return each.length == 1 ? each[0] : Nd4j.concat(0, each);
     }
 
     /**

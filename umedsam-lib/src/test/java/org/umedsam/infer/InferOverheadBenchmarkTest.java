@@ -20,6 +20,7 @@ import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
 import org.umedsam.io.LabelArray;
+import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.LiteMedSam;
 
 /**

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.Engine;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
@@ -93,6 +94,39 @@ class LiteMedSamModelTest {
                 Trainer.Options.quiet());
         for (Map.Entry<String, INDArray> e : straight.stateDict().entrySet()) {
             assertThat(resumed.stateDict().get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    /**
+     * A frozen encoder's embeddings shared through a cache: a second run of the same batches hits it, and every run
+     * (first, second, and one with a cache of its own, resumed after an interruption) ends at the same weights.
+     */
+    @Test
+    void sharedEmbeddingsAreHitAndChangeNothing() throws Exception {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("name", "frozen", "epochs", 2, "batchSize", 2,
+                "learningRate", 2e-3, "sam", true, "checkpointEverySteps", 2, "gcEverySteps", 0, "seed", 7,
+                "trainable", "MASK_DECODER_AND_SIGMAS"));
+        EmbeddingCache shared = new EmbeddingCache(1L << 30);
+        LiteMedSam first = LiteMedSam.create(tiny(), 5L);
+        Trainer.start(c, new LiteMedSamModel(first, true, shared), data(6, 1), data(2, 2), runs.resolve("a"),
+                Trainer.Options.quiet());
+        long missesAfterFirst = shared.misses();
+        assertThat(missesAfterFirst).isPositive();
+        LiteMedSam second = LiteMedSam.create(tiny(), 5L);
+        Trainer.start(c, new LiteMedSamModel(second, true, shared), data(6, 1), data(2, 2), runs.resolve("b"),
+                Trainer.Options.quiet());
+        assertThat(shared.misses()).as("the second run embeds nothing anew").isEqualTo(missesAfterFirst);
+
+        Path d = runs.resolve("c");
+        assertThatThrownBy(() -> Trainer.start(c, new LiteMedSamModel(LiteMedSam.create(tiny(), 5L), true,
+                new EmbeddingCache(1L << 30)), data(6, 1), data(2, 2), d, Trainer.Options.quiet().interruptingAfter(3)))
+                .isInstanceOf(TrainingInterruptedException.class);
+        LiteMedSam resumed = LiteMedSam.create(tiny(), 99L);
+        Trainer.resume(d.resolve("frozen"), new LiteMedSamModel(resumed, true, new EmbeddingCache(1L << 30)),
+                data(6, 1), data(2, 2), Trainer.Options.quiet());
+        for (Map.Entry<String, INDArray> e : first.parameters().entrySet()) {
+            assertThat(second.parameters().get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(resumed.parameters().get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
         }
     }
 }

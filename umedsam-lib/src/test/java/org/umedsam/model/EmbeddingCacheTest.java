@@ -1,4 +1,4 @@
-package org.umedsam.infer;
+package org.umedsam.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.umedsam.infer;
+package org.umedsam.model;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -10,8 +10,6 @@ import java.util.WeakHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.umedsam.model.Component;
-import org.umedsam.model.LiteMedSam;
 
 /**
  * Image embeddings kept across models whose image encoders hold identical weights, so that scoring several
