@@ -20,30 +20,25 @@ public final class Postprocess {
         if (logits.length != side * side) {
             throw new IllegalArgumentException("logits hold " + logits.length + " values, expected " + side + "x" + side);
         }
-        if (newH > side || newW > side) {
-            throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
-        }
-        Taps ty = Taps.of(newH, origH);
-        Taps tx = Taps.of(newW, origW);
-        int[] y0 = ty.i0();
-        int[] y1 = ty.i1();
-        float[] hy0 = ty.l0();
-        float[] hy1 = ty.l1();
+        Taps ty = Taps.of(side, newH, origH);
+        Taps tx = Taps.of(side, newW, origW);
         int[] x0 = tx.i0();
         int[] x1 = tx.i1();
         float[] wx0 = tx.l0();
         float[] wx1 = tx.l1();
         float[] out = new float[origH * origW];
         for (int y = 0; y < origH; y++) {
-            int r0 = y0[y] * side;
-            int r1 = y1[y] * side;
+            int r0 = ty.i0[y] * side;
+            int r1 = ty.i1[y] * side;
+            float h0 = ty.l0[y];
+            float h1 = ty.l1[y];
             for (int x = 0; x < origW; x++) {
                 float t0 = logits[r0 + x0[x]] * wx0[x];
                 t0 += logits[r0 + x1[x]] * wx1[x];
                 float t1 = logits[r1 + x0[x]] * wx0[x];
                 t1 += logits[r1 + x1[x]] * wx1[x];
-                float o = t0 * hy0[y];
-                o += t1 * hy1[y];
+                float o = t0 * h0;
+                o += t1 * h1;
                 out[y * origW + x] = o;
             }
         }
@@ -56,7 +51,11 @@ public final class Postprocess {
      */
     private record Taps(int[] i0, int[] i1, float[] l0, float[] l1) {
 
-        static Taps of(int in, int out) {
+        /** The taps from the first {@code in} of {@code side} sources to {@code out} outputs; refuses {@code in > side}. */
+        static Taps of(int side, int in, int out) {
+            if (in > side) {
+                throw new IllegalArgumentException("crop " + in + " exceeds " + side);
+            }
             Taps t = new Taps(new int[out], new int[out], new float[out], new float[out]);
             float scale = (float) in / out;
             for (int o = 0; o < out; o++) {
@@ -129,19 +128,10 @@ public final class Postprocess {
             throw new IllegalArgumentException("logits hold " + (logits.length - offset) + " values from offset " + offset
                     + ", expected " + side + "x" + side);
         }
-        if (newH > side || newW > side) {
-            throw new IllegalArgumentException("crop " + newH + "x" + newW + " exceeds " + side);
-        }
-        Taps ty = Taps.of(newH, origH);
-        Taps tx = Taps.of(newW, origW);
-        int[] y0 = ty.i0();
-        int[] y1 = ty.i1();
-        float[] hy0 = ty.l0();
-        float[] hy1 = ty.l1();
+        Taps ty = Taps.of(side, newH, origH);
+        Taps tx = Taps.of(side, newW, origW);
         int[] x0 = tx.i0();
         int[] x1 = tx.i1();
-        float[] wx0 = tx.l0();
-        float[] wx1 = tx.l1();
         float from = FOREGROUND_FROM;
         byte[] m = new byte[origH * origW];
         // Only pixels with a positive logit among their four sources can pass: a weighted sum of values <= 0 with
@@ -182,13 +172,15 @@ public final class Postprocess {
         float[] rows = new float[newH * width];
         boolean[] done = new boolean[newH];
         for (int y = 0; y < origH; y++) {
-            if (!within(y0[y], rMin, rMax) && !within(y1[y], rMin, rMax)) {
+            int s0 = ty.i0[y];
+            int s1 = ty.i1[y];
+            if (!within(s0, rMin, rMax) && !within(s1, rMin, rMax)) {
                 continue;
             }
-            int a = horizontal(logits, offset, side, y0[y], x0, x1, wx0, wx1, xFrom, width, rows, done);
-            int b = horizontal(logits, offset, side, y1[y], x0, x1, wx0, wx1, xFrom, width, rows, done);
-            float h0 = hy0[y];
-            float h1 = hy1[y];
+            int a = horizontal(logits, offset, side, s0, tx, xFrom, width, rows, done);
+            int b = horizontal(logits, offset, side, s1, tx, xFrom, width, rows, done);
+            float h0 = ty.l0[y];
+            float h1 = ty.l1[y];
             int row = y * origW + xFrom;
             for (int i = 0; i < width; i++) {
                 float o = rows[a + i] * h0;
@@ -200,10 +192,14 @@ public final class Postprocess {
     }
 
     /** Source row {@code r} interpolated at output columns {@code xFrom..}, computed on first use; its start in {@code rows}. */
-    private static int horizontal(float[] logits, int offset, int side, int r, int[] x0, int[] x1, float[] wx0,
-                                  float[] wx1, int xFrom, int width, float[] rows, boolean[] done) {
+    private static int horizontal(float[] logits, int offset, int side, int r, Taps tx, int xFrom, int width,
+                                  float[] rows, boolean[] done) {
         int start = r * width;
         if (!done[r]) {
+            int[] x0 = tx.i0;
+            int[] x1 = tx.i1;
+            float[] wx0 = tx.l0;
+            float[] wx1 = tx.l1;
             int src = offset + r * side;
             for (int i = 0; i < width; i++) {
                 int x = xFrom + i;

@@ -85,6 +85,16 @@ public final class VolumePropagation {
             this.zMax = zMax;
             this.midBox256 = midBox256;
         }
+
+        /** Slice {@code z} is in this chain's upward sweep, {@code z_mid .. z_max}. */
+        boolean upward(int z) {
+            return z >= zMid && z <= zMax;
+        }
+
+        /** Slice {@code z} is in this chain's downward sweep, {@code z_mid - 1 .. z_min}. */
+        boolean downward(int z) {
+            return z < zMid && z >= zMin;
+        }
     }
 
     /**
@@ -155,21 +165,13 @@ public final class VolumePropagation {
                         int upFrom, int upTo, int downFrom, int downTo) {
         int plane = height * width;
         for (int z = upFrom; z <= upTo; z++) {
-            List<Chain> active = new ArrayList<>();
-            for (Chain c : chains) {
-                if (z >= c.zMid && z <= c.zMax) {
-                    active.add(c);
-                }
-            }
+            int slice = z;
+            List<Chain> active = chains.stream().filter(c -> c.upward(slice)).toList();
             if (active.isEmpty()) {
                 continue;
             }
             long p0 = System.nanoTime();
-            double[][] boxes256 = new double[active.size()][];
-            for (int a = 0; a < active.size(); a++) {
-                Chain c = active.get(a);
-                boxes256[a] = z == c.zMid ? c.midBox256 : boxFromPrevious(c, height, width);
-            }
+            double[][] boxes256 = boxes(active, z, height, width);
             long p1 = System.nanoTime();
             SliceSegmenter.Embedded e = embed(imgs, z, height, width, count);
             boolean neededLater = z <= downFrom && z >= downTo && isInSomeDownRange(chains, z);
@@ -187,14 +189,7 @@ public final class VolumePropagation {
             }
             count.decodes += masks.length;
             long q0 = System.nanoTime();
-            for (int a = 0; a < active.size(); a++) {
-                Chain c = active.get(a);
-                c.previous = masks[a];
-                if (z == c.zMid) {
-                    c.midMask = masks[a];
-                }
-                paint(segs, z * plane, masks[a], c.label);
-            }
+            take(active, masks, z, segs, plane);
             account(timings, p1 - p0, System.nanoTime() - q0);
         }
         // downward sweep: z_mid - 1 .. z_min of every box, starting from the middle slice's mask
@@ -202,20 +197,13 @@ public final class VolumePropagation {
             c.previous = c.midMask;
         }
         for (int z = downFrom; z >= 0 && z >= downTo; z--) {
-            List<Chain> active = new ArrayList<>();
-            for (Chain c : chains) {
-                if (z < c.zMid && z >= c.zMin) {
-                    active.add(c);
-                }
-            }
+            int slice = z;
+            List<Chain> active = chains.stream().filter(c -> c.downward(slice)).toList();
             if (active.isEmpty()) {
                 continue;
             }
             long p0 = System.nanoTime();
-            double[][] boxes256 = new double[active.size()][];
-            for (int a = 0; a < active.size(); a++) {
-                boxes256[a] = boxFromPrevious(active.get(a), height, width);
-            }
+            double[][] boxes256 = boxes(active, z, height, width);
             long p1 = System.nanoTime();
             SliceSegmenter.Embedded e = kept.remove(z);
             if (e == null) {
@@ -227,11 +215,7 @@ public final class VolumePropagation {
             }
             count.decodes += masks.length;
             long q0 = System.nanoTime();
-            for (int a = 0; a < active.size(); a++) {
-                Chain c = active.get(a);
-                c.previous = masks[a];
-                paint(segs, z * plane, masks[a], c.label);
-            }
+            take(active, masks, z, segs, plane);
             account(timings, p1 - p0, System.nanoTime() - q0);
         }
     }
@@ -249,12 +233,29 @@ public final class VolumePropagation {
     }
 
     private static boolean isInSomeDownRange(List<Chain> chains, int z) {
-        for (Chain c : chains) {
-            if (z < c.zMid && z >= c.zMin) {
-                return true;
-            }
+        return chains.stream().anyMatch(c -> c.downward(z));
+    }
+
+    /** The boxes of the chains active on slice {@code z}: the middle-slice box on {@code z_mid}, else {@link #boxFromPrevious}. */
+    private static double[][] boxes(List<Chain> active, int z, int h, int w) {
+        double[][] boxes256 = new double[active.size()][];
+        for (int a = 0; a < active.size(); a++) {
+            Chain c = active.get(a);
+            boxes256[a] = z == c.zMid ? c.midBox256 : boxFromPrevious(c, h, w);
         }
-        return false;
+        return boxes256;
+    }
+
+    /** Each active chain's mask of slice {@code z} becomes its previous one (and its middle one on {@code z_mid}), painted into {@code segs}. */
+    private static void take(List<Chain> active, byte[][] masks, int z, LabelArray segs, int plane) {
+        for (int a = 0; a < active.size(); a++) {
+            Chain c = active.get(a);
+            c.previous = masks[a];
+            if (z == c.zMid) {
+                c.midMask = masks[a];
+            }
+            paint(segs, z * plane, masks[a], c.label);
+        }
     }
 
     private SliceSegmenter.Embedded embed(byte[] imgs, int z, int h, int w, Counter count) {

@@ -58,43 +58,37 @@ public final class NpyArray {
     }
 
     public static NpyArray ofInt16(short[] values, int... shape) {
-        ByteBuffer b = allocate(values.length, 2);
-        b.asShortBuffer().put(values);
-        return new NpyArray(NpyDtype.INT16, shape, false, b);
+        return filled(NpyDtype.INT16, values.length, shape, b -> b.asShortBuffer().put(values));
     }
 
     public static NpyArray ofUint16(short[] values, int... shape) {
-        ByteBuffer b = allocate(values.length, 2);
-        b.asShortBuffer().put(values);
-        return new NpyArray(NpyDtype.UINT16, shape, false, b);
+        return filled(NpyDtype.UINT16, values.length, shape, b -> b.asShortBuffer().put(values));
     }
 
     public static NpyArray ofInt32(int[] values, int... shape) {
-        ByteBuffer b = allocate(values.length, 4);
-        b.asIntBuffer().put(values);
-        return new NpyArray(NpyDtype.INT32, shape, false, b);
+        return filled(NpyDtype.INT32, values.length, shape, b -> b.asIntBuffer().put(values));
     }
 
     public static NpyArray ofInt64(long[] values, int... shape) {
-        ByteBuffer b = allocate(values.length, 8);
-        b.asLongBuffer().put(values);
-        return new NpyArray(NpyDtype.INT64, shape, false, b);
+        return filled(NpyDtype.INT64, values.length, shape, b -> b.asLongBuffer().put(values));
     }
 
     public static NpyArray ofFloat32(float[] values, int... shape) {
-        ByteBuffer b = allocate(values.length, 4);
-        b.asFloatBuffer().put(values);
-        return new NpyArray(NpyDtype.FLOAT32, shape, false, b);
+        return filled(NpyDtype.FLOAT32, values.length, shape, b -> b.asFloatBuffer().put(values));
     }
 
     public static NpyArray ofFloat64(double[] values, int... shape) {
-        ByteBuffer b = allocate(values.length, 8);
-        b.asDoubleBuffer().put(values);
-        return new NpyArray(NpyDtype.FLOAT64, shape, false, b);
+        return filled(NpyDtype.FLOAT64, values.length, shape, b -> b.asDoubleBuffer().put(values));
     }
 
-    private static ByteBuffer allocate(int n, int bytes) {
-        return ByteBuffer.allocate(Math.multiplyExact(n, bytes)).order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * A C-order array of {@code n} elements of {@code dtype}, its little-endian bytes written by {@code put} (a
+     * typed view's bulk put from position 0).
+     */
+    private static NpyArray filled(NpyDtype dtype, int n, int[] shape, java.util.function.Consumer<ByteBuffer> put) {
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(n, dtype.bytes())).order(ByteOrder.LITTLE_ENDIAN);
+        put.accept(b);
+        return new NpyArray(dtype, shape, false, b);
     }
 
     public NpyDtype dtype() {
@@ -153,25 +147,31 @@ public final class NpyArray {
 
     /** The element at logical C-order flat index {@code i}, as a double (exact for all but huge int64). */
     public double getDouble(long i) {
-        long s = storageIndex(i);
-        int p = Math.toIntExact(s * dtype.bytes());
+        int p = bytePosition(i);
         return switch (dtype) {
-            case BOOL, UINT8 -> data.get(p) & 0xFF;
-            case INT8 -> data.get(p);
-            case INT16 -> data.getShort(p);
-            case UINT16 -> data.getShort(p) & 0xFFFF;
-            case INT32 -> data.getInt(p);
-            case UINT32 -> data.getInt(p) & 0xFFFFFFFFL;
-            case INT64 -> data.getLong(p);
             case FLOAT32 -> data.getFloat(p);
             case FLOAT64 -> data.getDouble(p);
+            default -> integerAt(p);
         };
     }
 
     /** The element at logical C-order flat index {@code i}, as a long (floats truncated toward zero). */
     public long getLong(long i) {
-        long s = storageIndex(i);
-        int p = Math.toIntExact(s * dtype.bytes());
+        int p = bytePosition(i);
+        return switch (dtype) {
+            case FLOAT32 -> (long) data.getFloat(p);
+            case FLOAT64 -> (long) data.getDouble(p);
+            default -> integerAt(p);
+        };
+    }
+
+    /** Byte offset in {@link #data} of the element at logical C-order flat index {@code i}. */
+    private int bytePosition(long i) {
+        return Math.toIntExact(storageIndex(i) * dtype.bytes());
+    }
+
+    /** The integer element at byte offset {@code p} (unsigned types widened without sign). */
+    private long integerAt(int p) {
         return switch (dtype) {
             case BOOL, UINT8 -> data.get(p) & 0xFF;
             case INT8 -> data.get(p);
@@ -180,8 +180,7 @@ public final class NpyArray {
             case INT32 -> data.getInt(p);
             case UINT32 -> data.getInt(p) & 0xFFFFFFFFL;
             case INT64 -> data.getLong(p);
-            case FLOAT32 -> (long) data.getFloat(p);
-            case FLOAT64 -> (long) data.getDouble(p);
+            case FLOAT32, FLOAT64 -> throw new IllegalStateException(dtype + " is not an integer type");
         };
     }
 
@@ -220,29 +219,22 @@ public final class NpyArray {
 
     /** All elements in C order as float64. */
     public double[] toDoubleArray() {
-        double[] out = new double[Math.toIntExact(size)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = getDouble(i);
-        }
-        return out;
+        return indices().mapToDouble(this::getDouble).toArray();
     }
 
     /** All elements in C order as int32 (floats truncated, int64 must fit). */
     public int[] toIntArray() {
-        int[] out = new int[Math.toIntExact(size)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Math.toIntExact(getLong(i));
-        }
-        return out;
+        return indices().map(i -> Math.toIntExact(getLong(i))).toArray();
     }
 
     /** All elements in C order as int64. */
     public long[] toLongArray() {
-        long[] out = new long[Math.toIntExact(size)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = getLong(i);
-        }
-        return out;
+        return indices().mapToLong(this::getLong).toArray();
+    }
+
+    /** The logical C-order flat indices {@code 0 .. size-1}, in order (size must fit an int). */
+    private java.util.stream.IntStream indices() {
+        return java.util.stream.IntStream.range(0, Math.toIntExact(size));
     }
 
     /**

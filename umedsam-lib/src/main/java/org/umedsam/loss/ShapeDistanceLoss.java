@@ -12,7 +12,7 @@ package org.umedsam.loss;
  * with a clamp, the denominator then passes no gradient. The guard never acts on realistic
  * predictions (sigmoid mass over 256x256 pixels is far above 1) so values equal upstream's.
  */
-public final class ShapeDistanceLoss implements SegLoss {
+public final class ShapeDistanceLoss extends ItemMeanLoss {
     public static final double DEFAULT_MIN_MASS = 1.0;
     private final double minMass;
 
@@ -33,30 +33,20 @@ public final class ShapeDistanceLoss implements SegLoss {
     }
 
     @Override
-    public LossTerm evaluate(MaskBatch b) {
-        int plane = b.plane();
-        double[] g = new double[b.logits().length];
-        double total = 0;
-        double[] p = new double[plane];
-        for (int item = 0; item < b.batchSize(); item++) {
-            double[] d = b.targets()[item].shapeDistanceMap();
-            int off = item * plane;
-            double mass = 0;
-            double dist = 0;
-            for (int i = 0; i < plane; i++) {
-                p[i] = MaskBatch.sigmoid(b.logits()[off + i]);
-                mass += p[i];
-                dist += Math.abs(d[i] - p[i]);
-            }
-            boolean guarded = mass < minMass;
-            double den = guarded ? minMass : mass;
-            total += dist / den;
-            for (int i = 0; i < plane; i++) {
-                double sign = Math.signum(p[i] - d[i]);
-                double dp = sign / den - (guarded ? 0.0 : dist / (den * den));
-                g[off + i] = dp * p[i] * (1 - p[i]) / b.batchSize();
-            }
+    double item(double[] p, TargetMaps target, double[] dp) {
+        double[] d = target.shapeDistanceMap();
+        double mass = 0;
+        double dist = 0;
+        for (int i = 0; i < p.length; i++) {
+            mass += p[i];
+            dist += Math.abs(d[i] - p[i]);
         }
-        return new LossTerm(name(), total / b.batchSize(), g, new double[b.batchSize()]);
+        boolean guarded = mass < minMass;
+        double den = guarded ? minMass : mass;
+        for (int i = 0; i < p.length; i++) {
+            double sign = Math.signum(p[i] - d[i]);
+            dp[i] = sign / den - (guarded ? 0.0 : dist / (den * den));
+        }
+        return dist / den;
     }
 }

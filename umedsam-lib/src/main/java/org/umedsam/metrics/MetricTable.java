@@ -220,16 +220,11 @@ public final class MetricTable {
     }
 
     private static double meanSkippingNaN(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {
-        double s = 0;
-        int n = 0;
-        for (CaseScore c : g) {
-            double v = f.applyAsDouble(c);
-            if (!Double.isNaN(v)) {
-                s += v;
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : s / n;
+        return NanStatistics.mean(values(g, f));
+    }
+
+    private static double[] values(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {
+        return g.stream().mapToDouble(f).toArray();
     }
 
     private static double meanOfFinite(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {
@@ -256,16 +251,6 @@ public final class MetricTable {
     }
 
     private static double sdSkippingNaN(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {
-        double m = meanSkippingNaN(g, f);
-        double s = 0;
-        int n = 0;
-        for (CaseScore c : g) {
-            double v = f.applyAsDouble(c);
-            if (!Double.isNaN(v)) {
-                s += (v - m) * (v - m);
-                n++;
-            }
-        }
-        return n < 2 ? Double.NaN : Math.sqrt(s / (n - 1));
+        return NanStatistics.sd(values(g, f));
     }
 }

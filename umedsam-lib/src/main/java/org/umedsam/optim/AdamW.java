@@ -1,6 +1,5 @@
 package org.umedsam.optim;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -21,7 +20,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>ND4J M2.1 has no AdamW class (see shared notes), hence this one.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends LearningRateOptimizer {
 
     /**
      * Hyper-parameters; defaults as LiteMedSAM / U-MedSAM train: lr 5e-5, betas 0.9/0.999,
@@ -29,9 +28,7 @@ public final class AdamW implements Optimizer {
      */
     public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
         public Config {
-            if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("learning rate must be >= 0 and finite, got " + learningRate);
-            }
+            checkedRate(learningRate);
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("betas must lie in [0, 1), got " + beta1 + ", " + beta2);
             }
@@ -51,7 +48,6 @@ public final class AdamW implements Optimizer {
     private final Config config;
     private final Predicate<String> noDecay;
     private final Map<String, Double> learningRateScale;
-    private double lr;
     private final Map<String, INDArray> m = new TreeMap<>();
     private final Map<String, INDArray> v = new TreeMap<>();
     private final Map<String, Long> steps = new TreeMap<>();
@@ -65,6 +61,7 @@ public final class AdamW implements Optimizer {
      *                          (absent: 1); each must be positive and finite
      */
     public AdamW(Config config, Predicate<String> noDecay, Map<String, Double> learningRateScale) {
+        super(config.learningRate());
         for (Map.Entry<String, Double> e : learningRateScale.entrySet()) {
             if (!(e.getValue() > 0) || Double.isInfinite(e.getValue())) {
                 throw new IllegalArgumentException("learning rate scale of '" + e.getKey()
@@ -74,7 +71,6 @@ public final class AdamW implements Optimizer {
         this.config = config;
         this.noDecay = noDecay;
         this.learningRateScale = Map.copyOf(learningRateScale);
-        this.lr = config.learningRate();
     }
 
     public AdamW(Config config, Set<String> noDecayNames) {
@@ -83,19 +79,6 @@ public final class AdamW implements Optimizer {
 
     public Config config() {
         return config;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("learning rate must be >= 0 and finite, got " + lr);
-        }
-        this.lr = lr;
     }
 
     @Override
@@ -114,7 +97,7 @@ public final class AdamW implements Optimizer {
             INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(w.dataType(), w.shape()));
             INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(w.dataType(), w.shape()));
             long t = steps.merge(name, 1L, Long::sum);
-            double lrName = lr * learningRateScale.getOrDefault(name, 1.0);
+            double lrName = learningRate() * learningRateScale.getOrDefault(name, 1.0);
             if (config.weightDecay() > 0 && !noDecay.test(name)) {
                 w.muli(1.0 - lrName * config.weightDecay());
             }
@@ -130,8 +113,7 @@ public final class AdamW implements Optimizer {
 
     @Override
     public Map<String, INDArray> stateDict() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        out.put("lr", Nd4j.scalar(DataType.DOUBLE, lr));
+        Map<String, INDArray> out = rateState();
         for (String name : m.keySet()) {
             out.put("m/" + name, m.get(name).dup());
             out.put("v/" + name, v.get(name).dup());
@@ -147,8 +129,8 @@ public final class AdamW implements Optimizer {
         steps.clear();
         for (Map.Entry<String, INDArray> e : state.entrySet()) {
             String k = e.getKey();
-            if (k.equals("lr")) {
-                lr = e.getValue().getDouble(0);
+            if (k.equals(RATE_KEY)) {
+                restoreRate(e.getValue());
             } else if (k.startsWith("m/")) {
                 m.put(k.substring(2), e.getValue().dup());
             } else if (k.startsWith("v/")) {

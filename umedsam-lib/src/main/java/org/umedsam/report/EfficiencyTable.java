@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.umedsam.metrics.NanStatistics;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -55,7 +56,7 @@ public final class EfficiencyTable {
         double[] objects = Tables.doubles(timings, "objects");
         // case -> configuration -> repeat -> seconds (summed when a repeat holds several timings)
         Map<String, Map<String, Map<Integer, Double>>> time = new LinkedHashMap<>();
-        Map<String, String[]> info = new LinkedHashMap<>();
+        Map<String, CaseColumns.Info> info = new LinkedHashMap<>();
         LinkedHashSet<String> configs = new LinkedHashSet<>();
         for (int r = 0; r < timings.rowCount(); r++) {
             String id = timings.stringColumn("case").get(r);
@@ -64,17 +65,14 @@ public final class EfficiencyTable {
                 throw new IllegalArgumentException(timings.name() + ": row " + (r + 2) + " has no seconds or repeat");
             }
             configs.add(config);
-            info.putIfAbsent(id, new String[] {timings.stringColumn("modality").get(r), timings.stringColumn("size").get(r),
-                Long.toString(Math.round(objects[r]))});
+            info.putIfAbsent(id, CaseColumns.Info.of(timings.stringColumn("modality").get(r),
+                    timings.stringColumn("size").get(r), objects[r]));
             time.computeIfAbsent(id, k -> new LinkedHashMap<>()).computeIfAbsent(config, k -> new LinkedHashMap<>())
                     .merge((int) repeat[r], seconds[r], Double::sum);
         }
         List<String> cols = Ordering.configurations(configs);
         Table t = Table.create("Table 4: running time per case (s), mean ± sd over interleaved repeats");
-        StringColumn caseCol = StringColumn.create("Case");
-        StringColumn modCol = StringColumn.create("Modality");
-        StringColumn sizeCol = StringColumn.create("Size");
-        IntColumn objCol = IntColumn.create("Objects");
+        CaseColumns caseCols = new CaseColumns();
         IntColumn repCol = IntColumn.create("Repeats");
         List<StringColumn> timeCols = new ArrayList<>();
         for (String c : cols) {
@@ -82,23 +80,19 @@ public final class EfficiencyTable {
         }
         StringColumn ratio = StringColumn.create(cols.get(cols.size() - 1) + " / " + cols.get(0));
         Map<String, List<String>> classes = new LinkedHashMap<>();
-        for (Map.Entry<String, String[]> e : info.entrySet()) {
-            String[] v = e.getValue();
-            caseCol.append(e.getKey());
-            modCol.append(Table3.displayModality(v[0]));
-            sizeCol.append(v[1]);
-            objCol.append(Integer.parseInt(v[2]));
+        for (Map.Entry<String, CaseColumns.Info> e : info.entrySet()) {
+            caseCols.append(e.getKey(), e.getValue());
             double[] means = new double[cols.size()];
             int reps = 0;
             for (int i = 0; i < cols.size(); i++) {
                 double[] perRepeat = values(time.get(e.getKey()).get(cols.get(i)));
                 reps = Math.max(reps, perRepeat.length);
-                means[i] = SeedSummary.mean(perRepeat);
-                timeCols.get(i).append(seconds(means[i], SeedSummary.sd(perRepeat)));
+                means[i] = NanStatistics.mean(perRepeat);
+                timeCols.get(i).append(seconds(means[i], NanStatistics.sd(perRepeat)));
             }
             repCol.append(reps);
             ratio.append(ratio(means[cols.size() - 1], means[0]));
-            classes.computeIfAbsent(sizeClass(v[1]), k -> new ArrayList<>()).add(e.getKey());
+            classes.computeIfAbsent(sizeClass(e.getValue().size()), k -> new ArrayList<>()).add(e.getKey());
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (String k : List.of("2D", "3D")) {
@@ -108,10 +102,7 @@ public final class EfficiencyTable {
         }
         groups.put("all cases", new ArrayList<>(info.keySet()));
         for (Map.Entry<String, List<String>> g : groups.entrySet()) {
-            caseCol.append(g.getKey());
-            modCol.append("");
-            sizeCol.append("");
-            objCol.appendMissing();
+            caseCols.appendLabel(g.getKey());
             double[] means = new double[cols.size()];
             int reps = 0;
             for (int i = 0; i < cols.size(); i++) {
@@ -126,13 +117,14 @@ public final class EfficiencyTable {
                 }
                 double[] perRepeat = byRepeat.values().stream().mapToDouble(a -> a[0] / a[1]).toArray();
                 reps = Math.max(reps, perRepeat.length);
-                means[i] = SeedSummary.mean(perRepeat);
-                timeCols.get(i).append(seconds(means[i], SeedSummary.sd(perRepeat)));
+                means[i] = NanStatistics.mean(perRepeat);
+                timeCols.get(i).append(seconds(means[i], NanStatistics.sd(perRepeat)));
             }
             repCol.append(reps);
             ratio.append(ratio(means[cols.size() - 1], means[0]));
         }
-        t.addColumns(caseCol, modCol, sizeCol, objCol, repCol);
+        caseCols.addTo(t, true);
+        t.addColumns(repCol);
         timeCols.forEach(t::addColumns);
         if (cols.size() > 1) {
             t.addColumns(ratio);

@@ -1,5 +1,8 @@
 package org.umedsam.report;
 
+import static org.umedsam.metrics.NanStatistics.mean;
+import static org.umedsam.metrics.NanStatistics.sd;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,32 +135,5 @@ public final class SeedSummary {
             nsdSd.append(c.nsdSd());
         }
         return Table.create(name, config, modality, seeds, cases, dscMean, dscSd, nsdMean, nsdSd);
-    }
-
-    /** Mean of the non-NaN values (NaN when there are none). */
-    static double mean(double[] v) {
-        double s = 0;
-        int n = 0;
-        for (double x : v) {
-            if (!Double.isNaN(x)) {
-                s += x;
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : s / n;
-    }
-
-    /** Sample standard deviation (n - 1) of the non-NaN values; NaN for fewer than two. */
-    static double sd(double[] v) {
-        v = java.util.Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
-        if (v.length < 2) {
-            return Double.NaN;
-        }
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / (v.length - 1));
     }
 }

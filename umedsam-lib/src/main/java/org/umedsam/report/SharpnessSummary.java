@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.umedsam.metrics.NanStatistics;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.NumericColumn;
@@ -60,8 +61,8 @@ public final class SharpnessSummary {
             rho.append(radii[0]);
             for (int i = 0; i < source.length; i++) {
                 double[] v = values(perSeed, source[i], idx);
-                stats[2 * i].append(SeedSummary.mean(v));
-                stats[2 * i + 1].append(SeedSummary.sd(v));
+                stats[2 * i].append(NanStatistics.mean(v));
+                stats[2 * i + 1].append(NanStatistics.sd(v));
             }
         }
         Table t = Table.create("sharpness over seeds", config, seeds, rho);

@@ -6,9 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.NumericColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -41,7 +39,7 @@ public final class Table4 {
         }
         boolean hasModality = timings.containsColumn(MODALITY);
         boolean hasConfig = timings.containsColumn(CONFIGURATION);
-        Map<String, String[]> info = new LinkedHashMap<>(); // case -> modality, size, objects
+        Map<String, CaseColumns.Info> info = new LinkedHashMap<>();
         Map<String, Map<String, double[]>> time = new LinkedHashMap<>(); // case -> config -> [sum, n]
         LinkedHashSet<String> configs = new LinkedHashSet<>();
         NumericColumn<?> seconds = (NumericColumn<?>) timings.column(SECONDS);
@@ -50,39 +48,27 @@ public final class Table4 {
             String id = timings.stringColumn(CASE).get(r);
             String config = hasConfig ? timings.stringColumn(CONFIGURATION).get(r) : "";
             configs.add(config);
-            info.putIfAbsent(id, new String[] {
-                hasModality ? timings.stringColumn(MODALITY).get(r) : "",
-                timings.stringColumn(SIZE).get(r),
-                Long.toString(Math.round(objects.getDouble(r)))});
+            info.putIfAbsent(id, CaseColumns.Info.of(hasModality ? timings.stringColumn(MODALITY).get(r) : "",
+                    timings.stringColumn(SIZE).get(r), objects.getDouble(r)));
             double[] a = time.computeIfAbsent(id, k -> new LinkedHashMap<>()).computeIfAbsent(config, k -> new double[2]);
             a[0] += seconds.getDouble(r);
             a[1] += 1;
         }
         List<String> cols = configs.size() == 1 ? new ArrayList<>(configs) : Ordering.configurations(configs);
         Table t = Table.create("Table 4: running time per case");
-        StringColumn caseCol = StringColumn.create("Case");
-        StringColumn modCol = StringColumn.create("Modality");
-        StringColumn sizeCol = StringColumn.create("Size");
-        IntColumn objCol = IntColumn.create("Objects");
+        CaseColumns caseCols = new CaseColumns();
         List<DoubleColumn> timeCols = new ArrayList<>();
         for (String c : cols) {
             timeCols.add(DoubleColumn.create(c.isEmpty() ? "Time (s)" : "Time (s) " + c));
         }
-        for (Map.Entry<String, String[]> e : info.entrySet()) {
-            caseCol.append(e.getKey());
-            modCol.append(Table3.displayModality(e.getValue()[0]));
-            sizeCol.append(e.getValue()[1]);
-            objCol.append(Integer.parseInt(e.getValue()[2]));
+        for (Map.Entry<String, CaseColumns.Info> e : info.entrySet()) {
+            caseCols.append(e.getKey(), e.getValue());
             for (int i = 0; i < cols.size(); i++) {
                 double[] a = time.get(e.getKey()).get(cols.get(i));
                 timeCols.get(i).append(a == null ? Double.NaN : a[0] / a[1]);
             }
         }
-        t.addColumns(caseCol);
-        if (hasModality) {
-            t.addColumns(modCol);
-        }
-        t.addColumns(sizeCol, objCol);
+        caseCols.addTo(t, hasModality);
         timeCols.forEach(t::addColumns);
         return t;
     }

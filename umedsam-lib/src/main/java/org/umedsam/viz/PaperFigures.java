@@ -76,13 +76,15 @@ public final class PaperFigures {
 
     // ---- writing (every file goes through these, so the manifest knows it) ----
 
-    /** Writes a chart as {@code name.png} (and {@code .svg}) and records it. */
-    private void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, String name) throws IOException {
+    /** Writes a chart as {@code name.png} (and {@code .svg}), records it and returns it. */
+    private <C extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> C save(C chart, String name)
+            throws IOException {
         manifest.claim();
         if (chart instanceof XYChart xy) {
             ChartStyle.roundXTicks(xy); // idempotent; round ticks even where a chart class forgot them
         }
         record(writer.write(chart, out, name));
+        return chart;
     }
 
     /** Writes an image as {@code name.png} and records it. */
@@ -130,9 +132,7 @@ public final class PaperFigures {
      * {@code 02-loss-terms-<configuration>}.
      */
     public XYChart lossTerms(String configuration) throws IOException {
-        XYChart c = LossCurves.perTerm(group(configuration));
-        save(c, "02-loss-terms-" + configuration);
-        return c;
+        return save(LossCurves.perTerm(group(configuration)), "02-loss-terms-" + configuration);
     }
 
     /**
@@ -146,10 +146,8 @@ public final class PaperFigures {
         }
         List<XYChart> charts = new ArrayList<>();
         for (String t : terms) {
-            XYChart c = LossCurves.compare(runs.runs(), RunRecords.LOSS_PREFIX + t, "Training loss term " + t,
-                    t + " loss (unweighted, dimensionless)");
-            save(c, "02-loss-" + t);
-            charts.add(c);
+            charts.add(save(LossCurves.compare(runs.runs(), RunRecords.LOSS_PREFIX + t, "Training loss term " + t,
+                    t + " loss (unweighted, dimensionless)"), "02-loss-" + t));
         }
         return charts;
     }
@@ -159,9 +157,7 @@ public final class PaperFigures {
      * the runs have one epoch: {@code 02-epochs-<configuration>}.
      */
     public XYChart epochs(String configuration) throws IOException {
-        XYChart c = LossCurves.epochs(group(configuration));
-        save(c, "02-epochs-" + configuration);
-        return c;
+        return save(LossCurves.epochs(group(configuration)), "02-epochs-" + configuration);
     }
 
     /**
@@ -169,16 +165,12 @@ public final class PaperFigures {
      * change): {@code 02-sigma-<configuration>}.
      */
     public XYChart sigmas(String configuration) throws IOException {
-        XYChart c = SigmaTrajectories.sigmas(group(configuration));
-        save(c, "02-sigma-" + configuration);
-        return c;
+        return save(SigmaTrajectories.sigmas(group(configuration)), "02-sigma-" + configuration);
     }
 
     /** The training objective of every configuration, mean and band over seeds: {@code 02-objective}. */
     public XYChart objective() throws IOException {
-        XYChart c = LossCurves.total(runs.runs());
-        save(c, "02-objective");
-        return c;
+        return save(LossCurves.total(runs.runs()), "02-objective");
     }
 
     // ---- 03 ablations ----
@@ -206,25 +198,20 @@ public final class PaperFigures {
      * or {@code 03-nsd-per-modality}.
      */
     public XYChart modalityBars(ModalityBars.Metric metric) throws IOException {
-        XYChart c = ModalityBars.of(runs.scores(), metric);
-        save(c, "03-" + metric.name().toLowerCase(java.util.Locale.ROOT) + "-per-modality");
-        return c;
+        return save(ModalityBars.of(runs.scores(), metric),
+                "03-" + metric.name().toLowerCase(java.util.Locale.ROOT) + "-per-modality");
     }
 
     // ---- 04 sigma trajectories ----
 
     /** {@code 04-sigma}. */
     public XYChart sigmas() throws IOException {
-        XYChart c = SigmaTrajectories.sigmas(runs.runs());
-        save(c, "04-sigma");
-        return c;
+        return save(SigmaTrajectories.sigmas(runs.runs()), "04-sigma");
     }
 
     /** {@code 04-effective-weights}. */
     public XYChart effectiveWeights() throws IOException {
-        XYChart c = SigmaTrajectories.effectiveWeights(runs.runs());
-        save(c, "04-effective-weights");
-        return c;
+        return save(SigmaTrajectories.effectiveWeights(runs.runs()), "04-effective-weights");
     }
 
     // ---- 05 loss landscape ----
@@ -247,9 +234,7 @@ public final class PaperFigures {
         if (sets.stream().allMatch(s -> s.lines().isEmpty())) {
             throw new IOException(runs.dir() + ": no run has a 1D landscape");
         }
-        XYChart c = LossLandscapePlot.lines(sets, OBJECTIVE_LABEL);
-        save(c, "05-landscape-1d");
-        return c;
+        return save(LossLandscapePlot.lines(sets, OBJECTIVE_LABEL), "05-landscape-1d");
     }
 
     /**
@@ -429,9 +414,7 @@ public final class PaperFigures {
 
     /** Running time per case, baseline against full (mean ± sd over runs): {@code 07-efficiency}. */
     public XYChart efficiency() throws IOException {
-        XYChart c = EfficiencyPlot.of(timings());
-        save(c, "07-efficiency");
-        return c;
+        return save(EfficiencyPlot.of(timings()), "07-efficiency");
     }
 
     private Table timings() throws IOException {

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.data.Case;
 import org.umedsam.data.ImageU8;
-import org.umedsam.io.LabelArray;
 
 /**
  * Prints inference seconds for cases shaped like U-MedSAM's Table 4 (paper, their CPU, with
@@ -34,29 +31,10 @@ class InferBenchmarkTest {
         if (!Files.isRegularFile(CHECKPOINT)) {
             return;
         }
-        Nd4j.getEnvironment().setMaxThreads(2);
-        Nd4j.getEnvironment().setMaxMasterThreads(2);
+        Table4Cases.useTwoThreads();
         long t0 = System.nanoTime();
         predictor = Predictor.of(Predictor.loadModel(CHECKPOINT));
         System.out.printf("model load (.pth): %.2f s%n", (System.nanoTime() - t0) / 1e9);
-    }
-
-    static byte[] noise(int n, long seed) {
-        Random r = new Random(seed);
-        byte[] b = new byte[n];
-        r.nextBytes(b);
-        return b;
-    }
-
-    static int[][] boxes2d(int count, int h, int w, long seed) {
-        Random r = new Random(seed);
-        int[][] out = new int[count][];
-        for (int i = 0; i < count; i++) {
-            int x0 = r.nextInt(w / 2);
-            int y0 = r.nextInt(h / 2);
-            out[i] = new int[] {x0, y0, x0 + 10 + r.nextInt(w / 2 - 10), y0 + 10 + r.nextInt(h / 2 - 10)};
-        }
-        return out;
     }
 
     /** CPU seconds of the whole process (all threads, native ones included). */
@@ -91,7 +69,7 @@ class InferBenchmarkTest {
     @Test
     void parts() {
         assumeTrue(predictor != null, "parity checkpoint absent");
-        ImageU8 img = new ImageU8(256, 256, 3, noise(256 * 256 * 3, 1));
+        ImageU8 img = new ImageU8(256, 256, 3, Table4Cases.noise(256 * 256 * 3, 1));
         for (int i = 0; i < 3; i++) {
             double ca = cpuSeconds();
             long a = System.nanoTime();
@@ -111,27 +89,16 @@ class InferBenchmarkTest {
 
     @Test
     void image256x256OneBox() throws Exception {
-        run(new Case("2DBox_US_bench1", "US", false, true, new int[] {256, 256, 3}, noise(256 * 256 * 3, 2),
-                (LabelArray) null, boxes2d(1, 256, 256, 3), null));
+        run(Table4Cases.image256x256OneBox());
     }
 
     @Test
     void image1536x2040With19Boxes() throws Exception {
-        run(new Case("2DBox_Endoscopy_bench2", "Endoscopy", false, true, new int[] {1536, 2040, 3},
-                noise(1536 * 2040 * 3, 4), (LabelArray) null, boxes2d(19, 1536, 2040, 5), null));
+        run(Table4Cases.image1536x2040With19Boxes());
     }
 
     @Test
     void volume64x290x320() throws Exception {
-        Random r = new Random(6);
-        int[][] b3 = new int[6][];
-        for (int i = 0; i < 6; i++) {
-            int z0 = r.nextInt(40);
-            int x0 = r.nextInt(160);
-            int y0 = r.nextInt(145);
-            b3[i] = new int[] {x0, y0, z0, x0 + 30 + r.nextInt(120), y0 + 30 + r.nextInt(110), z0 + 5 + r.nextInt(19)};
-        }
-        run(new Case("3DBox_CT_bench3", "CT", true, true, new int[] {64, 290, 320}, noise(64 * 290 * 320, 7),
-                (LabelArray) null, b3, new double[] {2.5, 0.8, 0.8}));
+        run(Table4Cases.volume64x290x320());
     }
 }

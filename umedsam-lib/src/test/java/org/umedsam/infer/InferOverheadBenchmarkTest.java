@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,6 @@ import org.umedsam.data.DefaultDatasets;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
-import org.umedsam.io.LabelArray;
 import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.LiteMedSam;
 
@@ -32,7 +30,7 @@ import org.umedsam.model.LiteMedSam;
  * changes between the two), and where the rest went
  * ({@link InferenceTimings}: preprocessing, post-processing, next-slice boxes, painting, {@code System.gc()},
  * untimed remainder). Target: ratio at most 1.15. Cases: the paper's three Table 4 shapes with synthetic
- * content (as {@link InferBenchmarkTest}) and the 3D test cases of the default data ({@code data/test}, built
+ * content ({@link Table4Cases}, as {@link InferBenchmarkTest}) and the 3D test cases of the default data ({@code data/test}, built
  * by {@link DefaultDatasets#ensure}, e.g. on the CLI's first {@code umedsam train} or {@code ablations}).
  * Every figure line ends with the load average (1, 5, 15 min): above about 1.2 on 2 cores the wall times are
  * contended, the ratios less so (both sides are measured in the same process within seconds). The memory
@@ -62,8 +60,7 @@ class InferOverheadBenchmarkTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Nd4j.getEnvironment().setMaxThreads(2);
-        Nd4j.getEnvironment().setMaxMasterThreads(2);
+        Table4Cases.useTwoThreads();
         String name = System.getProperty("umedsam.bench.model", "small-base");
         try {
             model = Predictor.loadModel(Path.of(name));
@@ -71,7 +68,7 @@ class InferOverheadBenchmarkTest {
             System.out.println("model " + name + " not loadable: " + e.getMessage());
             return;
         }
-        PreparedImage p = Preprocess.defaults().prepare(new ImageU8(256, 256, 3, noise(256 * 256 * 3, 1)));
+        PreparedImage p = Preprocess.defaults().prepare(new ImageU8(256, 256, 3, Table4Cases.noise(256 * 256 * 3, 1)));
         probeImage = Nd4j.create(p.chw(), new long[] {1, 3, 256, 256}, 'c');
         probeEmbedding = model.embed(probeImage);
         // the per-call weight snapshot that every decode took before: both kinds warmed up, then alternated
@@ -103,13 +100,6 @@ class InferOverheadBenchmarkTest {
                 () -> model.decodeAtWeightVersion(probeEmbedding, PROBE_BOX, false)));
     }
 
-    static byte[] noise(int n, long seed) {
-        Random r = new Random(seed);
-        byte[] b = new byte[n];
-        r.nextBytes(b);
-        return b;
-    }
-
     /** Predicts {@code c} once and prints wall vs model-only time and the breakdown of the rest; returns the ratio. */
     static double measure(Predictor predictor, Case c) {
         CaseInference inf = new CaseInference(predictor, 64);
@@ -132,41 +122,15 @@ class InferOverheadBenchmarkTest {
         return wall / expected;
     }
 
-    static int[][] boxes2d(int count, int h, int w, long seed) {
-        Random r = new Random(seed);
-        int[][] out = new int[count][];
-        for (int i = 0; i < count; i++) {
-            int x0 = r.nextInt(w / 2);
-            int y0 = r.nextInt(h / 2);
-            out[i] = new int[] {x0, y0, x0 + 10 + r.nextInt(w / 2 - 10), y0 + 10 + r.nextInt(h / 2 - 10)};
-        }
-        return out;
-    }
-
-    static Case volume64() {
-        Random r = new Random(6);
-        int[][] b3 = new int[6][];
-        for (int i = 0; i < 6; i++) {
-            int z0 = r.nextInt(40);
-            int x0 = r.nextInt(160);
-            int y0 = r.nextInt(145);
-            b3[i] = new int[] {x0, y0, z0, x0 + 30 + r.nextInt(120), y0 + 30 + r.nextInt(110), z0 + 5 + r.nextInt(19)};
-        }
-        return new Case("3DBox_CT_bench3", "CT", true, true, new int[] {64, 290, 320}, noise(64 * 290 * 320, 7),
-                (LabelArray) null, b3, new double[] {2.5, 0.8, 0.8});
-    }
-
     @Test
     void table4Shapes() {
         assumeTrue(model != null, "model absent");
         Predictor predictor = Predictor.of(model);
-        Case small = new Case("2DBox_US_bench1", "US", false, true, new int[] {256, 256, 3}, noise(256 * 256 * 3, 2),
-                (LabelArray) null, boxes2d(1, 256, 256, 3), null);
+        Case small = Table4Cases.image256x256OneBox();
         measure(predictor, small); // warm-up
         measure(predictor, small);
-        measure(predictor, new Case("2DBox_Endoscopy_bench2", "Endoscopy", false, true, new int[] {1536, 2040, 3},
-                noise(1536 * 2040 * 3, 4), (LabelArray) null, boxes2d(19, 1536, 2040, 5), null));
-        measure(predictor, volume64());
+        measure(predictor, Table4Cases.image1536x2040With19Boxes());
+        measure(predictor, Table4Cases.volume64x290x320());
     }
 
     @Test
@@ -222,7 +186,7 @@ class InferOverheadBenchmarkTest {
     void volume64MemoryStaysBounded() {
         assumeTrue(model != null, "model absent");
         Predictor predictor = Predictor.of(model);
-        Case v = volume64();
+        Case v = Table4Cases.volume64x290x320();
         for (int i = 0; i < 4; i++) {
             measure(predictor, v);
         }

@@ -98,6 +98,16 @@ public final class DepthwiseConv3x3 {
     }
 
     /**
+     * Where tap row {@code ky} of output row {@code oy} reads a channel-last map {@code [side, side, C]}: the
+     * offset of input row {@code oy * stride + ky - 1}, or -1 when that row is the zero padding (padding 1).
+     * Shared by the forward ({@link #hwc}) and its weight gradient.
+     */
+    static int tapRowOffset(int oy, int ky, int stride, int side, int c) {
+        int iy = oy * stride + ky - 1;
+        return iy < 0 || iy >= side ? -1 : iy * side * c;
+    }
+
+    /**
      * Any stride on a channel-last map {@code x [H, W, C] -> y [H', W', C]}, then GELU when asked; parallel
      * over output rows.
      *
@@ -123,11 +133,10 @@ public final class DepthwiseConv3x3 {
             float[] in = r[1];
             System.arraycopy(biasRow, 0, acc, 0, len);
             for (int ky = 0; ky < 3; ky++) {
-                int iy = oy * stride + ky - 1;
-                if (iy < 0 || iy >= side) {
+                int rowOff = tapRowOffset(oy, ky, stride, side, c);
+                if (rowOff < 0) {
                     continue;
                 }
-                int rowOff = iy * side * c;
                 for (int kx = 0; kx < 3; kx++) {
                     gatherRow(x, rowOff, side, c, stride, out, kx, in);
                     float[] wt = taps[ky * 3 + kx];

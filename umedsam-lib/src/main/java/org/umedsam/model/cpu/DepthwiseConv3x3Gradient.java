@@ -197,11 +197,10 @@ final class DepthwiseConv3x3Gradient {
             for (int oy = k * CHUNK_ROWS, end = Math.min(out, oy + CHUNK_ROWS); oy < end; oy++) {
                 System.arraycopy(dy, oy * len, d, 0, len);
                 for (int ky = 0; ky < 3; ky++) {
-                    int iy = oy * stride + ky - 1;
-                    if (iy < 0 || iy >= side) {
+                    int rowOff = DepthwiseConv3x3.tapRowOffset(oy, ky, stride, side, c);
+                    if (rowOff < 0) {
                         continue;
                     }
-                    int rowOff = iy * side * c;
                     for (int kx = 0; kx < 3; kx++) {
                         DepthwiseConv3x3.gatherRow(x, rowOff, side, c, stride, out, kx, in);
                         float[] a = lane[ky * 3 + kx];

@@ -40,16 +40,16 @@ final class ImageEncoderTraining {
     static final class Tape {
         private final int batch;
         private PatchEmbedTraining.Tape patchEmbed;
-        private final MBConvTraining.Tape[] mbconvs;
-        private final PatchMergingTraining.Tape[] mergings;
+        private final ConvChainTraining.Tape[] mbconvs;
+        private final ConvChainTraining.Tape[] mergings;
         private final TinyVitBlockTraining.Tape[][] blocks;
         private NeckTraining.Tape neck;
         private final float[][] embedding;
         private final List<Conv2dBnTraining.Tape> norms;
         private boolean spent;
 
-        Tape(int batch, PatchEmbedTraining.Tape patchEmbed, MBConvTraining.Tape[] mbconvs,
-             PatchMergingTraining.Tape[] mergings, TinyVitBlockTraining.Tape[][] blocks, NeckTraining.Tape neck,
+        Tape(int batch, PatchEmbedTraining.Tape patchEmbed, ConvChainTraining.Tape[] mbconvs,
+             ConvChainTraining.Tape[] mergings, TinyVitBlockTraining.Tape[][] blocks, NeckTraining.Tape neck,
              float[][] embedding) {
             this.batch = batch;
             this.patchEmbed = patchEmbed;
@@ -59,7 +59,7 @@ final class ImageEncoderTraining {
             this.neck = neck;
             this.embedding = embedding;
             List<Conv2dBnTraining.Tape> out = new ArrayList<>(patchEmbed.norms());
-            for (MBConvTraining.Tape m : mbconvs) {
+            for (ConvChainTraining.Tape m : mbconvs) {
                 out.addAll(m.norms());
             }
             for (int i = 0; i < 3; i++) {
@@ -132,7 +132,7 @@ final class ImageEncoderTraining {
         int[] d = config.embedDims();
         float[][] x = new float[b][];
         PatchEmbedTraining.Tape pe = patchEmbed.forward(images, side, batchStatistics, x);
-        MBConvTraining.Tape[] mt = new MBConvTraining.Tape[mbconvs.length];
+        ConvChainTraining.Tape[] mt = new ConvChainTraining.Tape[mbconvs.length];
         for (int j = 0; j < mbconvs.length; j++) {
             float[][] y = new float[b][];
             mt[j] = mbconvs[j].forward(x, side, batchStatistics, y);
@@ -144,7 +144,7 @@ final class ImageEncoderTraining {
             arena.give(x[i]);
             x[i] = tokens;
         }
-        PatchMergingTraining.Tape[] gt = new PatchMergingTraining.Tape[3];
+        ConvChainTraining.Tape[] gt = new ConvChainTraining.Tape[3];
         TinyVitBlockTraining.Tape[][] bt = new TinyVitBlockTraining.Tape[4][];
         for (int i = 0; i < 3; i++) {
             float[][] y = new float[b][];

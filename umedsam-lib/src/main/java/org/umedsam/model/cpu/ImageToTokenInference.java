@@ -30,10 +30,16 @@ final class ImageToTokenInference {
 
     ImageToTokenInference(SamAttention a) {
         this.a = a;
+        this.k = keys(a);
+        this.v = TokenAttentionOps.headColumns(a.v.weight, a.v.bias, TokenAttentionOps.outTransposed(a), a.heads,
+                a.headDim, a.dim);
+    }
+
+    /** {@code [K_0 u_0 .. K_(H-1) u_(H-1)] [E, H*(E+1)]} with bias {@code [k_h, bq_h . bk_h]} per head. */
+    private static ResidentLinear keys(SamAttention a) {
         int e = a.dim;
         int heads = a.heads;
         int hd = a.headDim;
-        int internal = a.internal;
         int kw = heads * (e + 1);
         float[][] kh = TokenAttentionOps.headProducts(a.k.weight, a.q.weight, heads, hd, e);
         float[] k = new float[e * kw];
@@ -55,18 +61,7 @@ final class ImageToTokenInference {
             }
             kBias[c0 + e] = cb;
         }
-        float[] woT = TokenAttentionOps.transpose(a.out.weight, e, internal);
-        float[][] vh = TokenAttentionOps.headProducts(a.v.weight, woT, heads, hd, e);
-        float[] v = new float[e * heads * e];
-        float[] vBias = new float[heads * e];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < e; i++) {
-                System.arraycopy(vh[h], i * e, v, i * heads * e + h * e, e);
-            }
-            TokenAttentionOps.headBias(a.v.bias, woT, h, hd, e, vBias, h * e);
-        }
-        this.k = new ResidentLinear(k, e, kw, false, kBias);
-        this.v = new ResidentLinear(v, e, heads * e, false, vBias);
+        return new ResidentLinear(k, e, kw, false, kBias);
     }
 
     SamAttention attention() {

@@ -13,42 +13,23 @@ package org.umedsam.model.cpu;
  */
 final class MBConvTraining {
 
-    private final Conv2dBnTraining conv1;
-    private final Conv2dBnTraining conv2;
-    private final Conv2dBnTraining conv3;
+    private final ConvChainTraining convs;
     private final TapeArena arena;
-
-    /**
-     * The three convolutions' tapes: the first keeps its input (the block's input) and not its convolution, the
-     * second neither, the third its convolution only.
-     */
-    record Tape(Conv2dBnTraining.Tape t1, Conv2dBnTraining.Tape t2, Conv2dBnTraining.Tape t3) {
-        java.util.List<Conv2dBnTraining.Tape> norms() {
-            return java.util.List.of(t1, t2, t3);
-        }
-    }
 
     MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden, TapeArena arena) {
         this.arena = arena;
-        conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, dim, hidden, 1, false, true,
-                arena);
-        conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, 1, false, true,
-                arena);
-        conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, dim, 1, false, false,
-                arena);
+        convs = new ConvChainTraining(w, prefix, dim, hidden, dim, 1, false, arena);
     }
 
-    /** {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, arrays of the arena. */
-    Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
+    /**
+     * {@code x[b] [C, side*side]} (kept by the tape) -> {@code out[b]}, arrays of the arena. The tape keeps the
+     * first convolution's input and the last one's output only ({@link Conv2dBnTraining.Tape#withoutConv},
+     * {@link Conv2dBnTraining.Tape#withoutInput}).
+     */
+    ConvChainTraining.Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
         int b = x.length;
-        float[][] h1 = new float[b][];
-        Conv2dBnTraining.Tape t1 = conv1.forward(x, side, batchStatistics, h1);
-        float[][] h2 = new float[b][];
-        Conv2dBnTraining.Tape t2 = conv2.forward(h1, side, batchStatistics, h2);
-        arena.give(h1);
         float[][] sum = new float[b][];
-        Conv2dBnTraining.Tape t3 = conv3.forward(h2, side, batchStatistics, sum);
-        arena.give(h2);
+        ConvChainTraining.Tape t = convs.forward(x, side, batchStatistics, sum);
         for (int i = 0; i < b; i++) {
             float[] s = sum[i];
             float[] xi = x[i];
@@ -63,9 +44,10 @@ final class MBConvTraining {
             out[i] = o;
         }
         arena.give(sum);
-        arena.give(t1.conv());
-        arena.give(t2.conv());
-        return new Tape(t1.withoutConv(), t2.withoutInput().withoutConv(), t3.withoutInput());
+        arena.give(t.t1().conv());
+        arena.give(t.t2().conv());
+        return new ConvChainTraining.Tape(t.t1().withoutConv(), t.t2().withoutInput().withoutConv(),
+                t.t3().withoutInput());
     }
 
     /**
@@ -73,11 +55,11 @@ final class MBConvTraining {
      *
      * @param release give the tape's maps back to the arena once they are used
      */
-    float[][] backward(Tape t, float[][] dOut, GradientSums g, boolean release) {
+    float[][] backward(ConvChainTraining.Tape t, float[][] dOut, GradientSums g, boolean release) {
         int b = dOut.length;
         float[][] x = t.t1().input();
         // the pre-activation sum x + bn3(conv3), recomputed as the forward computed it
-        float[][] sum = conv3.output(t.t3(), null);
+        float[][] sum = convs.conv3.output(t.t3(), null);
         float[][] dz = new float[b][];
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
@@ -96,25 +78,25 @@ final class MBConvTraining {
         arena.give(sum);
         // the first two convolutions and their activations, recomputed from the block's input
         int side = t.t1().side();
-        Conv2dBnTraining.Tape t1 = t.t1().withConv(conv1.convolution(x, side));
-        float[][] h1 = conv1.output(t1, null);
-        Conv2dBnTraining.Tape t2 = t.t2().withConv(conv2.convolution(h1, side)).withInput(h1);
-        float[][] h2 = conv2.output(t2, null);
-        float[][] dh2 = conv3.backward(t.t3().withInput(h2), dz, true, g);
+        Conv2dBnTraining.Tape t1 = t.t1().withConv(convs.conv1.convolution(x, side));
+        float[][] h1 = convs.conv1.output(t1, null);
+        Conv2dBnTraining.Tape t2 = t.t2().withConv(convs.conv2.convolution(h1, side)).withInput(h1);
+        float[][] h2 = convs.conv2.output(t2, null);
+        float[][] dh2 = convs.conv3.backward(t.t3().withInput(h2), dz, true, g);
         arena.give(dz);
         arena.give(h2);
-        float[][] dh1 = conv2.backward(t2, dh2, true, g);
+        float[][] dh1 = convs.conv2.backward(t2, dh2, true, g);
         arena.give(dh2);
         arena.give(h1);
         arena.give(t2.conv());
         if (release) {
-            conv3.release(t.t3());
+            convs.conv3.release(t.t3());
         }
-        float[][] dx = conv1.backward(t1, dh1, true, g);
+        float[][] dx = convs.conv1.backward(t1, dh1, true, g);
         arena.give(dh1);
         arena.give(t1.conv());
         if (release) {
-            conv1.release(t.t1()); // the block's input
+            convs.conv1.release(t.t1()); // the block's input
         }
         for (int i = 0; i < b; i++) {
             ChunkedParallel.add(dx[i], dOut[i], dx[i], dx[i].length);

@@ -118,6 +118,29 @@ final class TokenAttentionOps {
         return r;
     }
 
+    /**
+     * The head products of {@code w1, w2 [I, E]} side by side as one resident linear {@code [E, H*E]}: column
+     * block {@code h} is {@code W1_h^T W2_h} ({@link #headProducts}) and its bias {@code b1_h W2_h}
+     * ({@link #headBias}), so that one sgemm of {@code x [T, E]} gives every head's {@code (x W1_h^T + b1_h) W2_h}.
+     */
+    static ResidentLinear headColumns(float[] w1, float[] b1, float[] w2, int heads, int hd, int e) {
+        float[][] products = headProducts(w1, w2, heads, hd, e);
+        float[] w = new float[e * heads * e];
+        float[] bias = new float[heads * e];
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < e; i++) {
+                System.arraycopy(products[h], i * e, w, i * heads * e + h * e, e);
+            }
+            headBias(b1, w2, h, hd, e, bias, h * e);
+        }
+        return new ResidentLinear(w, e, heads * e, false, bias);
+    }
+
+    /** The output projection's weight transposed, {@code Wo^T [I, E]} (rows per head, as {@link #headProducts} wants). */
+    static float[] outTransposed(SamAttention a) {
+        return transpose(a.out.weight, a.dim, a.internal);
+    }
+
     /** {@code w [rows, cols]} transposed, {@code [cols, rows]}. */
     static float[] transpose(float[] w, int rows, int cols) {
         float[] t = new float[rows * cols];

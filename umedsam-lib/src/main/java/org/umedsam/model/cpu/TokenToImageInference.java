@@ -28,20 +28,16 @@ final class TokenToImageInference {
 
     TokenToImageInference(SamAttention a) {
         this.a = a;
+        this.g = TokenAttentionOps.headColumns(a.q.weight, a.q.bias, a.k.weight, a.heads, a.headDim, a.dim);
+        this.f = rowBlocks(a);
+    }
+
+    /** {@code [F_0; ..; F_(H-1)] [H*E, E]}, {@code F_h = Wv_h^T Wo_h^T}, with bias {@code bv Wo^T + bo}. */
+    private static ResidentLinear rowBlocks(SamAttention a) {
         int e = a.dim;
         int heads = a.heads;
         int hd = a.headDim;
-        int internal = a.internal;
-        float[][] gh = TokenAttentionOps.headProducts(a.q.weight, a.k.weight, heads, hd, e);
-        float[] g = new float[e * heads * e];
-        float[] gBias = new float[heads * e];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < e; i++) {
-                System.arraycopy(gh[h], i * e, g, i * heads * e + h * e, e);
-            }
-            TokenAttentionOps.headBias(a.q.bias, a.k.weight, h, hd, e, gBias, h * e);
-        }
-        float[] woT = TokenAttentionOps.transpose(a.out.weight, e, internal);
+        float[] woT = TokenAttentionOps.outTransposed(a);
         float[][] fh = TokenAttentionOps.headProducts(a.v.weight, woT, heads, hd, e);
         float[] f = new float[heads * e * e];
         for (int h = 0; h < heads; h++) {
@@ -51,8 +47,7 @@ final class TokenToImageInference {
         for (int h = 0; h < heads; h++) {
             TokenAttentionOps.headBias(a.v.bias, woT, h, hd, e, fBias, 0);
         }
-        this.g = new ResidentLinear(g, e, heads * e, false, gBias);
-        this.f = new ResidentLinear(f, heads * e, e, false, fBias);
+        return new ResidentLinear(f, heads * e, e, false, fBias);
     }
 
     SamAttention attention() {

@@ -1,7 +1,6 @@
 package org.umedsam.model.cpu;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Backward of {@link WindowAttentionKernel} for one image: per window and head, with {@code n = ws*ws} keys
@@ -20,13 +19,7 @@ import java.util.stream.IntStream;
  */
 final class WindowAttentionGradient {
 
-    private final int heads;
-    private final int headDim;
-    private final int ws;
-    private final int tokens;
-    private final float scale;
-    /** {@code [heads, N, N]}: the learned bias of every pair in a window (as the forward builds it). */
-    private final float[] pairBias;
+    private final WindowGeometry geometry;
     /** {@code [N, N]}: the attention_biases column {@code |dy| * ws + |dx|} of every pair (symmetric). */
     private final int[] pairIndex;
     private final ThreadLocal<Scratch> scratch;
@@ -35,22 +28,9 @@ final class WindowAttentionGradient {
      * @param attentionBiases {@code [heads, ws*ws]} (state-dict layout)
      */
     WindowAttentionGradient(int heads, int headDim, int ws, float[] attentionBiases) {
-        if (heads < 1 || headDim < 1 || ws < 1) {
-            throw new IllegalArgumentException("window attention needs heads, headDim and ws >= 1, got heads "
-                    + heads + ", headDim " + headDim + ", ws " + ws);
-        }
-        int n = ws * ws;
-        if (attentionBiases.length != heads * n) {
-            throw new IllegalArgumentException("attention_biases must be [heads, ws*ws] = [" + heads + ", " + n
-                    + "] (" + heads * n + " values), got " + attentionBiases.length);
-        }
-        this.heads = heads;
-        this.headDim = headDim;
-        this.ws = ws;
-        this.tokens = n;
-        this.scale = (float) Math.pow(headDim, -0.5);
-        pairIndex = WindowAttentionKernel.pairIndex(ws);
-        pairBias = WindowAttentionKernel.pairBiases(heads, ws, attentionBiases);
+        geometry = new WindowGeometry(heads, headDim, ws, attentionBiases);
+        pairIndex = WindowGeometry.pairIndex(ws);
+        int n = geometry.tokens;
         scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
     }
 
@@ -66,9 +46,11 @@ final class WindowAttentionGradient {
      * @param dBiases {@code [heads, ws*ws]}, ACCUMULATED (+=): dLoss/dattention_biases
      */
     void backward(float[] qkv, int side, float[] dOut, float[] dQkv, float[] dBiases) {
-        int d = headDim;
+        WindowGeometry g = geometry;
+        int heads = g.heads;
+        int d = g.headDim;
         int dim = heads * d;
-        int n = tokens;
+        int n = g.tokens;
         if (side < 1) {
             throw new IllegalArgumentException("side must be >= 1, got " + side);
         }
@@ -77,17 +59,14 @@ final class WindowAttentionGradient {
         check("dOut", dOut, (rows - 1) * dim);
         check("dQkv", dQkv, rows * 3 * dim);
         check("dBiases", dBiases, (long) heads * n);
-        int nw = (side + ws - 1) / ws;
+        int nw = g.windowsPerSide(side);
         int tasks = nw * nw * heads;
-        boolean padded = side % ws != 0;
+        boolean padded = side % g.ws != 0;
         // per task: its bias gradient [n], then (when the map is padded) its pad-row dk, dv [2d]
         int stride = n + (padded ? 2 * d : 0);
         float[] partial = new float[tasks * stride];
-        IntStream.range(0, tasks).parallel().forEach(task -> {
-            int win = task / heads;
-            window(qkv, side, win / nw, win % nw, task % heads, dOut, dQkv, partial, task * stride,
-                    scratch.get());
-        });
+        g.forEachWindowHead(side, (task, wy, wx, h) ->
+                window(qkv, side, wy, wx, h, dOut, dQkv, partial, task * stride, scratch.get()));
         int padRow = side * side * 3 * dim;
         Arrays.fill(dQkv, padRow, padRow + 3 * dim, 0f);
         for (int task = 0; task < tasks; task++) {
@@ -120,18 +99,17 @@ final class WindowAttentionGradient {
      */
     private void window(float[] qkv, int side, int wy, int wx, int h, float[] dOut, float[] dQkv,
                         float[] partial, int po, Scratch s) {
-        int n = tokens;
-        int d = headDim;
-        int dim = heads * d;
-        int row = 3 * dim;
-        int padRow = side * side;
-        int padBase = padRow * row + h * 3 * d;
-        int[] tok = s.token;
-        int[] qpos = s.queryPos;
-        int[] dst = s.outRow;
-        int nq = WindowAttentionKernel.gather(side, wy, wx, h, heads, d, ws, tok, qpos, dst);
-        float[][] qT = s.qT;
-        WindowAttentionKernel.scaledQueries(qkv, tok, qpos, nq, d, scale, qT);
+        WindowGeometry g = geometry;
+        int n = g.tokens;
+        int d = g.headDim;
+        float scale = g.scale;
+        int padBase = side * side * 3 * g.heads * d + h * 3 * d;
+        WindowScratch f = s.forward;
+        int nq = f.gatherQueries(g, qkv, side, wy, wx, h);
+        int[] tok = f.token;
+        int[] qpos = f.queryPos;
+        int[] dst = f.outRow;
+        float[][] qT = f.qT;
         float[][] dOT = s.dOT;
         for (int r = 0; r < nq; r++) {
             int o = dst[r];
@@ -141,9 +119,9 @@ final class WindowAttentionGradient {
         }
 
         // P, recomputed exactly as the forward computes it
-        float[][] sT = s.sT;
-        float[] inv = s.inv;
-        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, pairBias, h * n * n, qT, sT, s.max, inv);
+        float[][] sT = f.sT;
+        float[] inv = f.sum;
+        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, g.pairBias, h * n * n, qT, sT, f.max, inv, false);
         for (int r = 0; r < nq; r++) {
             inv[r] = 1f / inv[r];
         }
@@ -176,7 +154,7 @@ final class WindowAttentionGradient {
         }
 
         // dQ = scale dS K, four keys per pass (as the forward's P V)
-        float[][] dqT = s.dqT;
+        float[][] dqT = f.oT;
         for (int c = 0; c < d; c++) {
             Arrays.fill(dqT[c], 0, nq, 0f);
         }
@@ -267,39 +245,26 @@ final class WindowAttentionGradient {
         }
     }
 
+    /** The forward's buffers ({@link WindowScratch}: its {@code oT} holds dQ, its {@code sum} the inverse sums) and the backward's own. */
     private static final class Scratch {
-        final int[] token;
-        final int[] queryPos;
-        final int[] outRow;
-        final float[][] qT;
+        final WindowScratch forward;
         final float[][] dOT;
-        final float[][] sT;
         final float[][] dsT;
-        final float[][] dqT;
         final float[][] pR;
         final float[][] dsR;
         final float[][] dvT;
         final float[][] dkT;
-        final float[] max;
-        final float[] inv;
         final float[] dot;
         final float[] dBias;
 
         Scratch(int n, int d) {
-            token = new int[n];
-            queryPos = new int[n];
-            outRow = new int[n];
-            qT = new float[d][n];
+            forward = new WindowScratch(n, d);
             dOT = new float[d][n];
-            sT = new float[n][n];
             dsT = new float[n][n];
-            dqT = new float[d][n];
             pR = new float[n][n];
             dsR = new float[n][n];
             dvT = new float[d][n];
             dkT = new float[d][n];
-            max = new float[n];
-            inv = new float[n];
             dot = new float[n];
             dBias = new float[n];
         }

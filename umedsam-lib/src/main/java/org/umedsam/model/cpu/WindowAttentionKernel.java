@@ -1,7 +1,5 @@
 package org.umedsam.model.cpu;
 
-import java.util.stream.IntStream;
-
 /**
  * The core of TinyViT's window attention for one image, after the qkv projection and before the output
  * projection: per window and head, {@code softmax(q k^T / sqrt(d) + bias) v}.
@@ -14,59 +12,15 @@ import java.util.stream.IntStream;
  */
 final class WindowAttentionKernel {
 
-    private final int heads;
-    private final int headDim;
-    private final int ws;
-    private final int tokens;
-    private final float scale;
-    /** {@code [heads, N, N]}: the learned bias of every pair in a window. */
-    private final float[] pairBias;
-    private final ThreadLocal<Scratch> scratch;
+    private final WindowGeometry geometry;
+    private final ThreadLocal<WindowScratch> scratch;
 
     /**
      * @param attentionBiases {@code [heads, ws*ws]}
      */
     WindowAttentionKernel(int heads, int headDim, int ws, float[] attentionBiases) {
-        this.heads = heads;
-        this.headDim = headDim;
-        this.ws = ws;
-        this.tokens = ws * ws;
-        this.scale = (float) Math.pow(headDim, -0.5);
-        int n = tokens;
-        pairBias = pairBiases(heads, ws, attentionBiases);
-        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
-    }
-
-    /**
-     * Upstream's attention_bias_idxs for a {@code ws x ws} window: {@code idx[i * N + j] = |dy| * ws + |dx|} for
-     * window positions {@code i, j} ({@code N = ws * ws}), {@code [N, N]}.
-     */
-    static int[] pairIndex(int ws) {
-        int n = ws * ws;
-        int[] idx = new int[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                idx[i * n + j] = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
-            }
-        }
-        return idx;
-    }
-
-    /**
-     * The learned bias of every pair in a window, {@code [heads, N, N]}: {@code attentionBiases[h, pairIndex[i, j]]}.
-     *
-     * @param attentionBiases {@code [heads, N]}
-     */
-    static float[] pairBiases(int heads, int ws, float[] attentionBiases) {
-        int n = ws * ws;
-        int[] idx = pairIndex(ws);
-        float[] bias = new float[heads * n * n];
-        for (int h = 0; h < heads; h++) {
-            for (int p = 0; p < n * n; p++) {
-                bias[h * n * n + p] = attentionBiases[h * n + idx[p]];
-            }
-        }
-        return bias;
+        geometry = new WindowGeometry(heads, headDim, ws, attentionBiases);
+        scratch = WindowScratch.perThread(geometry);
     }
 
     /**
@@ -75,13 +29,18 @@ final class WindowAttentionKernel {
      * @param out {@code [side*side, heads * headDim]}, written for every real token
      */
     void apply(float[] qkv, int side, float[] out) {
-        int nw = (side + ws - 1) / ws;
-        int windows = nw * nw;
-        IntStream.range(0, windows * heads).parallel().forEach(task -> {
-            int win = task / heads;
-            int h = task % heads;
-            window(qkv, side, win / nw, win % nw, h, out, scratch.get());
-        });
+        attend(geometry, scratch, qkv, side, out, false);
+    }
+
+    /**
+     * The forward over every (window, head) of one image, as {@link #apply}; {@code vectorExp} picks the softmax's
+     * exp: the scalar {@link FastExp#expNonPositive} (training: {@link WindowAttentionGradient} recomputes these
+     * weights bit for bit) or {@link FastExp#expNonPositiveVector} ({@link WindowAttentionInference}).
+     */
+    static void attend(WindowGeometry g, ThreadLocal<WindowScratch> scratch, float[] qkv, int side, float[] out,
+                       boolean vectorExp) {
+        g.forEachWindowHead(side, (task, wy, wx, h) ->
+                window(g, qkv, side, wy, wx, h, out, scratch.get(), vectorExp));
     }
 
     /*
@@ -90,29 +49,26 @@ final class WindowAttentionKernel {
      * "row[r] += a * other[r]" over offset-0 arrays: the form C2 vectorises (accesses at different offsets
      * of possibly aliasing arrays stop it).
      */
-    private void window(float[] qkv, int side, int wy, int wx, int h, float[] out, Scratch s) {
-        int n = tokens;
-        int d = headDim;
-        int dim = heads * d;
+    private static void window(WindowGeometry g, float[] qkv, int side, int wy, int wx, int h, float[] out,
+                               WindowScratch s, boolean vectorExp) {
+        int n = g.tokens;
+        int d = g.headDim;
         int[] tok = s.token;
-        int[] qpos = s.queryPos;
-        int nq = gather(side, wy, wx, h, heads, d, ws, tok, qpos, null);
-        float[][] qT = s.qT;
-        scaledQueries(qkv, tok, qpos, nq, d, scale, qT);
+        int nq = s.gatherQueries(g, qkv, side, wy, wx, h);
         float[][] sT = s.sT;
         float[] sum = s.sum;
-        expScores(qkv, tok, qpos, nq, n, d, pairBias, h * n * n, qT, sT, s.max, sum);
+        expScores(qkv, tok, s.queryPos, nq, n, d, g.pairBias, h * n * n, s.qT, sT, s.max, sum, vectorExp);
         float[][] oT = s.oT;
         for (int c = 0; c < d; c++) {
             java.util.Arrays.fill(oT[c], 0, nq, 0f);
         }
         mixRows(qkv, tok, 2 * d, sT, n, d, oT, nq);
+        int[] dst = s.outRow;
         for (int r = 0; r < nq; r++) {
             float inv = 1f / sum[r];
-            int i = qpos[r];
-            int dst = ((wy * ws + i / ws) * side + wx * ws + i % ws) * dim + h * d;
+            int o = dst[r];
             for (int c = 0; c < d; c++) {
-                out[dst + c] = oT[c][r] * inv;
+                out[o + c] = oT[c][r] * inv;
             }
         }
     }
@@ -120,8 +76,8 @@ final class WindowAttentionKernel {
     /**
      * The tokens of window {@code (wy, wx)} for head {@code h}: {@code tok[i]} is the qkv offset of window position
      * {@code i}'s head slice (the pad row {@code side*side} for a position outside the map), {@code qpos} the
-     * positions of the real tokens, and, when {@code outRow} is not null, {@code outRow[r]} the output offset of
-     * real token {@code r}. Returns the number of real tokens.
+     * positions of the real tokens, and {@code outRow[r]} the output offset of real token {@code r}. Returns the
+     * number of real tokens.
      */
     static int gather(int side, int wy, int wx, int h, int heads, int d, int ws, int[] tok, int[] qpos, int[] outRow) {
         int dim = heads * d;
@@ -134,9 +90,7 @@ final class WindowAttentionKernel {
             boolean inside = y < side && x < side;
             tok[i] = (inside ? y * side + x : padRow) * row + h * 3 * d;
             if (inside) {
-                if (outRow != null) {
-                    outRow[nq] = (y * side + x) * dim + h * d;
-                }
+                outRow[nq] = (y * side + x) * dim + h * d;
                 qpos[nq++] = i;
             }
         }
@@ -162,9 +116,11 @@ final class WindowAttentionKernel {
      * @param tok  per window position, the qkv offset of its token's head (q at +0, k at +d, v at +2d)
      * @param qpos the window positions of the {@code nq} real queries
      * @param m    scratch for the running row maxima, {@code >= nq}
+     * @param vectorExp {@link FastExp#expNonPositiveVector} (inference) instead of the scalar
+     *                  {@link FastExp#expNonPositive} (training and its gradient); equal up to about 1.5e-7
      */
     static void expScores(float[] qkv, int[] tok, int[] qpos, int nq, int n, int d, float[] pairBias, int biasBase,
-                          float[][] qT, float[][] sT, float[] m, float[] sum) {
+                          float[][] qT, float[][] sT, float[] m, float[] sum, boolean vectorExp) {
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
             // bias[i][j] = bias[j][i] (it depends on |dy|, |dx| only)
@@ -189,8 +145,12 @@ final class WindowAttentionKernel {
         java.util.Arrays.fill(sum, 0, nq, 0f);
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
-            for (int r = 0; r < nq; r++) {
-                sc[r] = FastExp.expNonPositive(sc[r] - m[r]);
+            if (vectorExp) {
+                FastExp.expNonPositiveVector(sc, m, nq);
+            } else {
+                for (int r = 0; r < nq; r++) {
+                    sc[r] = FastExp.expNonPositive(sc[r] - m[r]);
+                }
             }
             for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
@@ -264,26 +224,6 @@ final class WindowAttentionKernel {
                     o[r] += a * w[r];
                 }
             }
-        }
-    }
-
-    private static final class Scratch {
-        final int[] token;
-        final int[] queryPos;
-        final float[][] qT;
-        final float[][] sT;
-        final float[][] oT;
-        final float[] max;
-        final float[] sum;
-
-        Scratch(int n, int d) {
-            token = new int[n];
-            queryPos = new int[n];
-            qT = new float[d][n];
-            sT = new float[n][n];
-            oT = new float[d][n];
-            max = new float[n];
-            sum = new float[n];
         }
     }
 }

@@ -42,7 +42,9 @@
  *       convolution and its gradient, training-mode BatchNorm. Inference runs its window attention through
  *       {@code WindowAttentionInference} (a vectorised softmax exp; equal to
  *       {@code WindowAttentionKernel} up to rounding), since the training gradient recomputes the training
- *       kernel's attention weights bit for bit.</li>
+ *       kernel's attention weights bit for bit; the three share one {@code WindowGeometry} (heads, window,
+ *       scale, pair biases, the windows x heads schedule) and the forward's {@code WindowScratch}. MBConv and
+ *       patch merging in training share their three-convolution chain ({@code ConvChainTraining}).</li>
  * </ul>
  *
  * <p>Parallel loops use fixed chunks and merge partial sums in chunk order

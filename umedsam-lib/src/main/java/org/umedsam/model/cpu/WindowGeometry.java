@@ -1,0 +1,104 @@
+package org.umedsam.model.cpu;
+
+import java.util.stream.IntStream;
+
+/**
+ * The fixed geometry of one TinyViT window attention, shared by its training forward
+ * ({@link WindowAttentionKernel}), its inference form ({@link WindowAttentionInference}) and its backward
+ * ({@link WindowAttentionGradient}): {@code heads} heads of {@code headDim} channels over {@code ws x ws}
+ * windows of {@code tokens = ws*ws} positions, the query scale {@code headDim^-0.5} (float32, as upstream's
+ * {@code key_dim ** -0.5}), the learned bias of every pair of positions {@code pairBias [heads, N, N]}, and the
+ * one parallel schedule all three use: a task per (window, head) of a {@code side x side} token map.
+ *
+ * <p>Why one class: the three kernels must agree on this geometry to the bit (the backward recomputes the
+ * forward's attention weights), so it is built and checked once. Fields are read once per task, never in an
+ * inner loop.
+ */
+final class WindowGeometry {
+
+    final int heads;
+    final int headDim;
+    final int ws;
+    /** {@code N = ws * ws}, the positions of a window (padded ones included). */
+    final int tokens;
+    final float scale;
+    /** {@code [heads, N, N]}: the learned bias of every pair in a window. */
+    final float[] pairBias;
+
+    /**
+     * @param attentionBiases {@code [heads, ws*ws]} (state-dict layout)
+     */
+    WindowGeometry(int heads, int headDim, int ws, float[] attentionBiases) {
+        if (heads < 1 || headDim < 1 || ws < 1) {
+            throw new IllegalArgumentException("window attention needs heads, headDim and ws >= 1, got heads "
+                    + heads + ", headDim " + headDim + ", ws " + ws);
+        }
+        int n = ws * ws;
+        if (attentionBiases.length != heads * n) {
+            throw new IllegalArgumentException("attention_biases must be [heads, ws*ws] = [" + heads + ", " + n
+                    + "] (" + heads * n + " values), got " + attentionBiases.length);
+        }
+        this.heads = heads;
+        this.headDim = headDim;
+        this.ws = ws;
+        this.tokens = n;
+        this.scale = (float) Math.pow(headDim, -0.5);
+        this.pairBias = pairBiases(heads, ws, attentionBiases);
+    }
+
+    /**
+     * Upstream's attention_bias_idxs for a {@code ws x ws} window: {@code idx[i * N + j] = |dy| * ws + |dx|} for
+     * window positions {@code i, j} ({@code N = ws * ws}), {@code [N, N]}.
+     */
+    static int[] pairIndex(int ws) {
+        int n = ws * ws;
+        int[] idx = new int[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                idx[i * n + j] = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
+            }
+        }
+        return idx;
+    }
+
+    /**
+     * The learned bias of every pair in a window, {@code [heads, N, N]}: {@code attentionBiases[h, pairIndex[i, j]]}.
+     *
+     * @param attentionBiases {@code [heads, N]}
+     */
+    static float[] pairBiases(int heads, int ws, float[] attentionBiases) {
+        int n = ws * ws;
+        int[] idx = pairIndex(ws);
+        float[] bias = new float[heads * n * n];
+        for (int h = 0; h < heads; h++) {
+            for (int p = 0; p < n * n; p++) {
+                bias[h * n * n + p] = attentionBiases[h * n + idx[p]];
+            }
+        }
+        return bias;
+    }
+
+    /** Windows along one side of a {@code side x side} map zero-padded at bottom/right to a multiple of ws. */
+    int windowsPerSide(int side) {
+        return (side + ws - 1) / ws;
+    }
+
+    /**
+     * Runs {@code task} once per (window, head) of a {@code side x side} map, in parallel; task
+     * {@code t = (wy * nw + wx) * heads + h} with {@code nw} {@link #windowsPerSide}.
+     */
+    void forEachWindowHead(int side, Task task) {
+        int nw = windowsPerSide(side);
+        int h = heads;
+        IntStream.range(0, nw * nw * h).parallel().forEach(t -> {
+            int win = t / h;
+            task.run(t, win / nw, win % nw, t % h);
+        });
+    }
+
+    /** One (window, head) task of {@link #forEachWindowHead}. */
+    @FunctionalInterface
+    interface Task {
+        void run(int task, int wy, int wx, int h);
+    }
+}

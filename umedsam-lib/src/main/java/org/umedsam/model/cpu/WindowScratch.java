@@ -1,0 +1,49 @@
+package org.umedsam.model.cpu;
+
+/**
+ * One thread's buffers for a (window, head) task of the window attention forward, {@code N = ws*ws} positions
+ * and {@code d} head channels: the gathered token offsets, the real queries' window positions and output
+ * offsets, and the transposed blocks {@code qT [d][N]}, {@code sT [N][N]} (scores, then unnormalised weights),
+ * {@code oT [d][N]} with the per-query maxima and sums. Shared by {@link WindowAttentionKernel},
+ * {@link WindowAttentionInference} and, for the recomputed forward, {@link WindowAttentionGradient}; each row is
+ * its own array so that the inner loops run over offset-0 arrays (the form C2 vectorises).
+ */
+final class WindowScratch {
+    final int[] token;
+    final int[] queryPos;
+    final int[] outRow;
+    final float[][] qT;
+    final float[][] sT;
+    final float[][] oT;
+    final float[] max;
+    final float[] sum;
+
+    WindowScratch(int n, int d) {
+        token = new int[n];
+        queryPos = new int[n];
+        outRow = new int[n];
+        qT = new float[d][n];
+        sT = new float[n][n];
+        oT = new float[d][n];
+        max = new float[n];
+        sum = new float[n];
+    }
+
+    /** One scratch per thread for {@code g}'s window size and head dim. */
+    static ThreadLocal<WindowScratch> perThread(WindowGeometry g) {
+        int n = g.tokens;
+        int d = g.headDim;
+        return ThreadLocal.withInitial(() -> new WindowScratch(n, d));
+    }
+
+    /**
+     * Gathers window {@code (wy, wx)} for head {@code h} ({@link WindowAttentionKernel#gather} into
+     * {@link #token}, {@link #queryPos}, {@link #outRow}) and its scaled queries into {@link #qT}; returns the
+     * number of real queries.
+     */
+    int gatherQueries(WindowGeometry g, float[] qkv, int side, int wy, int wx, int h) {
+        int nq = WindowAttentionKernel.gather(side, wy, wx, h, g.heads, g.headDim, g.ws, token, queryPos, outRow);
+        WindowAttentionKernel.scaledQueries(qkv, token, queryPos, nq, g.headDim, g.scale, qT);
+        return nq;
+    }
+}
