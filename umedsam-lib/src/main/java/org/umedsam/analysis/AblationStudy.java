@@ -18,12 +18,13 @@ import org.umedsam.data.TrainingSampler;
 import org.umedsam.infer.EmbeddingCache;
 import org.umedsam.metrics.ScoreConfig;
 import org.umedsam.report.RunFiles;
-import org.umedsam.train.LiteMedSamModel;
+import org.umedsam.train.Batch;
 import org.umedsam.train.ParameterGroup;
 import org.umedsam.train.RunFolder;
 import org.umedsam.train.SamplerSource;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
+import org.umedsam.train.TrainingSetup;
 import org.umedsam.train.TrainingSource;
 
 /**
@@ -194,15 +195,12 @@ public final class AblationStudy {
             return dir;
         }
         long t0 = System.nanoTime();
-        LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(config.modelPreset(), config.seed()),
-                config.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS);
-        TrainingSource train = trainSource(seed);
-        TrainingSource validation = validationSource();
+        TrainingSetup setup = TrainingSetup.of(config, trainSource(seed), validationSource());
         Trainer.Options options = new Trainer.Options(false, 0, log);
         if (Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST))) {
             checkSameConfig(dir, config);
             log.println("resuming " + dir);
-            Trainer.resume(dir, model, train, validation, options);
+            setup.resume(dir, options);
         } else {
             if (Files.exists(dir)) {
                 Path aside = dir.resolveSibling(name + ".incomplete-" + Instant.now().toString().replace(':', '-'));
@@ -211,7 +209,7 @@ public final class AblationStudy {
             }
             log.println("training " + name + " (seed " + seed + (config.initialWeights().isEmpty() ? ""
                     : ", from " + config.initialWeights()) + ")");
-            Trainer.Result r = Trainer.start(config, model, train, validation, dir.getParent(), options);
+            Trainer.Result r = setup.start(dir.getParent(), options);
             if (!r.runDir().equals(dir)) {
                 throw new IOException("trainer wrote " + r.runDir() + ", expected " + dir);
             }
@@ -235,7 +233,7 @@ public final class AblationStudy {
         if (settings.landscapeConfigurations().isEmpty()) {
             return;
         }
-        FixedBatch batch = null;
+        Batch batch = null;
         for (String configuration : settings.landscapeConfigurations()) {
             for (long seed : settings.seeds()) {
                 Path dir = runsDir.resolve(AblationSettings.runName(configuration, seed));
