@@ -216,8 +216,8 @@ public final class AblationStudy {
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
-        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(RunLandscape.loadModel(dir),
-                testFiles(), dir, examples);
+        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(
+                TrainingSetup.trained(dir).model(), testFiles(), dir, examples);
         log.printf(Locale.ROOT, "%s: trained in %.1f s, test mean DSC %.4f (evaluated in %.1f s; embeddings cached "
                 + "%d, computed %d)%n", name, trainSeconds, dsc, (System.nanoTime() - t1) / 1e9, embeddings.hits(),
                 embeddings.misses());

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.data.TrainingSampler;
-import org.umedsam.model.LiteMedSam;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.RunFiles;
@@ -57,11 +56,6 @@ public final class RunLandscape {
     }
 
     private RunLandscape() {
-    }
-
-    /** A run's model with the weights of its last checkpoint ({@link TrainingSetup#trained}). */
-    public static LiteMedSam loadModel(Path runDir) throws IOException {
-        return TrainingSetup.trained(runDir).model();
     }
 
     /**
