@@ -5,15 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.umedsam.data.DefaultDatasets;
-import org.umedsam.data.Profile;
 import org.umedsam.model.ShippedModels;
-import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.ParameterGroup;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
 import org.umedsam.train.TrainingData;
-import org.umedsam.train.TrainingSource;
+import org.umedsam.train.TrainingSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,8 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
-            Sources s = sources(c);
-            Trainer.Result r = Trainer.resume(runDir, LiteMedSamModel.of(c), s.train(), s.validation(), options);
+            Trainer.Result r = TrainingSetup.of(c, trainingData(c)).resume(runDir, options);
             report(r);
             return 0;
         }
@@ -128,8 +124,7 @@ public final class TrainCommand implements Callable<Integer> {
                     : initialWeights.toAbsolutePath().normalize().toString()));
         }
         OutputLocations.requireWritableFolder(runs, "--runs");
-        Sources s = sources(c);
-        Trainer.Result r = Trainer.start(c, LiteMedSamModel.of(c), s.train(), s.validation(), runs, options);
+        Trainer.Result r = TrainingSetup.of(c, trainingData(c)).start(runs, options);
         report(r);
         return 0;
     }
@@ -145,26 +140,19 @@ public final class TrainCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
     }
 
-    record Sources(TrainingSource train, TrainingSource validation) {
-    }
-
     /**
-     * Training and validation sources of {@code --data} ({@link TrainingData#of}); the default dataset when
+     * Training and validation items of {@code --data} ({@link TrainingSetup#data}); the default dataset when
      * no folder is given.
      */
-    Sources sources(TrainConfig c) throws IOException {
-        Path dir = data;
-        if (dir == null) {
-            dir = DefaultDatasets.defaultRoot();
-            DefaultDatasets.ensure(dir, Profile.defaults());
-        }
-        TrainingData d = TrainingData.of(dir, c, skipBadCases, line -> {
+    TrainingData trainingData(TrainConfig c) throws IOException {
+        Path dir = TrainingSetup.dataRoot(data);
+        TrainingData d = TrainingSetup.data(dir, c, skipBadCases, line -> {
             spec.commandLine().getErr().println(line);
             spec.commandLine().getErr().flush();
         });
         spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%s%n", d.trainCases(),
                 d.validationCases(), dir, d.skipped().isEmpty() ? "" : " (" + d.skipped().size()
                         + " unreadable cases skipped)");
-        return new Sources(d.train(), d.validation());
+        return d;
     }
 }

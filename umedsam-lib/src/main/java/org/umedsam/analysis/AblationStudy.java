@@ -18,12 +18,13 @@ import org.umedsam.data.TrainingSampler;
 import org.umedsam.model.EmbeddingCache;
 import org.umedsam.metrics.ScoreConfig;
 import org.umedsam.report.RunFiles;
-import org.umedsam.train.LiteMedSamModel;
+import org.umedsam.train.Batch;
 import org.umedsam.train.ParameterGroup;
 import org.umedsam.train.RunFolder;
 import org.umedsam.train.SamplerSource;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
+import org.umedsam.train.TrainingSetup;
 import org.umedsam.train.TrainingSource;
 
 /**
@@ -201,15 +202,13 @@ public final class AblationStudy {
         }
         long t0 = System.nanoTime();
         // the frozen base encoder's embeddings of the training and validation images are shared between runs
-        LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(config.modelPreset(), config.seed()),
-                config.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS, trainingEmbeddings);
-        TrainingSource train = trainSource(seed);
-        TrainingSource validation = validationSource();
+        TrainingSetup setup = new TrainingSetup(config, TrainingSetup.model(config, trainingEmbeddings),
+                trainSource(seed), validationSource());
         Trainer.Options options = new Trainer.Options(false, 0, log);
         if (Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST))) {
             checkSameConfig(dir, config);
             log.println("resuming " + dir);
-            Trainer.resume(dir, model, train, validation, options);
+            setup.resume(dir, options);
         } else {
             if (Files.exists(dir)) {
                 Path aside = dir.resolveSibling(name + ".incomplete-" + Instant.now().toString().replace(':', '-'));
@@ -218,15 +217,15 @@ public final class AblationStudy {
             }
             log.println("training " + name + " (seed " + seed + (config.initialWeights().isEmpty() ? ""
                     : ", from " + config.initialWeights()) + ")");
-            Trainer.Result r = Trainer.start(config, model, train, validation, dir.getParent(), options);
+            Trainer.Result r = setup.start(dir.getParent(), options);
             if (!r.runDir().equals(dir)) {
                 throw new IOException("trainer wrote " + r.runDir() + ", expected " + dir);
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
-        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(RunLandscape.loadModel(dir),
-                testFiles(), dir, examples);
+        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(
+                TrainingSetup.trained(dir).model(), testFiles(), dir, examples);
         log.printf(Locale.ROOT, "%s: trained in %.1f s, test mean DSC %.4f (evaluated in %.1f s; embeddings cached "
                 + "%d, computed %d)%n", name, trainSeconds, dsc, (System.nanoTime() - t1) / 1e9, embeddings.hits(),
                 embeddings.misses());
@@ -242,7 +241,7 @@ public final class AblationStudy {
         if (settings.landscapeConfigurations().isEmpty()) {
             return;
         }
-        FixedBatch batch = null;
+        Batch batch = null;
         for (String configuration : settings.landscapeConfigurations()) {
             for (long seed : settings.seeds()) {
                 Path dir = runsDir.resolve(AblationSettings.runName(configuration, seed));

@@ -11,9 +11,10 @@ import org.umedsam.data.Case;
 import org.umedsam.data.CaseReader;
 import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
-import org.umedsam.train.AtomicFiles;
 import org.umedsam.report.EfficiencyTable;
 import org.umedsam.report.Table4;
+import org.umedsam.train.AtomicFiles;
+import org.umedsam.train.TrainingSetup;
 
 /**
  * Running time of two trained runs (the paper's Table 4 compares LiteMedSAM, our {@code baseline},
@@ -58,7 +59,7 @@ public final class EfficiencyComparison {
         }
         List<Function<Case, CaseInference.Output>> predictors = new ArrayList<>();
         for (Path r : runs) {
-            CaseInference inference = new CaseInference(Predictor.of(RunLandscape.loadModel(r)), 64);
+            CaseInference inference = new CaseInference(Predictor.of(TrainingSetup.trained(r).model()), 64);
             predictors.add(inference::predict);
         }
         List<Timing> t = time(names, predictors, testFiles, repeats, log);

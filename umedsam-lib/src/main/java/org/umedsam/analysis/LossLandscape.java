@@ -1,7 +1,5 @@
 package org.umedsam.analysis;
 
-import org.umedsam.model.Engine;
-import org.umedsam.model.ModelOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.loss.CombinedLoss;
 import org.umedsam.loss.CompositeLoss;
-import org.umedsam.loss.MaskBatch;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
+import org.umedsam.train.Batch;
+import org.umedsam.train.Objective;
 import org.umedsam.train.TrainableModel;
 
 /**
@@ -31,9 +30,10 @@ import org.umedsam.train.TrainableModel;
  * direction (Li et al.'s "ignore biasbn"), and so do parameters outside {@code trained} (a frozen
  * encoder never moved during training).
  *
- * <p>The loss is evaluated in evaluation mode (running BatchNorm statistics) on a
- * {@link FixedBatch}, with a {@link CompositeLoss} at fixed log-sigmas. Parameters are restored
- * exactly after every call, also when it throws.
+ * <p>The loss is the training {@link Objective} (the same forward, loss and backward the trainer
+ * steps on), evaluated in evaluation mode (running BatchNorm statistics) on a fixed {@link Batch},
+ * with a {@link CompositeLoss} at fixed log-sigmas. Parameters are restored exactly after every
+ * call, also when it throws.
  */
 public final class LossLandscape {
     /**
@@ -56,19 +56,20 @@ public final class LossLandscape {
 
     private final TrainableModel model;
     private final List<String> trained;
-    private final CompositeLoss loss;
+    private final Objective objective;
     private final double[] logSigmas;
-    private final FixedBatch batch;
+    private final Batch batch;
 
     /**
      * @param model     the model whose live parameters are perturbed (and restored)
      * @param trained   names of the parameters that move (the run's trained group)
      * @param loss      the objective
      * @param logSigmas the objective's log-sigmas (empty for fixed weights)
-     * @param batch     the fixed evaluation batch
+     * @param batch     the fixed evaluation batch (the same items at every point, so differences between
+     *                  points come from the weights alone)
      */
     public LossLandscape(TrainableModel model, Set<String> trained, CompositeLoss loss, double[] logSigmas,
-                         FixedBatch batch) {
+                         Batch batch) {
         if (logSigmas.length != loss.logSigmaCount()) {
             throw new IllegalArgumentException("loss has " + loss.logSigmaCount() + " log-sigmas, got "
                     + logSigmas.length);
@@ -85,7 +86,8 @@ public final class LossLandscape {
             throw new IllegalArgumentException("no trained parameters to perturb");
         }
         this.model = model;
-        this.loss = loss;
+        // a point where the loss is not finite is a finding of the landscape, not an error
+        this.objective = new Objective(model, loss, Set.copyOf(this.trained), Objective.NonFinite.ACCEPT);
         this.logSigmas = logSigmas.clone();
         this.batch = batch;
     }
@@ -249,26 +251,12 @@ public final class LossLandscape {
     }
 
     private CombinedLoss evaluate() {
-        return evaluate(model.forward(batch.images(), batch.boxes(), false).output());
-    }
-
-    private CombinedLoss evaluate(ModelOutput out) {
-        long[] s = out.lowResLogits().shape();
-        MaskBatch mb = new MaskBatch(batch.size(), (int) s[2], (int) s[3],
-                out.lowResLogits().castTo(DataType.DOUBLE).dup('c').data().asDouble(),
-                out.iou().castTo(DataType.DOUBLE).dup('c').data().asDouble(), batch.maps());
-        return loss.evaluate(mb, logSigmas);
+        return objective.score(batch, logSigmas, false).loss();
     }
 
     /** d loss / d theta over the trained parameters, as doubles. */
     private Map<String, INDArray> gradient() {
-        Engine.Pass pass = model.forward(batch.images(), batch.boxes(), false);
-        ModelOutput output = pass.output();
-        CombinedLoss c = evaluate(output);
-        INDArray gl = Nd4j.createFromArray(c.gradLogits()).reshape(output.lowResLogits().shape())
-                .castTo(output.lowResLogits().dataType());
-        INDArray gi = Nd4j.createFromArray(c.gradIou()).reshape(output.iou().shape()).castTo(output.iou().dataType());
-        Map<String, INDArray> g = pass.backward(gl, gi, Set.copyOf(trained));
+        Map<String, INDArray> g = objective.evaluate(batch, logSigmas, false, false).gradients();
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : trained) {
             INDArray gi2 = g.get(name);

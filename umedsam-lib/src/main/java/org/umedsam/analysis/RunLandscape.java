@@ -10,17 +10,18 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.data.TrainingSampler;
-import org.umedsam.model.LiteMedSam;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.RunFiles;
 import org.umedsam.train.AtomicFiles;
+import org.umedsam.train.Batch;
 import org.umedsam.train.Checkpoint;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.RunFolder;
 import org.umedsam.train.SamplerSource;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.TrainingExample;
+import org.umedsam.train.TrainingSetup;
 import org.umedsam.train.TrainingSource;
 
 /**
@@ -57,21 +58,10 @@ public final class RunLandscape {
     private RunLandscape() {
     }
 
-    /** A run's model with the weights of its last checkpoint. */
-    public static LiteMedSam loadModel(Path runDir) throws IOException {
-        TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
-        Path ckpt = runDir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST);
-        try {
-            return org.umedsam.model.ModelFiles.load(ckpt, org.umedsam.model.ModelConfig.named(config.modelPreset()));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-    }
-
     /**
      * A fixed batch of {@code n} training samples: no flips, no box jitter, a fixed seed.
      */
-    public static FixedBatch batch(List<Path> trainFiles, int n) {
+    public static Batch batch(List<Path> trainFiles, int n) {
         TrainingSampler sampler = TrainingSampler.ofFiles(trainFiles,
                 new org.umedsam.data.SamplerConfig(DIRECTION_SEED, 0, false, false, Map.of()));
         TrainingSource source = new LimitedSource(SamplerSource.validation(sampler), n);
@@ -79,7 +69,7 @@ public final class RunLandscape {
         for (int i = 0; i < source.epochSize(0); i++) {
             ex.add(source.example(0, i));
         }
-        return FixedBatch.of(ex);
+        return Batch.of(ex);
     }
 
     /**
@@ -88,14 +78,12 @@ public final class RunLandscape {
      *
      * @return what was written into {@value RunFiles#SHARPNESS}
      */
-    public static Result compute(Path runDir, FixedBatch batch, AblationSettings s) throws IOException {
+    public static Result compute(Path runDir, Batch batch, AblationSettings s) throws IOException {
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
         Checkpoint ckpt = Checkpoint.read(runDir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST));
-        LiteMedSam model = loadModel(runDir);
         // a frozen encoder embeds the fixed batch once (cached by LiteMedSamModel for the batch's images);
         // every grid point then runs only the mask decoder and the loss
-        LiteMedSamModel trainable = new LiteMedSamModel(model,
-                config.trainable() == org.umedsam.train.ParameterGroup.MASK_DECODER_AND_SIGMAS);
+        LiteMedSamModel trainable = TrainingSetup.trained(runDir);
         java.util.Set<String> names = trainable.parameterNames(config.trainable());
         LossLandscape l = new LossLandscape(trainable, names, CommonObjective.loss(), new double[0], batch);
         double runObjective = new LossLandscape(trainable, names, config.buildLoss(), ckpt.logSigmas(), batch).loss();

@@ -3,7 +3,9 @@ package org.umedsam.data;
 import java.util.List;
 
 /**
- * Samples stacked for a training step (C-order flat arrays).
+ * Samples stacked as C-order flat arrays: the sampler's own view of a batch ({@link TrainingSampler#batches}).
+ * The trainer does not use it: it stacks its items, with K boxes per image and their target maps, in
+ * {@code org.umedsam.train.Batch}.
  *
  * @param images {@code [B, 3, 256, 256]}
  * @param boxes {@code [B, 4]} x0, y0, x1, y1 in the 256 frame

@@ -57,15 +57,6 @@ public final class LiteMedSamModel implements TrainableModel {
         return LiteMedSam.create(ModelConfig.named(preset), seed);
     }
 
-    /**
-     * A fresh model of a configuration's preset and seed, its encoder frozen when the configuration trains
-     * only the mask decoder and sigmas.
-     */
-    public static LiteMedSamModel of(TrainConfig config) {
-        return new LiteMedSamModel(create(config.modelPreset(), config.seed()),
-                config.trainable() == ParameterGroup.MASK_DECODER_AND_SIGMAS);
-    }
-
     public LiteMedSam model() {
         return model;
     }

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.umedsam.data.DefaultDatasets;
-import org.umedsam.data.Profile;
 import org.umedsam.model.LiteMedSam;
 
 /**
@@ -63,8 +62,7 @@ public final class Pretraining {
      */
     public static Trainer.Result run(TrainConfig config, Path dataRoot, Path runsDir, Trainer.Options options)
             throws IOException {
-        TrainingData data = data(dataRoot, config);
-        Trainer.Result r = Trainer.start(config, LiteMedSamModel.of(config), data.train(), data.validation(), runsDir, options);
+        Trainer.Result r = TrainingSetup.of(config, data(dataRoot, config)).start(runsDir, options);
         export(r.runDir());
         return r;
     }
@@ -72,17 +70,13 @@ public final class Pretraining {
     /** Continues an interrupted pre-training run from its last checkpoint, then exports it. */
     public static Trainer.Result resume(Path runDir, Path dataRoot, Trainer.Options options) throws IOException {
         TrainConfig config = TrainConfig.read(runDir.resolve("config.json"));
-        TrainingData data = data(dataRoot, config);
-        Trainer.Result r = Trainer.resume(runDir, LiteMedSamModel.of(config), data.train(), data.validation(), options);
+        Trainer.Result r = TrainingSetup.of(config, data(dataRoot, config)).resume(runDir, options);
         export(r.runDir());
         return r;
     }
 
     private static TrainingData data(Path dataRoot, TrainConfig config) throws IOException {
-        if (dataRoot.toAbsolutePath().normalize().equals(DefaultDatasets.defaultRoot().toAbsolutePath().normalize())) {
-            DefaultDatasets.ensure(dataRoot, Profile.defaults());
-        }
-        return TrainingData.of(dataRoot, config);
+        return TrainingSetup.data(dataRoot, config, false, System.err::println);
     }
 
     /**
@@ -91,13 +85,11 @@ public final class Pretraining {
      * code loads with {@code load_state_dict(strict=True)}; returns the model.
      */
     public static LiteMedSam export(Path runDir) throws IOException {
-        TrainConfig config = TrainConfig.read(runDir.resolve("config.json"));
         RunFolder folder = RunFolder.existing(runDir);
         Path ckpt = Files.isRegularFile(folder.bestCheckpoint()) ? folder.bestCheckpoint() : folder.lastCheckpoint();
-        LiteMedSamModel m = LiteMedSamModel.of(config);
-        InitialWeights.load(m, ckpt);
-        m.model().save(runDir.resolve(MODEL_FILE));
-        m.model().exportPth(runDir.resolve(PTH_FILE));
-        return m.model();
+        LiteMedSam m = TrainingSetup.trained(runDir, ckpt).model();
+        m.save(runDir.resolve(MODEL_FILE));
+        m.exportPth(runDir.resolve(PTH_FILE));
+        return m;
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.report.LandscapeSurface;
+import org.umedsam.train.Batch;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.ParameterGroup;
 import org.umedsam.train.TrainingExample;
@@ -46,7 +47,7 @@ class LandscapeCostBenchmarkTest {
             }
             ex.add(new TrainingExample("ex" + k, img, new float[] {60, 50, 200, 190}, mask, side, side, "synthetic"));
         }
-        FixedBatch batch = FixedBatch.of(ex);
+        Batch batch = Batch.of(ex);
         LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create("small", 0), true);
         LossLandscape l = new LossLandscape(model, model.parameterNames(ParameterGroup.MASK_DECODER_AND_SIGMAS),
                 CommonObjective.loss(), new double[0], batch);

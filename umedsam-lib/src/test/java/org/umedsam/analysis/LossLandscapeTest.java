@@ -20,6 +20,7 @@ import org.umedsam.loss.FixedWeightedLoss;
 import org.umedsam.loss.Losses;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
+import org.umedsam.train.Batch;
 import org.umedsam.train.ParameterGroup;
 import org.umedsam.train.TrainableModel;
 import org.umedsam.train.TrainingExample;
@@ -79,7 +80,7 @@ class LossLandscapeTest {
         }
     }
 
-    static FixedBatch batch() {
+    static Batch batch() {
         List<TrainingExample> ex = new ArrayList<>();
         int h = 16;
         int w = 16;
@@ -98,7 +99,7 @@ class LossLandscapeTest {
             }
             ex.add(new TrainingExample("ex" + k, img, new float[] {2, 3, 12, 12}, mask, h, w, "synthetic"));
         }
-        return FixedBatch.of(ex);
+        return Batch.of(ex);
     }
 
     static LossLandscape landscape(LinearHead m) {

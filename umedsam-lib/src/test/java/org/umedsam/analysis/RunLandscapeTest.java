@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.RunFiles;
+import org.umedsam.train.Batch;
 import org.umedsam.train.Checkpoint;
 import org.umedsam.train.LiteMedSamModel;
 import org.umedsam.train.RunFolder;
@@ -40,7 +41,7 @@ class RunLandscapeTest {
         return dir;
     }
 
-    static FixedBatch batch() {
+    static Batch batch() {
         int side = 256;
         Random r = new Random(3);
         float[] img = new float[3 * side * side];
@@ -55,7 +56,7 @@ class RunLandscapeTest {
         }
         List<TrainingExample> ex = new ArrayList<>();
         ex.add(new TrainingExample("a", img, new float[] {55, 75, 205, 175}, mask, side, side, "synthetic"));
-        return FixedBatch.of(ex);
+        return Batch.of(ex);
     }
 
     @Test
@@ -68,7 +69,7 @@ class RunLandscapeTest {
         AblationSettings s = new AblationSettings("t", List.of("baseline", "full"), List.of(0L),
                 AblationSettings.smoke().dataProfile(), "small", AblationSettings.smoke().trainable(), 1, 1, 0, 0, 0,
                 List.of("baseline", "full"), 1, 3, 3, 2, 0.5, 0.05, 1, 0, 0, 0, 0, "");
-        FixedBatch batch = batch();
+        Batch batch = batch();
         RunLandscape.Result b = RunLandscape.compute(baseline, batch, s);
         RunLandscape.Result f = RunLandscape.compute(full, batch, s);
         // the same weights under two different training objectives: one landscape

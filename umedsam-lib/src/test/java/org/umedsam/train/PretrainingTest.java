@@ -10,10 +10,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.ModelFiles;
 import org.umedsam.model.ShippedModels;
 
-/** The pre-training recipe has one definition, and shipped models load by name. */
+/** The pre-training recipe has one definition, a run exports its best checkpoint, and shipped models load by name. */
 class PretrainingTest {
+    @Test
+    void exportWritesTheBestCheckpointsWeightsAsModelAndStateDict(@TempDir Path runs) throws IOException {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("name", "base", "modelPreset", "small", "seed", 3));
+        RunFolder folder = RunFolder.createFresh(runs, "base");
+        c.write(folder.config());
+        LiteMedSam best = LiteMedSam.create(ModelConfig.named("small"), 8);
+        LiteMedSam last = LiteMedSam.create(ModelConfig.named("small"), 9);
+        Checkpoint.Meta meta = new Checkpoint.Meta(1, 1, 0, 0, 0, 0.5, Map.of(), c.toJson());
+        new Checkpoint(best.parameters(), best.buffers(), Map.of(), new double[4], meta).write(folder.bestCheckpoint());
+        new Checkpoint(last.parameters(), last.buffers(), Map.of(), new double[4], meta).write(folder.lastCheckpoint());
+        LiteMedSam exported = Pretraining.export(folder.dir());
+        for (LiteMedSam m : new LiteMedSam[] {exported, ModelFiles.load(folder.dir().resolve(Pretraining.MODEL_FILE)),
+            ModelFiles.load(folder.dir().resolve(Pretraining.PTH_FILE), ModelConfig.named("small"))}) {
+            best.parameters().forEach((k, v) -> assertThat(m.parameters().get(k)).as(k).isEqualTo(v));
+        }
+    }
+
     @Test
     void theBuiltInRecipeIsTheCommittedConfig() throws IOException {
         TrainConfig file = TrainConfig.read(Path.of("../experiments/configs/pretrain.json"));

@@ -6,18 +6,18 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.umedsam.metrics.Dice;
 
-/** The trainer's validation DSC is the toolkit's one Dice ({@link Dice}), empty masks included. */
+/** The validation DSC ({@link Validation}) is the toolkit's one Dice ({@link Dice}), empty masks included. */
 class TrainerDiceTest {
 
     @Test
     void bothMasksEmptyIsNaNAsInTheMetric() {
         double[] logits = {-1, -2, -3, -4};
         double[] target = {0, 0, 0, 0};
-        assertThat(Trainer.dice(logits, 0, target)).isNaN();
+        assertThat(Validation.dice(logits, 0, target)).isNaN();
         assertThat(Dice.coefficient(new boolean[4], new boolean[4])).isNaN();
         // one side empty: 0
-        assertThat(Trainer.dice(new double[]{1, -1, -1, -1}, 0, target)).isZero();
-        assertThat(Trainer.dice(logits, 0, new double[]{1, 0, 0, 0})).isZero();
+        assertThat(Validation.dice(new double[]{1, -1, -1, -1}, 0, target)).isZero();
+        assertThat(Validation.dice(logits, 0, new double[]{1, 0, 0, 0})).isZero();
     }
 
     @Test
@@ -37,7 +37,7 @@ class TrainerDiceTest {
                 gt[i] = target[i] > 0.5;
                 pred[i] = logits[plane + i] > 0;
             }
-            assertThat(Trainer.dice(logits, plane, target)).isEqualTo(Dice.coefficient(gt, pred));
+            assertThat(Validation.dice(logits, plane, target)).isEqualTo(Dice.coefficient(gt, pred));
         }
     }
 }
