@@ -99,6 +99,7 @@ final class ImageToTokenInference {
         float scale = a.scale;
         ChunkedParallel.parallel(hw, rows * 12, (from, to) -> {
             float[] tmp = new float[to - from];
+            float[] row = new float[to - from];
             for (int r = 0; r < rows; r++) {
                 int o = r * hw;
                 float br = bias[r];
@@ -107,7 +108,7 @@ final class ImageToTokenInference {
                 }
             }
             for (int h = 0; h < heads; h++) {
-                Softmax.columns(s, h * t * hw, t, hw, from, to, scale, tmp);
+                Softmax.columnsVector(s, h * t * hw, t, hw, from, to, scale, tmp, row);
             }
         });
         float[] yv = v.apply(tokens, t, false);
