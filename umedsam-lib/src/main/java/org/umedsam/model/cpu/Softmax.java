@@ -148,10 +148,31 @@ public final class Softmax {
      */
     static void wideRowVector(float[] x, int off, int n, float scale) {
         int end = off + n;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < end; i++) {
-            max = Math.max(max, x[i]);
+        // the maximum in eight running maxima (one chain would wait on each max's latency); max is exact,
+        // so the order does not change the result
+        float m0 = Float.NEGATIVE_INFINITY;
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        float m4 = m0;
+        float m5 = m0;
+        float m6 = m0;
+        float m7 = m0;
+        int k = off;
+        for (; k + 8 <= end; k += 8) {
+            m0 = Math.max(m0, x[k]);
+            m1 = Math.max(m1, x[k + 1]);
+            m2 = Math.max(m2, x[k + 2]);
+            m3 = Math.max(m3, x[k + 3]);
+            m4 = Math.max(m4, x[k + 4]);
+            m5 = Math.max(m5, x[k + 5]);
+            m6 = Math.max(m6, x[k + 6]);
+            m7 = Math.max(m7, x[k + 7]);
         }
+        for (; k < end; k++) {
+            m0 = Math.max(m0, x[k]);
+        }
+        float max = Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
         FastExp.expScaledVector(x, off, n, max, scale);
         float s0 = 0;
         float s1 = 0;
