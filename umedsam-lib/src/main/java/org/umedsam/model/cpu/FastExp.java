@@ -82,4 +82,44 @@ public final class FastExp {
             x[i] = 1f + q;
         }
     }
+
+    /**
+     * {@code x[off + i] = exp(scale (x[off + i] - shift))} for {@code i < n}, where {@code x <= shift} and
+     * {@code scale > 0} (a scaled softmax row minus its maximum): {@link #expNonPositiveVector}'s method and
+     * accuracy, on one array with one index (the form C2 vectorises).
+     */
+    static void expScaledVector(float[] x, int off, int n, float shift, float scale) {
+        int end = off + n;
+        for (int i = off; i < end; i++) {
+            float y = Math.max((x[i] - shift) * scale, X_MIN) * INV_2_POW_SQUARINGS;
+            float q = y * (1f + y * (C2 + y * (C3 + y * (C4 + y * (C5 + y * C6)))));
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            x[i] = 1f + q;
+        }
+    }
+
+    /**
+     * {@code x[i] = exp(scale (x[i] - shift[i]))} for {@code i < n}, where {@code x[i] <= shift[i]} and
+     * {@code scale > 0}: as {@link #expNonPositiveVector} with a scale.
+     */
+    static void expScaledVector(float[] x, float[] shift, int n, float scale) {
+        for (int i = 0; i < n; i++) {
+            float y = Math.max((x[i] - shift[i]) * scale, X_MIN) * INV_2_POW_SQUARINGS;
+            float q = y * (1f + y * (C2 + y * (C3 + y * (C4 + y * (C5 + y * C6)))));
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            q = q * (2f + q);
+            x[i] = 1f + q;
+        }
+    }
 }

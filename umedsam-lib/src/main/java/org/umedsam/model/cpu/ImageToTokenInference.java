@@ -11,7 +11,7 @@ package org.umedsam.model.cpu;
  * {@code c[h*T + t] = x_t . u_h + bq_h . bk_h}, {@code u_h = Wk_h^T bq_h}: one product of the tokens with
  * {@code [K_0 u_0 .. K_(H-1) u_(H-1)] [E, H*(E+1)]}. The scores are kept transposed,
  * {@code S = A kpe^T + c [H*T, HW]}, so the softmax over each head's {@code T} tokens runs down columns
- * ({@link Softmax#columns}) rather than once per 7 values. The output is
+ * ({@link Softmax#columnsVector}) rather than once per 7 values. The output is
  * {@code out [HW, E] = S^T M + bo} with {@code M[h*T + t, :] = x_t V_h + v_h}, {@code V_h = Wv_h^T Wo_h^T},
  * {@code v_h = bv_h Wo_h^T}: one product for {@code M}, one with the image. Three sgemm calls with the
  * tokens, two with the image.
@@ -94,6 +94,7 @@ final class ImageToTokenInference {
         float scale = a.scale;
         ChunkedParallel.parallel(hw, rows * 12, (from, to) -> {
             float[] tmp = new float[to - from];
+            float[] row = new float[to - from];
             for (int r = 0; r < rows; r++) {
                 int o = r * hw;
                 float br = bias[r];
@@ -102,7 +103,7 @@ final class ImageToTokenInference {
                 }
             }
             for (int h = 0; h < heads; h++) {
-                Softmax.columns(s, h * t * hw, t, hw, from, to, scale, tmp);
+                Softmax.columnsVector(s, h * t * hw, t, hw, from, to, scale, tmp, row);
             }
         });
         float[] yv = v.apply(tokens, t, false);

@@ -226,17 +226,9 @@ public final class MaskDecoder {
         DecoderBuffers buf = BUFFERS.get();
         // shared by all boxes: image tokens [HW, E] = embedding + no_mask_embed, and + PE
         float[] src = buf.get(DecoderBuffers.Slot.SRC, hw * e);
-        float[] noMask = prompt.noMaskEmbed;
-        ChunkedParallel.parallel(hw, e * 2, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                for (int ch = 0; ch < e; ch++) {
-                    src[p * e + ch] = emb[ch * hw + p] + noMask[ch];
-                }
-            }
-        });
         float[] pe = prompt.densePeTokens();
         float[] srcPe = buf.get(DecoderBuffers.Slot.SRC_PE, hw * e);
-        ChunkedParallel.add(src, pe, srcPe, hw * e);
+        imageTokens(emb, prompt.noMaskEmbed, pe, src, srcPe, hw);
 
         float[] sparse = new float[n * 2 * e];
         for (int b = 0; b < n; b++) {
@@ -260,6 +252,37 @@ public final class MaskDecoder {
         }
         return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
                 Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
+    }
+
+    /** Pixels per tile of {@link #imageTokens}: one cache line of each channel plane. */
+    private static final int TILE = 16;
+
+    /**
+     * {@code src [HW, E] = embedding [E, HW]^T + noMask}, {@code srcPe = src + pe}, in one pass. Tiles of
+     * {@link #TILE} pixels: each channel's run of the tile is copied into a contiguous scratch first, since
+     * reading the channel planes directly (16 KB apart) maps every read of a pixel to the same L1 set.
+     */
+    private void imageTokens(float[] emb, float[] noMask, float[] pe, float[] src, float[] srcPe, int hw) {
+        int e = dim;
+        int tiles = (hw + TILE - 1) / TILE;
+        ChunkedParallel.parallel(tiles, TILE * e * 3, (from, to) -> {
+            float[] tile = new float[e * TILE];
+            for (int ti = from; ti < to; ti++) {
+                int p0 = ti * TILE;
+                int w = Math.min(TILE, hw - p0);
+                for (int ch = 0; ch < e; ch++) {
+                    System.arraycopy(emb, ch * hw + p0, tile, ch * TILE, w);
+                }
+                for (int j = 0; j < w; j++) {
+                    int o = (p0 + j) * e;
+                    for (int ch = 0; ch < e; ch++) {
+                        float v = tile[ch * TILE + j] + noMask[ch];
+                        src[o + ch] = v;
+                        srcPe[o + ch] = v + pe[o + ch];
+                    }
+                }
+            }
+        });
     }
 
     /**

@@ -169,16 +169,11 @@ final class MaskUpscaler {
                 }
                 Gelu.apply(z, 0, block);
                 // the 16 sub-pixels' dot products side by side: 16 independent sums instead of one
-                // latency-bound chain at a time; each still adds its channels in order (same bits)
+                // latency-bound chain at a time, in locals (an array's sums went through memory at every
+                // step); each still adds its channels in order (same bits)
                 for (int kk = 0; kk < k; kk++) {
                     int ho = kk * c2;
-                    java.util.Arrays.fill(d, 0f);
-                    for (int c = 0; c < c2; c++) {
-                        float h = hyper[ho + c];
-                        for (int s = 0; s < 16; s++) {
-                            d[s] += h * z[s * c2 + c];
-                        }
-                    }
+                    sums16(hyper, ho, z, c2, d);
                     int mo = outOff + kk * plane;
                     for (int s = 0; s < 16; s++) {
                         out[mo + maskOffset(pix, s)] = d[s];
@@ -186,6 +181,61 @@ final class MaskUpscaler {
                 }
             }
         });
+    }
+
+    /** {@code d[s] = sum_c h[ho + c] z[s * c2 + c]} for the 16 sub-pixels {@code s}, channels added in order. */
+    private static void sums16(float[] h, int ho, float[] z, int c2, float[] d) {
+        float d0 = 0;
+        float d1 = 0;
+        float d2 = 0;
+        float d3 = 0;
+        float d4 = 0;
+        float d5 = 0;
+        float d6 = 0;
+        float d7 = 0;
+        float d8 = 0;
+        float d9 = 0;
+        float d10 = 0;
+        float d11 = 0;
+        float d12 = 0;
+        float d13 = 0;
+        float d14 = 0;
+        float d15 = 0;
+        for (int c = 0; c < c2; c++) {
+            float w = h[ho + c];
+            d0 += w * z[c];
+            d1 += w * z[c2 + c];
+            d2 += w * z[2 * c2 + c];
+            d3 += w * z[3 * c2 + c];
+            d4 += w * z[4 * c2 + c];
+            d5 += w * z[5 * c2 + c];
+            d6 += w * z[6 * c2 + c];
+            d7 += w * z[7 * c2 + c];
+            d8 += w * z[8 * c2 + c];
+            d9 += w * z[9 * c2 + c];
+            d10 += w * z[10 * c2 + c];
+            d11 += w * z[11 * c2 + c];
+            d12 += w * z[12 * c2 + c];
+            d13 += w * z[13 * c2 + c];
+            d14 += w * z[14 * c2 + c];
+            d15 += w * z[15 * c2 + c];
+        }
+        d[0] = d0;
+        d[1] = d1;
+        d[2] = d2;
+        d[3] = d3;
+        d[4] = d4;
+        d[5] = d5;
+        d[6] = d6;
+        d[7] = d7;
+        d[8] = d8;
+        d[9] = d9;
+        d[10] = d10;
+        d[11] = d11;
+        d[12] = d12;
+        d[13] = d13;
+        d[14] = d14;
+        d[15] = d15;
     }
 
     /**

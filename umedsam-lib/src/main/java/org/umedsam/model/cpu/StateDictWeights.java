@@ -3,6 +3,7 @@ package org.umedsam.model.cpu;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,7 +70,10 @@ public final class StateDictWeights {
                 || a.data().length() != a.length()) {
             c = a.castTo(DataType.FLOAT).dup('c');
         }
-        float[] v = c.data().asFloat();
-        return v.length == a.length() ? v : Arrays.copyOf(v, (int) a.length());
+        // one bulk copy from the native buffer (DataBuffer.asFloat reads value by value through an indexer;
+        // the decoder copies its [1, 256, 64, 64] embedding at every call)
+        float[] v = new float[(int) a.length()];
+        c.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(v);
+        return v;
     }
 }

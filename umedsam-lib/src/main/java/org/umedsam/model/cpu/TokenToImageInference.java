@@ -76,7 +76,7 @@ final class TokenToImageInference {
         float scale = a.scale;
         ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
             for (int r = from; r < to; r++) {
-                Softmax.wideRow(p, r * hw, hw, scale);
+                Softmax.wideRowVector(p, r * hw, hw, scale);
             }
         });
         float[] r = new float[rows * e];
