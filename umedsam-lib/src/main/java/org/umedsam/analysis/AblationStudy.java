@@ -45,14 +45,21 @@ public final class AblationStudy {
     private final Path runsDir;
     private final Path runsRoot;
     private final PrintStream log;
-    /** The profiles train only the mask decoder: every run of a study shares the base model's embeddings. */
-    private final EmbeddingCache embeddings = EmbeddingCache.quarterOfHeap();
+    /** Folder of the embedding files the study's processes share ({@link EmbeddingCache}), under its runs. */
+    public static final String EMBEDDINGS_DIR = "embeddings";
+    /** Most bytes of embedding files a study writes (the default data's test split takes about 1.6 GB). */
+    static final long EMBEDDING_FILES_BYTES = 4L << 30;
+    /**
+     * The profiles train only the mask decoder: every run of a study shares the base model's embeddings, in memory
+     * and as files, so each notebook's kernel and a resumed study find the ones embedded before.
+     */
+    private final EmbeddingCache embeddings;
     /**
      * The training and validation images' embeddings, apart from the test split's so that they do not take its
      * room (the default test split needs about 380 embeddings, as many as a quarter of a 6 GB heap holds): for a
      * seed, every configuration trains on the same batches and all validate on the same items.
      */
-    private final EmbeddingCache trainingEmbeddings = new EmbeddingCache(Runtime.getRuntime().maxMemory() / 8);
+    private final EmbeddingCache trainingEmbeddings;
     private DatasetManifest manifest;
 
     /**
@@ -68,6 +75,9 @@ public final class AblationStudy {
         this.runsDir = settings.runsDir(runsRoot);
         this.runsRoot = runsRoot;
         this.log = log;
+        Path files = runsDir.resolve(EMBEDDINGS_DIR);
+        this.embeddings = new EmbeddingCache(Runtime.getRuntime().maxMemory() / 4, files, EMBEDDING_FILES_BYTES);
+        this.trainingEmbeddings = new EmbeddingCache(Runtime.getRuntime().maxMemory() / 8, files, EMBEDDING_FILES_BYTES);
     }
 
     /** The data folder this study uses. */

@@ -1,6 +1,10 @@
 package org.umedsam.model;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -27,10 +31,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * old ones; a scan in the same order each time (the test split, run after run) then keeps hitting on its
  * first part instead of thrashing as LRU would. Not thread-safe; share one per thread.
  *
+ * <p>With a folder ({@link #EmbeddingCache(long, Path, long)}) embeddings also outlive the process, so each
+ * notebook's kernel of a study does not embed the test split again.
+ *
  * <p>Timing with a cache measures cache hits, not the model: efficiency figures time without one.
  */
 public final class EmbeddingCache {
+    /** First bytes of an embedding file: format name and version. */
+    private static final byte[] MAGIC = "UMSEMB1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Largest embedding file read back (a LiteMedSAM embedding is 4 MiB). */
+    private static final long MAX_FILE_BYTES = 64L << 20;
+
     private final long capacityBytes;
+    private final Path directory;
+    private final long directoryCapacityBytes;
+    private long directoryBytes = -1;
+    private long diskHits;
     private final Map<String, float[]> entries = new HashMap<>();
     private final Map<String, long[]> shapes = new HashMap<>();
     private final Map<LiteMedSam, Fingerprint> fingerprints = new WeakHashMap<>();
@@ -43,10 +59,27 @@ public final class EmbeddingCache {
 
     /** @param capacityBytes most bytes of embeddings kept (0: keep none, every call embeds) */
     public EmbeddingCache(long capacityBytes) {
+        this(capacityBytes, null, 0);
+    }
+
+    /**
+     * A cache that also keeps embeddings as files in {@code directory}, so that other processes with the same encoder
+     * weights (each notebook's kernel, a resumed study) find them: a file is named by the SHA-256 of its key, holds
+     * its shape and floats, and is written atomically; one that does not read back as a whole embedding is
+     * recomputed and rewritten. At most {@code directoryCapacityBytes} are written to the folder.
+     *
+     * @param directory created when missing; null: memory only
+     */
+    public EmbeddingCache(long capacityBytes, Path directory, long directoryCapacityBytes) {
         if (capacityBytes < 0) {
             throw new IllegalArgumentException("capacityBytes must be >= 0, got " + capacityBytes);
         }
+        if (directoryCapacityBytes < 0) {
+            throw new IllegalArgumentException("directoryCapacityBytes must be >= 0, got " + directoryCapacityBytes);
+        }
         this.capacityBytes = capacityBytes;
+        this.directory = directory;
+        this.directoryCapacityBytes = directoryCapacityBytes;
     }
 
     /** A cache of at most a quarter of the JVM's maximum heap (the embeddings live on the heap). */
@@ -67,15 +100,115 @@ public final class EmbeddingCache {
             hits++;
             return Nd4j.create(kept, shapes.get(key), 'c').castTo(model.dataType());
         }
+        if (directory != null) {
+            INDArray found = readFile(key);
+            if (found != null) {
+                hits++;
+                diskHits++;
+                keep(key, found);
+                return found.castTo(model.dataType());
+            }
+        }
         misses++;
         INDArray e = model.embed(images);
+        keep(key, e);
+        if (directory != null) {
+            writeFile(key, e);
+        }
+        return e;
+    }
+
+    private void keep(String key, INDArray e) {
         long size = e.length() * Float.BYTES;
         if (bytes + size <= capacityBytes) {
             entries.put(key, e.castTo(DataType.FLOAT).dup('c').data().asFloat());
             shapes.put(key, e.shape());
             bytes += size;
         }
-        return e;
+    }
+
+    private Path file(String key) {
+        MessageDigest md = sha256();
+        md.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return directory.resolve(hex(md.digest()) + ".emb");
+    }
+
+    /** The embedding kept in the folder under {@code key}, or null when there is none that reads back whole. */
+    private INDArray readFile(String key) {
+        Path f = file(key);
+        try {
+            long size = Files.size(f);
+            if (size > MAX_FILE_BYTES || size < MAGIC.length + 4) {
+                return null;
+            }
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f));
+            byte[] magic = new byte[MAGIC.length];
+            b.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                return null;
+            }
+            int rank = b.getInt();
+            if (rank < 1 || rank > 8 || b.remaining() < 8L * rank) {
+                return null;
+            }
+            long[] shape = new long[rank];
+            long n = 1;
+            for (int i = 0; i < rank; i++) {
+                shape[i] = b.getLong();
+                if (shape[i] < 1 || shape[i] > MAX_FILE_BYTES) {
+                    return null;
+                }
+                n *= shape[i];
+            }
+            if (n * Float.BYTES != b.remaining()) {
+                return null;
+            }
+            float[] v = new float[(int) n];
+            b.asFloatBuffer().get(v);
+            return Nd4j.create(v, shape, 'c');
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            return null; // unreadable: recomputed, and rewritten below
+        }
+    }
+
+    /** Writes {@code e} under {@code key} (temporary file, then an atomic rename), within the folder's capacity. */
+    private void writeFile(String key, INDArray e) {
+        try {
+            if (directoryBytes < 0) {
+                Files.createDirectories(directory);
+                try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+                    directoryBytes = files.mapToLong(p -> p.toFile().length()).sum();
+                }
+            }
+            float[] v = e.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + 8 * e.rank() + v.length * Float.BYTES);
+            b.put(MAGIC).putInt(e.rank());
+            for (long d : e.shape()) {
+                b.putLong(d);
+            }
+            b.asFloatBuffer().put(v);
+            if (directoryBytes + b.capacity() > directoryCapacityBytes) {
+                return;
+            }
+            Path target = file(key);
+            Path tmp = Files.createTempFile(directory, target.getFileName().toString(), ".tmp");
+            try {
+                Files.write(tmp, b.array());
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            directoryBytes += b.capacity();
+        } catch (IOException ex) {
+            // a cache that cannot write only loses its speed-up; the embedding itself is correct
+        }
+    }
+
+    /** Hits served from the folder rather than from memory. */
+    public long diskHits() {
+        return diskHits;
     }
 
     public long hits() {

@@ -2,8 +2,13 @@ package org.umedsam.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -69,5 +74,41 @@ class EmbeddingCacheTest {
         one.embed(a, image(2));
         assertThat(one.hits()).isEqualTo(1);
         assertThat(one.misses()).isEqualTo(3);
+    }
+
+    /**
+     * Embedding files outlive the cache (another process, e.g. the next notebook's kernel, finds them); a file that
+     * does not read back whole is recomputed and rewritten; a folder at its capacity is not written.
+     */
+    @Test
+    void filesAreFoundByAnotherCacheAndBrokenOnesAreRecomputed(@TempDir Path dir) throws Exception {
+        LiteMedSam a = LiteMedSam.create(ModelConfig.small(), 3);
+        INDArray x = image(1);
+        EmbeddingCache first = new EmbeddingCache(0, dir, 1L << 30);
+        INDArray computed = first.embed(a, x);
+        assertThat(first.misses()).isEqualTo(1);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.toList();
+        }
+        assertThat(files).hasSize(1);
+
+        EmbeddingCache second = new EmbeddingCache(1L << 30, dir, 1L << 30);
+        assertThat(second.embed(LiteMedSam.create(ModelConfig.small(), 3), x)).isEqualTo(computed);
+        assertThat(second.diskHits()).isEqualTo(1);
+        assertThat(second.misses()).isZero();
+
+        byte[] whole = Files.readAllBytes(files.get(0));
+        Files.write(files.get(0), java.util.Arrays.copyOf(whole, whole.length - 5)); // truncated
+        EmbeddingCache third = new EmbeddingCache(0, dir, 1L << 30);
+        assertThat(third.embed(a, x)).isEqualTo(computed);
+        assertThat(third.misses()).isEqualTo(1);
+        assertThat(Files.readAllBytes(files.get(0))).isEqualTo(whole); // rewritten
+
+        EmbeddingCache full = new EmbeddingCache(0, dir, whole.length); // room for the one file already there
+        full.embed(a, image(2));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.count()).isEqualTo(1);
+        }
     }
 }
