@@ -97,7 +97,8 @@ public final class ModalityBars {
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.addAnnotation(new AnnotationLine(0, false, false));
         for (int g = 0; g < labels.size(); g++) {
-            chart.addAnnotation(new AnnotationText(labels.get(g), g, -LABEL_BAND / 2, false));
+            // staggered in two rows: long neighbouring names (Dermoscopy, Endoscopy) would run into each other
+            chart.addAnnotation(new AnnotationText(labels.get(g), g, -LABEL_BAND * (g % 2 == 0 ? 0.3 : 0.7), false));
         }
 
         double w = GROUP_WIDTH / configs.size();

@@ -1,6 +1,5 @@
 package org.umedsam.model.cpu;
 
-import java.lang.ref.SoftReference;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,7 +28,8 @@ import org.umedsam.model.Prediction;
  *
  * <p><b>Training memory.</b> Full-model passes take their maps from one {@link TapeArena} per engine, so steps
  * and SAM's two passes reuse the same arrays once passes are {@link Engine.Pass#singleUse() single-use}. The
- * arena is softly held: a model that stopped training gives it up when memory is needed.
+ * arena lives as long as the model (at most one pass' working set), as the trainer's own arena did before the
+ * engine held it.
  *
  * <p>What it does not cover goes to the model's reference engine ({@link LiteMedSam#reference()}): gradients from
  * an embedding for anything but {@code mask_decoder.*} parameters, and {@link #trace}. Float32 models only.
@@ -54,7 +54,8 @@ public final class CpuEngine implements Engine {
     /** Inference's decoder, of weight version {@link #decoderSnapshotVersion}. */
     private MaskDecoder decoderSnapshot;
     private long decoderSnapshotVersion;
-    private SoftReference<TapeArena> arena = new SoftReference<>(null);
+    /** Made at the first full-model training pass; lives as long as the engine, as a trainer's run. */
+    private TapeArena arena;
 
     public CpuEngine(LiteMedSam model) {
         if (model.dataType() != DataType.FLOAT) {
@@ -95,12 +96,10 @@ public final class CpuEngine implements Engine {
     }
 
     private TapeArena arena() {
-        TapeArena a = arena.get();
-        if (a == null) {
-            a = new TapeArena();
-            arena = new SoftReference<>(a);
+        if (arena == null) {
+            arena = new TapeArena();
         }
-        return a;
+        return arena;
     }
 
     /**
