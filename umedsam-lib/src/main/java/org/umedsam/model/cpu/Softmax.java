@@ -70,32 +70,7 @@ public final class Softmax {
         for (int i = off; i < end; i++) {
             x[i] = FastExp.expNonPositive((x[i] - max) * scale);
         }
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        float s4 = 0;
-        float s5 = 0;
-        float s6 = 0;
-        float s7 = 0;
-        int i = off;
-        for (; i + 8 <= end; i += 8) {
-            s0 += x[i];
-            s1 += x[i + 1];
-            s2 += x[i + 2];
-            s3 += x[i + 3];
-            s4 += x[i + 4];
-            s5 += x[i + 5];
-            s6 += x[i + 6];
-            s7 += x[i + 7];
-        }
-        for (; i < end; i++) {
-            s0 += x[i];
-        }
-        float inv = 1f / (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
-        for (int j = off; j < end; j++) {
-            x[j] *= inv;
-        }
+        divideByEightLaneSum(x, off, n);
     }
 
     /**
@@ -109,35 +84,14 @@ public final class Softmax {
      */
     static void columns(float[] x, int off, int n, int stride, int c0, int c1, float scale, float[] tmp) {
         int w = c1 - c0;
-        System.arraycopy(x, off + c0, tmp, 0, w);
-        for (int r = 1; r < n; r++) {
-            int o = off + r * stride + c0;
-            for (int j = 0; j < w; j++) {
-                tmp[j] = Math.max(tmp[j], x[o + j]);
-            }
-        }
+        columnMax(x, off, n, stride, c0, w, tmp);
         for (int r = 0; r < n; r++) {
             int o = off + r * stride + c0;
             for (int j = 0; j < w; j++) {
                 x[o + j] = FastExp.expNonPositive((x[o + j] - tmp[j]) * scale);
             }
         }
-        System.arraycopy(x, off + c0, tmp, 0, w);
-        for (int r = 1; r < n; r++) {
-            int o = off + r * stride + c0;
-            for (int j = 0; j < w; j++) {
-                tmp[j] += x[o + j];
-            }
-        }
-        for (int j = 0; j < w; j++) {
-            tmp[j] = 1f / tmp[j];
-        }
-        for (int r = 0; r < n; r++) {
-            int o = off + r * stride + c0;
-            for (int j = 0; j < w; j++) {
-                x[o + j] *= tmp[j];
-            }
-        }
+        divideColumnsBySum(x, off, n, stride, c0, w, tmp);
     }
 
     /**
@@ -174,6 +128,35 @@ public final class Softmax {
         }
         float max = Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
         FastExp.expScaledVector(x, off, n, max, scale);
+        divideByEightLaneSum(x, off, n);
+    }
+
+    /**
+     * As {@link #columns} with the exponentials of {@link FastExp#expScaledVector} (see {@link #wideRowVector}),
+     * each row's run {@code [c0, c1)} exponentiated in {@code row} (offset 0, the form C2 vectorises).
+     *
+     * @param tmp scratch of at least {@code c1 - c0} values
+     * @param row scratch of at least {@code c1 - c0} values
+     */
+    static void columnsVector(float[] x, int off, int n, int stride, int c0, int c1, float scale, float[] tmp,
+                              float[] row) {
+        int w = c1 - c0;
+        columnMax(x, off, n, stride, c0, w, tmp);
+        for (int r = 0; r < n; r++) {
+            int o = off + r * stride + c0;
+            System.arraycopy(x, o, row, 0, w);
+            FastExp.expScaledVector(row, tmp, w, scale);
+            System.arraycopy(row, 0, x, o, w);
+        }
+        divideColumnsBySum(x, off, n, stride, c0, w, tmp);
+    }
+
+    /**
+     * {@code x[off .. off + n) /= their sum}, the sum in eight float partial sums, each over a strided eighth of the
+     * range, added pairwise at the end (the normalisation of {@link #wideRow} and {@link #wideRowVector}).
+     */
+    private static void divideByEightLaneSum(float[] x, int off, int n) {
+        int end = off + n;
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
@@ -202,16 +185,8 @@ public final class Softmax {
         }
     }
 
-    /**
-     * As {@link #columns} with the exponentials of {@link FastExp#expScaledVector} (see {@link #wideRowVector}),
-     * each row's run {@code [c0, c1)} exponentiated in {@code row} (offset 0, the form C2 vectorises).
-     *
-     * @param tmp scratch of at least {@code c1 - c0} values
-     * @param row scratch of at least {@code c1 - c0} values
-     */
-    static void columnsVector(float[] x, int off, int n, int stride, int c0, int c1, float scale, float[] tmp,
-                              float[] row) {
-        int w = c1 - c0;
+    /** {@code tmp[j] = max_r x[off + r stride + c0 + j]} for {@code j < w}, {@code r < n}. */
+    private static void columnMax(float[] x, int off, int n, int stride, int c0, int w, float[] tmp) {
         System.arraycopy(x, off + c0, tmp, 0, w);
         for (int r = 1; r < n; r++) {
             int o = off + r * stride + c0;
@@ -219,12 +194,10 @@ public final class Softmax {
                 tmp[j] = Math.max(tmp[j], x[o + j]);
             }
         }
-        for (int r = 0; r < n; r++) {
-            int o = off + r * stride + c0;
-            System.arraycopy(x, o, row, 0, w);
-            FastExp.expScaledVector(row, tmp, w, scale);
-            System.arraycopy(row, 0, x, o, w);
-        }
+    }
+
+    /** Divides columns {@code [c0, c0 + w)} of the {@code [n, stride]} block at {@code off} by their float sums ({@code tmp}: scratch of {@code w}). */
+    private static void divideColumnsBySum(float[] x, int off, int n, int stride, int c0, int w, float[] tmp) {
         System.arraycopy(x, off + c0, tmp, 0, w);
         for (int r = 1; r < n; r++) {
             int o = off + r * stride + c0;
