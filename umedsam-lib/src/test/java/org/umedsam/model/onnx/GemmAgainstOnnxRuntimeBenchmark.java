@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.BenchmarkSupport;
 import org.umedsam.model.cpu.Gemm;
+import org.umedsam.model.cpu.GemmShapesBenchmark;
 
 import java.util.Map;
 import java.util.Random;
@@ -12,32 +13,18 @@ import java.util.Random;
 /**
  * Where the image encoder's gap to ONNX Runtime comes from: the matrix products alone. For the products the
  * CPU engine runs most (LiteMedSAM's encoder spends about 60% of its wall time in {@link Gemm}, profiled with
- * JFR on the calling thread), times the engine's {@link Gemm#multiply} (ND4J's OpenBLAS sgemm with its staging
- * copies, operands on the Java heap) against ONNX Runtime running a one-node {@code MatMul} graph with the weight
+ * JFR on the calling thread), times the engine's {@link Gemm#multiply} (ND4J's sgemm, with its staging copies,
+ * operands on the Java heap) against ONNX Runtime running a one-node {@code MatMul} graph with the weight
  * as an initializer (MLAS, which pre-packs it; input and output copied as {@link OrtModel} does), at the same
- * thread count, interleaved. Prints per shape the median seconds, the GMAC/s of each and their ratio, and the
- * totals over the list weighted by how often the LiteMedSAM encoder runs each shape per image. Prints only.
+ * thread count, interleaved, on the shapes of {@link GemmShapesBenchmark#ENCODER_SHAPES}. Prints per shape
+ * the median seconds, the GMAC/s of each and their ratio, and the totals over the list weighted by how often
+ * the LiteMedSAM encoder runs each shape per image. Prints only.
  *
  * <p>Run on a quiet machine:
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=GemmAgainstOnnxRuntimeBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
  */
 @Tag("benchmark")
 class GemmAgainstOnnxRuntimeBenchmark {
-
-    /**
-     * {@code m, k, n, calls per image}: every product LiteMedSAM's encoder runs for one image, as logged from
-     * {@link Gemm} (rows split as {@code Linear} and {@code MBConv} split them; shapes that differ by a row or two
-     * are merged), all with the weight transposed ({@code [n, k]}) except the patch embedding's two
-     * {@code [C_out, C_in*9] x [C_in*9, 65536]} products, left out (0.1 GMAC).
-     */
-    static final int[][] SHAPES = {
-            {4096, 64, 256, 32}, {4096, 256, 64, 32}, // stage 0: MBConv expand and project on 4096-pixel bands
-            {10923, 64, 128, 6}, {5462, 128, 160, 3}, {4096, 160, 320, 1}, // patch merging 1x1 convolutions
-            {4096, 128, 384, 8}, {8192, 128, 128, 6}, {3277, 128, 512, 10}, {3277, 512, 128, 10}, // stage 1
-            {2048, 160, 480, 12}, {4096, 160, 160, 7}, {2048, 160, 640, 12}, {2048, 640, 160, 12}, // stage 2
-            {1366, 320, 960, 6}, {2048, 320, 320, 6}, {1024, 320, 1280, 8}, {1024, 1280, 320, 8}, // stage 3
-            {4096, 320, 256, 1}, {4096, 2304, 256, 1}, // neck: 1x1, then 3x3 as im2col
-    };
 
     @Test
     void matMulAgainstOnnxRuntime() throws Exception {
@@ -51,7 +38,7 @@ class GemmAgainstOnnxRuntimeBenchmark {
         double ortTotal = 0;
         double macTotal = 0;
         Random random = new Random(3);
-        for (int[] s : SHAPES) {
+        for (int[] s : GemmShapesBenchmark.ENCODER_SHAPES) {
             int m = s[0];
             int k = s[1];
             int n = s[2];
