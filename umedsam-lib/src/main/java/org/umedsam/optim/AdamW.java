@@ -7,7 +7,6 @@ import java.util.function.Predicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter 2019), PyTorch's {@code torch.optim.AdamW}
@@ -98,16 +97,11 @@ public final class AdamW extends LearningRateOptimizer {
             INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(w.dataType(), w.shape()));
             long t = steps.merge(name, 1L, Long::sum);
             double lrName = learningRate() * learningRateScale.getOrDefault(name, 1.0);
-            if (config.weightDecay() > 0 && !noDecay.test(name)) {
-                w.muli(1.0 - lrName * config.weightDecay());
-            }
-            mi.muli(config.beta1()).addi(g.mul(1.0 - config.beta1()));
-            vi.muli(config.beta2()).addi(g.mul(g).muli(1.0 - config.beta2()));
+            double decay = config.weightDecay() > 0 && !noDecay.test(name) ? 1.0 - lrName * config.weightDecay() : 1.0;
             double bc1 = 1.0 - Math.pow(config.beta1(), t);
             double bc2 = 1.0 - Math.pow(config.beta2(), t);
-            double stepSize = lrName / bc1;
-            INDArray denom = Transforms.sqrt(vi, true).divi(Math.sqrt(bc2)).addi(config.epsilon());
-            w.subi(mi.div(denom).muli(stepSize));
+            ElementwiseUpdates.adamW(w, g, mi, vi, decay, config.beta1(), config.beta2(), Math.sqrt(bc2),
+                    config.epsilon(), lrName / bc1);
         }
     }
 

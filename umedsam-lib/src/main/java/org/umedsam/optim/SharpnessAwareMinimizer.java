@@ -1,6 +1,8 @@
 package org.umedsam.optim;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,6 +29,11 @@ public final class SharpnessAwareMinimizer {
     private final Optimizer base;
     private final double rho;
     private final boolean adaptive;
+    /**
+     * Each perturbed parameter's value before the ascent step, restored after the second pass; kept from step to
+     * step so that a step copies into it instead of allocating it again.
+     */
+    private final Map<String, INDArray> saved = new HashMap<>();
 
     public SharpnessAwareMinimizer(Optimizer base, double rho, boolean adaptive) {
         if (!(rho >= 0) || Double.isInfinite(rho)) {
@@ -54,30 +61,36 @@ public final class SharpnessAwareMinimizer {
         Evaluation<T> first = closure.evaluate(false);
         Map<String, INDArray> g = new TreeMap<>(first.gradients());
         double gradNorm = GradientNorm.of(g);
-        double scaledSq = 0;
-        for (Map.Entry<String, INDArray> e : g.entrySet()) {
-            INDArray w = param(parameters, e.getKey());
-            INDArray x = adaptive ? Transforms.abs(w, true).muli(e.getValue().castTo(w.dataType())) : e.getValue();
-            double n = x.norm2Number().doubleValue();
-            scaledSq += n * n;
-        }
-        double scale = rho / (Math.sqrt(scaledSq) + 1e-12);
-        Map<String, INDArray> saved = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : g.entrySet()) {
-            INDArray w = param(parameters, e.getKey());
-            saved.put(e.getKey(), w.dup());
-            INDArray ew = e.getValue().castTo(w.dataType()).mul(scale);
-            if (adaptive) {
-                ew.muli(w.mul(w));
+        // SAM's norm is the gradient norm itself (the same sum in the same order); ASAM's weighs it by |w|
+        double scaledNorm = gradNorm;
+        if (adaptive) {
+            double scaledSq = 0;
+            for (Map.Entry<String, INDArray> e : g.entrySet()) {
+                INDArray w = param(parameters, e.getKey());
+                double n = Transforms.abs(w, true).muli(e.getValue().castTo(w.dataType())).norm2Number().doubleValue();
+                scaledSq += n * n;
             }
-            w.addi(ew);
+            scaledNorm = Math.sqrt(scaledSq);
         }
+        double scale = rho / (scaledNorm + 1e-12);
+        List<String> perturbed = new ArrayList<>();
         Evaluation<T> second;
         try {
+            for (Map.Entry<String, INDArray> e : g.entrySet()) {
+                INDArray w = param(parameters, e.getKey());
+                INDArray copy = saved.get(e.getKey());
+                if (copy != null && copy.dataType() == w.dataType() && copy.equalShapes(w)) {
+                    copy.assign(w);
+                } else {
+                    saved.put(e.getKey(), w.dup());
+                }
+                perturbed.add(e.getKey());
+                ElementwiseUpdates.perturb(w, e.getValue().castTo(w.dataType()), scale, adaptive);
+            }
             second = closure.evaluate(true);
         } finally {
-            for (Map.Entry<String, INDArray> e : saved.entrySet()) {
-                parameters.get(e.getKey()).assign(e.getValue());
+            for (String name : perturbed) {
+                parameters.get(name).assign(saved.get(name));
             }
         }
         base.step(parameters, second.gradients());
