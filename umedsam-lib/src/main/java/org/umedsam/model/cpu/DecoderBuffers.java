@@ -6,17 +6,13 @@ import java.util.Map;
 /**
  * Scratch arrays of one decoding thread, reused across boxes and calls: the image-sized activations
  * are 4-8 MB each, and allocating (zeroing) them per box cost more than the arithmetic of several
- * steps. Not thread-safe; {@link MaskDecoder} keeps one per thread. Contents are undefined on
+ * steps. Also holds the last decoded image's {@link ImageContext}. Not thread-safe; {@link MaskDecoder} keeps one per thread. Contents are undefined on
  * return of {@link #get}: every user overwrites what it reads.
  */
 final class DecoderBuffers {
 
     /** What a buffer holds. */
     enum Slot {
-        /** image tokens + no_mask_embed {@code [HW, E]}, shared by the boxes of a call. */
-        SRC,
-        /** SRC + PE {@code [HW, E]}. */
-        SRC_PE,
         /** the transformer's image tokens {@code [HW, E]}. */
         KEYS,
         /** keys + PE {@code [HW, E]}. */
@@ -34,6 +30,8 @@ final class DecoderBuffers {
     }
 
     private final Map<Slot, float[]> arrays = new EnumMap<>(Slot.class);
+    /** The last image this thread decoded, or null. */
+    private ImageContext image;
 
     /** An array of at least {@code size} values for {@code slot}. */
     float[] get(Slot slot, int size) {
@@ -43,5 +41,15 @@ final class DecoderBuffers {
             arrays.put(slot, a);
         }
         return a;
+    }
+
+    /** The last image context this thread made ({@link #image(ImageContext)}), or null. */
+    ImageContext image() {
+        return image;
+    }
+
+    /** Keeps {@code context} for the next calls, replacing the previous one. */
+    void image(ImageContext context) {
+        this.image = context;
     }
 }

@@ -91,21 +91,7 @@ final class ImageToTokenInference {
             }
         }
         Gemm.multiply(at, 0, rows, e, kpe, 0, hw, true, s, 0);
-        float scale = a.scale;
-        ChunkedParallel.parallel(hw, rows * 12, (from, to) -> {
-            float[] tmp = new float[to - from];
-            float[] row = new float[to - from];
-            for (int r = 0; r < rows; r++) {
-                int o = r * hw;
-                float br = bias[r];
-                for (int j = from; j < to; j++) {
-                    s[o + j] += br;
-                }
-            }
-            for (int h = 0; h < heads; h++) {
-                Softmax.columnsVector(s, h * t * hw, t, hw, from, to, scale, tmp, row);
-            }
-        });
+        columnSoftmax(s, bias, heads, t, hw, a.scale);
         float[] yv = v.apply(tokens, t, false);
         float[] m = new float[rows * e];
         for (int h = 0; h < heads; h++) {
@@ -117,13 +103,42 @@ final class ImageToTokenInference {
     }
 
     /**
+     * {@code s [H*T, HW] += bias} per row (when {@code bias} is not null), then the softmax of
+     * {@code scale * s} down each column of every head's block of {@code T} rows.
+     */
+    static void columnSoftmax(float[] s, float[] bias, int heads, int t, int hw, float scale) {
+        int rows = heads * t;
+        ChunkedParallel.parallel(hw, rows * 12, (from, to) -> {
+            float[] tmp = new float[to - from];
+            float[] row = new float[to - from];
+            if (bias != null) {
+                for (int r = 0; r < rows; r++) {
+                    int o = r * hw;
+                    float br = bias[r];
+                    for (int j = from; j < to; j++) {
+                        s[o + j] += br;
+                    }
+                }
+            }
+            for (int h = 0; h < heads; h++) {
+                Softmax.columnsVector(s, h * t * hw, t, hw, from, to, scale, tmp, row);
+            }
+        });
+    }
+
+    /**
      * {@code out [HW, E] = S^T M}, without the output bias.
      *
      * @param s from {@link #scores}, {@code [H*T, HW]}
      * @param m from {@link #scores}, {@code [H*T, E]}
      */
     void output(float[] s, float[] m, int t, int hw, float[] out) {
-        Gemm.multiply(s, 0, true, hw, a.heads * t, m, 0, false, a.dim, out, 0, false);
+        output(s, m, a.heads * t, hw, a.dim, out);
+    }
+
+    /** {@code out [HW, E] = S^T M} for {@code S [rows, HW]}, {@code M [rows, E]}. */
+    static void output(float[] s, float[] m, int rows, int hw, int e, float[] out) {
+        Gemm.multiply(s, 0, true, hw, rows, m, 0, false, e, out, 0, false);
     }
 
     /** The output projection's bias {@code [E]}, which {@link #output} leaves to the caller. */

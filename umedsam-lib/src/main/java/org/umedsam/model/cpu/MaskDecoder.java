@@ -20,11 +20,14 @@ import java.util.Set;
  * <p>Per box (mask_decoder.py {@code predict_masks}): tokens = [iou_token, mask_tokens, 2 box corners];
  * image tokens = embedding + no_mask_embed; the two-way transformer ({@link TwoWayTransformerInference},
  * the inference schedule of {@link TwoWayTransformer}); {@link MaskUpscaler}; hypernetwork MLP per
- * mask token; IoU head on the IoU token. Shared across the boxes of one call: the image tokens and their
- * sum with the grid PE (the grid PE itself once per instance). Each box is decoded alone, so it gets the
+ * mask token; IoU head on the IoU token. Shared across the boxes of an image embedding, in one call and
+ * in later calls on the same thread with an embedding of the same values ({@link ImageContext}): the image
+ * tokens, their sum with the grid PE (the grid PE itself once per instance) and the first transformer
+ * block's image projections ({@link FirstBlockInference}). Each box is decoded alone, so it gets the
  * same bits alone as in a batch. Weights are a snapshot taken by {@link #of}; an instance
  * is immutable and thread-safe. Each decoding thread keeps its scratch arrays
- * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse; the
+ * ({@link DecoderBuffers}: about 25 MB for LiteMedSAM plus the largest call's mask logits, and the last
+ * image's context, 12 MB on heap and 6 MB off-heap) for reuse; the
  * first decode also makes the inference schedule's folded weights (about 31 MB off-heap for LiteMedSAM).
  *
  * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
@@ -224,11 +227,25 @@ public final class MaskDecoder {
         int plane = side * side;
 
         DecoderBuffers buf = BUFFERS.get();
-        // shared by all boxes: image tokens [HW, E] = embedding + no_mask_embed, and + PE
-        float[] src = buf.get(DecoderBuffers.Slot.SRC, hw * e);
         float[] pe = prompt.densePeTokens();
-        float[] srcPe = buf.get(DecoderBuffers.Slot.SRC_PE, hw * e);
-        imageTokens(emb, prompt.noMaskEmbed, pe, src, srcPe, hw);
+        // shared by all boxes of the image, in this call and later ones: image tokens [HW, E] =
+        // embedding + no_mask_embed, + PE, and the first block's image projections
+        TwoWayTransformerInference schedule = inference();
+        ImageContext ctx = buf.image();
+        if (ctx == null || !ctx.isFor(schedule, emb)) {
+            if (!reference) {
+                buf.image(null); // the old context's arrays may go before the new ones are made
+            }
+            float[] src = new float[hw * e];
+            float[] srcPe = new float[hw * e];
+            imageTokens(emb, prompt.noMaskEmbed, pe, src, srcPe, hw);
+            ctx = new ImageContext(schedule, emb, src, srcPe, reference ? null : schedule.image(src, srcPe, hw));
+            if (!reference) {
+                buf.image(ctx);
+            }
+        }
+        float[] src = ctx.src;
+        float[] srcPe = ctx.srcPe;
 
         float[] sparse = new float[n * 2 * e];
         for (int b = 0; b < n; b++) {
@@ -246,7 +263,7 @@ public final class MaskDecoder {
                 System.arraycopy(src, 0, keys, 0, hw * e);
                 hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
             } else {
-                hs = inference().forward(tokens, t, src, pe, srcPe, hw, buf); // its output image tokens: keys
+                hs = schedule.forward(tokens, t, ctx.firstBlock, src, pe, srcPe, hw, buf); // its output image tokens: keys
             }
             heads(b, hs, keys, first, count, masks, iou, buf);
         }

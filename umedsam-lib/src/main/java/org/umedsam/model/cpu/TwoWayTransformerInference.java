@@ -33,6 +33,8 @@ final class TwoWayTransformerInference {
     private final TokenToImageInference[] toImage;
     private final ImageToTokenInference[] toTokens;
     private final TokenToImageInference finalAttn;
+    /** The first block's cross attentions, with the image side projected per image (null without blocks). */
+    private final FirstBlockInference first;
     private final float[][] finalNorm;
     private final int dim;
 
@@ -58,24 +60,39 @@ final class TwoWayTransformerInference {
         }
         this.toImage = new TokenToImageInference[blocks.length];
         this.toTokens = new ImageToTokenInference[blocks.length];
-        for (int l = 0; l < blocks.length; l++) {
+        for (int l = 1; l < blocks.length; l++) {
             toImage[l] = new TokenToImageInference(blocks[l].toImage().attention());
             toTokens[l] = new ImageToTokenInference(blocks[l].toTokens().attention());
         }
+        this.first = blocks.length == 0 ? null
+                : new FirstBlockInference(blocks[0].toImage().attention(), blocks[0].toTokens().attention());
         this.finalAttn = new TokenToImageInference(transformer.finalAttention().attention());
         this.finalNorm = transformer.finalNorm();
         this.dim = transformer.dim();
     }
 
     /**
+     * The first block's image-side projections of one image ({@link FirstBlockInference}), which
+     * {@link #forward} takes; null when the transformer has no blocks.
+     *
+     * @param src   image tokens {@code [HW, E]}
+     * @param srcPe {@code src + pe}
+     */
+    FirstBlockInference.Image image(float[] src, float[] srcPe, int hw) {
+        return first == null ? null : first.image(src, srcPe, hw);
+    }
+
+    /**
      * @param pointTokens the prompt/output tokens {@code [T, E]}, also their PE; not modified
+     * @param image0      {@link #image} of {@code src} and {@code srcPe}
      * @param src         image tokens {@code [HW, E]}; not modified
      * @param pe          image PE {@code [HW, E]}
      * @param srcPe       {@code src + pe}
      * @param buf         scratch (slots SCORES, KEYS, KEYS_PE, ATTN); the output image tokens are its KEYS slot
      * @return queries {@code [T, E]}
      */
-    float[] forward(float[] pointTokens, int t, float[] src, float[] pe, float[] srcPe, int hw, DecoderBuffers buf) {
+    float[] forward(float[] pointTokens, int t, FirstBlockInference.Image image0, float[] src, float[] pe, float[] srcPe,
+                    int hw, DecoderBuffers buf) {
         int e = dim;
         float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
         float[] attn = buf.get(DecoderBuffers.Slot.ATTN, hw * e);
@@ -94,17 +111,20 @@ final class TwoWayTransformerInference {
                 kpe = kpeBuf; // keys + PE, written with the keys by the previous block
             }
             norm(q, t, blk.norm1());
-            TokenToImageInference ti = toImage[l];
-            addInPlace(q, ti.forward(plus(q, pointTokens), t, kpe, image, hw,
-                    buf.get(DecoderBuffers.Slot.SCORES, ti.attention().heads * t * hw)));
+            SamAttention tia = blk.toImage().attention();
+            float[] p = buf.get(DecoderBuffers.Slot.SCORES, tia.heads * t * hw);
+            addInPlace(q, l == 0 ? first.tokenToImage(image0, plus(q, pointTokens), t, hw, p)
+                    : toImage[l].forward(plus(q, pointTokens), t, kpe, image, hw, p));
             norm(q, t, blk.norm2());
             addInPlace(q, lin2[l].apply(lin1[l].apply(q, t, true), t, false));
             norm(q, t, blk.norm3());
-            ImageToTokenInference it = toTokens[l];
-            float[] s = buf.get(DecoderBuffers.Slot.SCORES, it.attention().heads * t * hw);
-            float[] m = it.scores(plus(q, pointTokens), q, t, kpe, hw, s);
-            it.output(s, m, t, hw, attn);
-            residualNorm(image, attn, it.outputBias(), blk.norm4(), keys, pe, kpeBuf, hw);
+            SamAttention ita = blk.toTokens().attention();
+            int rows = ita.heads * t;
+            float[] s = buf.get(DecoderBuffers.Slot.SCORES, rows * hw);
+            float[] m = l == 0 ? first.imageToTokenScores(image0, plus(q, pointTokens), q, t, hw, s)
+                    : toTokens[l].scores(plus(q, pointTokens), q, t, kpe, hw, s);
+            ImageToTokenInference.output(s, m, rows, hw, e, attn);
+            residualNorm(image, attn, ita.out.bias, blk.norm4(), keys, pe, kpeBuf, hw);
             image = keys;
         }
         if (image != keys) {
