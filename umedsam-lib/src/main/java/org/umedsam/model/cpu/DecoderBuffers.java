@@ -21,15 +21,34 @@ final class DecoderBuffers {
         ATTN,
         /** attention probabilities {@code [heads * T, HW]} or {@code [HW, heads * T]}. */
         SCORES,
-        /** first up-scaling stage {@code [4 HW, E/4]}. */
-        UP1,
-        /** second up-scaling stage {@code [16 HW, E/8]}. */
-        UP2,
+        /** the image-to-token probabilities transposed, {@code [HW, heads * T]}. */
+        SCORES_T,
         /** mask logits of the boxes of a call. */
         MASKS
     }
 
+    /** What an off-heap buffer ({@link NativeFloats}) holds: sgemm operands and results. */
+    enum Native {
+        /** the inference schedule's image tokens {@code [HW, E]}. */
+        KEYS,
+        /** keys + PE {@code [HW, E]}. */
+        KEYS_PE,
+        /** image-to-token attention output {@code [HW, E]}. */
+        ATTN,
+        /** first up-scaling stage {@code [4 HW, E/4]}. */
+        UP1,
+        /** second up-scaling stage {@code [16 HW, E/8]}. */
+        UP2,
+        /** staged left operands of the attentions' products (up to {@code [heads * T, HW]}). */
+        STAGE_A,
+        /** staged right operands of the attentions' products ({@code [heads * T, E]}). */
+        STAGE_B,
+        /** products of the attentions read back to the heap (up to {@code [heads * T, HW]}). */
+        STAGE_C
+    }
+
     private final Map<Slot, float[]> arrays = new EnumMap<>(Slot.class);
+    private final Map<Native, NativeFloats> natives = new EnumMap<>(Native.class);
     /** The last image this thread decoded, or null. */
     private ImageContext image;
 
@@ -41,6 +60,11 @@ final class DecoderBuffers {
             arrays.put(slot, a);
         }
         return a;
+    }
+
+    /** An off-heap buffer of at least {@code size} values for {@code slot}. */
+    NativeFloats get(Native slot, long size) {
+        return natives.computeIfAbsent(slot, k -> new NativeFloats()).ensure(size);
     }
 
     /** The last image context this thread made ({@link #image(ImageContext)}), or null. */

@@ -114,18 +114,20 @@ final class FirstBlockInference {
 
     /**
      * Image-to-token attention's probabilities ({@code cross_attn_image_to_token} of the first block)
-     * {@code S [H*T, HW]} into {@code s} (each head's block of {@code T} rows sums to 1 down every column),
-     * and {@code M [H*T, E]}, returned: {@link ImageToTokenInference#output} finishes the attention.
+     * {@code S [H*T, HW]} into {@code s} (each head's block of {@code T} rows sums to 1 down every column) and
+     * transposed into {@code buf}'s SCORES_T slot,
+     * and {@code M [H*T, E]}, returned: {@link ImageToTokenInference#output(float[], float[], int, int, int,
+     * NativeFloats, DecoderBuffers)} finishes the attention.
      *
      * @param tokensPe keys before projection {@code [T, E]} (tokens + their PE)
      * @param tokens   values before projection {@code [T, E]}
      */
-    float[] imageToTokenScores(Image img, float[] tokensPe, float[] tokens, int t, int hw, float[] s) {
+    float[] imageToTokenScores(Image img, float[] tokensPe, float[] tokens, int t, int hw, float[] s, DecoderBuffers buf) {
         SamAttention a = toTokens;
         int rows = a.heads * t;
         float[] k = itKey.apply(tokensPe, t, false);
         img.queries.applyInto(blockDiagonal(k, t, a.heads, a.headDim), rows, s);
-        ImageToTokenInference.columnSoftmax(s, null, a.heads, t, hw, a.scale);
+        ImageToTokenInference.columnSoftmax(s, null, a.heads, t, hw, a.scale, buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw));
         float[] v = itValue.apply(tokens, t, false);
         return itOut.apply(blockDiagonal(v, t, a.heads, a.headDim), rows, false);
     }

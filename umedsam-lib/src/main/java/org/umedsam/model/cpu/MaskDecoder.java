@@ -254,18 +254,20 @@ public final class MaskDecoder {
         float[] masks = buf.get(DecoderBuffers.Slot.MASKS, n * count * plane);
         float[] iou = new float[n * count];
         float[] tokens = new float[t * e];
-        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
+        NativeFloats keysOut = buf.get(DecoderBuffers.Native.KEYS, (long) hw * e);
         for (int b = 0; b < n; b++) {
             System.arraycopy(outputTokens, 0, tokens, 0, outputTokens.length);
             System.arraycopy(sparse, b * 2 * e, tokens, outputTokens.length, 2 * e);
             float[] hs;
             if (reference) {
+                float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
                 System.arraycopy(src, 0, keys, 0, hw * e);
                 hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
+                keysOut.put(0, keys, 0, hw * e);
             } else {
-                hs = schedule.forward(tokens, t, ctx.firstBlock, src, pe, srcPe, hw, buf); // its output image tokens: keys
+                hs = schedule.forward(tokens, t, ctx.firstBlock, src, pe, srcPe, hw, buf); // its output image tokens: keysOut
             }
-            heads(b, hs, keys, first, count, masks, iou, buf);
+            heads(b, hs, keysOut, first, count, masks, iou, buf);
         }
         return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
                 Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
@@ -307,12 +309,13 @@ public final class MaskDecoder {
      * {@code [first, first + count)} and their masks into {@code masks} (box-major), IoU head into {@code iou}.
      *
      * @param hs   transformer queries {@code [T, E]}
-     * @param keys transformer image tokens {@code [HW, E]}
+     * @param keys transformer image tokens {@code [HW, E]}, off-heap
      */
-    private void heads(int b, float[] hs, float[] keys, int first, int count, float[] masks, float[] iou, DecoderBuffers buf) {
+    private void heads(int b, float[] hs, NativeFloats keys, int first, int count, float[] masks, float[] iou,
+                       DecoderBuffers buf) {
         int e = dim;
         int plane = 16 * grid * grid;
-        float[] features = upscaler.features(keys, buf);
+        NativeFloats features = upscaler.features(keys, buf);
         float[] hyperIn = new float[count * (e / 8)];
         for (int k = 0; k < count; k++) {
             int tok = first + k;

@@ -1,5 +1,8 @@
 package org.umedsam.model.cpu;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
 /**
  * Token-to-image attention for inference ({@code cross_attn_token_to_image}, {@code final_attn_token_to_image}:
  * transformer.py {@code Attention(q=tokens+pe, k=image+pe, v=image)}), one box, no projection of the
@@ -56,12 +59,13 @@ final class TokenToImageInference {
 
     /**
      * @param tokens queries before projection {@code [T, E]} (tokens + their PE)
-     * @param kpe    keys before projection {@code [HW, E]} (image + PE)
-     * @param image  values before projection {@code [HW, E]}
+     * @param kpe    keys before projection {@code [HW, E]} (image + PE), off-heap
+     * @param image  values before projection {@code [HW, E]}, off-heap
      * @param p      scratch for the probabilities, at least {@code H*T*HW} values
+     * @param buf    staging buffers (STAGE_A, STAGE_C)
      * @return {@code [T, E]}
      */
-    float[] forward(float[] tokens, int t, float[] kpe, float[] image, int hw, float[] p) {
+    float[] forward(float[] tokens, int t, INDArray kpe, INDArray image, int hw, float[] p, DecoderBuffers buf) {
         int e = a.dim;
         int heads = a.heads;
         int rows = heads * t;
@@ -72,15 +76,19 @@ final class TokenToImageInference {
                 System.arraycopy(y, ti * heads * e + h * e, b, (h * t + ti) * e, e);
             }
         }
-        Gemm.multiply(b, 0, rows, e, kpe, 0, hw, true, p, 0);
+        NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
+        NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
+        Nd4j.gemm(sa.stage(b, rows, e), kpe, sc.matrix(rows, hw), false, true, 1.0, 0.0);
+        sc.get(0, p, 0, rows * hw);
         float scale = a.scale;
         ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 Softmax.wideRowVector(p, r * hw, hw, scale);
             }
         });
+        Nd4j.gemm(sa.stage(p, rows, hw), image, sc.matrix(rows, e), false, false, 1.0, 0.0);
         float[] r = new float[rows * e];
-        Gemm.multiply(p, 0, rows, hw, image, 0, e, false, r, 0);
+        sc.get(0, r, 0, rows * e);
         float[] z = new float[t * heads * e];
         for (int h = 0; h < heads; h++) {
             for (int ti = 0; ti < t; ti++) {
