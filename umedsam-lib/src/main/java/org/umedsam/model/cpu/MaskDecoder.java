@@ -28,7 +28,7 @@ import java.util.Set;
  * is immutable and thread-safe. Each decoding thread keeps its scratch arrays
  * ({@link DecoderBuffers}: about 25 MB for LiteMedSAM plus the largest call's mask logits, and the last
  * image's context, 12 MB on heap and 6 MB off-heap) for reuse; the
- * first decode also makes the inference schedule's folded weights (about 31 MB off-heap for LiteMedSAM).
+ * first decode also makes the inference schedule's resident weights (about 12 MB off-heap for LiteMedSAM).
  *
  * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
  * one BLAS thread ({@code OMP_NUM_THREADS=1}) was about twice as fast as two (barrier waits).
@@ -44,7 +44,7 @@ public final class MaskDecoder {
     private final PromptEncoder prompt;
     private final TwoWayTransformer transformer;
     /**
-     * Made on first decode: its per-head weight products (about 20 MB for LiteMedSAM) are wasted on the
+     * Made on first decode: its resident weights (about 12 MB off-heap for LiteMedSAM) are wasted on the
      * snapshots that only train. Racing threads build equal copies, so a volatile suffices.
      */
     private volatile TwoWayTransformerInference inference;
