@@ -60,27 +60,35 @@ final class ImageToTokenInference {
         int e = a.dim;
         int heads = a.heads;
         int hd = a.headDim;
-        int in = a.internal;
         int rows = heads * t;
         float[] k = key.apply(tokensPe, t, false);
         float[] at = queryRows.apply(FirstBlockInference.blockDiagonal(k, t, heads, hd), rows, false);
-        float[] bias = new float[rows];
-        float[] bq = a.q.bias;
-        for (int h = 0; h < heads; h++) {
-            for (int ti = 0; ti < t; ti++) {
-                float c = 0;
-                for (int j = 0; j < hd; j++) {
-                    c += k[ti * in + h * hd + j] * bq[h * hd + j];
-                }
-                bias[h * t + ti] = c;
-            }
-        }
+        float[] bias = queryBiasScores(k, a.q.bias, t, heads, hd);
         NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
         Nd4j.gemm(buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * e).stage(at, rows, e), kpe, sc.matrix(rows, hw),
                 false, true, 1.0, 0.0);
         sc.get(0, s, 0, rows * hw);
         columnSoftmax(s, bias, heads, t, hw, a.scale, buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw));
         return outRows.apply(FirstBlockInference.blockDiagonal(value.apply(tokens, t, false), t, heads, hd), rows, false);
+    }
+
+    /**
+     * The query bias's part of the scores, {@code c[h*T + t] = k_(t,h) . bq_h}, for projected keys
+     * {@code k [T, H*d]}: {@code [H*T]}.
+     */
+    static float[] queryBiasScores(float[] k, float[] bq, int t, int heads, int hd) {
+        int in = heads * hd;
+        float[] c = new float[heads * t];
+        for (int h = 0; h < heads; h++) {
+            for (int ti = 0; ti < t; ti++) {
+                float d = 0;
+                for (int j = 0; j < hd; j++) {
+                    d += k[ti * in + h * hd + j] * bq[h * hd + j];
+                }
+                c[h * t + ti] = d;
+            }
+        }
+        return c;
     }
 
     /**

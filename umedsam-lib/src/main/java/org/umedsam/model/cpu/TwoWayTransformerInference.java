@@ -114,7 +114,7 @@ final class TwoWayTransformerInference {
             SamAttention tia = blk.toImage().attention();
             float[] p = buf.get(DecoderBuffers.Slot.SCORES, tia.heads * t * hw);
             // the first block reads the image's projections; later ones the keys (+ PE) of the block before
-            addInPlace(q, l == 0 ? first.tokenToImage(image0, plus(q, pointTokens), t, hw, p)
+            addInPlace(q, l == 0 ? first.tokenToImage(image0, plus(q, pointTokens), t, hw, p, buf)
                     : toImage[l].forward(plus(q, pointTokens), t, kpe.matrix(hw, e), keys.matrix(hw, e), hw, p, buf));
             norm(q, t, blk.norm2());
             addInPlace(q, lin2[l].apply(lin1[l].apply(q, t, true), t, false));
