@@ -6,18 +6,20 @@ import java.util.Map;
 /**
  * Scratch arrays of one decoding thread, reused across boxes and calls: the image-sized activations
  * are 4-8 MB each, and allocating (zeroing) them per box cost more than the arithmetic of several
- * steps. Also holds the last decoded image's {@link ImageContext}. Not thread-safe; {@link MaskDecoder} keeps one per thread. Contents are undefined on
- * return of {@link #get}: every user overwrites what it reads.
+ * steps. Heap slots for the Java passes (and the tape-path schedule), off-heap ones ({@link Native}) for
+ * sgemm operands; also the last decoded image's {@link ImageContext}. Not thread-safe; {@link MaskDecoder}
+ * keeps one per thread. Contents are undefined on return of {@link #get}: every user overwrites what it
+ * reads.
  */
 final class DecoderBuffers {
 
     /** What a buffer holds. */
     enum Slot {
-        /** the transformer's image tokens {@code [HW, E]}. */
+        /** the tape-path schedule's image tokens {@code [HW, E]}. */
         KEYS,
-        /** keys + PE {@code [HW, E]}. */
+        /** its keys + PE {@code [HW, E]}. */
         KEYS_PE,
-        /** image-to-token attention output {@code [HW, E]}. */
+        /** its image-to-token attention output {@code [HW, E]}. */
         ATTN,
         /** attention probabilities {@code [heads * T, HW]} or {@code [HW, heads * T]}. */
         SCORES,
