@@ -20,12 +20,15 @@ import java.util.Set;
  * <p>Per box (mask_decoder.py {@code predict_masks}): tokens = [iou_token, mask_tokens, 2 box corners];
  * image tokens = embedding + no_mask_embed; the two-way transformer ({@link TwoWayTransformerInference},
  * the inference schedule of {@link TwoWayTransformer}); {@link MaskUpscaler}; hypernetwork MLP per
- * mask token; IoU head on the IoU token. Shared across the boxes of one call: the image tokens and their
- * sum with the grid PE (the grid PE itself once per instance). Each box is decoded alone, so it gets the
+ * mask token; IoU head on the IoU token. Shared across the boxes of an image embedding, in one call and
+ * in later calls on the same thread with an embedding of the same values ({@link ImageContext}): the image
+ * tokens, their sum with the grid PE (the grid PE itself once per instance) and the first transformer
+ * block's image projections ({@link FirstBlockInference}). Each box is decoded alone, so it gets the
  * same bits alone as in a batch. Weights are a snapshot taken by {@link #of}; an instance
  * is immutable and thread-safe. Each decoding thread keeps its scratch arrays
- * ({@link DecoderBuffers}: about 33 MB for LiteMedSAM plus the largest call's mask logits) for reuse; the
- * first decode also makes the inference schedule's folded weights (about 31 MB off-heap for LiteMedSAM).
+ * ({@link DecoderBuffers}: about 25 MB for LiteMedSAM plus the largest call's mask logits, and the last
+ * image's context, 12 MB on heap and 6 MB off-heap) for reuse; the
+ * first decode also makes the inference schedule's resident weights (about 12 MB off-heap for LiteMedSAM).
  *
  * <p>Speed note: BLAS runs on ND4J's thread count; on a machine whose cores are busy with other work,
  * one BLAS thread ({@code OMP_NUM_THREADS=1}) was about twice as fast as two (barrier waits).
@@ -41,7 +44,7 @@ public final class MaskDecoder {
     private final PromptEncoder prompt;
     private final TwoWayTransformer transformer;
     /**
-     * Made on first decode: its per-head weight products (about 20 MB for LiteMedSAM) are wasted on the
+     * Made on first decode: its resident weights (about 12 MB off-heap for LiteMedSAM) are wasted on the
      * snapshots that only train. Racing threads build equal copies, so a volatile suffices.
      */
     private volatile TwoWayTransformerInference inference;
@@ -224,11 +227,25 @@ public final class MaskDecoder {
         int plane = side * side;
 
         DecoderBuffers buf = BUFFERS.get();
-        // shared by all boxes: image tokens [HW, E] = embedding + no_mask_embed, and + PE
-        float[] src = buf.get(DecoderBuffers.Slot.SRC, hw * e);
         float[] pe = prompt.densePeTokens();
-        float[] srcPe = buf.get(DecoderBuffers.Slot.SRC_PE, hw * e);
-        imageTokens(emb, prompt.noMaskEmbed, pe, src, srcPe, hw);
+        // shared by all boxes of the image, in this call and later ones: image tokens [HW, E] =
+        // embedding + no_mask_embed, + PE, and the first block's image projections
+        TwoWayTransformerInference schedule = inference();
+        ImageContext ctx = buf.image();
+        if (ctx == null || !ctx.isFor(schedule, emb)) {
+            if (!reference) {
+                buf.image(null); // the old context's arrays may go before the new ones are made
+            }
+            float[] src = new float[hw * e];
+            float[] srcPe = new float[hw * e];
+            imageTokens(emb, prompt.noMaskEmbed, pe, src, srcPe, hw);
+            ctx = new ImageContext(schedule, emb, src, srcPe, reference ? null : schedule.image(src, srcPe, hw));
+            if (!reference) {
+                buf.image(ctx);
+            }
+        }
+        float[] src = ctx.src;
+        float[] srcPe = ctx.srcPe;
 
         float[] sparse = new float[n * 2 * e];
         for (int b = 0; b < n; b++) {
@@ -237,18 +254,20 @@ public final class MaskDecoder {
         float[] masks = buf.get(DecoderBuffers.Slot.MASKS, n * count * plane);
         float[] iou = new float[n * count];
         float[] tokens = new float[t * e];
-        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
+        NativeFloats keysOut = buf.get(DecoderBuffers.Native.KEYS, (long) hw * e);
         for (int b = 0; b < n; b++) {
             System.arraycopy(outputTokens, 0, tokens, 0, outputTokens.length);
             System.arraycopy(sparse, b * 2 * e, tokens, outputTokens.length, 2 * e);
             float[] hs;
             if (reference) {
+                float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
                 System.arraycopy(src, 0, keys, 0, hw * e);
                 hs = transformer.forward(tokens, t, keys, pe, srcPe, hw, buf);
+                keysOut.put(0, keys, 0, hw * e);
             } else {
-                hs = inference().forward(tokens, t, src, pe, srcPe, hw, buf); // its output image tokens: keys
+                hs = schedule.forward(tokens, t, ctx.firstBlock, src, pe, srcPe, hw, buf); // its output image tokens: keysOut
             }
-            heads(b, hs, keys, first, count, masks, iou, buf);
+            heads(b, hs, keysOut, first, count, masks, iou, buf);
         }
         return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
                 Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
@@ -290,12 +309,13 @@ public final class MaskDecoder {
      * {@code [first, first + count)} and their masks into {@code masks} (box-major), IoU head into {@code iou}.
      *
      * @param hs   transformer queries {@code [T, E]}
-     * @param keys transformer image tokens {@code [HW, E]}
+     * @param keys transformer image tokens {@code [HW, E]}, off-heap
      */
-    private void heads(int b, float[] hs, float[] keys, int first, int count, float[] masks, float[] iou, DecoderBuffers buf) {
+    private void heads(int b, float[] hs, NativeFloats keys, int first, int count, float[] masks, float[] iou,
+                       DecoderBuffers buf) {
         int e = dim;
         int plane = 16 * grid * grid;
-        float[] features = upscaler.features(keys, buf);
+        NativeFloats features = upscaler.features(keys, buf);
         float[] hyperIn = new float[count * (e / 8)];
         for (int k = 0; k < count; k++) {
             int tok = first + k;

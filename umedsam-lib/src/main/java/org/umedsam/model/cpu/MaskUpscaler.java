@@ -1,5 +1,8 @@
 package org.umedsam.model.cpu;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
 import org.umedsam.model.ModelConfig;
 
 /**
@@ -64,15 +67,54 @@ final class MaskUpscaler {
     }
 
     /**
-     * Up-scaled features before the last GELU and bias, in sub-pixel order: {@code [g*g*16, E/8]}.
+     * Up-scaled features before the last GELU and bias, in sub-pixel order: {@code [g*g*16, E/8]}, off-heap.
+     * The same arithmetic as the tape pass ({@link #forwardWithTape} without its tape), with the activations
+     * kept off-heap between the two products (no staging copies).
      *
-     * @param keys transformer output image tokens {@code [g*g, E]}
-     * @param buf  scratch arrays; the result is the UP2 slot
+     * @param keys transformer output image tokens {@code [g*g, E]}, off-heap
+     * @param buf  scratch buffers; the result is the native UP2 slot
      */
-    float[] features(float[] keys, DecoderBuffers buf) {
+    NativeFloats features(NativeFloats keys, DecoderBuffers buf) {
         int hw = grid * grid;
-        return features(keys, buf.get(DecoderBuffers.Slot.UP1, hw * 4 * c1), buf.get(DecoderBuffers.Slot.UP2, hw * 16 * c2),
-                null, null);
+        NativeFloats y1 = buf.get(DecoderBuffers.Native.UP1, (long) hw * 4 * c1);
+        Nd4j.gemm(keys.matrix(hw, dim), resident()[0], y1.matrix(hw, 4 * c1), false, false, 1.0, 0.0);
+        float eps = (float) ModelConfig.LN2D_EPS;
+        float[] nw = norm[0];
+        float[] nb = norm[1];
+        ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
+            float[] rows = new float[ROWS * c1];
+            for (int r0 = from; r0 < to; r0 += ROWS) {
+                int n = Math.min(ROWS, to - r0);
+                y1.get(r0 * c1, rows, 0, n * c1);
+                for (int r = 0; r < n; r++) {
+                    int o = r * c1;
+                    for (int i = 0; i < c1; i++) {
+                        rows[o + i] += b1[i];
+                    }
+                    LayerNorm.row(rows, o, rows, o, c1, nw, nb, eps, null, null, 0);
+                }
+                Gelu.apply(rows, 0, n * c1);
+                y1.put(r0 * c1, rows, 0, n * c1);
+            }
+        });
+        NativeFloats y2 = buf.get(DecoderBuffers.Native.UP2, (long) hw * 16 * c2);
+        Nd4j.gemm(y1.matrix(hw * 4, c1), resident()[1], y2.matrix(hw * 4, 4 * c2), false, false, 1.0, 0.0);
+        return y2;
+    }
+
+    /** Rows of the first stage per bulk read in {@link #features(NativeFloats, DecoderBuffers)} (16 KB for c1 = 64). */
+    private static final int ROWS = 64;
+
+    /** {@link #w1} and {@link #w2} off-heap, made on first use (racing threads make equal copies). */
+    private volatile INDArray[] resident;
+
+    private INDArray[] resident() {
+        INDArray[] r = resident;
+        if (r == null) {
+            resident = r = new INDArray[]{Nd4j.create(w1, new long[]{dim, 4 * c1}, 'c'),
+                    Nd4j.create(w2, new long[]{c1, 4 * c2}, 'c')};
+        }
+        return r;
     }
 
     /**
@@ -151,11 +193,11 @@ final class MaskUpscaler {
     /**
      * {@code masks[k, :, :] = hyper[k] . GELU(features + b2)} as {@code [K, 4g, 4g]} logits.
      *
-     * @param features from {@link #features}
+     * @param features from {@link #features(NativeFloats, DecoderBuffers)}
      * @param hyper    {@code [K, E/8]}
      * @param out      receives {@code K * (4g)^2} values from {@code outOff}
      */
-    void masks(float[] features, float[] hyper, int k, float[] out, int outOff) {
+    void masks(NativeFloats features, float[] hyper, int k, float[] out, int outOff) {
         int side = 4 * grid;
         int plane = side * side;
         ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
@@ -163,7 +205,7 @@ final class MaskUpscaler {
             float[] z = new float[block];
             float[] d = new float[16];
             for (int pix = from; pix < to; pix++) {
-                System.arraycopy(features, pix * block, z, 0, block);
+                features.get(pix * block, z, 0, block);
                 for (int i = 0; i < block; i++) {
                     z[i] += b2Tiled[i];
                 }

@@ -57,14 +57,28 @@ final class ResidentLinear {
 
     /** {@code act(x [rows, in] W + b)} into a new {@code [rows, out]} array, {@code act} ReLU or identity. */
     float[] apply(float[] x, int rows, boolean relu) {
+        float[] y = new float[rows * out];
+        applyInto(x, rows, y);
+        if (relu) {
+            for (int i = 0; i < y.length; i++) {
+                y[i] = Math.max(y[i], 0f);
+            }
+        }
+        return y;
+    }
+
+    /** {@code x [rows, in] W + b} into the first {@code rows * out} values of {@code y}. */
+    void applyInto(float[] x, int rows, float[] y) {
         if (x.length < rows * in) {
             throw new IllegalArgumentException("input has " + x.length + " values, needs " + rows * in);
+        }
+        if (y.length < rows * out) {
+            throw new IllegalArgumentException("output has " + y.length + " values, needs " + rows * out);
         }
         Staging s = STAGING.get();
         INDArray sx = s.x.view(x, rows, in);
         INDArray sy = s.y.view(null, rows, out);
         Nd4j.gemm(sx, w, sy, false, transposed, 1.0, 0.0);
-        float[] y = new float[rows * out];
         s.y.copyOut(y, rows * out);
         if (bias != null) {
             for (int r = 0; r < rows; r++) {
@@ -74,12 +88,6 @@ final class ResidentLinear {
                 }
             }
         }
-        if (relu) {
-            for (int i = 0; i < y.length; i++) {
-                y[i] = Math.max(y[i], 0f);
-            }
-        }
-        return y;
     }
 
     private static final class Staging {

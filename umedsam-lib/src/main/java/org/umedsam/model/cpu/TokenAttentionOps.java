@@ -2,8 +2,7 @@ package org.umedsam.model.cpu;
 
 /**
  * Token-side kernels of the decoder's inference schedule ({@link TwoWayTransformerInference}): the
- * self-attention among a box's tokens with stacked projections, and the per-head weight products the
- * folded cross attentions ({@link TokenToImageInference}, {@link ImageToTokenInference}) precompute.
+ * self-attention among a box's tokens with stacked projections, and a weight transpose.
  *
  * <p>Token products go through sgemm with resident weights ({@link ResidentLinear}): the row loop of
  * {@link Linear} ran a 7 x 256 x 2048 linear at about 1 GMAC/s, 4-5x slower than sgemm even with the weight
@@ -106,41 +105,6 @@ final class TokenAttentionOps {
         return outProj.apply(o, t, false);
     }
 
-    /**
-     * Per head {@code h}: {@code W1_h^T W2_h [E, E]}, where {@code W1_h} and {@code W2_h} are rows
-     * {@code [h*d, (h+1)*d)} of {@code w1, w2 [I, E]} (a projection pair of one head, multiplied out).
-     */
-    static float[][] headProducts(float[] w1, float[] w2, int heads, int hd, int e) {
-        float[][] r = new float[heads][e * e];
-        for (int h = 0; h < heads; h++) {
-            Gemm.multiply(w1, h * hd * e, true, e, hd, w2, h * hd * e, false, e, r[h], 0, false);
-        }
-        return r;
-    }
-
-    /**
-     * The head products of {@code w1, w2 [I, E]} side by side as one resident linear {@code [E, H*E]}: column
-     * block {@code h} is {@code W1_h^T W2_h} ({@link #headProducts}) and its bias {@code b1_h W2_h}
-     * ({@link #headBias}), so that one sgemm of {@code x [T, E]} gives every head's {@code (x W1_h^T + b1_h) W2_h}.
-     */
-    static ResidentLinear headColumns(float[] w1, float[] b1, float[] w2, int heads, int hd, int e) {
-        float[][] products = headProducts(w1, w2, heads, hd, e);
-        float[] w = new float[e * heads * e];
-        float[] bias = new float[heads * e];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < e; i++) {
-                System.arraycopy(products[h], i * e, w, i * heads * e + h * e, e);
-            }
-            headBias(b1, w2, h, hd, e, bias, h * e);
-        }
-        return new ResidentLinear(w, e, heads * e, false, bias);
-    }
-
-    /** The output projection's weight transposed, {@code Wo^T [I, E]} (rows per head, as {@link #headProducts} wants). */
-    static float[] outTransposed(SamAttention a) {
-        return transpose(a.out.weight, a.dim, a.internal);
-    }
-
     /** {@code w [rows, cols]} transposed, {@code [cols, rows]}. */
     static float[] transpose(float[] w, int rows, int cols) {
         float[] t = new float[rows * cols];
@@ -150,16 +114,5 @@ final class TokenAttentionOps {
             }
         }
         return t;
-    }
-
-    /** {@code sum_c b[h*d + c] w[h*d + c, j]} for head {@code h}: a bias pushed through one head's rows of {@code w [I, E]}, into {@code out[off, off + E)}. */
-    static void headBias(float[] b, float[] w, int h, int hd, int e, float[] out, int off) {
-        for (int c = 0; c < hd; c++) {
-            float bc = b[h * hd + c];
-            int wo = (h * hd + c) * e;
-            for (int j = 0; j < e; j++) {
-                out[off + j] += bc * w[wo + j];
-            }
-        }
     }
 }

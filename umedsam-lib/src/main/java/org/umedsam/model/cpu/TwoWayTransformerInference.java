@@ -8,12 +8,14 @@ import org.umedsam.model.ModelConfig;
  * image-to-token attention, each with LayerNorm; the first block without query PE; final token-to-image
  * attention and LayerNorm), scheduled for speed: {@link TokenToImageInference}, {@link ImageToTokenInference}
  * and {@link TokenAttentionOps} (every product an sgemm call, per-head weight products made once per model).
+ * The image-sized activations that feed products stay off-heap ({@link NativeFloats}): written once a row at
+ * a time by the pass that makes them, read by sgemm without staging copies.
  *
- * <p>Each box runs alone, although its first block sees the same image as every other box of the image:
- * sgemm may round a row differently when the number of rows changes, and a box must decode to the same
- * bits alone as in a batch. What the boxes share is prepared once per call by the caller: the image tokens
- * {@code src} and {@code src + PE} (the first block reads them directly; later blocks work in the KEYS
- * buffer), and the image PE (once per model).
+ * <p>Each box runs alone: sgemm may round a row differently when the number of rows changes, and a box must
+ * decode to the same bits alone as in a batch. What the boxes share does not depend on the boxes and is
+ * prepared once per image by the caller ({@link ImageContext}): the image tokens {@code src} and
+ * {@code src + PE}, and the first block's projections of them ({@link FirstBlockInference}); later blocks
+ * work in the native KEYS buffer. The image PE is made once per model.
  */
 final class TwoWayTransformerInference {
 
@@ -33,6 +35,8 @@ final class TwoWayTransformerInference {
     private final TokenToImageInference[] toImage;
     private final ImageToTokenInference[] toTokens;
     private final TokenToImageInference finalAttn;
+    /** The first block's cross attentions, with the image side projected per image (null without blocks). */
+    private final FirstBlockInference first;
     private final float[][] finalNorm;
     private final int dim;
 
@@ -58,30 +62,44 @@ final class TwoWayTransformerInference {
         }
         this.toImage = new TokenToImageInference[blocks.length];
         this.toTokens = new ImageToTokenInference[blocks.length];
-        for (int l = 0; l < blocks.length; l++) {
+        for (int l = 1; l < blocks.length; l++) {
             toImage[l] = new TokenToImageInference(blocks[l].toImage().attention());
             toTokens[l] = new ImageToTokenInference(blocks[l].toTokens().attention());
         }
+        this.first = blocks.length == 0 ? null
+                : new FirstBlockInference(blocks[0].toImage().attention(), blocks[0].toTokens().attention());
         this.finalAttn = new TokenToImageInference(transformer.finalAttention().attention());
         this.finalNorm = transformer.finalNorm();
         this.dim = transformer.dim();
     }
 
     /**
+     * The first block's image-side projections of one image ({@link FirstBlockInference}), which
+     * {@link #forward} takes; null when the transformer has no blocks.
+     *
+     * @param src   image tokens {@code [HW, E]}
+     * @param srcPe {@code src + pe}
+     */
+    FirstBlockInference.Image image(float[] src, float[] srcPe, int hw) {
+        return first == null ? null : first.image(src, srcPe, hw);
+    }
+
+    /**
      * @param pointTokens the prompt/output tokens {@code [T, E]}, also their PE; not modified
+     * @param image0      {@link #image} of {@code src} and {@code srcPe}
      * @param src         image tokens {@code [HW, E]}; not modified
      * @param pe          image PE {@code [HW, E]}
      * @param srcPe       {@code src + pe}
-     * @param buf         scratch (slots SCORES, KEYS, KEYS_PE, ATTN); the output image tokens are its KEYS slot
+     * @param buf         scratch (slot SCORES, native slots KEYS, KEYS_PE, ATTN and the staging ones); the output
+     *                    image tokens {@code [HW, E]} are its native KEYS slot
      * @return queries {@code [T, E]}
      */
-    float[] forward(float[] pointTokens, int t, float[] src, float[] pe, float[] srcPe, int hw, DecoderBuffers buf) {
+    float[] forward(float[] pointTokens, int t, FirstBlockInference.Image image0, float[] src, float[] pe, float[] srcPe,
+                    int hw, DecoderBuffers buf) {
         int e = dim;
-        float[] keys = buf.get(DecoderBuffers.Slot.KEYS, hw * e);
-        float[] attn = buf.get(DecoderBuffers.Slot.ATTN, hw * e);
-        float[] kpeBuf = buf.get(DecoderBuffers.Slot.KEYS_PE, hw * e);
-        float[] image = src;
-        float[] kpe = srcPe;
+        NativeFloats keys = buf.get(DecoderBuffers.Native.KEYS, (long) hw * e);
+        NativeFloats kpe = buf.get(DecoderBuffers.Native.KEYS_PE, (long) hw * e);
+        NativeFloats attn = buf.get(DecoderBuffers.Native.ATTN, (long) hw * e);
         float[] q = pointTokens.clone();
         for (int l = 0; l < blocks.length; l++) {
             TwoWayTransformer.Block blk = blocks[l];
@@ -91,40 +109,41 @@ final class TwoWayTransformerInference {
             } else {
                 float[] qp = plus(q, pointTokens);
                 addInPlace(q, TokenAttentionOps.selfAttention(blk.self(), fused[l], selfV[l], selfOut[l], qp, q, t));
-                kpe = kpeBuf; // keys + PE, written with the keys by the previous block
             }
             norm(q, t, blk.norm1());
-            TokenToImageInference ti = toImage[l];
-            addInPlace(q, ti.forward(plus(q, pointTokens), t, kpe, image, hw,
-                    buf.get(DecoderBuffers.Slot.SCORES, ti.attention().heads * t * hw)));
+            SamAttention tia = blk.toImage().attention();
+            float[] p = buf.get(DecoderBuffers.Slot.SCORES, tia.heads * t * hw);
+            // the first block reads the image's projections; later ones the keys (+ PE) of the block before
+            addInPlace(q, l == 0 ? first.tokenToImage(image0, plus(q, pointTokens), t, hw, p, buf)
+                    : toImage[l].forward(plus(q, pointTokens), t, kpe.matrix(hw, e), keys.matrix(hw, e), hw, p, buf));
             norm(q, t, blk.norm2());
             addInPlace(q, lin2[l].apply(lin1[l].apply(q, t, true), t, false));
             norm(q, t, blk.norm3());
-            ImageToTokenInference it = toTokens[l];
-            float[] s = buf.get(DecoderBuffers.Slot.SCORES, it.attention().heads * t * hw);
-            float[] m = it.scores(plus(q, pointTokens), q, t, kpe, hw, s);
-            it.output(s, m, t, hw, attn);
-            residualNorm(image, attn, it.outputBias(), blk.norm4(), keys, pe, kpeBuf, hw);
-            image = keys;
+            SamAttention ita = blk.toTokens().attention();
+            int rows = ita.heads * t;
+            float[] s = buf.get(DecoderBuffers.Slot.SCORES, rows * hw);
+            float[] m = l == 0 ? first.imageToTokenScores(image0, plus(q, pointTokens), q, t, hw, s, buf)
+                    : toTokens[l].scores(plus(q, pointTokens), q, t, kpe.matrix(hw, e), hw, s, buf);
+            ImageToTokenInference.output(buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw), m, rows, hw, e, attn, buf);
+            residualNorm(l == 0 ? src : null, keys, attn, ita.out.bias, blk.norm4(), pe, kpe, hw);
         }
-        if (image != keys) {
-            ChunkedParallel.add(image, pe, kpeBuf, hw * e); // no blocks
+        if (blocks.length == 0) { // the output image tokens are the input
+            keys.put(0, src, 0, hw * e);
+            kpe.put(0, srcPe, 0, hw * e);
         }
-        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, kpeBuf, image, hw,
-                buf.get(DecoderBuffers.Slot.SCORES, finalAttn.attention().heads * t * hw)));
+        addInPlace(q, finalAttn.forward(plus(q, pointTokens), t, kpe.matrix(hw, e), keys.matrix(hw, e), hw,
+                buf.get(DecoderBuffers.Slot.SCORES, finalAttn.attention().heads * t * hw), buf));
         norm(q, t, finalNorm);
-        if (image != keys) {
-            System.arraycopy(image, 0, keys, 0, hw * e); // no blocks: the output image tokens are the input
-        }
         return q;
     }
 
     /**
-     * {@code out = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]} ({@code out} may be {@code in}),
-     * and {@code outPe = out + pe} while the row is in cache (the next attention's keys; one pass fewer).
+     * {@code keys = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]}, where {@code in} is
+     * {@code src} when not null (the first block), else {@code keys} itself; and {@code keysPe = keys + pe}
+     * while the row is in cache (the next attention's keys; one pass fewer).
      */
-    private void residualNorm(float[] in, float[] attn, float[] bias, float[][] norm, float[] out, float[] pe,
-                              float[] outPe, int hw) {
+    private void residualNorm(float[] src, NativeFloats keys, NativeFloats attn, float[] bias, float[][] norm,
+                              float[] pe, NativeFloats keysPe, int hw) {
         int e = dim;
         float[] nw = norm[0];
         float[] nb = norm[1];
@@ -135,18 +154,22 @@ final class TwoWayTransformerInference {
             float[] b = new float[e];
             for (int r = from; r < to; r++) {
                 int o = r * e;
-                System.arraycopy(in, o, a, 0, e);
-                System.arraycopy(attn, o, b, 0, e);
+                if (src != null) {
+                    System.arraycopy(src, o, a, 0, e);
+                } else {
+                    keys.get(o, a, 0, e);
+                }
+                attn.get(o, b, 0, e);
                 for (int i = 0; i < e; i++) {
                     a[i] = a[i] + (b[i] + bias[i]);
                 }
                 LayerNorm.row(a, 0, a, 0, e, nw, nb, EPS);
-                System.arraycopy(a, 0, out, o, e);
+                keys.put(o, a, 0, e);
                 System.arraycopy(pe, o, b, 0, e);
                 for (int i = 0; i < e; i++) {
                     b[i] = a[i] + b[i];
                 }
-                System.arraycopy(b, 0, outPe, o, e);
+                keysPe.put(o, b, 0, e);
             }
         });
     }

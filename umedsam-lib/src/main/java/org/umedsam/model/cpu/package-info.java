@@ -21,9 +21,12 @@
  *       {@link org.umedsam.model.cpu.MaskDecoder} (with its prompt encoder); one class per upstream module
  *       ({@code PatchEmbed}, {@code MBConv}, {@code PatchMerging}, {@code TinyVitBlock},
  *       {@code Neck}, {@code TwoWayTransformer}, ...). Decoding runs the two-way transformer through
- *       its inference schedule ({@code TwoWayTransformerInference}: cross attentions with per-head weight
- *       products made once per model, {@code TokenToImageInference}, {@code ImageToTokenInference}; token
- *       weights resident off-heap, {@code ResidentLinear}); the tape path's forward stays the reference.</li>
+ *       its inference schedule ({@code TwoWayTransformerInference}: cross attentions that project on the
+ *       token side with block-diagonal head products, {@code TokenToImageInference},
+ *       {@code ImageToTokenInference}; the first block's image projections made once per image embedding,
+ *       {@code FirstBlockInference}, {@code ImageContext}; token weights resident off-heap,
+ *       {@code ResidentLinear}; image-sized sgemm operands off-heap, {@code NativeFloats}); the tape path's
+ *       forward stays the reference.</li>
  *   <li>Training: {@link org.umedsam.model.cpu.LiteMedSamTraining}, a forward pass that keeps its tape and
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
  *       {@code *Training} class per encoder module, each a forward with tape and a backward, and

@@ -1,0 +1,62 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * A growable off-heap float array for the decoder's image-sized activations that are sgemm operands:
+ * viewed as a row-major matrix for {@code Nd4j.gemm}, read and written from Java in bulk runs (rows).
+ *
+ * <p>Why: {@link Gemm} copies every operand between the heap and staging buffers per call; for the
+ * decoder's {@code [HW, E]} operands (4 MB each) those copies, cache-cold, cost about 0.6 ms per
+ * million floats, about as much as the products they feed. Kept here, an activation is written once by
+ * the Java pass that makes it (a row at a time, while in cache) and read by every product that uses it.
+ *
+ * <p>Not thread-safe to grow; the bulk {@link #put}/{@link #get} at absolute indices may run from several
+ * threads on disjoint ranges (they do not move the buffer's position).
+ */
+final class NativeFloats {
+
+    private DataBuffer data;
+    private FloatBuffer nio;
+
+    /** Makes room for at least {@code len} values (contents undefined after growing); returns this. */
+    NativeFloats ensure(long len) {
+        if (data == null || data.length() < len) {
+            data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, 1 << 14), false);
+            nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        return this;
+    }
+
+    /** The first {@code rows * cols} values as a c-order {@code [rows, cols]} matrix (a view, not a copy). */
+    INDArray matrix(int rows, int cols) {
+        if (data == null || data.length() < (long) rows * cols) {
+            throw new IllegalStateException("native buffer holds " + (data == null ? 0 : data.length())
+                    + " values, a [" + rows + ", " + cols + "] view needs more");
+        }
+        return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, 0L, 'c');
+    }
+
+    /** Copies {@code src[off, off + len)} to {@code [index, index + len)}. */
+    void put(int index, float[] src, int off, int len) {
+        nio.put(index, src, off, len);
+    }
+
+    /** Copies {@code [index, index + len)} to {@code dst[off, off + len)}. */
+    void get(int index, float[] dst, int off, int len) {
+        nio.get(index, dst, off, len);
+    }
+
+    /** {@code src[0, len)} into a c-order {@code [rows, cols]} view ({@code len = rows * cols}), growing as needed. */
+    INDArray stage(float[] src, int rows, int cols) {
+        ensure((long) rows * cols);
+        put(0, src, 0, rows * cols);
+        return matrix(rows, cols);
+    }
+}

@@ -1,0 +1,49 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ModelConfig;
+import org.umedsam.model.Prediction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The decoder's per-image context is reused only for the same schedule and the same embedding values. */
+class ImageContextTest {
+
+    @Test
+    void matchesOnlyItsOwnerAndTheSameBits() {
+        Object owner = new Object();
+        float[] emb = {1f, 0f, -2.5f};
+        ImageContext ctx = new ImageContext(owner, emb.clone(), new float[0], new float[0], null);
+        assertThat(ctx.isFor(owner, emb.clone())).isTrue();
+        assertThat(ctx.isFor(new Object(), emb.clone())).as("another schedule").isFalse();
+        assertThat(ctx.isFor(owner, new float[]{1f, -0f, -2.5f})).as("-0 is not 0").isFalse();
+        assertThat(ctx.isFor(owner, new float[]{1f, 0f, Math.nextUp(-2.5f)})).as("one ulp").isFalse();
+        assertThat(ctx.isFor(owner, new float[]{1f, 0f})).as("length").isFalse();
+    }
+
+    @Test
+    void reusedContextGivesTheBitsOfAFreshOneAndNeverAStaleOne() {
+        ModelConfig c = ModelConfig.small();
+        LiteMedSam model = LiteMedSam.create(c, 3L);
+        MaskDecoder dec = MaskDecoder.of(c, model.stateDict());
+        Nd4j.getRandom().setSeed(21L);
+        INDArray a = Nd4j.randn(DataType.FLOAT, 1, c.promptEmbedDim(), c.embeddingSize(), c.embeddingSize());
+        INDArray b = a.dup();
+        b.putScalar(new long[]{0, 1, 2, 3}, b.getFloat(0, 1, 2, 3) + 0.5f);
+        INDArray box = Nd4j.createFromArray(new float[][]{{30, 40, 150, 170}});
+
+        Prediction first = dec.decode(a, box, false);   // makes a's context
+        Prediction again = dec.decode(a.dup(), box, false); // equal values: reused
+        Prediction other = dec.decode(b, box, false);   // one value changed: a new context
+        Prediction fresh = MaskDecoder.of(c, model.stateDict()).decode(b, box, false); // another decoder: its own
+
+        assertThat(MaskDecoderParityTest.compare("reused context", again.masks(), first.masks())).isEqualTo(0.0);
+        assertThat(MaskDecoderParityTest.compare("reused context iou", again.iou(), first.iou())).isEqualTo(0.0);
+        assertThat(MaskDecoderParityTest.compare("changed embedding", other.masks(), first.masks())).isGreaterThan(0.0);
+        assertThat(MaskDecoderParityTest.compare("fresh decoder", fresh.masks(), other.masks())).isEqualTo(0.0);
+    }
+}
