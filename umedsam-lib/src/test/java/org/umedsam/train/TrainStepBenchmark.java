@@ -21,6 +21,12 @@ import tech.tablesaw.api.Table;
  * issue 14: {@code OMP_WAIT_POLICY=PASSIVE mvn -B -q -o -pl umedsam-lib test -Dtest=TrainStepBenchmark
  * -Dgroups=benchmark -DexcludedGroups=none -Dbench.preset=litemedsam -Dbench.steps=3 -Dbench.sam=both}
  * (targets: peak RSS at most 4 GB, SAM at most 2.1x plain); {@link TorchTrainStepBenchmark} adds PyTorch's step.
+ *
+ * <p>Peak RSS follows the JVM's heap sizing as much as the tape: G1 grows the heap to about 1.7x the live set while
+ * the first step fills the tape arena, whatever the maximum allows. Give the JVM the heap a user's training JVM
+ * has, e.g. {@code -Dsurefire.argLine=-Xmx3200m} (the root pom's default is {@code -Xmx6g}), and read the
+ * figure with that setting named; about 0.75 GB of the RSS is outside the heap (ND4J's native buffers, AdamW's
+ * moments, the JVM).
  */
 @Tag("benchmark")
 class TrainStepBenchmark {

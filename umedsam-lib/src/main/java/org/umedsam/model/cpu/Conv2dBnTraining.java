@@ -215,6 +215,25 @@ final class Conv2dBnTraining {
      * @return dLoss/dinput per image (arrays of the arena, the caller's), or null when {@code needDx} is false
      */
     float[][] backward(Tape t, float[][] dy, boolean needDx, GradientSums g) {
+        return backward(t, dy, needDx, false, g);
+    }
+
+    /**
+     * {@link #backward(Tape, float[][], boolean, GradientSums) Backward pass} that writes dLoss/dinput into arrays
+     * the tape holds and the layer no longer needs once its weight gradient is summed, rather than taking new ones:
+     * a 1x1 convolution's input (read by {@code dW += dc x^T} only, before {@code dx} is written), a stride-1
+     * depthwise convolution's output (read by the BatchNorm backward only, which runs first). The same operations,
+     * so the same values; the caller's tape arrays are consumed (the returned arrays are them: give them back once).
+     * At LiteMedSAM's full-resolution stage that is one {@code [hidden, H*W]} map per image less at a time.
+     */
+    float[][] backwardIntoTape(Tape t, float[][] dy, GradientSums g) {
+        if (kind == Kind.DEPTHWISE && stride != 1) {
+            throw new IllegalStateException(prefix + ": a strided convolution's output cannot hold its input gradient");
+        }
+        return backward(t, dy, true, true, g);
+    }
+
+    private float[][] backward(Tape t, float[][] dy, boolean needDx, boolean intoTape, GradientSums g) {
         if (t.input() == null || t.conv() == null) {
             throw new IllegalStateException(prefix + ": the tape's " + (t.input() == null ? "input" : "convolution")
                     + " was dropped; restore it before the backward pass");
@@ -245,19 +264,25 @@ final class Conv2dBnTraining {
                     // conv [px, out] = x [px, in] W^T: dW += dc^T x, dx = dc W
                     Gemm.multiply(dc, 0, true, out, px, x, 0, false, in, dW, 0, true);
                     if (needDx) {
-                        dx[i] = arena.take(inPx * in);
+                        dx[i] = intoTape ? x : arena.take(inPx * in);
                         Gemm.multiply(dc, 0, false, px, out, weight, 0, false, in, dx[i], 0, false);
                     }
                 } else {
                     // conv [out, px] = W x [in, px]: dW += dc x^T, dx = W^T dc
                     Gemm.multiply(dc, 0, false, out, px, x, 0, true, in, dW, 0, true);
                     if (needDx) {
-                        dx[i] = arena.take(inPx * in);
+                        dx[i] = intoTape ? x : arena.take(inPx * in);
                         Gemm.multiply(weight, 0, true, in, out, dc, 0, false, px, dx[i], 0, false);
                     }
                 }
             } else {
-                float[] d = arena.zeros(inPx * in);
+                float[] d;
+                if (intoTape) {
+                    d = t.conv()[i];
+                    ChunkedParallel.parallel(d.length, 1, (from, to) -> java.util.Arrays.fill(d, from, to, 0f));
+                } else {
+                    d = arena.zeros(inPx * in);
+                }
                 if (channelsLast) {
                     DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
                 } else {

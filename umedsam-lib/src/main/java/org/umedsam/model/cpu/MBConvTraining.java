@@ -10,6 +10,12 @@ package org.umedsam.model.cpu;
  * pre-activation sum from them, the same operations, so bit for bit. At LiteMedSAM's full-resolution stage that
  * keeps 32 MB of the 304 MB per image a full tape holds, for about half the block's forward work again (a 1x1 and a
  * depthwise convolution). Maps come from and go back to the {@link TapeArena}.
+ *
+ * <p>Both passes hold at most three {@code [hidden, H*W]} maps per image at a time (67 MB each at LiteMedSAM's
+ * full resolution): the forward gives each convolution's output back as soon as its activation is made, and the
+ * backward recomputes the first convolution when its BatchNorm backward needs it and writes the input gradients of
+ * the last two convolutions into maps they have consumed ({@link Conv2dBnTraining#backwardIntoTape}). Five maps
+ * per image were held before, the most of any layer, which set the arena's size for that shape.
  */
 final class MBConvTraining {
 
@@ -28,8 +34,16 @@ final class MBConvTraining {
      */
     ConvChainTraining.Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
         int b = x.length;
+        float[][] h1 = new float[b][];
+        Conv2dBnTraining.Tape t1 = convs.conv1.forward(x, side, batchStatistics, h1);
+        arena.give(t1.conv());
+        float[][] h2 = new float[b][];
+        Conv2dBnTraining.Tape t2 = convs.conv2.forward(h1, side, batchStatistics, h2);
+        arena.give(h1);
+        arena.give(t2.conv());
         float[][] sum = new float[b][];
-        ConvChainTraining.Tape t = convs.forward(x, side, batchStatistics, sum);
+        Conv2dBnTraining.Tape t3 = convs.conv3.forward(h2, side, batchStatistics, sum);
+        arena.give(h2);
         for (int i = 0; i < b; i++) {
             float[] s = sum[i];
             float[] xi = x[i];
@@ -44,10 +58,7 @@ final class MBConvTraining {
             out[i] = o;
         }
         arena.give(sum);
-        arena.give(t.t1().conv());
-        arena.give(t.t2().conv());
-        return new ConvChainTraining.Tape(t.t1().withoutConv(), t.t2().withoutInput().withoutConv(),
-                t.t3().withoutInput());
+        return new ConvChainTraining.Tape(t1.withoutConv(), t2.withoutInput().withoutConv(), t3.withoutInput());
     }
 
     /**
@@ -76,22 +87,23 @@ final class MBConvTraining {
             dz[i] = copy;
         }
         arena.give(sum);
-        // the first two convolutions and their activations, recomputed from the block's input
+        // the first two convolutions and their activations, recomputed from the block's input; the first
+        // convolution's output is dropped once h1 is made and recomputed for its BatchNorm backward
         int side = t.t1().side();
-        Conv2dBnTraining.Tape t1 = t.t1().withConv(convs.conv1.convolution(x, side));
-        float[][] h1 = convs.conv1.output(t1, null);
+        float[][] c1 = convs.conv1.convolution(x, side);
+        float[][] h1 = convs.conv1.output(t.t1().withConv(c1), null);
+        arena.give(c1);
         Conv2dBnTraining.Tape t2 = t.t2().withConv(convs.conv2.convolution(h1, side)).withInput(h1);
         float[][] h2 = convs.conv2.output(t2, null);
-        float[][] dh2 = convs.conv3.backward(t.t3().withInput(h2), dz, true, g);
+        float[][] dh2 = convs.conv3.backwardIntoTape(t.t3().withInput(h2), dz, g); // dh2 is h2's arrays
         arena.give(dz);
-        arena.give(h2);
-        float[][] dh1 = convs.conv2.backward(t2, dh2, true, g);
+        float[][] dh1 = convs.conv2.backwardIntoTape(t2, dh2, g); // dh1 is t2's convolution arrays
         arena.give(dh2);
         arena.give(h1);
-        arena.give(t2.conv());
         if (release) {
             convs.conv3.release(t.t3());
         }
+        Conv2dBnTraining.Tape t1 = t.t1().withConv(convs.conv1.convolution(x, side));
         float[][] dx = convs.conv1.backward(t1, dh1, true, g);
         arena.give(dh1);
         arena.give(t1.conv());

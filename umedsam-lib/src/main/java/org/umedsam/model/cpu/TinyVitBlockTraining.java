@@ -15,10 +15,11 @@ import java.util.Arrays;
  * first), so their normalised row is the norm's bias exactly: the tape keeps it as an extra row {@code L} of
  * the qkv input, and its gradient flows to {@code qkv} and to {@code attn.norm.bias}.
  *
- * <p>The MLP half keeps only the local convolution's tape and the fc1 output {@code h}: the backward rebuilds
- * {@code y} (BatchNorm of the stored convolution), its LayerNorm and {@code gelu(h)} per image, the same float
+ * <p>The MLP half keeps only the local convolution's tape: the backward rebuilds {@code y} (BatchNorm of the
+ * stored convolution), its LayerNorm, the fc1 output {@code h} and {@code gelu(h)} per image, the same float
  * operations as the forward, so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
- * one {@code [L, 4 dim]} array less per image and block).
+ * two {@code [L, 4 dim]} arrays less per image and block; {@code h} alone is 344 MB of LiteMedSAM's tape at
+ * batch 2, for one fc1 product per image and block again, about 2% of the step).
  */
 final class TinyVitBlockTraining {
 
@@ -42,9 +43,11 @@ final class TinyVitBlockTraining {
     private final Linear fc2;
     private final TapeArena arena;
 
-    /** Per image: what the backward needs; plus the local convolution's tape over the batch. */
-    record Tape(int side, float[][] normIn, float[][] xhat1, float[][] inv1, float[][] qkv, float[][] att,
-                Conv2dBnTraining.Tape local, float[][] h) {
+    /**
+     * Per image: the block's input {@code x}, the qkv output and the attention output; plus the local convolution's
+     * tape over the batch without its input ({@code a = x + proj(att)}, rebuilt in the backward pass).
+     */
+    record Tape(int side, float[][] x, float[][] qkv, float[][] att, Conv2dBnTraining.Tape local) {
     }
 
     TinyVitBlockTraining(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio, TapeArena arena) {
@@ -70,48 +73,41 @@ final class TinyVitBlockTraining {
     }
 
     /**
-     * {@code x[b] [side*side, dim]} -> {@code out[b]}, arrays of the arena. The input is not kept: it goes back to
-     * the arena (the caller must not use it afterwards).
+     * {@code x[b] [side*side, dim]} -> {@code out[b]}, arrays of the arena. The input is kept by the tape (the
+     * caller must not modify it; a releasing backward gives it back to the arena).
      */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] out) {
         int b = x.length;
         int len = side * side;
-        float[][] normIn = new float[b][];
-        float[][] xhat1 = new float[b][];
-        float[][] inv1 = new float[b][];
         float[][] q = new float[b][];
         float[][] att = new float[b][];
         float[][] a = new float[b][];
+        float[] t = arena.take((len + 1) * dim);
+        float[] xhat1 = arena.take(len * dim);
+        float[] inv1 = arena.take(len);
         for (int i = 0; i < b; i++) {
-            float[] t = arena.take((len + 1) * dim);
-            System.arraycopy(x[i], 0, t, 0, len * dim);
-            xhat1[i] = arena.take(len * dim);
-            inv1[i] = arena.take(len);
-            DecoderGradientKernels.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat1[i], inv1[i]);
-            System.arraycopy(attnNormB, 0, t, len * dim, dim); // the padded token's normalised row
-            normIn[i] = t;
+            attentionInput(x[i], len, t, xhat1, inv1);
             q[i] = arena.take((len + 1) * 3 * dim);
             qkv.apply(t, len + 1, q[i], Activation.NONE);
             att[i] = arena.zeros(len * dim);
             attention.apply(q[i], side, att[i]);
-            a[i] = arena.take(len * dim);
-            proj.apply(att[i], len, a[i], Activation.NONE);
-            ChunkedParallel.add(a[i], x[i], a[i], len * dim);
-            arena.give(x[i]);
-            x[i] = null;
+            a[i] = residual(att[i], x[i], len);
         }
+        arena.give(t);
+        arena.give(xhat1);
+        arena.give(inv1);
         float[][] y = new float[b][];
-        Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y);
-        float[][] h = new float[b][];
+        Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y).withoutInput();
+        arena.give(a);
         float[] t2 = arena.take(len * dim);
         float[] xhat2 = arena.take(len * dim);
         float[] inv2 = arena.take(len);
+        float[] h = arena.take(len * hidden);
         float[] gi = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
             mlpInput(y[i], len, t2, xhat2, inv2);
-            h[i] = arena.take(len * hidden);
-            fc1.apply(t2, len, h[i], Activation.NONE);
-            gelu(h[i], gi);
+            fc1.apply(t2, len, h, Activation.NONE);
+            gelu(h, gi);
             float[] o = arena.take(len * dim);
             fc2.apply(gi, len, o, Activation.NONE);
             ChunkedParallel.add(o, y[i], o, len * dim);
@@ -121,8 +117,27 @@ final class TinyVitBlockTraining {
         arena.give(t2);
         arena.give(xhat2);
         arena.give(inv2);
+        arena.give(h);
         arena.give(gi);
-        return new Tape(side, normIn, xhat1, inv1, q, att, local, h);
+        return new Tape(side, x.clone(), q, att, local);
+    }
+
+    /**
+     * The attention's LayerNorm of {@code x} ({@code [len, dim]}, read only) into {@code t} ({@code [len + 1, dim]}:
+     * row {@code len} is the padded token's normalised row, the norm's bias), {@code xhat} and {@code inv}.
+     */
+    private void attentionInput(float[] x, int len, float[] t, float[] xhat, float[] inv) {
+        System.arraycopy(x, 0, t, 0, len * dim);
+        DecoderGradientKernels.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat, inv);
+        System.arraycopy(attnNormB, 0, t, len * dim, dim);
+    }
+
+    /** {@code a = x + proj(att)}, an array of the arena ({@code [len, dim]}). */
+    private float[] residual(float[] att, float[] x, int len) {
+        float[] a = arena.take(len * dim);
+        proj.apply(att, len, a, Activation.NONE);
+        ChunkedParallel.add(a, x, a, len * dim);
+        return a;
     }
 
     /** The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}. */
@@ -148,15 +163,19 @@ final class TinyVitBlockTraining {
         int b = dOut.length;
         int len = t.side() * t.side();
         float[][] dy = new float[b][];
-        // rebuilt: y = local conv output, then per image its LayerNorm and gelu(h)
+        // rebuilt: y = local conv output, then per image its LayerNorm, h = fc1(LN(y)) and gelu(h)
         float[][] y = localConv.output(t.local(), null);
         float[] t2 = arena.take(len * dim);
         float[] xhat2 = arena.take(len * dim);
         float[] inv2 = arena.take(len);
+        float[] hi = arena.take(len * hidden);
         float[] dhg = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
-            float[] hi = t.h()[i];
+            mlpInput(y[i], len, t2, xhat2, inv2);
+            arena.give(y[i]);
+            y[i] = null;
+            fc1.apply(t2, len, hi, Activation.NONE);
             gelu(hi, dhg); // gelu(h), needed for fc2's weight gradient only; then dhg's buffer
             Gemm.multiply(d, 0, true, dim, len, dhg, 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
             Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
@@ -164,9 +183,6 @@ final class TinyVitBlockTraining {
             ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
                 Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
             });
-            mlpInput(y[i], len, t2, xhat2, inv2);
-            arena.give(y[i]);
-            y[i] = null;
             Gemm.multiply(dhg, 0, true, hidden, len, t2, 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
             DecoderGradientKernels.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
             float[] dt2 = arena.take(len * dim);
@@ -178,38 +194,47 @@ final class TinyVitBlockTraining {
         arena.give(t2);
         arena.give(xhat2);
         arena.give(inv2);
+        arena.give(hi);
         arena.give(dhg);
-        if (release) {
-            arena.give(t.h());
+        // rebuilt: the local convolution's input a = x + proj(att)
+        float[][] a = new float[b][];
+        for (int i = 0; i < b; i++) {
+            a[i] = residual(t.att()[i], t.x()[i], len);
         }
-        float[][] da = localConv.backward(t.local(), dy, true, g);
+        // a releasing pass writes da over the convolution's output (its BatchNorm backward has read it): those
+        // arrays are then given back image by image below, as da's
+        float[][] da = release ? localConv.backwardIntoTape(t.local().withInput(a), dy, g)
+                : localConv.backward(t.local().withInput(a), dy, true, g);
+        arena.give(a);
         arena.give(dy);
-        if (release) {
-            localConv.release(t.local());
-        }
         float[][] dx = new float[b][];
         float[] dBiases = g.of(attnPrefix + ".attention_biases", biasCount);
         float[] datt = arena.take(len * dim);
         float[] dq = arena.take((len + 1) * 3 * dim);
         float[] dt1 = arena.take((len + 1) * dim);
+        // rebuilt per image: the attention's LayerNorm of x (qkv's input, xhat, 1/std)
+        float[] normIn = arena.take((len + 1) * dim);
+        float[] xhat1 = arena.take(len * dim);
+        float[] inv1 = arena.take(len);
         for (int i = 0; i < b; i++) {
             float[] d = da[i];
+            attentionInput(t.x()[i], len, normIn, xhat1, inv1);
             Gemm.multiply(d, 0, false, len, dim, proj.weight, 0, false, dim, datt, 0, false);
             Gemm.multiply(d, 0, true, dim, len, t.att()[i], 0, false, dim, g.of(attnPrefix + ".proj.weight", dim * dim), 0, true);
             DecoderGradientKernels.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
             Arrays.fill(dq, 0f);
             attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
-            Gemm.multiply(dq, 0, true, 3 * dim, len + 1, t.normIn()[i], 0, false, dim,
+            Gemm.multiply(dq, 0, true, 3 * dim, len + 1, normIn, 0, false, dim,
                     g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), 0, true);
             DecoderGradientKernels.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
             Gemm.multiply(dq, 0, false, len + 1, 3 * dim, qkv.weight, 0, false, dim, dt1, 0, false);
             float[] dNormBias = g.of(attnPrefix + ".norm.bias", dim);
-            DecoderGradientKernels.layerNormBackward(dt1, len, dim, attnNormW, t.xhat1()[i], t.inv1()[i], attnPrefix + ".norm", g);
+            DecoderGradientKernels.layerNormBackward(dt1, len, dim, attnNormW, xhat1, inv1, attnPrefix + ".norm", g);
             for (int c = 0; c < dim; c++) {
                 dNormBias[c] += dt1[len * dim + c];
             }
-            // residual: dx = da + d(LN input)
-            float[] o = arena.take(len * dim);
+            // residual: dx = da + d(LN input); a releasing pass writes it over x, which is rebuilt no more
+            float[] o = release ? t.x()[i] : arena.take(len * dim);
             ChunkedParallel.add(dt1, d, o, len * dim);
             dx[i] = o;
             arena.give(d);
@@ -218,10 +243,10 @@ final class TinyVitBlockTraining {
         arena.give(datt);
         arena.give(dq);
         arena.give(dt1);
+        arena.give(normIn);
+        arena.give(xhat1);
+        arena.give(inv1);
         if (release) {
-            arena.give(t.normIn());
-            arena.give(t.xhat1());
-            arena.give(t.inv1());
             arena.give(t.qkv());
             arena.give(t.att());
         }
