@@ -78,20 +78,13 @@ final class MaskUpscaler {
         int hw = grid * grid;
         NativeFloats y1 = buf.get(DecoderBuffers.Native.UP1, (long) hw * 4 * c1);
         Nd4j.gemm(keys.matrix(hw, dim), resident()[0], y1.matrix(hw, 4 * c1), false, false, 1.0, 0.0);
-        float eps = (float) ModelConfig.LN2D_EPS;
-        float[] nw = norm[0];
-        float[] nb = norm[1];
         ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
             float[] rows = new float[ROWS * c1];
             for (int r0 = from; r0 < to; r0 += ROWS) {
                 int n = Math.min(ROWS, to - r0);
                 y1.get(r0 * c1, rows, 0, n * c1);
                 for (int r = 0; r < n; r++) {
-                    int o = r * c1;
-                    for (int i = 0; i < c1; i++) {
-                        rows[o + i] += b1[i];
-                    }
-                    LayerNorm.row(rows, o, rows, o, c1, nw, nb, eps, null, null, 0);
+                    biasNorm(rows, r * c1, null, null, 0);
                 }
                 Gelu.apply(rows, 0, n * c1);
                 y1.put(r0 * c1, rows, 0, n * c1);
@@ -148,20 +141,24 @@ final class MaskUpscaler {
     private float[] features(float[] keys, float[] y1, float[] y2, float[] xhat, float[] inv) {
         int hw = grid * grid;
         firstConvolution(keys, y1);
-        float eps = (float) ModelConfig.LN2D_EPS;
-        float[] nw = norm[0];
-        float[] nb = norm[1];
         ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int o = r * c1;
-                for (int i = 0; i < c1; i++) {
-                    y1[o + i] += b1[i];
-                }
-                LayerNorm.row(y1, o, y1, o, c1, nw, nb, eps, xhat, inv, r);
+                biasNorm(y1, r * c1, xhat, inv, r);
             }
             Gelu.apply(y1, from * c1, (to - from) * c1);
         });
         return secondConvolution(y1, y2);
+    }
+
+    /**
+     * The first stage's bias and LayerNorm2d on one pixel's {@code c1} channels at {@code y[o, o + c1)}, in
+     * place; with the LayerNorm's tape (row {@code r} of {@code xhat}, {@code inv}) when {@code xhat} is not null.
+     */
+    private void biasNorm(float[] y, int o, float[] xhat, float[] inv, int r) {
+        for (int i = 0; i < c1; i++) {
+            y[o + i] += b1[i];
+        }
+        LayerNorm.row(y, o, y, o, c1, norm[0], norm[1], (float) ModelConfig.LN2D_EPS, xhat, inv, r);
     }
 
     /** First transposed convolution without bias: {@code y1 [HW, 4 c1] = keys [HW, E] . w1}; returns y1. */
