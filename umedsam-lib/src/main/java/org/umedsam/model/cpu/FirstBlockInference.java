@@ -105,28 +105,9 @@ final class FirstBlockInference {
         int rows = a.heads * t;
         int in = a.internal;
         float[] q = tiQuery.apply(tokensPe, t, false);
-        NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
-        NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
-        Nd4j.gemm(sa.stage(blockDiagonal(q, t, a.heads, a.headDim), rows, in), img.keys, sc.matrix(rows, hw),
-                false, true, 1.0, 0.0);
-        sc.get(0, p, 0, rows * hw);
-        float scale = a.scale;
-        ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                Softmax.wideRowVector(p, r * hw, hw, scale);
-            }
-        });
-        Nd4j.gemm(sa.stage(p, rows, hw), img.values, sc.matrix(rows, in), false, false, 1.0, 0.0);
-        float[] r = new float[rows * in];
-        sc.get(0, r, 0, rows * in);
-        float[] o = diagonalBlocks(r, t, a.heads, a.headDim);
-        float[] bv = a.v.bias;
-        for (int ti = 0; ti < t; ti++) {
-            for (int c = 0; c < in; c++) {
-                o[ti * in + c] += bv[c];
-            }
-        }
-        return tiOut.apply(o, t, false);
+        float[] r = TokenToImageInference.attend(blockDiagonal(q, t, a.heads, a.headDim), rows, in, img.keys, img.values,
+                in, hw, a.scale, p, buf);
+        return TokenToImageInference.headOutputs(r, t, a, tiOut);
     }
 
     /**
@@ -145,12 +126,8 @@ final class FirstBlockInference {
         int rows = a.heads * t;
         int in = a.internal;
         float[] k = itKey.apply(tokensPe, t, false);
-        NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
-        Nd4j.gemm(buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * in).stage(blockDiagonal(k, t, a.heads, a.headDim),
-                rows, in), img.queries, sc.matrix(rows, hw), false, true, 1.0, 0.0);
-        sc.get(0, s, 0, rows * hw);
-        ImageToTokenInference.columnSoftmax(s, ImageToTokenInference.queryBiasScores(k, a.q.bias, t, a.heads, a.headDim),
-                a.heads, t, hw, a.scale, buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw));
+        ImageToTokenInference.probabilities(blockDiagonal(k, t, a.heads, a.headDim), in, img.queries,
+                ImageToTokenInference.queryBiasScores(k, a.q.bias, t, a.heads, a.headDim), a, t, hw, s, buf);
         float[] v = itValue.apply(tokens, t, false);
         return itOut.apply(blockDiagonal(v, t, a.heads, a.headDim), rows, false);
     }

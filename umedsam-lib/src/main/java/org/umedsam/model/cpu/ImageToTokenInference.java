@@ -63,13 +63,28 @@ final class ImageToTokenInference {
         int rows = heads * t;
         float[] k = key.apply(tokensPe, t, false);
         float[] at = queryRows.apply(FirstBlockInference.blockDiagonal(k, t, heads, hd), rows, false);
-        float[] bias = queryBiasScores(k, a.q.bias, t, heads, hd);
-        NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
-        Nd4j.gemm(buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * e).stage(at, rows, e), kpe, sc.matrix(rows, hw),
-                false, true, 1.0, 0.0);
-        sc.get(0, s, 0, rows * hw);
-        columnSoftmax(s, bias, heads, t, hw, a.scale, buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw));
+        probabilities(at, e, kpe, queryBiasScores(k, a.q.bias, t, heads, hd), a, t, hw, s, buf);
         return outRows.apply(FirstBlockInference.blockDiagonal(value.apply(tokens, t, false), t, heads, hd), rows, false);
+    }
+
+    /**
+     * The image side of an image-to-token attention's scores, shared with {@link FirstBlockInference}:
+     * {@code S = left queries^T + bias [H*T, HW]} into {@code s}, then {@link #columnSoftmax} (into {@code s} and
+     * {@code buf}'s SCORES_T slot).
+     *
+     * @param left    score rows before the image side {@code [H*T, width]}
+     * @param queries {@code [HW, width]}, off-heap
+     * @param bias    per score row {@code [H*T]}
+     * @param buf     staging buffers (STAGE_A, STAGE_C)
+     */
+    static void probabilities(float[] left, int width, INDArray queries, float[] bias, SamAttention a, int t, int hw,
+                              float[] s, DecoderBuffers buf) {
+        int rows = a.heads * t;
+        NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
+        Nd4j.gemm(buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * width).stage(left, rows, width), queries,
+                sc.matrix(rows, hw), false, true, 1.0, 0.0);
+        sc.get(0, s, 0, rows * hw);
+        columnSoftmax(s, bias, a.heads, t, hw, a.scale, buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw));
     }
 
     /**

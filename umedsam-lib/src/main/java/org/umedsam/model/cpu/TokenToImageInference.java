@@ -55,25 +55,47 @@ final class TokenToImageInference {
      */
     float[] forward(float[] tokens, int t, INDArray kpe, INDArray image, int hw, float[] p, DecoderBuffers buf) {
         int e = a.dim;
-        int heads = a.heads;
-        int hd = a.headDim;
-        int rows = heads * t;
+        int rows = a.heads * t;
         float[] q = query.apply(tokens, t, false);
-        float[] b = keyRows.apply(FirstBlockInference.blockDiagonal(q, t, heads, hd), rows, false);
+        float[] b = keyRows.apply(FirstBlockInference.blockDiagonal(q, t, a.heads, a.headDim), rows, false);
+        float[] r = attend(b, rows, e, kpe, image, e, hw, a.scale, p, buf);
+        return headOutputs(valueRows.apply(r, rows, false), t, a, out);
+    }
+
+    /**
+     * The image side of a token-to-image attention, shared with {@link FirstBlockInference}: the probabilities
+     * {@code P = softmax_rows(scale * left keys^T)} into {@code p [rows, HW]}, and {@code P values}, returned.
+     *
+     * @param left   score rows before the image side {@code [rows, width]}
+     * @param keys   {@code [HW, width]}, off-heap
+     * @param values {@code [HW, valueWidth]}, off-heap
+     * @param buf    staging buffers (STAGE_A, STAGE_C)
+     * @return {@code [rows, valueWidth]}
+     */
+    static float[] attend(float[] left, int rows, int width, INDArray keys, INDArray values, int valueWidth, int hw,
+                          float scale, float[] p, DecoderBuffers buf) {
         NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
         NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
-        Nd4j.gemm(sa.stage(b, rows, e), kpe, sc.matrix(rows, hw), false, true, 1.0, 0.0);
+        Nd4j.gemm(sa.stage(left, rows, width), keys, sc.matrix(rows, hw), false, true, 1.0, 0.0);
         sc.get(0, p, 0, rows * hw);
-        float scale = a.scale;
         ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 Softmax.wideRowVector(p, r * hw, hw, scale);
             }
         });
-        Nd4j.gemm(sa.stage(p, rows, hw), image, sc.matrix(rows, e), false, false, 1.0, 0.0);
-        float[] r = new float[rows * e];
-        sc.get(0, r, 0, rows * e);
-        float[] o = FirstBlockInference.diagonalBlocks(valueRows.apply(r, rows, false), t, heads, hd);
+        Nd4j.gemm(sa.stage(p, rows, hw), values, sc.matrix(rows, valueWidth), false, false, 1.0, 0.0);
+        float[] r = new float[rows * valueWidth];
+        sc.get(0, r, 0, rows * valueWidth);
+        return r;
+    }
+
+    /**
+     * Every head's output from its projected values {@code v [H*T, I]} (row {@code h*T + t} read in head
+     * {@code h}'s columns, {@link FirstBlockInference#diagonalBlocks}), plus the value bias, through the output
+     * projection {@code out}: {@code [T, E]}.
+     */
+    static float[] headOutputs(float[] v, int t, SamAttention a, ResidentLinear out) {
+        float[] o = FirstBlockInference.diagonalBlocks(v, t, a.heads, a.headDim);
         float[] bv = a.v.bias;
         int in = a.internal;
         for (int ti = 0; ti < t; ti++) {
