@@ -1,12 +1,7 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
 /**
  * Single-precision matrix product on heap arrays, computed by ND4J's native BLAS sgemm.
@@ -53,11 +48,11 @@ public final class Gemm {
         check(b, bOff, (long) k * n, "b");
         check(c, cOff, (long) m * n, "c");
         Staging s = STAGING.get();
-        INDArray sa = transA ? s.a.view(a, aOff, k, m) : s.a.view(a, aOff, m, k);
-        INDArray sb = transB ? s.b.view(b, bOff, n, k) : s.b.view(b, bOff, k, n);
-        INDArray sc = s.c.view(accumulate ? c : null, cOff, m, n);
+        INDArray sa = transA ? s.a.stage(a, aOff, k, m) : s.a.stage(a, aOff, m, k);
+        INDArray sb = transB ? s.b.stage(b, bOff, n, k) : s.b.stage(b, bOff, k, n);
+        INDArray sc = accumulate ? s.c.stage(c, cOff, m, n) : s.c.ensure((long) m * n).matrix(m, n);
         Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
-        s.c.copyOut(c, cOff, m * n);
+        s.c.get(0, c, cOff, m * n);
     }
 
     /** {@code y[m, n] = x[m, k] · w[n, k]ᵀ + bias[n]} (PyTorch {@code Linear}); {@code bias} may be null. */
@@ -84,33 +79,8 @@ public final class Gemm {
     }
 
     private static final class Staging {
-        final Buffer a = new Buffer();
-        final Buffer b = new Buffer();
-        final Buffer c = new Buffer();
-    }
-
-    /** A growable off-heap float buffer exposing its prefix as a row-major matrix. */
-    private static final class Buffer {
-        private DataBuffer data;
-        private FloatBuffer nio;
-
-        INDArray view(float[] src, int off, int rows, int cols) {
-            int len = rows * cols;
-            if (data == null || data.length() < len) {
-                long cap = Math.max(len, data == null ? 0 : data.length() * 3 / 2);
-                data = Nd4j.createBuffer(DataType.FLOAT, cap, false);
-                nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            }
-            if (src != null) {
-                nio.position(0);
-                nio.put(src, off, len);
-            }
-            return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, 0L, 'c');
-        }
-
-        void copyOut(float[] dst, int off, int len) {
-            nio.position(0);
-            nio.get(dst, off, len);
-        }
+        final NativeFloats a = new NativeFloats();
+        final NativeFloats b = new NativeFloats();
+        final NativeFloats c = new NativeFloats();
     }
 }

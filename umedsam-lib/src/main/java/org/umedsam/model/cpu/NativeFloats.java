@@ -9,8 +9,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * A growable off-heap float array for the decoder's image-sized activations that are sgemm operands:
- * viewed as a row-major matrix for {@code Nd4j.gemm}, read and written from Java in bulk runs (rows).
+ * A growable off-heap float array for sgemm operands: viewed as a row-major matrix for {@code Nd4j.gemm}, read
+ * and written from Java in bulk runs (rows). The decoder keeps its image-sized activations in them;
+ * {@link Gemm} and {@link ResidentLinear} stage heap operands through them.
  *
  * <p>Why: {@link Gemm} copies every operand between the heap and staging buffers per call; for the
  * decoder's {@code [HW, E]} operands (4 MB each) those copies, cache-cold, cost about 0.6 ms per
@@ -25,10 +26,13 @@ final class NativeFloats {
     private DataBuffer data;
     private FloatBuffer nio;
 
-    /** Makes room for at least {@code len} values (contents undefined after growing); returns this. */
+    /**
+     * Makes room for at least {@code len} values (contents undefined after growing; it grows by half at least, so
+     * that callers of varying sizes settle after a few calls); returns this.
+     */
     NativeFloats ensure(long len) {
         if (data == null || data.length() < len) {
-            data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, 1 << 14), false);
+            data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, data == null ? 1 << 14 : data.length() * 3 / 2), false);
             nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
         return this;
@@ -55,8 +59,13 @@ final class NativeFloats {
 
     /** {@code src[0, len)} into a c-order {@code [rows, cols]} view ({@code len = rows * cols}), growing as needed. */
     INDArray stage(float[] src, int rows, int cols) {
+        return stage(src, 0, rows, cols);
+    }
+
+    /** {@code src[off, off + len)} into a c-order {@code [rows, cols]} view ({@code len = rows * cols}), growing as needed. */
+    INDArray stage(float[] src, int off, int rows, int cols) {
         ensure((long) rows * cols);
-        put(0, src, 0, rows * cols);
+        put(0, src, off, rows * cols);
         return matrix(rows, cols);
     }
 }

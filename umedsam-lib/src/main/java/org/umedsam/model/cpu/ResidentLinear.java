@@ -1,12 +1,7 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
 /**
  * {@code y [rows, out] = x [rows, in] W + b} by native sgemm with the constant {@code W} kept off-heap, for
@@ -76,10 +71,10 @@ final class ResidentLinear {
             throw new IllegalArgumentException("output has " + y.length + " values, needs " + rows * out);
         }
         Staging s = STAGING.get();
-        INDArray sx = s.x.view(x, rows, in);
-        INDArray sy = s.y.view(null, rows, out);
+        INDArray sx = s.x.stage(x, rows, in);
+        INDArray sy = s.y.ensure((long) rows * out).matrix(rows, out);
         Nd4j.gemm(sx, w, sy, false, transposed, 1.0, 0.0);
-        s.y.copyOut(y, rows * out);
+        s.y.get(0, y, 0, rows * out);
         if (bias != null) {
             for (int r = 0; r < rows; r++) {
                 int o = r * out;
@@ -91,31 +86,7 @@ final class ResidentLinear {
     }
 
     private static final class Staging {
-        final Buffer x = new Buffer();
-        final Buffer y = new Buffer();
-    }
-
-    /** A growable off-heap float buffer exposing its prefix as a row-major matrix. */
-    private static final class Buffer {
-        private DataBuffer data;
-        private FloatBuffer nio;
-
-        INDArray view(float[] src, int rows, int cols) {
-            int len = rows * cols;
-            if (data == null || data.length() < len) {
-                data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, 1 << 14), false);
-                nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            }
-            if (src != null) {
-                nio.position(0);
-                nio.put(src, 0, len);
-            }
-            return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, 0L, 'c');
-        }
-
-        void copyOut(float[] dst, int len) {
-            nio.position(0);
-            nio.get(dst, 0, len);
-        }
+        final NativeFloats x = new NativeFloats();
+        final NativeFloats y = new NativeFloats();
     }
 }
