@@ -279,7 +279,7 @@ final class Conv2dBnTraining {
                 float[] d;
                 if (intoTape) {
                     d = t.conv()[i];
-                    ChunkedParallel.parallel(d.length, 1, (from, to) -> java.util.Arrays.fill(d, from, to, 0f));
+                    ChunkedParallel.zero(d, d.length);
                 } else {
                     d = arena.zeros(inPx * in);
                 }

@@ -1,7 +1,6 @@
 package org.umedsam.model.cpu;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -53,7 +52,7 @@ public final class TapeArena {
     float[] zeros(int n) {
         float[] a = take(n);
         if (pooling) {
-            ChunkedParallel.parallel(n, 1, (from, to) -> Arrays.fill(a, from, to, 0f));
+            ChunkedParallel.zero(a, n);
         }
         return a;
     }
