@@ -41,6 +41,11 @@ def of_type(messages, kind):
     return [m["content"] for m in messages if m["msg_type"] == kind]
 
 
+def tracebacks(messages):
+    """The kernel's error tracebacks (with any "Caused by" chain), for a failing check's message."""
+    return "\n".join(line for e in of_type(messages, "error") for line in e.get("traceback", []))
+
+
 CHECKS = []
 
 
@@ -117,7 +122,7 @@ def _(kc):
 @check("the library's jars from kernel.json are on the class path (ND4J computes)")
 def _(kc):
     reply, msgs = run(kc, "Nd4j.create(new float[] {1, 2, 3}).sumNumber().intValue()")
-    assert reply["status"] == "ok", reply
+    assert reply["status"] == "ok", (reply, tracebacks(msgs))
     assert of_type(msgs, "execute_result")[0]["data"]["text/plain"] == "6", msgs
 
 
