@@ -47,9 +47,9 @@ class CpuDecoderBenchmark {
         long t0 = System.nanoTime();
         dec.decode(emb, one, false);
         double first = (System.nanoTime() - t0) / 1e9;
-        for (int i = 0; i < 5; i++) { // warm-up (JIT)
-            dec.decode(emb, one, i % 2 == 0);
-        }
+        double warmupSeconds = Double.parseDouble(System.getProperty("bench.warmupSeconds", "5"));
+        int warmups = BenchmarkSupport.warmUp(5, warmupSeconds, () -> dec.decode(emb, one, false),
+                () -> dec.decode(emb, one, true), () -> dec.decode(emb, ten, false));
         double[] single = BenchmarkSupport.sortedSeconds(0, reps, () -> dec.decode(emb, one, false));
         double[] multi = BenchmarkSupport.sortedSeconds(0, reps, () -> dec.decode(emb, one, true));
         double[] batch = BenchmarkSupport.sortedSeconds(0, Math.max(3, reps / 3), () -> dec.decode(emb, ten, false));
@@ -57,16 +57,15 @@ class CpuDecoderBenchmark {
         Arrays.sort(ofTimes);
         System.out.printf("BENCH MaskDecoder.of: slowest %.1f ms, median of %d %.1f ms%n", 1e3 * ofTimes[ofTimes.length - 1],
                 ofTimes.length, 1e3 * ofTimes[ofTimes.length / 2]);
-        System.out.printf("BENCH first decode (cold JIT, dense PE) %.3f s%n", first);
+        System.out.printf("BENCH first decode (cold JIT, dense PE) %.3f s; then %d warm-up rounds (1 box, multimask, 10 boxes; "
+                + "at least %.0f s, -Dbench.warmupSeconds)%n", first, warmups, warmupSeconds);
         System.out.printf("BENCH 1 box, single mask: median of %d %.4f s per box (min %.4f)%n", reps, single[reps / 2], single[0]);
         System.out.printf("BENCH 1 box, multimask:   median of %d %.4f s per box (min %.4f)%n", reps, multi[reps / 2], multi[0]);
         System.out.printf("BENCH 10 boxes per call, single mask: median %.4f s per box (min %.4f)%n",
                 batch[batch.length / 2] / 10, batch[0] / 10);
         System.out.printf("BENCH threads: common pool parallelism %d (+ caller), BLAS threads %d; peak RSS (VmHWM) %s%n",
                 java.util.concurrent.ForkJoinPool.commonPool().getParallelism(), Nd4j.factory().blas().getMaxThreads(), BenchmarkSupport.procStatus("VmHWM"));
-        for (int i = 0; i < 3; i++) { // warm-up of the reference schedule (JIT)
-            dec.decodeReference(emb, one, false);
-        }
+        BenchmarkSupport.warmUp(3, warmupSeconds / 2, () -> dec.decodeReference(emb, one, false)); // its own JIT warm-up
         int pairs = Integer.getInteger("bench.pairs", Math.max(3, reps / 2));
         double[][] wall = new double[4][pairs];
         double[][] cpu = new double[4][pairs];

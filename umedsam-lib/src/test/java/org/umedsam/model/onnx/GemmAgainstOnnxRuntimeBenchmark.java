@@ -56,7 +56,7 @@ class GemmAgainstOnnxRuntimeBenchmark {
             g.output(g.named(g.matMul("x", g.floats("w", wkn, k, n)), "y"), (long) m, (long) n);
             try (OrtModel ort = new OrtModel(g.model("one MatMul").toByteArray(), threads, true)) {
                 Map<String, OrtModel.Input> in = Map.of("x", new OrtModel.Input(a, m, k));
-                double[][] t = OnnxRuntimeBenchmark.interleaved(2, runs,
+                double[][] t = OnnxRuntimeBenchmark.interleaved(2, 0, runs,
                         () -> {
                             Gemm.multiply(a, 0, m, k, w, 0, n, true, c, 0);
                             return null;

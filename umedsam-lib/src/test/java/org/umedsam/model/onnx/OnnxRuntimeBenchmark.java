@@ -32,7 +32,9 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Weights: the parity checkpoint when {@code ../shared/fixtures} has it (LiteMedSAM), else the preset's
  * random initialisation. Options: {@code -Dbench.preset=litemedsam|small} (default litemedsam),
- * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured rounds), {@code -Dbench.warmups=2},
+ * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured encoder rounds), {@code -Dbench.decoderRuns=31} (measured
+ * decoder rounds: a call is short, so more rounds steady its median against this VM's swings), {@code -Dbench.warmups=2} (rounds at least) and
+ * {@code -Dbench.warmupSeconds=5} (seconds at least, per comparison: the engine's JIT needs tens of decoder calls),
  * {@code -Dbench.boxes=10}, {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
  * Run on a quiet machine:
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=OnnxRuntimeBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
@@ -47,7 +49,9 @@ class OnnxRuntimeBenchmark {
         String preset = System.getProperty("bench.preset", "litemedsam");
         int threads = Integer.getInteger("bench.threads", 2);
         int runs = Integer.getInteger("bench.runs", 9);
+        int decoderRuns = Integer.getInteger("bench.decoderRuns", 31);
         int warmups = Integer.getInteger("bench.warmups", 2);
+        double warmupSeconds = Double.parseDouble(System.getProperty("bench.warmupSeconds", "5"));
         int boxCount = Integer.getInteger("bench.boxes", 10);
         boolean spinning = Boolean.parseBoolean(System.getProperty("bench.ortSpinning", "true"));
         ModelConfig c = ModelConfig.named(preset);
@@ -61,10 +65,10 @@ class OnnxRuntimeBenchmark {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         ForkJoinPool pool = new ForkJoinPool(threads);
         System.out.printf("BENCH onnx: %s preset (%s weights), %d threads for both (engine: a %d-thread pool and %d BLAS "
-                        + "threads; ONNX Runtime %s: %d intra-op threads, spinning %s), %d processors, %d rounds after "
-                        + "%d warm-ups; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
+                        + "threads; ONNX Runtime %s: %d intra-op threads, spinning %s), %d processors, %d encoder and %d decoder rounds after "
+                        + "at least %d warm-up rounds and %.0f s of them per comparison; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
                 threads, threads, OrtEnvironment.getEnvironment().getVersion(), threads, spinning,
-                Runtime.getRuntime().availableProcessors(), runs, warmups, BenchmarkSupport.loadAverage());
+                Runtime.getRuntime().availableProcessors(), runs, decoderRuns, warmups, warmupSeconds, BenchmarkSupport.loadAverage());
         try (OrtModel ortEncoder = new OrtModel(OnnxExport.encoder(model), threads, spinning);
              OrtModel ortDecoder = new OrtModel(OnnxExport.decoder(model), threads, spinning)) {
             ImageEncoder encoder = ImageEncoder.of(c, model.stateDict());
@@ -73,7 +77,7 @@ class OnnxRuntimeBenchmark {
             INDArray embedding = in(pool, () -> encoder.embed(image));
             float[] emb = OnnxExportTest.floats(embedding);
 
-            double[][] enc = interleaved(warmups, runs,
+            double[][] enc = interleaved(warmups, warmupSeconds, runs,
                     () -> in(pool, () -> encoder.embed(image)),
                     () -> ortEncoder.run(Map.of(OnnxExport.IMAGE, new OrtModel.Input(pixels, image.shape()))),
                     () -> in(pool, () -> model.embed(image)));
@@ -84,7 +88,7 @@ class OnnxRuntimeBenchmark {
             for (int n : new int[]{1, boxCount}) {
                 INDArray boxes = boxes(n, s);
                 float[] b = OnnxExportTest.floats(boxes);
-                double[][] dec = interleaved(warmups, runs,
+                double[][] dec = interleaved(warmups, warmupSeconds, decoderRuns,
                         () -> in(pool, () -> decoder.decode(embedding, boxes, false)),
                         () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS, new OrtModel.Input(emb, embedding.shape()),
                                 OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape()))));
@@ -97,13 +101,23 @@ class OnnxRuntimeBenchmark {
                 BenchmarkSupport.loadAverage());
     }
 
-    /** Wall seconds of each contender per round, contenders in rotating order; {@code [contender][round]}. */
-    static double[][] interleaved(int warmups, int runs, Callable<?>... contenders) throws Exception {
-        for (int w = 0; w < warmups; w++) {
-            for (Callable<?> c : contenders) {
-                c.call();
-            }
+    /**
+     * Wall seconds of each contender per round, contenders in rotating order; {@code [contender][round]}; after
+     * warm-up rounds ({@link BenchmarkSupport#warmUp}: at least {@code warmups} and {@code warmupSeconds}).
+     */
+    static double[][] interleaved(int warmups, double warmupSeconds, int runs, Callable<?>... contenders) throws Exception {
+        Runnable[] unchecked = new Runnable[contenders.length];
+        for (int k = 0; k < contenders.length; k++) {
+            Callable<?> c = contenders[k];
+            unchecked[k] = () -> {
+                try {
+                    c.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
         }
+        BenchmarkSupport.warmUp(warmups, warmupSeconds, unchecked);
         double[][] t = new double[contenders.length][runs];
         for (int r = 0; r < runs; r++) {
             for (int k = 0; k < contenders.length; k++) {
