@@ -145,7 +145,20 @@ public final class JavaEvaluator implements AutoCloseable {
         if (thrown instanceof Exception exception) {
             return exception;
         }
-        return new EvaluationException(thrown.toString(), thrown);
+        return new EvaluationException(describe(thrown), thrown);
+    }
+
+    /**
+     * The error and, when it has one, its root cause: an {@link ExceptionInInitializerError} has no message of
+     * its own, and the reply's one line is what a notebook shows first (ND4J failing to load its native
+     * libraries surfaced only as "java.lang.ExceptionInInitializerError").
+     */
+    static String describe(Throwable thrown) {
+        Throwable root = thrown;
+        for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 32; depth++) {
+            root = root.getCause();
+        }
+        return root == thrown ? thrown.toString() : thrown + ", caused by " + root;
     }
 
     /**

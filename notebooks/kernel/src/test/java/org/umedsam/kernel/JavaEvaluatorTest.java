@@ -93,6 +93,16 @@ class JavaEvaluatorTest {
     }
 
     @Test
+    void anErrorsMessageNamesItsRootCause() {
+        // as a class whose static initialiser fails: the error has no message, its cause says what went wrong
+        assertThatThrownBy(() -> shell.eval(
+                "throw new ExceptionInInitializerError(new IllegalStateException(\"no native library\"));"))
+                .isInstanceOf(EvaluationException.class)
+                .hasMessage("java.lang.ExceptionInInitializerError, caused by java.lang.IllegalStateException: no native library")
+                .hasCauseInstanceOf(ExceptionInInitializerError.class);
+    }
+
+    @Test
     void compileErrorsListTheCompilersMessageAndLine() {
         assertThatThrownBy(() -> shell.eval("int fine = 1;\nint y = undefinedThing + 1;"))
                 .isInstanceOf(CompilationException.class)
