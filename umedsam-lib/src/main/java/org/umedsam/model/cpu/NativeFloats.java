@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.bytedeco.javacpp.FloatPointer;
+
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,6 +27,8 @@ final class NativeFloats {
 
     private DataBuffer data;
     private FloatBuffer nio;
+    /** The buffer's address for direct BLAS calls (null until first asked for after growing). */
+    private FloatPointer pointer;
 
     /**
      * Makes room for at least {@code len} values (contents undefined after growing; it grows by half at least, so
@@ -34,8 +38,17 @@ final class NativeFloats {
         if (data == null || data.length() < len) {
             data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, data == null ? 1 << 14 : data.length() * 3 / 2), false);
             nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            pointer = null;
         }
         return this;
+    }
+
+    /** The buffer's memory, for a direct BLAS call (valid until the buffer grows). */
+    FloatPointer pointer() {
+        if (pointer == null) {
+            pointer = new FloatPointer(data.addressPointer());
+        }
+        return pointer;
     }
 
     /** The first {@code rows * cols} values as a c-order {@code [rows, cols]} matrix (a view, not a copy). */
