@@ -35,7 +35,7 @@ import java.util.concurrent.ForkJoinPool;
  * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured encoder rounds), {@code -Dbench.decoderRuns=31} (measured
  * decoder rounds: a call is short, so more rounds steady its median against this VM's swings), {@code -Dbench.warmups=2} (rounds at least) and
  * {@code -Dbench.warmupSeconds=5} (seconds at least, per comparison: the engine's JIT needs tens of decoder calls),
- * {@code -Dbench.boxes=10}, {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
+ * {@code -Dbench.boxes=10}, {@code -Dbench.pauseMillis=50} (idle time before each timed call), {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
  * Run on a quiet machine:
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=OnnxRuntimeBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
  */
@@ -66,9 +66,9 @@ class OnnxRuntimeBenchmark {
         ForkJoinPool pool = new ForkJoinPool(threads);
         System.out.printf("BENCH onnx: %s preset (%s weights), %d threads for both (engine: a %d-thread pool and %d BLAS "
                         + "threads; ONNX Runtime %s: %d intra-op threads, spinning %s), %d processors, %d encoder and %d decoder rounds after "
-                        + "at least %d warm-up rounds and %.0f s of them per comparison; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
+                        + "at least %d warm-up rounds and %.0f s of them per comparison, %d ms idle before each timed call; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
                 threads, threads, OrtEnvironment.getEnvironment().getVersion(), threads, spinning,
-                Runtime.getRuntime().availableProcessors(), runs, decoderRuns, warmups, warmupSeconds, BenchmarkSupport.loadAverage());
+                Runtime.getRuntime().availableProcessors(), runs, decoderRuns, warmups, warmupSeconds, PAUSE_MILLIS, BenchmarkSupport.loadAverage());
         try (OrtModel ortEncoder = new OrtModel(OnnxExport.encoder(model), threads, spinning);
              OrtModel ortDecoder = new OrtModel(OnnxExport.decoder(model), threads, spinning)) {
             ImageEncoder encoder = ImageEncoder.of(c, model.stateDict());
@@ -101,6 +101,9 @@ class OnnxRuntimeBenchmark {
                 BenchmarkSupport.loadAverage());
     }
 
+    /** Milliseconds between two timed calls ({@code -Dbench.pauseMillis}). */
+    static final long PAUSE_MILLIS = Long.getLong("bench.pauseMillis", 50);
+
     /**
      * Wall seconds of each contender per round, contenders in rotating order; {@code [contender][round]}; after
      * warm-up rounds ({@link BenchmarkSupport#warmUp}: at least {@code warmups} and {@code warmupSeconds}).
@@ -122,6 +125,10 @@ class OnnxRuntimeBenchmark {
         for (int r = 0; r < runs; r++) {
             for (int k = 0; k < contenders.length; k++) {
                 int i = (r + k) % contenders.length;
+                // idle cores for each contender: ONNX Runtime's threads spin-wait after a run, and without a pause
+                // that spinning fell on the engine's next call (1-box decoder: 0.050 to 0.067 s median here,
+                // 0.041 s in CpuDecoderBenchmark alone)
+                Thread.sleep(PAUSE_MILLIS);
                 long t0 = System.nanoTime();
                 contenders[i].call();
                 t[i][r] = (System.nanoTime() - t0) / 1e9;
