@@ -25,7 +25,8 @@
  *       token side with block-diagonal head products, {@code TokenToImageInference},
  *       {@code ImageToTokenInference}; the first block's image projections made once per image embedding,
  *       {@code FirstBlockInference}, {@code ImageContext}; token weights resident off-heap,
- *       {@code ResidentLinear}; image-sized sgemm operands off-heap, {@code NativeFloats}); the tape path's
+ *       {@code ResidentLinear}, whose small token products call OpenBLAS on the calling thread instead of ND4J;
+ *       image-sized sgemm operands off-heap, {@code NativeFloats}); the tape path's
  *       forward stays the reference.</li>
  *   <li>Training: {@link org.umedsam.model.cpu.LiteMedSamTraining}, a forward pass that keeps its tape and
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
