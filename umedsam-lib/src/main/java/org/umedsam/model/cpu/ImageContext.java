@@ -1,5 +1,9 @@
 package org.umedsam.model.cpu;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -43,4 +47,32 @@ final class ImageContext {
         // bit patterns (Arrays.mismatch compares raw bits; it only equates NaNs with different payloads)
         return Arrays.mismatch(this.embedding, embedding) < 0;
     }
+
+    /**
+     * As {@link #isFor(Object, float[])}, reading {@code embedding} where it lives (in chunks through a small
+     * scratch, stopping at the first difference) instead of copying all of it to the heap first: a repeated
+     * call on the same image no longer allocates and fills a 4 MB array (LiteMedSAM) just to compare it.
+     */
+    boolean isFor(Object owner, INDArray embedding) {
+        int n = this.embedding.length;
+        if (this.owner != owner || embedding.length() != n) {
+            return false;
+        }
+        if (!StateDictWeights.wholeFloatBuffer(embedding)) {
+            return isFor(owner, StateDictWeights.floats(embedding));
+        }
+        FloatBuffer values = embedding.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        float[] chunk = new float[Math.min(CHUNK, n)];
+        for (int i = 0; i < n; i += CHUNK) {
+            int len = Math.min(CHUNK, n - i);
+            values.get(i, chunk, 0, len);
+            if (Arrays.mismatch(this.embedding, i, i + len, chunk, 0, len) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Values compared per bulk read (64 KB). */
+    private static final int CHUNK = 1 << 14;
 }

@@ -217,7 +217,7 @@ public final class MaskDecoder {
     }
 
     private Result run(INDArray embedding, INDArray boxes, int first, int count, boolean reference) {
-        float[] emb = embedding(embedding);
+        checkEmbedding(embedding);
         float[] box = boxes(boxes);
         int n = box.length / 4;
         int hw = grid * grid;
@@ -232,7 +232,8 @@ public final class MaskDecoder {
         // embedding + no_mask_embed, + PE, and the first block's image projections
         TwoWayTransformerInference schedule = inference();
         ImageContext ctx = buf.image();
-        if (ctx == null || !ctx.isFor(schedule, emb)) {
+        if (ctx == null || !ctx.isFor(schedule, embedding)) {
+            float[] emb = floats(embedding);
             if (!reference) {
                 buf.image(null); // the old context's arrays may go before the new ones are made
             }
@@ -350,13 +351,12 @@ public final class MaskDecoder {
         return out;
     }
 
-    private float[] embedding(INDArray embedding) {
+    private void checkEmbedding(INDArray embedding) {
         long[] want = {1, dim, grid, grid};
         if (embedding == null || !Arrays.equals(embedding.shape(), want)) {
             throw new IllegalArgumentException("embedding: expected shape " + Arrays.toString(want) + ", got "
                     + (embedding == null ? "null" : Arrays.toString(embedding.shape())));
         }
-        return floats(embedding);
     }
 
     private static float[] boxes(INDArray boxes) {

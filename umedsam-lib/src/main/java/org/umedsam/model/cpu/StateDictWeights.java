@@ -63,11 +63,16 @@ public final class StateDictWeights {
         return out;
     }
 
+    /** Whether {@code a}'s values are its whole float32 buffer in c order (readable in bulk as they are). */
+    static boolean wholeFloatBuffer(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
+                && a.data().length() == a.length();
+    }
+
     /** A row-major heap copy of {@code a} (one copy when {@code a} is already a whole float c-order buffer). */
     static float[] floats(INDArray a) {
         INDArray c = a;
-        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.isView() || a.offset() != 0
-                || a.data().length() != a.length()) {
+        if (!wholeFloatBuffer(a)) {
             c = a.castTo(DataType.FLOAT).dup('c');
         }
         // one bulk copy from the native buffer (DataBuffer.asFloat reads value by value through an indexer;

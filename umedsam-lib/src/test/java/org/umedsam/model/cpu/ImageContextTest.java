@@ -14,6 +14,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ImageContextTest {
 
     @Test
+    void readsAnEmbeddingWhereItLivesWithTheSameVerdicts() {
+        Object owner = new Object();
+        int n = 3 * (1 << 14) + 5; // several compare chunks and a partial one
+        float[] emb = new float[n];
+        for (int i = 0; i < n; i++) {
+            emb[i] = (float) Math.sin(i);
+        }
+        ImageContext ctx = new ImageContext(owner, emb.clone(), new float[0], new float[0], null);
+        assertThat(ctx.isFor(owner, Nd4j.create(emb.clone(), new long[]{1, n}, 'c'))).isTrue();
+        assertThat(ctx.isFor(new Object(), Nd4j.create(emb.clone(), new long[]{1, n}, 'c'))).as("another schedule").isFalse();
+        float[] last = emb.clone();
+        last[n - 1] = Math.nextUp(last[n - 1]);
+        assertThat(ctx.isFor(owner, Nd4j.create(last, new long[]{1, n}, 'c'))).as("one ulp in the last chunk").isFalse();
+        INDArray wider = Nd4j.create(DataType.FLOAT, 2, n);
+        wider.putRow(1, Nd4j.create(emb.clone(), new long[]{1, n}, 'c'));
+        assertThat(ctx.isFor(owner, wider.getRow(1, true))).as("a view at an offset").isTrue();
+        assertThat(ctx.isFor(owner, Nd4j.create(emb.clone(), new long[]{1, n}, 'c').castTo(DataType.DOUBLE)))
+                .as("float64 holding the same floats").isTrue();
+        assertThat(ctx.isFor(owner, Nd4j.create(new float[n - 1], new long[]{1, n - 1}, 'c'))).as("length").isFalse();
+    }
+
+    @Test
     void matchesOnlyItsOwnerAndTheSameBits() {
         Object owner = new Object();
         float[] emb = {1f, 0f, -2.5f};

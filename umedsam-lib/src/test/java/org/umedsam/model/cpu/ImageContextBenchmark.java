@@ -1,0 +1,30 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The decoder's check that a call's embedding is the cached image context's ({@link ImageContext#isFor}): copying
+ * the embedding to the heap and comparing, against comparing it where it lives, means of 400 calls each after
+ * 400 warm-up calls. Prints only.
+ * {@code mvn -B -o -pl umedsam-lib test -Dtest=ImageContextBenchmark -Dgroups=benchmark -DexcludedGroups=none}
+ */
+@Tag("benchmark")
+class ImageContextBenchmark {
+    @Test
+    void speeds() {
+        INDArray emb = Nd4j.randn(DataType.FLOAT, 1, 256, 64, 64);
+        Object owner = new Object();
+        ImageContext ctx = new ImageContext(owner, StateDictWeights.floats(emb), new float[0], new float[0], null);
+        long a = 0, b = 0; int n = 400; boolean ok = true;
+        for (int k = 0; k < 2 * n; k++) {
+            long t0 = System.nanoTime(); ok &= ctx.isFor(owner, StateDictWeights.floats(emb)); long t1 = System.nanoTime();
+            ok &= ctx.isFor(owner, emb); long t2 = System.nanoTime();
+            if (k >= n) { a += t1 - t0; b += t2 - t1; }
+        }
+        System.out.printf("BENCH image context check, 1x256x64x64 embedding: copy then compare %.3f ms, compare in place %.3f ms per call (same values: %s)%n", a / 1e6 / n, b / 1e6 / n, ok);
+    }
+}
