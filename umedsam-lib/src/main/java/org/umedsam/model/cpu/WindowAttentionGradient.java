@@ -121,7 +121,7 @@ final class WindowAttentionGradient {
         // P, recomputed exactly as the forward computes it
         float[][] sT = f.sT;
         float[] inv = f.sum;
-        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, g.pairBias, h * n * n, qT, sT, f.max, inv, false);
+        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, g.pairBias, h * n * n, qT, sT, f.max, inv);
         for (int r = 0; r < nq; r++) {
             inv[r] = 1f / inv[r];
         }

@@ -9,6 +9,15 @@ package org.umedsam.model.cpu;
  * q, k, v are one constant row: the caller supplies it as row {@code L} of {@code qkv}). Padded tokens take
  * part as keys; their outputs are cropped, so padded queries are skipped. The bias of a pair of positions is
  * {@code attention_biases[h, |dy| * ws + |dx|]} (upstream's attention_bias_idxs).
+ *
+ * <p>The softmax's {@code exp(s - max)} is {@link FastExp#expNonPositiveVector}, branch-free float arithmetic
+ * that C2 vectorises (absolute error about 1.5e-7 against weights summing to at least 1), for inference and
+ * training alike: {@link WindowAttentionGradient} recomputes these weights with the same call, so bit for bit.
+ * The scalar {@link FastExp#expNonPositive} (about 2 ulp relative) that training used until 2026-12 cost 6 to 10%
+ * of a LiteMedSAM training step's CPU time (TrainStepBenchmark, interleaved JVMs); for inference the vector form
+ * made this kernel 10 to 35% faster on one thread. PyTorch: {@code (q @ k.transpose(-2, -1) * scale +
+ * bias).softmax(-1) @ v} per window, as upstream's {@code Attention}. (Padding 7x7 windows' 49 queries to 64, so
+ * that more of each inner loop runs in C2's vector body, was tried and measured 12% slower.)
  */
 final class WindowAttentionKernel {
 
@@ -29,18 +38,8 @@ final class WindowAttentionKernel {
      * @param out {@code [side*side, heads * headDim]}, written for every real token
      */
     void apply(float[] qkv, int side, float[] out) {
-        attend(geometry, scratch, qkv, side, out, false);
-    }
-
-    /**
-     * The forward over every (window, head) of one image, as {@link #apply}; {@code vectorExp} picks the softmax's
-     * exp: the scalar {@link FastExp#expNonPositive} (training: {@link WindowAttentionGradient} recomputes these
-     * weights bit for bit) or {@link FastExp#expNonPositiveVector} ({@link WindowAttentionInference}).
-     */
-    static void attend(WindowGeometry g, ThreadLocal<WindowScratch> scratch, float[] qkv, int side, float[] out,
-                       boolean vectorExp) {
-        g.forEachWindowHead(side, (task, wy, wx, h) ->
-                window(g, qkv, side, wy, wx, h, out, scratch.get(), vectorExp));
+        WindowGeometry g = geometry;
+        g.forEachWindowHead(side, (task, wy, wx, h) -> window(g, qkv, side, wy, wx, h, out, scratch.get()));
     }
 
     /*
@@ -50,14 +49,14 @@ final class WindowAttentionKernel {
      * of possibly aliasing arrays stop it).
      */
     private static void window(WindowGeometry g, float[] qkv, int side, int wy, int wx, int h, float[] out,
-                               WindowScratch s, boolean vectorExp) {
+                               WindowScratch s) {
         int n = g.tokens;
         int d = g.headDim;
         int[] tok = s.token;
         int nq = s.gatherQueries(g, qkv, side, wy, wx, h);
         float[][] sT = s.sT;
         float[] sum = s.sum;
-        expScores(qkv, tok, s.queryPos, nq, n, d, g.pairBias, h * n * n, s.qT, sT, s.max, sum, vectorExp);
+        expScores(qkv, tok, s.queryPos, nq, n, d, g.pairBias, h * n * n, s.qT, sT, s.max, sum);
         float[][] oT = s.oT;
         for (int c = 0; c < d; c++) {
             java.util.Arrays.fill(oT[c], 0, nq, 0f);
@@ -120,7 +119,7 @@ final class WindowAttentionKernel {
      *                  {@link FastExp#expNonPositive} (training and its gradient); equal up to about 1.5e-7
      */
     static void expScores(float[] qkv, int[] tok, int[] qpos, int nq, int n, int d, float[] pairBias, int biasBase,
-                          float[][] qT, float[][] sT, float[] m, float[] sum, boolean vectorExp) {
+                          float[][] qT, float[][] sT, float[] m, float[] sum) {
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
             // bias[i][j] = bias[j][i] (it depends on |dy|, |dx| only)
@@ -145,13 +144,7 @@ final class WindowAttentionKernel {
         java.util.Arrays.fill(sum, 0, nq, 0f);
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
-            if (vectorExp) {
-                FastExp.expNonPositiveVector(sc, m, nq);
-            } else {
-                for (int r = 0; r < nq; r++) {
-                    sc[r] = FastExp.expNonPositive(sc[r] - m[r]);
-                }
-            }
+            FastExp.expNonPositiveVector(sc, m, nq);
             for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
             }

@@ -3,14 +3,14 @@ package org.umedsam.model.cpu;
 import java.util.stream.IntStream;
 
 /**
- * The fixed geometry of one TinyViT window attention, shared by its training forward
- * ({@link WindowAttentionKernel}), its inference form ({@link WindowAttentionInference}) and its backward
+ * The fixed geometry of one TinyViT window attention, shared by its forward
+ * ({@link WindowAttentionKernel}, inference and training) and its backward
  * ({@link WindowAttentionGradient}): {@code heads} heads of {@code headDim} channels over {@code ws x ws}
  * windows of {@code tokens = ws*ws} positions, the query scale {@code headDim^-0.5} (float32, as upstream's
  * {@code key_dim ** -0.5}), the learned bias of every pair of positions {@code pairBias [heads, N, N]}, and the
- * one parallel schedule all three use: a task per (window, head) of a {@code side x side} token map.
+ * one parallel schedule both use: a task per (window, head) of a {@code side x side} token map.
  *
- * <p>Why one class: the three kernels must agree on this geometry to the bit (the backward recomputes the
+ * <p>Why one class: the two kernels must agree on this geometry to the bit (the backward recomputes the
  * forward's attention weights), so it is built and checked once. Fields are read once per task, never in an
  * inner loop.
  */

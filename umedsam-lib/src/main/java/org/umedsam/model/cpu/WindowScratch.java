@@ -4,8 +4,8 @@ package org.umedsam.model.cpu;
  * One thread's buffers for a (window, head) task of the window attention forward, {@code N = ws*ws} positions
  * and {@code d} head channels: the gathered token offsets, the real queries' window positions and output
  * offsets, and the transposed blocks {@code qT [d][N]}, {@code sT [N][N]} (scores, then unnormalised weights),
- * {@code oT [d][N]} with the per-query maxima and sums. Shared by {@link WindowAttentionKernel},
- * {@link WindowAttentionInference} and, for the recomputed forward, {@link WindowAttentionGradient}; each row is
+ * {@code oT [d][N]} with the per-query maxima and sums. Shared by {@link WindowAttentionKernel} and, for the
+ * recomputed forward, {@link WindowAttentionGradient}; each row is
  * its own array so that the inner loops run over offset-0 arrays (the form C2 vectorises).
  */
 final class WindowScratch {

@@ -43,11 +43,11 @@
  *       version; {@code decode} and the passes that can be differentiated copy the weights at the call (SAM's
  *       perturbed weights are not announced).</li>
  *   <li>Kernels shared by both: GELU, LayerNorm, softmax, window attention and its gradient, depthwise 3x3
- *       convolution and its gradient, training-mode BatchNorm. Inference runs its window attention through
- *       {@code WindowAttentionInference} (a vectorised softmax exp; equal to
- *       {@code WindowAttentionKernel} up to rounding), since the training gradient recomputes the training
- *       kernel's attention weights bit for bit; the three share one {@code WindowGeometry} (heads, window,
- *       scale, pair biases, the windows x heads schedule) and the forward's {@code WindowScratch}. MBConv and
+ *       convolution and its gradient, training-mode BatchNorm. The window attention's forward
+ *       ({@code WindowAttentionKernel}, with a vectorised softmax exp) serves inference and training, and its
+ *       gradient recomputes the forward's attention weights bit for bit with the same exp; the two share one
+ *       {@code WindowGeometry} (heads, window, scale, pair biases, the windows x heads schedule) and the
+ *       forward's {@code WindowScratch}. MBConv and
  *       patch merging in training share their three-convolution chain ({@code ConvChainTraining}).</li>
  * </ul>
  *

@@ -25,7 +25,8 @@ import java.util.concurrent.ForkJoinPool;
  * CPU engine's weights exported by {@link OnnxExport}, at the same thread count. Runs alternate between the two
  * (the order flips every round) so that a change in machine load falls on both. Prints median and minimum
  * seconds of each and the ratio engine / ONNX Runtime of the medians, for the image encoder (batch 1) and the
- * prompt encoder + mask decoder per box (1 box per call, and {@code bench.boxes} boxes per call). The engine
+ * prompt encoder + mask decoder per box (1 box per call, and {@code bench.boxes} boxes per call; and 1 box per call
+ * in blocks of {@code bench.streamCalls} calls back to back, the pause only between blocks). The engine
  * is timed with its weight snapshot held ({@code ImageEncoder.of} once), ONNX Runtime with its session
  * created once; the encoder line also shows {@code LiteMedSam.embed}, the library's call, which keeps one
  * snapshot per weight version (the difference is its input checks and conversions). Prints only.
@@ -35,7 +36,7 @@ import java.util.concurrent.ForkJoinPool;
  * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured encoder rounds), {@code -Dbench.decoderRuns=31} (measured
  * decoder rounds: a call is short, so more rounds steady its median against this VM's swings), {@code -Dbench.warmups=2} (rounds at least) and
  * {@code -Dbench.warmupSeconds=5} (seconds at least, per comparison: the engine's JIT needs tens of decoder calls),
- * {@code -Dbench.boxes=10}, {@code -Dbench.pauseMillis=50} (idle time before each timed call), {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
+ * {@code -Dbench.boxes=10}, {@code -Dbench.pauseMillis=50} (idle time before each timed call or block), {@code -Dbench.streamCalls=10}, {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
  * Run on a quiet machine:
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=OnnxRuntimeBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
  */
@@ -93,12 +94,35 @@ class OnnxRuntimeBenchmark {
                         () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS, new OrtModel.Input(emb, embedding.shape()),
                                 OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape()))));
                 report(preset, "decoder per box, " + n + (n == 1 ? " box" : " boxes") + " per call", dec, n);
+                if (n == 1) {
+                    // the same call back to back, as when a volume's boxes are decoded one after another: the idle
+                    // time before an isolated call costs both contenders (this VM's cores are slower for tens of
+                    // ms after being idle), so both regimes are reported
+                    Callable<?> engineOne = () -> in(pool, () -> decoder.decode(embedding, boxes, false));
+                    Callable<?> ortOne = () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS,
+                            new OrtModel.Input(emb, embedding.shape()), OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape())));
+                    double[][] stream = interleaved(0, 0, Math.max(3, decoderRuns / 3),
+                            () -> repeat(engineOne, STREAM_CALLS), () -> repeat(ortOne, STREAM_CALLS));
+                    report(preset, "decoder per box, 1 box per call, " + STREAM_CALLS + " calls back to back", stream, STREAM_CALLS);
+                }
             }
         } finally {
             pool.shutdown();
         }
         System.out.printf("BENCH onnx: peak RSS (VmHWM) %s; load average at end: %s%n", BenchmarkSupport.procStatus("VmHWM"),
                 BenchmarkSupport.loadAverage());
+    }
+
+    /** Calls per timed block of the back-to-back decoder comparison ({@code -Dbench.streamCalls}). */
+    static final int STREAM_CALLS = Integer.getInteger("bench.streamCalls", 10);
+
+    /** Calls {@code task} {@code times} times in a row. */
+    static Object repeat(Callable<?> task, int times) throws Exception {
+        Object last = null;
+        for (int i = 0; i < times; i++) {
+            last = task.call();
+        }
+        return last;
     }
 
     /** Milliseconds between two timed calls ({@code -Dbench.pauseMillis}). */
