@@ -253,6 +253,8 @@ final class BatchNormTraining {
             float[] fg = sg.f;
             float[] fgx = sgx.f;
             float[] d = new float[LANES];
+            float[] xr = new float[LANES];
+            float[] gr = new float[LANES];
             // pass 1: g = dy GELU'(z) into dx, and the channel's sums of g and g xhat
             for (int b = 0; b < x.length; b++) {
                 float[] xb = x[b];
@@ -260,26 +262,26 @@ final class BatchNormTraining {
                 float[] dxb = dx[b];
                 for (int o = off, end = off + hw; o < end; o += LANES) {
                     int len = Math.min(LANES, end - o);
+                    // the run of x and dy copied to offset-0 rows first: C2 vectorises a loop only when every array
+                    // shares one index, and these loops mix the run's offset with the lanes'; the same float
+                    // operations in the same order per lane, so the same bits
+                    System.arraycopy(xb, o, xr, 0, len);
+                    System.arraycopy(dyb, o, gr, 0, len);
                     if (gelu) {
-                        // GELU'(z) in its own loop over an offset-0 row: fused into the sums below, C2 keeps it scalar
                         for (int j = 0; j < len; j++) {
-                            d[j] = xb[o + j] * ac + sc;
+                            d[j] = xr[j] * ac + sc;
                         }
                         Gelu.derivative(d, 0, len, null, d);
                         for (int j = 0; j < len; j++) {
-                            float g = dyb[o + j] * d[j];
-                            dxb[o + j] = g;
-                            fg[j] += g;
-                            fgx[j] += g * ((xb[o + j] - m) * is);
-                        }
-                    } else {
-                        for (int j = 0; j < len; j++) {
-                            float g = dyb[o + j];
-                            dxb[o + j] = g;
-                            fg[j] += g;
-                            fgx[j] += g * ((xb[o + j] - m) * is);
+                            gr[j] = gr[j] * d[j];
                         }
                     }
+                    for (int j = 0; j < len; j++) {
+                        float g = gr[j];
+                        fg[j] += g;
+                        fgx[j] += g * ((xr[j] - m) * is);
+                    }
+                    System.arraycopy(gr, 0, dxb, o, len);
                     sg.added();
                     sgx.added();
                 }
