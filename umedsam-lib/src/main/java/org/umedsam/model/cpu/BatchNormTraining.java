@@ -319,27 +319,42 @@ final class BatchNormTraining {
             float[] xb = x[b];
             float[] dyb = dy[b];
             float[] dxb = dx[b];
-            float[] f = l.f;
-            float[] d = gelu ? new float[channels] : null;
+            // every loop over offset-0 rows of one pixel (C2 vectorises a loop only when its arrays share one
+            // index): the pixel's x and dy copied in, the sums of g and g xhat in two C-wide rows moved into the
+            // lanes before each flush; the same operations in the same order, so the same bits
+            float[] d = new float[channels];
+            float[] xr = new float[channels];
+            float[] gr = new float[channels];
+            float[] fg = new float[channels];
+            float[] fgx = new float[channels];
+            int pending = 0;
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
+                System.arraycopy(xb, o, xr, 0, channels);
+                System.arraycopy(dyb, o, gr, 0, channels);
                 if (gelu) {
                     for (int j = 0; j < channels; j++) {
-                        d[j] = xb[o + j] * a[j] + sh[j];
+                        d[j] = xr[j] * a[j] + sh[j];
                     }
                     Gelu.derivative(d, 0, channels, null, d);
                     for (int j = 0; j < channels; j++) {
-                        dxb[o + j] = dyb[o + j] * d[j];
+                        gr[j] = gr[j] * d[j];
                     }
-                } else {
-                    System.arraycopy(dyb, o, dxb, o, channels);
                 }
+                System.arraycopy(gr, 0, dxb, o, channels);
                 for (int j = 0; j < channels; j++) {
-                    float g = dxb[o + j];
-                    f[j] += g;
-                    f[channels + j] += g * ((xb[o + j] - m[j]) * is[j]);
+                    float g = gr[j];
+                    fg[j] += g;
+                    fgx[j] += g * ((xr[j] - m[j]) * is[j]);
                 }
-                l.added();
+                if (++pending == FLUSH || p == p1 - 1) {
+                    System.arraycopy(fg, 0, l.f, 0, channels);
+                    System.arraycopy(fgx, 0, l.f, channels, channels);
+                    l.flush();
+                    java.util.Arrays.fill(fg, 0f);
+                    java.util.Arrays.fill(fgx, 0f);
+                    pending = 0;
+                }
             }
         });
         float[] c0 = new float[channels];
@@ -358,11 +373,16 @@ final class BatchNormTraining {
             int p1 = Math.min(pixels, p0 + CHUNK_PIXELS);
             float[] xb = x[b];
             float[] dxb = dx[b];
+            float[] xr = new float[channels];
+            float[] gr = new float[channels];
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
+                System.arraycopy(xb, o, xr, 0, channels);
+                System.arraycopy(dxb, o, gr, 0, channels);
                 for (int j = 0; j < channels; j++) {
-                    dxb[o + j] = c1[j] * dxb[o + j] - c0[j] - c2[j] * ((xb[o + j] - m[j]) * is[j]);
+                    gr[j] = c1[j] * gr[j] - c0[j] - c2[j] * ((xr[j] - m[j]) * is[j]);
                 }
+                System.arraycopy(gr, 0, dxb, o, channels);
             }
         });
         for (int c = 0; c < channels; c++) {
