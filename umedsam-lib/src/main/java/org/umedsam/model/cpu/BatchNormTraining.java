@@ -125,13 +125,15 @@ final class BatchNormTraining {
     static Statistics statisticsHwc(float[][] x, int pixels, int channels, double eps) {
         requireBatch(x, "x", x == null ? 0 : x.length, channels, pixels);
         long count = (long) x.length * pixels;
+        // each pixel's channels copied to an offset-0 row first, so that C2 vectorises the loop (as in backwardHwc)
         double[] sum = chunkSums(x.length, pixels, channels, (b, p0, p1, s) -> {
             float[] xb = x[b];
             float[] f = s.f;
+            float[] xr = new float[channels];
             for (int p = p0; p < p1; p++) {
-                int o = p * channels;
+                System.arraycopy(xb, p * channels, xr, 0, channels);
                 for (int j = 0; j < channels; j++) {
-                    f[j] += xb[o + j];
+                    f[j] += xr[j];
                 }
                 s.added();
             }
@@ -143,10 +145,11 @@ final class BatchNormTraining {
         double[] sq = chunkSums(x.length, pixels, channels, (b, p0, p1, s) -> {
             float[] xb = x[b];
             float[] f = s.f;
+            float[] xr = new float[channels];
             for (int p = p0; p < p1; p++) {
-                int o = p * channels;
+                System.arraycopy(xb, p * channels, xr, 0, channels);
                 for (int j = 0; j < channels; j++) {
-                    float d = xb[o + j] - mf[j];
+                    float d = xr[j] - mf[j];
                     f[j] += d * d;
                 }
                 s.added();
@@ -216,11 +219,15 @@ final class BatchNormTraining {
             int p1 = Math.min(pixels, p0 + CHUNK_PIXELS);
             float[] xb = x[b];
             float[] yb = y[b];
+            float[] r = new float[channels];
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
+                // through an offset-0 row, which C2 vectorises (as in backwardHwc)
+                System.arraycopy(xb, o, r, 0, channels);
                 for (int j = 0; j < channels; j++) {
-                    yb[o + j] = xb[o + j] * a[j] + sh[j];
+                    r[j] = r[j] * a[j] + sh[j];
                 }
+                System.arraycopy(r, 0, yb, o, channels);
             }
             if (gelu) {
                 Gelu.apply(yb, p0 * channels, (p1 - p0) * channels);

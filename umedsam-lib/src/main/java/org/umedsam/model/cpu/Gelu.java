@@ -112,22 +112,27 @@ public final class Gelu {
     }
 
     private static final int ROW = 1024;
-    private static final ThreadLocal<float[]> ROW_BUFFER = ThreadLocal.withInitial(() -> new float[ROW]);
+    private static final ThreadLocal<float[][]> ROW_BUFFERS = ThreadLocal.withInitial(() -> new float[][]{new float[ROW], new float[ROW]});
 
     /**
      * {@code g[gOff + i] *= GELU'(x[xOff + i])} for {@code i < n}, on the calling thread: a backward pass through
-     * GELU given its input. Works through a thread-local row so the derivative runs in its vectorised form.
+     * GELU given its input. Works through two thread-local offset-0 rows (x's, then g's) so that both the
+     * derivative and the product run in their vectorised form.
      */
     public static void multiplyByDerivative(float[] x, int xOff, float[] g, int gOff, int n) {
-        float[] row = ROW_BUFFER.get();
+        float[][] rows = ROW_BUFFERS.get();
+        float[] row = rows[0];
+        float[] gr = rows[1];
         for (int s = 0; s < n; s += ROW) {
             int len = Math.min(ROW, n - s);
             System.arraycopy(x, xOff + s, row, 0, len);
             derivativeInPlace(row, 0, len);
             int o = gOff + s;
+            System.arraycopy(g, o, gr, 0, len);
             for (int i = 0; i < len; i++) {
-                g[o + i] *= row[i];
+                gr[i] *= row[i];
             }
+            System.arraycopy(gr, 0, g, o, len);
         }
     }
 
