@@ -112,7 +112,8 @@ public final class Gelu {
     }
 
     private static final int ROW = 1024;
-    private static final ThreadLocal<float[][]> ROW_BUFFERS = ThreadLocal.withInitial(() -> new float[][]{new float[ROW], new float[ROW]});
+    private static final ThreadLocal<float[][]> ROW_BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][]{new float[ROW], new float[ROW]});
 
     /**
      * {@code g[gOff + i] *= GELU'(x[xOff + i])} for {@code i < n}, on the calling thread: a backward pass through

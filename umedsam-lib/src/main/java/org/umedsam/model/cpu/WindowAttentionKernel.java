@@ -115,8 +115,6 @@ final class WindowAttentionKernel {
      * @param tok  per window position, the qkv offset of its token's head (q at +0, k at +d, v at +2d)
      * @param qpos the window positions of the {@code nq} real queries
      * @param m    scratch for the running row maxima, {@code >= nq}
-     * @param vectorExp {@link FastExp#expNonPositiveVector} (inference) instead of the scalar
-     *                  {@link FastExp#expNonPositive} (training and its gradient); equal up to about 1.5e-7
      */
     static void expScores(float[] qkv, int[] tok, int[] qpos, int nq, int n, int d, float[] pairBias, int biasBase,
                           float[][] qT, float[][] sT, float[] m, float[] sum) {

@@ -89,20 +89,17 @@ class OnnxRuntimeBenchmark {
             for (int n : new int[]{1, boxCount}) {
                 INDArray boxes = boxes(n, s);
                 float[] b = OnnxExportTest.floats(boxes);
-                double[][] dec = interleaved(warmups, warmupSeconds, decoderRuns,
-                        () -> in(pool, () -> decoder.decode(embedding, boxes, false)),
-                        () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS, new OrtModel.Input(emb, embedding.shape()),
-                                OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape()))));
+                Callable<?> engineCall = () -> in(pool, () -> decoder.decode(embedding, boxes, false));
+                Callable<?> ortCall = () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS,
+                        new OrtModel.Input(emb, embedding.shape()), OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape())));
+                double[][] dec = interleaved(warmups, warmupSeconds, decoderRuns, engineCall, ortCall);
                 report(preset, "decoder per box, " + n + (n == 1 ? " box" : " boxes") + " per call", dec, n);
                 if (n == 1) {
                     // the same call back to back, as when a volume's boxes are decoded one after another: the idle
                     // time before an isolated call costs both contenders (this VM's cores are slower for tens of
                     // ms after being idle), so both regimes are reported
-                    Callable<?> engineOne = () -> in(pool, () -> decoder.decode(embedding, boxes, false));
-                    Callable<?> ortOne = () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS,
-                            new OrtModel.Input(emb, embedding.shape()), OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape())));
                     double[][] stream = interleaved(0, 0, Math.max(3, decoderRuns / 3),
-                            () -> repeat(engineOne, STREAM_CALLS), () -> repeat(ortOne, STREAM_CALLS));
+                            () -> repeat(engineCall, STREAM_CALLS), () -> repeat(ortCall, STREAM_CALLS));
                     report(preset, "decoder per box, 1 box per call, " + STREAM_CALLS + " calls back to back", stream, STREAM_CALLS);
                 }
             }
