@@ -9,13 +9,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why: the CPU forward pass keeps activations in Java {@code float[]} (element-wise work is
  * fastest there), while BLAS runs at about 260-290 GFLOP/s on this machine kind with 2 threads
  * (4096x320 by 320x1280, measured). Operands are copied into per-thread off-heap staging buffers,
- * which costs about 1-2 ns per float: small against the product for every shape the model uses.
+ * which costs about 1-2 ns per float: small against the product for every shape the model uses. Long copies are
+ * split over the common pool (one core copying left the other idle), and {@link #multiplyBiasActivation} applies a
+ * layer's bias, residual and activation while copying the result back, so the output is written once.
  *
  * <p>All matrices are row-major. Thread-safe: each thread has its own staging buffers.
  */
 public final class Gemm {
 
     private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
+    /** Per-thread rows (output, residual) for the epilogue of {@link #multiplyBiasActivation}. */
+    private static final RowBuffers EPILOGUE_ROWS = new RowBuffers(2);
 
     private Gemm() {
     }
@@ -48,11 +52,90 @@ public final class Gemm {
         check(b, bOff, (long) k * n, "b");
         check(c, cOff, (long) m * n, "c");
         Staging s = STAGING.get();
-        INDArray sa = transA ? s.a.stage(a, aOff, k, m) : s.a.stage(a, aOff, m, k);
-        INDArray sb = transB ? s.b.stage(b, bOff, n, k) : s.b.stage(b, bOff, k, n);
-        INDArray sc = accumulate ? s.c.stage(c, cOff, m, n) : s.c.ensure((long) m * n).matrix(m, n);
+        product(s, a, aOff, transA, m, k, b, bOff, transB, n, c, cOff, accumulate);
+        s.c.getParallel(0, c, cOff, m * n);
+    }
+
+    /**
+     * {@code c[m, n] = act(a[m, k] · b[n, k]ᵀ + bias)} (PyTorch {@code Linear}, or a 1x1 convolution on channel-last
+     * pixels, then its activation): the bias and activation are applied to each output row as it is copied back
+     * from the staging buffer, through an offset-0 row (C2 vectorises it), so the output is written once instead
+     * of copied and then read and written again. Same floats, in the same order, as {@link #multiply} followed by
+     * the bias and activation pass.
+     *
+     * @param bias {@code [n]}, or null
+     */
+    static void multiplyBiasActivation(float[] a, int aOff, int m, int k, float[] b, int n, float[] bias,
+                                       Activation act, float[] c, int cOff) {
+        multiplyBiasActivation(a, aOff, m, k, b, n, bias, null, 0, act, c, cOff);
+    }
+
+    /**
+     * As {@link #multiplyBiasActivation(float[], int, int, int, float[], int, float[], Activation, float[], int)}
+     * with a residual added before the activation: {@code c = act((a · bᵀ + bias) + residual)}, the residual
+     * {@code [m, n]} read from {@code residual[resOff...]} (a block's last product and its skip connection);
+     * {@code c} may be the residual itself at the same offset.
+     *
+     * @param residual {@code [m, n]} from {@code resOff}, or null
+     */
+    static void multiplyBiasActivation(float[] a, int aOff, int m, int k, float[] b, int n, float[] bias,
+                                       float[] residual, int resOff, Activation act, float[] c, int cOff) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            throw new IllegalArgumentException("gemm sizes must be positive, got m=" + m + " k=" + k + " n=" + n);
+        }
+        if (bias != null && bias.length != n) {
+            throw new IllegalArgumentException("bias has " + bias.length + " values, expected " + n);
+        }
+        check(a, aOff, (long) m * k, "a");
+        check(b, 0, (long) k * n, "b");
+        check(c, cOff, (long) m * n, "c");
+        if (residual != null) {
+            check(residual, resOff, (long) m * n, "residual");
+        }
+        Staging s = STAGING.get();
+        product(s, a, aOff, false, m, k, b, 0, true, n, c, cOff, false);
+        NativeFloats staged = s.c;
+        ChunkedParallel.parallel(m, n, (from, to) -> {
+            float[][] rows = EPILOGUE_ROWS.get(n);
+            float[] row = rows[0];
+            float[] skip = rows[1];
+            for (int r = from; r < to; r++) {
+                staged.get(r * n, row, 0, n);
+                if (bias != null) {
+                    for (int j = 0; j < n; j++) {
+                        row[j] += bias[j];
+                    }
+                }
+                if (residual != null) {
+                    System.arraycopy(residual, resOff + r * n, skip, 0, n);
+                    for (int j = 0; j < n; j++) {
+                        row[j] += skip[j];
+                    }
+                }
+                activate(row, n, act);
+                System.arraycopy(row, 0, c, cOff + r * n, n);
+            }
+        });
+    }
+
+    /** {@code row[0, n) = act(row)}. */
+    static void activate(float[] row, int n, Activation act) {
+        if (act == Activation.GELU) {
+            Gelu.apply(row, 0, n);
+        } else if (act == Activation.RELU) {
+            for (int i = 0; i < n; i++) {
+                row[i] = Math.max(row[i], 0f);
+            }
+        }
+    }
+
+    /** Stages the operands (in parallel when large) and runs the product into the staged {@code c}. */
+    private static void product(Staging s, float[] a, int aOff, boolean transA, int m, int k, float[] b, int bOff,
+                                    boolean transB, int n, float[] c, int cOff, boolean accumulate) {
+        INDArray sa = transA ? s.a.stageParallel(a, aOff, k, m) : s.a.stageParallel(a, aOff, m, k);
+        INDArray sb = transB ? s.b.stageParallel(b, bOff, n, k) : s.b.stageParallel(b, bOff, k, n);
+        INDArray sc = accumulate ? s.c.stageParallel(c, cOff, m, n) : s.c.ensure((long) m * n).matrix(m, n);
         Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
-        s.c.get(0, c, cOff, m * n);
     }
 
     /** {@code y[m, n] = x[m, k] · w[n, k]ᵀ + bias[n]} (PyTorch {@code Linear}); {@code bias} may be null. */

@@ -1,15 +1,14 @@
 package org.umedsam.model.cpu;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * PyTorch {@code Linear} on heap rows: {@code y[rows, out] = x[rows, in] W^T + b}, then an
  * {@link Activation}.
  *
  * <p>Many rows (the encoder's tokens): the product is {@link Gemm} on blocks of rows
- * ({@link #PRODUCT_FLOATS}), and the bias/activation pass runs per row on an offset-0 copy, which C2
- * vectorises. A few rows (the decoder's prompt/output tokens): a BLAS
+ * ({@link #PRODUCT_FLOATS}), the bias, a residual and the activation applied while each output row is copied
+ * back ({@link Gemm#multiplyBiasActivation}). A few rows (the decoder's prompt/output tokens): a BLAS
  * call costs more than it saves (the weight would be staged off-heap on every call), so rows are
  * computed as {@code y_row = b + sum_i x_i Wt[i, :]} over a transposed copy of the weight, a loop the
  * JIT vectorises.
@@ -23,8 +22,6 @@ final class Linear {
      * this size so that their staging copies and the bias/activation pass stay in the 32 MB L3.
      */
     static final int PRODUCT_FLOATS = 1 << 21;
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
-    private static final int ELEMENTS_PER_TASK = 1 << 15;
     /** Output columns per block of the row loop: a block of every row's outputs stays in L1 while the weight streams. */
     private static final int BLOCK = 128;
 
@@ -59,8 +56,27 @@ final class Linear {
 
     /** {@code y[rows, out] = act(x[rows, in] W^T + b)}. */
     void apply(float[] x, int rows, float[] y, Activation act) {
+        apply(x, rows, null, y, act);
+    }
+
+    /**
+     * {@code y[rows, out] = (x[rows, in] W^T + b) + residual[rows, out]}, a block's last product and its skip
+     * connection in one pass over the output; {@code y} may be {@code residual}.
+     */
+    void applyResidual(float[] x, int rows, float[] residual, float[] y) {
+        apply(x, rows, residual, y, Activation.NONE);
+    }
+
+    private void apply(float[] x, int rows, float[] residual, float[] y, Activation act) {
         if (rows <= FEW_ROWS) {
-            fewRows(x, rows, y, act);
+            float[] product = residual == null ? y : new float[rows * out];
+            fewRows(x, rows, product, residual == null ? act : Activation.NONE);
+            if (residual != null) {
+                for (int i = 0; i < rows * out; i++) {
+                    y[i] = product[i] + residual[i];
+                }
+                Gemm.activate(y, rows * out, act);
+            }
             return;
         }
         // products of a few thousand rows: their staging copies and the bias pass hit cache, not memory
@@ -68,10 +84,7 @@ final class Linear {
         int per = (rows + chunks - 1) / chunks;
         for (int r0 = 0; r0 < rows; r0 += per) {
             int n = Math.min(per, rows - r0);
-            Gemm.multiply(x, r0 * in, n, in, weight, 0, out, true, y, r0 * out);
-            if (bias != null || act != Activation.NONE) {
-                addBias(y, r0, n, out, bias, act);
-            }
+            Gemm.multiplyBiasActivation(x, r0 * in, n, in, weight, out, bias, residual, r0 * out, act, y, r0 * out);
         }
     }
 
@@ -80,38 +93,6 @@ final class Linear {
         float[] y = new float[rows * out];
         apply(x, rows, y, act);
         return y;
-    }
-
-    /** {@code y[r, :] += bias} (bias may be null), then {@code act}; parallel over rows. */
-    private static void addBias(float[] y, int rows, int n, float[] bias, Activation act) {
-        addBias(y, 0, rows, n, bias, act);
-    }
-
-    /** {@code y[r, :] += bias} (bias may be null), then {@code act}, for rows {@code [row0, row0 + rows)}; parallel. */
-    static void addBias(float[] y, int row0, int rows, int n, float[] bias, Activation act) {
-        int per = Math.max(1, ELEMENTS_PER_TASK / n);
-        int tasks = (rows + per - 1) / per;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            float[] row = ROW.get();
-            if (row.length < n) {
-                row = new float[n];
-                ROW.set(row);
-            }
-            int r1 = row0 + Math.min(rows, (t + 1) * per);
-            for (int r = row0 + t * per; r < r1; r++) {
-                int o = r * n;
-                if (bias != null) {
-                    System.arraycopy(y, o, row, 0, n);
-                    for (int j = 0; j < n; j++) {
-                        row[j] += bias[j];
-                    }
-                    activate(row, 0, n, act);
-                    System.arraycopy(row, 0, y, o, n);
-                } else {
-                    activate(y, o, o + n, act);
-                }
-            }
-        });
     }
 
     private static void activate(float[] y, int from, int to, Activation act) {

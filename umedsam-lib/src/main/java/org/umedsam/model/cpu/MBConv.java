@@ -1,7 +1,5 @@
 package org.umedsam.model.cpu;
 
-import java.util.stream.IntStream;
-
 /**
  * TinyViT inverted-residual block in evaluation mode, channel-last {@code [H*W, C]} for one image:
  * {@code gelu(x + conv3(gelu(dw3x3(gelu(conv1 x)))))}, each conv with its BatchNorm folded; hidden = expand * C.
@@ -17,9 +15,6 @@ final class MBConv {
 
     /** Pixels per band (rounded down to whole rows, at least one row). */
     static final int TILE_PIXELS = 4096;
-    /** Floats per residual chunk: L1-sized rows. */
-    private static final int CHUNK_FLOATS = 4096;
-    private static final RowBuffers ROWS = new RowBuffers(2);
 
     private final FoldedConv conv1;
     private final FoldedConv conv2;
@@ -28,8 +23,6 @@ final class MBConv {
     private final int hidden;
     /** conv2's taps and bias tiled along a depthwise segment. */
     private final float[][] conv2Tiled;
-    /** conv3's bias tiled along a residual chunk. */
-    private final float[] conv3BiasTiled;
     private final String out;
 
     MBConv(StateDictWeights w, String prefix, int dim, int hidden) {
@@ -41,11 +34,6 @@ final class MBConv {
         conv3 = FoldedConv.read(w, prefix + ".conv3", hidden, dim, 1, false);
         conv2Tiled = DepthwiseConv3x3.tiledTaps(conv2.tapMajor(), conv2.bias(), hidden,
                 Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / hidden));
-        int chunkPixels = Math.max(1, CHUNK_FLOATS / dim);
-        conv3BiasTiled = new float[chunkPixels * dim];
-        for (int p = 0; p < chunkPixels; p++) {
-            System.arraycopy(conv3.bias(), 0, conv3BiasTiled, p * dim, dim);
-        }
     }
 
     /** {@code x [side*side, C]} -> new {@code [side*side, C]}. */
@@ -55,7 +43,6 @@ final class MBConv {
         // h1 holds image rows [heldFrom, heldTo) of gelu(conv1 x), its row 0 being heldFrom
         float[] h1 = ws.get("mbconv.h1", (bandRows + 2) * hiddenRow);
         float[] h2 = ws.get("mbconv.h2", bandRows * hiddenRow);
-        float[] y = ws.get("mbconv.y", bandRows * side * dim);
         float[] o = ws.get(this.out, side * side * dim);
         int heldFrom = 0;
         int heldTo = 0;
@@ -70,37 +57,16 @@ final class MBConv {
             int from = need0 + kept;
             if (need1 > from) {
                 int px = (need1 - from) * side;
-                Gemm.multiply(x, from * side * dim, px, dim, conv1.weight(), 0, hidden, true, h1, kept * hiddenRow);
-                Linear.addBias(h1, kept * side, px, hidden, conv1.bias(), Activation.GELU);
+                Gemm.multiplyBiasActivation(x, from * side * dim, px, dim, conv1.weight(), hidden, conv1.bias(),
+                        Activation.GELU, h1, kept * hiddenRow);
             }
             heldFrom = need0;
             heldTo = need1;
             DepthwiseConv3x3.hwcBand(h1, need0, side, side, hidden, row0, row1, conv2Tiled, true, h2, 0);
             int px = (row1 - row0) * side;
-            Gemm.multiply(h2, 0, px, hidden, conv3.weight(), 0, dim, true, y, 0);
-            residualGelu(y, x, o, row0 * side * dim, px * dim);
+            Gemm.multiplyBiasActivation(h2, 0, px, hidden, conv3.weight(), dim, conv3.bias(), x, row0 * side * dim,
+                    Activation.GELU, o, row0 * side * dim);
         }
         return o;
-    }
-
-    /** {@code o[base + i] = gelu(y[i] + conv3 bias + x[base + i])} for {@code i < n}; parallel over chunks. */
-    private void residualGelu(float[] y, float[] x, float[] o, int base, int n) {
-        int chunk = conv3BiasTiled.length;
-        float[] bias = conv3BiasTiled;
-        IntStream.range(0, (n + chunk - 1) / chunk).parallel().forEach(t -> {
-            int from = t * chunk;
-            int len = Math.min(chunk, n - from);
-            // offset-0 copies: C2 vectorises the loop only when all arrays share one index
-            float[][] r = ROWS.get(chunk);
-            float[] a = r[0];
-            float[] b = r[1];
-            System.arraycopy(y, from, a, 0, len);
-            System.arraycopy(x, base + from, b, 0, len);
-            for (int i = 0; i < len; i++) {
-                a[i] += bias[i] + b[i];
-            }
-            Gelu.apply(a, 0, len);
-            System.arraycopy(a, 0, o, base + from, len);
-        });
     }
 }

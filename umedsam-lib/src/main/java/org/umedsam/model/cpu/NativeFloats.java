@@ -70,6 +70,23 @@ final class NativeFloats {
         nio.get(index, dst, off, len);
     }
 
+    /** As {@link #put}, split over the common pool when long (a copy on one core leaves the other idle). */
+    void putParallel(int index, float[] src, int off, int len) {
+        ChunkedParallel.parallel(len, 1, (from, to) -> put(index + from, src, off + from, to - from));
+    }
+
+    /** As {@link #get}, split over the common pool when long. */
+    void getParallel(int index, float[] dst, int off, int len) {
+        ChunkedParallel.parallel(len, 1, (from, to) -> get(index + from, dst, off + from, to - from));
+    }
+
+    /** As {@link #stage(float[], int, int, int)}, the copy split over the common pool when long. */
+    INDArray stageParallel(float[] src, int off, int rows, int cols) {
+        ensure((long) rows * cols);
+        putParallel(0, src, off, rows * cols);
+        return matrix(rows, cols);
+    }
+
     /** {@code src[0, len)} into a c-order {@code [rows, cols]} view ({@code len = rows * cols}), growing as needed. */
     INDArray stage(float[] src, int rows, int cols) {
         return stage(src, 0, rows, cols);

@@ -2,7 +2,6 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
-import java.util.stream.IntStream;
 
 /**
  * TinyViT block in evaluation mode on channel-last tokens {@code [side*side, dim]} of one image:
@@ -72,25 +71,13 @@ final class TinyVitBlock {
         System.arraycopy(padQkv, 0, q, len * 3 * dim, 3 * dim);
         attention.apply(q, side, t);
         float[] a = ws.get("block.a", len * dim);
-        proj.apply(t, len, a, Activation.NONE);
-        IntStream.range(0, side).parallel().forEach(r -> {
-            int o = r * side * dim;
-            for (int i = o; i < o + side * dim; i++) {
-                a[i] += x[i];
-            }
-        });
+        proj.applyResidual(t, len, x, a);
         float[] y = ws.get(out, len * dim);
         DepthwiseConv3x3.hwcBand(a, 0, side, side, dim, 0, side, localTiled, false, y, 0);
         LayerNorm.rows(y, 0, t, 0, len, dim, mlpNormW, mlpNormB, LN_EPS);
         float[] h = ws.get("block.h", len * hidden);
         fc1.apply(t, len, h, Activation.GELU);
-        fc2.apply(h, len, a, Activation.NONE);
-        IntStream.range(0, side).parallel().forEach(r -> {
-            int o = r * side * dim;
-            for (int i = o; i < o + side * dim; i++) {
-                y[i] += a[i];
-            }
-        });
+        fc2.applyResidual(h, len, y, y);
         return y;
     }
 }

@@ -80,7 +80,10 @@ public class GemmShapesBenchmark {
                 FloatPointer pb = new FloatPointer(b);
                 FloatPointer pc = new FloatPointer((long) m * n);
                 Runnable[] ways = {
-                        () -> Gemm.multiply(a, 0, m, k, b, 0, n, true, c, 0),
+                        () -> {
+                            Nd4j.getEnvironment().allowHelpers(helpers); // as the engine runs it
+                            Gemm.multiply(a, 0, m, k, b, 0, n, true, c, 0);
+                        },
                         () -> {
                             Nd4j.getEnvironment().allowHelpers(true);
                             Nd4j.gemm(na, nb, nc, false, true, 1.0, 0.0);
