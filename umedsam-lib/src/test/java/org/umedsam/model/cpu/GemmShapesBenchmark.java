@@ -29,8 +29,11 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * where Java loops run between the products, a {@link Gemm} calling {@code cblas_sgemm} cost more process CPU,
  * 3.0 against 2.2 s per embed, and was not faster (1.6 against 1.4 s, measured while other work loaded the
  * machine): OpenBLAS's idle threads keep spinning after a call, on the cores the Java loops need. Splitting the
- * rows over two Java threads with single-threaded OpenBLAS cost 2.5 s of CPU. Prints only; no timed
- * assertions.
+ * rows over two Java threads with single-threaded OpenBLAS cost 2.5 s of CPU. The same held on a first-generation
+ * Zen host (2026-12-04, 13:20 UTC; each way one JVM, the encoder's median of 5 embeddings): ND4J's default 2.11 s
+ * (3.72 s CPU); {@code cblas_sgemm} on {@link Gemm}'s staged buffers 2.48 s (4.84 s CPU); rows split over two Java
+ * threads with OpenBLAS at one thread 2.19 s (3.89 s CPU); ND4J with its helpers off, in later, slower runs, 3.6
+ * and 4.0 s against 2.8 and 3.2 s with them on. Prints only; no timed assertions.
  *
  * <p>{@code mvn -B -o -pl umedsam-lib test -Dtest=GemmShapesBenchmark -Dgroups=benchmark -DexcludedGroups=none}
  */
