@@ -45,9 +45,7 @@ public final class Gemm {
      */
     public static void multiply(float[] a, int aOff, boolean transA, int m, int k, float[] b, int bOff, boolean transB,
                                 int n, float[] c, int cOff, boolean accumulate) {
-        if (m <= 0 || n <= 0 || k <= 0) {
-            throw new IllegalArgumentException("gemm sizes must be positive, got m=" + m + " k=" + k + " n=" + n);
-        }
+        checkSizes(m, k, n);
         check(a, aOff, (long) m * k, "a");
         check(b, bOff, (long) k * n, "b");
         check(c, cOff, (long) m * n, "c");
@@ -80,9 +78,7 @@ public final class Gemm {
      */
     static void multiplyBiasActivation(float[] a, int aOff, int m, int k, float[] b, int n, float[] bias,
                                        float[] residual, int resOff, Activation act, float[] c, int cOff) {
-        if (m <= 0 || n <= 0 || k <= 0) {
-            throw new IllegalArgumentException("gemm sizes must be positive, got m=" + m + " k=" + k + " n=" + n);
-        }
+        checkSizes(m, k, n);
         if (bias != null && bias.length != n) {
             throw new IllegalArgumentException("bias has " + bias.length + " values, expected " + n);
         }
@@ -112,21 +108,10 @@ public final class Gemm {
                         row[j] += skip[j];
                     }
                 }
-                activate(row, n, act);
+                act.apply(row, 0, n);
                 System.arraycopy(row, 0, c, cOff + r * n, n);
             }
         });
-    }
-
-    /** {@code row[0, n) = act(row)}. */
-    static void activate(float[] row, int n, Activation act) {
-        if (act == Activation.GELU) {
-            Gelu.apply(row, 0, n);
-        } else if (act == Activation.RELU) {
-            for (int i = 0; i < n; i++) {
-                row[i] = Math.max(row[i], 0f);
-            }
-        }
     }
 
     /** Stages the operands (in parallel when large) and runs the product into the staged {@code c}. */
@@ -151,6 +136,12 @@ public final class Gemm {
                     y[o + j] += bias[j];
                 }
             }
+        }
+    }
+
+    private static void checkSizes(int m, int k, int n) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            throw new IllegalArgumentException("gemm sizes must be positive, got m=" + m + " k=" + k + " n=" + n);
         }
     }
 

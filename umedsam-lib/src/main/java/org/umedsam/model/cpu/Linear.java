@@ -75,7 +75,7 @@ final class Linear {
                 for (int i = 0; i < rows * out; i++) {
                     y[i] = product[i] + residual[i];
                 }
-                Gemm.activate(y, rows * out, act);
+                act.apply(y, 0, rows * out);
             }
             return;
         }
@@ -93,16 +93,6 @@ final class Linear {
         float[] y = new float[rows * out];
         apply(x, rows, y, act);
         return y;
-    }
-
-    private static void activate(float[] y, int from, int to, Activation act) {
-        if (act == Activation.GELU) {
-            Gelu.apply(y, from, to - from);
-        } else if (act == Activation.RELU) {
-            for (int i = from; i < to; i++) {
-                y[i] = Math.max(y[i], 0f);
-            }
-        }
     }
 
     private float[] transposed() {
@@ -145,7 +135,7 @@ final class Linear {
                     }
                 }
                 for (int r = 0; r < rows; r++) {
-                    activate(y, r * out + o0, r * out + o1, act);
+                    act.apply(y, r * out + o0, o1 - o0);
                 }
             }
         });

@@ -2,7 +2,6 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
-
 /**
  * TinyViT block in evaluation mode on channel-last tokens {@code [side*side, dim]} of one image:
  * {@code x += proj(windowAttention(LN(x)))}; {@code x = dw3x3BN(x)} (local_conv, no residual);
