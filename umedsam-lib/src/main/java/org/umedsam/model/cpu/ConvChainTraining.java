@@ -6,7 +6,7 @@ import java.util.List;
  * TinyViT's chain of three Conv2d_BN for training: 1x1 {@code in -> hidden}, GELU, depthwise 3x3 with a stride,
  * GELU, 1x1 {@code hidden -> out} (no activation), per image {@code [in, side*side] -> [out, side'*side']}
  * (channel-first) or its channel-last transpose. The body of both {@link MBConvTraining} (stride 1,
- * channel-first, plus a residual and a GELU) and {@link PatchMergingTraining} (the stage's stride, channel-last);
+ * plus a residual and a GELU) and {@link PatchMergingTraining} (the stage's stride), both channel-last;
  * one forward for both, each keeps its own backward (they recompute different parts of the tape).
  */
 final class ConvChainTraining {

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * LiteMedSAM's TinyViT image encoder for training on heap arrays: a forward pass over a batch that keeps its
  * tape, {@code [B][3, S*S] -> [B][E, (S/4)^2]}, and the backward pass from dLoss/dembedding to every
- * {@code image_encoder.*} parameter. Same layers and layouts as {@link ImageEncoder} (patch embedding and
- * the MBConv stage channel-first, the rest channel-last), but BatchNorm is not folded: with batch statistics
+ * {@code image_encoder.*} parameter. Same layers and layouts as {@link ImageEncoder} (patch embedding
+ * channel-first, the rest channel-last), but BatchNorm is not folded: with batch statistics
  * it normalises over the batch and its gradient flows through them, as PyTorch's training mode does.
  *
  * <p>Memory: the tape keeps what is costly to recompute; the layers rebuild the rest in the backward pass, bit for
@@ -132,17 +132,17 @@ final class ImageEncoderTraining {
         int[] d = config.embedDims();
         float[][] x = new float[b][];
         PatchEmbedTraining.Tape pe = patchEmbed.forward(images, side, batchStatistics, x);
-        ConvChainTraining.Tape[] mt = new ConvChainTraining.Tape[mbconvs.length];
-        for (int j = 0; j < mbconvs.length; j++) {
-            float[][] y = new float[b][];
-            mt[j] = mbconvs[j].forward(x, side, batchStatistics, y);
-            x = y;
-        }
         for (int i = 0; i < b; i++) {
             float[] tokens = arena.take(x[i].length);
             Transpose.apply(x[i], d[0], side * side, tokens);
             arena.give(x[i]);
             x[i] = tokens;
+        }
+        ConvChainTraining.Tape[] mt = new ConvChainTraining.Tape[mbconvs.length];
+        for (int j = 0; j < mbconvs.length; j++) {
+            float[][] y = new float[b][];
+            mt[j] = mbconvs[j].forward(x, side, batchStatistics, y);
+            x = y;
         }
         ConvChainTraining.Tape[] gt = new ConvChainTraining.Tape[3];
         TinyVitBlockTraining.Tape[][] bt = new TinyVitBlockTraining.Tape[4][];
@@ -200,12 +200,6 @@ final class ImageEncoderTraining {
                 t.mergings[i] = null;
             }
         }
-        for (int i = 0; i < b; i++) {
-            float[] chw = arena.take(dx[i].length);
-            Transpose.apply(dx[i], side * side, d[0], chw);
-            arena.give(dx[i]);
-            dx[i] = chw;
-        }
         for (int j = mbconvs.length - 1; j >= 0; j--) {
             float[][] next = mbconvs[j].backward(t.mbconvs[j], dx, g, release);
             arena.give(dx);
@@ -213,6 +207,12 @@ final class ImageEncoderTraining {
             if (release) {
                 t.mbconvs[j] = null;
             }
+        }
+        for (int i = 0; i < b; i++) {
+            float[] chw = arena.take(dx[i].length);
+            Transpose.apply(dx[i], side * side, d[0], chw);
+            arena.give(dx[i]);
+            dx[i] = chw;
         }
         patchEmbed.backward(t.patchEmbed, dx, g, release);
         arena.give(dx);
