@@ -4,10 +4,10 @@ import java.util.List;
 
 /**
  * TinyViT's chain of three Conv2d_BN for training: 1x1 {@code in -> hidden}, GELU, depthwise 3x3 with a stride,
- * GELU, 1x1 {@code hidden -> out} (no activation), per image {@code [in, side*side] -> [out, side'*side']}
- * (channel-first) or its channel-last transpose. The body of both {@link MBConvTraining} (stride 1,
- * plus a residual and a GELU) and {@link PatchMergingTraining} (the stage's stride), both channel-last;
- * one forward for both, each keeps its own backward (they recompute different parts of the tape).
+ * GELU, 1x1 {@code hidden -> out} (no activation), channel-last per image {@code [side*side, in] ->
+ * [side'*side', out]}. The body of both {@link MBConvTraining} (stride 1, plus a residual and a GELU) and
+ * {@link PatchMergingTraining} (the stage's stride); one forward for both, each keeps its own backward (they
+ * recompute different parts of the tape).
  */
 final class ConvChainTraining {
 
@@ -27,19 +27,17 @@ final class ConvChainTraining {
     }
 
     /**
-     * @param prefix       state-dict prefix of {@code conv1}, {@code conv2}, {@code conv3}
-     * @param stride       the depthwise convolution's stride
-     * @param channelsLast per image {@code [side*side, C]} instead of {@code [C, side*side]}
+     * @param prefix state-dict prefix of {@code conv1}, {@code conv2}, {@code conv3}
+     * @param stride the depthwise convolution's stride
      */
-    ConvChainTraining(StateDictWeights w, String prefix, int in, int hidden, int out, int stride,
-                      boolean channelsLast, TapeArena arena) {
+    ConvChainTraining(StateDictWeights w, String prefix, int in, int hidden, int out, int stride, TapeArena arena) {
         this.arena = arena;
         conv1 = new Conv2dBnTraining(w, prefix + ".conv1", Conv2dBnTraining.Kind.POINTWISE, in, hidden, 1,
-                channelsLast, true, arena);
+                true, true, arena);
         conv2 = new Conv2dBnTraining(w, prefix + ".conv2", Conv2dBnTraining.Kind.DEPTHWISE, hidden, hidden, stride,
-                channelsLast, true, arena);
+                true, true, arena);
         conv3 = new Conv2dBnTraining(w, prefix + ".conv3", Conv2dBnTraining.Kind.POINTWISE, hidden, out, 1,
-                channelsLast, false, arena);
+                true, false, arena);
     }
 
     /** The side of the output map for an input of {@code side} (the depthwise convolution's stride). */

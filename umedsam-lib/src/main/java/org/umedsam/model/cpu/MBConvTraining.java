@@ -26,7 +26,7 @@ final class MBConvTraining {
 
     MBConvTraining(StateDictWeights w, String prefix, int dim, int hidden, TapeArena arena) {
         this.arena = arena;
-        convs = new ConvChainTraining(w, prefix, dim, hidden, dim, 1, true, arena);
+        convs = new ConvChainTraining(w, prefix, dim, hidden, dim, 1, arena);
     }
 
     /**

@@ -13,7 +13,7 @@ final class PatchMergingTraining {
 
     PatchMergingTraining(StateDictWeights w, String prefix, int dim, int out, int stride, TapeArena arena) {
         this.arena = arena;
-        convs = new ConvChainTraining(w, prefix, dim, out, out, stride, true, arena);
+        convs = new ConvChainTraining(w, prefix, dim, out, out, stride, arena);
     }
 
     int outputSide(int side) {

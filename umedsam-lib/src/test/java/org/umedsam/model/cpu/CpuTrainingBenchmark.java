@@ -16,7 +16,9 @@ import java.util.Set;
 /**
  * Speed of the CPU engine's full-model training pass at batch 2, 256 x 256 ({@link LiteMedSamTraining}):
  * median seconds of the weight snapshot, the training-mode forward pass with its tape, and the backward pass
- * to every parameter, over 3 runs after one warm-up, and the process' peak RSS. Preset from
+ * to every parameter, over 3 runs after one warm-up, and the process' peak RSS. The runs share one
+ * {@link TapeArena} and give their tape back during the backward pass, as a trainer's steps do (without it, a
+ * pass allocates about 7 GB of fresh maps and the collector's work is timed with it). Preset from
  * {@code -Dbench.preset=litemedsam|small} (default litemedsam). Prints only.
  */
 @Tag("benchmark")
@@ -36,26 +38,25 @@ class CpuTrainingBenchmark {
         System.out.printf("BENCH training pass, preset %s, batch 2; load average at start %s%n", preset,
                 BenchmarkSupport.loadAverage());
         int runs = 3;
-        long tapeBytes = 0;
+        // the heap one pass holds (its tape and outputs), from a pass on fresh arrays: used heap after a
+        // collection, with and without it
+        LiteMedSamTraining.Pass probe = LiteMedSamTraining.of(c, state).forward(images, boxes, true);
+        long tapeBytes = usedAfterGc();
+        probe = null;
+        tapeBytes -= usedAfterGc();
+        // timed as a trainer runs its steps: one arena for the run, single-use passes that give their tape back
+        TapeArena arena = new TapeArena();
         double[] of = new double[runs];
         double[] fwd = new double[runs];
         double[] bwd = new double[runs];
-        for (int r = -1; r < runs; r++) {
+        for (int r = -1; r < runs; r++) { // run -1 fills the arena
             long t0 = System.nanoTime();
-            LiteMedSamTraining t = LiteMedSamTraining.of(c, state);
+            LiteMedSamTraining t = LiteMedSamTraining.of(c, state, arena);
             long t1 = System.nanoTime();
-            LiteMedSamTraining.Pass p = t.forward(images, boxes, true);
+            LiteMedSamTraining.Pass p = t.forward(images, boxes, true).releasingTape();
             long t2 = System.nanoTime();
-            if (r == -1) {
-                // heap held by a pass (its tape and outputs): used heap after a collection, with and without it
-                tapeBytes = usedAfterGc();
-            }
             t.backward(p, gl, gi, all);
             long t3 = System.nanoTime();
-            if (r == -1) {
-                p = null;
-                tapeBytes -= usedAfterGc();
-            }
             if (r >= 0) {
                 of[r] = (t1 - t0) / 1e9;
                 fwd[r] = (t2 - t1) / 1e9;
@@ -64,7 +65,8 @@ class CpuTrainingBenchmark {
         }
         System.out.printf("BENCH snapshot %.3f s, forward with tape %.2f s, backward %.2f s (medians of %d; runs: fwd %s bwd %s)%n",
                 BenchmarkSupport.median(of), BenchmarkSupport.median(fwd), BenchmarkSupport.median(bwd), runs, Arrays.toString(fwd), Arrays.toString(bwd));
-        System.out.printf("BENCH heap held by one pass (tape): %.2f GB%n", tapeBytes / 1e9);
+        System.out.printf("BENCH heap held by one pass (tape): %.2f GB; the arena holds %.2f GB between passes%n",
+                tapeBytes / 1e9, arena.pooledBytes() / 1e9);
         System.out.printf("BENCH peak RSS (VmHWM) %s, heap max %d MB, load average at end %s%n",
                 "VmHWM " + BenchmarkSupport.procStatus("VmHWM"), Runtime.getRuntime().maxMemory() >> 20, BenchmarkSupport.loadAverage());
     }
