@@ -3,8 +3,14 @@ package org.umedsam.model.cpu;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+
 /**
- * Single-precision matrix product on heap arrays, computed by ND4J's native BLAS sgemm.
+ * Single-precision matrix product on heap arrays, computed by ND4J's native sgemm (oneDNN), or by OpenBLAS
+ * directly for {@link #wide} products.
  *
  * <p>Why: the CPU forward pass keeps activations in Java {@code float[]} (element-wise work is
  * fastest there), while BLAS runs at about 260-290 GFLOP/s on this machine kind with 2 threads
@@ -114,13 +120,35 @@ public final class Gemm {
         });
     }
 
-    /** Stages the operands (in parallel when large) and runs the product into the staged {@code c}. */
+    /**
+     * Stages the operands (in parallel when large) and runs the product into the staged {@code c}: through
+     * {@code Nd4j.gemm} (oneDNN), or OpenBLAS directly for a {@link #wide} product.
+     */
     private static void product(Staging s, float[] a, int aOff, boolean transA, int m, int k, float[] b, int bOff,
                                     boolean transB, int n, float[] c, int cOff, boolean accumulate) {
         INDArray sa = transA ? s.a.stageParallel(a, aOff, k, m) : s.a.stageParallel(a, aOff, m, k);
         INDArray sb = transB ? s.b.stageParallel(b, bOff, n, k) : s.b.stageParallel(b, bOff, k, n);
         INDArray sc = accumulate ? s.c.stageParallel(c, cOff, m, n) : s.c.ensure((long) m * n).matrix(m, n);
-        Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+        if (wide(m, n)) {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
+                    1f, s.a.pointer(), transA ? m : k, s.b.pointer(), transB ? k : n, accumulate ? 1f : 0f,
+                    s.c.pointer(), n);
+        } else {
+            Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+        }
+    }
+
+    /**
+     * Whether {@code [m, k] x [k, n]} has far more output columns than rows (a 1x1 convolution on channel-first
+     * maps, {@code [C_out, C_in] x [C_in, H*W]}: the patch embedding's two). Why: oneDNN's matmul ran such products
+     * at 6 to 8 G multiply-adds/s where OpenBLAS's {@code cblas_sgemm} ran them at 15 to 25 (256x64x65536 and
+     * 64x256x65536, 2-core Zen 1, 2026-12-04). The patch embedding took 0.018 to 0.026 s this way against 0.028 to
+     * 0.036 s through oneDNN, and the MBConv stage after it, where OpenBLAS's idle threads could have slowed the
+     * Java loops, took the same time either way (0.49 to 0.58 s; {@code CpuEncoderBenchmark}, three alternating
+     * rounds per build, same host and day).
+     */
+    static boolean wide(int m, int n) {
+        return n >= 16384 && n >= 8L * m;
     }
 
     /** {@code y[m, n] = x[m, k] · w[n, k]ᵀ + bias[n]} (PyTorch {@code Linear}); {@code bias} may be null. */

@@ -24,8 +24,13 @@ class GemmTest {
             "64, 300, 256, true, false, false",
             "256, 128, 300, true, true, true",
             "1, 1, 1, false, false, true",
+            "16, 40, 16384, false, false, false", // wide: OpenBLAS directly
+            "16, 40, 16384, true, false, true",
+            "8, 24, 16400, true, true, true",
+            "40, 16, 16384, false, true, false",
     })
     void productMatchesDoubleReference(int m, int k, int n, boolean transA, boolean transB, boolean accumulate) {
+        assertThat(Gemm.wide(m, n)).as("which path this case takes").isEqualTo(n >= 16384);
         Random rnd = new Random(m * 31L + k * 7L + n);
         float[] a = gaussian(rnd, 5 + m * k); // operands at an offset
         float[] b = gaussian(rnd, 3 + k * n);
