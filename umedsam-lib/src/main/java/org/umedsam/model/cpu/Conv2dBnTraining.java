@@ -5,8 +5,8 @@ import org.umedsam.model.ModelConfig;
 /**
  * TinyViT's {@code Conv2d_BN} (a bias-free convolution, then BatchNorm2d), optionally followed by GELU, for
  * training: a forward pass over a batch that keeps its tape, and the backward pass. The convolution is a 1x1
- * ({@link Kind#POINTWISE}) or a depthwise 3x3 with padding 1 ({@link Kind#DEPTHWISE}), on channel-first
- * maps {@code [C, H*W]} or channel-last maps {@code [H*W, C]}, one heap array per image.
+ * ({@link Kind#POINTWISE}) on channel-first maps {@code [C, H*W]} or channel-last maps {@code [H*W, C]}, or a
+ * depthwise 3x3 with padding 1 ({@link Kind#DEPTHWISE}) on channel-last maps, one heap array per image.
  *
  * <p>With {@code batchStatistics} BatchNorm normalises with the batch's statistics over (B, H, W) and the
  * gradient flows through them (PyTorch's training mode); otherwise with the running statistics, an affine
@@ -75,6 +75,9 @@ final class Conv2dBnTraining {
         this.arena = arena;
         if (kind == Kind.DEPTHWISE && in != out) {
             throw new IllegalArgumentException(prefix + ": a depthwise convolution keeps its channels, got " + in + " -> " + out);
+        }
+        if (kind == Kind.DEPTHWISE && !channelsLast) {
+            throw new IllegalArgumentException(prefix + ": depthwise convolutions here are channel-last");
         }
         if (kind == Kind.POINTWISE && stride != 1) {
             throw new IllegalArgumentException(prefix + ": 1x1 convolutions here have stride 1, got " + stride);
@@ -197,13 +200,8 @@ final class Conv2dBnTraining {
             } else {
                 Gemm.multiply(weight, 0, out, in, x, 0, px, false, y, 0);
             }
-        } else if (channelsLast) {
-            DepthwiseConv3x3.hwc(x, y, side, out, stride, tapMajor, zeroBias, false);
         } else {
-            if (stride != 1) {
-                throw new IllegalStateException(prefix + ": channel-first depthwise convolution has stride 1 only");
-            }
-            DepthwiseConv3x3.chw(x, y, out, side, side, weight, zeroBias, false);
+            DepthwiseConv3x3.hwc(x, y, side, out, stride, tapMajor, zeroBias, false);
         }
     }
 
@@ -283,11 +281,7 @@ final class Conv2dBnTraining {
                 } else {
                     d = arena.zeros(inPx * in);
                 }
-                if (channelsLast) {
-                    DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
-                } else {
-                    DepthwiseConv3x3Gradient.chw(x, dc, out, side, side, weight, d, dW);
-                }
+                DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
                 if (needDx) {
                     dx[i] = d;
                 } else {
