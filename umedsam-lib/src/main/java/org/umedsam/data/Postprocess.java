@@ -166,50 +166,66 @@ public final class Postprocess {
         if (xTo < 0) {
             return m; // down-scaling skipped every column that holds a positive logit
         }
-        // each needed source row interpolated horizontally once (the t0 and t1 of upsampleLogits), then per pixel
-        // only the vertical step: the same float operations in the same order as upsampleLogits
-        int width = xTo - xFrom + 1;
-        float[] rows = new float[newH * width];
-        boolean[] done = new boolean[newH];
+        // Output columns in runs that read the same two source columns. Per output row, a run whose four source
+        // logits are all >= SURE (sure foreground) is filled with 1 and a run whose four are all <= 0 is left 0,
+        // without interpolating: only runs straddling the boundary are computed per pixel, with upsampleLogits'
+        // float operations in its order. An up-scaled mask is mostly interior, so this is a small part of it.
+        int[] runs = new int[xTo - xFrom + 2];
+        int nRuns = 0;
+        for (int x = xFrom; x <= xTo; x++) {
+            if (x == xFrom || x0[x] != x0[x - 1] || x1[x] != x1[x - 1]) {
+                runs[nRuns++] = x;
+            }
+        }
+        runs[nRuns] = xTo + 1;
+        float[] wx0 = tx.l0();
+        float[] wx1 = tx.l1();
         for (int y = 0; y < origH; y++) {
             int s0 = ty.i0[y];
             int s1 = ty.i1[y];
             if (!within(s0, rMin, rMax) && !within(s1, rMin, rMax)) {
                 continue;
             }
-            int a = horizontal(logits, offset, side, s0, tx, xFrom, width, rows, done);
-            int b = horizontal(logits, offset, side, s1, tx, xFrom, width, rows, done);
+            int r0 = offset + s0 * side;
+            int r1 = offset + s1 * side;
             float h0 = ty.l0[y];
             float h1 = ty.l1[y];
-            int row = y * origW + xFrom;
-            for (int i = 0; i < width; i++) {
-                float o = rows[a + i] * h0;
-                o += rows[b + i] * h1;
-                m[row + i] = (byte) (o >= from ? 1 : 0);
+            int row = y * origW;
+            for (int k = 0; k < nRuns; k++) {
+                int xa = runs[k];
+                int xb = runs[k + 1];
+                float a = logits[r0 + x0[xa]];
+                float b = logits[r0 + x1[xa]];
+                float c = logits[r1 + x0[xa]];
+                float d = logits[r1 + x1[xa]];
+                if (sure(a) && sure(b) && sure(c) && sure(d)) {
+                    java.util.Arrays.fill(m, row + xa, row + xb, (byte) 1);
+                } else if (!(a <= 0f && b <= 0f && c <= 0f && d <= 0f)) {
+                    for (int x = xa; x < xb; x++) {
+                        float t0 = a * wx0[x];
+                        t0 += b * wx1[x];
+                        float t1 = c * wx0[x];
+                        t1 += d * wx1[x];
+                        float o = t0 * h0;
+                        o += t1 * h1;
+                        m[row + x] = (byte) (o >= from ? 1 : 0);
+                    }
+                }
             }
         }
         return m;
     }
 
-    /** Source row {@code r} interpolated at output columns {@code xFrom..}, computed on first use; its start in {@code rows}. */
-    private static int horizontal(float[] logits, int offset, int side, int r, Taps tx, int xFrom, int width,
-                                  float[] rows, boolean[] done) {
-        int start = r * width;
-        if (!done[r]) {
-            int[] x0 = tx.i0;
-            int[] x1 = tx.i1;
-            float[] wx0 = tx.l0;
-            float[] wx1 = tx.l1;
-            int src = offset + r * side;
-            for (int i = 0; i < width; i++) {
-                int x = xFrom + i;
-                float t = logits[src + x0[x]] * wx0[x];
-                t += logits[src + x1[x]] * wx1[x];
-                rows[start + i] = t;
-            }
-            done[r] = true;
-        }
-        return start;
+    /**
+     * Logits from which an interpolated pixel is surely foreground: a bilinear weight pair sums to 1 within a
+     * rounding step and each step of the interpolation rounds by at most one more, so four source logits
+     * {@code >= 4 FOREGROUND_FROM} give at least about {@code 3.9 FOREGROUND_FROM}.
+     */
+    private static final float SURE = 4 * FOREGROUND_FROM;
+
+    /** {@code SURE <= v} and finite (an infinite logit times a zero weight is NaN, which is not foreground). */
+    private static boolean sure(float v) {
+        return v >= SURE && v <= Float.MAX_VALUE;
     }
 
     private static boolean within(int v, int lo, int hi) {

@@ -46,12 +46,12 @@ public final class ImageInference {
         }
         InferenceTimings timings = segmenter.timings();
         try (SliceSegmenter.Embedded embedded = segmenter.embed(image)) {
-            decodeAll(embedded, boxes256, segs, timings);
+            decodeAll(embedded, boxes256, segs, w, timings);
         }
         return segs;
     }
 
-    private static void decodeAll(SliceSegmenter.Embedded embedded, double[][] boxes256, LabelArray segs,
+    private static void decodeAll(SliceSegmenter.Embedded embedded, double[][] boxes256, LabelArray segs, int width,
                                   InferenceTimings timings) {
         // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of full-size masks
         for (int from = 0; from < boxes256.length; from += BOXES_PER_DECODE) {
@@ -59,23 +59,7 @@ public final class ImageInference {
             byte[][] masks = embedded.decode(java.util.Arrays.copyOfRange(boxes256, from, to));
             long q0 = System.nanoTime();
             for (int i = 0; i < masks.length; i++) {
-                int label = from + i + 1;
-                byte[] m = masks[i];
-                if (label <= 255 && !segs.isWide()) {
-                    byte[] d = segs.uint8(); // the byte labels themselves: a plain loop, no per-pixel checks
-                    byte l = (byte) label;
-                    for (int p = 0; p < m.length; p++) {
-                        if (m[p] != 0) {
-                            d[p] = l;
-                        }
-                    }
-                    continue;
-                }
-                for (int p = 0; p < m.length; p++) {
-                    if (m[p] != 0) {
-                        segs.set(p, label);
-                    }
-                }
+                MaskPainter.overwrite(segs, 0, masks[i], width, from + i + 1);
             }
             long q1 = System.nanoTime();
             synchronized (timings) {

@@ -189,7 +189,7 @@ public final class VolumePropagation {
             }
             count.decodes += masks.length;
             long q0 = System.nanoTime();
-            take(active, masks, z, segs, plane);
+            take(active, masks, z, segs, plane, width);
             account(timings, p1 - p0, System.nanoTime() - q0);
         }
         // downward sweep: z_mid - 1 .. z_min of every box, starting from the middle slice's mask
@@ -215,7 +215,7 @@ public final class VolumePropagation {
             }
             count.decodes += masks.length;
             long q0 = System.nanoTime();
-            take(active, masks, z, segs, plane);
+            take(active, masks, z, segs, plane, width);
             account(timings, p1 - p0, System.nanoTime() - q0);
         }
     }
@@ -247,14 +247,14 @@ public final class VolumePropagation {
     }
 
     /** Each active chain's mask of slice {@code z} becomes its previous one (and its middle one on {@code z_mid}), painted into {@code segs}. */
-    private static void take(List<Chain> active, byte[][] masks, int z, LabelArray segs, int plane) {
+    private static void take(List<Chain> active, byte[][] masks, int z, LabelArray segs, int plane, int width) {
         for (int a = 0; a < active.size(); a++) {
             Chain c = active.get(a);
             c.previous = masks[a];
             if (z == c.zMid) {
                 c.midMask = masks[a];
             }
-            paint(segs, z * plane, masks[a], c.label);
+            MaskPainter.raise(segs, z * plane, masks[a], width, c.label); // later boxes win: the larger label
         }
     }
 
@@ -285,14 +285,5 @@ public final class VolumePropagation {
             return c.midBox256;
         }
         return box;
-    }
-
-    /** Later boxes win: the voxel keeps the largest label whose mask covers it. */
-    private static void paint(LabelArray segs, int offset, byte[] mask, int label) {
-        for (int p = 0; p < mask.length; p++) {
-            if (mask[p] != 0 && segs.get(offset + p) < label) {
-                segs.set(offset + p, label);
-            }
-        }
     }
 }

@@ -102,6 +102,41 @@ class PostprocessTest {
         }
     }
 
+    /**
+     * Large smooth blobs, as a trained model's masks are: most up-scaled pixels then come from four source logits
+     * on one side of the threshold, which the fused mask fills or skips without interpolating; logits near the
+     * margin it uses for that (4 x FOREGROUND_FROM), infinities and NaN must still give the definition's bits.
+     */
+    @Test
+    void blobsFilledWithoutInterpolationMatchTheDefinition() {
+        Random r = new Random(13);
+        int side = 64;
+        float t = Postprocess.FOREGROUND_FROM;
+        float[] special = {4 * t, Math.nextDown(4 * t), Math.nextUp(4 * t), t, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.NaN, -0f, 0f, Float.MAX_VALUE};
+        int[][] shapes = {{64, 64, 500, 640}, {48, 64, 383, 517}, {64, 40, 64, 40}, {64, 64, 33, 29}, {17, 64, 1000, 61}};
+        for (int[] s : shapes) {
+            for (int trial = 0; trial < 6; trial++) {
+                float[] logits = new float[side * side];
+                double cy = r.nextInt(side);
+                double cx = r.nextInt(side);
+                double rad = 3 + r.nextInt(30);
+                for (int y = 0; y < side; y++) {
+                    for (int x = 0; x < side; x++) {
+                        double dist = Math.hypot(y - cy, x - cx);
+                        logits[y * side + x] = (float) ((rad - dist) * (trial % 2 == 0 ? 1 : 1e-6));
+                    }
+                }
+                for (int i = 0; i < 3 * trial; i++) {
+                    logits[r.nextInt(logits.length)] = special[r.nextInt(special.length)];
+                }
+                assertThat(Postprocess.mask(logits, side, s[0], s[1], s[2], s[3]))
+                        .as("shape %s trial %d", java.util.Arrays.toString(s), trial)
+                        .isEqualTo(reference(logits, side, s[0], s[1], s[2], s[3]));
+            }
+        }
+    }
+
     @Test
     void refusesTooFewLogits() {
         assertThatThrownBy(() -> Postprocess.mask(new float[100], 0, 16, 16, 16, 20, 20))

@@ -6,14 +6,23 @@ import java.util.stream.IntStream;
  * Exact (erf) GELU, PyTorch's {@code nn.GELU()} default: {@code gelu(x) = x/2 * (1 + erf(x/sqrt 2))}, on heap
  * arrays, without {@code Math.exp}.
  *
- * <p>erf follows Abramowitz & Stegun 7.1.28, {@code erf t = 1 - (1 + a1 t + ... + a6 t^6)^-16} for
- * {@code t >= 0} (|error| <= 3e-7), extended by odd symmetry. Evaluated as written, {@code 1 - p^-16} cancels
- * near {@code t = 0} and float rounding of {@code p} alone costs up to 2e-6; so with {@code q = p - 1} (a
- * polynomial without constant term, accurate relative to itself) it is computed as {@code Q / (1 + Q)},
- * {@code Q = p^16 - 1}, by four steps {@code q <- q (2 + q)} (each is {@code (1+q)^2 - 1}): every step is
- * relatively accurate, so erf stays within about 4e-7. Because erf is odd,
+ * <p>erf follows Abramowitz & Stegun 7.1.28, {@code erf t = 1 - p^-16}, {@code p = 1 + a1 t + ... + a6 t^6} for
+ * {@code t >= 0} (|error| <= 3e-7), extended by odd symmetry. Because erf is odd,
  * {@code x * erf(x/sqrt 2) = |x| * erf(|x|/sqrt 2)}, so GELU needs no sign: the loop body is straight-line
- * float arithmetic that C2 vectorises. Finite inputs only (an infinite input gives NaN).
+ * float arithmetic that C2 vectorises.
+ *
+ * <p>GELU evaluates {@code 1 - 1/p^16} as written, with {@code p^16} by four squarings and the polynomial in
+ * Estrin's form: the erf that {@link #derivative(float)} differentiates, and a short dependency chain and no clamp (a large
+ * {@code t} overflows {@code p^16} to infinity, so erf is 1). Near {@code t = 0} the subtraction cancels (erf
+ * absolute error about 1e-6 there), but GELU multiplies erf by {@code |x|}, so its error stays within 2e-6
+ * relative near 0 and 1e-6 absolute on {@code [-20, 20]} ({@code KernelsTest}). It took 1.65 ns per value
+ * against 2.54 ns for the accurate form below (a 2-core first-generation Zen EPYC, 2026-12-04, one thread,
+ * 64 K values, best of 200): the GELUs are about 8% of a decode's CPU time.
+ *
+ * <p>{@link #erf} itself keeps the relatively accurate form: with {@code q = p - 1} (a polynomial without
+ * constant term) it computes {@code Q / (1 + Q)}, {@code Q = p^16 - 1}, by four steps {@code q <- q (2 + q)}
+ * (each is {@code (1+q)^2 - 1}), so erf stays within about 4e-7 near 0 too. Finite inputs only (an infinite
+ * input gives NaN or infinity).
  */
 public final class Gelu {
 
@@ -47,10 +56,17 @@ public final class Gelu {
         return q / (1f + q);
     }
 
-    /** GELU of one value. */
+    /** GELU of one value: the same float operations as {@link #applyBias}, so the same bits. */
     public static float gelu(float x) {
         float ax = Math.abs(x);
-        return 0.5f * (x + ax * erfPositive(Math.min(ax * INV_SQRT2, T_MAX)));
+        float t = ax * INV_SQRT2;
+        float t2 = t * t;
+        float p = 1f + t * ((A1 + t * A2) + t2 * ((A3 + t * A4) + t2 * (A5 + t * A6)));
+        p = p * p;
+        p = p * p;
+        p = p * p;
+        p = p * p;
+        return 0.5f * (x + ax * (1f - 1f / p));
     }
 
     /** {@code x[off .. off+len) = gelu(x)} in place, on the calling thread. */
@@ -64,13 +80,14 @@ public final class Gelu {
         for (int i = off; i < end; i++) {
             float v = x[i] + bias;
             float ax = Math.abs(v);
-            float t = Math.min(ax * INV_SQRT2, T_MAX);
-            float q = t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * (A5 + t * A6)))));
-            q = q * (2f + q);
-            q = q * (2f + q);
-            q = q * (2f + q);
-            q = q * (2f + q);
-            x[i] = 0.5f * (v + ax * (q / (1f + q)));
+            float t = ax * INV_SQRT2;
+            float t2 = t * t;
+            float p = 1f + t * ((A1 + t * A2) + t2 * ((A3 + t * A4) + t2 * (A5 + t * A6)));
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            x[i] = 0.5f * (v + ax * (1f - 1f / p));
         }
     }
 

@@ -76,6 +76,31 @@ class KernelsTest {
         assertThat((double) b[1]).isCloseTo(geluRef(-1.5), org.assertj.core.data.Offset.offset(1e-6));
     }
 
+    /**
+     * GELU's {@code 1 - p^-16} cancels near 0, where erf is small; GELU multiplies erf by |x|, so its relative
+     * error must stay small there (the accurate erf form would give about 1e-7).
+     */
+    @Test
+    void geluRelativeErrorNearZero() {
+        double worst = 0;
+        float[] xs = new float[20_001];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (i - 10_000) * 1e-7f * (1 + i % 7);
+        }
+        float[] ys = xs.clone();
+        Gelu.apply(ys, 0, ys.length);
+        for (int i = 0; i < xs.length; i++) {
+            double ref = geluRef(xs[i]);
+            if (ref != 0) {
+                worst = Math.max(worst, Math.abs(ys[i] - ref) / Math.abs(ref));
+            } else {
+                assertThat(ys[i]).isEqualTo(0f);
+            }
+        }
+        System.out.printf("KERNEL gelu max relative error %.3e for |x| <= 7e-3%n", worst);
+        assertThat(worst).isLessThanOrEqualTo(2e-6);
+    }
+
     @Test
     void fastExpRelativeError() {
         double maxRel = 0;

@@ -1,0 +1,78 @@
+package org.umedsam.infer;
+
+import org.junit.jupiter.api.Test;
+import org.umedsam.io.LabelArray;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link MaskPainter} against the full per-pixel scan it replaces, on masks with empty rows, edges and gaps. */
+class MaskPainterTest {
+
+    /** Random blobs plus pixels on the first and last column and row, so every span edge is exercised. */
+    private static byte[] mask(Random r, int h, int w) {
+        byte[] m = new byte[h * w];
+        for (int k = 0; k < 3; k++) {
+            int cy = r.nextInt(h);
+            int cx = r.nextInt(w);
+            int rad = 1 + r.nextInt(Math.max(1, h / 3));
+            for (int y = Math.max(0, cy - rad); y < Math.min(h, cy + rad); y++) {
+                for (int x = Math.max(0, cx - rad); x < Math.min(w, cx + rad); x++) {
+                    if (r.nextInt(5) != 0) {
+                        m[y * w + x] = 1;
+                    }
+                }
+            }
+        }
+        m[r.nextInt(h) * w] = 1;
+        m[r.nextInt(h) * w + w - 1] = 1;
+        m[r.nextInt(w)] = 1;
+        m[(h - 1) * w + r.nextInt(w)] = 1;
+        return m;
+    }
+
+    @Test
+    void paintsWhatTheFullScanPaints() {
+        Random r = new Random(3);
+        int h = 37;
+        int w = 53;
+        int planes = 2;
+        for (int firstLabel : new int[]{1, 250}) { // 250: crosses 255, so the map widens midway
+            LabelArray got = LabelArray.zeros(planes * h * w);
+            LabelArray want = LabelArray.zeros(planes * h * w);
+            LabelArray gotMax = LabelArray.zeros(planes * h * w);
+            LabelArray wantMax = LabelArray.zeros(planes * h * w);
+            for (int i = 0; i < 12; i++) {
+                int label = firstLabel + (i % 2 == 0 ? i : 12 - i); // not increasing: max and overwrite differ
+                int offset = (i % planes) * h * w;
+                byte[] m = mask(r, h, w);
+                if (i == 5) {
+                    m = new byte[h * w]; // an empty mask paints nothing
+                }
+                MaskPainter.overwrite(got, offset, m, w, label);
+                MaskPainter.raise(gotMax, offset, m, w, label);
+                for (int p = 0; p < m.length; p++) {
+                    if (m[p] != 0) {
+                        want.set(offset + p, label);
+                        if (wantMax.get(offset + p) < label) {
+                            wantMax.set(offset + p, label);
+                        }
+                    }
+                }
+            }
+            for (int p = 0; p < planes * h * w; p++) {
+                assertThat(got.get(p)).as("overwrite, pixel %d", p).isEqualTo(want.get(p));
+                assertThat(gotMax.get(p)).as("raise, pixel %d", p).isEqualTo(wantMax.get(p));
+            }
+            assertThat(got.isWide()).isEqualTo(firstLabel > 1);
+        }
+    }
+
+    @Test
+    void rejectsAMaskThatIsNotWholeRows() {
+        assertThatThrownBy(() -> MaskPainter.overwrite(LabelArray.zeros(10), 0, new byte[10], 3, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10 values").hasMessageContaining("3");
+    }
+}
