@@ -56,7 +56,7 @@ public final class Gelu {
         return q / (1f + q);
     }
 
-    /** GELU of one value: the same float operations as {@link #applyBias}, so the same bits. */
+    /** GELU of one value; {@link #applyBias} runs it per element, so the array paths give the same bits. */
     public static float gelu(float x) {
         float ax = Math.abs(x);
         float t = ax * INV_SQRT2;
@@ -78,16 +78,7 @@ public final class Gelu {
     public static void applyBias(float[] x, int off, int len, float bias) {
         int end = off + len;
         for (int i = off; i < end; i++) {
-            float v = x[i] + bias;
-            float ax = Math.abs(v);
-            float t = ax * INV_SQRT2;
-            float t2 = t * t;
-            float p = 1f + t * ((A1 + t * A2) + t2 * ((A3 + t * A4) + t2 * (A5 + t * A6)));
-            p = p * p;
-            p = p * p;
-            p = p * p;
-            p = p * p;
-            x[i] = 0.5f * (v + ax * (1f - 1f / p));
+            x[i] = gelu(x[i] + bias); // inlined by C2, then vectorised as if written out (measured the same speed)
         }
     }
 
