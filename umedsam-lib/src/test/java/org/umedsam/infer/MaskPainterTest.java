@@ -8,7 +8,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link MaskPainter} against the full per-pixel scan it replaces, on masks with empty rows, edges and gaps. */
+/** {@link MaskPainter} against the full per-pixel scan it replaces, on masks with empty rows, edges, gaps and runs of one. */
 class MaskPainterTest {
 
     /** Random blobs plus pixels on the first and last column and row, so every span edge is exercised. */
@@ -50,6 +50,11 @@ class MaskPainterTest {
                 byte[] m = mask(r, h, w);
                 if (i == 5) {
                     m = new byte[h * w]; // an empty mask paints nothing
+                }
+                if (i == 7) {
+                    for (int k = 0; k < 40; k++) {
+                        m[r.nextInt(h * w)] = (byte) (k % 2 == 0 ? 2 : -1); // other nonzero values paint too
+                    }
                 }
                 MaskPainter.overwrite(got, offset, m, w, label);
                 MaskPainter.raise(gotMax, offset, m, w, label);
