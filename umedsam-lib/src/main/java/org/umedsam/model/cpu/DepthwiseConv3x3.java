@@ -5,7 +5,8 @@ import java.util.stream.IntStream;
 
 /**
  * Depthwise 3x3 convolution with zero padding 1 plus a per-channel bias (PyTorch {@code Conv2d(C, C, 3,
- * stride, 1, groups=C)}), on channel-first or channel-last heap maps. Output side
+ * stride, 1, groups=C)}), on channel-last heap maps (the MBConv stage runs channel-last, in inference and training).
+ * Output side
  * {@code (side + 2 - 3) / stride + 1}.
  *
  * <p>Inner loops run over offset-0 row buffers (shifted copies of input rows, an accumulator row), the form
@@ -23,78 +24,6 @@ public final class DepthwiseConv3x3 {
     /** Output side for an input side and stride. */
     public static int outputSide(int side, int stride) {
         return (side + 2 - 3) / stride + 1;
-    }
-
-    /**
-     * Stride 1 on a channel-first map {@code x [C, H, W] -> y [C, H, W]}, then GELU when asked; parallel over
-     * channels.
-     *
-     * @param weight {@code [C, 3, 3]} (PyTorch {@code [C, 1, 3, 3]})
-     */
-    public static void chw(float[] x, float[] y, int channels, int h, int w, float[] weight, float[] bias, boolean gelu) {
-        chw(x, y, channels, h, w, null, weight, bias, gelu);
-    }
-
-    /**
-     * As {@link #chw(float[], float[], int, int, int, float[], float[], boolean)} on the activated input
-     * {@code gelu(x + inputBias[c])} (zero padding applies to the activated map, as in PyTorch), computed row by
-     * row as rows are loaded: it fuses the bias and GELU of a preceding 1x1 convolution, saving a pass over
-     * the whole (large) map. {@code inputBias} null means the input is used as is.
-     */
-    public static void chw(float[] x, float[] y, int channels, int h, int w, float[] inputBias, float[] weight,
-                           float[] bias, boolean gelu) {
-        int hw = h * w;
-        IntStream.range(0, channels).parallel().forEach(c -> {
-            float[][] r = ROWS.get(w);
-            // ring of three input rows, each as left-shifted (x-1), centre and right-shifted (x+1) copies
-            float[] acc = r[9];
-            int base = c * hw;
-            for (int oy = 0; oy < h; oy++) {
-                if (oy == 0) {
-                    shifted(x, base, w, r, 0, inputBias, c);
-                    if (h > 1) {
-                        shifted(x, base + w, w, r, 1, inputBias, c);
-                    }
-                } else if (oy + 1 < h) {
-                    shifted(x, base + (oy + 1) * w, w, r, (oy + 1) % 3, inputBias, c);
-                }
-                Arrays.fill(acc, 0, w, bias[c]);
-                for (int ky = 0; ky < 3; ky++) {
-                    int iy = oy + ky - 1;
-                    if (iy < 0 || iy >= h) {
-                        continue;
-                    }
-                    int slot = iy % 3;
-                    float[] l = r[3 * slot];
-                    float[] m = r[3 * slot + 1];
-                    float[] rt = r[3 * slot + 2];
-                    float w0 = weight[c * 9 + ky * 3];
-                    float w1 = weight[c * 9 + ky * 3 + 1];
-                    float w2 = weight[c * 9 + ky * 3 + 2];
-                    for (int ox = 0; ox < w; ox++) {
-                        acc[ox] += w0 * l[ox] + w1 * m[ox] + w2 * rt[ox];
-                    }
-                }
-                System.arraycopy(acc, 0, y, base + oy * w, w);
-            }
-            if (gelu) {
-                Gelu.apply(y, base, hw);
-            }
-        });
-    }
-
-    private static void shifted(float[] x, int off, int w, float[][] r, int slot, float[] inputBias, int c) {
-        float[] l = r[3 * slot];
-        float[] m = r[3 * slot + 1];
-        float[] rt = r[3 * slot + 2];
-        System.arraycopy(x, off, m, 0, w);
-        if (inputBias != null) {
-            Gelu.applyBias(m, 0, w, inputBias[c]);
-        }
-        l[0] = 0f;
-        System.arraycopy(m, 0, l, 1, w - 1);
-        System.arraycopy(m, 1, rt, 0, w - 1);
-        rt[w - 1] = 0f;
     }
 
     /**

@@ -13,9 +13,9 @@ import java.util.stream.IntStream;
  * taps with {@code oy*s+ky-1 = iy}, {@code ox*s+kx-1 = ix}. At stride 1 the latter is the forward convolution of
  * {@code dy} with the kernel rotated by 180 degrees, so it runs on {@link DepthwiseConv3x3}'s kernels.
  *
- * <p>Bit-reproducible whatever the thread timing: channel-first work is one task per channel; channel-last
- * {@code dx} is one task per input row; channel-last {@code dW} sums fixed chunks of output rows and merges the
- * chunks' partials in chunk order. Like the forward, inner loops run over offset-0 row buffers so C2 vectorises
+ * <p>Channel-last maps only, as the MBConv stage trains. Bit-reproducible whatever the thread timing: {@code dx}
+ * is one task per input row; {@code dW} sums fixed chunks of output rows and merges the chunks' partials in chunk
+ * order. Like the forward, inner loops run over offset-0 row buffers so C2 vectorises
  * them. Weight sums are kept in float row lanes (at most {@value #FLUSH} terms each before they are moved on)
  * and finished in double.
  */
@@ -29,79 +29,6 @@ final class DepthwiseConv3x3Gradient {
     private static final RowBuffers ROWS = new RowBuffers(4);
 
     private DepthwiseConv3x3Gradient() {
-    }
-
-    /** stride 1, channel-first: x [C, H, W] the conv input, dy [C, H, W]; dx OVERWRITTEN [C, H, W]; dWeight [C*9] ACCUMULATED (+=). */
-    static void chw(float[] x, float[] dy, int channels, int h, int w, float[] weight, float[] dx, float[] dWeight) {
-        if (channels <= 0 || h <= 0 || w <= 0) {
-            throw new IllegalArgumentException("channels " + channels + ", height " + h + " and width " + w
-                    + " must be positive");
-        }
-        int n = channels * h * w;
-        requireLength(x, "x", n);
-        requireLength(dy, "dy", n);
-        requireLength(dx, "dx", n);
-        requireLength(weight, "weight", channels * 9);
-        requireLength(dWeight, "dWeight", channels * 9);
-        requireDistinct(dx, x, dy);
-        DepthwiseConv3x3.chw(dy, dx, channels, h, w, rotated(weight, channels), new float[channels], false);
-        int hw = h * w;
-        IntStream.range(0, channels).parallel().forEach(c -> weightGradientChannel(x, dy, c * hw, h, w, dWeight, c * 9));
-    }
-
-    /**
-     * dW of one channel-first channel: each input row, as left-shifted ({@code x[ix-1]}), centre and right-shifted
-     * copies, meets the up to three output rows {@code oy = iy + 1 - ky} it feeds.
-     */
-    private static void weightGradientChannel(float[] x, float[] dy, int base, int h, int w, float[] dWeight, int wo) {
-        float[] l = new float[w];
-        float[] m = new float[w];
-        float[] r = new float[w];
-        float[] d = new float[w];
-        float[][] lane = new float[9][w];
-        float[][] lane2 = new float[9][w];
-        int pending = 0;
-        for (int iy = 0; iy < h; iy++) {
-            System.arraycopy(x, base + iy * w, m, 0, w);
-            l[0] = 0f;
-            System.arraycopy(m, 0, l, 1, w - 1);
-            System.arraycopy(m, 1, r, 0, w - 1);
-            r[w - 1] = 0f;
-            for (int ky = 0; ky < 3; ky++) {
-                int oy = iy + 1 - ky;
-                if (oy < 0 || oy >= h) {
-                    continue;
-                }
-                System.arraycopy(dy, base + oy * w, d, 0, w);
-                float[] a0 = lane[ky * 3];
-                float[] a1 = lane[ky * 3 + 1];
-                float[] a2 = lane[ky * 3 + 2];
-                for (int ox = 0; ox < w; ox++) {
-                    float g = d[ox];
-                    a0[ox] += g * l[ox];
-                    a1[ox] += g * m[ox];
-                    a2[ox] += g * r[ox];
-                }
-            }
-            if (++pending == FLUSH || iy == h - 1) {
-                for (int t = 0; t < 9; t++) {
-                    float[] a = lane[t];
-                    float[] b = lane2[t];
-                    for (int i = 0; i < w; i++) {
-                        b[i] += a[i];
-                        a[i] = 0f;
-                    }
-                }
-                pending = 0;
-            }
-        }
-        for (int t = 0; t < 9; t++) {
-            double s = 0;
-            for (float v : lane2[t]) {
-                s += v;
-            }
-            dWeight[wo + t] += (float) s;
-        }
     }
 
     /** any stride (1 or 2), channel-last: x [side, side, C], dy [out, out, C] with out = DepthwiseConv3x3.outputSide(side, stride);

@@ -90,11 +90,6 @@ class DepthwiseConv3x3GradientTest {
                 float[] w = rand(rnd, c * 9);
                 double[] ref = forwardRef(toDouble(x), c, side, side, stride, toDouble(w));
                 int out = DepthwiseConv3x3.outputSide(side, stride);
-                if (stride == 1) {
-                    float[] y = new float[x.length];
-                    DepthwiseConv3x3.chw(x, y, c, side, side, w, new float[c], false);
-                    assertThat(maxAbs(y, ref)).isLessThan(1e-5);
-                }
                 float[] yh = new float[out * out * c];
                 DepthwiseConv3x3.hwc(hwc(x, c, side * side), yh, side, c, stride, tapMajor(w, c), new float[c], false);
                 assertThat(maxAbs(chw(yh, c, out * out), ref)).isLessThan(1e-5);
@@ -135,31 +130,6 @@ class DepthwiseConv3x3GradientTest {
     }
 
     @Test
-    void channelFirstBackwardMatchesReferenceAndDirectionalDerivative() {
-        Random rnd = new Random(13);
-        int c = 5;
-        for (int[] hw : new int[][]{{7, 7}, {8, 8}, {7, 9}, {1, 1}, {20, 3}}) {
-            int h = hw[0];
-            int w = hw[1];
-            float[] x = rand(rnd, c * h * w);
-            float[] wt = rand(rnd, c * 9);
-            float[] dy = rand(rnd, c * h * w);
-            double[][] ref = backwardRef(toDouble(x), toDouble(dy), c, h, w, 1, toDouble(wt));
-            float[] dx = new float[x.length];
-            float[] dw = new float[c * 9];
-            DepthwiseConv3x3Gradient.chw(x, dy, c, h, w, wt, dx, dw);
-            double errX = relErr(dx, ref[0]);
-            double errW = relErr(dw, ref[1]);
-            double dir = directionalError(rnd, x, wt, dy, dx, dw, c, h, w, 1);
-            System.out.printf("KERNEL depthwise backward chw %dx%d: rel err dx %.2e dW %.2e, directional %.2e%n",
-                    h, w, errX, errW, dir);
-            assertThat(errX).isLessThan(1e-5);
-            assertThat(errW).isLessThan(1e-5);
-            assertThat(dir).isLessThan(1e-3);
-        }
-    }
-
-    @Test
     void channelLastBackwardMatchesReferenceAndDirectionalDerivative() {
         Random rnd = new Random(14);
         int c = 6;
@@ -195,28 +165,23 @@ class DepthwiseConv3x3GradientTest {
         float[] x = rand(rnd, c * side * side);
         float[] wt = rand(rnd, c * 9);
         for (int stride : new int[]{1, 2}) {
-            for (boolean channelFirst : new boolean[]{true, false}) {
-                if (channelFirst && stride == 2) {
-                    continue;
-                }
-                int out = DepthwiseConv3x3.outputSide(side, stride);
-                float[] dy = rand(rnd, c * out * out);
-                float[] dx0 = new float[x.length];
-                float[] dw0 = new float[c * 9];
-                run(channelFirst, x, dy, side, c, stride, wt, dx0, dw0);
-                for (int rep = 0; rep < 2; rep++) {
-                    float[] dx = new float[x.length];
-                    float[] dw = new float[c * 9];
-                    run(channelFirst, x, dy, side, c, stride, wt, dx, dw);
-                    assertThat(Arrays.equals(dx, dx0)).isTrue();
-                    assertThat(Arrays.equals(dw, dw0)).isTrue();
-                }
-                float[] start = rand(rnd, c * 9);
-                float[] acc = start.clone();
-                run(channelFirst, x, dy, side, c, stride, wt, new float[x.length], acc);
-                for (int i = 0; i < acc.length; i++) {
-                    assertThat(acc[i]).isEqualTo(start[i] + dw0[i]);
-                }
+            int out = DepthwiseConv3x3.outputSide(side, stride);
+            float[] dy = rand(rnd, c * out * out);
+            float[] dx0 = new float[x.length];
+            float[] dw0 = new float[c * 9];
+            DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, wt, dx0, dw0);
+            for (int rep = 0; rep < 2; rep++) {
+                float[] dx = new float[x.length];
+                float[] dw = new float[c * 9];
+                DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, wt, dx, dw);
+                assertThat(Arrays.equals(dx, dx0)).isTrue();
+                assertThat(Arrays.equals(dw, dw0)).isTrue();
+            }
+            float[] start = rand(rnd, c * 9);
+            float[] acc = start.clone();
+            DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, wt, new float[x.length], acc);
+            for (int i = 0; i < acc.length; i++) {
+                assertThat(acc[i]).isEqualTo(start[i] + dw0[i]);
             }
         }
     }
@@ -226,20 +191,11 @@ class DepthwiseConv3x3GradientTest {
         float[] x = new float[2 * 9];
         assertThatThrownBy(() -> DepthwiseConv3x3Gradient.hwc(x, new float[18], 3, 2, 3, new float[18], new float[18],
                 new float[18])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stride 3");
-        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.chw(x, new float[17], 2, 3, 3, new float[18], new float[18],
+        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.hwc(x, new float[17], 3, 2, 1, new float[18], new float[18],
                 new float[18])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dy has 17");
         float[] dy = new float[18];
-        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.chw(x, dy, 2, 3, 3, new float[18], dy, new float[18]))
+        assertThatThrownBy(() -> DepthwiseConv3x3Gradient.hwc(x, dy, 3, 2, 1, new float[18], dy, new float[18]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("separate");
-    }
-
-    private static void run(boolean channelFirst, float[] x, float[] dy, int side, int c, int stride, float[] wt,
-                            float[] dx, float[] dw) {
-        if (channelFirst) {
-            DepthwiseConv3x3Gradient.chw(x, dy, c, side, side, wt, dx, dw);
-        } else {
-            DepthwiseConv3x3Gradient.hwc(x, dy, side, c, stride, wt, dx, dw);
-        }
     }
 
     /**

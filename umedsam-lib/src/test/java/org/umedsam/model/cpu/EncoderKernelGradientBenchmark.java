@@ -49,16 +49,6 @@ class EncoderKernelGradientBenchmark {
         System.out.printf("BENCH BN hwc HW=65536 C=256 B=2: statistics %.1f ms, normalize+GELU %.1f ms, backward+GELU %.1f ms%n",
                 ms(statsT), ms(normT), ms(backT));
 
-        // depthwise chw C=256 256x256 stride 1 (an MBConv at 256x256 in channel-first order)
-        float[] xc = x[0];
-        float[] yc = y[0];
-        float[] w = KernelTestSupport.rand(rnd, c * 9);
-        float[] zero = new float[c];
-        float[] dw = new float[c * 9];
-        double[] fwd = BenchmarkSupport.sortedSeconds(2, reps, () -> DepthwiseConv3x3.chw(xc, yc, c, 256, 256, w, zero, false));
-        double[] bwd = BenchmarkSupport.sortedSeconds(2, reps, () -> DepthwiseConv3x3Gradient.chw(xc, dy[0], c, 256, 256, w, dx[0], dw));
-        System.out.printf("BENCH depthwise chw C=256 256x256: forward %.1f ms, backward (dx + dW) %.1f ms%n", ms(fwd), ms(bwd));
-
         hwcCase(rnd, reps, 128, 256, 2);
         hwcCase(rnd, reps, 160, 64, 1);
         hwcCase(rnd, reps, 320, 64, 2);
