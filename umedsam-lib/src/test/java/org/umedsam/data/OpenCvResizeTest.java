@@ -58,4 +58,26 @@ class OpenCvResizeTest {
         ImageU8 got = NearestResize.resize(src, expected.height(), expected.width());
         assertThat(got.data()).as(name).isEqualTo(expected.data());
     }
+
+    /**
+     * Large sources are resized in parallel bands of destination rows; each row is still summed by one thread in
+     * the table's order, so any split gives the one-band image, byte for byte.
+     */
+    @org.junit.jupiter.api.Test
+    void bandsOfRowsGiveTheOneBandImage() {
+        java.util.Random r = new java.util.Random(21);
+        for (int[] s : new int[][] {{700, 930, 3, 256, 193}, {613, 517, 1, 256, 216}, {1536, 2040, 3, 193, 256}}) {
+            byte[] data = new byte[s[0] * s[1] * s[2]];
+            r.nextBytes(data);
+            ImageU8 src = new ImageU8(s[0], s[1], s[2], data);
+            double scaleX = (double) s[1] / s[4];
+            double scaleY = (double) s[0] / s[3];
+            byte[] one = AreaResize.areaWeighted(src, s[3], s[4], scaleX, scaleY, 1).data();
+            for (int bands : new int[] {2, 3, 7, s[3]}) {
+                assertThat(AreaResize.areaWeighted(src, s[3], s[4], scaleX, scaleY, bands).data())
+                        .as("%dx%dx%d in %d bands", s[0], s[1], s[2], bands).isEqualTo(one);
+            }
+            assertThat(AreaResize.resize(src, s[3], s[4]).data()).as("resize of %dx%d", s[0], s[1]).isEqualTo(one);
+        }
+    }
 }
