@@ -24,7 +24,7 @@ import org.umedsam.model.LiteMedSam;
 /**
  * Inference overhead (issue 14 item 3): per case, wall time against what the model alone costs,
  * {@code embeddings x embed time + decodes x decode time}, with the embed and decode times measured in
- * isolation in the same process just before each case ({@code LiteMedSam.embed} of one
+ * isolation in the same process just before and just after each case, averaged ({@code LiteMedSam.embed} of one
  * {@code [1, 3, 256, 256]} image, median of 3; {@code LiteMedSam.decodeAtWeightVersion} of one box, median of
  * 5), and the ratio of wall time to the model time measured inside the case (less sensitive to a load that
  * changes between the two), and where the rest went
