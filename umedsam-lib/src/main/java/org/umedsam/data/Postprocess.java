@@ -132,7 +132,6 @@ public final class Postprocess {
         Taps tx = Taps.of(side, newW, origW);
         int[] x0 = tx.i0();
         int[] x1 = tx.i1();
-        float from = FOREGROUND_FROM;
         byte[] m = new byte[origH * origW];
         // Only pixels with a positive logit among their four sources can pass: a weighted sum of values <= 0 with
         // weights >= 0 is <= 0 in any rounding, below FOREGROUND_FROM. So the rows and columns of the crop that
@@ -142,14 +141,12 @@ public final class Postprocess {
         int cMin = Integer.MAX_VALUE;
         int cMax = -1;
         for (int r = 0; r < newH; r++) {
-            int o = offset + r * side;
-            for (int c = 0; c < newW; c++) {
-                if (logits[o + c] > 0f) {
-                    rMin = Math.min(rMin, r);
-                    rMax = r;
-                    cMin = Math.min(cMin, c);
-                    cMax = Math.max(cMax, c);
-                }
+            long span = positiveSpan(logits, offset + r * side, newW);
+            if (span >= 0) {
+                rMin = Math.min(rMin, r);
+                rMax = r;
+                cMin = Math.min(cMin, (int) (span >>> 32));
+                cMax = Math.max(cMax, (int) span);
             }
         }
         if (rMax < 0) {
@@ -178,17 +175,7 @@ public final class Postprocess {
             }
         }
         runs[nRuns] = xTo + 1;
-        float[] wx0 = tx.l0();
-        float[] wx1 = tx.l1();
-        // The sorting of runs depends only on the two source rows, which consecutive output rows share (about 8
-        // rows each when up-scaling 256 to 2040): it is done once per source row pair, adjacent sure runs merged
-        // into one fill. Sorting hundreds of 4-pixel runs again on every output row cost about a third of the
-        // post-processing (19 synthetic masks at 1536 x 2040 on one thread: 17 to 31 ms this way, 29 to 44 ms
-        // before; a probe, 2-core Zen 1, 2026-12-04).
-        int[] fills = new int[2 * nRuns];
-        int[] boundary = new int[nRuns];
-        int nFills = 0;
-        int nBoundary = 0;
+        RowWriter writer = new RowWriter(logits, m, origW, runs, nRuns, tx);
         int sorted0 = -1;
         int sorted1 = -1;
         for (int y = 0; y < origH; y++) {
@@ -200,63 +187,133 @@ public final class Postprocess {
             int r0 = offset + s0 * side;
             int r1 = offset + s1 * side;
             if (s0 != sorted0 || s1 != sorted1) {
-                nFills = 0;
-                nBoundary = 0;
-                int open = -1;
-                for (int k = 0; k < nRuns; k++) {
-                    int xa = runs[k];
-                    float a = logits[r0 + x0[xa]];
-                    float b = logits[r0 + x1[xa]];
-                    float c = logits[r1 + x0[xa]];
-                    float d = logits[r1 + x1[xa]];
-                    if (sure(a) && sure(b) && sure(c) && sure(d)) {
-                        if (open < 0) {
-                            open = xa;
-                        }
-                        continue;
-                    }
-                    if (open >= 0) {
-                        fills[nFills++] = open;
-                        fills[nFills++] = xa;
-                        open = -1;
-                    }
-                    if (!(a <= 0f && b <= 0f && c <= 0f && d <= 0f)) {
-                        boundary[nBoundary++] = k;
-                    }
-                }
-                if (open >= 0) {
-                    fills[nFills++] = open;
-                    fills[nFills++] = xTo + 1;
-                }
+                writer.sortRuns(r0, r1);
                 sorted0 = s0;
                 sorted1 = s1;
             }
-            int row = y * origW;
-            for (int f = 0; f < nFills; f += 2) {
-                java.util.Arrays.fill(m, row + fills[f], row + fills[f + 1], (byte) 1);
+            writer.write(y, r0, r1, ty.l0[y], ty.l1[y]);
+        }
+        return m;
+    }
+
+    /**
+     * The first and last column of {@code logits[from, from + n)} holding a logit {@code > 0}, as
+     * {@code first << 32 | last}, or -1 if none does. Here and in {@link RowWriter} the per-pixel loops are small
+     * methods rather than loops of one large one called once per mask, which a fresh JVM ran interpreted or in
+     * profiling code until on-stack replacement. On the 19 masks of the 1536 x 2040 benchmark case (two threads):
+     * 85 to 145 ms in a fresh JVM's first round against 94 to 189 ms as one method, and 33 to 36 ms against 44 to
+     * 47 ms by the third round (a probe, three alternating fresh JVMs each, 2-core Zen 1, 2026-12-05). With C1
+     * alone ({@code -XX:TieredStopAtLevel=1}) the first round took 61 ms: most of the cold time is profiling code
+     * and the C2 compiler sharing the two cores.
+     */
+    private static long positiveSpan(float[] logits, int from, int n) {
+        int first = -1;
+        int last = -1;
+        for (int c = 0; c < n; c++) {
+            if (logits[from + c] > 0f) {
+                if (first < 0) {
+                    first = c;
+                }
+                last = c;
             }
-            float h0 = ty.l0[y];
-            float h1 = ty.l1[y];
-            for (int j = 0; j < nBoundary; j++) {
-                int k = boundary[j];
+        }
+        return first < 0 ? -1 : (long) first << 32 | last;
+    }
+
+    /**
+     * Writes the output rows of one mask: the runs of a source row pair sorted once into fills (adjacent sure runs
+     * merged) and boundary runs, since consecutive output rows share the pair (about 8 rows each when up-scaling
+     * 256 to 2040), then each output row filled and its boundary runs interpolated. Sorting again on every output
+     * row cost about a third of the post-processing (19 synthetic masks at 1536 x 2040 on one thread: 17 to 31 ms
+     * this way, 29 to 44 ms before; a probe, 2-core Zen 1, 2026-12-04).
+     */
+    private static final class RowWriter {
+        private final float[] logits;
+        private final byte[] m;
+        private final int width;
+        private final int[] runs;
+        private final int nRuns;
+        private final int[] x0;
+        private final int[] x1;
+        private final float[] wx0;
+        private final float[] wx1;
+        private final int[] fills;
+        private final int[] boundary;
+        private int nFills;
+        private int nBoundary;
+
+        RowWriter(float[] logits, byte[] m, int width, int[] runs, int nRuns, Taps tx) {
+            this.logits = logits;
+            this.m = m;
+            this.width = width;
+            this.runs = runs;
+            this.nRuns = nRuns;
+            this.x0 = tx.i0();
+            this.x1 = tx.i1();
+            this.wx0 = tx.l0();
+            this.wx1 = tx.l1();
+            this.fills = new int[2 * nRuns];
+            this.boundary = new int[nRuns];
+        }
+
+        /** Sorts the runs for the source rows starting at {@code r0} and {@code r1} of {@code logits}. */
+        void sortRuns(int r0, int r1) {
+            nFills = 0;
+            nBoundary = 0;
+            int open = -1;
+            for (int k = 0; k < nRuns; k++) {
                 int xa = runs[k];
-                int xb = runs[k + 1];
                 float a = logits[r0 + x0[xa]];
                 float b = logits[r0 + x1[xa]];
                 float c = logits[r1 + x0[xa]];
                 float d = logits[r1 + x1[xa]];
-                for (int x = xa; x < xb; x++) {
-                    float t0 = a * wx0[x];
-                    t0 += b * wx1[x];
-                    float t1 = c * wx0[x];
-                    t1 += d * wx1[x];
-                    float o = t0 * h0;
-                    o += t1 * h1;
-                    m[row + x] = (byte) (o >= from ? 1 : 0);
+                if (sure(a) && sure(b) && sure(c) && sure(d)) {
+                    if (open < 0) {
+                        open = xa;
+                    }
+                    continue;
+                }
+                if (open >= 0) {
+                    fills[nFills++] = open;
+                    fills[nFills++] = xa;
+                    open = -1;
+                }
+                if (!(a <= 0f && b <= 0f && c <= 0f && d <= 0f)) {
+                    boundary[nBoundary++] = k;
                 }
             }
+            if (open >= 0) {
+                fills[nFills++] = open;
+                fills[nFills++] = runs[nRuns];
+            }
         }
-        return m;
+
+        /** Output row {@code y} from the runs last sorted, with the row weights {@code h0}, {@code h1}. */
+        void write(int y, int r0, int r1, float h0, float h1) {
+            int row = y * width;
+            for (int f = 0; f < nFills; f += 2) {
+                java.util.Arrays.fill(m, row + fills[f], row + fills[f + 1], (byte) 1);
+            }
+            for (int j = 0; j < nBoundary; j++) {
+                int xa = runs[boundary[j]];
+                interpolate(row, xa, runs[boundary[j] + 1], logits[r0 + x0[xa]], logits[r0 + x1[xa]],
+                        logits[r1 + x0[xa]], logits[r1 + x1[xa]], h0, h1);
+            }
+        }
+
+        /** Pixels {@code [xa, xb)} of the row at {@code row}, from their four source logits, as upsampleLogits. */
+        private void interpolate(int row, int xa, int xb, float a, float b, float c, float d, float h0, float h1) {
+            float from = FOREGROUND_FROM;
+            for (int x = xa; x < xb; x++) {
+                float t0 = a * wx0[x];
+                t0 += b * wx1[x];
+                float t1 = c * wx0[x];
+                t1 += d * wx1[x];
+                float o = t0 * h0;
+                o += t1 * h1;
+                m[row + x] = (byte) (o >= from ? 1 : 0);
+            }
+        }
     }
 
     /**
