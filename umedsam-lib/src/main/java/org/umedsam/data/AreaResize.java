@@ -197,10 +197,10 @@ public final class AreaResize {
     /*
      * The per-row loops of rows() as small methods, called once or twice per source row (about 1,700 times for a
      * 1536 x 2040 image), which the JIT compiles from their call counts, where the loops of rows(), called once per
-     * band, waited for on-stack replacement. A fresh JVM's first such image still takes about 100 ms to resize
-     * (the loops run interpreted, then in profiling code, while C2 compiles them on the same two cores); its second
-     * took 26 to 30 ms this way against 31 to 47 ms, warm about 20 ms (ZzPostCold-style probe, three alternating
-     * fresh JVMs each, 2-core Zen 1, 2026-12-05).
+     * band, waited for on-stack replacement. A fresh JVM's second such image took 26 to 30 ms this way against 31 to
+     * 47 ms, warm about 20 ms either way; the first still takes about 0.1 s (its loops run interpreted, then in
+     * profiling code, while C2 compiles them on the same two cores). A probe, three alternating fresh JVMs per
+     * build, 2-core Zen 1, 2026-12-05.
      */
 
     /** {@code buf[xd[i] + c] += s[rowOff + xs[i] + c] * xa[i]} over the x table, from {@code buf = 0}. */

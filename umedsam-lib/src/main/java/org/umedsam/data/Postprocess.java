@@ -199,12 +199,13 @@ public final class Postprocess {
     /**
      * The first and last column of {@code logits[from, from + n)} holding a logit {@code > 0}, as
      * {@code first << 32 | last}, or -1 if none does. Here and in {@link RowWriter} the per-pixel loops are small
-     * methods rather than loops of one large one called once per mask, which a fresh JVM ran interpreted or in
-     * profiling code until on-stack replacement. On the 19 masks of the 1536 x 2040 benchmark case (two threads):
-     * 85 to 145 ms in a fresh JVM's first round against 94 to 189 ms as one method, and 33 to 36 ms against 44 to
-     * 47 ms by the third round (a probe, three alternating fresh JVMs each, 2-core Zen 1, 2026-12-05). With C1
-     * alone ({@code -XX:TieredStopAtLevel=1}) the first round took 61 ms: most of the cold time is profiling code
-     * and the C2 compiler sharing the two cores.
+     * methods, called thousands of times per image, which the JIT compiles from their call counts; as loops of one
+     * method called once per mask they waited for on-stack replacement. On the 19 masks of the 1536 x 2040
+     * benchmark case (two threads, a probe in six alternating fresh JVMs per build, 2-core Zen 1, 2026-12-05) a
+     * JVM's second image took 33 to 58 ms against 46 to 93 ms. The first image in a fresh JVM did not measurably
+     * change (78 to 145 ms against 85 to 189 ms in the probe; in {@code InferOverheadBenchmarkTest#table4Shapes}, two fresh
+     * JVMs each, 0.094 and 0.096 s against 0.067 and 0.119 s): with C1 alone ({@code -XX:TieredStopAtLevel=1}) it
+     * took 61 ms, so most of that first time is profiling code and C2 compiling on the same two cores.
      */
     private static long positiveSpan(float[] logits, int from, int n) {
         int first = -1;
