@@ -287,7 +287,8 @@ public final class AblationStudy {
      * there. Not part of {@link #runAll}: it costs {@code 2 x repeats} passes of inference over the cases.
      *
      * @param repeats passes over the cases
-     * @param cases   test cases timed, spread evenly over the test split (0: every test case)
+     * @param cases   test cases timed, spread evenly over the 2D and the 3D test cases
+     *                ({@link EfficiencyComparison#spread}; 0: every test case)
      * @return the file
      */
     public Path efficiency(int repeats, int cases) throws IOException {
@@ -299,12 +300,7 @@ public final class AblationStudy {
         long seed = settings.seeds().get(0);
         List<Path> runs = List.of(runsDir.resolve(AblationSettings.runName("baseline", seed)),
                 runsDir.resolve(AblationSettings.runName("full", seed)));
-        List<Path> all = testFiles();
-        List<Path> pick = new ArrayList<>();
-        int n = cases == 0 || cases >= all.size() ? all.size() : cases;
-        for (int i = 0; i < n; i++) {
-            pick.add(all.get((int) ((long) i * all.size() / n)));
-        }
+        List<Path> pick = EfficiencyComparison.spread(testFiles(), cases);
         EfficiencyComparison.run(runs, List.of("baseline", "full"), pick, repeats, out, log);
         return out;
     }

@@ -11,6 +11,7 @@ import org.umedsam.data.Case;
 import org.umedsam.data.CaseReader;
 import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
+import org.umedsam.metrics.CaseName;
 import org.umedsam.report.EfficiencyTable;
 import org.umedsam.report.Table4;
 import org.umedsam.train.AtomicFiles;
@@ -65,6 +66,50 @@ public final class EfficiencyComparison {
         List<Timing> t = time(names, predictors, testFiles, repeats, log);
         write(t, out);
         return t;
+    }
+
+    /**
+     * {@code cases} of {@code testFiles} to time, spread evenly over the 2D and over the 3D cases (told apart by the
+     * challenge's file-name prefix, {@link CaseName}), each class taking a share in proportion to its size but at
+     * least two cases (one when {@code cases} is below 4) where it has them, so that Table 4's row for a size class
+     * rests on more than one case. An even spread over the whole split picked one 3D case of 22 among 8 of 151.
+     * Returned in the order of {@code testFiles}; all of them when {@code cases} is 0 or at least their number.
+     */
+    public static List<Path> spread(List<Path> testFiles, int cases) {
+        if (cases < 0) {
+            throw new IllegalArgumentException("efficiency comparison: cases must be at least 0, got " + cases);
+        }
+        int all = testFiles.size();
+        if (cases == 0 || cases >= all) {
+            return List.copyOf(testFiles);
+        }
+        List<Integer> images = new ArrayList<>();
+        List<Integer> volumes = new ArrayList<>();
+        for (int i = 0; i < all; i++) {
+            (CaseName.parse(testFiles.get(i).getFileName().toString()).threeD() ? volumes : images).add(i);
+        }
+        int least = cases >= 4 ? 2 : 1;
+        int nVolumes = (int) Math.round((double) cases * volumes.size() / all);
+        nVolumes = Math.max(nVolumes, Math.min(least, volumes.size()));
+        nVolumes = Math.min(nVolumes, cases - Math.min(least, images.size()));
+        nVolumes = Math.max(Math.min(nVolumes, volumes.size()), cases - images.size());
+        List<Integer> picked = new ArrayList<>(evenly(images, cases - nVolumes));
+        picked.addAll(evenly(volumes, nVolumes));
+        java.util.Collections.sort(picked);
+        List<Path> out = new ArrayList<>();
+        for (int i : picked) {
+            out.add(testFiles.get(i));
+        }
+        return out;
+    }
+
+    /** {@code n} of {@code from}, evenly spaced from its first. */
+    private static List<Integer> evenly(List<Integer> from, int n) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(from.get((int) ((long) i * from.size() / n)));
+        }
+        return out;
     }
 
     /**

@@ -18,7 +18,8 @@ import tech.tablesaw.api.Table;
  * The paper's Table 4 with spread: running time per case of two (or more) configurations measured
  * interleaved over repeats ({@code org.umedsam.analysis.EfficiencyComparison}), as mean ± sd over
  * repeats in seconds, one row per case (case, modality, size, objects, as the paper lists them),
- * then one row per image size class ({@code 2D}, {@code 3D}; when both occur) and one for all cases, whose cells are
+ * then one row per image size class ({@code 2D}, {@code 3D}; when both occur, for a class of at least two cases)
+ * and one for all cases, whose cells are
  * the mean ± sd over repeats of the mean time per case of the class; a last column gives the ratio
  * of the last configuration's mean to the first's.
  *
@@ -96,7 +97,8 @@ public final class EfficiencyTable {
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (String k : List.of("2D", "3D")) {
-            if (classes.containsKey(k) && classes.size() > 1) { // with one class its row would repeat "all cases"
+            // with one class its row would repeat "all cases", and a class of one case would repeat that case's row
+            if (classes.containsKey(k) && classes.size() > 1 && classes.get(k).size() > 1) {
                 groups.put("all " + k + " cases", classes.get(k));
             }
         }

@@ -55,6 +55,47 @@ class EfficiencyComparisonTest {
         assertThat(Files.readString(csv)).startsWith(String.join(",", EfficiencyTable.COLUMNS));
     }
 
+    /** {@code n2} 2D and {@code n3} 3D case files, named as the default test split names them, 2D first. */
+    static List<Path> split(int n2, int n3) {
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < n2; i++) {
+            out.add(Path.of("test", String.format("2D_synthetic_US_%04d.npz", i)));
+        }
+        for (int i = 0; i < n3; i++) {
+            out.add(Path.of("test", String.format("3D_synthetic_CT_%04d.npz", i)));
+        }
+        return out;
+    }
+
+    static long volumes(List<Path> files) {
+        return files.stream().filter(f -> f.getFileName().toString().startsWith("3D")).count();
+    }
+
+    @Test
+    void spreadGivesEachSizeClassAtLeastTwoCases() {
+        // the default test split: 129 2D and 22 3D cases; an even spread of 8 over all of them held one 3D case
+        List<Path> all = split(129, 22);
+        List<Path> eight = EfficiencyComparison.spread(all, 8);
+        assertThat(eight).hasSize(8).doesNotHaveDuplicates();
+        assertThat(volumes(eight)).isEqualTo(2);
+        assertThat(eight).isSortedAccordingTo((x, y) -> Integer.compare(all.indexOf(x), all.indexOf(y)));
+        // in proportion when that gives more than two
+        assertThat(volumes(EfficiencyComparison.spread(all, 40))).isEqualTo(6);
+        // below 4 cases one of each; a class without cases leaves the whole share to the other
+        assertThat(volumes(EfficiencyComparison.spread(all, 2))).isEqualTo(1);
+        assertThat(EfficiencyComparison.spread(split(10, 0), 4)).hasSize(4);
+        assertThat(volumes(EfficiencyComparison.spread(split(0, 10), 4))).isEqualTo(4);
+        // a class smaller than its minimum gives what it has
+        List<Path> oneVolume = EfficiencyComparison.spread(split(10, 1), 5);
+        assertThat(oneVolume).hasSize(5);
+        assertThat(volumes(oneVolume)).isEqualTo(1);
+        assertThat(volumes(EfficiencyComparison.spread(split(1, 10), 5))).isEqualTo(4);
+        // 0 or more than there are: all of them
+        assertThat(EfficiencyComparison.spread(all, 0)).isEqualTo(all);
+        assertThat(EfficiencyComparison.spread(all, 500)).isEqualTo(all);
+        assertThatThrownBy(() -> EfficiencyComparison.spread(all, -1)).hasMessageContaining("-1");
+    }
+
     @Test
     void noCasesOrNoRepeatsIsAnError(@TempDir Path dir) {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
