@@ -203,9 +203,10 @@ public final class Postprocess {
      * method called once per mask they waited for on-stack replacement. On the 19 masks of the 1536 x 2040
      * benchmark case (two threads, a probe in six alternating fresh JVMs per build, 2-core Zen 1, 2026-12-05) a
      * JVM's second image took 33 to 58 ms against 46 to 93 ms. The first image in a fresh JVM did not measurably
-     * change (78 to 145 ms against 85 to 189 ms in the probe; in {@code InferOverheadBenchmarkTest#table4Shapes}, two fresh
-     * JVMs each, 0.094 and 0.096 s against 0.067 and 0.119 s): with C1 alone ({@code -XX:TieredStopAtLevel=1}) it
-     * took 61 ms, so most of that first time is profiling code and C2 compiling on the same two cores.
+     * change (78 to 145 ms against 85 to 189 ms in the probe; in {@code InferOverheadBenchmarkTest#table4Shapes},
+     * two fresh JVMs each, 0.094 and 0.096 s against 0.067 and 0.119 s): with C1 alone
+     * ({@code -XX:TieredStopAtLevel=1}) it took 61 ms, so most of that first time is profiling code and C2 compiling
+     * on the same two cores.
      */
     private static long positiveSpan(float[] logits, int from, int n) {
         int first = -1;

@@ -6,15 +6,15 @@ import java.util.stream.IntStream;
 /**
  * Depthwise 3x3 convolution with zero padding 1 plus a per-channel bias (PyTorch {@code Conv2d(C, C, 3,
  * stride, 1, groups=C)}), on channel-last heap maps (the MBConv stage runs channel-last, in inference and training).
- * Output side
- * {@code (side + 2 - 3) / stride + 1}.
+ * Output side {@code (side + 2 - 3) / stride + 1}.
  *
- * <p>Inner loops run over offset-0 row buffers (shifted copies of input rows, an accumulator row), the form
- * C2 vectorises; indexing the flat maps at different offsets directly keeps it scalar.
+ * <p>Inner loops run over offset-0 row buffers (gathered input rows, an accumulator row), the form C2 vectorises;
+ * indexing the flat maps at different offsets directly keeps it scalar.
  */
 public final class DepthwiseConv3x3 {
 
-    private static final RowBuffers ROWS = new RowBuffers(10);
+    /** Per thread: an accumulator row and up to three input rows. */
+    private static final RowBuffers ROWS = new RowBuffers(4);
     /** Floats per segment of an output row in {@link #hwcBand}: its accumulator, input and tap rows fit in L1. */
     static final int SEGMENT_FLOATS = 4096;
 
