@@ -124,6 +124,15 @@ public final class Postprocess {
      * {@code offset} of {@code logits} (e.g. one box of a decoder's {@code [N, 1, side, side]} output).
      */
     public static byte[] mask(float[] logits, int offset, int side, int newH, int newW, int origH, int origW) {
+        return crop(logits, offset, side, newH, newW, origH, origW).toFrame();
+    }
+
+    /**
+     * As {@link #mask(float[], int, int, int, int, int, int)}, stored as the rectangle of output pixels whose four
+     * source logits include a positive one (every pixel outside it is 0): the rows and columns that read a source
+     * row and column holding a logit {@code > 0}. Same bits as {@code mask} inside it.
+     */
+    public static CroppedMask crop(float[] logits, int offset, int side, int newH, int newW, int origH, int origW) {
         if (offset < 0 || logits.length - offset < side * side) {
             throw new IllegalArgumentException("logits hold " + (logits.length - offset) + " values from offset " + offset
                     + ", expected " + side + "x" + side);
@@ -132,7 +141,6 @@ public final class Postprocess {
         Taps tx = Taps.of(side, newW, origW);
         int[] x0 = tx.i0();
         int[] x1 = tx.i1();
-        byte[] m = new byte[origH * origW];
         // Only pixels with a positive logit among their four sources can pass: a weighted sum of values <= 0 with
         // weights >= 0 is <= 0 in any rounding, below FOREGROUND_FROM. So the rows and columns of the crop that
         // hold a positive logit bound the work; every other pixel is 0 as computed in full.
@@ -150,7 +158,7 @@ public final class Postprocess {
             }
         }
         if (rMax < 0) {
-            return m;
+            return CroppedMask.empty(origH, origW);
         }
         int xFrom = origW;
         int xTo = -1;
@@ -160,9 +168,19 @@ public final class Postprocess {
                 xTo = x;
             }
         }
-        if (xTo < 0) {
-            return m; // down-scaling skipped every column that holds a positive logit
+        int yFrom = origH;
+        int yTo = -1;
+        for (int y = 0; y < origH; y++) {
+            if (within(ty.i0[y], rMin, rMax) || within(ty.i1[y], rMin, rMax)) {
+                yFrom = Math.min(yFrom, y);
+                yTo = y;
+            }
         }
+        if (xTo < 0 || yTo < 0) {
+            return CroppedMask.empty(origH, origW); // down-scaling skipped every column or row holding a positive logit
+        }
+        int cropWidth = xTo - xFrom + 1;
+        byte[] m = new byte[cropWidth * (yTo - yFrom + 1)];
         // Output columns in runs that read the same two source columns. Per output row, a run whose four source
         // logits are all >= SURE (sure foreground) is filled with 1 and a run whose four are all <= 0 is left 0,
         // without interpolating: only runs straddling the boundary are computed per pixel, with upsampleLogits'
@@ -175,15 +193,12 @@ public final class Postprocess {
             }
         }
         runs[nRuns] = xTo + 1;
-        RowWriter writer = new RowWriter(logits, m, origW, runs, nRuns, tx);
+        RowWriter writer = new RowWriter(logits, m, cropWidth, xFrom, runs, nRuns, tx);
         int sorted0 = -1;
         int sorted1 = -1;
-        for (int y = 0; y < origH; y++) {
+        for (int y = yFrom; y <= yTo; y++) {
             int s0 = ty.i0[y];
             int s1 = ty.i1[y];
-            if (!within(s0, rMin, rMax) && !within(s1, rMin, rMax)) {
-                continue;
-            }
             int r0 = offset + s0 * side;
             int r1 = offset + s1 * side;
             if (s0 != sorted0 || s1 != sorted1) {
@@ -191,9 +206,9 @@ public final class Postprocess {
                 sorted0 = s0;
                 sorted1 = s1;
             }
-            writer.write(y, r0, r1, ty.l0[y], ty.l1[y]);
+            writer.write(y - yFrom, r0, r1, ty.l0[y], ty.l1[y]);
         }
-        return m;
+        return new CroppedMask(origH, origW, xFrom, yFrom, cropWidth, yTo - yFrom + 1, m);
     }
 
     /**
@@ -232,7 +247,9 @@ public final class Postprocess {
     private static final class RowWriter {
         private final float[] logits;
         private final byte[] m;
+        /** The crop's width and first column: output column {@code x} is {@code m}'s column {@code x - column0}. */
         private final int width;
+        private final int column0;
         private final int[] runs;
         private final int nRuns;
         private final int[] x0;
@@ -244,10 +261,11 @@ public final class Postprocess {
         private int nFills;
         private int nBoundary;
 
-        RowWriter(float[] logits, byte[] m, int width, int[] runs, int nRuns, Taps tx) {
+        RowWriter(float[] logits, byte[] m, int width, int column0, int[] runs, int nRuns, Taps tx) {
             this.logits = logits;
             this.m = m;
             this.width = width;
+            this.column0 = column0;
             this.runs = runs;
             this.nRuns = nRuns;
             this.x0 = tx.i0();
@@ -290,9 +308,9 @@ public final class Postprocess {
             }
         }
 
-        /** Output row {@code y} from the runs last sorted, with the row weights {@code h0}, {@code h1}. */
+        /** Row {@code y} of the crop from the runs last sorted, with the row weights {@code h0}, {@code h1}. */
         void write(int y, int r0, int r1, float h0, float h1) {
-            int row = y * width;
+            int row = y * width - column0; // m's index of output column 0 in this row
             for (int f = 0; f < nFills; f += 2) {
                 java.util.Arrays.fill(m, row + fills[f], row + fills[f + 1], (byte) 1);
             }

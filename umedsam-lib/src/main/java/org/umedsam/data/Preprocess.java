@@ -45,4 +45,9 @@ public final class Preprocess {
     public byte[] mask(float[] logits, int offset, PreparedImage p) {
         return Postprocess.mask(logits, offset, p.side(), p.newH(), p.newW(), p.origH(), p.origW());
     }
+
+    /** As {@link #mask(float[], int, PreparedImage)}, stored as the rectangle that can hold its set pixels. */
+    public CroppedMask crop(float[] logits, int offset, PreparedImage p) {
+        return Postprocess.crop(logits, offset, p.side(), p.newH(), p.newW(), p.origH(), p.origW());
+    }
 }

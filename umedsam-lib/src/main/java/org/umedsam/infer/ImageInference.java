@@ -1,6 +1,7 @@
 package org.umedsam.infer;
 
 import org.umedsam.data.BoxPrompts;
+import org.umedsam.data.CroppedMask;
 import org.umedsam.data.ImageU8;
 import org.umedsam.io.LabelArray;
 
@@ -12,7 +13,7 @@ import org.umedsam.io.LabelArray;
  * held in bytes up to 255 boxes and in two bytes beyond (up to {@value LabelArray#MAX_LABEL}).
  */
 public final class ImageInference {
-    /** Boxes decoded per call, bounding the full-size masks held at once. */
+    /** Boxes decoded per call, bounding the masks held at once. */
     static final int BOXES_PER_DECODE = 16;
 
     private ImageInference() {
@@ -56,10 +57,10 @@ public final class ImageInference {
         // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of full-size masks
         for (int from = 0; from < boxes256.length; from += BOXES_PER_DECODE) {
             int to = Math.min(boxes256.length, from + BOXES_PER_DECODE);
-            byte[][] masks = embedded.decode(java.util.Arrays.copyOfRange(boxes256, from, to));
+            CroppedMask[] masks = embedded.decode(java.util.Arrays.copyOfRange(boxes256, from, to));
             long q0 = System.nanoTime();
             for (int i = 0; i < masks.length; i++) {
-                MaskPainter.overwrite(segs, 0, masks[i], width, from + i + 1);
+                MaskPainter.overwrite(segs, 0, masks[i], from + i + 1);
             }
             long q1 = System.nanoTime();
             synchronized (timings) {

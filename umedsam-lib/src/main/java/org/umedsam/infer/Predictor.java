@@ -7,6 +7,7 @@ import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.data.CroppedMask;
 import org.umedsam.data.ImageU8;
 import org.umedsam.data.PreparedImage;
 import org.umedsam.data.Preprocess;
@@ -124,12 +125,12 @@ public final class Predictor implements SliceSegmenter {
         }
 
         @Override
-        public byte[][] decode(double[][] boxes256) {
+        public CroppedMask[] decode(double[][] boxes256) {
             if (closed) {
                 throw new IllegalStateException("decode after close: the embedding is freed");
             }
             int n = boxes256.length;
-            byte[][] out = new byte[n][];
+            CroppedMask[] out = new CroppedMask[n];
             for (int from = 0; from < n; from += MAX_BOXES_PER_DECODE) {
                 int to = Math.min(n, from + MAX_BOXES_PER_DECODE);
                 decodeBatch(embedding, prepared, closeable, boxes256, from, to, out);
@@ -148,7 +149,7 @@ public final class Predictor implements SliceSegmenter {
 
     /** Decodes boxes {@code [from, to)} in one batch into {@code out[from..to)}. */
     private void decodeBatch(INDArray embedding, PreparedImage p, boolean closeable, double[][] boxes256, int from,
-                             int to, byte[][] out) {
+                             int to, CroppedMask[] out) {
         int n = to - from;
         float[] flat = new float[n * 4];
         for (int i = 0; i < n; i++) {
@@ -187,7 +188,7 @@ public final class Predictor implements SliceSegmenter {
         }
         // one box per task: the masks are independent, and up-scaling many large ones (19 boxes on 1536 x 2040)
         // otherwise ran on one core while the other idled
-        IntStream.range(0, n).parallel().forEach(i -> out[from + i] = preprocess.mask(logits, i * plane, p));
+        IntStream.range(0, n).parallel().forEach(i -> out[from + i] = preprocess.crop(logits, i * plane, p));
         long t2 = System.nanoTime();
         synchronized (timings) {
             timings.decodeNanos += t1 - t0;

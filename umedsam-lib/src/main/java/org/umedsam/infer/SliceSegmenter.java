@@ -1,5 +1,6 @@
 package org.umedsam.infer;
 
+import org.umedsam.data.CroppedMask;
 import org.umedsam.data.ImageU8;
 
 /**
@@ -39,9 +40,10 @@ public interface SliceSegmenter {
          * Binary masks for boxes in the model's 256x256 frame.
          *
          * @param boxes256 {@code [N][4]} x0 y0 x1 y1 in the 256 frame (as LiteMedSAM's prompt encoder takes them)
-         * @return {@code [N][H * W]} 0/1 masks at the image's original size, row-major
+         * @return one 0/1 mask per box in the image's original {@code [H, W]} frame, each stored as the rectangle
+         *         that can hold its set pixels ({@link CroppedMask#toFrame} gives the full mask)
          */
-        byte[][] decode(double[][] boxes256);
+        CroppedMask[] decode(double[][] boxes256);
 
         /** Frees what the embedding holds; idempotent. */
         @Override

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.umedsam.data.BoxPrompts;
+import org.umedsam.data.CroppedMask;
 import org.umedsam.data.ImageU8;
 import org.umedsam.io.LabelArray;
 
@@ -75,8 +76,8 @@ public final class VolumePropagation {
         final int zMid;
         final int zMax;
         final double[] midBox256;
-        byte[] previous;
-        byte[] midMask;
+        CroppedMask previous;
+        CroppedMask midMask;
 
         Chain(int label, int zMin, int zMid, int zMax, double[] midBox256) {
             this.label = label;
@@ -179,7 +180,7 @@ public final class VolumePropagation {
             if (keep) {
                 kept.put(z, e);
             }
-            byte[][] masks;
+            CroppedMask[] masks;
             try {
                 masks = e.decode(boxes256);
             } finally {
@@ -189,7 +190,7 @@ public final class VolumePropagation {
             }
             count.decodes += masks.length;
             long q0 = System.nanoTime();
-            take(active, masks, z, segs, plane, width);
+            take(active, masks, z, segs, plane);
             account(timings, p1 - p0, System.nanoTime() - q0);
         }
         // downward sweep: z_mid - 1 .. z_min of every box, starting from the middle slice's mask
@@ -209,13 +210,13 @@ public final class VolumePropagation {
             if (e == null) {
                 e = embed(imgs, z, height, width, count);
             }
-            byte[][] masks;
+            CroppedMask[] masks;
             try (SliceSegmenter.Embedded closing = e) {
                 masks = closing.decode(boxes256);
             }
             count.decodes += masks.length;
             long q0 = System.nanoTime();
-            take(active, masks, z, segs, plane, width);
+            take(active, masks, z, segs, plane);
             account(timings, p1 - p0, System.nanoTime() - q0);
         }
     }
@@ -247,14 +248,14 @@ public final class VolumePropagation {
     }
 
     /** Each active chain's mask of slice {@code z} becomes its previous one (and its middle one on {@code z_mid}), painted into {@code segs}. */
-    private static void take(List<Chain> active, byte[][] masks, int z, LabelArray segs, int plane, int width) {
+    private static void take(List<Chain> active, CroppedMask[] masks, int z, LabelArray segs, int plane) {
         for (int a = 0; a < active.size(); a++) {
             Chain c = active.get(a);
             c.previous = masks[a];
             if (z == c.zMid) {
                 c.midMask = masks[a];
             }
-            MaskPainter.raise(segs, z * plane, masks[a], width, c.label); // later boxes win: the larger label
+            MaskPainter.raise(segs, z * plane, masks[a], c.label); // later boxes win: the larger label
         }
     }
 
@@ -267,19 +268,12 @@ public final class VolumePropagation {
 
     /** The next slice's box from the chain's previous mask, or the middle-slice box when that is empty. */
     private static double[] boxFromPrevious(Chain c, int h, int w) {
-        byte[] prev = c.previous;
-        boolean any = false;
-        byte[] labelled = new byte[prev.length];
-        byte label = (byte) Math.min(c.label, 255);
-        for (int p = 0; p < prev.length; p++) {
-            if (prev[p] != 0) {
-                labelled[p] = label;
-                any = true;
-            }
-        }
-        if (!any) {
+        CroppedMask prev = c.previous;
+        if (!prev.any()) {
             return c.midBox256;
         }
+        byte[] labelled = new byte[h * w];
+        prev.paint(labelled, (byte) Math.min(c.label, 255));
         double[] box = BoxPrompts.nextSliceBox(labelled, h, w);
         if (box[0] < 0) {
             return c.midBox256;

@@ -137,6 +137,49 @@ class PostprocessTest {
         }
     }
 
+    /**
+     * {@link Postprocess#crop}: the same bits as the definition, stored in a rectangle no larger than the output
+     * pixels that read the blob's source rows and columns (one source step of margin for the bilinear taps), and
+     * nothing stored when no logit is positive.
+     */
+    @Test
+    void cropHoldsTheMaskInTheRectangleItsPositiveLogitsReach() {
+        Random r = new Random(14);
+        int side = 64;
+        int[][] shapes = {{64, 64, 500, 640}, {48, 64, 383, 517}, {64, 40, 64, 40}, {64, 64, 33, 29}};
+        for (int[] s : shapes) {
+            for (int trial = 0; trial < 8; trial++) {
+                float[] logits = new float[side * side];
+                java.util.Arrays.fill(logits, -2f);
+                int rows0 = r.nextInt(s[0]);
+                int rows1 = Math.min(s[0] - 1, rows0 + r.nextInt(10));
+                int cols0 = r.nextInt(s[1]);
+                int cols1 = Math.min(s[1] - 1, cols0 + r.nextInt(10));
+                for (int y = rows0; y <= rows1; y++) {
+                    for (int x = cols0; x <= cols1; x++) {
+                        logits[y * side + x] = 1f + r.nextFloat();
+                    }
+                }
+                CroppedMask c = Postprocess.crop(logits, 0, side, s[0], s[1], s[2], s[3]);
+                String what = java.util.Arrays.toString(s) + " trial " + trial + ": " + c;
+                assertThat(c.toFrame()).as(what).isEqualTo(reference(logits, side, s[0], s[1], s[2], s[3]));
+                assertThat(c.frameHeight()).isEqualTo(s[2]);
+                assertThat(c.frameWidth()).isEqualTo(s[3]);
+                double sy = (double) s[2] / s[0];
+                double sx = (double) s[3] / s[1];
+                assertThat(c.y0()).as(what).isGreaterThanOrEqualTo((int) Math.floor((rows0 - 1) * sy));
+                assertThat(c.y0() + c.height()).as(what).isLessThanOrEqualTo((int) Math.ceil((rows1 + 2) * sy));
+                assertThat(c.x0()).as(what).isGreaterThanOrEqualTo((int) Math.floor((cols0 - 1) * sx));
+                assertThat(c.x0() + c.width()).as(what).isLessThanOrEqualTo((int) Math.ceil((cols1 + 2) * sx));
+            }
+        }
+        float[] none = new float[side * side];
+        java.util.Arrays.fill(none, -1f);
+        CroppedMask empty = Postprocess.crop(none, 0, side, 64, 64, 500, 640);
+        assertThat(empty.bits()).isEmpty();
+        assertThat(empty.toFrame()).hasSize(500 * 640).containsOnly(0);
+    }
+
     @Test
     void refusesTooFewLogits() {
         assertThatThrownBy(() -> Postprocess.mask(new float[100], 0, 16, 16, 16, 20, 20))

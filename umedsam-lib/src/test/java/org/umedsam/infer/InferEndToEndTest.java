@@ -94,7 +94,7 @@ class InferEndToEndTest {
         for (int i = 0; i < boxes.length; i++) {
             double[] b256 = org.umedsam.data.BoxPrompts.toModelFrame(
                     new double[] {boxes[i][0], boxes[i][1], boxes[i][2], boxes[i][3]}, h, w);
-            byte[] m = e.decode(new double[][] {b256})[0];
+            byte[] m = e.decode(new double[][] {b256})[0].toFrame();
             for (int p = 0; p < m.length; p++) {
                 if (m[p] != 0) {
                     oneByOne[p] = (byte) (i + 1);

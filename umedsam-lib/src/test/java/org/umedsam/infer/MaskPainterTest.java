@@ -44,6 +44,8 @@ class MaskPainterTest {
             LabelArray want = LabelArray.zeros(planes * h * w);
             LabelArray gotMax = LabelArray.zeros(planes * h * w);
             LabelArray wantMax = LabelArray.zeros(planes * h * w);
+            LabelArray gotCropped = LabelArray.zeros(planes * h * w);
+            LabelArray gotCroppedMax = LabelArray.zeros(planes * h * w);
             for (int i = 0; i < 12; i++) {
                 int label = firstLabel + (i % 2 == 0 ? i : 12 - i); // not increasing: max and overwrite differ
                 int offset = (i % planes) * h * w;
@@ -56,8 +58,27 @@ class MaskPainterTest {
                         m[r.nextInt(h * w)] = (byte) (k % 2 == 0 ? 2 : -1); // other nonzero values paint too
                     }
                 }
+                // the same mask as a crop: every set pixel inside a random rectangle (the whole frame for even i)
+                int x0 = i % 2 == 0 ? 0 : r.nextInt(w);
+                int y0 = i % 2 == 0 ? 0 : r.nextInt(h);
+                int cw = i % 2 == 0 ? w : 1 + r.nextInt(w - x0);
+                int ch = i % 2 == 0 ? h : 1 + r.nextInt(h - y0);
+                byte[] bits = new byte[cw * ch];
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        boolean inside = x >= x0 && x < x0 + cw && y >= y0 && y < y0 + ch;
+                        if (inside) {
+                            bits[(y - y0) * cw + x - x0] = m[y * w + x];
+                        } else {
+                            m[y * w + x] = 0;
+                        }
+                    }
+                }
+                org.umedsam.data.CroppedMask crop = new org.umedsam.data.CroppedMask(h, w, x0, y0, cw, ch, bits);
                 MaskPainter.overwrite(got, offset, m, w, label);
                 MaskPainter.raise(gotMax, offset, m, w, label);
+                MaskPainter.overwrite(gotCropped, offset, crop, label);
+                MaskPainter.raise(gotCroppedMax, offset, crop, label);
                 for (int p = 0; p < m.length; p++) {
                     if (m[p] != 0) {
                         want.set(offset + p, label);
@@ -70,6 +91,8 @@ class MaskPainterTest {
             for (int p = 0; p < planes * h * w; p++) {
                 assertThat(got.get(p)).as("overwrite, pixel %d", p).isEqualTo(want.get(p));
                 assertThat(gotMax.get(p)).as("raise, pixel %d", p).isEqualTo(wantMax.get(p));
+                assertThat(gotCropped.get(p)).as("overwrite from a crop, pixel %d", p).isEqualTo(want.get(p));
+                assertThat(gotCroppedMax.get(p)).as("raise from a crop, pixel %d", p).isEqualTo(wantMax.get(p));
             }
             assertThat(got.isWide()).isEqualTo(firstLabel > 1);
         }

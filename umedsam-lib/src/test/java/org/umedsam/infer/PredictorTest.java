@@ -56,12 +56,12 @@ class PredictorTest {
         double[][] boxes = {{10, 20, 120, 150}, {40, 40, 90, 100}, {0, 0, 255, 170}};
         ImageU8 img = image(5);
         InferenceTimings before = p.timings().copy();
-        byte[][] masks;
+        org.umedsam.data.CroppedMask[] masks;
         try (SliceSegmenter.Embedded e = p.embed(img)) {
             masks = e.decode(boxes);
         }
         for (int i = 0; i < boxes.length; i++) {
-            assertThat(masks[i]).as("box %d", i).isEqualTo(plainMask(m, img, boxes[i]));
+            assertThat(masks[i].toFrame()).as("box %d", i).isEqualTo(plainMask(m, img, boxes[i]));
         }
         InferenceTimings t = p.timings().minus(before);
         assertThat(t.embeddings()).isEqualTo(1);

@@ -31,7 +31,7 @@ class VolumePropagationTest {
         public Embedded embed(ImageU8 image) {
             embedded.add(image);
             return boxes -> {
-                byte[][] out = new byte[boxes.length][];
+                org.umedsam.data.CroppedMask[] out = new org.umedsam.data.CroppedMask[boxes.length];
                 int h = image.height();
                 int w = image.width();
                 double ratio = Math.max(h, w) / 256.0;
@@ -49,7 +49,7 @@ class VolumePropagationTest {
                             }
                         }
                     }
-                    out[i] = m;
+                    out[i] = org.umedsam.data.CroppedMask.ofFrame(m, h, w);
                 }
                 return out;
             };
@@ -155,7 +155,7 @@ class VolumePropagationTest {
             closes.add(closed);
             return new Embedded() {
                 @Override
-                public byte[][] decode(double[][] boxes256) {
+                public org.umedsam.data.CroppedMask[] decode(double[][] boxes256) {
                     if (closed[0] > 0) {
                         throw new AssertionError("decode after close");
                     }
