@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 
 /**
  * What the benchmarks share: wall times of repeated runs, their median, and the machine state they print
@@ -48,6 +49,35 @@ public final class BenchmarkSupport {
             done++;
         }
         return done;
+    }
+
+    /**
+     * Runs {@code task} back to back, unmeasured, for at least {@code seconds} of wall time and 20 calls; returns the
+     * wall seconds of every call, in order, so that a caller can print how far the first calls were from the last.
+     * Why: on a 2-core host the JIT's C2 compiler shares the cores with the work, and the CPU decoder's 1-box call
+     * took 25 to 31 ms for its first 10 to 15 s in a fresh JVM and 17 to 19 ms after (2-core Zen 5 EPYC,
+     * 2026-12-05): a warm-up of 5 s interleaved with ONNX Runtime measured the former.
+     */
+    public static double[] warmUpAlone(double seconds, Callable<?> task) throws Exception {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        double[] t = new double[64];
+        int n = 0;
+        while (n < 20 || System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            task.call();
+            if (n == t.length) {
+                t = Arrays.copyOf(t, 2 * n);
+            }
+            t[n++] = (System.nanoTime() - t0) / 1e9;
+        }
+        return Arrays.copyOf(t, n);
+    }
+
+    /** The median of the first and of the last {@code k} values of {@code t}, and how many there are, as a phrase. */
+    public static String firstAndLast(double[] t, int k) {
+        int m = Math.min(k, t.length);
+        return String.format("%d calls, median of the first %d %.4f s, of the last %d %.4f s", t.length, m,
+                median(Arrays.copyOfRange(t, 0, m)), m, median(Arrays.copyOfRange(t, t.length - m, t.length)));
     }
 
     /** The middle value (upper middle for an even count). */

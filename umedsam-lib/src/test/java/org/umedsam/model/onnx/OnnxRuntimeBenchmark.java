@@ -35,7 +35,9 @@ import java.util.concurrent.ForkJoinPool;
  * random initialisation. Options: {@code -Dbench.preset=litemedsam|small} (default litemedsam),
  * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured encoder rounds), {@code -Dbench.decoderRuns=31} (measured
  * decoder rounds: a call is short, so more rounds steady its median against this VM's swings), {@code -Dbench.warmups=2} (rounds at least) and
- * {@code -Dbench.warmupSeconds=5} (seconds at least, per comparison: the engine's JIT needs tens of decoder calls),
+ * {@code -Dbench.warmupSeconds=5} (seconds at least, per comparison, interleaved), {@code -Dbench.engineWarmupSeconds=20}
+ * (before each comparison the engine's call alone, back to back: the JIT needs hundreds of decoder calls on 2 cores; the
+ * medians of its first and last calls are printed, so the cold figure shows too),
  * {@code -Dbench.boxes=10}, {@code -Dbench.pauseMillis=50} (idle time before each timed call or block), {@code -Dbench.streamCalls=10}, {@code -Dbench.ortSpinning=true} (ONNX Runtime's default spin-waiting threads).
  * Run on a quiet machine:
  * {@code mvn -B -o -pl umedsam-lib test -Dtest=OnnxRuntimeBenchmark -Dgroups=benchmark -DexcludedGroups=none}.
@@ -54,6 +56,7 @@ class OnnxRuntimeBenchmark {
         int warmups = Integer.getInteger("bench.warmups", 2);
         double warmupSeconds = Double.parseDouble(System.getProperty("bench.warmupSeconds", "5"));
         int boxCount = Integer.getInteger("bench.boxes", 10);
+        double engineWarmupSeconds = Double.parseDouble(System.getProperty("bench.engineWarmupSeconds", "20"));
         boolean spinning = Boolean.parseBoolean(System.getProperty("bench.ortSpinning", "true"));
         ModelConfig c = ModelConfig.named(preset);
         Path pth = PARITY.resolve("litemedsam_perturbed.pth");
@@ -78,6 +81,9 @@ class OnnxRuntimeBenchmark {
             INDArray embedding = in(pool, () -> encoder.embed(image));
             float[] emb = OnnxExportTest.floats(embedding);
 
+            Callable<?> engineEncoder = () -> in(pool, () -> encoder.embed(image));
+            System.out.printf("BENCH onnx: %s engine encoder warm-up alone: %s%n", preset,
+                    BenchmarkSupport.firstAndLast(BenchmarkSupport.warmUpAlone(engineWarmupSeconds, engineEncoder), 5));
             double[][] enc = interleaved(warmups, warmupSeconds, runs,
                     () -> in(pool, () -> encoder.embed(image)),
                     () -> ortEncoder.run(Map.of(OnnxExport.IMAGE, new OrtModel.Input(pixels, image.shape()))),
@@ -92,6 +98,9 @@ class OnnxRuntimeBenchmark {
                 Callable<?> engineCall = () -> in(pool, () -> decoder.decode(embedding, boxes, false));
                 Callable<?> ortCall = () -> ortDecoder.run(Map.of(OnnxExport.IMAGE_EMBEDDINGS,
                         new OrtModel.Input(emb, embedding.shape()), OnnxExport.BOXES, new OrtModel.Input(b, boxes.shape())));
+                System.out.printf("BENCH onnx: %s engine decoder warm-up alone, %d box%s per call: %s%n", preset, n,
+                        n == 1 ? "" : "es",
+                        BenchmarkSupport.firstAndLast(BenchmarkSupport.warmUpAlone(engineWarmupSeconds, engineCall), 10));
                 double[][] dec = interleaved(warmups, warmupSeconds, decoderRuns, engineCall, ortCall);
                 report(preset, "decoder per box, " + n + (n == 1 ? " box" : " boxes") + " per call", dec, n);
                 if (n == 1) {
