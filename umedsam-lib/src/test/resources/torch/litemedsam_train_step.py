@@ -15,7 +15,8 @@ there, w restored, AdamW steps with the second gradient), the arithmetic of umed
 
 Prints one line per timed step and a summary line:
 TORCH mode=<m> preset=<p> batch=<b> threads=<t> first=<s> mean=<s> steps=<n> cpu_mean=<s> peak_rss_kb=<kB>
-    torch=<version> blas=<the mapped BLAS library>
+    system_cpu_share=<kernel share of the counted steps' CPU time> minor_faults_per_step=<n>
+    torch=<version> blas=<the mapped BLAS library>[,openblas_core=<the kernels OpenBLAS chose>]
 """
 import argparse
 import math
@@ -347,7 +348,24 @@ def blas_library():
             path = line.split()[-1] if len(line.split()) >= 6 else ""
             if "blas" in os.path.basename(path) or "blis" in os.path.basename(path):
                 found.add(os.path.realpath(path))
-    return ",".join(sorted(found)) or "n/a"
+    return ",".join(sorted(found) + openblas_cores(found)) or "n/a"
+
+
+def openblas_cores(paths):
+    """OpenBLAS's kernel choice, e.g. ["openblas_core=Haswell"]: a release older than the CPU falls back to an older
+    core's kernels (OpenBLAS 0.3.21 runs Haswell's AVX2 kernels on a Zen 5 with AVX-512; OPENBLAS_CORETYPE overrides)."""
+    import ctypes
+    cores = []
+    for path in sorted(paths):
+        if "openblas" not in path:
+            continue
+        try:
+            f = ctypes.CDLL(path).openblas_get_corename
+            f.restype = ctypes.c_char_p
+            cores.append("openblas_core=" + f().decode())
+        except (OSError, AttributeError):
+            pass
+    return sorted(set(cores))
 
 
 def peak_rss_kb():
@@ -391,6 +409,8 @@ def main():
     batch = (images, boxes, target, distance)
     times, cpus = [], []
     for s in range(a.steps + 1):
+        if s == 1:  # the counted steps' kernel time and page faults: glibc returns large tensors to the kernel
+            u1 = resource.getrusage(resource.RUSAGE_SELF)
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         if a.mode == "sam":
@@ -403,9 +423,13 @@ def main():
         print(f"TORCH step {s} mode={a.mode} {times[-1]:.2f} s (cpu {cpus[-1]:.2f} s)", flush=True)
     rest = times[1:]
     peak = peak_rss_kb()
+    u2 = resource.getrusage(resource.RUSAGE_SELF)
+    system_share = (u2.ru_stime - u1.ru_stime) / max(1e-9, sum(cpus[1:]))
+    faults = (u2.ru_minflt - u1.ru_minflt) / len(rest)
     print(f"TORCH mode={a.mode} preset={a.preset} batch={b} threads={a.threads} first={times[0]:.3f} "
           f"mean={sum(rest) / len(rest):.3f} steps={len(rest)} cpu_mean={sum(cpus[1:]) / len(rest):.3f} "
-          f"peak_rss_kb={peak} torch={torch.__version__} blas={blas_library()}", flush=True)
+          f"peak_rss_kb={peak} system_cpu_share={system_share:.2f} minor_faults_per_step={faults:.0f} "
+          f"torch={torch.__version__} blas={blas_library()}", flush=True)
 
 
 if __name__ == "__main__":
