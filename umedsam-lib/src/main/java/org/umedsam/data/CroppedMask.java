@@ -19,8 +19,8 @@ public record CroppedMask(int frameHeight, int frameWidth, int x0, int y0, int w
             throw new IllegalArgumentException("crop " + width + "x" + height + " at (" + x0 + ", " + y0
                     + ") does not fit a " + frameWidth + "x" + frameHeight + " frame");
         }
-        if (bits == null || bits.length != width * height) {
-            throw new IllegalArgumentException("crop " + width + "x" + height + " needs " + width * height
+        if (bits == null || bits.length != (long) width * height) {
+            throw new IllegalArgumentException("crop " + width + "x" + height + " needs " + (long) width * height
                     + " values, got " + (bits == null ? "null" : bits.length));
         }
     }
@@ -77,7 +77,7 @@ public record CroppedMask(int frameHeight, int frameWidth, int x0, int y0, int w
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * frameHeight + frameWidth) + 31 * x0 + y0) + Arrays.hashCode(bits);
+        return 31 * java.util.Objects.hash(frameHeight, frameWidth, x0, y0, width, height) + Arrays.hashCode(bits);
     }
 
     @Override

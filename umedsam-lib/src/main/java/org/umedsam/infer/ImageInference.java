@@ -54,7 +54,7 @@ public final class ImageInference {
 
     private static void decodeAll(SliceSegmenter.Embedded embedded, double[][] boxes256, LabelArray segs, int width,
                                   InferenceTimings timings) {
-        // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of full-size masks
+        // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of masks (each up to full size)
         for (int from = 0; from < boxes256.length; from += BOXES_PER_DECODE) {
             int to = Math.min(boxes256.length, from + BOXES_PER_DECODE);
             CroppedMask[] masks = embedded.decode(java.util.Arrays.copyOfRange(boxes256, from, to));

@@ -29,6 +29,9 @@ class CroppedMaskTest {
         assertThat(new CroppedMask(4, 5, 0, 0, 2, 1, new byte[2]).any()).isFalse();
         assertThat(CroppedMask.empty(4, 5).toFrame()).hasSize(20).containsOnly(0);
         assertThat(CroppedMask.ofFrame(m.toFrame(), 4, 5).toFrame()).isEqualTo(m.toFrame());
+        CroppedMask same = new CroppedMask(4, 5, 2, 1, 3, 2, new byte[] {1, 0, 1, 0, 1, 1});
+        assertThat(same).isEqualTo(m).hasSameHashCodeAs(m);
+        assertThat(new CroppedMask(4, 5, 2, 1, 2, 3, new byte[] {1, 0, 1, 0, 1, 1})).isNotEqualTo(m);
     }
 
     @Test
@@ -39,6 +42,8 @@ class CroppedMaskTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
         assertThatThrownBy(() -> new CroppedMask(4, 5, -1, 0, 1, 1, new byte[1]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> new CroppedMask(70000, 70000, 0, 0, 70000, 70000, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 4900000000 values");
         assertThatThrownBy(() -> new CroppedMask(4, 5, 0, 0, 2, 2, new byte[3]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 4 values, got 3");
         assertThatThrownBy(() -> CroppedMask.empty(4, 5).paint(new byte[19], (byte) 1))
