@@ -47,12 +47,12 @@ public final class ImageInference {
         }
         InferenceTimings timings = segmenter.timings();
         try (SliceSegmenter.Embedded embedded = segmenter.embed(image)) {
-            decodeAll(embedded, boxes256, segs, w, timings);
+            decodeAll(embedded, boxes256, segs, timings);
         }
         return segs;
     }
 
-    private static void decodeAll(SliceSegmenter.Embedded embedded, double[][] boxes256, LabelArray segs, int width,
+    private static void decodeAll(SliceSegmenter.Embedded embedded, double[][] boxes256, LabelArray segs,
                                   InferenceTimings timings) {
         // decoded a few boxes at a time, so that hundreds of objects never hold hundreds of masks (each up to full size)
         for (int from = 0; from < boxes256.length; from += BOXES_PER_DECODE) {
