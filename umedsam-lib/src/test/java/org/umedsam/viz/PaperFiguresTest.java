@@ -84,6 +84,31 @@ class PaperFiguresTest {
         assertThat(all.getHeight()).isGreaterThan(3 * one.getHeight());
     }
 
+    /** With interleaved timings, 07-efficiency plots both configurations from them, as 07-table4 tabulates them. */
+    @Test
+    void efficiencyFigureComesFromTheInterleavedTimings(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path runs = tmp.resolve("runs");
+        copy(FigureRenderTest.RECORDS.resolve("runs"), runs);
+        Files.writeString(runs.resolve(org.umedsam.report.EfficiencyTable.FILE), """
+                case,modality,size,objects,configuration,repeat,position,seconds
+                2D_a,CT,100×100,1,baseline,0,0,0.5
+                2D_a,CT,100×100,1,full,0,1,0.7
+                2D_a,CT,100×100,1,full,1,0,0.9
+                2D_a,CT,100×100,1,baseline,1,1,0.7
+                3D_b,CT,4×100×100,2,baseline,0,1,2.0
+                3D_b,CT,4×100×100,2,full,0,0,2.2
+                3D_b,CT,4×100×100,2,full,1,1,2.4
+                3D_b,CT,4×100×100,2,baseline,1,0,2.0
+                """);
+        org.knowm.xchart.XYChart chart = PaperFigures.of(runs, tmp.resolve("out")).efficiency();
+        // the configurations' series (ChartStyle adds a hidden tick series, named with a leading space)
+        assertThat(chart.getSeriesMap().keySet()).filteredOn(k -> !k.startsWith(" ")).containsExactly("baseline", "full");
+        org.knowm.xchart.XYSeries full = chart.getSeriesMap().get("full");
+        assertThat(full.getYData()).containsExactly(new double[] {0.8, 2.3}, within(1e-12));
+        assertThat(full.getXData()).containsExactly(new double[] {0.01, 0.04}, within(1e-12));
+    }
+
     static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
