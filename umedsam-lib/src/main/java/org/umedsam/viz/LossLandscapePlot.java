@@ -18,16 +18,10 @@ import org.umedsam.report.Ordering;
  * 1D loss-landscape figure in the style of Li et al. 2018: per configuration the loss along
  * filter-normalised random directions, as the mean over seeds with a band of plus-minus one SD over
  * seeds (each seed's curve first averaged over its direction pairs), one colour per configuration
- * (its place in {@link Ordering#CONFIGURATIONS}, as in every figure).
+ * ({@link Palette#configuration}, as in every figure).
  */
 public final class LossLandscapePlot {
     private LossLandscapePlot() {
-    }
-
-    /** The colour index of a configuration: its place among the known ones, else after them in order. */
-    static int colour(String configuration, List<String> present) {
-        int i = Ordering.CONFIGURATIONS.indexOf(configuration);
-        return i >= 0 ? i : Ordering.CONFIGURATIONS.size() + present.indexOf(configuration);
     }
 
     /**
@@ -82,7 +76,7 @@ public final class LossLandscapePlot {
                 m[i] = mean(at);
                 sd[i] = sd(at);
             }
-            java.awt.Color colour = Palette.categorical(colour(c, configs));
+            java.awt.Color colour = Palette.configuration(c);
             if (curves.size() > 1) {
                 double[] bx = new double[2 * a.length];
                 double[] by = new double[2 * a.length];

@@ -71,6 +71,24 @@ class FigureRenderTest {
                         Tables.readCsv(RECORDS.resolve("timings.csv")))));
     }
 
+    /** The 1D landscape colours each configuration as every other figure does. */
+    @Test
+    void landscapeLinesUseTheConfigurationColours() throws IOException {
+        org.knowm.xchart.XYChart chart = LossLandscapePlot.lines(RunsDirectory.read(RECORDS.resolve("runs")).landscapes(),
+                "loss");
+        int lines = 0;
+        for (Map.Entry<String, org.knowm.xchart.XYSeries> e : chart.getSeriesMap().entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith(" ") || name.endsWith(" ± SD")) {
+                continue;
+            }
+            String configuration = name.substring(0, name.indexOf(" ("));
+            assertThat(e.getValue().getLineColor()).as(name).isEqualTo(Palette.configuration(configuration));
+            lines++;
+        }
+        assertThat(lines).isGreaterThanOrEqualTo(2);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("charts")
     void rendersChartToPngAndSvg(String name, ChartFactory factory) throws IOException {
