@@ -203,7 +203,7 @@ public final class AblationsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "not started from umedsam.jar: give the jar the tasks run with --jar");
         }
-        TaskLauncher l = TaskLauncher.of(j).withJvmOptions(jvmOptions);
+        TaskLauncher l = TaskLauncher.of(j).plusJvmOptions(jvmOptions);
         String exe = java != null ? java : defaultJava;
         return exe == null ? l : l.withJava(exe);
     }

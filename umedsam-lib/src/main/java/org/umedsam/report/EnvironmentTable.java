@@ -1,6 +1,8 @@
 package org.umedsam.report;
 
 import com.google.gson.JsonObject;
+import org.umedsam.model.cpu.VectorSupport;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +49,7 @@ public final class EnvironmentTable {
         m.put("ND4J", nd4jVersion());
         m.put("Threads (OMP_NUM_THREADS)", env("OMP_NUM_THREADS"));
         m.put("OMP_WAIT_POLICY", env("OMP_WAIT_POLICY"));
+        m.put("CPU engine kernels", VectorSupport.describe());
         return m;
     }
 

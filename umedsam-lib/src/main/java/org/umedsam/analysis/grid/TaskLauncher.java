@@ -1,5 +1,7 @@
 package org.umedsam.analysis.grid;
 
+import org.umedsam.model.cpu.VectorSupport;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +25,13 @@ public record TaskLauncher(String java, List<String> jvmOptions, Path jar) {
         jar = jar.toAbsolutePath().normalize();
     }
 
-    /** The jar started by the {@code java} of this JVM, without extra options. */
+    /**
+     * The jar started by the {@code java} of this JVM; when this JVM runs the vectorised kernels' module
+     * ({@link VectorSupport#available()}), the tasks get it too ({@code --add-modules jdk.incubator.vector}).
+     */
     public static TaskLauncher of(Path jar) {
-        return new TaskLauncher(Path.of(System.getProperty("java.home"), "bin", "java").toString(), List.of(), jar);
+        List<String> options = VectorSupport.available() ? List.of("--add-modules", "jdk.incubator.vector") : List.of();
+        return new TaskLauncher(Path.of(System.getProperty("java.home"), "bin", "java").toString(), options, jar);
     }
 
     /** The jar this class was loaded from when it is a runnable jar ({@code umedsam.jar}), else null. */
@@ -44,6 +50,13 @@ public record TaskLauncher(String java, List<String> jvmOptions, Path jar) {
 
     public TaskLauncher withJvmOptions(List<String> options) {
         return new TaskLauncher(java, options, jar);
+    }
+
+    /** These JVM options followed by {@code more}. */
+    public TaskLauncher plusJvmOptions(List<String> more) {
+        List<String> all = new ArrayList<>(jvmOptions);
+        all.addAll(more);
+        return new TaskLauncher(java, all, jar);
     }
 
     /**

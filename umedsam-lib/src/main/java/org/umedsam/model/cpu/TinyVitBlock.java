@@ -17,7 +17,7 @@ final class TinyVitBlock {
     private final Linear qkv;
     /** qkv of a padded token: LayerNorm(0) is the norm's bias, so {@code qkvW · normBias + qkvB}. */
     private final float[] padQkv;
-    private final WindowAttentionKernel attention;
+    private final WindowAttentionForward attention;
     private final Linear proj;
     private final FoldedConv localConv;
     /** local_conv's taps and bias tiled along a depthwise segment ({@link DepthwiseConv3x3#hwcBand}). */
@@ -47,7 +47,7 @@ final class TinyVitBlock {
             }
             padQkv[o] = (float) s;
         }
-        attention = new WindowAttentionKernel(heads, dim / heads, ws,
+        attention = WindowAttentionForward.forInference(heads, dim / heads, ws,
                 w.get(a + ".attention_biases", heads, (long) ws * ws));
         proj = Linear.read(w, a + ".proj", dim, dim, true);
         localConv = FoldedConv.read(w, prefix + ".local_conv", dim, dim, 3, true);

@@ -19,7 +19,7 @@ package org.umedsam.model.cpu;
  * bias).softmax(-1) @ v} per window, as upstream's {@code Attention}. (Padding 7x7 windows' 49 queries to 64, so
  * that more of each inner loop runs in C2's vector body, was tried and measured 12% slower.)
  */
-final class WindowAttentionKernel {
+final class WindowAttentionKernel implements WindowAttentionForward {
 
     private final WindowGeometry geometry;
     private final ThreadLocal<WindowScratch> scratch;
@@ -37,7 +37,8 @@ final class WindowAttentionKernel {
      *            each (upstream's view {@code [N, heads, 3*headDim]}); the last row is the padded token
      * @param out {@code [side*side, heads * headDim]}, written for every real token
      */
-    void apply(float[] qkv, int side, float[] out) {
+    @Override
+    public void apply(float[] qkv, int side, float[] out) {
         WindowGeometry g = geometry;
         g.forEachWindowHead(side, (task, wy, wx, h) -> window(g, qkv, side, wy, wx, h, out, scratch.get()));
     }

@@ -30,8 +30,9 @@ class CpuEncoderBenchmark {
     @Test
     void encoderForward() throws Exception {
         System.out.printf("BENCH threads: %d processors, common pool parallelism %d (+ caller), OMP_NUM_THREADS=%s, "
-                        + "load average at start: %s%n", Runtime.getRuntime().availableProcessors(),
-                ForkJoinPool.commonPool().getParallelism(), System.getenv("OMP_NUM_THREADS"), BenchmarkSupport.loadAverage());
+                        + "load average at start: %s; %s%n", Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.commonPool().getParallelism(), System.getenv("OMP_NUM_THREADS"), BenchmarkSupport.loadAverage(),
+                VectorSupport.describe());
         for (ModelConfig c : new ModelConfig[]{ModelConfig.liteMedSam(), ModelConfig.small()}) {
             run(c.equals(ModelConfig.liteMedSam()) ? "liteMedSam" : "small", c);
         }

@@ -1,0 +1,65 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.umedsam.model.cpu.KernelTestSupport.relErr;
+import static org.umedsam.model.cpu.KernelTestSupport.toDouble;
+
+/**
+ * The Vector API window attention against the double reference and the plain kernel, on whole and edge windows,
+ * twice on one kernel; and which kernel inference picks.
+ */
+class VectorWindowAttentionTest {
+
+    @Test
+    void testJvmsRunTheVectorisedKernels() {
+        // the build passes --add-modules jdk.incubator.vector to every test JVM, as run-main and the kernel do
+        assertThat(VectorSupport.available()).as(VectorSupport.describe()).isTrue();
+    }
+
+    @ParameterizedTest(name = "side {0}, ws {1}, heads {2}, headDim {3}")
+    @CsvSource({"14, 7, 3, 16", "10, 7, 2, 32", "19, 7, 2, 32", "28, 14, 1, 32", "8, 14, 3, 16", "30, 14, 2, 48",
+            "9, 3, 2, 16", "1, 7, 1, 32"})
+    void matchesTheReferenceAndThePlainKernelAlsoOnASecondCall(int side, int ws, int heads, int d) {
+        WindowAttentionGradientTest.Case k = WindowAttentionGradientTest.Case.random(side, ws, heads, d,
+                11L * side + ws + heads + d);
+        VectorWindowAttention attention = new VectorWindowAttention(heads, d, ws, k.biases());
+        float[] first = new float[side * side * k.dim()];
+        attention.apply(k.qkv(), side, first);
+        float[] second = new float[first.length];
+        attention.apply(k.qkv(), side, second);
+        double[] ref = WindowAttentionGradientTest.forwardRef(toDouble(k.qkv()), toDouble(k.biases()), side, ws,
+                heads, d);
+        assertThat(relErr(first, ref)).isLessThan(1e-5);
+        assertThat(second).containsExactly(first);
+        float[] plain = new float[first.length];
+        new WindowAttentionKernel(heads, d, ws, k.biases()).apply(k.qkv(), side, plain);
+        for (int i = 0; i < plain.length; i++) {
+            assertThat(first[i]).as("output %d", i).isCloseTo(plain[i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void inferencePicksTheVectorKernelUnlessTurnedOff() {
+        float[] biases = new float[2 * 49];
+        assertThat(WindowAttentionForward.forInference(2, 32, 7, biases)).isInstanceOf(VectorWindowAttention.class);
+        String before = System.getProperty(VectorSupport.PROPERTY);
+        System.setProperty(VectorSupport.PROPERTY, "false");
+        try {
+            assertThat(WindowAttentionForward.forInference(2, 32, 7, biases)).isInstanceOf(WindowAttentionKernel.class);
+            assertThat(VectorSupport.describe()).startsWith("plain-Java kernels");
+        } finally {
+            if (before == null) {
+                System.clearProperty(VectorSupport.PROPERTY);
+            } else {
+                System.setProperty(VectorSupport.PROPERTY, before);
+            }
+        }
+        // a head dim that is not whole vectors falls back
+        assertThat(WindowAttentionForward.forInference(2, VectorWindowAttention.lanes() + 1, 7, new float[2 * 49]))
+                .isInstanceOf(WindowAttentionKernel.class);
+    }
+}
