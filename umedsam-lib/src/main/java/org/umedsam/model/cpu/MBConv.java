@@ -23,6 +23,7 @@ final class MBConv {
     private final int hidden;
     /** conv2's taps and bias tiled along a depthwise segment. */
     private final float[][] conv2Tiled;
+    private final DepthwiseBand depthwise;
     private final String out;
 
     MBConv(StateDictWeights w, String prefix, int dim, int hidden) {
@@ -32,6 +33,7 @@ final class MBConv {
         conv1 = FoldedConv.read(w, prefix + ".conv1", dim, hidden, 1, false);
         conv2 = FoldedConv.read(w, prefix + ".conv2", hidden, hidden, 3, true);
         conv3 = FoldedConv.read(w, prefix + ".conv3", hidden, dim, 1, false);
+        depthwise = DepthwiseBand.forInference(hidden);
         conv2Tiled = DepthwiseConv3x3.tiledTaps(conv2.tapMajor(), conv2.bias(), hidden,
                 Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / hidden));
     }
@@ -62,7 +64,7 @@ final class MBConv {
             }
             heldFrom = need0;
             heldTo = need1;
-            DepthwiseConv3x3.hwcBand(h1, need0, side, side, hidden, row0, row1, conv2Tiled, true, h2, 0);
+            depthwise.apply(h1, need0, side, side, hidden, row0, row1, conv2Tiled, true, h2, 0);
             int px = (row1 - row0) * side;
             Gemm.multiplyBiasActivation(h2, 0, px, hidden, conv3.weight(), dim, conv3.bias(), x, row0 * side * dim,
                     Activation.GELU, o, row0 * side * dim);

@@ -12,6 +12,7 @@ final class PatchMerging {
     private final float[] conv2Taps;
     /** Stride 1 only: conv2's taps and bias tiled along a depthwise segment ({@link DepthwiseConv3x3#hwcBand}). */
     private final float[][] conv2Tiled;
+    private final DepthwiseBand depthwise;
     private final FoldedConv conv3;
     private final int stride;
     private final String out;
@@ -22,6 +23,7 @@ final class PatchMerging {
         conv2Taps = conv2.tapMajor();
         conv3 = FoldedConv.read(w, prefix + ".conv3", out, out, 1, false);
         this.stride = stride;
+        depthwise = DepthwiseBand.forInference(out);
         conv2Tiled = stride == 1 ? DepthwiseConv3x3.tiledTaps(conv2Taps, conv2.bias(), out,
                 Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / out)) : null;
         this.out = prefix + ".out";
@@ -38,7 +40,7 @@ final class PatchMerging {
         int os = outputSide(side);
         float[] h2 = ws.get("merge.h2", os * os * c);
         if (conv2Tiled != null) {
-            DepthwiseConv3x3.hwcBand(h, 0, side, side, c, 0, side, conv2Tiled, true, h2, 0);
+            depthwise.apply(h, 0, side, side, c, 0, side, conv2Tiled, true, h2, 0);
         } else {
             DepthwiseConv3x3.hwc(h, h2, side, c, stride, conv2Taps, conv2.bias(), true);
         }

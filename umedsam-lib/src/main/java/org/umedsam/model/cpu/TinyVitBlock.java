@@ -22,6 +22,7 @@ final class TinyVitBlock {
     private final FoldedConv localConv;
     /** local_conv's taps and bias tiled along a depthwise segment ({@link DepthwiseConv3x3#hwcBand}). */
     private final float[][] localTiled;
+    private final DepthwiseBand depthwise;
     private final float[] mlpNormW;
     private final float[] mlpNormB;
     private final Linear fc1;
@@ -51,6 +52,7 @@ final class TinyVitBlock {
                 w.get(a + ".attention_biases", heads, (long) ws * ws));
         proj = Linear.read(w, a + ".proj", dim, dim, true);
         localConv = FoldedConv.read(w, prefix + ".local_conv", dim, dim, 3, true);
+        depthwise = DepthwiseBand.forInference(dim);
         localTiled = DepthwiseConv3x3.tiledTaps(localConv.tapMajor(), localConv.bias(), dim,
                 Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / dim));
         String m = prefix + ".mlp";
@@ -72,7 +74,7 @@ final class TinyVitBlock {
         float[] a = ws.get("block.a", len * dim);
         proj.applyResidual(t, len, x, a);
         float[] y = ws.get(out, len * dim);
-        DepthwiseConv3x3.hwcBand(a, 0, side, side, dim, 0, side, localTiled, false, y, 0);
+        depthwise.apply(a, 0, side, side, dim, 0, side, localTiled, false, y, 0);
         LayerNorm.rows(y, 0, t, 0, len, dim, mlpNormW, mlpNormB, LN_EPS);
         float[] h = ws.get("block.h", len * hidden);
         fc1.apply(t, len, h, Activation.GELU);

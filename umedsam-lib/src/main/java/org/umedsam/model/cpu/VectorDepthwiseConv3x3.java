@@ -1,0 +1,128 @@
+package org.umedsam.model.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.stream.IntStream;
+
+/**
+ * {@link DepthwiseConv3x3#hwcBand} with the Vector API: the same stride-1 depthwise 3x3 convolution (padding 1) plus
+ * bias on a band of a channel-last map, then GELU when asked ({@link Gelu#apply}, the same function as the plain
+ * kernel's), and the same tasks (an output row's segment of {@code SEGMENT_FLOATS / C} pixels each).
+ *
+ * <p>Schedule, per task: for each vector of channels, the nine taps and the bias are loaded into registers once,
+ * then the segment's pixels are swept, each output vector nine fused multiply-adds on input vectors read in place
+ * (no gathered rows, no accumulator row loaded and stored per tap row as the plain kernel does). Tap rows that fall in
+ * the zero padding (top and bottom of the map) read a real row with zero taps; the map's first and last pixels skip
+ * their missing columns.
+ *
+ * <p>Numerics: float32, {@code bias + sum of the nine products} accumulated by fused multiply-adds in tap order,
+ * so results differ from the plain kernel by rounding only (a test checks 1e-5 relative). Deterministic. Inference
+ * only; training keeps the plain kernels. Needs {@code C} to be a whole number of vectors ({@link #supports}).
+ */
+final class VectorDepthwiseConv3x3 {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+
+    private VectorDepthwiseConv3x3() {
+    }
+
+    /** Whether {@code channels} is a whole number of vectors. */
+    static boolean supports(int channels) {
+        return channels % L == 0;
+    }
+
+    /**
+     * As {@link DepthwiseConv3x3#hwcBand} (same arguments); reads the taps and the bias from the first pixel of
+     * {@code tiled} ({@link DepthwiseConv3x3#tiledTaps}).
+     */
+    static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
+                        float[][] tiled, boolean gelu, float[] y, int yOff) {
+        if (!supports(channels)) {
+            throw new IllegalArgumentException(channels + " channels are not a multiple of " + L + " lanes");
+        }
+        int c = channels;
+        int segment = Math.max(1, tiled[0].length / c);
+        int segments = (width + segment - 1) / segment;
+        IntStream.range(0, (row1 - row0) * segments).parallel().forEach(task -> {
+            int oy = row0 + task / segments;
+            int p0 = (task % segments) * segment;
+            int p1 = Math.min(width, p0 + segment);
+            // a tap row in the padding reads the middle row with zero taps
+            boolean up = oy - 1 >= 0;
+            boolean down = oy + 1 < height;
+            int mid = (oy - firstRow) * width * c;
+            int top = up ? mid - width * c : mid;
+            int bottom = down ? mid + width * c : mid;
+            int out = yOff + (oy - row0) * width * c;
+            for (int cv = 0; cv < c; cv += L) {
+                segmentChannels(x, width, c, cv, p0, p1, top, mid, bottom, up, down, tiled, y, out);
+            }
+            if (gelu) {
+                Gelu.apply(y, out + p0 * c, (p1 - p0) * c);
+            }
+        });
+    }
+
+    /** Output pixels {@code [p0, p1)} of one row, channels {@code [cv, cv + L)}, into {@code y} from {@code out}. */
+    private static void segmentChannels(float[] x, int width, int c, int cv, int p0, int p1, int top, int mid,
+                                        int bottom, boolean up, boolean down, float[][] tiled, float[] y, int out) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector w00 = up ? FloatVector.fromArray(SPECIES, tiled[0], cv) : zero;
+        FloatVector w01 = up ? FloatVector.fromArray(SPECIES, tiled[1], cv) : zero;
+        FloatVector w02 = up ? FloatVector.fromArray(SPECIES, tiled[2], cv) : zero;
+        FloatVector w10 = FloatVector.fromArray(SPECIES, tiled[3], cv);
+        FloatVector w11 = FloatVector.fromArray(SPECIES, tiled[4], cv);
+        FloatVector w12 = FloatVector.fromArray(SPECIES, tiled[5], cv);
+        FloatVector w20 = down ? FloatVector.fromArray(SPECIES, tiled[6], cv) : zero;
+        FloatVector w21 = down ? FloatVector.fromArray(SPECIES, tiled[7], cv) : zero;
+        FloatVector w22 = down ? FloatVector.fromArray(SPECIES, tiled[8], cv) : zero;
+        FloatVector bias = FloatVector.fromArray(SPECIES, tiled[9], cv);
+        int first = Math.max(p0, 1);
+        int last = Math.min(p1, width - 1); // interior pixels [first, last) have both neighbours
+        for (int p = p0; p < first; p++) { // the map's first pixel: no left column
+            int o = p * c + cv;
+            FloatVector acc = bias;
+            acc = FloatVector.fromArray(SPECIES, x, top + o).fma(w01, acc);
+            if (p + 1 < width) {
+                acc = FloatVector.fromArray(SPECIES, x, top + o + c).fma(w02, acc);
+            }
+            acc = FloatVector.fromArray(SPECIES, x, mid + o).fma(w11, acc);
+            if (p + 1 < width) {
+                acc = FloatVector.fromArray(SPECIES, x, mid + o + c).fma(w12, acc);
+            }
+            acc = FloatVector.fromArray(SPECIES, x, bottom + o).fma(w21, acc);
+            if (p + 1 < width) {
+                acc = FloatVector.fromArray(SPECIES, x, bottom + o + c).fma(w22, acc);
+            }
+            acc.intoArray(y, out + o);
+        }
+        for (int p = first; p < last; p++) {
+            int o = p * c + cv;
+            int t = top + o;
+            int m = mid + o;
+            int b = bottom + o;
+            FloatVector acc = FloatVector.fromArray(SPECIES, x, t - c).fma(w00, bias);
+            acc = FloatVector.fromArray(SPECIES, x, t).fma(w01, acc);
+            acc = FloatVector.fromArray(SPECIES, x, t + c).fma(w02, acc);
+            acc = FloatVector.fromArray(SPECIES, x, m - c).fma(w10, acc);
+            acc = FloatVector.fromArray(SPECIES, x, m).fma(w11, acc);
+            acc = FloatVector.fromArray(SPECIES, x, m + c).fma(w12, acc);
+            acc = FloatVector.fromArray(SPECIES, x, b - c).fma(w20, acc);
+            acc = FloatVector.fromArray(SPECIES, x, b).fma(w21, acc);
+            acc = FloatVector.fromArray(SPECIES, x, b + c).fma(w22, acc);
+            acc.intoArray(y, out + o);
+        }
+        for (int p = Math.max(last, first); p < p1; p++) { // the map's last pixel (width > 1): no right column
+            int o = p * c + cv;
+            FloatVector acc = FloatVector.fromArray(SPECIES, x, top + o - c).fma(w00, bias);
+            acc = FloatVector.fromArray(SPECIES, x, top + o).fma(w01, acc);
+            acc = FloatVector.fromArray(SPECIES, x, mid + o - c).fma(w10, acc);
+            acc = FloatVector.fromArray(SPECIES, x, mid + o).fma(w11, acc);
+            acc = FloatVector.fromArray(SPECIES, x, bottom + o - c).fma(w20, acc);
+            acc = FloatVector.fromArray(SPECIES, x, bottom + o).fma(w21, acc);
+            acc.intoArray(y, out + o);
+        }
+    }
+}
