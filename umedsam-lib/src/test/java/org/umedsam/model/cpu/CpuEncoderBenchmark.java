@@ -17,8 +17,9 @@ import java.util.concurrent.ForkJoinPool;
 
 /**
  * Speed of the CPU encoder at batch 1 (liteMedSam and small presets): median forward seconds over 5 runs
- * after warm-up, the time of {@code ImageEncoder.of}, a per-stage breakdown, threads and peak RSS.
- * Prints only; no timed assertions.
+ * after warm-up, the time of {@code ImageEncoder.of}, a per-stage breakdown, threads and peak RSS; then, when the
+ * JVM has the Vector API ({@link VectorSupport}), LiteMedSAM's embedding with the plain-Java kernels against the
+ * vectorised ones, interleaved ({@code -Dbench.kernelRounds}, default 15). Prints only; no timed assertions.
  */
 @Tag("benchmark")
 class CpuEncoderBenchmark {
@@ -35,6 +36,9 @@ class CpuEncoderBenchmark {
                 VectorSupport.describe());
         for (ModelConfig c : new ModelConfig[]{ModelConfig.liteMedSam(), ModelConfig.small()}) {
             run(c.equals(ModelConfig.liteMedSam()) ? "liteMedSam" : "small", c);
+        }
+        if (VectorSupport.enabled()) {
+            compareKernels(ModelConfig.liteMedSam(), Integer.getInteger("bench.kernelRounds", 15));
         }
         System.out.printf("BENCH peak RSS (VmHWM) %s, load average at end: %s%n", "VmHWM " + BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage());
     }
@@ -79,5 +83,36 @@ class CpuEncoderBenchmark {
             System.out.printf("BENCH %-10s   %-26s median %.3f s, min %.3f s%n", name, STAGES[s], BenchmarkSupport.median(stage[s]),
                     Arrays.stream(stage[s]).min().orElse(0));
         }
+    }
+
+    /** The same weights snapshotted with the plain-Java kernels and with the vectorised ones, embeddings interleaved. */
+    static void compareKernels(ModelConfig c, int rounds) {
+        Map<String, INDArray> state = LiteMedSam.create(c, 1).stateDict();
+        ImageEncoder vector = ImageEncoder.of(c, state);
+        ImageEncoder plain;
+        System.setProperty(VectorSupport.PROPERTY, "false");
+        try {
+            plain = ImageEncoder.of(c, state);
+        } finally {
+            System.clearProperty(VectorSupport.PROPERTY);
+        }
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, c.imageSize(), c.imageSize());
+        ImageEncoder[] encoders = {plain, vector};
+        double[][] t = new double[2][rounds];
+        for (int r = -3; r < rounds; r++) {
+            for (int i = 0; i < 2; i++) {
+                int which = (Math.max(r, 0) + i) % 2; // alternate which goes first
+                long t0 = System.nanoTime();
+                encoders[which].embed(image);
+                if (r >= 0) {
+                    t[which][r] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+        }
+        double p = BenchmarkSupport.median(t[0]);
+        double v = BenchmarkSupport.median(t[1]);
+        System.out.printf("BENCH liteMedSam kernels, %d interleaved rounds: plain-Java median %.3f s (min %.3f), vectorised "
+                        + "median %.3f s (min %.3f); vectorised / plain = %.2f%n", rounds, p,
+                Arrays.stream(t[0]).min().orElse(0), v, Arrays.stream(t[1]).min().orElse(0), v / p);
     }
 }
