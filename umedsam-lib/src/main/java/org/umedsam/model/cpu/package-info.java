@@ -49,6 +49,13 @@
  *       {@code WindowGeometry} (heads, window, scale, pair biases, the windows x heads schedule) and the
  *       forward's {@code WindowScratch}. MBConv and
  *       patch merging in training share their three-convolution chain ({@code ConvChainTraining}).</li>
+ *   <li>Vectorised inference kernels, when the JVM has the incubating Vector API
+ *       ({@code --add-modules jdk.incubator.vector}; {@link org.umedsam.model.cpu.VectorSupport}):
+ *       {@code VectorWindowAttention} and {@code VectorDepthwiseConv3x3}, register-blocked versions of the window
+ *       attention and of the depthwise band, chosen per layer when a snapshot is built
+ *       ({@code WindowAttentionForward.forInference}, {@code DepthwiseBand.forInference}); the same functions to
+ *       rounding. Only these classes import {@code jdk.incubator.vector}, and they are loaded only when the module
+ *       is present, so the engine runs on any JDK 17.</li>
  * </ul>
  *
  * <p>Parallel loops use fixed chunks and merge partial sums in chunk order
