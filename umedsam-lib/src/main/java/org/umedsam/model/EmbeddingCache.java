@@ -22,9 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * this, embedding is most of the evaluation time (378 embeddings of 0.27 s per run on the default data).
  *
  * <p>Keys are content fingerprints, never object identities: SHA-256 over the model's image-encoder
- * parameters and buffers (with its preset, data type and engine), computed once per model and encoder weight
- * version ({@link LiteMedSam#encoderWeightVersion()}), and SHA-256 over the prepared input
- * {@code [1, 3, 256, 256]}. A hit therefore returns exactly what {@link LiteMedSam#embed} would.
+ * parameters and buffers (with its preset, data type and the engine's {@link Engine#numerics()}, which names the
+ * CPU engine's kernel set), computed once per model and encoder weight version
+ * ({@link LiteMedSam#encoderWeightVersion()}), and SHA-256 over the prepared input {@code [1, 3, 256, 256]}. A hit
+ * therefore returns exactly what {@link LiteMedSam#embed} would.
  *
  * <p>Memory is bounded by {@code capacityBytes} (4 MiB per small-preset embedding
  * {@code [1, 256, 64, 64]} float): when full, new embeddings are computed but not kept, rather than evicting
@@ -235,7 +236,7 @@ public final class EmbeddingCache {
 
     private static String encoderDigest(LiteMedSam model) {
         MessageDigest md = sha256();
-        md.update((model.config().toString() + "|" + model.dataType() + "|" + model.engine().kind()).getBytes(
+        md.update((model.config().toString() + "|" + model.dataType() + "|" + model.engine().numerics()).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         Map<String, INDArray> encoder = new TreeMap<>();
         model.parameters().forEach((k, v) -> put(encoder, k, v));

@@ -72,6 +72,15 @@ public interface Engine {
 
     Kind kind();
 
+    /**
+     * Which arithmetic {@link #embed} runs: two engines that report the same string embed the same image to the
+     * same bits (a content-addressed cache of embeddings keys on it). The CPU engine adds its kernel set, since its
+     * vectorised kernels round differently from its plain-Java ones.
+     */
+    default String numerics() {
+        return kind().name();
+    }
+
     /** Image embedding in evaluation mode: {@code [B, 3, 256, 256] -> [B, 256, 64, 64]}. */
     INDArray embed(INDArray images);
 

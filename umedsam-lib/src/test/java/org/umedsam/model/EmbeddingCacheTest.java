@@ -41,6 +41,33 @@ class EmbeddingCacheTest {
     }
 
     @Test
+    void embeddingsOfTheOtherCpuKernelSetMiss() {
+        // the vectorised and the plain-Java kernels round differently: a hit must return what embed would
+        LiteMedSam vector = LiteMedSam.create(ModelConfig.small(), 3);
+        EmbeddingCache cache = new EmbeddingCache(1L << 30);
+        INDArray x = image(1);
+        INDArray first = cache.embed(vector, x);
+        String before = System.getProperty("umedsam.vectorKernels");
+        System.setProperty("umedsam.vectorKernels", "false");
+        try {
+            LiteMedSam plain = LiteMedSam.create(ModelConfig.small(), 3);
+            assertThat(plain.engine().numerics()).isEqualTo("CPU/plain");
+            assertThat(vector.engine().numerics()).isEqualTo("CPU/plain");
+            INDArray second = cache.embed(plain, x.dup());
+            assertThat(cache.hits()).isZero();
+            // exact comparisons (INDArray.equals allows 1e-5)
+            assertThat(second.data().asFloat()).containsExactly(plain.embed(x).data().asFloat());
+            assertThat(second.data().asFloat()).isNotEqualTo(first.data().asFloat());
+        } finally {
+            if (before == null) {
+                System.clearProperty("umedsam.vectorKernels");
+            } else {
+                System.setProperty("umedsam.vectorKernels", before);
+            }
+        }
+    }
+
+    @Test
     void otherEncoderWeightsOrWeightsChangedInPlaceMiss() {
         LiteMedSam a = LiteMedSam.create(ModelConfig.small(), 3);
         LiteMedSam other = LiteMedSam.create(ModelConfig.small(), 4);

@@ -69,6 +69,12 @@ public final class CpuEngine implements Engine {
         return Kind.CPU;
     }
 
+    /** {@code CPU} and the kernel set snapshots built now use: {@code plain}, or {@code vector} and its lane count. */
+    @Override
+    public String numerics() {
+        return kind().name() + "/" + (VectorSupport.enabled() ? "vector" + VectorWindowAttention.lanes() : "plain");
+    }
+
     /** The evaluation-mode encoder of the model's current encoder weight version (BatchNorm folded when it moved). */
     public ImageEncoder encoderSnapshot() {
         return encoderSnapshots.at(model.encoderWeightVersion(), model.config(), model.state());
