@@ -15,7 +15,10 @@
  *       {@code forward(mode)} returning a {@code Pass} that has {@code backward}); {@code LiteMedSam.engine(kind)}
  *       chooses one, found through {@link java.util.ServiceLoader}, so this package imports neither engine.</li>
  *   <li>{@code org.umedsam.model.cpu}, the engine that runs: hand-scheduled Java loops plus native sgemm for
- *       every float32 pass, inference and training (forward with tape, backward to every parameter).</li>
+ *       every float32 pass, inference and training (forward with tape, backward to every parameter).
+ *       {@link org.umedsam.model.VectorSupport} says whether its vectorised inference kernels run (the JVM's
+ *       {@code jdk.incubator.vector} module); {@link org.umedsam.model.Engine#numerics()} names the arithmetic an
+ *       engine embeds with, for caches and run records.</li>
  *   <li>{@code org.umedsam.model.samediff}, the reference engine (SameDiff graphs, ND4J 1.0.0-M2.1): what the
  *       CPU engine is checked against, and what double-precision models (gradient checks) and {@code trace}
  *       run on.</li>

@@ -1,7 +1,7 @@
 package org.umedsam.report;
 
 import com.google.gson.JsonObject;
-import org.umedsam.model.cpu.VectorSupport;
+import org.umedsam.model.VectorSupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,6 +70,7 @@ public final class EnvironmentTable {
         recorded.put("Java", distinct(runJsons, "java_version"));
         recorded.put("ND4J", distinct(runJsons, "nd4j_version"));
         recorded.put("Threads (OMP_NUM_THREADS)", distinct(runJsons, "omp_num_threads"));
+        recorded.put("CPU engine kernels", distinct(runJsons, "cpu_kernels"));
         StringColumn item = StringColumn.create("Item");
         StringColumn here = StringColumn.create("This machine");
         StringColumn runs = StringColumn.create("Recorded by the runs");

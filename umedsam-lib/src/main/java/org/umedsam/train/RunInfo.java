@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.umedsam.model.VectorSupport;
 
 /**
  * {@code run.json}: how and where a run was made (run name, seed, model preset, git commit if
- * available, start time, Java and ND4J versions, processors, and the time of every resume).
+ * available, start time, Java and ND4J versions, processors, the CPU engine's kernel set, and the time and kernel
+ * set of every resume).
  */
 public final class RunInfo {
     private RunInfo() {
@@ -44,6 +46,8 @@ public final class RunInfo {
         o.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         o.addProperty("available_processors", Runtime.getRuntime().availableProcessors());
         o.addProperty("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
+        // the CPU engine's kernels round differently: a bit-for-bit resume needs the same set
+        o.addProperty("cpu_kernels", VectorSupport.describe());
         o.add("resumed", new JsonArray());
         o.addProperty("skipped_cases", skippedCases.size());
         JsonArray skipped = new JsonArray();
@@ -61,6 +65,7 @@ public final class RunInfo {
         r.addProperty("time", Instant.now().toString());
         r.addProperty("from_step", fromStep);
         r.addProperty("git_commit", gitCommit());
+        r.addProperty("cpu_kernels", VectorSupport.describe());
         resumed.add(r);
         o.add("resumed", resumed);
         AtomicFiles.writeString(file, Checkpoint.GSON.toJson(o) + "\n");

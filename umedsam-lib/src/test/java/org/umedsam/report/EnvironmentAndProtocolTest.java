@@ -35,14 +35,21 @@ class EnvironmentAndProtocolTest {
         JsonObject a = new JsonObject();
         a.addProperty("java_version", "17.0.15");
         a.addProperty("omp_num_threads", "");
+        a.addProperty("cpu_kernels", "plain-Java kernels");
         JsonObject b = new JsonObject();
         b.addProperty("java_version", "17.0.16");
+        b.addProperty("cpu_kernels", "vectorised kernels (16 float lanes)");
         Table t = EnvironmentTable.of(here, List.of(a, b));
         assertThat(t.columnNames()).containsExactly("Item", "This machine", "Recorded by the runs");
         int java = t.stringColumn("Item").indexOf("Java");
         assertThat(t.stringColumn("Recorded by the runs").get(java)).isEqualTo("17.0.15 / 17.0.16");
         int threads = t.stringColumn("Item").indexOf("Threads (OMP_NUM_THREADS)");
         assertThat(t.stringColumn("Recorded by the runs").get(threads)).isEqualTo("(unset)");
+        // runs made with either kernel set (they round differently) show both
+        int kernels = t.stringColumn("Item").indexOf("CPU engine kernels");
+        assertThat(here.get("CPU engine kernels")).isEqualTo(org.umedsam.model.VectorSupport.describe());
+        assertThat(t.stringColumn("Recorded by the runs").get(kernels))
+                .isEqualTo("plain-Java kernels / vectorised kernels (16 float lanes)");
         assertThat(TableRenderer.markdown(t)).contains("| CPU |");
     }
 

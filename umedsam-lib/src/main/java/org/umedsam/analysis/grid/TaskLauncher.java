@@ -1,6 +1,6 @@
 package org.umedsam.analysis.grid;
 
-import org.umedsam.model.cpu.VectorSupport;
+import org.umedsam.model.VectorSupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -72,7 +74,7 @@ public final class CpuEngine implements Engine {
     /** {@code CPU} and the kernel set snapshots built now use: {@code plain}, or {@code vector} and its lane count. */
     @Override
     public String numerics() {
-        return kind().name() + "/" + (VectorSupport.enabled() ? "vector" + VectorWindowAttention.lanes() : "plain");
+        return kind().name() + "/" + (VectorSupport.enabled() ? "vector" + VectorSupport.lanes() : "plain");
     }
 
     /** The evaluation-mode encoder of the model's current encoder weight version (BatchNorm folded when it moved). */

@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 /**
  * A stride-1 depthwise 3x3 convolution over a band of output rows of a channel-last map, as
  * {@link DepthwiseConv3x3#hwcBand} defines it (same arguments, same function): the plain-Java kernel or

@@ -31,7 +31,7 @@ import java.util.Arrays;
  * <p>Why: C2 vectorises only innermost loops, so the plain kernel loads and stores its output row for every
  * multiply-add group; blocking four queries by two vectors in registers took LiteMedSAM's ten attention blocks from
  * 123 to 53 ms per image on a 2-core AVX-512 host (2026-12-05, both threads). Loaded only when
- * {@link VectorSupport#enabled()}.
+ * {@link org.umedsam.model.VectorSupport#enabled()}.
  */
 final class VectorWindowAttention implements WindowAttentionForward {
 

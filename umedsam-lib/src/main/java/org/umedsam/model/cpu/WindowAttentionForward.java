@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 /**
  * The forward of TinyViT's window attention core for one image, {@code softmax(q k^T / sqrt(d) + bias) v} per
  * window and head, between the qkv and output projections: {@link WindowAttentionKernel} (plain Java, shared

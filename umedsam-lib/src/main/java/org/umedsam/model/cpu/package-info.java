@@ -50,7 +50,7 @@
  *       forward's {@code WindowScratch}. MBConv and
  *       patch merging in training share their three-convolution chain ({@code ConvChainTraining}).</li>
  *   <li>Vectorised inference kernels, when the JVM has the incubating Vector API
- *       ({@code --add-modules jdk.incubator.vector}; {@link org.umedsam.model.cpu.VectorSupport}):
+ *       ({@code --add-modules jdk.incubator.vector}; {@link org.umedsam.model.VectorSupport}):
  *       {@code VectorWindowAttention} and {@code VectorDepthwiseConv3x3}, register-blocked versions of the window
  *       attention and of the depthwise band, chosen per layer when a snapshot is built
  *       ({@code WindowAttentionForward.forInference}, {@code DepthwiseBand.forInference}); the same functions to

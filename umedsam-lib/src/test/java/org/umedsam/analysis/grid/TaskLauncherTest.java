@@ -1,7 +1,7 @@
 package org.umedsam.analysis.grid;
 
 import org.junit.jupiter.api.Test;
-import org.umedsam.model.cpu.VectorSupport;
+import org.umedsam.model.VectorSupport;
 
 import java.nio.file.Path;
 import java.util.List;

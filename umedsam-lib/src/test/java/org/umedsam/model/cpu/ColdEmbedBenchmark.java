@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

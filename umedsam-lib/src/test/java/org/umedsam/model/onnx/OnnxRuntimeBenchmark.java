@@ -73,7 +73,7 @@ class OnnxRuntimeBenchmark {
                         + "at least %d warm-up rounds and %.0f s of them per comparison, %d ms idle before each timed call; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
                 threads, threads, OrtEnvironment.getEnvironment().getVersion(), threads, spinning,
                 Runtime.getRuntime().availableProcessors(), runs, decoderRuns, warmups, warmupSeconds, PAUSE_MILLIS, BenchmarkSupport.loadAverage());
-        System.out.printf("BENCH onnx: engine runs %s%n", org.umedsam.model.cpu.VectorSupport.describe());
+        System.out.printf("BENCH onnx: engine runs %s%n", org.umedsam.model.VectorSupport.describe());
         try (OrtModel ortEncoder = new OrtModel(OnnxExport.encoder(model), threads, spinning);
              OrtModel ortDecoder = new OrtModel(OnnxExport.decoder(model), threads, spinning)) {
             ImageEncoder encoder = ImageEncoder.of(c, model.stateDict());

@@ -1,7 +1,8 @@
-package org.umedsam.model.cpu;
+package org.umedsam.model;
 
 /**
- * Whether the CPU engine's explicitly vectorised kernels ({@link VectorWindowAttention}) run in this JVM: they
+ * Whether the CPU engine's explicitly vectorised kernels ({@code org.umedsam.model.cpu.VectorWindowAttention},
+ * {@code VectorDepthwiseConv3x3}) run in this JVM: they
  * use the incubating Vector API, which a JVM offers only when started with
  * {@code --add-modules jdk.incubator.vector} (every launcher in this project passes it: Maven's tests, the
  * notebooks' kernel, {@code experiments/run-main}, grid tasks). Without it the engine uses its plain-Java kernels,
@@ -41,6 +42,19 @@ public final class VectorSupport {
         if (!enabled()) {
             return "plain-Java kernels (-D" + PROPERTY + "=false)";
         }
-        return "vectorised kernels (" + VectorWindowAttention.lanes() + " float lanes)";
+        return "vectorised kernels (" + lanes() + " float lanes)";
+    }
+
+    /** Float lanes per vector of the Vector API in this JVM; only when {@link #available()}. */
+    public static int lanes() {
+        if (!available()) {
+            throw new IllegalStateException("the JVM was started without --add-modules " + MODULE);
+        }
+        return Lanes.FLOATS;
+    }
+
+    /** Loaded only when asked, so that this class loads without the module. */
+    private static final class Lanes {
+        static final int FLOATS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
     }
 }
