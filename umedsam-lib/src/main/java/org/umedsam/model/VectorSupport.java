@@ -1,5 +1,7 @@
 package org.umedsam.model;
 
+import java.util.List;
+
 /**
  * Whether the CPU engine's explicitly vectorised kernels ({@code org.umedsam.model.cpu.VectorWindowAttention},
  * {@code VectorDepthwiseConv3x3}) run in this JVM: they
@@ -32,6 +34,14 @@ public final class VectorSupport {
     /** {@link #available()} and not turned off by {@code -Dumedsam.vectorKernels=false}. */
     public static boolean enabled() {
         return available() && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+    }
+
+    /**
+     * The JVM options that give a child JVM what this one has: {@code --add-modules jdk.incubator.vector} when
+     * {@link #available()}, else none.
+     */
+    public static List<String> jvmOptions() {
+        return available() ? List.of("--add-modules", MODULE) : List.of();
     }
 
     /** One line for logs and benchmarks: which kernels run and why. */

@@ -26,12 +26,12 @@ public record TaskLauncher(String java, List<String> jvmOptions, Path jar) {
     }
 
     /**
-     * The jar started by the {@code java} of this JVM; when this JVM runs the vectorised kernels' module
-     * ({@link VectorSupport#available()}), the tasks get it too ({@code --add-modules jdk.incubator.vector}).
+     * The jar started by the {@code java} of this JVM; when this JVM runs the vectorised kernels' module, the tasks
+     * get it too ({@link VectorSupport#jvmOptions()}).
      */
     public static TaskLauncher of(Path jar) {
-        List<String> options = VectorSupport.available() ? List.of("--add-modules", "jdk.incubator.vector") : List.of();
-        return new TaskLauncher(Path.of(System.getProperty("java.home"), "bin", "java").toString(), options, jar);
+        return new TaskLauncher(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                VectorSupport.jvmOptions(), jar);
     }
 
     /** The jar this class was loaded from when it is a runnable jar ({@code umedsam.jar}), else null. */

@@ -112,12 +112,8 @@ public final class DepthwiseConv3x3 {
     static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
                         float[][] tiled, boolean gelu, float[] y, int yOff) {
         int c = channels;
-        int segment = tiled[0].length / c;
-        int segments = (width + segment - 1) / segment;
-        IntStream.range(0, (row1 - row0) * segments).parallel().forEach(task -> {
-            int oy = row0 + task / segments;
-            int p0 = (task % segments) * segment;
-            int np = Math.min(segment, width - p0);
+        forEachSegment(width, c, tiled, row0, row1, (oy, p0, p1) -> {
+            int np = p1 - p0;
             int len = np * c;
             float[][] r = ROWS.get(len);
             float[] acc = r[0];
@@ -146,6 +142,25 @@ public final class DepthwiseConv3x3 {
                 Gelu.apply(acc, 0, len);
             }
             System.arraycopy(acc, 0, y, yOff + ((oy - row0) * width + p0) * c, len);
+        });
+    }
+
+    /** One task of {@link #forEachSegment}: output row {@code oy}, pixels {@code [p0, p1)}. */
+    @FunctionalInterface
+    interface SegmentTask {
+        void run(int oy, int p0, int p1);
+    }
+
+    /**
+     * {@link #hwcBand}'s schedule, shared by {@link VectorDepthwiseConv3x3}: one task per segment of
+     * {@code tiled[0].length / C} pixels of each output row in {@code [row0, row1)}, in parallel.
+     */
+    static void forEachSegment(int width, int channels, float[][] tiled, int row0, int row1, SegmentTask task) {
+        int segment = tiled[0].length / channels;
+        int segments = (width + segment - 1) / segment;
+        IntStream.range(0, (row1 - row0) * segments).parallel().forEach(t -> {
+            int p0 = (t % segments) * segment;
+            task.run(row0 + t / segments, p0, Math.min(width, p0 + segment));
         });
     }
 

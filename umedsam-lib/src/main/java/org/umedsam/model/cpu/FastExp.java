@@ -14,13 +14,14 @@ public final class FastExp {
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
-    private static final float X_MIN = -87f;
+    /** Inputs are clamped to at least this (shared with {@code VectorWindowAttention}'s vector form). */
+    static final float X_MIN = -87f;
     private static final float X_MAX = 88f;
-    private static final float C2 = 1f / 2;
-    private static final float C3 = 1f / 6;
-    private static final float C4 = 1f / 24;
-    private static final float C5 = 1f / 120;
-    private static final float C6 = 1f / 720;
+    static final float C2 = 1f / 2;
+    static final float C3 = 1f / 6;
+    static final float C4 = 1f / 24;
+    static final float C5 = 1f / 120;
+    static final float C6 = 1f / 720;
     private static final float C7 = 1f / 5040;
 
     private FastExp() {
@@ -52,8 +53,8 @@ public final class FastExp {
     }
 
     /** Squarings in {@link #expNonPositiveVector}: {@code exp x = (exp(x / 128))^128}. */
-    private static final int SQUARINGS = 7;
-    private static final float INV_2_POW_SQUARINGS = 1f / (1 << SQUARINGS);
+    static final int SQUARINGS = 7;
+    static final float INV_2_POW_SQUARINGS = 1f / (1 << SQUARINGS);
 
     /**
      * {@code x[i] = exp(x[i] - shift[i])} for {@code i < n}, where {@code x[i] <= shift[i]} (a softmax row minus

@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.stream.IntStream;
 
 /**
  * {@link DepthwiseConv3x3#hwcBand} with the Vector API: the same stride-1 depthwise 3x3 convolution (padding 1) plus
@@ -43,12 +42,7 @@ final class VectorDepthwiseConv3x3 {
             throw new IllegalArgumentException(channels + " channels are not a multiple of " + L + " lanes");
         }
         int c = channels;
-        int segment = Math.max(1, tiled[0].length / c);
-        int segments = (width + segment - 1) / segment;
-        IntStream.range(0, (row1 - row0) * segments).parallel().forEach(task -> {
-            int oy = row0 + task / segments;
-            int p0 = (task % segments) * segment;
-            int p1 = Math.min(width, p0 + segment);
+        DepthwiseConv3x3.forEachSegment(width, c, tiled, row0, row1, (oy, p0, p1) -> {
             // a tap row in the padding reads the middle row with zero taps
             boolean up = oy - 1 >= 0;
             boolean down = oy + 1 < height;
@@ -81,19 +75,18 @@ final class VectorDepthwiseConv3x3 {
         FloatVector bias = FloatVector.fromArray(SPECIES, tiled[9], cv);
         int first = Math.max(p0, 1);
         int last = Math.min(p1, width - 1); // interior pixels [first, last) have both neighbours
-        for (int p = p0; p < first; p++) { // the map's first pixel: no left column
-            int o = p * c + cv;
-            FloatVector acc = bias;
-            acc = FloatVector.fromArray(SPECIES, x, top + o).fma(w01, acc);
-            if (p + 1 < width) {
+        if (p0 == 0) { // the map's first pixel: no left column, and a right one unless the map is one pixel wide
+            int o = cv;
+            FloatVector acc = FloatVector.fromArray(SPECIES, x, top + o).fma(w01, bias);
+            if (width > 1) {
                 acc = FloatVector.fromArray(SPECIES, x, top + o + c).fma(w02, acc);
             }
             acc = FloatVector.fromArray(SPECIES, x, mid + o).fma(w11, acc);
-            if (p + 1 < width) {
+            if (width > 1) {
                 acc = FloatVector.fromArray(SPECIES, x, mid + o + c).fma(w12, acc);
             }
             acc = FloatVector.fromArray(SPECIES, x, bottom + o).fma(w21, acc);
-            if (p + 1 < width) {
+            if (width > 1) {
                 acc = FloatVector.fromArray(SPECIES, x, bottom + o + c).fma(w22, acc);
             }
             acc.intoArray(y, out + o);
@@ -114,8 +107,8 @@ final class VectorDepthwiseConv3x3 {
             acc = FloatVector.fromArray(SPECIES, x, b + c).fma(w22, acc);
             acc.intoArray(y, out + o);
         }
-        for (int p = Math.max(last, first); p < p1; p++) { // the map's last pixel (width > 1): no right column
-            int o = p * c + cv;
+        if (p1 == width && width > 1) { // the map's last pixel: no right column
+            int o = (width - 1) * c + cv;
             FloatVector acc = FloatVector.fromArray(SPECIES, x, top + o - c).fma(w00, bias);
             acc = FloatVector.fromArray(SPECIES, x, top + o).fma(w01, acc);
             acc = FloatVector.fromArray(SPECIES, x, mid + o - c).fma(w10, acc);

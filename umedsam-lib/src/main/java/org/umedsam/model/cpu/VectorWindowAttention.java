@@ -37,8 +37,6 @@ final class VectorWindowAttention implements WindowAttentionForward {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
-    private static final float X_MIN = -87f;
-    private static final float INV_128 = 1f / 128;
     /** Queries per register block. */
     private static final int QB = 4;
 
@@ -64,11 +62,6 @@ final class VectorWindowAttention implements WindowAttentionForward {
             kT = new float[d * nPad]; // pad columns stay 0
             s = new float[QB * nPad];
         }
-    }
-
-    /** Float lanes per vector in this JVM. */
-    static int lanes() {
-        return L;
     }
 
     /** Whether a head of {@code headDim} channels fits whole vectors (the output is accumulated by vector). */
@@ -204,14 +197,16 @@ final class VectorWindowAttention implements WindowAttentionForward {
         float max = m.reduceLanes(VectorOperators.MAX);
         FloatVector sum = FloatVector.zero(SPECIES);
         for (int j = 0; j < np; j += L) {
-            FloatVector y = FloatVector.fromArray(SPECIES, s, off + j).sub(max).max(X_MIN).mul(INV_128);
-            FloatVector t = y.mul(1f / 720).add(1f / 120);
-            t = y.mul(t).add(1f / 24);
-            t = y.mul(t).add(1f / 6);
-            t = y.mul(t).add(0.5f);
+            // FastExp.expNonPositiveVector's operations and constants, lane by lane
+            FloatVector y = FloatVector.fromArray(SPECIES, s, off + j).sub(max).max(FastExp.X_MIN)
+                    .mul(FastExp.INV_2_POW_SQUARINGS);
+            FloatVector t = y.mul(FastExp.C6).add(FastExp.C5);
+            t = y.mul(t).add(FastExp.C4);
+            t = y.mul(t).add(FastExp.C3);
+            t = y.mul(t).add(FastExp.C2);
             t = y.mul(t).add(1f);
             FloatVector q = y.mul(t); // expm1(y)
-            for (int k = 0; k < 7; k++) {
+            for (int k = 0; k < FastExp.SQUARINGS; k++) {
                 q = q.add(2f).mul(q); // (1 + q)^2 - 1
             }
             FloatVector e = q.add(1f);

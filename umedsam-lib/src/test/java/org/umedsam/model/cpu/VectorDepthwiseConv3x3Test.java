@@ -53,7 +53,7 @@ class VectorDepthwiseConv3x3Test {
 
     @Test
     void inferencePicksTheVectorKernelForWholeVectorsOfChannels() {
-        int lanes = VectorWindowAttention.lanes();
+        int lanes = VectorSupport.lanes();
         float[][] tiled = DepthwiseConv3x3.tiledTaps(new float[9 * lanes], new float[lanes], lanes, 4);
         float[] x = new float[4 * 4 * lanes];
         java.util.Arrays.fill(x, 1f);

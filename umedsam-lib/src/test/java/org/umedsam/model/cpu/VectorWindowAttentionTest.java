@@ -1,14 +1,11 @@
 package org.umedsam.model.cpu;
 
-import org.umedsam.model.VectorSupport;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.umedsam.model.VectorSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.umedsam.model.cpu.KernelTestSupport.relErr;
-import static org.umedsam.model.cpu.KernelTestSupport.toDouble;
 
 /**
  * The Vector API window attention against the double reference and the plain kernel, on whole and edge windows,
@@ -28,15 +25,7 @@ class VectorWindowAttentionTest {
     void matchesTheReferenceAndThePlainKernelAlsoOnASecondCall(int side, int ws, int heads, int d) {
         WindowAttentionGradientTest.Case k = WindowAttentionGradientTest.Case.random(side, ws, heads, d,
                 11L * side + ws + heads + d);
-        VectorWindowAttention attention = new VectorWindowAttention(heads, d, ws, k.biases());
-        float[] first = new float[side * side * k.dim()];
-        attention.apply(k.qkv(), side, first);
-        float[] second = new float[first.length];
-        attention.apply(k.qkv(), side, second);
-        double[] ref = WindowAttentionGradientTest.forwardRef(toDouble(k.qkv()), toDouble(k.biases()), side, ws,
-                heads, d);
-        assertThat(relErr(first, ref)).isLessThan(1e-5);
-        assertThat(second).containsExactly(first);
+        float[] first = WindowAttentionKernelTest.checkedTwice(new VectorWindowAttention(heads, d, ws, k.biases()), k);
         float[] plain = new float[first.length];
         new WindowAttentionKernel(heads, d, ws, k.biases()).apply(k.qkv(), side, plain);
         for (int i = 0; i < plain.length; i++) {
@@ -61,7 +50,7 @@ class VectorWindowAttentionTest {
             }
         }
         // a head dim that is not whole vectors falls back
-        assertThat(WindowAttentionForward.forInference(2, VectorWindowAttention.lanes() + 1, 7, new float[2 * 49]))
+        assertThat(WindowAttentionForward.forInference(2, VectorSupport.lanes() + 1, 7, new float[2 * 49]))
                 .isInstanceOf(WindowAttentionKernel.class);
     }
 }

@@ -17,16 +17,25 @@ class WindowAttentionKernelTest {
     void matchesTheReferenceAlsoOnASecondCall(int side, int ws, int heads, int d) {
         WindowAttentionGradientTest.Case k = WindowAttentionGradientTest.Case.random(side, ws, heads, d,
                 7L * side + ws + heads + d);
-        WindowAttentionKernel attention = new WindowAttentionKernel(heads, d, ws, k.biases());
+        checkedTwice(new WindowAttentionKernel(heads, d, ws, k.biases()), k);
+    }
+
+    /**
+     * Runs {@code attention} on case {@code k} twice: the first output within 1e-5 (relative) of the double
+     * reference, the second the same bits (it reuses scratch rows holding the first call's values, and edge windows
+     * have fewer queries). Returns the first.
+     */
+    static float[] checkedTwice(WindowAttentionForward attention, WindowAttentionGradientTest.Case k) {
+        int side = k.side();
         float[] first = new float[side * side * k.dim()];
         attention.apply(k.qkv(), side, first);
-        // the second call reuses scratch rows holding the first call's values (edge windows have fewer queries)
         float[] second = new float[first.length];
         attention.apply(k.qkv(), side, second);
-        double[] ref = WindowAttentionGradientTest.forwardRef(toDouble(k.qkv()), toDouble(k.biases()), side, ws,
-                heads, d);
+        double[] ref = WindowAttentionGradientTest.forwardRef(toDouble(k.qkv()), toDouble(k.biases()), side, k.ws(),
+                k.heads(), k.d());
         assertThat(relErr(first, ref)).isLessThan(1e-5);
         assertThat(second).containsExactly(first);
+        return first;
     }
 
     @Test
