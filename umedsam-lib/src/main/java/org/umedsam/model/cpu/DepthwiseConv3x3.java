@@ -111,6 +111,30 @@ public final class DepthwiseConv3x3 {
      */
     static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
                         float[][] tiled, boolean gelu, float[] y, int yOff) {
+        hwcBand(x, firstRow, height, width, channels, row0, row1, tiled, gelu,
+                (index, src, len) -> System.arraycopy(src, 0, y, yOff + index, len));
+    }
+
+    /**
+     * As {@link #hwcBand(float[], int, int, int, int, int, int, float[][], boolean, float[], int)}, into an off-heap
+     * buffer from index 0 (grown as needed): the input of the product that follows, written a segment at a time
+     * instead of to the heap and then staged off-heap.
+     */
+    static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
+                        float[][] tiled, boolean gelu, NativeFloats y) {
+        y.ensure((long) (row1 - row0) * width * channels);
+        hwcBand(x, firstRow, height, width, channels, row0, row1, tiled, gelu,
+                (index, src, len) -> y.put(index, src, 0, len));
+    }
+
+    /** Takes a finished segment: {@code src[0, len)} are the band's outputs from {@code index} on. */
+    @FunctionalInterface
+    interface SegmentWriter {
+        void write(int index, float[] src, int len);
+    }
+
+    private static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
+                                float[][] tiled, boolean gelu, SegmentWriter out) {
         int c = channels;
         forEachSegment(width, c, tiled, row0, row1, (oy, p0, p1) -> {
             int np = p1 - p0;
@@ -141,7 +165,7 @@ public final class DepthwiseConv3x3 {
             if (gelu) {
                 Gelu.apply(acc, 0, len);
             }
-            System.arraycopy(acc, 0, y, yOff + ((oy - row0) * width + p0) * c, len);
+            out.write(((oy - row0) * width + p0) * c, acc, len);
         });
     }
 

@@ -17,15 +17,14 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * (4096x320 by 320x1280, measured). Operands are copied into per-thread off-heap staging buffers,
  * which costs about 1-2 ns per float: small against the product for every shape the model uses. Long copies are
  * split over the common pool (one core copying left the other idle), and {@link #multiplyBiasActivation} applies a
- * layer's bias, residual and activation while copying the result back, so the output is written once.
+ * layer's bias, residual and activation while copying the result back ({@link Epilogue}), so the output is written
+ * once. Chains of products whose intermediate results only the next product reads skip the heap: {@link NativeLinear}.
  *
  * <p>All matrices are row-major. Thread-safe: each thread has its own staging buffers.
  */
 public final class Gemm {
 
     private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
-    /** Per-thread rows (output, residual) for the epilogue of {@link #multiplyBiasActivation}. */
-    private static final RowBuffers EPILOGUE_ROWS = new RowBuffers(2);
 
     private Gemm() {
     }
@@ -96,28 +95,7 @@ public final class Gemm {
         }
         Staging s = STAGING.get();
         product(s, a, aOff, false, m, k, b, 0, true, n, c, cOff, false);
-        NativeFloats staged = s.c;
-        ChunkedParallel.parallel(m, n, (from, to) -> {
-            float[][] rows = EPILOGUE_ROWS.get(n);
-            float[] row = rows[0];
-            float[] skip = rows[1];
-            for (int r = from; r < to; r++) {
-                staged.get(r * n, row, 0, n);
-                if (bias != null) {
-                    for (int j = 0; j < n; j++) {
-                        row[j] += bias[j];
-                    }
-                }
-                if (residual != null) {
-                    System.arraycopy(residual, resOff + r * n, skip, 0, n);
-                    for (int j = 0; j < n; j++) {
-                        row[j] += skip[j];
-                    }
-                }
-                act.apply(row, 0, n);
-                System.arraycopy(row, 0, c, cOff + r * n, n);
-            }
-        });
+        Epilogue.toHeap(s.c, m, n, bias, residual, resOff, act, c, cOff);
     }
 
     /**

@@ -48,6 +48,27 @@ public final class LayerNorm {
      */
     static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps,
                     float[] xhat, float[] inv, int r) {
+        System.arraycopy(normalised(x, xOff, dim, w, b, eps, xhat, inv, r), 0, y, yOff, dim);
+    }
+
+    /**
+     * As {@link #rows(float[], int, float[], int, int, int, float[], float[], float)}, into an off-heap buffer
+     * {@code y [rows, dim]} from index 0 (grown as needed): the input of the product that follows, written once
+     * a row at a time while the row is in cache, instead of to the heap and then staged off-heap.
+     */
+    static void rows(float[] x, int xOff, NativeFloats y, int rows, int dim, float[] w, float[] b, float eps) {
+        check(w, b, dim);
+        y.ensure((long) rows * dim);
+        ChunkedParallel.parallel(rows, dim, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                y.put(r * dim, normalised(x, xOff + r * dim, dim, w, b, eps, null, null, 0), 0, dim);
+            }
+        });
+    }
+
+    /** Row {@code x[xOff .. xOff+dim)} normalised, in this thread's scratch row (valid until its next use). */
+    private static float[] normalised(float[] x, int xOff, int dim, float[] w, float[] b, float eps,
+                                      float[] xhat, float[] inv, int r) {
         // work on an offset-0 copy: C2 vectorises loops only when all arrays share one index expression
         float[] t = ROW.get();
         if (t.length < dim) {
@@ -110,7 +131,7 @@ public final class LayerNorm {
                 t[i] = t[i] * iv * w[i] + b[i];
             }
         }
-        System.arraycopy(t, 0, y, yOff, dim);
+        return t;
     }
 
     /**

@@ -9,7 +9,9 @@ package org.umedsam.model.cpu;
  * on the whole 256 x 256 map the two products ({@code [256, 64] x [64, 65536]} channel-first) ran at a third of
  * the rate of the same products on 4096-pixel bands channel-last (measured), and a band's hidden maps (4 MB
  * each at 256 hidden channels) stay in cache between the steps instead of streaming 67 MB maps through memory
- * four times. The two conv1 rows a band shares with the next are carried over, not recomputed.
+ * four times. The two conv1 rows a band shares with the next are carried over, not recomputed. The depthwise
+ * conv writes its band off-heap, where conv3 reads it ({@link NativeLinear}), instead of to the heap for
+ * {@link Gemm} to stage.
  */
 final class MBConv {
 
@@ -18,7 +20,8 @@ final class MBConv {
 
     private final FoldedConv conv1;
     private final FoldedConv conv2;
-    private final FoldedConv conv3;
+    /** conv3, a 1x1 convolution: a product of each pixel's channels with {@code [C, hidden]}. */
+    private final NativeLinear conv3;
     private final int dim;
     private final int hidden;
     /** conv2's taps and bias tiled along a depthwise segment. */
@@ -32,7 +35,8 @@ final class MBConv {
         this.hidden = hidden;
         conv1 = FoldedConv.read(w, prefix + ".conv1", dim, hidden, 1, false);
         conv2 = FoldedConv.read(w, prefix + ".conv2", hidden, hidden, 3, true);
-        conv3 = FoldedConv.read(w, prefix + ".conv3", hidden, dim, 1, false);
+        FoldedConv c3 = FoldedConv.read(w, prefix + ".conv3", hidden, dim, 1, false);
+        conv3 = new NativeLinear(c3.weight(), c3.bias(), hidden, dim);
         depthwise = DepthwiseBand.forInference(hidden);
         conv2Tiled = DepthwiseConv3x3.tiledTaps(conv2.tapMajor(), conv2.bias(), hidden,
                 Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / hidden));
@@ -44,8 +48,9 @@ final class MBConv {
         int hiddenRow = side * hidden;
         // h1 holds image rows [heldFrom, heldTo) of gelu(conv1 x), its row 0 being heldFrom
         float[] h1 = ws.get("mbconv.h1", (bandRows + 2) * hiddenRow);
-        float[] h2 = ws.get("mbconv.h2", bandRows * hiddenRow);
         float[] o = ws.get(this.out, side * side * dim);
+        NativeFloats h2 = ws.offHeap("mbconv.h2");
+        NativeFloats product = ws.offHeap("mbconv.product");
         int heldFrom = 0;
         int heldTo = 0;
         for (int row0 = 0; row0 < side; row0 += bandRows) {
@@ -64,10 +69,10 @@ final class MBConv {
             }
             heldFrom = need0;
             heldTo = need1;
-            depthwise.apply(h1, need0, side, side, hidden, row0, row1, conv2Tiled, true, h2, 0);
             int px = (row1 - row0) * side;
-            Gemm.multiplyBiasActivation(h2, 0, px, hidden, conv3.weight(), dim, conv3.bias(), x, row0 * side * dim,
-                    Activation.GELU, o, row0 * side * dim);
+            depthwise.apply(h1, need0, side, side, hidden, row0, row1, conv2Tiled, true, h2);
+            conv3.product(h2, px, product);
+            Epilogue.toHeap(product, px, dim, conv3.bias, x, row0 * side * dim, Activation.GELU, o, row0 * side * dim);
         }
         return o;
     }

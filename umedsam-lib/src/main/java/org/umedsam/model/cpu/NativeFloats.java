@@ -12,8 +12,9 @@ import java.nio.FloatBuffer;
 
 /**
  * A growable off-heap float array for sgemm operands: viewed as a row-major matrix for {@code Nd4j.gemm}, read
- * and written from Java in bulk runs (rows). The decoder keeps its image-sized activations in them;
- * {@link Gemm} and {@link ResidentLinear} stage heap operands through them.
+ * and written from Java in bulk runs (rows). The decoder keeps its image-sized activations in them, the encoder the
+ * inputs and outputs of its {@link NativeLinear} products; {@link Gemm} and {@link ResidentLinear} stage heap
+ * operands through them.
  *
  * <p>Why: {@link Gemm} copies every operand between the heap and staging buffers per call; for the
  * decoder's {@code [HW, E]} operands (4 MB each) those copies, cache-cold, cost about 0.6 ms per

@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * LayerNorm2d (eps 1e-6). Channel-last tokens {@code [side*side, dim]} in, channel-first
  * {@code [E, side*side]} out. On a channel-last map LayerNorm2d is a LayerNorm over each pixel's row; the
  * 3x3 conv is im2col ({@code [pixels, 9*E]}, tap-major then channel) times the weight rearranged to
- * {@code [E, ky, kx, E_in]}.
+ * {@code [E, ky, kx, E_in]}. The im2col rows are written off-heap, where the product reads them.
  */
 final class Neck {
 
@@ -18,11 +18,14 @@ final class Neck {
     private final int in;
     private final int e;
     private final NeckWeights w;
+    /** The 3x3 conv as a product of im2col rows {@code [pixels, 9*E]} with {@code w.conv2()} {@code [E, 9*E]}. */
+    private final NativeLinear conv2;
 
     Neck(StateDictWeights weights, String prefix, int in, int e) {
         this.in = in;
         this.e = e;
         this.w = NeckWeights.read(weights, prefix, in, e);
+        this.conv2 = new NativeLinear(w.conv2(), null, 9 * e, e);
     }
 
     /** {@code x [side*side, in]} -> {@code [E, side*side]}. */
@@ -31,10 +34,12 @@ final class Neck {
         float[] a = ws.get("neck.a", px * e);
         Gemm.multiply(x, 0, px, in, w.conv0(), 0, e, true, a, 0);
         LayerNorm.rows(a, 0, a, 0, px, e, w.norm1W(), w.norm1B(), EPS);
-        float[] col = ws.get("neck.col", px * 9 * e);
-        im2col(a, side, e, col);
         float[] b = ws.get("neck.b", px * e);
-        Gemm.multiply(col, 0, px, 9 * e, w.conv2(), 0, e, true, b, 0);
+        NativeFloats col = ws.offHeap("neck.col");
+        im2col(a, side, e, col);
+        NativeFloats product = ws.offHeap("neck.product");
+        conv2.product(col, px, product);
+        Epilogue.toHeap(product, px, e, null, null, 0, Activation.NONE, b, 0);
         LayerNorm.rows(b, 0, b, 0, px, e, w.norm3W(), w.norm3B(), EPS);
         float[] out = ws.get("neck.out", e * px);
         Transpose.apply(b, px, e, out);
@@ -59,6 +64,26 @@ final class Neck {
                         } else {
                             java.util.Arrays.fill(col, dst, dst + e, 0f); // the buffer is reused: clear padding
                         }
+                    }
+                }
+            }
+        });
+    }
+
+    /** As {@link #im2col(float[], int, int, float[])}, into an off-heap buffer from index 0 (grown as needed). */
+    static void im2col(float[] a, int side, int e, NativeFloats col) {
+        col.ensure((long) side * side * 9 * e);
+        float[] zeros = new float[e];
+        IntStream.range(0, side).parallel().forEach(oy -> {
+            for (int ox = 0; ox < side; ox++) {
+                int o = (oy * side + ox) * 9 * e;
+                for (int ky = 0; ky < 3; ky++) {
+                    int iy = oy + ky - 1;
+                    for (int kx = 0; kx < 3; kx++) {
+                        int ix = ox + kx - 1;
+                        boolean inside = iy >= 0 && iy < side && ix >= 0 && ix < side;
+                        // the buffer is reused: padding is written as zeros
+                        col.put(o + (ky * 3 + kx) * e, inside ? a : zeros, inside ? (iy * side + ix) * e : 0, e);
                     }
                 }
             }

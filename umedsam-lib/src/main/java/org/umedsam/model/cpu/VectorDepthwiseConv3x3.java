@@ -38,25 +38,55 @@ final class VectorDepthwiseConv3x3 {
      */
     static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
                         float[][] tiled, boolean gelu, float[] y, int yOff) {
+        check(channels);
+        DepthwiseConv3x3.forEachSegment(width, channels, tiled, row0, row1, (oy, p0, p1) ->
+                segment(x, firstRow, height, width, channels, tiled, gelu, oy, p0, p1, y,
+                        yOff + (oy - row0) * width * channels));
+    }
+
+    /**
+     * As {@link DepthwiseConv3x3#hwcBand(float[], int, int, int, int, int, int, float[][], boolean, NativeFloats)}:
+     * each segment is computed into a per-thread heap row, then copied off-heap while in L1.
+     */
+    static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
+                        float[][] tiled, boolean gelu, NativeFloats y) {
+        check(channels);
+        y.ensure((long) (row1 - row0) * width * channels);
+        DepthwiseConv3x3.forEachSegment(width, channels, tiled, row0, row1, (oy, p0, p1) -> {
+            int len = (p1 - p0) * channels;
+            float[] row = SEGMENT.get(len)[0];
+            // the row's pixel 0 sits at -p0 * C, so the segment's first pixel lands at 0
+            segment(x, firstRow, height, width, channels, tiled, gelu, oy, p0, p1, row, -p0 * channels);
+            y.put(((oy - row0) * width + p0) * channels, row, 0, len);
+        });
+    }
+
+    private static final RowBuffers SEGMENT = new RowBuffers(1);
+
+    private static void check(int channels) {
         if (!supports(channels)) {
             throw new IllegalArgumentException(channels + " channels are not a multiple of " + L + " lanes");
         }
-        int c = channels;
-        DepthwiseConv3x3.forEachSegment(width, c, tiled, row0, row1, (oy, p0, p1) -> {
-            // a tap row in the padding reads the middle row with zero taps
-            boolean up = oy - 1 >= 0;
-            boolean down = oy + 1 < height;
-            int mid = (oy - firstRow) * width * c;
-            int top = up ? mid - width * c : mid;
-            int bottom = down ? mid + width * c : mid;
-            int out = yOff + (oy - row0) * width * c;
-            for (int cv = 0; cv < c; cv += L) {
-                segmentChannels(x, width, c, cv, p0, p1, top, mid, bottom, up, down, tiled, y, out);
-            }
-            if (gelu) {
-                Gelu.apply(y, out + p0 * c, (p1 - p0) * c);
-            }
-        });
+    }
+
+    /**
+     * Output row {@code oy}'s pixels {@code [p0, p1)} into {@code y}, whose index {@code out} is the row's pixel 0
+     * (so {@code out + p0 * C} is the segment's first value), GELU applied when asked.
+     */
+    private static void segment(float[] x, int firstRow, int height, int width, int c, float[][] tiled, boolean gelu,
+                                int oy, int p0, int p1, float[] y, int out) {
+        // a tap row in the padding reads the middle row with zero taps
+        boolean up = oy - 1 >= 0;
+        boolean down = oy + 1 < height;
+        int mid = (oy - firstRow) * width * c;
+        int top = up ? mid - width * c : mid;
+        int bottom = down ? mid + width * c : mid;
+        for (int cv = 0; cv < c; cv += L) {
+            segmentChannels(x, width, c, cv, p0, p1, top, mid, bottom, up, down, tiled, y, out);
+        }
+        if (gelu) {
+            Gelu.apply(y, out + p0 * c, (p1 - p0) * c);
+        }
     }
 
     /** Output pixels {@code [p0, p1)} of one row, channels {@code [cv, cv + L)}, into {@code y} from {@code out}. */

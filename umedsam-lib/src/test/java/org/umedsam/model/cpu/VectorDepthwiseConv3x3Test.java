@@ -46,6 +46,13 @@ class VectorDepthwiseConv3x3Test {
         for (int i = 0; i < plain.length; i++) {
             assertThat(vector[i]).as("value %d", i).isCloseTo(plain[i], within(1e-5f * (1 + Math.abs(plain[i]))));
         }
+        // off-heap outputs: the same bits as each kernel's heap output
+        NativeFloats plainOff = OffHeapChainTest.poisoned(len);
+        NativeFloats vectorOff = OffHeapChainTest.poisoned(len);
+        DepthwiseBand.PLAIN.apply(x, firstRow, height, width, c, row0, row1, tiled, gelu, plainOff);
+        DepthwiseBand.VECTOR.apply(x, firstRow, height, width, c, row0, row1, tiled, gelu, vectorOff);
+        assertThat(OffHeapChainTest.read(plainOff, len)).isEqualTo(java.util.Arrays.copyOfRange(plain, 5, len + 5));
+        assertThat(OffHeapChainTest.read(vectorOff, len)).isEqualTo(java.util.Arrays.copyOfRange(vector, 5, len + 5));
         float[] again = new float[vector.length];
         VectorDepthwiseConv3x3.hwcBand(x, firstRow, height, width, c, row0, row1, tiled, gelu, again, 5);
         assertThat(again).containsExactly(vector);
@@ -57,10 +64,11 @@ class VectorDepthwiseConv3x3Test {
         float[][] tiled = DepthwiseConv3x3.tiledTaps(new float[9 * lanes], new float[lanes], lanes, 4);
         float[] x = new float[4 * 4 * lanes];
         java.util.Arrays.fill(x, 1f);
-        // the choice shows in the result only through rounding, so compare the function objects' kinds
         assertThat(VectorDepthwiseConv3x3.supports(lanes)).isTrue();
         assertThat(VectorDepthwiseConv3x3.supports(lanes + 1)).isFalse();
         DepthwiseBand chosen = DepthwiseBand.forInference(lanes);
+        assertThat(chosen).isEqualTo(VectorSupport.enabled() ? DepthwiseBand.VECTOR : DepthwiseBand.PLAIN);
+        assertThat(DepthwiseBand.forInference(lanes + 1)).isEqualTo(DepthwiseBand.PLAIN);
         float[] y = new float[x.length];
         chosen.apply(x, 0, 4, 4, lanes, 0, 4, tiled, false, y, 0);
         assertThat(y).containsOnly(0f);
@@ -68,6 +76,7 @@ class VectorDepthwiseConv3x3Test {
         System.setProperty(VectorSupport.PROPERTY, "false");
         try {
             assertThat(VectorSupport.enabled()).isFalse();
+            assertThat(DepthwiseBand.forInference(lanes)).isEqualTo(DepthwiseBand.PLAIN);
         } finally {
             if (before == null) {
                 System.clearProperty(VectorSupport.PROPERTY);
