@@ -24,7 +24,9 @@ import java.util.concurrent.ForkJoinPool;
  * Side by side, in one process: the CPU engine against ONNX Runtime (Java API) on the identical model, the
  * CPU engine's weights exported by {@link OnnxExport}, at the same thread count. Runs alternate between the two
  * (the order flips every round) so that a change in machine load falls on both. Prints median and minimum
- * seconds of each and the ratio engine / ONNX Runtime of the medians, for the image encoder (batch 1) and the
+ * seconds of each and the ratio engine / ONNX Runtime of the medians, and the median of the rounds' own ratios (each
+ * round's two calls are seconds apart, so a drift of this VM's speed between rounds cancels in them), for the image
+ * encoder (batch 1) and the
  * prompt encoder + mask decoder per box (1 box per call, and {@code bench.boxes} boxes per call; and 1 box per call
  * in blocks of {@code bench.streamCalls} calls back to back, the pause only between blocks). The engine
  * is timed with its weight snapshot held ({@code ImageEncoder.of} once), ONNX Runtime with its session
@@ -33,7 +35,7 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Weights: the parity checkpoint when {@code ../shared/fixtures} has it (LiteMedSAM), else the preset's
  * random initialisation. Options: {@code -Dbench.preset=litemedsam|small} (default litemedsam),
- * {@code -Dbench.threads=2}, {@code -Dbench.runs=9} (measured encoder rounds), {@code -Dbench.decoderRuns=31} (measured
+ * {@code -Dbench.threads=2}, {@code -Dbench.runs=15} (measured encoder rounds), {@code -Dbench.decoderRuns=31} (measured
  * decoder rounds: a call is short, so more rounds steady its median against this VM's swings), {@code -Dbench.warmups=2} (rounds at least) and
  * {@code -Dbench.warmupSeconds=5} (seconds at least, per comparison, interleaved), {@code -Dbench.engineWarmupSeconds=20}
  * (before each comparison the engine's call alone, back to back: the JIT needs hundreds of decoder calls on 2 cores; the
@@ -51,7 +53,7 @@ class OnnxRuntimeBenchmark {
     void engineAgainstOnnxRuntime() throws Exception {
         String preset = System.getProperty("bench.preset", "litemedsam");
         int threads = Integer.getInteger("bench.threads", 2);
-        int runs = Integer.getInteger("bench.runs", 9);
+        int runs = Integer.getInteger("bench.runs", 15);
         int decoderRuns = Integer.getInteger("bench.decoderRuns", 31);
         int warmups = Integer.getInteger("bench.warmups", 2);
         double warmupSeconds = Double.parseDouble(System.getProperty("bench.warmupSeconds", "5"));
@@ -171,9 +173,22 @@ class OnnxRuntimeBenchmark {
     static void report(String preset, String what, double[][] t, int perCall) {
         double engine = BenchmarkSupport.median(t[0]) / perCall;
         double ort = BenchmarkSupport.median(t[1]) / perCall;
+        double[] rounds = roundRatios(t);
         System.out.printf("BENCH onnx: %s %-38s engine median %.4f s (min %.4f), ONNX Runtime median %.4f s (min %.4f); "
-                        + "engine / ONNX Runtime = %.2f%n", preset, what, engine, Arrays.stream(t[0]).min().orElse(0) / perCall,
-                ort, Arrays.stream(t[1]).min().orElse(0) / perCall, engine / ort);
+                        + "engine / ONNX Runtime = %.2f; per round: median %.2f, quartiles %.2f to %.2f of %d%n", preset, what,
+                engine, Arrays.stream(t[0]).min().orElse(0) / perCall, ort, Arrays.stream(t[1]).min().orElse(0) / perCall,
+                engine / ort, BenchmarkSupport.median(rounds), rounds[rounds.length / 4], rounds[(3 * rounds.length) / 4],
+                rounds.length);
+    }
+
+    /** Engine over ONNX Runtime in each round ({@code t[0][r] / t[1][r]}), sorted. */
+    static double[] roundRatios(double[][] t) {
+        double[] r = new double[t[0].length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = t[0][i] / t[1][i];
+        }
+        Arrays.sort(r);
+        return r;
     }
 
     /** Runs {@code task} on {@code pool}, so the engine's parallel loops use that pool's threads. */
