@@ -26,7 +26,9 @@
  *       {@code ImageToTokenInference}; the first block's image projections made once per image embedding,
  *       {@code FirstBlockInference}, {@code ImageContext}; token weights resident off-heap,
  *       {@code ResidentLinear}, whose small token products call OpenBLAS on the calling thread instead of ND4J;
- *       image-sized sgemm operands off-heap, {@code NativeFloats}); the tape path's
+ *       image-sized sgemm operands off-heap, {@code NativeFloats}). The encoder's products whose inputs only a
+ *       product reads (after a LayerNorm, fc1's GELU, a depthwise band, the neck's im2col) take them off-heap with
+ *       their weights ({@code NativeLinear}), finished by an {@code Epilogue}; the tape path's
  *       forward stays the reference.</li>
  *   <li>Training: {@link org.umedsam.model.cpu.LiteMedSamTraining}, a forward pass that keeps its tape and
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
