@@ -51,29 +51,23 @@ final class Neck {
      * {@code col[p, tap, c] = a[p + tap offset, c]}, zero outside the map ({@code col} may be a reused buffer).
      */
     static void im2col(float[] a, int side, int e, float[] col) {
-        IntStream.range(0, side).parallel().forEach(oy -> {
-            for (int ox = 0; ox < side; ox++) {
-                int o = (oy * side + ox) * 9 * e;
-                for (int ky = 0; ky < 3; ky++) {
-                    int iy = oy + ky - 1;
-                    for (int kx = 0; kx < 3; kx++) {
-                        int ix = ox + kx - 1;
-                        int dst = o + (ky * 3 + kx) * e;
-                        if (iy >= 0 && iy < side && ix >= 0 && ix < side) {
-                            System.arraycopy(a, (iy * side + ix) * e, col, dst, e);
-                        } else {
-                            java.util.Arrays.fill(col, dst, dst + e, 0f); // the buffer is reused: clear padding
-                        }
-                    }
-                }
-            }
-        });
+        im2col(a, side, e, (dst, src, off) -> System.arraycopy(src, off, col, dst, e));
     }
 
     /** As {@link #im2col(float[], int, int, float[])}, into an off-heap buffer from index 0 (grown as needed). */
     static void im2col(float[] a, int side, int e, NativeFloats col) {
         col.ensure((long) side * side * 9 * e);
-        float[] zeros = new float[e];
+        im2col(a, side, e, (dst, src, off) -> col.put(dst, src, off, e));
+    }
+
+    /** Writes one tap's {@code e} channels: {@code src[off, off + e)} to the columns' index {@code dst}. */
+    @FunctionalInterface
+    private interface TapWriter {
+        void write(int dst, float[] src, int off);
+    }
+
+    private static void im2col(float[] a, int side, int e, TapWriter out) {
+        float[] zeros = new float[e]; // the buffer is reused: padding taps are written as zeros
         IntStream.range(0, side).parallel().forEach(oy -> {
             for (int ox = 0; ox < side; ox++) {
                 int o = (oy * side + ox) * 9 * e;
@@ -82,8 +76,7 @@ final class Neck {
                     for (int kx = 0; kx < 3; kx++) {
                         int ix = ox + kx - 1;
                         boolean inside = iy >= 0 && iy < side && ix >= 0 && ix < side;
-                        // the buffer is reused: padding is written as zeros
-                        col.put(o + (ky * 3 + kx) * e, inside ? a : zeros, inside ? (iy * side + ix) * e : 0, e);
+                        out.write(o + (ky * 3 + kx) * e, inside ? a : zeros, inside ? (iy * side + ix) * e : 0);
                     }
                 }
             }
