@@ -47,9 +47,7 @@ class EmbeddingCacheTest {
         EmbeddingCache cache = new EmbeddingCache(1L << 30);
         INDArray x = image(1);
         INDArray first = cache.embed(vector, x);
-        String before = System.getProperty("umedsam.vectorKernels");
-        System.setProperty("umedsam.vectorKernels", "false");
-        try {
+        PlainKernels.run(() -> {
             LiteMedSam plain = LiteMedSam.create(ModelConfig.small(), 3);
             assertThat(plain.engine().numerics()).isEqualTo("CPU/plain");
             assertThat(vector.engine().numerics()).isEqualTo("CPU/plain");
@@ -58,13 +56,7 @@ class EmbeddingCacheTest {
             // exact comparisons (INDArray.equals allows 1e-5)
             assertThat(second.data().asFloat()).containsExactly(plain.embed(x).data().asFloat());
             assertThat(second.data().asFloat()).isNotEqualTo(first.data().asFloat());
-        } finally {
-            if (before == null) {
-                System.clearProperty("umedsam.vectorKernels");
-            } else {
-                System.setProperty("umedsam.vectorKernels", before);
-            }
-        }
+        });
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.PlainKernels;
 import org.umedsam.model.VectorSupport;
 
 import org.umedsam.BenchmarkSupport;
@@ -91,13 +92,7 @@ class CpuEncoderBenchmark {
     static void compareKernels(ModelConfig c, int rounds) {
         Map<String, INDArray> state = LiteMedSam.create(c, 1).stateDict();
         ImageEncoder vector = ImageEncoder.of(c, state);
-        ImageEncoder plain;
-        System.setProperty(VectorSupport.PROPERTY, "false");
-        try {
-            plain = ImageEncoder.of(c, state);
-        } finally {
-            System.clearProperty(VectorSupport.PROPERTY);
-        }
+        ImageEncoder plain = PlainKernels.get(() -> ImageEncoder.of(c, state));
         INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, c.imageSize(), c.imageSize());
         ImageEncoder[] encoders = {plain, vector};
         double[][] t = new double[2][rounds];

@@ -32,9 +32,9 @@ class GemmTest {
     void productMatchesDoubleReference(int m, int k, int n, boolean transA, boolean transB, boolean accumulate) {
         assertThat(Gemm.wide(m, n)).as("which path this case takes").isEqualTo(n >= 16384);
         Random rnd = new Random(m * 31L + k * 7L + n);
-        float[] a = gaussian(rnd, 5 + m * k); // operands at an offset
-        float[] b = gaussian(rnd, 3 + k * n);
-        float[] c = gaussian(rnd, 2 + m * n);
+        float[] a = KernelTestSupport.rand(rnd, 5 + m * k); // operands at an offset
+        float[] b = KernelTestSupport.rand(rnd, 3 + k * n);
+        float[] c = KernelTestSupport.rand(rnd, 2 + m * n);
         float[] before = c.clone();
         Gemm.multiply(a, 5, transA, m, k, b, 3, transB, n, c, 2, accumulate);
         for (int i = 0; i < m; i++) {
@@ -65,10 +65,10 @@ class GemmTest {
     void epilogueGivesTheBitsOfSeparatePasses(int m, int k, int n, Activation act, boolean withBias,
                                               boolean withResidual) {
         Random rnd = new Random(m + 13L * k + 101L * n);
-        float[] x = gaussian(rnd, 4 + m * k);
-        float[] w = gaussian(rnd, n * k);
-        float[] bias = withBias ? gaussian(rnd, n) : null;
-        float[] residual = withResidual ? gaussian(rnd, 6 + m * n) : null;
+        float[] x = KernelTestSupport.rand(rnd, 4 + m * k);
+        float[] w = KernelTestSupport.rand(rnd, n * k);
+        float[] bias = withBias ? KernelTestSupport.rand(rnd, n) : null;
+        float[] residual = withResidual ? KernelTestSupport.rand(rnd, 6 + m * n) : null;
 
         float[] expected = new float[m * n];
         Gemm.multiply(x, 4, m, k, w, 0, n, true, expected, 0);
@@ -118,11 +118,4 @@ class GemmTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operand residual");
     }
 
-    private static float[] gaussian(Random rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        return v;
-    }
 }

@@ -2,7 +2,7 @@ package org.umedsam.model.cpu;
 
 import java.util.Random;
 
-/** What the CPU-kernel gradient tests share: random inputs, double copies for references, error measures. */
+/** What the CPU-kernel tests share: random inputs, double copies for references, error measures, poisoned buffers. */
 final class KernelTestSupport {
 
     private KernelTestSupport() {
@@ -62,5 +62,21 @@ final class KernelTestSupport {
         double down = f.getAsDouble();
         p[i] = keep;
         return (up - down) / (2 * h);
+    }
+
+    /** An off-heap buffer of {@code len} NaNs: a value a kernel leaves unwritten shows. */
+    static NativeFloats poisoned(int len) {
+        NativeFloats n = new NativeFloats().ensure(len);
+        float[] nan = new float[len];
+        java.util.Arrays.fill(nan, Float.NaN);
+        n.put(0, nan, 0, len);
+        return n;
+    }
+
+    /** The first {@code len} values of {@code n}. */
+    static float[] read(NativeFloats n, int len) {
+        float[] out = new float[len];
+        n.get(0, out, 0, len);
+        return out;
     }
 }

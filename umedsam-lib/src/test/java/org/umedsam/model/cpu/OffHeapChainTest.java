@@ -6,6 +6,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
+import static org.umedsam.model.cpu.KernelTestSupport.poisoned;
+import static org.umedsam.model.cpu.KernelTestSupport.rand;
+import static org.umedsam.model.cpu.KernelTestSupport.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,11 +23,11 @@ class OffHeapChainTest {
     @CsvSource({"300, 160, 640", "33, 64, 256", "17, 16, 64", "2048, 32, 128"})
     void layerNormThenMlpGivesTheBitsOfTheHeapPath(int rows, int dim, int hidden) {
         Random rnd = new Random(rows + 7L * dim);
-        float[] x = gaussian(rnd, rows * dim);
-        float[] nw = gaussian(rnd, dim);
-        float[] nb = gaussian(rnd, dim);
-        Linear fc1 = new Linear(gaussian(rnd, hidden * dim), gaussian(rnd, hidden), dim, hidden);
-        Linear fc2 = new Linear(gaussian(rnd, dim * hidden), gaussian(rnd, dim), hidden, dim);
+        float[] x = rand(rnd, rows * dim);
+        float[] nw = rand(rnd, dim);
+        float[] nb = rand(rnd, dim);
+        Linear fc1 = new Linear(rand(rnd, hidden * dim), rand(rnd, hidden), dim, hidden);
+        Linear fc2 = new Linear(rand(rnd, dim * hidden), rand(rnd, dim), hidden, dim);
 
         // the heap path: LayerNorm into a heap array, Linear (Gemm, staged) with GELU, Linear with the skip
         float[] t = new float[rows * dim];
@@ -54,7 +57,7 @@ class OffHeapChainTest {
         Random rnd = new Random(5);
         int side = 7;
         int e = 24;
-        float[] a = gaussian(rnd, side * side * e);
+        float[] a = rand(rnd, side * side * e);
         float[] heap = new float[side * side * 9 * e];
         java.util.Arrays.fill(heap, Float.NaN);
         Neck.im2col(a, side, e, heap);
@@ -77,25 +80,4 @@ class OffHeapChainTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("view needs more");
     }
 
-    static NativeFloats poisoned(int len) {
-        NativeFloats n = new NativeFloats().ensure(len);
-        float[] nan = new float[len];
-        java.util.Arrays.fill(nan, Float.NaN);
-        n.put(0, nan, 0, len);
-        return n;
-    }
-
-    static float[] read(NativeFloats n, int len) {
-        float[] out = new float[len];
-        n.get(0, out, 0, len);
-        return out;
-    }
-
-    private static float[] gaussian(Random rnd, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
-    }
 }

@@ -31,9 +31,9 @@ class ResidentLinearTest {
     })
     void matchesPyTorchLinear(int rows, int in, int out) throws Exception {
         Random rnd = new Random(rows * 31L + in * 7L + out);
-        float[] weight = gaussian(rnd, in * out); // PyTorch layout [out, in]
-        float[] bias = gaussian(rnd, out);
-        float[] x = gaussian(rnd, rows * in);
+        float[] weight = KernelTestSupport.rand(rnd, in * out); // PyTorch layout [out, in]
+        float[] bias = KernelTestSupport.rand(rnd, out);
+        float[] x = KernelTestSupport.rand(rnd, rows * in);
         ResidentLinear layer = ResidentLinear.of(new Linear(weight, bias, in, out));
 
         float[] y = layer.apply(x, rows, false);
@@ -70,11 +70,4 @@ class ResidentLinearTest {
         }
     }
 
-    private static float[] gaussian(Random rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        return v;
-    }
 }

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.PlainKernels;
 import org.umedsam.model.VectorSupport;
 
 import org.junit.jupiter.api.Test;
@@ -25,18 +26,12 @@ class VectorDepthwiseConv3x3Test {
     void matchesThePlainKernel(int height, int width, int c, int row0, int row1, int firstRow, int segment,
                                boolean gelu) {
         Random r = new Random(31L * height + width + c + row0);
-        float[] x = new float[(height - firstRow) * width * c];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = KernelTestSupport.rand(r, (height - firstRow) * width * c);
         float[] taps = new float[9 * c];
-        float[] bias = new float[c];
         for (int i = 0; i < taps.length; i++) {
             taps[i] = (float) r.nextGaussian() / 3;
         }
-        for (int i = 0; i < c; i++) {
-            bias[i] = (float) r.nextGaussian();
-        }
+        float[] bias = KernelTestSupport.rand(r, c);
         float[][] tiled = DepthwiseConv3x3.tiledTaps(taps, bias, c, segment);
         int len = (row1 - row0) * width * c;
         float[] plain = new float[len + 5];
@@ -47,12 +42,12 @@ class VectorDepthwiseConv3x3Test {
             assertThat(vector[i]).as("value %d", i).isCloseTo(plain[i], within(1e-5f * (1 + Math.abs(plain[i]))));
         }
         // off-heap outputs: the same bits as each kernel's heap output
-        NativeFloats plainOff = OffHeapChainTest.poisoned(len);
-        NativeFloats vectorOff = OffHeapChainTest.poisoned(len);
+        NativeFloats plainOff = KernelTestSupport.poisoned(len);
+        NativeFloats vectorOff = KernelTestSupport.poisoned(len);
         DepthwiseBand.PLAIN.apply(x, firstRow, height, width, c, row0, row1, tiled, gelu, plainOff);
         DepthwiseBand.VECTOR.apply(x, firstRow, height, width, c, row0, row1, tiled, gelu, vectorOff);
-        assertThat(OffHeapChainTest.read(plainOff, len)).isEqualTo(java.util.Arrays.copyOfRange(plain, 5, len + 5));
-        assertThat(OffHeapChainTest.read(vectorOff, len)).isEqualTo(java.util.Arrays.copyOfRange(vector, 5, len + 5));
+        assertThat(KernelTestSupport.read(plainOff, len)).isEqualTo(java.util.Arrays.copyOfRange(plain, 5, len + 5));
+        assertThat(KernelTestSupport.read(vectorOff, len)).isEqualTo(java.util.Arrays.copyOfRange(vector, 5, len + 5));
         float[] again = new float[vector.length];
         VectorDepthwiseConv3x3.hwcBand(x, firstRow, height, width, c, row0, row1, tiled, gelu, again, 5);
         assertThat(again).containsExactly(vector);
@@ -72,17 +67,9 @@ class VectorDepthwiseConv3x3Test {
         float[] y = new float[x.length];
         chosen.apply(x, 0, 4, 4, lanes, 0, 4, tiled, false, y, 0);
         assertThat(y).containsOnly(0f);
-        String before = System.getProperty(VectorSupport.PROPERTY);
-        System.setProperty(VectorSupport.PROPERTY, "false");
-        try {
+        PlainKernels.run(() -> {
             assertThat(VectorSupport.enabled()).isFalse();
             assertThat(DepthwiseBand.forInference(lanes)).isEqualTo(DepthwiseBand.PLAIN);
-        } finally {
-            if (before == null) {
-                System.clearProperty(VectorSupport.PROPERTY);
-            } else {
-                System.setProperty(VectorSupport.PROPERTY, before);
-            }
-        }
+        });
     }
 }

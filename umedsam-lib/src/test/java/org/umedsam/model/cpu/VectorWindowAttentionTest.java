@@ -3,6 +3,7 @@ package org.umedsam.model.cpu;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.umedsam.model.PlainKernels;
 import org.umedsam.model.VectorSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,18 +38,10 @@ class VectorWindowAttentionTest {
     void inferencePicksTheVectorKernelUnlessTurnedOff() {
         float[] biases = new float[2 * 49];
         assertThat(WindowAttentionForward.forInference(2, 32, 7, biases)).isInstanceOf(VectorWindowAttention.class);
-        String before = System.getProperty(VectorSupport.PROPERTY);
-        System.setProperty(VectorSupport.PROPERTY, "false");
-        try {
+        PlainKernels.run(() -> {
             assertThat(WindowAttentionForward.forInference(2, 32, 7, biases)).isInstanceOf(WindowAttentionKernel.class);
             assertThat(VectorSupport.describe()).startsWith("plain-Java kernels");
-        } finally {
-            if (before == null) {
-                System.clearProperty(VectorSupport.PROPERTY);
-            } else {
-                System.setProperty(VectorSupport.PROPERTY, before);
-            }
-        }
+        });
         // a head dim that is not whole vectors falls back
         assertThat(WindowAttentionForward.forInference(2, VectorSupport.lanes() + 1, 7, new float[2 * 49]))
                 .isInstanceOf(WindowAttentionKernel.class);
