@@ -12,33 +12,35 @@ import java.util.Arrays;
  * bias).softmax(-1) @ v} per window, as upstream's {@code Attention}), the same function and window geometry as
  * {@link WindowAttentionKernel} (padding, pad row, pair biases: see there).
  *
- * <p>Schedule, per (window, head) task: the keys are transposed once into {@code kT [d][nPad]} ({@code nPad} = the
- * window's {@code N = ws*ws} positions rounded up to whole vectors, pad columns zero with bias {@code -inf}); then
- * for each block of four queries, {@code s[4][nPad]} is accumulated over the {@code d} channels in 4 x 2 vector
- * registers (per channel: two key vectors loaded, four query values broadcast, eight fused multiply-adds), scaled
- * and biased on the way out; each row gets its softmax ({@code exp} as {@link FastExp#expNonPositiveVector}:
- * degree-6 {@code expm1} of {@code (s - max) / 128}, squared seven times, within about 1.5e-7 absolute), and
- * {@code out[4][d]} is accumulated over the keys in 4 x 2 registers (per key: two value vectors, four weights
- * broadcast) and divided by the row sums. A last block of fewer than four queries repeats its last query (same
- * values written twice), so there is no scalar tail.
+ * <p>Schedule, per (window, head) task: the keys are transposed once into {@code kT [d][nPad]} by gathers, one
+ * vector of keys per channel ({@code nPad} = the window's {@code N = ws*ws} positions rounded up to whole vectors;
+ * pad columns gather the first token, and their bias {@code -inf} makes their weights 0); then for each block of
+ * eight queries, {@code s[8][nPad]} is accumulated over the {@code d} channels in 8 x 2 vector registers (per
+ * channel: two key vectors loaded, eight query values broadcast, sixteen fused multiply-adds), scaled and biased
+ * on the way out; each row gets its softmax ({@link #expRow}), and {@code out[8][d]} is accumulated over the keys
+ * in 8 x 2 registers (per key: two value vectors, eight weights broadcast) and divided by the row sums. A last
+ * block of fewer than eight queries repeats its last query (same values written again), so there is no scalar
+ * tail.
  *
- * <p>Numerics: float32 throughout; fused multiply-adds and a different summation order than
- * {@link WindowAttentionKernel}, so outputs differ from it by a few ulp (at most 2e-6 on unit-variance inputs, a
- * test checks 1e-5). Deterministic: the same inputs give the same bits on the same machine kind (the lane count is
- * {@code FloatVector.SPECIES_PREFERRED}'s, 16 with AVX-512 and 8 with AVX2). Training keeps
+ * <p>Numerics: float32 throughout; fused multiply-adds, a different summation order and a different {@code exp}
+ * than {@link WindowAttentionKernel}, so outputs differ from it by a few ulp (at most 1e-5 on unit-variance
+ * inputs, a test checks 1e-5). Deterministic: the same inputs give the same bits on the same machine kind (the
+ * lane count is {@code FloatVector.SPECIES_PREFERRED}'s, 16 with AVX-512 and 8 with AVX2). Training keeps
  * {@link WindowAttentionKernel}, whose weights its backward recomputes bit for bit.
  *
  * <p>Why: C2 vectorises only innermost loops, so the plain kernel loads and stores its output row for every
- * multiply-add group; blocking four queries by two vectors in registers took LiteMedSAM's ten attention blocks from
- * 123 to 53 ms per image on a 2-core AVX-512 host (2026-12-05, both threads). Loaded only when
- * {@link org.umedsam.model.VectorSupport#enabled()}.
+ * multiply-add group; blocking queries by two vectors in registers took LiteMedSAM's ten attention blocks from
+ * 123 to 53 ms per image on a 2-core AVX-512 host (2026-12-05, both threads). Eight queries instead of four, the
+ * keys' transposition by gathers instead of scalar copies (which had cost a fifth of the attention) and the
+ * exponent-bits {@code exp} instead of seven squarings took it a further fifth down (measured interleaved, same
+ * host; {@code docs/speed-history.md}). Loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
  */
 final class VectorWindowAttention implements WindowAttentionForward {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
     /** Queries per register block. */
-    private static final int QB = 4;
+    private static final int QB = 8;
 
     private final WindowGeometry geometry;
     /** Positions per window rounded up to whole vectors. */
@@ -47,19 +49,25 @@ final class VectorWindowAttention implements WindowAttentionForward {
     private final float[] paddedBias;
     private final ThreadLocal<Scratch> scratch;
 
-    /** One thread's buffers: gathered offsets, {@code kT [d][nPad]} and a block's {@code s [QB][nPad]}. */
+    /** One thread's buffers: gathered offsets, {@code kT [d][nPad]}, a block's {@code s [QB][nPad]} and rows. */
     private static final class Scratch {
+        /** Per window position, its token's qkv offset; entries past {@code N} stay 0, gathered for pad columns. */
         final int[] token;
         final int[] queryPos;
         final int[] outRow;
         final float[] kT;
         final float[] s;
+        /** The block's queries: qkv offsets, bias row offsets, output offsets and 1 / row sums. */
+        final int[] blockQuery = new int[QB];
+        final int[] blockBias = new int[QB];
+        final int[] blockOut = new int[QB];
+        final float[] blockInvSum = new float[QB];
 
         Scratch(int n, int nPad, int d) {
-            token = new int[n];
+            token = new int[nPad];
             queryPos = new int[n];
             outRow = new int[n];
-            kT = new float[d * nPad]; // pad columns stay 0
+            kT = new float[d * nPad];
             s = new float[QB * nPad];
         }
     }
@@ -104,176 +112,243 @@ final class VectorWindowAttention implements WindowAttentionForward {
         int[] dst = sc.outRow;
         int nq = WindowAttentionKernel.gather(side, wy, wx, h, g.heads, d, g.ws, tok, qpos, dst);
         float[] kT = sc.kT;
-        for (int j = 0; j < n; j++) {
-            int src = tok[j] + d;
-            for (int c = 0; c < d; c++) {
-                kT[c * np + j] = qkv[src + c];
+        for (int c = 0; c < d; c++) {
+            for (int j = 0; j < np; j += L) {
+                FloatVector.fromArray(SPECIES, qkv, d + c, tok, j).intoArray(kT, c * np + j);
             }
         }
         float[] s = sc.s;
+        int[] query = sc.blockQuery;
+        int[] bias = sc.blockBias;
+        int[] dstRow = sc.blockOut;
+        float[] invSum = sc.blockInvSum;
         int biasBase = h * n * np;
         for (int r = 0; r < nq; r += QB) {
-            int r1 = Math.min(r + 1, nq - 1);
-            int r2 = Math.min(r + 2, nq - 1);
-            int r3 = Math.min(r + 3, nq - 1);
-            scores(qkv, tok[qpos[r]], tok[qpos[r1]], tok[qpos[r2]], tok[qpos[r3]], kT, np, d, g.scale, paddedBias,
-                    biasBase + qpos[r] * np, biasBase + qpos[r1] * np, biasBase + qpos[r2] * np,
-                    biasBase + qpos[r3] * np, s);
-            float inv0 = softmaxRow(s, 0, np);
-            float inv1 = softmaxRow(s, np, np);
-            float inv2 = softmaxRow(s, 2 * np, np);
-            float inv3 = softmaxRow(s, 3 * np, np);
-            mix(qkv, tok, n, d, s, np, out, dst[r], dst[r1], dst[r2], dst[r3], inv0, inv1, inv2, inv3);
+            for (int i = 0; i < QB; i++) {
+                int ri = Math.min(r + i, nq - 1);
+                query[i] = tok[qpos[ri]];
+                bias[i] = biasBase + qpos[ri] * np;
+                dstRow[i] = dst[ri];
+            }
+            scores(qkv, query, kT, np, d, g.scale, paddedBias, bias, s);
+            for (int i = 0; i < QB; i++) {
+                invSum[i] = 1f / expRow(s, i * np, np);
+            }
+            mix(qkv, tok, n, d, s, np, out, dstRow, invSum);
         }
     }
 
     /**
-     * {@code s[i][j] = scale * (q_i . k_j) + bias_i[j]} for the four queries at qkv offsets {@code q0..q3} and every
-     * key {@code j < np}, from {@code kT [d][np]}.
+     * {@code s[i][j] = scale * (q_i . k_j) + bias[b_i + j]} for the eight queries at qkv offsets {@code q[i]} and
+     * every key {@code j < np}, from {@code kT [d][np]}.
      */
-    private static void scores(float[] qkv, int q0, int q1, int q2, int q3, float[] kT, int np, int d, float scale,
-                               float[] bias, int b0, int b1, int b2, int b3, float[] s) {
+    private static void scores(float[] qkv, int[] q, float[] kT, int np, int d, float scale, float[] bias, int[] b,
+                               float[] s) {
         FloatVector sv = FloatVector.broadcast(SPECIES, scale);
+        int q0 = q[0]; int q1 = q[1]; int q2 = q[2]; int q3 = q[3];
+        int q4 = q[4]; int q5 = q[5]; int q6 = q[6]; int q7 = q[7];
         int j = 0;
         for (; j + 2 * L <= np; j += 2 * L) {
             FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector c2 = a0;
-            FloatVector c3 = a0;
+            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
             for (int c = 0; c < d; c++) {
                 FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * np + j);
                 FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * np + j + L);
                 FloatVector x0 = FloatVector.broadcast(SPECIES, qkv[q0 + c]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, qkv[q1 + c]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, qkv[q2 + c]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, qkv[q3 + c]);
                 a0 = k0.fma(x0, a0);
                 c0 = k1.fma(x0, c0);
+                FloatVector x1 = FloatVector.broadcast(SPECIES, qkv[q1 + c]);
                 a1 = k0.fma(x1, a1);
                 c1 = k1.fma(x1, c1);
+                FloatVector x2 = FloatVector.broadcast(SPECIES, qkv[q2 + c]);
                 a2 = k0.fma(x2, a2);
                 c2 = k1.fma(x2, c2);
+                FloatVector x3 = FloatVector.broadcast(SPECIES, qkv[q3 + c]);
                 a3 = k0.fma(x3, a3);
                 c3 = k1.fma(x3, c3);
+                FloatVector x4 = FloatVector.broadcast(SPECIES, qkv[q4 + c]);
+                a4 = k0.fma(x4, a4);
+                c4 = k1.fma(x4, c4);
+                FloatVector x5 = FloatVector.broadcast(SPECIES, qkv[q5 + c]);
+                a5 = k0.fma(x5, a5);
+                c5 = k1.fma(x5, c5);
+                FloatVector x6 = FloatVector.broadcast(SPECIES, qkv[q6 + c]);
+                a6 = k0.fma(x6, a6);
+                c6 = k1.fma(x6, c6);
+                FloatVector x7 = FloatVector.broadcast(SPECIES, qkv[q7 + c]);
+                a7 = k0.fma(x7, a7);
+                c7 = k1.fma(x7, c7);
             }
-            a0.fma(sv, FloatVector.fromArray(SPECIES, bias, b0 + j)).intoArray(s, j);
-            c0.fma(sv, FloatVector.fromArray(SPECIES, bias, b0 + j + L)).intoArray(s, j + L);
-            a1.fma(sv, FloatVector.fromArray(SPECIES, bias, b1 + j)).intoArray(s, np + j);
-            c1.fma(sv, FloatVector.fromArray(SPECIES, bias, b1 + j + L)).intoArray(s, np + j + L);
-            a2.fma(sv, FloatVector.fromArray(SPECIES, bias, b2 + j)).intoArray(s, 2 * np + j);
-            c2.fma(sv, FloatVector.fromArray(SPECIES, bias, b2 + j + L)).intoArray(s, 2 * np + j + L);
-            a3.fma(sv, FloatVector.fromArray(SPECIES, bias, b3 + j)).intoArray(s, 3 * np + j);
-            c3.fma(sv, FloatVector.fromArray(SPECIES, bias, b3 + j + L)).intoArray(s, 3 * np + j + L);
+            a0.fma(sv, FloatVector.fromArray(SPECIES, bias, b[0] + j)).intoArray(s, 0 * np + j);
+            c0.fma(sv, FloatVector.fromArray(SPECIES, bias, b[0] + j + L)).intoArray(s, 0 * np + j + L);
+            a1.fma(sv, FloatVector.fromArray(SPECIES, bias, b[1] + j)).intoArray(s, 1 * np + j);
+            c1.fma(sv, FloatVector.fromArray(SPECIES, bias, b[1] + j + L)).intoArray(s, 1 * np + j + L);
+            a2.fma(sv, FloatVector.fromArray(SPECIES, bias, b[2] + j)).intoArray(s, 2 * np + j);
+            c2.fma(sv, FloatVector.fromArray(SPECIES, bias, b[2] + j + L)).intoArray(s, 2 * np + j + L);
+            a3.fma(sv, FloatVector.fromArray(SPECIES, bias, b[3] + j)).intoArray(s, 3 * np + j);
+            c3.fma(sv, FloatVector.fromArray(SPECIES, bias, b[3] + j + L)).intoArray(s, 3 * np + j + L);
+            a4.fma(sv, FloatVector.fromArray(SPECIES, bias, b[4] + j)).intoArray(s, 4 * np + j);
+            c4.fma(sv, FloatVector.fromArray(SPECIES, bias, b[4] + j + L)).intoArray(s, 4 * np + j + L);
+            a5.fma(sv, FloatVector.fromArray(SPECIES, bias, b[5] + j)).intoArray(s, 5 * np + j);
+            c5.fma(sv, FloatVector.fromArray(SPECIES, bias, b[5] + j + L)).intoArray(s, 5 * np + j + L);
+            a6.fma(sv, FloatVector.fromArray(SPECIES, bias, b[6] + j)).intoArray(s, 6 * np + j);
+            c6.fma(sv, FloatVector.fromArray(SPECIES, bias, b[6] + j + L)).intoArray(s, 6 * np + j + L);
+            a7.fma(sv, FloatVector.fromArray(SPECIES, bias, b[7] + j)).intoArray(s, 7 * np + j);
+            c7.fma(sv, FloatVector.fromArray(SPECIES, bias, b[7] + j + L)).intoArray(s, 7 * np + j + L);
         }
         if (j < np) { // one vector of keys left
             FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
+            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int c = 0; c < d; c++) {
                 FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * np + j);
                 a0 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q0 + c]), a0);
                 a1 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q1 + c]), a1);
                 a2 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q2 + c]), a2);
                 a3 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q3 + c]), a3);
+                a4 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q4 + c]), a4);
+                a5 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q5 + c]), a5);
+                a6 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q6 + c]), a6);
+                a7 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q7 + c]), a7);
             }
-            a0.fma(sv, FloatVector.fromArray(SPECIES, bias, b0 + j)).intoArray(s, j);
-            a1.fma(sv, FloatVector.fromArray(SPECIES, bias, b1 + j)).intoArray(s, np + j);
-            a2.fma(sv, FloatVector.fromArray(SPECIES, bias, b2 + j)).intoArray(s, 2 * np + j);
-            a3.fma(sv, FloatVector.fromArray(SPECIES, bias, b3 + j)).intoArray(s, 3 * np + j);
+            a0.fma(sv, FloatVector.fromArray(SPECIES, bias, b[0] + j)).intoArray(s, 0 * np + j);
+            a1.fma(sv, FloatVector.fromArray(SPECIES, bias, b[1] + j)).intoArray(s, 1 * np + j);
+            a2.fma(sv, FloatVector.fromArray(SPECIES, bias, b[2] + j)).intoArray(s, 2 * np + j);
+            a3.fma(sv, FloatVector.fromArray(SPECIES, bias, b[3] + j)).intoArray(s, 3 * np + j);
+            a4.fma(sv, FloatVector.fromArray(SPECIES, bias, b[4] + j)).intoArray(s, 4 * np + j);
+            a5.fma(sv, FloatVector.fromArray(SPECIES, bias, b[5] + j)).intoArray(s, 5 * np + j);
+            a6.fma(sv, FloatVector.fromArray(SPECIES, bias, b[6] + j)).intoArray(s, 6 * np + j);
+            a7.fma(sv, FloatVector.fromArray(SPECIES, bias, b[7] + j)).intoArray(s, 7 * np + j);
         }
     }
 
-    /** {@code s[off, off + np) = exp(s - max)} in place ({@code -inf} pads give about 1.6e-38); returns 1 / sum. */
-    private static float softmaxRow(float[] s, int off, int np) {
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** {@code 1.5 * 2^23}: adding it rounds a float below {@code 2^22} in magnitude to an integer in the low bits. */
+    private static final float ROUND = 12582912f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+
+    /**
+     * {@code s[off, off + np) = exp(s - max)} in place; returns the sum. {@code exp x} for {@code x <= 0} (clamped to
+     * {@link FastExp#X_MIN}, so about 1.6e-38 at least, {@code -inf} pads included): {@code x = k ln2 + f} with
+     * {@code k = round(x log2 e)} by the {@link #ROUND} addition and ln2 split in two (Cody-Waite),
+     * {@code exp f} by its Taylor polynomial of degree 6 on {@code |f| <= ln2/2} (truncation below 1.2e-7
+     * relative), and {@code 2^k} added to the exponent bits: the low mantissa bits of {@code x log2 e + ROUND}
+     * are {@code k} in two's complement, shifted left by 23 and added to the polynomial's bits as integers
+     * (wrapping is exact for {@code -126 <= k <= 0}). Within 3 ulp of {@code Math.exp} (2.6 measured over the range, a
+     * test checks 3).
+     */
+    static float expRow(float[] s, int off, int np) {
         FloatVector m = FloatVector.fromArray(SPECIES, s, off);
         for (int j = L; j < np; j += L) {
             m = m.max(FloatVector.fromArray(SPECIES, s, off + j));
         }
         float max = m.reduceLanes(VectorOperators.MAX);
+        FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
+        FloatVector round = FloatVector.broadcast(SPECIES, ROUND);
+        FloatVector minusLn2Hi = FloatVector.broadcast(SPECIES, -LN2_HI);
+        FloatVector minusLn2Lo = FloatVector.broadcast(SPECIES, -LN2_LO);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector c2 = FloatVector.broadcast(SPECIES, FastExp.C2);
+        FloatVector c3 = FloatVector.broadcast(SPECIES, FastExp.C3);
+        FloatVector c4 = FloatVector.broadcast(SPECIES, FastExp.C4);
+        FloatVector c5 = FloatVector.broadcast(SPECIES, FastExp.C5);
+        FloatVector c6 = FloatVector.broadcast(SPECIES, FastExp.C6);
         FloatVector sum = FloatVector.zero(SPECIES);
         for (int j = 0; j < np; j += L) {
-            // FastExp.expNonPositiveVector's operations and constants, lane by lane
-            FloatVector y = FloatVector.fromArray(SPECIES, s, off + j).sub(max).max(FastExp.X_MIN)
-                    .mul(FastExp.INV_2_POW_SQUARINGS);
-            FloatVector t = y.mul(FastExp.C6).add(FastExp.C5);
-            t = y.mul(t).add(FastExp.C4);
-            t = y.mul(t).add(FastExp.C3);
-            t = y.mul(t).add(FastExp.C2);
-            t = y.mul(t).add(1f);
-            FloatVector q = y.mul(t); // expm1(y)
-            for (int k = 0; k < FastExp.SQUARINGS; k++) {
-                q = q.add(2f).mul(q); // (1 + q)^2 - 1
-            }
-            FloatVector e = q.add(1f);
+            FloatVector x = FloatVector.fromArray(SPECIES, s, off + j).sub(max).max(FastExp.X_MIN);
+            FloatVector t = x.fma(log2e, round);
+            FloatVector k = t.sub(round);
+            FloatVector f = k.fma(minusLn2Lo, k.fma(minusLn2Hi, x));
+            FloatVector p = f.fma(c6, c5).fma(f, c4).fma(f, c3).fma(f, c2).fma(f, one).fma(f, one);
+            FloatVector e = p.reinterpretAsInts().add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
+                    .reinterpretAsFloats();
             e.intoArray(s, off + j);
             sum = sum.add(e);
         }
-        return 1f / sum.reduceLanes(VectorOperators.ADD);
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * {@code out[o_i + c] = inv_i * sum_j s[i][j] v_j[c]} for the four queries' weight rows {@code s [4][np]} and the
-     * {@code n} real keys' values (qkv offset {@code tok[j] + 2d}).
+     * {@code out[o_i + c] = inv_i * sum_j s[i][j] v_j[c]} for the eight queries' weight rows {@code s [8][np]} and
+     * the {@code n} real keys' values (qkv offset {@code tok[j] + 2d}).
      */
-    private static void mix(float[] qkv, int[] tok, int n, int d, float[] s, int np, float[] out, int o0, int o1,
-                            int o2, int o3, float inv0, float inv1, float inv2, float inv3) {
+    private static void mix(float[] qkv, int[] tok, int n, int d, float[] s, int np, float[] out, int[] o,
+                            float[] inv) {
         int c = 0;
         for (; c + 2 * L <= d; c += 2 * L) {
             FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector c2 = a0;
-            FloatVector c3 = a0;
+            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
             for (int j = 0; j < n; j++) {
                 int v = tok[j] + 2 * d + c;
                 FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, v);
                 FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, v + L);
-                FloatVector w0 = FloatVector.broadcast(SPECIES, s[j]);
-                FloatVector w1 = FloatVector.broadcast(SPECIES, s[np + j]);
-                FloatVector w2 = FloatVector.broadcast(SPECIES, s[2 * np + j]);
-                FloatVector w3 = FloatVector.broadcast(SPECIES, s[3 * np + j]);
+                FloatVector w0 = FloatVector.broadcast(SPECIES, s[0 * np + j]);
                 a0 = v0.fma(w0, a0);
                 c0 = v1.fma(w0, c0);
+                FloatVector w1 = FloatVector.broadcast(SPECIES, s[1 * np + j]);
                 a1 = v0.fma(w1, a1);
                 c1 = v1.fma(w1, c1);
+                FloatVector w2 = FloatVector.broadcast(SPECIES, s[2 * np + j]);
                 a2 = v0.fma(w2, a2);
                 c2 = v1.fma(w2, c2);
+                FloatVector w3 = FloatVector.broadcast(SPECIES, s[3 * np + j]);
                 a3 = v0.fma(w3, a3);
                 c3 = v1.fma(w3, c3);
+                FloatVector w4 = FloatVector.broadcast(SPECIES, s[4 * np + j]);
+                a4 = v0.fma(w4, a4);
+                c4 = v1.fma(w4, c4);
+                FloatVector w5 = FloatVector.broadcast(SPECIES, s[5 * np + j]);
+                a5 = v0.fma(w5, a5);
+                c5 = v1.fma(w5, c5);
+                FloatVector w6 = FloatVector.broadcast(SPECIES, s[6 * np + j]);
+                a6 = v0.fma(w6, a6);
+                c6 = v1.fma(w6, c6);
+                FloatVector w7 = FloatVector.broadcast(SPECIES, s[7 * np + j]);
+                a7 = v0.fma(w7, a7);
+                c7 = v1.fma(w7, c7);
             }
-            a0.mul(inv0).intoArray(out, o0 + c);
-            c0.mul(inv0).intoArray(out, o0 + c + L);
-            a1.mul(inv1).intoArray(out, o1 + c);
-            c1.mul(inv1).intoArray(out, o1 + c + L);
-            a2.mul(inv2).intoArray(out, o2 + c);
-            c2.mul(inv2).intoArray(out, o2 + c + L);
-            a3.mul(inv3).intoArray(out, o3 + c);
-            c3.mul(inv3).intoArray(out, o3 + c + L);
+            a0.mul(inv[0]).intoArray(out, o[0] + c);
+            c0.mul(inv[0]).intoArray(out, o[0] + c + L);
+            a1.mul(inv[1]).intoArray(out, o[1] + c);
+            c1.mul(inv[1]).intoArray(out, o[1] + c + L);
+            a2.mul(inv[2]).intoArray(out, o[2] + c);
+            c2.mul(inv[2]).intoArray(out, o[2] + c + L);
+            a3.mul(inv[3]).intoArray(out, o[3] + c);
+            c3.mul(inv[3]).intoArray(out, o[3] + c + L);
+            a4.mul(inv[4]).intoArray(out, o[4] + c);
+            c4.mul(inv[4]).intoArray(out, o[4] + c + L);
+            a5.mul(inv[5]).intoArray(out, o[5] + c);
+            c5.mul(inv[5]).intoArray(out, o[5] + c + L);
+            a6.mul(inv[6]).intoArray(out, o[6] + c);
+            c6.mul(inv[6]).intoArray(out, o[6] + c + L);
+            a7.mul(inv[7]).intoArray(out, o[7] + c);
+            c7.mul(inv[7]).intoArray(out, o[7] + c + L);
         }
         if (c < d) { // one vector of channels left
             FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
+            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int j = 0; j < n; j++) {
                 FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, tok[j] + 2 * d + c);
-                a0 = v0.fma(FloatVector.broadcast(SPECIES, s[j]), a0);
-                a1 = v0.fma(FloatVector.broadcast(SPECIES, s[np + j]), a1);
+                a0 = v0.fma(FloatVector.broadcast(SPECIES, s[0 * np + j]), a0);
+                a1 = v0.fma(FloatVector.broadcast(SPECIES, s[1 * np + j]), a1);
                 a2 = v0.fma(FloatVector.broadcast(SPECIES, s[2 * np + j]), a2);
                 a3 = v0.fma(FloatVector.broadcast(SPECIES, s[3 * np + j]), a3);
+                a4 = v0.fma(FloatVector.broadcast(SPECIES, s[4 * np + j]), a4);
+                a5 = v0.fma(FloatVector.broadcast(SPECIES, s[5 * np + j]), a5);
+                a6 = v0.fma(FloatVector.broadcast(SPECIES, s[6 * np + j]), a6);
+                a7 = v0.fma(FloatVector.broadcast(SPECIES, s[7 * np + j]), a7);
             }
-            a0.mul(inv0).intoArray(out, o0 + c);
-            a1.mul(inv1).intoArray(out, o1 + c);
-            a2.mul(inv2).intoArray(out, o2 + c);
-            a3.mul(inv3).intoArray(out, o3 + c);
+            a0.mul(inv[0]).intoArray(out, o[0] + c);
+            a1.mul(inv[1]).intoArray(out, o[1] + c);
+            a2.mul(inv[2]).intoArray(out, o[2] + c);
+            a3.mul(inv[3]).intoArray(out, o[3] + c);
+            a4.mul(inv[4]).intoArray(out, o[4] + c);
+            a5.mul(inv[5]).intoArray(out, o[5] + c);
+            a6.mul(inv[6]).intoArray(out, o[6] + c);
+            a7.mul(inv[7]).intoArray(out, o[7] + c);
         }
     }
 }

@@ -35,6 +35,35 @@ class VectorWindowAttentionTest {
     }
 
     @Test
+    void softmaxExponentialIsWithinThreeUlpOfMathExpDownToTheClamp() {
+        int lanes = VectorSupport.lanes();
+        int n = 4096 * lanes;
+        float[] s = new float[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = -87f * i / (n - 1); // the row maximum is s[0] = 0
+        }
+        float[] x = s.clone();
+        double sum = VectorWindowAttention.expRow(s, 0, n);
+        double exact = 0;
+        double worstUlps = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.exp(x[i]);
+            exact += e;
+            worstUlps = Math.max(worstUlps, Math.abs(s[i] - e) / Math.ulp((float) e));
+        }
+        assertThat(worstUlps).isLessThanOrEqualTo(3.0);
+        assertThat(sum).isCloseTo(exact, org.assertj.core.data.Offset.offset(exact * 1e-5));
+        float[] pads = new float[lanes];
+        pads[0] = 3f;
+        java.util.Arrays.fill(pads, 1, lanes, Float.NEGATIVE_INFINITY);
+        VectorWindowAttention.expRow(pads, 0, lanes);
+        assertThat(pads[0]).isEqualTo(1f);
+        for (int i = 1; i < lanes; i++) {
+            assertThat(pads[i]).as("a -inf pad").isBetween(0f, 1e-37f);
+        }
+    }
+
+    @Test
     void inferencePicksTheVectorKernelUnlessTurnedOff() {
         float[] biases = new float[2 * 49];
         assertThat(WindowAttentionForward.forInference(2, 32, 7, biases)).isInstanceOf(VectorWindowAttention.class);
