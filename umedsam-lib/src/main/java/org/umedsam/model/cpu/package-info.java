@@ -56,8 +56,10 @@
  *       {@code VectorWindowAttention} and {@code VectorDepthwiseConv3x3}, register-blocked versions of the window
  *       attention and of the depthwise band, chosen per layer when a snapshot is built
  *       ({@code WindowAttentionForward.forInference}, {@code DepthwiseBand.forInference}); the same functions to
- *       rounding. Only these classes import {@code jdk.incubator.vector}, and they are loaded only when the module
- *       is present, so the engine runs on any JDK 17.</li>
+ *       rounding; and {@code VectorGelu}, which {@code Gelu} runs wherever a GELU is evaluated (training too):
+ *       the same operations on whole vectors, the same bits. Only these classes import
+ *       {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
+ *       any JDK 17.</li>
  * </ul>
  *
  * <p>Parallel loops use fixed chunks and merge partial sums in chunk order
