@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -28,6 +29,8 @@ final class NativeFloats {
 
     private DataBuffer data;
     private FloatBuffer nio;
+    /** The same memory as bytes in native order, for the Vector API's loads and stores. */
+    private ByteBuffer bytes;
     /** The buffer's address for direct BLAS calls (null until first asked for after growing). */
     private FloatPointer pointer;
 
@@ -38,7 +41,8 @@ final class NativeFloats {
     NativeFloats ensure(long len) {
         if (data == null || data.length() < len) {
             data = Nd4j.createBuffer(DataType.FLOAT, Math.max(len, data == null ? 1 << 14 : data.length() * 3 / 2), false);
-            nio = data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            bytes = data.asNio().order(ByteOrder.nativeOrder());
+            nio = bytes.asFloatBuffer();
             pointer = null;
         }
         return this;
@@ -59,6 +63,14 @@ final class NativeFloats {
                     + " values, a [" + rows + ", " + cols + "] view needs more");
         }
         return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, 0L, 'c');
+    }
+
+    /**
+     * The buffer's memory as native-order bytes (float {@code i} at byte {@code 4 i}), for vector loads and
+     * stores; valid until the buffer grows.
+     */
+    ByteBuffer bytes() {
+        return bytes;
     }
 
     /** Copies {@code src[off, off + len)} to {@code [index, index + len)}. */

@@ -57,7 +57,8 @@
  *       attention and of the depthwise band, chosen per layer when a snapshot is built
  *       ({@code WindowAttentionForward.forInference}, {@code DepthwiseBand.forInference}); the same functions to
  *       rounding; and {@code VectorGelu}, which {@code Gelu} runs wherever a GELU is evaluated (training too):
- *       the same operations on whole vectors, the same bits. Only these classes import
+ *       the same operations on whole vectors, the same bits; {@code VectorEpilogue}, the products' epilogues read
+ *       from native memory by vector loads, one pass a row, the same bits. Only these classes import
  *       {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
  *       any JDK 17.</li>
  * </ul>

@@ -1,0 +1,55 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Vector API epilogue gives the scalar passes' bits ({@code act((y + bias) + residual)}, in that order) on
+ * every row of an off-heap product, to the heap or in place, whole vectors and tails alike.
+ */
+class VectorEpilogueTest {
+
+    @ParameterizedTest(name = "[{0}, {1}], bias {2}, residual {3}, {4}")
+    @CsvSource({"3, 64, true, true, GELU", "5, 40, true, false, GELU", "2, 7, false, true, NONE",
+            "4, 33, true, true, RELU", "1, 1280, true, false, NONE", "6, 17, false, false, GELU"})
+    void sameBitsAsTheScalarPasses(int m, int n, boolean withBias, boolean withResidual, Activation act) {
+        Random random = new Random(31L * m + n);
+        float[] product = KernelTestSupport.rand(random, m * n);
+        float[] bias = withBias ? KernelTestSupport.rand(random, n) : null;
+        int resOff = 3;
+        float[] residual = withResidual ? KernelTestSupport.rand(random, resOff + m * n) : null;
+        float[] expected = new float[m * n];
+        for (int i = 0; i < m * n; i++) {
+            float v = product[i];
+            if (bias != null) {
+                v += bias[i % n];
+            }
+            if (residual != null) {
+                v += residual[resOff + i];
+            }
+            expected[i] = act == Activation.GELU ? Gelu.gelu(v) : act == Activation.RELU ? Math.max(v, 0f) : v;
+        }
+        NativeFloats y = KernelTestSupport.poisoned(m * n);
+        y.put(0, product, 0, m * n);
+        int outOff = 5;
+        float[] out = new float[outOff + m * n];
+        float[] scratch = new float[n];
+        for (int r = 0; r < m; r++) {
+            VectorEpilogue.row(y.bytes(), r, n, bias, residual, resOff + r * n, act, out, outOff + r * n, scratch);
+        }
+        for (int r = 0; r < m; r++) {
+            VectorEpilogue.row(y.bytes(), r, n, bias, residual, resOff + r * n, act, null, 0, scratch);
+        }
+        float[] inPlace = KernelTestSupport.read(y, m * n);
+        for (int i = 0; i < m * n; i++) {
+            assertThat(Float.floatToIntBits(out[outOff + i])).as("to the heap, value %d", i)
+                    .isEqualTo(Float.floatToIntBits(expected[i]));
+            assertThat(Float.floatToIntBits(inPlace[i])).as("in place, value %d", i)
+                    .isEqualTo(Float.floatToIntBits(expected[i]));
+        }
+    }
+}
