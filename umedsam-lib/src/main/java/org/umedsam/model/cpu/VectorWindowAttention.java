@@ -16,8 +16,8 @@ import java.util.Arrays;
  * vector of keys per channel ({@code nPad} = the window's {@code N = ws*ws} positions rounded up to whole vectors;
  * pad columns gather the first token, and their bias {@code -inf} makes their weights 0); then for each block of
  * eight queries, {@code s[8][nPad]} is accumulated over the {@code d} channels in 8 x 2 vector registers (per
- * channel: two key vectors loaded, eight query values broadcast, sixteen fused multiply-adds), scaled and biased
- * on the way out; each row gets its softmax ({@link #expRow}), and {@code out[8][d]} is accumulated over the keys
+ * channel: two key vectors loaded, eight query values broadcast, sixteen fused multiply-adds); each row is scaled,
+ * biased and given its softmax in one pass ({@link #expRow}), and {@code out[8][d]} is accumulated over the keys
  * in 8 x 2 registers (per key: two value vectors, eight weights broadcast) and divided by the row sums. A last
  * block of fewer than eight queries repeats its last query (same values written again), so there is no scalar
  * tail.
@@ -130,98 +130,110 @@ final class VectorWindowAttention implements WindowAttentionForward {
                 bias[i] = biasBase + qpos[ri] * np;
                 dstRow[i] = dst[ri];
             }
-            scores(qkv, query, kT, np, d, g.scale, paddedBias, bias, s);
+            scores(qkv, query, kT, np, d, s);
             for (int i = 0; i < QB; i++) {
-                invSum[i] = 1f / expRow(s, i * np, np);
+                invSum[i] = 1f / expRow(s, i * np, np, g.scale, paddedBias, bias[i]);
             }
             mix(qkv, tok, n, d, s, np, out, dstRow, invSum);
         }
     }
 
     /**
-     * {@code s[i][j] = scale * (q_i . k_j) + bias[b_i + j]} for the eight queries at qkv offsets {@code q[i]} and
-     * every key {@code j < np}, from {@code kT [d][np]}.
+     * {@code s[i][j] = q_i . k_j} for the eight queries at qkv offsets {@code q[i]} and every key {@code j < np},
+     * from {@code kT [d][np]}: two vectors of keys at a time, then one.
+     *
+     * <p>Why the scale and bias are left to {@link #expRow}, and separate methods for two vectors and one: C2
+     * stops inlining once a compilation has grown past a node budget, and a Vector API call that is not inlined
+     * boxes its vectors. With the scale and bias applied here, in one method, the last block's stores were past it
+     * in the encoder's JVM (64 MB allocated an embedding, the attention 1.7 times slower than alone).
      */
-    private static void scores(float[] qkv, int[] q, float[] kT, int np, int d, float scale, float[] bias, int[] b,
-                               float[] s) {
-        FloatVector sv = FloatVector.broadcast(SPECIES, scale);
-        int q0 = q[0]; int q1 = q[1]; int q2 = q[2]; int q3 = q[3];
-        int q4 = q[4]; int q5 = q[5]; int q6 = q[6]; int q7 = q[7];
+    private static void scores(float[] qkv, int[] q, float[] kT, int np, int d, float[] s) {
         int j = 0;
         for (; j + 2 * L <= np; j += 2 * L) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
-            for (int c = 0; c < d; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * np + j);
-                FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * np + j + L);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, qkv[q0 + c]);
-                a0 = k0.fma(x0, a0);
-                c0 = k1.fma(x0, c0);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, qkv[q1 + c]);
-                a1 = k0.fma(x1, a1);
-                c1 = k1.fma(x1, c1);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, qkv[q2 + c]);
-                a2 = k0.fma(x2, a2);
-                c2 = k1.fma(x2, c2);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, qkv[q3 + c]);
-                a3 = k0.fma(x3, a3);
-                c3 = k1.fma(x3, c3);
-                FloatVector x4 = FloatVector.broadcast(SPECIES, qkv[q4 + c]);
-                a4 = k0.fma(x4, a4);
-                c4 = k1.fma(x4, c4);
-                FloatVector x5 = FloatVector.broadcast(SPECIES, qkv[q5 + c]);
-                a5 = k0.fma(x5, a5);
-                c5 = k1.fma(x5, c5);
-                FloatVector x6 = FloatVector.broadcast(SPECIES, qkv[q6 + c]);
-                a6 = k0.fma(x6, a6);
-                c6 = k1.fma(x6, c6);
-                FloatVector x7 = FloatVector.broadcast(SPECIES, qkv[q7 + c]);
-                a7 = k0.fma(x7, a7);
-                c7 = k1.fma(x7, c7);
-            }
-            a0.fma(sv, FloatVector.fromArray(SPECIES, bias, b[0] + j)).intoArray(s, 0 * np + j);
-            c0.fma(sv, FloatVector.fromArray(SPECIES, bias, b[0] + j + L)).intoArray(s, 0 * np + j + L);
-            a1.fma(sv, FloatVector.fromArray(SPECIES, bias, b[1] + j)).intoArray(s, 1 * np + j);
-            c1.fma(sv, FloatVector.fromArray(SPECIES, bias, b[1] + j + L)).intoArray(s, 1 * np + j + L);
-            a2.fma(sv, FloatVector.fromArray(SPECIES, bias, b[2] + j)).intoArray(s, 2 * np + j);
-            c2.fma(sv, FloatVector.fromArray(SPECIES, bias, b[2] + j + L)).intoArray(s, 2 * np + j + L);
-            a3.fma(sv, FloatVector.fromArray(SPECIES, bias, b[3] + j)).intoArray(s, 3 * np + j);
-            c3.fma(sv, FloatVector.fromArray(SPECIES, bias, b[3] + j + L)).intoArray(s, 3 * np + j + L);
-            a4.fma(sv, FloatVector.fromArray(SPECIES, bias, b[4] + j)).intoArray(s, 4 * np + j);
-            c4.fma(sv, FloatVector.fromArray(SPECIES, bias, b[4] + j + L)).intoArray(s, 4 * np + j + L);
-            a5.fma(sv, FloatVector.fromArray(SPECIES, bias, b[5] + j)).intoArray(s, 5 * np + j);
-            c5.fma(sv, FloatVector.fromArray(SPECIES, bias, b[5] + j + L)).intoArray(s, 5 * np + j + L);
-            a6.fma(sv, FloatVector.fromArray(SPECIES, bias, b[6] + j)).intoArray(s, 6 * np + j);
-            c6.fma(sv, FloatVector.fromArray(SPECIES, bias, b[6] + j + L)).intoArray(s, 6 * np + j + L);
-            a7.fma(sv, FloatVector.fromArray(SPECIES, bias, b[7] + j)).intoArray(s, 7 * np + j);
-            c7.fma(sv, FloatVector.fromArray(SPECIES, bias, b[7] + j + L)).intoArray(s, 7 * np + j + L);
+            scoresTwoVectors(qkv, q, kT, np, j, d, s);
         }
-        if (j < np) { // one vector of keys left
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (int c = 0; c < d; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * np + j);
-                a0 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q0 + c]), a0);
-                a1 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q1 + c]), a1);
-                a2 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q2 + c]), a2);
-                a3 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q3 + c]), a3);
-                a4 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q4 + c]), a4);
-                a5 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q5 + c]), a5);
-                a6 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q6 + c]), a6);
-                a7 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q7 + c]), a7);
-            }
-            a0.fma(sv, FloatVector.fromArray(SPECIES, bias, b[0] + j)).intoArray(s, 0 * np + j);
-            a1.fma(sv, FloatVector.fromArray(SPECIES, bias, b[1] + j)).intoArray(s, 1 * np + j);
-            a2.fma(sv, FloatVector.fromArray(SPECIES, bias, b[2] + j)).intoArray(s, 2 * np + j);
-            a3.fma(sv, FloatVector.fromArray(SPECIES, bias, b[3] + j)).intoArray(s, 3 * np + j);
-            a4.fma(sv, FloatVector.fromArray(SPECIES, bias, b[4] + j)).intoArray(s, 4 * np + j);
-            a5.fma(sv, FloatVector.fromArray(SPECIES, bias, b[5] + j)).intoArray(s, 5 * np + j);
-            a6.fma(sv, FloatVector.fromArray(SPECIES, bias, b[6] + j)).intoArray(s, 6 * np + j);
-            a7.fma(sv, FloatVector.fromArray(SPECIES, bias, b[7] + j)).intoArray(s, 7 * np + j);
+        if (j < np) {
+            scoresOneVector(qkv, q, kT, np, j, d, s);
         }
     }
 
+    /** {@link #scores} for keys {@code [j, j + 2L)}. */
+    private static void scoresTwoVectors(float[] qkv, int[] q, float[] kT, int np, int j, int d, float[] s) {
+        int q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6], q7 = q[7];
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * np + j);
+            FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * np + j + L);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, qkv[q0 + c]);
+            a0 = k0.fma(x0, a0);
+            c0 = k1.fma(x0, c0);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, qkv[q1 + c]);
+            a1 = k0.fma(x1, a1);
+            c1 = k1.fma(x1, c1);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, qkv[q2 + c]);
+            a2 = k0.fma(x2, a2);
+            c2 = k1.fma(x2, c2);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, qkv[q3 + c]);
+            a3 = k0.fma(x3, a3);
+            c3 = k1.fma(x3, c3);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, qkv[q4 + c]);
+            a4 = k0.fma(x4, a4);
+            c4 = k1.fma(x4, c4);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, qkv[q5 + c]);
+            a5 = k0.fma(x5, a5);
+            c5 = k1.fma(x5, c5);
+            FloatVector x6 = FloatVector.broadcast(SPECIES, qkv[q6 + c]);
+            a6 = k0.fma(x6, a6);
+            c6 = k1.fma(x6, c6);
+            FloatVector x7 = FloatVector.broadcast(SPECIES, qkv[q7 + c]);
+            a7 = k0.fma(x7, a7);
+            c7 = k1.fma(x7, c7);
+        }
+        a0.intoArray(s, 0 * np + j);
+        c0.intoArray(s, 0 * np + j + L);
+        a1.intoArray(s, 1 * np + j);
+        c1.intoArray(s, 1 * np + j + L);
+        a2.intoArray(s, 2 * np + j);
+        c2.intoArray(s, 2 * np + j + L);
+        a3.intoArray(s, 3 * np + j);
+        c3.intoArray(s, 3 * np + j + L);
+        a4.intoArray(s, 4 * np + j);
+        c4.intoArray(s, 4 * np + j + L);
+        a5.intoArray(s, 5 * np + j);
+        c5.intoArray(s, 5 * np + j + L);
+        a6.intoArray(s, 6 * np + j);
+        c6.intoArray(s, 6 * np + j + L);
+        a7.intoArray(s, 7 * np + j);
+        c7.intoArray(s, 7 * np + j + L);
+    }
+
+    /** {@link #scores} for keys {@code [j, j + L)}. */
+    private static void scoresOneVector(float[] qkv, int[] q, float[] kT, int np, int j, int d, float[] s) {
+        int q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6], q7 = q[7];
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * np + j);
+            a0 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q0 + c]), a0);
+            a1 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q1 + c]), a1);
+            a2 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q2 + c]), a2);
+            a3 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q3 + c]), a3);
+            a4 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q4 + c]), a4);
+            a5 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q5 + c]), a5);
+            a6 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q6 + c]), a6);
+            a7 = k0.fma(FloatVector.broadcast(SPECIES, qkv[q7 + c]), a7);
+        }
+        a0.intoArray(s, 0 * np + j);
+        a1.intoArray(s, 1 * np + j);
+        a2.intoArray(s, 2 * np + j);
+        a3.intoArray(s, 3 * np + j);
+        a4.intoArray(s, 4 * np + j);
+        a5.intoArray(s, 5 * np + j);
+        a6.intoArray(s, 6 * np + j);
+        a7.intoArray(s, 7 * np + j);
+    }
 
     private static final float LOG2E = 1.44269504088896341f;
     /** {@code 1.5 * 2^23}: adding it rounds a float below {@code 2^22} in magnitude to an integer in the low bits. */
@@ -230,7 +242,8 @@ final class VectorWindowAttention implements WindowAttentionForward {
     private static final float LN2_LO = -2.12194440e-4f;
 
     /**
-     * {@code s[off, off + np) = exp(s - max)} in place; returns the sum. {@code exp x} for {@code x <= 0} (clamped to
+     * {@code s[off, off + np) = exp(x - max x)} in place for {@code x = s * scale + bias[biasOff, biasOff + np)}
+     * (one fused multiply-add); returns the sum. {@code exp x} for {@code x <= 0} (clamped to
      * {@link FastExp#X_MIN}, so about 1.6e-38 at least, {@code -inf} pads included): {@code x = k ln2 + f} with
      * {@code k = round(x log2 e)} by the {@link #ROUND} addition and ln2 split in two (Cody-Waite),
      * {@code exp f} by its Taylor polynomial of degree 6 on {@code |f| <= ln2/2} (truncation below 1.2e-7
@@ -239,10 +252,14 @@ final class VectorWindowAttention implements WindowAttentionForward {
      * (wrapping is exact for {@code -126 <= k <= 0}). Within 3 ulp of {@code Math.exp} (2.6 measured over the range, a
      * test checks 3).
      */
-    static float expRow(float[] s, int off, int np) {
-        FloatVector m = FloatVector.fromArray(SPECIES, s, off);
-        for (int j = L; j < np; j += L) {
-            m = m.max(FloatVector.fromArray(SPECIES, s, off + j));
+    static float expRow(float[] s, int off, int np, float scale, float[] bias, int biasOff) {
+        FloatVector sv = FloatVector.broadcast(SPECIES, scale);
+        FloatVector m = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < np; j += L) {
+            FloatVector x = FloatVector.fromArray(SPECIES, s, off + j).fma(sv, FloatVector.fromArray(SPECIES, bias,
+                    biasOff + j));
+            x.intoArray(s, off + j);
+            m = m.max(x);
         }
         float max = m.reduceLanes(VectorOperators.MAX);
         FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E);
@@ -272,83 +289,96 @@ final class VectorWindowAttention implements WindowAttentionForward {
 
     /**
      * {@code out[o_i + c] = inv_i * sum_j s[i][j] v_j[c]} for the eight queries' weight rows {@code s [8][np]} and
-     * the {@code n} real keys' values (qkv offset {@code tok[j] + 2d}).
+     * the {@code n} real keys' values (qkv offset {@code tok[j] + 2d}): two vectors of channels at a time, then one
+     * (separate methods for C2, as {@link #scores}).
      */
     private static void mix(float[] qkv, int[] tok, int n, int d, float[] s, int np, float[] out, int[] o,
                             float[] inv) {
         int c = 0;
         for (; c + 2 * L <= d; c += 2 * L) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
-            for (int j = 0; j < n; j++) {
-                int v = tok[j] + 2 * d + c;
-                FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, v);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, v + L);
-                FloatVector w0 = FloatVector.broadcast(SPECIES, s[0 * np + j]);
-                a0 = v0.fma(w0, a0);
-                c0 = v1.fma(w0, c0);
-                FloatVector w1 = FloatVector.broadcast(SPECIES, s[1 * np + j]);
-                a1 = v0.fma(w1, a1);
-                c1 = v1.fma(w1, c1);
-                FloatVector w2 = FloatVector.broadcast(SPECIES, s[2 * np + j]);
-                a2 = v0.fma(w2, a2);
-                c2 = v1.fma(w2, c2);
-                FloatVector w3 = FloatVector.broadcast(SPECIES, s[3 * np + j]);
-                a3 = v0.fma(w3, a3);
-                c3 = v1.fma(w3, c3);
-                FloatVector w4 = FloatVector.broadcast(SPECIES, s[4 * np + j]);
-                a4 = v0.fma(w4, a4);
-                c4 = v1.fma(w4, c4);
-                FloatVector w5 = FloatVector.broadcast(SPECIES, s[5 * np + j]);
-                a5 = v0.fma(w5, a5);
-                c5 = v1.fma(w5, c5);
-                FloatVector w6 = FloatVector.broadcast(SPECIES, s[6 * np + j]);
-                a6 = v0.fma(w6, a6);
-                c6 = v1.fma(w6, c6);
-                FloatVector w7 = FloatVector.broadcast(SPECIES, s[7 * np + j]);
-                a7 = v0.fma(w7, a7);
-                c7 = v1.fma(w7, c7);
-            }
-            a0.mul(inv[0]).intoArray(out, o[0] + c);
-            c0.mul(inv[0]).intoArray(out, o[0] + c + L);
-            a1.mul(inv[1]).intoArray(out, o[1] + c);
-            c1.mul(inv[1]).intoArray(out, o[1] + c + L);
-            a2.mul(inv[2]).intoArray(out, o[2] + c);
-            c2.mul(inv[2]).intoArray(out, o[2] + c + L);
-            a3.mul(inv[3]).intoArray(out, o[3] + c);
-            c3.mul(inv[3]).intoArray(out, o[3] + c + L);
-            a4.mul(inv[4]).intoArray(out, o[4] + c);
-            c4.mul(inv[4]).intoArray(out, o[4] + c + L);
-            a5.mul(inv[5]).intoArray(out, o[5] + c);
-            c5.mul(inv[5]).intoArray(out, o[5] + c + L);
-            a6.mul(inv[6]).intoArray(out, o[6] + c);
-            c6.mul(inv[6]).intoArray(out, o[6] + c + L);
-            a7.mul(inv[7]).intoArray(out, o[7] + c);
-            c7.mul(inv[7]).intoArray(out, o[7] + c + L);
+            mixTwoVectors(qkv, tok, n, d, c, s, np, out, o, inv);
         }
-        if (c < d) { // one vector of channels left
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (int j = 0; j < n; j++) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, tok[j] + 2 * d + c);
-                a0 = v0.fma(FloatVector.broadcast(SPECIES, s[0 * np + j]), a0);
-                a1 = v0.fma(FloatVector.broadcast(SPECIES, s[1 * np + j]), a1);
-                a2 = v0.fma(FloatVector.broadcast(SPECIES, s[2 * np + j]), a2);
-                a3 = v0.fma(FloatVector.broadcast(SPECIES, s[3 * np + j]), a3);
-                a4 = v0.fma(FloatVector.broadcast(SPECIES, s[4 * np + j]), a4);
-                a5 = v0.fma(FloatVector.broadcast(SPECIES, s[5 * np + j]), a5);
-                a6 = v0.fma(FloatVector.broadcast(SPECIES, s[6 * np + j]), a6);
-                a7 = v0.fma(FloatVector.broadcast(SPECIES, s[7 * np + j]), a7);
-            }
-            a0.mul(inv[0]).intoArray(out, o[0] + c);
-            a1.mul(inv[1]).intoArray(out, o[1] + c);
-            a2.mul(inv[2]).intoArray(out, o[2] + c);
-            a3.mul(inv[3]).intoArray(out, o[3] + c);
-            a4.mul(inv[4]).intoArray(out, o[4] + c);
-            a5.mul(inv[5]).intoArray(out, o[5] + c);
-            a6.mul(inv[6]).intoArray(out, o[6] + c);
-            a7.mul(inv[7]).intoArray(out, o[7] + c);
+        if (c < d) {
+            mixOneVector(qkv, tok, n, d, c, s, np, out, o, inv);
         }
+    }
+
+    /** {@link #mix} for channels {@code [c, c + 2L)}. */
+    private static void mixTwoVectors(float[] qkv, int[] tok, int n, int d, int c, float[] s, int np, float[] out,
+                                      int[] o, float[] inv) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int j = 0; j < n; j++) {
+            int v = tok[j] + 2 * d + c;
+            FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, v);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, v + L);
+            FloatVector w0 = FloatVector.broadcast(SPECIES, s[0 * np + j]);
+            a0 = v0.fma(w0, a0);
+            c0 = v1.fma(w0, c0);
+            FloatVector w1 = FloatVector.broadcast(SPECIES, s[1 * np + j]);
+            a1 = v0.fma(w1, a1);
+            c1 = v1.fma(w1, c1);
+            FloatVector w2 = FloatVector.broadcast(SPECIES, s[2 * np + j]);
+            a2 = v0.fma(w2, a2);
+            c2 = v1.fma(w2, c2);
+            FloatVector w3 = FloatVector.broadcast(SPECIES, s[3 * np + j]);
+            a3 = v0.fma(w3, a3);
+            c3 = v1.fma(w3, c3);
+            FloatVector w4 = FloatVector.broadcast(SPECIES, s[4 * np + j]);
+            a4 = v0.fma(w4, a4);
+            c4 = v1.fma(w4, c4);
+            FloatVector w5 = FloatVector.broadcast(SPECIES, s[5 * np + j]);
+            a5 = v0.fma(w5, a5);
+            c5 = v1.fma(w5, c5);
+            FloatVector w6 = FloatVector.broadcast(SPECIES, s[6 * np + j]);
+            a6 = v0.fma(w6, a6);
+            c6 = v1.fma(w6, c6);
+            FloatVector w7 = FloatVector.broadcast(SPECIES, s[7 * np + j]);
+            a7 = v0.fma(w7, a7);
+            c7 = v1.fma(w7, c7);
+        }
+        a0.mul(inv[0]).intoArray(out, o[0] + c);
+        c0.mul(inv[0]).intoArray(out, o[0] + c + L);
+        a1.mul(inv[1]).intoArray(out, o[1] + c);
+        c1.mul(inv[1]).intoArray(out, o[1] + c + L);
+        a2.mul(inv[2]).intoArray(out, o[2] + c);
+        c2.mul(inv[2]).intoArray(out, o[2] + c + L);
+        a3.mul(inv[3]).intoArray(out, o[3] + c);
+        c3.mul(inv[3]).intoArray(out, o[3] + c + L);
+        a4.mul(inv[4]).intoArray(out, o[4] + c);
+        c4.mul(inv[4]).intoArray(out, o[4] + c + L);
+        a5.mul(inv[5]).intoArray(out, o[5] + c);
+        c5.mul(inv[5]).intoArray(out, o[5] + c + L);
+        a6.mul(inv[6]).intoArray(out, o[6] + c);
+        c6.mul(inv[6]).intoArray(out, o[6] + c + L);
+        a7.mul(inv[7]).intoArray(out, o[7] + c);
+        c7.mul(inv[7]).intoArray(out, o[7] + c + L);
+    }
+
+    /** {@link #mix} for channels {@code [c, c + L)}. */
+    private static void mixOneVector(float[] qkv, int[] tok, int n, int d, int c, float[] s, int np, float[] out,
+                                     int[] o, float[] inv) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int j = 0; j < n; j++) {
+            FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, tok[j] + 2 * d + c);
+            a0 = v0.fma(FloatVector.broadcast(SPECIES, s[0 * np + j]), a0);
+            a1 = v0.fma(FloatVector.broadcast(SPECIES, s[1 * np + j]), a1);
+            a2 = v0.fma(FloatVector.broadcast(SPECIES, s[2 * np + j]), a2);
+            a3 = v0.fma(FloatVector.broadcast(SPECIES, s[3 * np + j]), a3);
+            a4 = v0.fma(FloatVector.broadcast(SPECIES, s[4 * np + j]), a4);
+            a5 = v0.fma(FloatVector.broadcast(SPECIES, s[5 * np + j]), a5);
+            a6 = v0.fma(FloatVector.broadcast(SPECIES, s[6 * np + j]), a6);
+            a7 = v0.fma(FloatVector.broadcast(SPECIES, s[7 * np + j]), a7);
+        }
+        a0.mul(inv[0]).intoArray(out, o[0] + c);
+        a1.mul(inv[1]).intoArray(out, o[1] + c);
+        a2.mul(inv[2]).intoArray(out, o[2] + c);
+        a3.mul(inv[3]).intoArray(out, o[3] + c);
+        a4.mul(inv[4]).intoArray(out, o[4] + c);
+        a5.mul(inv[5]).intoArray(out, o[5] + c);
+        a6.mul(inv[6]).intoArray(out, o[6] + c);
+        a7.mul(inv[7]).intoArray(out, o[7] + c);
     }
 }

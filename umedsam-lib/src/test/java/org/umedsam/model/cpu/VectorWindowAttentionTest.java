@@ -43,7 +43,7 @@ class VectorWindowAttentionTest {
             s[i] = -87f * i / (n - 1); // the row maximum is s[0] = 0
         }
         float[] x = s.clone();
-        double sum = VectorWindowAttention.expRow(s, 0, n);
+        double sum = VectorWindowAttention.expRow(s, 0, n, 1f, new float[n], 0);
         double exact = 0;
         double worstUlps = 0;
         for (int i = 0; i < n; i++) {
@@ -53,10 +53,12 @@ class VectorWindowAttentionTest {
         }
         assertThat(worstUlps).isLessThanOrEqualTo(3.0);
         assertThat(sum).isCloseTo(exact, org.assertj.core.data.Offset.offset(exact * 1e-5));
+        // scaled and biased first: pads are -inf by their bias
         float[] pads = new float[lanes];
-        pads[0] = 3f;
-        java.util.Arrays.fill(pads, 1, lanes, Float.NEGATIVE_INFINITY);
-        VectorWindowAttention.expRow(pads, 0, lanes);
+        java.util.Arrays.fill(pads, 1.5f);
+        float[] bias = new float[2 + lanes];
+        java.util.Arrays.fill(bias, 3, 2 + lanes, Float.NEGATIVE_INFINITY);
+        VectorWindowAttention.expRow(pads, 0, lanes, 2f, bias, 2);
         assertThat(pads[0]).isEqualTo(1f);
         for (int i = 1; i < lanes; i++) {
             assertThat(pads[i]).as("a -inf pad").isBetween(0f, 1e-37f);
