@@ -1,5 +1,8 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
+import java.nio.ByteBuffer;
 import java.util.stream.IntStream;
 
 /**
@@ -13,6 +16,11 @@ import java.util.stream.IntStream;
 public final class LayerNorm {
 
     private static final int ROWS_PER_TASK_ELEMENTS = 1 << 14;
+    /**
+     * Whether the off-heap rows are normalised by {@link VectorLayerNorm} (within rounding of the scalar rows):
+     * {@link VectorSupport#enabled()}, read once when this class loads.
+     */
+    private static final boolean VECTOR = VectorSupport.enabled();
     private static final int PIXELS_PER_TASK = 1024;
 
     private LayerNorm() {
@@ -59,6 +67,15 @@ public final class LayerNorm {
     static void rows(float[] x, int xOff, NativeFloats y, int rows, int dim, float[] w, float[] b, float eps) {
         check(w, b, dim);
         y.ensure((long) rows * dim);
+        if (VECTOR && VectorLayerNorm.supports(dim)) {
+            ByteBuffer bytes = y.bytes();
+            ChunkedParallel.parallel(rows, dim, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    VectorLayerNorm.row(x, xOff + r * dim, dim, w, b, eps, bytes, r * dim);
+                }
+            });
+            return;
+        }
         ChunkedParallel.parallel(rows, dim, (from, to) -> {
             for (int r = from; r < to; r++) {
                 y.put(r * dim, normalised(x, xOff + r * dim, dim, w, b, eps, null, null, 0), 0, dim);
