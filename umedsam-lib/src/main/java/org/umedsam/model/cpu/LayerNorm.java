@@ -16,11 +16,7 @@ import java.util.stream.IntStream;
 public final class LayerNorm {
 
     private static final int ROWS_PER_TASK_ELEMENTS = 1 << 14;
-    /**
-     * Whether the off-heap rows are normalised by {@link VectorLayerNorm} (within rounding of the scalar rows):
-     * {@link VectorSupport#enabled()}, read once when this class loads.
-     */
-    private static final boolean VECTOR = VectorSupport.enabled();
+
     private static final int PIXELS_PER_TASK = 1024;
 
     private LayerNorm() {
@@ -44,6 +40,15 @@ public final class LayerNorm {
 
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
+    /**
+     * Whether this JVM's inference normalises rows of {@code dim} by {@link VectorLayerNorm}:
+     * {@link VectorSupport#enabled()} and whole vectors.
+     */
+    static boolean vectorRows(int dim) {
+        // VectorLayerNorm is only touched when the module is present: loading it without fails
+        return VectorSupport.enabled() && VectorLayerNorm.supports(dim);
+    }
+
     /** One row {@code x[xOff .. xOff+dim)} into {@code y[yOff ..)}, on the calling thread. */
     public static void row(float[] x, int xOff, float[] y, int yOff, int dim, float[] w, float[] b, float eps) {
         row(x, xOff, y, yOff, dim, w, b, eps, null, null, 0);
@@ -63,11 +68,15 @@ public final class LayerNorm {
      * As {@link #rows(float[], int, float[], int, int, int, float[], float[], float)}, into an off-heap buffer
      * {@code y [rows, dim]} from index 0 (grown as needed): the input of the product that follows, written once
      * a row at a time while the row is in cache, instead of to the heap and then staged off-heap.
+     *
+     * @param vector whether to normalise by {@link VectorLayerNorm} (within rounding of the scalar rows; only when
+     *               {@link #vectorRows(int)}), chosen when the caller's snapshot is built
      */
-    static void rows(float[] x, int xOff, NativeFloats y, int rows, int dim, float[] w, float[] b, float eps) {
+    static void rows(float[] x, int xOff, NativeFloats y, int rows, int dim, float[] w, float[] b, float eps,
+                     boolean vector) {
         check(w, b, dim);
         y.ensure((long) rows * dim);
-        if (VECTOR && VectorLayerNorm.supports(dim)) {
+        if (vector) {
             ByteBuffer bytes = y.bytes();
             ChunkedParallel.parallel(rows, dim, (from, to) -> {
                 for (int r = from; r < to; r++) {

@@ -34,6 +34,8 @@ final class TinyVitBlock {
     private final NativeLinear fc2;
     private final int hidden;
     private final String out;
+    /** Whether the LayerNorms run {@link VectorLayerNorm}, chosen with the snapshot's other kernels. */
+    private final boolean vectorNorm;
 
     TinyVitBlock(StateDictWeights w, String prefix, int dim, int heads, int ws, int mlpRatio) {
         this.dim = dim;
@@ -59,6 +61,7 @@ final class TinyVitBlock {
         proj = Linear.read(w, a + ".proj", dim, dim, true);
         localConv = FoldedConv.read(w, prefix + ".local_conv", dim, dim, 3, true);
         depthwise = DepthwiseBand.forInference(dim);
+        vectorNorm = LayerNorm.vectorRows(dim);
         localTiled = DepthwiseConv3x3.tiledTaps(localConv.tapMajor(), localConv.bias(), dim,
                 Math.max(1, DepthwiseConv3x3.SEGMENT_FLOATS / dim));
         String m = prefix + ".mlp";
@@ -74,7 +77,7 @@ final class TinyVitBlock {
         // the products' inputs and outputs stay off-heap where only a product reads them (NativeLinear)
         NativeFloats normed = ws.offHeap("block.normed");
         NativeFloats product = ws.offHeap("block.product");
-        LayerNorm.rows(x, 0, normed, len, dim, attnNormW, attnNormB, LN_EPS);
+        LayerNorm.rows(x, 0, normed, len, dim, attnNormW, attnNormB, LN_EPS, vectorNorm);
         qkv.product(normed, len, product);
         float[] q = ws.get("block.qkv", (len + 1) * 3 * dim);
         Epilogue.toHeap(product, len, 3 * dim, qkv.bias, null, 0, Activation.NONE, q, 0);
@@ -85,7 +88,7 @@ final class TinyVitBlock {
         proj.applyResidual(t, len, x, a);
         float[] y = ws.get(out, len * dim);
         depthwise.apply(a, 0, side, side, dim, 0, side, localTiled, false, y, 0);
-        LayerNorm.rows(y, 0, normed, len, dim, mlpNormW, mlpNormB, LN_EPS);
+        LayerNorm.rows(y, 0, normed, len, dim, mlpNormW, mlpNormB, LN_EPS, vectorNorm);
         NativeFloats hiddenRows = ws.offHeap("block.hidden");
         fc1.product(normed, len, hiddenRows);
         Epilogue.inPlace(hiddenRows, len, hidden, fc1.bias, Activation.GELU);

@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The encoder's off-heap chain gives the bits of the heap path it replaced: a LayerNorm written off-heap (within
- * rounding of the heap rows when the Vector API's rows run, bit for bit after it), a {@link NativeLinear} product, the in-place and to-heap {@link Epilogue}s, and the neck's im2col. Buffers start
+ * The encoder's off-heap chain gives the bits of the heap path it replaced: a LayerNorm written off-heap (the
+ * Vector API's rows within rounding of it), a {@link NativeLinear} product, the in-place and to-heap {@link Epilogue}s, and the neck's im2col. Buffers start
  * poisoned with NaN, as a reused workspace buffer holds the last pass's values, so a value left unwritten shows.
  */
 class OffHeapChainTest {
@@ -30,17 +30,24 @@ class OffHeapChainTest {
         Linear fc1 = new Linear(rand(rnd, hidden * dim), rand(rnd, hidden), dim, hidden);
         Linear fc2 = new Linear(rand(rnd, dim * hidden), rand(rnd, dim), hidden, dim);
 
-        // LayerNorm off-heap: the scalar rows' values within rounding (the Vector API's rows sum in another order)
+        // LayerNorm off-heap: the scalar rows' bits, or their values within rounding from the Vector API's rows
+        // (which sum in another order)
         float[] scalarNormed = new float[rows * dim];
         LayerNorm.rows(x, 0, scalarNormed, 0, rows, dim, nw, nb, 1e-5f);
         NativeFloats normed = poisoned(rows * dim + 3);
+        LayerNorm.rows(x, 0, normed, rows, dim, nw, nb, 1e-5f, false);
+        assertThat(read(normed, rows * dim)).as("LayerNorm off-heap, scalar rows").isEqualTo(scalarNormed);
+        if (LayerNorm.vectorRows(dim)) {
+            LayerNorm.rows(x, 0, normed, rows, dim, nw, nb, 1e-5f, true);
+            float[] vector = read(normed, rows * dim);
+            for (int i = 0; i < vector.length; i++) {
+                assertThat(vector[i]).as("LayerNorm off-heap, vector rows, value %d", i)
+                        .isCloseTo(scalarNormed[i], within(1e-5f));
+            }
+        }
+        float[] t = read(normed, rows * dim);
         NativeFloats hiddenRows = poisoned(rows * hidden + 3);
         NativeFloats product = poisoned(rows * dim + 3);
-        LayerNorm.rows(x, 0, normed, rows, dim, nw, nb, 1e-5f);
-        float[] t = read(normed, rows * dim);
-        for (int i = 0; i < t.length; i++) {
-            assertThat(t[i]).as("LayerNorm off-heap, value %d", i).isCloseTo(scalarNormed[i], within(1e-5f));
-        }
 
         // the heap path from the same normalised rows: Linear (Gemm, staged) with GELU, Linear with the skip
         float[] h = fc1.apply(t, rows, Activation.GELU);
