@@ -288,9 +288,14 @@ final class VectorWindowAttention implements WindowAttentionForward {
     }
 
     /**
-     * {@code out[o_i + c] = inv_i * sum_j s[i][j] v_j[c]} for the eight queries' weight rows {@code s [8][np]} and
+     * {@code out[o_i + c] = sum_j (s[i][j] inv_i) v_j[c]} for the eight queries' weight rows {@code s [8][np]} and
      * the {@code n} real keys' values (qkv offset {@code tok[j] + 2d}): two vectors of channels at a time, then one
      * (separate methods for C2, as {@link #scores}).
+     *
+     * <p>Why each weight is normalised as it is broadcast and the accumulators are stored as they are: multiplying an
+     * accumulator after the loop ({@code a.mul(inv)}) is a call on a vector whose class C2 did not know there, and in
+     * every encoder JVM it boxed (26 MB an embedding); the scalar products cost nothing beside the fused
+     * multiply-adds.
      */
     private static void mix(float[] qkv, int[] tok, int n, int d, float[] s, int np, float[] out, int[] o,
                             float[] inv) {
@@ -306,6 +311,8 @@ final class VectorWindowAttention implements WindowAttentionForward {
     /** {@link #mix} for channels {@code [c, c + 2L)}. */
     private static void mixTwoVectors(float[] qkv, int[] tok, int n, int d, int c, float[] s, int np, float[] out,
                                       int[] o, float[] inv) {
+        float inv0 = inv[0], inv1 = inv[1], inv2 = inv[2], inv3 = inv[3], inv4 = inv[4], inv5 = inv[5], inv6 = inv[6],
+                inv7 = inv[7];
         FloatVector a0 = FloatVector.zero(SPECIES);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
@@ -313,72 +320,74 @@ final class VectorWindowAttention implements WindowAttentionForward {
             int v = tok[j] + 2 * d + c;
             FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, v);
             FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, v + L);
-            FloatVector w0 = FloatVector.broadcast(SPECIES, s[0 * np + j]);
+            FloatVector w0 = FloatVector.broadcast(SPECIES, s[0 * np + j] * inv0);
             a0 = v0.fma(w0, a0);
             c0 = v1.fma(w0, c0);
-            FloatVector w1 = FloatVector.broadcast(SPECIES, s[1 * np + j]);
+            FloatVector w1 = FloatVector.broadcast(SPECIES, s[1 * np + j] * inv1);
             a1 = v0.fma(w1, a1);
             c1 = v1.fma(w1, c1);
-            FloatVector w2 = FloatVector.broadcast(SPECIES, s[2 * np + j]);
+            FloatVector w2 = FloatVector.broadcast(SPECIES, s[2 * np + j] * inv2);
             a2 = v0.fma(w2, a2);
             c2 = v1.fma(w2, c2);
-            FloatVector w3 = FloatVector.broadcast(SPECIES, s[3 * np + j]);
+            FloatVector w3 = FloatVector.broadcast(SPECIES, s[3 * np + j] * inv3);
             a3 = v0.fma(w3, a3);
             c3 = v1.fma(w3, c3);
-            FloatVector w4 = FloatVector.broadcast(SPECIES, s[4 * np + j]);
+            FloatVector w4 = FloatVector.broadcast(SPECIES, s[4 * np + j] * inv4);
             a4 = v0.fma(w4, a4);
             c4 = v1.fma(w4, c4);
-            FloatVector w5 = FloatVector.broadcast(SPECIES, s[5 * np + j]);
+            FloatVector w5 = FloatVector.broadcast(SPECIES, s[5 * np + j] * inv5);
             a5 = v0.fma(w5, a5);
             c5 = v1.fma(w5, c5);
-            FloatVector w6 = FloatVector.broadcast(SPECIES, s[6 * np + j]);
+            FloatVector w6 = FloatVector.broadcast(SPECIES, s[6 * np + j] * inv6);
             a6 = v0.fma(w6, a6);
             c6 = v1.fma(w6, c6);
-            FloatVector w7 = FloatVector.broadcast(SPECIES, s[7 * np + j]);
+            FloatVector w7 = FloatVector.broadcast(SPECIES, s[7 * np + j] * inv7);
             a7 = v0.fma(w7, a7);
             c7 = v1.fma(w7, c7);
         }
-        a0.mul(inv[0]).intoArray(out, o[0] + c);
-        c0.mul(inv[0]).intoArray(out, o[0] + c + L);
-        a1.mul(inv[1]).intoArray(out, o[1] + c);
-        c1.mul(inv[1]).intoArray(out, o[1] + c + L);
-        a2.mul(inv[2]).intoArray(out, o[2] + c);
-        c2.mul(inv[2]).intoArray(out, o[2] + c + L);
-        a3.mul(inv[3]).intoArray(out, o[3] + c);
-        c3.mul(inv[3]).intoArray(out, o[3] + c + L);
-        a4.mul(inv[4]).intoArray(out, o[4] + c);
-        c4.mul(inv[4]).intoArray(out, o[4] + c + L);
-        a5.mul(inv[5]).intoArray(out, o[5] + c);
-        c5.mul(inv[5]).intoArray(out, o[5] + c + L);
-        a6.mul(inv[6]).intoArray(out, o[6] + c);
-        c6.mul(inv[6]).intoArray(out, o[6] + c + L);
-        a7.mul(inv[7]).intoArray(out, o[7] + c);
-        c7.mul(inv[7]).intoArray(out, o[7] + c + L);
+        a0.intoArray(out, o[0] + c);
+        c0.intoArray(out, o[0] + c + L);
+        a1.intoArray(out, o[1] + c);
+        c1.intoArray(out, o[1] + c + L);
+        a2.intoArray(out, o[2] + c);
+        c2.intoArray(out, o[2] + c + L);
+        a3.intoArray(out, o[3] + c);
+        c3.intoArray(out, o[3] + c + L);
+        a4.intoArray(out, o[4] + c);
+        c4.intoArray(out, o[4] + c + L);
+        a5.intoArray(out, o[5] + c);
+        c5.intoArray(out, o[5] + c + L);
+        a6.intoArray(out, o[6] + c);
+        c6.intoArray(out, o[6] + c + L);
+        a7.intoArray(out, o[7] + c);
+        c7.intoArray(out, o[7] + c + L);
     }
 
     /** {@link #mix} for channels {@code [c, c + L)}. */
     private static void mixOneVector(float[] qkv, int[] tok, int n, int d, int c, float[] s, int np, float[] out,
                                      int[] o, float[] inv) {
+        float inv0 = inv[0], inv1 = inv[1], inv2 = inv[2], inv3 = inv[3], inv4 = inv[4], inv5 = inv[5], inv6 = inv[6],
+                inv7 = inv[7];
         FloatVector a0 = FloatVector.zero(SPECIES);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int j = 0; j < n; j++) {
             FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, tok[j] + 2 * d + c);
-            a0 = v0.fma(FloatVector.broadcast(SPECIES, s[0 * np + j]), a0);
-            a1 = v0.fma(FloatVector.broadcast(SPECIES, s[1 * np + j]), a1);
-            a2 = v0.fma(FloatVector.broadcast(SPECIES, s[2 * np + j]), a2);
-            a3 = v0.fma(FloatVector.broadcast(SPECIES, s[3 * np + j]), a3);
-            a4 = v0.fma(FloatVector.broadcast(SPECIES, s[4 * np + j]), a4);
-            a5 = v0.fma(FloatVector.broadcast(SPECIES, s[5 * np + j]), a5);
-            a6 = v0.fma(FloatVector.broadcast(SPECIES, s[6 * np + j]), a6);
-            a7 = v0.fma(FloatVector.broadcast(SPECIES, s[7 * np + j]), a7);
+            a0 = v0.fma(FloatVector.broadcast(SPECIES, s[0 * np + j] * inv0), a0);
+            a1 = v0.fma(FloatVector.broadcast(SPECIES, s[1 * np + j] * inv1), a1);
+            a2 = v0.fma(FloatVector.broadcast(SPECIES, s[2 * np + j] * inv2), a2);
+            a3 = v0.fma(FloatVector.broadcast(SPECIES, s[3 * np + j] * inv3), a3);
+            a4 = v0.fma(FloatVector.broadcast(SPECIES, s[4 * np + j] * inv4), a4);
+            a5 = v0.fma(FloatVector.broadcast(SPECIES, s[5 * np + j] * inv5), a5);
+            a6 = v0.fma(FloatVector.broadcast(SPECIES, s[6 * np + j] * inv6), a6);
+            a7 = v0.fma(FloatVector.broadcast(SPECIES, s[7 * np + j] * inv7), a7);
         }
-        a0.mul(inv[0]).intoArray(out, o[0] + c);
-        a1.mul(inv[1]).intoArray(out, o[1] + c);
-        a2.mul(inv[2]).intoArray(out, o[2] + c);
-        a3.mul(inv[3]).intoArray(out, o[3] + c);
-        a4.mul(inv[4]).intoArray(out, o[4] + c);
-        a5.mul(inv[5]).intoArray(out, o[5] + c);
-        a6.mul(inv[6]).intoArray(out, o[6] + c);
-        a7.mul(inv[7]).intoArray(out, o[7] + c);
+        a0.intoArray(out, o[0] + c);
+        a1.intoArray(out, o[1] + c);
+        a2.intoArray(out, o[2] + c);
+        a3.intoArray(out, o[3] + c);
+        a4.intoArray(out, o[4] + c);
+        a5.intoArray(out, o[5] + c);
+        a6.intoArray(out, o[6] + c);
+        a7.intoArray(out, o[7] + c);
     }
 }
