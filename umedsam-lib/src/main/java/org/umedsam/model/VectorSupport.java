@@ -10,9 +10,9 @@ import java.util.List;
  * notebooks' kernel, {@code experiments/run-main}, grid tasks). Without it the engine uses its plain-Java kernels,
  * which compute the same function (within 2e-6 on attention outputs) more slowly.
  *
- * <p>Why a switch: the Vector API lets a kernel keep a block of results in registers (four queries by two
+ * <p>Why a switch: the Vector API lets a kernel keep a block of results in registers (eight queries by two
  * vectors of keys), which C2's automatic vectorisation of innermost loops cannot; on a 2-core AVX-512 host the
- * window attention took 53 instead of 123 ms per LiteMedSAM image. {@code -Dumedsam.vectorKernels=false} turns
+ * window attention took about 40 instead of 123 ms per LiteMedSAM image. {@code -Dumedsam.vectorKernels=false} turns
  * them off (to compare, to reproduce plain-Java numbers bit for bit, or for a JVM that embeds one image: until C2
  * compiles them the Vector API's kernels run interpreted, and a fresh JVM's first embedding took about a second
  * longer, {@code ColdEmbedBenchmark}); the choice is made when a model snapshot is built.
