@@ -3,6 +3,7 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.VectorSupport;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * What follows a layer's product, applied to each row of the off-heap result {@code y [m, n]} as it is read:
@@ -12,8 +13,8 @@ import java.nio.ByteBuffer;
  * <p>Why rows: each row is copied to an offset-0 heap row (C2 vectorises loops over it), finished there while in
  * L1, and written once; a separate bias or activation pass would read and write the whole output again. Rows are
  * split over the common pool; the floats and their order are the same on any number of threads. With the Vector
- * API's module, {@link VectorEpilogue} finishes each row in one pass of vector loads and stores (the same bits;
- * 0.94 of an embedding's time, interleaved).
+ * API's module, {@link VectorEpilogue} finishes each row's whole vectors in one pass of vector loads and stores
+ * (the same bits; 0.94 of an embedding's time, interleaved) and the rows above take only the rest.
  */
 final class Epilogue {
 
@@ -34,48 +35,60 @@ final class Epilogue {
      */
     static void toHeap(NativeFloats y, int m, int n, float[] bias, float[] residual, int resOff, Activation act,
                        float[] c, int cOff) {
-        if (VECTOR) {
-            ByteBuffer bytes = y.bytes();
-            ChunkedParallel.parallel(m, n, (from, to) -> {
-                float[] scratch = ROWS.get(n)[0];
-                for (int r = from; r < to; r++) {
-                    VectorEpilogue.row(bytes, r, n, bias, residual, resOff + r * n, act, c, cOff + r * n, scratch);
-                }
-            });
-            return;
-        }
+        int whole = vectorValues(n);
+        float[] restBias = rest(bias, whole);
+        ByteBuffer bytes = whole > 0 ? y.bytes() : null;
         ChunkedParallel.parallel(m, n, (from, to) -> {
             float[][] rows = ROWS.get(n);
-            float[] row = rows[0];
-            float[] skip = rows[1];
             for (int r = from; r < to; r++) {
-                y.get(r * n, row, 0, n);
-                finish(row, n, bias, residual, resOff + r * n, skip, act);
-                System.arraycopy(row, 0, c, cOff + r * n, n);
+                if (whole > 0) {
+                    VectorEpilogue.row(bytes, r * n, whole, bias, residual, resOff + r * n, act, c, cOff + r * n);
+                }
+                if (whole < n) {
+                    int len = n - whole;
+                    y.get(r * n + whole, rows[0], 0, len);
+                    finish(rows[0], len, restBias, residual, resOff + r * n + whole, rows[1], act);
+                    System.arraycopy(rows[0], 0, c, cOff + r * n + whole, len);
+                }
             }
         });
     }
 
     /** {@code y[m, n] = act(y + bias)} in place: a hidden layer's output, read next by the following product. */
     static void inPlace(NativeFloats y, int m, int n, float[] bias, Activation act) {
-        if (VECTOR) {
-            ByteBuffer bytes = y.bytes();
-            ChunkedParallel.parallel(m, n, (from, to) -> {
-                float[] scratch = ROWS.get(n)[0];
-                for (int r = from; r < to; r++) {
-                    VectorEpilogue.row(bytes, r, n, bias, null, 0, act, null, 0, scratch);
-                }
-            });
-            return;
-        }
+        int whole = vectorValues(n);
+        float[] restBias = rest(bias, whole);
+        ByteBuffer bytes = whole > 0 ? y.bytes() : null;
         ChunkedParallel.parallel(m, n, (from, to) -> {
             float[] row = ROWS.get(n)[0];
             for (int r = from; r < to; r++) {
-                y.get(r * n, row, 0, n);
-                finish(row, n, bias, null, 0, null, act);
-                y.put(r * n, row, 0, n);
+                if (whole > 0) {
+                    VectorEpilogue.row(bytes, r * n, whole, bias, null, 0, act, null, 0);
+                }
+                if (whole < n) {
+                    int len = n - whole;
+                    y.get(r * n + whole, row, 0, len);
+                    finish(row, len, restBias, null, 0, null, act);
+                    y.put(r * n + whole, row, 0, len);
+                }
             }
         });
+    }
+
+    /** The values at the start of each row of {@code n} that {@link VectorEpilogue} finishes: 0 without it. */
+    private static int vectorValues(int n) {
+        return VECTOR ? VectorEpilogue.wholeVectors(n) : 0; // VectorEpilogue is only loaded with the module
+    }
+
+    /**
+     * {@code bias} from index {@code from} on, for the scalar rest of each row (null stays null, and so does a bias
+     * the vector pass covers whole).
+     */
+    private static float[] rest(float[] bias, int from) {
+        if (bias == null || from == 0) {
+            return bias;
+        }
+        return from < bias.length ? Arrays.copyOfRange(bias, from, bias.length) : null;
     }
 
     private static void finish(float[] row, int n, float[] bias, float[] residual, int resOff, float[] skip,

@@ -16,7 +16,6 @@ import java.util.stream.IntStream;
 public final class LayerNorm {
 
     private static final int ROWS_PER_TASK_ELEMENTS = 1 << 14;
-
     private static final int PIXELS_PER_TASK = 1024;
 
     private LayerNorm() {

@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
 /**
  * {@link Epilogue}'s rows with the Vector API: {@code act((y + bias) + residual)} in one pass over a row, read
  * from the off-heap product by vector loads and written by vector stores, with the same float operations in the
- * same order as the scalar passes (so the same bits; {@link VectorGelu} for GELU). A tail shorter than a vector
- * goes through {@code scratch} and the scalar passes.
+ * same order as the scalar passes (so the same bits; {@link VectorGelu} for GELU). {@link Epilogue} finishes a
+ * row's last values, fewer than a vector, with its scalar passes.
  *
  * <p>Why: the scalar rows copy each row to the heap, then add the bias, copy and add the residual, apply the
  * activation and copy the row out, five passes over rows of 64 to 1280 values; here each value is loaded and
@@ -25,18 +25,20 @@ final class VectorEpilogue {
     private VectorEpilogue() {
     }
 
+    /** The values of a row of {@code n} that whole vectors cover. */
+    static int wholeVectors(int n) {
+        return n - n % L;
+    }
+
     /**
-     * Row {@code r} of {@code y [m, n]}: {@code act((y + bias) + residual)} into {@code out[outOff, outOff + n)}
-     * (a heap array), or back into {@code y} when {@code out} is null.
-     *
-     * @param scratch a row of at least {@code n} floats for the tail
+     * {@code act((y + bias) + residual)} for the {@code len} values (a multiple of the lane count) of {@code y}
+     * from float index {@code index}, bias and residual from their index 0 and {@code resOff}, into
+     * {@code out[outOff, outOff + len)} (a heap array), or back into {@code y} when {@code out} is null.
      */
-    static void row(ByteBuffer y, int r, int n, float[] bias, float[] residual, int resOff, Activation act,
-                    float[] out, int outOff, float[] scratch) {
-        long base = 4L * r * n;
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            int byteIndex = (int) (base + 4L * j);
+    static void row(ByteBuffer y, int index, int len, float[] bias, float[] residual, int resOff, Activation act,
+                    float[] out, int outOff) {
+        for (int j = 0; j < len; j += L) {
+            int byteIndex = 4 * (index + j);
             FloatVector v = FloatVector.fromByteBuffer(SPECIES, y, byteIndex, ORDER);
             if (bias != null) {
                 v = v.add(FloatVector.fromArray(SPECIES, bias, j));
@@ -53,31 +55,6 @@ final class VectorEpilogue {
                 v.intoArray(out, outOff + j);
             } else {
                 v.intoByteBuffer(y, byteIndex, ORDER);
-            }
-        }
-        if (j < n) {
-            int tail = n - j;
-            int index = r * n + j;
-            for (int i = 0; i < tail; i++) {
-                scratch[i] = y.getFloat(4 * (index + i));
-            }
-            if (bias != null) {
-                for (int i = 0; i < tail; i++) {
-                    scratch[i] += bias[j + i];
-                }
-            }
-            if (residual != null) {
-                for (int i = 0; i < tail; i++) {
-                    scratch[i] += residual[resOff + j + i];
-                }
-            }
-            act.apply(scratch, 0, tail);
-            for (int i = 0; i < tail; i++) {
-                if (out != null) {
-                    out[outOff + j + i] = scratch[i];
-                } else {
-                    y.putFloat(4 * (index + i), scratch[i]);
-                }
             }
         }
     }

@@ -16,9 +16,10 @@ import java.util.Arrays;
  * vector of keys per channel ({@code nPad} = the window's {@code N = ws*ws} positions rounded up to whole vectors;
  * pad columns gather the first token, and their bias {@code -inf} makes their weights 0); then for each block of
  * eight queries, {@code s[8][nPad]} is accumulated over the {@code d} channels in 8 x 2 vector registers (per
- * channel: two key vectors loaded, eight query values broadcast, sixteen fused multiply-adds); each row is scaled,
- * biased and given its softmax in one pass ({@link #expRow}), and {@code out[8][d]} is accumulated over the keys
- * in 8 x 2 registers (per key: two value vectors, eight weights broadcast) and divided by the row sums. A last
+ * channel: two key vectors loaded, eight query values broadcast, sixteen fused multiply-adds); each row is scaled
+ * and biased while its maximum is found, then exponentiated and summed ({@link #expRow}), and {@code out[8][d]} is
+ * accumulated over the keys in 8 x 2 registers (per key: two value vectors, eight weights broadcast, each weight
+ * times its row's 1 / sum). A last
  * block of fewer than eight queries repeats its last query (same values written again), so there is no scalar
  * tail. The blocks are written out query by query: vectors held in an array or indexed in a loop would be boxed.
  *

@@ -3,13 +3,15 @@ package org.umedsam.model.cpu;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.umedsam.model.VectorSupport;
+
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Vector API epilogue gives the scalar passes' bits ({@code act((y + bias) + residual)}, in that order) on
- * every row of an off-heap product, to the heap or in place, whole vectors and tails alike.
+ * The epilogue with the Vector API's rows gives the scalar passes' bits ({@code act((y + bias) + residual)}, in that
+ * order) on every row of an off-heap product, to the heap or in place, whole vectors and the scalar rest alike.
  */
 class VectorEpilogueTest {
 
@@ -23,33 +25,35 @@ class VectorEpilogueTest {
         int resOff = 3;
         float[] residual = withResidual ? KernelTestSupport.rand(random, resOff + m * n) : null;
         float[] expected = new float[m * n];
+        float[] expectedInPlace = new float[m * n];
         for (int i = 0; i < m * n; i++) {
             float v = product[i];
             if (bias != null) {
                 v += bias[i % n];
             }
+            expectedInPlace[i] = activate(act, v);
             if (residual != null) {
                 v += residual[resOff + i];
             }
-            expected[i] = act == Activation.GELU ? Gelu.gelu(v) : act == Activation.RELU ? Math.max(v, 0f) : v;
+            expected[i] = activate(act, v);
         }
+        assertThat(VectorSupport.enabled()).as("the test JVM runs the vector epilogue").isTrue();
         NativeFloats y = KernelTestSupport.poisoned(m * n);
         y.put(0, product, 0, m * n);
         int outOff = 5;
         float[] out = new float[outOff + m * n];
-        float[] scratch = new float[n];
-        for (int r = 0; r < m; r++) {
-            VectorEpilogue.row(y.bytes(), r, n, bias, residual, resOff + r * n, act, out, outOff + r * n, scratch);
-        }
-        for (int r = 0; r < m; r++) {
-            VectorEpilogue.row(y.bytes(), r, n, bias, residual, resOff + r * n, act, null, 0, scratch);
-        }
+        Epilogue.toHeap(y, m, n, bias, residual, resOff, act, out, outOff);
+        Epilogue.inPlace(y, m, n, bias, act);
         float[] inPlace = KernelTestSupport.read(y, m * n);
         for (int i = 0; i < m * n; i++) {
             assertThat(Float.floatToIntBits(out[outOff + i])).as("to the heap, value %d", i)
                     .isEqualTo(Float.floatToIntBits(expected[i]));
             assertThat(Float.floatToIntBits(inPlace[i])).as("in place, value %d", i)
-                    .isEqualTo(Float.floatToIntBits(expected[i]));
+                    .isEqualTo(Float.floatToIntBits(expectedInPlace[i]));
         }
+    }
+
+    private static float activate(Activation act, float v) {
+        return act == Activation.GELU ? Gelu.gelu(v) : act == Activation.RELU ? Math.max(v, 0f) : v;
     }
 }
