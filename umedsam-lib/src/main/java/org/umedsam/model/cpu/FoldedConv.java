@@ -2,17 +2,14 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
-import java.util.stream.IntStream;
-
 /**
  * TinyViT's {@code Conv2d_BN} in evaluation mode with the BatchNorm folded into the bias-free convolution:
  * {@code scale = gamma / sqrt(running_var + eps)}, {@code w' = w * scale[out]},
  * {@code b' = beta - running_mean * scale}.
  *
  * <p>{@code weight} keeps PyTorch's layout {@code [out, in/groups, k, k]} flattened; for a 1x1 convolution
- * that is the matrix {@code [out, in]}, used as {@code W X} on a channel-first map {@code [in, HW]} and as a
- * Linear ({@code X W^T}) on a channel-last map {@code [HW, in]}. The ONNX export folds through
- * {@link #read} too, so both run the same folded weights.
+ * that is the matrix {@code [out, in]}, used as a Linear ({@code X W^T}) on a channel-last map {@code [HW, in]}.
+ * The ONNX export folds through {@link #read} too, so both run the same folded weights.
  */
 public record FoldedConv(float[] weight, float[] bias, int outChannels, int inChannels, int kernel, boolean depthwise) {
 
@@ -34,25 +31,6 @@ public record FoldedConv(float[] weight, float[] bias, int outChannels, int inCh
             bias[o] = beta[o] - mean[o] * scale;
         }
         return new FoldedConv(folded, bias, out, in, k, depthwise);
-    }
-
-    /**
-     * 1x1 convolution on a channel-first map: {@code y[out, hw] = W x[in, hw] + b}, then GELU when asked.
-     */
-    void pointwiseChw(float[] x, int hw, float[] y, boolean gelu) {
-        requirePointwise();
-        Gemm.multiply(weight, 0, outChannels, inChannels, x, 0, hw, false, y, 0);
-        IntStream.range(0, outChannels).parallel().forEach(c -> {
-            if (gelu) {
-                Gelu.applyBias(y, c * hw, hw, bias[c]);
-            } else {
-                float b = bias[c];
-                int o = c * hw;
-                for (int i = 0; i < hw; i++) {
-                    y[o + i] += b;
-                }
-            }
-        });
     }
 
     /** 1x1 convolution on a channel-last map: {@code y[pixels, out] = x[pixels, in] W^T + b}, then GELU when asked. */

@@ -118,7 +118,8 @@ public final class Gemm {
 
     /**
      * Whether {@code [m, k] x [k, n]} has far more output columns than rows (a 1x1 convolution on channel-first
-     * maps, {@code [C_out, C_in] x [C_in, H*W]}: the patch embedding's two). Why: oneDNN's matmul ran such products
+     * maps, {@code [C_out, C_in] x [C_in, H*W]}: the training pass's patch embedding; inference computes it
+     * channel-last since 2026-12-05, {@link PatchEmbed}). Why: oneDNN's matmul ran such products
      * at 6 to 8 G multiply-adds/s where OpenBLAS's {@code cblas_sgemm} ran them at 15 to 25 (256x64x65536 and
      * 64x256x65536, 2-core Zen 1, 2026-12-04). The patch embedding took 0.018 to 0.026 s this way against 0.028 to
      * 0.036 s through oneDNN, and the MBConv stage after it, where OpenBLAS's idle threads could have slowed the

@@ -146,18 +146,16 @@ public final class ImageEncoder {
 
     /**
      * One image {@code [3, S*S]} channel-first -> embedding {@code [E, (S/4)^2]}; {@code listener} (may be
-     * null) sees each stage output (0..3) and is called with stage -1 after the patch embedding and 4 after
-     * the neck, which timing uses. The arrays it sees and the one returned are workspace buffers, valid until
+     * null) sees each stage output (0..3, channel-last) and is called with stage -1 after the patch embedding
+     * (channel-last too) and 4 after the neck, which timing uses. The arrays it sees and the one returned are workspace buffers, valid until
      * the next pass on this thread (possibly longer than the data they hold).
      */
     float[] forward(float[] image, StageListener listener) {
         int side = config.imageSize();
         int[] d = config.embedDims();
         Workspace ws = workspaces.get();
-        float[] x = patchEmbed.forward(image, side * side, ws);
-        notify(listener, -1, x, side);
-        float[] tokens = ws.get("stage0.tokens", d[0] * side * side);
-        Transpose.apply(x, d[0], side * side, tokens);
+        float[] tokens = patchEmbed.forward(image, side * side, ws);
+        notify(listener, -1, tokens, side);
         for (MBConv m : mbconvs) {
             tokens = m.forward(tokens, side, ws);
         }

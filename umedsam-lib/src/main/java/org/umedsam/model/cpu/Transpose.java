@@ -10,19 +10,22 @@ final class Transpose {
     private Transpose() {
     }
 
-    /** {@code y[cols, rows] = x[rows, cols]ᵀ}, parallel over row blocks. */
+    /**
+     * {@code y[cols, rows] = x[rows, cols]ᵀ}, parallel over blocks of {@code 64 x 64}: a map of 64 channels is one row
+     * block, which alone would keep it on one thread.
+     */
     static void apply(float[] x, int rows, int cols, float[] y) {
-        int tasks = (rows + BLOCK - 1) / BLOCK;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            int r0 = t * BLOCK;
+        int rowBlocks = (rows + BLOCK - 1) / BLOCK;
+        int colBlocks = (cols + BLOCK - 1) / BLOCK;
+        IntStream.range(0, rowBlocks * colBlocks).parallel().forEach(t -> {
+            int r0 = (t / colBlocks) * BLOCK;
             int r1 = Math.min(rows, r0 + BLOCK);
-            for (int c0 = 0; c0 < cols; c0 += BLOCK) {
-                int c1 = Math.min(cols, c0 + BLOCK);
-                for (int r = r0; r < r1; r++) {
-                    int xo = r * cols;
-                    for (int c = c0; c < c1; c++) {
-                        y[c * rows + r] = x[xo + c];
-                    }
+            int c0 = (t % colBlocks) * BLOCK;
+            int c1 = Math.min(cols, c0 + BLOCK);
+            for (int r = r0; r < r1; r++) {
+                int xo = r * cols;
+                for (int c = c0; c < c1; c++) {
+                    y[c * rows + r] = x[xo + c];
                 }
             }
         });
