@@ -94,6 +94,9 @@ class OnnxRuntimeBenchmark {
             report(preset, "image encoder, batch 1", enc, 1);
             System.out.printf("BENCH onnx: %s   LiteMedSam.embed (snapshot kept per weight version): median %.3f s%n", preset,
                     BenchmarkSupport.median(enc[2]));
+            System.out.printf("BENCH onnx: %s   heap allocated per engine embedding, all Java threads: %.1f MB (the input "
+                    + "and output copies are about 6 MB; much more means a Vector API kernel ran boxed in this JVM)%n",
+                    preset, allocatedPerCall(engineEncoder, 3) / 1e6);
 
             for (int n : new int[]{1, boxCount}) {
                 INDArray boxes = boxes(n, s);
@@ -106,6 +109,8 @@ class OnnxRuntimeBenchmark {
                         BenchmarkSupport.firstAndLast(BenchmarkSupport.warmUpAlone(engineWarmupSeconds, engineCall), 10));
                 double[][] dec = interleaved(warmups, warmupSeconds, decoderRuns, engineCall, ortCall);
                 report(preset, "decoder per box, " + n + (n == 1 ? " box" : " boxes") + " per call", dec, n);
+                System.out.printf("BENCH onnx: %s   heap allocated per engine call, all Java threads: %.2f MB%n", preset,
+                        allocatedPerCall(engineCall, 10) / 1e6);
                 if (n == 1) {
                     // the same call back to back, as when a volume's boxes are decoded one after another: the idle
                     // time before an isolated call costs both contenders (this VM's cores are slower for tens of
@@ -120,6 +125,17 @@ class OnnxRuntimeBenchmark {
         }
         System.out.printf("BENCH onnx: peak RSS (VmHWM) %s; load average at end: %s%n", BenchmarkSupport.procStatus("VmHWM"),
                 BenchmarkSupport.loadAverage());
+    }
+
+    /** Bytes the JVM's threads allocate per call of {@code task}, over {@code calls} calls. */
+    static double allocatedPerCall(Callable<?> task, int calls) throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalThreadAllocatedBytes();
+        for (int i = 0; i < calls; i++) {
+            task.call();
+        }
+        return (double) (threads.getTotalThreadAllocatedBytes() - before) / calls;
     }
 
     /** Calls per timed block of the back-to-back decoder comparison ({@code -Dbench.streamCalls}). */
