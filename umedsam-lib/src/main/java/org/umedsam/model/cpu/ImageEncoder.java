@@ -147,12 +147,11 @@ public final class ImageEncoder {
     /**
      * One image {@code [3, S*S]} channel-first -> embedding {@code [E, (S/4)^2]}; {@code listener} (may be
      * null) sees each stage output (0..3, channel-last) and is called with stage -1 after the patch embedding
-     * (channel-last too) and 4 after the neck, which timing uses. The arrays it sees and the one returned are workspace buffers, valid until
-     * the next pass on this thread (possibly longer than the data they hold).
+     * (channel-last too) and 4 after the neck, which timing uses. The arrays it sees and the one returned are
+     * workspace buffers, valid until the next pass on this thread (possibly longer than the data they hold).
      */
     float[] forward(float[] image, StageListener listener) {
         int side = config.imageSize();
-        int[] d = config.embedDims();
         Workspace ws = workspaces.get();
         float[] tokens = patchEmbed.forward(image, side * side, ws);
         notify(listener, -1, tokens, side);

@@ -1,7 +1,5 @@
 package org.umedsam.model.cpu;
 
-import java.util.stream.IntStream;
-
 /**
  * LiteMedSAM's patch embedding in evaluation mode: 1x1 Conv2d_BN 3 -> dim/2, GELU, 1x1 Conv2d_BN dim/2 -> dim,
  * no down-sampling. Channel-first image {@code [3, S*S]} in, channel-last tokens {@code [S*S, dim]} out, the layout
@@ -10,27 +8,25 @@ import java.util.stream.IntStream;
  * <p>Why channel-last here: computed channel-first, the output {@code [64, 65536]} then had to be transposed, and a
  * transpose of 64 rows is one task of {@link Transpose}, so one thread; patch embedding and transpose took 12 ms of
  * a 0.38 s embedding (2-core AVX-512 host, 2026-12-05). The first convolution has three inputs per output, too few
- * for a product: it is a loop over each block of pixels.
+ * for a product: it is a loop over pixels, in parallel chunks ({@link ChunkedParallel}).
  */
 final class PatchEmbed {
-
-    /** Pixels per task of the first convolution. */
-    private static final int BLOCK_PIXELS = 2048;
 
     private final FoldedConv conv0;
     /** conv0's weight by input channel: {@code w0[o] = weight[o, 0]}, and so on. */
     private final float[] w0;
     private final float[] w1;
     private final float[] w2;
-    private final FoldedConv conv2;
-    private final Linear conv2Linear;
+    /** The second convolution, a product of each pixel's channels: {@code [dim/2] -> [dim]}. */
+    private final Linear conv2;
 
     private final String out;
 
     PatchEmbed(StateDictWeights w, String prefix, int dim) {
         out = prefix + ".out";
         conv0 = FoldedConv.read(w, prefix + ".seq.0", 3, dim / 2, 1, false);
-        conv2 = FoldedConv.read(w, prefix + ".seq.2", dim / 2, dim, 1, false);
+        FoldedConv c2 = FoldedConv.read(w, prefix + ".seq.2", dim / 2, dim, 1, false);
+        conv2 = new Linear(c2.weight(), c2.bias(), c2.inChannels(), c2.outChannels());
         int mid = conv0.outChannels();
         w0 = new float[mid];
         w1 = new float[mid];
@@ -40,7 +36,6 @@ final class PatchEmbed {
             w1[o] = conv0.weight()[o * 3 + 1];
             w2[o] = conv0.weight()[o * 3 + 2];
         }
-        conv2Linear = new Linear(conv2.weight(), conv2.bias(), conv2.inChannels(), conv2.outChannels());
     }
 
     /** {@code image [3, pixels]} channel-first -> {@code [pixels, dim]} channel-last (a workspace buffer). */
@@ -48,9 +43,7 @@ final class PatchEmbed {
         int mid = conv0.outChannels();
         float[] h = ws.get("patch_embed.h", pixels * mid);
         float[] b = conv0.bias();
-        IntStream.range(0, (pixels + BLOCK_PIXELS - 1) / BLOCK_PIXELS).parallel().forEach(t -> {
-            int p0 = t * BLOCK_PIXELS;
-            int p1 = Math.min(pixels, p0 + BLOCK_PIXELS);
+        ChunkedParallel.parallel(pixels, mid, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float x0 = image[p];
                 float x1 = image[pixels + p];
@@ -62,8 +55,8 @@ final class PatchEmbed {
             }
             Gelu.apply(h, p0 * mid, (p1 - p0) * mid);
         });
-        float[] y = ws.get(out, pixels * conv2.outChannels());
-        conv2Linear.apply(h, pixels, y, Activation.NONE);
+        float[] y = ws.get(out, pixels * conv2.out);
+        conv2.apply(h, pixels, y, Activation.NONE);
         return y;
     }
 }

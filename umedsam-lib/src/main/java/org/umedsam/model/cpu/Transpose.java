@@ -11,8 +11,8 @@ final class Transpose {
     }
 
     /**
-     * {@code y[cols, rows] = x[rows, cols]ᵀ}, parallel over blocks of {@code 64 x 64}: a map of 64 channels is one row
-     * block, which alone would keep it on one thread.
+     * {@code y[cols, rows] = x[rows, cols]ᵀ}, parallel over blocks of {@code 64 x 64}: a map of 64 channels is one
+     * row block, which alone would keep it on one thread.
      */
     static void apply(float[] x, int rows, int cols, float[] y) {
         int rowBlocks = (rows + BLOCK - 1) / BLOCK;

@@ -59,8 +59,8 @@
  *       rounding; and {@code VectorGelu}, which {@code Gelu} runs wherever a GELU is evaluated (training too):
  *       the same operations on whole vectors, the same bits; {@code VectorEpilogue}, the products' epilogues read
  *       from native memory by vector loads, one pass a row, the same bits; {@code VectorLayerNorm}, the blocks'
- *       LayerNorm rows written off-heap by vector stores, within rounding, chosen per snapshot. Only these classes import
- *       {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
+ *       LayerNorm rows written off-heap by vector stores, within rounding, chosen per snapshot. Only these classes
+ *       import {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
  *       any JDK 17.</li>
  * </ul>
  *
