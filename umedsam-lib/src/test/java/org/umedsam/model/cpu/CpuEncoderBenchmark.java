@@ -4,6 +4,7 @@ import org.umedsam.model.PlainKernels;
 import org.umedsam.model.VectorSupport;
 
 import org.umedsam.BenchmarkSupport;
+import org.umedsam.io.Allocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -65,15 +66,14 @@ class CpuEncoderBenchmark {
         float[] img = image.dup('c').data().asFloat();
         double[] cpu = new double[RUNS];
         double[] allocated = new double[RUNS];
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ImageEncoder encoder = enc;
         for (int r = 0; r < RUNS; r++) {
             long c0 = BenchmarkSupport.processCpuNanos();
-            long a0 = threads.getCurrentThreadAllocatedBytes();
             long t0 = System.nanoTime();
-            enc.embed(image);
+            allocated[r] = Allocation.measure(() -> encoder.embed(image), e -> {
+                throw new IllegalStateException(e);
+            }) / 1e6;
             total[r] = (System.nanoTime() - t0) / 1e9;
-            allocated[r] = (threads.getCurrentThreadAllocatedBytes() - a0) / 1e6;
             cpu[r] = (BenchmarkSupport.processCpuNanos() - c0) / 1e9;
             long[] last = {System.nanoTime()};
             int run = r;

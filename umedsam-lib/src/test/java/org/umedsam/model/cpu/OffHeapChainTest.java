@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The encoder's off-heap chain gives the bits of the heap path it replaced: a LayerNorm written off-heap (the
- * Vector API's rows within rounding of it), a {@link NativeLinear} product, the in-place and to-heap {@link Epilogue}s, and the neck's im2col. Buffers start
- * poisoned with NaN, as a reused workspace buffer holds the last pass's values, so a value left unwritten shows.
+ * Vector API's rows within rounding of it), a {@link NativeLinear} product, the in-place and to-heap
+ * {@link Epilogue}s, and the neck's im2col. Buffers start poisoned with NaN, as a reused workspace buffer holds the
+ * last pass's values, so a value left unwritten shows.
  */
 class OffHeapChainTest {
 
