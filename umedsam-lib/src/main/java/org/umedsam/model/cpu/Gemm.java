@@ -100,7 +100,8 @@ public final class Gemm {
 
     /**
      * Stages the operands (in parallel when large) and runs the product into the staged {@code c}: through
-     * {@code Nd4j.gemm} (oneDNN), or OpenBLAS directly for a {@link #wide} product.
+     * {@code Nd4j.gemm} (oneDNN) by blocks of rows ({@link RowParallelGemm}) or, with {@code transA}, in one call; or
+     * OpenBLAS directly for a {@link #wide} product.
      */
     private static void product(Staging s, float[] a, int aOff, boolean transA, int m, int k, float[] b, int bOff,
                                     boolean transB, int n, float[] c, int cOff, boolean accumulate) {
@@ -111,8 +112,10 @@ public final class Gemm {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
                     1f, s.a.pointer(), transA ? m : k, s.b.pointer(), transB ? k : n, accumulate ? 1f : 0f,
                     s.c.pointer(), n);
+        } else if (!transA) {
+            RowParallelGemm.multiply(s.a, m, k, sb, transB, n, s.c, accumulate ? 1.0 : 0.0);
         } else {
-            Nd4j.gemm(sa, sb, sc, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+            Nd4j.gemm(sa, sb, sc, true, transB, 1.0, accumulate ? 1.0 : 0.0);
         }
     }
 

@@ -58,11 +58,24 @@ final class NativeFloats {
 
     /** The first {@code rows * cols} values as a c-order {@code [rows, cols]} matrix (a view, not a copy). */
     INDArray matrix(int rows, int cols) {
-        if (data == null || data.length() < (long) rows * cols) {
+        return matrix(0L, rows, cols);
+    }
+
+    /**
+     * The {@code rows * cols} values from {@code offset} as a c-order {@code [rows, cols]} matrix (a view, not a
+     * copy): a block of rows of a larger matrix.
+     */
+    INDArray matrix(long offset, int rows, int cols) {
+        requireMatrix(offset, rows, cols);
+        return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, offset, 'c');
+    }
+
+    /** Throws unless a {@code [rows, cols]} matrix from {@code offset} fits in the buffer. */
+    void requireMatrix(long offset, int rows, int cols) {
+        if (data == null || offset < 0 || data.length() < offset + (long) rows * cols) {
             throw new IllegalStateException("native buffer holds " + (data == null ? 0 : data.length())
-                    + " values, a [" + rows + ", " + cols + "] view needs more");
+                    + " values, a [" + rows + ", " + cols + "] view needs more (from index " + offset + ")");
         }
-        return Nd4j.create(data, new long[]{rows, cols}, new long[]{cols, 1}, 0L, 'c');
     }
 
     /**

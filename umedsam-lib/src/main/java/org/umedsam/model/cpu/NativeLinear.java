@@ -5,7 +5,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The product of PyTorch {@code Linear} for the encoder's token rows with every operand off-heap:
- * {@code y [rows, out] = x [rows, in] · weight [out, in]ᵀ} by {@code Nd4j.gemm} (oneDNN), from {@link NativeFloats}
+ * {@code y [rows, out] = x [rows, in] · weight [out, in]ᵀ} by {@link RowParallelGemm} (oneDNN), from {@link NativeFloats}
  * to {@link NativeFloats}; the bias, activation and residual follow in an {@link Epilogue}.
  *
  * <p>Why: {@link Gemm} copies its heap operands off-heap at every call, the weight included. A chain such as
@@ -47,6 +47,6 @@ final class NativeLinear {
         if (rows <= 0) {
             throw new IllegalArgumentException("rows must be positive, got " + rows);
         }
-        Nd4j.gemm(x.matrix(rows, in), weight, y.ensure((long) rows * out).matrix(rows, out), false, true, 1.0, 0.0);
+        RowParallelGemm.multiply(x, rows, in, weight, true, out, y.ensure((long) rows * out), 0.0);
     }
 }

@@ -1,0 +1,96 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.stream.IntStream;
+
+/**
+ * An off-heap product {@code c [m, n] = a [m, k] · op(b) + beta c} (op: {@code b [k, n]}, or {@code b [n, k]}
+ * transposed) computed as blocks of rows on the engine's Java threads, each block one single-threaded
+ * {@code Nd4j.gemm} (oneDNN): thread {@code t} of {@code T} computes rows {@code [m t / T, m (t + 1) / T)} (rounded
+ * to multiples of 8), the same rows on every call, so the result does not depend on timing.
+ *
+ * <p>Why: the engine's passes alternate Java loops on the common pool with products, and oneDNN ran each product
+ * on OpenMP threads of its own. Those threads sleep between calls ({@code OMP_WAIT_POLICY=PASSIVE}, which the
+ * Java loops need), so every product first woke one while the Java pool's workers slept through it. Timed by
+ * phase (wall and process CPU time, LiteMedSAM's encoder in a 2-thread pool, 2-core Zen 5 VM, 2026-12-05), the
+ * two cores were busy 1.6 to 1.9 of the time through the products; as row blocks, interleaved with the single
+ * calls in one JVM over 30 embeddings each, an embedding took 0.93 and 0.95 of the time (386 against 416 ms,
+ * 387 against 408 ms), the MBConv stage 0.87 and 0.89 ({@code docs/speed-history.md}). A product too small to pay
+ * for a second call (under {@link #MIN_WORK} multiply-adds, or under {@link #MIN_ROWS} rows a thread) is one call
+ * as before.
+ *
+ * <p>Numerics: a block's rows are the same dot products as in one call, but oneDNN picks its kernels by the call's
+ * shape and thread count, so results differ from the single call by float rounding (4e-6 on the encoder's
+ * embedding); the same inputs and thread count give the same bits.
+ */
+final class RowParallelGemm {
+
+    /** Fewer rows a thread than this: one call. */
+    static final int MIN_ROWS = 64;
+    /** Fewer multiply-adds than this (about 50 us on one core): one call. */
+    static final long MIN_WORK = 1L << 22;
+
+    private RowParallelGemm() {
+    }
+
+    /**
+     * {@code c [m, n] = a [m, k] · op(b) + beta c}, {@code a} and {@code c} off-heap from index 0 (both already
+     * large enough), {@code b} {@code [n, k]} when {@code transB}, else {@code [k, n]}.
+     */
+    static void multiply(NativeFloats a, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
+                         double beta) {
+        a.requireMatrix(0, m, k);
+        c.requireMatrix(0, m, n);
+        int threads = threads();
+        if (threads < 2 || m < MIN_ROWS * threads || (long) m * k * n < MIN_WORK) {
+            Nd4j.gemm(a.matrix(m, k), b, c.matrix(m, n), false, transB, 1.0, beta);
+            return;
+        }
+        IntStream.range(0, threads).parallel().forEach(t -> {
+            int r0 = firstRow(m, t, threads);
+            int r1 = firstRow(m, t + 1, threads);
+            singleThreaded(() -> Nd4j.gemm(a.matrix((long) r0 * k, r1 - r0, k), b, c.matrix((long) r0 * n, r1 - r0, n),
+                    false, transB, 1.0, beta));
+        });
+    }
+
+    /** Block {@code t}'s first row: {@code m t / T} rounded down to a multiple of 8 ({@code m} for {@code t = T}). */
+    static int firstRow(int m, int t, int threads) {
+        return t >= threads ? m : (int) ((long) m * t / threads) / 8 * 8;
+    }
+
+    /**
+     * The Java threads a parallel loop gets here: the enclosing {@link ForkJoinPool}'s parallelism (the common
+     * pool's plus the calling thread outside one), at most the processors.
+     */
+    static int threads() {
+        ForkJoinPool pool = ForkJoinTask.getPool();
+        int parallelism = pool != null ? pool.getParallelism() : ForkJoinPool.getCommonPoolParallelism() + 1;
+        return Math.min(Runtime.getRuntime().availableProcessors(), parallelism);
+    }
+
+    /**
+     * Runs {@code product} with this thread's OpenMP thread count at 1 (a per-thread setting in OpenMP), restoring
+     * it afterwards: other ND4J work on the same thread keeps its threads.
+     */
+    private static void singleThreaded(Runnable product) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = ops.ompGetMaxThreads();
+        if (before == 1) {
+            product.run();
+            return;
+        }
+        ops.setOmpNumThreads(1);
+        try {
+            product.run();
+        } finally {
+            ops.setOmpNumThreads(before);
+        }
+    }
+}
