@@ -86,12 +86,16 @@ public final class ImageEncoder {
         int s = config.imageSize();
         int e = config.promptEmbedDim();
         int g = config.embeddingSize();
+        long[] shape = {b, e, g, g};
+        if (b == 1) {
+            return NdArrays.fromHeap(forward(in, null), e * g * g, shape);
+        }
         float[] out = new float[b * e * g * g];
         for (int i = 0; i < b; i++) {
             float[] one = Arrays.copyOfRange(in, i * 3 * s * s, (i + 1) * 3 * s * s);
             System.arraycopy(forward(one, null), 0, out, i * e * g * g, e * g * g);
         }
-        return Nd4j.create(out, new long[]{b, e, g, g}, 'c');
+        return NdArrays.fromHeap(out, out.length, shape);
     }
 
     /**

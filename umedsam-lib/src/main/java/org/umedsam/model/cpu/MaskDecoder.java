@@ -1,12 +1,10 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.Prediction;
 
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -270,7 +268,7 @@ public final class MaskDecoder {
             }
             heads(b, hs, keysOut, first, count, masks, iou, buf);
         }
-        return new Result(heapToNd(masks, n * count * plane, n, count, side, side),
+        return new Result(NdArrays.fromHeap(masks, n * count * plane, n, count, side, side),
                 Nd4j.create(iou, new long[]{n, count}, 'c'), sparse, n);
     }
 
@@ -342,13 +340,6 @@ public final class MaskDecoder {
             inference = i = new TwoWayTransformerInference(transformer);
         }
         return i;
-    }
-
-    /** The first {@code len} values of {@code a} as a new c-order array of {@code shape}. */
-    private static INDArray heapToNd(float[] a, int len, long... shape) {
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(a, 0, len);
-        return out;
     }
 
     private void checkEmbedding(INDArray embedding) {
