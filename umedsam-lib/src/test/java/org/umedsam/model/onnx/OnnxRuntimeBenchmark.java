@@ -94,8 +94,9 @@ class OnnxRuntimeBenchmark {
             report(preset, "image encoder, batch 1", enc, 1);
             System.out.printf("BENCH onnx: %s   LiteMedSam.embed (snapshot kept per weight version): median %.3f s%n", preset,
                     BenchmarkSupport.median(enc[2]));
-            System.out.printf("BENCH onnx: %s   heap allocated per engine embedding, all Java threads: %.1f MB (the input "
-                    + "and output copies are about 6 MB; much more means a Vector API kernel ran boxed in this JVM)%n",
+            System.out.printf("BENCH onnx: %s   heap allocated per engine embedding, all Java threads: %.1f MB (4 to 5 MB "
+                    + "since the embedding reaches ND4J by one bulk copy, 8 to 9 MB before; tens of MB means a Vector API "
+                    + "kernel ran boxed in this JVM)%n",
                     preset, allocatedPerCall(engineEncoder, 3) / 1e6);
 
             for (int n : new int[]{1, boxCount}) {
