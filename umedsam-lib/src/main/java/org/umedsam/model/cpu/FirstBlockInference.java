@@ -79,8 +79,8 @@ final class FirstBlockInference {
      */
     Image image(float[] src, float[] srcPe, int hw) {
         int e = toImage.dim;
-        INDArray x = Nd4j.create(src, new long[]{hw, e}, 'c');
-        INDArray xPe = Nd4j.create(srcPe, new long[]{hw, e}, 'c');
+        INDArray x = NdArrays.fromHeap(src, hw * e, hw, e);
+        INDArray xPe = NdArrays.fromHeap(srcPe, hw * e, hw, e);
         INDArray k = Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, toImage.internal}, 'c');
         INDArray v = Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, toImage.internal}, 'c');
         INDArray q = Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, toTokens.internal}, 'c');
