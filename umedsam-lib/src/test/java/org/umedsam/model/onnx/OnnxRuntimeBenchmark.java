@@ -70,8 +70,8 @@ class OnnxRuntimeBenchmark {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         ForkJoinPool pool = new ForkJoinPool(threads);
-        System.out.printf("BENCH onnx: %s preset (%s weights), %d threads for both (engine: a %d-thread pool and %d BLAS "
-                        + "threads; ONNX Runtime %s: %d intra-op threads, spinning %s), %d processors, %d encoder and %d decoder rounds after "
+        System.out.printf("BENCH onnx: %s preset (%s weights), %d threads for both (engine: a %d-thread pool, whose "
+                        + "threads run the large products as row blocks, and %d BLAS threads for the others; ONNX Runtime %s: %d intra-op threads, spinning %s), %d processors, %d encoder and %d decoder rounds after "
                         + "at least %d warm-up rounds and %.0f s of them per comparison, %d ms idle before each timed call; load average at start: %s%n", preset, parity ? "parity checkpoint" : "random", threads,
                 threads, threads, OrtEnvironment.getEnvironment().getVersion(), threads, spinning,
                 Runtime.getRuntime().availableProcessors(), runs, decoderRuns, warmups, warmupSeconds, PAUSE_MILLIS, BenchmarkSupport.loadAverage());
