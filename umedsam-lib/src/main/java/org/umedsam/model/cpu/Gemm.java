@@ -105,17 +105,20 @@ public final class Gemm {
      */
     private static void product(Staging s, float[] a, int aOff, boolean transA, int m, int k, float[] b, int bOff,
                                     boolean transB, int n, float[] c, int cOff, boolean accumulate) {
-        INDArray sa = transA ? s.a.stageParallel(a, aOff, k, m) : s.a.stageParallel(a, aOff, m, k);
+        s.a.ensure((long) m * k).putParallel(0, a, aOff, m * k);
         INDArray sb = transB ? s.b.stageParallel(b, bOff, n, k) : s.b.stageParallel(b, bOff, k, n);
-        INDArray sc = accumulate ? s.c.stageParallel(c, cOff, m, n) : s.c.ensure((long) m * n).matrix(m, n);
+        s.c.ensure((long) m * n);
+        if (accumulate) {
+            s.c.putParallel(0, c, cOff, m * n);
+        }
+        double beta = accumulate ? 1.0 : 0.0;
         if (wide(m, n)) {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
-                    1f, s.a.pointer(), transA ? m : k, s.b.pointer(), transB ? k : n, accumulate ? 1f : 0f,
-                    s.c.pointer(), n);
-        } else if (!transA) {
-            RowParallelGemm.multiply(s.a, m, k, sb, transB, n, s.c, accumulate ? 1.0 : 0.0);
+                    1f, s.a.pointer(), transA ? m : k, s.b.pointer(), transB ? k : n, (float) beta, s.c.pointer(), n);
+        } else if (transA) {
+            Nd4j.gemm(s.a.matrix(k, m), sb, s.c.matrix(m, n), true, transB, 1.0, beta);
         } else {
-            Nd4j.gemm(sa, sb, sc, true, transB, 1.0, accumulate ? 1.0 : 0.0);
+            RowParallelGemm.multiply(s.a, m, k, sb, transB, n, s.c, beta);
         }
     }
 

@@ -4,7 +4,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,13 +41,7 @@ final class GradientSums {
         for (String k : wrt) {
             long[] shape = shapes.get(k);
             float[] v = sums.get(k);
-            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-            if (v == null) {
-                a.assign(0);
-            } else {
-                a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v, 0, v.length);
-            }
-            out.put(k, a);
+            out.put(k, v == null ? Nd4j.zeros(DataType.FLOAT, shape) : NdArrays.fromHeap(v, v.length, shape));
         }
         return out;
     }

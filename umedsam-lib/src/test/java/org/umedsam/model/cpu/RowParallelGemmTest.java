@@ -1,7 +1,6 @@
 package org.umedsam.model.cpu;
 
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -103,8 +102,7 @@ class RowParallelGemmTest {
 
     private static INDArray random(long[] shape, long seed) {
         Random r = new Random(seed);
-        INDArray x = Nd4j.create(DataType.FLOAT, shape);
-        float[] v = new float[(int) x.length()];
+        float[] v = new float[(int) java.util.Arrays.stream(shape).reduce(1, (p, q) -> p * q)];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) r.nextGaussian();
         }
