@@ -194,19 +194,19 @@ public final class Postprocess {
         }
         runs[nRuns] = xTo + 1;
         RowWriter writer = new RowWriter(logits, m, cropWidth, xFrom, runs, nRuns, tx);
-        int sorted0 = -1;
-        int sorted1 = -1;
-        for (int y = yFrom; y <= yTo; y++) {
+        // output rows in bands that read the same two source rows (consecutive, as the taps are monotone)
+        for (int y = yFrom; y <= yTo; ) {
             int s0 = ty.i0[y];
             int s1 = ty.i1[y];
+            int end = y + 1;
+            while (end <= yTo && ty.i0[end] == s0 && ty.i1[end] == s1) {
+                end++;
+            }
             int r0 = offset + s0 * side;
             int r1 = offset + s1 * side;
-            if (s0 != sorted0 || s1 != sorted1) {
-                writer.sortRuns(r0, r1);
-                sorted0 = s0;
-                sorted1 = s1;
-            }
-            writer.write(y - yFrom, r0, r1, ty.l0[y], ty.l1[y]);
+            writer.sortRuns(r0, r1);
+            writer.write(y - yFrom, end - y, r0, r1, ty.l0, ty.l1, y);
+            y = end;
         }
         return new CroppedMask(origH, origW, xFrom, yFrom, cropWidth, yTo - yFrom + 1, m);
     }
@@ -238,11 +238,16 @@ public final class Postprocess {
     }
 
     /**
-     * Writes the output rows of one mask: the runs of a source row pair sorted once into fills (adjacent sure runs
-     * merged) and boundary runs, since consecutive output rows share the pair (about 8 rows each when up-scaling
-     * 256 to 2040), then each output row filled and its boundary runs interpolated. Sorting again on every output
-     * row cost about a third of the post-processing (19 synthetic masks at 1536 x 2040 on one thread: 17 to 31 ms
-     * this way, 29 to 44 ms before; a probe, 2-core Zen 1, 2026-12-04).
+     * Writes the output rows of one mask, a band of rows reading the same source row pair at a time (about 8 rows
+     * when up-scaling 256 to 2040): the pair's runs are sorted once into fills (adjacent sure runs merged) and
+     * boundary runs; the band's first row gets the fills and is copied to the others, then each boundary run is
+     * interpolated over the whole band. Sorting per output row cost about a third of the post-processing (19
+     * synthetic masks at 1536 x 2040 on one thread: 17 to 31 ms with a sort per pair, 29 to 44 ms before; a probe,
+     * 2-core Zen 1, 2026-12-04). Writing per band makes one call per run and band instead of one per run and row, and
+     * the band's two horizontal sums once per column: in {@code InferOverheadBenchmarkTest#table4Shapes} (fresh JVMs,
+     * the 1536 x 2040 case after two 256 x 256 ones, so with this code not yet compiled) the case's post-processing
+     * took 0.022 and 0.043 s against 0.044 and 0.088 s before (with the masks' bulk copy to the heap, which is part
+     * of it); compiled, 16 of its masks take 2.1 to 2.8 ms on two threads (Zen 5, 2026-12-05).
      */
     private static final class RowWriter {
         private final float[] logits;
@@ -258,6 +263,9 @@ public final class Postprocess {
         private final float[] wx1;
         private final int[] fills;
         private final int[] boundary;
+        /** The top and bottom source rows' horizontal interpolations, per crop column, of the band being written. */
+        private final float[] top;
+        private final float[] bottom;
         private int nFills;
         private int nBoundary;
 
@@ -274,6 +282,8 @@ public final class Postprocess {
             this.wx1 = tx.l1();
             this.fills = new int[2 * nRuns];
             this.boundary = new int[nRuns];
+            this.top = new float[width];
+            this.bottom = new float[width];
         }
 
         /** Sorts the runs for the source rows starting at {@code r0} and {@code r1} of {@code logits}. */
@@ -308,30 +318,53 @@ public final class Postprocess {
             }
         }
 
-        /** Row {@code y} of the crop from the runs last sorted, with the row weights {@code h0}, {@code h1}. */
-        void write(int y, int r0, int r1, float h0, float h1) {
-            int row = y * width - column0; // m's index of output column 0 in this row
-            for (int f = 0; f < nFills; f += 2) {
-                java.util.Arrays.fill(m, row + fills[f], row + fills[f + 1], (byte) 1);
+        /**
+         * Rows {@code [y, y + rows)} of the crop from the runs last sorted; output row {@code y + k} of the crop is
+         * row {@code frameRow + k} of the frame, with the row weights {@code h0[frameRow + k]}, {@code h1[...]}.
+         */
+        void write(int y, int rows, int r0, int r1, float[] h0, float[] h1, int frameRow) {
+            int first = y * width;
+            if (nFills > 0) {
+                int row = first - column0; // m's index of output column 0 in row y
+                for (int f = 0; f < nFills; f += 2) {
+                    java.util.Arrays.fill(m, row + fills[f], row + fills[f + 1], (byte) 1);
+                }
+                for (int k = 1; k < rows; k++) {
+                    System.arraycopy(m, first, m, first + k * width, width); // boundary pixels are rewritten below
+                }
             }
             for (int j = 0; j < nBoundary; j++) {
                 int xa = runs[boundary[j]];
-                interpolate(row, xa, runs[boundary[j] + 1], logits[r0 + x0[xa]], logits[r0 + x1[xa]],
-                        logits[r1 + x0[xa]], logits[r1 + x1[xa]], h0, h1);
+                interpolate(y, rows, xa, runs[boundary[j] + 1], logits[r0 + x0[xa]], logits[r0 + x1[xa]],
+                        logits[r1 + x0[xa]], logits[r1 + x1[xa]], h0, h1, frameRow);
             }
         }
 
-        /** Pixels {@code [xa, xb)} of the row at {@code row}, from their four source logits, as upsampleLogits. */
-        private void interpolate(int row, int xa, int xb, float a, float b, float c, float d, float h0, float h1) {
-            float from = FOREGROUND_FROM;
+        /**
+         * Pixels {@code [xa, xb)} of crop rows {@code [y, y + rows)} from their four source logits, as upsampleLogits
+         * computes each (the same float operations in the same order per pixel), set to 1 or 0. The two row sums
+         * {@code t0}, {@code t1} of a column do not depend on the output row, so they are computed once per band.
+         */
+        private void interpolate(int y, int rows, int xa, int xb, float a, float b, float c, float d, float[] h0,
+                                 float[] h1, int frameRow) {
             for (int x = xa; x < xb; x++) {
                 float t0 = a * wx0[x];
                 t0 += b * wx1[x];
                 float t1 = c * wx0[x];
                 t1 += d * wx1[x];
-                float o = t0 * h0;
-                o += t1 * h1;
-                m[row + x] = (byte) (o >= from ? 1 : 0);
+                top[x - column0] = t0;
+                bottom[x - column0] = t1;
+            }
+            float from = FOREGROUND_FROM;
+            for (int k = 0; k < rows; k++) {
+                float hk0 = h0[frameRow + k];
+                float hk1 = h1[frameRow + k];
+                int row = (y + k) * width - column0;
+                for (int x = xa; x < xb; x++) {
+                    float o = top[x - column0] * hk0;
+                    o += bottom[x - column0] * hk1;
+                    m[row + x] = (byte) (o >= from ? 1 : 0);
+                }
             }
         }
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.data.CroppedMask;
@@ -16,6 +15,7 @@ import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
+import org.umedsam.model.cpu.NdArrays;
 
 /**
  * LiteMedSAM as a {@link SliceSegmenter}: {@link #embed} runs the challenge's preprocessing
@@ -88,7 +88,7 @@ public final class Predictor implements SliceSegmenter {
         long t0 = System.nanoTime();
         PreparedImage p = preprocess.prepare(image);
         int side = p.side();
-        INDArray x = Nd4j.create(p.chw(), new long[] {1, 3, side, side}, 'c');
+        INDArray x = NdArrays.fromHeap(p.chw(), 3 * side * side, 1, 3, side, side);
         long prepared = System.nanoTime();
         INDArray embedding;
         long t1;
@@ -170,19 +170,11 @@ public final class Predictor implements SliceSegmenter {
             pred = model.decodeAtWeightVersion(embedding, boxes, false);
             t1 = System.nanoTime();
         }
-        INDArray masks = pred.masks();
         int side = p.side();
         int plane = side * side;
-        if (masks.dataType() != DataType.FLOAT || masks.ordering() != 'c' || masks.isView()
-                || masks.length() != (long) n * plane) {
-            masks = masks.castTo(DataType.FLOAT).dup('c');
-        }
-        float[] logits = masks.data().asFloat(); // [n, 1, side, side], row-major
+        float[] logits = NdArrays.toHeap(pred.masks()); // [n, 1, side, side], row-major
         if (closeable) {
             boxes.close();
-            if (masks != pred.masks()) {
-                masks.close();
-            }
             pred.masks().close();
             pred.iou().close();
         }

@@ -7,24 +7,45 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.ByteOrder;
 
 /**
- * Heap results handed to callers as ND4J arrays.
+ * Float arrays moved between the Java heap and ND4J by one bulk copy each way.
  *
- * <p>Why not {@code Nd4j.create(float[], shape, 'c')}: in ND4J M2.1 it copies value by value through the buffer's
- * indexer ({@code BaseDataBuffer.put(long, float)}), which showed in a profile of the encoder (about 2 ms for an
- * embedding's million values); one bulk copy into an uninitialised array does the same in a fraction of that.
+ * <p>Why not {@code Nd4j.create(float[], shape, 'c')} and {@code data().asFloat()}: in ND4J M2.1 both copy value by
+ * value through the buffer's indexer ({@code BaseDataBuffer.put(long, float)} and its {@code get}). The first showed
+ * in a profile of the encoder (about 2 ms for an embedding's million values); the second took 11 to 12 ms for the
+ * decoder's 16 masks of {@code [256, 256]} in every 1536 x 2040 case, warm or cold. A bulk copy does either in a
+ * fraction of that.
  */
-final class NdArrays {
+public final class NdArrays {
 
     private NdArrays() {
     }
 
     /** The first {@code len} values of {@code a} as a new c-order float array of {@code shape}. */
-    static INDArray fromHeap(float[] a, int len, long... shape) {
+    public static INDArray fromHeap(float[] a, int len, long... shape) {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         if (out.length() != len) {
             throw new IllegalArgumentException(len + " values do not fill shape " + java.util.Arrays.toString(shape));
         }
         out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(a, 0, len);
+        return out;
+    }
+
+    /**
+     * {@code a}'s values in c order as a new heap array, as {@code a.data().asFloat()} gives them for a float, c-order
+     * array that is not a view; any other array is first cast and copied to one.
+     */
+    public static float[] toHeap(INDArray a) {
+        INDArray c = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
+                ? a : a.castTo(DataType.FLOAT).dup('c');
+        long n = c.length();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n + " values do not fit a Java array");
+        }
+        float[] out = new float[(int) n];
+        c.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+        if (c != a) {
+            c.close();
+        }
         return out;
     }
 }

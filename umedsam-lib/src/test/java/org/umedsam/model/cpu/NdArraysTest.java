@@ -1,7 +1,10 @@
 package org.umedsam.model.cpu;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,5 +26,32 @@ class NdArraysTest {
     void rejectsACountThatDoesNotFillTheShape() {
         assertThatThrownBy(() -> NdArrays.fromHeap(new float[8], 5, 2, 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 values do not fill shape [2, 3]");
+    }
+
+    @Test
+    void toHeapGivesTheValuesInCOrderAsAsFloatDoes() {
+        INDArray x = oneTo24();
+        assertThat(NdArrays.toHeap(x)).containsExactly(x.data().asFloat());
+        float[] back = NdArrays.toHeap(x);
+        back[0] = -1;
+        assertThat(x.getFloat(0, 0, 0)).as("a copy").isEqualTo(1f);
+    }
+
+    @Test
+    void toHeapCopiesViewsFortranOrderAndOtherTypesInCOrder() {
+        INDArray x = oneTo24();
+        INDArray view = x.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
+        assertThat(NdArrays.toHeap(view)).containsExactly(14, 15, 18, 19, 22, 23);
+        assertThat(NdArrays.toHeap(x.dup('f'))).containsExactly(x.data().asFloat());
+        assertThat(NdArrays.toHeap(x.castTo(DataType.DOUBLE))).containsExactly(x.data().asFloat());
+    }
+
+    /** {@code [2, 3, 4]} float, c order, holding 1 to 24. */
+    private static INDArray oneTo24() {
+        float[] v = new float[24];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i + 1;
+        }
+        return Nd4j.createFromArray(v).reshape('c', 2, 3, 4);
     }
 }
