@@ -82,14 +82,18 @@ public final class DepthwiseConv3x3 {
         });
     }
 
+    /** The row of {@link #tiledTaps} that holds zeros. */
+    static final int ZERO_ROW = 10;
+
     /**
      * Bias and taps of a stride-1 {@link #hwcBand} tiled along a segment of {@code pixels} pixels:
-     * {@code [10][pixels * C]}, tap {@code ky*3+kx} at index {@code ky*3+kx}, the bias at 9.
+     * {@code [11][pixels * C]}, tap {@code ky*3+kx} at index {@code ky*3+kx}, the bias at 9, zeros at
+     * {@link #ZERO_ROW} (the taps of a row in the padding, for {@link VectorDepthwiseConv3x3}).
      *
      * @param tapMajor {@code [9, C]}: tap {@code ky*3+kx}, then channel
      */
     static float[][] tiledTaps(float[] tapMajor, float[] bias, int channels, int pixels) {
-        float[][] t = new float[10][pixels * channels];
+        float[][] t = new float[ZERO_ROW + 1][pixels * channels];
         for (int p = 0; p < pixels; p++) {
             for (int k = 0; k < 9; k++) {
                 System.arraycopy(tapMajor, k * channels, t[k], p * channels, channels);

@@ -67,6 +67,11 @@ final class VectorDepthwiseConv3x3 {
 
     private static final RowBuffers SEGMENT = new RowBuffers(1);
 
+    /** Tap row {@code k} of {@code tiled} if {@code inside} is 1, its zero row if 0: an index, without a branch. */
+    private static int tapRow(int k, int inside) {
+        return k + (1 - inside) * (DepthwiseConv3x3.ZERO_ROW - k);
+    }
+
     private static void check(int channels) {
         if (!supports(channels)) {
             throw new IllegalArgumentException(channels + " channels are not a multiple of " + L + " lanes");
@@ -79,12 +84,14 @@ final class VectorDepthwiseConv3x3 {
      */
     private static void segment(float[] x, int firstRow, int height, int width, int c, float[][] tiled, boolean gelu,
                                 int oy, int p0, int p1, float[] y, int out) {
-        // a tap row in the padding reads the middle row with zero taps
-        boolean up = oy - 1 >= 0;
-        boolean down = oy + 1 < height;
+        // a tap row in the padding reads the middle row with zero taps. 1 or 0 by arithmetic, not by a branch: C2
+        // compiled a branch it had not yet seen taken (the map's first or last row) as a trap, and after the trap the
+        // kernel ran interpreted, an object per vector operation, until compiled again, for seconds in some JVMs
+        int up = Math.min(oy, 1);
+        int down = Math.min(height - 1 - oy, 1);
         int mid = (oy - firstRow) * width * c;
-        int top = up ? mid - width * c : mid;
-        int bottom = down ? mid + width * c : mid;
+        int top = mid - up * width * c;
+        int bottom = mid + down * width * c;
         for (int cv = 0; cv < c; cv += L) {
             segmentChannels(x, width, c, cv, p0, p1, top, mid, bottom, up, down, tiled, y, out);
         }
@@ -93,19 +100,21 @@ final class VectorDepthwiseConv3x3 {
         }
     }
 
-    /** Output pixels {@code [p0, p1)} of one row, channels {@code [cv, cv + L)}, into {@code y} from {@code out}. */
+    /**
+     * Output pixels {@code [p0, p1)} of one row, channels {@code [cv, cv + L)}, into {@code y} from {@code out};
+     * {@code up} and {@code down} are 1 where the row above or below is inside the map, else 0.
+     */
     private static void segmentChannels(float[] x, int width, int c, int cv, int p0, int p1, int top, int mid,
-                                        int bottom, boolean up, boolean down, float[][] tiled, float[] y, int out) {
-        FloatVector zero = FloatVector.zero(SPECIES);
-        FloatVector w00 = up ? FloatVector.fromArray(SPECIES, tiled[0], cv) : zero;
-        FloatVector w01 = up ? FloatVector.fromArray(SPECIES, tiled[1], cv) : zero;
-        FloatVector w02 = up ? FloatVector.fromArray(SPECIES, tiled[2], cv) : zero;
+                                        int bottom, int up, int down, float[][] tiled, float[] y, int out) {
+        FloatVector w00 = FloatVector.fromArray(SPECIES, tiled[tapRow(0, up)], cv);
+        FloatVector w01 = FloatVector.fromArray(SPECIES, tiled[tapRow(1, up)], cv);
+        FloatVector w02 = FloatVector.fromArray(SPECIES, tiled[tapRow(2, up)], cv);
         FloatVector w10 = FloatVector.fromArray(SPECIES, tiled[3], cv);
         FloatVector w11 = FloatVector.fromArray(SPECIES, tiled[4], cv);
         FloatVector w12 = FloatVector.fromArray(SPECIES, tiled[5], cv);
-        FloatVector w20 = down ? FloatVector.fromArray(SPECIES, tiled[6], cv) : zero;
-        FloatVector w21 = down ? FloatVector.fromArray(SPECIES, tiled[7], cv) : zero;
-        FloatVector w22 = down ? FloatVector.fromArray(SPECIES, tiled[8], cv) : zero;
+        FloatVector w20 = FloatVector.fromArray(SPECIES, tiled[tapRow(6, down)], cv);
+        FloatVector w21 = FloatVector.fromArray(SPECIES, tiled[tapRow(7, down)], cv);
+        FloatVector w22 = FloatVector.fromArray(SPECIES, tiled[tapRow(8, down)], cv);
         FloatVector bias = FloatVector.fromArray(SPECIES, tiled[9], cv);
         int first = Math.max(p0, 1);
         int last = Math.min(p1, width - 1); // interior pixels [first, last) have both neighbours
