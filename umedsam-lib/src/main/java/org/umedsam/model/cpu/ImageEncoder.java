@@ -1,6 +1,5 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.ModelConfig;
@@ -196,6 +195,6 @@ public final class ImageEncoder {
             throw new IllegalArgumentException("images must be [B, 3, " + s + ", " + s + "] with B >= 1, got "
                     + Arrays.toString(shape));
         }
-        return images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        return NdArrays.toHeap(images);
     }
 }

@@ -159,7 +159,7 @@ public final class LiteMedSamTraining {
         }
         int k = (int) (boxes.size(0) / b);
         int n = b * k;
-        float[] all = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] all = NdArrays.toHeap(images);
         float[][] per = new float[b][];
         for (int i = 0; i < b; i++) {
             per[i] = arena.take(3 * s * s);
@@ -239,7 +239,8 @@ public final class LiteMedSamTraining {
         pass.differentiated = true;
         GradientSums g = new GradientSums();
         float[] dEmb = new float[pass.embedding.length];
-        decoder.backwardToEmbedding(pass.embedding, pass.boxes, floats(gradLogits), floats(gradIou), b, g, dEmb);
+        decoder.backwardToEmbedding(pass.embedding, pass.boxes, NdArrays.toHeap(gradLogits), NdArrays.toHeap(gradIou),
+                b, g, dEmb);
         if (encoderWanted) {
             int per = dEmb.length / b;
             int k = pass.boxesPerImage;
@@ -258,9 +259,5 @@ public final class LiteMedSamTraining {
             encoder.backward(pass.tape, d, g, pass.releaseTape);
         }
         return g.toArrays(wrt, shapes);
-    }
-
-    private static float[] floats(INDArray a) {
-        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
 }
