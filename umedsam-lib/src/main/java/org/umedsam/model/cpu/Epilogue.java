@@ -38,11 +38,17 @@ final class Epilogue {
         int whole = vectorValues(n);
         float[] restBias = rest(bias, whole);
         ByteBuffer bytes = whole > 0 ? y.bytes() : null;
+        // the vector rows take no null: a missing bias or residual is VectorEpilogue's row of -0f, read at stride 0
+        float[] vectorBias = whole > 0 ? VectorEpilogue.orIdentity(bias, whole) : null;
+        float[] vectorResidual = whole > 0 ? VectorEpilogue.orIdentity(residual, whole) : null;
+        int vectorResOff = residual != null ? resOff : 0;
+        int vectorResStride = residual != null ? n : 0;
         ChunkedParallel.parallel(m, n, (from, to) -> {
             float[][] rows = ROWS.get(n);
             for (int r = from; r < to; r++) {
                 if (whole > 0) {
-                    VectorEpilogue.row(bytes, r * n, whole, bias, residual, resOff + r * n, act, c, cOff + r * n);
+                    VectorEpilogue.toHeap(bytes, r * n, whole, vectorBias, vectorResidual,
+                            vectorResOff + r * vectorResStride, act, c, cOff + r * n);
                 }
                 if (whole < n) {
                     int len = n - whole;
@@ -59,11 +65,12 @@ final class Epilogue {
         int whole = vectorValues(n);
         float[] restBias = rest(bias, whole);
         ByteBuffer bytes = whole > 0 ? y.bytes() : null;
+        float[] vectorBias = whole > 0 ? VectorEpilogue.orIdentity(bias, whole) : null;
         ChunkedParallel.parallel(m, n, (from, to) -> {
             float[] row = ROWS.get(n)[0];
             for (int r = from; r < to; r++) {
                 if (whole > 0) {
-                    VectorEpilogue.row(bytes, r * n, whole, bias, null, 0, act, null, 0);
+                    VectorEpilogue.inPlace(bytes, r * n, whole, vectorBias, act);
                 }
                 if (whole < n) {
                     int len = n - whole;

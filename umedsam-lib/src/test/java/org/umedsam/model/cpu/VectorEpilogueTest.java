@@ -53,6 +53,30 @@ class VectorEpilogueTest {
         }
     }
 
+    /** Without bias or residual the vector rows add {@code -0f}, which leaves every value, {@code -0f} too, as it is. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"NONE", "RELU", "GELU"})
+    void nothingToAddLeavesTheSignOfZero(Activation act) {
+        int m = 2;
+        int n = 96;
+        float[] product = new float[m * n];
+        float[] pattern = {-0f, 0f, 1.5f, -2f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE};
+        for (int i = 0; i < product.length; i++) {
+            product[i] = pattern[i % pattern.length];
+        }
+        NativeFloats y = KernelTestSupport.poisoned(m * n);
+        y.put(0, product, 0, m * n);
+        float[] out = new float[m * n];
+        Epilogue.toHeap(y, m, n, null, null, 0, act, out, 0);
+        Epilogue.inPlace(y, m, n, null, act);
+        float[] inPlace = KernelTestSupport.read(y, m * n);
+        for (int i = 0; i < m * n; i++) {
+            int expected = Float.floatToIntBits(activate(act, product[i]));
+            assertThat(Float.floatToIntBits(out[i])).as("to the heap, value %d", i).isEqualTo(expected);
+            assertThat(Float.floatToIntBits(inPlace[i])).as("in place, value %d", i).isEqualTo(expected);
+        }
+    }
+
     private static float activate(Activation act, float v) {
         return act == Activation.GELU ? Gelu.gelu(v) : act == Activation.RELU ? Math.max(v, 0f) : v;
     }
