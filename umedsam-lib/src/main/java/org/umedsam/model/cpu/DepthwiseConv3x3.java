@@ -180,8 +180,9 @@ public final class DepthwiseConv3x3 {
     }
 
     /**
-     * {@link #hwcBand}'s schedule, shared by {@link VectorDepthwiseConv3x3}: one task per segment of
-     * {@code tiled[0].length / C} pixels of each output row in {@code [row0, row1)}, in parallel.
+     * {@link #hwcBand}'s schedule: one task per segment of {@code tiled[0].length / C} pixels of each output row in
+     * {@code [row0, row1)}, in parallel. {@link VectorDepthwiseConv3x3} runs the same tasks from lambdas of its own
+     * (why there).
      */
     static void forEachSegment(int width, int channels, float[][] tiled, int row0, int row1, SegmentTask task) {
         int segment = tiled[0].length / channels;

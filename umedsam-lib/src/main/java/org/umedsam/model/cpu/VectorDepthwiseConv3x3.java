@@ -3,11 +3,13 @@ package org.umedsam.model.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.stream.IntStream;
+
 
 /**
  * {@link DepthwiseConv3x3#hwcBand} with the Vector API: the same stride-1 depthwise 3x3 convolution (padding 1) plus
- * bias on a band of a channel-last map, then GELU when asked ({@link Gelu#apply}, the same function as the plain
- * kernel's), and the same tasks (an output row's segment of {@code SEGMENT_FLOATS / C} pixels each).
+ * bias on a band of a channel-last map, then GELU when asked ({@link VectorGelu#applyBias}, the same bits as the
+ * plain kernel's {@link Gelu#apply}), and the same tasks (an output row's segment of {@code SEGMENT_FLOATS / C} pixels each).
  *
  * <p>Schedule, per task: for each vector of channels, the nine taps and the bias are loaded into registers once,
  * then the segment's pixels are swept as a sliding window: each output vector is nine fused multiply-adds on input
@@ -36,6 +38,16 @@ final class VectorDepthwiseConv3x3 {
         return channels % L == 0;
     }
 
+    /*
+     * Why each band has its own task lambdas, chosen before the tasks run (with or without GELU), rather than one
+     * SegmentTask through DepthwiseConv3x3.forEachSegment with a GELU test per segment: C2 compiled the shared
+     * schedule's lambda with every task type's kernel inlined below it, and recompiled it when a new task type or the
+     * other side of the test turned up (a trap in every JVM, 7 s in). In one JVM in three that recompiled code ran
+     * GELU's vector operations boxed, 0.2 to 0.4 GB an embedding (JFR allocation samples in an OnnxRuntimeBenchmark
+     * JVM, 2026-12-05: 7 GB over the run, all in FloatVector.mul under VectorGelu.gelu under segment, in the compiled
+     * forEachSegment lambda). Here each lambda calls one kernel and tests nothing: its profile cannot change.
+     */
+
     /**
      * As {@link DepthwiseConv3x3#hwcBand} (same arguments); reads the taps and the bias from the first pixel of
      * {@code tiled} ({@link DepthwiseConv3x3#tiledTaps}).
@@ -43,9 +55,27 @@ final class VectorDepthwiseConv3x3 {
     static void hwcBand(float[] x, int firstRow, int height, int width, int channels, int row0, int row1,
                         float[][] tiled, boolean gelu, float[] y, int yOff) {
         check(channels);
-        DepthwiseConv3x3.forEachSegment(width, channels, tiled, row0, row1, (oy, p0, p1) ->
-                segment(x, firstRow, height, width, channels, tiled, gelu, oy, p0, p1, y,
-                        yOff + (oy - row0) * width * channels));
+        int segment = tiled[0].length / channels;
+        int segments = (width + segment - 1) / segment;
+        int rowValues = width * channels;
+        IntStream tasks = IntStream.range(0, (row1 - row0) * segments).parallel();
+        if (gelu) {
+            tasks.forEach(t -> {
+                int oy = row0 + t / segments;
+                int p0 = (t % segments) * segment;
+                int p1 = Math.min(width, p0 + segment);
+                int out = yOff + (oy - row0) * rowValues;
+                segment(x, firstRow, height, width, channels, tiled, oy, p0, p1, y, out);
+                VectorGelu.applyBias(y, out + p0 * channels, (p1 - p0) * channels, 0f);
+            });
+        } else {
+            tasks.forEach(t -> {
+                int oy = row0 + t / segments;
+                int p0 = (t % segments) * segment;
+                segment(x, firstRow, height, width, channels, tiled, oy, p0, Math.min(width, p0 + segment), y,
+                        yOff + (oy - row0) * rowValues);
+            });
+        }
     }
 
     /**
@@ -56,13 +86,30 @@ final class VectorDepthwiseConv3x3 {
                         float[][] tiled, boolean gelu, NativeFloats y) {
         check(channels);
         y.ensure((long) (row1 - row0) * width * channels);
-        DepthwiseConv3x3.forEachSegment(width, channels, tiled, row0, row1, (oy, p0, p1) -> {
-            int len = (p1 - p0) * channels;
-            float[] row = SEGMENT.get(len)[0];
-            // the row's pixel 0 sits at -p0 * C, so the segment's first pixel lands at 0
-            segment(x, firstRow, height, width, channels, tiled, gelu, oy, p0, p1, row, -p0 * channels);
-            y.put(((oy - row0) * width + p0) * channels, row, 0, len);
-        });
+        int segment = tiled[0].length / channels;
+        int segments = (width + segment - 1) / segment;
+        IntStream tasks = IntStream.range(0, (row1 - row0) * segments).parallel();
+        if (gelu) {
+            tasks.forEach(t -> {
+                int oy = row0 + t / segments;
+                int p0 = (t % segments) * segment;
+                int len = (Math.min(width, p0 + segment) - p0) * channels;
+                float[] row = SEGMENT.get(len)[0];
+                // the row's pixel 0 sits at -p0 * C, so the segment's first pixel lands at 0
+                segment(x, firstRow, height, width, channels, tiled, oy, p0, p0 + len / channels, row, -p0 * channels);
+                VectorGelu.applyBias(row, 0, len, 0f);
+                y.put(((oy - row0) * width + p0) * channels, row, 0, len);
+            });
+        } else {
+            tasks.forEach(t -> {
+                int oy = row0 + t / segments;
+                int p0 = (t % segments) * segment;
+                int len = (Math.min(width, p0 + segment) - p0) * channels;
+                float[] row = SEGMENT.get(len)[0];
+                segment(x, firstRow, height, width, channels, tiled, oy, p0, p0 + len / channels, row, -p0 * channels);
+                y.put(((oy - row0) * width + p0) * channels, row, 0, len);
+            });
+        }
     }
 
     private static final RowBuffers SEGMENT = new RowBuffers(1);
@@ -80,10 +127,10 @@ final class VectorDepthwiseConv3x3 {
 
     /**
      * Output row {@code oy}'s pixels {@code [p0, p1)} into {@code y}, whose index {@code out} is the row's pixel 0
-     * (so {@code out + p0 * C} is the segment's first value), GELU applied when asked.
+     * (so {@code out + p0 * C} is the segment's first value), before any GELU (the caller's).
      */
-    private static void segment(float[] x, int firstRow, int height, int width, int c, float[][] tiled, boolean gelu,
-                                int oy, int p0, int p1, float[] y, int out) {
+    private static void segment(float[] x, int firstRow, int height, int width, int c, float[][] tiled, int oy,
+                                int p0, int p1, float[] y, int out) {
         // a tap row in the padding reads the middle row with zero taps. 1 or 0 by arithmetic, not by a branch: C2
         // compiled a branch it had not yet seen taken (the map's first or last row) as a trap, and after the trap the
         // kernel ran interpreted, an object per vector operation, until compiled again, for seconds in some JVMs
@@ -94,9 +141,6 @@ final class VectorDepthwiseConv3x3 {
         int bottom = mid + down * width * c;
         for (int cv = 0; cv < c; cv += L) {
             segmentChannels(x, width, c, cv, p0, p1, top, mid, bottom, up, down, tiled, y, out);
-        }
-        if (gelu) {
-            Gelu.apply(y, out + p0 * c, (p1 - p0) * c);
         }
     }
 
