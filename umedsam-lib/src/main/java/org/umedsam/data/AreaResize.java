@@ -177,12 +177,16 @@ public final class AreaResize {
         float[] buf = new float[width];
         float[] sum = new float[width];
         int prevDy = ytab[from].di();
+        int prevSy = -1;
         for (int e = from; e < to; e++) {
             Tab yt = ytab[e];
             float beta = yt.alpha();
             int dy = yt.di();
-            int rowOff = yt.si() * sw * cn;
-            sourceRow(s, rowOff, cn, xd, xs, xa, buf);
+            int sy = yt.si();
+            if (sy != prevSy) { // a source row across two destination rows: its sums are the same, so summed once
+                sourceRow(s, sy * sw * cn, cn, xd, xs, xa, buf);
+                prevSy = sy;
+            }
             if (dy != prevDy) {
                 emit(sum, d, prevDy * width);
                 scale(beta, buf, sum);
