@@ -94,9 +94,7 @@ final class VectorDepthwiseConv3x3 {
                 int oy = row0 + t / segments;
                 int p0 = (t % segments) * segment;
                 int len = (Math.min(width, p0 + segment) - p0) * channels;
-                float[] row = SEGMENT.get(len)[0];
-                // the row's pixel 0 sits at -p0 * C, so the segment's first pixel lands at 0
-                segment(x, firstRow, height, width, channels, tiled, oy, p0, p0 + len / channels, row, -p0 * channels);
+                float[] row = segmentInRow(x, firstRow, height, width, channels, tiled, oy, p0, len);
                 VectorGelu.applyBias(row, 0, len, 0f);
                 y.put(((oy - row0) * width + p0) * channels, row, 0, len);
             });
@@ -105,11 +103,19 @@ final class VectorDepthwiseConv3x3 {
                 int oy = row0 + t / segments;
                 int p0 = (t % segments) * segment;
                 int len = (Math.min(width, p0 + segment) - p0) * channels;
-                float[] row = SEGMENT.get(len)[0];
-                segment(x, firstRow, height, width, channels, tiled, oy, p0, p0 + len / channels, row, -p0 * channels);
-                y.put(((oy - row0) * width + p0) * channels, row, 0, len);
+                y.put(((oy - row0) * width + p0) * channels,
+                        segmentInRow(x, firstRow, height, width, channels, tiled, oy, p0, len), 0, len);
             });
         }
+    }
+
+    /** The {@code len} values of output row {@code oy} from pixel {@code p0} in this thread's heap row, from 0. */
+    private static float[] segmentInRow(float[] x, int firstRow, int height, int width, int channels, float[][] tiled,
+                                        int oy, int p0, int len) {
+        float[] row = SEGMENT.get(len)[0];
+        // the row's pixel 0 sits at -p0 * C, so the segment's first pixel lands at 0
+        segment(x, firstRow, height, width, channels, tiled, oy, p0, p0 + len / channels, row, -p0 * channels);
+        return row;
     }
 
     private static final RowBuffers SEGMENT = new RowBuffers(1);
