@@ -175,7 +175,7 @@ public final class DepthwiseConv3x3 {
 
     /** One task of {@link #forEachSegment}: output row {@code oy}, pixels {@code [p0, p1)}. */
     @FunctionalInterface
-    interface SegmentTask {
+    private interface SegmentTask {
         void run(int oy, int p0, int p1);
     }
 
@@ -184,7 +184,7 @@ public final class DepthwiseConv3x3 {
      * {@code [row0, row1)}, in parallel. {@link VectorDepthwiseConv3x3} runs the same tasks from lambdas of its own
      * (why there).
      */
-    static void forEachSegment(int width, int channels, float[][] tiled, int row0, int row1, SegmentTask task) {
+    private static void forEachSegment(int width, int channels, float[][] tiled, int row0, int row1, SegmentTask task) {
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
         IntStream.range(0, (row1 - row0) * segments).parallel().forEach(t -> {
