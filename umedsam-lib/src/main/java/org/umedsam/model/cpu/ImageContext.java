@@ -58,8 +58,8 @@ final class ImageContext {
         if (this.owner != owner || embedding.length() != n) {
             return false;
         }
-        if (!StateDictWeights.wholeFloatBuffer(embedding)) {
-            return isFor(owner, StateDictWeights.floats(embedding));
+        if (!NdArrays.wholeFloatBuffer(embedding)) {
+            return isFor(owner, NdArrays.toHeap(embedding));
         }
         FloatBuffer values = embedding.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         float[] chunk = new float[Math.min(CHUNK, n)];

@@ -184,7 +184,8 @@ public final class MaskDecoder {
             throw new IllegalArgumentException("gradIou: expected shape " + Arrays.toString(giShape) + ", got "
                     + (gradIou == null ? "null" : Arrays.toString(gradIou.shape())));
         }
-        return gradients.compute(floats(embedding), floats(boxes), floats(gradLogits), floats(gradIou), b, wrt);
+        return gradients.compute(NdArrays.toHeap(embedding), NdArrays.toHeap(boxes), NdArrays.toHeap(gradLogits),
+                NdArrays.toHeap(gradIou), b, wrt);
     }
 
     /**
@@ -231,7 +232,7 @@ public final class MaskDecoder {
         TwoWayTransformerInference schedule = inference();
         ImageContext ctx = buf.image();
         if (ctx == null || !ctx.isFor(schedule, embedding)) {
-            float[] emb = floats(embedding);
+            float[] emb = NdArrays.toHeap(embedding);
             if (!reference) {
                 buf.image(null); // the old context's arrays may go before the new ones are made
             }
@@ -355,10 +356,6 @@ public final class MaskDecoder {
             throw new IllegalArgumentException("boxes: expected shape [N, 4] with N >= 1, got "
                     + (boxes == null ? "null" : Arrays.toString(boxes.shape())));
         }
-        return floats(boxes);
-    }
-
-    private static float[] floats(INDArray a) {
-        return StateDictWeights.floats(a);
+        return NdArrays.toHeap(boxes);
     }
 }

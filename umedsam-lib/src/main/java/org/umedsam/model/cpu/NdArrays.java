@@ -31,13 +31,18 @@ public final class NdArrays {
         return out;
     }
 
+    /** Whether {@code a}'s values are its whole float32 buffer in c order (readable in bulk as they are). */
+    static boolean wholeFloatBuffer(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
+                && a.data().length() == a.length();
+    }
+
     /**
-     * {@code a}'s values in c order as a new heap array, as {@code a.data().asFloat()} gives them for a float, c-order
-     * array that is not a view; any other array is first cast and copied to one.
+     * {@code a}'s values in c order as a new heap array, as {@code a.data().asFloat()} gives them for an array that
+     * passes {@link #wholeFloatBuffer}; any other array is first cast and copied to one (closed after).
      */
     public static float[] toHeap(INDArray a) {
-        INDArray c = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
-                ? a : a.castTo(DataType.FLOAT).dup('c');
+        INDArray c = wholeFloatBuffer(a) ? a : a.castTo(DataType.FLOAT).dup('c');
         long n = c.length();
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(n + " values do not fit a Java array");

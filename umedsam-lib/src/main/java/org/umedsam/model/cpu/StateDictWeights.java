@@ -1,9 +1,7 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,7 +42,7 @@ public final class StateDictWeights {
             throw new IllegalArgumentException("state dict entry " + key + " has type " + a.dataType()
                     + ", expected a float type");
         }
-        return floats(a);
+        return NdArrays.toHeap(a);
     }
 
     /** A LayerNorm's {@code weight} and {@code bias}, {@code [dim]} each. */
@@ -61,24 +59,5 @@ public final class StateDictWeights {
             }
         }
         return out;
-    }
-
-    /** Whether {@code a}'s values are its whole float32 buffer in c order (readable in bulk as they are). */
-    static boolean wholeFloatBuffer(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
-                && a.data().length() == a.length();
-    }
-
-    /** A row-major heap copy of {@code a} (one copy when {@code a} is already a whole float c-order buffer). */
-    static float[] floats(INDArray a) {
-        INDArray c = a;
-        if (!wholeFloatBuffer(a)) {
-            c = a.castTo(DataType.FLOAT).dup('c');
-        }
-        // one bulk copy from the native buffer (DataBuffer.asFloat reads value by value through an indexer;
-        // the decoder copies its [1, 256, 64, 64] embedding at every call)
-        float[] v = new float[(int) a.length()];
-        c.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(v);
-        return v;
     }
 }

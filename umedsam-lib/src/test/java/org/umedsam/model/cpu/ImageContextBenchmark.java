@@ -18,14 +18,14 @@ class ImageContextBenchmark {
     void checkSpeed() {
         INDArray embedding = Nd4j.randn(DataType.FLOAT, 1, 256, 64, 64);
         Object owner = new Object();
-        ImageContext ctx = new ImageContext(owner, StateDictWeights.floats(embedding), new float[0], new float[0], null);
+        ImageContext ctx = new ImageContext(owner, NdArrays.toHeap(embedding), new float[0], new float[0], null);
         int calls = 400;
         long copyThenCompare = 0;
         long inPlace = 0;
         boolean same = true;
         for (int k = 0; k < 2 * calls; k++) { // the first half warms up the JIT
             long t0 = System.nanoTime();
-            same &= ctx.isFor(owner, StateDictWeights.floats(embedding));
+            same &= ctx.isFor(owner, NdArrays.toHeap(embedding));
             long t1 = System.nanoTime();
             same &= ctx.isFor(owner, embedding);
             long t2 = System.nanoTime();
