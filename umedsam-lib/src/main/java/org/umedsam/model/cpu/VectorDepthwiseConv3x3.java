@@ -9,7 +9,8 @@ import java.util.stream.IntStream;
 /**
  * {@link DepthwiseConv3x3#hwcBand} with the Vector API: the same stride-1 depthwise 3x3 convolution (padding 1) plus
  * bias on a band of a channel-last map, then GELU when asked ({@link VectorGelu#applyBias}, the same bits as the
- * plain kernel's {@link Gelu#apply}), and the same tasks (an output row's segment of {@code SEGMENT_FLOATS / C} pixels each).
+ * plain kernel's {@link Gelu#apply}), and the same tasks (an output row's segment of {@code SEGMENT_FLOATS / C}
+ * pixels each).
  *
  * <p>Schedule, per task: for each vector of channels, the nine taps and the bias are loaded into registers once,
  * then the segment's pixels are swept as a sliding window: each output vector is nine fused multiply-adds on input

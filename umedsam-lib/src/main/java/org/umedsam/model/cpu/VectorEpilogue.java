@@ -31,7 +31,7 @@ final class VectorEpilogue {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    /** A row of {@code -0f}: the bias or residual that adds nothing; grown (never shrunk) when a longer one is asked. */
+    /** A row of {@code -0f}: the bias or residual that adds nothing; grown, never shrunk, when longer is asked. */
     private static volatile float[] identity = identityRow(1280);
 
     private VectorEpilogue() {
@@ -97,7 +97,8 @@ final class VectorEpilogue {
     }
 
     private static FloatVector sum(ByteBuffer y, int index, int j, float[] bias) {
-        return FloatVector.fromByteBuffer(SPECIES, y, 4 * (index + j), ORDER).add(FloatVector.fromArray(SPECIES, bias, j));
+        return FloatVector.fromByteBuffer(SPECIES, y, 4 * (index + j), ORDER)
+                .add(FloatVector.fromArray(SPECIES, bias, j));
     }
 
     private static void toHeapGelu(ByteBuffer y, int index, int len, float[] bias, float[] residual, int resOff,
