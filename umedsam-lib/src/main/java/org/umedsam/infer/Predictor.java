@@ -15,7 +15,7 @@ import org.umedsam.model.EmbeddingCache;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.Prediction;
-import org.umedsam.model.cpu.NdArrays;
+import org.umedsam.model.NdArrays;
 
 /**
  * LiteMedSAM as a {@link SliceSegmenter}: {@link #embed} runs the challenge's preprocessing

@@ -11,9 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Image embeddings kept across models whose image encoders hold identical weights, so that scoring several
@@ -99,7 +97,7 @@ public final class EmbeddingCache {
         float[] kept = entries.get(key);
         if (kept != null) {
             hits++;
-            return Nd4j.create(kept, shapes.get(key), 'c').castTo(model.dataType());
+            return NdArrays.fromHeap(kept, kept.length, shapes.get(key)).castTo(model.dataType());
         }
         if (directory != null) {
             INDArray found = readFile(key);
@@ -122,7 +120,7 @@ public final class EmbeddingCache {
     private void keep(String key, INDArray e) {
         long size = e.length() * Float.BYTES;
         if (bytes + size <= capacityBytes) {
-            entries.put(key, e.castTo(DataType.FLOAT).dup('c').data().asFloat());
+            entries.put(key, NdArrays.toHeap(e));
             shapes.put(key, e.shape());
             bytes += size;
         }
@@ -166,7 +164,7 @@ public final class EmbeddingCache {
             }
             float[] v = new float[(int) n];
             b.asFloatBuffer().get(v);
-            return Nd4j.create(v, shape, 'c');
+            return NdArrays.fromHeap(v, v.length, shape);
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -183,7 +181,7 @@ public final class EmbeddingCache {
                     directoryBytes = files.mapToLong(p -> p.toFile().length()).sum();
                 }
             }
-            float[] v = e.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            float[] v = NdArrays.toHeap(e);
             ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + 8 * e.rank() + v.length * Float.BYTES);
             b.put(MAGIC).putInt(e.rank());
             for (long d : e.shape()) {
@@ -254,7 +252,7 @@ public final class EmbeddingCache {
         }
     }
 
-    private static String digest(INDArray images) {
+    static String digest(INDArray images) {
         MessageDigest md = sha256();
         update(md, images);
         return hex(md.digest());
@@ -268,6 +266,10 @@ public final class EmbeddingCache {
         }
         md.update(shape.array());
         md.update(a.dataType().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (NdArrays.wholeFloatBuffer(a)) {
+            updateFloats(md, a);
+            return;
+        }
         INDArray c = a.dup('c');
         switch (a.dataType()) {
             case DOUBLE -> {
@@ -275,16 +277,35 @@ public final class EmbeddingCache {
                 b.asDoubleBuffer().put(c.data().asDouble());
                 md.update(b.array());
             }
-            case FLOAT -> {
-                ByteBuffer b = ByteBuffer.allocate((int) c.length() * Float.BYTES);
-                b.asFloatBuffer().put(c.data().asFloat());
-                md.update(b.array());
-            }
+            case FLOAT -> updateFloats(md, c);
             default -> {
                 ByteBuffer b = ByteBuffer.allocate((int) c.length() * Long.BYTES);
                 b.asLongBuffer().put(c.data().asLong());
                 md.update(b.array());
             }
+        }
+    }
+
+    /** Floats digested per bulk read (64 KB). */
+    private static final int CHUNK = 1 << 14;
+
+    /**
+     * The float32 values of {@code a} (a whole c-order buffer, {@link NdArrays#wholeFloatBuffer}) digested as
+     * big-endian bytes, the form keys have always had, read from the native buffer in chunks: without the
+     * value-by-value copies of {@code data().asFloat()} and a whole-array byte copy (an image is 0.8 MB, an
+     * embedding 2 to 4 MB, and the ablations look up thousands).
+     */
+    private static void updateFloats(MessageDigest md, INDArray a) {
+        java.nio.FloatBuffer values = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        int n = (int) a.length();
+        float[] chunk = new float[Math.min(CHUNK, n)];
+        ByteBuffer bytes = ByteBuffer.allocate(chunk.length * Float.BYTES); // big-endian
+        for (int i = 0; i < n; i += CHUNK) {
+            int len = Math.min(CHUNK, n - i);
+            values.get(i, chunk, 0, len);
+            bytes.clear();
+            bytes.asFloatBuffer().put(chunk, 0, len);
+            md.update(bytes.array(), 0, len * Float.BYTES);
         }
     }
 

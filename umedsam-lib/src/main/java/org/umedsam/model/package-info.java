@@ -14,6 +14,9 @@
  *   <li>{@link org.umedsam.model.Engine}: what an engine computes ({@code embed}, {@code decode},
  *       {@code forward(mode)} returning a {@code Pass} that has {@code backward}); {@code LiteMedSam.engine(kind)}
  *       chooses one, found through {@link java.util.ServiceLoader}, so this package imports neither engine.</li>
+ *   <li>{@link org.umedsam.model.NdArrays}: float arrays between the heap and ND4J in one bulk copy each way (ND4J's
+ *       own {@code Nd4j.create(float[])} and {@code data().asFloat()} copy value by value), for the engines,
+ *       {@link org.umedsam.model.EmbeddingCache} and inference.</li>
  *   <li>{@code org.umedsam.model.cpu}, the engine that runs: hand-scheduled Java loops plus native sgemm for
  *       every float32 pass, inference and training (forward with tape, backward to every parameter).
  *       {@link org.umedsam.model.VectorSupport} says whether its vectorised inference kernels run (the JVM's

@@ -130,4 +130,39 @@ class EmbeddingCacheTest {
             assertThat(s.count()).isEqualTo(1);
         }
     }
+
+    /** The key's form as written before keys were read in chunks from the native buffer: files from then still hit. */
+    private static String referenceDigest(INDArray a) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        java.nio.ByteBuffer shape = java.nio.ByteBuffer.allocate(8 * (a.rank() + 1));
+        shape.putLong(a.rank());
+        for (long d : a.shape()) {
+            shape.putLong(d);
+        }
+        md.update(shape.array());
+        md.update(a.dataType().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        float[] v = a.dup('c').data().asFloat();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * Float.BYTES);
+        b.asFloatBuffer().put(v);
+        md.update(b.array());
+        StringBuilder hex = new StringBuilder();
+        for (byte x : md.digest()) {
+            hex.append(String.format("%02x", x));
+        }
+        return hex.toString();
+    }
+
+    @Test
+    void inputKeysAreShapeTypeAndBigEndianValuesWholeOrViewedAndAcrossChunks() throws Exception {
+        Nd4j.getRandom().setSeed(5);
+        INDArray whole = Nd4j.randn(DataType.FLOAT, 3, 100, 100); // 30,000 values: one whole chunk and a part
+        whole.putScalar(7, Float.intBitsToFloat(0x7fc00123)); // a NaN payload, digested as its bits
+        assertThat(EmbeddingCache.digest(whole)).isEqualTo(referenceDigest(whole));
+        INDArray view = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+        assertThat(view.isView()).isTrue();
+        assertThat(EmbeddingCache.digest(view)).isEqualTo(referenceDigest(view)).isEqualTo(EmbeddingCache.digest(view.dup('c')));
+        INDArray small = Nd4j.createFromArray(new float[] {1.5f, -0f, 0f});
+        assertThat(EmbeddingCache.digest(small)).isEqualTo(referenceDigest(small))
+                .isNotEqualTo(EmbeddingCache.digest(Nd4j.createFromArray(new float[] {1.5f, 0f, 0f})));
+    }
 }

@@ -3,6 +3,7 @@ package org.umedsam.model.cpu;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.NdArrays;
 
 /**
  * The two cross attentions of the two-way transformer's first block for inference, with their image side

@@ -1,6 +1,7 @@
 package org.umedsam.model.cpu;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.model.NdArrays;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

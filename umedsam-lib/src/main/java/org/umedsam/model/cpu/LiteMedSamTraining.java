@@ -7,6 +7,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.umedsam.model.Engine;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.ModelOutput;
+import org.umedsam.model.NdArrays;
 import org.umedsam.model.Prediction;
 
 import java.util.ArrayList;

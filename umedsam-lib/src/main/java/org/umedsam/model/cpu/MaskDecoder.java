@@ -3,6 +3,7 @@ package org.umedsam.model.cpu;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.ModelConfig;
+import org.umedsam.model.NdArrays;
 import org.umedsam.model.Prediction;
 
 import java.util.Arrays;

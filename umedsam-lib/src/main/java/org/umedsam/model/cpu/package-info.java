@@ -32,7 +32,7 @@
  *       forward stays the reference. Large products without a transposed left operand run as blocks of rows on
  *       the engine's Java threads, one single-threaded oneDNN call each ({@code RowParallelGemm}), so a pass
  *       never waits for OpenMP's sleeping threads; results reach ND4J, and the decoder's masks the heap, by
- *       bulk copies ({@code NdArrays}).</li>
+ *       bulk copies ({@link org.umedsam.model.NdArrays}).</li>
  *   <li>Training: {@link org.umedsam.model.cpu.LiteMedSamTraining}, a forward pass that keeps its tape and
  *       the backward pass to every parameter. It composes {@code ImageEncoderTraining} (one
  *       {@code *Training} class per encoder module, each a forward with tape and a backward, and

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.NdArrays;
 
 /**
  * The decoder's check that a call's embedding is the cached image context's ({@link ImageContext#isFor}): copying

@@ -1,4 +1,4 @@
-package org.umedsam.model.cpu;
+package org.umedsam.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,7 +32,7 @@ public final class NdArrays {
     }
 
     /** Whether {@code a}'s values are its whole float32 buffer in c order (readable in bulk as they are). */
-    static boolean wholeFloatBuffer(INDArray a) {
+    public static boolean wholeFloatBuffer(INDArray a) {
         return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
                 && a.data().length() == a.length();
     }

@@ -1,4 +1,4 @@
-package org.umedsam.model.cpu;
+package org.umedsam.model;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
