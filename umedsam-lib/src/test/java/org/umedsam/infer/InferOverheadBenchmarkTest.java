@@ -29,7 +29,10 @@ import org.umedsam.model.LiteMedSam;
  * 5), and the ratio of wall time to the model time measured inside the case (less sensitive to a load that
  * changes between the two), and where the rest went
  * ({@link InferenceTimings}: preprocessing, post-processing, next-slice boxes, painting, {@code System.gc()},
- * untimed remainder). Target: ratio at most 1.15. Cases: the paper's three Table 4 shapes with synthetic
+ * untimed remainder) and how long the process's threads waited for a CPU during the case
+ * ({@link BenchmarkSupport#threadSchedNanos}, per second of wall time, in the case and while the parts were timed
+ * alone: on a VM whose scheduler keeps little-used threads on one CPU, model calls between other work can queue
+ * for a CPU more than the same calls back to back). Target: ratio at most 1.15. Cases: the paper's three Table 4 shapes with synthetic
  * content ({@link Table4Cases}, as {@link InferBenchmarkTest}) and the 3D test cases of the default data ({@code data/test}, built
  * by {@link DefaultDatasets#ensure}, e.g. on the CLI's first {@code umedsam train} or {@code ablations}).
  * Every figure line ends with the load average (1, 5, 15 min): above about 1.2 on 2 cores the wall times are
@@ -89,14 +92,18 @@ class InferOverheadBenchmarkTest {
 
     /**
      * The model's parts alone: median of 3 embeds and of 5 one-box decodes (one of each untimed first), as
-     * {@code {embed s, decode s}}.
+     * {@code {embed s, decode s, seconds the threads waited for a CPU per second of these calls}}.
      */
     static double[] measureParts() {
+        long[] sched0 = BenchmarkSupport.threadSchedNanos();
+        long t0 = System.nanoTime();
         double embed = BenchmarkSupport.median(BenchmarkSupport.sortedSeconds(1, 3,
                 () -> model.embed(probeImage).close()));
         double decode = BenchmarkSupport.median(BenchmarkSupport.sortedSeconds(1, 5,
                 () -> model.decodeAtWeightVersion(probeEmbedding, PROBE_BOX, false)));
-        return new double[] {embed, decode};
+        long wall = System.nanoTime() - t0;
+        long[] sched1 = BenchmarkSupport.threadSchedNanos();
+        return new double[] {embed, decode, (double) (sched1[1] - sched0[1]) / wall};
     }
 
     /** Predicts {@code c} once and prints wall vs model-only time and the breakdown of the rest; returns the ratio. */
@@ -108,9 +115,11 @@ class InferOverheadBenchmarkTest {
         // 2026-12-04), while wall over the model's time inside the case stayed within 1.01 to 1.04: read that one
         double[] before = measureParts();
         InferenceTimings timingsBefore = predictor.timings().copy();
+        long[] sched0 = BenchmarkSupport.threadSchedNanos();
         long t0 = System.nanoTime();
         CaseInference.Output o = inf.predict(c);
         double wall = (System.nanoTime() - t0) / 1e9;
+        long[] sched1 = BenchmarkSupport.threadSchedNanos();
         InferenceTimings t = predictor.timings().minus(timingsBefore);
         double[] after = measureParts();
         double embedSeconds = (before[0] + after[0]) / 2;
@@ -118,11 +127,14 @@ class InferOverheadBenchmarkTest {
         double expected = o.embeddings() * embedSeconds + o.decodes() * decodeSeconds;
         double untimed = wall - t.timedNanos() / 1e9;
         System.out.printf("%-34s %-13s %2d obj: wall %6.2f s, model-only %6.2f s (%d x %.3f + %d x %.3f), ratio %.2f%s; "
-                        + "wall / model time in the case %.3f; in the case: %s, untimed %.3f s; RSS %s (peak %s), native "
-                        + "arrays held %.0f MB; load %s%n",
+                        + "wall / model time in the case %.3f; in the case: %s, untimed %.3f s; threads used %.2f s of CPU and "
+                        + "waited %.3f s for one (%.2f s per second of wall; the parts timed alone %.2f); RSS %s (peak %s), "
+                        + "native arrays held %.0f MB; load %s%n",
                 c.name(), java.util.Arrays.toString(c.shape()), o.boxes(), wall, expected, o.embeddings(), embedSeconds,
                 o.decodes(), decodeSeconds, wall / expected, wall / expected <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")",
-                wall / (t.modelNanos() / 1e9), t, untimed, BenchmarkSupport.procStatus("VmRSS"),
+                wall / (t.modelNanos() / 1e9), t, untimed, (sched1[0] - sched0[0]) / 1e9, (sched1[1] - sched0[1]) / 1e9,
+                (sched1[1] - sched0[1]) / 1e9 / wall, (before[2] + after[2]) / 2,
+                BenchmarkSupport.procStatus("VmRSS"),
                 BenchmarkSupport.procStatus("VmHWM"), org.bytedeco.javacpp.Pointer.totalBytes() / 1e6,
                 BenchmarkSupport.loadAverage());
         return wall / expected;
