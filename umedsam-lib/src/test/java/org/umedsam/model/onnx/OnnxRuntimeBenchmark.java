@@ -114,11 +114,13 @@ class OnnxRuntimeBenchmark {
                         allocatedPerCall(engineCall, 10) / 1e6);
                 if (n == 1) {
                     // the same call back to back, as when a volume's boxes are decoded one after another: the idle
-                    // time before an isolated call costs both contenders (this VM's cores are slower for tens of
-                    // ms after being idle), so both regimes are reported
+                    // time before an isolated call costs both contenders (on this VM the threads then queue for a
+                    // CPU; printed below), so both regimes are reported
                     double[][] stream = interleaved(0, 0, Math.max(3, decoderRuns / 3),
                             () -> repeat(engineCall, STREAM_CALLS), () -> repeat(ortCall, STREAM_CALLS));
                     report(preset, "decoder per box, 1 box per call, " + STREAM_CALLS + " calls back to back", stream, STREAM_CALLS);
+                    System.out.printf("BENCH onnx: %s   engine, 1 box per call, where the time goes: %s%n", preset,
+                            queueWait(engineCall, 15));
                 }
             }
         } finally {
@@ -126,6 +128,40 @@ class OnnxRuntimeBenchmark {
         }
         System.out.printf("BENCH onnx: peak RSS (VmHWM) %s; load average at end: %s%n", BenchmarkSupport.procStatus("VmHWM"),
                 BenchmarkSupport.loadAverage());
+    }
+
+    /**
+     * Medians over {@code calls} calls of {@code task} after {@link #PAUSE_MILLIS} idle and right after an untimed
+     * call: wall time, CPU time of all the process's threads, and their time runnable but waiting for a CPU
+     * ({@link BenchmarkSupport#threadSchedNanos}, read outside the timed call). Same CPU time and more waiting after
+     * idle time says the threads queued for a CPU, not that there was more work (2026-12-05: 11 to 15 ms of waiting
+     * after idle time against 2.8 ms when the workers had been busy, docs/speed-history.md).
+     */
+    static String queueWait(Callable<?> task, int calls) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (boolean idle : new boolean[] {true, false}) {
+            double[] wall = new double[calls];
+            double[] cpu = new double[calls];
+            double[] wait = new double[calls];
+            for (int i = 0; i < calls; i++) {
+                if (idle) {
+                    Thread.sleep(PAUSE_MILLIS);
+                } else {
+                    task.call();
+                }
+                long[] s0 = BenchmarkSupport.threadSchedNanos();
+                long t0 = System.nanoTime();
+                task.call();
+                wall[i] = (System.nanoTime() - t0) / 1e6;
+                long[] s1 = BenchmarkSupport.threadSchedNanos();
+                cpu[i] = (s1[0] - s0[0]) / 1e6;
+                wait[i] = (s1[1] - s0[1]) / 1e6;
+            }
+            out.append(String.format("%s%s %.1f ms wall, %.1f ms CPU, %.1f ms waiting for a CPU", idle ? "" : "; ",
+                    idle ? "after " + PAUSE_MILLIS + " ms idle" : "right after another call", BenchmarkSupport.median(wall),
+                    BenchmarkSupport.median(cpu), BenchmarkSupport.median(wait)));
+        }
+        return out + " (medians of " + calls + ", all threads of the process)";
     }
 
     /** Bytes the JVM's threads allocate per call of {@code task}, over {@code calls} calls. */
