@@ -292,8 +292,8 @@ public final class EmbeddingCache {
     /**
      * The float32 values of {@code a} (a whole c-order buffer, {@link NdArrays#wholeFloatBuffer}) digested as
      * big-endian bytes, the form keys have always had, read from the native buffer in chunks: without the
-     * value-by-value copies of {@code data().asFloat()} and a whole-array byte copy (an image is 0.8 MB, an
-     * embedding 2 to 4 MB, and the ablations look up thousands).
+     * value-by-value copies of {@code data().asFloat()} and a whole-array byte copy (an input image is 0.8 MB and
+     * the ablations look up thousands; the encoder's weights are digested once per weight version).
      */
     private static void updateFloats(MessageDigest md, INDArray a) {
         java.nio.FloatBuffer values = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
