@@ -296,8 +296,11 @@ public final class EmbeddingCache {
      * the ablations look up thousands; the encoder's weights are digested once per weight version).
      */
     private static void updateFloats(MessageDigest md, INDArray a) {
-        java.nio.FloatBuffer values = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         int n = (int) a.length();
+        if (n == 0) {
+            return; // an empty array has no buffer (and no values to digest)
+        }
+        java.nio.FloatBuffer values = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         float[] chunk = new float[Math.min(CHUNK, n)];
         ByteBuffer bytes = ByteBuffer.allocate(chunk.length * Float.BYTES); // big-endian
         for (int i = 0; i < n; i += CHUNK) {

@@ -27,13 +27,19 @@ public final class NdArrays {
         if (out.length() != len) {
             throw new IllegalArgumentException(len + " values do not fill shape " + java.util.Arrays.toString(shape));
         }
+        if (len == 0) {
+            return out; // an empty array has no buffer to write
+        }
         out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(a, 0, len);
         return out;
     }
 
-    /** Whether {@code a}'s values are its whole float32 buffer in c order (readable in bulk as they are). */
+    /**
+     * Whether {@code a}'s values are its whole float32 buffer in c order (readable in bulk as they are); false for an
+     * empty array, which has no buffer.
+     */
     public static boolean wholeFloatBuffer(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
+        return a.dataType() == DataType.FLOAT && !a.isEmpty() && a.ordering() == 'c' && !a.isView() && a.offset() == 0
                 && a.data().length() == a.length();
     }
 
@@ -42,6 +48,9 @@ public final class NdArrays {
      * passes {@link #wholeFloatBuffer}; any other array is first cast and copied to one (closed after).
      */
     public static float[] toHeap(INDArray a) {
+        if (a.isEmpty()) {
+            return new float[0]; // no buffer to read
+        }
         INDArray c = wholeFloatBuffer(a) ? a : a.castTo(DataType.FLOAT).dup('c');
         long n = c.length();
         if (n > Integer.MAX_VALUE) {

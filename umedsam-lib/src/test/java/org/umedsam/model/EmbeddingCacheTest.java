@@ -164,5 +164,7 @@ class EmbeddingCacheTest {
         INDArray small = Nd4j.createFromArray(new float[] {1.5f, -0f, 0f});
         assertThat(EmbeddingCache.digest(small)).isEqualTo(referenceDigest(small))
                 .isNotEqualTo(EmbeddingCache.digest(Nd4j.createFromArray(new float[] {1.5f, 0f, 0f})));
+        assertThat(EmbeddingCache.digest(Nd4j.create(DataType.FLOAT, 0, 3))).as("empty arrays: shape only")
+                .isNotEqualTo(EmbeddingCache.digest(Nd4j.create(DataType.FLOAT, 0, 4)));
     }
 }

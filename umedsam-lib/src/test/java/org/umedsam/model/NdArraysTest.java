@@ -46,6 +46,17 @@ class NdArraysTest {
         assertThat(NdArrays.toHeap(x.castTo(DataType.DOUBLE))).containsExactly(x.data().asFloat());
     }
 
+    @Test
+    void scalarsAndEmptyArraysCrossBothWays() {
+        INDArray scalar = NdArrays.fromHeap(new float[] {2.5f}, 1);
+        assertThat(scalar.rank()).isZero();
+        assertThat(scalar.getFloat(0)).isEqualTo(2.5f);
+        assertThat(NdArrays.toHeap(scalar)).containsExactly(2.5f);
+        INDArray empty = NdArrays.fromHeap(new float[0], 0, 0, 3);
+        assertThat(empty.shape()).containsExactly(0, 3);
+        assertThat(NdArrays.toHeap(empty)).isEmpty();
+    }
+
     /** {@code [2, 3, 4]} float, c order, holding 1 to 24. */
     private static INDArray oneTo24() {
         float[] v = new float[24];
