@@ -45,9 +45,9 @@ public record Checkpoint(Map<String, INDArray> parameters, Map<String, INDArray>
 
     public void write(Path file) throws IOException {
         Map<String, NpyArray> arrays = new LinkedHashMap<>();
-        parameters.forEach((k, v) -> arrays.put(ModelFiles.PARAMETERS_PREFIX + k, NdArrays.toNpy(v)));
-        buffers.forEach((k, v) -> arrays.put(ModelFiles.BUFFERS_PREFIX + k, NdArrays.toNpy(v)));
-        optimizer.forEach((k, v) -> arrays.put("optimizer/" + k, NdArrays.toNpy(v)));
+        parameters.forEach((k, v) -> arrays.put(ModelFiles.PARAMETERS_PREFIX + k, StateArrays.toNpy(v)));
+        buffers.forEach((k, v) -> arrays.put(ModelFiles.BUFFERS_PREFIX + k, StateArrays.toNpy(v)));
+        optimizer.forEach((k, v) -> arrays.put("optimizer/" + k, StateArrays.toNpy(v)));
         arrays.put("loss/log_sigma", NpyArray.ofFloat64(logSigmas.clone(), logSigmas.length));
         byte[] meta = GSON.toJson(this.meta).getBytes(StandardCharsets.UTF_8);
         arrays.put("meta", NpyArray.ofUint8(meta, meta.length));
@@ -68,11 +68,11 @@ public record Checkpoint(Map<String, INDArray> parameters, Map<String, INDArray>
             String k = e.getKey();
             String what = file + ":" + k;
             if (k.startsWith(ModelFiles.PARAMETERS_PREFIX)) {
-                params.put(k.substring(ModelFiles.PARAMETERS_PREFIX.length()), NdArrays.fromNpy(e.getValue(), what));
+                params.put(k.substring(ModelFiles.PARAMETERS_PREFIX.length()), StateArrays.fromNpy(e.getValue(), what));
             } else if (k.startsWith(ModelFiles.BUFFERS_PREFIX)) {
-                buffers.put(k.substring(ModelFiles.BUFFERS_PREFIX.length()), NdArrays.fromNpy(e.getValue(), what));
+                buffers.put(k.substring(ModelFiles.BUFFERS_PREFIX.length()), StateArrays.fromNpy(e.getValue(), what));
             } else if (k.startsWith("optimizer/")) {
-                optim.put(k.substring("optimizer/".length()), NdArrays.fromNpy(e.getValue(), what));
+                optim.put(k.substring("optimizer/".length()), StateArrays.fromNpy(e.getValue(), what));
             } else if (k.equals("loss/log_sigma")) {
                 sigmas = e.getValue().toDoubleArray();
             } else if (k.equals("meta")) {

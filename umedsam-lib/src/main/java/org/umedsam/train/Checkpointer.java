@@ -80,13 +80,13 @@ public final class Checkpointer {
             throw new IllegalArgumentException("checkpoint parameters do not match the model: "
                     + diff(params.keySet(), c.parameters().keySet()));
         }
-        params.forEach((k, v) -> NdArrays.assignChecked(v, c.parameters().get(k), "parameter " + k));
+        params.forEach((k, v) -> StateArrays.assignChecked(v, c.parameters().get(k), "parameter " + k));
         Map<String, INDArray> buffers = model.buffers();
         if (!buffers.keySet().equals(c.buffers().keySet())) {
             throw new IllegalArgumentException("checkpoint buffers do not match the model: "
                     + diff(buffers.keySet(), c.buffers().keySet()));
         }
-        buffers.forEach((k, v) -> NdArrays.assignChecked(v, c.buffers().get(k), "buffer " + k));
+        buffers.forEach((k, v) -> StateArrays.assignChecked(v, c.buffers().get(k), "buffer " + k));
         model.weightsChanged(params.keySet());
         model.weightsChanged(buffers.keySet());
         if (c.logSigmas().length != logSigmaCount) {

@@ -65,14 +65,14 @@ public final class InitialWeights {
         }
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
             INDArray src = weights.get(e.getKey());
-            if (!NdArrays.fits(e.getValue(), src)) {
+            if (!StateArrays.fits(e.getValue(), src)) {
                 throw new IllegalArgumentException(source + ": initial weight " + e.getKey() + " has shape "
                         + Arrays.toString(src.shape()) + ", the model expects " + Arrays.toString(e.getValue().shape()));
             }
         }
         // every shape was checked above, so nothing is half-loaded when one does not fit
         for (Map.Entry<String, INDArray> e : target.entrySet()) {
-            NdArrays.assignChecked(e.getValue(), weights.get(e.getKey()), e.getKey());
+            StateArrays.assignChecked(e.getValue(), weights.get(e.getKey()), e.getKey());
         }
         model.weightsChanged(target.keySet());
     }

@@ -132,7 +132,7 @@ public final class Objective {
             throw new IllegalStateException("model returned logits of shape " + Arrays.toString(s)
                     + ", expected [" + b.size() + ", 1, H, W]");
         }
-        return new MaskBatch(b.size(), (int) s[2], (int) s[3], NdArrays.toDoubles(out.lowResLogits()),
-                NdArrays.toDoubles(out.iou()), b.maps());
+        return new MaskBatch(b.size(), (int) s[2], (int) s[3], StateArrays.toDoubles(out.lowResLogits()),
+                StateArrays.toDoubles(out.iou()), b.maps());
     }
 }

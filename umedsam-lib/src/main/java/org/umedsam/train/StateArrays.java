@@ -4,10 +4,15 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.io.NpyArray;
+import org.umedsam.model.NdArrays;
 
-/** Exact conversions between INDArrays and NumPy arrays (float32, float64, int64). */
-final class NdArrays {
-    private NdArrays() {
+/**
+ * A model's and optimizer's state arrays in checkpoints and initial weights: exact conversions between INDArrays and
+ * NumPy arrays (float32, float64, int64, int32; float32 by one bulk copy each way, {@link NdArrays}), and
+ * shape-checked assignment into live arrays.
+ */
+final class StateArrays {
+    private StateArrays() {
     }
 
     static NpyArray toNpy(INDArray a) {
@@ -21,7 +26,7 @@ final class NdArrays {
             shape[i] = Math.toIntExact(ls[i]);
         }
         return switch (c.dataType()) {
-            case FLOAT -> NpyArray.ofFloat32(c.data().asFloat(), shape);
+            case FLOAT -> NpyArray.ofFloat32(NdArrays.toHeap(c), shape);
             case DOUBLE -> NpyArray.ofFloat64(c.data().asDouble(), shape);
             case LONG -> NpyArray.ofInt64(c.data().asLong(), shape);
             case INT -> NpyArray.ofInt32(c.data().asInt(), shape);
@@ -35,7 +40,10 @@ final class NdArrays {
             shape[i] = a.shape(i);
         }
         return switch (a.dtype()) {
-            case FLOAT32 -> Nd4j.create(a.toFloatArray(), shape, 'c');
+            case FLOAT32 -> {
+                float[] v = a.toFloatArray();
+                yield NdArrays.fromHeap(v, v.length, shape);
+            }
             case FLOAT64 -> Nd4j.create(a.toDoubleArray(), shape, 'c');
             case INT64 -> Nd4j.createFromArray(a.toLongArray()).reshape(shape);
             case INT32 -> Nd4j.createFromArray(a.toIntArray()).reshape(shape);
