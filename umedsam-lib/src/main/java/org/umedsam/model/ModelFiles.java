@@ -118,11 +118,10 @@ public final class ModelFiles {
         for (Map.Entry<String, INDArray> e : model.state().entrySet()) {
             INDArray a = e.getValue();
             int[] shape = Arrays.stream(a.shape()).mapToInt(Math::toIntExact).toArray();
-            INDArray c = a.dup('c');
             arrays.put(e.getKey(), switch (a.dataType()) {
-                case LONG -> NpyArray.ofInt64(c.data().asLong(), shape);
-                case DOUBLE -> NpyArray.ofFloat64(c.data().asDouble(), shape);
-                default -> NpyArray.ofFloat32(c.data().asFloat(), shape);
+                case LONG -> NpyArray.ofInt64(a.dup('c').data().asLong(), shape);
+                case DOUBLE -> NpyArray.ofFloat64(a.dup('c').data().asDouble(), shape);
+                default -> NpyArray.ofFloat32(NdArrays.toHeap(a), shape);
             });
         }
         Npz.write(file, arrays, false);
@@ -216,7 +215,10 @@ public final class ModelFiles {
         return switch (a.dtype()) {
             case INT64 -> shape.length == 0 ? Nd4j.scalar(a.toLongArray()[0]) : Nd4j.createFromArray(a.toLongArray()).reshape(shape);
             case FLOAT64 -> Nd4j.create(a.toDoubleArray(), shape, DataType.DOUBLE);
-            default -> shape.length == 0 ? Nd4j.scalar(a.toFloatArray()[0]) : Nd4j.create(a.toFloatArray(), shape, 'c');
+            default -> {
+                float[] v = a.toFloatArray();
+                yield shape.length == 0 ? Nd4j.scalar(v[0]) : NdArrays.fromHeap(v, v.length, shape);
+            }
         };
     }
 }
