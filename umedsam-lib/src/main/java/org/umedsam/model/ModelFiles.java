@@ -217,7 +217,7 @@ public final class ModelFiles {
             case FLOAT64 -> Nd4j.create(a.toDoubleArray(), shape, DataType.DOUBLE);
             default -> {
                 float[] v = a.toFloatArray();
-                yield shape.length == 0 ? Nd4j.scalar(v[0]) : NdArrays.fromHeap(v, v.length, shape);
+                yield NdArrays.fromHeap(v, v.length, shape); // rank 0 included: a scalar
             }
         };
     }

@@ -16,8 +16,7 @@ final class StateArrays {
     }
 
     static NpyArray toNpy(INDArray a) {
-        INDArray c = a.dup('c');
-        long[] ls = c.shape();
+        long[] ls = a.shape();
         int[] shape = new int[Math.max(ls.length, 1)];
         if (ls.length == 0) {
             shape[0] = 1; // scalars are stored as [1]
@@ -25,12 +24,12 @@ final class StateArrays {
         for (int i = 0; i < ls.length; i++) {
             shape[i] = Math.toIntExact(ls[i]);
         }
-        return switch (c.dataType()) {
-            case FLOAT -> NpyArray.ofFloat32(NdArrays.toHeap(c), shape);
-            case DOUBLE -> NpyArray.ofFloat64(c.data().asDouble(), shape);
-            case LONG -> NpyArray.ofInt64(c.data().asLong(), shape);
-            case INT -> NpyArray.ofInt32(c.data().asInt(), shape);
-            default -> throw new IllegalArgumentException("cannot store an array of type " + c.dataType());
+        return switch (a.dataType()) {
+            case FLOAT -> NpyArray.ofFloat32(NdArrays.toHeap(a), shape); // c order, any view, one copy
+            case DOUBLE -> NpyArray.ofFloat64(a.dup('c').data().asDouble(), shape);
+            case LONG -> NpyArray.ofInt64(a.dup('c').data().asLong(), shape);
+            case INT -> NpyArray.ofInt32(a.dup('c').data().asInt(), shape);
+            default -> throw new IllegalArgumentException("cannot store an array of type " + a.dataType());
         };
     }
 
