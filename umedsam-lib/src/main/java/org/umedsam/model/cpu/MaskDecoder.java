@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * LiteMedSAM's prompt encoder (boxes) and mask decoder as a hand-scheduled CPU forward pass on heap
  * arrays: the same function as {@code LiteMedSam.decode} (SameDiff), without its per-op overhead.
- * Image-sized matrix products go through {@link Gemm} (BLAS); the rest are Java loops.
+ * Image-sized matrix products go through {@link Gemm} (BLAS); the rest are Java loops, the image-sized ones
+ * vectorised in place in the off-heap activations when the JVM has the Vector API ({@link VectorDecoderRows}).
  *
  * <p>Per box (mask_decoder.py {@code predict_masks}): tokens = [iou_token, mask_tokens, 2 box corners];
  * image tokens = embedding + no_mask_embed; the two-way transformer ({@link TwoWayTransformerInference},

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import org.umedsam.model.ModelConfig;
+import org.umedsam.model.VectorSupport;
 
 /**
  * The mask decoder's output up-scaling and mask product (mask_decoder.py {@code predict_masks}):
@@ -36,6 +37,8 @@ final class MaskUpscaler {
     final float[] b2;
     /** {@code b2} repeated for the 16 sub-pixels of an input pixel. */
     private final float[] b2Tiled;
+    /** Whether the inference passes run {@link VectorDecoderRows} (chosen when the snapshot is built). */
+    private final boolean vectorRows;
 
     MaskUpscaler(ModelConfig c, StateDictWeights w) {
         this.dim = c.promptEmbedDim();
@@ -51,6 +54,7 @@ final class MaskUpscaler {
         for (int s = 0; s < 16; s++) {
             System.arraycopy(b2, 0, b2Tiled, s * c2, c2);
         }
+        this.vectorRows = VectorSupport.enabled() && VectorDecoderRows.supports(c1) && VectorDecoderRows.supports(c2);
     }
 
     /** PyTorch ConvTranspose2d weight {@code [in, out, 2, 2]} -> {@code [in, 4 * out]}, columns (dy, dx, out). */
@@ -78,18 +82,28 @@ final class MaskUpscaler {
         int hw = grid * grid;
         NativeFloats y1 = buf.get(DecoderBuffers.Native.UP1, (long) hw * 4 * c1);
         Nd4j.gemm(keys.matrix(hw, dim), resident()[0], y1.matrix(hw, 4 * c1), false, false, 1.0, 0.0);
-        ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
-            float[] rows = new float[ROWS * c1];
-            for (int r0 = from; r0 < to; r0 += ROWS) {
-                int n = Math.min(ROWS, to - r0);
-                y1.get(r0 * c1, rows, 0, n * c1);
-                for (int r = 0; r < n; r++) {
-                    biasNorm(rows, r * c1, null, null, 0);
+        if (vectorRows) {
+            float eps = (float) ModelConfig.LN2D_EPS;
+            ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
+                float[] row = new float[c1];
+                for (int r = from; r < to; r++) {
+                    VectorDecoderRows.biasNormGelu(y1.bytes(), r, c1, b1, norm[0], norm[1], eps, row);
                 }
-                Gelu.apply(rows, 0, n * c1);
-                y1.put(r0 * c1, rows, 0, n * c1);
-            }
-        });
+            });
+        } else {
+            ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
+                float[] rows = new float[ROWS * c1];
+                for (int r0 = from; r0 < to; r0 += ROWS) {
+                    int n = Math.min(ROWS, to - r0);
+                    y1.get(r0 * c1, rows, 0, n * c1);
+                    for (int r = 0; r < n; r++) {
+                        biasNorm(rows, r * c1, null, null, 0);
+                    }
+                    Gelu.apply(rows, 0, n * c1);
+                    y1.put(r0 * c1, rows, 0, n * c1);
+                }
+            });
+        }
         NativeFloats y2 = buf.get(DecoderBuffers.Native.UP2, (long) hw * 16 * c2);
         Nd4j.gemm(y1.matrix(hw * 4, c1), resident()[1], y2.matrix(hw * 4, 4 * c2), false, false, 1.0, 0.0);
         return y2;
@@ -197,6 +211,22 @@ final class MaskUpscaler {
     void masks(NativeFloats features, float[] hyper, int k, float[] out, int outOff) {
         int side = 4 * grid;
         int plane = side * side;
+        if (vectorRows) {
+            ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
+                float[] z = new float[16 * c2];
+                float[] d = new float[16 * k];
+                for (int pix = from; pix < to; pix++) {
+                    VectorDecoderRows.maskPixel(features.bytes(), pix, c2, b2, hyper, k, z, d);
+                    for (int kk = 0; kk < k; kk++) {
+                        int mo = outOff + kk * plane;
+                        for (int s = 0; s < 16; s++) {
+                            out[mo + maskOffset(pix, s)] = d[kk * 16 + s];
+                        }
+                    }
+                }
+            });
+            return;
+        }
         ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
             int block = 16 * c2;
             float[] z = new float[block];

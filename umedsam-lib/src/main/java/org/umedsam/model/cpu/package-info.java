@@ -62,7 +62,9 @@
  *       rounding; and {@code VectorGelu}, which {@code Gelu} runs wherever a GELU is evaluated (training too):
  *       the same operations on whole vectors, the same bits; {@code VectorEpilogue}, the products' epilogues read
  *       from native memory by vector loads, one pass a row, the same bits; {@code VectorLayerNorm}, the blocks'
- *       LayerNorm rows written off-heap by vector stores, within rounding, chosen per snapshot. Only these classes
+ *       LayerNorm rows written off-heap by vector stores, within rounding, chosen per snapshot; and
+ *       {@code VectorDecoderRows}, the mask decoder's residual LayerNorms, up-scaling LayerNorm2d + GELU and mask
+ *       product in place in its off-heap activations, within rounding, chosen per snapshot. Only these classes
  *       import {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
  *       any JDK 17.</li>
  * </ul>
