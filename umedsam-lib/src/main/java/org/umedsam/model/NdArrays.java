@@ -48,6 +48,14 @@ public final class NdArrays {
      * passes {@link #wholeFloatBuffer}; any other array is first cast and copied to one (closed after).
      */
     public static float[] toHeap(INDArray a) {
+        return toHeap(a, null);
+    }
+
+    /**
+     * As {@link #toHeap(INDArray)}, into {@code reuse} when it has exactly {@code a}'s length (else into a new array):
+     * for callers that convert arrays of one size again and again and own the old copy.
+     */
+    public static float[] toHeap(INDArray a, float[] reuse) {
         if (a.isEmpty()) {
             return new float[0]; // no buffer to read
         }
@@ -56,7 +64,7 @@ public final class NdArrays {
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(n + " values do not fit a Java array");
         }
-        float[] out = new float[(int) n];
+        float[] out = reuse != null && reuse.length == n ? reuse : new float[(int) n];
         c.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
         if (c != a) {
             c.close();

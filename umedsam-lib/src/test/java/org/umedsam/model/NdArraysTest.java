@@ -47,6 +47,19 @@ class NdArraysTest {
     }
 
     @Test
+    void toHeapFillsAnArrayOfTheRightLengthAndOtherwiseMakesOne() {
+        INDArray x = oneTo24();
+        float[] reuse = new float[24];
+        assertThat(NdArrays.toHeap(x, reuse)).isSameAs(reuse).containsExactly(x.data().asFloat());
+        float[] wrong = new float[23];
+        float[] made = NdArrays.toHeap(x, wrong);
+        assertThat(made).isNotSameAs(wrong).containsExactly(x.data().asFloat());
+        assertThat(wrong).containsOnly(0f);
+        assertThat(NdArrays.toHeap(x.permute(2, 1, 0), reuse)).as("a view, via its copy").isSameAs(reuse)
+                .containsExactly(x.permute(2, 1, 0).dup('c').data().asFloat());
+    }
+
+    @Test
     void scalarsAndEmptyArraysCrossBothWays() {
         INDArray scalar = NdArrays.fromHeap(new float[] {2.5f}, 1);
         assertThat(scalar.rank()).isZero();

@@ -31,9 +31,9 @@ final class DecoderBuffers {
 
     /** What an off-heap buffer ({@link NativeFloats}) holds: sgemm operands and results. */
     enum Native {
-        /** the inference schedule's image tokens {@code [HW, E]}. */
+        /** the inference schedule's image tokens {@code [HW, E]} (first, a new image's tokens to project). */
         KEYS,
-        /** keys + PE {@code [HW, E]}. */
+        /** keys + PE {@code [HW, E]} (first, a new image's tokens + PE to project). */
         KEYS_PE,
         /** image-to-token attention output {@code [HW, E]}. */
         ATTN,

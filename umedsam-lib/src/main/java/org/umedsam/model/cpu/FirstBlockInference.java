@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.umedsam.model.NdArrays;
 
 /**
  * The two cross attentions of the two-way transformer's first block for inference, with their image side
@@ -73,24 +72,31 @@ final class FirstBlockInference {
     }
 
     /**
-     * Projects one image's tokens: three sgemm calls from off-heap copies of the inputs into off-heap results.
+     * Projects one image's tokens: three sgemm calls on off-heap copies of the inputs (staged in {@code buf}'s native
+     * KEYS and KEYS_PE slots, which a box's pass overwrites later) into off-heap results, those of {@code recycle}
+     * when it is not null and of this model's sizes (its arrays are then overwritten: only for a context that is
+     * being replaced, {@link ImageContext}).
      *
      * @param src   image tokens {@code [HW, E]}
      * @param srcPe {@code src + PE}
      */
-    Image image(float[] src, float[] srcPe, int hw) {
+    Image image(float[] src, float[] srcPe, int hw, DecoderBuffers buf, Image recycle) {
         int e = toImage.dim;
-        INDArray x = NdArrays.fromHeap(src, hw * e, hw, e);
-        INDArray xPe = NdArrays.fromHeap(srcPe, hw * e, hw, e);
-        INDArray k = Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, toImage.internal}, 'c');
-        INDArray v = Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, toImage.internal}, 'c');
-        INDArray q = Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, toTokens.internal}, 'c');
+        INDArray x = buf.get(DecoderBuffers.Native.KEYS, (long) hw * e).stageParallel(src, 0, hw, e);
+        INDArray xPe = buf.get(DecoderBuffers.Native.KEYS_PE, (long) hw * e).stageParallel(srcPe, 0, hw, e);
+        boolean reuse = recycle != null && recycle.keys.length() == (long) hw * toImage.internal
+                && recycle.queries.length() == (long) hw * toTokens.internal;
+        INDArray k = reuse ? recycle.keys : projection(hw, toImage.internal);
+        INDArray v = reuse ? recycle.values : projection(hw, toImage.internal);
+        INDArray q = reuse ? recycle.queries : projection(hw, toTokens.internal);
         Nd4j.gemm(xPe, tiKeyWeight, k, false, true, 1.0, 0.0);
         Nd4j.gemm(x, tiValueWeight, v, false, true, 1.0, 0.0);
         Nd4j.gemm(xPe, itQueryWeight, q, false, true, 1.0, 0.0);
-        x.close();
-        xPe.close();
         return new Image(k, v, q);
+    }
+
+    private static INDArray projection(int hw, int width) {
+        return Nd4j.createUninitialized(DataType.FLOAT, new long[]{hw, width}, 'c');
     }
 
     /**

@@ -17,7 +17,10 @@ import java.util.Arrays;
  * embedding's values (bit for bit, NaN payloads aside; well under a millisecond for LiteMedSAM) and the decoder schedule's identity, so a
  * changed embedding or another model never reads stale projections, and a box gets the same bits as with
  * a fresh context. Memory: the embedding copy and two {@code [HW, E]} arrays on heap (12 MB for LiteMedSAM),
- * three {@code [HW, E/2]} projections off-heap (6 MB).
+ * three {@code [HW, E/2]} projections off-heap (6 MB). When {@link MaskDecoder} replaces its thread's context it
+ * hands these arrays to the next one, which overwrites them: making a context cost a LiteMedSAM decode about
+ * 13 ms with new arrays each time (G1 allocates arrays this large as humongous objects, and the old projections'
+ * native memory waited for a collection), against 15 ms for the decode itself (2026-12-06).
  */
 final class ImageContext {
 
@@ -38,6 +41,11 @@ final class ImageContext {
         this.src = src;
         this.srcPe = srcPe;
         this.firstBlock = firstBlock;
+    }
+
+    /** The embedding's copy it was made from, for the next context to overwrite once this one is replaced. */
+    float[] embedding() {
+        return embedding;
     }
 
     /** Whether this context was made by {@code owner} from an embedding with exactly these values. */

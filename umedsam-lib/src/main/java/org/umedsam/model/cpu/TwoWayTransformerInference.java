@@ -81,11 +81,13 @@ final class TwoWayTransformerInference {
      * The first block's image-side projections of one image ({@link FirstBlockInference}), which
      * {@link #forward} takes; null when the transformer has no blocks.
      *
-     * @param src   image tokens {@code [HW, E]}
-     * @param srcPe {@code src + pe}
+     * @param src     image tokens {@code [HW, E]}
+     * @param srcPe   {@code src + pe}
+     * @param recycle the projections of a context being replaced, overwritten when their sizes fit, or null
      */
-    FirstBlockInference.Image image(float[] src, float[] srcPe, int hw) {
-        return first == null ? null : first.image(src, srcPe, hw);
+    FirstBlockInference.Image image(float[] src, float[] srcPe, int hw, DecoderBuffers buf,
+                                    FirstBlockInference.Image recycle) {
+        return first == null ? null : first.image(src, srcPe, hw, buf, recycle);
     }
 
     /**

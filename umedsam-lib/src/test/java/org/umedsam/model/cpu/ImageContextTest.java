@@ -68,4 +68,36 @@ class ImageContextTest {
         assertThat(MaskDecoderParityTest.compare("changed embedding", other.masks(), first.masks())).isGreaterThan(0.0);
         assertThat(MaskDecoderParityTest.compare("fresh decoder", fresh.masks(), other.masks())).isEqualTo(0.0);
     }
+
+    @Test
+    void aReplacedContextsArraysServeTheNextImageWithoutChangingABit() {
+        ModelConfig c = ModelConfig.small();
+        LiteMedSam model = LiteMedSam.create(c, 4L);
+        MaskDecoder dec = MaskDecoder.of(c, model.stateDict());
+        Nd4j.getRandom().setSeed(22L);
+        INDArray[] images = new INDArray[3];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = Nd4j.randn(DataType.FLOAT, 1, c.promptEmbedDim(), c.embeddingSize(), c.embeddingSize());
+        }
+        INDArray box = Nd4j.createFromArray(new float[][]{{30, 40, 150, 170}, {5, 9, 100, 60}});
+        Prediction[] alone = new Prediction[images.length];
+        for (int i = 0; i < images.length; i++) { // each on a decoder of its own: a first context
+            alone[i] = MaskDecoder.of(c, model.stateDict()).decode(images[i], box, false);
+        }
+        // one decoder, image after image and back: every context after the first overwrites the one before
+        int[] order = {0, 1, 2, 1, 0};
+        for (int i : order) {
+            Prediction p = dec.decode(images[i], box, false);
+            assertThat(MaskDecoderParityTest.compare("image " + i + " on recycled arrays", p.masks(), alone[i].masks()))
+                    .isEqualTo(0.0);
+            assertThat(MaskDecoderParityTest.compare("image " + i + " iou", p.iou(), alone[i].iou())).isEqualTo(0.0);
+        }
+        // another model's decoder on the same thread in between: its context replaces this one's, sizes permitting
+        MaskDecoder other = MaskDecoder.of(c, LiteMedSam.create(c, 5L).stateDict());
+        Prediction otherFirst = other.decode(images[2], box, false);
+        assertThat(MaskDecoderParityTest.compare("after another model", dec.decode(images[0], box, false).masks(),
+                alone[0].masks())).isEqualTo(0.0);
+        assertThat(MaskDecoderParityTest.compare("the other model again", other.decode(images[2], box, false).masks(),
+                otherFirst.masks())).isEqualTo(0.0);
+    }
 }
