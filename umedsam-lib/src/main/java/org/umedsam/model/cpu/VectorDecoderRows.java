@@ -59,8 +59,7 @@ final class VectorDecoderRows {
         float mean = sum.reduceLanes(VectorOperators.ADD) / e;
         float iv = inverseDeviation(row, e, mean, eps);
         for (int i = 0; i < e; i += L) {
-            FloatVector y = FloatVector.fromArray(SPECIES, row, i).sub(mean).mul(iv)
-                    .mul(FloatVector.fromArray(SPECIES, w, i)).add(FloatVector.fromArray(SPECIES, b, i));
+            FloatVector y = normalised(row, i, mean, iv, w, b);
             y.intoByteBuffer(keys, 4 * (o + i), ORDER);
             y.add(FloatVector.fromArray(SPECIES, pe, o + i)).intoByteBuffer(keysPe, 4 * (o + i), ORDER);
         }
@@ -83,10 +82,14 @@ final class VectorDecoderRows {
         float mean = sum.reduceLanes(VectorOperators.ADD) / c;
         float iv = inverseDeviation(row, c, mean, eps);
         for (int i = 0; i < c; i += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, row, i).sub(mean).mul(iv)
-                    .mul(FloatVector.fromArray(SPECIES, w, i)).add(FloatVector.fromArray(SPECIES, b, i));
-            VectorGelu.gelu(v).intoByteBuffer(y, 4 * (o + i), ORDER);
+            VectorGelu.gelu(normalised(row, i, mean, iv, w, b)).intoByteBuffer(y, 4 * (o + i), ORDER);
         }
+    }
+
+    /** {@code (row[i..] - mean) * iv * w[i..] + b[i..]}, one vector: the LayerNorm output as the plain row has it. */
+    private static FloatVector normalised(float[] row, int i, float mean, float iv, float[] w, float[] b) {
+        return FloatVector.fromArray(SPECIES, row, i).sub(mean).mul(iv).mul(FloatVector.fromArray(SPECIES, w, i))
+                .add(FloatVector.fromArray(SPECIES, b, i));
     }
 
     /** {@code 1 / sqrt(mean((row - mean)^2) + eps)} over {@code row[0, n)}. */
