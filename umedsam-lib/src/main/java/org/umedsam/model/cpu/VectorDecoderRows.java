@@ -17,9 +17,10 @@ import java.nio.ByteOrder;
  * of a 1-box decode's CPU time, 2026-12-06, {@code perf}) and sum the LayerNorm's mean and variance one value at a
  * time (C2 does not vectorise a float sum, whose order would change).
  *
- * <p>Numerics: sums run lane-wise and then across lanes, a different order than the plain passes (a few ulp on a
- * LayerNorm row, as {@link VectorLayerNorm}); everything else is the same float operations in the same order, and
- * GELU is {@link VectorGelu} (bit for bit {@link Gelu#gelu}). Each row or pixel is computed alone, so a box decodes
+ * <p>Numerics: the sums (a LayerNorm's mean and variance, a mask value's dot product) run lane-wise, with fused
+ * multiply-adds, and then across lanes: another order and rounding than the plain passes (a few ulp on a LayerNorm
+ * row, as {@link VectorLayerNorm}; within 1e-5 on the masks, tested). Everything else is the same float operations
+ * in the same order, and GELU is {@link VectorGelu} (bit for bit {@link Gelu#gelu}). Each row or pixel is computed alone, so a box decodes
  * to the same bits alone as in a batch. Needs every row width to be a whole number of vectors ({@link #supports});
  * loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
  */
