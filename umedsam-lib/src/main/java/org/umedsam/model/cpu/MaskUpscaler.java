@@ -4,7 +4,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import org.umedsam.model.ModelConfig;
-import org.umedsam.model.VectorSupport;
 
 /**
  * The mask decoder's output up-scaling and mask product (mask_decoder.py {@code predict_masks}):
@@ -54,7 +53,7 @@ final class MaskUpscaler {
         for (int s = 0; s < 16; s++) {
             System.arraycopy(b2, 0, b2Tiled, s * c2, c2);
         }
-        this.vectorRows = VectorSupport.enabled() && VectorDecoderRows.supports(c1) && VectorDecoderRows.supports(c2);
+        this.vectorRows = LayerNorm.vectorRows(c1) && VectorLayerNorm.supports(c2); // c2: the mask product's rows
     }
 
     /** PyTorch ConvTranspose2d weight {@code [in, out, 2, 2]} -> {@code [in, 4 * out]}, columns (dy, dx, out). */
@@ -211,49 +210,38 @@ final class MaskUpscaler {
     void masks(NativeFloats features, float[] hyper, int k, float[] out, int outOff) {
         int side = 4 * grid;
         int plane = side * side;
-        if (vectorRows) {
-            ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
-                float[] z = new float[16 * c2];
-                float[] d = new float[16 * k];
-                for (int pix = from; pix < to; pix++) {
-                    VectorDecoderRows.maskPixel(features.bytes(), pix, c2, b2, hyper, k, z, d);
-                    for (int kk = 0; kk < k; kk++) {
-                        int mo = outOff + kk * plane;
-                        for (int s = 0; s < 16; s++) {
-                            out[mo + maskOffset(pix, s)] = d[kk * 16 + s];
-                        }
-                    }
-                }
-            });
-            return;
-        }
         ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
             int block = 16 * c2;
             float[] z = new float[block];
-            float[] d = new float[16];
+            float[] d = new float[16 * k];
             for (int pix = from; pix < to; pix++) {
-                features.get(pix * block, z, 0, block);
-                for (int i = 0; i < block; i++) {
-                    z[i] += b2Tiled[i];
+                if (vectorRows) {
+                    VectorDecoderRows.maskPixel(features.bytes(), pix, c2, b2, hyper, k, z, d);
+                } else {
+                    features.get(pix * block, z, 0, block);
+                    for (int i = 0; i < block; i++) {
+                        z[i] += b2Tiled[i];
+                    }
+                    Gelu.apply(z, 0, block);
+                    // the 16 sub-pixels' dot products side by side: 16 independent sums instead of one
+                    // latency-bound chain at a time, in locals (an array's sums went through memory at every
+                    // step); each still adds its channels in order (same bits)
+                    for (int kk = 0; kk < k; kk++) {
+                        sums16(hyper, kk * c2, z, c2, d, kk * 16);
+                    }
                 }
-                Gelu.apply(z, 0, block);
-                // the 16 sub-pixels' dot products side by side: 16 independent sums instead of one
-                // latency-bound chain at a time, in locals (an array's sums went through memory at every
-                // step); each still adds its channels in order (same bits)
                 for (int kk = 0; kk < k; kk++) {
-                    int ho = kk * c2;
-                    sums16(hyper, ho, z, c2, d);
                     int mo = outOff + kk * plane;
                     for (int s = 0; s < 16; s++) {
-                        out[mo + maskOffset(pix, s)] = d[s];
+                        out[mo + maskOffset(pix, s)] = d[kk * 16 + s];
                     }
                 }
             }
         });
     }
 
-    /** {@code d[s] = sum_c h[ho + c] z[s * c2 + c]} for the 16 sub-pixels {@code s}, channels added in order. */
-    private static void sums16(float[] h, int ho, float[] z, int c2, float[] d) {
+    /** {@code d[dOff + s] = sum_c h[ho + c] z[s * c2 + c]} for the 16 sub-pixels {@code s}, channels added in order. */
+    private static void sums16(float[] h, int ho, float[] z, int c2, float[] d, int dOff) {
         float d0 = 0;
         float d1 = 0;
         float d2 = 0;
@@ -289,22 +277,22 @@ final class MaskUpscaler {
             d14 += w * z[14 * c2 + c];
             d15 += w * z[15 * c2 + c];
         }
-        d[0] = d0;
-        d[1] = d1;
-        d[2] = d2;
-        d[3] = d3;
-        d[4] = d4;
-        d[5] = d5;
-        d[6] = d6;
-        d[7] = d7;
-        d[8] = d8;
-        d[9] = d9;
-        d[10] = d10;
-        d[11] = d11;
-        d[12] = d12;
-        d[13] = d13;
-        d[14] = d14;
-        d[15] = d15;
+        d[dOff + 0] = d0;
+        d[dOff + 1] = d1;
+        d[dOff + 2] = d2;
+        d[dOff + 3] = d3;
+        d[dOff + 4] = d4;
+        d[dOff + 5] = d5;
+        d[dOff + 6] = d6;
+        d[dOff + 7] = d7;
+        d[dOff + 8] = d8;
+        d[dOff + 9] = d9;
+        d[dOff + 10] = d10;
+        d[dOff + 11] = d11;
+        d[dOff + 12] = d12;
+        d[dOff + 13] = d13;
+        d[dOff + 14] = d14;
+        d[dOff + 15] = d15;
     }
 
     /**

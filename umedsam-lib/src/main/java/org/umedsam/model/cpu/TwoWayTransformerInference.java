@@ -1,7 +1,6 @@
 package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
-import org.umedsam.model.VectorSupport;
 
 /**
  * {@link TwoWayTransformer}'s forward for inference, one box (no tape): the same function
@@ -74,7 +73,7 @@ final class TwoWayTransformerInference {
         this.finalAttn = new TokenToImageInference(transformer.finalAttention().attention());
         this.finalNorm = transformer.finalNorm();
         this.dim = transformer.dim();
-        this.vectorRows = VectorSupport.enabled() && VectorDecoderRows.supports(dim);
+        this.vectorRows = LayerNorm.vectorRows(dim);
     }
 
     /**

@@ -20,8 +20,9 @@ import java.nio.ByteOrder;
  * <p>Numerics: the sums (a LayerNorm's mean and variance, a mask value's dot product) run lane-wise, with fused
  * multiply-adds, and then across lanes: another order and rounding than the plain passes (a few ulp on a LayerNorm
  * row, as {@link VectorLayerNorm}; within 1e-5 on the masks, tested). Everything else is the same float operations
- * in the same order, and GELU is {@link VectorGelu} (bit for bit {@link Gelu#gelu}). Each row or pixel is computed alone, so a box decodes
- * to the same bits alone as in a batch. Needs every row width to be a whole number of vectors ({@link #supports});
+ * in the same order, and GELU is {@link VectorGelu} (bit for bit {@link Gelu#gelu}). Each row or pixel is computed
+ * alone, so a box decodes to the same bits alone as in a batch. The LayerNorm's variance and output are
+ * {@link VectorLayerNorm}'s. Needs every row width to be a whole number of vectors ({@link VectorLayerNorm#supports});
  * loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
  */
 final class VectorDecoderRows {
@@ -31,11 +32,6 @@ final class VectorDecoderRows {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private VectorDecoderRows() {
-    }
-
-    /** Whether rows of {@code width} values are whole vectors. */
-    static boolean supports(int width) {
-        return width % L == 0;
     }
 
     /**
@@ -58,9 +54,9 @@ final class VectorDecoderRows {
             sum = sum.add(a);
         }
         float mean = sum.reduceLanes(VectorOperators.ADD) / e;
-        float iv = inverseDeviation(row, e, mean, eps);
+        float iv = VectorLayerNorm.inverseDeviation(row, 0, e, mean, eps);
         for (int i = 0; i < e; i += L) {
-            FloatVector y = normalised(row, i, mean, iv, w, b);
+            FloatVector y = VectorLayerNorm.normalised(row, 0, i, mean, iv, w, b);
             y.intoByteBuffer(keys, 4 * (o + i), ORDER);
             y.add(FloatVector.fromArray(SPECIES, pe, o + i)).intoByteBuffer(keysPe, 4 * (o + i), ORDER);
         }
@@ -81,26 +77,11 @@ final class VectorDecoderRows {
             sum = sum.add(a);
         }
         float mean = sum.reduceLanes(VectorOperators.ADD) / c;
-        float iv = inverseDeviation(row, c, mean, eps);
+        float iv = VectorLayerNorm.inverseDeviation(row, 0, c, mean, eps);
         for (int i = 0; i < c; i += L) {
-            VectorGelu.gelu(normalised(row, i, mean, iv, w, b)).intoByteBuffer(y, 4 * (o + i), ORDER);
+            VectorGelu.gelu(VectorLayerNorm.normalised(row, 0, i, mean, iv, w, b))
+                    .intoByteBuffer(y, 4 * (o + i), ORDER);
         }
-    }
-
-    /** {@code (row[i..] - mean) * iv * w[i..] + b[i..]}, one vector: the LayerNorm output as the plain row has it. */
-    private static FloatVector normalised(float[] row, int i, float mean, float iv, float[] w, float[] b) {
-        return FloatVector.fromArray(SPECIES, row, i).sub(mean).mul(iv).mul(FloatVector.fromArray(SPECIES, w, i))
-                .add(FloatVector.fromArray(SPECIES, b, i));
-    }
-
-    /** {@code 1 / sqrt(mean((row - mean)^2) + eps)} over {@code row[0, n)}. */
-    private static float inverseDeviation(float[] row, int n, float mean, float eps) {
-        FloatVector squares = FloatVector.zero(SPECIES);
-        for (int i = 0; i < n; i += L) {
-            FloatVector d = FloatVector.fromArray(SPECIES, row, i).sub(mean);
-            squares = d.fma(d, squares);
-        }
-        return (float) (1.0 / Math.sqrt(squares.reduceLanes(VectorOperators.ADD) / n + eps));
     }
 
     /**

@@ -40,16 +40,28 @@ final class VectorLayerNorm {
             sum = sum.add(FloatVector.fromArray(SPECIES, x, xOff + i));
         }
         float mean = sum.reduceLanes(VectorOperators.ADD) / dim;
+        float iv = inverseDeviation(x, xOff, dim, mean, eps);
+        for (int i = 0; i < dim; i += L) {
+            normalised(x, xOff, i, mean, iv, w, b).intoByteBuffer(y, 4 * (yIndex + i), ORDER);
+        }
+    }
+
+    /**
+     * {@code 1 / sqrt(mean((x - mean)^2) + eps)} over {@code x[xOff, xOff + dim)}, the squares summed lane-wise by
+     * fused multiply-adds; also for {@link VectorDecoderRows}, whose passes sum the mean while they make the row.
+     */
+    static float inverseDeviation(float[] x, int xOff, int dim, float mean, float eps) {
         FloatVector squares = FloatVector.zero(SPECIES);
         for (int i = 0; i < dim; i += L) {
             FloatVector d = FloatVector.fromArray(SPECIES, x, xOff + i).sub(mean);
             squares = d.fma(d, squares);
         }
-        float iv = (float) (1.0 / Math.sqrt(squares.reduceLanes(VectorOperators.ADD) / dim + eps));
-        for (int i = 0; i < dim; i += L) {
-            FloatVector d = FloatVector.fromArray(SPECIES, x, xOff + i).sub(mean);
-            d.mul(iv).mul(FloatVector.fromArray(SPECIES, w, i)).add(FloatVector.fromArray(SPECIES, b, i))
-                    .intoByteBuffer(y, 4 * (yIndex + i), ORDER);
-        }
+        return (float) (1.0 / Math.sqrt(squares.reduceLanes(VectorOperators.ADD) / dim + eps));
+    }
+
+    /** Values {@code i ..} of the normalised row, one vector: {@code (x[xOff + i ..] - mean) iv w[i ..] + b[i ..]}. */
+    static FloatVector normalised(float[] x, int xOff, int i, float mean, float iv, float[] w, float[] b) {
+        return FloatVector.fromArray(SPECIES, x, xOff + i).sub(mean).mul(iv).mul(FloatVector.fromArray(SPECIES, w, i))
+                .add(FloatVector.fromArray(SPECIES, b, i));
     }
 }

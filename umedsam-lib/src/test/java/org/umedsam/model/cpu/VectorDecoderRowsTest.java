@@ -126,13 +126,6 @@ class VectorDecoderRowsTest {
     }
 
     @Test
-    void supportsWholeVectorsOnly() {
-        int lanes = VectorSupport.lanes();
-        assertThat(VectorDecoderRows.supports(4 * lanes)).isTrue();
-        assertThat(VectorDecoderRows.supports(4 * lanes + 1)).isFalse();
-    }
-
-    @Test
     void decoderWithTheVectorPassesMatchesThePlainOne() {
         ModelConfig c = ModelConfig.small();
         LiteMedSam model = LiteMedSam.create(c, 5L);
