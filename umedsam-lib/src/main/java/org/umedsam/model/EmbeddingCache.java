@@ -300,7 +300,7 @@ public final class EmbeddingCache {
         if (n == 0) {
             return; // an empty array has no buffer (and no values to digest)
         }
-        java.nio.FloatBuffer values = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        java.nio.FloatBuffer values = NdArrays.floats(a);
         float[] chunk = new float[Math.min(CHUNK, n)];
         ByteBuffer bytes = ByteBuffer.allocate(chunk.length * Float.BYTES); // big-endian
         for (int i = 0; i < n; i += CHUNK) {

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Float arrays moved between the Java heap and ND4J by one bulk copy each way.
@@ -30,8 +31,16 @@ public final class NdArrays {
         if (len == 0) {
             return out; // an empty array has no buffer to write
         }
-        out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(a, 0, len);
+        floats(out).put(a, 0, len);
         return out;
+    }
+
+    /**
+     * {@code a}'s buffer as floats in native byte order, a view and not a copy: for an array that passes
+     * {@link #wholeFloatBuffer} (or was just made in c order), index {@code i} is its value {@code i} in c order.
+     */
+    public static FloatBuffer floats(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /**
@@ -65,7 +74,7 @@ public final class NdArrays {
             throw new IllegalArgumentException(n + " values do not fit a Java array");
         }
         float[] out = reuse != null && reuse.length == n ? reuse : new float[(int) n];
-        c.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+        floats(c).get(out);
         if (c != a) {
             c.close();
         }

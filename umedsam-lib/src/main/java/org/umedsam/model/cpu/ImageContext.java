@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.model.NdArrays;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -70,7 +69,7 @@ final class ImageContext {
         if (!NdArrays.wholeFloatBuffer(embedding)) {
             return isFor(owner, NdArrays.toHeap(embedding));
         }
-        FloatBuffer values = embedding.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer values = NdArrays.floats(embedding);
         float[] chunk = new float[Math.min(CHUNK, n)];
         for (int i = 0; i < n; i += CHUNK) {
             int len = Math.min(CHUNK, n - i);
