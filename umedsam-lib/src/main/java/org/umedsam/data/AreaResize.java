@@ -27,11 +27,70 @@ public final class AreaResize {
 
     /** Resizes {@code src} to {@code dstH x dstW} (any channel count) with INTER_AREA semantics. */
     public static ImageU8 resize(ImageU8 src, int dstH, int dstW) {
+        return resizeWindow(src, dstH, dstW, new Window(0, dstH, 0, dstW));
+    }
+
+    /**
+     * Destination rows {@code [y0, y1)} and columns {@code [x0, x1)} of a resize: {@link #resizeWindow} computes only
+     * these pixels.
+     */
+    public record Window(int y0, int y1, int x0, int x1) {
+        public Window {
+            if (y0 < 0 || x0 < 0 || y1 <= y0 || x1 <= x0) {
+                throw new IllegalArgumentException("empty or negative window rows [" + y0 + ", " + y1 + "), columns ["
+                        + x0 + ", " + x1 + ")");
+            }
+        }
+
+        int height() {
+            return y1 - y0;
+        }
+
+        int width() {
+            return x1 - x0;
+        }
+
+        /**
+         * The destination pixels of an {@code srcH x srcW} to {@code dstH x dstW} resize that can read a source
+         * pixel of rows {@code [sy0, sy1)} and columns {@code [sx0, sx1)}, with a margin (a superset): every path
+         * reads, for a destination pixel, source pixels within one pixel of its own position, counted in the larger
+         * of the two pixel sizes.
+         * A resize of an image that is 0 outside that source rectangle is 0 outside this window.
+         */
+        public static Window around(int srcH, int srcW, int dstH, int dstW, int sy0, int sy1, int sx0, int sx1) {
+            return new Window(lower(sy0, dstH, srcH), upper(sy1, dstH, srcH), lower(sx0, dstW, srcW),
+                    upper(sx1, dstW, srcW));
+        }
+
+        private static int lower(int s, int dst, int src) {
+            return (int) Math.max(0, (long) s * dst / src - margin(dst, src));
+        }
+
+        private static int upper(int s, int dst, int src) {
+            return (int) Math.min(dst, ((long) s * dst + src - 1) / src + margin(dst, src));
+        }
+
+        /** One destination pixel's span in source pixels, rounded up, plus two. */
+        private static long margin(int dst, int src) {
+            return ((long) dst + src - 1) / src + 2;
+        }
+    }
+
+    /**
+     * The pixels of {@link #resize} in {@code window} (the same values, computed per destination pixel by the same
+     * arithmetic), as a {@code window.height() x window.width()} image: each destination pixel reads only the source
+     * pixels under it. For a mask that is 0 outside a small rectangle, the rest of the resize is 0 and need not be
+     * computed (3D inference's next-slice boxes, {@link BoxPrompts#nextSliceBox}).
+     */
+    public static ImageU8 resizeWindow(ImageU8 src, int dstH, int dstW, Window window) {
         if (dstH <= 0 || dstW <= 0) {
             throw new IllegalArgumentException("bad target size " + dstH + "x" + dstW);
         }
+        if (window.y1() > dstH || window.x1() > dstW) {
+            throw new IllegalArgumentException(window + " exceeds the " + dstH + "x" + dstW + " destination");
+        }
         if (dstH == src.height() && dstW == src.width()) {
-            return new ImageU8(dstH, dstW, src.channels(), src.data().clone());
+            return copy(src, window);
         }
         double invScaleX = (double) dstW / src.width();
         double invScaleY = (double) dstH / src.height();
@@ -41,24 +100,37 @@ public final class AreaResize {
         int iscaleY = (int) Math.rint(scaleY);
         boolean areaFast = Math.abs(scaleX - iscaleX) < DBL_EPSILON && Math.abs(scaleY - iscaleY) < DBL_EPSILON;
         if (scaleX >= 1 && scaleY >= 1) {
-            return areaFast ? blockAverage(src, dstH, dstW, iscaleX, iscaleY) : areaWeighted(src, dstH, dstW, scaleX, scaleY);
+            return areaFast ? blockAverage(src, iscaleX, iscaleY, window)
+                    : areaWeighted(src, dstH, dstW, scaleX, scaleY, window);
         }
-        return linearArea(src, dstH, dstW, invScaleX, invScaleY, scaleX, scaleY);
+        return linearArea(src, dstH, dstW, invScaleX, invScaleY, scaleX, scaleY, window);
+    }
+
+    /** The window of an image resized to its own size: its pixels. */
+    private static ImageU8 copy(ImageU8 src, Window w) {
+        int cn = src.channels();
+        int rowBytes = w.width() * cn;
+        byte[] d = new byte[w.height() * rowBytes];
+        for (int y = w.y0(); y < w.y1(); y++) {
+            System.arraycopy(src.data(), (y * src.width() + w.x0()) * cn, d, (y - w.y0()) * rowBytes, rowBytes);
+        }
+        return new ImageU8(w.height(), w.width(), cn, d);
     }
 
     /** OpenCV {@code resizeAreaFast_Invoker} with its 2x2 special case. */
-    private static ImageU8 blockAverage(ImageU8 src, int dstH, int dstW, int sx, int sy) {
+    private static ImageU8 blockAverage(ImageU8 src, int sx, int sy, Window w) {
         int cn = src.channels();
         int sw = src.width();
         int sh = src.height();
         byte[] s = src.data();
-        byte[] d = new byte[dstH * dstW * cn];
+        int outW = w.width();
+        byte[] d = new byte[w.height() * outW * cn];
         int area = sx * sy;
         float scale = 1f / area;
         boolean twoByTwo = sx == 2 && sy == 2;
-        for (int dy = 0; dy < dstH; dy++) {
+        for (int dy = w.y0(); dy < w.y1(); dy++) {
             int y0 = dy * sy;
-            for (int dx = 0; dx < dstW; dx++) {
+            for (int dx = w.x0(); dx < w.x1(); dx++) {
                 int x0 = dx * sx;
                 boolean inside = y0 + sy <= sh && x0 + sx <= sw;
                 for (int c = 0; c < cn; c++) {
@@ -79,11 +151,11 @@ public final class AreaResize {
                     } else {
                         v = roundSat((float) sum * scale);
                     }
-                    d[(dy * dstW + dx) * cn + c] = (byte) v;
+                    d[((dy - w.y0()) * outW + dx - w.x0()) * cn + c] = (byte) v;
                 }
             }
         }
-        return new ImageU8(dstH, dstW, cn, d);
+        return new ImageU8(w.height(), outW, cn, d);
     }
 
     /** One entry of OpenCV's {@code DecimateAlpha} table: destination index, source index, weight. */
@@ -124,50 +196,75 @@ public final class AreaResize {
      * pre-processing of a 1536 x 2040 RGB case took 16 to 27 ms this way against 25 to 50 ms on one thread (warm,
      * a probe, 2-core Zen 1, 2026-12-04).
      */
-    private static ImageU8 areaWeighted(ImageU8 src, int dstH, int dstW, double scaleX, double scaleY) {
-        long pixels = (long) src.height() * src.width();
+    private static ImageU8 areaWeighted(ImageU8 src, int dstH, int dstW, double scaleX, double scaleY, Window w) {
+        // the source pixels under the window
+        long pixels = (long) src.height() * src.width() * w.height() / dstH * w.width() / dstW;
         int bands = pixels < PARALLEL_FROM_PIXELS ? 1
-                : Math.min(dstH, 2 * (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1));
-        return areaWeighted(src, dstH, dstW, scaleX, scaleY, bands);
+                : Math.min(w.height(), 2 * (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1));
+        return areaWeighted(src, dstH, dstW, scaleX, scaleY, bands, w);
     }
 
-    /** {@link #areaWeighted(ImageU8, int, int, double, double)} in {@code bands} bands of destination rows. */
+    /** {@link #areaWeighted(ImageU8, int, int, double, double, Window)} of the whole image in {@code bands} bands. */
     static ImageU8 areaWeighted(ImageU8 src, int dstH, int dstW, double scaleX, double scaleY, int bands) {
-        if (bands < 1 || bands > dstH) {
-            throw new IllegalArgumentException(bands + " bands for " + dstH + " destination rows");
+        return areaWeighted(src, dstH, dstW, scaleX, scaleY, bands, new Window(0, dstH, 0, dstW));
+    }
+
+    /** The window's pixels in {@code bands} bands of destination rows. */
+    private static ImageU8 areaWeighted(ImageU8 src, int dstH, int dstW, double scaleX, double scaleY, int bands,
+                                        Window w) {
+        if (bands < 1 || bands > w.height()) {
+            throw new IllegalArgumentException(bands + " bands for " + w.height() + " destination rows");
         }
         int cn = src.channels();
         Tab[] xtab = areaTab(src.width(), dstW, scaleX);
         Tab[] ytab = areaTab(src.height(), dstH, scaleY);
-        int width = dstW * cn;
-        byte[] d = new byte[dstH * width];
-        // the x table as primitive arrays (same entries, same order): the inner loop runs once per source sample
-        int nx = xtab.length;
+        int width = w.width() * cn;
+        byte[] d = new byte[w.height() * width];
+        // the x table's entries for the window's columns (sorted by destination column, so a range) as primitive
+        // arrays, same entries in the same order: the inner loop runs once per source sample
+        int xFrom = firstEntry(xtab, w.x0());
+        int nx = firstEntry(xtab, w.x1()) - xFrom;
         int[] xd = new int[nx];
         int[] xs = new int[nx];
         float[] xa = new float[nx];
         for (int i = 0; i < nx; i++) {
-            xd[i] = xtab[i].di() * cn;
-            xs[i] = xtab[i].si() * cn;
-            xa[i] = xtab[i].alpha();
+            Tab t = xtab[xFrom + i];
+            xd[i] = (t.di() - w.x0()) * cn;
+            xs[i] = t.si() * cn;
+            xa[i] = t.alpha();
         }
-        // ytab is sorted by destination row: band k takes the entries of rows [k dstH / bands, (k + 1) dstH / bands)
+        // ytab is sorted by destination row: band k takes the entries of the window's rows
+        // [y0 + k h / bands, y0 + (k + 1) h / bands)
         int[] start = new int[bands + 1];
-        for (int k = 0, i = 0; k <= bands; k++) {
-            int row = (int) ((long) k * dstH / bands);
-            while (i < ytab.length && ytab[i].di() < row) {
-                i++;
-            }
-            start[k] = k == bands ? ytab.length : i;
+        for (int k = 0; k <= bands; k++) {
+            start[k] = firstEntry(ytab, w.y0() + (int) ((long) k * w.height() / bands));
         }
         java.util.stream.IntStream.range(0, bands).parallel().forEach(k ->
-                rows(src, ytab, start[k], start[k + 1], xd, xs, xa, width, d));
-        return new ImageU8(dstH, dstW, cn, d);
+                rows(src, ytab, start[k], start[k + 1], xd, xs, xa, width, d, w.y0()));
+        return new ImageU8(w.height(), w.width(), cn, d);
     }
 
-    /** Destination rows of the y-table entries {@code [from, to)} of {@link #areaWeighted}, written into {@code d}. */
+    /** The first entry of a table sorted by destination index whose destination is at least {@code di}. */
+    private static int firstEntry(Tab[] tab, int di) {
+        int lo = 0;
+        int hi = tab.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (tab[mid].di() < di) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * Destination rows of the y-table entries {@code [from, to)} of {@link #areaWeighted}, written into {@code d},
+     * whose row 0 is destination row {@code row0}.
+     */
     private static void rows(ImageU8 src, Tab[] ytab, int from, int to, int[] xd, int[] xs, float[] xa, int width,
-                             byte[] d) {
+                             byte[] d, int row0) {
         if (from >= to) {
             return;
         }
@@ -188,14 +285,14 @@ public final class AreaResize {
                 prevSy = sy;
             }
             if (dy != prevDy) {
-                emit(sum, d, prevDy * width);
+                emit(sum, d, (prevDy - row0) * width);
                 scale(beta, buf, sum);
                 prevDy = dy;
             } else {
                 accumulate(beta, buf, sum);
             }
         }
-        emit(sum, d, prevDy * width);
+        emit(sum, d, (prevDy - row0) * width);
     }
 
     /*
@@ -272,7 +369,7 @@ public final class AreaResize {
 
     /** OpenCV's {@code resizeGeneric_} linear path in INTER_AREA mode, 8-bit fixed point. */
     private static ImageU8 linearArea(ImageU8 src, int dstH, int dstW, double invScaleX, double invScaleY,
-                                      double scaleX, double scaleY) {
+                                      double scaleX, double scaleY, Window w) {
         int cn = src.channels();
         int sw = src.width();
         int sh = src.height();
@@ -305,29 +402,32 @@ public final class AreaResize {
             ibeta[2 * dy] = coef(1f - fy);
             ibeta[2 * dy + 1] = coef(fy);
         }
-        int width = dstW * cn;
+        int width = w.width() * cn;
         int[] row0 = new int[width];
         int[] row1 = new int[width];
-        byte[] d = new byte[dstH * width];
-        for (int dy = 0; dy < dstH; dy++) {
+        byte[] d = new byte[w.height() * width];
+        for (int dy = w.y0(); dy < w.y1(); dy++) {
             int sy0 = Math.min(Math.max(yofs[dy], 0), sh - 1);
             int sy1 = Math.min(Math.max(yofs[dy] + 1, 0), sh - 1);
-            horizontal(s, sy0 * sw * cn, cn, xofs, ialpha, xmax, row0);
-            horizontal(s, sy1 * sw * cn, cn, xofs, ialpha, xmax, row1);
+            horizontal(s, sy0 * sw * cn, cn, xofs, ialpha, xmax, w.x0(), w.x1(), row0);
+            horizontal(s, sy1 * sw * cn, cn, xofs, ialpha, xmax, w.x0(), w.x1(), row1);
             int b0 = ibeta[2 * dy];
             int b1 = ibeta[2 * dy + 1];
-            int o = dy * width;
+            int o = (dy - w.y0()) * width;
             for (int i = 0; i < width; i++) {
                 d[o + i] = (byte) ((((b0 * (row0[i] >> 4)) >> 16) + ((b1 * (row1[i] >> 4)) >> 16) + 2) >> 2);
             }
         }
-        return new ImageU8(dstH, dstW, cn, d);
+        return new ImageU8(w.height(), w.width(), cn, d);
     }
 
-    /** OpenCV {@code HResizeLinear} for uchar: fixed-point blend of a source row. */
-    private static void horizontal(byte[] s, int rowOff, int cn, int[] xofs, short[] ialpha, int xmax, int[] out) {
-        int dstW = xofs.length;
-        for (int dx = 0; dx < dstW; dx++) {
+    /**
+     * OpenCV {@code HResizeLinear} for uchar: fixed-point blend of a source row, destination columns
+     * {@code [dx0, dx1)} into {@code out} from index 0.
+     */
+    private static void horizontal(byte[] s, int rowOff, int cn, int[] xofs, short[] ialpha, int xmax, int dx0,
+                                   int dx1, int[] out) {
+        for (int dx = dx0; dx < dx1; dx++) {
             int sxn = rowOff + xofs[dx] * cn;
             for (int c = 0; c < cn; c++) {
                 int v;
@@ -336,7 +436,7 @@ public final class AreaResize {
                 } else {
                     v = (s[sxn + c] & 0xFF) * COEF_SCALE;
                 }
-                out[dx * cn + c] = v;
+                out[(dx - dx0) * cn + c] = v;
             }
         }
     }
