@@ -19,24 +19,6 @@ public final class Pad {
         return out;
     }
 
-    /** Pads a {@code [1, h, w]} float plane to {@code [copies, side, side]}, the same plane in every channel. */
-    public static float[] chwRepeated(float[] src, int copies, int h, int w, int side) {
-        check(h, w, side);
-        if (copies < 1 || src.length != h * w) {
-            throw new IllegalArgumentException(copies + " copies of a plane of " + src.length + " values, expected "
-                    + h + "x" + w);
-        }
-        int plane = side * side;
-        float[] out = new float[copies * plane];
-        for (int y = 0; y < h; y++) {
-            System.arraycopy(src, y * w, out, y * side, w);
-        }
-        for (int c = 1; c < copies; c++) {
-            System.arraycopy(out, 0, out, c * plane, plane);
-        }
-        return out;
-    }
-
     /** Pads an {@code [h, w]} byte mask to {@code [side, side]}. */
     public static byte[] mask(byte[] src, int h, int w, int side) {
         check(h, w, side);

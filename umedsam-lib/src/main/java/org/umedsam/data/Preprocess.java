@@ -22,20 +22,13 @@ public final class Preprocess {
         return resize.target();
     }
 
-    /**
-     * Prepares a grey ({@code C=1}) or colour ({@code C=3}) 8-bit image. A grey image's three channels would be
-     * equal, so it is resized and normalised as one channel and that plane repeated: the resize works per channel
-     * and the min-max over three equal channels is the one channel's, so the input has the same bits as from
-     * {@link ImageU8#toThreeChannels()} at a third of the work (every slice of a 3D case is grey).
-     */
+    /** Prepares a grey ({@code C=1}) or colour ({@code C=3}) 8-bit image. */
     public PreparedImage prepare(ImageU8 image) {
-        ImageU8 src = image.channels() == 1 ? image : image.toThreeChannels();
-        ImageU8 small = resize.apply(src);
+        ImageU8 rgb = image.toThreeChannels();
+        ImageU8 small = resize.apply(rgb);
         float[] norm = Normalize.minMaxChw(small);
-        int side = resize.target();
-        float[] padded = src.channels() == 1 ? Pad.chwRepeated(norm, 3, small.height(), small.width(), side)
-                : Pad.chw(norm, 3, small.height(), small.width(), side);
-        return new PreparedImage(padded, side, small.height(), small.width(), image.height(), image.width());
+        float[] padded = Pad.chw(norm, 3, small.height(), small.width(), resize.target());
+        return new PreparedImage(padded, resize.target(), small.height(), small.width(), image.height(), image.width());
     }
 
     /** The box {@code [x0,y0,x1,y1]} of the original image in the model frame. */
