@@ -96,7 +96,7 @@ public final class BoxPrompts {
      *
      * <p>Only the resized pixels that can read a set pixel are computed ({@link AreaResize.Window#around} the mask's
      * tight box; every other resized pixel is 0, and so is the padding): the same box, for a fraction of the
-     * resize when the object is small (a 3D case resized each previous slice's whole mask, 2 to 4 % of its time).
+     * resize when the object is small (a 3D case resized each previous slice's whole mask, 1 to 4 % of its time).
      */
     public static double[] nextSliceBox(byte[] mask, int h, int w) {
         if (mask.length != (long) h * w) {
