@@ -70,7 +70,7 @@ public final class AreaResize {
             return (int) Math.min(dst, ((long) s * dst + src - 1) / src + margin(dst, src));
         }
 
-        /** One destination pixel's span in source pixels, rounded up, plus two. */
+        /** Destination pixels per source pixel, rounded up, plus two: the margin, in destination pixels. */
         private static long margin(int dst, int src) {
             return ((long) dst + src - 1) / src + 2;
         }
