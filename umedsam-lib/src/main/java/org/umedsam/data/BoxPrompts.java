@@ -77,7 +77,7 @@ public final class BoxPrompts {
     public static double[] fromMask(byte[] mask, int side, int shift) {
         int[] b = tightBox(mask, side, side);
         if (b == null) {
-            return new double[] {-1, -1, -1, -1};
+            return noBox();
         }
         return shifted(b[0], b[1], b[2], b[3], side, shift);
     }
@@ -104,17 +104,45 @@ public final class BoxPrompts {
         }
         int[] set = tightBox(mask, h, w);
         if (set == null) {
-            return new double[] {-1, -1, -1, -1};
+            return noBox();
         }
+        return resizedBox(mask, h, w, set[1], set[3] + 1, set[0], set[2] + 1);
+    }
+
+    /**
+     * As {@link #nextSliceBox(byte[], int, int)} for {@code mask} painted with {@code value} into its frame: the
+     * window comes from the crop's rectangle, which holds every set pixel, so the frame is not scanned for them.
+     */
+    public static double[] nextSliceBox(CroppedMask mask, byte value) {
+        if (!mask.any()) {
+            return noBox();
+        }
+        byte[] frame = new byte[mask.frameHeight() * mask.frameWidth()];
+        mask.paint(frame, value);
+        return resizedBox(frame, mask.frameHeight(), mask.frameWidth(), mask.y0(), mask.y0() + mask.height(),
+                mask.x0(), mask.x0() + mask.width());
+    }
+
+    /**
+     * {@link #fromMask} with shift 3 of the {@code h x w} mask resized to the model frame and padded, computing only
+     * the resized pixels around source rows {@code [sy0, sy1)} and columns {@code [sx0, sx1)}, outside which the mask
+     * is 0.
+     */
+    private static double[] resizedBox(byte[] mask, int h, int w, int sy0, int sy1, int sx0, int sx1) {
         ResizeLongestSide r = ResizeLongestSide.defaults();
         int[] size = r.newSize(h, w);
-        AreaResize.Window win = AreaResize.Window.around(h, w, size[0], size[1], set[1], set[3] + 1, set[0], set[2] + 1);
+        AreaResize.Window win = AreaResize.Window.around(h, w, size[0], size[1], sy0, sy1, sx0, sx1);
         ImageU8 part = AreaResize.resizeWindow(new ImageU8(h, w, 1, mask), size[0], size[1], win);
         int[] b = tightBox(part.data(), part.height(), part.width());
         if (b == null) {
-            return new double[] {-1, -1, -1, -1};
+            return noBox();
         }
         return shifted(b[0] + win.x0(), b[1] + win.y0(), b[2] + win.x0(), b[3] + win.y0(), r.target(),
                 PROPAGATION_SHIFT);
+    }
+
+    /** {@code {-1, -1, -1, -1}}: no box (an empty mask). */
+    private static double[] noBox() {
+        return new double[] {-1, -1, -1, -1};
     }
 }

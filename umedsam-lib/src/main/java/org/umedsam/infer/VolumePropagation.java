@@ -172,7 +172,7 @@ public final class VolumePropagation {
                 continue;
             }
             long p0 = System.nanoTime();
-            double[][] boxes256 = boxes(active, z, height, width);
+            double[][] boxes256 = boxes(active, z);
             long p1 = System.nanoTime();
             SliceSegmenter.Embedded e = embed(imgs, z, height, width, count);
             boolean neededLater = z <= downFrom && z >= downTo && isInSomeDownRange(chains, z);
@@ -204,7 +204,7 @@ public final class VolumePropagation {
                 continue;
             }
             long p0 = System.nanoTime();
-            double[][] boxes256 = boxes(active, z, height, width);
+            double[][] boxes256 = boxes(active, z);
             long p1 = System.nanoTime();
             SliceSegmenter.Embedded e = kept.remove(z);
             if (e == null) {
@@ -238,11 +238,11 @@ public final class VolumePropagation {
     }
 
     /** The boxes of the chains active on slice {@code z}: the middle-slice box on {@code z_mid}, else {@link #boxFromPrevious}. */
-    private static double[][] boxes(List<Chain> active, int z, int h, int w) {
+    private static double[][] boxes(List<Chain> active, int z) {
         double[][] boxes256 = new double[active.size()][];
         for (int a = 0; a < active.size(); a++) {
             Chain c = active.get(a);
-            boxes256[a] = z == c.zMid ? c.midBox256 : boxFromPrevious(c, h, w);
+            boxes256[a] = z == c.zMid ? c.midBox256 : boxFromPrevious(c);
         }
         return boxes256;
     }
@@ -267,14 +267,8 @@ public final class VolumePropagation {
     }
 
     /** The next slice's box from the chain's previous mask, or the middle-slice box when that is empty. */
-    private static double[] boxFromPrevious(Chain c, int h, int w) {
-        CroppedMask prev = c.previous;
-        if (!prev.any()) {
-            return c.midBox256;
-        }
-        byte[] labelled = new byte[h * w];
-        prev.paint(labelled, (byte) Math.min(c.label, 255));
-        double[] box = BoxPrompts.nextSliceBox(labelled, h, w);
+    private static double[] boxFromPrevious(Chain c) {
+        double[] box = BoxPrompts.nextSliceBox(c.previous, (byte) Math.min(c.label, 255));
         if (box[0] < 0) {
             return c.midBox256;
         }

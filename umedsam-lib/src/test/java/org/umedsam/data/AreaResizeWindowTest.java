@@ -71,6 +71,30 @@ class AreaResizeWindowTest {
         }
     }
 
+    /** A cropped mask (its rectangle may hold unset rows and columns, or nothing) gives the box of its frame. */
+    @ParameterizedTest
+    @CsvSource({"128, 128", "196, 162", "290, 320", "3, 700", "1200, 37"})
+    void aCroppedMaskGivesTheBoxOfItsPaintedFrame(int h, int w) {
+        Random rnd = new Random(11L * h + w);
+        for (int trial = 0; trial < 30; trial++) {
+            int y0 = rnd.nextInt(h);
+            int x0 = rnd.nextInt(w);
+            int ch = 1 + rnd.nextInt(h - y0);
+            int cw = 1 + rnd.nextInt(w - x0);
+            byte[] bits = new byte[ch * cw];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = (byte) (trial % 5 == 0 || rnd.nextInt(4) != 0 ? 0 : 1); // every fifth crop empty
+            }
+            CroppedMask crop = new CroppedMask(h, w, x0, y0, cw, ch, bits);
+            byte value = (byte) (trial % 3 == 0 ? 1 + rnd.nextInt(255) : 1);
+            byte[] frame = new byte[h * w];
+            crop.paint(frame, value);
+            assertThat(BoxPrompts.nextSliceBox(crop, value)).as("%dx%d, trial %d", h, w, trial)
+                    .containsExactly(BoxPrompts.nextSliceBox(frame, h, w));
+        }
+        assertThat(BoxPrompts.nextSliceBox(CroppedMask.empty(h, w), (byte) 1)).containsExactly(-1, -1, -1, -1);
+    }
+
     @Test
     void anEmptyMaskGivesNoBox() {
         assertThat(BoxPrompts.nextSliceBox(new byte[40 * 30], 40, 30)).containsExactly(-1, -1, -1, -1);
