@@ -23,6 +23,8 @@ final class WindowAttentionGradient {
     /** {@code [N, N]}: the attention_biases column {@code |dy| * ws + |dx|} of every pair (symmetric). */
     private final int[] pairIndex;
     private final ThreadLocal<Scratch> scratch;
+    /** Whether the products run as {@link VectorWindowRows} (same bits). */
+    private final boolean vectorRows;
 
     /**
      * @param attentionBiases {@code [heads, ws*ws]} (state-dict layout)
@@ -32,6 +34,7 @@ final class WindowAttentionGradient {
         pairIndex = WindowGeometry.pairIndex(ws);
         int n = geometry.tokens;
         scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
+        vectorRows = WindowAttentionKernel.vectorRows();
     }
 
     /**
@@ -121,7 +124,8 @@ final class WindowAttentionGradient {
         // P, recomputed exactly as the forward computes it
         float[][] sT = f.sT;
         float[] inv = f.sum;
-        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, g.pairBias, h * n * n, qT, sT, f.max, inv);
+        WindowAttentionKernel.expScores(qkv, tok, qpos, nq, n, d, g.pairBias, h * n * n, qT, sT, f.max, inv,
+                vectorRows);
         for (int r = 0; r < nq; r++) {
             inv[r] = 1f / inv[r];
         }
@@ -137,9 +141,11 @@ final class WindowAttentionGradient {
         float[] dot = s.dot;
         Arrays.fill(dot, 0, nq, 0f);
         for (int j = 0; j < n; j++) {
+            Arrays.fill(dsT[j], 0, nq, 0f);
+        }
+        WindowAttentionKernel.keyRows(qkv, tok, 2 * d, dOT, d, dsT, n, nq, vectorRows);
+        for (int j = 0; j < n; j++) {
             float[] dp = dsT[j];
-            Arrays.fill(dp, 0, nq, 0f);
-            WindowAttentionKernel.dotRows(qkv, tok[j] + 2 * d, dOT, d, dp, nq);
             float[] p = sT[j];
             for (int r = 0; r < nq; r++) {
                 dot[r] += p[r] * dp[r];
@@ -158,7 +164,7 @@ final class WindowAttentionGradient {
         for (int c = 0; c < d; c++) {
             Arrays.fill(dqT[c], 0, nq, 0f);
         }
-        WindowAttentionKernel.mixRows(qkv, tok, d, dsT, n, d, dqT, nq);
+        WindowAttentionKernel.mix(qkv, tok, d, dsT, n, d, dqT, nq, vectorRows);
         for (int r = 0; r < nq; r++) {
             int o = tok[qpos[r]];
             for (int c = 0; c < d; c++) {
@@ -190,8 +196,13 @@ final class WindowAttentionGradient {
             Arrays.fill(dvT[c], 0, n, 0f);
             Arrays.fill(dkT[c], 0, n, 0f);
         }
-        mixColumns(dOT, pR, nq, d, n, dvT);
-        mixColumns(qT, dsR, nq, d, n, dkT);
+        if (vectorRows) {
+            VectorWindowRows.mixColumns(dOT, pR, nq, d, n, dvT);
+            VectorWindowRows.mixColumns(qT, dsR, nq, d, n, dkT);
+        } else {
+            mixColumns(dOT, pR, nq, d, n, dvT);
+            mixColumns(qT, dsR, nq, d, n, dkT);
+        }
         for (int k = 0; k < n; k++) {
             int o = tok[k];
             if (o == padBase) {
@@ -214,7 +225,7 @@ final class WindowAttentionGradient {
      * {@code outT[c][k] += sum_r aT[c][r] * wR[r][k]} for {@code c < d, k < n}, over the {@code nq} real queries
      * four per pass: dV from dO and P, dK from the scaled queries and dS (both key-major).
      */
-    private static void mixColumns(float[][] aT, float[][] wR, int nq, int d, int n, float[][] outT) {
+    static void mixColumns(float[][] aT, float[][] wR, int nq, int d, int n, float[][] outT) {
         int r = 0;
         for (; r + 3 < nq; r += 4) {
             float[] w0 = wR[r];
@@ -258,14 +269,15 @@ final class WindowAttentionGradient {
         final float[] dBias;
 
         Scratch(int n, int d) {
+            int np = WindowScratch.padded(n);
             forward = new WindowScratch(n, d);
-            dOT = new float[d][n];
-            dsT = new float[n][n];
-            pR = new float[n][n];
-            dsR = new float[n][n];
-            dvT = new float[d][n];
-            dkT = new float[d][n];
-            dot = new float[n];
+            dOT = new float[d][np];
+            dsT = new float[n][np];
+            pR = new float[n][np];
+            dsR = new float[n][np];
+            dvT = new float[d][np];
+            dkT = new float[d][np];
+            dot = new float[np];
             dBias = new float[n];
         }
     }

@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 /**
  * The core of TinyViT's window attention for one image, after the qkv projection and before the output
  * projection: per window and head, {@code softmax(q k^T / sqrt(d) + bias) v}.
@@ -18,11 +20,19 @@ package org.umedsam.model.cpu;
  * made this kernel 10 to 35% faster on one thread. PyTorch: {@code (q @ k.transpose(-2, -1) * scale +
  * bias).softmax(-1) @ v} per window, as upstream's {@code Attention}. (Padding 7x7 windows' 49 queries to 64, so
  * that more of each inner loop runs in C2's vector body, was tried and measured 12% slower.)
+ *
+ * <p>With the Vector API on ({@link #vectorRows()}), the two products ({@code q k^T} and {@code P v}) run as
+ * {@link VectorWindowRows}: register-blocked, the same operations in the same order, so the same bits; training
+ * (forward and backward) is then faster and unchanged. On a 2-core Zen 4 host they ran at 20 to 27 G multiply-adds
+ * a second on one thread against 8 to 17 for these loops (2026-12-06).
  */
 final class WindowAttentionKernel implements WindowAttentionForward {
 
+
     private final WindowGeometry geometry;
     private final ThreadLocal<WindowScratch> scratch;
+    /** Whether the products run as {@link VectorWindowRows} (same bits): {@link #vectorRows()} when built. */
+    private final boolean vectorRows;
 
     /**
      * @param attentionBiases {@code [heads, ws*ws]}
@@ -30,6 +40,15 @@ final class WindowAttentionKernel implements WindowAttentionForward {
     WindowAttentionKernel(int heads, int headDim, int ws, float[] attentionBiases) {
         geometry = new WindowGeometry(heads, headDim, ws, attentionBiases);
         scratch = WindowScratch.perThread(geometry);
+        vectorRows = vectorRows();
+    }
+
+    /**
+     * Whether kernels built now run their products as {@link VectorWindowRows}, register-blocked with the same
+     * bits: {@link VectorSupport#enabled()} and whole vectors in {@link WindowScratch#padded} rows.
+     */
+    static boolean vectorRows() {
+        return VectorSupport.enabled() && VectorWindowRows.supports();
     }
 
     /**
@@ -40,7 +59,8 @@ final class WindowAttentionKernel implements WindowAttentionForward {
     @Override
     public void apply(float[] qkv, int side, float[] out) {
         WindowGeometry g = geometry;
-        g.forEachWindowHead(side, (task, wy, wx, h) -> window(g, qkv, side, wy, wx, h, out, scratch.get()));
+        boolean vector = vectorRows;
+        g.forEachWindowHead(side, (task, wy, wx, h) -> window(g, qkv, side, wy, wx, h, out, scratch.get(), vector));
     }
 
     /*
@@ -50,19 +70,19 @@ final class WindowAttentionKernel implements WindowAttentionForward {
      * of possibly aliasing arrays stop it).
      */
     private static void window(WindowGeometry g, float[] qkv, int side, int wy, int wx, int h, float[] out,
-                               WindowScratch s) {
+                               WindowScratch s, boolean vector) {
         int n = g.tokens;
         int d = g.headDim;
         int[] tok = s.token;
         int nq = s.gatherQueries(g, qkv, side, wy, wx, h);
         float[][] sT = s.sT;
         float[] sum = s.sum;
-        expScores(qkv, tok, s.queryPos, nq, n, d, g.pairBias, h * n * n, s.qT, sT, s.max, sum);
+        expScores(qkv, tok, s.queryPos, nq, n, d, g.pairBias, h * n * n, s.qT, sT, s.max, sum, vector);
         float[][] oT = s.oT;
         for (int c = 0; c < d; c++) {
             java.util.Arrays.fill(oT[c], 0, nq, 0f);
         }
-        mixRows(qkv, tok, 2 * d, sT, n, d, oT, nq);
+        mix(qkv, tok, 2 * d, sT, n, d, oT, nq, vector);
         int[] dst = s.outRow;
         for (int r = 0; r < nq; r++) {
             float inv = 1f / sum[r];
@@ -118,7 +138,7 @@ final class WindowAttentionKernel implements WindowAttentionForward {
      * @param m    scratch for the running row maxima, {@code >= nq}
      */
     static void expScores(float[] qkv, int[] tok, int[] qpos, int nq, int n, int d, float[] pairBias, int biasBase,
-                          float[][] qT, float[][] sT, float[] m, float[] sum) {
+                          float[][] qT, float[][] sT, float[] m, float[] sum, boolean vector) {
         for (int j = 0; j < n; j++) {
             float[] sc = sT[j];
             // bias[i][j] = bias[j][i] (it depends on |dy|, |dx| only)
@@ -130,14 +150,14 @@ final class WindowAttentionKernel implements WindowAttentionForward {
                     sc[r] = pairBias[bo + qpos[r]];
                 }
             }
-            dotRows(qkv, tok[j] + d, qT, d, sc, nq);
-            // running column maximum while the row is hot
-            if (j == 0) {
-                System.arraycopy(sc, 0, m, 0, nq);
-            } else {
-                for (int r = 0; r < nq; r++) {
-                    m[r] = Math.max(m[r], sc[r]);
-                }
+        }
+        keyRows(qkv, tok, d, qT, d, sT, n, nq, vector);
+        // the column maxima (max is exact, so the order of the keys does not matter)
+        System.arraycopy(sT[0], 0, m, 0, nq);
+        for (int j = 1; j < n; j++) {
+            float[] sc = sT[j];
+            for (int r = 0; r < nq; r++) {
+                m[r] = Math.max(m[r], sc[r]);
             }
         }
         java.util.Arrays.fill(sum, 0, nq, 0f);
@@ -147,6 +167,31 @@ final class WindowAttentionKernel implements WindowAttentionForward {
             for (int r = 0; r < nq; r++) {
                 sum[r] += sc[r];
             }
+        }
+    }
+
+    /**
+     * {@link #dotRows}{@code (x, tok[j] + off, mT, d, rows[j], nq)} for every key {@code j < n}, by
+     * {@link VectorWindowRows} when {@code vector} (the same bits; rows {@link WindowScratch#padded} long).
+     */
+    static void keyRows(float[] x, int[] tok, int off, float[][] mT, int d, float[][] rows, int n, int nq,
+                        boolean vector) {
+        if (vector) {
+            VectorWindowRows.keyRows(x, tok, off, mT, d, rows, n, nq);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            dotRows(x, tok[j] + off, mT, d, rows[j], nq);
+        }
+    }
+
+    /** {@link #mixRows}, by {@link VectorWindowRows} when {@code vector} (the same bits; rows padded). */
+    static void mix(float[] x, int[] tok, int off, float[][] wT, int n, int d, float[][] outT, int nq,
+                    boolean vector) {
+        if (vector) {
+            VectorWindowRows.mixRows(x, tok, off, wT, n, d, outT, nq);
+        } else {
+            mixRows(x, tok, off, wT, n, d, outT, nq);
         }
     }
 

@@ -6,9 +6,13 @@ package org.umedsam.model.cpu;
  * offsets, and the transposed blocks {@code qT [d][N]}, {@code sT [N][N]} (scores, then unnormalised weights),
  * {@code oT [d][N]} with the per-query maxima and sums. Shared by {@link WindowAttentionKernel} and, for the
  * recomputed forward, {@link WindowAttentionGradient}; each row is
- * its own array so that the inner loops run over offset-0 arrays (the form C2 vectorises).
+ * its own array so that the inner loops run over offset-0 arrays (the form C2 vectorises), {@link #padded} long so
+ * that {@link VectorWindowRows} reads and writes whole vectors.
  */
 final class WindowScratch {
+    /** Rows indexed by query or key hold a multiple of this many floats (16: AVX-512's float lanes). */
+    static final int PAD = 16;
+
     final int[] token;
     final int[] queryPos;
     final int[] outRow;
@@ -19,14 +23,20 @@ final class WindowScratch {
     final float[] sum;
 
     WindowScratch(int n, int d) {
+        int np = padded(n);
         token = new int[n];
         queryPos = new int[n];
         outRow = new int[n];
-        qT = new float[d][n];
-        sT = new float[n][n];
-        oT = new float[d][n];
-        max = new float[n];
-        sum = new float[n];
+        qT = new float[d][np];
+        sT = new float[n][np];
+        oT = new float[d][np];
+        max = new float[np];
+        sum = new float[np];
+    }
+
+    /** {@code n} rounded up to a multiple of {@link #PAD}. */
+    static int padded(int n) {
+        return (n + PAD - 1) / PAD * PAD;
     }
 
     /** One scratch per thread for {@code g}'s window size and head dim. */

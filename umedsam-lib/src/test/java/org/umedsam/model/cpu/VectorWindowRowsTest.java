@@ -1,0 +1,150 @@
+package org.umedsam.model.cpu;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.umedsam.model.PlainKernels;
+import org.umedsam.model.VectorSupport;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Vector API products of the window attention give the plain loops' bits, value by value, for whole and edge
+ * windows (fewer real queries than keys), head dims with and without a remainder of four, and key or query counts
+ * with a remainder of four; the plain kernel's training path uses them when the Vector API is on.
+ */
+class VectorWindowRowsTest {
+
+    @BeforeAll
+    static void theVectorApiIsOn() {
+        // the build passes --add-modules jdk.incubator.vector to every test JVM
+        assertThat(VectorSupport.enabled()).as(VectorSupport.describe()).isTrue();
+        assertThat(VectorWindowRows.supports()).isTrue();
+        assertThat(WindowAttentionKernel.vectorRows()).isTrue();
+    }
+
+    @ParameterizedTest(name = "n {0}, nq {1}, d {2}")
+    @CsvSource({"49, 49, 32", "49, 14, 32", "49, 1, 32", "196, 196, 32", "196, 41, 32", "9, 6, 7", "5, 5, 3",
+            "1, 1, 1", "17, 16, 4", "50, 33, 13"})
+    void keyRowsGiveDotRowsBitsForEveryKey(int n, int nq, int d) {
+        Random random = new Random(31L * n + nq + d);
+        int np = WindowScratch.padded(n);
+        float[] x = values(random, n * 3 * d + 5);
+        int[] tok = tokens(random, n, x.length - 3 * d);
+        float[][] mT = rows(random, d, np);
+        float[][] start = rows(random, n, np);
+        float[][] plain = copy(start);
+        float[][] vector = copy(start);
+        for (int j = 0; j < n; j++) {
+            WindowAttentionKernel.dotRows(x, tok[j] + d, mT, d, plain[j], nq);
+        }
+        VectorWindowRows.keyRows(x, tok, d, mT, d, vector, n, nq);
+        assertSameBits(plain, vector, n, nq);
+    }
+
+    @ParameterizedTest(name = "n {0}, nq {1}, d {2}")
+    @CsvSource({"49, 49, 32", "49, 14, 32", "196, 196, 32", "196, 41, 32", "9, 6, 7", "5, 5, 3", "1, 1, 1",
+            "50, 33, 13"})
+    void mixRowsGiveThePlainBits(int n, int nq, int d) {
+        Random random = new Random(17L * n + nq + d);
+        int np = WindowScratch.padded(n);
+        float[] x = values(random, n * 3 * d + 5);
+        int[] tok = tokens(random, n, x.length - 3 * d);
+        float[][] wT = rows(random, n, np);
+        float[][] start = rows(random, d, np);
+        float[][] plain = copy(start);
+        float[][] vector = copy(start);
+        WindowAttentionKernel.mixRows(x, tok, 2 * d, wT, n, d, plain, nq);
+        VectorWindowRows.mixRows(x, tok, 2 * d, wT, n, d, vector, nq);
+        assertSameBits(plain, vector, d, nq);
+    }
+
+    @ParameterizedTest(name = "n {0}, nq {1}, d {2}")
+    @CsvSource({"49, 49, 32", "49, 14, 32", "196, 196, 32", "196, 41, 32", "9, 6, 7", "5, 5, 3", "1, 1, 1",
+            "50, 33, 13"})
+    void mixColumnsGiveThePlainBits(int n, int nq, int d) {
+        Random random = new Random(7L * n + nq + d);
+        int np = WindowScratch.padded(n);
+        float[][] aT = rows(random, d, np);
+        float[][] wR = rows(random, n, np);
+        float[][] start = rows(random, d, np);
+        float[][] plain = copy(start);
+        float[][] vector = copy(start);
+        WindowAttentionGradient.mixColumns(aT, wR, nq, d, n, plain);
+        VectorWindowRows.mixColumns(aT, wR, nq, d, n, vector);
+        assertSameBits(plain, vector, d, n);
+    }
+
+    @ParameterizedTest(name = "side {0}, ws {1}, heads {2}, headDim {3}")
+    @CsvSource({"14, 7, 3, 32", "19, 7, 2, 32", "30, 14, 2, 32", "9, 3, 2, 13", "1, 7, 1, 32"})
+    void trainingForwardAndBackwardGiveThePlainKernelsBits(int side, int ws, int heads, int d) {
+        WindowAttentionGradientTest.Case k = WindowAttentionGradientTest.Case.random(side, ws, heads, d,
+                3L * side + ws + heads + d);
+        float[] out = new float[side * side * heads * d];
+        float[] dQkv = new float[k.qkv().length];
+        float[] dBiases = new float[k.biases().length];
+        new WindowAttentionKernel(heads, d, ws, k.biases()).apply(k.qkv(), side, out);
+        new WindowAttentionGradient(heads, d, ws, k.biases()).backward(k.qkv(), side, k.dOut(), dQkv, dBiases);
+        float[] plainOut = new float[out.length];
+        float[] plainDQkv = new float[dQkv.length];
+        float[] plainDBiases = new float[dBiases.length];
+        PlainKernels.run(() -> {
+            assertThat(WindowAttentionKernel.vectorRows()).isFalse();
+            new WindowAttentionKernel(heads, d, ws, k.biases()).apply(k.qkv(), side, plainOut);
+            new WindowAttentionGradient(heads, d, ws, k.biases())
+                    .backward(k.qkv(), side, k.dOut(), plainDQkv, plainDBiases);
+        });
+        assertSameBits(new float[][] {plainOut, plainDQkv, plainDBiases}, new float[][] {out, dQkv, dBiases});
+    }
+
+    private static void assertSameBits(float[][] plain, float[][] vector) {
+        for (int i = 0; i < plain.length; i++) {
+            assertSameBits(new float[][] {plain[i]}, new float[][] {vector[i]}, 1, plain[i].length);
+        }
+    }
+
+    private static void assertSameBits(float[][] plain, float[][] vector, int rows, int cols) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                assertThat(Float.floatToRawIntBits(vector[i][j])).as("[%d][%d]: %s against %s", i, j,
+                        vector[i][j], plain[i][j]).isEqualTo(Float.floatToRawIntBits(plain[i][j]));
+            }
+        }
+    }
+
+    /** Values of mixed magnitudes, so that a different summation order would show in the low bits. */
+    private static float[] values(Random random, int len) {
+        float[] v = new float[len];
+        for (int i = 0; i < len; i++) {
+            v[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(5) - 2));
+        }
+        return v;
+    }
+
+    private static float[][] rows(Random random, int count, int len) {
+        float[][] r = new float[count][];
+        for (int i = 0; i < count; i++) {
+            r[i] = values(random, len);
+        }
+        return r;
+    }
+
+    /** Token offsets as the gather makes them: any start in {@code [0, maxStart)}, repeats allowed (pad row). */
+    private static int[] tokens(Random random, int n, int maxStart) {
+        int[] tok = new int[n];
+        for (int j = 0; j < n; j++) {
+            tok[j] = random.nextInt(maxStart);
+        }
+        return tok;
+    }
+
+    private static float[][] copy(float[][] a) {
+        float[][] c = new float[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+}
