@@ -176,6 +176,77 @@ final class VectorWindowRows {
     }
 
     /**
+     * The softmax's unnormalised weights of one window and head, in place, exactly as
+     * {@link WindowAttentionKernel#expScores}' plain passes after its products: per real query {@code r},
+     * {@code m[r] = max_j rows[j][r]}, then {@code rows[j][r] = exp(rows[j][r] - m[r])} by
+     * {@link FastExp#expNonPositiveVector}'s operations and {@code sum[r]} their sum, keys in order from 0.
+     */
+    static void softmaxColumns(float[][] rows, int n, int nq, float[] m, float[] sum) {
+        for (int r = 0; r < nq; r += L) {
+            softmaxLanes(rows, n, r, m, sum);
+        }
+    }
+
+    private static void softmaxLanes(float[][] rows, int n, int r, float[] m, float[] sum) {
+        FloatVector max = FloatVector.fromArray(SPECIES, rows[0], r);
+        for (int j = 1; j < n; j++) {
+            max = max.max(FloatVector.fromArray(SPECIES, rows[j], r));
+        }
+        FloatVector total = FloatVector.zero(SPECIES);
+        for (int j = 0; j < n; j++) {
+            FloatVector e = expNonPositive(FloatVector.fromArray(SPECIES, rows[j], r), max);
+            e.intoArray(rows[j], r);
+            total = total.add(e);
+        }
+        max.intoArray(m, r);
+        total.intoArray(sum, r);
+    }
+
+    /** {@link FastExp#expNonPositiveVector}'s {@code exp(x - shift)}, lane by lane, bit for bit. */
+    static FloatVector expNonPositive(FloatVector x, FloatVector shift) {
+        FloatVector y = x.sub(shift).max(FastExp.X_MIN).mul(FastExp.INV_2_POW_SQUARINGS);
+        FloatVector t = y.mul(FastExp.C6).add(FastExp.C5);
+        t = y.mul(t).add(FastExp.C4);
+        t = y.mul(t).add(FastExp.C3);
+        t = y.mul(t).add(FastExp.C2);
+        t = y.mul(t).add(1f);
+        FloatVector q = y.mul(t);
+        q = q.mul(q.add(2f));
+        q = q.mul(q.add(2f));
+        q = q.mul(q.add(2f));
+        q = q.mul(q.add(2f));
+        q = q.mul(q.add(2f));
+        q = q.mul(q.add(2f));
+        q = q.mul(q.add(2f));
+        return q.add(1f);
+    }
+
+    /**
+     * The softmax's backward of one window and head, exactly as {@link WindowAttentionGradient}'s plain passes:
+     * {@code p[j][r] *= inv[r]} (the weights normalised, in place), {@code dot[r] = sum_j p[j][r] dp[j][r]} (keys
+     * in order from 0), then {@code dp[j][r] = p[j][r] (dp[j][r] - dot[r])} in place: dP becomes dS.
+     */
+    static void softmaxGradient(float[][] p, float[][] dp, float[] inv, int n, int nq) {
+        for (int r = 0; r < nq; r += L) {
+            softmaxGradientLanes(p, dp, inv, n, r);
+        }
+    }
+
+    private static void softmaxGradientLanes(float[][] p, float[][] dp, float[] inv, int n, int r) {
+        FloatVector scale = FloatVector.fromArray(SPECIES, inv, r);
+        FloatVector dot = FloatVector.zero(SPECIES);
+        for (int j = 0; j < n; j++) {
+            FloatVector pj = FloatVector.fromArray(SPECIES, p[j], r).mul(scale);
+            pj.intoArray(p[j], r);
+            dot = dot.add(pj.mul(FloatVector.fromArray(SPECIES, dp[j], r)));
+        }
+        for (int j = 0; j < n; j++) {
+            FloatVector pj = FloatVector.fromArray(SPECIES, p[j], r);
+            pj.mul(FloatVector.fromArray(SPECIES, dp[j], r).sub(dot)).intoArray(dp[j], r);
+        }
+    }
+
+    /**
      * {@code outT[c][k] += sum_r aT[c][r] * wR[r][k]} for {@code c < d, k < n}: exactly
      * {@code WindowAttentionGradient.mixColumns} (queries in groups of four, then one by one).
      */

@@ -129,34 +129,18 @@ final class WindowAttentionGradient {
         for (int r = 0; r < nq; r++) {
             inv[r] = 1f / inv[r];
         }
-        for (int j = 0; j < n; j++) {
-            float[] p = sT[j];
-            for (int r = 0; r < nq; r++) {
-                p[r] *= inv[r];
-            }
-        }
 
-        // dP = dO V^T (transposed: dsT[j][r] = v_j . dO_r), then dS = P (dP - rowsum(P dP)) in place
+        // dP = dO V^T (transposed: dsT[j][r] = v_j . dO_r), then P normalised and dS = P (dP - rowsum(P dP)) in
+        // place (the normalisation does not feed dP, so it may come after it)
         float[][] dsT = s.dsT;
-        float[] dot = s.dot;
-        Arrays.fill(dot, 0, nq, 0f);
         for (int j = 0; j < n; j++) {
             Arrays.fill(dsT[j], 0, nq, 0f);
         }
         WindowAttentionKernel.keyRows(qkv, tok, 2 * d, dOT, d, dsT, n, nq, vectorRows);
-        for (int j = 0; j < n; j++) {
-            float[] dp = dsT[j];
-            float[] p = sT[j];
-            for (int r = 0; r < nq; r++) {
-                dot[r] += p[r] * dp[r];
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            float[] p = sT[j];
-            float[] ds = dsT[j];
-            for (int r = 0; r < nq; r++) {
-                ds[r] = p[r] * (ds[r] - dot[r]);
-            }
+        if (vectorRows) {
+            VectorWindowRows.softmaxGradient(sT, dsT, inv, n, nq);
+        } else {
+            softmaxGradient(sT, dsT, inv, n, nq, s.dot);
         }
 
         // dQ = scale dS K, four keys per pass (as the forward's P V)
@@ -217,6 +201,34 @@ final class WindowAttentionGradient {
                     dQkv[o + d + c] = dkT[c][k];
                     dQkv[o + 2 * d + c] = dvT[c][k];
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code p[j][r] *= inv[r]}, {@code dot[r] = sum_j p[j][r] dp[j][r]} (keys in order), then
+     * {@code dp[j][r] = p[j][r] (dp[j][r] - dot[r])}: the weights normalised and dP turned into dS, in place.
+     */
+    private static void softmaxGradient(float[][] sT, float[][] dsT, float[] inv, int n, int nq, float[] dot) {
+        for (int j = 0; j < n; j++) {
+            float[] p = sT[j];
+            for (int r = 0; r < nq; r++) {
+                p[r] *= inv[r];
+            }
+        }
+        Arrays.fill(dot, 0, nq, 0f);
+        for (int j = 0; j < n; j++) {
+            float[] dp = dsT[j];
+            float[] p = sT[j];
+            for (int r = 0; r < nq; r++) {
+                dot[r] += p[r] * dp[r];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            float[] p = sT[j];
+            float[] ds = dsT[j];
+            for (int r = 0; r < nq; r++) {
+                ds[r] = p[r] * (ds[r] - dot[r]);
             }
         }
     }

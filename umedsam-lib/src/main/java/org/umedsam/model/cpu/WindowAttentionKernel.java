@@ -152,6 +152,10 @@ final class WindowAttentionKernel implements WindowAttentionForward {
             }
         }
         keyRows(qkv, tok, d, qT, d, sT, n, nq, vector);
+        if (vector) {
+            VectorWindowRows.softmaxColumns(sT, n, nq, m, sum);
+            return;
+        }
         // the column maxima (max is exact, so the order of the keys does not matter)
         System.arraycopy(sT[0], 0, m, 0, nq);
         for (int j = 1; j < n; j++) {

@@ -77,6 +77,39 @@ class VectorWindowRowsTest {
         assertSameBits(plain, vector, d, n);
     }
 
+    @ParameterizedTest(name = "n {0}, nq {1}")
+    @CsvSource({"49, 49", "49, 7", "196, 112", "5, 3", "1, 1"})
+    void softmaxColumnsGiveThePlainBitsAlsoPastTheClamp(int n, int nq) {
+        Random random = new Random(5L * n + nq);
+        int np = WindowScratch.padded(n);
+        float[][] scores = rows(random, n, np);
+        for (float[] row : scores) {
+            for (int r = 0; r < np; r++) {
+                row[r] *= 40; // differences beyond exp's clamp at -87
+            }
+        }
+        float[][] vector = copy(scores);
+        float[] m = new float[np];
+        float[] sum = new float[np];
+        VectorWindowRows.softmaxColumns(vector, n, nq, m, sum);
+        float[][] plain = copy(scores);
+        float[] plainMax = plain[0].clone();
+        for (int j = 1; j < n; j++) {
+            for (int r = 0; r < nq; r++) {
+                plainMax[r] = Math.max(plainMax[r], plain[j][r]);
+            }
+        }
+        float[] plainSum = new float[np];
+        for (int j = 0; j < n; j++) {
+            FastExp.expNonPositiveVector(plain[j], plainMax, nq);
+            for (int r = 0; r < nq; r++) {
+                plainSum[r] += plain[j][r];
+            }
+        }
+        assertSameBits(plain, vector, n, nq);
+        assertSameBits(new float[][] {plainMax, plainSum}, new float[][] {m, sum}, 2, nq);
+    }
+
     @ParameterizedTest(name = "side {0}, ws {1}, heads {2}, headDim {3}")
     @CsvSource({"14, 7, 3, 32", "19, 7, 2, 32", "30, 14, 2, 32", "9, 3, 2, 13", "1, 7, 1, 32"})
     void trainingForwardAndBackwardGiveThePlainKernelsBits(int side, int ws, int heads, int d) {
