@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * bits as the plain loops, lane by lane. That is what lets training use them: its backward recomputes the forward's
  * attention weights, and a run resumed in a JVM without the Vector API continues bit for bit.
  *
- * <p>Lanes run along the contiguous axis of the plain loops (queries, or keys for {@code mixColumns}); each kernel
- * keeps four output rows in registers over the whole reduction, where C2's vectorisation of the plain innermost
+ * <p>Lanes run along the contiguous axis of the plain loops (queries, or keys for {@code mixColumns}). All three
+ * products are one kernel ({@link #fourRows}) once their scalar side is laid out four outputs at a time; it keeps
+ * four output rows in registers over the whole reduction, where C2's vectorisation of the plain innermost
  * loop loads and stores its output row once per group of four products. The rows must hold whole vectors past
  * {@code nq} (resp. {@code n}): {@link WindowScratch#padded} lengths; lanes past the real ones compute values nobody
  * reads.
@@ -25,6 +26,11 @@ final class VectorWindowRows {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
+    /**
+     * Per thread, the scalar side of a product laid out for {@link #fourRows}: {@code coef[4 i + k]} multiplies row
+     * {@code i} of the vector side into output row {@code k}.
+     */
+    private static final ThreadLocal<float[]> COEFFICIENTS = ThreadLocal.withInitial(() -> new float[4 * 256]);
 
     private VectorWindowRows() {
     }
@@ -39,71 +45,29 @@ final class VectorWindowRows {
      * {@code WindowAttentionKernel.dotRows(x, tok[j] + off, mT, d, rows[j], nq)} for every key {@code j}.
      */
     static void keyRows(float[] x, int[] tok, int off, float[][] mT, int d, float[][] rows, int n, int nq) {
+        float[] coef = coefficients(d);
         int j = 0;
         for (; j + 3 < n; j += 4) {
             int s0 = tok[j] + off;
             int s1 = tok[j + 1] + off;
             int s2 = tok[j + 2] + off;
             int s3 = tok[j + 3] + off;
+            for (int c = 0, q = 0; c < d; c++, q += 4) {
+                coef[q] = x[s0 + c];
+                coef[q + 1] = x[s1 + c];
+                coef[q + 2] = x[s2 + c];
+                coef[q + 3] = x[s3 + c];
+            }
             for (int r = 0; r < nq; r += L) {
-                fourKeys(x, s0, s1, s2, s3, mT, d, rows[j], rows[j + 1], rows[j + 2], rows[j + 3], r);
+                fourRows(mT, d, coef, rows[j], rows[j + 1], rows[j + 2], rows[j + 3], r);
             }
         }
         for (; j < n; j++) {
-            int s = tok[j] + off;
+            System.arraycopy(x, tok[j] + off, coef, 0, d);
             for (int r = 0; r < nq; r += L) {
-                oneKey(x, s, mT, d, rows[j], r);
+                oneRow(mT, d, coef, rows[j], r);
             }
         }
-    }
-
-    private static void fourKeys(float[] x, int s0, int s1, int s2, int s3, float[][] mT, int d,
-                                 float[] o0, float[] o1, float[] o2, float[] o3, int r) {
-        FloatVector a0 = FloatVector.fromArray(SPECIES, o0, r);
-        FloatVector a1 = FloatVector.fromArray(SPECIES, o1, r);
-        FloatVector a2 = FloatVector.fromArray(SPECIES, o2, r);
-        FloatVector a3 = FloatVector.fromArray(SPECIES, o3, r);
-        int c = 0;
-        for (; c + 3 < d; c += 4) {
-            FloatVector m0 = FloatVector.fromArray(SPECIES, mT[c], r);
-            FloatVector m1 = FloatVector.fromArray(SPECIES, mT[c + 1], r);
-            FloatVector m2 = FloatVector.fromArray(SPECIES, mT[c + 2], r);
-            FloatVector m3 = FloatVector.fromArray(SPECIES, mT[c + 3], r);
-            a0 = a0.add(m0.mul(x[s0 + c]).add(m1.mul(x[s0 + c + 1])).add(m2.mul(x[s0 + c + 2]))
-                    .add(m3.mul(x[s0 + c + 3])));
-            a1 = a1.add(m0.mul(x[s1 + c]).add(m1.mul(x[s1 + c + 1])).add(m2.mul(x[s1 + c + 2]))
-                    .add(m3.mul(x[s1 + c + 3])));
-            a2 = a2.add(m0.mul(x[s2 + c]).add(m1.mul(x[s2 + c + 1])).add(m2.mul(x[s2 + c + 2]))
-                    .add(m3.mul(x[s2 + c + 3])));
-            a3 = a3.add(m0.mul(x[s3 + c]).add(m1.mul(x[s3 + c + 1])).add(m2.mul(x[s3 + c + 2]))
-                    .add(m3.mul(x[s3 + c + 3])));
-        }
-        for (; c < d; c++) {
-            FloatVector m = FloatVector.fromArray(SPECIES, mT[c], r);
-            a0 = a0.add(m.mul(x[s0 + c]));
-            a1 = a1.add(m.mul(x[s1 + c]));
-            a2 = a2.add(m.mul(x[s2 + c]));
-            a3 = a3.add(m.mul(x[s3 + c]));
-        }
-        a0.intoArray(o0, r);
-        a1.intoArray(o1, r);
-        a2.intoArray(o2, r);
-        a3.intoArray(o3, r);
-    }
-
-    private static void oneKey(float[] x, int s, float[][] mT, int d, float[] o, int r) {
-        FloatVector a = FloatVector.fromArray(SPECIES, o, r);
-        int c = 0;
-        for (; c + 3 < d; c += 4) {
-            a = a.add(FloatVector.fromArray(SPECIES, mT[c], r).mul(x[s + c])
-                    .add(FloatVector.fromArray(SPECIES, mT[c + 1], r).mul(x[s + c + 1]))
-                    .add(FloatVector.fromArray(SPECIES, mT[c + 2], r).mul(x[s + c + 2]))
-                    .add(FloatVector.fromArray(SPECIES, mT[c + 3], r).mul(x[s + c + 3])));
-        }
-        for (; c < d; c++) {
-            a = a.add(FloatVector.fromArray(SPECIES, mT[c], r).mul(x[s + c]));
-        }
-        a.intoArray(o, r);
     }
 
     /**
@@ -111,68 +75,24 @@ final class VectorWindowRows {
      * {@link WindowAttentionKernel#mixRows} (keys in groups of four, then one by one).
      */
     static void mixRows(float[] x, int[] tok, int off, float[][] wT, int n, int d, float[][] outT, int nq) {
+        float[] coef = coefficients(n);
         int c = 0;
         for (; c + 3 < d; c += 4) {
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(x, tok[j] + off + c, coef, 4 * j, 4);
+            }
             for (int r = 0; r < nq; r += L) {
-                fourChannelsOfKeys(x, tok, off + c, wT, n, outT[c], outT[c + 1], outT[c + 2], outT[c + 3], r);
+                fourRows(wT, n, coef, outT[c], outT[c + 1], outT[c + 2], outT[c + 3], r);
             }
         }
         for (; c < d; c++) {
+            for (int j = 0; j < n; j++) {
+                coef[j] = x[tok[j] + off + c];
+            }
             for (int r = 0; r < nq; r += L) {
-                oneChannelOfKeys(x, tok, off + c, wT, n, outT[c], r);
+                oneRow(wT, n, coef, outT[c], r);
             }
         }
-    }
-
-    /** Output rows {@code o0..o3} (channels {@code c..c+3}, {@code oc = off + c}) at lanes {@code r}. */
-    private static void fourChannelsOfKeys(float[] x, int[] tok, int oc, float[][] wT, int n,
-                                           float[] o0, float[] o1, float[] o2, float[] o3, int r) {
-        FloatVector a0 = FloatVector.fromArray(SPECIES, o0, r);
-        FloatVector a1 = FloatVector.fromArray(SPECIES, o1, r);
-        FloatVector a2 = FloatVector.fromArray(SPECIES, o2, r);
-        FloatVector a3 = FloatVector.fromArray(SPECIES, o3, r);
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            FloatVector w0 = FloatVector.fromArray(SPECIES, wT[j], r);
-            FloatVector w1 = FloatVector.fromArray(SPECIES, wT[j + 1], r);
-            FloatVector w2 = FloatVector.fromArray(SPECIES, wT[j + 2], r);
-            FloatVector w3 = FloatVector.fromArray(SPECIES, wT[j + 3], r);
-            int s0 = tok[j] + oc;
-            int s1 = tok[j + 1] + oc;
-            int s2 = tok[j + 2] + oc;
-            int s3 = tok[j + 3] + oc;
-            a0 = a0.add(w0.mul(x[s0]).add(w1.mul(x[s1])).add(w2.mul(x[s2])).add(w3.mul(x[s3])));
-            a1 = a1.add(w0.mul(x[s0 + 1]).add(w1.mul(x[s1 + 1])).add(w2.mul(x[s2 + 1])).add(w3.mul(x[s3 + 1])));
-            a2 = a2.add(w0.mul(x[s0 + 2]).add(w1.mul(x[s1 + 2])).add(w2.mul(x[s2 + 2])).add(w3.mul(x[s3 + 2])));
-            a3 = a3.add(w0.mul(x[s0 + 3]).add(w1.mul(x[s1 + 3])).add(w2.mul(x[s2 + 3])).add(w3.mul(x[s3 + 3])));
-        }
-        for (; j < n; j++) {
-            FloatVector w = FloatVector.fromArray(SPECIES, wT[j], r);
-            int s = tok[j] + oc;
-            a0 = a0.add(w.mul(x[s]));
-            a1 = a1.add(w.mul(x[s + 1]));
-            a2 = a2.add(w.mul(x[s + 2]));
-            a3 = a3.add(w.mul(x[s + 3]));
-        }
-        a0.intoArray(o0, r);
-        a1.intoArray(o1, r);
-        a2.intoArray(o2, r);
-        a3.intoArray(o3, r);
-    }
-
-    private static void oneChannelOfKeys(float[] x, int[] tok, int oc, float[][] wT, int n, float[] o, int r) {
-        FloatVector a = FloatVector.fromArray(SPECIES, o, r);
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            a = a.add(FloatVector.fromArray(SPECIES, wT[j], r).mul(x[tok[j] + oc])
-                    .add(FloatVector.fromArray(SPECIES, wT[j + 1], r).mul(x[tok[j + 1] + oc]))
-                    .add(FloatVector.fromArray(SPECIES, wT[j + 2], r).mul(x[tok[j + 2] + oc]))
-                    .add(FloatVector.fromArray(SPECIES, wT[j + 3], r).mul(x[tok[j + 3] + oc])));
-        }
-        for (; j < n; j++) {
-            a = a.add(FloatVector.fromArray(SPECIES, wT[j], r).mul(x[tok[j] + oc]));
-        }
-        a.intoArray(o, r);
     }
 
     /**
@@ -251,62 +171,93 @@ final class VectorWindowRows {
      * {@code WindowAttentionGradient.mixColumns} (queries in groups of four, then one by one).
      */
     static void mixColumns(float[][] aT, float[][] wR, int nq, int d, int n, float[][] outT) {
+        float[] coef = coefficients(nq);
         int c = 0;
         for (; c + 3 < d; c += 4) {
+            float[] b0 = aT[c];
+            float[] b1 = aT[c + 1];
+            float[] b2 = aT[c + 2];
+            float[] b3 = aT[c + 3];
+            for (int r = 0, q = 0; r < nq; r++, q += 4) {
+                coef[q] = b0[r];
+                coef[q + 1] = b1[r];
+                coef[q + 2] = b2[r];
+                coef[q + 3] = b3[r];
+            }
             for (int k = 0; k < n; k += L) {
-                fourChannelsOfQueries(aT[c], aT[c + 1], aT[c + 2], aT[c + 3], wR, nq,
-                        outT[c], outT[c + 1], outT[c + 2], outT[c + 3], k);
+                fourRows(wR, nq, coef, outT[c], outT[c + 1], outT[c + 2], outT[c + 3], k);
             }
         }
         for (; c < d; c++) {
             for (int k = 0; k < n; k += L) {
-                oneChannelOfQueries(aT[c], wR, nq, outT[c], k);
+                oneRow(wR, nq, aT[c], outT[c], k);
             }
         }
     }
 
-    private static void fourChannelsOfQueries(float[] b0, float[] b1, float[] b2, float[] b3, float[][] wR, int nq,
-                                              float[] o0, float[] o1, float[] o2, float[] o3, int k) {
-        FloatVector a0 = FloatVector.fromArray(SPECIES, o0, k);
-        FloatVector a1 = FloatVector.fromArray(SPECIES, o1, k);
-        FloatVector a2 = FloatVector.fromArray(SPECIES, o2, k);
-        FloatVector a3 = FloatVector.fromArray(SPECIES, o3, k);
-        int r = 0;
-        for (; r + 3 < nq; r += 4) {
-            FloatVector w0 = FloatVector.fromArray(SPECIES, wR[r], k);
-            FloatVector w1 = FloatVector.fromArray(SPECIES, wR[r + 1], k);
-            FloatVector w2 = FloatVector.fromArray(SPECIES, wR[r + 2], k);
-            FloatVector w3 = FloatVector.fromArray(SPECIES, wR[r + 3], k);
-            a0 = a0.add(w0.mul(b0[r]).add(w1.mul(b0[r + 1])).add(w2.mul(b0[r + 2])).add(w3.mul(b0[r + 3])));
-            a1 = a1.add(w0.mul(b1[r]).add(w1.mul(b1[r + 1])).add(w2.mul(b1[r + 2])).add(w3.mul(b1[r + 3])));
-            a2 = a2.add(w0.mul(b2[r]).add(w1.mul(b2[r + 1])).add(w2.mul(b2[r + 2])).add(w3.mul(b2[r + 3])));
-            a3 = a3.add(w0.mul(b3[r]).add(w1.mul(b3[r + 1])).add(w2.mul(b3[r + 2])).add(w3.mul(b3[r + 3])));
+    /** This thread's coefficient buffer, at least {@code 4 * count} floats. */
+    private static float[] coefficients(int count) {
+        float[] coef = COEFFICIENTS.get();
+        if (coef.length < 4 * count) {
+            coef = new float[4 * count];
+            COEFFICIENTS.set(coef);
         }
-        for (; r < nq; r++) {
-            FloatVector w = FloatVector.fromArray(SPECIES, wR[r], k);
-            a0 = a0.add(w.mul(b0[r]));
-            a1 = a1.add(w.mul(b1[r]));
-            a2 = a2.add(w.mul(b2[r]));
-            a3 = a3.add(w.mul(b3[r]));
-        }
-        a0.intoArray(o0, k);
-        a1.intoArray(o1, k);
-        a2.intoArray(o2, k);
-        a3.intoArray(o3, k);
+        return coef;
     }
 
-    private static void oneChannelOfQueries(float[] b, float[][] wR, int nq, float[] o, int k) {
-        FloatVector a = FloatVector.fromArray(SPECIES, o, k);
-        int r = 0;
-        for (; r + 3 < nq; r += 4) {
-            a = a.add(FloatVector.fromArray(SPECIES, wR[r], k).mul(b[r])
-                    .add(FloatVector.fromArray(SPECIES, wR[r + 1], k).mul(b[r + 1]))
-                    .add(FloatVector.fromArray(SPECIES, wR[r + 2], k).mul(b[r + 2]))
-                    .add(FloatVector.fromArray(SPECIES, wR[r + 3], k).mul(b[r + 3])));
+    /**
+     * The kernel of all three products, at lanes {@code [lane, lane + L)}: {@code o_k += sum_i w[i] * coef[4 i + k]}
+     * for the four output rows {@code k}, over {@code i < count} in groups of four, each group's products summed left
+     * to right and then added to the output, then the remaining {@code i} one by one: the plain loops' order.
+     */
+    private static void fourRows(float[][] w, int count, float[] coef, float[] o0, float[] o1, float[] o2, float[] o3,
+                                 int lane) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, o0, lane);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, o1, lane);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, o2, lane);
+        FloatVector a3 = FloatVector.fromArray(SPECIES, o3, lane);
+        int i = 0;
+        for (; i + 3 < count; i += 4) {
+            FloatVector w0 = FloatVector.fromArray(SPECIES, w[i], lane);
+            FloatVector w1 = FloatVector.fromArray(SPECIES, w[i + 1], lane);
+            FloatVector w2 = FloatVector.fromArray(SPECIES, w[i + 2], lane);
+            FloatVector w3 = FloatVector.fromArray(SPECIES, w[i + 3], lane);
+            int q = 4 * i;
+            a0 = a0.add(w0.mul(coef[q]).add(w1.mul(coef[q + 4])).add(w2.mul(coef[q + 8])).add(w3.mul(coef[q + 12])));
+            a1 = a1.add(w0.mul(coef[q + 1]).add(w1.mul(coef[q + 5])).add(w2.mul(coef[q + 9]))
+                    .add(w3.mul(coef[q + 13])));
+            a2 = a2.add(w0.mul(coef[q + 2]).add(w1.mul(coef[q + 6])).add(w2.mul(coef[q + 10]))
+                    .add(w3.mul(coef[q + 14])));
+            a3 = a3.add(w0.mul(coef[q + 3]).add(w1.mul(coef[q + 7])).add(w2.mul(coef[q + 11]))
+                    .add(w3.mul(coef[q + 15])));
         }
-        for (; r < nq; r++) {
-            a = a.add(FloatVector.fromArray(SPECIES, wR[r], k).mul(b[r]));
+        for (; i < count; i++) {
+            FloatVector wi = FloatVector.fromArray(SPECIES, w[i], lane);
+            int q = 4 * i;
+            a0 = a0.add(wi.mul(coef[q]));
+            a1 = a1.add(wi.mul(coef[q + 1]));
+            a2 = a2.add(wi.mul(coef[q + 2]));
+            a3 = a3.add(wi.mul(coef[q + 3]));
         }
-        a.intoArray(o, k);
+        a0.intoArray(o0, lane);
+        a1.intoArray(o1, lane);
+        a2.intoArray(o2, lane);
+        a3.intoArray(o3, lane);
+    }
+
+    /** {@link #fourRows} for one output row: {@code o += sum_i w[i] * coef[i]}, in the same order. */
+    private static void oneRow(float[][] w, int count, float[] coef, float[] o, int lane) {
+        FloatVector a = FloatVector.fromArray(SPECIES, o, lane);
+        int i = 0;
+        for (; i + 3 < count; i += 4) {
+            a = a.add(FloatVector.fromArray(SPECIES, w[i], lane).mul(coef[i])
+                    .add(FloatVector.fromArray(SPECIES, w[i + 1], lane).mul(coef[i + 1]))
+                    .add(FloatVector.fromArray(SPECIES, w[i + 2], lane).mul(coef[i + 2]))
+                    .add(FloatVector.fromArray(SPECIES, w[i + 3], lane).mul(coef[i + 3])));
+        }
+        for (; i < count; i++) {
+            a = a.add(FloatVector.fromArray(SPECIES, w[i], lane).mul(coef[i]));
+        }
+        a.intoArray(o, lane);
     }
 }

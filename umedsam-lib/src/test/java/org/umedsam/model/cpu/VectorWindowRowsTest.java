@@ -29,36 +29,22 @@ class VectorWindowRowsTest {
     @CsvSource({"49, 49, 32", "49, 14, 32", "49, 1, 32", "196, 196, 32", "196, 41, 32", "9, 6, 7", "5, 5, 3",
             "1, 1, 1", "17, 16, 4", "50, 33, 13"})
     void keyRowsGiveDotRowsBitsForEveryKey(int n, int nq, int d) {
-        Random random = new Random(31L * n + nq + d);
-        int np = WindowScratch.padded(n);
-        float[] x = values(random, n * 3 * d + 5);
-        int[] tok = tokens(random, n, x.length - 3 * d);
-        float[][] mT = rows(random, d, np);
-        float[][] start = rows(random, n, np);
-        float[][] plain = copy(start);
-        float[][] vector = copy(start);
+        Gathered g = Gathered.random(31L * n + nq + d, n, d, d, n);
         for (int j = 0; j < n; j++) {
-            WindowAttentionKernel.dotRows(x, tok[j] + d, mT, d, plain[j], nq);
+            WindowAttentionKernel.dotRows(g.x(), g.tok()[j] + d, g.matrix(), d, g.plain()[j], nq);
         }
-        VectorWindowRows.keyRows(x, tok, d, mT, d, vector, n, nq);
-        assertSameBits(plain, vector, n, nq);
+        VectorWindowRows.keyRows(g.x(), g.tok(), d, g.matrix(), d, g.vector(), n, nq);
+        assertSameBits(g.plain(), g.vector(), n, nq);
     }
 
     @ParameterizedTest(name = "n {0}, nq {1}, d {2}")
     @CsvSource({"49, 49, 32", "49, 14, 32", "196, 196, 32", "196, 41, 32", "9, 6, 7", "5, 5, 3", "1, 1, 1",
             "50, 33, 13"})
     void mixRowsGiveThePlainBits(int n, int nq, int d) {
-        Random random = new Random(17L * n + nq + d);
-        int np = WindowScratch.padded(n);
-        float[] x = values(random, n * 3 * d + 5);
-        int[] tok = tokens(random, n, x.length - 3 * d);
-        float[][] wT = rows(random, n, np);
-        float[][] start = rows(random, d, np);
-        float[][] plain = copy(start);
-        float[][] vector = copy(start);
-        WindowAttentionKernel.mixRows(x, tok, 2 * d, wT, n, d, plain, nq);
-        VectorWindowRows.mixRows(x, tok, 2 * d, wT, n, d, vector, nq);
-        assertSameBits(plain, vector, d, nq);
+        Gathered g = Gathered.random(17L * n + nq + d, n, d, n, d);
+        WindowAttentionKernel.mixRows(g.x(), g.tok(), 2 * d, g.matrix(), n, d, g.plain(), nq);
+        VectorWindowRows.mixRows(g.x(), g.tok(), 2 * d, g.matrix(), n, d, g.vector(), nq);
+        assertSameBits(g.plain(), g.vector(), d, nq);
     }
 
     @ParameterizedTest(name = "n {0}, nq {1}, d {2}")
@@ -144,6 +130,23 @@ class VectorWindowRowsTest {
                 assertThat(Float.floatToRawIntBits(vector[i][j])).as("[%d][%d]: %s against %s", i, j,
                         vector[i][j], plain[i][j]).isEqualTo(Float.floatToRawIntBits(plain[i][j]));
             }
+        }
+    }
+
+    /**
+     * The operands of a product over gathered tokens: qkv-like values {@code x} and token offsets {@code tok} for
+     * {@code n} window positions of head dim {@code d}, the vector side {@code [matrixRows][padded n]}, and two equal
+     * copies of the output rows {@code [outRows][padded n]}, one for each implementation.
+     */
+    private record Gathered(float[] x, int[] tok, float[][] matrix, float[][] plain, float[][] vector) {
+        static Gathered random(long seed, int n, int d, int matrixRows, int outRows) {
+            Random random = new Random(seed);
+            int np = WindowScratch.padded(n);
+            float[] x = values(random, n * 3 * d + 5);
+            int[] tok = tokens(random, n, x.length - 3 * d);
+            float[][] matrix = rows(random, matrixRows, np);
+            float[][] start = rows(random, outRows, np);
+            return new Gathered(x, tok, matrix, copy(start), copy(start));
         }
     }
 
