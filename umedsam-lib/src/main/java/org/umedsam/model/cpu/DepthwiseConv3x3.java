@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -38,12 +40,17 @@ public final class DepthwiseConv3x3 {
 
     /**
      * Any stride on a channel-last map {@code x [H, W, C] -> y [H', W', C]}, then GELU when asked; parallel
-     * over output rows.
+     * over output rows. With the Vector API on ({@link VectorSupport#enabled()}) and whole vectors of channels, by
+     * {@link VectorDepthwiseRows}: the same operations in the same order, the same bits.
      *
      * @param tapMajor {@code [9, C]}: tap {@code ky*3+kx}, then channel
      */
     public static void hwc(float[] x, float[] y, int side, int channels, int stride, float[] tapMajor, float[] bias,
                            boolean gelu) {
+        if (VectorSupport.enabled() && VectorDepthwiseRows.supports(channels)) {
+            VectorDepthwiseRows.hwc(x, y, side, channels, stride, tapMajor, bias, gelu); // the same bits
+            return;
+        }
         int out = outputSide(side, stride);
         int c = channels;
         int len = out * c;

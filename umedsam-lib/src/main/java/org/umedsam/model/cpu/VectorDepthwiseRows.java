@@ -1,0 +1,105 @@
+package org.umedsam.model.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.stream.IntStream;
+
+/**
+ * {@link DepthwiseConv3x3#hwc} (any stride, channel-last, training's depthwise convolution and its input gradient)
+ * with the Vector API: <b>the same float operations in the same order for every output value</b> (the bias, then
+ * {@code + tap * input} for the kernel rows inside the map in order and all three columns, a padding column's input
+ * {@code +0}), so the same bits as the plain loops. Interior pixels keep one vector of channels in a register over
+ * all nine taps and read the map directly; the plain loops gather each tap's shifted input row into a buffer (nine
+ * copies of the map) and load and store their accumulator row per tap. A row's first and last pixels, where a
+ * column can be padding, are computed by the same scalar operations.
+ *
+ * <p>Why: the depthwise forward and its row gathers took about 6 % of a LiteMedSAM training step's CPU samples on a
+ * 2-core Zen 4 host (2026-12-06). Loaded only when {@link org.umedsam.model.VectorSupport#enabled()}; the vector
+ * code has no data-dependent choice between vectors (such a branch, first taken late, sent an inference kernel back
+ * to the interpreter, where its vectors were boxed).
+ */
+final class VectorDepthwiseRows {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+
+    private VectorDepthwiseRows() {
+    }
+
+    /** Whether {@code channels} is a whole number of vectors. */
+    static boolean supports(int channels) {
+        return channels % L == 0;
+    }
+
+    /**
+     * {@link DepthwiseConv3x3#hwc}: {@code x [side, side, C] -> y [out, out, C]}, then GELU when asked ({@link Gelu},
+     * the same bits either way); parallel over output rows.
+     *
+     * @param tapMajor {@code [9, C]}: tap {@code ky*3+kx}, then channel
+     */
+    static void hwc(float[] x, float[] y, int side, int channels, int stride, float[] tapMajor, float[] bias,
+                    boolean gelu) {
+        int out = DepthwiseConv3x3.outputSide(side, stride);
+        int c = channels;
+        int len = out * c;
+        // pixels [1, last) read three columns inside the map; the first always reads the left padding column
+        int last = (out - 1) * stride + 1 < side ? out : out - 1;
+        IntStream.range(0, out).parallel().forEach(oy -> {
+            int top = oy * stride - 1; // the input row of ky = 0
+            int kyLo = Math.max(0, -top);
+            int kyHi = Math.min(2, side - 1 - top);
+            int o = oy * len;
+            for (int ox = 1; ox < last; ox++) {
+                int in = (top * side + ox * stride - 1) * c;
+                for (int ch = 0; ch < c; ch += L) {
+                    interiorPixel(x, side * c, in + ch, kyLo, kyHi, c, tapMajor, bias, ch, y, o + ox * c + ch);
+                }
+            }
+            borderPixel(x, side, c, stride, top, kyLo, kyHi, 0, tapMajor, bias, y, o);
+            if (last < out && out > 1) {
+                borderPixel(x, side, c, stride, top, kyLo, kyHi, out - 1, tapMajor, bias, y, o + (out - 1) * c);
+            }
+            if (gelu) {
+                Gelu.apply(y, o, len);
+            }
+        });
+    }
+
+    /**
+     * One vector of channels of an interior pixel: {@code in} is the channel offset of its kernel's top-left input
+     * (row {@code ky = 0}, which may lie outside the map: rows outside {@code [kyLo, kyHi]} are skipped, as the plain
+     * loop skips them), {@code rowStride} floats between input rows.
+     */
+    private static void interiorPixel(float[] x, int rowStride, int in, int kyLo, int kyHi, int c, float[] tapMajor,
+                                      float[] bias, int ch, float[] y, int o) {
+        FloatVector acc = FloatVector.fromArray(SPECIES, bias, ch);
+        for (int ky = kyLo; ky <= kyHi; ky++) {
+            int src = in + ky * rowStride;
+            int tap = ky * 3 * c + ch;
+            acc = acc.add(FloatVector.fromArray(SPECIES, tapMajor, tap).mul(FloatVector.fromArray(SPECIES, x, src)));
+            acc = acc.add(FloatVector.fromArray(SPECIES, tapMajor, tap + c)
+                    .mul(FloatVector.fromArray(SPECIES, x, src + c)));
+            acc = acc.add(FloatVector.fromArray(SPECIES, tapMajor, tap + 2 * c)
+                    .mul(FloatVector.fromArray(SPECIES, x, src + 2 * c)));
+        }
+        acc.intoArray(y, o);
+    }
+
+    /** Pixel {@code ox} of a row, some of whose columns may be padding, by the plain loops' scalar operations. */
+    private static void borderPixel(float[] x, int side, int c, int stride, int top, int kyLo, int kyHi, int ox,
+                                    float[] tapMajor, float[] bias, float[] y, int o) {
+        for (int ch = 0; ch < c; ch++) {
+            float acc = bias[ch];
+            for (int ky = kyLo; ky <= kyHi; ky++) {
+                int row = (top + ky) * side;
+                for (int kx = 0; kx < 3; kx++) {
+                    int ix = ox * stride + kx - 1;
+                    float v = ix < 0 || ix >= side ? 0f : x[(row + ix) * c + ch];
+                    acc += tapMajor[(ky * 3 + kx) * c + ch] * v;
+                }
+            }
+            y[o + ch] = acc;
+        }
+    }
+}
