@@ -65,9 +65,9 @@
  *       LayerNorm rows written off-heap by vector stores, within rounding, chosen per snapshot; and
  *       {@code VectorDecoderRows}, the mask decoder's residual LayerNorms, up-scaling LayerNorm2d + GELU and mask
  *       product in place in its off-heap activations, within rounding, chosen per snapshot; and
- *       {@code VectorWindowRows}, the plain window attention's products and softmax passes register-blocked with
- *       the plain loops' operations in the same order, the same bits, so training (forward and backward) runs
- *       them too. Only these classes
+ *       {@code VectorWindowRows} and {@code VectorDepthwiseRows}, the plain window attention's products and softmax
+ *       passes and the plain depthwise convolution register-blocked with the plain loops' operations in the same
+ *       order, the same bits, so training (forward and backward) runs them too. Only these classes
  *       import {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
  *       any JDK 17.</li>
  * </ul>
