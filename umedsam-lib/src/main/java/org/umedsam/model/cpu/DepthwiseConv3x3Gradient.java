@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -117,8 +119,15 @@ final class DepthwiseConv3x3Gradient {
         int len = out * c;
         int chunks = (out + CHUNK_ROWS - 1) / CHUNK_ROWS;
         double[][] partial = new double[chunks][];
+        boolean vector = VectorSupport.enabled() && VectorDepthwiseRows.supports(c);
         IntStream.range(0, chunks).parallel().forEach(k -> {
             float[][] lane = new float[9][len];
+            if (vector) { // the same bits, without the gathered rows
+                VectorDepthwiseRows.weightLanes(x, dy, side, c, stride, out, k * CHUNK_ROWS,
+                        Math.min(out, k * CHUNK_ROWS + CHUNK_ROWS), lane);
+                partial[k] = laneSums(lane, out, c);
+                return;
+            }
             float[] in = new float[len];
             float[] d = new float[len];
             for (int oy = k * CHUNK_ROWS, end = Math.min(out, oy + CHUNK_ROWS); oy < end; oy++) {
@@ -137,17 +146,7 @@ final class DepthwiseConv3x3Gradient {
                     }
                 }
             }
-            double[] p = new double[9 * c];
-            for (int t = 0; t < 9; t++) {
-                float[] a = lane[t];
-                for (int ox = 0; ox < out; ox++) {
-                    int o = ox * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        p[t * c + ch] += a[o + ch];
-                    }
-                }
-            }
-            partial[k] = p;
+            partial[k] = laneSums(lane, out, c);
         });
         double[] sum = new double[9 * c];
         for (double[] p : partial) {
@@ -160,6 +159,21 @@ final class DepthwiseConv3x3Gradient {
                 dWeight[ch * 9 + t] += (float) sum[t * c + ch];
             }
         }
+    }
+
+    /** A chunk's partial {@code [9, C]}: each tap's lane summed over the output columns in double. */
+    private static double[] laneSums(float[][] lane, int out, int c) {
+        double[] p = new double[9 * c];
+        for (int t = 0; t < 9; t++) {
+            float[] a = lane[t];
+            for (int ox = 0; ox < out; ox++) {
+                int o = ox * c;
+                for (int ch = 0; ch < c; ch++) {
+                    p[t * c + ch] += a[o + ch];
+                }
+            }
+        }
+        return p;
     }
 
     /** The kernel rotated by 180 degrees, {@code [C, 9]}: tap {@code t} becomes tap {@code 8 - t}. */

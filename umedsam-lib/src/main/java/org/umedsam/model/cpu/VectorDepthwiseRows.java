@@ -86,6 +86,68 @@ final class VectorDepthwiseRows {
         acc.intoArray(y, o);
     }
 
+    /**
+     * The float lanes of {@link DepthwiseConv3x3Gradient}'s weight gradient for output rows {@code [oy0, oy1)}:
+     * {@code lane[ky*3+kx][ox*C + ch] += dy[oy, ox, ch] * input}, rows in order, only the kernel rows inside the map,
+     * a padding column's input {@code +0}: the plain loops' operations per lane value, so the same bits, without
+     * their gathered copies of each input row.
+     *
+     * @param lane {@code [9][out*C]}, accumulated
+     */
+    static void weightLanes(float[] x, float[] dy, int side, int channels, int stride, int out, int oy0, int oy1,
+                            float[][] lane) {
+        int c = channels;
+        int len = out * c;
+        int last = (out - 1) * stride + 1 < side ? out : out - 1;
+        for (int oy = oy0; oy < oy1; oy++) {
+            int top = oy * stride - 1;
+            int kyLo = Math.max(0, -top);
+            int kyHi = Math.min(2, side - 1 - top);
+            int d = oy * len;
+            for (int ky = kyLo; ky <= kyHi; ky++) {
+                float[] a0 = lane[ky * 3];
+                float[] a1 = lane[ky * 3 + 1];
+                float[] a2 = lane[ky * 3 + 2];
+                int row = (top + ky) * side;
+                for (int ox = 1; ox < last; ox++) {
+                    int src = (row + ox * stride - 1) * c;
+                    int o = ox * c;
+                    for (int ch = 0; ch < c; ch += L) {
+                        interiorLanes(x, src + ch, c, dy, d + o + ch, a0, a1, a2, o + ch);
+                    }
+                }
+                borderLanes(x, side, c, stride, row, dy, d, 0, a0, a1, a2);
+                if (last < out && out > 1) {
+                    borderLanes(x, side, c, stride, row, dy, d, out - 1, a0, a1, a2);
+                }
+            }
+        }
+    }
+
+    private static void interiorLanes(float[] x, int src, int c, float[] dy, int dOff, float[] a0, float[] a1,
+                                      float[] a2, int o) {
+        FloatVector g = FloatVector.fromArray(SPECIES, dy, dOff);
+        FloatVector.fromArray(SPECIES, a0, o).add(g.mul(FloatVector.fromArray(SPECIES, x, src))).intoArray(a0, o);
+        FloatVector.fromArray(SPECIES, a1, o).add(g.mul(FloatVector.fromArray(SPECIES, x, src + c))).intoArray(a1, o);
+        FloatVector.fromArray(SPECIES, a2, o).add(g.mul(FloatVector.fromArray(SPECIES, x, src + 2 * c)))
+                .intoArray(a2, o);
+    }
+
+    /** {@link #weightLanes} for pixel {@code ox} of a row whose columns may be padding, by the scalar operations. */
+    private static void borderLanes(float[] x, int side, int c, int stride, int row, float[] dy, int d, int ox,
+                                    float[] a0, float[] a1, float[] a2) {
+        int o = ox * c;
+        for (int kx = 0; kx < 3; kx++) {
+            float[] a = kx == 0 ? a0 : kx == 1 ? a1 : a2;
+            int ix = ox * stride + kx - 1;
+            boolean inside = ix >= 0 && ix < side;
+            for (int ch = 0; ch < c; ch++) {
+                float v = inside ? x[(row + ix) * c + ch] : 0f;
+                a[o + ch] += dy[d + o + ch] * v;
+            }
+        }
+    }
+
     /** Pixel {@code ox} of a row, some of whose columns may be padding, by the plain loops' scalar operations. */
     private static void borderPixel(float[] x, int side, int c, int stride, int top, int kyLo, int kyHi, int ox,
                                     float[] tapMajor, float[] bias, float[] y, int o) {
