@@ -23,7 +23,7 @@ final class WindowAttentionGradient {
     /** {@code [N, N]}: the attention_biases column {@code |dy| * ws + |dx|} of every pair (symmetric). */
     private final int[] pairIndex;
     private final ThreadLocal<Scratch> scratch;
-    /** Whether the products run as {@link VectorWindowRows} (same bits). */
+    /** Whether the products and softmax passes run as {@link VectorWindowRows} (same bits). */
     private final boolean vectorRows;
 
     /**

@@ -31,7 +31,7 @@ final class WindowAttentionKernel implements WindowAttentionForward {
 
     private final WindowGeometry geometry;
     private final ThreadLocal<WindowScratch> scratch;
-    /** Whether the products run as {@link VectorWindowRows} (same bits): {@link #vectorRows()} when built. */
+    /** Whether the products and softmax run as {@link VectorWindowRows} (same bits); {@link #vectorRows()}. */
     private final boolean vectorRows;
 
     /**

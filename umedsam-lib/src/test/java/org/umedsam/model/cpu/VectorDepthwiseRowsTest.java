@@ -10,8 +10,8 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link DepthwiseConv3x3#hwc} and {@link DepthwiseConv3x3Gradient#hwc} with the Vector API ({@link VectorDepthwiseRows})
- * give the plain loops' bits, value by value: strides 1 and 2, odd and even sides (a padded last column or not), a
+ * {@link DepthwiseConv3x3#hwc} and {@link DepthwiseConv3x3Gradient#hwc} with the Vector API
+ * ({@link VectorDepthwiseRows}) give the plain loops' bits, value by value: strides 1 and 2, odd and even sides (a padded last column or not), a
  * one-pixel map, with and without GELU, and inputs with zeros of both signs.
  */
 class VectorDepthwiseRowsTest {
