@@ -43,8 +43,7 @@ final class VectorDepthwiseRows {
         int out = DepthwiseConv3x3.outputSide(side, stride);
         int c = channels;
         int len = out * c;
-        // pixels [1, last) read three columns inside the map; the first always reads the left padding column
-        int last = (out - 1) * stride + 1 < side ? out : out - 1;
+        int last = interiorEnd(side, stride, out);
         IntStream.range(0, out).parallel().forEach(oy -> {
             int top = oy * stride - 1; // the input row of ky = 0
             int kyLo = Math.max(0, -top);
@@ -64,6 +63,15 @@ final class VectorDepthwiseRows {
                 Gelu.apply(y, o, len);
             }
         });
+    }
+
+    /**
+     * The end of a row's interior pixels {@code [1, end)}, whose three input columns are all inside the map: the
+     * first pixel always reads the left padding column, the last one reads the right padding column when
+     * {@code (out - 1) * stride + 1 >= side}.
+     */
+    private static int interiorEnd(int side, int stride, int out) {
+        return (out - 1) * stride + 1 < side ? out : out - 1;
     }
 
     /**
@@ -98,7 +106,7 @@ final class VectorDepthwiseRows {
                             float[][] lane) {
         int c = channels;
         int len = out * c;
-        int last = (out - 1) * stride + 1 < side ? out : out - 1;
+        int last = interiorEnd(side, stride, out);
         for (int oy = oy0; oy < oy1; oy++) {
             int top = oy * stride - 1;
             int kyLo = Math.max(0, -top);

@@ -21,13 +21,12 @@ import org.umedsam.model.VectorSupport;
  * bias).softmax(-1) @ v} per window, as upstream's {@code Attention}. (Padding 7x7 windows' 49 queries to 64, so
  * that more of each inner loop runs in C2's vector body, was tried and measured 12% slower.)
  *
- * <p>With the Vector API on ({@link #vectorRows()}), the two products ({@code q k^T} and {@code P v}) run as
- * {@link VectorWindowRows}: register-blocked, the same operations in the same order, so the same bits; training
+ * <p>With the Vector API on ({@link #vectorRows()}), the two products ({@code q k^T} and {@code P v}) and the
+ * softmax's passes run as {@link VectorWindowRows}: the same operations in the same order, so the same bits; training
  * (forward and backward) is then faster and unchanged. On a 2-core Zen 4 host they ran at 20 to 27 G multiply-adds
  * a second on one thread against 8 to 17 for these loops (2026-12-06).
  */
 final class WindowAttentionKernel implements WindowAttentionForward {
-
 
     private final WindowGeometry geometry;
     private final ThreadLocal<WindowScratch> scratch;
