@@ -1,7 +1,7 @@
 """Times PyTorch training steps of a LiteMedSAM-architecture model, for TorchTrainStepBenchmark.
 
-usage: litemedsam_train_step.py --mode plain|sam --steps N [--preset litemedsam|small] [--threads 2]
-                                [--batch 2] [--rho 0.05]
+usage: litemedsam_train_step.py --mode plain|sam --steps N [--warmup 1] [--preset litemedsam|small]
+                                [--threads 2] [--batch 2] [--rho 0.05]
 
 The model is written here from the architecture's facts (umedsam's own definition, not upstream code):
 TinyViT image encoder (LiteMedSAM: embed dims 64/128/160/320, depths 2/2/6/2, heads 2/4/5/10, windows
@@ -13,7 +13,8 @@ does. Loss: uncertainty-weighted (U-MedSAM's Eq. 1) Dice + BCE + IoU-head MSE + 
 AdamW (lr 5e-5, weight decay 0.01) alone, or under SAM (gradient at w, ascent to w + rho g/||g||, gradient
 there, w restored, AdamW steps with the second gradient), the arithmetic of umedsam's SharpnessAwareMinimizer.
 
-Prints one line per timed step and a summary line:
+Runs --warmup uncounted steps (the first one included), then --steps counted ones. Prints one line per step and
+a summary line (first: the first step's seconds; mean, cpu_mean: over the counted steps):
 TORCH mode=<m> preset=<p> batch=<b> threads=<t> first=<s> mean=<s> steps=<n> cpu_mean=<s> peak_rss_kb=<kB>
     system_cpu_share=<kernel share of the counted steps' CPU time> minor_faults_per_step=<n>
     torch=<version> blas=<the mapped BLAS library>[,openblas_core=<the kernels OpenBLAS chose>]
@@ -385,13 +386,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=["plain", "sam"], required=True)
     ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--preset", choices=sorted(PRESETS), default="litemedsam")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--rho", type=float, default=0.05)
     a = ap.parse_args()
-    if a.steps < 1 or a.batch < 1 or a.threads < 1:
-        ap.error("--steps, --batch and --threads must be >= 1")
+    if a.steps < 1 or a.warmup < 1 or a.batch < 1 or a.threads < 1:
+        ap.error("--steps, --warmup, --batch and --threads must be >= 1")
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     model = LiteMedSam(PRESETS[a.preset])
@@ -408,8 +410,8 @@ def main():
     distance = torch.rand(b, 1, IMAGE, IMAGE) * target
     batch = (images, boxes, target, distance)
     times, cpus = [], []
-    for s in range(a.steps + 1):
-        if s == 1:  # the counted steps' kernel time and page faults: glibc returns large tensors to the kernel
+    for s in range(a.warmup + a.steps):
+        if s == a.warmup:  # the counted steps' kernel time and page faults: glibc returns large tensors to the kernel
             u1 = resource.getrusage(resource.RUSAGE_SELF)
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
@@ -421,13 +423,14 @@ def main():
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
         print(f"TORCH step {s} mode={a.mode} {times[-1]:.2f} s (cpu {cpus[-1]:.2f} s)", flush=True)
-    rest = times[1:]
+    rest, rest_cpus = times[a.warmup:], cpus[a.warmup:]
     peak = peak_rss_kb()
     u2 = resource.getrusage(resource.RUSAGE_SELF)
-    system_share = (u2.ru_stime - u1.ru_stime) / max(1e-9, sum(cpus[1:]))
+    system_share = (u2.ru_stime - u1.ru_stime) / max(1e-9, sum(rest_cpus))
     faults = (u2.ru_minflt - u1.ru_minflt) / len(rest)
     print(f"TORCH mode={a.mode} preset={a.preset} batch={b} threads={a.threads} first={times[0]:.3f} "
-          f"mean={sum(rest) / len(rest):.3f} steps={len(rest)} cpu_mean={sum(cpus[1:]) / len(rest):.3f} "
+          f"mean={sum(rest) / len(rest):.3f} steps={len(rest)} warmup={a.warmup} "
+          f"cpu_mean={sum(rest_cpus) / len(rest):.3f} "
           f"peak_rss_kb={peak} system_cpu_share={system_share:.2f} minor_faults_per_step={faults:.0f} "
           f"torch={torch.__version__} blas={blas_library()}", flush=True)
 

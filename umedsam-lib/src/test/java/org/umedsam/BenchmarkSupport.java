@@ -80,6 +80,42 @@ public final class BenchmarkSupport {
                 median(Arrays.copyOfRange(t, 0, m)), m, median(Arrays.copyOfRange(t, t.length - m, t.length)));
     }
 
+    /**
+     * Training benchmarks' warm-up: how many steps run before the counted ones, {@code -Dbench.warmup} (default 3),
+     * the same for this project's trainer and for PyTorch's step beside it. Why 3: the JVM is still compiling
+     * in the second to fourth steps (LiteMedSAM at batch 2 on a 2-core Zen 4, 2026-12-06: steps 2 to 10 took
+     * 7.65 6.52 6.02 6.38 6.05 5.81 5.59 6.10 5.94 s, and C2's threads held about 5 % of the CPU samples of steps 2 to
+     * 4), while a training run of many epochs sees the steady state.
+     */
+    public static int trainingWarmupSteps() {
+        int w = Integer.getInteger("bench.warmup", 3);
+        if (w < 1) {
+            throw new IllegalArgumentException("bench.warmup must be at least 1 (the first step builds the graph): " + w);
+        }
+        return w;
+    }
+
+    /** The mean of {@code seconds[warmup, length)}: the counted steps of a training benchmark. */
+    public static double countedMean(double[] seconds, int warmup) {
+        if (warmup >= seconds.length) {
+            throw new IllegalArgumentException(seconds.length + " steps recorded, " + warmup + " of them warm-up");
+        }
+        double sum = 0;
+        for (int i = warmup; i < seconds.length; i++) {
+            sum += seconds[i];
+        }
+        return sum / (seconds.length - warmup);
+    }
+
+    /** Every step's seconds, warm-up included, as {@code "13.76 7.65 6.52"}: warm-up and drift beside the mean. */
+    public static String eachStep(double[] seconds) {
+        StringBuilder b = new StringBuilder();
+        for (double x : seconds) {
+            b.append(b.length() == 0 ? "" : " ").append(String.format(java.util.Locale.ROOT, "%.2f", x));
+        }
+        return b.toString();
+    }
+
     /** The middle value (upper middle for an even count). */
     public static double median(double[] v) {
         double[] s = v.clone();

@@ -26,12 +26,13 @@ import tech.tablesaw.api.Table;
  * 256 x 256, every parameter trained, AdamW alone ("plain") and under SAM, the Java steps and a PyTorch
  * subprocess ({@code src/test/resources/torch/litemedsam_train_step.py}, the same architecture and loss terms,
  * {@code torch.set_num_threads(2)}) interleaved mode by mode, so both see the same machine load. Prints per
- * mode the seconds per step (mean after the first), CPU seconds per step, the peak resident memory of each
+ * mode the seconds per step (mean after {@code bench.warmup} uncounted steps on each side, {@link
+ * BenchmarkSupport#trainingWarmupSteps}), CPU seconds per step, the peak resident memory of each
  * process (Java's VmHWM is reset before each mode), and the ratios Java/PyTorch and SAM/plain. Skipped when no
  * {@code python3} (or {@code /usr/bin/python3}, or {@code -Dbench.python=...}) imports torch.
  *
  * <p>{@code OMP_WAIT_POLICY=PASSIVE mvn -B -q -o -pl umedsam-lib test -Dtest=TorchTrainStepBenchmark
- * -Dgroups=benchmark -DexcludedGroups=none -Dbench.preset=litemedsam -Dbench.steps=3 [-Dbench.rounds=1]}
+ * -Dgroups=benchmark -DexcludedGroups=none -Dbench.preset=litemedsam -Dbench.steps=3 [-Dbench.rounds=1] [-Dbench.warmup=3]}
  * (the issue's targets: plain step at most 0.6x PyTorch's, SAM step at most 0.6x PyTorch's SAM step and
  * 2.1x the plain step, peak RSS at most 4 GB). The PyTorch line names the BLAS library torch mapped: Debian's
  * torch runs on whichever {@code libblas.so.3} is selected, the reference BLAS unless OpenBLAS is installed.
@@ -54,19 +55,20 @@ class TorchTrainStepBenchmark {
         String preset = System.getProperty("bench.preset", "litemedsam");
         int steps = Integer.getInteger("bench.steps", 3);
         int rounds = Integer.getInteger("bench.rounds", 1);
+        int warmup = BenchmarkSupport.trainingWarmupSteps();
         Path script = dir.resolve("litemedsam_train_step.py");
         try (InputStream in = TorchTrainStepBenchmark.class.getResourceAsStream(SCRIPT)) {
             assertThat(in).as(SCRIPT).isNotNull();
             Files.copy(in, script);
         }
-        System.out.printf("BENCH-TORCH preset=%s batch=2 steps=%d rounds=%d python=%s; load average at start %s%n",
-                preset, steps, rounds, python, BenchmarkSupport.loadAverage());
+        System.out.printf("BENCH-TORCH preset=%s batch=2 steps=%d after %d warm-up rounds=%d python=%s; load average at start"
+                + " %s%n", preset, steps, warmup, rounds, python, BenchmarkSupport.loadAverage());
         Map<String, List<Figures>> java = new LinkedHashMap<>();
         Map<String, List<Figures>> torch = new LinkedHashMap<>();
         for (int r = 0; r < rounds; r++) {
             for (String mode : List.of("plain", "sam")) {
-                Figures j = javaSteps(preset, steps, mode.equals("sam"), "r" + r + mode);
-                Figures t = torchSteps(python, script, preset, steps, mode);
+                Figures j = javaSteps(preset, steps, warmup, mode.equals("sam"), "r" + r + mode);
+                Figures t = torchSteps(python, script, preset, steps, warmup, mode);
                 java.computeIfAbsent(mode, k -> new ArrayList<>()).add(j);
                 torch.computeIfAbsent(mode, k -> new ArrayList<>()).add(t);
                 System.out.printf("BENCH-TORCH round %d %s: java %.2f s/step (cpu %.2f s, peak RSS %.2f GB); pytorch %.2f"
@@ -93,12 +95,12 @@ class TorchTrainStepBenchmark {
                 jp.peakRssGb(), js.peakRssGb(), tp.peakRssGb(), ts.peakRssGb(), BenchmarkSupport.loadAverage());
     }
 
-    /** {@code steps + 1} trainer steps (the first is not counted), VmHWM reset first. */
-    private Figures javaSteps(String preset, int steps, boolean sam, String name) throws IOException {
+    /** {@code warmup + steps} trainer steps (the warm-up ones not counted), VmHWM reset first. */
+    private Figures javaSteps(String preset, int steps, int warmup, boolean sam, String name) throws IOException {
         TrainConfig c = TrainConfig.defaults().with(Map.of("name", name, "modelPreset", preset, "epochs", 1,
-                "maxSteps", steps + 1, "sam", sam, "validationFraction", 0.0, "trainable", "ALL"));
+                "maxSteps", steps + warmup, "sam", sam, "validationFraction", 0.0, "trainable", "ALL"));
         LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(preset, 1), false);
-        TrainingSource data = ShuffledSource.training(new SyntheticSquares(2 * (steps + 1), 256, 1), 1);
+        TrainingSource data = ShuffledSource.training(new SyntheticSquares(2 * (steps + warmup), 256, 1), 1);
         System.gc(); // the previous mode's garbage must not count towards this one's peak
         resetPeakRss();
         Path runs = dir.resolve("runs");
@@ -110,16 +112,16 @@ class TorchTrainStepBenchmark {
         double peak = kilobytes(BenchmarkSupport.procStatus("VmHWM")) / 1048576.0;
         Table t = Table.read().csv(runs.resolve(name).resolve("steps.csv").toFile());
         double[] s = t.doubleColumn("seconds").asDoubleArray();
-        double sum = 0;
-        for (int i = 1; i < s.length; i++) {
-            sum += s[i];
-        }
-        // the trainer records no CPU time per step: the counted steps' share of the run's CPU time, by wall time
-        return new Figures(sum / (s.length - 1), cpu * (sum / wall) / (s.length - 1), peak);
+        double mean = BenchmarkSupport.countedMean(s, warmup);
+        System.out.printf("  java steps (%s): %s%n", sam ? "sam" : "plain", BenchmarkSupport.eachStep(s));
+        // the trainer records no CPU time per step: a counted step's share of the run's CPU time, by wall time
+        return new Figures(mean, cpu * mean / wall, peak);
     }
 
-    private Figures torchSteps(String python, Path script, String preset, int steps, String mode) throws Exception {
+    private Figures torchSteps(String python, Path script, String preset, int steps, int warmup, String mode)
+            throws Exception {
         Process p = new ProcessBuilder(python, script.toString(), "--mode", mode, "--steps", String.valueOf(steps),
+                "--warmup", String.valueOf(warmup),
                 "--preset", preset, "--threads", "2", "--batch", "2").redirectErrorStream(true).start();
         String summary = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -14,7 +14,8 @@ import tech.tablesaw.api.Table;
  * process' peak resident memory. Run one preset per JVM so that VmHWM belongs to it:
  * {@code mvn -B -q -o -pl umedsam-lib test -Dtest=TrainStepBenchmark -Dgroups=benchmark -DexcludedGroups=none
  * -Dbench.preset=small -Dbench.steps=5 [-Dbench.sam=on|off|both] [-Dbench.trainable=MASK_DECODER_AND_SIGMAS]
- * [-Dbench.gcEverySteps=N]}. Loss: Dice + BCE + IoU + SD, uncertainty-weighted, AdamW,
+ * [-Dbench.gcEverySteps=N] [-Dbench.warmup=3]}: {@code bench.warmup} steps, the first included, run before the
+ * {@code bench.steps} counted ones ({@link BenchmarkSupport#trainingWarmupSteps}). Loss: Dice + BCE + IoU + SD, uncertainty-weighted, AdamW,
  * all parameters trained. VmHWM is reset before each mode (Linux {@code /proc/self/clear_refs}), so each line's
  * peak is that mode's; CPU seconds per step (the counted steps' share of the run's process CPU time) and the
  * SAM/plain ratios are printed too, as they are less sensitive to a busy machine than wall time. The figures of
@@ -37,6 +38,7 @@ class TrainStepBenchmark {
     void secondsPerStep() throws Exception {
         String preset = System.getProperty("bench.preset", "small");
         int steps = Integer.getInteger("bench.steps", 5);
+        int warmup = BenchmarkSupport.trainingWarmupSteps();
         String group = System.getProperty("bench.trainable", "ALL");
         String which = System.getProperty("bench.sam", "both");
         int gcEvery = Integer.getInteger("bench.gcEverySteps", TrainConfig.defaults().gcEverySteps());
@@ -49,11 +51,11 @@ class TrainStepBenchmark {
         double[] cpuPerStep = new double[2];
         for (boolean sam : modes) {
             TrainConfig c = TrainConfig.defaults().with(Map.of("name", sam ? "sam" : "adamw", "modelPreset", preset,
-                    "epochs", 1, "maxSteps", steps + 1, "sam", sam, "validationFraction", 0.0, "trainable", group,
+                    "epochs", 1, "maxSteps", steps + warmup, "sam", sam, "validationFraction", 0.0, "trainable", group,
                     "gcEverySteps", gcEvery));
             LiteMedSamModel model = new LiteMedSamModel(LiteMedSamModel.create(preset, 1),
                     "MASK_DECODER_AND_SIGMAS".equals(group));
-            TrainingSource data = ShuffledSource.training(new SyntheticSquares(2 * (steps + 1), 256, 1), 1);
+            TrainingSource data = ShuffledSource.training(new SyntheticSquares(2 * (steps + warmup), 256, 1), 1);
             System.gc(); // the previous mode's garbage must not count towards this one's peak
             TorchTrainStepBenchmark.resetPeakRss();
             long cpu0 = BenchmarkSupport.processCpuNanos();
@@ -63,18 +65,15 @@ class TrainStepBenchmark {
             double cpu = (BenchmarkSupport.processCpuNanos() - cpu0) / 1e9;
             Table t = Table.read().csv(runs.resolve(c.name()).resolve("steps.csv").toFile());
             double[] s = t.doubleColumn("seconds").asDoubleArray();
-            double sum = 0;
-            for (int i = 1; i < s.length; i++) {
-                sum += s[i];
-            }
             int k = sam ? 1 : 0;
-            secondsPerStep[k] = sum / (s.length - 1);
-            cpuPerStep[k] = cpu * (sum / wall) / (s.length - 1);
-            System.out.printf("BENCH preset=%s trainable=%s sam=%s gcEverySteps=%d batch=2: first step %.2f s, then %.2f s/step over %d"
-                    + " steps (cpu %.2f s/step; wall %.1f s incl. graph build and checkpoint); VmHWM %s; load %s;"
-                    + " OMP_NUM_THREADS=%s%n",
-                    preset, group, sam, gcEvery, s[0], secondsPerStep[k], s.length - 1, cpuPerStep[k], wall,
-                    BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage(), System.getenv("OMP_NUM_THREADS"));
+            secondsPerStep[k] = BenchmarkSupport.countedMean(s, warmup);
+            // a counted step's share of the run's CPU time, by wall time
+            cpuPerStep[k] = cpu * secondsPerStep[k] / wall;
+            System.out.printf("BENCH preset=%s trainable=%s sam=%s gcEverySteps=%d batch=2: first step %.2f s, then after %d warm-up"
+                    + " steps %.2f s/step over %d steps (cpu %.2f s/step; wall %.1f s incl. graph build and checkpoint); VmHWM %s; load %s;"
+                    + " OMP_NUM_THREADS=%s; each step: %s%n",
+                    preset, group, sam, gcEvery, s[0], warmup, secondsPerStep[k], s.length - warmup, cpuPerStep[k], wall,
+                    BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage(), System.getenv("OMP_NUM_THREADS"), BenchmarkSupport.eachStep(s));
         }
         if (modes.length == 2) {
             System.out.printf("BENCH preset=%s SAM/plain: %.2fx wall, %.2fx cpu (target at most 2.1x)%n", preset,
