@@ -37,6 +37,85 @@ final class VectorGelu {
         return v.add(ax.mul(one.sub(one.div(p)))).mul(0.5f);
     }
 
+    /**
+     * {@link Gelu#derivative(float)} of each lane, bit for bit: the same operations in the same order (products
+     * left to right as Java evaluates {@code u * 6 * A6}), {@code Math.min} as the lane minimum.
+     */
+    static FloatVector derivative(FloatVector v) {
+        FloatVector a = v.abs();
+        FloatVector u = a.mul(Gelu.INV_SQRT2).min(1e3f);
+        FloatVector p = u.mul(Gelu.A6).add(Gelu.A5);
+        p = u.mul(p).add(Gelu.A4);
+        p = u.mul(p).add(Gelu.A3);
+        p = u.mul(p).add(Gelu.A2);
+        p = u.mul(p).add(Gelu.A1);
+        p = u.mul(p).add(1f);
+        FloatVector dp = u.mul(6).mul(Gelu.A6).add(5 * Gelu.A5);
+        dp = u.mul(dp).add(4 * Gelu.A4);
+        dp = u.mul(dp).add(3 * Gelu.A3);
+        dp = u.mul(dp).add(2 * Gelu.A2);
+        dp = u.mul(dp).add(Gelu.A1);
+        FloatVector p2 = p.mul(p);
+        FloatVector p4 = p2.mul(p2);
+        FloatVector p8 = p4.mul(p4);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector inv17 = one.div(p8.mul(p8).mul(p));
+        FloatVector e = one.sub(inv17.mul(p));
+        FloatVector sign = v.div(a.add(1e-30f));
+        FloatVector tail = v.mul(dp.mul(inv17).mul(8f * Gelu.INV_SQRT2));
+        return e.mul(0.5f).mul(sign).add(0.5f).add(tail);
+    }
+
+    /** {@code x[off .. off+n) = GELU'(x)} in place, bit for bit {@link Gelu#derivative(float)}. */
+    static void derivativeInPlace(float[] x, int off, int n) {
+        int end = off + n;
+        int i = off;
+        for (; i + SPECIES.length() <= end; i += SPECIES.length()) {
+            derivative(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
+        }
+        for (; i < end; i++) {
+            x[i] = Gelu.derivative(x[i]);
+        }
+    }
+
+    /** {@code grad[i] = GELU'(x[off + i])} for {@code i < n}, bit for bit {@link Gelu#derivative(float)}. */
+    static void derivative(float[] x, int off, int n, float[] grad) {
+        int i = 0;
+        for (; i + SPECIES.length() <= n; i += SPECIES.length()) {
+            derivative(FloatVector.fromArray(SPECIES, x, off + i)).intoArray(grad, i);
+        }
+        for (; i < n; i++) {
+            grad[i] = Gelu.derivative(x[off + i]);
+        }
+    }
+
+    /** {@code value[i] = gelu(x[off + i])}, {@code grad[i] = GELU'(x[off + i])} for {@code i < n}, bit for bit. */
+    static void valueAndDerivative(float[] x, int off, int n, float[] value, float[] grad) {
+        int i = 0;
+        for (; i + SPECIES.length() <= n; i += SPECIES.length()) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, off + i);
+            gelu(v).intoArray(value, i);
+            derivative(v).intoArray(grad, i);
+        }
+        for (; i < n; i++) {
+            float v = x[off + i];
+            value[i] = Gelu.gelu(v);
+            grad[i] = Gelu.derivative(v);
+        }
+    }
+
+    /** {@code g[gOff + i] *= GELU'(x[xOff + i])} for {@code i < n}, bit for bit the scalar product. */
+    static void multiplyByDerivative(float[] x, int xOff, float[] g, int gOff, int n) {
+        int i = 0;
+        for (; i + SPECIES.length() <= n; i += SPECIES.length()) {
+            FloatVector d = derivative(FloatVector.fromArray(SPECIES, x, xOff + i));
+            FloatVector.fromArray(SPECIES, g, gOff + i).mul(d).intoArray(g, gOff + i);
+        }
+        for (; i < n; i++) {
+            g[gOff + i] *= Gelu.derivative(x[xOff + i]);
+        }
+    }
+
     /** {@code x[off .. off+len) = gelu(x + bias)} in place, bit for bit {@link Gelu#gelu}. */
     static void applyBias(float[] x, int off, int len, float bias) {
         int end = off + len;
