@@ -260,10 +260,11 @@ final class Conv2dBnTraining {
             if (kind == Kind.POINTWISE) {
                 if (channelsLast) {
                     // conv [px, out] = x [px, in] W^T: dW += dc^T x, dx = dc W
-                    Gemm.multiply(dc, 0, true, out, px, x, 0, false, in, dW, 0, true);
                     if (needDx) {
                         dx[i] = intoTape ? x : arena.take(inPx * in);
-                        Gemm.multiply(dc, 0, false, px, out, weight, 0, false, in, dx[i], 0, false);
+                        Gemm.linearBackward(dc, px, out, x, in, weight, dW, dx[i]);
+                    } else {
+                        Gemm.multiply(dc, 0, true, out, px, x, 0, false, in, dW, 0, true);
                     }
                 } else {
                     // conv [out, px] = W x [in, px]: dW += dc x^T, dx = W^T dc

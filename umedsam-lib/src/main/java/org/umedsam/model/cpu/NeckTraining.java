@@ -86,14 +86,12 @@ final class NeckTraining {
             Transpose.apply(dOut[i], e, px, dc);
             DecoderGradientKernels.layerNormBackward(dc, px, e, w.norm3W(), t.xhat3()[i], t.inv3()[i], prefix + ".3", g);
             Neck.im2col(t.norm1()[i], side, e, col);
-            Gemm.multiply(dc, 0, true, e, px, col, 0, false, 9 * e, dConv2, 0, true);
-            Gemm.multiply(dc, 0, false, px, e, w.conv2(), 0, false, 9 * e, dcol, 0, false);
+            Gemm.linearBackward(dc, px, e, col, 9 * e, w.conv2(), dConv2, dcol);
             Arrays.fill(da, 0f);
             col2im(dcol, side, da);
             DecoderGradientKernels.layerNormBackward(da, px, e, w.norm1W(), t.xhat1()[i], t.inv1()[i], prefix + ".1", g);
-            Gemm.multiply(da, 0, true, e, px, t.x()[i], 0, false, in, g.of(prefix + ".0.weight", e * in), 0, true);
             dx[i] = arena.take(px * in);
-            Gemm.multiply(da, 0, false, px, e, w.conv0(), 0, false, in, dx[i], 0, false);
+            Gemm.linearBackward(da, px, e, t.x()[i], in, w.conv0(), g.of(prefix + ".0.weight", e * in), dx[i]);
         }
         arena.give(col);
         arena.give(dcol);

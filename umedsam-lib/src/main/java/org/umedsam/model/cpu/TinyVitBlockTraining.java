@@ -177,16 +177,17 @@ final class TinyVitBlockTraining {
             y[i] = null;
             fc1.apply(t2, len, hi, Activation.NONE);
             gelu(hi, dhg); // gelu(h), needed for fc2's weight gradient only; then dhg's buffer
-            Gemm.multiply(d, 0, true, dim, len, dhg, 0, false, hidden, g.of(mlpPrefix + ".fc2.weight", dim * hidden), 0, true);
-            Gemm.multiply(d, 0, false, len, dim, fc2.weight, 0, false, hidden, dhg, 0, false);
+            // fc2's weight gradient reads gelu(h) before its input gradient overwrites it
+            Gemm.linearBackward(d, len, dim, dhg, hidden, fc2.weight, g.of(mlpPrefix + ".fc2.weight", dim * hidden),
+                    dhg);
             DecoderGradientKernels.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
             ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
                 Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
             });
-            Gemm.multiply(dhg, 0, true, hidden, len, t2, 0, false, dim, g.of(mlpPrefix + ".fc1.weight", hidden * dim), 0, true);
             DecoderGradientKernels.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
             float[] dt2 = arena.take(len * dim);
-            Gemm.multiply(dhg, 0, false, len, hidden, fc1.weight, 0, false, dim, dt2, 0, false);
+            Gemm.linearBackward(dhg, len, hidden, t2, dim, fc1.weight, g.of(mlpPrefix + ".fc1.weight", hidden * dim),
+                    dt2);
             DecoderGradientKernels.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
             ChunkedParallel.add(dt2, d, dt2, len * dim);
             dy[i] = dt2;
@@ -219,15 +220,14 @@ final class TinyVitBlockTraining {
         for (int i = 0; i < b; i++) {
             float[] d = da[i];
             attentionInput(t.x()[i], len, normIn, xhat1, inv1);
-            Gemm.multiply(d, 0, false, len, dim, proj.weight, 0, false, dim, datt, 0, false);
-            Gemm.multiply(d, 0, true, dim, len, t.att()[i], 0, false, dim, g.of(attnPrefix + ".proj.weight", dim * dim), 0, true);
+            Gemm.linearBackward(d, len, dim, t.att()[i], dim, proj.weight, g.of(attnPrefix + ".proj.weight", dim * dim),
+                    datt);
             DecoderGradientKernels.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
             Arrays.fill(dq, 0f);
             attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
-            Gemm.multiply(dq, 0, true, 3 * dim, len + 1, normIn, 0, false, dim,
-                    g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), 0, true);
             DecoderGradientKernels.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
-            Gemm.multiply(dq, 0, false, len + 1, 3 * dim, qkv.weight, 0, false, dim, dt1, 0, false);
+            Gemm.linearBackward(dq, len + 1, 3 * dim, normIn, dim, qkv.weight,
+                    g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), dt1);
             float[] dNormBias = g.of(attnPrefix + ".norm.bias", dim);
             DecoderGradientKernels.layerNormBackward(dt1, len, dim, attnNormW, xhat1, inv1, attnPrefix + ".norm", g);
             for (int c = 0; c < dim; c++) {
