@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 import java.util.stream.IntStream;
 
 /**
@@ -125,15 +127,21 @@ final class BatchNormTraining {
     static Statistics statisticsHwc(float[][] x, int pixels, int channels, double eps) {
         requireBatch(x, "x", x == null ? 0 : x.length, channels, pixels);
         long count = (long) x.length * pixels;
-        // each pixel's channels copied to an offset-0 row first, so that C2 vectorises the loop (as in backwardHwc)
+        boolean vector = vectorRows(channels);
+        // each pixel's channels copied to an offset-0 row first, so that C2 vectorises the loop (as in backwardHwc),
+        // or read in place by VectorBatchNormRows (the same bits)
         double[] sum = chunkSums(x.length, pixels, channels, (b, p0, p1, s) -> {
             float[] xb = x[b];
             float[] f = s.f;
             float[] xr = new float[channels];
             for (int p = p0; p < p1; p++) {
-                System.arraycopy(xb, p * channels, xr, 0, channels);
-                for (int j = 0; j < channels; j++) {
-                    f[j] += xr[j];
+                if (vector) {
+                    VectorBatchNormRows.sum(f, xb, p * channels, channels);
+                } else {
+                    System.arraycopy(xb, p * channels, xr, 0, channels);
+                    for (int j = 0; j < channels; j++) {
+                        f[j] += xr[j];
+                    }
                 }
                 s.added();
             }
@@ -147,10 +155,14 @@ final class BatchNormTraining {
             float[] f = s.f;
             float[] xr = new float[channels];
             for (int p = p0; p < p1; p++) {
-                System.arraycopy(xb, p * channels, xr, 0, channels);
-                for (int j = 0; j < channels; j++) {
-                    float d = xr[j] - mf[j];
-                    f[j] += d * d;
+                if (vector) {
+                    VectorBatchNormRows.squaredDeviations(f, xb, p * channels, mf, channels);
+                } else {
+                    System.arraycopy(xb, p * channels, xr, 0, channels);
+                    for (int j = 0; j < channels; j++) {
+                        float d = xr[j] - mf[j];
+                        f[j] += d * d;
+                    }
                 }
                 s.added();
             }
@@ -213,6 +225,7 @@ final class BatchNormTraining {
         float[] a = scale(s, gamma, channels);
         float[] sh = shift(s, beta, a, channels);
         int chunks = chunks(pixels);
+        boolean vector = vectorRows(channels);
         IntStream.range(0, batch * chunks).parallel().forEach(t -> {
             int b = t / chunks;
             int p0 = (t % chunks) * CHUNK_PIXELS;
@@ -222,6 +235,10 @@ final class BatchNormTraining {
             float[] r = new float[channels];
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
+                if (vector) {
+                    VectorBatchNormRows.normalize(xb, yb, o, a, sh, channels);
+                    continue;
+                }
                 // through an offset-0 row, which C2 vectorises (as in backwardHwc)
                 System.arraycopy(xb, o, r, 0, channels);
                 for (int j = 0; j < channels; j++) {
@@ -321,6 +338,7 @@ final class BatchNormTraining {
         float[] m = s.mean();
         float[] is = s.invStd();
         long n = s.count();
+        boolean vector = vectorRows(channels);
         // pass 1: g into dx; per-chunk sums of g and g xhat (two C-wide halves of one 2C-wide lane set)
         double[] sums = chunkSums(x.length, pixels, 2 * channels, (b, p0, p1, l) -> {
             float[] xb = x[b];
@@ -337,22 +355,28 @@ final class BatchNormTraining {
             int pending = 0;
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
-                System.arraycopy(xb, o, xr, 0, channels);
-                System.arraycopy(dyb, o, gr, 0, channels);
-                if (gelu) {
-                    for (int j = 0; j < channels; j++) {
-                        d[j] = xr[j] * a[j] + sh[j];
+                if (vector && gelu) {
+                    VectorBatchNormRows.geluGradient(xb, dyb, dxb, o, a, sh, m, is, fg, fgx, channels);
+                } else if (vector) {
+                    VectorBatchNormRows.gradient(xb, dyb, dxb, o, m, is, fg, fgx, channels);
+                } else {
+                    System.arraycopy(xb, o, xr, 0, channels);
+                    System.arraycopy(dyb, o, gr, 0, channels);
+                    if (gelu) {
+                        for (int j = 0; j < channels; j++) {
+                            d[j] = xr[j] * a[j] + sh[j];
+                        }
+                        Gelu.derivative(d, 0, channels, null, d);
+                        for (int j = 0; j < channels; j++) {
+                            gr[j] = gr[j] * d[j];
+                        }
                     }
-                    Gelu.derivative(d, 0, channels, null, d);
+                    System.arraycopy(gr, 0, dxb, o, channels);
                     for (int j = 0; j < channels; j++) {
-                        gr[j] = gr[j] * d[j];
+                        float g = gr[j];
+                        fg[j] += g;
+                        fgx[j] += g * ((xr[j] - m[j]) * is[j]);
                     }
-                }
-                System.arraycopy(gr, 0, dxb, o, channels);
-                for (int j = 0; j < channels; j++) {
-                    float g = gr[j];
-                    fg[j] += g;
-                    fgx[j] += g * ((xr[j] - m[j]) * is[j]);
                 }
                 if (++pending == FLUSH || p == p1 - 1) {
                     System.arraycopy(fg, 0, l.f, 0, channels);
@@ -384,6 +408,10 @@ final class BatchNormTraining {
             float[] gr = new float[channels];
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
+                if (vector) {
+                    VectorBatchNormRows.inputGradient(xb, dxb, o, c0, c1, c2, m, is, channels);
+                    continue;
+                }
                 System.arraycopy(xb, o, xr, 0, channels);
                 System.arraycopy(dxb, o, gr, 0, channels);
                 for (int j = 0; j < channels; j++) {
@@ -403,6 +431,14 @@ final class BatchNormTraining {
     /** A channel-last chunk body: adds pixels {@code [p0, p1)} of image {@code b} into {@code lanes}. */
     private interface ChunkBody {
         void run(int b, int p0, int p1, Lanes lanes);
+    }
+
+    /**
+     * Whether the channel-last passes run {@link VectorBatchNormRows} (the same bits): the Vector API's module is
+     * present ({@link VectorSupport#enabled()}) and {@code channels} is a whole number of vectors.
+     */
+    private static boolean vectorRows(int channels) {
+        return VectorSupport.enabled() && VectorBatchNormRows.supports(channels);
     }
 
     private static int chunks(int pixels) {
