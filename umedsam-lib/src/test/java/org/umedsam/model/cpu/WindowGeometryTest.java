@@ -16,10 +16,18 @@ class WindowGeometryTest {
     }
 
     @Test
-    void liteMedSamsThirdStageRunsItsFullWindowFirst() {
-        // 16 x 16 tokens, 14 x 14 windows, 5 heads: window (0,0) has 196 real queries, (0,1) and (1,0) 28, (1,1) 4
-        int[] order = geometry(5, 14).largestFirst(16);
-        assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+    void fullWindowsComeFirstThenThePartlyPaddedOnes() {
+        // LiteMedSAM's third stage: 64 x 64 tokens, 14 x 14 windows, 5 heads; the last window row and column hold
+        // 8 real rows or columns: 16 windows of 196 real queries, 8 of 112, one of 64
+        int[] order = geometry(5, 14).largestFirst(64);
+        assertThat(order).hasSize(125);
+        for (int i = 0; i < 125; i++) {
+            int win = order[i] / 5;
+            int real = Math.min(14, 64 - win / 5 * 14) * Math.min(14, 64 - win % 5 * 14);
+            assertThat(real).as("task %d at %d", order[i], i).isEqualTo(i < 80 ? 196 : i < 120 ? 112 : 64);
+        }
+        assertThat(order).startsWith(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 25)
+                .endsWith(120, 121, 122, 123, 124);
         // 15 x 15 tokens, 7 x 7 windows, 2 heads: the one-row and one-column windows come after the full ones
         int[] smaller = geometry(2, 7).largestFirst(15);
         assertThat(smaller).hasSize(18).startsWith(0, 1, 2, 3, 6, 7, 8, 9).endsWith(16, 17);
