@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * Whether the CPU engine's explicitly vectorised kernels ({@code org.umedsam.model.cpu.VectorWindowAttention},
  * {@code VectorDepthwiseConv3x3}, {@code VectorGelu}, {@code VectorEpilogue}, {@code VectorLayerNorm},
- * {@code VectorDecoderRows}, {@code VectorWindowRows}, {@code VectorDepthwiseRows}, {@code VectorBatchNormRows}) run in
- * this JVM: they use the incubating Vector API, which a JVM offers only when started with {@code --add-modules
- * jdk.incubator.vector} (every launcher in this project passes it: Maven's tests, the notebooks' kernel,
- * {@code experiments/run-main}, grid tasks). Without it the engine uses its plain-Java kernels, which compute the same function (within 2e-6 on
- * attention outputs) more slowly.
+ * {@code VectorDecoderRows}, {@code VectorWindowRows}, {@code VectorDepthwiseRows}, {@code VectorBatchNormRows},
+ * {@code VectorGradientRows}) run in this JVM: they use the incubating Vector API, which a JVM offers only when
+ * started with {@code --add-modules jdk.incubator.vector} (every launcher in this project passes it: Maven's tests,
+ * the notebooks' kernel, {@code experiments/run-main}, grid tasks). Without it the engine uses its plain-Java
+ * kernels, which compute the same function (within 2e-6 on attention outputs) more slowly.
  *
  * <p>Why a switch: the Vector API lets a kernel keep a block of results in registers (eight queries by two
  * vectors of keys), which C2's automatic vectorisation of innermost loops cannot; on a 2-core AVX-512 host the

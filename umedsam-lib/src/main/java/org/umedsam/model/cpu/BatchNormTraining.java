@@ -136,7 +136,7 @@ final class BatchNormTraining {
             float[] xr = new float[channels];
             for (int p = p0; p < p1; p++) {
                 if (vector) {
-                    VectorBatchNormRows.sum(f, xb, p * channels, channels);
+                    VectorGradientRows.addRow(f, xb, p * channels, channels);
                 } else {
                     System.arraycopy(xb, p * channels, xr, 0, channels);
                     for (int j = 0; j < channels; j++) {

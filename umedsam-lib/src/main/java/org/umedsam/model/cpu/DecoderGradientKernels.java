@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.umedsam.model.VectorSupport;
+
 /**
  * Backward kernels of the CPU mask decoder on row-major heap arrays: PyTorch {@code Linear} on a few
  * rows, LayerNorm (forward with its tape, and backward), softmax and ReLU derivatives (GELU's is {@link Gelu#derivative}).
@@ -80,17 +82,25 @@ final class DecoderGradientKernels {
     /**
      * LayerNorm backward, {@code dy [rows, dim]} replaced in place by dx:
      * {@code dx = inv (g - mean(g) - xhat mean(g xhat))} with {@code g = dy w}; {@code dw += sum dy xhat},
-     * {@code db += sum dy} into the sums of {@code prefix.weight/.bias}.
+     * {@code db += sum dy} into the sums of {@code prefix.weight/.bias}. With the Vector API, rows of whole vectors
+     * run as {@link VectorGradientRows#layerNormBackward} (the row means summed in another order).
      */
     static void layerNormBackward(float[] dy, int rows, int dim, float[] w, float[] xhat, float[] inv, String prefix,
                                   GradientSums g) {
         float[] dw = g.of(prefix + ".weight", dim);
         float[] db = g.of(prefix + ".bias", dim);
         ChunkedParallel.OrderedMerge lock = new ChunkedParallel.OrderedMerge();
+        boolean vector = VectorSupport.enabled() && VectorGradientRows.supports(dim);
         ChunkedParallel.parallel(rows, dim * 8, (from, to) -> {
             float[] ldw = new float[dim];
             float[] ldb = new float[dim];
-            for (int r = from; r < to; r++) {
+            if (vector) {
+                float[] lanes = new float[2 * VectorGradientRows.lanes()];
+                for (int r = from; r < to; r++) {
+                    VectorGradientRows.layerNormBackward(dy, xhat, r * dim, dim, w, inv[r], ldw, ldb, lanes);
+                }
+            }
+            for (int r = vector ? to : from; r < to; r++) {
                 int o = r * dim;
                 float sg = 0;
                 float sgx = 0;
@@ -141,14 +151,20 @@ final class DecoderGradientKernels {
 
     /**
      * {@code sums[j] += sum_i x[i, j]} for {@code x [rows, cols]}: a bias gradient. Parallel, with the
-     * chunks' partial sums merged in chunk order ({@link ChunkedParallel.OrderedMerge}).
+     * chunks' partial sums merged in chunk order ({@link ChunkedParallel.OrderedMerge}); rows of whole vectors
+     * through {@link VectorGradientRows#addRow}, the same bits.
      */
     static void columnSums(float[] x, int rows, int cols, float[] sums) {
         ChunkedParallel.OrderedMerge merge = new ChunkedParallel.OrderedMerge();
+        boolean vector = VectorSupport.enabled() && VectorGradientRows.supports(cols);
         ChunkedParallel.parallel(rows, cols, (from, to) -> {
             float[] s = new float[cols];
             for (int r = from; r < to; r++) {
                 int o = r * cols;
+                if (vector) {
+                    VectorGradientRows.addRow(s, x, o, cols); // the same operations, the same bits
+                    continue;
+                }
                 for (int j = 0; j < cols; j++) {
                     s[j] += x[o + j];
                 }

@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link BatchNormTraining}'s channel-last passes over one pixel's {@code C} channels with the Vector API, a vector
  * of channels at a time: <b>the same float operations in the same order per channel</b> as the plain loops, so the
- * same bits (every sum here runs along pixels, one lane per channel, never across lanes).
+ * same bits (every sum here runs along pixels, one lane per channel, never across lanes). The statistics' plain sum
+ * of each channel is {@link VectorGradientRows#addRow}.
  *
  * <p>Why: the plain loops copy each pixel's row of {@code x} and {@code dy} into offset-0 buffers and the result
  * back, because C2 vectorises a loop only when its arrays share one index; in a LiteMedSAM training step those
@@ -25,13 +26,6 @@ final class VectorBatchNormRows {
     /** Whether {@code channels} is a whole number of vectors. */
     static boolean supports(int channels) {
         return channels % L == 0;
-    }
-
-    /** {@code f[j] += x[o + j]} for {@code j < channels}. */
-    static void sum(float[] f, float[] x, int o, int channels) {
-        for (int j = 0; j < channels; j += L) {
-            FloatVector.fromArray(SPECIES, f, j).add(FloatVector.fromArray(SPECIES, x, o + j)).intoArray(f, j);
-        }
     }
 
     /** {@code f[j] += (x[o + j] - mf[j])^2} for {@code j < channels}. */
