@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The three products of the plain window attention ({@link WindowAttentionKernel#dotRows} for every key,
- * {@link WindowAttentionKernel#mixRows}, {@link WindowAttentionGradient}'s {@code mixColumns}) with the Vector API,
+ * {@link WindowAttentionKernel#mixRows}, {@link WindowAttentionGradient}'s {@code mixColumns}, or in its place
+ * {@link #keyColumns}) with the Vector API,
  * register-blocked: <b>the same float operations in the same order for every output value</b> (multiplies and adds,
  * no fused multiply-adds; the groups of four products summed left to right, then added to the output), so the same
  * bits as the plain loops, lane by lane. That is what lets training use them: its backward recomputes the forward's
@@ -191,6 +192,37 @@ final class VectorWindowRows {
         for (; c < d; c++) {
             for (int k = 0; k < n; k += L) {
                 oneRow(wR, nq, aT[c], outT[c], k);
+            }
+        }
+    }
+
+    /**
+     * {@code out[k][c] += sum_r cT[k][r] * w[r][c]} for {@code k < n, c < d}, over {@code r < nq} (the keys' rows of
+     * the coefficients {@code cT [n][nq]}, and the rows {@code w [nq][d]}): the window backward's dV and dK with lanes
+     * along the channels ({@code w} rows and {@code out} rows padded to whole vectors). Each output value sums the
+     * same products in the same groups of four as {@link #mixColumns} over the key-major copies of {@code cT}.
+     */
+    static void keyColumns(float[][] cT, float[][] w, int nq, int n, int d, float[][] out) {
+        float[] coef = coefficients(nq);
+        int k = 0;
+        for (; k + 3 < n; k += 4) {
+            float[] b0 = cT[k];
+            float[] b1 = cT[k + 1];
+            float[] b2 = cT[k + 2];
+            float[] b3 = cT[k + 3];
+            for (int r = 0, q = 0; r < nq; r++, q += 4) {
+                coef[q] = b0[r];
+                coef[q + 1] = b1[r];
+                coef[q + 2] = b2[r];
+                coef[q + 3] = b3[r];
+            }
+            for (int c = 0; c < d; c += L) {
+                fourRows(w, nq, coef, out[k], out[k + 1], out[k + 2], out[k + 3], c);
+            }
+        }
+        for (; k < n; k++) {
+            for (int c = 0; c < d; c += L) {
+                oneRow(w, nq, cT[k], out[k], c);
             }
         }
     }

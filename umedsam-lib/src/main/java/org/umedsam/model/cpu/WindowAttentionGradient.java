@@ -156,6 +156,10 @@ final class WindowAttentionGradient {
             }
         }
 
+        if (vectorRows) {
+            keyGradientsByChannel(qkv, dOut, dQkv, partial, po, padBase, nq, f, s);
+            return;
+        }
         // key-major copies of P and dS for dV and dK; the bias gradient on the way (pairIndex is symmetric)
         float[][] pR = s.pR;
         float[][] dsR = s.dsR;
@@ -201,6 +205,74 @@ final class WindowAttentionGradient {
                     dQkv[o + d + c] = dkT[c][k];
                     dQkv[o + 2 * d + c] = dvT[c][k];
                 }
+            }
+        }
+    }
+
+    /**
+     * The end of {@link #window} with {@link VectorWindowRows}: the bias gradient, then dV and dK with lanes along
+     * the channels, {@code dV[k] = sum_r P[r, k] dO_r}, {@code dK[k] = sum_r dS[r, k] (scale q_r)}, from the rows of
+     * dO and of the scaled queries as they lie in memory ({@link VectorWindowRows#keyColumns}), each key's row then
+     * copied whole into dqkv. The same products summed in the same order as the plain path's key-major copies of P
+     * and dS and {@link #mixColumns}, so the same bits. Why: those copies, the transposed results and their
+     * scattered write-back were the backward's largest plain-Java part (4 % of a LiteMedSAM training step's CPU
+     * samples, 2-core Zen 4, 2026-12-06).
+     */
+    private void keyGradientsByChannel(float[] qkv, float[] dOut, float[] dQkv, float[] partial, int po,
+                                       int padBase, int nq, WindowScratch f, Scratch s) {
+        WindowGeometry g = geometry;
+        int n = g.tokens;
+        int d = g.headDim;
+        int[] tok = f.token;
+        int[] qpos = f.queryPos;
+        int[] dst = f.outRow;
+        float[][] sT = f.sT;
+        float[][] dsT = s.dsT;
+        // the bias gradient, in the plain path's order (keys, then queries)
+        float[] dBias = s.dBias;
+        Arrays.fill(dBias, 0f);
+        for (int jj = 0; jj < n; jj++) {
+            float[] ds = dsT[jj];
+            int io = jj * n;
+            for (int r = 0; r < nq; r++) {
+                dBias[pairIndex[io + qpos[r]]] += ds[r];
+            }
+        }
+        System.arraycopy(dBias, 0, partial, po, n);
+
+        float[][] dOR = s.dOR;
+        float[][] qR = s.qR;
+        float scale = g.scale;
+        for (int r = 0; r < nq; r++) {
+            System.arraycopy(dOut, dst[r], dOR[r], 0, d);
+            float[] q = qR[r];
+            int src = tok[qpos[r]];
+            for (int c = 0; c < d; c++) {
+                q[c] = qkv[src + c] * scale; // as the forward's scaled queries
+            }
+        }
+        float[][] dvR = s.dvR;
+        float[][] dkR = s.dkR;
+        for (int k = 0; k < n; k++) {
+            Arrays.fill(dvR[k], 0f);
+            Arrays.fill(dkR[k], 0f);
+        }
+        VectorWindowRows.keyColumns(sT, dOR, nq, n, d, dvR);
+        VectorWindowRows.keyColumns(dsT, qR, nq, n, d, dkR);
+        for (int k = 0; k < n; k++) {
+            int o = tok[k];
+            if (o == padBase) {
+                // every padded key is the one pad row: its share goes to this task's partial
+                int pp = po + n;
+                float[] dk = dkR[k];
+                float[] dv = dvR[k];
+                for (int c = 0; c < d; c++) {
+                    partial[pp + c] += dk[c];
+                    partial[pp + d + c] += dv[c];
+                }
+            } else {
+                System.arraycopy(dkR[k], 0, dQkv, o + d, d);
+                System.arraycopy(dvR[k], 0, dQkv, o + 2 * d, d);
             }
         }
     }
@@ -279,9 +351,20 @@ final class WindowAttentionGradient {
         final float[][] dkT;
         final float[] dot;
         final float[] dBias;
+        /** Rows of dO and of the scaled queries, {@code [n][padded(d)]}, for the vector path's dV and dK. */
+        final float[][] dOR;
+        final float[][] qR;
+        /** dV and dK by key, {@code [n][padded(d)]}. */
+        final float[][] dvR;
+        final float[][] dkR;
 
         Scratch(int n, int d) {
             int np = WindowScratch.padded(n);
+            int dp = WindowScratch.padded(d);
+            dOR = new float[n][dp];
+            qR = new float[n][dp];
+            dvR = new float[n][dp];
+            dkR = new float[n][dp];
             forward = new WindowScratch(n, d);
             dOT = new float[d][np];
             dsT = new float[n][np];

@@ -63,6 +63,38 @@ class VectorWindowRowsTest {
         assertSameBits(plain, vector, d, n);
     }
 
+    @ParameterizedTest(name = "n {0}, nq {1}, d {2}")
+    @CsvSource({"49, 49, 32", "49, 14, 32", "196, 196, 32", "196, 41, 32", "9, 6, 7", "5, 5, 3", "1, 1, 1",
+            "50, 33, 13"})
+    void keyColumnsGiveMixColumnsBitsOverTheKeyMajorCopies(int n, int nq, int d) {
+        Random random = new Random(11L * n + nq + d);
+        int np = WindowScratch.padded(n);
+        int dp = WindowScratch.padded(d);
+        float[][] cT = rows(random, n, np);
+        float[][] w = rows(random, n, dp);
+        // the plain path's layout: aT[c][r] = w[r][c], wR[r][k] = cT[k][r]
+        float[][] aT = new float[d][np];
+        float[][] wR = new float[n][np];
+        for (int r = 0; r < nq; r++) {
+            for (int c = 0; c < d; c++) {
+                aT[c][r] = w[r][c];
+            }
+            for (int k = 0; k < n; k++) {
+                wR[r][k] = cT[k][r];
+            }
+        }
+        float[][] plainT = new float[d][np];
+        WindowAttentionGradient.mixColumns(aT, wR, nq, d, n, plainT);
+        float[][] vector = new float[n][dp];
+        VectorWindowRows.keyColumns(cT, w, nq, n, d, vector);
+        for (int k = 0; k < n; k++) {
+            for (int c = 0; c < d; c++) {
+                assertThat(Float.floatToRawIntBits(vector[k][c])).as("key %d channel %d", k, c)
+                        .isEqualTo(Float.floatToRawIntBits(plainT[c][k]));
+            }
+        }
+    }
+
     @ParameterizedTest(name = "n {0}, nq {1}")
     @CsvSource({"49, 49", "49, 7", "196, 112", "5, 3", "1, 1"})
     void softmaxColumnsGiveThePlainBitsAlsoPastTheClamp(int n, int nq) {
