@@ -340,7 +340,8 @@ final class BatchNormTraining {
         long n = s.count();
         boolean vector = vectorRows(channels);
         // pass 1: g into dx; per-chunk sums of g and g xhat (two C-wide halves of one 2C-wide lane set)
-        double[] sums = chunkSums(x.length, pixels, 2 * channels, (b, p0, p1, l) -> {
+        ChunkBody pass1 = vector ? vectorGradientPass(x, dy, dx, channels, gelu ? a : null, sh, m, is)
+                : (b, p0, p1, l) -> {
             float[] xb = x[b];
             float[] dyb = dy[b];
             float[] dxb = dx[b];
@@ -355,39 +356,30 @@ final class BatchNormTraining {
             int pending = 0;
             for (int p = p0; p < p1; p++) {
                 int o = p * channels;
-                if (vector && gelu) {
-                    VectorBatchNormRows.geluGradient(xb, dyb, dxb, o, a, sh, m, is, fg, fgx, channels);
-                } else if (vector) {
-                    VectorBatchNormRows.gradient(xb, dyb, dxb, o, m, is, fg, fgx, channels);
-                } else {
-                    System.arraycopy(xb, o, xr, 0, channels);
-                    System.arraycopy(dyb, o, gr, 0, channels);
-                    if (gelu) {
-                        for (int j = 0; j < channels; j++) {
-                            d[j] = xr[j] * a[j] + sh[j];
-                        }
-                        Gelu.derivative(d, 0, channels, null, d);
-                        for (int j = 0; j < channels; j++) {
-                            gr[j] = gr[j] * d[j];
-                        }
-                    }
-                    System.arraycopy(gr, 0, dxb, o, channels);
+                System.arraycopy(xb, o, xr, 0, channels);
+                System.arraycopy(dyb, o, gr, 0, channels);
+                if (gelu) {
                     for (int j = 0; j < channels; j++) {
-                        float g = gr[j];
-                        fg[j] += g;
-                        fgx[j] += g * ((xr[j] - m[j]) * is[j]);
+                        d[j] = xr[j] * a[j] + sh[j];
+                    }
+                    Gelu.derivative(d, 0, channels, null, d);
+                    for (int j = 0; j < channels; j++) {
+                        gr[j] = gr[j] * d[j];
                     }
                 }
+                System.arraycopy(gr, 0, dxb, o, channels);
+                for (int j = 0; j < channels; j++) {
+                    float g = gr[j];
+                    fg[j] += g;
+                    fgx[j] += g * ((xr[j] - m[j]) * is[j]);
+                }
                 if (++pending == FLUSH || p == p1 - 1) {
-                    System.arraycopy(fg, 0, l.f, 0, channels);
-                    System.arraycopy(fgx, 0, l.f, channels, channels);
-                    l.flush();
-                    java.util.Arrays.fill(fg, 0f);
-                    java.util.Arrays.fill(fgx, 0f);
+                    flushGradientSums(fg, fgx, l);
                     pending = 0;
                 }
             }
-        });
+        };
+        double[] sums = chunkSums(x.length, pixels, 2 * channels, pass1);
         float[] c0 = new float[channels];
         float[] c1 = new float[channels];
         float[] c2 = new float[channels];
@@ -427,6 +419,48 @@ final class BatchNormTraining {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * {@link #backwardHwc}'s first pass through {@link VectorBatchNormRows}, with GELU when {@code a} is not null:
+     * one body per case, so the compiled loop holds only the vector kernel it calls (a body holding both ran past
+     * C2's inlining budget, and the kernel's vector helper was then called out of line, boxing its vectors).
+     */
+    private static ChunkBody vectorGradientPass(float[][] x, float[][] dy, float[][] dx, int channels, float[] a,
+                                                float[] sh, float[] m, float[] is) {
+        if (a != null) {
+            return (b, p0, p1, l) -> {
+                float[] fg = new float[channels];
+                float[] fgx = new float[channels];
+                for (int p = p0; p < p1; p += FLUSH) {
+                    for (int q = p, end = Math.min(p1, p + FLUSH); q < end; q++) {
+                        VectorBatchNormRows.geluGradient(x[b], dy[b], dx[b], q * channels, a, sh, m, is, fg, fgx,
+                                channels);
+                    }
+                    flushGradientSums(fg, fgx, l);
+                }
+            };
+        }
+        return (b, p0, p1, l) -> {
+            float[] fg = new float[channels];
+            float[] fgx = new float[channels];
+            for (int p = p0; p < p1; p += FLUSH) {
+                for (int q = p, end = Math.min(p1, p + FLUSH); q < end; q++) {
+                    VectorBatchNormRows.gradient(x[b], dy[b], dx[b], q * channels, m, is, fg, fgx, channels);
+                }
+                flushGradientSums(fg, fgx, l);
+            }
+        };
+    }
+
+    /** Moves the sums of g and g xhat (two C-wide rows) into the chunk's 2C-wide lanes, flushed, and clears them. */
+    private static void flushGradientSums(float[] fg, float[] fgx, Lanes l) {
+        int channels = fg.length;
+        System.arraycopy(fg, 0, l.f, 0, channels);
+        System.arraycopy(fgx, 0, l.f, channels, channels);
+        l.flush();
+        java.util.Arrays.fill(fg, 0f);
+        java.util.Arrays.fill(fgx, 0f);
+    }
 
     /** A channel-last chunk body: adds pixels {@code [p0, p1)} of image {@code b} into {@code lanes}. */
     private interface ChunkBody {

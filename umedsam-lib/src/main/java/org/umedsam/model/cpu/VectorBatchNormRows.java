@@ -52,31 +52,31 @@ final class VectorBatchNormRows {
                          int channels) {
         for (int j = 0; j < channels; j += L) {
             FloatVector g = FloatVector.fromArray(SPECIES, dy, o + j);
-            accumulate(g, x, dx, o, j, m, is, fg, fgx);
+            g.intoArray(dx, o + j);
+            FloatVector.fromArray(SPECIES, fg, j).add(g).intoArray(fg, j);
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, o + j).sub(FloatVector.fromArray(SPECIES, m, j))
+                    .mul(FloatVector.fromArray(SPECIES, is, j));
+            FloatVector.fromArray(SPECIES, fgx, j).add(g.mul(xhat)).intoArray(fgx, j);
         }
     }
 
     /**
      * The backward's first pass through GELU: {@code g = dy GELU'(x a + sh)} ({@link VectorGelu#derivative},
-     * the same bits as {@link Gelu#derivative(float)}), then as {@link #gradient}.
+     * the same bits as {@link Gelu#derivative(float)}), then as {@link #gradient}. The sums are written out here,
+     * not in a shared helper: a helper taking a vector that C2 leaves out of line (it did, past its inlining
+     * budget) boxes the vector on every call.
      */
     static void geluGradient(float[] x, float[] dy, float[] dx, int o, float[] a, float[] sh, float[] m, float[] is,
                              float[] fg, float[] fgx, int channels) {
         for (int j = 0; j < channels; j += L) {
-            FloatVector z = FloatVector.fromArray(SPECIES, x, o + j).mul(FloatVector.fromArray(SPECIES, a, j))
-                    .add(FloatVector.fromArray(SPECIES, sh, j));
+            FloatVector xj = FloatVector.fromArray(SPECIES, x, o + j);
+            FloatVector z = xj.mul(FloatVector.fromArray(SPECIES, a, j)).add(FloatVector.fromArray(SPECIES, sh, j));
             FloatVector g = FloatVector.fromArray(SPECIES, dy, o + j).mul(VectorGelu.derivative(z));
-            accumulate(g, x, dx, o, j, m, is, fg, fgx);
+            g.intoArray(dx, o + j);
+            FloatVector.fromArray(SPECIES, fg, j).add(g).intoArray(fg, j);
+            FloatVector xhat = xj.sub(FloatVector.fromArray(SPECIES, m, j)).mul(FloatVector.fromArray(SPECIES, is, j));
+            FloatVector.fromArray(SPECIES, fgx, j).add(g.mul(xhat)).intoArray(fgx, j);
         }
-    }
-
-    private static void accumulate(FloatVector g, float[] x, float[] dx, int o, int j, float[] m, float[] is,
-                                   float[] fg, float[] fgx) {
-        g.intoArray(dx, o + j);
-        FloatVector.fromArray(SPECIES, fg, j).add(g).intoArray(fg, j);
-        FloatVector xhat = FloatVector.fromArray(SPECIES, x, o + j).sub(FloatVector.fromArray(SPECIES, m, j))
-                .mul(FloatVector.fromArray(SPECIES, is, j));
-        FloatVector.fromArray(SPECIES, fgx, j).add(g.mul(xhat)).intoArray(fgx, j);
     }
 
     /** The backward's second pass: {@code dx = c1 dx - c0 - c2 ((x - m) is)} per channel. */
