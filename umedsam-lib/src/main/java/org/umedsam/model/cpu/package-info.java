@@ -67,7 +67,10 @@
  *       product in place in its off-heap activations, within rounding, chosen per snapshot; and
  *       {@code VectorWindowRows} and {@code VectorDepthwiseRows}, the plain window attention's products and softmax
  *       passes and the plain depthwise convolution register-blocked with the plain loops' operations in the same
- *       order, the same bits, so training (forward and backward) runs them too. Only these classes
+ *       order, the same bits, so training (forward and backward) runs them too; {@code VectorBatchNormRows},
+ *       training's BatchNorm passes over channel-last maps, the same bits; and {@code VectorGradientRows}, the
+ *       bias gradients (the same bits) and LayerNorm's backward (row means in another fixed order, within
+ *       rounding). Only these classes
  *       import {@code jdk.incubator.vector}, and they are loaded only when the module is present, so the engine runs on
  *       any JDK 17.</li>
  * </ul>
