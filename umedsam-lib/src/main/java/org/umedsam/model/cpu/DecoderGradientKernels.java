@@ -8,6 +8,9 @@ import org.umedsam.model.VectorSupport;
  */
 final class DecoderGradientKernels {
 
+    /** Partial sums a LayerNorm backward row's means run in ({@link #layerNormBackward}). */
+    static final int ROW_PARTIALS = 16;
+
     private DecoderGradientKernels() {
     }
 
@@ -82,36 +85,46 @@ final class DecoderGradientKernels {
     /**
      * LayerNorm backward, {@code dy [rows, dim]} replaced in place by dx:
      * {@code dx = inv (g - mean(g) - xhat mean(g xhat))} with {@code g = dy w}; {@code dw += sum dy xhat},
-     * {@code db += sum dy} into the sums of {@code prefix.weight/.bias}. With the Vector API, rows of whole vectors
-     * run as {@link VectorGradientRows#layerNormBackward} (the row means summed in another order).
+     * {@code db += sum dy} into the sums of {@code prefix.weight/.bias}. A row's two sums run as
+     * {@value #ROW_PARTIALS} partial sums (value {@code i} into partial {@code i mod 16}, in order), then the partials
+     * in index order: the order the Vector API's lanes give ({@link VectorGradientRows#layerNormBackward}, used for
+     * rows of whole vectors), so both paths give the same bits and the sums pipeline.
      */
     static void layerNormBackward(float[] dy, int rows, int dim, float[] w, float[] xhat, float[] inv, String prefix,
                                   GradientSums g) {
         float[] dw = g.of(prefix + ".weight", dim);
         float[] db = g.of(prefix + ".bias", dim);
         ChunkedParallel.OrderedMerge lock = new ChunkedParallel.OrderedMerge();
-        boolean vector = VectorSupport.enabled() && VectorGradientRows.supports(dim);
+        boolean vector = VectorSupport.enabled() && VectorGradientRows.supportsLayerNorm(dim);
         ChunkedParallel.parallel(rows, dim * 8, (from, to) -> {
             float[] ldw = new float[dim];
             float[] ldb = new float[dim];
+            float[] partial = new float[2 * ROW_PARTIALS];
             if (vector) {
-                float[] lanes = new float[2 * VectorGradientRows.lanes()];
                 for (int r = from; r < to; r++) {
-                    VectorGradientRows.layerNormBackward(dy, xhat, r * dim, dim, w, inv[r], ldw, ldb, lanes);
+                    VectorGradientRows.layerNormBackward(dy, xhat, r * dim, dim, w, inv[r], ldw, ldb, partial);
                 }
             }
             for (int r = vector ? to : from; r < to; r++) {
                 int o = r * dim;
+                java.util.Arrays.fill(partial, 0f);
+                for (int i0 = 0; i0 < dim; i0 += ROW_PARTIALS) {
+                    for (int j = 0, end = Math.min(ROW_PARTIALS, dim - i0); j < end; j++) {
+                        int i = i0 + j;
+                        float d = dy[o + i];
+                        float h = xhat[o + i];
+                        ldw[i] += d * h;
+                        ldb[i] += d;
+                        float gi = d * w[i];
+                        partial[j] += gi;
+                        partial[ROW_PARTIALS + j] += gi * h;
+                    }
+                }
                 float sg = 0;
                 float sgx = 0;
-                for (int i = 0; i < dim; i++) {
-                    float d = dy[o + i];
-                    float h = xhat[o + i];
-                    ldw[i] += d * h;
-                    ldb[i] += d;
-                    float gi = d * w[i];
-                    sg += gi;
-                    sgx += gi * h;
+                for (int j = 0; j < ROW_PARTIALS; j++) {
+                    sg += partial[j];
+                    sgx += partial[ROW_PARTIALS + j];
                 }
                 float mg = sg / dim;
                 float mgx = sgx / dim;

@@ -7,14 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Per-row passes of training's backward with the Vector API, reading and writing the rows in place: a row added
  * into column sums (bias gradients, BatchNorm's statistics) and LayerNorm's backward over one row.
  *
- * <p>Why: the plain loops index two arrays with different offsets, which C2 does not vectorise, and sum a row's
- * values one at a time; in a LiteMedSAM training step the bias gradients and LayerNorm backwards took about 2.5 %
- * of the CPU samples (2-core Zen 4, 2026-12-06). Loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
+ * <p>Why: the plain loops index two arrays with different offsets, which C2 does not vectorise; in a LiteMedSAM
+ * training step the bias gradients and LayerNorm backwards took about 2.5 % of the CPU samples (2-core Zen 4,
+ * 2026-12-06). Loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
  *
- * <p>Numerics: {@link #addRow} is the plain loop's operation per column, the same bits. {@link #layerNormBackward}
- * sums a row lane by lane and then the lanes in index order (not {@code reduceLanes}, whose order the API leaves
- * open, so a row gives the same bits interpreted and compiled): another order than the plain loop's, a few ulp
- * apart; its per-column weight and bias gradients are the plain loop's operations.
+ * <p>Numerics: the plain loops' operations in their order, so the same bits: {@link #addRow} per column, and
+ * {@link #layerNormBackward}, whose row sums the plain loop runs as sixteen partial sums, as lanes do.
  */
 final class VectorGradientRows {
 
@@ -24,9 +22,18 @@ final class VectorGradientRows {
     private VectorGradientRows() {
     }
 
-    /** Whether rows of {@code n} values are a whole number of vectors. */
+    /** Whether rows of {@code n} values are a whole number of vectors ({@link #addRow}). */
     static boolean supports(int n) {
         return n % L == 0;
+    }
+
+    /**
+     * Whether {@link #layerNormBackward} takes rows of {@code dim} values: a whole number of {@code ROW_PARTIALS},
+     * with vectors no wider than that.
+     */
+    static boolean supportsLayerNorm(int dim) {
+        int p = DecoderGradientKernels.ROW_PARTIALS;
+        return dim % p == 0 && p % L == 0;
     }
 
     /** {@code sums[j] += x[o + j]} for {@code j < n}. */
@@ -39,30 +46,30 @@ final class VectorGradientRows {
     /**
      * LayerNorm's backward over row {@code dy[o, o + dim)} in place, as {@code DecoderGradientKernels
      * .layerNormBackward}: {@code dw += dy xhat}, {@code db += dy}, then {@code dy = inv (dy w - mean(dy w)
-     * - xhat mean(dy w xhat))}.
+     * - xhat mean(dy w xhat))}, the two means from {@code ROW_PARTIALS} partial sums in {@code partial} (value
+     * {@code i} into partial {@code i mod 16}), then the partials in index order: the plain loop's bits.
      *
-     * @param lanes scratch of at least {@code 2 * L} values
+     * @param partial scratch of {@code 2 * ROW_PARTIALS} values
      */
     static void layerNormBackward(float[] dy, float[] xhat, int o, int dim, float[] w, float inv, float[] dw,
-                                  float[] db, float[] lanes) {
-        FloatVector sg = FloatVector.zero(SPECIES);
-        FloatVector sgx = FloatVector.zero(SPECIES);
+                                  float[] db, float[] partial) {
+        int p = DecoderGradientKernels.ROW_PARTIALS;
+        java.util.Arrays.fill(partial, 0f);
         for (int i = 0; i < dim; i += L) {
             FloatVector d = FloatVector.fromArray(SPECIES, dy, o + i);
             FloatVector h = FloatVector.fromArray(SPECIES, xhat, o + i);
             FloatVector.fromArray(SPECIES, dw, i).add(d.mul(h)).intoArray(dw, i);
             FloatVector.fromArray(SPECIES, db, i).add(d).intoArray(db, i);
             FloatVector gi = d.mul(FloatVector.fromArray(SPECIES, w, i));
-            sg = sg.add(gi);
-            sgx = sgx.add(gi.mul(h));
+            int j = i % p;
+            FloatVector.fromArray(SPECIES, partial, j).add(gi).intoArray(partial, j);
+            FloatVector.fromArray(SPECIES, partial, p + j).add(gi.mul(h)).intoArray(partial, p + j);
         }
-        sg.intoArray(lanes, 0);
-        sgx.intoArray(lanes, L);
         float sumG = 0;
         float sumGx = 0;
-        for (int j = 0; j < L; j++) {
-            sumG += lanes[j];
-            sumGx += lanes[L + j];
+        for (int j = 0; j < p; j++) {
+            sumG += partial[j];
+            sumGx += partial[p + j];
         }
         float mg = sumG / dim;
         float mgx = sumGx / dim;
@@ -73,8 +80,4 @@ final class VectorGradientRows {
         }
     }
 
-    /** Float lanes of a vector here, for the size of {@link #layerNormBackward}'s scratch. */
-    static int lanes() {
-        return L;
-    }
 }

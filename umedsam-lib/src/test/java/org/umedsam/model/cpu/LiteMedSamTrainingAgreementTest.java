@@ -177,6 +177,25 @@ class LiteMedSamTrainingAgreementTest {
         }
     }
 
+    /** A training run resumed in a JVM without the Vector API's module continues with the same bits. */
+    @Test
+    void backwardGivesThePlainKernelsBits() {
+        assertThat(org.umedsam.model.VectorSupport.enabled()).as("the tests' JVM has the Vector API").isTrue();
+        Case k = Case.of(medium(), 2, 37L);
+        LiteMedSamTraining vector = LiteMedSamTraining.of(k.config(), k.floatState());
+        Map<String, INDArray> a = vector.backward(vector.forward(k.images(), k.boxes(), true), k.gradLogits(),
+                k.gradIou(), k.trainable());
+        Map<String, INDArray> b = org.umedsam.model.PlainKernels.get(() -> {
+            LiteMedSamTraining plain = LiteMedSamTraining.of(k.config(), k.floatState());
+            return plain.backward(plain.forward(k.images(), k.boxes(), true), k.gradLogits(), k.gradIou(),
+                    k.trainable());
+        });
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        for (String key : a.keySet()) {
+            assertThat(a.get(key).data().asFloat()).as(key).isEqualTo(b.get(key).data().asFloat());
+        }
+    }
+
     @Test
     void rejectsUnknownKeysAndForeignPasses() {
         Case k = Case.of(tiny(), 1, 36L);
