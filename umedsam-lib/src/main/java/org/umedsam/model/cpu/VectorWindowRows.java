@@ -175,16 +175,7 @@ final class VectorWindowRows {
         float[] coef = coefficients(nq);
         int c = 0;
         for (; c + 3 < d; c += 4) {
-            float[] b0 = aT[c];
-            float[] b1 = aT[c + 1];
-            float[] b2 = aT[c + 2];
-            float[] b3 = aT[c + 3];
-            for (int r = 0, q = 0; r < nq; r++, q += 4) {
-                coef[q] = b0[r];
-                coef[q + 1] = b1[r];
-                coef[q + 2] = b2[r];
-                coef[q + 3] = b3[r];
-            }
+            interleaveFour(aT, c, nq, coef);
             for (int k = 0; k < n; k += L) {
                 fourRows(wR, nq, coef, outT[c], outT[c + 1], outT[c + 2], outT[c + 3], k);
             }
@@ -206,16 +197,7 @@ final class VectorWindowRows {
         float[] coef = coefficients(nq);
         int k = 0;
         for (; k + 3 < n; k += 4) {
-            float[] b0 = cT[k];
-            float[] b1 = cT[k + 1];
-            float[] b2 = cT[k + 2];
-            float[] b3 = cT[k + 3];
-            for (int r = 0, q = 0; r < nq; r++, q += 4) {
-                coef[q] = b0[r];
-                coef[q + 1] = b1[r];
-                coef[q + 2] = b2[r];
-                coef[q + 3] = b3[r];
-            }
+            interleaveFour(cT, k, nq, coef);
             for (int c = 0; c < d; c += L) {
                 fourRows(w, nq, coef, out[k], out[k + 1], out[k + 2], out[k + 3], c);
             }
@@ -224,6 +206,23 @@ final class VectorWindowRows {
             for (int c = 0; c < d; c += L) {
                 oneRow(w, nq, cT[k], out[k], c);
             }
+        }
+    }
+
+    /**
+     * Rows {@code first .. first + 3} of {@code rows} interleaved into {@code coef} as {@link #fourRows} reads its
+     * scalar side: {@code coef[4 i + k] = rows[first + k][i]} for {@code i < count}.
+     */
+    private static void interleaveFour(float[][] rows, int first, int count, float[] coef) {
+        float[] b0 = rows[first];
+        float[] b1 = rows[first + 1];
+        float[] b2 = rows[first + 2];
+        float[] b3 = rows[first + 3];
+        for (int i = 0, q = 0; i < count; i++, q += 4) {
+            coef[q] = b0[i];
+            coef[q + 1] = b1[i];
+            coef[q + 2] = b2[i];
+            coef[q + 3] = b3[i];
         }
     }
 
