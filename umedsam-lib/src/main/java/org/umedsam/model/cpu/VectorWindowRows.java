@@ -5,18 +5,18 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The three products of the plain window attention ({@link WindowAttentionKernel#dotRows} for every key,
- * {@link WindowAttentionKernel#mixRows}, {@link WindowAttentionGradient}'s {@code mixColumns}, or in its place
- * {@link #keyColumns}) with the Vector API,
- * register-blocked: <b>the same float operations in the same order for every output value</b> (multiplies and adds,
- * no fused multiply-adds; the groups of four products summed left to right, then added to the output), so the same
- * bits as the plain loops, lane by lane. That is what lets training use them: its backward recomputes the forward's
- * attention weights, and a run resumed in a JVM without the Vector API continues bit for bit.
+ * {@link WindowAttentionKernel#mixRows}, and in place of {@link WindowAttentionGradient}'s {@code mixColumns} over
+ * key-major copies, {@link #keyColumns}) with the Vector API, register-blocked: <b>the same float operations in the
+ * same order for every output value</b> (multiplies and adds, no fused multiply-adds; the groups of four products
+ * summed left to right, then added to the output), so the same bits as the plain loops, lane by lane. That is what
+ * lets training use them: its backward recomputes the forward's attention weights, and a run resumed in a JVM
+ * without the Vector API continues bit for bit.
  *
- * <p>Lanes run along the contiguous axis of the plain loops (queries, or keys for {@code mixColumns}). All three
+ * <p>Lanes run along the queries for the first two and along the channels for {@link #keyColumns}. All three
  * products are one kernel ({@link #fourRows}) once their scalar side is laid out four outputs at a time; it keeps
  * four output rows in registers over the whole reduction, where C2's vectorisation of the plain innermost
  * loop loads and stores its output row once per group of four products. The rows must hold whole vectors past
- * {@code nq} (resp. {@code n}): {@link WindowScratch#padded} lengths; lanes past the real ones compute values nobody
+ * {@code nq} (resp. {@code d}): {@link WindowScratch#padded} lengths; lanes past the real ones compute values nobody
  * reads.
  *
  * <p>Why: the plain kernels took 16 % of a LiteMedSAM training step's CPU samples on a 2-core Zen 4 host
@@ -168,30 +168,11 @@ final class VectorWindowRows {
     }
 
     /**
-     * {@code outT[c][k] += sum_r aT[c][r] * wR[r][k]} for {@code c < d, k < n}: exactly
-     * {@code WindowAttentionGradient.mixColumns} (queries in groups of four, then one by one).
-     */
-    static void mixColumns(float[][] aT, float[][] wR, int nq, int d, int n, float[][] outT) {
-        float[] coef = coefficients(nq);
-        int c = 0;
-        for (; c + 3 < d; c += 4) {
-            interleaveFour(aT, c, nq, coef);
-            for (int k = 0; k < n; k += L) {
-                fourRows(wR, nq, coef, outT[c], outT[c + 1], outT[c + 2], outT[c + 3], k);
-            }
-        }
-        for (; c < d; c++) {
-            for (int k = 0; k < n; k += L) {
-                oneRow(wR, nq, aT[c], outT[c], k);
-            }
-        }
-    }
-
-    /**
      * {@code out[k][c] += sum_r cT[k][r] * w[r][c]} for {@code k < n, c < d}, over {@code r < nq} (the keys' rows of
      * the coefficients {@code cT [n][nq]}, and the rows {@code w [nq][d]}): the window backward's dV and dK with lanes
      * along the channels ({@code w} rows and {@code out} rows padded to whole vectors). Each output value sums the
-     * same products in the same groups of four as {@link #mixColumns} over the key-major copies of {@code cT}.
+     * same products in the same groups of four as {@code WindowAttentionGradient.mixColumns} over the key-major copies
+     * of {@code cT}.
      */
     static void keyColumns(float[][] cT, float[][] w, int nq, int n, int d, float[][] out) {
         float[] coef = coefficients(nq);

@@ -160,22 +160,18 @@ final class WindowAttentionGradient {
             keyGradientsByChannel(qkv, dOut, dQkv, partial, po, padBase, nq, f, s);
             return;
         }
-        // key-major copies of P and dS for dV and dK; the bias gradient on the way (pairIndex is symmetric)
+        biasGradient(dsT, qpos, nq, partial, po, s.dBias);
+        // key-major copies of P and dS for dV and dK
         float[][] pR = s.pR;
         float[][] dsR = s.dsR;
-        float[] dBias = s.dBias;
-        Arrays.fill(dBias, 0f);
         for (int jj = 0; jj < n; jj++) {
             float[] p = sT[jj];
             float[] ds = dsT[jj];
-            int io = jj * n;
             for (int r = 0; r < nq; r++) {
                 pR[r][jj] = p[r];
                 dsR[r][jj] = ds[r];
-                dBias[pairIndex[io + qpos[r]]] += ds[r];
             }
         }
-        System.arraycopy(dBias, 0, partial, po, n);
 
         // dV = P^T dO, dK = scale dS^T Q = dS^T qT (qT holds scale q): four queries per pass
         float[][] dvT = s.dvT;
@@ -184,13 +180,8 @@ final class WindowAttentionGradient {
             Arrays.fill(dvT[c], 0, n, 0f);
             Arrays.fill(dkT[c], 0, n, 0f);
         }
-        if (vectorRows) {
-            VectorWindowRows.mixColumns(dOT, pR, nq, d, n, dvT);
-            VectorWindowRows.mixColumns(qT, dsR, nq, d, n, dkT);
-        } else {
-            mixColumns(dOT, pR, nq, d, n, dvT);
-            mixColumns(qT, dsR, nq, d, n, dkT);
-        }
+        mixColumns(dOT, pR, nq, d, n, dvT);
+        mixColumns(qT, dsR, nq, d, n, dkT);
         for (int k = 0; k < n; k++) {
             int o = tok[k];
             if (o == padBase) {
@@ -207,6 +198,25 @@ final class WindowAttentionGradient {
                 }
             }
         }
+    }
+
+    /**
+     * This task's bias gradient into {@code partial[po, po + n)}: {@code dBias[pairIndex[j, q_r]] += dS[r, j]}, keys
+     * in order, then queries ({@code pairIndex} is symmetric), the one order both paths use.
+     *
+     * @param dBias scratch of {@code n} values
+     */
+    private void biasGradient(float[][] dsT, int[] qpos, int nq, float[] partial, int po, float[] dBias) {
+        int n = geometry.tokens;
+        Arrays.fill(dBias, 0f);
+        for (int jj = 0; jj < n; jj++) {
+            float[] ds = dsT[jj];
+            int io = jj * n;
+            for (int r = 0; r < nq; r++) {
+                dBias[pairIndex[io + qpos[r]]] += ds[r];
+            }
+        }
+        System.arraycopy(dBias, 0, partial, po, n);
     }
 
     /**
@@ -228,17 +238,7 @@ final class WindowAttentionGradient {
         int[] dst = f.outRow;
         float[][] sT = f.sT;
         float[][] dsT = s.dsT;
-        // the bias gradient, in the plain path's order (keys, then queries)
-        float[] dBias = s.dBias;
-        Arrays.fill(dBias, 0f);
-        for (int jj = 0; jj < n; jj++) {
-            float[] ds = dsT[jj];
-            int io = jj * n;
-            for (int r = 0; r < nq; r++) {
-                dBias[pairIndex[io + qpos[r]]] += ds[r];
-            }
-        }
-        System.arraycopy(dBias, 0, partial, po, n);
+        biasGradient(dsT, qpos, nq, partial, po, s.dBias);
 
         float[][] dOR = s.dOR;
         float[][] qR = s.qR;
