@@ -111,7 +111,7 @@ public final class Gelu {
                 return;
             }
             if (VECTOR) {
-                VectorGelu.derivative(x, off, n, grad);
+                VectorGelu.derivative(x, off, grad, 0, n);
                 return;
             }
             for (int i = 0; i < n; i++) {
@@ -136,7 +136,7 @@ public final class Gelu {
      */
     public static void derivativeInPlace(float[] x, int off, int n) {
         if (VECTOR) {
-            VectorGelu.derivativeInPlace(x, off, n);
+            VectorGelu.derivative(x, off, x, off, n);
             return;
         }
         int end = off + n;

@@ -66,26 +66,17 @@ final class VectorGelu {
         return e.mul(0.5f).mul(sign).add(0.5f).add(tail);
     }
 
-    /** {@code x[off .. off+n) = GELU'(x)} in place, bit for bit {@link Gelu#derivative(float)}. */
-    static void derivativeInPlace(float[] x, int off, int n) {
-        int end = off + n;
-        int i = off;
-        for (; i + SPECIES.length() <= end; i += SPECIES.length()) {
-            derivative(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
-        }
-        for (; i < end; i++) {
-            x[i] = Gelu.derivative(x[i]);
-        }
-    }
-
-    /** {@code grad[i] = GELU'(x[off + i])} for {@code i < n}, bit for bit {@link Gelu#derivative(float)}. */
-    static void derivative(float[] x, int off, int n, float[] grad) {
+    /**
+     * {@code grad[gOff + i] = GELU'(x[xOff + i])} for {@code i < n}, bit for bit {@link Gelu#derivative(float)};
+     * {@code grad} may be {@code x} at the same offset (in place).
+     */
+    static void derivative(float[] x, int xOff, float[] grad, int gOff, int n) {
         int i = 0;
         for (; i + SPECIES.length() <= n; i += SPECIES.length()) {
-            derivative(FloatVector.fromArray(SPECIES, x, off + i)).intoArray(grad, i);
+            derivative(FloatVector.fromArray(SPECIES, x, xOff + i)).intoArray(grad, gOff + i);
         }
         for (; i < n; i++) {
-            grad[i] = Gelu.derivative(x[off + i]);
+            grad[gOff + i] = Gelu.derivative(x[xOff + i]);
         }
     }
 

@@ -37,13 +37,13 @@ class VectorGeluTest {
             expected[i] = Gelu.derivative(x[1 + i]);
         }
         float[] inPlace = x.clone();
-        VectorGelu.derivativeInPlace(inPlace, 1, len);
+        VectorGelu.derivative(inPlace, 1, inPlace, 1, len);
         assertBits(inPlace, 1, expected, "in place");
         assertThat(inPlace[0]).isEqualTo(x[0]);
         assertThat(inPlace[len + 1]).isEqualTo(x[len + 1]);
 
         float[] grad = new float[len];
-        VectorGelu.derivative(x, 1, len, grad);
+        VectorGelu.derivative(x, 1, grad, 0, len);
         assertBits(grad, 0, expected, "into grad");
 
         float[] value = new float[len];
