@@ -100,12 +100,11 @@ final class DecoderGradientKernels {
             float[] ldw = new float[dim];
             float[] ldb = new float[dim];
             float[] partial = new float[2 * ROW_PARTIALS];
-            if (vector) {
-                for (int r = from; r < to; r++) {
+            for (int r = from; r < to; r++) {
+                if (vector) {
                     VectorGradientRows.layerNormBackward(dy, xhat, r * dim, dim, w, inv[r], ldw, ldb, partial);
+                    continue;
                 }
-            }
-            for (int r = vector ? to : from; r < to; r++) {
                 int o = r * dim;
                 java.util.Arrays.fill(partial, 0f);
                 for (int i0 = 0; i0 < dim; i0 += ROW_PARTIALS) {
