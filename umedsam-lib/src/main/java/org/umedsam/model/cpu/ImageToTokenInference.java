@@ -147,14 +147,15 @@ final class ImageToTokenInference {
     /**
      * {@code out [HW, E] = S^T M} for {@code S^T [HW, rows]} (the probabilities transposed, as
      * {@link #columnSoftmax} writes them), {@code M [rows, E]}, without the output bias, into the off-heap
-     * {@code out}.
+     * {@code out}; as blocks of image rows on the engine's Java threads ({@link RowParallelGemm}).
      *
      * @param buf staging buffers (STAGE_A, STAGE_B)
      */
     static void output(float[] sT, float[] m, int rows, int hw, int e, NativeFloats out, DecoderBuffers buf) {
-        INDArray sm = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw).stage(sT, hw, rows);
+        NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
+        sa.stage(sT, hw, rows);
         INDArray mm = buf.get(DecoderBuffers.Native.STAGE_B, (long) rows * e).stage(m, rows, e);
-        Nd4j.gemm(sm, mm, out.ensure((long) hw * e).matrix(hw, e), false, false, 1.0, 0.0);
+        RowParallelGemm.multiply(sa, hw, rows, mm, false, e, out.ensure((long) hw * e), 0.0);
     }
 
 }

@@ -72,7 +72,8 @@ final class MaskUpscaler {
     /**
      * Up-scaled features before the last GELU and bias, in sub-pixel order: {@code [g*g*16, E/8]}, off-heap.
      * The same arithmetic as the tape pass ({@link #forwardWithTape} without its tape), with the activations
-     * kept off-heap between the two products (no staging copies).
+     * kept off-heap between the two products (no staging copies), each product as blocks of rows on the engine's
+     * Java threads ({@link RowParallelGemm}; why there).
      *
      * @param keys transformer output image tokens {@code [g*g, E]}, off-heap
      * @param buf  scratch buffers; the result is the native UP2 slot
@@ -80,7 +81,7 @@ final class MaskUpscaler {
     NativeFloats features(NativeFloats keys, DecoderBuffers buf) {
         int hw = grid * grid;
         NativeFloats y1 = buf.get(DecoderBuffers.Native.UP1, (long) hw * 4 * c1);
-        Nd4j.gemm(keys.matrix(hw, dim), resident()[0], y1.matrix(hw, 4 * c1), false, false, 1.0, 0.0);
+        RowParallelGemm.multiply(keys, hw, dim, resident()[0], false, 4 * c1, y1, 0.0);
         if (vectorRows) {
             float eps = (float) ModelConfig.LN2D_EPS;
             ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
@@ -104,7 +105,7 @@ final class MaskUpscaler {
             });
         }
         NativeFloats y2 = buf.get(DecoderBuffers.Native.UP2, (long) hw * 16 * c2);
-        Nd4j.gemm(y1.matrix(hw * 4, c1), resident()[1], y2.matrix(hw * 4, 4 * c2), false, false, 1.0, 0.0);
+        RowParallelGemm.multiply(y1, hw * 4, c1, resident()[1], false, 4 * c2, y2, 0.0);
         return y2;
     }
 

@@ -21,9 +21,13 @@ import java.util.stream.IntStream;
  * phase (wall and process CPU time, LiteMedSAM's encoder in a 2-thread pool, 2-core Zen 5 VM, 2026-12-05), the
  * two cores were busy 1.6 to 1.9 of the time through the products; as row blocks, interleaved with the single
  * calls in one JVM over 30 embeddings each, an embedding took 0.93 and 0.95 of the time (386 against 416 ms,
- * 387 against 408 ms), the MBConv stage 0.87 and 0.89 ({@code docs/speed-history.md}). A product too small to pay
- * for a second call (under {@link #MIN_WORK} multiply-adds, or under {@link #MIN_ROWS} rows a thread) is one call
- * as before.
+ * 387 against 408 ms), the MBConv stage 0.87 and 0.89 ({@code docs/speed-history.md}). The mask decoder's tall
+ * products (the image-to-token output, both up-scaling products) run this way too since 2026-12-06: on a 2-core
+ * Zen 4 VM a 1-box LiteMedSAM decode took about 2 ms less (29.7 and 28.0 against 31.9 and 29.5 ms back to back,
+ * 33.6 and 32.2 against 35.5 and 34.1 ms after 50 ms idle; two JVMs, the two forms alternating), where a
+ * {@code [4096, 256] x [256, 128]} product on two OpenMP threads took 1.0 to 1.4 times one thread's time. A product
+ * too small to pay for a second call (under {@link #MIN_WORK} multiply-adds, or under {@link #MIN_ROWS} rows a
+ * thread) is one call as before.
  *
  * <p>Numerics: a block's rows are the same dot products as in one call, but oneDNN picks its kernels by the call's
  * shape and thread count, so results differ from the single call by float rounding (4e-6 on the encoder's
