@@ -1,7 +1,6 @@
 package org.umedsam.model.cpu;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Image-to-token attention for inference ({@code cross_attn_image_to_token}: transformer.py
@@ -81,8 +80,9 @@ final class ImageToTokenInference {
                               float[] s, DecoderBuffers buf) {
         int rows = a.heads * t;
         NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
-        Nd4j.gemm(buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * width).stage(left, rows, width), queries,
-                sc.matrix(rows, hw), false, true, 1.0, 0.0);
+        NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * width);
+        sa.stage(left, rows, width);
+        RowParallelGemm.multiplyFewRows(sa, rows, width, queries, true, hw, sc);
         sc.get(0, s, 0, rows * hw);
         columnSoftmax(s, bias, a.heads, t, hw, a.scale, buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw));
     }

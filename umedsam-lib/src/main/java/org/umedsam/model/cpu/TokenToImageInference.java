@@ -1,7 +1,6 @@
 package org.umedsam.model.cpu;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Token-to-image attention for inference ({@code cross_attn_token_to_image}, {@code final_attn_token_to_image}:
@@ -76,14 +75,16 @@ final class TokenToImageInference {
                           float scale, float[] p, DecoderBuffers buf) {
         NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
         NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
-        Nd4j.gemm(sa.stage(left, rows, width), keys, sc.matrix(rows, hw), false, true, 1.0, 0.0);
+        sa.stage(left, rows, width);
+        RowParallelGemm.multiplyFewRows(sa, rows, width, keys, true, hw, sc);
         sc.get(0, p, 0, rows * hw);
         ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 Softmax.wideRowVector(p, r * hw, hw, scale);
             }
         });
-        Nd4j.gemm(sa.stage(p, rows, hw), values, sc.matrix(rows, valueWidth), false, false, 1.0, 0.0);
+        sa.stage(p, rows, hw);
+        RowParallelGemm.multiplyFewRows(sa, rows, hw, values, false, valueWidth, sc);
         float[] r = new float[rows * valueWidth];
         sc.get(0, r, 0, rows * valueWidth);
         return r;
