@@ -27,6 +27,11 @@ class ImageContextTest {
         float[] last = emb.clone();
         last[n - 1] = Math.nextUp(last[n - 1]);
         assertThat(ctx.isFor(owner, Nd4j.create(last, new long[]{1, n}, 'c'))).as("one ulp in the last chunk").isFalse();
+        for (int at : new int[]{0, (1 << 14) + 7, 2 * (1 << 14)}) { // chunks are compared in parallel, in any order
+            float[] one = emb.clone();
+            one[at] = Math.nextUp(one[at]);
+            assertThat(ctx.isFor(owner, Nd4j.create(one, new long[]{1, n}, 'c'))).as("one ulp at %d", at).isFalse();
+        }
         INDArray wider = Nd4j.create(DataType.FLOAT, 2, n);
         wider.putRow(1, Nd4j.create(emb.clone(), new long[]{1, n}, 'c'));
         assertThat(ctx.isFor(owner, wider.getRow(1, true))).as("a view at an offset").isTrue();
