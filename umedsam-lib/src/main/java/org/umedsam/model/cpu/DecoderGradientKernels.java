@@ -119,14 +119,8 @@ final class DecoderGradientKernels {
                         partial[ROW_PARTIALS + j] += gi * h;
                     }
                 }
-                float sg = 0;
-                float sgx = 0;
-                for (int j = 0; j < ROW_PARTIALS; j++) {
-                    sg += partial[j];
-                    sgx += partial[ROW_PARTIALS + j];
-                }
-                float mg = sg / dim;
-                float mgx = sgx / dim;
+                float mg = partialSum(partial, 0) / dim;
+                float mgx = partialSum(partial, ROW_PARTIALS) / dim;
                 float iv = inv[r];
                 for (int i = 0; i < dim; i++) {
                     dy[o + i] = iv * (dy[o + i] * w[i] - mg - xhat[o + i] * mgx);
@@ -159,6 +153,18 @@ final class DecoderGradientKernels {
                 dp[o + i] = scale * p[po + i] * (dp[o + i] - dot);
             }
         }
+    }
+
+    /**
+     * The {@value #ROW_PARTIALS} partial sums from {@code partial[from]} added in index order: how both paths of
+     * {@link #layerNormBackward} finish a row's sums, so they give the same bits.
+     */
+    static float partialSum(float[] partial, int from) {
+        float sum = 0;
+        for (int j = from; j < from + ROW_PARTIALS; j++) {
+            sum += partial[j];
+        }
+        return sum;
     }
 
     /**

@@ -65,14 +65,8 @@ final class VectorGradientRows {
             FloatVector.fromArray(SPECIES, partial, j).add(gi).intoArray(partial, j);
             FloatVector.fromArray(SPECIES, partial, p + j).add(gi.mul(h)).intoArray(partial, p + j);
         }
-        float sumG = 0;
-        float sumGx = 0;
-        for (int j = 0; j < p; j++) {
-            sumG += partial[j];
-            sumGx += partial[p + j];
-        }
-        float mg = sumG / dim;
-        float mgx = sumGx / dim;
+        float mg = DecoderGradientKernels.partialSum(partial, 0) / dim;
+        float mgx = DecoderGradientKernels.partialSum(partial, p) / dim;
         for (int i = 0; i < dim; i += L) {
             FloatVector d = FloatVector.fromArray(SPECIES, dy, o + i);
             FloatVector h = FloatVector.fromArray(SPECIES, xhat, o + i);
