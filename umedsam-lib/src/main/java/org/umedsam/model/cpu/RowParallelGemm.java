@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  * An off-heap product {@code c [m, n] = a [m, k] · op(b) + beta c} (op: {@code b [k, n]}, or {@code b [n, k]}
  * transposed) computed as blocks of rows on the engine's Java threads, each block one single-threaded
  * {@code Nd4j.gemm} (oneDNN): thread {@code t} of {@code T} computes rows {@code [m t / T, m (t + 1) / T)} (rounded
- * to multiples of 8), the same rows on every call, so the result does not depend on timing.
+ * to multiples of {@link #ROW_STEP}), the same rows on every call, so the result does not depend on timing.
  *
  * <p>Why: the engine's passes alternate Java loops on the common pool with products, and oneDNN ran each product
  * on OpenMP threads of its own. Those threads sleep between calls ({@code OMP_WAIT_POLICY=PASSIVE}, which the
@@ -35,8 +35,10 @@ import java.util.stream.IntStream;
  */
 final class RowParallelGemm {
 
-    /** Fewer rows a thread than this: one call (8 for {@link #multiplyFewRows}). */
+    /** Fewer rows a thread than this: one call ({@link #ROW_STEP} for {@link #multiplyFewRows}). */
     static final int MIN_ROWS = 64;
+    /** Blocks start at multiples of this many rows ({@link #firstRow}). */
+    static final int ROW_STEP = 8;
     /** Fewer multiply-adds than this (about 50 us on one core): one call. */
     static final long MIN_WORK = 1L << 22;
 
@@ -56,13 +58,13 @@ final class RowParallelGemm {
      * As {@link #multiply(NativeFloats, int, int, INDArray, boolean, int, NativeFloats, double)} for a product of
      * few rows whose other sizes are large: the mask decoder's attention products between its score rows (heads x
      * tokens, 56 for one box) and the 4096 image tokens, {@code [56, 128] x [128, 4096]} and
-     * {@code [56, 4096] x [4096, 128]}. Blocks need only 8 rows here. Why: on two OpenMP threads these calls
-     * waited for a woken thread after idle time; as two blocks a 1-box LiteMedSAM decode after 50 ms idle took
-     * 28.0 and 29.3 against 30.9 and 32.9 ms (back to back 27.1 and 28.2 against 27.4 and 28.7 ms; two JVMs on a
-     * 2-core Zen 4 VM, forms alternating in blocks of 10), with the same logits bit for bit in that test.
+     * {@code [56, 4096] x [4096, 128]}. Blocks need only {@link #ROW_STEP} rows here. Why: on two OpenMP threads
+     * these calls waited for a woken thread after idle time; as two blocks a 1-box LiteMedSAM decode after 50 ms
+     * idle took 28.0 and 29.3 against 30.9 and 32.9 ms (back to back 27.1 and 28.2 against 27.4 and 28.7 ms; two
+     * JVMs on a 2-core Zen 4 VM, forms alternating in blocks of 10), with the same logits bit for bit in that test.
      */
     static void multiplyFewRows(NativeFloats a, int m, int k, INDArray b, boolean transB, int n, NativeFloats c) {
-        multiply(a, m, k, b, transB, n, c, 0.0, 8);
+        multiply(a, m, k, b, transB, n, c, 0.0, ROW_STEP);
     }
 
     private static void multiply(NativeFloats a, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
@@ -82,9 +84,12 @@ final class RowParallelGemm {
         });
     }
 
-    /** Block {@code t}'s first row: {@code m t / T} rounded down to a multiple of 8 ({@code m} for {@code t = T}). */
+    /**
+     * Block {@code t}'s first row: {@code m t / T} rounded down to a multiple of {@link #ROW_STEP} ({@code m} for
+     * {@code t = T}).
+     */
     static int firstRow(int m, int t, int threads) {
-        return t >= threads ? m : (int) ((long) m * t / threads) / 8 * 8;
+        return t >= threads ? m : (int) ((long) m * t / threads) / ROW_STEP * ROW_STEP;
     }
 
     /**
