@@ -3,6 +3,7 @@ package org.umedsam.model.cpu;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.VectorSupport;
 
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
@@ -19,7 +20,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * buffers). The off-heap copy lives as long as this object. Thread-safe (the weight is only read). Small
  * products skip ND4J and call OpenBLAS on the calling thread ({@link #DIRECT_MAX}): one 1-box decode makes
  * about 20 of them, and the change made it about 5 % faster (0.0407 to 0.0387 s median, interleaved in one
- * process; logits within 6e-7 of the {@code Nd4j.gemm} path).
+ * process; logits within 6e-7 of the {@code Nd4j.gemm} path). With the vector kernels on, products up to
+ * {@link #VECTOR_MAX} run {@link VectorFewRowGemm} on a heap copy of the weight instead, without staging.
  */
 final class ResidentLinear {
 
@@ -39,6 +41,11 @@ final class ResidentLinear {
      * ones wake its own thread pool, whose idle threads then spin on the cores the Java loops need.
      */
     static final long ONE_THREAD_MAX = 262_144;
+    /**
+     * Products of at most this many multiply-adds run {@link VectorFewRowGemm} when the vector kernels are on
+     * (every token-side product of a LiteMedSAM decode but the MLP's, whose 7 x 256 x 2048 it ran no faster).
+     */
+    static final long VECTOR_MAX = 2_000_000;
     /** Narrower column blocks than this cost more in calls than they save. */
     private static final int MIN_COLUMNS = 16;
 
@@ -48,6 +55,8 @@ final class ResidentLinear {
     /** whether {@link #w} is stored {@code [out, in]} (PyTorch) and multiplied transposed, else {@code [in, out]}. */
     private final boolean transposed;
     private final float[] bias;
+    /** The weight {@code [in, out]} on the heap for {@link VectorFewRowGemm}, or null when the vector kernels are off. */
+    private final float[] vectorWeight;
     final int in;
     final int out;
 
@@ -72,6 +81,9 @@ final class ResidentLinear {
         this.bias = bias;
         this.in = in;
         this.out = out;
+        // [in, out] for VectorFewRowGemm; VectorSupport decides before the class is touched (it needs the module)
+        this.vectorWeight = !VectorSupport.enabled() ? null
+                : transposed ? TokenAttentionOps.transpose(w, out, in) : w.clone();
     }
 
     /** PyTorch {@code Linear}: {@code y = x weight^T + bias}. */
@@ -98,6 +110,10 @@ final class ResidentLinear {
         }
         if (y.length < rows * out) {
             throw new IllegalArgumentException("output has " + y.length + " values, needs " + rows * out);
+        }
+        if (vectorWeight != null && (long) rows * in * out <= VECTOR_MAX) {
+            VectorFewRowGemm.multiply(x, rows, in, vectorWeight, out, bias, y);
+            return;
         }
         Staging s = STAGING.get();
         INDArray sx = s.x.stage(x, rows, in);

@@ -1,6 +1,7 @@
 package org.umedsam.model.cpu;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.umedsam.model.PlainKernels;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
@@ -11,8 +12,9 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ResidentLinear} on both sides of {@link ResidentLinear#DIRECT_MAX} (OpenBLAS on the calling thread in
- * column blocks, or {@code Nd4j.gemm}) and in both stored layouts (widening layers keep {@code [out, in]},
+ * {@link ResidentLinear} with the plain kernels on both sides of {@link ResidentLinear#DIRECT_MAX} (OpenBLAS on the
+ * calling thread in column blocks, or {@code Nd4j.gemm}), with the vector kernels on both sides of
+ * {@link ResidentLinear#VECTOR_MAX} ({@link VectorFewRowGemm} or sgemm), and in both stored layouts (widening layers keep {@code [out, in]},
  * narrowing ones {@code [in, out]}): the PyTorch {@code Linear} {@code y = x weight^T + bias} to float rounding,
  * against a double-precision reference; and the same bits when threads share one layer (the column blocks
  * must not share a position).
@@ -34,8 +36,16 @@ class ResidentLinearTest {
         float[] weight = KernelTestSupport.rand(rnd, in * out); // PyTorch layout [out, in]
         float[] bias = KernelTestSupport.rand(rnd, out);
         float[] x = KernelTestSupport.rand(rnd, rows * in);
-        ResidentLinear layer = ResidentLinear.of(new Linear(weight, bias, in, out));
+        // both kernel sets: with the vector module the products up to VECTOR_MAX run VectorFewRowGemm
+        for (boolean plain : new boolean[]{false, true}) {
+            Linear linear = new Linear(weight, bias, in, out);
+            ResidentLinear layer = plain ? PlainKernels.get(() -> ResidentLinear.of(linear)) : ResidentLinear.of(linear);
+            checkLayer(layer, x, rows, in, out, weight, bias);
+        }
+    }
 
+    private static void checkLayer(ResidentLinear layer, float[] x, int rows, int in, int out, float[] weight,
+                                   float[] bias) throws Exception {
         float[] y = layer.apply(x, rows, false);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < out; j++) {
