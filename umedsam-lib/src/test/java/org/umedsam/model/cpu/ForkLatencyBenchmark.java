@@ -13,7 +13,7 @@ import java.util.concurrent.ForkJoinPool;
  * the other. Each chunk length is timed two ways: within a busy stretch (0.3 ms of the caller's own work
  * between forks, as in a decode) and in 10 forks right after 50 ms asleep (as a decode after idle time).
  *
- * <p>Why: a 1-box mask decode runs 29 parallel loops in about 25 ms, most shorter than a millisecond, and it
+ * <p>Why: a 1-box mask decode runs 22 parallel loops in about 25 ms, most shorter than a millisecond, and it
  * took about 10 ms more after 50 ms idle than back to back on the 2-core VM of 2026-12-06, whose guest kernel has
  * a scheduler setting of its own ({@code /proc/sys/kernel/sched_vcpu_pack}, printed). There, in three runs, chunks
  * of 0.2, 0.5 and 1 ms ran one after the other after 50 ms asleep (2.08 to 2.12, 2.03, 2.02) and chunks of 2 ms
