@@ -46,7 +46,9 @@ final class DecoderBuffers {
         /** staged right operands of the attentions' products ({@code [heads * T, E]}). */
         STAGE_B,
         /** products of the attentions read back to the heap (up to {@code [heads * T, HW]}). */
-        STAGE_C
+        STAGE_C,
+        /** a token-to-image attention's outputs {@code [heads * T, E]}, written by row blocks. */
+        STAGE_D
     }
 
     private final Map<Slot, float[]> arrays = new EnumMap<>(Slot.class);

@@ -72,7 +72,7 @@ final class RowParallelGemm {
         a.requireMatrix(0, m, k);
         c.requireMatrix(0, m, n);
         int threads = threads();
-        if (threads < 2 || m < minRows * threads || (long) m * k * n < MIN_WORK) {
+        if (!splits(m, k, n, threads, minRows)) {
             Nd4j.gemm(a.matrix(m, k), b, c.matrix(m, n), false, transB, 1.0, beta);
             return;
         }
@@ -82,6 +82,18 @@ final class RowParallelGemm {
             singleThreaded(() -> Nd4j.gemm(a.matrix((long) r0 * k, r1 - r0, k), b, c.matrix((long) r0 * n, r1 - r0, n),
                     false, transB, 1.0, beta));
         });
+    }
+
+    /**
+     * Whether {@link #multiplyFewRows} splits a product {@code [m, k] x [k, n]} into {@code threads} row blocks
+     * (else it is one call): a caller that fuses work on the same blocks around such products asks this first.
+     */
+    static boolean splitsFewRows(int m, int k, int n, int threads) {
+        return splits(m, k, n, threads, ROW_STEP);
+    }
+
+    private static boolean splits(int m, int k, int n, int threads, int minRows) {
+        return threads >= 2 && m >= minRows * threads && (long) m * k * n >= MIN_WORK;
     }
 
     /**
@@ -106,7 +118,7 @@ final class RowParallelGemm {
      * Runs {@code product} with this thread's OpenMP thread count at 1 (a per-thread setting in OpenMP), restoring
      * it afterwards: other ND4J work on the same thread keeps its threads.
      */
-    private static void singleThreaded(Runnable product) {
+    static void singleThreaded(Runnable product) {
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int before = ops.ompGetMaxThreads();
         if (before == 1) {

@@ -1,6 +1,9 @@
 package org.umedsam.model.cpu;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.stream.IntStream;
 
 /**
  * Token-to-image attention for inference ({@code cross_attn_token_to_image}, {@code final_attn_token_to_image}:
@@ -76,6 +79,11 @@ final class TokenToImageInference {
         NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
         NativeFloats sc = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
         sa.stage(left, rows, width);
+        int threads = RowParallelGemm.threads();
+        if (RowParallelGemm.splitsFewRows(rows, width, hw, threads)
+                && RowParallelGemm.splitsFewRows(rows, hw, valueWidth, threads)) {
+            return attendByRowBlocks(sa, rows, width, keys, values, valueWidth, hw, scale, p, buf, threads);
+        }
         RowParallelGemm.multiplyFewRows(sa, rows, width, keys, true, hw, sc);
         sc.get(0, p, 0, rows * hw);
         ChunkedParallel.parallel(rows, hw * 8, (from, to) -> {
@@ -87,6 +95,43 @@ final class TokenToImageInference {
         RowParallelGemm.multiplyFewRows(sa, rows, hw, values, false, valueWidth, sc);
         float[] r = new float[rows * valueWidth];
         sc.get(0, r, 0, rows * valueWidth);
+        return r;
+    }
+
+    /**
+     * {@link #attend} as one fork instead of three: each thread takes the block of score rows that
+     * {@link RowParallelGemm#multiplyFewRows} would give it in both products and runs its scores, their softmax and
+     * its rows of {@code P values}. Rows do not mix in any of the three steps, so the results are the three-fork
+     * schedule's bits (checked on LiteMedSAM's logits and IoU, 3 boxes, single and multimask). Why: on the 2-core VM
+     * of 2026-12-06 a fork costs tens of microseconds back to back and, after idle time, runs short halves one after
+     * the other (docs/speed-history.md); the read-back of the scores and the staging of the probabilities also run
+     * on both threads here. A 1-box decode took 18.74 against 19.09 ms back to back and 31.47 against 33.19 ms after
+     * 50 ms idle (one JVM, the two forms alternating in blocks of 10, 1,020 and 250 decodes each).
+     *
+     * @param sa {@code left}, staged
+     */
+    private static float[] attendByRowBlocks(NativeFloats sa, int rows, int width, INDArray keys, INDArray values,
+                                             int valueWidth, int hw, float scale, float[] p, DecoderBuffers buf,
+                                             int threads) {
+        NativeFloats scores = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
+        NativeFloats probabilities = buf.get(DecoderBuffers.Native.STAGE_B, (long) rows * hw);
+        NativeFloats out = buf.get(DecoderBuffers.Native.STAGE_D, (long) rows * valueWidth);
+        IntStream.range(0, threads).parallel().forEach(t -> {
+            int r0 = RowParallelGemm.firstRow(rows, t, threads);
+            int r1 = RowParallelGemm.firstRow(rows, t + 1, threads);
+            int n = r1 - r0;
+            RowParallelGemm.singleThreaded(() -> Nd4j.gemm(sa.matrix((long) r0 * width, n, width), keys,
+                    scores.matrix((long) r0 * hw, n, hw), false, true, 1.0, 0.0));
+            scores.get(r0 * hw, p, r0 * hw, n * hw);
+            for (int r = r0; r < r1; r++) {
+                Softmax.wideRowVector(p, r * hw, hw, scale);
+            }
+            probabilities.put(r0 * hw, p, r0 * hw, n * hw);
+            RowParallelGemm.singleThreaded(() -> Nd4j.gemm(probabilities.matrix((long) r0 * hw, n, hw), values,
+                    out.matrix((long) r0 * valueWidth, n, valueWidth), false, false, 1.0, 0.0));
+        });
+        float[] r = new float[rows * valueWidth];
+        out.get(0, r, 0, rows * valueWidth);
         return r;
     }
 
