@@ -92,6 +92,11 @@ final class RowParallelGemm {
         return splits(m, k, n, threads, ROW_STEP);
     }
 
+    /** As {@link #splitsFewRows} for {@link #multiply}. */
+    static boolean splitsRows(int m, int k, int n, int threads) {
+        return splits(m, k, n, threads, MIN_ROWS);
+    }
+
     private static boolean splits(int m, int k, int n, int threads, int minRows) {
         return threads >= 2 && m >= minRows * threads && (long) m * k * n >= MIN_WORK;
     }
