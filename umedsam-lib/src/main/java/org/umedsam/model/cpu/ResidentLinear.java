@@ -55,8 +55,13 @@ final class ResidentLinear {
     /** whether {@link #w} is stored {@code [out, in]} (PyTorch) and multiplied transposed, else {@code [in, out]}. */
     private final boolean transposed;
     private final float[] bias;
-    /** The weight {@code [in, out]} on the heap for {@link VectorFewRowGemm}, or null when the vector kernels are off. */
-    private final float[] vectorWeight;
+    /** Whether products up to {@link #VECTOR_MAX} run {@link VectorFewRowGemm} (the vector kernels are on). */
+    private final boolean vector;
+    /**
+     * The weight {@code [in, out]} on the heap for {@link VectorFewRowGemm}, made at the first product that runs
+     * there (so never for a layer whose products are all larger, the MLP's); racing threads make equal copies.
+     */
+    private volatile float[] vectorWeight;
     final int in;
     final int out;
 
@@ -81,9 +86,8 @@ final class ResidentLinear {
         this.bias = bias;
         this.in = in;
         this.out = out;
-        // [in, out] for VectorFewRowGemm; VectorSupport decides before the class is touched (it needs the module)
-        this.vectorWeight = !VectorSupport.enabled() ? null
-                : transposed ? TokenAttentionOps.transpose(w, out, in) : w.clone();
+        // VectorSupport decides before VectorFewRowGemm is touched (it needs the module)
+        this.vector = VectorSupport.enabled();
     }
 
     /** PyTorch {@code Linear}: {@code y = x weight^T + bias}. */
@@ -111,8 +115,8 @@ final class ResidentLinear {
         if (y.length < rows * out) {
             throw new IllegalArgumentException("output has " + y.length + " values, needs " + rows * out);
         }
-        if (vectorWeight != null && (long) rows * in * out <= VECTOR_MAX) {
-            VectorFewRowGemm.multiply(x, rows, in, vectorWeight, out, bias, y);
+        if (vector && (long) rows * in * out <= VECTOR_MAX) {
+            VectorFewRowGemm.multiply(x, rows, in, vectorWeight(), out, bias, y);
             return;
         }
         Staging s = STAGING.get();
@@ -133,6 +137,17 @@ final class ResidentLinear {
                 }
             }
         }
+    }
+
+    /** {@link #vectorWeight}, made from the off-heap copy ({@code [out, in]} when {@link #transposed}) if absent. */
+    private float[] vectorWeight() {
+        float[] v = vectorWeight;
+        if (v == null) {
+            float[] stored = w.data().asFloat();
+            v = transposed ? TokenAttentionOps.transpose(stored, out, in) : stored;
+            vectorWeight = v;
+        }
+        return v;
     }
 
     /**

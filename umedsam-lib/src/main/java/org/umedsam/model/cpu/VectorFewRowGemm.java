@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * mask decoder's token-side products ({@link ResidentLinear}), 7 token rows or 56 head-spread rows against a weight
  * of at most a few hundred KB (PyTorch {@code F.linear(x, W^T, b)}).
  *
- * <p>Why: a call through {@code Nd4j.gemm} costs about 0.1 ms before any arithmetic and wakes OpenMP threads, and
+ * <p>Why: a call through {@code Nd4j.gemm} costs about 0.2 ms before any arithmetic and wakes OpenMP threads, and
  * OpenBLAS on the calling thread packs the whole weight for 7 rows. Here four rows share each weight load and two
  * vectors of columns stay in registers: measured one shape at a time on the 2-core Zen 4 VM (2026-12-06, medians of
  * 200 calls, weights in cache), {@code [7, 256] x [256, 128]} 6 against 35 us, {@code [7, 256] x [256, 256]} 15
@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Numerics: each output is one chain of fused multiply-adds over {@code k} in ascending order from 0, then the
  * bias added: the same operations in every lane and in the scalar tail ({@link Math#fma}), so a row's outputs do not
  * depend on the other rows (a box decodes to the same bits alone as in a batch) nor on the vector width. Against
- * sgemm, another order of the same sums (within 2e-6 of each other on unit-scale operands, tested against a double
- * reference). Loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
+ * sgemm, another order of the same sums: both within 1e-6 of the sum of the terms' magnitudes of a double-precision
+ * reference ({@code ResidentLinearTest}). Loaded only when {@link org.umedsam.model.VectorSupport#enabled()}.
  */
 final class VectorFewRowGemm {
 
