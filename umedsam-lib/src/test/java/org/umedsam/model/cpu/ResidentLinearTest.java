@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link ResidentLinear} with the plain kernels on both sides of {@link ResidentLinear#DIRECT_MAX} (OpenBLAS on the
  * calling thread in column blocks, or {@code Nd4j.gemm}), with the vector kernels on both sides of
  * {@link ResidentLinear#VECTOR_MAX} ({@link VectorFewRowGemm} or sgemm), and in both stored layouts (widening
- * layers keep {@code [out, in]}, narrowing ones {@code [in, out]}): the PyTorch {@code Linear} {@code y = x weight^T + bias} to float rounding,
- * against a double-precision reference; and the same bits when threads share one layer (the column blocks
- * must not share a position).
+ * layers keep {@code [out, in]}, narrowing ones {@code [in, out]}): the PyTorch {@code Linear}
+ * {@code y = x weight^T + bias} to float rounding, against a double-precision reference; and the same bits when
+ * threads share one layer (the column blocks must not share a position).
  */
 class ResidentLinearTest {
 
