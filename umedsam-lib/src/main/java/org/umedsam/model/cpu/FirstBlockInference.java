@@ -121,8 +121,8 @@ final class FirstBlockInference {
      * Image-to-token attention's probabilities ({@code cross_attn_image_to_token} of the first block)
      * {@code S [H*T, HW]} into {@code s} (each head's block of {@code T} rows sums to 1 down every column) and
      * transposed into {@code buf}'s SCORES_T slot, and {@code M [H*T, E]}, returned:
-     * {@link ImageToTokenInference#output(float[], float[], int, int, int, NativeFloats, DecoderBuffers)} finishes
-     * the attention.
+     * {@link ImageToTokenInference#output(float[], float[], int, int, int, NativeFloats, DecoderBuffers, int,
+     * ChunkedParallel.Range)} finishes the attention.
      *
      * @param tokensPe keys before projection {@code [T, E]} (tokens + their PE)
      * @param tokens   values before projection {@code [T, E]}

@@ -76,12 +76,25 @@ final class RowParallelGemm {
             Nd4j.gemm(a.matrix(m, k), b, c.matrix(m, n), false, transB, 1.0, beta);
             return;
         }
-        IntStream.range(0, threads).parallel().forEach(t -> {
-            int r0 = firstRow(m, t, threads);
-            int r1 = firstRow(m, t + 1, threads);
-            singleThreaded(() -> Nd4j.gemm(a.matrix((long) r0 * k, r1 - r0, k), b, c.matrix((long) r0 * n, r1 - r0, n),
-                    false, transB, 1.0, beta));
-        });
+        forEachBlock(m, threads, (r0, r1) -> multiplyRows(a, r0, r1, k, b, transB, n, c, beta));
+    }
+
+    /**
+     * Runs {@code body} on each of {@code threads} blocks of {@code m} rows ({@link #firstRow}), one block a thread
+     * on the engine's Java threads: the blocks of {@link #multiply} and {@link #multiplyFewRows}, for a caller that
+     * runs more work on the same rows in the same fork.
+     */
+    static void forEachBlock(int m, int threads, ChunkedParallel.Range body) {
+        IntStream.range(0, threads).parallel()
+                .forEach(t -> body.run(firstRow(m, t, threads), firstRow(m, t + 1, threads)));
+    }
+
+    /** Rows {@code [r0, r1)} of {@code c = a · op(b) + beta c} as one single-threaded {@code Nd4j.gemm}. */
+    static void multiplyRows(NativeFloats a, int r0, int r1, int k, INDArray b, boolean transB, int n, NativeFloats c,
+                             double beta) {
+        int rows = r1 - r0;
+        singleThreaded(() -> Nd4j.gemm(a.matrix((long) r0 * k, rows, k), b, c.matrix((long) r0 * n, rows, n), false,
+                transB, 1.0, beta));
     }
 
     /**
@@ -123,7 +136,7 @@ final class RowParallelGemm {
      * Runs {@code product} with this thread's OpenMP thread count at 1 (a per-thread setting in OpenMP), restoring
      * it afterwards: other ND4J work on the same thread keeps its threads.
      */
-    static void singleThreaded(Runnable product) {
+    private static void singleThreaded(Runnable product) {
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int before = ops.ompGetMaxThreads();
         if (before == 1) {

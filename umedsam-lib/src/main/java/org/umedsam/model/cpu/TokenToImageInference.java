@@ -1,9 +1,6 @@
 package org.umedsam.model.cpu;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.stream.IntStream;
 
 /**
  * Token-to-image attention for inference ({@code cross_attn_token_to_image}, {@code final_attn_token_to_image}:
@@ -116,19 +113,14 @@ final class TokenToImageInference {
         NativeFloats scores = buf.get(DecoderBuffers.Native.STAGE_C, (long) rows * hw);
         NativeFloats probabilities = buf.get(DecoderBuffers.Native.STAGE_B, (long) rows * hw);
         NativeFloats out = buf.get(DecoderBuffers.Native.STAGE_D, (long) rows * valueWidth);
-        IntStream.range(0, threads).parallel().forEach(t -> {
-            int r0 = RowParallelGemm.firstRow(rows, t, threads);
-            int r1 = RowParallelGemm.firstRow(rows, t + 1, threads);
-            int n = r1 - r0;
-            RowParallelGemm.singleThreaded(() -> Nd4j.gemm(sa.matrix((long) r0 * width, n, width), keys,
-                    scores.matrix((long) r0 * hw, n, hw), false, true, 1.0, 0.0));
-            scores.get(r0 * hw, p, r0 * hw, n * hw);
+        RowParallelGemm.forEachBlock(rows, threads, (r0, r1) -> {
+            RowParallelGemm.multiplyRows(sa, r0, r1, width, keys, true, hw, scores, 0.0);
+            scores.get(r0 * hw, p, r0 * hw, (r1 - r0) * hw);
             for (int r = r0; r < r1; r++) {
                 Softmax.wideRowVector(p, r * hw, hw, scale);
             }
-            probabilities.put(r0 * hw, p, r0 * hw, n * hw);
-            RowParallelGemm.singleThreaded(() -> Nd4j.gemm(probabilities.matrix((long) r0 * hw, n, hw), values,
-                    out.matrix((long) r0 * valueWidth, n, valueWidth), false, false, 1.0, 0.0));
+            probabilities.put(r0 * hw, p, r0 * hw, (r1 - r0) * hw);
+            RowParallelGemm.multiplyRows(probabilities, r0, r1, hw, values, false, valueWidth, out, 0.0);
         });
         float[] r = new float[rows * valueWidth];
         out.get(0, r, 0, rows * valueWidth);

@@ -1,10 +1,6 @@
 package org.umedsam.model.cpu;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.umedsam.model.ModelConfig;
-
-import java.util.stream.IntStream;
 
 /**
  * {@link TwoWayTransformer}'s forward for inference, one box (no tape): the same function
@@ -133,8 +129,10 @@ final class TwoWayTransformerInference {
             float[] s = buf.get(DecoderBuffers.Slot.SCORES, rows * hw);
             float[] m = l == 0 ? first.imageToTokenScores(image0, plus(q, pointTokens), q, t, hw, s, buf)
                     : toTokens[l].scores(plus(q, pointTokens), q, t, kpe.matrix(hw, e), hw, s, buf);
-            outputAndResidualNorm(buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw), m, rows, hw, attn,
-                    l == 0 ? src : null, keys, ita.out.bias, blk.norm4(), pe, kpe, buf);
+            float[] in = l == 0 ? src : null;
+            float[][] norm4 = blk.norm4();
+            ImageToTokenInference.output(buf.get(DecoderBuffers.Slot.SCORES_T, rows * hw), m, rows, hw, e, attn, buf,
+                    e * 5, (from, to) -> residualNorm(in, keys, attn, ita.out.bias, norm4, pe, kpe, from, to));
         }
         if (blocks.length == 0) { // the output image tokens are the input
             keys.put(0, src, 0, hw * e);
@@ -147,53 +145,13 @@ final class TwoWayTransformerInference {
     }
 
     /**
-     * The image-to-token attention's output ({@link ImageToTokenInference#output}: {@code attn = S^T M}, by blocks of
-     * image rows) and {@link #residualNorm} of the same rows as one fork: each thread stages its rows of
-     * {@code sT [HW, rows]}, multiplies them and normalises them. The blocks are {@link RowParallelGemm#multiply}'s and
-     * the rows do not mix, so the results are the two-fork schedule's bits (checked on LiteMedSAM's logits and IoU).
-     * Why: one fork fewer per block (see {@link TokenToImageInference}'s row blocks), and the staging copy of the
-     * probabilities runs on both threads. A 1-box decode took 18.50 against 18.64 ms back to back (quartiles 18.34
-     * to 18.76 against 18.48 to 18.88) and 31.53 against 31.22 ms after 50 ms idle, no change there (one JVM, the
-     * forms alternating, 2026-12-06).
-     */
-    private void outputAndResidualNorm(float[] sT, float[] m, int rows, int hw, NativeFloats attn, float[] src,
-                                       NativeFloats keys, float[] bias, float[][] norm, float[] pe,
-                                       NativeFloats keysPe, DecoderBuffers buf) {
-        int e = dim;
-        int threads = RowParallelGemm.threads();
-        if (!RowParallelGemm.splitsRows(hw, rows, e, threads)) {
-            ImageToTokenInference.output(sT, m, rows, hw, e, attn, buf);
-            residualNorm(src, keys, attn, bias, norm, pe, keysPe, hw);
-            return;
-        }
-        NativeFloats sa = buf.get(DecoderBuffers.Native.STAGE_A, (long) rows * hw);
-        INDArray mm = buf.get(DecoderBuffers.Native.STAGE_B, (long) rows * e).stage(m, rows, e);
-        attn.ensure((long) hw * e);
-        IntStream.range(0, threads).parallel().forEach(t -> {
-            int r0 = RowParallelGemm.firstRow(hw, t, threads);
-            int r1 = RowParallelGemm.firstRow(hw, t + 1, threads);
-            int n = r1 - r0;
-            sa.put(r0 * rows, sT, r0 * rows, n * rows);
-            RowParallelGemm.singleThreaded(() -> Nd4j.gemm(sa.matrix((long) r0 * rows, n, rows), mm,
-                    attn.matrix((long) r0 * e, n, e), false, false, 1.0, 0.0));
-            residualNormRows(src, keys, attn, bias, norm, pe, keysPe, r0, r1);
-        });
-    }
-
-    /**
      * {@code keys = LayerNorm(in + attn + bias)} row by row over {@code [HW, E]}, where {@code in} is
      * {@code src} when not null (the first block), else {@code keys} itself; and {@code keysPe = keys + pe}
-     * while the row is in cache (the next attention's keys; one pass fewer).
+     * while the row is in cache (the next attention's keys; one pass fewer); rows {@code [from, to)}, on the calling
+     * thread (the image-to-token output runs it on each block of rows it makes).
      */
     private void residualNorm(float[] src, NativeFloats keys, NativeFloats attn, float[] bias, float[][] norm,
-                              float[] pe, NativeFloats keysPe, int hw) {
-        ChunkedParallel.parallel(hw, dim * 5,
-                (from, to) -> residualNormRows(src, keys, attn, bias, norm, pe, keysPe, from, to));
-    }
-
-    /** {@link #residualNorm} of rows {@code [from, to)} on the calling thread. */
-    private void residualNormRows(float[] src, NativeFloats keys, NativeFloats attn, float[] bias, float[][] norm,
-                                  float[] pe, NativeFloats keysPe, int from, int to) {
+                              float[] pe, NativeFloats keysPe, int from, int to) {
         int e = dim;
         float[] nw = norm[0];
         float[] nb = norm[1];

@@ -39,7 +39,8 @@ class ResidentLinearTest {
         // both kernel sets: with the vector module the products up to VECTOR_MAX run VectorFewRowGemm
         for (boolean plain : new boolean[]{false, true}) {
             Linear linear = new Linear(weight, bias, in, out);
-            ResidentLinear layer = plain ? PlainKernels.get(() -> ResidentLinear.of(linear)) : ResidentLinear.of(linear);
+            ResidentLinear layer = plain ? PlainKernels.get(() -> ResidentLinear.of(linear))
+                    : ResidentLinear.of(linear);
             checkLayer(layer, x, rows, in, out, weight, bias);
         }
     }
