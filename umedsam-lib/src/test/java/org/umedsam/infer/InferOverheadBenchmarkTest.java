@@ -80,11 +80,9 @@ class InferOverheadBenchmarkTest {
             System.out.println("model " + name + " not loadable: " + e.getMessage());
             return;
         }
-        PreparedImage p = Preprocess.defaults().prepare(new ImageU8(256, 256, 3, Table4Cases.noise(256 * 256 * 3, 1)));
-        probeImage = Nd4j.create(p.chw(), new long[] {1, 3, 256, 256}, 'c');
+        probeImage = noiseImage(1);
         probeEmbedding = model.embed(probeImage);
-        PreparedImage other = Preprocess.defaults().prepare(new ImageU8(256, 256, 3, Table4Cases.noise(256 * 256 * 3, 2)));
-        otherEmbedding = model.embed(Nd4j.create(other.chw(), new long[] {1, 3, 256, 256}, 'c'));
+        otherEmbedding = model.embed(noiseImage(2));
         // the per-call weight snapshot that every decode took before: both kinds warmed up, then alternated
         for (int i = 0; i < 10; i++) {
             model.decode(probeEmbedding, PROBE_BOX, false);
@@ -101,6 +99,12 @@ class InferOverheadBenchmarkTest {
                         + "before), %.4f s with the snapshot of the weight version (medians of 9, alternated; load %s)%n",
                 name, model.config().promptEmbedDim() + "-wide decoder", BenchmarkSupport.median(fresh),
                 BenchmarkSupport.median(kept), BenchmarkSupport.loadAverage());
+    }
+
+    /** A prepared 256 x 256 image of noise ({@link Table4Cases#noise} with {@code seed}), {@code [1, 3, 256, 256]}. */
+    private static INDArray noiseImage(int seed) {
+        PreparedImage p = Preprocess.defaults().prepare(new ImageU8(256, 256, 3, Table4Cases.noise(256 * 256 * 3, seed)));
+        return Nd4j.create(p.chw(), new long[] {1, 3, 256, 256}, 'c');
     }
 
     /**
