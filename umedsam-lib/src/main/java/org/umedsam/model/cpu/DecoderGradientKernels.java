@@ -72,7 +72,8 @@ final class DecoderGradientKernels {
 
     /**
      * LayerNorm of each row of {@code x [rows, dim]} in place ({@link LayerNorm#row}), keeping the
-     * normalised values {@code xhat [rows, dim]} and {@code inv = 1/sqrt(var + eps) [rows]}.
+     * normalised values {@code xhat [rows, dim]} and {@code inv = 1/sqrt(var + eps) [rows]} unless both are null
+     * (the same output either way).
      */
     static void layerNorm(float[] x, int rows, int dim, float[] w, float[] b, float eps, float[] xhat, float[] inv) {
         ChunkedParallel.parallel(rows, dim * 6, (from, to) -> {

@@ -52,11 +52,10 @@ final class MBConvTraining {
             float[] s = sum[i];
             float[] xi = x[i];
             float[] o = arena.take(s.length);
-            ChunkedParallel.parallel(s.length, 8, (from, to) -> {
+            ChunkedParallel.inPieces(s.length, 8, (from, to) -> {
                 for (int k = from; k < to; k++) {
-                    s[k] += xi[k];
+                    o[k] = s[k] + xi[k];
                 }
-                System.arraycopy(s, from, o, from, to - from);
                 Gelu.apply(o, from, to - from);
             });
             out[i] = o;
@@ -81,7 +80,7 @@ final class MBConvTraining {
             float[] s = sum[i];
             float[] xi = x[i];
             float[] copy = arena.take(d.length);
-            ChunkedParallel.parallel(d.length, 8, (from, to) -> {
+            ChunkedParallel.inPieces(d.length, 8, (from, to) -> {
                 for (int k = from; k < to; k++) {
                     s[k] += xi[k];
                 }

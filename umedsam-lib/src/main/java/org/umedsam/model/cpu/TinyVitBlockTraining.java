@@ -17,7 +17,8 @@ import java.util.Arrays;
  *
  * <p>The MLP half keeps only the local convolution's tape: the backward rebuilds {@code y} (BatchNorm of the
  * stored convolution), its LayerNorm, the fc1 output {@code h} and {@code gelu(h)} per image, the same float
- * operations as the forward, so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
+ * operations as the forward (which applies GELU and the skip connections as each product is copied back, never
+ * writing {@code h}), so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
  * two {@code [L, 4 dim]} arrays less per image and block; {@code h} alone is 344 MB of LiteMedSAM's tape at
  * batch 2, for one fc1 product per image and block again, about 2% of the step).
  */
@@ -83,10 +84,8 @@ final class TinyVitBlockTraining {
         float[][] att = new float[b][];
         float[][] a = new float[b][];
         float[] t = arena.take((len + 1) * dim);
-        float[] xhat1 = arena.take(len * dim);
-        float[] inv1 = arena.take(len);
         for (int i = 0; i < b; i++) {
-            attentionInput(x[i], len, t, xhat1, inv1);
+            attentionInput(x[i], len, t, null, null);
             q[i] = arena.take((len + 1) * 3 * dim);
             qkv.apply(t, len + 1, q[i], Activation.NONE);
             att[i] = arena.zeros(len * dim);
@@ -94,37 +93,30 @@ final class TinyVitBlockTraining {
             a[i] = residual(att[i], x[i], len);
         }
         arena.give(t);
-        arena.give(xhat1);
-        arena.give(inv1);
         float[][] y = new float[b][];
         Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y).withoutInput();
         arena.give(a);
         float[] t2 = arena.take(len * dim);
-        float[] xhat2 = arena.take(len * dim);
-        float[] inv2 = arena.take(len);
-        float[] h = arena.take(len * hidden);
         float[] gi = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
-            mlpInput(y[i], len, t2, xhat2, inv2);
-            fc1.apply(t2, len, h, Activation.NONE);
-            gelu(h, gi);
+            mlpInput(y[i], len, t2, null, null);
+            // gelu(fc1) as fc1's product is copied back (h itself is rebuilt by the backward), and fc2 with the
+            // skip connection likewise: the same floats as the separate passes, without writing h
+            fc1.apply(t2, len, gi, Activation.GELU);
             float[] o = arena.take(len * dim);
-            fc2.apply(gi, len, o, Activation.NONE);
-            ChunkedParallel.add(o, y[i], o, len * dim);
+            fc2.applyResidual(gi, len, y[i], o);
             out[i] = o;
         }
         arena.give(y);
         arena.give(t2);
-        arena.give(xhat2);
-        arena.give(inv2);
-        arena.give(h);
         arena.give(gi);
         return new Tape(side, x.clone(), q, att, local);
     }
 
     /**
      * The attention's LayerNorm of {@code x} ({@code [len, dim]}, read only) into {@code t} ({@code [len + 1, dim]}:
-     * row {@code len} is the padded token's normalised row, the norm's bias), {@code xhat} and {@code inv}.
+     * row {@code len} is the padded token's normalised row, the norm's bias), {@code xhat} and {@code inv} (both
+     * null in the forward pass, which keeps neither).
      */
     private void attentionInput(float[] x, int len, float[] t, float[] xhat, float[] inv) {
         System.arraycopy(x, 0, t, 0, len * dim);
@@ -132,23 +124,28 @@ final class TinyVitBlockTraining {
         System.arraycopy(attnNormB, 0, t, len * dim, dim);
     }
 
-    /** {@code a = x + proj(att)}, an array of the arena ({@code [len, dim]}). */
+    /**
+     * {@code a = x + proj(att)}, an array of the arena ({@code [len, dim]}): {@code (att W^T + b) + x} as the
+     * product is copied back, the same floats as the product and then the sum.
+     */
     private float[] residual(float[] att, float[] x, int len) {
         float[] a = arena.take(len * dim);
-        proj.apply(att, len, a, Activation.NONE);
-        ChunkedParallel.add(a, x, a, len * dim);
+        proj.applyResidual(att, len, x, a);
         return a;
     }
 
-    /** The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}. */
+    /**
+     * The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}
+     * (both null in the forward pass).
+     */
     private void mlpInput(float[] y, int len, float[] t2, float[] xhat, float[] inv) {
         System.arraycopy(y, 0, t2, 0, len * dim);
         DecoderGradientKernels.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
     }
 
-    /** {@code out = gelu(h)}, element-wise. */
+    /** {@code out = gelu(h)}, element-wise, a cache-sized piece at a time (copied, then finished while in L1). */
     private static void gelu(float[] h, float[] out) {
-        ChunkedParallel.parallel(h.length, 16, (from, to) -> {
+        ChunkedParallel.inPieces(h.length, 16, (from, to) -> {
             System.arraycopy(h, from, out, from, to - from);
             Gelu.apply(out, from, to - from);
         });
