@@ -28,7 +28,10 @@ import tech.tablesaw.api.Table;
  * {@code torch.set_num_threads(2)}) interleaved mode by mode, so both see the same machine load. Prints per
  * mode the seconds per step (mean after {@code bench.warmup} uncounted steps on each side, {@link
  * BenchmarkSupport#trainingWarmupSteps}), CPU seconds per step, the peak resident memory of each
- * process (Java's VmHWM is reset before each mode), and the ratios Java/PyTorch and SAM/plain. Skipped when no
+ * process (Java's VmHWM is reset before each mode), and the ratios Java/PyTorch and SAM/plain; then the same ratio
+ * from each side's last two counted steps, flagging a side still speeding up (its last two more than 10 % under
+ * its mean: Debian's PyTorch took 7.65 to 9.01 s in its last three plain steps of a run whose counted mean was
+ * 9.67 s, so three warm-up steps flattered this toolkit; {@code run-benchmarks} runs six). Skipped when no
  * {@code python3} (or {@code /usr/bin/python3}, or {@code -Dbench.python=...}) imports torch.
  *
  * <p>{@code OMP_WAIT_POLICY=PASSIVE mvn -B -q -o -pl umedsam-lib test -Dtest=TorchTrainStepBenchmark
@@ -44,8 +47,12 @@ class TorchTrainStepBenchmark {
     @TempDir
     Path dir;
 
-    /** One mode's figures on one side. */
-    record Figures(double secondsPerStep, double cpuSecondsPerStep, double peakRssGb) {
+    /**
+     * One mode's figures on one side.
+     *
+     * @param lastTwo the mean of the last two counted steps: near {@code secondsPerStep} once the side has settled
+     */
+    record Figures(double secondsPerStep, double cpuSecondsPerStep, double peakRssGb, double lastTwo) {
     }
 
     @Test
@@ -76,6 +83,9 @@ class TorchTrainStepBenchmark {
                         j.secondsPerStep(), j.cpuSecondsPerStep(), j.peakRssGb(), t.secondsPerStep(),
                         t.cpuSecondsPerStep(), t.peakRssGb(), j.secondsPerStep() / t.secondsPerStep(),
                         BenchmarkSupport.loadAverage());
+                System.out.printf("BENCH-TORCH round %d %s: the last two counted steps: java %.2f s, pytorch %.2f s (ratio"
+                                + " %.2f)%s%n", r, mode, j.lastTwo(), t.lastTwo(), j.lastTwo() / t.lastTwo(),
+                        settling(j, t));
             }
         }
         Figures jp = mean(java.get("plain"));
@@ -93,6 +103,10 @@ class TorchTrainStepBenchmark {
                 js.secondsPerStep() / jp.secondsPerStep(), js.cpuSecondsPerStep() / jp.cpuSecondsPerStep(),
                 ts.secondsPerStep() / tp.secondsPerStep(), ts.cpuSecondsPerStep() / tp.cpuSecondsPerStep(),
                 jp.peakRssGb(), js.peakRssGb(), tp.peakRssGb(), ts.peakRssGb(), BenchmarkSupport.loadAverage());
+        System.out.printf("BENCH-TORCH summary %s, the last two counted steps: plain java %.2f s vs pytorch %.2f s (ratio"
+                        + " %.2f)%s; SAM java %.2f s vs pytorch %.2f s (ratio %.2f)%s%n", preset, jp.lastTwo(),
+                tp.lastTwo(), jp.lastTwo() / tp.lastTwo(), settling(jp, tp), js.lastTwo(), ts.lastTwo(),
+                js.lastTwo() / ts.lastTwo(), settling(js, ts));
     }
 
     /** {@code warmup + steps} trainer steps (the warm-up ones not counted), VmHWM reset first. */
@@ -115,7 +129,30 @@ class TorchTrainStepBenchmark {
         double mean = BenchmarkSupport.countedMean(s, warmup);
         System.out.printf("  java steps (%s): %s%n", sam ? "sam" : "plain", BenchmarkSupport.eachStep(s));
         // the trainer records no CPU time per step: a counted step's share of the run's CPU time, by wall time
-        return new Figures(mean, cpu * mean / wall, peak);
+        return new Figures(mean, cpu * mean / wall, peak, lastTwo(s));
+    }
+
+    /** The mean of the last two values. */
+    private static double lastTwo(double[] seconds) {
+        int n = seconds.length;
+        return n < 2 ? seconds[n - 1] : (seconds[n - 2] + seconds[n - 1]) / 2;
+    }
+
+    /**
+     * A warning when a side's last two counted steps ran more than 10 % faster than its counted mean: it was still
+     * speeding up (PyTorch's steps fall for several steps), so the mean overstates its steady step and the ratio
+     * flatters the other side. Empty otherwise.
+     */
+    static String settling(Figures java, Figures torch) {
+        StringBuilder b = new StringBuilder();
+        Figures[] sides = {java, torch};
+        String[] names = {"java", "pytorch"};
+        for (int i = 0; i < 2; i++) {
+            if (sides[i].lastTwo() < 0.9 * sides[i].secondsPerStep()) {
+                b.append(b.length() == 0 ? "; still speeding up: " : ", ").append(names[i]);
+            }
+        }
+        return b.length() == 0 ? "" : b.append(" (raise -Dbench.warmup)").toString();
     }
 
     private Figures torchSteps(String python, Path script, String preset, int steps, int warmup, String mode)
@@ -124,11 +161,14 @@ class TorchTrainStepBenchmark {
                 "--warmup", String.valueOf(warmup),
                 "--preset", preset, "--threads", "2", "--batch", "2").redirectErrorStream(true).start();
         String summary = null;
+        List<Double> stepSeconds = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 System.out.println("  " + line);
                 if (line.startsWith("TORCH mode=")) {
                     summary = line;
+                } else if (line.startsWith("TORCH step ")) {
+                    stepSeconds.add(stepSeconds(line));
                 }
             }
         }
@@ -142,20 +182,33 @@ class TorchTrainStepBenchmark {
                 kv.put(f.substring(0, eq), f.substring(eq + 1));
             }
         }
+        assertThat(stepSeconds).as("the script's step lines").hasSize(steps + warmup);
         return new Figures(Double.parseDouble(kv.get("mean")), Double.parseDouble(kv.get("cpu_mean")),
-                Double.parseDouble(kv.get("peak_rss_kb")) / 1048576.0);
+                Double.parseDouble(kv.get("peak_rss_kb")) / 1048576.0,
+                lastTwo(stepSeconds.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /** {@code "TORCH step 3 mode=plain 11.56 s (cpu 21.09 s)"} -> 11.56. */
+    static double stepSeconds(String line) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 6 || !f[5].equals("s")) {
+            throw new IllegalArgumentException("not a TORCH step line: " + line);
+        }
+        return Double.parseDouble(f[4]);
     }
 
     private static Figures mean(List<Figures> f) {
         double s = 0;
         double c = 0;
         double m = 0;
+        double l = 0;
         for (Figures x : f) {
             s += x.secondsPerStep();
             c += x.cpuSecondsPerStep();
             m = Math.max(m, x.peakRssGb());
+            l += x.lastTwo();
         }
-        return new Figures(s / f.size(), c / f.size(), m);
+        return new Figures(s / f.size(), c / f.size(), m, l / f.size());
     }
 
     /** The first of {@code -Dbench.python}, python3, /usr/bin/python3 that imports torch, or null. */
