@@ -2,8 +2,6 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
-import java.util.Arrays;
-
 /**
  * A TinyViT block for training, channel-last tokens {@code [side*side, dim]} per image:
  * {@code a = x + proj(windowAttention(LN(x)))}; {@code y = bn(dw3x3(a))} (local_conv); {@code out = y +
@@ -88,7 +86,7 @@ final class TinyVitBlockTraining {
             attentionInput(x[i], len, t, null, null);
             q[i] = arena.take((len + 1) * 3 * dim);
             qkv.apply(t, len + 1, q[i], Activation.NONE);
-            att[i] = arena.zeros(len * dim);
+            att[i] = arena.take(len * dim); // written for every token
             attention.apply(q[i], side, att[i]);
             a[i] = residual(att[i], x[i], len);
         }
@@ -220,7 +218,7 @@ final class TinyVitBlockTraining {
             Gemm.linearBackward(d, len, dim, t.att()[i], dim, proj.weight, g.of(attnPrefix + ".proj.weight", dim * dim),
                     datt);
             DecoderGradientKernels.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
-            Arrays.fill(dq, 0f);
+            // overwritten whole: every real token's q, k and v rows by its window, the padded row by the sum
             attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
             DecoderGradientKernels.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
             Gemm.linearBackward(dq, len + 1, 3 * dim, normIn, dim, qkv.weight,
