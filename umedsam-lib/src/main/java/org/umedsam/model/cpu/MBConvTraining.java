@@ -15,11 +15,14 @@ package org.umedsam.model.cpu;
  * keeps 32 MB of the 304 MB per image a full tape holds, for about half the block's forward work again (a 1x1 and a
  * depthwise convolution). Maps come from and go back to the {@link TapeArena}.
  *
- * <p>Both passes hold at most three {@code [H*W, hidden]} maps per image at a time (67 MB each at LiteMedSAM's
- * full resolution): the forward gives each convolution's output back as soon as its activation is made, and the
- * backward recomputes the first convolution when its BatchNorm backward needs it and writes the input gradients of
- * the last two convolutions into maps they have consumed ({@link Conv2dBnTraining#backwardIntoTape}). Five maps
- * per image were held before, the most of any layer, which set the arena's size for that shape.
+ * <p>The forward holds at most three {@code [H*W, hidden]} maps per image at a time (67 MB each at LiteMedSAM's
+ * full resolution), giving each convolution's output back as soon as its activation is made; the backward four: it
+ * keeps the recomputed first convolution for its BatchNorm backward and writes the input gradients of the last two
+ * convolutions into maps they have consumed ({@link Conv2dBnTraining#backwardIntoTape}). Five maps per image were
+ * held before, the most of any layer, which set the arena's size for that shape. With three, the backward computed
+ * the first convolution a third time (4.3 G multiply-adds a LiteMedSAM pass at batch 2, of about 200 G); the fourth
+ * map left the {@code -Xmx3g} training steps' peak RSS at 3.78 and 3.86 GB (plain, SAM; 3.76 and 3.81 GB in the
+ * run before, 2026-12-06).
  */
 final class MBConvTraining {
 
@@ -91,11 +94,10 @@ final class MBConvTraining {
         }
         arena.give(sum);
         // the first two convolutions and their activations, recomputed from the block's input; the first
-        // convolution's output is dropped once h1 is made and recomputed for its BatchNorm backward
+        // convolution's output is kept for its BatchNorm backward
         int side = t.t1().side();
         float[][] c1 = convs.conv1.convolution(x, side);
         float[][] h1 = convs.conv1.output(t.t1().withConv(c1), null);
-        arena.give(c1);
         Conv2dBnTraining.Tape t2 = t.t2().withConv(convs.conv2.convolution(h1, side)).withInput(h1);
         float[][] h2 = convs.conv2.output(t2, null);
         float[][] dh2 = convs.conv3.backwardIntoTape(t.t3().withInput(h2), dz, g); // dh2 is h2's arrays
@@ -106,7 +108,7 @@ final class MBConvTraining {
         if (release) {
             convs.conv3.release(t.t3());
         }
-        Conv2dBnTraining.Tape t1 = t.t1().withConv(convs.conv1.convolution(x, side));
+        Conv2dBnTraining.Tape t1 = t.t1().withConv(c1);
         float[][] dx = convs.conv1.backward(t1, dh1, true, g);
         arena.give(dh1);
         arena.give(t1.conv());
