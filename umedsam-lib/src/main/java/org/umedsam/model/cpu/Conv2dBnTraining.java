@@ -160,7 +160,7 @@ final class Conv2dBnTraining {
         int px = os * os;
         float[][] conv = new float[x.length][];
         for (int i = 0; i < x.length; i++) {
-            conv[i] = kind == Kind.POINTWISE ? arena.take(px * out) : arena.zeros(px * out);
+            conv[i] = arena.take(px * out); // written whole: the product, or each pixel's bias plus its taps
             convolve(x[i], side, conv[i]);
         }
         return conv;
