@@ -179,9 +179,9 @@ class LiteMedSamTrainingAgreementTest {
 
     /**
      * Without the Vector API's module: for the same output gradients, the same gradients bit for bit; the pass's
-     * outputs, from the inference decoder, within rounding (its few-row products are fused multiply-add chains with
-     * the module and sgemm without, since 70af3c0). So a training run resumed without the module continues within
-     * rounding of the uninterrupted one, not bit for bit: the loss's gradient follows the outputs.
+     * outputs, from the inference decoder, within rounding (its row passes and few-row products round differently:
+     * fused multiply-add chains with the module, sgemm without). So a training run resumed without the module
+     * continues within rounding of the uninterrupted one, not bit for bit: the loss's gradient follows the outputs.
      */
     @Test
     void passAgainstThePlainKernels() {
