@@ -107,7 +107,7 @@ public final class LiteMedSamTraining {
         this.config = config;
         this.arena = arena;
         this.encoder = new ImageEncoderTraining(config, w, arena);
-        this.decoder = MaskDecoder.of(config, stateDict);
+        this.decoder = MaskDecoder.forTraining(config, stateDict);
         this.shapes = w.shapes("");
     }
 

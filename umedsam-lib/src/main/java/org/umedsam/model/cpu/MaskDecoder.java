@@ -38,6 +38,8 @@ public final class MaskDecoder {
     private static final String P = "mask_decoder.";
 
     private final ModelConfig config;
+    /** Whether its kernels round as the plain loops do with the vector module too ({@link #forTraining}). */
+    private final boolean plainKernels;
     private final int dim;
     private final int grid;
     private final int maskTokens;
@@ -57,7 +59,8 @@ public final class MaskDecoder {
     /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
     private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
 
-    private MaskDecoder(ModelConfig c, StateDictWeights w) {
+    private MaskDecoder(ModelConfig c, StateDictWeights w, boolean plainKernels) {
+        this.plainKernels = plainKernels;
         this.config = c;
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
@@ -96,7 +99,19 @@ public final class MaskDecoder {
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new MaskDecoder(config, new StateDictWeights(stateDict));
+        return new MaskDecoder(config, new StateDictWeights(stateDict), false);
+    }
+
+    /**
+     * As {@link #of}, for a training pass's outputs: its kernels round as the plain loops do with the Vector API's
+     * module and without ({@link DecoderKernels#plain}), so the outputs, the loss and its gradient have the same bits
+     * either way and a run resumed without the module continues bit for bit.
+     */
+    static MaskDecoder forTraining(ModelConfig config, Map<String, INDArray> stateDict) {
+        if (config == null) {
+            throw new IllegalArgumentException("config is null");
+        }
+        return DecoderKernels.plain(() -> new MaskDecoder(config, new StateDictWeights(stateDict), true));
     }
 
     public ModelConfig config() {
@@ -345,7 +360,8 @@ public final class MaskDecoder {
     private TwoWayTransformerInference inference() {
         TwoWayTransformerInference i = inference;
         if (i == null) {
-            inference = i = new TwoWayTransformerInference(transformer);
+            inference = i = plainKernels ? DecoderKernels.plain(() -> new TwoWayTransformerInference(transformer))
+                    : new TwoWayTransformerInference(transformer);
         }
         return i;
     }

@@ -53,7 +53,8 @@ final class MaskUpscaler {
         for (int s = 0; s < 16; s++) {
             System.arraycopy(b2, 0, b2Tiled, s * c2, c2);
         }
-        this.vectorRows = LayerNorm.vectorRows(c1) && VectorLayerNorm.supports(c2); // c2: the mask product's rows
+        // c2: the mask product's rows
+        this.vectorRows = DecoderKernels.vector() && LayerNorm.vectorRows(c1) && VectorLayerNorm.supports(c2);
     }
 
     /** PyTorch ConvTranspose2d weight {@code [in, out, 2, 2]} -> {@code [in, 4 * out]}, columns (dy, dx, out). */

@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.umedsam.model.VectorSupport;
 
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
@@ -86,8 +85,8 @@ final class ResidentLinear {
         this.bias = bias;
         this.in = in;
         this.out = out;
-        // VectorSupport decides before VectorFewRowGemm is touched (it needs the module)
-        this.vector = VectorSupport.enabled();
+        // decided before VectorFewRowGemm is touched (it needs the module); a training pass's decoder never takes it
+        this.vector = DecoderKernels.vector();
     }
 
     /** PyTorch {@code Linear}: {@code y = x weight^T + bias}. */

@@ -73,7 +73,7 @@ final class TwoWayTransformerInference {
         this.finalAttn = new TokenToImageInference(transformer.finalAttention().attention());
         this.finalNorm = transformer.finalNorm();
         this.dim = transformer.dim();
-        this.vectorRows = LayerNorm.vectorRows(dim);
+        this.vectorRows = DecoderKernels.vector() && LayerNorm.vectorRows(dim);
     }
 
     /**
