@@ -38,8 +38,6 @@ public final class MaskDecoder {
     private static final String P = "mask_decoder.";
 
     private final ModelConfig config;
-    /** Whether its kernels round as the plain loops do with the vector module too ({@link #forTraining}). */
-    private final boolean plainKernels;
     private final int dim;
     private final int grid;
     private final int maskTokens;
@@ -59,8 +57,7 @@ public final class MaskDecoder {
     /** Static: decoders are snapshotted often (e.g. per training step), their threads' scratch is shared. */
     private static final ThreadLocal<DecoderBuffers> BUFFERS = ThreadLocal.withInitial(DecoderBuffers::new);
 
-    private MaskDecoder(ModelConfig c, StateDictWeights w, boolean plainKernels) {
-        this.plainKernels = plainKernels;
+    private MaskDecoder(ModelConfig c, StateDictWeights w) {
         this.config = c;
         this.dim = c.promptEmbedDim();
         this.grid = c.embeddingSize();
@@ -99,19 +96,21 @@ public final class MaskDecoder {
         if (config == null) {
             throw new IllegalArgumentException("config is null");
         }
-        return new MaskDecoder(config, new StateDictWeights(stateDict), false);
+        return new MaskDecoder(config, new StateDictWeights(stateDict));
     }
 
     /**
      * As {@link #of}, for a training pass's outputs: its kernels round as the plain loops do with the Vector API's
      * module and without ({@link DecoderKernels#plain}), so the outputs, the loss and its gradient have the same bits
-     * either way and a run resumed without the module continues bit for bit.
+     * either way and a run resumed without the module continues bit for bit. Its inference schedule is built here,
+     * within that scope, rather than at the first decode.
      */
     static MaskDecoder forTraining(ModelConfig config, Map<String, INDArray> stateDict) {
-        if (config == null) {
-            throw new IllegalArgumentException("config is null");
-        }
-        return DecoderKernels.plain(() -> new MaskDecoder(config, new StateDictWeights(stateDict), true));
+        return DecoderKernels.plain(() -> {
+            MaskDecoder d = of(config, stateDict);
+            d.inference();
+            return d;
+        });
     }
 
     public ModelConfig config() {
@@ -360,8 +359,7 @@ public final class MaskDecoder {
     private TwoWayTransformerInference inference() {
         TwoWayTransformerInference i = inference;
         if (i == null) {
-            inference = i = plainKernels ? DecoderKernels.plain(() -> new TwoWayTransformerInference(transformer))
-                    : new TwoWayTransformerInference(transformer);
+            inference = i = new TwoWayTransformerInference(transformer);
         }
         return i;
     }
