@@ -189,16 +189,18 @@ class LiteMedSamTrainingAgreementTest {
         LiteMedSamTraining vector = LiteMedSamTraining.of(k.config(), k.floatState());
         LiteMedSamTraining.Pass vectorPass = vector.forward(k.images(), k.boxes(), true);
         Map<String, INDArray> a = vector.backward(vectorPass, k.gradLogits(), k.gradIou(), k.trainable());
-        LiteMedSamTraining.Pass[] plainPass = new LiteMedSamTraining.Pass[1];
-        Map<String, INDArray> b = org.umedsam.model.PlainKernels.get(() -> {
-            LiteMedSamTraining plain = LiteMedSamTraining.of(k.config(), k.floatState());
-            plainPass[0] = plain.forward(k.images(), k.boxes(), true);
-            return plain.backward(plainPass[0], k.gradLogits(), k.gradIou(), k.trainable());
+        record Differentiated(LiteMedSamTraining.Pass pass, Map<String, INDArray> gradients) {
+        }
+        Differentiated plain = org.umedsam.model.PlainKernels.get(() -> {
+            LiteMedSamTraining t = LiteMedSamTraining.of(k.config(), k.floatState());
+            LiteMedSamTraining.Pass p = t.forward(k.images(), k.boxes(), true);
+            return new Differentiated(p, t.backward(p, k.gradLogits(), k.gradIou(), k.trainable()));
         });
+        Map<String, INDArray> b = plain.gradients();
         assertThat(vectorPass.output().lowResLogits().data().asFloat()).as("logits")
-                .isEqualTo(plainPass[0].output().lowResLogits().data().asFloat());
+                .isEqualTo(plain.pass().output().lowResLogits().data().asFloat());
         assertThat(vectorPass.output().iou().data().asFloat()).as("iou")
-                .isEqualTo(plainPass[0].output().iou().data().asFloat());
+                .isEqualTo(plain.pass().output().iou().data().asFloat());
         assertThat(b.keySet()).isEqualTo(a.keySet());
         for (String key : a.keySet()) {
             assertThat(a.get(key).data().asFloat()).as(key).isEqualTo(b.get(key).data().asFloat());
