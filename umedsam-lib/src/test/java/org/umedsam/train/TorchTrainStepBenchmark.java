@@ -132,10 +132,9 @@ class TorchTrainStepBenchmark {
         return new Figures(mean, cpu * mean / wall, peak, lastTwo(s));
     }
 
-    /** The mean of the last two values. */
+    /** The mean of the last two values (of the only one when there is one). */
     private static double lastTwo(double[] seconds) {
-        int n = seconds.length;
-        return n < 2 ? seconds[n - 1] : (seconds[n - 2] + seconds[n - 1]) / 2;
+        return BenchmarkSupport.countedMean(seconds, Math.max(0, seconds.length - 2));
     }
 
     /**
