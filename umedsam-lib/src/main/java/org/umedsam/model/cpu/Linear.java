@@ -79,13 +79,20 @@ final class Linear {
             }
             return;
         }
-        // products of a few thousand rows: their staging copies and the bias pass hit cache, not memory
-        int chunks = (int) (((long) rows * (in + out) + PRODUCT_FLOATS - 1) / PRODUCT_FLOATS);
-        int per = (rows + chunks - 1) / chunks;
+        int per = rowsPerProduct(rows);
         for (int r0 = 0; r0 < rows; r0 += per) {
             int n = Math.min(per, rows - r0);
             Gemm.multiplyBiasActivation(x, r0 * in, n, in, weight, out, bias, residual, r0 * out, act, y, r0 * out);
         }
+    }
+
+    /**
+     * The rows of each product when {@code rows} many take {@link Gemm} (the last product takes the rest): products
+     * of a few thousand rows, whose staging copies and bias pass hit cache, not memory.
+     */
+    int rowsPerProduct(int rows) {
+        int chunks = (int) (((long) rows * (in + out) + PRODUCT_FLOATS - 1) / PRODUCT_FLOATS);
+        return (rows + chunks - 1) / chunks;
     }
 
     /** As {@link #apply(float[], int, float[], Activation)} into a new array. */

@@ -51,7 +51,17 @@ final class RowParallelGemm {
      */
     static void multiply(NativeFloats a, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
                          double beta) {
-        multiply(a, m, k, b, transB, n, c, beta, MIN_ROWS);
+        multiply(a, 0, m, k, b, transB, n, c, 0, beta, MIN_ROWS);
+    }
+
+    /**
+     * As {@link #multiply(NativeFloats, int, int, INDArray, boolean, int, NativeFloats, double)} on rows
+     * {@code [row, row + m)} of larger off-heap matrices {@code a [., k]} and {@code c [., n]}: the same blocks and
+     * calls as for a product of those {@code m} rows alone, so the same bits.
+     */
+    static void multiply(NativeFloats a, int row, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
+                         double beta) {
+        multiply(a, (long) row * k, m, k, b, transB, n, c, (long) row * n, beta, MIN_ROWS);
     }
 
     /**
@@ -64,19 +74,20 @@ final class RowParallelGemm {
      * JVMs on a 2-core Zen 4 VM, forms alternating in blocks of 10), with the same logits bit for bit in that test.
      */
     static void multiplyFewRows(NativeFloats a, int m, int k, INDArray b, boolean transB, int n, NativeFloats c) {
-        multiply(a, m, k, b, transB, n, c, 0.0, ROW_STEP);
+        multiply(a, 0, m, k, b, transB, n, c, 0, 0.0, ROW_STEP);
     }
 
-    private static void multiply(NativeFloats a, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
-                                 double beta, int minRows) {
-        a.requireMatrix(0, m, k);
-        c.requireMatrix(0, m, n);
+    /** {@code a} read from index {@code aOff}, {@code c} written from {@code cOff}. */
+    private static void multiply(NativeFloats a, long aOff, int m, int k, INDArray b, boolean transB, int n,
+                                 NativeFloats c, long cOff, double beta, int minRows) {
+        a.requireMatrix(aOff, m, k);
+        c.requireMatrix(cOff, m, n);
         int threads = threads();
         if (!splits(m, k, n, threads, minRows)) {
-            Nd4j.gemm(a.matrix(m, k), b, c.matrix(m, n), false, transB, 1.0, beta);
+            Nd4j.gemm(a.matrix(aOff, m, k), b, c.matrix(cOff, m, n), false, transB, 1.0, beta);
             return;
         }
-        forEachBlock(m, threads, (r0, r1) -> multiplyRows(a, r0, r1, k, b, transB, n, c, beta));
+        forEachBlock(m, threads, (r0, r1) -> multiplyRows(a, aOff, r0, r1, k, b, transB, n, c, cOff, beta));
     }
 
     /**
@@ -92,9 +103,16 @@ final class RowParallelGemm {
     /** Rows {@code [r0, r1)} of {@code c = a · op(b) + beta c} as one single-threaded {@code Nd4j.gemm}. */
     static void multiplyRows(NativeFloats a, int r0, int r1, int k, INDArray b, boolean transB, int n, NativeFloats c,
                              double beta) {
+        multiplyRows(a, 0, r0, r1, k, b, transB, n, c, 0, beta);
+    }
+
+    /** As {@link #multiplyRows(NativeFloats, int, int, int, INDArray, boolean, int, NativeFloats, double)} with
+     * {@code a}'s rows from index {@code aOff} and {@code c}'s from {@code cOff}. */
+    private static void multiplyRows(NativeFloats a, long aOff, int r0, int r1, int k, INDArray b, boolean transB,
+                                     int n, NativeFloats c, long cOff, double beta) {
         int rows = r1 - r0;
-        singleThreaded(() -> Nd4j.gemm(a.matrix((long) r0 * k, rows, k), b, c.matrix((long) r0 * n, rows, n), false,
-                transB, 1.0, beta));
+        singleThreaded(() -> Nd4j.gemm(a.matrix(aOff + (long) r0 * k, rows, k), b,
+                c.matrix(cOff + (long) r0 * n, rows, n), false, transB, 1.0, beta));
     }
 
     /**

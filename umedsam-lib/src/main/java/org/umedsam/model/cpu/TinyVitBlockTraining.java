@@ -15,10 +15,10 @@ import org.umedsam.model.ModelConfig;
  *
  * <p>The MLP half keeps only the local convolution's tape: the backward rebuilds {@code y} (BatchNorm of the
  * stored convolution), its LayerNorm, the fc1 output {@code h} and {@code gelu(h)} per image, the same float
- * operations as the forward (which applies GELU and the skip connections as each product is copied back, never
- * writing {@code h}), so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
+ * operations as the forward, so the gradients are those of a full tape bit for bit (three {@code [L, dim]} and
  * two {@code [L, 4 dim]} arrays less per image and block; {@code h} alone is 344 MB of LiteMedSAM's tape at
- * batch 2, for one fc1 product per image and block again, about 2% of the step).
+ * batch 2, for one fc1 product per image and block again, about 2% of the step). The MLP's hidden rows never
+ * reach the heap, in either pass ({@link TinyVitMlpTraining}).
  */
 final class TinyVitBlockTraining {
 
@@ -38,8 +38,7 @@ final class TinyVitBlockTraining {
     private final Conv2dBnTraining localConv;
     private final float[] mlpNormW;
     private final float[] mlpNormB;
-    private final Linear fc1;
-    private final Linear fc2;
+    private final TinyVitMlpTraining mlp;
     private final TapeArena arena;
 
     /**
@@ -67,8 +66,8 @@ final class TinyVitBlockTraining {
                 true, false, arena);
         mlpNormW = w.get(mlpPrefix + ".norm.weight", dim);
         mlpNormB = w.get(mlpPrefix + ".norm.bias", dim);
-        fc1 = Linear.read(w, mlpPrefix + ".fc1", dim, hidden, true);
-        fc2 = Linear.read(w, mlpPrefix + ".fc2", hidden, dim, true);
+        mlp = new TinyVitMlpTraining(mlpPrefix, Linear.read(w, mlpPrefix + ".fc1", dim, hidden, true),
+                Linear.read(w, mlpPrefix + ".fc2", hidden, dim, true));
     }
 
     /**
@@ -95,19 +94,14 @@ final class TinyVitBlockTraining {
         Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y).withoutInput();
         arena.give(a);
         float[] t2 = arena.take(len * dim);
-        float[] gi = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
             mlpInput(y[i], len, t2, null, null);
-            // gelu(fc1) as fc1's product is copied back (h itself is rebuilt by the backward), and fc2 with the
-            // skip connection likewise: the same floats as the separate passes, without writing h
-            fc1.apply(t2, len, gi, Activation.GELU);
             float[] o = arena.take(len * dim);
-            fc2.applyResidual(gi, len, y[i], o);
+            mlp.forward(t2, len, y[i], o); // h stays off-heap (the backward rebuilds it)
             out[i] = o;
         }
         arena.give(y);
         arena.give(t2);
-        arena.give(gi);
         return new Tape(side, x.clone(), q, att, local);
     }
 
@@ -141,14 +135,6 @@ final class TinyVitBlockTraining {
         DecoderGradientKernels.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
     }
 
-    /** {@code out = gelu(h)}, element-wise, a cache-sized piece at a time (copied, then finished while in L1). */
-    private static void gelu(float[] h, float[] out) {
-        ChunkedParallel.inPieces(h.length, 16, (from, to) -> {
-            System.arraycopy(h, from, out, from, to - from);
-            Gelu.apply(out, from, to - from);
-        });
-    }
-
     /**
      * {@code dOut} per image (overwritten; still the caller's) -> dLoss/dx per image (arrays of the arena).
      *
@@ -163,26 +149,13 @@ final class TinyVitBlockTraining {
         float[] t2 = arena.take(len * dim);
         float[] xhat2 = arena.take(len * dim);
         float[] inv2 = arena.take(len);
-        float[] hi = arena.take(len * hidden);
-        float[] dhg = arena.take(len * hidden);
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
             mlpInput(y[i], len, t2, xhat2, inv2);
             arena.give(y[i]);
             y[i] = null;
-            fc1.apply(t2, len, hi, Activation.NONE);
-            gelu(hi, dhg); // gelu(h), needed for fc2's weight gradient only; then dhg's buffer
-            // fc2's weight gradient reads gelu(h) before its input gradient overwrites it
-            Gemm.linearBackward(d, len, dim, dhg, hidden, fc2.weight, g.of(mlpPrefix + ".fc2.weight", dim * hidden),
-                    dhg);
-            DecoderGradientKernels.columnSums(d, len, dim, g.of(mlpPrefix + ".fc2.bias", dim));
-            ChunkedParallel.parallel(dhg.length, 16, (from, to) -> {
-                Gelu.multiplyByDerivative(hi, from, dhg, from, to - from);
-            });
-            DecoderGradientKernels.columnSums(dhg, len, hidden, g.of(mlpPrefix + ".fc1.bias", hidden));
             float[] dt2 = arena.take(len * dim);
-            Gemm.linearBackward(dhg, len, hidden, t2, dim, fc1.weight, g.of(mlpPrefix + ".fc1.weight", hidden * dim),
-                    dt2);
+            mlp.backward(d, t2, len, dt2, g);
             DecoderGradientKernels.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
             ChunkedParallel.add(dt2, d, dt2, len * dim);
             dy[i] = dt2;
@@ -190,8 +163,6 @@ final class TinyVitBlockTraining {
         arena.give(t2);
         arena.give(xhat2);
         arena.give(inv2);
-        arena.give(hi);
-        arena.give(dhg);
         // rebuilt: the local convolution's input a = x + proj(att)
         float[][] a = new float[b][];
         for (int i = 0; i < b; i++) {

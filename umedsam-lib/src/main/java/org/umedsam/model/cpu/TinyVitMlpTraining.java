@@ -1,0 +1,209 @@
+package org.umedsam.model.cpu;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The MLP half of a TinyViT block for training, per image of {@code L} tokens: {@code out = y + fc2(gelu(fc1(t)))}
+ * with {@code t [L, dim]} the MLP's LayerNorm of {@code y}, and its backward, with the hidden rows
+ * {@code [L, 4 dim]} off-heap from fc1's product to fc2's (forward) and from the recomputed fc1 product to fc1's
+ * weight and input gradients (backward): only {@code t}, {@code dLoss/dout} and the results cross between heap and
+ * off-heap.
+ *
+ * <p>Why: on the heap path ({@link Linear}, {@link Gemm#linearBackward}) every product copied its operands off-heap
+ * and its result back, and the hidden rows are four times the block's width: per image and block the forward copied
+ * them twice and the backward four times (fc1's recomputed output back, {@code gelu(h)} off-heap for fc2's weight
+ * gradient, fc2's input gradient back, that gradient off-heap again for fc1's products). Staging operands was about
+ * 7 % of a LiteMedSAM training step's CPU time.
+ *
+ * <p>Numerics: the same products on the same rows in the same calls (the forward's products by
+ * {@link Linear#rowsPerProduct} rows, the backward's over all {@code L}), and the same element-wise kernels on
+ * each value ({@link Epilogue}, {@link Gelu} on heap rows copied from off-heap) with the column sums in
+ * {@link DecoderGradientKernels#columnSums}'s chunks and order, so the heap path's bits. PyTorch:
+ * {@code x + mlp.fc2(F.gelu(mlp.fc1(mlp.norm(x))))} and its autograd.
+ *
+ * <p>Not thread-safe: the off-heap buffers are the calling thread's ({@link #BUFFERS}); products run their row
+ * blocks on the common pool, which only reads them.
+ */
+final class TinyVitMlpTraining {
+
+    /** The calling thread's off-heap operands: reused by every block and pass on it, grown to the largest. */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** Heap rows for the element-wise kernels on off-heap values (h, then dLoss/dh). */
+    private static final RowBuffers ROWS = new RowBuffers(2);
+
+    private final String prefix;
+    /** {@code [hidden, dim]}. */
+    private final Linear fc1;
+    /** {@code [dim, hidden]}. */
+    private final Linear fc2;
+    private final int dim;
+    private final int hidden;
+
+    /**
+     * @param prefix the MLP's state-dict prefix ({@code ...blocks.j.mlp}), for its gradients' keys
+     */
+    TinyVitMlpTraining(String prefix, Linear fc1, Linear fc2) {
+        if (fc1.out != fc2.in || fc1.in != fc2.out) {
+            throw new IllegalArgumentException(prefix + ": fc1 [" + fc1.out + ", " + fc1.in + "] and fc2 [" + fc2.out
+                    + ", " + fc2.in + "] do not chain back to the block's width");
+        }
+        this.prefix = prefix;
+        this.fc1 = fc1;
+        this.fc2 = fc2;
+        this.dim = fc1.in;
+        this.hidden = fc1.out;
+    }
+
+    /**
+     * {@code out [L, dim] = y + fc2(gelu(fc1(t)))}.
+     *
+     * @param t {@code [L, dim]}, the MLP's LayerNorm of {@code y} (read only)
+     * @param y {@code [L, dim]}, the skip connection (read only; may be {@code out})
+     */
+    void forward(float[] t, int len, float[] y, float[] out) {
+        if (len <= Linear.FEW_ROWS) { // the row loops, no products: nothing to stage
+            float[] g = fc1.apply(t, len, Activation.GELU);
+            fc2.applyResidual(g, len, y, out);
+            return;
+        }
+        Buffers b = BUFFERS.get();
+        INDArray w1 = b.w1.stageParallel(fc1.weight, 0, hidden, dim);
+        INDArray w2 = b.w2.stageParallel(fc2.weight, 0, dim, hidden);
+        int per = fc1.rowsPerProduct(len);
+        for (int r0 = 0; r0 < len; r0 += per) {
+            int n = Math.min(per, len - r0);
+            b.t.ensure((long) n * dim).putParallel(0, t, r0 * dim, n * dim);
+            RowParallelGemm.multiply(b.t, n, dim, w1, true, hidden, b.h.ensure((long) n * hidden), 0.0);
+            Epilogue.inPlace(b.h, n, hidden, fc1.bias, Activation.GELU);
+            RowParallelGemm.multiply(b.h, n, hidden, w2, true, dim, b.c.ensure((long) n * dim), 0.0);
+            Epilogue.toHeap(b.c, n, dim, fc2.bias, y, r0 * dim, Activation.NONE, out, r0 * dim);
+        }
+    }
+
+    /**
+     * The backward pass of {@link #forward}: sums fc1's and fc2's weight and bias gradients into {@code g} and
+     * writes {@code dLoss/dt} to {@code dt}. The skip connection's share ({@code dLoss/dy = dOut + ...}) is the
+     * caller's.
+     *
+     * @param dOut {@code [L, dim]}, dLoss/dout (read only)
+     * @param t    {@code [L, dim]}, the forward's {@code t} recomputed (read only)
+     * @param dt   {@code [L, dim]}, written
+     */
+    void backward(float[] dOut, float[] t, int len, float[] dt, GradientSums g) {
+        float[] dW1 = g.of(prefix + ".fc1.weight", hidden * dim);
+        float[] dW2 = g.of(prefix + ".fc2.weight", dim * hidden);
+        if (len <= Linear.FEW_ROWS) {
+            heapBackward(dOut, t, len, dt, dW1, dW2, g);
+            return;
+        }
+        Buffers b = BUFFERS.get();
+        INDArray w1 = b.w1.stageParallel(fc1.weight, 0, hidden, dim);
+        INDArray w2 = b.w2.stageParallel(fc2.weight, 0, dim, hidden);
+        NativeFloats tn = b.t.ensure((long) len * dim);
+        tn.putParallel(0, t, 0, len * dim);
+        // h = fc1(t) in the forward's products, then gelu(h) beside it
+        NativeFloats h = b.h.ensure((long) len * hidden);
+        int per = fc1.rowsPerProduct(len);
+        for (int r0 = 0; r0 < len; r0 += per) {
+            RowParallelGemm.multiply(tn, r0, Math.min(per, len - r0), dim, w1, true, hidden, h, 0.0);
+        }
+        Epilogue.inPlace(h, len, hidden, fc1.bias, Activation.NONE);
+        NativeFloats gh = b.g.ensure((long) len * hidden);
+        geluRows(h, gh, len);
+        // fc2: dW2 += dOut^T gelu(h), then dLoss/d gelu(h) = dOut W2 over gelu(h), which nothing reads any more
+        NativeFloats d = b.d.ensure((long) len * dim);
+        d.putParallel(0, dOut, 0, len * dim);
+        weightGradient(d, len, dim, gh, hidden, dW2, b.c);
+        RowParallelGemm.multiply(d, len, dim, w2, false, hidden, gh, 0.0);
+        DecoderGradientKernels.columnSums(dOut, len, dim, g.of(prefix + ".fc2.bias", dim));
+        // dLoss/dh = dLoss/d gelu(h) * gelu'(h) in place, and its column sums (fc1's bias)
+        derivativeAndColumnSums(h, gh, len, g.of(prefix + ".fc1.bias", hidden));
+        // fc1: dW1 += dh^T t, then dt = dh W1
+        weightGradient(gh, len, hidden, tn, dim, dW1, b.c);
+        RowParallelGemm.multiply(gh, len, hidden, w1, false, dim, b.c.ensure((long) len * dim), 0.0);
+        b.c.getParallel(0, dt, 0, len * dim);
+    }
+
+    /** {@code gh = gelu(h)}, {@code [len, hidden]} each, row by row through a heap row. */
+    private void geluRows(NativeFloats h, NativeFloats gh, int len) {
+        int n = hidden;
+        ChunkedParallel.parallel(len, n, (from, to) -> {
+            float[] row = ROWS.get(n)[0];
+            for (int r = from; r < to; r++) {
+                h.get(r * n, row, 0, n);
+                Gelu.apply(row, 0, n);
+                gh.put(r * n, row, 0, n);
+            }
+        });
+    }
+
+    /**
+     * {@code dh = dh * gelu'(h)} in place, {@code [len, hidden]}, and {@code sums[j] += sum_r dh[r, j]} in
+     * {@link DecoderGradientKernels#columnSums}'s chunks and order (the same bits): one pass over the rows.
+     */
+    private void derivativeAndColumnSums(NativeFloats h, NativeFloats dh, int len, float[] sums) {
+        int n = hidden;
+        ChunkedParallel.OrderedMerge merge = new ChunkedParallel.OrderedMerge();
+        ChunkedParallel.parallel(len, n, (from, to) -> {
+            float[][] rows = ROWS.get(n);
+            float[] hr = rows[0];
+            float[] dr = rows[1];
+            float[] s = new float[n];
+            for (int r = from; r < to; r++) {
+                h.get(r * n, hr, 0, n);
+                dh.get(r * n, dr, 0, n);
+                Gelu.multiplyByDerivative(hr, 0, dr, 0, n);
+                dh.put(r * n, dr, 0, n);
+                for (int j = 0; j < n; j++) {
+                    s[j] += dr[j];
+                }
+            }
+            merge.add(from, () -> {
+                for (int j = 0; j < n; j++) {
+                    sums[j] += s[j];
+                }
+            });
+        });
+        merge.run();
+    }
+
+    /**
+     * {@code dW [out, in] += dy^T x} for {@code dy [rows, out]} and {@code x [rows, in]} off-heap: one call, as
+     * {@link Gemm#linearBackward}'s.
+     */
+    private static void weightGradient(NativeFloats dy, int rows, int out, NativeFloats x, int in, float[] dW,
+                                       NativeFloats c) {
+        c.ensure((long) out * in).putParallel(0, dW, 0, out * in);
+        Nd4j.gemm(dy.matrix(rows, out), x.matrix(rows, in), c.matrix(out, in), true, false, 1.0, 1.0);
+        c.getParallel(0, dW, 0, out * in);
+    }
+
+    /** The backward on heap rows, for a few rows (no products). */
+    private void heapBackward(float[] dOut, float[] t, int len, float[] dt, float[] dW1, float[] dW2,
+                              GradientSums g) {
+        float[] h = fc1.apply(t, len, Activation.NONE);
+        float[] dh = h.clone();
+        Gelu.apply(dh, 0, dh.length);
+        Gemm.linearBackward(dOut, len, dim, dh, hidden, fc2.weight, dW2, dh);
+        DecoderGradientKernels.columnSums(dOut, len, dim, g.of(prefix + ".fc2.bias", dim));
+        Gelu.multiplyByDerivative(h, 0, dh, 0, dh.length);
+        DecoderGradientKernels.columnSums(dh, len, hidden, g.of(prefix + ".fc1.bias", hidden));
+        Gemm.linearBackward(dh, len, hidden, t, dim, fc1.weight, dW1, dt);
+    }
+
+    private static final class Buffers {
+        final NativeFloats w1 = new NativeFloats();
+        final NativeFloats w2 = new NativeFloats();
+        /** {@code t}, a product's rows or all {@code L}. */
+        final NativeFloats t = new NativeFloats();
+        /** {@code h}, then in the forward gelu(h). */
+        final NativeFloats h = new NativeFloats();
+        /** gelu(h), then dLoss/d gelu(h), then dLoss/dh. */
+        final NativeFloats g = new NativeFloats();
+        /** dLoss/dout. */
+        final NativeFloats d = new NativeFloats();
+        /** fc2's output rows, a weight gradient, dLoss/dt. */
+        final NativeFloats c = new NativeFloats();
+    }
+}
