@@ -88,9 +88,4 @@ final class ChunkedParallel {
             }
         });
     }
-
-    /** {@code a[0, n) = 0}. */
-    static void zero(float[] a, int n) {
-        parallel(n, 1, (from, to) -> java.util.Arrays.fill(a, from, to, 0f));
-    }
 }

@@ -275,13 +275,9 @@ final class Conv2dBnTraining {
                     }
                 }
             } else {
-                float[] d;
-                if (intoTape) {
-                    d = t.conv()[i];
-                    ChunkedParallel.zero(d, d.length);
-                } else {
-                    d = arena.zeros(inPx * in);
-                }
+                // overwritten whole by the gradient kernel, so not zeroed (a [H*W, hidden] pass per image at
+                // LiteMedSAM's full-resolution stage)
+                float[] d = intoTape ? t.conv()[i] : arena.take(inPx * in);
                 DepthwiseConv3x3Gradient.hwc(x, dc, side, out, stride, weight, d, dW);
                 if (needDx) {
                     dx[i] = d;

@@ -48,15 +48,6 @@ public final class TapeArena {
         return new float[n];
     }
 
-    /** An array of exactly {@code n} zeros. */
-    float[] zeros(int n) {
-        float[] a = take(n);
-        if (pooling) {
-            ChunkedParallel.zero(a, n);
-        }
-        return a;
-    }
-
     /**
      * Gives an array back for reuse; null is ignored.
      *
