@@ -195,7 +195,18 @@ public final class Gemm {
         }
     }
 
-    private static final class Staging {
+    /**
+     * This thread's staging buffers, lent to a caller on the same thread that chains products off-heap between
+     * its calls here ({@link TinyVitMlpTraining}): they are the largest off-heap arrays a training pass grows (a
+     * {@code [H*W, hidden]} map of the full-resolution stage each), so a second set would add that much to its
+     * peak memory. Valid until this thread's next call of a {@code Gemm} method.
+     */
+    static Staging staging() {
+        return STAGING.get();
+    }
+
+    /** One thread's staging buffers: {@code a} and {@code b} for the operands, {@code c} for the result. */
+    static final class Staging {
         final NativeFloats a = new NativeFloats();
         final NativeFloats b = new NativeFloats();
         final NativeFloats c = new NativeFloats();

@@ -22,13 +22,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link DecoderGradientKernels#columnSums}'s chunks and order, so the heap path's bits. PyTorch:
  * {@code x + mlp.fc2(F.gelu(mlp.fc1(mlp.norm(x))))} and its autograd.
  *
- * <p>Not thread-safe: the off-heap buffers are the calling thread's ({@link #BUFFERS}); products run their row
- * blocks on the common pool, which only reads them.
+ * <p>Not thread-safe: the off-heap buffers are the calling thread's, the three largest {@link Gemm#staging()}'s;
+ * products run their row blocks on the common pool, which only reads them.
  */
 final class TinyVitMlpTraining {
 
-    /** The calling thread's off-heap operands: reused by every block and pass on it, grown to the largest. */
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** The calling thread's own off-heap operands: reused by every block and pass on it, grown to the largest. */
+    private static final ThreadLocal<Own> OWN = ThreadLocal.withInitial(Own::new);
     /** Heap rows for the element-wise kernels on off-heap values (h, then dLoss/dh). */
     private static final RowBuffers ROWS = new RowBuffers(2);
 
@@ -67,17 +67,17 @@ final class TinyVitMlpTraining {
             fc2.applyResidual(g, len, y, out);
             return;
         }
-        Buffers b = BUFFERS.get();
-        INDArray w1 = b.w1.stageParallel(fc1.weight, 0, hidden, dim);
-        INDArray w2 = b.w2.stageParallel(fc2.weight, 0, dim, hidden);
+        Buffers b = buffers();
+        INDArray w1 = b.w1().stageParallel(fc1.weight, 0, hidden, dim);
+        INDArray w2 = b.w2().stageParallel(fc2.weight, 0, dim, hidden);
         int per = fc1.rowsPerProduct(len);
         for (int r0 = 0; r0 < len; r0 += per) {
             int n = Math.min(per, len - r0);
-            b.t.ensure((long) n * dim).putParallel(0, t, r0 * dim, n * dim);
-            RowParallelGemm.multiply(b.t, n, dim, w1, true, hidden, b.h.ensure((long) n * hidden), 0.0);
-            Epilogue.inPlace(b.h, n, hidden, fc1.bias, Activation.GELU);
-            RowParallelGemm.multiply(b.h, n, hidden, w2, true, dim, b.c.ensure((long) n * dim), 0.0);
-            Epilogue.toHeap(b.c, n, dim, fc2.bias, y, r0 * dim, Activation.NONE, out, r0 * dim);
+            b.t().ensure((long) n * dim).putParallel(0, t, r0 * dim, n * dim);
+            RowParallelGemm.multiply(b.t(), n, dim, w1, true, hidden, b.h().ensure((long) n * hidden), 0.0);
+            Epilogue.inPlace(b.h(), n, hidden, fc1.bias, Activation.GELU);
+            RowParallelGemm.multiply(b.h(), n, hidden, w2, true, dim, b.c().ensure((long) n * dim), 0.0);
+            Epilogue.toHeap(b.c(), n, dim, fc2.bias, y, r0 * dim, Activation.NONE, out, r0 * dim);
         }
     }
 
@@ -97,32 +97,32 @@ final class TinyVitMlpTraining {
             heapBackward(dOut, t, len, dt, dW1, dW2, g);
             return;
         }
-        Buffers b = BUFFERS.get();
-        INDArray w1 = b.w1.stageParallel(fc1.weight, 0, hidden, dim);
-        INDArray w2 = b.w2.stageParallel(fc2.weight, 0, dim, hidden);
-        NativeFloats tn = b.t.ensure((long) len * dim);
+        Buffers b = buffers();
+        INDArray w1 = b.w1().stageParallel(fc1.weight, 0, hidden, dim);
+        INDArray w2 = b.w2().stageParallel(fc2.weight, 0, dim, hidden);
+        NativeFloats tn = b.t().ensure((long) len * dim);
         tn.putParallel(0, t, 0, len * dim);
         // h = fc1(t) in the forward's products, then gelu(h) beside it
-        NativeFloats h = b.h.ensure((long) len * hidden);
+        NativeFloats h = b.h().ensure((long) len * hidden);
         int per = fc1.rowsPerProduct(len);
         for (int r0 = 0; r0 < len; r0 += per) {
             RowParallelGemm.multiply(tn, r0, Math.min(per, len - r0), dim, w1, true, hidden, h, 0.0);
         }
         Epilogue.inPlace(h, len, hidden, fc1.bias, Activation.NONE);
-        NativeFloats gh = b.g.ensure((long) len * hidden);
+        NativeFloats gh = b.g().ensure((long) len * hidden);
         geluRows(h, gh, len);
         // fc2: dW2 += dOut^T gelu(h), then dLoss/d gelu(h) = dOut W2 over gelu(h), which nothing reads any more
-        NativeFloats d = b.d.ensure((long) len * dim);
+        NativeFloats d = b.d().ensure((long) len * dim);
         d.putParallel(0, dOut, 0, len * dim);
-        weightGradient(d, len, dim, gh, hidden, dW2, b.c);
+        weightGradient(d, len, dim, gh, hidden, dW2, b.c());
         RowParallelGemm.multiply(d, len, dim, w2, false, hidden, gh, 0.0);
         DecoderGradientKernels.columnSums(dOut, len, dim, g.of(prefix + ".fc2.bias", dim));
         // dLoss/dh = dLoss/d gelu(h) * gelu'(h) in place, and its column sums (fc1's bias)
         derivativeAndColumnSums(h, gh, len, g.of(prefix + ".fc1.bias", hidden));
         // fc1: dW1 += dh^T t, then dt = dh W1
-        weightGradient(gh, len, hidden, tn, dim, dW1, b.c);
-        RowParallelGemm.multiply(gh, len, hidden, w1, false, dim, b.c.ensure((long) len * dim), 0.0);
-        b.c.getParallel(0, dt, 0, len * dim);
+        weightGradient(gh, len, hidden, tn, dim, dW1, b.c());
+        RowParallelGemm.multiply(gh, len, hidden, w1, false, dim, b.c().ensure((long) len * dim), 0.0);
+        b.c().getParallel(0, dt, 0, len * dim);
     }
 
     /** {@code gh = gelu(h)}, {@code [len, hidden]} each, row by row through a heap row. */
@@ -192,18 +192,29 @@ final class TinyVitMlpTraining {
         Gemm.linearBackward(dh, len, hidden, t, dim, fc1.weight, dW1, dt);
     }
 
-    private static final class Buffers {
+    /** This thread's buffers: its own, and {@link Gemm}'s staging for the three largest. */
+    private static Buffers buffers() {
+        Gemm.Staging s = Gemm.staging();
+        return new Buffers(OWN.get(), s.a, s.b, s.c);
+    }
+
+    /** The weights, {@code t} and {@code dLoss/dout}: the buffers that are this class's own. */
+    private static final class Own {
         final NativeFloats w1 = new NativeFloats();
         final NativeFloats w2 = new NativeFloats();
-        /** {@code t}, a product's rows or all {@code L}. */
         final NativeFloats t = new NativeFloats();
-        /** {@code h}, then in the forward gelu(h). */
-        final NativeFloats h = new NativeFloats();
-        /** gelu(h), then dLoss/d gelu(h), then dLoss/dh. */
-        final NativeFloats g = new NativeFloats();
-        /** dLoss/dout. */
         final NativeFloats d = new NativeFloats();
-        /** fc2's output rows, a weight gradient, dLoss/dt. */
-        final NativeFloats c = new NativeFloats();
+    }
+
+    /**
+     * @param h {@code h}, then in the forward gelu(h) ({@code [L, 4 dim]})
+     * @param g gelu(h), then dLoss/d gelu(h), then dLoss/dh ({@code [L, 4 dim]})
+     * @param c fc2's output rows, a weight gradient, dLoss/dt
+     */
+    private record Buffers(NativeFloats w1, NativeFloats w2, NativeFloats t, NativeFloats d, NativeFloats h,
+                           NativeFloats g, NativeFloats c) {
+        Buffers(Own own, NativeFloats h, NativeFloats g, NativeFloats c) {
+            this(own.w1, own.w2, own.t, own.d, h, g, c);
+        }
     }
 }
