@@ -252,6 +252,51 @@ final class BatchNormTraining {
         });
     }
 
+    /** Per-thread heap chunks for {@link #normalizeHwc(float[], int, int, Statistics, float[], float[], boolean, NativeFloats)}. */
+    private static final RowBuffers CHUNKS = new RowBuffers(1);
+
+    /**
+     * One image of {@link #normalizeHwc(float[][], int, int, Statistics, float[], float[], boolean, float[][])}
+     * written off-heap, {@code y} from index 0 (large enough): the same chunks and operations through a heap chunk
+     * each, so the same floats. For a map whose only reader is the next product (a 1x1 convolution's input).
+     *
+     * @param x {@code [pixels, channels]}
+     */
+    static void normalizeHwc(float[] x, int pixels, int channels, Statistics s, float[] gamma, float[] beta,
+                             boolean gelu, NativeFloats y) {
+        if (s == null || pixels <= 0 || s.count() % pixels != 0) {
+            throw new IllegalArgumentException("statistics " + (s == null ? "are null" : "count " + s.count()
+                    + " is not a whole number of " + pixels + "-pixel images"));
+        }
+        checkParameters((int) (s.count() / pixels), channels, pixels, s, gamma, beta);
+        requireLength(x, "x", pixels * channels);
+        y.requireMatrix(0, pixels, channels);
+        float[] a = scale(s, gamma, channels);
+        float[] sh = shift(s, beta, a, channels);
+        int chunks = chunks(pixels);
+        boolean vector = vectorRows(channels);
+        IntStream.range(0, chunks).parallel().forEach(k -> {
+            int p0 = k * CHUNK_PIXELS;
+            int p1 = Math.min(pixels, p0 + CHUNK_PIXELS);
+            int len = (p1 - p0) * channels;
+            float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
+            System.arraycopy(x, p0 * channels, chunk, 0, len);
+            for (int o = 0; o < len; o += channels) {
+                if (vector) {
+                    VectorBatchNormRows.normalize(chunk, chunk, o, a, sh, channels);
+                    continue;
+                }
+                for (int j = 0; j < channels; j++) {
+                    chunk[o + j] = chunk[o + j] * a[j] + sh[j];
+                }
+            }
+            if (gelu) {
+                Gelu.apply(chunk, 0, len);
+            }
+            y.put(p0 * channels, chunk, 0, len);
+        });
+    }
+
     // ------------------------------------------------------------------------------------------------ backward
 
     /**

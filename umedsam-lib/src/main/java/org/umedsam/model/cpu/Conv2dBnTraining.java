@@ -126,9 +126,72 @@ final class Conv2dBnTraining {
      * @param output receives the outputs, one new array per image
      */
     Tape forward(float[][] x, int side, boolean batchStatistics, float[][] output) {
-        int b = x.length;
-        int px = outputSide(side) * outputSide(side);
+        Tape t = forwardWithoutOutput(x, side, batchStatistics);
+        normalize(t, output);
+        return t;
+    }
+
+    /**
+     * The forward pass up to the BatchNorm's statistics: the tape, whose output the caller makes when and where it
+     * needs it ({@link #output}, {@link #outputInto}) instead of as a map per image on the heap.
+     */
+    Tape forwardWithoutOutput(float[][] x, int side, boolean batchStatistics) {
+        int os = outputSide(side);
         float[][] conv = convolution(x, side);
+        return new Tape(prefix, x, conv, statistics(conv, os * os, batchStatistics), side, batchStatistics);
+    }
+
+    /**
+     * An image's input to a 1x1 convolution that its caller writes straight into {@link Gemm}'s staging buffer
+     * rather than keeping it on the heap: {@code [H*W, in]} from index 0 of {@code into} (grown by the caller).
+     */
+    interface StagedInput {
+        void writeInto(int image, NativeFloats into);
+    }
+
+    /**
+     * As {@link #forward} for a channel-last 1x1 convolution whose input is written into the product's staging
+     * buffer per image ({@code x}) instead of copied there from the heap: the same products and BatchNorm, so the same
+     * output. The tape keeps no input; the backward takes it the same way ({@link #backwardStaged}).
+     */
+    Tape forwardStaged(int batch, int side, StagedInput x, boolean batchStatistics, float[][] output) {
+        requireStagedPointwise();
+        int px = side * side;
+        float[][] conv = new float[batch][];
+        for (int i = 0; i < batch; i++) {
+            conv[i] = arena.take(px * out);
+            x.writeInto(i, Gemm.staging().a.ensure((long) px * in));
+            Gemm.multiplyStagedA(px, in, weight, out, conv[i], 0);
+        }
+        Tape t = new Tape(prefix, null, conv, statistics(conv, px, batchStatistics), side, batchStatistics);
+        normalize(t, output);
+        return t;
+    }
+
+    /**
+     * Image {@code i}'s output of the forward pass ({@code [H*W, out]}, channel-last, the BatchNorm with the tape's
+     * statistics and GELU when the layer has it) into {@code into} from index 0, grown as needed: the same floats
+     * as {@link #output}.
+     */
+    void outputInto(Tape t, int i, NativeFloats into) {
+        if (!channelsLast) {
+            throw new IllegalStateException(prefix + ": only channel-last outputs are written off-heap");
+        }
+        int os = outputSide(t.side());
+        int px = os * os;
+        BatchNormTraining.normalizeHwc(t.conv()[i], px, out, t.statistics(), gamma, beta, gelu,
+                into.ensure((long) px * out));
+    }
+
+    private void requireStagedPointwise() {
+        if (kind != Kind.POINTWISE || !channelsLast) {
+            throw new IllegalStateException(prefix + ": only a channel-last 1x1 convolution takes a staged input");
+        }
+    }
+
+    /** The BatchNorm's statistics of {@code conv}: the batch's, or the running ones. */
+    private BatchNormTraining.Statistics statistics(float[][] conv, int px, boolean batchStatistics) {
+        int b = conv.length;
         BatchNormTraining.Statistics st;
         if (batchStatistics) {
             st = channelsLast ? BatchNormTraining.statisticsHwc(conv, px, out, ModelConfig.BN_EPS)
@@ -140,15 +203,22 @@ final class Conv2dBnTraining {
             }
             st = new BatchNormTraining.Statistics(runningMean.clone(), runningVar.clone(), inv, (long) b * px);
         }
-        for (int i = 0; i < b; i++) {
+        return st;
+    }
+
+    /** The forward's output of tape {@code t}, one array of the arena per image into {@code output}. */
+    private void normalize(Tape t, float[][] output) {
+        float[][] conv = t.conv();
+        int os = outputSide(t.side());
+        int px = os * os;
+        for (int i = 0; i < conv.length; i++) {
             output[i] = arena.take(px * out);
         }
         if (channelsLast) {
-            BatchNormTraining.normalizeHwc(conv, px, out, st, gamma, beta, gelu, output);
+            BatchNormTraining.normalizeHwc(conv, px, out, t.statistics(), gamma, beta, gelu, output);
         } else {
-            BatchNormTraining.normalizeChw(conv, out, px, st, gamma, beta, gelu, output);
+            BatchNormTraining.normalizeChw(conv, out, px, t.statistics(), gamma, beta, gelu, output);
         }
-        return new Tape(prefix, x, conv, st, side, batchStatistics);
     }
 
     /**
@@ -240,17 +310,7 @@ final class Conv2dBnTraining {
         int side = t.side();
         int os = outputSide(side);
         int px = os * os;
-        float[] dGamma = g.of(prefix + ".bn.weight", out);
-        float[] dBeta = g.of(prefix + ".bn.bias", out);
-        if (t.batchStatistics()) {
-            if (channelsLast) {
-                BatchNormTraining.backwardHwc(t.conv(), px, out, t.statistics(), gamma, beta, gelu, dy, dy, dGamma, dBeta);
-            } else {
-                BatchNormTraining.backwardChw(t.conv(), out, px, t.statistics(), gamma, beta, gelu, dy, dy, dGamma, dBeta);
-            }
-        } else {
-            affineBackward(t, px, dy, dGamma, dBeta);
-        }
+        batchNormBackward(t, px, dy, g);
         float[] dW = g.of(prefix + ".c.weight", weight.length);
         float[][] dx = needDx ? new float[b][] : null;
         int inPx = side * side;
@@ -287,6 +347,47 @@ final class Conv2dBnTraining {
             }
         }
         return dx;
+    }
+
+    /**
+     * As {@link #backward(Tape, float[][], boolean, GradientSums)} for a channel-last 1x1 convolution whose input the
+     * caller writes into {@link Gemm}'s staging buffer per image ({@code x}, the forward's input bit for bit), as
+     * {@link #forwardStaged} took it: the same products, so the same gradients.
+     *
+     * @param dy dLoss/doutput per image (overwritten: it becomes dLoss/dconv)
+     * @return dLoss/dinput per image, arrays of the arena (the caller's)
+     */
+    float[][] backwardStaged(Tape t, float[][] dy, StagedInput x, GradientSums g) {
+        requireStagedPointwise();
+        if (t.conv() == null) {
+            throw new IllegalStateException(prefix + ": the tape's convolution was dropped; restore it before the "
+                    + "backward pass");
+        }
+        int px = t.side() * t.side();
+        batchNormBackward(t, px, dy, g);
+        float[] dW = g.of(prefix + ".c.weight", weight.length);
+        float[][] dx = new float[dy.length][];
+        for (int i = 0; i < dy.length; i++) {
+            x.writeInto(i, Gemm.staging().b.ensure((long) px * in));
+            dx[i] = arena.take(px * in);
+            Gemm.linearBackwardStagedX(dy[i], px, out, in, weight, dW, dx[i]);
+        }
+        return dx;
+    }
+
+    /** The BatchNorm's backward (GELU included): {@code dy} becomes dLoss/dconv; sums its gamma and beta gradients. */
+    private void batchNormBackward(Tape t, int px, float[][] dy, GradientSums g) {
+        float[] dGamma = g.of(prefix + ".bn.weight", out);
+        float[] dBeta = g.of(prefix + ".bn.bias", out);
+        if (t.batchStatistics()) {
+            if (channelsLast) {
+                BatchNormTraining.backwardHwc(t.conv(), px, out, t.statistics(), gamma, beta, gelu, dy, dy, dGamma, dBeta);
+            } else {
+                BatchNormTraining.backwardChw(t.conv(), out, px, t.statistics(), gamma, beta, gelu, dy, dy, dGamma, dBeta);
+            }
+        } else {
+            affineBackward(t, px, dy, dGamma, dBeta);
+        }
     }
 
     /** Gives the tape's maps (its input, when kept, and the convolution outputs) back to the arena. */

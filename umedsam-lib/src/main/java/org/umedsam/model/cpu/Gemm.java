@@ -76,11 +76,43 @@ public final class Gemm {
         check(dW, 0, (long) out * in, "dW");
         check(dx, 0, (long) rows * in, "dx");
         Staging s = STAGING.get();
+        s.b.stageParallel(x, 0, rows, in);
+        linearBackwardStagedX(dy, rows, out, in, w, dW, dx);
+    }
+
+    /**
+     * As {@link #linearBackward} with {@code x [rows, in]} already in this thread's staging buffer {@code b}
+     * ({@link #staging()}), written there by a caller that makes it (a BatchNorm's output), not copied from the
+     * heap; the same products, so the same floats.
+     */
+    static void linearBackwardStagedX(float[] dy, int rows, int out, int in, float[] w, float[] dW, float[] dx) {
+        checkSizes(rows, out, in);
+        check(dy, 0, (long) rows * out, "dy");
+        check(w, 0, (long) out * in, "w");
+        check(dW, 0, (long) out * in, "dW");
+        check(dx, 0, (long) rows * in, "dx");
+        Staging s = STAGING.get();
+        INDArray x = s.b.matrix(rows, in);
         s.a.ensure((long) rows * out).putParallel(0, dy, 0, rows * out);
-        productStagedA(s, true, out, rows, x, 0, false, in, dW, 0, true);
+        productStaged(s, true, out, rows, x, false, in, dW, 0, true);
         s.c.getParallel(0, dW, 0, out * in);
         productStagedA(s, false, rows, out, w, 0, false, in, dx, 0, false);
         s.c.getParallel(0, dx, 0, rows * in);
+    }
+
+    /**
+     * {@code c[m, n] = a[m, k] · b[n, k]ᵀ} with {@code a} already in this thread's staging buffer {@code a}
+     * ({@link #staging()}), written there by a caller that makes it, not copied from the heap: the product and the
+     * copy back of {@link #multiply(float[], int, int, int, float[], int, int, boolean, float[], int)}.
+     */
+    static void multiplyStagedA(int m, int k, float[] b, int n, float[] c, int cOff) {
+        checkSizes(m, k, n);
+        check(b, 0, (long) k * n, "b");
+        check(c, cOff, (long) m * n, "c");
+        Staging s = STAGING.get();
+        s.a.requireMatrix(0, m, k);
+        productStagedA(s, false, m, k, b, 0, true, n, c, cOff, false);
+        s.c.getParallel(0, c, cOff, m * n);
     }
 
     /**
@@ -137,6 +169,12 @@ public final class Gemm {
     private static void productStagedA(Staging s, boolean transA, int m, int k, float[] b, int bOff, boolean transB,
                                        int n, float[] c, int cOff, boolean accumulate) {
         INDArray sb = transB ? s.b.stageParallel(b, bOff, n, k) : s.b.stageParallel(b, bOff, k, n);
+        productStaged(s, transA, m, k, sb, transB, n, c, cOff, accumulate);
+    }
+
+    /** As {@link #productStagedA} with {@code b} already in {@code s.b}, viewed as {@code sb}. */
+    private static void productStaged(Staging s, boolean transA, int m, int k, INDArray sb, boolean transB, int n,
+                                      float[] c, int cOff, boolean accumulate) {
         s.c.ensure((long) m * n);
         if (accumulate) {
             s.c.putParallel(0, c, cOff, m * n);

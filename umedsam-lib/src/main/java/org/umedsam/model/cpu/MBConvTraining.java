@@ -15,14 +15,17 @@ package org.umedsam.model.cpu;
  * keeps 32 MB of the 304 MB per image a full tape holds, for about half the block's forward work again (a 1x1 and a
  * depthwise convolution). Maps come from and go back to the {@link TapeArena}.
  *
- * <p>The forward holds at most three {@code [H*W, hidden]} maps per image at a time (67 MB each at LiteMedSAM's
+ * <p>The depthwise convolution's activation {@code h2}, the last convolution's input, never reaches the heap: each
+ * image's is written straight into that product's staging buffer, in the forward for the product and in the backward
+ * for its weight gradient ({@link Conv2dBnTraining#forwardStaged}, {@link Conv2dBnTraining#backwardStaged}), which
+ * saves writing a {@code [H*W, hidden]} map and copying it off-heap per image in each pass.
+ *
+ * <p>The forward holds at most two {@code [H*W, hidden]} maps per image at a time (67 MB each at LiteMedSAM's
  * full resolution), giving each convolution's output back as soon as its activation is made; the backward four: it
- * keeps the recomputed first convolution for its BatchNorm backward and writes the input gradients of the last two
- * convolutions into maps they have consumed ({@link Conv2dBnTraining#backwardIntoTape}). Five maps per image were
- * held before, the most of any layer, which set the arena's size for that shape. With three, the backward computed
- * the first convolution a third time (4.3 G multiply-adds a LiteMedSAM pass at batch 2, of about 200 G); the fourth
- * map left the {@code -Xmx3g} training steps' peak RSS at 3.78 and 3.86 GB (plain, SAM; 3.76 and 3.81 GB in the
- * run before, 2026-12-06).
+ * keeps the recomputed first convolution for its BatchNorm backward, and writes the depthwise convolution's input
+ * gradient into its consumed output ({@link Conv2dBnTraining#backwardIntoTape}). Five maps per image were held
+ * before, the most of any layer, which set the arena's size for that shape. With three, the backward computed the
+ * first convolution a third time (4.3 G multiply-adds a LiteMedSAM pass at batch 2, of about 200 G).
  */
 final class MBConvTraining {
 
@@ -44,13 +47,13 @@ final class MBConvTraining {
         float[][] h1 = new float[b][];
         Conv2dBnTraining.Tape t1 = convs.conv1.forward(x, side, batchStatistics, h1);
         arena.give(t1.conv());
-        float[][] h2 = new float[b][];
-        Conv2dBnTraining.Tape t2 = convs.conv2.forward(h1, side, batchStatistics, h2);
+        Conv2dBnTraining.Tape t2 = convs.conv2.forwardWithoutOutput(h1, side, batchStatistics);
         arena.give(h1);
-        arena.give(t2.conv());
+        // h2 = gelu(bn2(conv2)) is written per image straight into the last convolution's staging buffer
         float[][] sum = new float[b][];
-        Conv2dBnTraining.Tape t3 = convs.conv3.forward(h2, side, batchStatistics, sum);
-        arena.give(h2);
+        Conv2dBnTraining.Tape t3 = convs.conv3.forwardStaged(b, side, (i, into) -> convs.conv2.outputInto(t2, i, into),
+                batchStatistics, sum);
+        arena.give(t2.conv());
         for (int i = 0; i < b; i++) {
             float[] s = sum[i];
             float[] xi = x[i];
@@ -99,8 +102,8 @@ final class MBConvTraining {
         float[][] c1 = convs.conv1.convolution(x, side);
         float[][] h1 = convs.conv1.output(t.t1().withConv(c1), null);
         Conv2dBnTraining.Tape t2 = t.t2().withConv(convs.conv2.convolution(h1, side)).withInput(h1);
-        float[][] h2 = convs.conv2.output(t2, null);
-        float[][] dh2 = convs.conv3.backwardIntoTape(t.t3().withInput(h2), dz, g); // dh2 is h2's arrays
+        // h2 again per image into the staging buffer, where the last convolution's weight gradient reads it
+        float[][] dh2 = convs.conv3.backwardStaged(t.t3(), dz, (i, into) -> convs.conv2.outputInto(t2, i, into), g);
         arena.give(dz);
         float[][] dh1 = convs.conv2.backwardIntoTape(t2, dh2, g); // dh1 is t2's convolution arrays
         arena.give(dh2);
