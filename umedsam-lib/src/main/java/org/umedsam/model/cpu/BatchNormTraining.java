@@ -377,6 +377,68 @@ final class BatchNormTraining {
     /** As {@link #backwardChw} on a channel-last batch {@code [HW, C]}; parallel over fixed pixel chunks. */
     static void backwardHwc(float[][] x, int pixels, int channels, Statistics s, float[] gamma, float[] beta,
                             boolean gelu, float[][] dy, float[][] dx, float[] dGamma, float[] dBeta) {
+        InputGradient k = backwardHwcSums(x, pixels, channels, s, gamma, beta, gelu, dy, dx, dGamma, dBeta);
+        int chunks = chunks(pixels);
+        IntStream.range(0, x.length * chunks).parallel().forEach(t -> {
+            int b = t / chunks;
+            int p0 = (t % chunks) * CHUNK_PIXELS;
+            k.rows(x[b], p0 * channels, dx[b], p0 * channels, Math.min(pixels, p0 + CHUNK_PIXELS) - p0);
+        });
+    }
+
+    /**
+     * The second pass of {@link #backwardHwc} for one image, {@code dLoss/dx = c1 g - c0 - c2 xhat} per channel:
+     * what remains of the backward once the batch's sums are known ({@link #backwardHwcSums}).
+     */
+    record InputGradient(float[] c0, float[] c1, float[] c2, float[] mean, float[] invStd, boolean vector) {
+
+        /** {@code pixels} rows of {@code g} from {@code go} into {@code dLoss/dx} in place, {@code x} read from {@code xo}. */
+        void rows(float[] x, int xo, float[] g, int go, int pixels) {
+            int channels = c0.length;
+            float[] xr = vector ? null : new float[channels];
+            float[] gr = vector ? null : new float[channels];
+            for (int p = 0; p < pixels; p++) {
+                int xp = xo + p * channels;
+                int gp = go + p * channels;
+                if (vector) {
+                    VectorBatchNormRows.inputGradient(x, xp, g, gp, c0, c1, c2, mean, invStd, channels);
+                    continue;
+                }
+                System.arraycopy(x, xp, xr, 0, channels);
+                System.arraycopy(g, gp, gr, 0, channels);
+                for (int j = 0; j < channels; j++) {
+                    gr[j] = c1[j] * gr[j] - c0[j] - c2[j] * ((xr[j] - mean[j]) * invStd[j]);
+                }
+                System.arraycopy(gr, 0, g, gp, channels);
+            }
+        }
+
+        /**
+         * One image's {@code dLoss/dx} ({@code [pixels, channels]}) from pass one's {@code g} into {@code into}
+         * from index 0 (large enough), through a heap chunk per task: the same chunks and operations as
+         * {@link #backwardHwc}'s second pass, so the same floats; for a layer whose next reader is a product.
+         */
+        void image(float[] x, float[] g, int pixels, NativeFloats into) {
+            int channels = c0.length;
+            into.requireMatrix(0, pixels, channels);
+            IntStream.range(0, chunks(pixels)).parallel().forEach(k -> {
+                int p0 = k * CHUNK_PIXELS;
+                int n = Math.min(pixels, p0 + CHUNK_PIXELS) - p0;
+                float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
+                System.arraycopy(g, p0 * channels, chunk, 0, n * channels);
+                rows(x, p0 * channels, chunk, 0, n);
+                into.put(p0 * channels, chunk, 0, n * channels);
+            });
+        }
+    }
+
+    /**
+     * The first pass of {@link #backwardHwc} over the batch: {@code dx} gets {@code g} (dy through GELU when the
+     * layer has it), {@code dGamma} and {@code dBeta} their sums; returns what the second pass needs.
+     */
+    static InputGradient backwardHwcSums(float[][] x, int pixels, int channels, Statistics s, float[] gamma,
+                                         float[] beta, boolean gelu, float[][] dy, float[][] dx, float[] dGamma,
+                                         float[] dBeta) {
         checkBackward(x, dy, dx, channels, pixels, s, gamma, beta, dGamma, dBeta);
         float[] a = scale(s, gamma, channels);
         float[] sh = shift(s, beta, a, channels);
@@ -434,33 +496,11 @@ final class BatchNormTraining {
             c0[c] = (float) (k * sums[c] / n);
             c2[c] = (float) (k * sums[channels + c] / n);
         }
-        int chunks = chunks(pixels);
-        IntStream.range(0, x.length * chunks).parallel().forEach(t -> {
-            int b = t / chunks;
-            int p0 = (t % chunks) * CHUNK_PIXELS;
-            int p1 = Math.min(pixels, p0 + CHUNK_PIXELS);
-            float[] xb = x[b];
-            float[] dxb = dx[b];
-            float[] xr = new float[channels];
-            float[] gr = new float[channels];
-            for (int p = p0; p < p1; p++) {
-                int o = p * channels;
-                if (vector) {
-                    VectorBatchNormRows.inputGradient(xb, dxb, o, c0, c1, c2, m, is, channels);
-                    continue;
-                }
-                System.arraycopy(xb, o, xr, 0, channels);
-                System.arraycopy(dxb, o, gr, 0, channels);
-                for (int j = 0; j < channels; j++) {
-                    gr[j] = c1[j] * gr[j] - c0[j] - c2[j] * ((xr[j] - m[j]) * is[j]);
-                }
-                System.arraycopy(gr, 0, dxb, o, channels);
-            }
-        });
         for (int c = 0; c < channels; c++) {
             dGamma[c] += (float) sums[channels + c];
             dBeta[c] += (float) sums[c];
         }
+        return new InputGradient(c0, c1, c2, m, is, vector);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

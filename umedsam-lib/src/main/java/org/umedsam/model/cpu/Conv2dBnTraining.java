@@ -278,7 +278,7 @@ final class Conv2dBnTraining {
     /**
      * Backward pass.
      *
-     * @param dy     dLoss/doutput per image (overwritten: it becomes dLoss/dconv)
+     * @param dy     dLoss/doutput per image (overwritten)
      * @param needDx false for the first layer, whose input gradient nobody uses
      * @return dLoss/dinput per image (arrays of the arena, the caller's), or null when {@code needDx} is false
      */
@@ -310,10 +310,17 @@ final class Conv2dBnTraining {
         int side = t.side();
         int os = outputSide(side);
         int px = os * os;
+        int inPx = side * side;
+        if (kind == Kind.POINTWISE && channelsLast && needDx) {
+            // dLoss/dconv and the input go off-heap where the products read them
+            float[][] dx = new float[b][];
+            pointwiseBackward(t, px, dy, (i, into) -> into.putParallel(0, t.input()[i], 0, inPx * in),
+                    i -> dx[i] = intoTape ? t.input()[i] : arena.take(inPx * in), g);
+            return dx;
+        }
         batchNormBackward(t, px, dy, g);
         float[] dW = g.of(prefix + ".c.weight", weight.length);
         float[][] dx = needDx ? new float[b][] : null;
-        int inPx = side * side;
         for (int i = 0; i < b; i++) {
             float[] x = t.input()[i];
             float[] dc = dy[i];
@@ -354,7 +361,7 @@ final class Conv2dBnTraining {
      * caller writes into {@link Gemm}'s staging buffer per image ({@code x}, the forward's input bit for bit), as
      * {@link #forwardStaged} took it: the same products, so the same gradients.
      *
-     * @param dy dLoss/doutput per image (overwritten: it becomes dLoss/dconv)
+     * @param dy dLoss/doutput per image (overwritten)
      * @return dLoss/dinput per image, arrays of the arena (the caller's)
      */
     float[][] backwardStaged(Tape t, float[][] dy, StagedInput x, GradientSums g) {
@@ -364,15 +371,37 @@ final class Conv2dBnTraining {
                     + "backward pass");
         }
         int px = t.side() * t.side();
-        batchNormBackward(t, px, dy, g);
-        float[] dW = g.of(prefix + ".c.weight", weight.length);
         float[][] dx = new float[dy.length][];
-        for (int i = 0; i < dy.length; i++) {
-            x.writeInto(i, Gemm.staging().b.ensure((long) px * in));
-            dx[i] = arena.take(px * in);
-            Gemm.linearBackwardStagedX(dy[i], px, out, in, weight, dW, dx[i]);
-        }
+        pointwiseBackward(t, px, dy, (i, into) -> x.writeInto(i, into), i -> dx[i] = arena.take(px * in), g);
         return dx;
+    }
+
+    /**
+     * A channel-last 1x1 convolution's backward: per image, its input into {@link Gemm}'s staging buffer {@code b}
+     * ({@code x}), dLoss/dconv into {@code a} (the BatchNorm's second pass writes it there, for batch statistics;
+     * otherwise copied from {@code dy}, which the affine backward turned into it), then {@code dW += dc^T x} and
+     * {@code dx = dc W} into the array {@code dx} names.
+     */
+    private void pointwiseBackward(Tape t, int px, float[][] dy, StagedInput x,
+                                   java.util.function.IntFunction<float[]> dx, GradientSums g) {
+        float[] dW = g.of(prefix + ".c.weight", weight.length);
+        BatchNormTraining.InputGradient k = null;
+        if (t.batchStatistics()) {
+            k = BatchNormTraining.backwardHwcSums(t.conv(), px, out, t.statistics(), gamma, beta, gelu, dy, dy,
+                    g.of(prefix + ".bn.weight", out), g.of(prefix + ".bn.bias", out));
+        } else {
+            batchNormBackward(t, px, dy, g);
+        }
+        for (int i = 0; i < dy.length; i++) {
+            NativeFloats a = Gemm.staging().a.ensure((long) px * out);
+            if (k != null) {
+                k.image(t.conv()[i], dy[i], px, a);
+            } else {
+                a.putParallel(0, dy[i], 0, px * out);
+            }
+            x.writeInto(i, Gemm.staging().b.ensure((long) px * in));
+            Gemm.linearBackwardStaged(px, out, in, weight, dW, dx.apply(i));
+        }
     }
 
     /** The BatchNorm's backward (GELU included): {@code dy} becomes dLoss/dconv; sums its gamma and beta gradients. */

@@ -86,14 +86,24 @@ public final class Gemm {
      * heap; the same products, so the same floats.
      */
     static void linearBackwardStagedX(float[] dy, int rows, int out, int in, float[] w, float[] dW, float[] dx) {
-        checkSizes(rows, out, in);
         check(dy, 0, (long) rows * out, "dy");
+        STAGING.get().a.ensure((long) rows * out).putParallel(0, dy, 0, rows * out);
+        linearBackwardStaged(rows, out, in, w, dW, dx);
+    }
+
+    /**
+     * As {@link #linearBackward} with {@code dy [rows, out]} already in this thread's staging buffer {@code a} and
+     * {@code x [rows, in]} in {@code b} ({@link #staging()}), written there by callers that make them (a BatchNorm's
+     * input gradient, its output); the same products, so the same floats.
+     */
+    static void linearBackwardStaged(int rows, int out, int in, float[] w, float[] dW, float[] dx) {
+        checkSizes(rows, out, in);
         check(w, 0, (long) out * in, "w");
         check(dW, 0, (long) out * in, "dW");
         check(dx, 0, (long) rows * in, "dx");
         Staging s = STAGING.get();
+        s.a.requireMatrix(0, rows, out);
         INDArray x = s.b.matrix(rows, in);
-        s.a.ensure((long) rows * out).putParallel(0, dy, 0, rows * out);
         productStaged(s, true, out, rows, x, false, in, dW, 0, true);
         s.c.getParallel(0, dW, 0, out * in);
         productStagedA(s, false, rows, out, w, 0, false, in, dx, 0, false);

@@ -82,12 +82,19 @@ final class VectorBatchNormRows {
     /** The backward's second pass: {@code dx = c1 dx - c0 - c2 ((x - m) is)} per channel. */
     static void inputGradient(float[] x, float[] dx, int o, float[] c0, float[] c1, float[] c2, float[] m,
                               float[] is, int channels) {
+        inputGradient(x, o, dx, o, c0, c1, c2, m, is, channels);
+    }
+
+    /** As {@link #inputGradient(float[], float[], int, float[], float[], float[], float[], float[], int)} with
+     * {@code x} from {@code xo} and {@code dx} from {@code dxo}. */
+    static void inputGradient(float[] x, int xo, float[] dx, int dxo, float[] c0, float[] c1, float[] c2, float[] m,
+                              float[] is, int channels) {
         for (int j = 0; j < channels; j += L) {
-            FloatVector xhat = FloatVector.fromArray(SPECIES, x, o + j).sub(FloatVector.fromArray(SPECIES, m, j))
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, xo + j).sub(FloatVector.fromArray(SPECIES, m, j))
                     .mul(FloatVector.fromArray(SPECIES, is, j));
-            FloatVector.fromArray(SPECIES, c1, j).mul(FloatVector.fromArray(SPECIES, dx, o + j))
+            FloatVector.fromArray(SPECIES, c1, j).mul(FloatVector.fromArray(SPECIES, dx, dxo + j))
                     .sub(FloatVector.fromArray(SPECIES, c0, j))
-                    .sub(FloatVector.fromArray(SPECIES, c2, j).mul(xhat)).intoArray(dx, o + j);
+                    .sub(FloatVector.fromArray(SPECIES, c2, j).mul(xhat)).intoArray(dx, dxo + j);
         }
     }
 }

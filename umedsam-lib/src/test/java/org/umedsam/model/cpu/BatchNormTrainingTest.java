@@ -334,6 +334,43 @@ class BatchNormTrainingTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} pixels, {1} channels, gelu {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"1300, 32, true", "700, 48, false", "37, 5, true"})
+    void offHeapPassesGiveTheHeapPassesBits(int pixels, int channels, boolean gelu) {
+        java.util.Random rnd = new java.util.Random(pixels + 17L * channels);
+        float[][] x = {KernelTestSupport.rand(rnd, pixels * channels), KernelTestSupport.rand(rnd, pixels * channels)};
+        float[][] dy = {KernelTestSupport.rand(rnd, pixels * channels), KernelTestSupport.rand(rnd, pixels * channels)};
+        float[] gamma = KernelTestSupport.rand(rnd, channels);
+        float[] beta = KernelTestSupport.rand(rnd, channels);
+        BatchNormTraining.Statistics s = BatchNormTraining.statisticsHwc(x, pixels, channels, EPS);
+        float[][] y = {new float[pixels * channels], new float[pixels * channels]};
+        BatchNormTraining.normalizeHwc(x, pixels, channels, s, gamma, beta, gelu, y);
+        float[][] dx = {dy[0].clone(), dy[1].clone()};
+        float[] dg = new float[channels];
+        float[] db = new float[channels];
+        BatchNormTraining.backwardHwc(x, pixels, channels, s, gamma, beta, gelu, dx, dx, dg, db);
+
+        float[][] g = {dy[0].clone(), dy[1].clone()};
+        float[] dg2 = new float[channels];
+        float[] db2 = new float[channels];
+        BatchNormTraining.InputGradient k = BatchNormTraining.backwardHwcSums(x, pixels, channels, s, gamma, beta,
+                gelu, g, g, dg2, db2);
+        assertThat(dg2).isEqualTo(dg);
+        assertThat(db2).isEqualTo(db);
+        for (int i = 0; i < 2; i++) {
+            NativeFloats out = KernelTestSupport.poisoned(pixels * channels + 3);
+            BatchNormTraining.normalizeHwc(x[i], pixels, channels, s, gamma, beta, gelu, out);
+            assertThat(KernelTestSupport.read(out, pixels * channels)).as("output %d off-heap", i).isEqualTo(y[i]);
+            NativeFloats grad = KernelTestSupport.poisoned(pixels * channels + 3);
+            k.image(x[i], g[i], pixels, grad);
+            assertThat(KernelTestSupport.read(grad, pixels * channels)).as("dLoss/dx %d off-heap", i)
+                    .isEqualTo(dx[i]);
+        }
+        assertThatThrownBy(() -> BatchNormTraining.normalizeHwc(x[0], pixels + 1, channels, s, gamma, beta, gelu,
+                new NativeFloats().ensure((long) (pixels + 1) * channels)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statistics count");
+    }
+
     @Test
     void badInputIsRejectedWithItsName() {
         float[][] x = {new float[10]};

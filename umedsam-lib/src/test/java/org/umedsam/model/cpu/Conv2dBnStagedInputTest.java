@@ -39,8 +39,25 @@ class Conv2dBnStagedInputTest {
         Conv2dBnTraining heap = layer(w, in, out, gelu);
         float[][] expectedOut = new float[2][];
         Conv2dBnTraining.Tape th = heap.forward(x, side, true, expectedOut);
+        // the backward written out: the BatchNorm's on the heap, then both products from heap operands
         GradientSums expected = new GradientSums();
-        float[][] expectedDx = heap.backward(th, copy(dy), true, expected);
+        float[][] dc = copy(dy);
+        BatchNormTraining.backwardHwc(th.conv(), px, out, th.statistics(), w.get(P + ".bn.weight", out),
+                w.get(P + ".bn.bias", out), gelu, dc, dc, expected.of(P + ".bn.weight", out),
+                expected.of(P + ".bn.bias", out));
+        float[][] expectedDx = new float[2][px * in];
+        for (int i = 0; i < 2; i++) {
+            Gemm.linearBackward(dc[i], px, out, x[i], in, w.get(P + ".c.weight", out, in, 1, 1),
+                    expected.of(P + ".c.weight", out * in), expectedDx[i]);
+        }
+        GradientSums viaHeap = new GradientSums();
+        float[][] heapDx = heap.backward(th, copy(dy), true, viaHeap);
+        for (int i = 0; i < 2; i++) {
+            assertThat(heapDx[i]).as("heap input, dLoss/dx %d", i).isEqualTo(expectedDx[i]);
+        }
+        for (String k : new String[]{".c.weight", ".bn.weight", ".bn.bias"}) {
+            assertThat(viaHeap.get(P + k)).as("heap input, " + k).isEqualTo(expected.get(P + k));
+        }
 
         Conv2dBnTraining layer = layer(w, in, out, gelu);
         float[][] actualOut = new float[2][];
