@@ -41,7 +41,11 @@
  *       tape keeps what is costly to recompute and rebuilds the rest in the backward pass, bit for bit (BatchNorm
  *       and GELU outputs, LayerNorm inputs, the MBConv stage's first two convolutions, the neck's im2col); a
  *       {@link org.umedsam.model.cpu.TapeArena} lends every map and takes it back, so a trainer's steps and SAM's
- *       two passes reuse the same arrays instead of churning the heap.</li>
+ *       two passes reuse the same arrays instead of churning the heap. A map that only a product reads is made
+ *       where the product reads it, off-heap, with the heap path's bits: a TinyViT block's MLP hidden rows
+ *       ({@code TinyVitMlpTraining}), an MBConv block's last convolution's input and a 1x1 convolution's BatchNorm
+ *       input gradient, written into {@code Gemm}'s staging buffers ({@code Conv2dBnTraining.forwardStaged},
+ *       {@code backwardStaged}).</li>
  *   <li>Weight snapshots: {@link org.umedsam.model.cpu.EncoderSnapshots} keeps the evaluation-mode encoder of
  *       one weight version ({@code LiteMedSam.encoderWeightVersion()}), so BatchNorm is folded and the weights
  *       copied once per version, not per embed; {@code CpuEngine} keeps inference's decoder per decoder weight
