@@ -91,6 +91,22 @@ public final class LayerNorm {
         });
     }
 
+    /**
+     * Training's LayerNorm ({@link DecoderGradientKernels#layerNorm}: the scalar rows, keeping {@code xhat} and
+     * {@code inv} for the backward when they are not null) of {@code x [rows, dim]} into an off-heap buffer
+     * {@code y} from index 0 (large enough): the same floats, for a product that reads them there.
+     */
+    static void trainingRows(float[] x, int rows, int dim, float[] w, float[] b, float eps, float[] xhat,
+                             float[] inv, NativeFloats y) {
+        check(w, b, dim);
+        y.requireMatrix(0, rows, dim);
+        ChunkedParallel.parallel(rows, dim * 6, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                y.put(r * dim, normalised(x, r * dim, dim, w, b, eps, xhat, inv, r), 0, dim);
+            }
+        });
+    }
+
     /** Row {@code x[xOff .. xOff+dim)} normalised, in this thread's scratch row (valid until its next use). */
     private static float[] normalised(float[] x, int xOff, int dim, float[] w, float[] b, float eps,
                                       float[] xhat, float[] inv, int r) {

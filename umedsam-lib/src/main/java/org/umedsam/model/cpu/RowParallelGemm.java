@@ -55,13 +55,13 @@ final class RowParallelGemm {
     }
 
     /**
-     * As {@link #multiply(NativeFloats, int, int, INDArray, boolean, int, NativeFloats, double)} on rows
-     * {@code [row, row + m)} of larger off-heap matrices {@code a [., k]} and {@code c [., n]}: the same blocks and
-     * calls as for a product of those {@code m} rows alone, so the same bits.
+     * As {@link #multiply(NativeFloats, int, int, INDArray, boolean, int, NativeFloats, double)} from row
+     * {@code aRow} of a larger off-heap matrix {@code a [., k]} into rows from {@code cRow} of {@code c [., n]}: the
+     * same blocks and calls as for a product of those {@code m} rows alone, so the same bits.
      */
-    static void multiply(NativeFloats a, int row, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
-                         double beta) {
-        multiply(a, (long) row * k, m, k, b, transB, n, c, (long) row * n, beta, MIN_ROWS);
+    static void multiply(NativeFloats a, int aRow, int m, int k, INDArray b, boolean transB, int n, NativeFloats c,
+                         int cRow, double beta) {
+        multiply(a, (long) aRow * k, m, k, b, transB, n, c, (long) cRow * n, beta, MIN_ROWS);
     }
 
     /**

@@ -66,8 +66,8 @@ final class TinyVitBlockTraining {
                 true, false, arena);
         mlpNormW = w.get(mlpPrefix + ".norm.weight", dim);
         mlpNormB = w.get(mlpPrefix + ".norm.bias", dim);
-        mlp = new TinyVitMlpTraining(mlpPrefix, Linear.read(w, mlpPrefix + ".fc1", dim, hidden, true),
-                Linear.read(w, mlpPrefix + ".fc2", hidden, dim, true));
+        mlp = new TinyVitMlpTraining(mlpPrefix, mlpNormW, mlpNormB,
+                Linear.read(w, mlpPrefix + ".fc1", dim, hidden, true), Linear.read(w, mlpPrefix + ".fc2", hidden, dim, true));
     }
 
     /**
@@ -82,7 +82,7 @@ final class TinyVitBlockTraining {
         float[][] a = new float[b][];
         float[] t = arena.take((len + 1) * dim);
         for (int i = 0; i < b; i++) {
-            attentionInput(x[i], len, t, null, null);
+            attentionInput(x[i], len, t);
             q[i] = arena.take((len + 1) * 3 * dim);
             qkv.apply(t, len + 1, q[i], Activation.NONE);
             att[i] = arena.take(len * dim); // written for every token
@@ -93,26 +93,22 @@ final class TinyVitBlockTraining {
         float[][] y = new float[b][];
         Conv2dBnTraining.Tape local = localConv.forward(a, side, batchStatistics, y).withoutInput();
         arena.give(a);
-        float[] t2 = arena.take(len * dim);
         for (int i = 0; i < b; i++) {
-            mlpInput(y[i], len, t2, null, null);
             float[] o = arena.take(len * dim);
-            mlp.forward(t2, len, y[i], o); // h stays off-heap (the backward rebuilds it)
+            mlp.forward(y[i], len, o); // LN(y) and h stay off-heap (the backward rebuilds them)
             out[i] = o;
         }
         arena.give(y);
-        arena.give(t2);
         return new Tape(side, x.clone(), q, att, local);
     }
 
     /**
      * The attention's LayerNorm of {@code x} ({@code [len, dim]}, read only) into {@code t} ({@code [len + 1, dim]}:
-     * row {@code len} is the padded token's normalised row, the norm's bias), {@code xhat} and {@code inv} (both
-     * null in the forward pass, which keeps neither).
+     * row {@code len} is the padded token's normalised row, the norm's bias).
      */
-    private void attentionInput(float[] x, int len, float[] t, float[] xhat, float[] inv) {
+    private void attentionInput(float[] x, int len, float[] t) {
         System.arraycopy(x, 0, t, 0, len * dim);
-        DecoderGradientKernels.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, xhat, inv);
+        DecoderGradientKernels.layerNorm(t, len, dim, attnNormW, attnNormB, LN_EPS, null, null);
         System.arraycopy(attnNormB, 0, t, len * dim, dim);
     }
 
@@ -127,15 +123,6 @@ final class TinyVitBlockTraining {
     }
 
     /**
-     * The MLP's LayerNorm of {@code y} ({@code [len, dim]}, read only): output {@code t2}, {@code xhat}, {@code inv}
-     * (both null in the forward pass).
-     */
-    private void mlpInput(float[] y, int len, float[] t2, float[] xhat, float[] inv) {
-        System.arraycopy(y, 0, t2, 0, len * dim);
-        DecoderGradientKernels.layerNorm(t2, len, dim, mlpNormW, mlpNormB, LN_EPS, xhat, inv);
-    }
-
-    /**
      * {@code dOut} per image (overwritten; still the caller's) -> dLoss/dx per image (arrays of the arena).
      *
      * @param release give the tape's maps back to the arena once they are used
@@ -146,21 +133,18 @@ final class TinyVitBlockTraining {
         float[][] dy = new float[b][];
         // rebuilt: y = local conv output, then per image its LayerNorm, h = fc1(LN(y)) and gelu(h)
         float[][] y = localConv.output(t.local(), null);
-        float[] t2 = arena.take(len * dim);
         float[] xhat2 = arena.take(len * dim);
         float[] inv2 = arena.take(len);
         for (int i = 0; i < b; i++) {
             float[] d = dOut[i];
-            mlpInput(y[i], len, t2, xhat2, inv2);
+            float[] dt2 = arena.take(len * dim);
+            mlp.backward(d, y[i], len, xhat2, inv2, dt2, g);
             arena.give(y[i]);
             y[i] = null;
-            float[] dt2 = arena.take(len * dim);
-            mlp.backward(d, t2, len, dt2, g);
             DecoderGradientKernels.layerNormBackward(dt2, len, dim, mlpNormW, xhat2, inv2, mlpPrefix + ".norm", g);
             ChunkedParallel.add(dt2, d, dt2, len * dim);
             dy[i] = dt2;
         }
-        arena.give(t2);
         arena.give(xhat2);
         arena.give(inv2);
         // rebuilt: the local convolution's input a = x + proj(att)
@@ -179,20 +163,22 @@ final class TinyVitBlockTraining {
         float[] datt = arena.take(len * dim);
         float[] dq = arena.take((len + 1) * 3 * dim);
         float[] dt1 = arena.take((len + 1) * dim);
-        // rebuilt per image: the attention's LayerNorm of x (qkv's input, xhat, 1/std)
-        float[] normIn = arena.take((len + 1) * dim);
+        // rebuilt per image: the attention's LayerNorm of x (qkv's input, written where its weight gradient reads
+        // it, xhat, 1/std)
         float[] xhat1 = arena.take(len * dim);
         float[] inv1 = arena.take(len);
         for (int i = 0; i < b; i++) {
             float[] d = da[i];
-            attentionInput(t.x()[i], len, normIn, xhat1, inv1);
             Gemm.linearBackward(d, len, dim, t.att()[i], dim, proj.weight, g.of(attnPrefix + ".proj.weight", dim * dim),
                     datt);
             DecoderGradientKernels.columnSums(d, len, dim, g.of(attnPrefix + ".proj.bias", dim));
             // overwritten whole: every real token's q, k and v rows by its window, the padded row by the sum
             attentionGradient.backward(t.qkv()[i], t.side(), datt, dq, dBiases);
             DecoderGradientKernels.columnSums(dq, len + 1, 3 * dim, g.of(attnPrefix + ".qkv.bias", 3 * dim));
-            Gemm.linearBackward(dq, len + 1, 3 * dim, normIn, dim, qkv.weight,
+            NativeFloats normIn = Gemm.staging().b.ensure((long) (len + 1) * dim);
+            LayerNorm.trainingRows(t.x()[i], len, dim, attnNormW, attnNormB, LN_EPS, xhat1, inv1, normIn);
+            normIn.put(len * dim, attnNormB, 0, dim); // the padded token's row
+            Gemm.linearBackwardStagedX(dq, len + 1, 3 * dim, dim, qkv.weight,
                     g.of(attnPrefix + ".qkv.weight", 3 * dim * dim), dt1);
             float[] dNormBias = g.of(attnPrefix + ".norm.bias", dim);
             DecoderGradientKernels.layerNormBackward(dt1, len, dim, attnNormW, xhat1, inv1, attnPrefix + ".norm", g);
@@ -209,7 +195,6 @@ final class TinyVitBlockTraining {
         arena.give(datt);
         arena.give(dq);
         arena.give(dt1);
-        arena.give(normIn);
         arena.give(xhat1);
         arena.give(inv1);
         if (release) {

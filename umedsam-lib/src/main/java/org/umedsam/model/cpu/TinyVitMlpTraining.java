@@ -2,13 +2,14 @@ package org.umedsam.model.cpu;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.model.ModelConfig;
 
 /**
  * The MLP half of a TinyViT block for training, per image of {@code L} tokens: {@code out = y + fc2(gelu(fc1(t)))}
- * with {@code t [L, dim]} the MLP's LayerNorm of {@code y}, and its backward, with the hidden rows
- * {@code [L, 4 dim]} off-heap from fc1's product to fc2's (forward) and from the recomputed fc1 product to fc1's
- * weight and input gradients (backward): only {@code t}, {@code dLoss/dout} and the results cross between heap and
- * off-heap.
+ * with {@code t [L, dim]} the MLP's LayerNorm of {@code y}, and its backward down to {@code dLoss/dt}, with
+ * {@code t} and the hidden rows {@code [L, 4 dim]} off-heap: the LayerNorm writes {@code t} where fc1's product
+ * reads it, the hidden rows go from fc1's product to fc2's (forward) and from the recomputed fc1 product to fc1's
+ * weight and input gradients (backward); only {@code y}, {@code dLoss/dout} and the results are on the heap.
  *
  * <p>Why: on the heap path ({@link Linear}, {@link Gemm#linearBackward}) every product copied its operands off-heap
  * and its result back, and the hidden rows are four times the block's width: per image and block the forward copied
@@ -32,7 +33,11 @@ final class TinyVitMlpTraining {
     /** Heap rows for the element-wise kernels on off-heap values (h, then dLoss/dh). */
     private static final RowBuffers ROWS = new RowBuffers(2);
 
+    private static final float LN_EPS = (float) ModelConfig.LN_EPS;
+
     private final String prefix;
+    private final float[] normW;
+    private final float[] normB;
     /** {@code [hidden, dim]}. */
     private final Linear fc1;
     /** {@code [dim, hidden]}. */
@@ -42,13 +47,21 @@ final class TinyVitMlpTraining {
 
     /**
      * @param prefix the MLP's state-dict prefix ({@code ...blocks.j.mlp}), for its gradients' keys
+     * @param normW  the LayerNorm's weight {@code [dim]}
+     * @param normB  the LayerNorm's bias {@code [dim]}
      */
-    TinyVitMlpTraining(String prefix, Linear fc1, Linear fc2) {
+    TinyVitMlpTraining(String prefix, float[] normW, float[] normB, Linear fc1, Linear fc2) {
         if (fc1.out != fc2.in || fc1.in != fc2.out) {
             throw new IllegalArgumentException(prefix + ": fc1 [" + fc1.out + ", " + fc1.in + "] and fc2 [" + fc2.out
                     + ", " + fc2.in + "] do not chain back to the block's width");
         }
+        if (normW.length != fc1.in || normB.length != fc1.in) {
+            throw new IllegalArgumentException(prefix + ".norm: weight and bias need " + fc1.in + " values, got "
+                    + normW.length + " and " + normB.length);
+        }
         this.prefix = prefix;
+        this.normW = normW;
+        this.normB = normB;
         this.fc1 = fc1;
         this.fc2 = fc2;
         this.dim = fc1.in;
@@ -56,25 +69,25 @@ final class TinyVitMlpTraining {
     }
 
     /**
-     * {@code out [L, dim] = y + fc2(gelu(fc1(t)))}.
+     * {@code out [L, dim] = y + fc2(gelu(fc1(LN(y))))}.
      *
-     * @param t {@code [L, dim]}, the MLP's LayerNorm of {@code y} (read only)
-     * @param y {@code [L, dim]}, the skip connection (read only; may be {@code out})
+     * @param y {@code [L, dim]}, the MLP's input and skip connection (read only; may be {@code out})
      */
-    void forward(float[] t, int len, float[] y, float[] out) {
+    void forward(float[] y, int len, float[] out) {
         if (len <= Linear.FEW_ROWS) { // the row loops, no products: nothing to stage
-            float[] g = fc1.apply(t, len, Activation.GELU);
+            float[] g = fc1.apply(heapNorm(y, len, null, null), len, Activation.GELU);
             fc2.applyResidual(g, len, y, out);
             return;
         }
         Buffers b = buffers();
         INDArray w1 = b.w1().stageParallel(fc1.weight, 0, hidden, dim);
         INDArray w2 = b.w2().stageParallel(fc2.weight, 0, dim, hidden);
+        NativeFloats t = b.t().ensure((long) len * dim);
+        LayerNorm.trainingRows(y, len, dim, normW, normB, LN_EPS, null, null, t);
         int per = fc1.rowsPerProduct(len);
         for (int r0 = 0; r0 < len; r0 += per) {
             int n = Math.min(per, len - r0);
-            b.t().ensure((long) n * dim).putParallel(0, t, r0 * dim, n * dim);
-            RowParallelGemm.multiply(b.t(), n, dim, w1, true, hidden, b.h().ensure((long) n * hidden), 0.0);
+            RowParallelGemm.multiply(t, r0, n, dim, w1, true, hidden, b.h().ensure((long) n * hidden), 0, 0.0);
             Epilogue.inPlace(b.h(), n, hidden, fc1.bias, Activation.GELU);
             RowParallelGemm.multiply(b.h(), n, hidden, w2, true, dim, b.c().ensure((long) n * dim), 0.0);
             Epilogue.toHeap(b.c(), n, dim, fc2.bias, y, r0 * dim, Activation.NONE, out, r0 * dim);
@@ -82,31 +95,34 @@ final class TinyVitMlpTraining {
     }
 
     /**
-     * The backward pass of {@link #forward}: sums fc1's and fc2's weight and bias gradients into {@code g} and
-     * writes {@code dLoss/dt} to {@code dt}. The skip connection's share ({@code dLoss/dy = dOut + ...}) is the
-     * caller's.
+     * The backward pass of {@link #forward} down to the LayerNorm's output: recomputes {@code t = LN(y)} (keeping
+     * {@code xhat} and {@code inv} for the caller's LayerNorm backward), sums fc1's and fc2's weight and bias
+     * gradients into {@code g} and writes {@code dLoss/dt} to {@code dt}. The LayerNorm's backward and the skip
+     * connection's share ({@code dLoss/dy = dOut + ...}) are the caller's.
      *
      * @param dOut {@code [L, dim]}, dLoss/dout (read only)
-     * @param t    {@code [L, dim]}, the forward's {@code t} recomputed (read only)
+     * @param y    {@code [L, dim]}, the forward's input recomputed (read only)
+     * @param xhat {@code [L, dim]}, written: the LayerNorm's normalised rows
+     * @param inv  {@code [L]}, written: the LayerNorm's {@code 1 / std} per row
      * @param dt   {@code [L, dim]}, written
      */
-    void backward(float[] dOut, float[] t, int len, float[] dt, GradientSums g) {
+    void backward(float[] dOut, float[] y, int len, float[] xhat, float[] inv, float[] dt, GradientSums g) {
         float[] dW1 = g.of(prefix + ".fc1.weight", hidden * dim);
         float[] dW2 = g.of(prefix + ".fc2.weight", dim * hidden);
         if (len <= Linear.FEW_ROWS) {
-            heapBackward(dOut, t, len, dt, dW1, dW2, g);
+            heapBackward(dOut, heapNorm(y, len, xhat, inv), len, dt, dW1, dW2, g);
             return;
         }
         Buffers b = buffers();
         INDArray w1 = b.w1().stageParallel(fc1.weight, 0, hidden, dim);
         INDArray w2 = b.w2().stageParallel(fc2.weight, 0, dim, hidden);
         NativeFloats tn = b.t().ensure((long) len * dim);
-        tn.putParallel(0, t, 0, len * dim);
+        LayerNorm.trainingRows(y, len, dim, normW, normB, LN_EPS, xhat, inv, tn);
         // h = fc1(t) in the forward's products, then gelu(h) beside it
         NativeFloats h = b.h().ensure((long) len * hidden);
         int per = fc1.rowsPerProduct(len);
         for (int r0 = 0; r0 < len; r0 += per) {
-            RowParallelGemm.multiply(tn, r0, Math.min(per, len - r0), dim, w1, true, hidden, h, 0.0);
+            RowParallelGemm.multiply(tn, r0, Math.min(per, len - r0), dim, w1, true, hidden, h, r0, 0.0);
         }
         Epilogue.inPlace(h, len, hidden, fc1.bias, Activation.NONE);
         NativeFloats gh = b.g().ensure((long) len * hidden);
@@ -179,6 +195,13 @@ final class TinyVitMlpTraining {
         c.getParallel(0, dW, 0, out * in);
     }
 
+    /** {@code LN(y)} on the heap ({@code xhat} and {@code inv} kept when not null), for a few rows. */
+    private float[] heapNorm(float[] y, int len, float[] xhat, float[] inv) {
+        float[] t = java.util.Arrays.copyOf(y, len * dim);
+        DecoderGradientKernels.layerNorm(t, len, dim, normW, normB, LN_EPS, xhat, inv);
+        return t;
+    }
+
     /** The backward on heap rows, for a few rows (no products). */
     private void heapBackward(float[] dOut, float[] t, int len, float[] dt, float[] dW1, float[] dW2,
                               GradientSums g) {
@@ -198,7 +221,7 @@ final class TinyVitMlpTraining {
         return new Buffers(OWN.get(), s.a, s.b, s.c);
     }
 
-    /** The weights, {@code t} and {@code dLoss/dout}: the buffers that are this class's own. */
+    /** The weights, {@code t} (all {@code L} rows) and {@code dLoss/dout}: the buffers that are this class's own. */
     private static final class Own {
         final NativeFloats w1 = new NativeFloats();
         final NativeFloats w2 = new NativeFloats();
