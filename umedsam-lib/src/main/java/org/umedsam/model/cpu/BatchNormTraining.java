@@ -229,27 +229,35 @@ final class BatchNormTraining {
         IntStream.range(0, batch * chunks).parallel().forEach(t -> {
             int b = t / chunks;
             int p0 = (t % chunks) * CHUNK_PIXELS;
-            int p1 = Math.min(pixels, p0 + CHUNK_PIXELS);
-            float[] xb = x[b];
-            float[] yb = y[b];
-            float[] r = new float[channels];
-            for (int p = p0; p < p1; p++) {
-                int o = p * channels;
-                if (vector) {
-                    VectorBatchNormRows.normalize(xb, yb, o, a, sh, channels);
-                    continue;
-                }
-                // through an offset-0 row, which C2 vectorises (as in backwardHwc)
-                System.arraycopy(xb, o, r, 0, channels);
-                for (int j = 0; j < channels; j++) {
-                    r[j] = r[j] * a[j] + sh[j];
-                }
-                System.arraycopy(r, 0, yb, o, channels);
-            }
-            if (gelu) {
-                Gelu.apply(yb, p0 * channels, (p1 - p0) * channels);
-            }
+            normalizeChunk(x[b], p0 * channels, y[b], p0 * channels, Math.min(pixels, p0 + CHUNK_PIXELS) - p0,
+                    channels, a, sh, vector, gelu);
         });
+    }
+
+    /**
+     * {@code pixels} rows of {@code x} from {@code xo} normalised ({@code x a + sh} per channel) into {@code y}
+     * from {@code yo}, then GELU over them when asked: one chunk of the forward, whichever its destination.
+     */
+    private static void normalizeChunk(float[] x, int xo, float[] y, int yo, int pixels, int channels, float[] a,
+                                       float[] sh, boolean vector, boolean gelu) {
+        float[] r = vector ? null : new float[channels];
+        for (int p = 0; p < pixels; p++) {
+            int xp = xo + p * channels;
+            int yp = yo + p * channels;
+            if (vector) {
+                VectorBatchNormRows.normalize(x, xp, y, yp, a, sh, channels);
+                continue;
+            }
+            // through an offset-0 row, which C2 vectorises (as in backwardHwc)
+            System.arraycopy(x, xp, r, 0, channels);
+            for (int j = 0; j < channels; j++) {
+                r[j] = r[j] * a[j] + sh[j];
+            }
+            System.arraycopy(r, 0, y, yp, channels);
+        }
+        if (gelu) {
+            Gelu.apply(y, yo, pixels * channels);
+        }
     }
 
     /** Per-thread heap chunks for {@link #normalizeHwc(float[], int, int, Statistics, float[], float[], boolean, NativeFloats)}. */
@@ -277,23 +285,10 @@ final class BatchNormTraining {
         boolean vector = vectorRows(channels);
         IntStream.range(0, chunks).parallel().forEach(k -> {
             int p0 = k * CHUNK_PIXELS;
-            int p1 = Math.min(pixels, p0 + CHUNK_PIXELS);
-            int len = (p1 - p0) * channels;
+            int n = Math.min(pixels, p0 + CHUNK_PIXELS) - p0;
             float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
-            System.arraycopy(x, p0 * channels, chunk, 0, len);
-            for (int o = 0; o < len; o += channels) {
-                if (vector) {
-                    VectorBatchNormRows.normalize(chunk, chunk, o, a, sh, channels);
-                    continue;
-                }
-                for (int j = 0; j < channels; j++) {
-                    chunk[o + j] = chunk[o + j] * a[j] + sh[j];
-                }
-            }
-            if (gelu) {
-                Gelu.apply(chunk, 0, len);
-            }
-            y.put(p0 * channels, chunk, 0, len);
+            normalizeChunk(x, p0 * channels, chunk, 0, n, channels, a, sh, vector, gelu);
+            y.put(p0 * channels, chunk, 0, n * channels);
         });
     }
 

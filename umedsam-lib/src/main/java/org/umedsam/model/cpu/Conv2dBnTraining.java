@@ -302,10 +302,7 @@ final class Conv2dBnTraining {
     }
 
     private float[][] backward(Tape t, float[][] dy, boolean needDx, boolean intoTape, GradientSums g) {
-        if (t.input() == null || t.conv() == null) {
-            throw new IllegalStateException(prefix + ": the tape's " + (t.input() == null ? "input" : "convolution")
-                    + " was dropped; restore it before the backward pass");
-        }
+        requireRestored(t, true);
         int b = dy.length;
         int side = t.side();
         int os = outputSide(side);
@@ -366,10 +363,7 @@ final class Conv2dBnTraining {
      */
     float[][] backwardStaged(Tape t, float[][] dy, StagedInput x, GradientSums g) {
         requireStagedPointwise();
-        if (t.conv() == null) {
-            throw new IllegalStateException(prefix + ": the tape's convolution was dropped; restore it before the "
-                    + "backward pass");
-        }
+        requireRestored(t, false);
         int px = t.side() * t.side();
         float[][] dx = new float[dy.length][];
         pointwiseBackward(t, px, dy, (i, into) -> x.writeInto(i, into), i -> dx[i] = arena.take(px * in), g);
@@ -401,6 +395,15 @@ final class Conv2dBnTraining {
             }
             x.writeInto(i, Gemm.staging().b.ensure((long) px * in));
             Gemm.linearBackwardStaged(px, out, in, weight, dW, dx.apply(i));
+        }
+    }
+
+    /** Throws unless the tape holds its convolution and, when {@code input}, its input for the backward pass. */
+    private void requireRestored(Tape t, boolean input) {
+        boolean noInput = input && t.input() == null;
+        if (noInput || t.conv() == null) {
+            throw new IllegalStateException(prefix + ": the tape's " + (noInput ? "input" : "convolution")
+                    + " was dropped; restore it before the backward pass");
         }
     }
 

@@ -80,10 +80,10 @@ final class TinyVitMlpTraining {
             return;
         }
         Buffers b = buffers();
-        INDArray w1 = b.w1().stageParallel(fc1.weight, 0, hidden, dim);
-        INDArray w2 = b.w2().stageParallel(fc2.weight, 0, dim, hidden);
-        NativeFloats t = b.t().ensure((long) len * dim);
-        LayerNorm.trainingRows(y, len, dim, normW, normB, LN_EPS, null, null, t);
+        Staged s = stage(b, y, len, null, null);
+        INDArray w1 = s.w1();
+        INDArray w2 = s.w2();
+        NativeFloats t = s.t();
         int per = fc1.rowsPerProduct(len);
         for (int r0 = 0; r0 < len; r0 += per) {
             int n = Math.min(per, len - r0);
@@ -114,10 +114,10 @@ final class TinyVitMlpTraining {
             return;
         }
         Buffers b = buffers();
-        INDArray w1 = b.w1().stageParallel(fc1.weight, 0, hidden, dim);
-        INDArray w2 = b.w2().stageParallel(fc2.weight, 0, dim, hidden);
-        NativeFloats tn = b.t().ensure((long) len * dim);
-        LayerNorm.trainingRows(y, len, dim, normW, normB, LN_EPS, xhat, inv, tn);
+        Staged s = stage(b, y, len, xhat, inv);
+        INDArray w1 = s.w1();
+        INDArray w2 = s.w2();
+        NativeFloats tn = s.t();
         // h = fc1(t) in the forward's products, then gelu(h) beside it
         NativeFloats h = b.h().ensure((long) len * hidden);
         int per = fc1.rowsPerProduct(len);
@@ -139,6 +139,21 @@ final class TinyVitMlpTraining {
         weightGradient(gh, len, hidden, tn, dim, dW1, b.c());
         RowParallelGemm.multiply(gh, len, hidden, w1, false, dim, b.c().ensure((long) len * dim), 0.0);
         b.c().getParallel(0, dt, 0, len * dim);
+    }
+
+    /** Both passes' operands off-heap: fc1's and fc2's weights, and {@code t = LN(y)} for all {@code L} rows. */
+    private record Staged(INDArray w1, INDArray w2, NativeFloats t) {
+    }
+
+    /**
+     * Stages both weights and writes {@code t = LN(y)} into {@code b}'s {@code t} (keeping {@code xhat} and
+     * {@code inv} when not null): what the forward and the backward start with.
+     */
+    private Staged stage(Buffers b, float[] y, int len, float[] xhat, float[] inv) {
+        NativeFloats t = b.t().ensure((long) len * dim);
+        LayerNorm.trainingRows(y, len, dim, normW, normB, LN_EPS, xhat, inv, t);
+        return new Staged(b.w1().stageParallel(fc1.weight, 0, hidden, dim),
+                b.w2().stageParallel(fc2.weight, 0, dim, hidden), t);
     }
 
     /** {@code gh = gelu(h)}, {@code [len, hidden]} each, row by row through a heap row. */

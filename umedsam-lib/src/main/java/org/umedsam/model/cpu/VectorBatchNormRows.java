@@ -38,9 +38,15 @@ final class VectorBatchNormRows {
 
     /** {@code y[o + j] = x[o + j] * a[j] + sh[j]} for {@code j < channels} ({@code y} may be {@code x}). */
     static void normalize(float[] x, float[] y, int o, float[] a, float[] sh, int channels) {
+        normalize(x, o, y, o, a, sh, channels);
+    }
+
+    /** As {@link #normalize(float[], float[], int, float[], float[], int)} with {@code x} from {@code xo} and
+     * {@code y} from {@code yo}. */
+    static void normalize(float[] x, int xo, float[] y, int yo, float[] a, float[] sh, int channels) {
         for (int j = 0; j < channels; j += L) {
-            FloatVector.fromArray(SPECIES, x, o + j).mul(FloatVector.fromArray(SPECIES, a, j))
-                    .add(FloatVector.fromArray(SPECIES, sh, j)).intoArray(y, o + j);
+            FloatVector.fromArray(SPECIES, x, xo + j).mul(FloatVector.fromArray(SPECIES, a, j))
+                    .add(FloatVector.fromArray(SPECIES, sh, j)).intoArray(y, yo + j);
         }
     }
 
