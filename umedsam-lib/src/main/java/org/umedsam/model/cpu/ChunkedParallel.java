@@ -4,11 +4,69 @@ import java.util.stream.IntStream;
 
 /**
  * A chunked parallel loop (fixed chunks, so results do not depend on thread timing), the same in cache-sized
- * pieces, the in-order merge of per-chunk partial sums, and element-wise addition on row-major heap arrays.
+ * pieces, the in-order merge of per-chunk partial sums, and element-wise addition on row-major heap arrays; and
+ * {@link #tasks}, which gives each thread whole tasks whose loops then run on that thread alone.
  */
 final class ChunkedParallel {
 
     private ChunkedParallel() {
+    }
+
+    /** Per thread: whether the engine's loops started on it run on it alone ({@link #tasks}). */
+    private static final ThreadLocal<boolean[]> SEQUENTIAL = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /**
+     * Whether this thread runs a {@link #tasks} task: every loop of {@link #parallel}, {@link #stream} and
+     * {@link RowParallelGemm} it starts then runs on it alone, products with one OpenMP thread.
+     */
+    static boolean sequentialHere() {
+        return SEQUENTIAL.get()[0];
+    }
+
+    /** {@code [0, n)} as a parallel stream, or a sequential one inside a {@link #tasks} task. */
+    static IntStream stream(int n) {
+        IntStream s = IntStream.range(0, n);
+        return sequentialHere() ? s : s.parallel();
+    }
+
+    /** A task of {@link #tasks}: task {@code task}, run with the buffers of {@code slot}. */
+    interface Task {
+        void run(int task, int slot);
+    }
+
+    /**
+     * Runs tasks {@code [0, tasks)} on up to {@code slots} threads (the caller's included), each thread taking the
+     * next task in order until none is left and running each with every loop inside on itself
+     * ({@link #sequentialHere}). Slot {@code s} is used by one thread at a time, so a task may use buffers of its
+     * own per slot. Why: a layer made of many short loops (the MBConv block's bands, a few milliseconds of work in
+     * six loops each) forks and joins once instead of once per loop, and a thread that starts late (a woken
+     * worker) takes fewer tasks instead of holding up every loop.
+     *
+     * @param slots at least 1; with 1, or inside a task, everything runs on the calling thread
+     */
+    static void tasks(int tasks, int slots, Task body) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1, got " + slots);
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Range runner = (slot, unused) -> {
+            boolean[] flag = SEQUENTIAL.get();
+            boolean before = flag[0];
+            flag[0] = true;
+            try {
+                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                    body.run(t, slot);
+                }
+            } finally {
+                flag[0] = before;
+            }
+        };
+        int threads = Math.min(slots, tasks);
+        if (threads <= 1 || sequentialHere()) {
+            runner.run(0, 0);
+            return;
+        }
+        IntStream.range(0, threads).parallel().forEach(slot -> runner.run(slot, 0));
     }
 
     /** Work below this many elements runs on the calling thread only. */
@@ -49,7 +107,7 @@ final class ChunkedParallel {
     static void parallel(int n, int costPerItem, Range body) {
         long work = (long) n * costPerItem;
         int threads = Runtime.getRuntime().availableProcessors();
-        if (work < PARALLEL_MIN || threads == 1 || n < 2) {
+        if (work < PARALLEL_MIN || threads == 1 || n < 2 || sequentialHere()) {
             body.run(0, n);
             return;
         }

@@ -194,7 +194,7 @@ public final class DepthwiseConv3x3 {
     private static void forEachSegment(int width, int channels, float[][] tiled, int row0, int row1, SegmentTask task) {
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
-        IntStream.range(0, (row1 - row0) * segments).parallel().forEach(t -> {
+        ChunkedParallel.stream((row1 - row0) * segments).forEach(t -> {
             int p0 = (t % segments) * segment;
             task.run(row0 + t / segments, p0, Math.min(width, p0 + segment));
         });

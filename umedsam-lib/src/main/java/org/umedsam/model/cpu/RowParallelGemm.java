@@ -82,6 +82,10 @@ final class RowParallelGemm {
                                  NativeFloats c, long cOff, double beta, int minRows) {
         a.requireMatrix(aOff, m, k);
         c.requireMatrix(cOff, m, n);
+        if (ChunkedParallel.sequentialHere()) { // one block, on this thread's single OpenMP thread
+            multiplyRows(a, aOff, 0, m, k, b, transB, n, c, cOff, beta);
+            return;
+        }
         int threads = threads();
         if (!splits(m, k, n, threads, minRows)) {
             Nd4j.gemm(a.matrix(aOff, m, k), b, c.matrix(cOff, m, n), false, transB, 1.0, beta);
@@ -142,9 +146,13 @@ final class RowParallelGemm {
 
     /**
      * The Java threads a parallel loop gets here: the enclosing {@link ForkJoinPool}'s parallelism (the common
-     * pool's plus the calling thread outside one), at most the processors.
+     * pool's plus the calling thread outside one), at most the processors; 1 inside a
+     * {@link ChunkedParallel#tasks} task.
      */
     static int threads() {
+        if (ChunkedParallel.sequentialHere()) {
+            return 1;
+        }
         ForkJoinPool pool = ForkJoinTask.getPool();
         int parallelism = pool != null ? pool.getParallelism() : ForkJoinPool.getCommonPoolParallelism() + 1;
         return Math.min(Runtime.getRuntime().availableProcessors(), parallelism);

@@ -59,7 +59,7 @@ final class VectorDepthwiseConv3x3 {
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
         int rowValues = width * channels;
-        IntStream tasks = IntStream.range(0, (row1 - row0) * segments).parallel();
+        IntStream tasks = ChunkedParallel.stream((row1 - row0) * segments);
         if (gelu) {
             tasks.forEach(t -> {
                 int oy = row0 + t / segments;
@@ -89,7 +89,7 @@ final class VectorDepthwiseConv3x3 {
         y.ensure((long) (row1 - row0) * width * channels);
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
-        IntStream tasks = IntStream.range(0, (row1 - row0) * segments).parallel();
+        IntStream tasks = ChunkedParallel.stream((row1 - row0) * segments);
         if (gelu) {
             tasks.forEach(t -> {
                 int oy = row0 + t / segments;
