@@ -47,7 +47,7 @@ public class GemmShapesBenchmark {
      * {@code [C_out, C_in*9] x [C_in*9, 65536]} products, left out (0.1 GMAC). 33.0 GMAC per image.
      */
     public static final int[][] ENCODER_SHAPES = {
-            {4096, 64, 256, 32}, {4096, 256, 64, 32}, // stage 0: MBConv expand and project on 4096-pixel bands
+            {1024, 64, 256, 128}, {1024, 256, 64, 128}, // stage 0: MBConv expand and project on 1024-pixel bands
             {10923, 64, 128, 6}, {5462, 128, 160, 3}, {4096, 160, 320, 1}, // patch merging 1x1 convolutions
             {4096, 128, 384, 8}, {8192, 128, 128, 6}, {3277, 128, 512, 10}, {3277, 512, 128, 10}, // stage 1
             {2048, 160, 480, 12}, {4096, 160, 160, 7}, {2048, 160, 640, 12}, {2048, 640, 160, 12}, // stage 2
