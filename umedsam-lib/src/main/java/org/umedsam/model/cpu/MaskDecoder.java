@@ -336,7 +336,6 @@ public final class MaskDecoder {
                        DecoderBuffers buf) {
         int e = dim;
         int plane = 16 * grid * grid;
-        NativeFloats features = upscaler.features(keys, buf);
         float[] hyperIn = new float[count * (e / 8)];
         for (int k = 0; k < count; k++) {
             int tok = first + k;
@@ -347,7 +346,7 @@ public final class MaskDecoder {
             }
             System.arraycopy(x, 0, hyperIn, k * (e / 8), e / 8);
         }
-        upscaler.masks(features, hyperIn, count, masks, b * count * plane);
+        upscaler.masks(keys, hyperIn, count, masks, b * count * plane, buf);
 
         float[] x = Arrays.copyOf(hs, e);
         for (int l = 0; l < iouHead.length; l++) {

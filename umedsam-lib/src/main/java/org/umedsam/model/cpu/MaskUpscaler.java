@@ -71,31 +71,58 @@ final class MaskUpscaler {
     }
 
     /**
-     * Up-scaled features before the last GELU and bias, in sub-pixel order: {@code [g*g*16, E/8]}, off-heap.
-     * The same arithmetic as the tape pass ({@link #forwardWithTape} without its tape), with the activations
-     * kept off-heap between the two products (no staging copies), each product as blocks of rows on the engine's
-     * Java threads ({@link RowParallelGemm}; why there).
+     * {@code masks[k, :, :] = hyper[k] . GELU(up2(GELU(LN(up1(keys)))) + b2)} as {@code [K, 4g, 4g]} logits: both
+     * transposed convolutions (products off-heap, no staging copies), the LayerNorm2d and GELUs, and the mask
+     * products, the same arithmetic as the tape pass ({@link #forwardWithTape}).
+     * Every step is per input pixel, so the Java threads take blocks of pixels ({@link #PIXEL_BLOCKS_PER_THREAD}) and
+     * compute each block's four steps alone ({@link ChunkedParallel#tasks}), one fork for the whole up-scaling
+     * instead of four.
      *
-     * @param keys transformer output image tokens {@code [g*g, E]}, off-heap
-     * @param buf  scratch buffers; the result is the native UP2 slot
+     * @param keys  transformer output image tokens {@code [g*g, E]}, off-heap
+     * @param hyper {@code [K, E/8]}
+     * @param out   receives {@code K * (4g)^2} values from {@code outOff}
+     * @param buf   scratch buffers (its native UP1 and UP2 slots)
      */
-    NativeFloats features(NativeFloats keys, DecoderBuffers buf) {
+    void masks(NativeFloats keys, float[] hyper, int k, float[] out, int outOff, DecoderBuffers buf) {
         int hw = grid * grid;
         NativeFloats y1 = buf.get(DecoderBuffers.Native.UP1, (long) hw * 4 * c1);
-        RowParallelGemm.multiply(keys, hw, dim, resident()[0], false, 4 * c1, y1, 0.0);
+        NativeFloats y2 = buf.get(DecoderBuffers.Native.UP2, (long) hw * 16 * c2);
+        INDArray[] w = resident();
+        int threads = RowParallelGemm.threads();
+        int blocks = Math.min(hw, PIXEL_BLOCKS_PER_THREAD * threads);
+        ChunkedParallel.tasks(blocks, threads, (block, slot) -> {
+            int p0 = (int) ((long) hw * block / blocks);
+            int n = (int) ((long) hw * (block + 1) / blocks) - p0;
+            // y1 [hw, 4 c1] rows p0.. = keys rows p0.. . W1; then per (pixel, sub-pixel) row of c1 values
+            RowParallelGemm.multiply(keys, p0, n, dim, w[0], false, 4 * c1, y1, p0, 0.0);
+            biasNormGelu(y1, 4 * p0, 4 * (p0 + n));
+            // y2 [hw * 4, 4 c2] rows 4 p0.. = y1 [hw * 4, c1] rows 4 p0.. . W2
+            RowParallelGemm.multiply(y1, 4 * p0, 4 * n, c1, w[1], false, 4 * c2, y2, 4 * p0, 0.0);
+            maskPixels(y2, hyper, k, out, outOff, p0, p0 + n);
+        });
+    }
+
+    /**
+     * Pixel blocks per Java thread in {@link #masks(NativeFloats, float[], int, float[], int, DecoderBuffers)}: more
+     * than one, so a thread that starts late (a woken worker) takes fewer.
+     */
+    static final int PIXEL_BLOCKS_PER_THREAD = 4;
+
+    /** The first stage's bias, LayerNorm2d and GELU in place on rows {@code [from, to)} of {@code y1 [hw * 4, c1]}. */
+    private void biasNormGelu(NativeFloats y1, int from, int to) {
         if (vectorRows) {
             float eps = (float) ModelConfig.LN2D_EPS;
-            ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
+            ChunkedParallel.parallel(to - from, c1 * 12, (f, t) -> {
                 float[] row = new float[c1];
-                for (int r = from; r < to; r++) {
+                for (int r = from + f; r < from + t; r++) {
                     VectorDecoderRows.biasNormGelu(y1.bytes(), r, c1, b1, norm[0], norm[1], eps, row);
                 }
             });
         } else {
-            ChunkedParallel.parallel(hw * 4, c1 * 12, (from, to) -> {
+            ChunkedParallel.parallel(to - from, c1 * 12, (f, t) -> {
                 float[] rows = new float[ROWS * c1];
-                for (int r0 = from; r0 < to; r0 += ROWS) {
-                    int n = Math.min(ROWS, to - r0);
+                for (int r0 = from + f; r0 < from + t; r0 += ROWS) {
+                    int n = Math.min(ROWS, from + t - r0);
                     y1.get(r0 * c1, rows, 0, n * c1);
                     for (int r = 0; r < n; r++) {
                         biasNorm(rows, r * c1, null, null, 0);
@@ -105,12 +132,9 @@ final class MaskUpscaler {
                 }
             });
         }
-        NativeFloats y2 = buf.get(DecoderBuffers.Native.UP2, (long) hw * 16 * c2);
-        RowParallelGemm.multiply(y1, hw * 4, c1, resident()[1], false, 4 * c2, y2, 0.0);
-        return y2;
     }
 
-    /** Rows of the first stage per bulk read in {@link #features(NativeFloats, DecoderBuffers)} (16 KB for c1 = 64). */
+    /** Rows of the first stage per bulk read in {@link #biasNormGelu} (16 KB for c1 = 64). */
     private static final int ROWS = 64;
 
     /** {@link #w1} and {@link #w2} off-heap, made on first use (racing threads make equal copies). */
@@ -203,43 +227,42 @@ final class MaskUpscaler {
     }
 
     /**
-     * {@code masks[k, :, :] = hyper[k] . GELU(features + b2)} as {@code [K, 4g, 4g]} logits.
+     * {@code masks[k] = hyper[k] . GELU(features + b2)} for input pixels {@code [from, to)} on this thread, each
+     * pixel's 16 output values scattered to their places in the {@code [K, 4g, 4g]} logits.
      *
-     * @param features from {@link #features(NativeFloats, DecoderBuffers)}
+     * @param features {@code [g*g*16, E/8]} in sub-pixel order, off-heap
      * @param hyper    {@code [K, E/8]}
      * @param out      receives {@code K * (4g)^2} values from {@code outOff}
      */
-    void masks(NativeFloats features, float[] hyper, int k, float[] out, int outOff) {
+    private void maskPixels(NativeFloats features, float[] hyper, int k, float[] out, int outOff, int from, int to) {
         int side = 4 * grid;
         int plane = side * side;
-        ChunkedParallel.parallel(grid * grid, 16 * c2 * (20 + 2 * k), (from, to) -> {
-            int block = 16 * c2;
-            float[] z = new float[block];
-            float[] d = new float[16 * k];
-            for (int pix = from; pix < to; pix++) {
-                if (vectorRows) {
-                    VectorDecoderRows.maskPixel(features.bytes(), pix, c2, b2, hyper, k, z, d);
-                } else {
-                    features.get(pix * block, z, 0, block);
-                    for (int i = 0; i < block; i++) {
-                        z[i] += b2Tiled[i];
-                    }
-                    Gelu.apply(z, 0, block);
-                    // the 16 sub-pixels' dot products side by side: 16 independent sums instead of one
-                    // latency-bound chain at a time, in locals (an array's sums went through memory at every
-                    // step); each still adds its channels in order (same bits)
-                    for (int kk = 0; kk < k; kk++) {
-                        sums16(hyper, kk * c2, z, c2, d, kk * 16);
-                    }
+        int block = 16 * c2;
+        float[] z = new float[block];
+        float[] d = new float[16 * k];
+        for (int pix = from; pix < to; pix++) {
+            if (vectorRows) {
+                VectorDecoderRows.maskPixel(features.bytes(), pix, c2, b2, hyper, k, z, d);
+            } else {
+                features.get(pix * block, z, 0, block);
+                for (int i = 0; i < block; i++) {
+                    z[i] += b2Tiled[i];
                 }
+                Gelu.apply(z, 0, block);
+                // the 16 sub-pixels' dot products side by side: 16 independent sums instead of one
+                // latency-bound chain at a time, in locals (an array's sums went through memory at every
+                // step); each still adds its channels in order (same bits)
                 for (int kk = 0; kk < k; kk++) {
-                    int mo = outOff + kk * plane;
-                    for (int s = 0; s < 16; s++) {
-                        out[mo + maskOffset(pix, s)] = d[kk * 16 + s];
-                    }
+                    sums16(hyper, kk * c2, z, c2, d, kk * 16);
                 }
             }
-        });
+            for (int kk = 0; kk < k; kk++) {
+                int mo = outOff + kk * plane;
+                for (int s = 0; s < 16; s++) {
+                    out[mo + maskOffset(pix, s)] = d[kk * 16 + s];
+                }
+            }
+        }
     }
 
     /** {@code d[dOff + s] = sum_c h[ho + c] z[s * c2 + c]} for the 16 sub-pixels {@code s}, channels added in order. */
