@@ -38,9 +38,10 @@ final class ChunkedParallel {
      * Runs tasks {@code [0, tasks)} on up to {@code slots} threads (the caller's included), each thread taking the
      * next task in order until none is left and running each with every loop inside on itself
      * ({@link #sequentialHere}). Slot {@code s} is used by one thread at a time, so a task may use buffers of its
-     * own per slot. Why: a layer made of many short loops (the MBConv block's bands, a few milliseconds of work in
-     * six loops each) forks and joins once instead of once per loop, and a thread that starts late (a woken
-     * worker) takes fewer tasks instead of holding up every loop.
+     * own per slot. Why: a layer made of many short loops over independent pieces (an MBConv block's bands, six
+     * loops of a fraction of a millisecond each; the mask decoder's up-scaling, four) forks and joins once instead
+     * of once per loop, and a thread that starts late (a woken worker) takes fewer tasks instead of holding up
+     * every loop.
      *
      * @param slots at least 1; with 1, or inside a task, everything runs on the calling thread
      */

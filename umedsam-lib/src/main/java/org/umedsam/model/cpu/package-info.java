@@ -82,7 +82,7 @@
  * <p>Parallel loops use fixed chunks and merge partial sums in chunk order
  * ({@code ChunkedParallel}), so gradients are bit-reproducible and a resumed training
  * run reaches the uninterrupted run's weights exactly. A layer made of many short loops over independent pieces
- * (the inference MBConv's bands) hands whole pieces to the threads instead ({@code ChunkedParallel.tasks}): every
- * loop and product a piece starts runs on its thread alone.
+ * (the inference MBConv's bands, the mask decoder's up-scaling) hands whole pieces to the threads instead
+ * ({@code ChunkedParallel.tasks}): every loop and product a piece starts runs on its thread alone.
  */
 package org.umedsam.model.cpu;
