@@ -126,25 +126,14 @@ public final class Gemm {
     }
 
     /**
-     * {@code c[m, n] = act(a[m, k] · b[n, k]ᵀ + bias)} (PyTorch {@code Linear}, or a 1x1 convolution on channel-last
-     * pixels, then its activation): the bias and activation are applied to each output row as it is copied back
-     * from the staging buffer, through an offset-0 row (C2 vectorises it), so the output is written once instead
-     * of copied and then read and written again. Same floats, in the same order, as {@link #multiply} followed by
-     * the bias and activation pass.
-     *
-     * @param bias {@code [n]}, or null
-     */
-    static void multiplyBiasActivation(float[] a, int aOff, int m, int k, float[] b, int n, float[] bias,
-                                       Activation act, float[] c, int cOff) {
-        multiplyBiasActivation(a, aOff, m, k, b, n, bias, null, 0, act, c, cOff);
-    }
-
-    /**
-     * As {@link #multiplyBiasActivation(float[], int, int, int, float[], int, float[], Activation, float[], int)}
-     * with a residual added before the activation: {@code c = act((a · bᵀ + bias) + residual)}, the residual
-     * {@code [m, n]} read from {@code residual[resOff...]} (a block's last product and its skip connection);
+     * {@code c[m, n] = act((a[m, k] · b[n, k]ᵀ + bias) + residual)} (PyTorch {@code Linear}, then its skip connection
+     * and activation): the bias, residual and activation are applied to each output row as it is copied back from
+     * the staging buffer, through an offset-0 row (C2 vectorises it), so the output is written once instead of
+     * copied and then read and written again. Same floats, in the same order, as {@link #multiply} followed by the
+     * bias, residual and activation pass. The residual {@code [m, n]} is read from {@code residual[resOff...]};
      * {@code c} may be the residual itself at the same offset.
      *
+     * @param bias     {@code [n]}, or null
      * @param residual {@code [m, n]} from {@code resOff}, or null
      */
     static void multiplyBiasActivation(float[] a, int aOff, int m, int k, float[] b, int n, float[] bias,

@@ -110,7 +110,7 @@ class GemmTest {
         float[] a = new float[6];
         assertThatThrownBy(() -> Gemm.multiply(a, 1, 2, 3, new float[6], 0, 2, true, new float[4], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operand a");
-        assertThatThrownBy(() -> Gemm.multiplyBiasActivation(a, 0, 2, 3, new float[6], 2, new float[3],
+        assertThatThrownBy(() -> Gemm.multiplyBiasActivation(a, 0, 2, 3, new float[6], 2, new float[3], null, 0,
                 Activation.NONE, new float[4], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bias has 3 values");
         assertThatThrownBy(() -> Gemm.multiplyBiasActivation(a, 0, 2, 3, new float[6], 2, null, new float[3], 0,
