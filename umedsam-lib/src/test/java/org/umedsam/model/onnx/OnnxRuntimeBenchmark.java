@@ -232,6 +232,26 @@ class OnnxRuntimeBenchmark {
                 engine, Arrays.stream(t[0]).min().orElse(0) / perCall, ort, Arrays.stream(t[1]).min().orElse(0) / perCall,
                 engine / ort, BenchmarkSupport.median(rounds), rounds[rounds.length / 4], rounds[(3 * rounds.length) / 4],
                 rounds.length);
+        if (t.length == 2 && t[0].length >= 3) {
+            System.out.printf("BENCH onnx: %s   by the call %d ms before: engine after its own %.4f s, after ONNX "
+                            + "Runtime's %.4f s; ONNX Runtime after its own %.4f s, after the engine's %.4f s (medians, "
+                            + "rounds from the second)%n", preset, PAUSE_MILLIS,
+                    afterCall(t[0], 0, perCall), afterCall(t[0], 1, perCall), afterCall(t[1], 1, perCall),
+                    afterCall(t[1], 0, perCall));
+        }
+    }
+
+    /**
+     * The median of a contender's times over the rounds from the second whose parity is {@code parity}, per
+     * {@code perCall}. With two contenders in {@link #interleaved}'s rotating order (rounds {@code E O | O E | E O
+     * ...}) the engine's call follows its own previous call in even rounds and ONNX Runtime's in odd ones, and ONNX
+     * Runtime's the other way round. Why: ONNX Runtime's threads spin-wait after a run, so a call that follows one
+     * of its runs may share the cores with that spinning even after the pause.
+     */
+    static double afterCall(double[] times, int parity, int perCall) {
+        double[] picked = java.util.stream.IntStream.range(1, times.length).filter(r -> r % 2 == parity)
+                .mapToDouble(r -> times[r]).toArray();
+        return BenchmarkSupport.median(picked) / perCall;
     }
 
     /** Engine over ONNX Runtime in each round ({@code t[0][r] / t[1][r]}), sorted. */
