@@ -108,29 +108,28 @@ final class MaskUpscaler {
      */
     static final int PIXEL_BLOCKS_PER_THREAD = 4;
 
-    /** The first stage's bias, LayerNorm2d and GELU in place on rows {@code [from, to)} of {@code y1 [hw * 4, c1]}. */
+    /**
+     * The first stage's bias, LayerNorm2d and GELU in place on rows {@code [from, to)} of {@code y1 [hw * 4, c1]}, on
+     * this thread (a block of {@link #masks(NativeFloats, float[], int, float[], int, DecoderBuffers)}'s tasks).
+     */
     private void biasNormGelu(NativeFloats y1, int from, int to) {
         if (vectorRows) {
             float eps = (float) ModelConfig.LN2D_EPS;
-            ChunkedParallel.parallel(to - from, c1 * 12, (f, t) -> {
-                float[] row = new float[c1];
-                for (int r = from + f; r < from + t; r++) {
-                    VectorDecoderRows.biasNormGelu(y1.bytes(), r, c1, b1, norm[0], norm[1], eps, row);
-                }
-            });
-        } else {
-            ChunkedParallel.parallel(to - from, c1 * 12, (f, t) -> {
-                float[] rows = new float[ROWS * c1];
-                for (int r0 = from + f; r0 < from + t; r0 += ROWS) {
-                    int n = Math.min(ROWS, from + t - r0);
-                    y1.get(r0 * c1, rows, 0, n * c1);
-                    for (int r = 0; r < n; r++) {
-                        biasNorm(rows, r * c1, null, null, 0);
-                    }
-                    Gelu.apply(rows, 0, n * c1);
-                    y1.put(r0 * c1, rows, 0, n * c1);
-                }
-            });
+            float[] row = new float[c1];
+            for (int r = from; r < to; r++) {
+                VectorDecoderRows.biasNormGelu(y1.bytes(), r, c1, b1, norm[0], norm[1], eps, row);
+            }
+            return;
+        }
+        float[] rows = new float[ROWS * c1];
+        for (int r0 = from; r0 < to; r0 += ROWS) {
+            int n = Math.min(ROWS, to - r0);
+            y1.get(r0 * c1, rows, 0, n * c1);
+            for (int r = 0; r < n; r++) {
+                biasNorm(rows, r * c1, null, null, 0);
+            }
+            Gelu.apply(rows, 0, n * c1);
+            y1.put(r0 * c1, rows, 0, n * c1);
         }
     }
 
