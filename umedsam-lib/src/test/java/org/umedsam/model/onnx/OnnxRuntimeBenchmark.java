@@ -245,8 +245,9 @@ class OnnxRuntimeBenchmark {
      * The median of a contender's times over the rounds from the second whose parity is {@code parity}, per
      * {@code perCall}. With two contenders in {@link #interleaved}'s rotating order (rounds {@code E O | O E | E O
      * ...}) the engine's call follows its own previous call in even rounds and ONNX Runtime's in odd ones, and ONNX
-     * Runtime's the other way round. Why: ONNX Runtime's threads spin-wait after a run, so a call that follows one
-     * of its runs may share the cores with that spinning even after the pause.
+     * Runtime's the other way round. Why: ONNX Runtime's threads spin-wait after a run (about 30 to 40 ms of CPU
+     * after a 1-box decode, 2026-12-07), so a call after one of its runs might have shared the cores with that
+     * spinning; over 61 rounds the engine's 1-box decode after idle took the same either way (docs/speed-history.md).
      */
     static double afterCall(double[] times, int parity, int perCall) {
         double[] picked = java.util.stream.IntStream.range(1, times.length).filter(r -> r % 2 == parity)
