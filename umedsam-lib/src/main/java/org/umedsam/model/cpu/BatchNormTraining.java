@@ -2,7 +2,6 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.VectorSupport;
 
-import java.util.stream.IntStream;
 
 /**
  * Training-mode {@code BatchNorm2d} (statistics of the current batch, as TinyViT's {@code Conv2d_BN} runs under
@@ -90,7 +89,7 @@ final class BatchNormTraining {
         float[] mean = new float[channels];
         float[] var = new float[channels];
         float[] inv = new float[channels];
-        IntStream.range(0, channels).parallel().forEach(c -> {
+        ChunkedParallel.stream(channels).forEach(c -> {
             int off = c * hw;
             Lanes s = new Lanes(LANES);
             float[] f = s.f;
@@ -197,7 +196,7 @@ final class BatchNormTraining {
         int batch = checkForward(x, y, channels, hw, s, gamma, beta);
         float[] a = scale(s, gamma, channels);
         float[] sh = shift(s, beta, a, channels);
-        IntStream.range(0, batch * channels).parallel().forEach(t -> {
+        ChunkedParallel.stream(batch * channels).forEach(t -> {
             int b = t / channels;
             int c = t % channels;
             float[] xb = x[b];
@@ -226,7 +225,7 @@ final class BatchNormTraining {
         float[] sh = shift(s, beta, a, channels);
         int chunks = chunks(pixels);
         boolean vector = vectorRows(channels);
-        IntStream.range(0, batch * chunks).parallel().forEach(t -> {
+        ChunkedParallel.stream(batch * chunks).forEach(t -> {
             int b = t / chunks;
             int p0 = (t % chunks) * CHUNK_PIXELS;
             normalizeChunk(x[b], p0 * channels, y[b], p0 * channels, Math.min(pixels, p0 + CHUNK_PIXELS) - p0,
@@ -283,7 +282,7 @@ final class BatchNormTraining {
         float[] sh = shift(s, beta, a, channels);
         int chunks = chunks(pixels);
         boolean vector = vectorRows(channels);
-        IntStream.range(0, chunks).parallel().forEach(k -> {
+        ChunkedParallel.stream(chunks).forEach(k -> {
             int p0 = k * CHUNK_PIXELS;
             int n = Math.min(pixels, p0 + CHUNK_PIXELS) - p0;
             float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
@@ -306,7 +305,7 @@ final class BatchNormTraining {
         float[] a = scale(s, gamma, channels);
         float[] sh = shift(s, beta, a, channels);
         long n = s.count();
-        IntStream.range(0, channels).parallel().forEach(c -> {
+        ChunkedParallel.stream(channels).forEach(c -> {
             int off = c * hw;
             float m = s.mean()[c];
             float is = s.invStd()[c];
@@ -374,7 +373,7 @@ final class BatchNormTraining {
                             boolean gelu, float[][] dy, float[][] dx, float[] dGamma, float[] dBeta) {
         InputGradient k = backwardHwcSums(x, pixels, channels, s, gamma, beta, gelu, dy, dx, dGamma, dBeta);
         int chunks = chunks(pixels);
-        IntStream.range(0, x.length * chunks).parallel().forEach(t -> {
+        ChunkedParallel.stream(x.length * chunks).forEach(t -> {
             int b = t / chunks;
             int p0 = (t % chunks) * CHUNK_PIXELS;
             k.rows(x[b], p0 * channels, dx[b], p0 * channels, Math.min(pixels, p0 + CHUNK_PIXELS) - p0);
@@ -416,7 +415,7 @@ final class BatchNormTraining {
         void image(float[] x, float[] g, int pixels, NativeFloats into) {
             int channels = c0.length;
             into.requireMatrix(0, pixels, channels);
-            IntStream.range(0, chunks(pixels)).parallel().forEach(k -> {
+            ChunkedParallel.stream(chunks(pixels)).forEach(k -> {
                 int p0 = k * CHUNK_PIXELS;
                 int n = Math.min(pixels, p0 + CHUNK_PIXELS) - p0;
                 float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
@@ -563,7 +562,7 @@ final class BatchNormTraining {
     private static double[] chunkSums(int batch, int pixels, int width, ChunkBody body) {
         int chunks = chunks(pixels);
         double[][] partial = new double[batch * chunks][];
-        IntStream.range(0, partial.length).parallel().forEach(t -> {
+        ChunkedParallel.stream(partial.length).forEach(t -> {
             int p0 = (t % chunks) * CHUNK_PIXELS;
             Lanes l = new Lanes(width);
             body.run(t / chunks, p0, Math.min(pixels, p0 + CHUNK_PIXELS), l);

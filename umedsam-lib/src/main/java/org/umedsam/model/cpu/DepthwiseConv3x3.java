@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.VectorSupport;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Depthwise 3x3 convolution with zero padding 1 plus a per-channel bias (PyTorch {@code Conv2d(C, C, 3,
@@ -63,7 +62,7 @@ public final class DepthwiseConv3x3 {
             }
             System.arraycopy(bias, 0, biasRow, ox * c, c);
         }
-        IntStream.range(0, out).parallel().forEach(oy -> {
+        ChunkedParallel.stream(out).forEach(oy -> {
             float[][] r = ROWS.get(len);
             float[] acc = r[0];
             float[] in = r[1];

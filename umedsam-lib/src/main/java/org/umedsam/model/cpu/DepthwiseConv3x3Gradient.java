@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.VectorSupport;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Backward of the bias-free depthwise 3x3 convolution with zero padding 1 ({@link DepthwiseConv3x3}, PyTorch
@@ -70,7 +69,7 @@ final class DepthwiseConv3x3Gradient {
         int len = out * c;
         int odd = side / 2; // odd input columns 2n+1 < side
         float[][] tiles = tiled(weight, channels, out);
-        IntStream.range(0, side).parallel().forEach(iy -> {
+        ChunkedParallel.stream(side).forEach(iy -> {
             float[][] r = ROWS.get(len);
             float[] even = r[0];
             float[] oddAcc = r[1];
@@ -120,7 +119,7 @@ final class DepthwiseConv3x3Gradient {
         int chunks = (out + CHUNK_ROWS - 1) / CHUNK_ROWS;
         double[][] partial = new double[chunks][];
         boolean vector = VectorSupport.enabled() && VectorDepthwiseRows.supports(c);
-        IntStream.range(0, chunks).parallel().forEach(k -> {
+        ChunkedParallel.stream(chunks).forEach(k -> {
             float[][] lane = new float[9][len];
             if (vector) { // the same bits, without the gathered rows
                 VectorDepthwiseRows.weightLanes(x, dy, side, c, stride, out, k * CHUNK_ROWS,

@@ -2,7 +2,6 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.VectorSupport;
 
-import java.util.stream.IntStream;
 
 /**
  * Exact (erf) GELU, PyTorch's {@code nn.GELU()} default: {@code gelu(x) = x/2 * (1 + erf(x/sqrt 2))}, on heap
@@ -195,7 +194,7 @@ public final class Gelu {
     /** {@code x[0 .. len) = gelu(x)} in place, split over the common pool. */
     public static void applyParallel(float[] x, int len) {
         int tasks = (len + CHUNK - 1) / CHUNK;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
+        ChunkedParallel.stream(tasks).forEach(t -> {
             int off = t * CHUNK;
             apply(x, off, Math.min(CHUNK, len - off));
         });

@@ -6,7 +6,6 @@ import org.umedsam.model.NdArrays;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
 
 /**
  * What the decoder prepares once per image embedding and reuses for every box of that image, in this and
@@ -76,7 +75,7 @@ final class ImageContext {
         }
         FloatBuffer values = NdArrays.floats(embedding);
         AtomicBoolean differs = new AtomicBoolean();
-        IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+        ChunkedParallel.stream((n + CHUNK - 1) / CHUNK).forEach(c -> {
             if (differs.get()) {
                 return;
             }

@@ -2,7 +2,6 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.ModelConfig;
 
-import java.util.stream.IntStream;
 
 /**
  * The image encoder's neck for one image: 1x1 conv (no bias), LayerNorm2d, 3x3 conv (padding 1, no bias),
@@ -68,7 +67,7 @@ final class Neck {
 
     private static void im2col(float[] a, int side, int e, TapWriter out) {
         float[] zeros = new float[e]; // the buffer is reused: padding taps are written as zeros
-        IntStream.range(0, side).parallel().forEach(oy -> {
+        ChunkedParallel.stream(side).forEach(oy -> {
             for (int ox = 0; ox < side; ox++) {
                 int o = (oy * side + ox) * 9 * e;
                 for (int ky = 0; ky < 3; ky++) {

@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import org.umedsam.model.ModelConfig;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * The image encoder's neck for training, per image: 1x1 conv (no bias), LayerNorm2d, 3x3 conv (padding 1, no
@@ -121,7 +120,7 @@ final class NeckTraining {
      * input row gathers its nine contributions in a fixed order, so the sum is deterministic.
      */
     private void col2im(float[] dcol, int side, float[] da) {
-        IntStream.range(0, side).parallel().forEach(iy -> {
+        ChunkedParallel.stream(side).forEach(iy -> {
             for (int ix = 0; ix < side; ix++) {
                 int dst = (iy * side + ix) * e;
                 for (int ky = 0; ky < 3; ky++) {

@@ -7,7 +7,6 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.stream.IntStream;
 
 /**
  * An off-heap product {@code c [m, n] = a [m, k] · op(b) + beta c} (op: {@code b [k, n]}, or {@code b [n, k]}
@@ -100,7 +99,7 @@ final class RowParallelGemm {
      * runs more work on the same rows in the same fork.
      */
     static void forEachBlock(int m, int threads, ChunkedParallel.Range body) {
-        IntStream.range(0, threads).parallel()
+        ChunkedParallel.stream(threads)
                 .forEach(t -> body.run(firstRow(m, t, threads), firstRow(m, t + 1, threads)));
     }
 

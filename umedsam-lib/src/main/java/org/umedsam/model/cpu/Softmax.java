@@ -1,6 +1,5 @@
 package org.umedsam.model.cpu;
 
-import java.util.stream.IntStream;
 
 /**
  * Row-wise softmax in place on heap arrays, {@code y_i = exp(x_i - max x) / sum_j exp(x_j - max x)}
@@ -28,7 +27,7 @@ public final class Softmax {
     public static void rowsParallel(float[] x, int off, int rows, int n) {
         int per = Math.max(1, (1 << 14) / Math.max(1, n));
         int tasks = (rows + per - 1) / per;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
+        ChunkedParallel.stream(tasks).forEach(t -> {
             int r0 = t * per;
             rows(x, off + r0 * n, Math.min(per, rows - r0), n);
         });

@@ -1,6 +1,5 @@
 package org.umedsam.model.cpu;
 
-import java.util.stream.IntStream;
 
 /** Blocked matrix transpose on heap arrays: channel-first {@code [C, HW]} to channel-last {@code [HW, C]} and back. */
 final class Transpose {
@@ -27,7 +26,7 @@ final class Transpose {
     static void apply(float[] x, int rows, int cols, float[] y) {
         int rowBlocks = (rows + BLOCK - 1) / BLOCK;
         int colBlocks = (cols + BLOCK - 1) / BLOCK;
-        IntStream.range(0, rowBlocks * colBlocks).parallel().forEach(t -> {
+        ChunkedParallel.stream(rowBlocks * colBlocks).forEach(t -> {
             float[] tile = TILE.get();
             int r0 = (t / colBlocks) * BLOCK;
             int r1 = Math.min(rows, r0 + BLOCK);

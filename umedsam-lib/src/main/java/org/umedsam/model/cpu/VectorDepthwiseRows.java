@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.stream.IntStream;
 
 /**
  * {@link DepthwiseConv3x3#hwc} (any stride, channel-last, training's depthwise convolution and its input gradient)
@@ -44,7 +43,7 @@ final class VectorDepthwiseRows {
         int c = channels;
         int len = out * c;
         int last = interiorEnd(side, stride, out);
-        IntStream.range(0, out).parallel().forEach(oy -> {
+        ChunkedParallel.stream(out).forEach(oy -> {
             int top = oy * stride - 1; // the input row of ky = 0
             int kyLo = Math.max(0, -top);
             int kyHi = Math.min(2, side - 1 - top);

@@ -2,7 +2,6 @@ package org.umedsam.model.cpu;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 
 /**
  * The fixed geometry of one TinyViT window attention, shared by its forward
@@ -100,7 +99,7 @@ final class WindowGeometry {
         int[] order = largestFirst(side);
         AtomicInteger next = new AtomicInteger();
         int workers = Math.min(order.length, Runtime.getRuntime().availableProcessors());
-        IntStream.range(0, workers).parallel().forEach(worker -> {
+        ChunkedParallel.stream(workers).forEach(worker -> {
             for (int i = next.getAndIncrement(); i < order.length; i = next.getAndIncrement()) {
                 int t = order[i];
                 int win = t / h;
