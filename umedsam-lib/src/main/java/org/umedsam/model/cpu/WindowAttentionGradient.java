@@ -33,7 +33,8 @@ final class WindowAttentionGradient {
         geometry = new WindowGeometry(heads, headDim, ws, attentionBiases);
         pairIndex = WindowGeometry.pairIndex(ws);
         int n = geometry.tokens;
-        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim));
+        float scale = geometry.scale;
+        scratch = ThreadLocal.withInitial(() -> new Scratch(n, headDim, scale));
         vectorRows = WindowAttentionKernel.vectorRows();
     }
 
@@ -114,12 +115,7 @@ final class WindowAttentionGradient {
         int[] dst = f.outRow;
         float[][] qT = f.qT;
         float[][] dOT = s.dOT;
-        for (int r = 0; r < nq; r++) {
-            int o = dst[r];
-            for (int c = 0; c < d; c++) {
-                dOT[c][r] = dOut[o + c];
-            }
-        }
+        WindowAttentionKernel.gatherColumns(dOut, dst, nq, d, 1f, dOT);
 
         // P, recomputed exactly as the forward computes it
         float[][] sT = f.sT;
@@ -149,12 +145,7 @@ final class WindowAttentionGradient {
             Arrays.fill(dqT[c], 0, nq, 0f);
         }
         WindowAttentionKernel.mix(qkv, tok, d, dsT, n, d, dqT, nq, vectorRows);
-        for (int r = 0; r < nq; r++) {
-            int o = tok[qpos[r]];
-            for (int c = 0; c < d; c++) {
-                dQkv[o + c] = dqT[c][r] * scale;
-            }
-        }
+        WindowAttentionKernel.scatterRows(dqT, s.scaleRow, f.querySource, nq, d, dQkv);
 
         if (vectorRows) {
             keyGradientsByChannel(qkv, dOut, dQkv, partial, po, padBase, nq, f, s);
@@ -357,8 +348,10 @@ final class WindowAttentionGradient {
         /** dV and dK by key, {@code [n][padded(d)]}. */
         final float[][] dvR;
         final float[][] dkR;
+        /** The attention's scale in every query's place: dQ's factor per row ({@link WindowAttentionKernel#scatterRows}). */
+        final float[] scaleRow;
 
-        Scratch(int n, int d) {
+        Scratch(int n, int d, float scale) {
             int np = WindowScratch.padded(n);
             int dp = WindowScratch.padded(d);
             dOR = new float[n][dp];
@@ -374,6 +367,8 @@ final class WindowAttentionGradient {
             dkT = new float[d][np];
             dot = new float[np];
             dBias = new float[n];
+            scaleRow = new float[n];
+            Arrays.fill(scaleRow, scale);
         }
     }
 }

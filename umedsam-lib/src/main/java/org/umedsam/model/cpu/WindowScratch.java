@@ -16,6 +16,8 @@ final class WindowScratch {
     final int[] token;
     final int[] queryPos;
     final int[] outRow;
+    /** Per real query, the qkv offset of its head's q ({@code token[queryPos[r]]}). */
+    final int[] querySource;
     final float[][] qT;
     final float[][] sT;
     final float[][] oT;
@@ -27,6 +29,7 @@ final class WindowScratch {
         token = new int[n];
         queryPos = new int[n];
         outRow = new int[n];
+        querySource = new int[n];
         qT = new float[d][np];
         sT = new float[n][np];
         oT = new float[d][np];
@@ -48,12 +51,15 @@ final class WindowScratch {
 
     /**
      * Gathers window {@code (wy, wx)} for head {@code h} ({@link WindowAttentionKernel#gather} into
-     * {@link #token}, {@link #queryPos}, {@link #outRow}) and its scaled queries into {@link #qT}; returns the
-     * number of real queries.
+     * {@link #token}, {@link #queryPos}, {@link #outRow}, then {@link #querySource}) and its scaled queries
+     * ({@code qT[c][r] = scale * q_r[c]}) into {@link #qT}; returns the number of real queries.
      */
     int gatherQueries(WindowGeometry g, float[] qkv, int side, int wy, int wx, int h) {
         int nq = WindowAttentionKernel.gather(side, wy, wx, h, g.heads, g.headDim, g.ws, token, queryPos, outRow);
-        WindowAttentionKernel.scaledQueries(qkv, token, queryPos, nq, g.headDim, g.scale, qT);
+        for (int r = 0; r < nq; r++) {
+            querySource[r] = token[queryPos[r]];
+        }
+        WindowAttentionKernel.gatherColumns(qkv, querySource, nq, g.headDim, g.scale, qT);
         return nq;
     }
 }
