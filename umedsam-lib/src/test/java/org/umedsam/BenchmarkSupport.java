@@ -146,6 +146,16 @@ public final class BenchmarkSupport {
         return "n/a";
     }
 
+    /**
+     * Bytes allocated on the Java heap by all the JVM's threads so far (HotSpot's per-thread counters). A step or
+     * call that allocates far more than usual ran a Vector API kernel boxed: C2 (JDK 17) sometimes compiles the
+     * kernels without their intrinsics, each vector operation then allocating on the heap and running several
+     * times slower (about one JVM in six for the training window attention, 2026-12-07).
+     */
+    public static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+    }
+
     /** CPU time of this process over all its threads, in nanoseconds. */
     public static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

@@ -119,15 +119,18 @@ class TorchTrainStepBenchmark {
         resetPeakRss();
         Path runs = dir.resolve("runs");
         long cpu0 = BenchmarkSupport.processCpuNanos();
+        long heap0 = BenchmarkSupport.allocatedBytes();
         long t0 = System.nanoTime();
         Trainer.start(c, model, data, null, runs, Trainer.Options.quiet());
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (BenchmarkSupport.processCpuNanos() - cpu0) / 1e9;
+        double heap = (BenchmarkSupport.allocatedBytes() - heap0) / 1e6;
         double peak = kilobytes(BenchmarkSupport.procStatus("VmHWM")) / 1048576.0;
         Table t = Table.read().csv(runs.resolve(name).resolve("steps.csv").toFile());
         double[] s = t.doubleColumn("seconds").asDoubleArray();
         double mean = BenchmarkSupport.countedMean(s, warmup);
-        System.out.printf("  java steps (%s): %s%n", sam ? "sam" : "plain", BenchmarkSupport.eachStep(s));
+        System.out.printf("  java steps (%s): %s; heap allocated per step, all Java threads: %.0f MB%n",
+                sam ? "sam" : "plain", BenchmarkSupport.eachStep(s), heap / s.length);
         // the trainer records no CPU time per step: a counted step's share of the run's CPU time, by wall time
         return new Figures(mean, cpu * mean / wall, peak, lastTwo(s));
     }

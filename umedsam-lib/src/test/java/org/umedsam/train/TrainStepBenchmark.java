@@ -59,10 +59,12 @@ class TrainStepBenchmark {
             System.gc(); // the previous mode's garbage must not count towards this one's peak
             TorchTrainStepBenchmark.resetPeakRss();
             long cpu0 = BenchmarkSupport.processCpuNanos();
+            long heap0 = BenchmarkSupport.allocatedBytes();
             long t0 = System.nanoTime();
             Trainer.start(c, model, data, null, runs, Trainer.Options.quiet());
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = (BenchmarkSupport.processCpuNanos() - cpu0) / 1e9;
+            double heapPerStep = (BenchmarkSupport.allocatedBytes() - heap0) / 1e6 / (steps + warmup);
             Table t = Table.read().csv(runs.resolve(c.name()).resolve("steps.csv").toFile());
             double[] s = t.doubleColumn("seconds").asDoubleArray();
             int k = sam ? 1 : 0;
@@ -71,9 +73,10 @@ class TrainStepBenchmark {
             cpuPerStep[k] = cpu * secondsPerStep[k] / wall;
             System.out.printf("BENCH preset=%s trainable=%s sam=%s gcEverySteps=%d batch=2: first step %.2f s, then after %d warm-up"
                     + " steps %.2f s/step over %d steps (cpu %.2f s/step; wall %.1f s incl. graph build and checkpoint); VmHWM %s; load %s;"
-                    + " OMP_NUM_THREADS=%s; each step: %s%n",
+                    + " OMP_NUM_THREADS=%s; each step: %s; heap allocated per step, all Java threads: %.0f MB%n",
                     preset, group, sam, gcEvery, s[0], warmup, secondsPerStep[k], s.length - warmup, cpuPerStep[k], wall,
-                    BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage(), System.getenv("OMP_NUM_THREADS"), BenchmarkSupport.eachStep(s));
+                    BenchmarkSupport.procStatus("VmHWM"), BenchmarkSupport.loadAverage(), System.getenv("OMP_NUM_THREADS"),
+                    BenchmarkSupport.eachStep(s), heapPerStep);
         }
         if (modes.length == 2) {
             System.out.printf("BENCH preset=%s SAM/plain: %.2fx wall, %.2fx cpu (target at most 2.1x)%n", preset,
