@@ -32,9 +32,16 @@ public final class VectorSupport {
         return ModuleLayer.boot().findModule(MODULE).isPresent();
     }
 
-    /** {@link #available()} and not turned off by {@code -Dumedsam.vectorKernels=false}. */
+    /**
+     * {@link #available()} and not turned off by {@code -Dumedsam.vectorKernels=false}. The first call that answers
+     * yes also warms the Vector API up ({@link WarmUp}), before any kernel is built.
+     */
     public static boolean enabled() {
-        return available() && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+        boolean on = available() && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+        if (on) {
+            WarmUp.once();
+        }
+        return on;
     }
 
     /**
@@ -62,6 +69,54 @@ public final class VectorSupport {
             throw new IllegalStateException("the JVM was started without --add-modules " + MODULE);
         }
         return Lanes.FLOATS;
+    }
+
+    /**
+     * Runs each kind of Vector API operation the kernels use (array and buffer loads and stores, lane-wise binary
+     * and ternary operations with vectors and scalars, unary ones, reductions, reinterpretation, shifts) 600 times,
+     * once per JVM, when the class initialises: 0.11 to 0.13 s, of which about 30 ms load the API's classes, which
+     * the first kernel would load anyway.
+     *
+     * <p>Why: when C2 compiled the kernels before the API's own generic methods had run a few hundred times (and
+     * been compiled with their profiles), it compiled them, in some JVMs, without the intrinsics: every vector
+     * operation then allocated on the heap, and the kernel ran three times slower for the rest of the JVM. A probe
+     * running the window attention's training kernels alone (2026-12-07, JDK 17, 2-core Zen 4): boxed in 10 of 24
+     * JVMs without a warm-up, 7 and 5 of 8 after 1 and 100 iterations of a few operations, 0 of 16 after 1,000 to
+     * 2,000, and 0 of 16 with this one. {@code BenchmarkSupport.allocatedBytes} in the benchmarks shows a JVM where
+     * it happens anyway.
+     */
+    private static final class WarmUp {
+        static {
+            jdk.incubator.vector.VectorSpecies<Float> species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+            int lanes = species.length();
+            float[] x = new float[2 * lanes];
+            float[] y = new float[2 * lanes];
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(4 * lanes)
+                    .order(java.nio.ByteOrder.nativeOrder());
+            float sink = 0;
+            for (int i = 0; i < 600; i++) {
+                jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(species, x, 0);
+                jdk.incubator.vector.FloatVector b = jdk.incubator.vector.FloatVector.fromArray(species, y, lanes);
+                jdk.incubator.vector.FloatVector c = a.add(b).sub(b.mul(0.5f)).mul(a).max(b).min(a.div(2f))
+                        .fma(b, jdk.incubator.vector.FloatVector.broadcast(species, 1f))
+                        .fma(0.25f, 0.5f).abs().sqrt();
+                c = c.add(jdk.incubator.vector.FloatVector.zero(species).mul(b));
+                c = c.reinterpretAsInts().lanewise(jdk.incubator.vector.VectorOperators.LSHL, 0).reinterpretAsFloats();
+                c.intoArray(x, 0);
+                c.intoByteBuffer(buffer, 0, java.nio.ByteOrder.nativeOrder());
+                sink += jdk.incubator.vector.FloatVector.fromByteBuffer(species, buffer, 0, java.nio.ByteOrder.nativeOrder())
+                        .reduceLanes(jdk.incubator.vector.VectorOperators.ADD)
+                        + c.reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+            }
+            SINK = sink;
+        }
+
+        /** Keeps the loop's result reachable so the loop is not dead code. */
+        static final float SINK;
+
+        /** Initialises this class (the warm-up) on the first call; nothing after. */
+        static void once() {
+        }
     }
 
     /** Loaded only when asked, so that this class loads without the module. */
