@@ -86,6 +86,9 @@ public final class VectorSupport {
      * it happens anyway.
      */
     private static final class WarmUp {
+        /** Keeps the loop's result reachable so the loop is not dead code. */
+        static final float SINK;
+
         static {
             jdk.incubator.vector.VectorSpecies<Float> species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
             int lanes = species.length();
@@ -110,9 +113,6 @@ public final class VectorSupport {
             }
             SINK = sink;
         }
-
-        /** Keeps the loop's result reachable so the loop is not dead code. */
-        static final float SINK;
 
         /** Initialises this class (the warm-up) on the first call; nothing after. */
         static void once() {

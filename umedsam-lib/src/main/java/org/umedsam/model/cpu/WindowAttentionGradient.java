@@ -106,7 +106,6 @@ final class WindowAttentionGradient {
         WindowGeometry g = geometry;
         int n = g.tokens;
         int d = g.headDim;
-        float scale = g.scale;
         int padBase = side * side * 3 * g.heads * d + h * 3 * d;
         WindowScratch f = s.forward;
         int nq = f.gatherQueries(g, qkv, side, wy, wx, h);

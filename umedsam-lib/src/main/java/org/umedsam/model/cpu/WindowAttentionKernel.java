@@ -83,7 +83,7 @@ final class WindowAttentionKernel implements WindowAttentionForward {
         }
         mix(qkv, tok, 2 * d, sT, n, d, oT, nq, vector);
         for (int r = 0; r < nq; r++) {
-            sum[r] = 1f / sum[r];
+            sum[r] = 1f / sum[r]; // each query's sum becomes its output's factor
         }
         scatterRows(oT, sum, s.outRow, nq, d, out);
     }
@@ -116,7 +116,7 @@ final class WindowAttentionKernel implements WindowAttentionForward {
      * {@code colT[c][r] = x[src[r] + c] * scale} for {@code r < nq, c < d}: token rows into a transposed block (the
      * scaled queries into {@code qT}, dLoss/dout into {@code dOT}), four tokens per pass over the channels, so that
      * each pass reads four runs of {@code x} and writes one stretch of every row of {@code colT}. Token by token,
-     * each token's writes crossed all {@code d} rows: 4 to 6 times slower at LiteMedSAM's windows (probe, 2-core Zen
+     * each token's writes crossed all {@code d} rows: 2 to 6 times slower at LiteMedSAM's windows (probe, 2-core Zen
      * 4, 2026-12-07). A scale of 1 gives the values themselves.
      */
     static void gatherColumns(float[] x, int[] src, int nq, int d, float scale, float[][] colT) {
