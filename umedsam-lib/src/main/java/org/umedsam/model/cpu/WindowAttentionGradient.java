@@ -236,7 +236,7 @@ final class WindowAttentionGradient {
         for (int r = 0; r < nq; r++) {
             System.arraycopy(dOut, dst[r], dOR[r], 0, d);
             float[] q = qR[r];
-            int src = tok[qpos[r]];
+            int src = f.querySource[r];
             for (int c = 0; c < d; c++) {
                 q[c] = qkv[src + c] * scale; // as the forward's scaled queries
             }

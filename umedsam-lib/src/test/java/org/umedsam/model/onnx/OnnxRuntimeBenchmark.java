@@ -166,13 +166,11 @@ class OnnxRuntimeBenchmark {
 
     /** Bytes the JVM's threads allocate per call of {@code task}, over {@code calls} calls. */
     static double allocatedPerCall(Callable<?> task, int calls) throws Exception {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long before = threads.getTotalThreadAllocatedBytes();
+        long before = BenchmarkSupport.allocatedBytes();
         for (int i = 0; i < calls; i++) {
             task.call();
         }
-        return (double) (threads.getTotalThreadAllocatedBytes() - before) / calls;
+        return (double) (BenchmarkSupport.allocatedBytes() - before) / calls;
     }
 
     /** Calls per timed block of the back-to-back decoder comparison ({@code -Dbench.streamCalls}). */
