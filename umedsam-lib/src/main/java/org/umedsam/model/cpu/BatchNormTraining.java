@@ -89,7 +89,7 @@ final class BatchNormTraining {
         float[] mean = new float[channels];
         float[] var = new float[channels];
         float[] inv = new float[channels];
-        ChunkedParallel.stream(channels).forEach(c -> {
+        ChunkedParallel.forEach(channels, c -> {
             int off = c * hw;
             Lanes s = new Lanes(LANES);
             float[] f = s.f;
@@ -196,7 +196,7 @@ final class BatchNormTraining {
         int batch = checkForward(x, y, channels, hw, s, gamma, beta);
         float[] a = scale(s, gamma, channels);
         float[] sh = shift(s, beta, a, channels);
-        ChunkedParallel.stream(batch * channels).forEach(t -> {
+        ChunkedParallel.forEach(batch * channels, t -> {
             int b = t / channels;
             int c = t % channels;
             float[] xb = x[b];
@@ -225,7 +225,7 @@ final class BatchNormTraining {
         float[] sh = shift(s, beta, a, channels);
         int chunks = chunks(pixels);
         boolean vector = vectorRows(channels);
-        ChunkedParallel.stream(batch * chunks).forEach(t -> {
+        ChunkedParallel.forEach(batch * chunks, t -> {
             int b = t / chunks;
             int p0 = (t % chunks) * CHUNK_PIXELS;
             normalizeChunk(x[b], p0 * channels, y[b], p0 * channels, Math.min(pixels, p0 + CHUNK_PIXELS) - p0,
@@ -282,7 +282,7 @@ final class BatchNormTraining {
         float[] sh = shift(s, beta, a, channels);
         int chunks = chunks(pixels);
         boolean vector = vectorRows(channels);
-        ChunkedParallel.stream(chunks).forEach(k -> {
+        ChunkedParallel.forEach(chunks, k -> {
             int p0 = k * CHUNK_PIXELS;
             int n = Math.min(pixels, p0 + CHUNK_PIXELS) - p0;
             float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
@@ -305,7 +305,7 @@ final class BatchNormTraining {
         float[] a = scale(s, gamma, channels);
         float[] sh = shift(s, beta, a, channels);
         long n = s.count();
-        ChunkedParallel.stream(channels).forEach(c -> {
+        ChunkedParallel.forEach(channels, c -> {
             int off = c * hw;
             float m = s.mean()[c];
             float is = s.invStd()[c];
@@ -373,7 +373,7 @@ final class BatchNormTraining {
                             boolean gelu, float[][] dy, float[][] dx, float[] dGamma, float[] dBeta) {
         InputGradient k = backwardHwcSums(x, pixels, channels, s, gamma, beta, gelu, dy, dx, dGamma, dBeta);
         int chunks = chunks(pixels);
-        ChunkedParallel.stream(x.length * chunks).forEach(t -> {
+        ChunkedParallel.forEach(x.length * chunks, t -> {
             int b = t / chunks;
             int p0 = (t % chunks) * CHUNK_PIXELS;
             k.rows(x[b], p0 * channels, dx[b], p0 * channels, Math.min(pixels, p0 + CHUNK_PIXELS) - p0);
@@ -415,7 +415,7 @@ final class BatchNormTraining {
         void image(float[] x, float[] g, int pixels, NativeFloats into) {
             int channels = c0.length;
             into.requireMatrix(0, pixels, channels);
-            ChunkedParallel.stream(chunks(pixels)).forEach(k -> {
+            ChunkedParallel.forEach(chunks(pixels), k -> {
                 int p0 = k * CHUNK_PIXELS;
                 int n = Math.min(pixels, p0 + CHUNK_PIXELS) - p0;
                 float[] chunk = CHUNKS.get(CHUNK_PIXELS * channels)[0];
@@ -562,7 +562,7 @@ final class BatchNormTraining {
     private static double[] chunkSums(int batch, int pixels, int width, ChunkBody body) {
         int chunks = chunks(pixels);
         double[][] partial = new double[batch * chunks][];
-        ChunkedParallel.stream(partial.length).forEach(t -> {
+        ChunkedParallel.forEach(partial.length, t -> {
             int p0 = (t % chunks) * CHUNK_PIXELS;
             Lanes l = new Lanes(width);
             body.run(t / chunks, p0, Math.min(pixels, p0 + CHUNK_PIXELS), l);

@@ -1,5 +1,6 @@
 package org.umedsam.model.cpu;
 
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -16,17 +17,25 @@ final class ChunkedParallel {
     private static final ThreadLocal<boolean[]> SEQUENTIAL = ThreadLocal.withInitial(() -> new boolean[1]);
 
     /**
-     * Whether this thread runs a {@link #tasks} task: every loop of {@link #parallel}, {@link #stream} and
+     * Whether this thread runs a {@link #tasks} task: every loop of {@link #parallel}, {@link #forEach} and
      * {@link RowParallelGemm} it starts then runs on it alone, products with one OpenMP thread.
      */
     static boolean sequentialHere() {
         return SEQUENTIAL.get()[0];
     }
 
-    /** {@code [0, n)} as a parallel stream, or a sequential one inside a {@link #tasks} task. */
-    static IntStream stream(int n) {
-        IntStream s = IntStream.range(0, n);
-        return sequentialHere() ? s : s.parallel();
+    /**
+     * {@code body} for each of {@code [0, n)}: in parallel, on the {@link SpinningWorkers} inside their
+     * {@link SpinningWorkers#during} and else on the common pool, or on this thread alone inside a {@link #tasks} task.
+     */
+    static void forEach(int n, IntConsumer body) {
+        if (sequentialHere() || n <= 1) {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
+            }
+        } else if (!SpinningWorkers.run(n, body)) {
+            IntStream.range(0, n).parallel().forEach(body);
+        }
     }
 
     /** A task of {@link #tasks}: task {@code task}, run with the buffers of {@code slot}. */
@@ -67,7 +76,7 @@ final class ChunkedParallel {
             runner.run(0, 0);
             return;
         }
-        IntStream.range(0, threads).parallel().forEach(slot -> runner.run(slot, 0));
+        forEach(threads, slot -> runner.run(slot, 0));
     }
 
     /** Work below this many elements runs on the calling thread only. */
@@ -113,11 +122,7 @@ final class ChunkedParallel {
             return;
         }
         int chunks = Math.min(n, threads * 4);
-        IntStream.range(0, chunks).parallel().forEach(c -> {
-            int from = (int) ((long) n * c / chunks);
-            int to = (int) ((long) n * (c + 1) / chunks);
-            body.run(from, to);
-        });
+        forEach(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
     /**

@@ -62,7 +62,7 @@ public final class DepthwiseConv3x3 {
             }
             System.arraycopy(bias, 0, biasRow, ox * c, c);
         }
-        ChunkedParallel.stream(out).forEach(oy -> {
+        ChunkedParallel.forEach(out, oy -> {
             float[][] r = ROWS.get(len);
             float[] acc = r[0];
             float[] in = r[1];
@@ -193,7 +193,7 @@ public final class DepthwiseConv3x3 {
     private static void forEachSegment(int width, int channels, float[][] tiled, int row0, int row1, SegmentTask task) {
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
-        ChunkedParallel.stream((row1 - row0) * segments).forEach(t -> {
+        ChunkedParallel.forEach((row1 - row0) * segments, t -> {
             int p0 = (t % segments) * segment;
             task.run(row0 + t / segments, p0, Math.min(width, p0 + segment));
         });

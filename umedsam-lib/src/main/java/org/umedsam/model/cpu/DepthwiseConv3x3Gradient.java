@@ -69,7 +69,7 @@ final class DepthwiseConv3x3Gradient {
         int len = out * c;
         int odd = side / 2; // odd input columns 2n+1 < side
         float[][] tiles = tiled(weight, channels, out);
-        ChunkedParallel.stream(side).forEach(iy -> {
+        ChunkedParallel.forEach(side, iy -> {
             float[][] r = ROWS.get(len);
             float[] even = r[0];
             float[] oddAcc = r[1];
@@ -119,7 +119,7 @@ final class DepthwiseConv3x3Gradient {
         int chunks = (out + CHUNK_ROWS - 1) / CHUNK_ROWS;
         double[][] partial = new double[chunks][];
         boolean vector = VectorSupport.enabled() && VectorDepthwiseRows.supports(c);
-        ChunkedParallel.stream(chunks).forEach(k -> {
+        ChunkedParallel.forEach(chunks, k -> {
             float[][] lane = new float[9][len];
             if (vector) { // the same bits, without the gathered rows
                 VectorDepthwiseRows.weightLanes(x, dy, side, c, stride, out, k * CHUNK_ROWS,

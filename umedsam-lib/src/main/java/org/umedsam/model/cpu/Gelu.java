@@ -194,7 +194,7 @@ public final class Gelu {
     /** {@code x[0 .. len) = gelu(x)} in place, split over the common pool. */
     public static void applyParallel(float[] x, int len) {
         int tasks = (len + CHUNK - 1) / CHUNK;
-        ChunkedParallel.stream(tasks).forEach(t -> {
+        ChunkedParallel.forEach(tasks, t -> {
             int off = t * CHUNK;
             apply(x, off, Math.min(CHUNK, len - off));
         });

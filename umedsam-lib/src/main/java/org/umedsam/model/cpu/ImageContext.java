@@ -75,7 +75,7 @@ final class ImageContext {
         }
         FloatBuffer values = NdArrays.floats(embedding);
         AtomicBoolean differs = new AtomicBoolean();
-        ChunkedParallel.stream((n + CHUNK - 1) / CHUNK).forEach(c -> {
+        ChunkedParallel.forEach((n + CHUNK - 1) / CHUNK, c -> {
             if (differs.get()) {
                 return;
             }

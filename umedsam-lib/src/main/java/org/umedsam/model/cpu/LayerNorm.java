@@ -28,7 +28,7 @@ public final class LayerNorm {
         check(w, b, dim);
         int per = Math.max(1, ROWS_PER_TASK_ELEMENTS / dim);
         int tasks = (rows + per - 1) / per;
-        ChunkedParallel.stream(tasks).forEach(t -> {
+        ChunkedParallel.forEach(tasks, t -> {
             int r1 = Math.min(rows, (t + 1) * per);
             for (int r = t * per; r < r1; r++) {
                 row(x, xOff + r * dim, y, yOff + r * dim, dim, w, b, eps);
@@ -181,7 +181,7 @@ public final class LayerNorm {
     public static void channels(float[] x, int xOff, float[] y, int yOff, int c, int hw, float[] w, float[] b, float eps) {
         check(w, b, c);
         int tasks = (hw + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
-        ChunkedParallel.stream(tasks).forEach(t -> {
+        ChunkedParallel.forEach(tasks, t -> {
             int p0 = t * PIXELS_PER_TASK;
             int np = Math.min(PIXELS_PER_TASK, hw - p0);
             float[] mean = new float[np];

@@ -25,7 +25,8 @@ import java.util.Set;
  *
  * <p>A snapshot of the weights: a pass and its backward use the weights of the snapshot that made the pass,
  * whatever happened to the state dict since. Gradients are summed over the batch and bit-reproducible
- * (partial sums are merged in a fixed order).
+ * (partial sums are merged in a fixed order). Both passes run their parallel loops on the {@link SpinningWorkers},
+ * which stay awake between a pass's thousands of short loops (the same bits as on the common pool).
  */
 public final class LiteMedSamTraining {
 
@@ -147,6 +148,11 @@ public final class LiteMedSamTraining {
      *                        statistics are not touched) or with the running statistics
      */
     public Pass forward(INDArray images, INDArray boxes, boolean batchStatistics) {
+        return SpinningWorkers.during(() -> forwardOnThisThread(images, boxes, batchStatistics));
+    }
+
+    /** {@link #forward}, its loops on whichever threads this thread's loops use. */
+    private Pass forwardOnThisThread(INDArray images, INDArray boxes, boolean batchStatistics) {
         int s = config.imageSize();
         if (images == null || images.rank() != 4 || images.size(0) < 1 || images.size(1) != 3 || images.size(2) != s
                 || images.size(3) != s) {
@@ -210,6 +216,12 @@ public final class LiteMedSamTraining {
      * @throws IllegalStateException    for a single-use pass that was differentiated before
      */
     public Map<String, INDArray> backward(Pass pass, INDArray gradLogits, INDArray gradIou, Set<String> wrt) {
+        return SpinningWorkers.during(() -> backwardOnThisThread(pass, gradLogits, gradIou, wrt));
+    }
+
+    /** {@link #backward}, its loops on whichever threads this thread's loops use. */
+    private Map<String, INDArray> backwardOnThisThread(Pass pass, INDArray gradLogits, INDArray gradIou,
+                                                       Set<String> wrt) {
         if (pass == null || pass.owner != this) {
             throw new IllegalArgumentException("the pass was not made by this snapshot");
         }

@@ -67,7 +67,7 @@ final class Neck {
 
     private static void im2col(float[] a, int side, int e, TapWriter out) {
         float[] zeros = new float[e]; // the buffer is reused: padding taps are written as zeros
-        ChunkedParallel.stream(side).forEach(oy -> {
+        ChunkedParallel.forEach(side, oy -> {
             for (int ox = 0; ox < side; ox++) {
                 int o = (oy * side + ox) * 9 * e;
                 for (int ky = 0; ky < 3; ky++) {

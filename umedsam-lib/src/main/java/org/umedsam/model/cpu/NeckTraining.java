@@ -120,7 +120,7 @@ final class NeckTraining {
      * input row gathers its nine contributions in a fixed order, so the sum is deterministic.
      */
     private void col2im(float[] dcol, int side, float[] da) {
-        ChunkedParallel.stream(side).forEach(iy -> {
+        ChunkedParallel.forEach(side, iy -> {
             for (int ix = 0; ix < side; ix++) {
                 int dst = (iy * side + ix) * e;
                 for (int ky = 0; ky < 3; ky++) {

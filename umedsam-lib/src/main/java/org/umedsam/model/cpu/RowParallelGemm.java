@@ -99,8 +99,7 @@ final class RowParallelGemm {
      * runs more work on the same rows in the same fork.
      */
     static void forEachBlock(int m, int threads, ChunkedParallel.Range body) {
-        ChunkedParallel.stream(threads)
-                .forEach(t -> body.run(firstRow(m, t, threads), firstRow(m, t + 1, threads)));
+        ChunkedParallel.forEach(threads, t -> body.run(firstRow(m, t, threads), firstRow(m, t + 1, threads)));
     }
 
     /** Rows {@code [r0, r1)} of {@code c = a · op(b) + beta c} as one single-threaded {@code Nd4j.gemm}. */

@@ -27,7 +27,7 @@ public final class Softmax {
     public static void rowsParallel(float[] x, int off, int rows, int n) {
         int per = Math.max(1, (1 << 14) / Math.max(1, n));
         int tasks = (rows + per - 1) / per;
-        ChunkedParallel.stream(tasks).forEach(t -> {
+        ChunkedParallel.forEach(tasks, t -> {
             int r0 = t * per;
             rows(x, off + r0 * n, Math.min(per, rows - r0), n);
         });

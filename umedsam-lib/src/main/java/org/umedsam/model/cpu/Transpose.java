@@ -26,7 +26,7 @@ final class Transpose {
     static void apply(float[] x, int rows, int cols, float[] y) {
         int rowBlocks = (rows + BLOCK - 1) / BLOCK;
         int colBlocks = (cols + BLOCK - 1) / BLOCK;
-        ChunkedParallel.stream(rowBlocks * colBlocks).forEach(t -> {
+        ChunkedParallel.forEach(rowBlocks * colBlocks, t -> {
             float[] tile = TILE.get();
             int r0 = (t / colBlocks) * BLOCK;
             int r1 = Math.min(rows, r0 + BLOCK);

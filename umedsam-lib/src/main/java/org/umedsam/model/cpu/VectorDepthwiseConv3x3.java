@@ -3,7 +3,6 @@ package org.umedsam.model.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.stream.IntStream;
 
 
 /**
@@ -59,9 +58,9 @@ final class VectorDepthwiseConv3x3 {
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
         int rowValues = width * channels;
-        IntStream tasks = ChunkedParallel.stream((row1 - row0) * segments);
+        int tasks = (row1 - row0) * segments;
         if (gelu) {
-            tasks.forEach(t -> {
+            ChunkedParallel.forEach(tasks, t -> {
                 int oy = row0 + t / segments;
                 int p0 = (t % segments) * segment;
                 int p1 = Math.min(width, p0 + segment);
@@ -70,7 +69,7 @@ final class VectorDepthwiseConv3x3 {
                 VectorGelu.applyBias(y, out + p0 * channels, (p1 - p0) * channels, 0f);
             });
         } else {
-            tasks.forEach(t -> {
+            ChunkedParallel.forEach(tasks, t -> {
                 int oy = row0 + t / segments;
                 int p0 = (t % segments) * segment;
                 segment(x, firstRow, height, width, channels, tiled, oy, p0, Math.min(width, p0 + segment), y,
@@ -89,9 +88,9 @@ final class VectorDepthwiseConv3x3 {
         y.ensure((long) (row1 - row0) * width * channels);
         int segment = tiled[0].length / channels;
         int segments = (width + segment - 1) / segment;
-        IntStream tasks = ChunkedParallel.stream((row1 - row0) * segments);
+        int tasks = (row1 - row0) * segments;
         if (gelu) {
-            tasks.forEach(t -> {
+            ChunkedParallel.forEach(tasks, t -> {
                 int oy = row0 + t / segments;
                 int p0 = (t % segments) * segment;
                 int len = (Math.min(width, p0 + segment) - p0) * channels;
@@ -100,7 +99,7 @@ final class VectorDepthwiseConv3x3 {
                 y.put(((oy - row0) * width + p0) * channels, row, 0, len);
             });
         } else {
-            tasks.forEach(t -> {
+            ChunkedParallel.forEach(tasks, t -> {
                 int oy = row0 + t / segments;
                 int p0 = (t % segments) * segment;
                 int len = (Math.min(width, p0 + segment) - p0) * channels;

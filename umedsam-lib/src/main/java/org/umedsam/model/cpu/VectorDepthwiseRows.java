@@ -43,7 +43,7 @@ final class VectorDepthwiseRows {
         int c = channels;
         int len = out * c;
         int last = interiorEnd(side, stride, out);
-        ChunkedParallel.stream(out).forEach(oy -> {
+        ChunkedParallel.forEach(out, oy -> {
             int top = oy * stride - 1; // the input row of ky = 0
             int kyLo = Math.max(0, -top);
             int kyHi = Math.min(2, side - 1 - top);

@@ -99,7 +99,7 @@ final class WindowGeometry {
         int[] order = largestFirst(side);
         AtomicInteger next = new AtomicInteger();
         int workers = Math.min(order.length, Runtime.getRuntime().availableProcessors());
-        ChunkedParallel.stream(workers).forEach(worker -> {
+        ChunkedParallel.forEach(workers, worker -> {
             for (int i = next.getAndIncrement(); i < order.length; i = next.getAndIncrement()) {
                 int t = order[i];
                 int win = t / h;

@@ -51,9 +51,9 @@ class ChunkedParallelTasksTest {
                     problems.put("a chunked loop left its task's thread or was split", true);
                 }
             });
-            ChunkedParallel.stream(64).forEach(i -> {
+            ChunkedParallel.forEach(64, i -> {
                 if (Thread.currentThread() != me) {
-                    problems.put("a stream left its task's thread", true);
+                    problems.put("a forEach loop left its task's thread", true);
                 }
             });
         });

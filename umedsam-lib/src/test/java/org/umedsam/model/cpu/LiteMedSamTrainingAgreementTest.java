@@ -178,6 +178,33 @@ class LiteMedSamTrainingAgreementTest {
     }
 
     /**
+     * A pass's loops on the {@link SpinningWorkers} (a pass started on a plain thread) give the bits they give in a
+     * fork-join pool of the same parallelism (a pass started in a pool thread, where the workers are not used).
+     */
+    @Test
+    void passOnTheSpinningWorkersGivesThePoolsBits() throws Exception {
+        Case k = Case.of(medium(), 2, 38L);
+        LiteMedSamTraining spinning = LiteMedSamTraining.of(k.config(), k.floatState());
+        LiteMedSamTraining.Pass spinningPass = spinning.forward(k.images(), k.boxes(), true);
+        Map<String, INDArray> a = spinning.backward(spinningPass, k.gradLogits(), k.gradIou(), k.trainable());
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(RowParallelGemm.threads());
+        try {
+            LiteMedSamTraining pooled = LiteMedSamTraining.of(k.config(), k.floatState());
+            LiteMedSamTraining.Pass pooledPass = pool.submit(() -> pooled.forward(k.images(), k.boxes(), true)).get();
+            Map<String, INDArray> b = pool.submit(() -> pooled.backward(pooledPass, k.gradLogits(), k.gradIou(),
+                    k.trainable())).get();
+            assertThat(spinningPass.output().lowResLogits().data().asFloat()).as("logits")
+                    .isEqualTo(pooledPass.output().lowResLogits().data().asFloat());
+            assertThat(b.keySet()).isEqualTo(a.keySet());
+            for (String key : a.keySet()) {
+                assertThat(a.get(key).data().asFloat()).as(key).isEqualTo(b.get(key).data().asFloat());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
      * A training run resumed in a JVM without the Vector API's module continues with the same bits: the pass's
      * outputs (which the loss and so its gradient come from; its decoder is {@link MaskDecoder#forTraining}) and the
      * gradients.
