@@ -21,7 +21,9 @@ class SpinningWorkersTest {
     void everyChunkRunsOnceOnTheCallerAndTheWorkers() {
         assumeTrue(SpinningWorkers.WORKERS > 0, "one processor: no workers");
         Set<String> threads = ConcurrentHashMap.newKeySet();
-        for (int loop = 0; loop < 200; loop++) {
+        long until = System.nanoTime() + 10_000_000_000L; // until a worker has run a chunk: a loaded machine may be slow to start it
+        for (int loop = 0; loop < 200 || (System.nanoTime() < until
+                && threads.stream().noneMatch(n -> n.startsWith("umedsam-spinning-worker-"))); loop++) {
             AtomicIntegerArray runs = new AtomicIntegerArray(37);
             boolean ran = SpinningWorkers.during(() -> SpinningWorkers.run(37, c -> {
                 runs.incrementAndGet(c);
