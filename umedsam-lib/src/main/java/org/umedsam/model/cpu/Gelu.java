@@ -191,7 +191,7 @@ public final class Gelu {
         return 0.5f + 0.5f * e * (v / (a + 1e-30f)) + v * ((8f * INV_SQRT2) * (dp * inv17));
     }
 
-    /** {@code x[0 .. len) = gelu(x)} in place, split over the common pool. */
+    /** {@code x[0 .. len) = gelu(x)} in place, split over the engine's threads ({@link ChunkedParallel#forEach}). */
     public static void applyParallel(float[] x, int len) {
         int tasks = (len + CHUNK - 1) / CHUNK;
         ChunkedParallel.forEach(tasks, t -> {
