@@ -72,8 +72,13 @@ class ChunkedParallelTasksTest {
     }
 
     private static void busyWork() {
+        busyWork(20_000);
+    }
+
+    /** About {@code iterations} square roots of work that the JIT cannot drop. */
+    static void busyWork(int iterations) {
         double s = 0;
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < iterations; i++) {
             s += Math.sqrt(i);
         }
         if (s < 0) {

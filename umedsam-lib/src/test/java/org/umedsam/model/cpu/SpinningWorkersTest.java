@@ -28,7 +28,7 @@ class SpinningWorkersTest {
             boolean ran = SpinningWorkers.during(() -> SpinningWorkers.run(37, c -> {
                 runs.incrementAndGet(c);
                 threads.add(Thread.currentThread().getName());
-                busyWork();
+                ChunkedParallelTasksTest.busyWork(2_000);
             }));
             assertThat(ran).isTrue();
             for (int c = 0; c < 37; c++) {
@@ -92,16 +92,6 @@ class SpinningWorkersTest {
         });
         for (int i = 0; i < x.length; i++) {
             assertThat(x[i]).isEqualTo((float) i);
-        }
-    }
-
-    private static void busyWork() {
-        double s = 0;
-        for (int i = 0; i < 2_000; i++) {
-            s += Math.sqrt(i);
-        }
-        if (s < 0) {
-            throw new AssertionError();
         }
     }
 }
