@@ -68,13 +68,14 @@ final class SpinningWorkers {
      * runs the loop its usual way). The first exception a chunk throws is rethrown once every chunk has ended.
      */
     static boolean run(int chunks, IntConsumer body) {
-        if (WORKERS == 0 || DEPTH.get()[0] == 0 || ForkJoinTask.inForkJoinPool()
-                || Thread.currentThread() instanceof Worker || !TAKEN.compareAndSet(false, true)) {
+        // a worker's own loops never get here: DEPTH is 0 on it, and TAKEN is held while it runs a chunk
+        if (WORKERS == 0 || DEPTH.get()[0] == 0 || ForkJoinTask.inForkJoinPool() || !TAKEN.compareAndSet(false, true)) {
             return false;
         }
         try {
+            Worker[] all = workers();
             Job job = new Job(chunks, body);
-            for (Worker w : workers()) {
+            for (Worker w : all) {
                 w.job = job;
                 if (w.parked) {
                     LockSupport.unpark(w);
@@ -82,7 +83,7 @@ final class SpinningWorkers {
             }
             job.work();
             job.awaitChunks();
-            for (Worker w : workers()) {
+            for (Worker w : all) {
                 w.job = null; // the loop's body, and what it holds, is not kept alive until the next loop
             }
             job.rethrow();
