@@ -52,6 +52,21 @@ public final class VectorSupport {
         return available() ? List.of("--add-modules", MODULE) : List.of();
     }
 
+    /**
+     * {@link #enabled()} and this JVM's Vector API loads and stores vectors in a {@code ByteBuffer}: whether the
+     * kernels that work in place in native memory (ND4J's buffers: {@code VectorEpilogue}, {@code VectorLayerNorm}'s
+     * rows, {@code VectorDecoderRows}) run, the rest of the engine's vectorised kernels working on arrays.
+     *
+     * <p>Why a second switch: JDK 17's incubating API has {@code FloatVector.fromByteBuffer} and
+     * {@code intoByteBuffer}; later JDKs replaced them with {@code MemorySegment} loads and stores (Temurin 25 has
+     * none of the two), so on those the first such call threw {@code NoSuchMethodError} and every embedding failed.
+     * There those passes take their plain-Java form (the epilogues the same bits, the LayerNorm and decoder rows
+     * within rounding, as without the module).
+     */
+    public static boolean bufferAccess() {
+        return enabled() && Buffers.PRESENT;
+    }
+
     /** One line for logs and benchmarks: which kernels run and why. */
     public static String describe() {
         if (!available()) {
@@ -60,7 +75,8 @@ public final class VectorSupport {
         if (!enabled()) {
             return "plain-Java kernels (-D" + PROPERTY + "=false)";
         }
-        return "vectorised kernels (" + lanes() + " float lanes)";
+        return "vectorised kernels (" + lanes() + " float lanes" + (bufferAccess() ? ""
+                : "; the passes over native memory plain: this JVM's Vector API has no ByteBuffer loads") + ")";
     }
 
     /** Float lanes per vector of the Vector API in this JVM; only when {@link #available()}. */
@@ -72,10 +88,10 @@ public final class VectorSupport {
     }
 
     /**
-     * Runs each kind of Vector API operation the kernels use (array and buffer loads and stores, lane-wise binary
-     * and ternary operations with vectors and scalars, unary ones, reductions, reinterpretation, shifts) 600 times,
-     * once per JVM, when the class initialises: 0.11 to 0.13 s, of which about 30 ms load the API's classes, which
-     * the first kernel would load anyway.
+     * Runs each kind of Vector API operation the kernels use (array loads and stores, buffer ones where the API has
+     * them ({@link #bufferAccess}), lane-wise binary and ternary operations with vectors and scalars, unary ones,
+     * reductions, reinterpretation, shifts) 600 times, once per JVM, when the class initialises: 0.11 to 0.13 s, of
+     * which about 30 ms load the API's classes, which the first kernel would load anyway.
      *
      * <p>Why: when C2 compiled the kernels before the API's own generic methods had run a few hundred times (and
      * been compiled with their profiles), it compiled them, in some JVMs, without the intrinsics: every vector
@@ -106,16 +122,39 @@ public final class VectorSupport {
                 c = c.add(jdk.incubator.vector.FloatVector.zero(species).mul(b));
                 c = c.reinterpretAsInts().lanewise(jdk.incubator.vector.VectorOperators.LSHL, 0).reinterpretAsFloats();
                 c.intoArray(x, 0);
-                c.intoByteBuffer(buffer, 0, java.nio.ByteOrder.nativeOrder());
-                sink += jdk.incubator.vector.FloatVector.fromByteBuffer(species, buffer, 0, java.nio.ByteOrder.nativeOrder())
-                        .reduceLanes(jdk.incubator.vector.VectorOperators.ADD)
-                        + c.reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+                if (Buffers.PRESENT) {
+                    sink += Buffers.roundTrip(c, buffer);
+                }
+                sink += c.reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
             }
             SINK = sink;
         }
 
         /** Initialises this class (the warm-up) on the first call; nothing after. */
         static void once() {
+        }
+    }
+
+    /** Whether the Vector API has its {@code ByteBuffer} loads and stores; loaded only with the module. */
+    private static final class Buffers {
+        static final boolean PRESENT = present();
+
+        private static boolean present() {
+            try {
+                jdk.incubator.vector.FloatVector.class.getMethod("fromByteBuffer",
+                        jdk.incubator.vector.VectorSpecies.class, java.nio.ByteBuffer.class, int.class,
+                        java.nio.ByteOrder.class);
+                return true;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+
+        /** {@code v} stored to {@code buffer} and loaded back, lanes summed; only when {@link #PRESENT}. */
+        static float roundTrip(jdk.incubator.vector.FloatVector v, java.nio.ByteBuffer buffer) {
+            v.intoByteBuffer(buffer, 0, java.nio.ByteOrder.nativeOrder());
+            return jdk.incubator.vector.FloatVector.fromByteBuffer(v.species(), buffer, 0, java.nio.ByteOrder.nativeOrder())
+                    .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
         }
     }
 

@@ -71,10 +71,17 @@ public final class CpuEngine implements Engine {
         return Kind.CPU;
     }
 
-    /** {@code CPU} and the kernel set snapshots built now use: {@code plain}, or {@code vector} and its lane count. */
+    /**
+     * {@code CPU} and the kernel set snapshots built now use: {@code plain}, or {@code vector} and its lane count,
+     * with {@code -array} when the passes over native memory are plain ({@link VectorSupport#bufferAccess()}: they
+     * round differently, so an embedding cache must not mix the two).
+     */
     @Override
     public String numerics() {
-        return kind().name() + "/" + (VectorSupport.enabled() ? "vector" + VectorSupport.lanes() : "plain");
+        if (!VectorSupport.enabled()) {
+            return kind().name() + "/plain";
+        }
+        return kind().name() + "/vector" + VectorSupport.lanes() + (VectorSupport.bufferAccess() ? "" : "-array");
     }
 
     /** The evaluation-mode encoder of the model's current encoder weight version (BatchNorm folded when it moved). */

@@ -18,8 +18,11 @@ import java.util.Arrays;
  */
 final class Epilogue {
 
-    /** Whether rows are finished by {@link VectorEpilogue} (same bits): {@link VectorSupport#enabled()}, read once. */
-    private static final boolean VECTOR = VectorSupport.enabled();
+    /**
+     * Whether rows are finished by {@link VectorEpilogue} (same bits), which reads them in native memory:
+     * {@link VectorSupport#bufferAccess()}, read once.
+     */
+    private static final boolean VECTOR = VectorSupport.bufferAccess();
     /** Per-thread rows (output, residual). */
     private static final RowBuffers ROWS = new RowBuffers(2);
 

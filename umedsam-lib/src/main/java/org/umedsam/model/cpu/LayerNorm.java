@@ -40,11 +40,11 @@ public final class LayerNorm {
 
     /**
      * Whether this JVM's inference normalises rows of {@code dim} by {@link VectorLayerNorm}:
-     * {@link VectorSupport#enabled()} and whole vectors.
+     * {@link VectorSupport#bufferAccess()} (its rows are written in native memory) and whole vectors.
      */
     static boolean vectorRows(int dim) {
         // VectorLayerNorm is only touched when the module is present: loading it without fails
-        return VectorSupport.enabled() && VectorLayerNorm.supports(dim);
+        return VectorSupport.bufferAccess() && VectorLayerNorm.supports(dim);
     }
 
     /** One row {@code x[xOff .. xOff+dim)} into {@code y[yOff ..)}, on the calling thread. */

@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,6 +25,13 @@ import static org.assertj.core.api.Assertions.within;
  * replace, in place in native memory, and the whole decoder with them against the decoder with the plain kernels.
  */
 class VectorDecoderRowsTest {
+
+    /** These kernels load and store in a {@code ByteBuffer}, which only JDK 17's Vector API offers. */
+    @BeforeAll
+    static void needsBufferAccess() {
+        Assumptions.assumeTrue(VectorSupport.bufferAccess(),
+                "this JVM's Vector API has no ByteBuffer loads; the engine does not use these kernels here");
+    }
 
     private static float[] offsetGaussian(Random random, int n) {
         float[] x = new float[n];

@@ -37,7 +37,7 @@ class VectorEpilogueTest {
             }
             expected[i] = activate(act, v);
         }
-        assertThat(VectorSupport.enabled()).as("the test JVM runs the vector epilogue").isTrue();
+        assertThat(VectorSupport.enabled()).as("the test JVM has the Vector API").isTrue();
         NativeFloats y = KernelTestSupport.poisoned(m * n);
         y.put(0, product, 0, m * n);
         int outOff = 5;

@@ -1,5 +1,7 @@
 package org.umedsam.model.cpu;
 
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,6 +14,13 @@ import static org.assertj.core.api.Assertions.within;
 
 /** The Vector API LayerNorm rows against the scalar rows, written off-heap at the right place. */
 class VectorLayerNormTest {
+
+    /** These kernels load and store in a {@code ByteBuffer}, which only JDK 17's Vector API offers. */
+    @BeforeAll
+    static void needsBufferAccess() {
+        Assumptions.assumeTrue(VectorSupport.bufferAccess(),
+                "this JVM's Vector API has no ByteBuffer loads; the engine does not use these kernels here");
+    }
 
     @ParameterizedTest(name = "dim {0}")
     @ValueSource(ints = {128, 160, 320})
