@@ -5,7 +5,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
-import jdk.jshell.execution.DirectExecutionControl;
+import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 
 /**
@@ -14,65 +14,109 @@ import jdk.jshell.spi.ExecutionControl;
  * {@code toString}) or the throwable it threw (so the cell reports the real exception class,
  * not JShell's {@code EvalException}).
  *
+ * <p>It is JShell's own in-process engine ({@link LocalExecutionControl}) with the value kept: each cell runs on a
+ * thread of its own, and {@link #stop()} (the notebook's interrupt) is that engine's, which works on every JDK: on
+ * 17 to 19 it stops the cell's thread with {@code Thread.stop}; from 20, where {@code Thread.stop} is gone, the
+ * engine compiles a stop check into the cells' loops and interrupts the thread, so a cell's own loops stop and
+ * library code that checks the interrupt flag (the trainer, after each step) does. Until 2026-12-07 this class ran
+ * cells on the calling thread and relied on {@code Thread.stop} alone: on Temurin 25 the interrupt button could not
+ * stop {@code while (true) {}}.
+ *
  * <p>Snippet code runs with its own class loader as the thread's context class loader, so
  * libraries that look services up through it (ND4J backends, ServiceLoader) find the jars added
  * with {@code IJAVA_CLASSPATH} or {@code %jars}.
  */
-public class ValueKeepingExecutionControl extends DirectExecutionControl {
+public class ValueKeepingExecutionControl extends LocalExecutionControl {
+    /** What {@link #runCell()} runs on the cell's thread, which inherits it from the thread that started the cell. */
+    private static final InheritableThreadLocal<Cell> CELL = new InheritableThreadLocal<>();
+    private static final Method RUN_CELL = runCellMethod();
+
     private volatile Object lastValue;
     private volatile Throwable lastThrowable;
-    private final Object runningLock = new Object();
-    private Thread running;
+    private volatile boolean running;
     private volatile boolean stopRequested;
+
+    /** A cell's snippet method and the control that keeps its outcome. */
+    private record Cell(ValueKeepingExecutionControl control, Method doit) {
+    }
+
+    private static Method runCellMethod() {
+        try {
+            Method m = ValueKeepingExecutionControl.class.getDeclaredMethod("runCell");
+            m.setAccessible(true);
+            return m;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs the cell's snippet on the cell's thread (called by {@link LocalExecutionControl}'s {@code invoke}) and
+     * keeps its value, or its throwable, which it rethrows so that the engine reports it as the snippet's.
+     */
+    private static Object runCell() throws Throwable {
+        Cell cell = CELL.get();
+        CELL.remove(); // threads the cell starts (pools' workers) must not keep it
+        try {
+            cell.control().lastValue = cell.doit().invoke(null);
+            return null;
+        } catch (InvocationTargetException e) {
+            cell.control().lastThrowable = e.getCause();
+            throw e.getCause();
+        }
+    }
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
         lastValue = null;
         lastThrowable = null;
+        stopRequested = false;
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
+        // the cell's thread, started by the engine from this one, inherits both
         thread.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
-        synchronized (runningLock) {
-            stopRequested = false;
-            running = thread;
-        }
+        CELL.set(new Cell(this, doitMethod));
         try {
-            Object value = doitMethod.invoke(null);
-            lastValue = value;
+            super.invoke(RUN_CELL);
+            Object value = lastValue;
             // JShell only shows this string; avoid toString(), which can be slow (large arrays) or throw.
             return value == null ? "null" : value.getClass().getName();
-        } catch (InvocationTargetException e) {
-            lastThrowable = e.getCause();
-            throw e;
+        } catch (StoppedException e) {
+            // JShell treats a stopped snippet as one that ran; the cell must fail instead
+            if (lastThrowable == null) {
+                lastThrowable = new InterruptedException("the cell's thread was stopped");
+            }
+            throw new InvocationTargetException(lastThrowable);
         } finally {
-            synchronized (runningLock) {
-                running = null;
-            }
-            if (stopRequested) {
-                Thread.interrupted(); // clear the flag stop() set, so the next cell starts clean
-            }
+            CELL.remove();
             thread.setContextClassLoader(previous);
         }
     }
 
+    @Override
+    protected void clientCodeEnter() {
+        running = true;
+        super.clientCodeEnter();
+    }
+
+    @Override
+    protected void clientCodeLeave() {
+        super.clientCodeLeave();
+        running = false;
+    }
+
     /**
-     * Stops the running snippet (the notebook's interrupt button): interrupts its thread, then stops
-     * it with {@code Thread.stop} where the JVM still allows that (Java 17-19, as JShell's own local
-     * engine does); on later JVMs only code that checks the interrupt flag stops.
+     * Stops the running cell, if any (the notebook's interrupt button): {@link LocalExecutionControl#stop()}, see
+     * the class comment.
      */
     @Override
-    @SuppressWarnings({"removal", "deprecation"})
     public void stop() {
-        synchronized (runningLock) {
-            if (running == null) {
-                return;
-            }
+        if (running) {
             stopRequested = true;
-            running.interrupt();
             try {
-                running.stop();
-            } catch (UnsupportedOperationException notOnThisJvm) {
-                // Java 20+: the interrupt is all we can do
+                super.stop();
+            } catch (ExecutionControl.ExecutionControlException e) {
+                throw new IllegalStateException("could not stop the cell: " + e.getMessage(), e);
             }
         }
     }

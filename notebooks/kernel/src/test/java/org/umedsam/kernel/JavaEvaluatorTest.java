@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class JavaEvaluatorTest {
     private static JavaEvaluator shell;
@@ -121,6 +122,7 @@ class JavaEvaluatorTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a cell that did not stop holds the shell
     void interruptStopsARunningCellAndTheShellGoesOn() throws Exception {
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread cell = new Thread(() -> {
