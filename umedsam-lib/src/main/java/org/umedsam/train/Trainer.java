@@ -199,11 +199,16 @@ public final class Trainer {
                 ? record.epochs().doubleColumn("train_loss").get(0) : Double.NaN;
         double lastEpochLoss = record.epochs().rowCount() > 0
                 ? record.epochs().doubleColumn("train_loss").get(record.epochs().rowCount() - 1) : Double.NaN;
+        boolean interruptedAtTheEnd = false;
         try (ProgressBar bar = options.progressBar() ? new ProgressBarBuilder().setTaskName(folder.name())
                 .setInitialMax(total).startsFrom(step, Duration.ZERO).setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(1000).showSpeed().build() : null) {
             while (step < total) {
                 CombinedLoss stepLoss = trainStep(total, cosine);
+                // An interrupt of this thread (the notebook's interrupt button, which on JDK 20+ can only
+                // interrupt) stops the run after this step's bookkeeping, with a checkpoint of the step. Cleared
+                // meanwhile: an interrupted thread's file channels refuse to write, checkpoints included.
+                boolean interrupted = Thread.interrupted();
                 if (bar != null) {
                     bar.stepTo(step);
                     bar.setExtraMessage(String.format(" loss %.4f", stepLoss.total()));
@@ -212,6 +217,7 @@ public final class Trainer {
                     System.gc(); // ND4J frees native buffers only when their Java objects are collected
                 }
                 boolean last = step == total;
+                boolean saved = true;
                 if (stepInEpoch == stepsInEpoch(epoch) || last) {
                     double trainLoss = endEpoch(cosine);
                     if (Double.isNaN(firstEpochLoss)) {
@@ -220,7 +226,18 @@ public final class Trainer {
                     lastEpochLoss = trainLoss;
                 } else if (config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0) {
                     checkpointer.save(position(), false, record);
+                } else {
+                    saved = false;
                 }
+                if (interrupted && !last) {
+                    if (!saved) {
+                        checkpointer.save(position(), false, record);
+                    }
+                    record.flush();
+                    Thread.currentThread().interrupt(); // the caller's to see
+                    throw new TrainingInterruptedException(step);
+                }
+                interruptedAtTheEnd = interrupted;
                 if (options.interruptAfterSteps() > 0 && step == options.interruptAfterSteps() && !last) {
                     record.flush();
                     throw new TrainingInterruptedException(step);
@@ -228,6 +245,9 @@ public final class Trainer {
             }
         }
         record.flush();
+        if (interruptedAtTheEnd) {
+            Thread.currentThread().interrupt(); // the run had ended anyway; the caller's to see
+        }
         return new Result(folder.dir(), step, epoch, firstEpochLoss, lastEpochLoss, logSigmas());
     }
 

@@ -121,6 +121,52 @@ class TrainerTest {
         assertThat(Files.readString(runB.resolve("run.json"))).contains("from_step");
     }
 
+    /** {@code source}, interrupting the calling thread when it hands out item {@code position} of epoch 0. */
+    private static TrainingSource interruptingAt(TrainingSource source, int position) {
+        return new TrainingSource() {
+            @Override
+            public int epochSize(int epoch) {
+                return source.epochSize(epoch);
+            }
+
+            @Override
+            public TrainingExample example(int epoch, int p) {
+                if (epoch == 0 && p == position) {
+                    Thread.currentThread().interrupt();
+                }
+                return source.example(epoch, p);
+            }
+        };
+    }
+
+    /**
+     * The notebook's interrupt on JDK 20+ only interrupts the cell's thread: the run stops after the step during
+     * which that happened, with a checkpoint of it (no periodic ones here), and resume gives the uninterrupted run.
+     */
+    @Test
+    void anInterruptedThreadStopsAfterItsStepWithACheckpointThatResumeContinues() throws Exception {
+        TrainConfig c = tiny(false).with(Map.of("epochs", 3, "checkpointEverySteps", 0));
+        TinyPixelModel straight = new TinyPixelModel(3);
+        Trainer.start(c, straight, train(6, 1), train(2, 2), runs.resolve("a"), Trainer.Options.quiet());
+
+        Path b = runs.resolve("b");
+        // batches of 2: item 2 of epoch 0 is read in step 2, the middle of the epoch
+        assertThatThrownBy(() -> Trainer.start(c, new TinyPixelModel(3), interruptingAt(train(6, 1), 2), train(2, 2),
+                b, Trainer.Options.quiet()))
+                .isInstanceOf(TrainingInterruptedException.class).hasMessageContaining("after step 2");
+        assertThat(Thread.interrupted()).as("the interrupt is left for the caller").isTrue();
+        Path runB = b.resolve(c.name());
+        assertThat(Checkpoint.read(runB.resolve("checkpoint/last.ckpt")).meta().step()).isEqualTo(2);
+        assertThat(Table.read().csv(runB.resolve("steps.csv").toFile()).rowCount()).isEqualTo(2);
+
+        TinyPixelModel resumed = new TinyPixelModel(99);
+        Trainer.Result r = Trainer.resume(runB, resumed, train(6, 1), train(2, 2), Trainer.Options.quiet());
+        assertThat(r.steps()).isEqualTo(9);
+        for (Map.Entry<String, INDArray> e : straight.parameters().entrySet()) {
+            assertThat(resumed.parameters().get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
     @Test
     void aNonFiniteLossNamesTheStepAndTermAndKeepsTheLastGoodCheckpoint() throws Exception {
         TrainConfig c = tiny(false).with(Map.of("checkpointEverySteps", 0));
