@@ -14,6 +14,7 @@ import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.ChallengeEvaluation;
 import org.umedsam.model.LiteMedSam;
+import org.umedsam.model.ShippedModels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,13 +84,16 @@ public final class InferCommand implements Callable<Integer> {
         OutputLocations.refuseInputs(targets, cases, "--output");
         OutputLocations.requireWritableFolder(output, "--output");
         OutputLocations.refuseExisting(targets, overwrite);
-        if (!java.nio.file.Files.isRegularFile(checkpoint)) {
+        // a shipped model's name, as the option's help says (until 2026-12-07 it was refused as a missing file)
+        Path weights = ShippedModels.isName(checkpoint.toString()) && !java.nio.file.Files.exists(checkpoint)
+                ? ShippedModels.resolve(checkpoint) : checkpoint;
+        if (!java.nio.file.Files.isRegularFile(weights)) {
             throw new java.io.IOException(checkpoint + ": no such checkpoint file");
         }
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         long t0 = System.nanoTime();
-        LiteMedSam model = Predictor.loadModel(checkpoint);
+        LiteMedSam model = Predictor.loadModel(weights);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         out.printf("loaded %s (%,d parameters) in %.2f s; %d cases, %d threads%n", checkpoint, model.parameterCount(),
                 loadSeconds, cases.size(), threads);

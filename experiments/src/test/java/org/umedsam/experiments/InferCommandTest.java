@@ -135,6 +135,29 @@ class InferCommandTest {
         assertThat(seen.get(300)).isTrue();
     }
 
+    /** {@code --checkpoint} takes a shipped model's name, as its help says; an unknown name is one line naming it. */
+    @Test
+    void aShippedModelsNameIsACheckpoint(@TempDir Path tmp) throws Exception {
+        assumeTrue(org.umedsam.model.ShippedModels.names().contains("small-base"), "no shipped small-base here");
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        int side = 64;
+        byte[] img = image(side * side * 3, 4);
+        square(img, side, 3, 20, 20, 40, 40, 0);
+        CaseWriter.write(new Case("2DBox_US_7004", "US", false, false, new int[] {side, side, 3}, img, (LabelArray) null,
+                new int[][] {{18, 18, 42, 42}}, null), in);
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                in.toString(), "--output", tmp.resolve("segs").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(tmp.resolve("segs").resolve("2DBox_US_7004.npz")).isRegularFile();
+
+        EvaluateCommandTest.Run unknown = EvaluateCommandTest.run("infer", "--checkpoint", "no-such-model", "--input",
+                in.toString(), "--output", tmp.resolve("segs2").toString());
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err().strip().lines().filter(l -> l.startsWith("umedsam infer:")).toList())
+                .singleElement().asString().contains("no-such-model").contains("no shipped model of that name")
+                .contains("small-base");
+    }
+
     @Test
     void missingInputFolderIsReported(@TempDir Path tmp) {
         EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", tmp.resolve("x.pth").toString(),
