@@ -3,8 +3,6 @@ package org.umedsam.model.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-
-
 /**
  * {@link DepthwiseConv3x3#hwcBand} with the Vector API: the same stride-1 depthwise 3x3 convolution (padding 1) plus
  * bias on a band of a channel-last map, then GELU when asked ({@link VectorGelu#applyBias}, the same bits as the

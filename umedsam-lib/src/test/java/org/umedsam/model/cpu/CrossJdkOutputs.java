@@ -1,15 +1,14 @@
 package org.umedsam.model.cpu;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.io.NpyArray;
+import org.umedsam.io.Npz;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelConfig;
 import org.umedsam.model.Prediction;
@@ -51,32 +50,16 @@ final class CrossJdkOutputs {
         return out;
     }
 
+    /** {@code outputs} as an uncompressed {@code .npz} ({@link Npz}), one float32 array each, in order. */
     static void write(Map<String, float[]> outputs, Path file) throws IOException {
-        try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(file))) {
-            o.writeInt(outputs.size());
-            for (Map.Entry<String, float[]> e : outputs.entrySet()) {
-                o.writeUTF(e.getKey());
-                o.writeInt(e.getValue().length);
-                for (float v : e.getValue()) {
-                    o.writeFloat(v);
-                }
-            }
-        }
+        Map<String, NpyArray> arrays = new LinkedHashMap<>();
+        outputs.forEach((name, v) -> arrays.put(name, NpyArray.ofFloat32(v, v.length)));
+        Npz.write(file, arrays, false);
     }
 
     static Map<String, float[]> read(Path file) throws IOException {
         Map<String, float[]> out = new LinkedHashMap<>();
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                String name = in.readUTF();
-                float[] v = new float[in.readInt()];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = in.readFloat();
-                }
-                out.put(name, v);
-            }
-        }
+        Npz.read(file).forEach((name, a) -> out.put(name, a.toFloatArray()));
         return out;
     }
 
