@@ -18,8 +18,9 @@ import org.umedsam.train.ParameterGroup;
  *       2 direction pairs on a 5 x 5 grid, batch 2;</li>
  *   <li>{@code full}: default data, 4 configurations x 3 seeds, 10 epochs of 18 steps (4 cases from each
  *       of the 9 modalities, 180 steps: enough for the sigmas to settle at {@code sigmaLearningRate} 2e-2), the
- *       whole test split; landscapes of baseline, no-sam and full, every seed, 2 direction pairs on an
- *       11 x 11 grid, batch 3.</li>
+ *       whole test split, 36 validation samples per epoch; landscapes of baseline, no-sam and full, every seed,
+ *       2 direction pairs on an 11 x 11 grid, and the sharpness estimate, on a fixed batch of 3 training samples
+ *       (so they describe the loss surface near those 3 samples, not the training set).</li>
  * </ul>
  *
  * <p>Landscape budget. One grid point (mask decoder forward on the cached embedding plus the
@@ -141,10 +142,18 @@ public record AblationSettings(String profile, List<String> configurations, List
                 2, 4, 0, List.of("no-sam", "full"), 2, 5, 5, 2, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
     }
 
+    /**
+     * Validation samples per epoch of {@code full}: 36 of the 110 validation cases, so that a validation DSC per
+     * epoch is a mean over dozens of samples (it was 4 until 2026-12-07, too few to show a trend). Validation does
+     * not steer training (the test split is scored at {@code last.ckpt}); it costs about 0.05 s a sample once the
+     * seed's validation embeddings are cached.
+     */
+    static final int FULL_VALIDATION_ITEMS = 36;
+
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
         return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 10, 0,
-                4, 4, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, 3, 0, 0, BASE_MODEL);
+                4, FULL_VALIDATION_ITEMS, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, 3, 0, 0, BASE_MODEL);
     }
 
     /**
