@@ -17,7 +17,8 @@ import org.umedsam.train.ParameterGroup;
  *       steps (2 cases from each of the 9 modalities), the whole test split; landscapes of no-sam and full, every seed,
  *       2 direction pairs on a 5 x 5 grid, batch 2;</li>
  *   <li>{@code full}: default data, 4 configurations x 3 seeds, 10 epochs of 18 steps (4 cases from each
- *       of the 9 modalities, 180 steps: enough for the sigmas to settle at {@code sigmaLearningRate} 2e-2), the
+ *       of the 9 modalities, 180 steps: no-sam's sigmas reach their equilibria at {@code sigmaLearningRate} 2e-2,
+ *       full's stay above them under SAM), the
  *       whole test split, 36 validation samples per epoch; landscapes of baseline, no-sam and full, every seed,
  *       2 direction pairs on an 11 x 11 grid, and the sharpness estimate, on a fixed batch of 3 training samples
  *       (so they describe the loss surface near those 3 samples, not the training set).</li>
