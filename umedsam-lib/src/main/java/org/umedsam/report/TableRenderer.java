@@ -154,7 +154,8 @@ public final class TableRenderer {
         }
         for (int r = 0; r < c.size(); r++) {
             String s = c.getString(r);
-            if (!s.isEmpty() && !Character.isDigit(s.charAt(0)) && s.charAt(0) != '–' && s.charAt(0) != '-') {
+            // a signed difference ("+0.36 [...]") is a number like "-0.36 [...]": both must align alike
+            if (!s.isEmpty() && !Character.isDigit(s.charAt(0)) && "–-+".indexOf(s.charAt(0)) < 0) {
                 return false;
             }
         }

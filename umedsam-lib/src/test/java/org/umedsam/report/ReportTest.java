@@ -122,6 +122,13 @@ class ReportTest {
     }
 
     @Test
+    void signedDifferencesAlignRightLikeOtherNumbers() {
+        Table t = Table.create("differences", tech.tablesaw.api.StringColumn.create("Modality", "CT", "MR"),
+                tech.tablesaw.api.StringColumn.create("full - baseline DSC", "-1.20 [-2.00, -0.40]", "+0.36 [+0.02, +0.73]"));
+        assertThat(TableRenderer.markdown(t).lines().toList().get(1)).isEqualTo("| --- | ---: |");
+    }
+
+    @Test
     void numbersPrintToFourSignificantDigits() {
         assertThat(TableRenderer.format(107.654)).isEqualTo("107.7");
         assertThat(TableRenderer.format(0.12345)).isEqualTo("0.1235");
