@@ -78,7 +78,10 @@ public final class TableRenderer {
         return sb.toString();
     }
 
-    /** CSV with a header line; fields quoted when they hold a comma, quote or newline. */
+    /**
+     * CSV with a header line; fields quoted when they hold a comma, quote or newline. A missing cell,
+     * text or number, is empty (Markdown and LaTeX print it as a dash), so one row never mixes both.
+     */
     public static String csv(Table t) {
         StringBuilder sb = new StringBuilder();
         List<String> names = t.columnNames();
@@ -91,7 +94,7 @@ public final class TableRenderer {
             List<String> row = new ArrayList<>();
             for (String n : names) {
                 Column<?> c = t.column(n);
-                row.add(csvField(c instanceof NumericColumn<?> nc ? rawNumber(nc, r) : cell(c, r)));
+                row.add(csvField(c.isMissing(r) ? "" : c instanceof NumericColumn<?> nc ? rawNumber(nc, r) : cell(c, r)));
             }
             sb.append(String.join(",", row)).append('\n');
         }
