@@ -116,6 +116,18 @@ public final class TableRenderer {
         return List.of(md, tex, csv);
     }
 
+    /**
+     * As {@link #writeAll(Table, Path, String, String, String)}, with the caption also below the
+     * Markdown table: Markdown has no caption of its own, and a caption that says what the columns
+     * mean must reach the Markdown reader too.
+     */
+    public static List<Path> writeAllWithCaptionInMarkdown(Table t, Path dir, String name, String caption, String label)
+            throws IOException {
+        List<Path> files = writeAll(t, dir, name, caption, label);
+        AtomicFiles.writeString(files.get(0), markdown(t) + "\n" + caption + "\n");
+        return files;
+    }
+
     /** Numbers for humans: integers plainly, others to 4 significant digits without trailing zeros; NaN as a dash. */
     public static String format(double v) {
         if (Double.isNaN(v)) {
