@@ -38,12 +38,13 @@ public record Html(String html, String text) {
             s.append("<th>").append(escape(n)).append("</th>");
         }
         s.append("</tr></thead><tbody>");
+        List<String[]> cells = TableRenderer.cells(t);
         for (int r = 0; r < t.rowCount(); r++) {
             s.append("<tr>");
             for (String n : names) {
                 boolean numeric = TableRenderer.isNumericLike(t.column(n));
                 s.append(numeric ? "<td style=\"text-align:right\">" : "<td>")
-                        .append(escape(TableRenderer.cell(t.column(n), r))).append("</td>");
+                        .append(escape(cells.get(names.indexOf(n))[r])).append("</td>");
             }
             s.append("</tr>");
         }

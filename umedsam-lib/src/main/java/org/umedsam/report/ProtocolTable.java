@@ -26,7 +26,15 @@ import tech.tablesaw.api.Table;
  * number of cases per data split.
  *
  * <p>{@code sigmaLearningRate} is shown when config.json has it; runs made before that key existed
- * trained log sigma at the network's rate, and the cell says so.
+ * trained log sigma at the network's rate, and the cell says so. A configuration without the
+ * uncertainty weighting has no sigmas: its trained group is named without them and its sigma rate
+ * is a dash, whatever its config.json carries by default.
+ *
+ * <p>An epoch is not a pass over the training split: the study caps the cases drawn per modality
+ * and epoch, so the table counts the steps of the first epoch in steps.csv and the training images
+ * those steps take (steps x batch size). How many training and validation cases the split holds,
+ * and how many validation samples an epoch scores, the run records do not say; with
+ * {@code dataCounts} the split sizes are shown.
  */
 public final class ProtocolTable {
     private static final String OPTIMIZER_M = "optimizer/m/";
@@ -74,20 +82,24 @@ public final class ProtocolTable {
         m.put("Seeds", String.join(", ", runs.stream().map(r -> Long.toString(r.seed())).toList()));
         m.put("Model preset", value(runs, "modelPreset"));
         m.put("Initial weights", value(runs, "initialWeights").replace("\"\"", "random initialisation"));
-        m.put("Trained parameter group", value(runs, "trainable"));
+        boolean sigmas = value(runs, "weighting").equals("uncertainty");
+        m.put("Trained parameter group", trainedGroup(value(runs, "trainable"), sigmas));
         m.put("Trained parameters (from checkpoint)", trainedParameters(runs));
         m.put("Batch size (images)", value(runs, "batchSize"));
         m.put("Boxes per image", value(runs, "boxesPerImage"));
         m.put("Box jitter (px)", value(runs, "bboxShift"));
         m.put("Intensity augmentation", value(runs, "intensityAugmentation"));
         m.put("Epochs (limit)", value(runs, "epochs"));
+        String stepsPerEpoch = stepsPerEpoch(runs);
+        m.put("Steps per epoch (first epoch)", stepsPerEpoch);
+        m.put("Training images per epoch (steps x batch)", imagesPerEpoch(stepsPerEpoch, value(runs, "batchSize")));
         m.put("Steps (limit; 0: all epochs)", value(runs, "maxSteps"));
         m.put("Steps done", stepsDone(runs));
         m.put("Optimizer", "AdamW (beta1 " + value(runs, "beta1") + ", beta2 " + value(runs, "beta2") + ", eps "
                 + value(runs, "epsilon") + ")");
         m.put("Learning rate (network)", value(runs, "learningRate"));
         boolean hasSigmaLr = runs.stream().anyMatch(r -> r.config().has("sigmaLearningRate"));
-        m.put("Learning rate (log sigma)", hasSigmaLr ? value(runs, "sigmaLearningRate")
+        m.put("Learning rate (log sigma)", !sigmas ? "–" : hasSigmaLr ? value(runs, "sigmaLearningRate")
                 : "not in config.json (the network's rate)");
         m.put("Weight decay", value(runs, "weightDecay"));
         m.put("Schedule", schedule(runs));
@@ -126,6 +138,37 @@ public final class ProtocolTable {
             return s.isEmpty() ? "\"\"" : s;
         }
         return e.toString();
+    }
+
+    /** {@code MASK_DECODER_AND_SIGMAS} as "mask decoder and log sigmas", or "mask decoder" without sigmas. */
+    static String trainedGroup(String trainable, boolean sigmas) {
+        return switch (trainable) {
+            case "MASK_DECODER_AND_SIGMAS" -> sigmas ? "mask decoder and log sigmas" : "mask decoder";
+            case "ALL" -> sigmas ? "all parameters and log sigmas" : "all parameters";
+            default -> trainable;
+        };
+    }
+
+    /** Steps logged with the first epoch's number in steps.csv (a later epoch may be cut short by maxSteps). */
+    private static String stepsPerEpoch(List<RunRecords> runs) {
+        Set<String> values = new LinkedHashSet<>();
+        for (RunRecords r : runs) {
+            if (!r.steps().containsColumn("epoch") || r.steps().rowCount() == 0) {
+                continue;
+            }
+            double[] epoch = r.stepColumn("epoch");
+            long n = java.util.Arrays.stream(epoch).filter(e -> e == epoch[0]).count();
+            values.add(Long.toString(n));
+        }
+        return values.isEmpty() ? "–" : String.join(" / ", values);
+    }
+
+    private static String imagesPerEpoch(String stepsPerEpoch, String batchSize) {
+        try {
+            return Long.toString(Long.parseLong(stepsPerEpoch) * Long.parseLong(batchSize));
+        } catch (NumberFormatException e) {
+            return "–"; // several values over the seeds, or none recorded
+        }
     }
 
     private static String schedule(List<RunRecords> runs) {

@@ -152,14 +152,16 @@ public final class RunsDirectory {
     /**
      * Sharpness of every run that has it ({@value RunFiles#LANDSCAPE_DIR}/{@value RunFiles#SHARPNESS}):
      * columns configuration, seed, rho, loss (the common objective at the centre), run_loss (the run's
-     * own objective at the centre; NaN when not recorded), random_increase, ascent_increase, sharpness;
-     * null when none has it.
+     * own objective at the centre; NaN when not recorded), random_increase, ascent_increase, sharpness,
+     * batch (training samples the objective is evaluated on; NaN when not recorded); null when none has it.
      */
     public Table sharpness() throws IOException {
         StringColumn config = StringColumn.create("configuration");
         DoubleColumn seed = DoubleColumn.create("seed");
-        String[] keys = {"rho", "loss", "runObjectiveLoss", "randomIncrease", "ascentIncrease", "sharpness"};
-        String[] cols = {"rho", "loss", "run_loss", "random_increase", "ascent_increase", "sharpness"};
+        String[] keys = {"rho", "loss", "runObjectiveLoss", "randomIncrease", "ascentIncrease", "sharpness", "batch"};
+        String[] cols = {"rho", "loss", "run_loss", "random_increase", "ascent_increase", "sharpness", "batch"};
+        // older records lack these
+        java.util.Set<String> optional = java.util.Set.of("runObjectiveLoss", "batch");
         DoubleColumn[] values = new DoubleColumn[keys.length];
         for (int i = 0; i < keys.length; i++) {
             values[i] = DoubleColumn.create(cols[i]);
@@ -179,7 +181,7 @@ public final class RunsDirectory {
             seed.append(r.seed());
             for (int i = 0; i < keys.length; i++) {
                 if (!o.has(keys[i])) {
-                    if (keys[i].equals("runObjectiveLoss")) {
+                    if (optional.contains(keys[i])) {
                         values[i].append(Double.NaN);
                         continue;
                     }

@@ -18,6 +18,9 @@ import tech.tablesaw.api.Table;
  * older record without the run's own objective) is left out of its column's mean.
  */
 public final class SharpnessSummary {
+    /** What {@link #batchSizes} says when no run recorded its batch. */
+    public static final String NOT_RECORDED = "not recorded";
+
     private SharpnessSummary() {
     }
 
@@ -68,6 +71,37 @@ public final class SharpnessSummary {
         Table t = Table.create("sharpness over seeds", config, seeds, rho);
         t.addColumns(stats);
         return t;
+    }
+
+    /**
+     * The per-seed table as shown: without {@code sharpness} when it repeats {@code ascent_increase} in
+     * every row (sharpness is the larger of the random and the ascent increase, and the ascent finds
+     * more whenever it works), so the table does not print one number twice.
+     */
+    public static Table perSeedTable(Table perSeed) {
+        if (!perSeed.containsColumn("sharpness") || !perSeed.containsColumn("ascent_increase")) {
+            return perSeed;
+        }
+        double[] sharpness = Tables.doubles(perSeed, "sharpness");
+        double[] ascent = Tables.doubles(perSeed, "ascent_increase");
+        return java.util.Arrays.equals(sharpness, ascent) ? perSeed.copy().removeColumns("sharpness") : perSeed;
+    }
+
+    /**
+     * The fixed batch sizes (training samples the common objective is evaluated on) of the per-seed
+     * table, e.g. {@code "3"} or {@code "2 / 3"}; {@link #NOT_RECORDED} when no run says.
+     */
+    public static String batchSizes(Table perSeed) {
+        if (!perSeed.containsColumn("batch")) {
+            return NOT_RECORDED;
+        }
+        java.util.Set<String> sizes = new java.util.TreeSet<>();
+        for (double b : Tables.doubles(perSeed, "batch")) {
+            if (!Double.isNaN(b)) {
+                sizes.add(Long.toString(Math.round(b)));
+            }
+        }
+        return sizes.isEmpty() ? NOT_RECORDED : String.join(" / ", sizes);
     }
 
     private static double[] values(Table t, String column, List<Integer> rows) {

@@ -19,10 +19,10 @@ import tech.tablesaw.api.Table;
 /**
  * Table 3 with statistics: per modality (and the average row last) the number of test cases, each
  * configuration's DSC and NSD as mean ± sd over seeds, each other configuration's paired
- * difference to {@code baseline} with a 95 % bootstrap interval over cases and seeds
- * ({@link PairedBootstrap}), the paper's values, and a flag on rows with fewer than
- * {@value #MIN_CASES} cases; plus one computed sentence on whether the paper's ordering holds
- * ({@link OrderingVerdict}).
+ * difference to {@code baseline} and {@code full - no-sam} (the one comparison that isolates SAM)
+ * with a 95 % bootstrap interval over cases and seeds ({@link PairedBootstrap}), and, when a row
+ * has fewer than {@value #MIN_CASES} cases, a flag column; plus one computed sentence on whether
+ * the paper's ordering holds ({@link OrderingVerdict}).
  *
  * <p>Conventions are those of {@link Table3} and {@link SeedSummary}: per seed, a modality's score
  * is the mean over its cases (NaN scores skipped); the average row is the mean over modalities of
@@ -34,12 +34,13 @@ import tech.tablesaw.api.Table;
  *
  * <p>The paper's values: the U-MedSAM paper (Wang et al., "U-MedSAM: Uncertainty-aware MedSAM for
  * Medical Image Segmentation", arXiv:2408.08881, 2024) reports its own Table 3; its numbers could
- * not be read verifiably from the reference material available when this was written, so the
- * column says {@value #PAPER_NOT_AVAILABLE} rather than carrying numbers that cannot be checked.
+ * not be read verifiably from the reference material available when this was written, so the notes
+ * say so rather than the table carrying a column of numbers that cannot be checked.
  *
  * @param table       the display table (text cells), for notebooks and the md/tex/csv files
  * @param differences the numbers behind the intervals: configuration, reference, modality, metric,
- *                    cases, seeds, mean, lower, upper (fractions)
+ *                    cases, seeds, mean_pp, lower_pp, upper_pp (percentage points, as the tables print
+ *                    them)
  * @param ordering    the sentence on the paper's ordering
  */
 public record Table3Statistics(Table table, Table differences, String ordering) {
@@ -47,11 +48,12 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
     public static final int MIN_CASES = 5;
     /** The reference configuration of the differences. */
     public static final String BASELINE = "baseline";
-    /** What the paper column says when its numbers are not carried over. */
-    public static final String PAPER_NOT_AVAILABLE = "not available here";
+    /** The configurations whose paired difference isolates SAM: the same loss with and without it. */
+    public static final String WITH_SAM = "full";
+    public static final String WITHOUT_SAM = "no-sam";
     /** The flag on rows with fewer than {@link #MIN_CASES} cases. */
     public static final String FEW_CASES = "n under " + MIN_CASES;
-    /** The paper cited by the paper column. */
+    /** The paper whose Table 3 this one mirrors. */
     public static final String PAPER = "Wang et al. 2024, arXiv:2408.08881, Table 3";
 
     private static final String[] METRICS = {"DSC", "NSD"};
@@ -81,22 +83,28 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
         List<String> modalities = Ordering.modalities(s.modalityOf.values());
         List<String> rows = new ArrayList<>(modalities);
         rows.add(SeedSummary.AVERAGE);
-        List<String> compared = s.configs().contains(BASELINE)
-                ? configs.stream().filter(c -> !c.equals(BASELINE)).toList() : List.of();
+        // {configuration, reference}: each to baseline, then full - no-sam
+        List<String[]> pairs = new ArrayList<>();
+        if (s.configs().contains(BASELINE)) {
+            configs.stream().filter(c -> !c.equals(BASELINE)).forEach(c -> pairs.add(new String[] {c, BASELINE}));
+        }
+        if (s.configs().contains(WITH_SAM) && s.configs().contains(WITHOUT_SAM)) {
+            pairs.add(new String[] {WITH_SAM, WITHOUT_SAM});
+        }
         Set<String> synthetic = Table3.syntheticModalities(scores);
 
         Table diffs = differencesTable();
-        // row -> config -> metric -> interval
-        Map<String, Map<String, PairedBootstrap.Interval[]>> intervals = new LinkedHashMap<>();
+        // row -> pair index -> metric -> interval
+        Map<String, List<PairedBootstrap.Interval[]>> intervals = new LinkedHashMap<>();
         for (String row : rows) {
             List<String> only = row.equals(SeedSummary.AVERAGE) ? modalities : List.of(row);
-            for (String c : compared) {
+            for (String[] pair : pairs) {
                 PairedBootstrap.Interval[] iv = new PairedBootstrap.Interval[METRICS.length];
                 for (int m = 0; m < METRICS.length; m++) {
-                    iv[m] = s.difference(c, BASELINE, only, m, resamples, rngSeed);
-                    addDifference(diffs, c, BASELINE, row, METRICS[m], iv[m]);
+                    iv[m] = s.difference(pair[0], pair[1], only, m, resamples, rngSeed);
+                    addDifference(diffs, pair[0], pair[1], row, METRICS[m], iv[m]);
                 }
-                intervals.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(c, iv);
+                intervals.computeIfAbsent(row, k -> new ArrayList<>()).add(iv);
             }
         }
         List<String> clauses = new ArrayList<>();
@@ -106,7 +114,7 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
             if (missing.isEmpty()) {
                 for (String[] pair : OrderingVerdict.adjacentPairs()) {
                     PairedBootstrap.Interval iv = s.difference(pair[0], pair[1], modalities, m, resamples, rngSeed);
-                    if (!pair[1].equals(BASELINE)) {
+                    if (pairs.stream().noneMatch(p -> p[0].equals(pair[0]) && p[1].equals(pair[1]))) {
                         addDifference(diffs, pair[0], pair[1], SeedSummary.AVERAGE, METRICS[m], iv);
                     }
                     steps.add(new OrderingVerdict.Step(pair[0], pair[1], iv));
@@ -117,12 +125,15 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
         String sentence = OrderingVerdict.sentence(clauses);
 
         Table t = Table.create("Table 3: DSC and NSD (%) per modality, mean ± sd over seeds; paired differences to "
-                + BASELINE + " (points) with 95 % bootstrap intervals");
+                + BASELINE + " and " + WITH_SAM + " - " + WITHOUT_SAM + " (points) with 95 % bootstrap intervals");
         StringColumn modality = StringColumn.create("Modality");
-        IntColumn n = IntColumn.create("n");
+        StringColumn n = StringColumn.create("n");
         for (String row : rows) {
             modality.append(Table3.displayModality(row) + (synthetic.contains(row) ? " (synthetic)" : ""));
-            n.append(row.equals(SeedSummary.AVERAGE) ? s.modalityOf.size() : s.casesIn(row));
+            // the average weighs modalities equally, so its case count alone would overstate what it rests on
+            n.append(row.equals(SeedSummary.AVERAGE)
+                    ? s.modalityOf.size() + " (" + modalities.size() + " modalities, equal weight)"
+                    : Integer.toString(s.casesIn(row)));
         }
         t.addColumns(modality, n);
         for (String c : configs) {
@@ -135,23 +146,24 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
             }
             t.addColumns(dsc, nsd);
         }
-        for (String c : compared) {
+        for (int p = 0; p < pairs.size(); p++) {
             for (int m = 0; m < METRICS.length; m++) {
-                StringColumn col = StringColumn.create(c + " - " + BASELINE + " " + METRICS[m]);
+                StringColumn col = StringColumn.create(pairs.get(p)[0] + " - " + pairs.get(p)[1] + " " + METRICS[m]);
                 for (String row : rows) {
-                    col.append(OrderingVerdict.points(intervals.get(row).get(c)[m]));
+                    col.append(OrderingVerdict.points(intervals.get(row).get(p)[m]));
                 }
                 t.addColumns(col);
             }
         }
-        StringColumn paper = StringColumn.create("Paper (" + PAPER + ")");
-        StringColumn flag = StringColumn.create("Flag");
-        for (String row : rows) {
-            paper.append(PAPER_NOT_AVAILABLE);
-            int cases = row.equals(SeedSummary.AVERAGE) ? s.modalityOf.size() : s.casesIn(row);
-            flag.append(cases < MIN_CASES ? FEW_CASES : "");
+        // a column of dashes says nothing: the flag column is there only when a row has too few cases
+        if (modalities.stream().anyMatch(m -> s.casesIn(m) < MIN_CASES)) {
+            StringColumn flag = StringColumn.create("Flag");
+            for (String row : rows) {
+                boolean few = !row.equals(SeedSummary.AVERAGE) && s.casesIn(row) < MIN_CASES;
+                flag.append(few ? FEW_CASES : "");
+            }
+            t.addColumns(flag);
         }
-        t.addColumns(paper, flag);
         return new Table3Statistics(t, diffs, sentence);
     }
 
@@ -176,24 +188,28 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
 
     /** The caption used in the LaTeX file. */
     public static String caption() {
-        return "DSC and NSD (%) per modality on the test split, mean ± sd over seeds; paired differences to "
-                + BASELINE + " in points with 95 % bootstrap intervals over cases and seeds";
+        return "DSC and NSD (%) per modality on the test split, mean ± sd over seeds; Average is the unweighted mean"
+                + " over modalities; paired differences to " + BASELINE + " and " + WITH_SAM + " - " + WITHOUT_SAM
+                + " (isolating SAM) in percentage points with 95 % bootstrap intervals over cases and seeds";
     }
 
     /** The ordering sentence and the table's notes, as plain text. */
     public String notes() {
-        return ordering + "\n\nn: test cases. Average: mean over modalities of the per-modality means (per seed), then"
-                + " mean ± sd over seeds. Differences pair the same case and seed; intervals are percentile bootstrap"
-                + " intervals (Efron and Tibshirani 1993) resampling cases (within modality) and seeds. '" + FEW_CASES
-                + "': fewer than " + MIN_CASES + " test cases, too few for the interval to mean much. Paper column: "
-                + PAPER + "; its numbers could not be verified from the material available here, so none are shown.";
+        String flag = table.containsColumn("Flag") ? " Flag '" + FEW_CASES + "': fewer than " + MIN_CASES
+                + " test cases, too few for the interval to mean much." : "";
+        return ordering + "\n\nn: test cases. Average: the unweighted mean over modalities of the per-modality means"
+                + " (per seed; every modality weighs the same whatever its number of cases), then mean ± sd over"
+                + " seeds. Differences pair the same case and seed; " + WITH_SAM + " - " + WITHOUT_SAM
+                + " differ only in SAM. Intervals are percentile bootstrap intervals (Efron and Tibshirani 1993)"
+                + " resampling cases (within modality) and seeds." + flag + " The paper's own Table 3 (" + PAPER
+                + ") is not shown: its numbers could not be verified from the material available here.";
     }
 
     private static Table differencesTable() {
         return Table.create("Table 3 paired differences", StringColumn.create("configuration"),
                 StringColumn.create("reference"), StringColumn.create("modality"), StringColumn.create("metric"),
-                IntColumn.create("cases"), IntColumn.create("seeds"), DoubleColumn.create("mean"),
-                DoubleColumn.create("lower"), DoubleColumn.create("upper"));
+                IntColumn.create("cases"), IntColumn.create("seeds"), DoubleColumn.create("mean_pp"),
+                DoubleColumn.create("lower_pp"), DoubleColumn.create("upper_pp"));
     }
 
     private static void addDifference(Table t, String config, String reference, String modality, String metric,
@@ -204,9 +220,10 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
         t.stringColumn("metric").append(metric);
         t.intColumn("cases").append(iv.cases());
         t.intColumn("seeds").append(iv.seeds());
-        t.doubleColumn("mean").append(iv.mean());
-        t.doubleColumn("lower").append(iv.lower());
-        t.doubleColumn("upper").append(iv.upper());
+        // percentage points, the unit every table prints differences in
+        t.doubleColumn("mean_pp").append(100 * iv.mean());
+        t.doubleColumn("lower_pp").append(100 * iv.lower());
+        t.doubleColumn("upper_pp").append(100 * iv.upper());
     }
 
     /** Per-case scores indexed as configuration -> seed -> case -> {dsc, nsd}. */

@@ -11,8 +11,9 @@ import tech.tablesaw.columns.Column;
 
 /**
  * Renders a Tablesaw table as GitHub Markdown, LaTeX ({@code booktabs}) or CSV (RFC 4180), and
- * writes all three side by side. Numeric cells print with {@link #format(double)}; text cells
- * as they are (escaped for the target format).
+ * writes all three side by side. Numeric columns print in one format per column
+ * ({@link #formatColumn(double[])}), so 3.140e-04 never stands above 0.001013; text cells as they
+ * are (escaped for the target format). CSV keeps the full numbers.
  */
 public final class TableRenderer {
     private TableRenderer() {
@@ -31,10 +32,11 @@ public final class TableRenderer {
             sb.append(isNumericLike(t.column(n)) ? " ---: |" : " --- |");
         }
         sb.append('\n');
+        List<String[]> cells = cells(t);
         for (int r = 0; r < t.rowCount(); r++) {
             sb.append('|');
-            for (String n : names) {
-                sb.append(' ').append(mdEscape(cell(t.column(n), r))).append(" |");
+            for (String[] column : cells) {
+                sb.append(' ').append(mdEscape(column[r])).append(" |");
             }
             sb.append('\n');
         }
@@ -64,10 +66,11 @@ public final class TableRenderer {
             head.add(texEscape(n));
         }
         sb.append(String.join(" & ", head)).append(" \\\\\n\\midrule\n");
+        List<String[]> cells = cells(t);
         for (int r = 0; r < t.rowCount(); r++) {
             List<String> row = new ArrayList<>();
-            for (String n : names) {
-                row.add(texEscape(cell(t.column(n), r)));
+            for (String[] column : cells) {
+                row.add(texEscape(column[r]));
             }
             sb.append(String.join(" & ", row)).append(" \\\\\n");
         }
@@ -75,7 +78,10 @@ public final class TableRenderer {
         return sb.toString();
     }
 
-    /** CSV with a header line; fields quoted when they hold a comma, quote or newline. */
+    /**
+     * CSV with a header line; fields quoted when they hold a comma, quote or newline. A missing cell,
+     * text or number, is empty (Markdown and LaTeX print it as a dash), so one row never mixes both.
+     */
     public static String csv(Table t) {
         StringBuilder sb = new StringBuilder();
         List<String> names = t.columnNames();
@@ -88,7 +94,7 @@ public final class TableRenderer {
             List<String> row = new ArrayList<>();
             for (String n : names) {
                 Column<?> c = t.column(n);
-                row.add(csvField(c instanceof NumericColumn<?> nc ? rawNumber(nc, r) : cell(c, r)));
+                row.add(csvField(c.isMissing(r) ? "" : c instanceof NumericColumn<?> nc ? rawNumber(nc, r) : cell(c, r)));
             }
             sb.append(String.join(",", row)).append('\n');
         }
@@ -110,6 +116,18 @@ public final class TableRenderer {
         return List.of(md, tex, csv);
     }
 
+    /**
+     * As {@link #writeAll(Table, Path, String, String, String)}, with the caption also below the
+     * Markdown table: Markdown has no caption of its own, and a caption that says what the columns
+     * mean must reach the Markdown reader too.
+     */
+    public static List<Path> writeAllWithCaptionInMarkdown(Table t, Path dir, String name, String caption, String label)
+            throws IOException {
+        List<Path> files = writeAll(t, dir, name, caption, label);
+        AtomicFiles.writeString(files.get(0), markdown(t) + "\n" + caption + "\n");
+        return files;
+    }
+
     /** Numbers for humans: integers plainly, others to 4 significant digits without trailing zeros; NaN as a dash. */
     public static String format(double v) {
         if (Double.isNaN(v)) {
@@ -125,6 +143,74 @@ public final class TableRenderer {
             return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
         }
         return String.format(java.util.Locale.ROOT, "%.3e", v);
+    }
+
+    /**
+     * Numbers of one column in one format: integers plainly when all are integers; else, when any
+     * nonzero magnitude is below 1e-3 or at least 1e5, all in {@code %.3e}; else all with the decimals
+     * that give the smallest magnitude 4 significant digits, less the trailing zeros every value
+     * shares. NaN as a dash.
+     */
+    public static String[] formatColumn(double[] values) {
+        String[] out = new String[values.length];
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        boolean integers = true;
+        for (double v : values) {
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            integers &= v == Math.rint(v) && Math.abs(v) < 1e15;
+            if (v != 0) {
+                min = Math.min(min, Math.abs(v));
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        if (integers || min == Double.POSITIVE_INFINITY) {
+            for (int i = 0; i < values.length; i++) {
+                out[i] = format(values[i]);
+            }
+            return out;
+        }
+        boolean scientific = min < 1e-3 || max >= 1e5;
+        int decimals = scientific ? 3 : Math.max(0, 3 - (int) Math.floor(Math.log10(min)));
+        String pattern = scientific ? "%.3e" : "%." + decimals + "f";
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Double.isNaN(values[i]) ? "–" : String.format(java.util.Locale.ROOT, pattern, values[i]);
+        }
+        if (!scientific) {
+            // drop the zeros at the end of every value (0.05000 -> 0.05), keeping the column aligned
+            while (decimals > 0 && java.util.Arrays.stream(out).allMatch(c -> c.equals("–") || c.endsWith("0"))) {
+                decimals--;
+                for (int i = 0; i < out.length; i++) {
+                    if (!out[i].equals("–")) {
+                        out[i] = out[i].substring(0, out[i].length() - (decimals == 0 ? 2 : 1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every column's cells as printed, numeric columns in one format each ({@link #formatColumn}). */
+    static List<String[]> cells(Table t) {
+        List<String[]> out = new ArrayList<>();
+        for (Column<?> c : t.columns()) {
+            String[] cells = new String[c.size()];
+            if (c instanceof NumericColumn<?> nc) {
+                double[] v = new double[c.size()];
+                for (int r = 0; r < v.length; r++) {
+                    v[r] = c.isMissing(r) ? Double.NaN : nc.getDouble(r);
+                }
+                cells = formatColumn(v);
+            } else {
+                for (int r = 0; r < cells.length; r++) {
+                    cells[r] = cell(c, r);
+                }
+            }
+            out.add(cells);
+        }
+        return out;
     }
 
     static String cell(Column<?> c, int r) {
@@ -154,7 +240,8 @@ public final class TableRenderer {
         }
         for (int r = 0; r < c.size(); r++) {
             String s = c.getString(r);
-            if (!s.isEmpty() && !Character.isDigit(s.charAt(0)) && s.charAt(0) != '–' && s.charAt(0) != '-') {
+            // a signed difference ("+0.36 [...]") is a number like "-0.36 [...]": both must align alike
+            if (!s.isEmpty() && !Character.isDigit(s.charAt(0)) && "–-+".indexOf(s.charAt(0)) < 0) {
                 return false;
             }
         }

@@ -99,6 +99,15 @@ public final class PaperFigures {
         record(TableRenderer.writeAll(table, out, name, caption, label));
     }
 
+    /**
+     * As {@link #save(Table, String, String, String)}, the caption being {@code caption}, a full stop and
+     * {@code details} (what the columns mean), shown below the Markdown table too.
+     */
+    private void save(Table table, String name, String caption, String label, String details) throws IOException {
+        manifest.claim();
+        record(TableRenderer.writeAllWithCaptionInMarkdown(table, out, name, caption + ". " + details, label));
+    }
+
     private void record(List<Path> files) throws IOException {
         files.forEach(f -> written.add(f.getFileName().toString()));
         manifest.record(files);
@@ -121,7 +130,11 @@ public final class PaperFigures {
      */
     public Table table2Protocol(Map<String, Map<String, Integer>> dataCounts) throws IOException {
         Table t = ProtocolTable.of(runs, dataCounts);
-        save(t, "02-table2-protocol", "Training protocol per configuration", "tab:protocol");
+        save(t, "02-table2-protocol", "Training protocol per configuration", "tab:protocol", "An epoch is not a pass"
+                + " over the training split: with the study's per-modality cap it draws at most that many cases of each"
+                + " modality, so its size is the steps per epoch times the batch, in images. The run records do not say how many training and"
+                + " validation cases the splits hold or how many validation samples an epoch scores"
+                + (dataCounts == null ? "." : "; the Cases rows count the data splits."));
         return t;
     }
 
@@ -178,7 +191,10 @@ public final class PaperFigures {
     /** The Table 3 analogue: {@code 03-table3.md/.tex/.csv}. */
     public Table table3() throws IOException {
         Table t = Table3.of(runs.scores());
-        save(t, "03-table3", "DSC and NSD (%) per modality on the test split, mean ± sd over seeds", "tab:ablation");
+        save(t, "03-table3", "DSC and NSD (%) per modality on the test split, mean ± sd over seeds", "tab:ablation",
+                "Average: per seed, the unweighted mean over"
+                + " modalities of the per-modality means (every modality weighs the same whatever its number of cases),"
+                + " then mean ± sd over seeds.");
         return t;
     }
 
@@ -325,14 +341,21 @@ public final class PaperFigures {
         if (perSeed == null) {
             throw new IOException(runs.dir() + ": no run has a sharpness estimate");
         }
-        save(perSeed, "05-sharpness-seeds",
-                "Sharpness per run: largest increase of the common objective (Dice + BCE + IoU) found within an L2 "
-                        + "ball of radius rho; loss is the common objective at the weights, run_loss the run's own",
-                "tab:sharpness-seeds");
+        String batch = SharpnessSummary.batchSizes(perSeed);
+        String terms = "rho: radius of the ball, an absolute L2 distance in the space of the trained parameters (as SAM's"
+                + " rho). loss: the common objective (Dice + BCE + IoU with unit weights, the same for every"
+                + " configuration) at the trained weights; run_loss: the run's own training objective there (for no-sam"
+                + " and full the uncertainty-weighted sum, which can be negative). Every value is on one fixed batch of "
+                + (batch.equals(SharpnessSummary.NOT_RECORDED) ? "training samples (how many, the records do not say)."
+                : batch + " training samples.");
+        save(SharpnessSummary.perSeedTable(perSeed), "05-sharpness-seeds",
+                "Sharpness per run: random_increase and ascent_increase are the largest increases of the common "
+                        + "objective found within the ball along random directions and by gradient ascent (the "
+                        + "sharpness is the larger)", "tab:sharpness-seeds", terms);
         Table t = SharpnessSummary.of(perSeed);
         save(t, "05-sharpness",
-                "Sharpness over seeds (mean and SD, n seeds): largest increase of the common objective (Dice + BCE + "
-                        + "IoU) within an L2 ball of radius rho, and the loss at the weights", "tab:sharpness");
+                "Sharpness over seeds (mean and SD, n seeds): largest increase of the common objective within the "
+                        + "ball of radius rho", "tab:sharpness", terms);
         return t;
     }
 
@@ -403,7 +426,9 @@ public final class PaperFigures {
         if (interleaved != null) {
             Table t = EfficiencyTable.of(interleaved);
             save(t, "07-table4", "Running time per test case (seconds, this machine), mean ± sd over interleaved repeats",
-                    "tab:time");
+                    "tab:time", "Case rows: mean ± sd over the interleaved repeats of that case's time. Aggregate rows"
+                            + " (all 2D / 3D / all cases): per repeat, the mean time over the row's cases; then mean ± sd"
+                            + " of those means over the repeats (the spread between repeats, not between cases).");
             return t;
         }
         Table timings = timings();

@@ -50,6 +50,9 @@ class EfficiencyTableTest {
         assertThat(t.stringColumn("baseline (s)").get(4)).isEqualTo("5.00 ± 1.89");
         assertThat(t.stringColumn("full / baseline").get(0)).isEqualTo("0.65");
         assertThat(TableRenderer.markdown(t)).contains("| all 2D cases |").doesNotContain("all 3D cases");
+        // an aggregate row's case columns: dashes in Markdown, empty in the CSV, for Objects as for the others
+        assertThat(TableRenderer.markdown(t)).contains("| all cases | – | – | – | 2 |");
+        assertThat(TableRenderer.csv(t)).contains("\nall cases,,,,2,");
     }
 
     @Test

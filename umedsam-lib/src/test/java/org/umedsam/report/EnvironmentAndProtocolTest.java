@@ -57,10 +57,11 @@ class EnvironmentAndProtocolTest {
     void protocolReadsConfigsCheckpointsAndCounts(@TempDir Path dir) throws IOException {
         for (String run : List.of("baseline-s0", "full-s0", "full-s1")) {
             Path r = Files.createDirectories(dir.resolve(run));
-            Files.writeString(r.resolve("steps.csv"), "step,loss_total\n1,0.5\n2,0.4\n");
+            // two epochs of 2 steps, the second cut short by maxSteps
+            Files.writeString(r.resolve("steps.csv"), "step,epoch,loss_total\n1,0,0.5\n2,0,0.4\n3,1,0.4\n");
             boolean full = run.startsWith("full");
             Files.writeString(r.resolve("config.json"), """
-                    {"name": "%s", "seed": %s, "modelPreset": "small", "batchSize": 2, "maxSteps": 2,
+                    {"name": "%s", "seed": %s, "modelPreset": "small", "batchSize": 2, "maxSteps": 3, "trainable": "MASK_DECODER_AND_SIGMAS",
                      "losses": %s, "weighting": "%s", "uncertaintyForm": "paper", "fixedWeights": [],
                      "learningRate": 5e-5, "weightDecay": 0.01, "sam": %s, "samRho": 0.05, "samAdaptive": false,
                      "lrSchedule": "plateau", "plateauFactor": 0.9, "plateauPatience": 5, "initialWeights": "small-base"
@@ -90,9 +91,14 @@ class EnvironmentAndProtocolTest {
         assertThat(t.stringColumn("baseline").get(row.get("SAM"))).isEqualTo("no");
         assertThat(t.stringColumn("full").get(row.get("Loss terms"))).isEqualTo("dice + bce + iou + sd");
         assertThat(t.stringColumn("full").get(row.get("Trained parameters (from checkpoint)"))).isEqualTo("16 + 4 log sigma");
-        assertThat(t.stringColumn("baseline").get(row.get("Learning rate (log sigma)"))).contains("not in config.json");
+        // baseline has no sigmas: neither a sigma rate nor sigmas in its trained group
+        assertThat(t.stringColumn("baseline").get(row.get("Learning rate (log sigma)"))).isEqualTo("–");
+        assertThat(t.stringColumn("baseline").get(row.get("Trained parameter group"))).isEqualTo("mask decoder");
+        assertThat(t.stringColumn("full").get(row.get("Trained parameter group"))).isEqualTo("mask decoder and log sigmas");
         assertThat(t.stringColumn("full").get(row.get("Learning rate (log sigma)"))).isEqualTo("0.01");
-        assertThat(t.stringColumn("full").get(row.get("Steps done"))).isEqualTo("2");
+        assertThat(t.stringColumn("full").get(row.get("Steps done"))).isEqualTo("3");
+        assertThat(t.stringColumn("full").get(row.get("Steps per epoch (first epoch)"))).isEqualTo("2");
+        assertThat(t.stringColumn("full").get(row.get("Training images per epoch (steps x batch)"))).isEqualTo("4");
         assertThat(t.stringColumn("full").get(row.get("Cases: test (scored)"))).isEqualTo("2");
         Table withCounts = ProtocolTable.of(runs, Map.of("train", Map.of("MR 2D", 4, "CT 3D", 2)));
         assertThat(withCounts.stringColumn("Item").asList()).contains("Cases: train");

@@ -105,7 +105,8 @@ class ReportTest {
         assertThat(t.doubleColumn("Time (s) full").get(0)).isEqualTo(11.0);
         assertThat(t.doubleColumn("Time (s) baseline").isMissing(1)).isTrue();
         String md = TableRenderer.markdown(t);
-        assertThat(md).contains("| CT_1 | CT | 512×512×100 | 3 | 9 | 11 |").contains("| US_1 | US | 600×800 | 1 | – | 0.5 |");
+        // one format per column: 11 prints as 11.0 beside 0.5
+        assertThat(md).contains("| CT_1 | CT | 512×512×100 | 3 | 9 | 11.0 |").contains("| US_1 | US | 600×800 | 1 | – | 0.5 |");
         assertThat(TableRenderer.csv(t)).contains("US_1,US,600×800,1,,0.5");
     }
 
@@ -119,6 +120,28 @@ class ReportTest {
         }
         Table back = Tables.readCsv(dir.resolve("table4.csv"));
         assertThat(back.rowCount()).isEqualTo(9);
+    }
+
+    @Test
+    void signedDifferencesAlignRightLikeOtherNumbers() {
+        Table t = Table.create("differences", tech.tablesaw.api.StringColumn.create("Modality", "CT", "MR"),
+                tech.tablesaw.api.StringColumn.create("full - baseline DSC", "-1.20 [-2.00, -0.40]", "+0.36 [+0.02, +0.73]"));
+        assertThat(TableRenderer.markdown(t).lines().toList().get(1)).isEqualTo("| --- | ---: |");
+    }
+
+    @Test
+    void aColumnPrintsInOneFormat() {
+        // random_increase of 05-sharpness-seeds: once 3.140e-04 beside 0.001013
+        assertThat(TableRenderer.formatColumn(new double[] {3.1398e-4, 1.0125e-3, Double.NaN}))
+                .containsExactly("3.140e-04", "1.013e-03", "–");
+        assertThat(TableRenderer.formatColumn(new double[] {0.09872, 0.01072, 0.3}))
+                .containsExactly("0.09872", "0.01072", "0.30000");
+        assertThat(TableRenderer.formatColumn(new double[] {0.05, 0.05})).containsExactly("0.05", "0.05");
+        assertThat(TableRenderer.formatColumn(new double[] {-2.2927, 0.4128})).containsExactly("-2.2927", "0.4128");
+        assertThat(TableRenderer.formatColumn(new double[] {11, 0.5})).containsExactly("11.0", "0.5");
+        assertThat(TableRenderer.formatColumn(new double[] {3, 12})).containsExactly("3", "12");
+        Table t = Table.create("t", tech.tablesaw.api.DoubleColumn.create("x", 3.1398e-4, 1.0125e-3));
+        assertThat(TableRenderer.markdown(t)).contains("| 3.140e-04 |").contains("| 1.013e-03 |");
     }
 
     @Test

@@ -38,6 +38,21 @@ class SharpnessSummaryTest {
     }
 
     @Test
+    void perSeedTableDropsASharpnessThatRepeatsTheAscentIncrease() {
+        Table t = perSeed(new double[] {0.05, 0.05, 0.05, 0.05, 0.05});
+        t.addColumns(DoubleColumn.create("ascent_increase", 0.01, 0.05, 0.02, 0.03, 0.07),
+                DoubleColumn.create("batch", 3, 3, 3, Double.NaN, 3));
+        assertThat(SharpnessSummary.perSeedTable(t).columnNames()).contains("ascent_increase").doesNotContain("sharpness");
+        assertThat(t.columnNames()).contains("sharpness"); // the summary still reads it
+        // where a random direction found more, the sharpness is its own number and stays
+        t.doubleColumn("ascent_increase").set(0, 0.005);
+        assertThat(SharpnessSummary.perSeedTable(t).columnNames()).contains("sharpness");
+        assertThat(SharpnessSummary.batchSizes(t)).isEqualTo("3");
+        assertThat(SharpnessSummary.batchSizes(perSeed(new double[] {0.05, 0.05, 0.05, 0.05, 0.05})))
+                .isEqualTo(SharpnessSummary.NOT_RECORDED);
+    }
+
+    @Test
     void oneSeedHasNoSdAndMixedRadiiAreAnError() {
         Table one = perSeed(new double[] {0.05, 0.05, 0.05, 0.05, 0.05}).where(
                 perSeed(new double[] {0.05, 0.05, 0.05, 0.05, 0.05}).doubleColumn("seed").isEqualTo(0));

@@ -74,10 +74,19 @@ class Table3StatisticsTest {
                 .and(d.stringColumn("modality").isEqualTo(SeedSummary.AVERAGE))
                 .and(d.stringColumn("metric").isEqualTo("DSC")));
         assertThat(fullAll.rowCount()).isEqualTo(1);
-        assertThat(fullAll.doubleColumn("mean").get(0)).isCloseTo(0.12, within(0.01));
-        assertThat(fullAll.doubleColumn("lower").get(0)).isLessThan(0.12).isGreaterThan(0);
+        // percentage points, as the tables print them: a planted 0.12 is 12 points
+        assertThat(fullAll.doubleColumn("mean_pp").get(0)).isCloseTo(12, within(1.0));
+        assertThat(fullAll.doubleColumn("lower_pp").get(0)).isLessThan(12).isGreaterThan(0);
         assertThat(fullAll.intColumn("seeds").get(0)).isEqualTo(3);
         assertThat(fullAll.intColumn("cases").get(0)).isEqualTo(20);
+        // full - no-sam, the comparison that isolates SAM: per modality and averaged, once each
+        Table sam = d.where(d.stringColumn("configuration").isEqualTo("full")
+                .and(d.stringColumn("reference").isEqualTo("no-sam")).and(d.stringColumn("metric").isEqualTo("DSC")));
+        assertThat(sam.stringColumn("modality").asList()).containsExactly("ct", "mr", SeedSummary.AVERAGE);
+        assertThat(sam.doubleColumn("mean_pp").get(2)).isCloseTo(4, within(1.0));
+        assertThat(s.table().stringColumn("full - no-sam NSD").get(2)).startsWith("+");
+        // every row has at least 5 cases: no flag column of dashes
+        assertThat(s.table().columnNames()).doesNotContain("Flag");
     }
 
     @Test
@@ -102,12 +111,13 @@ class Table3StatisticsTest {
         Table3Statistics s = Table3Statistics.of(RunsDirectory.read(dir.resolve("runs")).scores());
         Table t = s.table();
         assertThat(t.stringColumn("Modality").asList()).containsExactly("CT", "MR", "Average");
-        assertThat(t.intColumn("n").asList()).containsExactly(3, 6, 9);
+        assertThat(t.stringColumn("n").asList()).containsExactly("3", "6", "9 (2 modalities, equal weight)");
         assertThat(t.stringColumn("Flag").asList()).containsExactly(Table3Statistics.FEW_CASES, "", "");
         assertThat(t.columnNames()).contains("baseline DSC", "full NSD", "full - baseline DSC", "only-sd - baseline NSD")
                 .doesNotContain("baseline - baseline DSC");
         assertThat(t.stringColumn("full - baseline DSC").get(2)).matches("\\+\\d+\\.\\d\\d \\[[+-]\\d+\\.\\d\\d, [+-]\\d+\\.\\d\\d\\]");
-        assertThat(t.column(t.columnCount() - 2).getString(0)).isEqualTo(Table3Statistics.PAPER_NOT_AVAILABLE);
+        assertThat(t.columnNames()).noneMatch(c -> c.startsWith("Paper"));
+        assertThat(s.notes()).contains("could not be verified").contains("unweighted mean over modalities");
         List<Path> files = s.write(dir.resolve("figures"), "03-table3-statistics");
         assertThat(files).allMatch(Files::isRegularFile);
         String md = Files.readString(dir.resolve("figures/03-table3-statistics.md"));
@@ -115,7 +125,7 @@ class Table3StatisticsTest {
         assertThat(Files.readString(dir.resolve("figures/03-table3-statistics.tex"))).contains("\\toprule")
                 .contains("$\\pm$");
         assertThat(Files.readString(dir.resolve("figures/03-table3-statistics-differences.csv")))
-                .startsWith("configuration,reference,modality,metric,cases,seeds,mean,lower,upper\n");
+                .startsWith("configuration,reference,modality,metric,cases,seeds,mean_pp,lower_pp,upper_pp\n");
     }
 
     @Test

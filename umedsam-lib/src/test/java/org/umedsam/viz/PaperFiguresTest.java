@@ -61,8 +61,15 @@ class PaperFiguresTest {
         }
         String t3 = Files.readString(OUT.resolve("03-table3.md"));
         assertThat(t3).contains("| Modality | baseline DSC | baseline NSD | no-sam DSC | no-sam NSD | full DSC | full NSD |");
+        // sharpness repeated ascent_increase in every row: shown once
         assertThat(Files.readString(OUT.resolve("05-sharpness-seeds.csv"))).startsWith(
-                "configuration,seed,rho,loss,run_loss,random_increase,ascent_increase,sharpness\nbaseline,0,");
+                "configuration,seed,rho,loss,run_loss,random_increase,ascent_increase,batch\nbaseline,0,");
+        // what the columns mean reaches the Markdown reader, not only the LaTeX caption
+        assertThat(Files.readString(OUT.resolve("05-sharpness.md"))).contains("absolute L2 distance")
+                .contains("run_loss: the run's own training objective").contains("fixed batch of 3 training samples");
+        assertThat(Files.readString(OUT.resolve("05-sharpness-seeds.tex"))).contains("absolute L2 distance");
+        assertThat(Files.readString(OUT.resolve("03-table3.tex"))).contains("unweighted mean over modalities");
+        assertThat(Files.readString(OUT.resolve("02-table2-protocol.md"))).contains("An epoch is not a pass");
         // the table over seeds: one row per configuration, with its number of seeds
         List<String> summary = Files.readString(OUT.resolve("05-sharpness.csv")).lines().toList();
         assertThat(summary).hasSize(4);
@@ -101,7 +108,11 @@ class PaperFiguresTest {
                 3D_b,CT,4×100×100,2,full,1,1,2.4
                 3D_b,CT,4×100×100,2,baseline,1,0,2.0
                 """);
-        org.knowm.xchart.XYChart chart = PaperFigures.of(runs, tmp.resolve("out")).efficiency();
+        PaperFigures figures = PaperFigures.of(runs, tmp.resolve("out"));
+        org.knowm.xchart.XYChart chart = figures.efficiency();
+        // the aggregate rows' ± is explained below the table
+        figures.table4();
+        assertThat(Files.readString(tmp.resolve("out").resolve("07-table4.md"))).contains("Aggregate rows");
         // the configurations' series (ChartStyle adds a hidden tick series, named with a leading space)
         assertThat(chart.getSeriesMap().keySet()).filteredOn(k -> !k.startsWith(" ")).containsExactly("baseline", "full");
         org.knowm.xchart.XYSeries full = chart.getSeriesMap().get("full");
