@@ -102,6 +102,7 @@ final class AblationTasks {
                 return 1;
             }
             AblationStudy s = study.open(System.out);
+            s.baseModelScores();
             s.landscapes();
             System.out.println(org.umedsam.report.ResultChecks.check(org.umedsam.report.RunsDirectory.read(s.runsDir())));
             if (noFigures) {

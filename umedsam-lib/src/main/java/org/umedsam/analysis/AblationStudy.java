@@ -126,14 +126,43 @@ public final class AblationStudy {
         return runsDir;
     }
 
-    /** Trains and scores every configuration x seed (reusing finished runs). Returns the runs folder. */
+    /**
+     * Trains and scores every configuration x seed (reusing finished runs), and scores the base model
+     * ({@link #baseModelScores()}). Returns the runs folder.
+     */
     public Path trainAndEvaluateAll() throws IOException {
         for (String config : settings.configurations()) {
             for (long seed : settings.seeds()) {
                 run(config, seed);
             }
         }
+        baseModelScores();
         return runsDir;
+    }
+
+    /**
+     * Scores the profile's base model, before any fine-tuning, on the same test cases as the runs, into
+     * {@code <runs>/<profile>/}{@value RunFiles#BASE_MODEL_DIR} (reused when there): the reference that says what
+     * fine-tuning moved. Its encoder is the runs' frozen one, so its embeddings come from the shared cache.
+     *
+     * @return the folder, or null when the profile has no base model (a warm start or random initialisation)
+     */
+    public Path baseModelScores() throws IOException {
+        if (settings.baseModel().isEmpty()) {
+            return null;
+        }
+        Path dir = runsDir.resolve(RunFiles.BASE_MODEL_DIR);
+        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES))) {
+            log.println("reusing the base model's scores in " + dir);
+            return dir;
+        }
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        org.umedsam.model.LiteMedSam base = org.umedsam.model.LiteMedSam.load(org.umedsam.model.ShippedModels.resolve(Path.of(settings.baseModel())));
+        double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(base, testFiles(), dir, 0);
+        log.printf(Locale.ROOT, "base model %s before fine-tuning: test mean DSC %.4f (evaluated in %.1f s)%n",
+                settings.baseModel(), dsc, (System.nanoTime() - t0) / 1e9);
+        return dir;
     }
 
     /**

@@ -22,9 +22,19 @@ public final class Ordering {
     private Ordering() {
     }
 
-    /** Distinct configurations sorted by {@link #CONFIGURATIONS}. */
+    /**
+     * The name the base model's scores carry where they stand beside the configurations' (Table 3, the
+     * per-modality bars): the weights every run fine-tunes from, before fine-tuning.
+     */
+    public static final String BASE_MODEL = "base model";
+
+    /** Distinct configurations sorted by {@link #CONFIGURATIONS}, the {@link #BASE_MODEL} first (the reference). */
     public static List<String> configurations(Collection<String> names) {
-        return sorted(names, CONFIGURATIONS);
+        List<String> out = sorted(names, CONFIGURATIONS);
+        if (out.remove(BASE_MODEL)) {
+            out.add(0, BASE_MODEL);
+        }
+        return out;
     }
 
     /** Distinct modalities sorted by {@link #MODALITIES}. */

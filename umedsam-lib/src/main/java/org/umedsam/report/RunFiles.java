@@ -26,6 +26,11 @@ public final class RunFiles {
     public static final String SHARPNESS = "sharpness.json";
     public static final String EXAMPLES_DIR = "examples";
     public static final String EXAMPLES_INDEX = "index.csv";
+    /**
+     * Folder beside the runs of a study holding the base model's own test scores ({@value #SCORES}), before any
+     * fine-tuning: the reference Table 3 and the per-modality bars show (not a run: it has no {@code steps.csv}).
+     */
+    public static final String BASE_MODEL_DIR = "base-model";
 
     private RunFiles() {
     }

@@ -86,6 +86,30 @@ public final class RunsDirectory {
         return all;
     }
 
+    /**
+     * {@link #scores()} with the base model's test scores ({@value RunFiles#BASE_MODEL_DIR}/{@value RunFiles#SCORES},
+     * written by the study before fine-tuning) added as configuration {@link Ordering#BASE_MODEL}, seed 0; just
+     * {@link #scores()} when the folder has none.
+     */
+    public Table scoresWithBaseModel() throws IOException {
+        Table all = scores();
+        Path f = dir.resolve(RunFiles.BASE_MODEL_DIR).resolve(RunFiles.SCORES);
+        if (!Files.isRegularFile(f)) {
+            return all;
+        }
+        Table t = Tables.readCsv(f);
+        for (String c : List.of(ScoreColumns.CASE, ScoreColumns.MODALITY, ScoreColumns.DSC, ScoreColumns.NSD)) {
+            if (!t.containsColumn(c)) {
+                throw new IOException(f + ": no '" + c + "' column (has " + t.columnNames() + ")");
+            }
+        }
+        return all.append(Table.create("scores",
+                StringColumn.create(ScoreColumns.CONFIGURATION, repeat(Ordering.BASE_MODEL, t.rowCount())),
+                DoubleColumn.create(ScoreColumns.SEED, repeatD(0, t.rowCount())),
+                t.stringColumn(ScoreColumns.CASE).copy(), t.stringColumn(ScoreColumns.MODALITY).copy(),
+                t.doubleColumn(ScoreColumns.DSC).copy(), t.doubleColumn(ScoreColumns.NSD).copy()));
+    }
+
     private static final String CACHED_EMBEDDINGS = "cached_embeddings";
 
     /**

@@ -19,6 +19,8 @@ public final class Palette {
         new Color(0x009E73), // no-sam: bluish green
         new Color(0x0072B2), // full: blue
     };
+    /** The base model's scores beside the configurations': a neutral light grey, a reference, not a contender. */
+    private static final Color BASE_MODEL = new Color(0xBBBBBB);
     /** Colours left for configurations outside the four (vermillion, reddish purple, sky blue, grey). */
     private static final Color[] OTHER_CONFIGURATIONS = {
         new Color(0xD55E00), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0x777777),
@@ -50,6 +52,9 @@ public final class Palette {
      * chosen from its name, so it is the same in every figure.
      */
     public static Color configuration(String name) {
+        if (name.equals(org.umedsam.report.Ordering.BASE_MODEL)) {
+            return BASE_MODEL;
+        }
         int i = org.umedsam.report.Ordering.CONFIGURATIONS.indexOf(
                 name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         if (i >= 0) {
