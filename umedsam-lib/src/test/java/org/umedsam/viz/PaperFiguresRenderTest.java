@@ -126,10 +126,31 @@ class PaperFiguresRenderTest {
     @Test
     void sigmaAxisHoldsStartAndEquilibriumAndStatesTheChange() throws Exception {
         XYChart c = figures.sigmas();
-        assertThat(c.getStyler().getYAxisMin()).isEqualTo(0.0);
+        // positive values spanning decades: a log axis of whole decades holding sigma = 1
+        assertThat(c.getStyler().isYAxisLogarithmic()).isTrue();
+        assertThat(c.getStyler().getYAxisMin()).isGreaterThan(0.0).isLessThan(1.0);
         assertThat(c.getStyler().getYAxisMax()).isGreaterThan(1.0);
-        assertThat(c.getTitle()).contains("largest change");
+        assertThat(c.getTitle()).contains("largest change").contains("mean of 3 seeds");
         assertThat(c.getSeriesMap().keySet()).anyMatch(n -> n.startsWith("full · dice: σ 1.000 → 0.99") && n.contains("%"));
+    }
+
+    /** Effective weights on a log axis, with relative changes to at most 3 significant figures. */
+    @Test
+    void effectiveWeightsUseALogAxisAndThreeSignificantFigures() throws Exception {
+        XYChart c = figures.effectiveWeights();
+        assertThat(c.getStyler().isYAxisLogarithmic()).isTrue();
+        java.util.regex.Pattern change = java.util.regex.Pattern.compile("\\(([-+]?[0-9.]+) %\\)");
+        List<String> changes = new ArrayList<>();
+        for (String n : c.getSeriesMap().keySet()) {
+            java.util.regex.Matcher m = change.matcher(n);
+            if (m.find()) {
+                changes.add(m.group(1));
+            }
+        }
+        assertThat(changes).isNotEmpty().allSatisfy(v -> assertThat(v.replaceAll("[^0-9]", "").replaceFirst("^0+", "")
+                .replaceFirst("0+$", "").length()).as(v).isLessThanOrEqualTo(3));
+        assertThat(SigmaTrajectories.signed(4298.24)).isEqualTo("+4300");
+        assertThat(SigmaTrajectories.signed(-0.1234)).isEqualTo("-0.123");
     }
 
     @Test
