@@ -420,7 +420,16 @@ public final class PaperFigures {
      */
     public XYChart efficiency() throws IOException {
         Table interleaved = EfficiencyTable.read(runs.dir());
-        return save(EfficiencyPlot.of(interleaved != null ? interleaved : timings()), "07-efficiency");
+        return save(EfficiencyPlot.of(interleaved != null ? interleaved : timings(), testCaseCount()), "07-efficiency");
+    }
+
+    /** Distinct test cases the runs scored (the test split the timed cases come from); 0 without scores. */
+    private int testCaseCount() {
+        try {
+            return runs.scores().stringColumn(org.umedsam.report.ScoreColumns.CASE).countUnique();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private Table timings() throws IOException {

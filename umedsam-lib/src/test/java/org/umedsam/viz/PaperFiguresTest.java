@@ -106,7 +106,14 @@ class PaperFiguresTest {
         assertThat(chart.getSeriesMap().keySet()).filteredOn(k -> !k.startsWith(" ")).containsExactly("baseline", "full");
         org.knowm.xchart.XYSeries full = chart.getSeriesMap().get("full");
         assertThat(full.getYData()).containsExactly(new double[] {0.8, 2.3}, within(1e-12));
-        assertThat(full.getXData()).containsExactly(new double[] {0.01, 0.04}, within(1e-12));
+        // x in pixels/voxels on log axes: 2D cases of 1e4 pixels and 3D cases of 1e6 voxels both stay readable
+        assertThat(full.getXData()).containsExactly(new double[] {10_000, 40_000}, within(1e-9));
+        assertThat(chart.getStyler().isXAxisLogarithmic()).isTrue();
+        assertThat(chart.getStyler().isYAxisLogarithmic()).isTrue();
+        // 2 timed cases of the synthetic runs' scored test cases
+        int scored = org.umedsam.report.RunsDirectory.read(runs).scores().stringColumn("case").countUnique();
+        assertThat(scored).isGreaterThan(2);
+        assertThat(chart.getTitle()).contains("2 of " + scored + " test cases");
     }
 
     static void copy(Path from, Path to) throws IOException {
