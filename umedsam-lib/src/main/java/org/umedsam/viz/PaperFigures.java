@@ -216,9 +216,6 @@ public final class PaperFigures {
 
     // ---- 05 loss landscape ----
 
-    /** Label of the common objective landscapes and sharpness are measured on. */
-    static final String OBJECTIVE_LABEL = "common objective on fixed batch: Dice + BCE + IoU";
-
     /** The colour bar's shorter label of the same objective. */
     static final String OBJECTIVE_SHORT = "loss: Dice + BCE + IoU (fixed batch)";
 
@@ -234,7 +231,7 @@ public final class PaperFigures {
         if (sets.stream().allMatch(s -> s.lines().isEmpty())) {
             throw new IOException(runs.dir() + ": no run has a 1D landscape");
         }
-        return save(LossLandscapePlot.lines(sets, OBJECTIVE_LABEL), "05-landscape-1d");
+        return save(LossLandscapePlot.lines(sets, "Dice + BCE + IoU, " + landscapeBatch()), "05-landscape-1d");
     }
 
     /**
@@ -255,7 +252,7 @@ public final class PaperFigures {
             titles.add(configs.get(c) + " (seed " + s.seed() + ")");
         }
         BufferedImage img = LandscapePanels.render("2D loss landscapes on one scale (direction pair 1; shared contour "
-                + "levels)", titles, List.of(""), cells, levels(cells), OBJECTIVE_SHORT);
+                + "levels; " + landscapeBatch() + ")", titles, List.of(""), cells, levels(cells), OBJECTIVE_SHORT);
         save(img, "05-landscape-2d");
         return img;
     }
@@ -290,9 +287,37 @@ public final class PaperFigures {
         }
         LandscapeSurface[][] cells = rows.toArray(new LandscapeSurface[0][]);
         BufferedImage img = LandscapePanels.render("2D loss landscapes, every seed and direction pair (shared contour "
-                + "levels)", configs, rowTitles, cells, levels(cells), OBJECTIVE_SHORT);
+                + "levels; " + landscapeBatch() + ")", configs, rowTitles, cells, levels(cells), OBJECTIVE_SHORT);
         save(img, "05-landscape-2d-all");
         return img;
+    }
+
+    /**
+     * How many training samples the landscapes' objective is evaluated on, from the runs'
+     * {@code sharpness.json} ("fixed batch of 3 training samples"): a few samples make a landscape of
+     * those samples, not of the training set, so the figures say how few.
+     */
+    private String landscapeBatch() throws IOException {
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+        for (RunRecords r : runs.runs()) {
+            Path f = r.dir().resolve(org.umedsam.report.RunFiles.LANDSCAPE_DIR).resolve(org.umedsam.report.RunFiles.SHARPNESS);
+            if (java.nio.file.Files.isRegularFile(f)) {
+                try {
+                    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(f))
+                            .getAsJsonObject();
+                    if (o.has("batch")) {
+                        sizes.add(o.get("batch").getAsInt());
+                    }
+                } catch (RuntimeException e) {
+                    throw new IOException(f + ": malformed JSON: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (sizes.isEmpty()) {
+            return "fixed batch of training samples (size not recorded)";
+        }
+        String n = sizes.size() == 1 ? sizes.first().toString() : sizes.first() + " to " + sizes.last();
+        return "fixed batch of " + n + " training sample" + (sizes.equals(java.util.Set.of(1)) ? "" : "s");
     }
 
     private List<LandscapeSet> surfaceSets() throws IOException {

@@ -116,6 +116,18 @@ class PaperFiguresTest {
         assertThat(chart.getTitle()).contains("2 of " + scored + " test cases");
     }
 
+    /** The landscape says its axes are filter-normalised (not rho's parameter L2) and how few samples it rests on. */
+    @Test
+    void landscapeStatesItsUnitsAndBatch(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path runs = tmp.resolve("runs");
+        copy(FigureRenderTest.RECORDS.resolve("runs"), runs);
+        org.knowm.xchart.XYChart chart = PaperFigures.of(runs, tmp.resolve("out")).landscape1d();
+        // every synthetic run's sharpness.json records "batch": 3
+        assertThat(chart.getYAxisTitle()).contains("fixed batch of 3 training samples");
+        assertThat(chart.getXAxisTitle()).contains("filter-normalised units").contains("Li et al. 2018");
+    }
+
     static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
