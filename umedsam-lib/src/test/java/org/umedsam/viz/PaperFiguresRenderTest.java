@@ -134,6 +134,41 @@ class PaperFiguresRenderTest {
         assertThat(c.getSeriesMap().keySet()).anyMatch(n -> n.startsWith("full · dice: σ 1.000 → 0.99") && n.contains("%"));
     }
 
+    /**
+     * With learned sigmas the per-epoch values are the objective with log σ (can go negative): the axis says so,
+     * and the figure says over how many seeds and validation samples its values are means.
+     */
+    @Test
+    void epochFiguresNameTheirObjectiveSeedsAndValidationSamples(@TempDir Path dir) throws Exception {
+        XYChart sigmas = figures.epochs("no-sam");
+        assertThat(sigmas.getYAxisTitle()).contains("with log σ");
+        assertThat(sigmas.getTitle()).contains("mean of 3 seeds");
+        assertThat(figures.epochs("baseline").getYAxisTitle()).doesNotContain("log σ").contains("fixed-weight");
+        // the synthetic runs have no run.json: the legend says the count is unknown rather than guess it
+        assertThat(sigmas.getSeriesMap().values()).map(org.knowm.xchart.XYSeries::getLabel)
+                .anyMatch(l -> l.startsWith("validation DSC") && l.contains("not recorded"));
+        Path runs = SyntheticRuns.write(dir.resolve("runs"), List.of("full"), 2, 3);
+        for (String run : List.of("full-s0", "full-s1")) {
+            Files.writeString(runs.resolve(run).resolve("run.json"), "{\"validation_samples\": 36}\n");
+        }
+        XYChart recorded = LossCurves.epochs(org.umedsam.report.RunRecords.readAll(runs));
+        assertThat(recorded.getSeriesMap().values()).map(org.knowm.xchart.XYSeries::getLabel)
+                .contains("validation DSC, right axis\n(mean of 36 samples)", "validation\n(mean of 36 samples)");
+    }
+
+    /** Objectives with and without log σ are different functions: each gets its own, titled axis. */
+    @Test
+    void objectiveKeepsUncertaintyWeightedRunsOnTheirOwnAxis() throws Exception {
+        XYChart c = figures.objective();
+        assertThat(c.getYAxisTitle()).contains("fixed-weight");
+        assertThat(c.getYAxisGroupTitle(1)).contains("log σ");
+        assertThat(c.getTitle()).contains("two axes");
+        assertThat(c.getSeriesMap().get("full (3 seeds)").getYAxisGroup()).isEqualTo(1);
+        assertThat(c.getSeriesMap().get("no-sam (3 seeds)").getYAxisGroup()).isEqualTo(1);
+        assertThat(c.getSeriesMap().get("baseline (3 seeds)").getYAxisGroup()).isZero();
+        assertThat(c.getSeriesMap().get("only-sd (3 seeds)").getYAxisGroup()).isZero();
+    }
+
     /** Effective weights on a log axis, with relative changes to at most 3 significant figures. */
     @Test
     void effectiveWeightsUseALogAxisAndThreeSignificantFigures() throws Exception {
