@@ -364,8 +364,8 @@ public final class PaperFigures {
     // ---- 06 qualitative ----
 
     /**
-     * The {@value #QUALITATIVE_CASES} test cases with the highest DSC averaged over configurations,
-     * each shown for every configuration (rows: cases, columns: configurations), like the paper's
+     * The {@value #QUALITATIVE_CASES} cases with the highest DSC averaged over configurations among the examples
+     * the runs kept (not the whole test split: see {@link QualitativeCases}), each shown for every configuration (rows: cases, columns: configurations), like the paper's
      * Fig. 3: {@code 06-qualitative-good}.
      */
     public BufferedImage qualitativeGood() throws IOException {
@@ -373,8 +373,8 @@ public final class PaperFigures {
     }
 
     /**
-     * The {@value #QUALITATIVE_CASES} test cases with the lowest DSC averaged over configurations,
-     * like the paper's Fig. 4: {@code 06-qualitative-challenging}.
+     * The {@value #QUALITATIVE_CASES} cases with the lowest DSC averaged over configurations among the examples
+     * the runs kept, like the paper's Fig. 4: {@code 06-qualitative-challenging}.
      */
     public BufferedImage qualitativeChallenging() throws IOException {
         return qualitative(false);
@@ -399,15 +399,28 @@ public final class PaperFigures {
                 panels.add(panel(e, caption));
             }
         }
-        String title = (good ? "Good results" : "Challenging results") + " (" + profile() + "): "
-                + (picked.size() == 1 ? "the test case" : "the " + picked.size() + " test cases") + " with the "
-                + (good ? "highest" : "lowest") + " DSC averaged over configurations";
+        String title = qualitativeTitle(good, picked.size(), cases);
         List<ImageGrid.LegendEntry> legend = List.of(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt (largest object)"),
                 new ImageGrid.LegendEntry(Overlay.TRUTH, "ground truth (every object)"),
                 new ImageGrid.LegendEntry(Overlay.PREDICTION, "prediction"));
         BufferedImage img = ImageGrid.compose(title, panels, cases.configurations().size(), legend);
         save(img, "06-qualitative-" + (good ? "good" : "challenging"));
         return img;
+    }
+
+    /**
+     * The qualitative title says what the cases were picked from: not the test split, but the few examples each
+     * configuration's first-seed run kept per modality (its best, its worst, then others), and that the pick
+     * prefers a modality not yet shown.
+     */
+    String qualitativeTitle(boolean good, int shown, QualitativeCases cases) {
+        String seeds = cases.seeds().size() == 1 ? "seed " + cases.seeds().first()
+                : "seeds " + cases.seeds().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return (good ? "Good results" : "Challenging results") + " (" + profile() + " profile): "
+                + (shown == 1 ? "the case" : shown + " cases") + " with the " + (good ? "highest" : "lowest")
+                + " mean DSC over configurations (one per modality where possible), among the " + cases.caseCount()
+                + " test cases every configuration kept as examples (at most " + cases.perModality()
+                + " per modality and run: its best, its worst, then others; " + seeds + ")";
     }
 
     private static ImageGrid.Panel panel(QualitativeExample e, String caption) {

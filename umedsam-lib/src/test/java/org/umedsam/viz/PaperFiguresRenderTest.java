@@ -169,6 +169,30 @@ class PaperFiguresRenderTest {
         assertThat(c.getSeriesMap().get("only-sd (3 seeds)").getYAxisGroup()).isZero();
     }
 
+    /**
+     * The qualitative title says the cases come from the examples each run kept (not the whole test split), how
+     * many, and which seed; "full" in it is the profile, not the configuration.
+     */
+    @Test
+    void qualitativeTitleSaysWhatTheCasesWerePickedFrom() throws Exception {
+        QualitativeCases cases = QualitativeCases.of(figures.runs());
+        int kept = SyntheticRuns.MODALITIES.size() * SyntheticRuns.CASES_PER_MODALITY;
+        assertThat(cases.caseCount()).isEqualTo(kept);
+        String good = figures.qualitativeTitle(true, 4, cases);
+        assertThat(good).contains("(synthetic profile)", "4 cases with the highest mean DSC",
+                "among the " + kept + " test cases every configuration kept as examples",
+                "at most " + SyntheticRuns.CASES_PER_MODALITY + " per modality and run", "seed 0");
+        assertThat(figures.qualitativeTitle(false, 4, cases)).contains("lowest mean DSC");
+        // a title wider than the grid wraps onto more lines instead of being cut or widening the figure
+        BufferedImage panel = Overlay.render(FigureRenderTest.disk(60, 60, 0), 300);
+        List<ImageGrid.Panel> panels = List.of(new ImageGrid.Panel(panel, "a"), new ImageGrid.Panel(panel, "b"),
+                new ImageGrid.Panel(panel, "c"), new ImageGrid.Panel(panel, "d"));
+        BufferedImage shortTitle = ImageGrid.compose("Good results", panels, 4, List.of());
+        BufferedImage longTitle = ImageGrid.compose(good + " " + good, panels, 4, List.of());
+        assertThat(longTitle.getWidth()).isEqualTo(shortTitle.getWidth());
+        assertThat(longTitle.getHeight()).isGreaterThan(shortTitle.getHeight());
+    }
+
     /** Effective weights on a log axis, with relative changes to at most 3 significant figures. */
     @Test
     void effectiveWeightsUseALogAxisAndThreeSignificantFigures() throws Exception {
