@@ -50,6 +50,9 @@ public final class PreprocessingExamples {
         return img;
     }
 
+    /** Each histogram is of one case, not of its modality: the titles say so. */
+    static final String ONE_CASE_EACH = " (one case per modality)";
+
     /**
      * Intensity histograms of every modality's example: the stored 8-bit values
      * ({@code 01-histogram-stored}) or the network input inside the resized area
@@ -62,9 +65,9 @@ public final class PreprocessingExamples {
             series.put(e.modality(), input ? e.input() : e.raw());
         }
         XYChart c = input
-                ? IntensityHistogram.of("Network input after preprocessing", "normalised intensity (0 to 1)", series,
+                ? IntensityHistogram.of("Network input after preprocessing" + ONE_CASE_EACH, "normalised intensity (0 to 1)", series,
                         32, 0, 1, true)
-                : IntensityHistogram.of("Stored intensities before preprocessing", "stored 8-bit intensity (0 to 255)",
+                : IntensityHistogram.of("Stored intensities before preprocessing" + ONE_CASE_EACH, "stored 8-bit intensity (0 to 255)",
                         series, 32, 0, 256, true);
         writer.write(c, out, input ? "01-histogram-input" : "01-histogram-stored");
         return c;

@@ -23,16 +23,18 @@ public final class RunInfo {
     }
 
     public static void writeNew(Path file, TrainConfig config, String runName) throws IOException {
-        writeNew(file, config, runName, java.util.List.of());
+        writeNew(file, config, runName, java.util.List.of(), 0);
     }
 
     /**
      * Writes a new {@code run.json}; {@code skippedCases} ("file: problem", from
      * {@code train --skip-bad-cases}) are counted ({@code skipped_cases}) and listed
-     * ({@code skipped_case_problems}).
+     * ({@code skipped_case_problems}); {@code validationSamples} ({@code validation_samples}) is how many
+     * samples each epoch's validation pass scores (0 without validation; the DSC leaves out those whose Dice is
+     * undefined), so a figure of the validation values can say what they average over.
      */
-    public static void writeNew(Path file, TrainConfig config, String runName, java.util.List<String> skippedCases)
-            throws IOException {
+    public static void writeNew(Path file, TrainConfig config, String runName, java.util.List<String> skippedCases,
+                                int validationSamples) throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("run_name", runName);
         o.addProperty("config_name", config.name());
@@ -53,6 +55,7 @@ public final class RunInfo {
         JsonArray skipped = new JsonArray();
         skippedCases.forEach(skipped::add);
         o.add("skipped_case_problems", skipped);
+        o.addProperty("validation_samples", validationSamples);
         AtomicFiles.writeString(file, Checkpoint.GSON.toJson(o) + "\n");
     }
 

@@ -149,7 +149,8 @@ public final class Trainer {
                     + folder.dir() + " instead");
         }
         config.write(folder.config());
-        RunInfo.writeNew(folder.runInfo(), config, folder.name(), train.skippedCases());
+        RunInfo.writeNew(folder.runInfo(), config, folder.name(), train.skippedCases(),
+                validation == null ? 0 : validation.epochSize(0));
         Trainer t = new Trainer(config, model, train, validation, options, folder);
         t.record = new RunRecord(folder.dir(), t.loss.termNames(), t.logSigma != null);
         return t.run();

@@ -76,6 +76,49 @@ public final class ChartStyle {
         return Math.floor(Math.log10(hi) + 1e-9) - Math.ceil(Math.log10(lo) - 1e-9) >= 2;
     }
 
+    /**
+     * Makes an axis logarithmic over whole decades around [lo, hi] (both positive), at least two
+     * decades wide: XChart labels only powers of ten, so whole decades give every axis at least three
+     * labelled ticks. A range inside one decade is widened on the side its data lie nearer to.
+     *
+     * @param y the y axis (else the x axis)
+     */
+    public static void logAxis(XYChart chart, boolean y, double lo, double hi) {
+        if (!(lo > 0) || !(hi >= lo) || !Double.isFinite(hi)) {
+            throw new IllegalArgumentException("a logarithmic axis needs 0 < lo <= hi, got [" + lo + ", " + hi + "]");
+        }
+        int from = (int) Math.floor(Math.log10(lo) + 1e-9);
+        int to = (int) Math.ceil(Math.log10(hi) - 1e-9);
+        while (to - from < 2) {
+            // widen where the data leave less room, so they stay off the frame
+            if (to - Math.log10(hi) < Math.log10(lo) - from) {
+                to++;
+            } else {
+                from--;
+            }
+        }
+        if (y) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisMin(Math.pow(10, from));
+            chart.getStyler().setYAxisMax(Math.pow(10, to));
+        } else {
+            chart.getStyler().setXAxisLogarithmic(true);
+            chart.getStyler().setXAxisMin(Math.pow(10, from));
+            chart.getStyler().setXAxisMax(Math.pow(10, to));
+        }
+    }
+
+    /** {@code v} rounded to {@code digits} significant figures, without exponent or trailing zeros (4298.24 -> "4300"). */
+    public static String significant(double v, int digits) {
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        if (v == 0) {
+            return "0";
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).stripTrailingZeros().toPlainString();
+    }
+
     /** Smallest and largest finite value of the given arrays ({+inf, -inf} when there is none). */
     static double[] range(double[]... values) {
         double lo = Double.POSITIVE_INFINITY;

@@ -19,8 +19,9 @@ import tech.tablesaw.api.Table;
  * method): the mean over that configuration's runs (seeds, or repeats interleaved with the other
  * configuration) with an error bar of one sample standard deviation. Input: the timing table
  * behind {@link Table4}: columns case, size (H×W or D×H×W, e.g. {@code 86×512×512}) or voxels,
- * objects, seconds and optionally configuration. Axes are logarithmic only where they span enough
- * decades to carry three labelled ticks, linear from zero otherwise.
+ * objects, seconds and optionally configuration. Both axes are logarithmic (whole decades): 2D cases
+ * of tens of thousands of pixels and 3D cases of millions of voxels, and times from a tenth of a second to
+ * seconds, would otherwise crowd the 2D cases into one corner.
  */
 public final class EfficiencyPlot {
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE,
@@ -29,7 +30,16 @@ public final class EfficiencyPlot {
     private EfficiencyPlot() {
     }
 
+    /** {@link #of(Table, int)} without the size of the test split. */
     public static XYChart of(Table timings) {
+        return of(timings, 0);
+    }
+
+    /**
+     * @param testCases cases in the test split the timed cases come from, for the title's "N of M"
+     *                  (0 when unknown)
+     */
+    public static XYChart of(Table timings, int testCases) {
         if (!timings.containsColumn(Table4.SECONDS)) {
             throw new IllegalArgumentException(timings.name() + ": no 'seconds' column (has " + timings.columnNames() + ")");
         }
@@ -56,7 +66,7 @@ public final class EfficiencyPlot {
             String config = hasConfig ? timings.stringColumn(Table4.CONFIGURATION).get(r) : "all runs";
             String id = hasCase ? timings.stringColumn(Table4.CASE).get(r) : Integer.toString(r);
             times.computeIfAbsent(config, k -> new LinkedHashMap<>()).computeIfAbsent(id, k -> new ArrayList<>()).add(seconds[r]);
-            size.put(id, voxels[r] / 1e6);
+            size.put(id, voxels[r]);
         }
         if (times.isEmpty()) {
             throw new IllegalArgumentException(timings.name() + ": no case with positive size and time");
@@ -66,23 +76,16 @@ public final class EfficiencyPlot {
             configs = List.of("baseline", "full");
         }
         int repeats = times.values().stream().flatMap(m -> m.values().stream()).mapToInt(List::size).max().orElse(1);
-        XYChart chart = LossCurves.newChart("Running time per test case" + (repeats > 1
-                ? " (mean ± sd over " + repeats + " runs)" : ""), "case size (megavoxels; sizes H×W or D×H×W)",
+        int timed = size.size();
+        String cases = testCases > timed ? timed + " of " + testCases + " test cases" : timed + " test case" + (timed == 1 ? "" : "s");
+        XYChart chart = LossCurves.newChart("Running time per case, " + cases + (repeats > 1
+                ? " (mean ± sd over " + repeats + " runs)" : ""), "case size (pixels or voxels: H×W or D×H×W)",
                 "running time (s)");
         double[] xr = ChartStyle.range(size.values().stream().mapToDouble(Double::doubleValue).toArray());
-        double[] yr = ChartStyle.range(seconds);
-        boolean logX = ChartStyle.logAxisReadable(xr[0], xr[1]);
-        boolean logY = ChartStyle.logAxisReadable(yr[0], yr[1]);
-        chart.getStyler().setXAxisLogarithmic(logX);
-        chart.getStyler().setYAxisLogarithmic(logY);
-        if (!logX) {
-            chart.getStyler().setXAxisMin(0.0);
-            // XChart's default pattern drops the leading zero (".05")
-            chart.getStyler().setXAxisDecimalPattern("0.###");
-        }
-        if (!logY) {
-            chart.getStyler().setYAxisMin(0.0);
-        }
+        double[] yr = ChartStyle.range(times.values().stream().flatMap(m -> m.values().stream()).flatMap(List::stream)
+                .mapToDouble(Double::doubleValue).toArray());
+        ChartStyle.logAxis(chart, false, xr[0], xr[1]);
+        ChartStyle.logAxis(chart, true, yr[0], yr[1]);
         chart.getStyler().setMarkerSize(9);
         chart.getStyler().setErrorBarsColorSeriesColor(true);
         int k = 0;
@@ -103,9 +106,7 @@ public final class EfficiencyPlot {
                 }
                 // on a log axis an error bar below zero cannot be drawn: clip it at 99 % of the mean
                 err[i] = v.length > 1 ? Math.sqrt(sd / (v.length - 1)) : 0;
-                if (logY) {
-                    err[i] = Math.min(err[i], 0.99 * y[i]);
-                }
+                err[i] = Math.min(err[i], 0.99 * y[i]);
                 i++;
             }
             XYSeries s = chart.addSeries(config, x, y, err);

@@ -37,6 +37,8 @@ public final class ImageGrid {
     private static final int GAP = 10;
     private static final int MARGIN = 14;
     static final Font TITLE_FONT = new Font("DejaVu Sans", Font.BOLD, 16);
+    /** Width in pixels at which a title over a narrow grid wraps. */
+    private static final int TITLE_WRAP = 900;
     private static final Font CAPTION_FONT = new Font("DejaVu Sans", Font.PLAIN, 13);
 
     private ImageGrid() {
@@ -77,13 +79,16 @@ public final class ImageGrid {
         }
         int captionH = captionLines == 0 ? 0 : captionLines * capFm.getHeight() + 6;
         boolean hasTitle = title != null && !title.isBlank();
-        int titleH = hasTitle ? titleFm.getHeight() + 10 : 0;
+        int gridW = cols * cellW + (cols - 1) * GAP;
+        // a long title (one that says what the panels were picked from) wraps at the grid's width, or at
+        // TITLE_WRAP for a narrow grid, which widens to its title rather than cutting it
+        List<String> titleLines = hasTitle ? wrap(title, Math.max(gridW, TITLE_WRAP), titleFm) : List.of();
+        int titleW = titleLines.stream().mapToInt(titleFm::stringWidth).max().orElse(0);
+        int titleH = hasTitle ? titleLines.size() * titleFm.getHeight() + 10 : 0;
         List<List<LegendEntry>> legendRows = legendRows(legend, cols * cellW + (cols - 1) * GAP, capFm);
         int legendH = legendRows.isEmpty() ? 0 : legendRows.size() * (capFm.getHeight() + 6) + 8;
 
-        int gridW = cols * cellW + (cols - 1) * GAP;
-        // a narrow grid (one or two panels) widens to its title rather than cutting it
-        int width = 2 * MARGIN + Math.max(gridW, hasTitle ? titleFm.stringWidth(title) : 0);
+        int width = 2 * MARGIN + Math.max(gridW, titleW);
         int gridX = (width - gridW) / 2;
         int height = 2 * MARGIN + titleH + rows * (cellH + captionH) + (rows - 1) * GAP + legendH;
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -95,8 +100,11 @@ public final class ImageGrid {
         g.setColor(Color.BLACK);
         if (hasTitle) {
             g.setFont(TITLE_FONT);
-            String t = fit(title, width - 2 * MARGIN, titleFm);
-            g.drawString(t, (width - titleFm.stringWidth(t)) / 2, MARGIN + titleFm.getAscent());
+            int ty = MARGIN + titleFm.getAscent();
+            for (String line : titleLines) {
+                g.drawString(line, (width - titleFm.stringWidth(line)) / 2, ty);
+                ty += titleFm.getHeight();
+            }
         }
         g.setFont(CAPTION_FONT);
         for (int i = 0; i < panels.size(); i++) {

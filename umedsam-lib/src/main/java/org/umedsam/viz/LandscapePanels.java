@@ -213,9 +213,10 @@ public final class LandscapePanels {
         g.setFont(LABEL);
         g.setColor(Color.BLACK);
         FontMetrics lm = g.getFontMetrics();
-        String xl = "direction 1, α";
+        // filter-normalised (Li et al. 2018), not parameter L2 like the sharpness radius rho
+        String xl = "direction 1, α (filter-normalised)";
         g.drawString(xl, ox + (PLOT - lm.stringWidth(xl)) / 2, oy + PLOT + 40);
-        drawRotated(g, "direction 2, β", LABEL, ox - 50, oy + PLOT / 2);
+        drawRotated(g, "direction 2, β (filter-normalised)", LABEL, ox - 50, oy + PLOT / 2);
     }
 
     /** Tick values at a 1-2-5 step, about five over [lo, hi]. */

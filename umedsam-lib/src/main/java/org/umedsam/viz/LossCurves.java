@@ -88,14 +88,59 @@ public final class LossCurves {
         return chart;
     }
 
+    /** Axis title of an objective with fixed weights. */
+    static final String FIXED_OBJECTIVE = "fixed-weight objective Σ w·L (dimensionless)";
+    /** Axis title of an uncertainty-weighted objective (learned sigmas). */
+    static final String UNCERTAINTY_OBJECTIVE = "uncertainty-weighted Σ L/(2σ²) + log σ";
+
     /**
      * The weighted training objective ({@code loss_total}) of every configuration against step. With
-     * learned sigmas the objective includes the {@code log sigma} terms and can be negative, so the
-     * axis is linear; configurations optimise different objectives, so compare their shapes, not
-     * their levels (the unweighted terms are comparable: {@link #compare}).
+     * learned sigmas the objective includes the {@code log sigma} terms and can be negative: it is another
+     * function than a fixed-weight sum, and on one axis its level read as "lower loss". So the
+     * uncertainty-weighted configurations get the right axis, the fixed-weight ones the left, each titled
+     * with its objective; compare shapes, not levels across the axes (the unweighted terms are comparable:
+     * {@link #compare}).
      */
     public static XYChart total(List<RunRecords> runs) {
-        return compare(runs, RunRecords.TOTAL, "Training objective", "weighted objective (dimensionless)");
+        XYChart chart = compare(runs, RunRecords.TOTAL, "Training objective", FIXED_OBJECTIVE);
+        Map<String, List<RunRecords>> byConfig = byConfiguration(runs, RunRecords.TOTAL);
+        boolean anyFixed = false;
+        boolean anyUncertainty = false;
+        for (Map.Entry<String, List<RunRecords>> e : byConfig.entrySet()) {
+            boolean uncertainty = e.getValue().stream().anyMatch(r -> !r.sigmaTerms().isEmpty());
+            anyFixed |= !uncertainty;
+            anyUncertainty |= uncertainty;
+            if (!uncertainty) {
+                continue;
+            }
+            String prefix = e.getKey() + seedNote(e.getValue().size());
+            for (XYSeries s : chart.getSeriesMap().values()) {
+                if (s.getName().equals(prefix) || s.getName().equals(prefix + " ± sd")) {
+                    s.setYAxisGroup(1);
+                }
+            }
+        }
+        if (anyUncertainty && !anyFixed) {
+            // every configuration has sigmas: one axis, titled with that objective
+            for (XYSeries s : chart.getSeriesMap().values()) {
+                s.setYAxisGroup(0);
+            }
+            chart.setYAxisTitle(UNCERTAINTY_OBJECTIVE + " (dimensionless)");
+        } else if (anyUncertainty) {
+            chart.setTitle(chart.getTitle() + ": two objectives, two axes");
+            // ChartStyle's hidden tick series (name starts with a blank) took its y from the first series: same axis
+            int firstGroup = chart.getSeriesMap().values().iterator().next().getYAxisGroup();
+            chart.getSeriesMap().values().stream().filter(s -> s.getName().startsWith(" "))
+                    .forEach(s -> s.setYAxisGroup(firstGroup));
+            chart.setYAxisGroupTitle(1, UNCERTAINTY_OBJECTIVE);
+            chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            for (XYSeries s : chart.getSeriesMap().values()) {
+                if (s.isShowInLegend()) {
+                    s.setLabel(s.getName() + (s.getYAxisGroup() == 1 ? ", right axis" : ", left axis"));
+                }
+            }
+        }
+        return chart;
     }
 
     /** {@link #epochs(List)} of one run. */
@@ -122,11 +167,48 @@ public final class LossCurves {
         return epochs >= 2 ? perEpoch(withEpochs, config, epochs) : perStepWithValidation(group, withEpochs, config);
     }
 
+    /**
+     * Left-axis title of the per-epoch figures: with learned sigmas the training and validation values are
+     * the uncertainty-weighted objective, log sigma terms included (negative once a sigma drops below 1).
+     */
+    static String objectiveAxis(List<RunRecords> group) {
+        return group.stream().anyMatch(r -> !r.sigmaTerms().isEmpty())
+                ? "training objective (weighted, with log σ)" : "loss (fixed-weight sum of terms)";
+    }
+
+    /** Key in run.json of the number of validation samples scored each epoch. */
+    static final String VALIDATION_SAMPLES = "validation_samples";
+
+    /**
+     * What each epoch's validation values average over, for the legend: "mean of 36 samples" when every
+     * run's run.json records the same count, else says it is not recorded (older runs).
+     */
+    static String validationNote(List<RunRecords> group) {
+        java.util.TreeSet<Integer> counts = new java.util.TreeSet<>();
+        for (RunRecords r : group) {
+            if (r.run() == null || !r.run().has(VALIDATION_SAMPLES)) {
+                return "sample count not recorded";
+            }
+            counts.add(r.run().get(VALIDATION_SAMPLES).getAsInt());
+        }
+        if (counts.size() != 1) {
+            return "mean of " + counts.first() + " to " + counts.last() + " samples";
+        }
+        int n = counts.first();
+        return "mean of " + n + " sample" + (n == 1 ? "" : "s");
+    }
+
+    /** " (mean of 3 seeds)", or "" for one run. */
+    static String seedMeanNote(int seeds) {
+        return seeds > 1 ? " (mean of " + seeds + " seeds)" : "";
+    }
+
     private static XYChart perEpoch(List<RunRecords> group, String config, int epochs) {
-        XYChart chart = newChart("Per-epoch loss and validation DSC: " + config + seedNote(group.size()), "epoch",
-                "loss (dimensionless)");
+        XYChart chart = newChart("Per-epoch loss and validation DSC: " + config + seedMeanNote(group.size()), "epoch",
+                objectiveAxis(group));
+        String validation = validationNote(group);
         double[] epoch = java.util.Arrays.copyOf(Tables.doubles(group.get(0).epochs(), "epoch"), epochs);
-        String[][] lines = {{"train_loss", "training loss"}, {"val_loss", "validation loss"}};
+        String[][] lines = {{"train_loss", "training"}, {"val_loss", "validation\n(" + validation + ")"}};
         java.awt.Color[] colours = {Palette.configuration(config), Palette.term(0)};
         int k = 0;
         for (String[] l : lines) {
@@ -145,6 +227,7 @@ public final class LossCurves {
             double[][] xy = Series.finite(epoch, percent(dsc), false);
             if (xy[0].length > 0) {
                 XYSeries s = chart.addSeries("validation DSC (right axis)", xy[0], xy[1]);
+                s.setLabel("validation DSC, right axis\n(" + validation + ")");
                 s.setMarker(SeriesMarkers.DIAMOND);
                 s.setLineColor(Palette.term(1));
                 s.setMarkerColor(Palette.term(1));
@@ -165,13 +248,15 @@ public final class LossCurves {
         if (c == null) {
             throw new IllegalArgumentException(group.get(0).dir() + ": steps.csv has no loss_total values");
         }
-        XYChart chart = newStepChart("Loss per step, validation after epoch 1: " + config
-                + seedNote(group.size()), "loss (dimensionless)");
-        addCurve(chart, "training objective per step", c, Palette.configuration(config), false);
+        XYChart chart = newStepChart("Per step, validated after epoch 1: " + config
+                + seedMeanNote(group.size()), objectiveAxis(group));
+        String validation = validationNote(withEpochs);
+        addCurve(chart, "training, per step", c, Palette.configuration(config), false);
         double[] ends = {c.x()[0], c.x()[c.x().length - 1]};
         double[] val = epochMean(withEpochs, "val_loss", 1);
         if (val != null && Double.isFinite(val[0])) {
-            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation loss after epoch 1 (%.3f)", val[0]),
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation after epoch 1: %.3f\n(%s)", val[0],
+                            validation),
                     ends, new double[] {val[0], val[0]});
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(Palette.term(0));
@@ -180,7 +265,8 @@ public final class LossCurves {
         double[] dsc = epochMean(withEpochs, "val_dsc", 1);
         if (dsc != null && Double.isFinite(dsc[0])) {
             double p = 100 * dsc[0];
-            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation DSC after epoch 1 (%.1f %%, right axis)", p),
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "validation DSC after epoch 1:\n%.1f %% (right axis)\n(%s)",
+                            p, validation),
                     ends, new double[] {p, p});
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(Palette.term(1));

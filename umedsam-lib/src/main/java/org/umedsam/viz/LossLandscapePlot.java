@@ -58,8 +58,9 @@ public final class LossLandscapePlot {
         if (perSeed.isEmpty()) {
             throw new IllegalArgumentException("no landscape lines to plot");
         }
+        // α is in filter-normalised units, not parameter L2: the ±1 span is not comparable with SAM's absolute rho
         XYChart chart = LossCurves.newChart("1D loss landscape, mean ± SD over seeds",
-                "step along direction, α (units of filter norm)", yAxisLabel);
+                "step along direction, α (filter-normalised units, Li et al. 2018)", yAxisLabel);
         chart.getStyler().setXAxisDecimalPattern("0.##");
         chart.getStyler().setYAxisDecimalPattern("0.###");
         List<String> configs = Ordering.configurations(perSeed.keySet());

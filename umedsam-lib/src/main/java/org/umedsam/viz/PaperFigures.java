@@ -239,9 +239,6 @@ public final class PaperFigures {
 
     // ---- 05 loss landscape ----
 
-    /** Label of the common objective landscapes and sharpness are measured on. */
-    static final String OBJECTIVE_LABEL = "common objective on fixed batch: Dice + BCE + IoU";
-
     /** The colour bar's shorter label of the same objective. */
     static final String OBJECTIVE_SHORT = "loss: Dice + BCE + IoU (fixed batch)";
 
@@ -257,7 +254,7 @@ public final class PaperFigures {
         if (sets.stream().allMatch(s -> s.lines().isEmpty())) {
             throw new IOException(runs.dir() + ": no run has a 1D landscape");
         }
-        return save(LossLandscapePlot.lines(sets, OBJECTIVE_LABEL), "05-landscape-1d");
+        return save(LossLandscapePlot.lines(sets, "Dice + BCE + IoU, " + landscapeBatch()), "05-landscape-1d");
     }
 
     /**
@@ -278,7 +275,7 @@ public final class PaperFigures {
             titles.add(configs.get(c) + " (seed " + s.seed() + ")");
         }
         BufferedImage img = LandscapePanels.render("2D loss landscapes on one scale (direction pair 1; shared contour "
-                + "levels)", titles, List.of(""), cells, levels(cells), OBJECTIVE_SHORT);
+                + "levels; " + landscapeBatch() + ")", titles, List.of(""), cells, levels(cells), OBJECTIVE_SHORT);
         save(img, "05-landscape-2d");
         return img;
     }
@@ -313,9 +310,37 @@ public final class PaperFigures {
         }
         LandscapeSurface[][] cells = rows.toArray(new LandscapeSurface[0][]);
         BufferedImage img = LandscapePanels.render("2D loss landscapes, every seed and direction pair (shared contour "
-                + "levels)", configs, rowTitles, cells, levels(cells), OBJECTIVE_SHORT);
+                + "levels; " + landscapeBatch() + ")", configs, rowTitles, cells, levels(cells), OBJECTIVE_SHORT);
         save(img, "05-landscape-2d-all");
         return img;
+    }
+
+    /**
+     * How many training samples the landscapes' objective is evaluated on, from the runs'
+     * {@code sharpness.json} ("fixed batch of 3 training samples"): a few samples make a landscape of
+     * those samples, not of the training set, so the figures say how few.
+     */
+    private String landscapeBatch() throws IOException {
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+        for (RunRecords r : runs.runs()) {
+            Path f = r.dir().resolve(org.umedsam.report.RunFiles.LANDSCAPE_DIR).resolve(org.umedsam.report.RunFiles.SHARPNESS);
+            if (java.nio.file.Files.isRegularFile(f)) {
+                try {
+                    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(f))
+                            .getAsJsonObject();
+                    if (o.has("batch")) {
+                        sizes.add(o.get("batch").getAsInt());
+                    }
+                } catch (RuntimeException e) {
+                    throw new IOException(f + ": malformed JSON: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (sizes.isEmpty()) {
+            return "fixed batch of training samples (size not recorded)";
+        }
+        String n = sizes.size() == 1 ? sizes.first().toString() : sizes.first() + " to " + sizes.last();
+        return "fixed batch of " + n + " training sample" + (sizes.equals(java.util.Set.of(1)) ? "" : "s");
     }
 
     private List<LandscapeSet> surfaceSets() throws IOException {
@@ -369,8 +394,8 @@ public final class PaperFigures {
     // ---- 06 qualitative ----
 
     /**
-     * The {@value #QUALITATIVE_CASES} test cases with the highest DSC averaged over configurations,
-     * each shown for every configuration (rows: cases, columns: configurations), like the paper's
+     * The {@value #QUALITATIVE_CASES} cases with the highest DSC averaged over configurations among the examples
+     * the runs kept (not the whole test split: see {@link QualitativeCases}), each shown for every configuration (rows: cases, columns: configurations), like the paper's
      * Fig. 3: {@code 06-qualitative-good}.
      */
     public BufferedImage qualitativeGood() throws IOException {
@@ -378,8 +403,8 @@ public final class PaperFigures {
     }
 
     /**
-     * The {@value #QUALITATIVE_CASES} test cases with the lowest DSC averaged over configurations,
-     * like the paper's Fig. 4: {@code 06-qualitative-challenging}.
+     * The {@value #QUALITATIVE_CASES} cases with the lowest DSC averaged over configurations among the examples
+     * the runs kept, like the paper's Fig. 4: {@code 06-qualitative-challenging}.
      */
     public BufferedImage qualitativeChallenging() throws IOException {
         return qualitative(false);
@@ -404,15 +429,28 @@ public final class PaperFigures {
                 panels.add(panel(e, caption));
             }
         }
-        String title = (good ? "Good results" : "Challenging results") + " (" + profile() + "): "
-                + (picked.size() == 1 ? "the test case" : "the " + picked.size() + " test cases") + " with the "
-                + (good ? "highest" : "lowest") + " DSC averaged over configurations";
+        String title = qualitativeTitle(good, picked.size(), cases);
         List<ImageGrid.LegendEntry> legend = List.of(new ImageGrid.LegendEntry(Overlay.BOX, "box prompt (largest object)"),
                 new ImageGrid.LegendEntry(Overlay.TRUTH, "ground truth (every object)"),
                 new ImageGrid.LegendEntry(Overlay.PREDICTION, "prediction"));
         BufferedImage img = ImageGrid.compose(title, panels, cases.configurations().size(), legend);
         save(img, "06-qualitative-" + (good ? "good" : "challenging"));
         return img;
+    }
+
+    /**
+     * The qualitative title says what the cases were picked from: not the test split, but the few examples each
+     * configuration's first-seed run kept per modality (its best, its worst, then others), and that the pick
+     * prefers a modality not yet shown.
+     */
+    String qualitativeTitle(boolean good, int shown, QualitativeCases cases) {
+        String seeds = cases.seeds().size() == 1 ? "seed " + cases.seeds().first()
+                : "seeds " + cases.seeds().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return (good ? "Good results" : "Challenging results") + " (" + profile() + " profile): "
+                + (shown == 1 ? "the case" : shown + " cases") + " with the " + (good ? "highest" : "lowest")
+                + " mean DSC over configurations (one per modality where possible), among the " + cases.caseCount()
+                + " test cases every configuration kept as examples (at most " + cases.perModality()
+                + " per modality and run: its best, its worst, then others; " + seeds + ")";
     }
 
     private static ImageGrid.Panel panel(QualitativeExample e, String caption) {
@@ -452,7 +490,16 @@ public final class PaperFigures {
      */
     public XYChart efficiency() throws IOException {
         Table interleaved = EfficiencyTable.read(runs.dir());
-        return save(EfficiencyPlot.of(interleaved != null ? interleaved : timings()), "07-efficiency");
+        return save(EfficiencyPlot.of(interleaved != null ? interleaved : timings(), testCaseCount()), "07-efficiency");
+    }
+
+    /** Distinct test cases the runs scored (the test split the timed cases come from); 0 without scores. */
+    private int testCaseCount() {
+        try {
+            return runs.scores().stringColumn(org.umedsam.report.ScoreColumns.CASE).countUnique();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private Table timings() throws IOException {

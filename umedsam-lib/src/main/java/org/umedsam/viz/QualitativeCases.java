@@ -26,17 +26,25 @@ final class QualitativeCases {
     private final Map<String, Map<String, QualitativeExample>> examples;
     /** common cases, highest mean DSC first. */
     private final List<String> ranked;
+    /** the seeds whose runs supplied the examples. */
+    private final java.util.SortedSet<Long> seeds;
+    /** most examples one run kept of one modality. */
+    private final int perModality;
 
     private QualitativeCases(List<String> configurations, Map<String, Map<String, QualitativeExample>> examples,
-                             List<String> ranked) {
+                             List<String> ranked, java.util.SortedSet<Long> seeds, int perModality) {
         this.configurations = configurations;
         this.examples = examples;
         this.ranked = ranked;
+        this.seeds = seeds;
+        this.perModality = perModality;
     }
 
     static QualitativeCases of(RunsDirectory runs) throws IOException {
         Map<String, List<QualitativeExample>> byRun = runs.examples();
         Map<String, Map<String, QualitativeExample>> byConfig = new LinkedHashMap<>();
+        java.util.SortedSet<Long> seeds = new java.util.TreeSet<>();
+        int perModality = 0;
         List<RunRecords> sorted = new ArrayList<>(runs.runs());
         sorted.sort(Comparator.comparingLong(RunRecords::seed));
         for (RunRecords r : sorted) {
@@ -45,6 +53,10 @@ final class QualitativeCases {
                 Map<String, QualitativeExample> m = new LinkedHashMap<>();
                 kept.forEach(e -> m.put(e.caseId(), e));
                 byConfig.put(r.configuration(), m);
+                seeds.add(r.seed());
+                Map<String, Integer> counts = new java.util.HashMap<>();
+                kept.forEach(e -> counts.merge(e.modality(), 1, Integer::sum));
+                perModality = Math.max(perModality, counts.values().stream().mapToInt(Integer::intValue).max().orElse(0));
             }
         }
         if (byConfig.isEmpty()) {
@@ -73,7 +85,17 @@ final class QualitativeCases {
         }
         List<String> ranked = new ArrayList<>(mean.keySet());
         ranked.sort(Comparator.comparingDouble((String id) -> -mean.get(id)).thenComparing(id -> id));
-        return new QualitativeCases(configs, byConfig, ranked);
+        return new QualitativeCases(configs, byConfig, ranked, seeds, perModality);
+    }
+
+    /** The seeds of the runs the examples come from (one run per configuration: its lowest seed that kept any). */
+    java.util.SortedSet<Long> seeds() {
+        return seeds;
+    }
+
+    /** The most examples one run kept of one modality (the evaluation keeps its best, its worst, then others). */
+    int perModality() {
+        return perModality;
     }
 
     List<String> configurations() {

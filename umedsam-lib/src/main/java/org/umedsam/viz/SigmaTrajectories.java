@@ -17,9 +17,10 @@ import org.umedsam.report.RunRecords;
 
 /**
  * The learned uncertainty of every loss term against step, per configuration, and the effective
- * weights it implies, on an axis from zero that holds the start (sigma = 1) and the equilibrium,
- * so a change of a fraction of a percent looks as small as it is; the relative change is stated
- * in each legend entry.
+ * weights it implies, on a logarithmic axis (both are positive, and the weights of one run span more
+ * than a decade: on a linear axis the small ones lay flat along the bottom) of whole decades that
+ * holds the start (sigma = 1) and the equilibrium; the relative change (3 significant figures) is
+ * stated in each legend entry.
  *
  * <p>The paper's objective (U-MedSAM Eq. 1, Kendall, Gal and Cipolla 2018) is
  * {@code sum_i L_i / (2 sigma_i^2) + log sigma_i}: term i is weighted by
@@ -98,6 +99,7 @@ public final class SigmaTrajectories {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         double hi = f.applyAsDouble(1.0);
+        double lo = hi;
         double maxChange = 0;
         double lastStep = 0;
         double firstStep = Double.POSITIVE_INFINITY;
@@ -139,8 +141,8 @@ public final class SigmaTrajectories {
                 double change = 100 * (end - start) / start;
                 maxChange = Math.max(maxChange, Math.abs(change));
                 double e = eq.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).average().orElse(Double.NaN);
-                String label = String.format(Locale.ROOT, "%s · %s: %s %.3f → %.3f (%+.2f %%)%s", config, term, symbol,
-                        start, end, change, Double.isFinite(e) ? String.format(Locale.ROOT, ", equilibrium %.3f", e) : "");
+                String label = String.format(Locale.ROOT, "%s · %s: %s %.3f → %.3f (%s %%)%s", config, term, symbol,
+                        start, end, signed(change), Double.isFinite(e) ? String.format(Locale.ROOT, ", equilibrium %.3f", e) : "");
                 double[][] thin = Series.thin(xy, MAX_POINTS);
                 XYSeries s = chart.addSeries(label, thin[0], thin[1]);
                 Marker m = MARKERS[termList.indexOf(term) % MARKERS.length];
@@ -148,10 +150,13 @@ public final class SigmaTrajectories {
                 s.setMarkerColor(colour);
                 s.setLineColor(colour);
                 s.setLineStyle(new java.awt.BasicStroke(1.8f));
-                hi = Math.max(hi, ChartStyle.range(xy[1])[1]);
+                double[] r = ChartStyle.range(xy[1]);
+                lo = Math.min(lo, r[0]);
+                hi = Math.max(hi, r[1]);
                 firstStep = Math.min(firstStep, xy[0][0]);
                 lastStep = Math.max(lastStep, xy[0][xy[0].length - 1]);
                 if (Double.isFinite(e)) {
+                    lo = Math.min(lo, e);
                     hi = Math.max(hi, e);
                     String name = config + " · " + term + " equilibrium";
                     equilibria.add(() -> addEquilibrium(chart, name, e, colour));
@@ -169,12 +174,22 @@ public final class SigmaTrajectories {
                 chart.updateXYSeries(s.getName(), new double[] {x0, x1}, s.getYData(), null);
             }
         }
-        chart.setTitle(chart.getTitle() + String.format(Locale.ROOT, "; largest change %.2f %%", maxChange));
-        chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setYAxisMax(hi * 1.08);
+        chart.setTitle(chart.getTitle() + "; largest change " + ChartStyle.significant(maxChange, 3) + " %");
+        if (lo > 0) {
+            ChartStyle.logAxis(chart, true, lo, hi);
+        } else {
+            // a sigma of zero (or NaN) cannot sit on a log axis: linear from zero as a fallback
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setYAxisMax(hi * 1.08);
+        }
         chart.getStyler().setMarkerSize(7);
         ChartStyle.roundXTicks(chart);
         return chart;
+    }
+
+    /** A relative change with its sign, to 3 significant figures ("+4300", "-0.12"). */
+    static String signed(double change) {
+        return (change > 0 ? "+" : "") + ChartStyle.significant(change, 3);
     }
 
     private static void addEquilibrium(XYChart chart, String name, double value, java.awt.Color colour) {

@@ -133,4 +133,17 @@ class AnalysisPartsTest {
         assertThat(lo).isEqualTo(0f);
         assertThat(hi).isEqualTo(1f);
     }
+
+    /** A histogram of one case per modality says so, rather than reading as the modality's distribution. */
+    @Test
+    void histogramTitlesSayOneCasePerModality(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        System.setProperty("java.awt.headless", "true");
+        java.util.List<PreprocessingExamples.Example> one = java.util.List.of(PreprocessingExamples.of(volume()));
+        for (boolean input : new boolean[] {false, true}) {
+            org.knowm.xchart.XYChart c = PreprocessingExamples.histogram(one, input, tmp,
+                    new org.umedsam.viz.FigureWriter(72, false));
+            assertThat(c.getTitle()).as("input %s", input).contains("one case per modality");
+        }
+    }
 }

@@ -300,6 +300,15 @@ class TrainerTest {
         Trainer.Result r = Trainer.start(tiny(false).with(Map.of("epochs", 1)), new TinyPixelModel(3), withSkips,
                 null, runs, Trainer.Options.quiet());
         String json = Files.readString(r.runDir().resolve("run.json"));
-        assertThat(json).contains("\"skipped_cases\": 1").contains("2DBox_US_0002.npz: truncated .npy");
+        assertThat(json).contains("\"skipped_cases\": 1").contains("2DBox_US_0002.npz: truncated .npy")
+                .contains("\"validation_samples\": 0");
+    }
+
+    /** run.json says how many samples each epoch's validation values average over (the epoch figures print it). */
+    @Test
+    void validationSampleCountIsRecordedInRunJson() throws Exception {
+        Trainer.Result r = Trainer.start(tiny(false).with(Map.of("epochs", 1)), new TinyPixelModel(3), train(6, 1),
+                train(3, 2), runs, Trainer.Options.quiet());
+        assertThat(Files.readString(r.runDir().resolve("run.json"))).contains("\"validation_samples\": 3");
     }
 }

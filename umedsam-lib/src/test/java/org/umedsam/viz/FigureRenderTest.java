@@ -65,10 +65,25 @@ class FigureRenderTest {
                 Arguments.of("landscape-1d", (ChartFactory) () -> LossLandscapePlot.lines(
                         RunsDirectory.read(RECORDS.resolve("runs")).landscapes(), "loss")),
                 Arguments.of("histogram", (ChartFactory) () -> IntensityHistogram.of("Intensity histogram",
-                        "normalised intensity (0 to 1)", Map.of("noise", noise(20000, 1), "after", noise(20000, 2)),
-                        40, 0, 1, false)),
+                        "normalised intensity (0 to 1)", Map.of("noise", noise(20000, 1), "after", noise(20000, 2),
+                                "sparse", sparse()), 40, 0, 1, true)),
                 Arguments.of("efficiency", (ChartFactory) () -> EfficiencyPlot.of(
                         Tables.readCsv(RECORDS.resolve("timings.csv")))));
+    }
+
+    /** On a log axis an empty bin is a gap: no drawn segment spans it. */
+    @Test
+    void histogramLeavesEmptyBinsAsGaps() {
+        float[] twoBins = new float[100];
+        java.util.Arrays.fill(twoBins, 50, 100, 0.55f); // bins 0 and 5 of 10 over [0, 1]; 1..4 empty
+        org.knowm.xchart.XYChart chart = IntensityHistogram.of("h", "x", Map.of("a", twoBins), 10, 0, 1, true);
+        for (org.knowm.xchart.XYSeries s : chart.getSeriesMap().values()) {
+            double[] x = s.getXData();
+            for (int i = 1; i < x.length; i++) {
+                assertThat(x[i] - x[i - 1]).as("%s from %s", s.getName(), x[i - 1]).isLessThanOrEqualTo(0.1 + 1e-9);
+            }
+        }
+        assertThat(chart.getSeriesMap().values().stream().filter(org.knowm.xchart.XYSeries::isShowInLegend)).hasSize(1);
     }
 
     /** The 1D landscape colours each configuration as every other figure does. */
@@ -197,6 +212,15 @@ class FigureRenderTest {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) Math.min(1, Math.max(0, 0.4 + 0.15 * r.nextGaussian() * (seed == 1 ? 1.5 : 1)));
+        }
+        return v;
+    }
+
+    /** Values in a few separated clusters: a histogram with runs of empty bins between them. */
+    static float[] sparse() {
+        float[] v = new float[3000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (i % 3 == 0 ? 0.05 + 0.02 * Math.sin(i) : i % 3 == 1 ? 0.5 : 0.9 + 0.03 * Math.cos(i));
         }
         return v;
     }

@@ -126,10 +126,90 @@ class PaperFiguresRenderTest {
     @Test
     void sigmaAxisHoldsStartAndEquilibriumAndStatesTheChange() throws Exception {
         XYChart c = figures.sigmas();
-        assertThat(c.getStyler().getYAxisMin()).isEqualTo(0.0);
+        // positive values spanning decades: a log axis of whole decades holding sigma = 1
+        assertThat(c.getStyler().isYAxisLogarithmic()).isTrue();
+        assertThat(c.getStyler().getYAxisMin()).isGreaterThan(0.0).isLessThan(1.0);
         assertThat(c.getStyler().getYAxisMax()).isGreaterThan(1.0);
-        assertThat(c.getTitle()).contains("largest change");
+        assertThat(c.getTitle()).contains("largest change").contains("mean of 3 seeds");
         assertThat(c.getSeriesMap().keySet()).anyMatch(n -> n.startsWith("full · dice: σ 1.000 → 0.99") && n.contains("%"));
+    }
+
+    /**
+     * With learned sigmas the per-epoch values are the objective with log σ (can go negative): the axis says so,
+     * and the figure says over how many seeds and validation samples its values are means.
+     */
+    @Test
+    void epochFiguresNameTheirObjectiveSeedsAndValidationSamples(@TempDir Path dir) throws Exception {
+        XYChart sigmas = figures.epochs("no-sam");
+        assertThat(sigmas.getYAxisTitle()).contains("with log σ");
+        assertThat(sigmas.getTitle()).contains("mean of 3 seeds");
+        assertThat(figures.epochs("baseline").getYAxisTitle()).doesNotContain("log σ").contains("fixed-weight");
+        // the synthetic runs have no run.json: the legend says the count is unknown rather than guess it
+        assertThat(sigmas.getSeriesMap().values()).map(org.knowm.xchart.XYSeries::getLabel)
+                .anyMatch(l -> l.startsWith("validation DSC") && l.contains("not recorded"));
+        Path runs = SyntheticRuns.write(dir.resolve("runs"), List.of("full"), 2, 3);
+        for (String run : List.of("full-s0", "full-s1")) {
+            Files.writeString(runs.resolve(run).resolve("run.json"), "{\"validation_samples\": 36}\n");
+        }
+        XYChart recorded = LossCurves.epochs(org.umedsam.report.RunRecords.readAll(runs));
+        assertThat(recorded.getSeriesMap().values()).map(org.knowm.xchart.XYSeries::getLabel)
+                .contains("validation DSC, right axis\n(mean of 36 samples)", "validation\n(mean of 36 samples)");
+    }
+
+    /** Objectives with and without log σ are different functions: each gets its own, titled axis. */
+    @Test
+    void objectiveKeepsUncertaintyWeightedRunsOnTheirOwnAxis() throws Exception {
+        XYChart c = figures.objective();
+        assertThat(c.getYAxisTitle()).contains("fixed-weight");
+        assertThat(c.getYAxisGroupTitle(1)).contains("log σ");
+        assertThat(c.getTitle()).contains("two axes");
+        assertThat(c.getSeriesMap().get("full (3 seeds)").getYAxisGroup()).isEqualTo(1);
+        assertThat(c.getSeriesMap().get("no-sam (3 seeds)").getYAxisGroup()).isEqualTo(1);
+        assertThat(c.getSeriesMap().get("baseline (3 seeds)").getYAxisGroup()).isZero();
+        assertThat(c.getSeriesMap().get("only-sd (3 seeds)").getYAxisGroup()).isZero();
+    }
+
+    /**
+     * The qualitative title says the cases come from the examples each run kept (not the whole test split), how
+     * many, and which seed; "full" in it is the profile, not the configuration.
+     */
+    @Test
+    void qualitativeTitleSaysWhatTheCasesWerePickedFrom() throws Exception {
+        QualitativeCases cases = QualitativeCases.of(figures.runs());
+        int kept = SyntheticRuns.MODALITIES.size() * SyntheticRuns.CASES_PER_MODALITY;
+        assertThat(cases.caseCount()).isEqualTo(kept);
+        String good = figures.qualitativeTitle(true, 4, cases);
+        assertThat(good).contains("(synthetic profile)", "4 cases with the highest mean DSC",
+                "among the " + kept + " test cases every configuration kept as examples",
+                "at most " + SyntheticRuns.CASES_PER_MODALITY + " per modality and run", "seed 0");
+        assertThat(figures.qualitativeTitle(false, 4, cases)).contains("lowest mean DSC");
+        // a title wider than the grid wraps onto more lines instead of being cut or widening the figure
+        BufferedImage panel = Overlay.render(FigureRenderTest.disk(60, 60, 0), 300);
+        List<ImageGrid.Panel> panels = List.of(new ImageGrid.Panel(panel, "a"), new ImageGrid.Panel(panel, "b"),
+                new ImageGrid.Panel(panel, "c"), new ImageGrid.Panel(panel, "d"));
+        BufferedImage shortTitle = ImageGrid.compose("Good results", panels, 4, List.of());
+        BufferedImage longTitle = ImageGrid.compose(good + " " + good, panels, 4, List.of());
+        assertThat(longTitle.getWidth()).isEqualTo(shortTitle.getWidth());
+        assertThat(longTitle.getHeight()).isGreaterThan(shortTitle.getHeight());
+    }
+
+    /** Effective weights on a log axis, with relative changes to at most 3 significant figures. */
+    @Test
+    void effectiveWeightsUseALogAxisAndThreeSignificantFigures() throws Exception {
+        XYChart c = figures.effectiveWeights();
+        assertThat(c.getStyler().isYAxisLogarithmic()).isTrue();
+        java.util.regex.Pattern change = java.util.regex.Pattern.compile("\\(([-+]?[0-9.]+) %\\)");
+        List<String> changes = new ArrayList<>();
+        for (String n : c.getSeriesMap().keySet()) {
+            java.util.regex.Matcher m = change.matcher(n);
+            if (m.find()) {
+                changes.add(m.group(1));
+            }
+        }
+        assertThat(changes).isNotEmpty().allSatisfy(v -> assertThat(v.replaceAll("[^0-9]", "").replaceFirst("^0+", "")
+                .replaceFirst("0+$", "").length()).as(v).isLessThanOrEqualTo(3));
+        assertThat(SigmaTrajectories.signed(4298.24)).isEqualTo("+4300");
+        assertThat(SigmaTrajectories.signed(-0.1234)).isEqualTo("-0.123");
     }
 
     @Test

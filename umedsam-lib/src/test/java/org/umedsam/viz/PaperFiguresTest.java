@@ -117,7 +117,26 @@ class PaperFiguresTest {
         assertThat(chart.getSeriesMap().keySet()).filteredOn(k -> !k.startsWith(" ")).containsExactly("baseline", "full");
         org.knowm.xchart.XYSeries full = chart.getSeriesMap().get("full");
         assertThat(full.getYData()).containsExactly(new double[] {0.8, 2.3}, within(1e-12));
-        assertThat(full.getXData()).containsExactly(new double[] {0.01, 0.04}, within(1e-12));
+        // x in pixels/voxels on log axes: 2D cases of 1e4 pixels and 3D cases of 1e6 voxels both stay readable
+        assertThat(full.getXData()).containsExactly(new double[] {10_000, 40_000}, within(1e-9));
+        assertThat(chart.getStyler().isXAxisLogarithmic()).isTrue();
+        assertThat(chart.getStyler().isYAxisLogarithmic()).isTrue();
+        // 2 timed cases of the synthetic runs' scored test cases
+        int scored = org.umedsam.report.RunsDirectory.read(runs).scores().stringColumn("case").countUnique();
+        assertThat(scored).isGreaterThan(2);
+        assertThat(chart.getTitle()).contains("2 of " + scored + " test cases");
+    }
+
+    /** The landscape says its axes are filter-normalised (not rho's parameter L2) and how few samples it rests on. */
+    @Test
+    void landscapeStatesItsUnitsAndBatch(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path runs = tmp.resolve("runs");
+        copy(FigureRenderTest.RECORDS.resolve("runs"), runs);
+        org.knowm.xchart.XYChart chart = PaperFigures.of(runs, tmp.resolve("out")).landscape1d();
+        // every synthetic run's sharpness.json records "batch": 3
+        assertThat(chart.getYAxisTitle()).contains("fixed batch of 3 training samples");
+        assertThat(chart.getXAxisTitle()).contains("filter-normalised units").contains("Li et al. 2018");
     }
 
     static void copy(Path from, Path to) throws IOException {
