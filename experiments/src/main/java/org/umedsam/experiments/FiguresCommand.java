@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.umedsam.analysis.PreprocessingExamples;
 import org.umedsam.data.DatasetManifest;
@@ -63,8 +64,10 @@ public final class FiguresCommand implements Callable<Integer> {
     static int write(Path runs, Path out, Path data, FigureWriter writer, PrintStream log) throws IOException {
         Files.createDirectories(out);
         Path manifest = data.resolve("manifest.json");
+        Map<String, Map<String, Integer>> counts = null;
         if (Files.isRegularFile(manifest)) {
             DatasetManifest m = DatasetManifest.read(manifest);
+            counts = m.counts();
             List<PreprocessingExamples.Example> ex = PreprocessingExamples.firstPerModality(m.files(data, "test"));
             PreprocessingExamples.figure(ex, out, writer);
             PreprocessingExamples.histogram(ex, false, out, writer);
@@ -73,7 +76,7 @@ public final class FiguresCommand implements Callable<Integer> {
         } else {
             log.println("skipped 01-preprocessing: no " + manifest);
         }
-        List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), out, writer).all(log);
+        List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), out, writer).all(log, counts);
         log.println("wrote " + String.join(", ", done) + " into " + out.toAbsolutePath());
         return done.isEmpty() ? 1 : 0;
     }

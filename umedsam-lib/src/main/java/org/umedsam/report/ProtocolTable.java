@@ -93,6 +93,7 @@ public final class ProtocolTable {
         String stepsPerEpoch = stepsPerEpoch(runs);
         m.put("Steps per epoch (first epoch)", stepsPerEpoch);
         m.put("Training images per epoch (steps x batch)", imagesPerEpoch(stepsPerEpoch, value(runs, "batchSize")));
+        m.put("Validation samples per epoch", validationSamples(runs));
         m.put("Steps (limit; 0: all epochs)", value(runs, "maxSteps"));
         m.put("Steps done", stepsDone(runs));
         m.put("Optimizer", "AdamW (beta1 " + value(runs, "beta1") + ", beta2 " + value(runs, "beta2") + ", eps "
@@ -114,6 +115,18 @@ public final class ProtocolTable {
             m.put("Cases: test (scored)", testCases(runs));
         }
         return m;
+    }
+
+    /** Distinct {@code validation_samples} of the runs' run.json, joined with " / "; "not recorded" for older runs. */
+    static String validationSamples(List<RunRecords> runs) {
+        Set<String> values = new LinkedHashSet<>();
+        for (RunRecords r : runs) {
+            if (r.run() == null || !r.run().has("validation_samples")) {
+                return "not recorded";
+            }
+            values.add(r.run().get("validation_samples").getAsString());
+        }
+        return values.isEmpty() ? "–" : String.join(" / ", values);
     }
 
     /** Distinct values of a config.json key over the runs, joined with " / "; "–" when absent. */

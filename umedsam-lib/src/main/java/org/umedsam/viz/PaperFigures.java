@@ -132,9 +132,9 @@ public final class PaperFigures {
         Table t = ProtocolTable.of(runs, dataCounts);
         save(t, "02-table2-protocol", "Training protocol per configuration", "tab:protocol", "An epoch is not a pass"
                 + " over the training split: with the study's per-modality cap it draws at most that many cases of each"
-                + " modality, so its size is the steps per epoch times the batch, in images. The run records do not say how many training and"
-                + " validation cases the splits hold or how many validation samples an epoch scores"
-                + (dataCounts == null ? "." : "; the Cases rows count the data splits."));
+                + " modality, so its size is the steps per epoch times the batch, in images."
+                + (dataCounts == null ? " The run records do not say how many training and validation cases the splits hold."
+                        : " The Cases rows count the data splits."));
         return t;
     }
 
@@ -521,6 +521,15 @@ public final class PaperFigures {
      * @return names of the figures and tables written
      */
     public List<String> all(PrintStream log) {
+        return all(log, null);
+    }
+
+    /**
+     * As {@link #all(PrintStream)}, Table 2 counting the data's splits.
+     *
+     * @param dataCounts cases per split and modality ({@code DatasetManifest.counts()}), or null
+     */
+    public List<String> all(PrintStream log, Map<String, Map<String, Integer>> dataCounts) {
         written.clear();
         List<String> done = new ArrayList<>();
         List<String> configs = Ordering.configurations(runs.runs().stream().map(RunRecords::configuration).toList());
@@ -536,7 +545,7 @@ public final class PaperFigures {
         attempt(log, done, "02-loss-<term>", this::lossTermsCompared);
         attempt(log, done, "02-objective", this::objective);
         attempt(log, done, "00-table1-environment", this::table1Environment);
-        attempt(log, done, "02-table2-protocol", () -> table2Protocol(null));
+        attempt(log, done, "02-table2-protocol", () -> table2Protocol(dataCounts));
         attempt(log, done, "03-table3", this::table3);
         attempt(log, done, "03-table3-statistics", this::table3Statistics);
         attempt(log, done, "03-dsc-per-modality", () -> modalityBars(ModalityBars.Metric.DSC));

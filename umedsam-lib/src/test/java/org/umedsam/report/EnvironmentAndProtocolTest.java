@@ -78,6 +78,9 @@ class EnvironmentAndProtocolTest {
             Files.createDirectories(r.resolve("checkpoint"));
             Npz.write(r.resolve("checkpoint").resolve("last.ckpt"), ckpt, false);
             Files.writeString(r.resolve(RunFiles.SCORES), "case,modality,dsc,nsd\na,MR,0.5,0.5\nb,CT,0.6,0.6\n");
+            if (full) { // baseline's run.json predates the field
+                Files.writeString(r.resolve("run.json"), "{\"validation_samples\": 36}");
+            }
         }
         RunsDirectory runs = RunsDirectory.read(dir);
         Table t = ProtocolTable.of(runs, null);
@@ -100,6 +103,8 @@ class EnvironmentAndProtocolTest {
         assertThat(t.stringColumn("full").get(row.get("Steps per epoch (first epoch)"))).isEqualTo("2");
         assertThat(t.stringColumn("full").get(row.get("Training images per epoch (steps x batch)"))).isEqualTo("4");
         assertThat(t.stringColumn("full").get(row.get("Cases: test (scored)"))).isEqualTo("2");
+        assertThat(t.stringColumn("full").get(row.get("Validation samples per epoch"))).isEqualTo("36");
+        assertThat(t.stringColumn("baseline").get(row.get("Validation samples per epoch"))).isEqualTo("not recorded");
         Table withCounts = ProtocolTable.of(runs, Map.of("train", Map.of("MR 2D", 4, "CT 3D", 2)));
         assertThat(withCounts.stringColumn("Item").asList()).contains("Cases: train");
         assertThat(TableRenderer.latex(t, "protocol", "tab:protocol")).contains("\\toprule");
