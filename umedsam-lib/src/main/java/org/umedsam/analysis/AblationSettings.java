@@ -20,8 +20,8 @@ import org.umedsam.train.ParameterGroup;
  *       of the 9 modalities, 180 steps: no-sam's sigmas reach their equilibria at {@code sigmaLearningRate} 2e-2,
  *       full's stay above them under SAM), the
  *       whole test split, 36 validation samples per epoch; landscapes of baseline, no-sam and full, every seed,
- *       2 direction pairs on an 11 x 11 grid, and the sharpness estimate, on a fixed batch of 3 training samples
- *       (so they describe the loss surface near those 3 samples, not the training set).</li>
+ *       2 direction pairs on an 11 x 11 grid on a fixed batch of 3 training samples (so the slices describe the
+ *       loss surface on those 3 samples, not the training set), and the sharpness estimate on 24.</li>
  * </ul>
  *
  * <p>Landscape budget. One grid point (mask decoder forward on the cached embedding plus the
@@ -68,6 +68,9 @@ import org.umedsam.train.ParameterGroup;
  * @param sharpnessRho       radius of the sharpness ball (absolute, like SAM's rho)
  * @param sharpnessDirections random directions in the sharpness estimate
  * @param ascentSteps        gradient-ascent steps in the sharpness estimate
+ * @param sharpnessBatch     samples in the sharpness estimate's fixed batch, the landscape batch's first ones and more
+ *                           (0: the landscape batch): sharpness costs a few evaluations, a landscape hundreds, so the
+ *                           estimate can afford a batch that says more about the training data
  * @param examplesPerModality qualitative examples kept per modality and run (first seed only)
  * @param warmStartSteps     steps of a shared warm-start run that every configuration fine-tunes
  *                           from (0: each run starts from the preset's random initialisation). The
@@ -88,7 +91,7 @@ public record AblationSettings(String profile, List<String> configurations, List
                                String modelPreset, ParameterGroup trainable, int epochs, int maxSteps, int capPerModality, int validationItems,
                                int testCases, List<String> landscapeConfigurations, int landscapeBatch, int points1d,
                                int points2d, int directionPairs, double span, double sharpnessRho, int sharpnessDirections,
-                               int ascentSteps, int examplesPerModality, int warmStartSteps,
+                               int ascentSteps, int sharpnessBatch, int examplesPerModality, int warmStartSteps,
                                double warmStartLearningRate, String baseModel) {
     /** The paper's ablation, simplest first. */
     public static final List<String> CONFIGURATIONS = List.of("baseline", "only-sd", "no-sam", "full");
@@ -117,6 +120,9 @@ public record AblationSettings(String profile, List<String> configurations, List
             throw new IllegalArgumentException("landscape grids need an odd number of points (the trained weights at 0), got "
                     + points1d + " and " + points2d);
         }
+        if (sharpnessBatch < 0) {
+            throw new IllegalArgumentException("sharpnessBatch must be >= 0 (0: the landscape batch), got " + sharpnessBatch);
+        }
         if (examplesPerModality < 0) {
             throw new IllegalArgumentException("examplesPerModality must be >= 0");
         }
@@ -134,13 +140,13 @@ public record AblationSettings(String profile, List<String> configurations, List
     /** CI smoke mode: minutes, not results. */
     public static AblationSettings smoke() {
         return new AblationSettings("smoke", List.of("no-sam", "full"), List.of(0L), Profile.tiny(), "small", DECODER, 1, 2, 1,
-                1, 3, List.of("no-sam", "full"), 2, 3, 3, 2, 0.5, 0.05, 1, 1, 1, 0, 0, BASE_MODEL);
+                1, 3, List.of("no-sam", "full"), 2, 3, 3, 2, 0.5, 0.05, 1, 1, 0, 1, 0, 0, BASE_MODEL);
     }
 
     /** The main job's default. */
     public static AblationSettings quick() {
         return new AblationSettings("quick", CONFIGURATIONS, List.of(0L, 1L), Profile.defaults(), "small", DECODER, 2, 0,
-                2, 4, 0, List.of("no-sam", "full"), 2, 5, 5, 2, 1.0, 0.05, 2, 1, 2, 0, 0, BASE_MODEL);
+                2, 4, 0, List.of("no-sam", "full"), 2, 5, 5, 2, 1.0, 0.05, 2, 1, 0, 2, 0, 0, BASE_MODEL);
     }
 
     /**
@@ -151,10 +157,19 @@ public record AblationSettings(String profile, List<String> configurations, List
      */
     static final int FULL_VALIDATION_ITEMS = 36;
 
+    /**
+     * Samples in the sharpness estimate of {@code full}: 24, where the landscapes' grids use 3 (a grid point costs
+     * about 0.2 s + 0.14 s per sample on one core and a run's grids take 242 points; the estimate takes about 15
+     * evaluations). Until 2026-12-07 the estimate used the landscapes' 3 samples, too few to carry a claim about
+     * flat minima.
+     */
+    static final int FULL_SHARPNESS_BATCH = 24;
+
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
         return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 10, 0,
-                4, FULL_VALIDATION_ITEMS, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, 3, 0, 0, BASE_MODEL);
+                4, FULL_VALIDATION_ITEMS, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, FULL_SHARPNESS_BATCH, 3, 0, 0,
+                BASE_MODEL);
     }
 
     /**
@@ -190,7 +205,7 @@ public record AblationSettings(String profile, List<String> configurations, List
         return new AblationSettings(profile + ALL_SUFFIX, configurations, seeds, dataProfile, modelPreset,
                 ParameterGroup.ALL, epochs, maxSteps, capPerModality, validationItems, testCases,
                 landscapeConfigurations, landscapeBatch, points1d, points2d, directionPairs, span, sharpnessRho, sharpnessDirections,
-                ascentSteps, examplesPerModality, warmStartSteps, warmStartLearningRate, baseModel);
+                ascentSteps, sharpnessBatch, examplesPerModality, warmStartSteps, warmStartLearningRate, baseModel);
     }
 
     /** Where this profile's runs go under a runs root: {@code runsRoot/<profile>}. */

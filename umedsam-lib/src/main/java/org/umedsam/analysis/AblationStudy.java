@@ -281,6 +281,7 @@ public final class AblationStudy {
             return;
         }
         Batch batch = null;
+        Batch sharpnessBatch = null;
         for (String configuration : settings.landscapeConfigurations()) {
             for (long seed : settings.seeds()) {
                 Path dir = runsDir.resolve(AblationSettings.runName(configuration, seed));
@@ -300,9 +301,12 @@ public final class AblationStudy {
                 }
                 if (batch == null) {
                     batch = RunLandscape.batch(data().files(dataRoot, "train"), settings.landscapeBatch());
+                    // the same sampler, so the landscape batch's samples come first
+                    sharpnessBatch = settings.sharpnessBatch() == 0 ? batch
+                            : RunLandscape.batch(data().files(dataRoot, "train"), settings.sharpnessBatch());
                 }
                 long t0 = System.nanoTime();
-                RunLandscape.Result s = RunLandscape.compute(dir, batch, settings);
+                RunLandscape.Result s = RunLandscape.compute(dir, batch, sharpnessBatch, settings);
                 log.printf(Locale.ROOT, "%s: landscape (%d direction pairs, %dx%d) in %.1f s; common loss %.4f, "
                                 + "sharpness (rho %.3g) %.4g%n", dir.getFileName(), s.directionPairs(), s.points2d(),
                         s.points2d(), (System.nanoTime() - t0) / 1e9, s.loss(), s.rho(), s.sharpness());

@@ -79,6 +79,13 @@ public final class RunLandscape {
      * @return what was written into {@value RunFiles#SHARPNESS}
      */
     public static Result compute(Path runDir, Batch batch, AblationSettings s) throws IOException {
+        return compute(runDir, batch, batch, s);
+    }
+
+    /**
+     * As {@link #compute(Path, Batch, AblationSettings)}, the sharpness estimate on {@code sharpnessBatch}.
+     */
+    public static Result compute(Path runDir, Batch batch, Batch sharpnessBatch, AblationSettings s) throws IOException {
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
         Checkpoint ckpt = Checkpoint.read(runDir.resolve(RunFolder.CHECKPOINT_DIR).resolve(RunFolder.LAST));
         // a frozen encoder embeds the fixed batch once (cached by LiteMedSamModel for the batch's images);
@@ -86,7 +93,8 @@ public final class RunLandscape {
         LiteMedSamModel trainable = TrainingSetup.trained(runDir);
         java.util.Set<String> names = trainable.parameterNames(config.trainable());
         LossLandscape l = new LossLandscape(trainable, names, CommonObjective.loss(), new double[0], batch);
-        double runObjective = new LossLandscape(trainable, names, config.buildLoss(), ckpt.logSigmas(), batch).loss();
+        double runObjective = new LossLandscape(trainable, names, config.buildLoss(), ckpt.logSigmas(), sharpnessBatch)
+                .loss();
         String label = config.name();
         Path dir = runDir.resolve(RunFiles.LANDSCAPE_DIR);
         Files.createDirectories(dir);
@@ -101,11 +109,13 @@ public final class RunLandscape {
             line.write(dir.resolve(RunFiles.line(k)));
             surface.write(dir.resolve(RunFiles.surface(k)));
         }
-        LossLandscape.Sharpness sharp = l.sharpness(s.sharpnessRho(), s.sharpnessDirections(), s.ascentSteps(),
-                SHARPNESS_SEED);
+        LossLandscape onSharpnessBatch = sharpnessBatch == batch ? l
+                : new LossLandscape(trainable, names, CommonObjective.loss(), new double[0], sharpnessBatch);
+        LossLandscape.Sharpness sharp = onSharpnessBatch.sharpness(s.sharpnessRho(), s.sharpnessDirections(),
+                s.ascentSteps(), SHARPNESS_SEED);
         Result r = new Result(sharp.rho(), sharp.loss(), sharp.randomIncrease(), sharp.ascentIncrease(),
                 sharp.sharpness(), sharp.directions(), sharp.ascentSteps(), CommonObjective.NAME, runObjective,
-                s.directionPairs(), s.points2d(), s.span(), batch.size());
+                s.directionPairs(), s.points2d(), s.span(), batch.size(), sharpnessBatch.size());
         AtomicFiles.writeString(dir.resolve(RunFiles.SHARPNESS),
                 new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(r) + "\n");
         return r;
@@ -120,10 +130,12 @@ public final class RunLandscape {
      * @param directionPairs   direction pairs written
      * @param points2d         grid points per side
      * @param span             grid half-width
-     * @param batch            samples in the fixed batch
+     * @param batch            samples in the landscapes' fixed batch
+     * @param sharpnessBatch   samples in the sharpness estimate's fixed batch ({@code loss}, the increases and
+     *                         {@code runObjectiveLoss} are on it)
      */
     public record Result(double rho, double loss, double randomIncrease, double ascentIncrease, double sharpness,
                          int directions, int ascentSteps, String objective, double runObjectiveLoss, int directionPairs,
-                         int points2d, double span, int batch) {
+                         int points2d, double span, int batch, int sharpnessBatch) {
     }
 }

@@ -177,7 +177,9 @@ public final class RunsDirectory {
      * Sharpness of every run that has it ({@value RunFiles#LANDSCAPE_DIR}/{@value RunFiles#SHARPNESS}):
      * columns configuration, seed, rho, loss (the common objective at the centre), run_loss (the run's
      * own objective at the centre; NaN when not recorded), random_increase, ascent_increase, sharpness,
-     * batch (training samples the objective is evaluated on; NaN when not recorded); null when none has it.
+     * batch (training samples these values are evaluated on: the record's {@code sharpnessBatch}, or its landscape
+     * {@code batch} for records from before the estimate had a batch of its own; NaN when not recorded); null when
+     * none has it.
      */
     public Table sharpness() throws IOException {
         StringColumn config = StringColumn.create("configuration");
@@ -204,6 +206,10 @@ public final class RunsDirectory {
             config.append(r.configuration());
             seed.append(r.seed());
             for (int i = 0; i < keys.length; i++) {
+                if (keys[i].equals("batch") && o.has("sharpnessBatch")) {
+                    values[i].append(o.get("sharpnessBatch").getAsDouble());
+                    continue;
+                }
                 if (!o.has(keys[i])) {
                     if (optional.contains(keys[i])) {
                         values[i].append(Double.NaN);

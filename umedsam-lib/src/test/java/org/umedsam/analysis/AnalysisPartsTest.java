@@ -42,7 +42,7 @@ class AnalysisPartsTest {
         assertThat(full.points2d()).isGreaterThan(9);
         AblationSettings q = AblationSettings.quick();
         assertThatThrownBy(() -> new AblationSettings("x", q.configurations(), q.seeds(), q.dataProfile(), q.modelPreset(),
-                q.trainable(), 1, 1, 0, 0, 0, q.landscapeConfigurations(), 2, 5, 4, 2, 1.0, 0.05, 1, 1, 0, 0, 0, ""))
+                q.trainable(), 1, 1, 0, 0, 0, q.landscapeConfigurations(), 2, 5, 4, 2, 1.0, 0.05, 1, 1, 0, 0, 0, 0, ""))
                 .hasMessageContaining("odd");
     }
 

@@ -42,6 +42,10 @@ class RunLandscapeTest {
     }
 
     static Batch batch() {
+        return Batch.of(List.of(sampleA()));
+    }
+
+    private static TrainingExample sampleA() {
         int side = 256;
         Random r = new Random(3);
         float[] img = new float[3 * side * side];
@@ -54,9 +58,42 @@ class RunLandscapeTest {
                 mask[y * side + x] = 1;
             }
         }
-        List<TrainingExample> ex = new ArrayList<>();
-        ex.add(new TrainingExample("a", img, new float[] {55, 75, 205, 175}, mask, side, side, "synthetic"));
-        return Batch.of(ex);
+        return new TrainingExample("a", img, new float[] {55, 75, 205, 175}, mask, side, side, "synthetic");
+    }
+
+    /** The landscape batch's sample and a second one with a smaller box and mask. */
+    static Batch widerBatch() {
+        TrainingExample a = sampleA();
+        int side = 256;
+        byte[] mask = new byte[side * side];
+        for (int y = 100; y < 140; y++) {
+            for (int x = 90; x < 150; x++) {
+                mask[y * side + x] = 1;
+            }
+        }
+        return Batch.of(List.of(a, new TrainingExample("b", a.image(), new float[] {85, 95, 155, 145}, mask, side, side,
+                "synthetic")));
+    }
+
+    @Test
+    void theSharpnessEstimateCanUseABatchOfItsOwn(@TempDir Path root) throws IOException {
+        Path full = run(root, "full-s0", Map.of("losses", List.of("dice", "bce", "iou", "sd"), "weighting", "uncertainty"),
+                new double[] {0.4, -0.3, 0.2, 0.1}, LiteMedSamModel.create("small", 5));
+        AblationSettings s = new AblationSettings("t", List.of("full"), List.of(0L),
+                AblationSettings.smoke().dataProfile(), "small", AblationSettings.smoke().trainable(), 1, 1, 0, 0, 0,
+                List.of("full"), 1, 3, 3, 1, 0.5, 0.05, 1, 0, 2, 0, 0, 0, "");
+        RunLandscape.Result r = RunLandscape.compute(full, batch(), widerBatch(), s);
+        assertThat(r.batch()).isEqualTo(1);
+        assertThat(r.sharpnessBatch()).isEqualTo(2);
+        // the grids are on the landscape batch, the estimate's centre on its own batch
+        LandscapeSurface surface = LandscapeSurface.read(full.resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.surface(0)), "f");
+        assertThat(r.loss()).isNotEqualTo(surface.losses()[1][1]);
+        JsonObject o = JsonParser.parseString(Files.readString(full.resolve(RunFiles.LANDSCAPE_DIR)
+                .resolve(RunFiles.SHARPNESS))).getAsJsonObject();
+        assertThat(o.get("sharpnessBatch").getAsInt()).isEqualTo(2);
+        // the per-run table reports the batch the sharpness was measured on
+        Files.writeString(full.resolve("steps.csv"), "step,loss_total\n1,1.0\n");
+        assertThat(org.umedsam.report.RunsDirectory.read(root).sharpness().doubleColumn("batch").get(0)).isEqualTo(2.0);
     }
 
     @Test
@@ -68,7 +105,7 @@ class RunLandscapeTest {
                 new double[] {0.4, -0.3, 0.2, 0.1}, model);
         AblationSettings s = new AblationSettings("t", List.of("baseline", "full"), List.of(0L),
                 AblationSettings.smoke().dataProfile(), "small", AblationSettings.smoke().trainable(), 1, 1, 0, 0, 0,
-                List.of("baseline", "full"), 1, 3, 3, 2, 0.5, 0.05, 1, 0, 0, 0, 0, "");
+                List.of("baseline", "full"), 1, 3, 3, 2, 0.5, 0.05, 1, 0, 0, 0, 0, 0, "");
         Batch batch = batch();
         RunLandscape.Result b = RunLandscape.compute(baseline, batch, s);
         RunLandscape.Result f = RunLandscape.compute(full, batch, s);
