@@ -55,6 +55,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Also write every per-case column (dimension, modality, synthetic, classes, hd95, asd).")
     Path perCaseCsv;
 
+    @Option(names = "--overwrite",
+            description = "Replace --csv / --per-case-csv files that already exist (default: refuse before scoring).")
+    boolean overwrite;
+
     /** Most decimals a double carries meaningfully. */
     static final int MAX_DECIMALS = 17;
 
@@ -68,16 +72,21 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be a finite distance >= 0, got "
                     + tolerance);
         }
-        // outputs checked before scoring: writable, and never one of the input files
+        // outputs checked before scoring: writable, never one of the input files, never replaced unless asked
         List<Path> inputs = new java.util.ArrayList<>(ChallengeEvaluation.caseFiles(gts));
         if (java.nio.file.Files.isDirectory(segs)) {
             inputs.addAll(ChallengeEvaluation.caseFiles(segs));
         }
         List<Path> outputs = perCaseCsv == null ? List.of(csv) : List.of(csv, perCaseCsv);
+        if (perCaseCsv != null && OutputLocations.same(csv, perCaseCsv)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--csv and --per-case-csv both name " + csv
+                    + "; the per-case table would replace the challenge CSV, choose two files");
+        }
         OutputLocations.refuseInputs(outputs, inputs, "--csv");
         for (Path o : outputs) {
             OutputLocations.requireWritableFile(o, o == csv ? "--csv" : "--per-case-csv");
         }
+        OutputLocations.refuseExisting(outputs, overwrite);
         PrintWriter out = spec.commandLine().getOut();
         ScoreConfig defaults = ScoreConfig.defaults();
         ScoreConfig config = new ScoreConfig(tolerance, defaults.minMeanDscForNsd(), extras);
