@@ -73,6 +73,17 @@ final class OutputLocations {
         }
     }
 
+    /** Removes {@code dir} when it is an empty folder (one a refused command created); quietly keeps it otherwise. */
+    static void deleteIfEmpty(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isEmpty()) {
+                Files.delete(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not there, not empty or not ours to remove: leave it
+        }
+    }
+
     /** Whether two paths name the same file or folder (by real path when both exist). */
     static boolean same(Path a, Path b) {
         try {
