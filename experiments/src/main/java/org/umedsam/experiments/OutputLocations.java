@@ -16,6 +16,13 @@ final class OutputLocations {
     private OutputLocations() {
     }
 
+    /** Refuses an output folder that exists as a file (without creating anything). */
+    static void refuseNonFolder(Path dir, String option) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(option + " " + dir + ": exists and is not a folder");
+        }
+    }
+
     /** Creates {@code dir} if needed and proves it writable with a temporary file. */
     static void requireWritableFolder(Path dir, String option) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
