@@ -55,6 +55,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Also write every per-case column (dimension, modality, synthetic, classes, hd95, asd).")
     Path perCaseCsv;
 
+    @Option(names = "--overwrite",
+            description = "Replace --csv / --per-case-csv files that already exist (default: refuse before scoring).")
+    boolean overwrite;
+
     /** Most decimals a double carries meaningfully. */
     static final int MAX_DECIMALS = 17;
 
@@ -68,16 +72,24 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be a finite distance >= 0, got "
                     + tolerance);
         }
-        // outputs checked before scoring: writable, and never one of the input files
+        // outputs checked before scoring: writable, never one of the input files, never replaced unless asked
         List<Path> inputs = new java.util.ArrayList<>(ChallengeEvaluation.caseFiles(gts));
+        if (inputs.isEmpty()) {
+            throw new java.io.IOException(gts + ": no .npz cases to score");
+        }
         if (java.nio.file.Files.isDirectory(segs)) {
             inputs.addAll(ChallengeEvaluation.caseFiles(segs));
         }
         List<Path> outputs = perCaseCsv == null ? List.of(csv) : List.of(csv, perCaseCsv);
+        if (perCaseCsv != null && OutputLocations.same(csv, perCaseCsv)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--csv and --per-case-csv both name " + csv
+                    + "; the per-case table would replace the challenge CSV, choose two files");
+        }
         OutputLocations.refuseInputs(outputs, inputs, "--csv");
         for (Path o : outputs) {
             OutputLocations.requireWritableFile(o, o == csv ? "--csv" : "--per-case-csv");
         }
+        OutputLocations.refuseExisting(outputs, overwrite);
         PrintWriter out = spec.commandLine().getOut();
         ScoreConfig defaults = ScoreConfig.defaults();
         ScoreConfig config = new ScoreConfig(tolerance, defaults.minMeanDscForNsd(), extras);
@@ -94,14 +106,27 @@ public final class EvaluateCommand implements Callable<Integer> {
             table.writePerCaseCsv(perCaseCsv);
         }
         out.printf("%d cases scored in %.2f s; wrote %s%n", table.size(), seconds, csv);
+        long undefined = table.scores().stream().filter(sc -> Double.isNaN(sc.dsc())).count();
+        if (undefined > 0) {
+            out.printf("note: %d %s an undefined DSC (no labels in gts, or a class 1..max(gts) in neither mask): "
+                    + "left out of the DSC means, NSD 0 by the challenge's rule and counted in the NSD means%n",
+                    undefined, undefined == 1 ? "case has" : "cases have");
+        }
         out.flush();
         return 0;
     }
 
     private void printCase(PrintWriter out, CaseScore s) {
-        out.printf("%-40s %4s %-12s %9.4f %9.4f%s%s%n", s.name(), s.caseName().dimension(), s.caseName().modality(),
-                s.dsc(), s.nsd(), extras ? String.format(" %9.3f %9.3f", s.hd95(), s.asd()) : "",
-                s.caseName().synthetic() ? "  (synthetic)" : "");
+        out.printf("%-40s %4s %-12s %9s %9s%s%s%s%n", s.name(), s.caseName().dimension(), s.caseName().modality(),
+                fixed(s.dsc(), 4), fixed(s.nsd(), 4), extras ? " " + fixed(s.hd95(), 3) + " " + fixed(s.asd(), 3) : "",
+                s.caseName().synthetic() ? "  (synthetic)" : "",
+                Double.isNaN(s.dsc()) ? "  (DSC undefined: " + (s.classes() == 0 ? "no labels in gts" : "a class in "
+                        + "neither mask") + "; NSD 0 by the challenge's rule)" : "");
         out.flush();
+    }
+
+    /** {@code x} with {@code decimals} places, right-aligned in 9 characters; n/a for NaN. */
+    private static String fixed(double x, int decimals) {
+        return String.format("%9s", Double.isNaN(x) ? "n/a" : String.format("%." + decimals + "f", x));
     }
 }

@@ -10,6 +10,7 @@ import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.data.CaseWriter;
 import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.ChallengeEvaluation;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
                 "Writes --output/NAME.npz with 'segs' (uint8, or uint16 when a label above 255 is written, as the "
                         + "challenge does for cases with more than 255 objects) and prints "
                         + "per-case seconds and a summary. --output may not be --input, and existing predictions are "
-                        + "kept unless --overwrite is given; both are checked before the model loads."})
+                        + "kept unless --overwrite is given (or left in place and their cases not predicted again with "
+                        + "--skip-existing); all this is checked before the model loads."})
 public final class InferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,6 +60,14 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace predictions already in --output (default: refuse before any work).")
     boolean overwrite;
 
+    @Option(names = "--skip-existing", description = "Keep predictions already in --output and predict only the other "
+            + "cases (to continue an interrupted or failed batch); not with --overwrite.")
+    boolean skipExisting;
+
+    @Option(names = "--skip-bad-cases", description = "Report each unreadable or malformed case in one line and go on "
+            + "with the rest; the exit code is still 2 when any case was skipped (default: stop at the first).")
+    boolean skipBadCases;
+
     @Option(names = "--cache-slices", defaultValue = "64",
             description = "3D: slice embeddings kept between the upward and downward sweeps, 4 MiB each "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -72,23 +82,45 @@ public final class InferCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cache-slices must be 0 or more, got " + cacheSlices);
         }
+        if (overwrite && skipExisting) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--overwrite and --skip-existing exclude each other: replace existing predictions or keep them");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> cases = ChallengeEvaluation.caseFiles(input);
-        if (cases.isEmpty()) {
+        List<Path> all = ChallengeEvaluation.caseFiles(input);
+        if (all.isEmpty()) {
             throw new java.io.IOException(input + ": no .npz cases");
         }
-        // every output location is checked before the model loads: nothing is lost, no work wasted
+        // every output location is checked before the model loads: nothing is lost, no work wasted; and the
+        // inputs (cases, checkpoint) before anything is created
         OutputLocations.refuseSameFolder(output, input, "--output", "--input");
-        List<Path> targets = cases.stream().map(c -> output.resolve(c.getFileName().toString())).toList();
-        OutputLocations.refuseInputs(targets, cases, "--output");
-        OutputLocations.requireWritableFolder(output, "--output");
-        OutputLocations.refuseExisting(targets, overwrite);
+        List<Path> targets = all.stream().map(c -> output.resolve(c.getFileName().toString())).toList();
+        OutputLocations.refuseInputs(targets, all, "--output");
+        OutputLocations.refuseNonFolder(output, "--output");
+        List<Path> cases = all;
+        if (skipExisting) {
+            cases = all.stream().filter(c -> !java.nio.file.Files.exists(output.resolve(c.getFileName().toString())))
+                    .toList();
+        } else {
+            OutputLocations.refuseExisting(targets, overwrite);
+        }
         // a shipped model's name, as the option's help says (until 2026-12-07 it was refused as a missing file)
         Path weights = ShippedModels.isName(checkpoint.toString()) && !java.nio.file.Files.exists(checkpoint)
                 ? ShippedModels.resolve(checkpoint) : checkpoint;
         if (!java.nio.file.Files.isRegularFile(weights)) {
             throw new java.io.IOException(checkpoint + ": no such checkpoint file");
+        }
+        OutputLocations.requireWritableFolder(output, "--output");
+        if (cases.isEmpty()) {
+            out.printf("summary: all %d cases already have predictions in %s (--skip-existing); nothing to do%n",
+                    all.size(), output);
+            out.flush();
+            return 0;
+        }
+        if (cases.size() < all.size()) {
+            out.printf("keeping %d predictions already in %s (--skip-existing); predicting the other %d cases%n",
+                    all.size() - cases.size(), output, cases.size());
         }
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -100,6 +132,7 @@ public final class InferCommand implements Callable<Integer> {
         out.flush();
         CaseInference inference = new CaseInference(Predictor.of(model), cacheSlices);
         List<Double> seconds = new ArrayList<>();
+        List<Path> skipped = new ArrayList<>();
         int boxes = 0;
         int embeddings = 0;
         ForkJoinPool pool = new ForkJoinPool(threads);
@@ -110,7 +143,23 @@ public final class InferCommand implements Callable<Integer> {
                 })).build()) {
             for (Path file : cases) {
                 long a = System.nanoTime();
-                CaseInference.Output o = pool.submit(() -> inference.predictFile(file, output)).get();
+                CaseInference.Output o;
+                try {
+                    o = pool.submit(() -> inference.predictCase(file)).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = CliErrors.unwrap(e.getCause() == null ? e : e.getCause());
+                    if (!skipBadCases || !CliErrors.isBadInput(cause)) {
+                        throw e.getCause() instanceof Exception ex ? ex : e;
+                    }
+                    skipped.add(file);
+                    err.println();
+                    err.println(spec.qualifiedName() + ": skipped "
+                            + CliErrors.oneLine(String.valueOf(cause.getMessage())));
+                    err.flush();
+                    bar.step();
+                    continue;
+                }
+                CaseWriter.writeSegs(output.resolve(file.getFileName().toString()), o.segs(), o.shape());
                 double s = (System.nanoTime() - a) / 1e9;
                 seconds.add(s);
                 boxes += o.boxes();
@@ -120,8 +169,6 @@ public final class InferCommand implements Callable<Integer> {
                 out.flush();
                 bar.step();
             }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
         } finally {
             pool.shutdown();
             err.println();
@@ -129,10 +176,18 @@ public final class InferCommand implements Callable<Integer> {
         }
         double total = seconds.stream().mapToDouble(Double::doubleValue).sum();
         double max = seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        int predicted = seconds.size();
         out.printf("summary: %d cases, %d boxes, %d embeddings; %.2f s in total, %.2f s per case on average, "
-                + "%.2f s the slowest (model load %.2f s not included); predictions in %s%n", cases.size(), boxes,
-                embeddings, total, total / cases.size(), max, loadSeconds, output);
+                + "%.2f s the slowest (model load %.2f s not included); predictions in %s%n", predicted, boxes,
+                embeddings, total, predicted == 0 ? 0 : total / predicted, max, loadSeconds, output);
         out.flush();
+        if (!skipped.isEmpty()) {
+            err.println(spec.qualifiedName() + ": " + skipped.size() + " of " + cases.size() + " cases skipped as "
+                    + "unreadable (first: " + skipped.get(0) + "); they have no prediction, the other " + predicted
+                    + " have");
+            err.flush();
+            return CliErrors.BAD_INPUT;
+        }
         return 0;
     }
 }

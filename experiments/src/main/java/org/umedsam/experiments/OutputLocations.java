@@ -16,6 +16,13 @@ final class OutputLocations {
     private OutputLocations() {
     }
 
+    /** Refuses an output folder that exists as a file (without creating anything). */
+    static void refuseNonFolder(Path dir, String option) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(option + " " + dir + ": exists and is not a folder");
+        }
+    }
+
     /** Creates {@code dir} if needed and proves it writable with a temporary file. */
     static void requireWritableFolder(Path dir, String option) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -70,6 +77,17 @@ final class OutputLocations {
             throw new IOException(existing.get(0) + " already exists" + (existing.size() > 1 ? " (and "
                     + (existing.size() - 1) + " more outputs)" : "") + "; pass --overwrite to replace "
                     + (existing.size() > 1 ? "them" : "it"));
+        }
+    }
+
+    /** Removes {@code dir} when it is an empty folder (one a refused command created); quietly keeps it otherwise. */
+    static void deleteIfEmpty(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isEmpty()) {
+                Files.delete(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not there, not empty or not ours to remove: leave it
         }
     }
 

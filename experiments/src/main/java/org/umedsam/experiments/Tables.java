@@ -3,7 +3,7 @@ package org.umedsam.experiments;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
-/** Plain-text rendering of small Tablesaw tables for the console (4 decimals for numbers). */
+/** Plain-text rendering of small Tablesaw tables for the console (4 decimals for numbers, n/a for none). */
 final class Tables {
     private Tables() {
     }
@@ -17,8 +17,10 @@ final class Tables {
             cells[0][c] = col.name();
             for (int r = 0; r < t.rowCount(); r++) {
                 Object v = col.get(r);
-                cells[r + 1][c] = v instanceof Double d ? (Double.isNaN(d) ? "-" : String.format("%.4f", d))
-                        : String.valueOf(v);
+                // Tablesaw stores a NaN double as missing and returns null for it: a mean of no values, the SD
+                // of one case
+                cells[r + 1][c] = v instanceof Double d ? (Double.isNaN(d) ? "n/a" : String.format("%.4f", d))
+                        : v == null && col instanceof tech.tablesaw.api.NumericColumn<?> ? "n/a" : String.valueOf(v);
             }
             for (String[] row : cells) {
                 width[c] = Math.max(width[c], row[c].length());

@@ -120,6 +120,62 @@ class CarelessInputCliTest {
         assertThat(Files.readAllBytes(c)).isEqualTo(before);
     }
 
+    Path writeSegs(Path dir, String name) throws Exception {
+        byte[] s = new byte[16 * 16];
+        s[5 * 16 + 5] = 1;
+        Path f = dir.resolve(name);
+        Npz.write(f, Map.of("segs", NpyArray.ofUint8(s, 16, 16)), true);
+        return f;
+    }
+
+    @Test
+    void evaluateKeepsExistingCsvFilesUnlessOverwriteIsGiven() throws Exception {
+        Path gts = Files.createDirectories(tmp.resolve("gts"));
+        writeCase(gts, "2DBox_US_0001.npz", true);
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        writeSegs(segs, "2DBox_US_0001.npz");
+        Path keep = Files.writeString(tmp.resolve("keep.csv"), "precious");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--gts", gts.toString(), "--segs",
+                segs.toString(), "--csv", keep.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(errorLines(r)).containsExactly("umedsam evaluate: " + keep + " already exists; pass --overwrite to "
+                + "replace it");
+        assertThat(r.out()).doesNotContain("2DBox_US_0001.npz");
+        assertThat(Files.readString(keep)).isEqualTo("precious");
+        // the per-case table is an output too
+        EvaluateCommandTest.Run p = EvaluateCommandTest.run("evaluate", "--gts", gts.toString(), "--segs",
+                segs.toString(), "--csv", tmp.resolve("new.csv").toString(), "--per-case-csv", keep.toString());
+        assertThat(p.exit()).isEqualTo(2);
+        assertThat(errorLines(p)).containsExactly("umedsam evaluate: " + keep + " already exists; pass --overwrite to "
+                + "replace it");
+        assertThat(tmp.resolve("new.csv")).doesNotExist();
+        assertThat(Files.readString(keep)).isEqualTo("precious");
+        // with --overwrite it is replaced
+        EvaluateCommandTest.Run o = EvaluateCommandTest.run("evaluate", "--gts", gts.toString(), "--segs",
+                segs.toString(), "--csv", keep.toString(), "--overwrite");
+        assertThat(o.exit()).as(o.err()).isZero();
+        assertThat(Files.readAllLines(keep).get(0)).isEqualTo("case,dsc,nsd");
+    }
+
+    @Test
+    void evaluateRefusesOneFileForBothTables() throws Exception {
+        Path gts = Files.createDirectories(tmp.resolve("gts"));
+        writeCase(gts, "2DBox_US_0001.npz", true);
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        writeSegs(segs, "2DBox_US_0001.npz");
+        Path csv = tmp.resolve("m.csv");
+        for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("evaluate", "--gts",
+                    gts.toString(), "--segs", segs.toString(), "--csv", csv.toString(), "--per-case-csv",
+                    tmp.resolve(".").resolve("m.csv").toString()), Arrays.stream(extra)).toArray(String[]::new);
+            EvaluateCommandTest.Run r = EvaluateCommandTest.run(args);
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(errorLines(r)).singleElement().asString().startsWith("umedsam evaluate: --csv and "
+                    + "--per-case-csv both name " + csv);
+            assertThat(csv).doesNotExist();
+        }
+    }
+
     @Test
     void aRunNamedDotDotIsRefused() throws Exception {
         Path config = Path.of("configs", "baseline.json");

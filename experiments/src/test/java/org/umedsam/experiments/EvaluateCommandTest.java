@@ -100,6 +100,44 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void anEmptyGtsFolderIsBadInput(@TempDir Path tmp) throws Exception {
+        Path gts = Files.createDirectories(tmp.resolve("gts"));
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        Path csv = tmp.resolve("out").resolve("m.csv");
+        Run r = run("evaluate", "--segs", segs.toString(), "--gts", gts.toString(), "--csv", csv.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(CarelessInputCliTest.errorLines(r)).containsExactly("umedsam evaluate: " + gts
+                + ": no .npz cases to score");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
+
+    /** A case without labels: DSC undefined and left out of the DSC means, NSD 0 and counted; both said. */
+    @Test
+    void aCaseWithoutLabelsIsExplained(@TempDir Path tmp) throws Exception {
+        Path gts = Files.createDirectories(tmp.resolve("gts"));
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        byte[] g = new byte[16 * 16];
+        for (int i = 0; i < 40; i++) {
+            g[i] = 1;
+        }
+        Npz.write(gts.resolve("2DBox_US_0001.npz"), Map.of("gts", NpyArray.ofUint8(g, 16, 16)), true);
+        Npz.write(segs.resolve("2DBox_US_0001.npz"), Map.of("segs", NpyArray.ofUint8(g, 16, 16)), true);
+        Npz.write(gts.resolve("2DBox_US_0002.npz"), Map.of("gts", NpyArray.ofUint8(new byte[256], 16, 16)), true);
+        Npz.write(segs.resolve("2DBox_US_0002.npz"), Map.of("segs", NpyArray.ofUint8(new byte[256], 16, 16)), true);
+        Run r = run("evaluate", "--segs", segs.toString(), "--gts", gts.toString(), "--csv",
+                tmp.resolve("m.csv").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("null").doesNotContain("NaN");
+        assertThat(r.out().lines().filter(l -> l.startsWith("2DBox_US_0002.npz")).findFirst().orElseThrow())
+                .contains("n/a").contains("(DSC undefined: no labels in gts; NSD 0 by the challenge's rule)");
+        assertThat(r.out()).contains("note: 1 case has an undefined DSC (no labels in gts, or a class 1..max(gts) in "
+                + "neither mask): left out of the DSC means, NSD 0 by the challenge's rule and counted in the NSD means");
+        // per modality: 2 cases, DSC mean 1 over one case (its SD n/a), NSD mean 0.5 over both
+        String us = r.out().lines().filter(l -> l.startsWith("US ")).findFirst().orElseThrow();
+        assertThat(us.trim().split("\\s+")).startsWith("US", "false", "2", "1.0000", "n/a", "0.5000");
+    }
+
+    @Test
     void everyCommandAnswersHelp() {
         for (String[] args : new String[][] {{"--help"}, {"train", "--help"}, {"evaluate", "--help"}, {"infer", "--help"},
                 {"ablations", "--help"}, {"figures", "--help"}}) {

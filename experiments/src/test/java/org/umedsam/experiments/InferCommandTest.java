@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +157,90 @@ class InferCommandTest {
         assertThat(unknown.err().strip().lines().filter(l -> l.startsWith("umedsam infer:")).toList())
                 .singleElement().asString().contains("no-such-model").contains("no shipped model of that name")
                 .contains("small-base");
+    }
+
+    static Path smallCase(Path dir, String name, long seed) throws Exception {
+        int side = 64;
+        byte[] img = image(side * side * 3, seed);
+        square(img, side, 3, 20, 20, 40, 40, 0);
+        CaseWriter.write(new Case(name, "US", false, false, new int[] {side, side, 3}, img, (LabelArray) null,
+                new int[][] {{18, 18, 42, 42}}, null), dir);
+        return dir.resolve(name + ".npz");
+    }
+
+    /** A batch stopped by a bad case (or a kill) continues with --skip-existing; --skip-bad-cases goes past it. */
+    @Test
+    void aStoppedBatchContinuesWithSkipExistingAndSkipBadCases(@TempDir Path tmp) throws Exception {
+        assumeTrue(org.umedsam.model.ShippedModels.names().contains("small-base"), "no shipped small-base here");
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        smallCase(in, "2DBox_US_0001", 1);
+        Path b = smallCase(in, "2DBox_US_0002", 2);
+        byte[] good = Files.readAllBytes(b);
+        Files.write(b, java.util.Arrays.copyOf(good, good.length / 2));
+        smallCase(in, "2DBox_US_0003", 3);
+        Path out = tmp.resolve("segs");
+        Path a = out.resolve("2DBox_US_0001.npz");
+        Path c = out.resolve("2DBox_US_0003.npz");
+        EvaluateCommandTest.Run first = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                in.toString(), "--output", out.toString());
+        assertThat(first.exit()).isEqualTo(2);
+        assertThat(a).isRegularFile();
+        assertThat(c).doesNotExist();
+        byte[] aBytes = Files.readAllBytes(a);
+        Files.writeString(a, "kept"); // marks the file: a rerun must not replace it
+
+        // the bad case is reported, the rest predicted, and the exit code still says something was wrong
+        EvaluateCommandTest.Run skip = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                in.toString(), "--output", out.toString(), "--skip-existing", "--skip-bad-cases");
+        assertThat(skip.exit()).as(skip.err()).isEqualTo(2);
+        List<String> errs = CarelessInputCliTest.errorLines(skip).stream().filter(l -> l.startsWith("umedsam infer:"))
+                .toList();
+        assertThat(errs).hasSize(2);
+        assertThat(errs.get(0)).startsWith("umedsam infer: skipped " + b);
+        assertThat(errs.get(1)).isEqualTo("umedsam infer: 1 of 2 cases skipped as unreadable (first: " + b
+                + "); they have no prediction, the other 1 have");
+        assertThat(skip.out()).contains("keeping 1 predictions already in").contains("summary: 1 cases");
+        assertThat(Files.readString(a)).isEqualTo("kept");
+        assertThat(c).isRegularFile();
+        assertThat(out.resolve("2DBox_US_0002.npz")).doesNotExist();
+
+        // once the case is mended, --skip-existing predicts only it
+        Files.write(b, good);
+        EvaluateCommandTest.Run rest = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                in.toString(), "--output", out.toString(), "--skip-existing");
+        assertThat(rest.exit()).as(rest.err()).isZero();
+        assertThat(rest.out()).contains("2DBox_US_0002.npz").doesNotContain("2DBox_US_0001.npz ")
+                .contains("summary: 1 cases");
+        assertThat(Files.readString(a)).isEqualTo("kept");
+        assertThat(out.resolve("2DBox_US_0002.npz")).isRegularFile();
+        EvaluateCommandTest.Run none = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                in.toString(), "--output", out.toString(), "--skip-existing");
+        assertThat(none.exit()).isZero();
+        assertThat(none.out()).contains("all 3 cases already have predictions");
+        assertThat(aBytes).isNotEmpty();
+
+        EvaluateCommandTest.Run both = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                in.toString(), "--output", out.toString(), "--skip-existing", "--overwrite");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(CarelessInputCliTest.errorLines(both)).singleElement().asString()
+                .startsWith("umedsam infer: --overwrite and --skip-existing exclude each other");
+    }
+
+    /** Inputs (cases, checkpoint) are checked before the output folder is created. */
+    @Test
+    void refusedInputsCreateNoOutputFolder(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("o9");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                tmp.resolve("nope").toString(), "--output", out.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(out).doesNotExist();
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        smallCase(in, "2DBox_US_0001", 1);
+        EvaluateCommandTest.Run ck = EvaluateCommandTest.run("infer", "--checkpoint", tmp.resolve("nope.pth").toString(),
+                "--input", in.toString(), "--output", out.toString());
+        assertThat(ck.exit()).isEqualTo(2);
+        assertThat(ck.err()).contains("no such checkpoint file");
+        assertThat(out).doesNotExist();
     }
 
     @Test

@@ -213,25 +213,29 @@ public final class CaseReader {
         return out;
     }
 
-    /** One box coordinate: finite, whole and within the int range (2^32 + 60 is not 60). */
+    /** One box coordinate: finite, whole (10.5 is refused, not rounded) and within the int range (2^32 + 60 is not 60). */
     private static long boxValue(NpyArray a, long index, int box, int coordinate, Path file) throws IOException {
         if (!a.dtype().isFloating()) {
             long v = a.getLong(index);
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IOException(file + ": box " + box + " coordinate " + coordinate + " is " + v
+                throw new IOException(file + ": 'boxes' box " + box + " coordinate " + coordinate + " is " + v
                         + ", outside the int range");
             }
             return v;
         }
         double v = a.getDouble(index);
         if (!Double.isFinite(v)) {
-            throw new IOException(file + ": box " + box + " coordinate " + coordinate + " is " + v
+            throw new IOException(file + ": 'boxes' box " + box + " coordinate " + coordinate + " is " + v
                     + "; box coordinates must be finite");
         }
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IOException(file + ": box " + box + " coordinate " + coordinate + " is " + v
+            throw new IOException(file + ": 'boxes' box " + box + " coordinate " + coordinate + " is " + v
                     + ", outside the int range");
         }
-        return Math.round(v);
+        if (v != Math.rint(v)) {
+            throw new IOException(file + ": 'boxes' box " + box + " coordinate " + coordinate + " is " + v
+                    + ", not a whole number; box coordinates must be whole pixels (they are never rounded)");
+        }
+        return (long) v;
     }
 }

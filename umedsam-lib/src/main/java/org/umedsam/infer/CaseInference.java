@@ -65,18 +65,27 @@ public final class CaseInference {
     }
 
     /**
+     * Reads {@code input} and predicts it, writing nothing: every failure here is the case's (an
+     * unreadable or malformed file, a box the image cannot hold), never the output's.
+     *
+     * @throws IOException naming the file when it cannot be read, has no boxes or a box is refused
+     */
+    public Output predictCase(Path input) throws IOException {
+        Case c = CaseReader.read(input);
+        try {
+            return predict(c);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(input + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Reads {@code input}, predicts it and writes {@code outputDir/<file name>}.
      *
      * @throws IOException naming the file when it cannot be read or has no boxes
      */
     public Output predictFile(Path input, Path outputDir) throws IOException {
-        Case c = CaseReader.read(input);
-        Output out;
-        try {
-            out = predict(c);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(input + ": " + e.getMessage(), e);
-        }
+        Output out = predictCase(input);
         Files.createDirectories(outputDir);
         CaseWriter.writeSegs(outputDir.resolve(input.getFileName().toString()), out.segs(), out.shape());
         return out;

@@ -39,6 +39,17 @@ class CaseValidationTest {
     }
 
     @Test
+    void aFractionalCoordinateIsRefusedNotRounded() throws IOException {
+        Path f = case2d("2DBox_US_0004.npz", NpyArray.ofFloat32(new float[] {1, 1, 5, 5, 2, 3, 10.5f, 20}, 2, 4));
+        assertThatThrownBy(() -> CaseReader.read(f)).isInstanceOf(IOException.class).hasMessage(f + ": 'boxes' box 1 "
+                + "coordinate 2 is 10.5, not a whole number; box coordinates must be whole pixels (they are never "
+                + "rounded)");
+        // whole numbers in a float dtype are fine
+        Path w = case2d("2DBox_US_0005.npz", NpyArray.ofFloat64(new double[] {1, 1, 5, 5, 2, 3, 10, 20}, 2, 4));
+        assertThat(CaseReader.read(w).boxes()[1]).containsExactly(2, 3, 10, 20);
+    }
+
+    @Test
     void nanAndInfiniteCoordinatesAreRefused() throws IOException {
         Path nan = case2d("2DBox_US_0002.npz", NpyArray.ofFloat64(new double[] {Double.NaN, 1, 5, 5}, 1, 4));
         assertThatThrownBy(() -> CaseReader.read(nan)).hasMessageContaining("box 0 coordinate 0 is NaN; box "
@@ -61,7 +72,7 @@ class CaseValidationTest {
 
     @Test
     void boxesOverlappingTheImageAreClippedToIt() throws IOException {
-        Path f = case2d("2DBox_US_0007.npz", NpyArray.ofFloat64(new double[] {-5, 3.4, 100, 64}, 1, 4));
+        Path f = case2d("2DBox_US_0007.npz", NpyArray.ofFloat64(new double[] {-5, 3, 100, 64}, 1, 4));
         assertThat(CaseReader.read(f).boxes()[0]).containsExactly(0, 3, 48, 64);
         Map<String, NpyArray> m = new LinkedHashMap<>();
         m.put("imgs", NpyArray.ofUint8(new byte[4 * 8 * 8], 4, 8, 8));
