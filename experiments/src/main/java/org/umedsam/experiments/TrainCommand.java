@@ -64,8 +64,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
-    @Option(names = "--skip-bad-cases", description = "every case is opened and checked before the first step; by "
-            + "default one unreadable case stops the command there, with this option it is left out with a warning "
+    @Option(names = "--skip-bad-cases", description = "every case is opened and checked before the first step (readable, "
+            + "with a labelled slice); by default one bad case stops the command there, with this option it is left out with a warning "
             + "and counted in run.json (skipped_cases)")
     boolean skipBadCases;
 
@@ -152,7 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
         });
         spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%s%n", d.trainCases(),
                 d.validationCases(), dir, d.skipped().isEmpty() ? "" : " (" + d.skipped().size()
-                        + " unreadable cases skipped)");
+                        + " bad cases skipped)");
         return d;
     }
 }
