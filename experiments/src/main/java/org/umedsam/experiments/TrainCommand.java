@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.umedsam.model.ShippedModels;
 import org.umedsam.train.ParameterGroup;
+import org.umedsam.train.RunFolder;
+import org.umedsam.train.RunInfo;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
 import org.umedsam.train.TrainingData;
@@ -35,8 +37,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
     Path runs;
 
-    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs) from its last checkpoint")
+    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs)"
+            + " from its last checkpoint, on the data folder its run.json records unless --data is given")
     String resume;
+
+    @Option(names = "--other-data", description = "with --resume: allow a --data folder other than the one the run"
+            + " was trained on (recorded in its run.json); without it such a resume is refused")
+    boolean otherData;
 
     @Option(names = "--steps", paramLabel = "N", description = "stop after N optimizer steps (overrides maxSteps)")
     Integer steps;
@@ -91,12 +98,16 @@ public final class TrainCommand implements Callable<Integer> {
             }
             OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
+            data = resumeData(runDir, data, otherData, "--data", "--other-data", spec.commandLine().getErr());
             Trainer.Result r = TrainingSetup.of(c, trainingData(c)).resume(runDir, options);
             report(r);
             return 0;
         }
         if (config == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give --config FILE (or --resume RUN)");
+        }
+        if (otherData) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--other-data goes with --resume");
         }
         TrainConfig c = TrainConfig.read(config);
         if (steps != null) {
@@ -138,6 +149,47 @@ public final class TrainCommand implements Callable<Integer> {
                 r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(), r.lastEpochLoss(),
                 sig.length() == 0 ? " (fixed weights)" : sig);
         spec.commandLine().getOut().flush();
+    }
+
+    /**
+     * The folder of cases a resume of {@code runDir} trains on: the one its {@code run.json} records when
+     * {@code given} is null (said on {@code err}); {@code given} when it is that folder or the run records none;
+     * another folder only with {@code allowOther} (warned on {@code err}), else refused. Null: the default dataset
+     * (a run from before the data folder was recorded, resumed without {@code --data}).
+     */
+    static Path resumeData(Path runDir, Path given, boolean allowOther, String dataOption, String otherOption,
+                           java.io.PrintWriter err) throws IOException {
+        Path runJson = runDir.resolve(RunFolder.RUN);
+        Path recorded = RunInfo.recordedData(runJson);
+        if (recorded == null) {
+            if (given == null) {
+                err.println("note: " + runJson + " records no data folder (a run from an older version); resuming on"
+                        + " the default dataset " + TrainingSetup.dataRoot(null).toAbsolutePath().normalize()
+                        + "; give " + dataOption + " if it trained on other cases");
+                err.flush();
+            }
+            return given;
+        }
+        if (given == null) {
+            err.println("resuming on the run's data folder " + recorded + " (recorded in " + runJson + ")");
+            err.flush();
+            return recorded;
+        }
+        Path abs = given.toAbsolutePath().normalize();
+        boolean same = abs.equals(recorded)
+                || (Files.exists(abs) && Files.exists(recorded) && Files.isSameFile(abs, recorded));
+        if (same) {
+            return given;
+        }
+        if (!allowOther) {
+            throw new IllegalArgumentException(dataOption + " " + abs + " is not the data folder this run was trained"
+                    + " on (" + recorded + ", recorded in " + runJson + "); drop " + dataOption + " to resume on it,"
+                    + " or add " + otherOption + " to continue on other cases");
+        }
+        err.println("WARNING: resuming on " + abs + ", not on the data folder this run was trained on (" + recorded
+                + "); the resume is recorded with its data folder in " + runJson);
+        err.flush();
+        return given;
     }
 
     /**

@@ -75,7 +75,7 @@ public record TrainingData(TrainingSource train, TrainingSource validation, int 
         TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, config.sampler());
         TrainingSampler valSampler = val.isEmpty() ? null
                 : TrainingSampler.ofFiles(val, new SamplerConfig(config.seed(), 0, false, false, Map.of()));
-        return new TrainingData(SamplerSource.training(trainSampler, skipped),
+        return new TrainingData(SamplerSource.training(trainSampler, skipped, dir),
                 valSampler == null ? null : SamplerSource.validation(valSampler), tr.size(), val.size(),
                 List.copyOf(skipped));
     }

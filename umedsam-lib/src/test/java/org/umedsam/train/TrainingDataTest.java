@@ -45,6 +45,7 @@ class TrainingDataTest {
         List<String> warnings = new ArrayList<>();
         TrainingData d = TrainingData.of(dir, c, true, warnings::add);
         assertThat(d.trainCases()).isEqualTo(1);
+        assertThat(d.train().dataDir()).isEqualTo(dir.toAbsolutePath().normalize());
         assertThat(d.skipped()).singleElement().asString().contains(bad.toString());
         assertThat(warnings).singleElement().asString().startsWith("warning: skipping " + bad);
     }
