@@ -53,8 +53,8 @@ public final class PretrainCommand implements Callable<Integer> {
             + " checkpoint (its last when it has none) as model.npz and model.pth, and its curves")
     Path exportOnly;
 
-    @Option(names = "--steps", paramLabel = "N", description = "optimizer steps (overrides maxSteps; the cosine"
-            + " schedule spans them)")
+    @Option(names = "--steps", paramLabel = "N", description = "optimizer steps, N >= 1 (overrides maxSteps;"
+            + " the cosine schedule spans them)")
     Integer steps;
 
     @Option(names = "--seed", description = "overrides the recipe's seed")
@@ -91,6 +91,10 @@ public final class PretrainCommand implements Callable<Integer> {
                         + "config.json; drop --config/--steps/--seed/--name");
             }
             Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
+            if (!Files.isDirectory(runDir)) {
+                throw new IOException("--resume " + resume + ": no such run folder (nor " + runDir + ")");
+            }
+            TrainCommand.requireRunFolder(runDir, resume);
             Path resumeData = TrainCommand.resumeData(runDir, data, otherData, "--data", "--other-data",
                     spec.commandLine().getErr());
             r = Pretraining.resume(runDir, resumeData != null ? resumeData : DefaultDatasets.defaultRoot(), options);
@@ -98,6 +102,7 @@ public final class PretrainCommand implements Callable<Integer> {
             if (otherData) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--other-data goes with --resume");
             }
+            TrainCommand.requireSteps(steps, spec.commandLine());
             TrainConfig c = config != null ? TrainConfig.read(config) : Pretraining.config();
             if (steps != null) {
                 c = c.with(Map.of("maxSteps", steps));

@@ -45,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
             + " was trained on (recorded in its run.json); without it such a resume is refused")
     boolean otherData;
 
-    @Option(names = "--steps", paramLabel = "N", description = "stop after N optimizer steps (overrides maxSteps)")
+    @Option(names = "--steps", paramLabel = "N", description = "stop after N optimizer steps, N >= 1 (overrides maxSteps)")
     Integer steps;
 
     @Option(names = "--preset", paramLabel = "PRESET", description = "model preset: small or litemedsam (overrides modelPreset)")
@@ -96,6 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (!Files.isDirectory(runDir)) {
                 throw new IOException("--resume " + resume + ": no such run folder (nor " + runDir + ")");
             }
+            requireRunFolder(runDir, resume);
             OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
             data = resumeData(runDir, data, otherData, "--data", "--other-data", spec.commandLine().getErr());
@@ -108,6 +109,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (otherData) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--other-data goes with --resume");
+        }
+        requireSteps(steps, spec.commandLine());
+        if (epochs != null && epochs < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
         }
         TrainConfig c = TrainConfig.read(config);
         if (steps != null) {
@@ -149,6 +154,25 @@ public final class TrainCommand implements Callable<Integer> {
                 r.runDir(), r.steps(), r.epochsCompleted(), r.firstEpochLoss(), r.lastEpochLoss(),
                 sig.length() == 0 ? " (fixed weights)" : sig);
         spec.commandLine().getOut().flush();
+    }
+
+    /**
+     * Refuses a {@code --resume} folder that is no run folder (no {@code config.json}) or has nothing to resume
+     * from (no {@code checkpoint/last.ckpt}), before its data are opened.
+     */
+    static void requireRunFolder(Path runDir, String given) throws IOException {
+        if (!Files.isRegularFile(runDir.resolve(RunFolder.CONFIG))) {
+            throw new IOException("--resume " + given + ": " + runDir + " is not a run folder (it has no "
+                    + RunFolder.CONFIG + ")");
+        }
+        RunFolder.existing(runDir);
+    }
+
+    /** Refuses a command-line step limit below 1 (0 would mean no limit, which is the configuration's business). */
+    static void requireSteps(Integer steps, CommandLine cl) {
+        if (steps != null && steps < 1) {
+            throw new CommandLine.ParameterException(cl, "--steps must be >= 1, got " + steps);
+        }
     }
 
     /**

@@ -21,6 +21,8 @@ class TrainCommandTest {
         Path run = Files.createDirectories(tmp.resolve("runs").resolve("r"));
         TrainConfig.defaults().withName("r").write(run.resolve(RunFolder.CONFIG));
         RunInfo.writeNew(run.resolve(RunFolder.RUN), TrainConfig.defaults(), "r", List.of(), data);
+        // only its existence matters here: every command below stops before the checkpoint is read
+        Files.writeString(Files.createDirectories(run.resolve(RunFolder.CHECKPOINT_DIR)).resolve(RunFolder.LAST), "x");
         return run;
     }
 
@@ -53,5 +55,39 @@ class TrainCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("resuming on the run's data folder " + a.toAbsolutePath() + " (recorded in ")
                 .contains(a.toAbsolutePath() + ": no training .npz cases found");
+    }
+
+    @Test
+    void stepsMustBeAtLeastOneOnTheCommandLine() {
+        for (String cmd : List.of("train", "pretrain")) {
+            for (String n : List.of("0", "-1")) {
+                EvaluateCommandTest.Run r = cmd.equals("train")
+                        ? EvaluateCommandTest.run("train", "--config", "configs/baseline.json", "--steps", n,
+                                "--runs", tmp.resolve("runs").toString(), "--data", tmp.toString())
+                        : EvaluateCommandTest.run("pretrain", "--steps", n, "--runs", tmp.resolve("runs").toString(),
+                                "--data", tmp.toString());
+                assertThat(r.exit()).as(cmd + " " + n).isEqualTo(2);
+                assertThat(CarelessInputCliTest.errorLines(r)).as(cmd + " " + n).containsExactly("umedsam " + cmd
+                        + ": --steps must be >= 1, got " + n + " (see umedsam " + cmd + " --help)");
+            }
+        }
+        assertThat(tmp.resolve("runs")).doesNotExist();
+    }
+
+    @Test
+    void aMissingConfigOrRunFolderIsNamedAsSuch() throws Exception {
+        Path nope = tmp.resolve("nope.json");
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("train", "--config", nope.toString(),
+                "--runs", tmp.resolve("runs").toString(), "--data", tmp.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(CarelessInputCliTest.errorLines(r)).containsExactly("umedsam train: " + nope
+                + ": no such configuration file");
+        Path half = Files.createDirectories(tmp.resolve("half"));
+        for (String cmd : List.of("train", "pretrain")) {
+            EvaluateCommandTest.Run h = EvaluateCommandTest.run(cmd, "--resume", half.toString());
+            assertThat(h.exit()).as(cmd).isEqualTo(2);
+            assertThat(CarelessInputCliTest.errorLines(h)).as(cmd).containsExactly("umedsam " + cmd + ": --resume "
+                    + half + ": " + half + " is not a run folder (it has no config.json)");
+        }
     }
 }

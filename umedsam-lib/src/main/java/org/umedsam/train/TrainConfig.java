@@ -355,6 +355,12 @@ public record TrainConfig(
     }
 
     public static TrainConfig read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a folder, not a configuration file");
+        }
+        if (!Files.exists(file)) {
+            throw new IOException(file + ": no such configuration file");
+        }
         return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     }
 
