@@ -470,7 +470,7 @@ public final class PthCheckpoint {
         }
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+        Path tmp = TempFiles.createSibling(parent, "." + file.getFileName(), ".tmp");
         try {
             List<byte[]> storages = new ArrayList<>();
             byte[] pickle = pickleStateDict(stateDict, storages);
