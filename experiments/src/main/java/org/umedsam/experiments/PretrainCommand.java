@@ -41,15 +41,20 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
     Path runs;
 
-    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs)")
+    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs),"
+            + " on the data folder its run.json records unless --data is given")
     String resume;
+
+    @Option(names = "--other-data", description = "with --resume: allow a --data folder other than the one the run"
+            + " was trained on (recorded in its run.json); without it such a resume is refused")
+    boolean otherData;
 
     @Option(names = "--export-only", paramLabel = "RUN", description = "train nothing: write this run's best"
             + " checkpoint (its last when it has none) as model.npz and model.pth, and its curves")
     Path exportOnly;
 
-    @Option(names = "--steps", paramLabel = "N", description = "optimizer steps (overrides maxSteps; the cosine"
-            + " schedule spans them)")
+    @Option(names = "--steps", paramLabel = "N", description = "optimizer steps, N >= 1 (overrides maxSteps;"
+            + " the cosine schedule spans them)")
     Integer steps;
 
     @Option(names = "--seed", description = "overrides the recipe's seed")
@@ -69,7 +74,7 @@ public final class PretrainCommand implements Callable<Integer> {
         Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
         Path dataRoot = data != null ? data : DefaultDatasets.defaultRoot();
         if (exportOnly != null) {
-            if (resume != null || config != null || steps != null || seed != null || name != null) {
+            if (resume != null || config != null || steps != null || seed != null || name != null || otherData) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--export-only takes no other run options");
             }
             Pretraining.export(exportOnly);
@@ -86,8 +91,18 @@ public final class PretrainCommand implements Callable<Integer> {
                         + "config.json; drop --config/--steps/--seed/--name");
             }
             Path runDir = Files.isDirectory(Path.of(resume)) ? Path.of(resume) : runs.resolve(resume);
-            r = Pretraining.resume(runDir, dataRoot, options);
+            if (!Files.isDirectory(runDir)) {
+                throw new IOException("--resume " + resume + ": no such run folder (nor " + runDir + ")");
+            }
+            TrainCommand.requireRunFolder(runDir, resume);
+            Path resumeData = TrainCommand.resumeData(runDir, data, otherData, "--data", "--other-data",
+                    spec.commandLine().getErr());
+            r = Pretraining.resume(runDir, resumeData != null ? resumeData : DefaultDatasets.defaultRoot(), options);
         } else {
+            if (otherData) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--other-data goes with --resume");
+            }
+            TrainCommand.requireSteps(steps, spec.commandLine());
             TrainConfig c = config != null ? TrainConfig.read(config) : Pretraining.config();
             if (steps != null) {
                 c = c.with(Map.of("maxSteps", steps));

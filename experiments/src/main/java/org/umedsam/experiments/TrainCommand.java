@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.umedsam.model.ShippedModels;
 import org.umedsam.train.ParameterGroup;
+import org.umedsam.train.RunFolder;
+import org.umedsam.train.RunInfo;
 import org.umedsam.train.TrainConfig;
 import org.umedsam.train.Trainer;
 import org.umedsam.train.TrainingData;
@@ -35,10 +37,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
     Path runs;
 
-    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs) from its last checkpoint")
+    @Option(names = "--resume", paramLabel = "RUN", description = "continue this run folder (or run name under --runs)"
+            + " from its last checkpoint, on the data folder its run.json records unless --data is given")
     String resume;
 
-    @Option(names = "--steps", paramLabel = "N", description = "stop after N optimizer steps (overrides maxSteps)")
+    @Option(names = "--other-data", description = "with --resume: allow a --data folder other than the one the run"
+            + " was trained on (recorded in its run.json); without it such a resume is refused")
+    boolean otherData;
+
+    @Option(names = "--steps", paramLabel = "N", description = "stop after N optimizer steps, N >= 1 (overrides maxSteps)")
     Integer steps;
 
     @Option(names = "--preset", paramLabel = "PRESET", description = "model preset: small or litemedsam (overrides modelPreset)")
@@ -64,8 +71,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
-    @Option(names = "--skip-bad-cases", description = "every case is opened and checked before the first step; by "
-            + "default one unreadable case stops the command there, with this option it is left out with a warning "
+    @Option(names = "--skip-bad-cases", description = "every case is opened and checked before the first step (readable, "
+            + "with a labelled slice); by default one bad case stops the command there, with this option it is left out with a warning "
             + "and counted in run.json (skipped_cases)")
     boolean skipBadCases;
 
@@ -89,14 +96,23 @@ public final class TrainCommand implements Callable<Integer> {
             if (!Files.isDirectory(runDir)) {
                 throw new IOException("--resume " + resume + ": no such run folder (nor " + runDir + ")");
             }
+            requireRunFolder(runDir, resume);
             OutputLocations.requireWritableFolder(runDir, "--resume");
             TrainConfig c = TrainConfig.read(runDir.resolve("config.json"));
+            data = resumeData(runDir, data, otherData, "--data", "--other-data", spec.commandLine().getErr());
             Trainer.Result r = TrainingSetup.of(c, trainingData(c)).resume(runDir, options);
             report(r);
             return 0;
         }
         if (config == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give --config FILE (or --resume RUN)");
+        }
+        if (otherData) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--other-data goes with --resume");
+        }
+        requireSteps(steps, spec.commandLine());
+        if (epochs != null && epochs < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
         }
         TrainConfig c = TrainConfig.read(config);
         if (steps != null) {
@@ -141,6 +157,66 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * Refuses a {@code --resume} folder that is no run folder (no {@code config.json}) or has nothing to resume
+     * from (no {@code checkpoint/last.ckpt}), before its data are opened.
+     */
+    static void requireRunFolder(Path runDir, String given) throws IOException {
+        if (!Files.isRegularFile(runDir.resolve(RunFolder.CONFIG))) {
+            throw new IOException("--resume " + given + ": " + runDir + " is not a run folder (it has no "
+                    + RunFolder.CONFIG + ")");
+        }
+        RunFolder.existing(runDir);
+    }
+
+    /** Refuses a command-line step limit below 1 (0 would mean no limit, which is the configuration's business). */
+    static void requireSteps(Integer steps, CommandLine cl) {
+        if (steps != null && steps < 1) {
+            throw new CommandLine.ParameterException(cl, "--steps must be >= 1, got " + steps);
+        }
+    }
+
+    /**
+     * The folder of cases a resume of {@code runDir} trains on: the one its {@code run.json} records when
+     * {@code given} is null (said on {@code err}); {@code given} when it is that folder or the run records none;
+     * another folder only with {@code allowOther} (warned on {@code err}), else refused. Null: the default dataset
+     * (a run from before the data folder was recorded, resumed without {@code --data}).
+     */
+    static Path resumeData(Path runDir, Path given, boolean allowOther, String dataOption, String otherOption,
+                           java.io.PrintWriter err) throws IOException {
+        Path runJson = runDir.resolve(RunFolder.RUN);
+        Path recorded = RunInfo.recordedData(runJson);
+        if (recorded == null) {
+            if (given == null) {
+                err.println("note: " + runJson + " records no data folder (a run from an older version); resuming on"
+                        + " the default dataset " + TrainingSetup.dataRoot(null).toAbsolutePath().normalize()
+                        + "; give " + dataOption + " if it trained on other cases");
+                err.flush();
+            }
+            return given;
+        }
+        if (given == null) {
+            err.println("resuming on the run's data folder " + recorded + " (recorded in " + runJson + ")");
+            err.flush();
+            return recorded;
+        }
+        Path abs = given.toAbsolutePath().normalize();
+        boolean same = abs.equals(recorded)
+                || (Files.exists(abs) && Files.exists(recorded) && Files.isSameFile(abs, recorded));
+        if (same) {
+            return given;
+        }
+        if (!allowOther) {
+            throw new IllegalArgumentException(dataOption + " " + abs + " is not the data folder this run was trained"
+                    + " on (" + recorded + ", recorded in " + runJson + "); drop " + dataOption + " to resume on it,"
+                    + " or add " + otherOption + " to continue on other cases");
+        }
+        err.println("WARNING: resuming on " + abs + ", not on the data folder this run was trained on (" + recorded
+                + "); the resume is recorded with its data folder in " + runJson);
+        err.flush();
+        return given;
+    }
+
+    /**
      * Training and validation items of {@code --data} ({@link TrainingSetup#data}); the default dataset when
      * no folder is given.
      */
@@ -152,7 +228,7 @@ public final class TrainCommand implements Callable<Integer> {
         });
         spec.commandLine().getOut().printf("%d training cases, %d validation cases from %s%s%n", d.trainCases(),
                 d.validationCases(), dir, d.skipped().isEmpty() ? "" : " (" + d.skipped().size()
-                        + " unreadable cases skipped)");
+                        + " bad cases skipped)");
         return d;
     }
 }

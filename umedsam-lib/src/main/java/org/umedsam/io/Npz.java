@@ -170,7 +170,7 @@ public final class Npz {
     public static void write(Path file, Map<String, NpyArray> arrays, boolean compressed) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = TempFiles.createSibling(dir, "." + file.getFileName(), ".tmp");
         try {
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                  ZipOutputStream zip = new ZipOutputStream(os)) {

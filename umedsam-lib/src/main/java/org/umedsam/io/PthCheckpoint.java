@@ -102,6 +102,27 @@ public final class PthCheckpoint {
         }
     }
 
+    /**
+     * The keys and shapes of the state dict of a {@code .pth} file, in the file's order, read without
+     * materialising any tensor (so cheap whatever the file claims).
+     */
+    public static Map<String, long[]> shapes(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no such checkpoint file: " + file);
+        }
+        try (ZipFile zip = Npz.openZip(file, "a zip-format PyTorch checkpoint (legacy torch.save format is not supported)")) {
+            String prefix = dataPrefix(zip, file);
+            Map<String, TensorRef> refs = tensors(asStateDict(readPickle(zip, prefix, file, Files.size(file)), file), file);
+            Map<String, long[]> out = new LinkedHashMap<>();
+            refs.forEach((k, r) -> out.put(k, r.size().clone()));
+            return out;
+        } catch (java.util.zip.ZipException ex) {
+            throw new IOException(file + ": not a zip-format PyTorch checkpoint, or truncated: " + ex.getMessage(), ex);
+        } catch (RuntimeException ex) {
+            throw new IOException(file + ": corrupt checkpoint archive: " + ex, ex);
+        }
+    }
+
     /** Parses {@code data.pkl} of the archive with the restricted unpickler (tensors unresolved). */
     static Object readPickle(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -449,7 +470,7 @@ public final class PthCheckpoint {
         }
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+        Path tmp = TempFiles.createSibling(parent, "." + file.getFileName(), ".tmp");
         try {
             List<byte[]> storages = new ArrayList<>();
             byte[] pickle = pickleStateDict(stateDict, storages);

@@ -209,7 +209,7 @@ public final class MetricTable {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
+        Path tmp = org.umedsam.io.TempFiles.createSibling(dir, abs.getFileName().toString(), ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write(text);
         } catch (IOException e) {

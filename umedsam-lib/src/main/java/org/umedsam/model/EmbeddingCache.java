@@ -192,7 +192,7 @@ public final class EmbeddingCache {
                 return;
             }
             Path target = file(key);
-            Path tmp = Files.createTempFile(directory, target.getFileName().toString(), ".tmp");
+            Path tmp = org.umedsam.io.TempFiles.createSibling(directory, target.getFileName().toString(), ".tmp");
             try {
                 Files.write(tmp, b.array());
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

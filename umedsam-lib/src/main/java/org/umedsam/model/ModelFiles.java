@@ -193,6 +193,59 @@ public final class ModelFiles {
         return null;
     }
 
+    /**
+     * The preset ({@link ModelConfig#NAMES}) whose weights {@code fileOrName} holds, told by its keys and shapes
+     * (a {@code .pth} is not materialised), or null when it fits none or cannot be read. For error messages: a
+     * file refused by one preset may be the other's.
+     */
+    public static String presetOf(Path fileOrName) {
+        try {
+            Path file = ShippedModels.resolve(fileOrName);
+            Map<String, long[]> got = new LinkedHashMap<>();
+            if (Kind.of(file) == Kind.PTH) {
+                got.putAll(PthCheckpoint.shapes(file));
+            } else {
+                readStateDict(file, null).forEach((k, v) -> got.put(k, v.shape()));
+            }
+            for (String name : ModelConfig.NAMES) {
+                if (sameShapes(shapes(ModelConfig.named(name)), got)) {
+                    return name;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no hint then
+        }
+        return null;
+    }
+
+    /** The state dict's keys and shapes of a model of {@code preset}. */
+    public static Map<String, long[]> shapes(String preset) {
+        return shapes(ModelConfig.named(preset));
+    }
+
+    /** Whether two key-to-shape maps hold the same keys with equal shapes (two one-element shapes are equal). */
+    public static boolean sameShapes(Map<String, long[]> a, Map<String, long[]> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, long[]> e : a.entrySet()) {
+            long[] x = e.getValue();
+            long[] y = b.get(e.getKey());
+            if (!Arrays.equals(x, y) && !(numel(x) == 1 && numel(y) == 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long numel(long[] shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
     private static Map<String, long[]> shapes(ModelConfig config) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ParamSpec p : WeightMapping.layout(config)) {

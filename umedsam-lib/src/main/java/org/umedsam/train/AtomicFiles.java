@@ -12,24 +12,12 @@ import java.nio.file.StandardCopyOption;
  * reader never sees half a file and an interrupted write leaves the old one. The one such helper: run
  * records, configurations and checkpoints here, tables and landscapes in {@code report} and
  * {@code analysis}. The rename is atomic where the file system allows; elsewhere it is a plain replace.
- * A committed file gets ordinary permissions {@code rw-r--r--}: a temporary file is created
- * {@code rw-------}, which would otherwise survive the rename.
+ * A committed file has the permissions of a normally created one (mode {@code 0666} less the umask):
+ * the temporary is made by {@link org.umedsam.io.TempFiles}, not {@link Files#createTempFile}, whose
+ * {@code rw-------} would survive the rename.
  */
 public final class AtomicFiles {
-    /** {@code rw-r--r--}: readable by all, written by the owner. */
-    public static final java.util.Set<java.nio.file.attribute.PosixFilePermission> ORDINARY =
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
-
     private AtomicFiles() {
-    }
-
-    /** Sets {@link #ORDINARY} permissions on {@code file} where the file system has POSIX permissions. */
-    public static void makeOrdinary(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, ORDINARY);
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system (Windows): its defaults already let others read
-        }
     }
 
     /** Writes {@code text} as UTF-8 to {@code file}, creating its folder. */
@@ -47,12 +35,11 @@ public final class AtomicFiles {
     public static Path temporarySibling(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        return Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        return org.umedsam.io.TempFiles.createSibling(dir, "." + file.getFileName() + ".", ".tmp");
     }
 
     /** Renames {@code tmp} onto {@code file}, replacing it; atomically where the file system can. */
     public static void commit(Path tmp, Path file) throws IOException {
-        makeOrdinary(tmp);
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -77,11 +77,35 @@ public final class InitialWeights {
         model.weightsChanged(target.keySet());
     }
 
-    /** {@link #read} then {@link #apply}. */
+    /**
+     * {@link #read} then {@link #apply}. When the file does not fit the model but holds the weights of another
+     * preset, the error says so in one short line ("these are litemedsam weights; pass --preset litemedsam"),
+     * with the number of problems and the first.
+     */
     public static void load(TrainableModel model, Path file) throws IOException {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         model.parameters().forEach((k, v) -> shapes.put(k, v.shape()));
         model.buffers().forEach((k, v) -> shapes.put(k, v.shape()));
-        apply(model, read(file, shapes), file.toString());
+        try {
+            apply(model, read(file, shapes), file.toString());
+        } catch (IOException | IllegalArgumentException e) {
+            String other = ModelFiles.presetOf(file);
+            if (other == null || ModelFiles.sameShapes(ModelFiles.shapes(other), shapes)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(file + ": these are " + other + " weights; pass --preset " + other
+                    + " (or set modelPreset) to start from them (" + firstProblem(e.getMessage(), file) + ")", e);
+        }
+    }
+
+    /** "N problem(s), first: ..." from a mismatch message of {@code file}, or the message without the file. */
+    static String firstProblem(String message, Path file) {
+        String m = message == null ? "" : message;
+        java.util.regex.Matcher p = java.util.regex.Pattern.compile("(\\d+ problem\\(s\\)): ([^;]*)").matcher(m);
+        if (p.find()) {
+            return p.group(1) + ", first: " + p.group(2).strip();
+        }
+        String prefix = file + ": ";
+        return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 }

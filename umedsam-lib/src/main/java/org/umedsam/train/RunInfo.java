@@ -35,6 +35,15 @@ public final class RunInfo {
      */
     public static void writeNew(Path file, TrainConfig config, String runName, java.util.List<String> skippedCases,
                                 int validationSamples) throws IOException {
+        writeNew(file, config, runName, skippedCases, validationSamples, null);
+    }
+
+    /**
+     * As {@link #writeNew(Path, TrainConfig, String, java.util.List, int)}, recording the folder of cases the run
+     * trains on ({@code data}, absolute; left out when null) so that a resume can use the same cases.
+     */
+    public static void writeNew(Path file, TrainConfig config, String runName, java.util.List<String> skippedCases,
+                                int validationSamples, Path dataDir) throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("run_name", runName);
         o.addProperty("config_name", config.name());
@@ -42,6 +51,9 @@ public final class RunInfo {
         o.addProperty("model_preset", config.modelPreset());
         o.addProperty("git_commit", gitCommit());
         o.addProperty("started", Instant.now().toString());
+        if (dataDir != null) {
+            o.addProperty(DATA, dataDir.toAbsolutePath().normalize().toString());
+        }
         o.addProperty("java_version", System.getProperty("java.version"));
         o.addProperty("java_vendor", System.getProperty("java.vendor"));
         o.addProperty("nd4j_version", nd4jVersion());
@@ -59,14 +71,42 @@ public final class RunInfo {
         AtomicFiles.writeString(file, Checkpoint.GSON.toJson(o) + "\n");
     }
 
+    /** {@code run.json}'s key of the folder of cases the run trains on. */
+    public static final String DATA = "data";
+
+    /**
+     * The folder of cases recorded in the {@code run.json} {@code file} ({@code data}), or null when the file
+     * or the key is missing (runs made before it was recorded).
+     */
+    public static Path recordedData(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        JsonObject o;
+        try {
+            o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": not a valid run.json: " + e.getMessage(), e);
+        }
+        return o.has(DATA) && o.get(DATA).isJsonPrimitive() ? Path.of(o.get(DATA).getAsString()) : null;
+    }
+
     /** Appends the time of a resume (and the step it resumed from). */
     public static void recordResume(Path file, long fromStep) throws IOException {
+        recordResume(file, fromStep, null);
+    }
+
+    /** Appends the time of a resume, the step it resumed from and the folder of cases it trains on (when known). */
+    public static void recordResume(Path file, long fromStep, Path dataDir) throws IOException {
         JsonObject o = Files.isRegularFile(file)
                 ? JsonParser.parseString(Files.readString(file)).getAsJsonObject() : new JsonObject();
         JsonArray resumed = o.has("resumed") ? o.getAsJsonArray("resumed") : new JsonArray();
         JsonObject r = new JsonObject();
         r.addProperty("time", Instant.now().toString());
         r.addProperty("from_step", fromStep);
+        if (dataDir != null) {
+            r.addProperty(DATA, dataDir.toAbsolutePath().normalize().toString());
+        }
         r.addProperty("git_commit", gitCommit());
         r.addProperty("cpu_kernels", VectorSupport.describe());
         resumed.add(r);

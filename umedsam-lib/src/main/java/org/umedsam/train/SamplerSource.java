@@ -14,29 +14,45 @@ public final class SamplerSource implements TrainingSource {
     private final TrainingSampler sampler;
     private final boolean fixedEpoch;
     private final List<String> skipped;
+    private final java.nio.file.Path dataDir;
 
-    private SamplerSource(TrainingSampler sampler, boolean fixedEpoch, List<String> skipped) {
+    private SamplerSource(TrainingSampler sampler, boolean fixedEpoch, List<String> skipped,
+                          java.nio.file.Path dataDir) {
         this.sampler = sampler;
         this.fixedEpoch = fixedEpoch;
         this.skipped = List.copyOf(skipped);
+        this.dataDir = dataDir;
     }
 
     public static SamplerSource training(TrainingSampler sampler) {
-        return new SamplerSource(sampler, false, List.of());
+        return new SamplerSource(sampler, false, List.of(), null);
     }
 
     /** A training source whose sampler lacks the unreadable cases listed in {@code skipped} ("file: problem"). */
     public static SamplerSource training(TrainingSampler sampler, List<String> skipped) {
-        return new SamplerSource(sampler, false, skipped);
+        return new SamplerSource(sampler, false, skipped, null);
+    }
+
+    /**
+     * As {@link #training(TrainingSampler, List)}, the cases coming from {@code dataDir} (recorded in
+     * {@code run.json}; made absolute here).
+     */
+    public static SamplerSource training(TrainingSampler sampler, List<String> skipped, java.nio.file.Path dataDir) {
+        return new SamplerSource(sampler, false, skipped, dataDir.toAbsolutePath().normalize());
     }
 
     public static SamplerSource validation(TrainingSampler sampler) {
-        return new SamplerSource(sampler, true, List.of());
+        return new SamplerSource(sampler, true, List.of(), null);
     }
 
     @Override
     public List<String> skippedCases() {
         return skipped;
+    }
+
+    @Override
+    public java.nio.file.Path dataDir() {
+        return dataDir;
     }
 
     @Override

@@ -150,7 +150,7 @@ public final class Trainer {
         }
         config.write(folder.config());
         RunInfo.writeNew(folder.runInfo(), config, folder.name(), train.skippedCases(),
-                validation == null ? 0 : validation.epochSize(0));
+                validation == null ? 0 : validation.epochSize(0), train.dataDir());
         Trainer t = new Trainer(config, model, train, validation, options, folder);
         t.record = new RunRecord(folder.dir(), t.loss.termNames(), t.logSigma != null);
         return t.run();
@@ -169,7 +169,7 @@ public final class Trainer {
         Trainer t = new Trainer(config, model, train, validation, options, folder);
         t.moveTo(t.checkpointer.restore(ckpt));
         t.record = RunRecord.resume(folder.dir(), t.loss.termNames(), t.logSigma != null, t.step, t.epoch);
-        RunInfo.recordResume(folder.runInfo(), t.step);
+        RunInfo.recordResume(folder.runInfo(), t.step, train.dataDir());
         options.log().println("resuming " + folder.dir() + " at step " + t.step + " (epoch " + t.epoch + ", step "
                 + t.stepInEpoch + " of it)");
         return t.run();

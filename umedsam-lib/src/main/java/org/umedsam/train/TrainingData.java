@@ -41,7 +41,7 @@ public record TrainingData(TrainingSource train, TrainingSource validation, int 
 
     /**
      * The sources of {@code dir} for {@code config}; with {@code skipBadCases} a case that cannot be read
-     * (or has no {@code gts}) is left out with a warning on {@code warnings}, else it is an error.
+     * (or has no {@code gts}, or {@code gts} without any label) is left out with a warning on {@code warnings}, else it is an error.
      */
     public static TrainingData of(Path dir, TrainConfig config, boolean skipBadCases,
                                       java.util.function.Consumer<String> warnings)
@@ -75,7 +75,7 @@ public record TrainingData(TrainingSource train, TrainingSource validation, int 
         TrainingSampler trainSampler = TrainingSampler.ofFiles(tr, config.sampler());
         TrainingSampler valSampler = val.isEmpty() ? null
                 : TrainingSampler.ofFiles(val, new SamplerConfig(config.seed(), 0, false, false, Map.of()));
-        return new TrainingData(SamplerSource.training(trainSampler, skipped),
+        return new TrainingData(SamplerSource.training(trainSampler, skipped, dir),
                 valSampler == null ? null : SamplerSource.validation(valSampler), tr.size(), val.size(),
                 List.copyOf(skipped));
     }
@@ -87,11 +87,15 @@ public record TrainingData(TrainingSource train, TrainingSource validation, int 
             String problem;
             try {
                 Case cs = CaseReader.read(f);
-                if (cs.hasGts()) {
+                if (!cs.hasGts()) {
+                    problem = f + ": no 'gts'; training needs labels";
+                } else if (cs.labelledSlices().length == 0) {
+                    // the sampler draws only labelled slices: such a case would stop the run when first drawn
+                    problem = f + ": 'gts' is all background (no labelled slice); training needs labels";
+                } else {
                     good.add(f);
                     continue;
                 }
-                problem = f + ": no 'gts'; training needs labels";
             } catch (IOException | IllegalArgumentException e) {
                 problem = e.getMessage();
             }

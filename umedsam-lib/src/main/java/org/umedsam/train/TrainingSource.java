@@ -30,4 +30,12 @@ public interface TrainingSource {
     default java.util.List<String> skippedCases() {
         return java.util.List.of();
     }
+
+    /**
+     * The folder of cases this source was made from (absolute), so the run's record ({@code run.json},
+     * {@code data}) can name it and a resume can train on the same cases; null when not made from a folder.
+     */
+    default java.nio.file.Path dataDir() {
+        return null;
+    }
 }

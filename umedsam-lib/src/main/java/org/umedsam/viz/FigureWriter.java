@@ -123,14 +123,12 @@ public final class FigureWriter {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // the temp name keeps the suffix: XChart appends ".png" to names that lack it
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp" + suffix);
+        Path tmp = org.umedsam.io.TempFiles.createSibling(dir, "." + file.getFileName() + ".", ".tmp" + suffix);
         try {
             body.write(tmp);
             if (Files.size(tmp) == 0) {
                 throw new IOException(file + ": encoder wrote an empty file");
             }
-            // a temporary file is created rw------- ; a figure is an ordinary file
-            org.umedsam.train.AtomicFiles.makeOrdinary(tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

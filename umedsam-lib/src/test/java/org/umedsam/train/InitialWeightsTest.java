@@ -77,6 +77,22 @@ class InitialWeightsTest {
     }
 
     @Test
+    void weightsOfAnotherPresetSayWhichPresetInOneShortLine(@TempDir Path dir) throws IOException {
+        LiteMedSam small = source();
+        Path pth = dir.resolve("small.pth");
+        small.exportPth(pth);
+        Path own = dir.resolve("small.npz");
+        small.save(own);
+        for (Path file : new Path[]{pth, own}) {
+            LiteMedSamModel tiny = new LiteMedSamModel(LiteMedSam.create(LiteMedSamModelTest.tiny(), 5L), false);
+            assertThatThrownBy(() -> InitialWeights.load(tiny, file)).as(file.toString())
+                    .hasMessageStartingWith(file + ": these are small weights; pass --preset small")
+                    .hasMessageNotContaining(";  ")
+                    .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(400));
+        }
+    }
+
+    @Test
     void refusedInitialWeightsLeaveNoRunFolder(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.pth");
         java.nio.file.Files.write(bad, new byte[] {'P', 'K', 3, 4, 0});
