@@ -71,7 +71,8 @@ import org.umedsam.train.ParameterGroup;
  * @param sharpnessBatch     samples in the sharpness estimate's fixed batch, the landscape batch's first ones and more
  *                           (0: the landscape batch): sharpness costs a few evaluations, a landscape hundreds, so the
  *                           estimate can afford a batch that says more about the training data
- * @param examplesPerModality qualitative examples kept per modality and run (first seed only)
+ * @param examplesPerModality qualitative examples kept per modality and run (first seed only; {@link #EVERY_CASE}:
+ *                           all)
  * @param warmStartSteps     steps of a shared warm-start run that every configuration fine-tunes
  *                           from (0: each run starts from the preset's random initialisation). The
  *                           paper fine-tunes the released LiteMedSAM; no released weights exist for
@@ -165,11 +166,19 @@ public record AblationSettings(String profile, List<String> configurations, List
      */
     static final int FULL_SHARPNESS_BATCH = 24;
 
+    /**
+     * {@code examplesPerModality} that keeps every test case's example, so the qualitative figures pick the best and
+     * worst cases of the whole test split for every configuration (about 100 KB a case, 15 MB a run of the default
+     * data). Until 2026-12-07 {@code full} kept 3 per modality and run (each run its own best and worst), and the
+     * figures could only pick among the 11 cases every configuration happened to keep.
+     */
+    public static final int EVERY_CASE = Integer.MAX_VALUE;
+
     /** Four configurations x three seeds on the small preset, longer training. */
     public static AblationSettings full() {
         return new AblationSettings("full", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER, 10, 0,
-                4, FULL_VALIDATION_ITEMS, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, FULL_SHARPNESS_BATCH, 3, 0, 0,
-                BASE_MODEL);
+                4, FULL_VALIDATION_ITEMS, 0, List.of("baseline", "no-sam", "full"), 3, 11, 11, 2, 1.0, 0.05, 4, 3, FULL_SHARPNESS_BATCH, EVERY_CASE, 0,
+                0, BASE_MODEL);
     }
 
     /**

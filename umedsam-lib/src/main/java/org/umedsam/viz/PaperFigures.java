@@ -446,6 +446,12 @@ public final class PaperFigures {
     String qualitativeTitle(boolean good, int shown, QualitativeCases cases) {
         String seeds = cases.seeds().size() == 1 ? "seed " + cases.seeds().first()
                 : "seeds " + cases.seeds().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        if (cases.caseCount() == testCaseCount()) {
+            return (good ? "Good results" : "Challenging results") + " (" + profile() + " profile): "
+                    + (shown == 1 ? "the case" : shown + " cases") + " with the " + (good ? "highest" : "lowest")
+                    + " mean DSC over configurations (one per modality where possible) among all " + cases.caseCount()
+                    + " test cases (" + seeds + ")";
+        }
         return (good ? "Good results" : "Challenging results") + " (" + profile() + " profile): "
                 + (shown == 1 ? "the case" : shown + " cases") + " with the " + (good ? "highest" : "lowest")
                 + " mean DSC over configurations (one per modality where possible), among the " + cases.caseCount()

@@ -176,13 +176,40 @@ class PaperFiguresRenderTest {
     @Test
     void qualitativeTitleSaysWhatTheCasesWerePickedFrom() throws Exception {
         QualitativeCases cases = QualitativeCases.of(figures.runs());
-        int kept = SyntheticRuns.MODALITIES.size() * SyntheticRuns.CASES_PER_MODALITY;
-        assertThat(cases.caseCount()).isEqualTo(kept);
-        String good = figures.qualitativeTitle(true, 4, cases);
-        assertThat(good).contains("(synthetic profile)", "4 cases with the highest mean DSC",
-                "among the " + kept + " test cases every configuration kept as examples",
+        int scored = SyntheticRuns.MODALITIES.size() * SyntheticRuns.CASES_PER_MODALITY;
+        // the synthetic runs keep every scored case: the pool is the test split
+        assertThat(cases.caseCount()).isEqualTo(scored);
+        assertThat(figures.qualitativeTitle(true, 4, cases)).contains("(synthetic profile)",
+                "4 cases with the highest mean DSC", "among all " + scored + " test cases (seed 0)");
+        // a run that kept fewer than it scored narrows the pool, and the title says so
+        Path copy = Files.createTempDirectory(tmp, "fewer");
+        for (org.umedsam.report.RunRecords r : figures.runs().runs()) {
+            Path to = copy.resolve(r.dir().getFileName());
+            try (var files = Files.walk(r.dir())) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path t = to.resolve(r.dir().relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(f, t);
+                    }
+                }
+            }
+            Path index = to.resolve(org.umedsam.report.RunFiles.EXAMPLES_DIR).resolve(org.umedsam.report.RunFiles.EXAMPLES_INDEX);
+            if (Files.isRegularFile(index)) {
+                List<String> lines = Files.readAllLines(index);
+                Files.write(index, lines.subList(0, lines.size() - 1));
+            }
+        }
+        PaperFigures fewer = new PaperFigures(org.umedsam.report.RunsDirectory.read(copy), Files.createTempDirectory(tmp, "out"),
+                new FigureWriter(72, false));
+        QualitativeCases pool = QualitativeCases.of(fewer.runs());
+        int kept = pool.caseCount();
+        assertThat(kept).isLessThan(scored);
+        String good = fewer.qualitativeTitle(true, 4, pool);
+        assertThat(good).contains("among the " + kept + " test cases every configuration kept as examples",
                 "at most " + SyntheticRuns.CASES_PER_MODALITY + " per modality and run", "seed 0");
-        assertThat(figures.qualitativeTitle(false, 4, cases)).contains("lowest mean DSC");
+        assertThat(fewer.qualitativeTitle(false, 4, pool)).contains("lowest mean DSC");
         // a title wider than the grid wraps onto more lines instead of being cut or widening the figure
         BufferedImage panel = Overlay.render(FigureRenderTest.disk(60, 60, 0), 300);
         List<ImageGrid.Panel> panels = List.of(new ImageGrid.Panel(panel, "a"), new ImageGrid.Panel(panel, "b"),
