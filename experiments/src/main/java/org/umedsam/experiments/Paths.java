@@ -1,6 +1,5 @@
 package org.umedsam.experiments;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Default locations relative to the checkout (the folder holding {@code umedsam-lib/} and {@code pom.xml}). */
@@ -8,14 +7,8 @@ final class Paths {
     private Paths() {
     }
 
-    /** The checkout root found upwards from the working directory, else the working directory. */
+    /** The checkout ({@link org.umedsam.io.Checkout}), else the working directory. */
     static Path root() {
-        Path d = Path.of("").toAbsolutePath();
-        for (Path p = d; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("umedsam-lib")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-                return p;
-            }
-        }
-        return d;
+        return org.umedsam.io.Checkout.rootOrWorkingDirectory();
     }
 }

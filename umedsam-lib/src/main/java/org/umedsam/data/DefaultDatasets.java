@@ -93,19 +93,13 @@ public final class DefaultDatasets {
     }
 
     /**
-     * The conventional data root, {@code <checkout>/data} (git-ignored): the nearest folder at or
-     * above the working directory holding {@code umedsam-lib/}, so the CLI, tests and notebooks
-     * started from a module folder all find the same data; the working directory's {@code data}
-     * when there is no checkout.
+     * The conventional data root, {@code <checkout>/data} (git-ignored), the checkout as
+     * {@link org.umedsam.io.Checkout} finds it (upwards from the working directory, else from this code's
+     * location), so the CLI, tests and notebooks started from a module folder, or the jar started from
+     * elsewhere, all find the same data; the working directory's {@code data} when there is no checkout.
      */
     public static Path defaultRoot() {
-        Path d = Path.of("").toAbsolutePath();
-        for (Path p = d; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("umedsam-lib")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-                return p.resolve("data");
-            }
-        }
-        return d.resolve("data");
+        return org.umedsam.io.Checkout.rootOrWorkingDirectory().resolve("data");
     }
 
     /** Builds unconditionally (replacing earlier case files) and writes the manifest. */
