@@ -136,7 +136,9 @@ public final class InferCommand implements Callable<Integer> {
         int boxes = 0;
         int embeddings = 0;
         ForkJoinPool pool = new ForkJoinPool(threads);
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("infer").setInitialMax(cases.size())
+        // a bar redraws itself with carriage returns: only for a terminal, never into a log file
+        try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("infer")
+                .setInitialMax(cases.size()).setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
                 .setConsumer(new DelegatingProgressBarConsumer(line -> {
                     err.print("\r" + line);
                     err.flush();
@@ -152,11 +154,15 @@ public final class InferCommand implements Callable<Integer> {
                         throw e.getCause() instanceof Exception ex ? ex : e;
                     }
                     skipped.add(file);
-                    err.println();
+                    if (bar != null) { // end the bar's line
+                        err.println();
+                    }
                     err.println(spec.qualifiedName() + ": skipped "
                             + CliErrors.oneLine(String.valueOf(cause.getMessage())));
                     err.flush();
-                    bar.step();
+                    if (bar != null) {
+                        bar.step();
+                    }
                     continue;
                 }
                 CaseWriter.writeSegs(output.resolve(file.getFileName().toString()), o.segs(), o.shape());
@@ -167,7 +173,9 @@ public final class InferCommand implements Callable<Integer> {
                 out.printf("%-40s %s %-14s %3d boxes %4d embeddings %8.2f s%n", file.getFileName(),
                         o.threeD() ? "3D" : "2D", java.util.Arrays.toString(o.shape()), o.boxes(), o.embeddings(), s);
                 out.flush();
-                bar.step();
+                if (bar != null) {
+                    bar.step();
+                }
             }
         } finally {
             pool.shutdown();

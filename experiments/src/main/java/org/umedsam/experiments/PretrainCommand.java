@@ -71,7 +71,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
+        // a bar redraws itself with carriage returns: only for a terminal, never into a log file
+        Trainer.Options options = new Trainer.Options(!noProgress && System.console() != null, 0, System.out);
         Path dataRoot = data != null ? data : DefaultDatasets.defaultRoot();
         if (exportOnly != null) {
             if (resume != null || config != null || steps != null || seed != null || name != null || otherData) {

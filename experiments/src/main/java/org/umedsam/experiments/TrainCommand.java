@@ -85,7 +85,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Trainer.Options options = new Trainer.Options(!noProgress, 0, System.out);
+        // a bar redraws itself with carriage returns: only for a terminal, never into a log file
+        Trainer.Options options = new Trainer.Options(!noProgress && System.console() != null, 0, System.out);
         if (resume != null) {
             if (config != null || steps != null || preset != null || seed != null || epochs != null || name != null
                     || trainable != null || initialWeights != null) {
