@@ -34,6 +34,8 @@ public final class Main implements Runnable {
     boolean debug;
 
     public static void main(String[] args) {
+        // before anything loads ND4J's native library, which reads the policy once
+        org.umedsam.model.cpu.OpenMpWaitPolicy.preferPassive();
         System.exit(commandLine(args).execute(args));
     }
 
