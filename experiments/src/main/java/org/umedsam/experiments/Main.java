@@ -36,6 +36,11 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // before anything loads ND4J's native library, which reads the policy once
         org.umedsam.model.cpu.OpenMpWaitPolicy.preferPassive();
+        // ND4J's start-up report (backend, BLAS, build flags: a dozen INFO lines) only with --debug
+        String nd4jLog = "org.slf4j.simpleLogger.log.org.nd4j";
+        if (System.getProperty(nd4jLog) == null && !java.util.Arrays.asList(args).contains("--debug")) {
+            System.setProperty(nd4jLog, "warn");
+        }
         System.exit(commandLine(args).execute(args));
     }
 
