@@ -284,8 +284,10 @@ public final class Trainer {
         Validation.Score val = validation.run(logSigmas());
         double lrAfter = cosine ? adamW.learningRate() : plateau.step(trainLoss, adamW);
         record.addEpoch(epoch, trainLoss, val.loss(), val.dsc(), lrAfter, epochSeconds);
-        options.log().printf("epoch %d: train loss %.5f, val loss %.5f, val DSC %.4f, lr %.3g, %.1f s%n",
-                epoch, trainLoss, val.loss(), val.dsc(), lrAfter, epochSeconds);
+        String valText = Double.isNaN(val.loss()) && Double.isNaN(val.dsc()) ? "no validation"
+                : String.format(java.util.Locale.ROOT, "val loss %.5f, val DSC %.4f", val.loss(), val.dsc());
+        options.log().printf(java.util.Locale.ROOT, "epoch %d: train loss %.5f, %s, lr %.3g, %.1f s%n",
+                epoch, trainLoss, valText, lrAfter, epochSeconds);
         double score = Double.isNaN(val.dsc()) ? -trainLoss : val.dsc();
         epoch++;
         stepInEpoch = 0;

@@ -548,7 +548,10 @@ public final class PaperFigures {
                 attempt(log, done, "02-sigma-" + c, () -> sigmas(c));
             }
         }
-        attempt(log, done, "02-loss-<term>", this::lossTermsCompared);
+        java.util.Set<String> terms = new java.util.LinkedHashSet<>();
+        runs.runs().forEach(r -> terms.addAll(r.lossTerms()));
+        attempt(log, done, terms.stream().map(t -> "02-loss-" + t).collect(java.util.stream.Collectors.joining(", ")),
+                this::lossTermsCompared);
         attempt(log, done, "02-objective", this::objective);
         attempt(log, done, "00-table1-environment", this::table1Environment);
         attempt(log, done, "02-table2-protocol", () -> table2Protocol(dataCounts));
