@@ -48,7 +48,7 @@ public final class EnvironmentTable {
                 + System.getProperty("java.vm.name") + ")");
         m.put("ND4J", nd4jVersion());
         m.put("Threads (OMP_NUM_THREADS)", env("OMP_NUM_THREADS"));
-        m.put("OMP_WAIT_POLICY", env("OMP_WAIT_POLICY"));
+        m.put("OMP_WAIT_POLICY", org.umedsam.model.cpu.OpenMpWaitPolicy.effective().orElse("(unset)"));
         m.put("CPU engine kernels", VectorSupport.describe());
         return m;
     }

@@ -93,8 +93,8 @@ public final class SigmaTrajectories {
         }
         List<String> termList = new ArrayList<>(terms);
         int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
-        XYChart chart = LossCurves.newStepChart(title + " (" + (seeds > 1 ? "mean of " + seeds + " seeds, " : "")
-                + "dashed: equilibrium)", yLabel);
+        XYChart chart = LossCurves.newStepChart(title + " (" + (seeds > 1 ? "mean of " + seeds + " seeds, ± sd of "
+                + "their ends; " : "") + "dashed: equilibrium)", yLabel);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(14f));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
@@ -141,8 +141,10 @@ public final class SigmaTrajectories {
                 double change = 100 * (end - start) / start;
                 maxChange = Math.max(maxChange, Math.abs(change));
                 double e = eq.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).average().orElse(Double.NaN);
-                String label = String.format(Locale.ROOT, "%s · %s: %s %.3f → %.3f (%s %%)%s", config, term, symbol,
-                        start, end, signed(change), Double.isFinite(e) ? String.format(Locale.ROOT, ", equilibrium %.3f", e) : "");
+                String spread = curves.size() > 1 ? String.format(Locale.ROOT, " ± %.3f", endSd(curves)) : "";
+                String label = String.format(Locale.ROOT, "%s · %s: %s %.3f → %.3f%s (%s %%)%s", config, term, symbol,
+                        start, end, spread, signed(change),
+                        Double.isFinite(e) ? String.format(Locale.ROOT, ", equilibrium %.3f", e) : "");
                 double[][] thin = Series.thin(xy, MAX_POINTS);
                 XYSeries s = chart.addSeries(label, thin[0], thin[1]);
                 Marker m = MARKERS[termList.indexOf(term) % MARKERS.length];
@@ -185,6 +187,27 @@ public final class SigmaTrajectories {
         chart.getStyler().setMarkerSize(7);
         ChartStyle.roundXTicks(chart);
         return chart;
+    }
+
+    /**
+     * Sample standard deviation (n - 1) over seeds of each curve's last finite value: how far the seeds' ends lie
+     * apart, shown beside the mean's end in the legend (bands around eight curves on a log axis would hide them).
+     */
+    static double endSd(List<double[]> curves) {
+        double[] ends = curves.stream().mapToDouble(c -> {
+            for (int i = c.length - 1; i >= 0; i--) {
+                if (Double.isFinite(c[i])) {
+                    return c[i];
+                }
+            }
+            return Double.NaN;
+        }).filter(Double::isFinite).toArray();
+        if (ends.length < 2) {
+            return Double.NaN;
+        }
+        double m = java.util.Arrays.stream(ends).average().orElse(Double.NaN);
+        double ss = java.util.Arrays.stream(ends).map(v -> (v - m) * (v - m)).sum();
+        return Math.sqrt(ss / (ends.length - 1));
     }
 
     /** A relative change with its sign, to 3 significant figures ("+4300", "-0.12"). */

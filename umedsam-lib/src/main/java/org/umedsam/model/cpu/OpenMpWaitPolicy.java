@@ -45,6 +45,15 @@ public final class OpenMpWaitPolicy {
         return setHere;
     }
 
+    /**
+     * The policy this process's native libraries see: the environment's at start-up, or PASSIVE when
+     * {@link #preferPassive()} set it (which {@link System#getenv} does not show).
+     */
+    public static java.util.Optional<String> effective() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        return java.util.Optional.ofNullable(policy != null ? policy : setHere ? "PASSIVE (set by umedsam)" : null);
+    }
+
     static void warnIfSpinning() {
         if (CHECKED.compareAndSet(false, true)) {
             String policy = System.getenv("OMP_WAIT_POLICY");
