@@ -93,14 +93,13 @@ public final class SigmaTrajectories {
         }
         List<String> termList = new ArrayList<>(terms);
         int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
-        XYChart chart = LossCurves.newStepChart(title + " (" + (seeds > 1 ? "mean of " + seeds + " seeds, ± sd of "
-                + "their ends; " : "") + "dashed: equilibrium)", yLabel);
+        XYChart chart = LossCurves.newStepChart(title + " (" + (seeds > 1 ? "mean of " + seeds + " seeds ± sd at the "
+                + "end; " : "") + "dashed: equilibrium)", yLabel);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(14f));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         double hi = f.applyAsDouble(1.0);
         double lo = hi;
-        double maxChange = 0;
         double lastStep = 0;
         double firstStep = Double.POSITIVE_INFINITY;
         List<Runnable> equilibria = new ArrayList<>();
@@ -139,7 +138,6 @@ public final class SigmaTrajectories {
                 double start = f.applyAsDouble(1.0); // every run starts at sigma = 1 (log sigma = 0)
                 double end = xy[1][xy[1].length - 1];
                 double change = 100 * (end - start) / start;
-                maxChange = Math.max(maxChange, Math.abs(change));
                 double e = eq.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).average().orElse(Double.NaN);
                 String spread = curves.size() > 1 ? String.format(Locale.ROOT, " ± %.3f", endSd(curves)) : "";
                 String label = String.format(Locale.ROOT, "%s · %s: %s %.3f → %.3f%s (%s %%)%s", config, term, symbol,
@@ -176,7 +174,7 @@ public final class SigmaTrajectories {
                 chart.updateXYSeries(s.getName(), new double[] {x0, x1}, s.getYData(), null);
             }
         }
-        chart.setTitle(chart.getTitle() + "; largest change " + ChartStyle.significant(maxChange, 3) + " %");
+        // each series' change is in the legend; the title stays within the chart's width
         if (lo > 0) {
             ChartStyle.logAxis(chart, true, lo, hi);
         } else {

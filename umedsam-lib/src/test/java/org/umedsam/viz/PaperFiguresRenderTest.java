@@ -130,10 +130,10 @@ class PaperFiguresRenderTest {
         assertThat(c.getStyler().isYAxisLogarithmic()).isTrue();
         assertThat(c.getStyler().getYAxisMin()).isGreaterThan(0.0).isLessThan(1.0);
         assertThat(c.getStyler().getYAxisMax()).isGreaterThan(1.0);
-        assertThat(c.getTitle()).contains("largest change").contains("mean of 3 seeds");
+        assertThat(c.getTitle()).contains("mean of 3 seeds");
         assertThat(c.getSeriesMap().keySet()).anyMatch(n -> n.startsWith("full · dice: σ 1.000 → 0.99") && n.contains("%"));
         // the seeds' spread at the end beside the mean, so a mean of three seeds is not read as one run
-        assertThat(c.getTitle()).contains("± sd of their ends");
+        assertThat(c.getTitle()).contains("± sd at the end");
         assertThat(c.getSeriesMap().keySet()).filteredOn(n -> n.startsWith("full · dice: σ"))
                 .allMatch(n -> n.matches(".*→ [0-9.]+ ± [0-9.]+ \\(.*"));
         assertThat(SigmaTrajectories.endSd(List.of(new double[] {1, 2}, new double[] {1, 4}, new double[] {Double.NaN, Double.NaN})))
