@@ -86,23 +86,24 @@ public final class Findings {
         return list("Sigmas", out);
     }
 
-    /** Notebook 03: mean DSC per configuration and the computed sentence on the paper's ordering. */
+    /**
+     * Notebook 03: mean DSC per configuration as Table 3's Average row gives it (per seed the unweighted mean over
+     * modalities, then mean ± sd over seeds; a plain mean over cases would be mostly the largest modality) and the
+     * computed sentence on the paper's ordering.
+     */
     public static Html ablation(RunsDirectory runs) throws IOException {
         Table scores = runs.scores();
-        Map<String, double[]> sums = new LinkedHashMap<>();
-        for (int i = 0; i < scores.rowCount(); i++) {
-            double d = scores.doubleColumn(ScoreColumns.DSC).getDouble(i);
-            if (Double.isFinite(d)) {
-                double[] s = sums.computeIfAbsent(scores.stringColumn(ScoreColumns.CONFIGURATION).get(i), k -> new double[2]);
-                s[0] += d;
-                s[1]++;
-            }
-        }
         List<String> out = new ArrayList<>();
-        for (String c : Ordering.configurations(sums.keySet())) {
-            double[] s = sums.get(c);
-            out.add(String.format(Locale.ROOT, "%s: mean test DSC %.2f %% over %d case-seed pairs", c, 100 * s[0] / s[1],
-                    (int) s[1]));
+        List<org.umedsam.report.SeedSummary.Cell> cells = org.umedsam.report.SeedSummary.cells(scores);
+        for (org.umedsam.report.SeedSummary.Cell c : cells) {
+            if (c.modality().equals(org.umedsam.report.SeedSummary.AVERAGE)) {
+                long modalities = cells.stream().filter(m -> m.configuration().equals(c.configuration())
+                        && !m.modality().equals(org.umedsam.report.SeedSummary.AVERAGE)).count();
+                out.add(String.format(Locale.ROOT, "%s: mean test DSC %s %% (each of %d modalities weighing the same; "
+                                + "%d cases, %d seed%s)", c.configuration(),
+                        org.umedsam.report.Table3.percent(c.dscMean(), c.dscSd()), modalities, c.cases(), c.seeds(),
+                        c.seeds() == 1 ? "" : "s"));
+            }
         }
         out.add(Table3Statistics.of(scores).ordering());
         return list("Ablation", out);
@@ -195,13 +196,17 @@ public final class Findings {
             return list("Efficiency", List.of("no timings"));
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
+        Map<String, java.util.Set<String>> cases = new LinkedHashMap<>();
         for (int i = 0; i < timings.rowCount(); i++) {
-            double[] s = sums.computeIfAbsent(timings.stringColumn("configuration").get(i), k -> new double[2]);
+            String config = timings.stringColumn("configuration").get(i);
+            double[] s = sums.computeIfAbsent(config, k -> new double[2]);
             s[0] += ((tech.tablesaw.api.NumericColumn<?>) timings.column("seconds")).getDouble(i);
             s[1]++;
+            cases.computeIfAbsent(config, k -> new java.util.HashSet<>()).add(timings.stringColumn("case").get(i));
         }
-        sums.forEach((c, s) -> out.add(String.format(Locale.ROOT, "%s: %.3f s per case on average (%d timed cases)", c,
-                s[0] / s[1], (int) s[1])));
+        // a case timed in several repeats is one case: say both counts
+        sums.forEach((c, s) -> out.add(String.format(Locale.ROOT, "%s: %.3f s per case on average (%d cases, %d timings)",
+                c, s[0] / s[1], cases.get(c).size(), (int) s[1])));
         if (sums.containsKey("baseline") && sums.containsKey("full")) {
             double ratio = (sums.get("full")[0] / sums.get("full")[1]) / (sums.get("baseline")[0] / sums.get("baseline")[1]);
             out.add(String.format(Locale.ROOT, "full / baseline = %.2f: the same architecture, so any difference is "

@@ -48,4 +48,15 @@ class FindingsTest {
         String cases = Findings.cases(RunsDirectory.read(runs)).toString();
         assertThat(cases).contains("good: case0 (CT): mean DSC 90.0 %").contains("challenging: case1 (CT): mean DSC 10.0 %");
     }
+
+    /** The ablation's headline is Table 3's Average (modalities weigh the same), not a mean dominated by one modality. */
+    @Test
+    void theAblationsMeanIsTable3sAverage(@TempDir Path runs) throws IOException {
+        run(runs, "baseline-s0", 0.5);
+        Files.writeString(runs.resolve("baseline-s0").resolve(RunFiles.SCORES),
+                "case,modality,dsc,nsd\na,CT,0.9,0.9\nb,CT,0.9,0.9\nc,CT,0.9,0.9\nd,MR,0.1,0.1\n");
+        String ablation = Findings.ablation(RunsDirectory.read(runs)).toString();
+        // (0.9 + 0.1) / 2, where a mean over the four cases would say 70 %
+        assertThat(ablation).contains("baseline: mean test DSC 50.00 % (each of 2 modalities weighing the same; 4 cases, 1 seed)");
+    }
 }
