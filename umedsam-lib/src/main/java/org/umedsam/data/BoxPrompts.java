@@ -12,6 +12,37 @@ public final class BoxPrompts {
     }
 
     /**
+     * Checks a box prompt {@code [x0, y0, x1, y1]} in an image's pixels, as {@code CaseReader} checks a case file's
+     * (there also whole numbers): finite, ordered ({@code x0 <= x1}, {@code y0 <= y1}) and overlapping the image,
+     * whose far edges {@code W} and {@code H} a box may reach. A box wholly outside would decode to an empty mask,
+     * a NaN one to logits of minus infinity, without a word; this says which box and why instead.
+     *
+     * @param what the box's name in the message, e.g. "box 3"
+     * @throws IllegalArgumentException naming the box and the problem
+     */
+    public static void check(String what, double[] box, int width, int height) {
+        for (double v : box) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(box)
+                        + " has a coordinate that is not finite");
+            }
+        }
+        int[] limits = {width, height};
+        for (int k = 0; k < 2; k++) {
+            double lo = box[k];
+            double hi = box[k + 2];
+            if (lo > hi) {
+                throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(box) + " is inverted ("
+                        + "xy".charAt(k) + " from " + lo + " to " + hi + "); boxes are [x0, y0, x1, y1]");
+            }
+            if (hi < 0 || lo > limits[k]) {
+                throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(box) + " lies outside the image ("
+                        + "xy".charAt(k) + " " + lo + ".." + hi + ", the image spans 0.." + limits[k] + ")");
+            }
+        }
+    }
+
+    /**
      * LiteMedSAM's {@code resize_box_to_256}: each coordinate {@code int(v * (side / max(H, W)))}
      * (truncation toward zero).
      *

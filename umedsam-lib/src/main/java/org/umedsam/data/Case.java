@@ -38,10 +38,20 @@ public record Case(String name, String modality, boolean threeD, boolean synthet
             throw new IllegalArgumentException(name + ": gts hold " + gts.length() + " values, imgs need " + voxels);
         }
         if (boxes != null) {
+            int k = 0;
             for (int[] b : boxes) {
+                k++;
                 if (b.length != (threeD ? 6 : 4)) {
                     throw new IllegalArgumentException(name + ": a " + (threeD ? "3D" : "2D") + " box has "
                             + (threeD ? 6 : 4) + " values, got " + b.length);
+                }
+                double[] d = java.util.Arrays.stream(b).asDoubleStream().toArray();
+                // shape is [D, H, W] in 3D and [H, W, C] in 2D
+                BoxPrompts.check(name + ": box " + k, threeD ? BoxPrompts.xyOf3dBox(d) : d,
+                        threeD ? shape[2] : shape[1], threeD ? shape[1] : shape[0]);
+                if (threeD && (b[2] > b[5] || b[5] < 0 || b[2] > shape[0] - 1)) {
+                    throw new IllegalArgumentException(name + ": box " + k + " " + java.util.Arrays.toString(b)
+                            + " has z " + b[2] + ".." + b[5] + ", the volume spans 0.." + (shape[0] - 1));
                 }
             }
         }

@@ -43,6 +43,7 @@ public final class ImageInference {
             if (boxes[i].length != 4) {
                 throw new IllegalArgumentException("2D box " + (i + 1) + " has " + boxes[i].length + " values, expected 4");
             }
+            BoxPrompts.check("2D box " + (i + 1), boxes[i], w, h);
             boxes256[i] = BoxPrompts.toModelFrame(boxes[i], h, w);
         }
         InferenceTimings timings = segmenter.timings();

@@ -121,6 +121,7 @@ public final class VolumePropagation {
             if (b.length != 6) {
                 throw new IllegalArgumentException("3D box " + (i + 1) + " has " + b.length + " values, expected 6");
             }
+            BoxPrompts.check("3D box " + (i + 1) + " (x, y)", BoxPrompts.xyOf3dBox(b), width, height);
             int zMin = (int) b[2];
             int zMax = (int) b[5];
             if (zMin != b[2] || zMax != b[5] || zMin > zMax || zMin < 0) {

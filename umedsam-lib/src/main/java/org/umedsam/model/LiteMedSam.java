@@ -229,7 +229,16 @@ public final class LiteMedSam {
     }
 
     private INDArray boxes(INDArray boxes, long batch) {
-        return in(boxes, "boxes", batch, 4);
+        INDArray b = in(boxes, "boxes", batch, 4);
+        // a NaN or infinite coordinate would decode to logits of minus infinity without a word (a few values: cheap)
+        double[] v = b.dup().data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new IllegalArgumentException("boxes: box " + (i / 4) + " coordinate " + (i % 4) + " is " + v[i]
+                        + "; box coordinates must be finite");
+            }
+        }
+        return b;
     }
 
     private INDArray embeddingIn(INDArray embedding) {

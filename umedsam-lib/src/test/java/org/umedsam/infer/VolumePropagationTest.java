@@ -170,6 +170,25 @@ class VolumePropagationTest {
         }
     }
 
+    /** A box the library is handed (not read from a file) is checked like a file's: said, not decoded to nothing. */
+    @Test
+    void badBoxesPassedInAreRefusedNamingTheBox() {
+        ImageU8 image = new ImageU8(S, S, 1, new byte[S * S]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageInference.segment(new ThresholdInBox(), image,
+                new double[][] {{1, 1, 20, 20}, {300, 300, 400, 400}})).hasMessageContaining("2D box 2")
+                .hasMessageContaining("lies outside the image");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageInference.segment(new ThresholdInBox(), image,
+                new double[][] {{Double.NaN, 1, 20, 20}})).hasMessageContaining("not finite");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageInference.segment(new ThresholdInBox(), image,
+                new double[][] {{30, 1, 20, 20}})).hasMessageContaining("inverted");
+        double[][] outsideVolume = {{10, 10, 1, 20, 20, 2}, {10, 900, 1, 20, 950, 2}};
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VolumePropagation(new ThresholdInBox())
+                .segment(volume(), D, S, S, outsideVolume)).hasMessageContaining("3D box 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new org.umedsam.data.Case("c", "CT", false, false,
+                new int[] {S, S, 1}, new byte[S * S], (byte[]) null, new int[][] {{50, 40, 10, 60}}, null))
+                .hasMessageContaining("c: box 1").hasMessageContaining("inverted");
+    }
+
     @Test
     void everyEmbeddingIsClosedOnceAfterItsLastDecode() {
         for (int cache : new int[] {64, 1, 0}) {

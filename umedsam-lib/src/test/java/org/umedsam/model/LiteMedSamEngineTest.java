@@ -49,6 +49,16 @@ class LiteMedSamEngineTest {
         assertThat(maxAbs(multiCpu.iou(), multiSd.iou())).as("multimask iou").isLessThan(1e-4);
     }
 
+    /** A NaN box would decode to logits of minus infinity: it is refused, naming the box and coordinate. */
+    @Test
+    void aBoxThatIsNotFiniteIsRefused() {
+        LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 6L);
+        INDArray emb = Nd4j.rand(DataType.FLOAT, 1, m.config().promptEmbedDim(), 64, 64);
+        INDArray box = Nd4j.createFromArray(new float[][]{{10, 10, 100, 100}, {10, Float.NaN, 100, 100}});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.decode(emb, box, false))
+                .hasMessageContaining("box 1 coordinate 1 is NaN");
+    }
+
     @Test
     void cpuEngineSeesInPlaceParameterUpdates() {
         LiteMedSam m = LiteMedSam.create(ModelConfig.small(), 6L);
