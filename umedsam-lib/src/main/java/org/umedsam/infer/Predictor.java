@@ -67,7 +67,7 @@ public final class Predictor implements SliceSegmenter {
 
     /**
      * Loads a checkpoint ({@link ModelFiles#load(Path)}): our own model file or a shipped model's name, an
-     * upstream {@code .pth} state dict (as LiteMedSAM), or a training run's {@code .ckpt}.
+     * upstream {@code .pth} state dict (as the preset its shapes fit), or a training run's {@code .ckpt}.
      */
     public static LiteMedSam loadModel(Path checkpoint) throws IOException {
         return ModelFiles.load(checkpoint);

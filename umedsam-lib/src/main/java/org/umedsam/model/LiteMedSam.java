@@ -107,9 +107,15 @@ public final class LiteMedSam {
         return Nd4j.create(v, s.shape(), DataType.DOUBLE).castTo(dtype);
     }
 
-    /** Reads an upstream-layout {@code .pth} (e.g. {@code lite_medsam.pth}) into a {@link ModelConfig#liteMedSam()} model. */
+    /**
+     * Reads an upstream-layout {@code .pth} (e.g. {@code lite_medsam.pth}, or {@code models/small-base.pth}) into
+     * a model of the preset its tensors' shapes fit, LiteMedSAM when none does (the error then names the keys).
+     */
     public static LiteMedSam fromPth(Path file) throws IOException {
-        return fromPth(file, ModelConfig.liteMedSam());
+        if (ModelFiles.Kind.of(file) != ModelFiles.Kind.PTH) {
+            throw new IOException(file + ": not a .pth or .pt file");
+        }
+        return ModelFiles.load(file);
     }
 
     /** Reads a {@code .pth} state dict (bare or {@code {"model": ...}}) for the given configuration ({@link ModelFiles}). */

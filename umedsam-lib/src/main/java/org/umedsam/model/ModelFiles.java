@@ -28,8 +28,9 @@ import org.umedsam.io.PthCheckpoint;
  *       everywhere a file is asked for ({@code small-base});</li>
  *   <li>{@link Kind#PTH} ({@code .pth}, {@code .pt}): a PyTorch state dict with the upstream key names
  *       (bare or {@code {"model": ...}}), e.g. the released {@code lite_medsam.pth}; it records no
- *       configuration, so it is read as {@link ModelConfig#liteMedSam()} unless one is given, and checked
- *       against that configuration's shapes before any tensor is materialised;</li>
+ *       configuration, so it is read as the preset its tensors' shapes fit (from the archive's metadata, LiteMedSAM
+ *       when none fits) unless one is given, and checked against that configuration's shapes before any tensor is
+ *       materialised;</li>
  *   <li>{@link Kind#CHECKPOINT} ({@code .ckpt}): a training checkpoint ({@code org.umedsam.train.Checkpoint});
  *       its weights are the entries {@value #PARAMETERS_PREFIX}NAME and {@value #BUFFERS_PREFIX}NAME, the
  *       rest (optimizer state, log-sigmas, run position) is not the model's. It records no configuration
@@ -71,13 +72,17 @@ public final class ModelFiles {
 
     /**
      * A model from a weights file or a shipped model's name: a model file with its own configuration, a
-     * {@code .pth} as LiteMedSAM, a {@code .ckpt} as the preset its weights fit.
+     * {@code .pth} or {@code .ckpt} as the preset its weights fit (told from the {@code .pth}'s shapes before any
+     * tensor is read; a {@code .pth} that fits none loads as LiteMedSAM, whose error names the mismatches).
      */
     public static LiteMedSam load(Path fileOrName) throws IOException {
         Path file = ShippedModels.resolve(fileOrName);
         return switch (Kind.of(file)) {
             case MODEL -> readModel(file);
-            case PTH -> load(file, ModelConfig.liteMedSam());
+            case PTH -> {
+                String preset = presetOf(file);
+                yield load(file, preset == null ? ModelConfig.liteMedSam() : ModelConfig.named(preset));
+            }
             case CHECKPOINT -> {
                 Map<String, INDArray> sd = readCheckpoint(file);
                 ModelConfig c = presetOf(sd);

@@ -67,6 +67,10 @@ class ModelFilesTest {
         // the delegating entry points agree
         assertSameState(a, LiteMedSam.load(own), "LiteMedSam.load");
         assertSameState(a, LiteMedSam.fromPth(pth, ModelConfig.small()), "LiteMedSam.fromPth");
+        // a .pth records no preset either: its shapes tell it (small-base.pth is a small preset's)
+        assertSameState(a, ModelFiles.load(pth), "a small preset's .pth");
+        assertSameState(a, LiteMedSam.fromPth(pth), "LiteMedSam.fromPth without a configuration");
+        assertSameState(a, LiteMedSam.load(pth), "LiteMedSam.load of a .pth");
     }
 
     @Test
@@ -77,10 +81,10 @@ class ModelFilesTest {
         // a model file of other shapes than the asked configuration
         assertThatThrownBy(() -> ModelFiles.load(own, ModelConfig.liteMedSam()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(own.toString());
-        // a .pth is read as LiteMedSAM unless told, and refused before its tensors are materialised
+        // a .pth told the other preset is refused before its tensors are materialised
         Path pth = dir.resolve("small.pth");
         a.exportPth(pth);
-        assertThatThrownBy(() -> ModelFiles.load(pth)).hasMessageContaining(pth.toString());
+        assertThatThrownBy(() -> ModelFiles.load(pth, ModelConfig.liteMedSam())).hasMessageContaining(pth.toString());
         // a checkpoint whose weights fit no preset
         Map<String, INDArray> params = new LinkedHashMap<>(a.parameters());
         params.remove("mask_decoder.iou_token.weight");
