@@ -39,6 +39,12 @@ public final class CaseInference {
      * @param decodes    boxes decoded
      */
     public record Output(String name, boolean threeD, LabelArray segs, int[] shape, int boxes, int embeddings, int decodes) {
+        /** Readable in a notebook: the shape's values, not the array's identity. */
+        @Override
+        public String toString() {
+            return "Output[" + name + ", " + (threeD ? "3D " : "2D ") + java.util.Arrays.toString(shape) + ", " + boxes
+                    + " boxes, " + embeddings + " embeddings, " + decodes + " decodes]";
+        }
     }
 
     /** Predicts every box prompt of a case (which must carry {@code boxes}). */

@@ -20,7 +20,7 @@ import org.umedsam.model.NdArrays;
 /**
  * LiteMedSAM as a {@link SliceSegmenter}: {@link #embed} runs the challenge's preprocessing
  * ({@link Preprocess}: INTER_AREA resize of the longest side to 256, min-max normalisation, padding)
- * and the image encoder once ({@code [1, 3, 256, 256] -> [1, 256, 64, 64]}); each
+ * and the image encoder once ({@code [1, 3, 256, 256] -> [1, E, 64, 64]}, E = 256 for litemedsam, 128 for small); each
  * {@link SliceSegmenter.Embedded#decode} call runs the prompt encoder and mask decoder for all its
  * boxes, in batches of at most {@value #MAX_BOXES_PER_DECODE} ({@code multimask_output=False}), and
  * post-processes each {@code [256, 256]} logit map to the original size ({@code sigmoid > 0.5} after
@@ -39,7 +39,7 @@ import org.umedsam.model.NdArrays;
 public final class Predictor implements SliceSegmenter {
     /**
      * Boxes decoded in one batch: the decoder holds a copy of the embedding per box
-     * ({@code [B, 256, 64, 64]}, 4 MiB a box), so a case with hundreds of objects is decoded in
+     * ({@code [B, E, 64, 64]}, 4 MiB a box for litemedsam), so a case with hundreds of objects is decoded in
      * batches of this many.
      */
     static final int MAX_BOXES_PER_DECODE = 16;

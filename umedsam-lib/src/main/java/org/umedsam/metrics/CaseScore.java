@@ -36,6 +36,13 @@ import org.umedsam.io.NpyArray;
 public record CaseScore(CaseName caseName, double[] classDsc, double[] classNsd, double[] classHd95,
                         double[] classAsd, double dsc, double nsd, double hd95, double asd) {
 
+    /** Readable in a notebook: the per-class values, not the arrays' identities. */
+    @Override
+    public String toString() {
+        return "CaseScore[" + name() + ", dsc=" + dsc + ", nsd=" + nsd + ", classDsc=" + java.util.Arrays.toString(classDsc)
+                + ", classNsd=" + java.util.Arrays.toString(classNsd) + ", hd95=" + hd95 + ", asd=" + asd + "]";
+    }
+
     /** The case file name. */
     public String name() {
         return caseName.name();

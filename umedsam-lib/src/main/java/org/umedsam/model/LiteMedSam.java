@@ -326,7 +326,7 @@ public final class LiteMedSam {
 
     // ------------------------------------------------------------------ passes (checked, then the engine's)
 
-    /** Image embedding in evaluation mode: {@code [B, 3, 256, 256] -> [B, 256, 64, 64]}. */
+    /** Image embedding in evaluation mode: {@code [B, 3, 256, 256] -> [B, E, 64, 64]} (E: 256 for litemedsam, 128 for small). */
     public INDArray embed(INDArray images) {
         return engine().embed(images(images));
     }
@@ -334,7 +334,7 @@ public final class LiteMedSam {
     /**
      * Decodes N boxes against one embedding, with the weights as they are at the call ({@link Engine#decode}).
      *
-     * @param embedding {@code [1, 256, 64, 64]}
+     * @param embedding {@code [1, E, 64, 64]} (E = {@code config().promptEmbedDim()}: 256 for litemedsam, 128 for small)
      * @param boxes     {@code [N, 4]}, x0 y0 x1 y1 in the 256 x 256 input frame
      * @param multimask false: the single-mask token; true: the three multimask tokens
      */
@@ -382,7 +382,7 @@ public final class LiteMedSam {
         return engine().forward(images, b, java.util.Objects.requireNonNull(mode, "mode"));
     }
 
-    /** A single-mask pass of the prompt encoder and mask decoder from embeddings {@code [B, 256, 64, 64]} and boxes {@code [B, 4]}. */
+    /** A single-mask pass of the prompt encoder and mask decoder from embeddings {@code [B, E, 64, 64]} and boxes {@code [B, 4]}. */
     public Engine.Pass passFromEmbedding(INDArray embedding, INDArray boxes) {
         embedding = embeddingIn(embedding);
         return engine().forwardFromEmbedding(embedding, boxes(boxes, embedding.size(0)));

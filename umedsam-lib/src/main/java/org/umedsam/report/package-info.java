@@ -5,7 +5,8 @@
  * ({@link org.umedsam.report.SeedSummary}), the paper's Tables 3 and 4, rendering as Markdown, LaTeX and
  * CSV ({@link org.umedsam.report.TableRenderer}), and the stored landscape slices and qualitative examples.
  *
- * <p>Reads what {@code train}, {@code metrics} and {@code analysis} wrote; imports {@code io} and
- * {@code train.AtomicFiles} only. {@code viz} draws its figures from these tables.
+ * <p>Reads what {@code train}, {@code metrics} and {@code analysis} wrote; imports {@code io},
+ * {@code train.AtomicFiles}, {@code metrics.NanStatistics}, and from {@code model} only what Table 1 reports about
+ * the engine ({@code VectorSupport}, {@code cpu.OpenMpWaitPolicy}). {@code viz} draws its figures from these tables.
  */
 package org.umedsam.report;

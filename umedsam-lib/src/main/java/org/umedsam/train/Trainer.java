@@ -68,6 +68,13 @@ public final class Trainer {
      */
     public record Result(Path runDir, long steps, int epochsCompleted, double firstEpochLoss, double lastEpochLoss,
                          double[] logSigmas) {
+        /** Readable in a notebook: the log-sigmas' values, not the array's identity. */
+        @Override
+        public String toString() {
+            return "Result[runDir=" + runDir + ", steps=" + steps + ", epochsCompleted=" + epochsCompleted
+                    + ", firstEpochLoss=" + firstEpochLoss + ", lastEpochLoss=" + lastEpochLoss + ", logSigmas="
+                    + java.util.Arrays.toString(logSigmas) + "]";
+        }
     }
 
     private final TrainConfig config;

@@ -602,7 +602,8 @@ public final class PaperFigures {
         List<RunRecords> g = runs.runs().stream().filter(r -> r.configuration().equals(configuration))
                 .sorted(Comparator.comparingLong(RunRecords::seed)).toList();
         if (g.isEmpty()) {
-            throw new IllegalArgumentException(runs.dir() + ": no run of configuration '" + configuration + "'");
+            throw new IllegalArgumentException(runs.dir() + ": no run of configuration '" + configuration + "' (it has "
+                    + Ordering.configurations(runs.runs().stream().map(RunRecords::configuration).toList()) + ")");
         }
         return g;
     }

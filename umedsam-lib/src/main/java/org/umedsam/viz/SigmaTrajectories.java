@@ -89,7 +89,9 @@ public final class SigmaTrajectories {
             }
         }
         if (byConfig.isEmpty()) {
-            throw new IllegalArgumentException("none of the " + runs.size() + " runs has sigma_<term> columns");
+            throw new IllegalArgumentException("none of the " + runs.size() + " runs ("
+                    + runs.stream().map(RunRecords::configuration).distinct().toList() + ") learns sigmas: only the "
+                    + "uncertainty-weighted configurations (no-sam, full) have them");
         }
         List<String> termList = new ArrayList<>(terms);
         int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
