@@ -66,18 +66,21 @@ public final class Findings {
             for (String term : group.get(0).sigmaTerms()) {
                 double sigma = 0;
                 double eq = 0;
+                double weight = 0; // the mean of the seeds' weights, as 04-effective-weights draws it
+
                 for (RunRecords r : group) {
                     double[] s = r.stepColumn(RunRecords.SIGMA_PREFIX + term);
                     double[] l = r.stepColumn(RunRecords.LOSS_PREFIX + term);
                     int tail = Math.max(1, l.length / 5);
                     sigma += s[s.length - 1] / group.size();
+                    weight += 1 / (2 * s[s.length - 1] * s[s.length - 1]) / group.size();
                     eq += SigmaTrajectories.equilibrium(mean(l, l.length - tail, l.length), codeForm) / group.size();
                 }
                 double gap = sigma / eq - 1;
                 out.add(String.format(Locale.ROOT, "%s, %s: sigma went from 1 to %.3f (equilibrium for its loss %.3f, %s); "
-                        + "effective weight 1/(2 sigma^2) = %.3g instead of 0.5", e.getKey(), term, sigma, eq,
+                        + "effective weight 1/(2 sigma^2) = %.3g instead of 0.5%s", e.getKey(), term, sigma, eq,
                         Math.abs(gap) < 0.1 ? "settled within 10 %" : String.format(Locale.ROOT, "still %+.0f %% away",
-                                100 * gap), 1 / (2 * sigma * sigma)));
+                                100 * gap), weight, group.size() > 1 ? " (means over " + group.size() + " seeds)" : ""));
             }
         }
         if (out.isEmpty()) {

@@ -37,7 +37,7 @@ class FindingsTest {
         RunsDirectory r = RunsDirectory.read(runs);
         String sigmas = Findings.sigmas(r).toString();
         assertThat(sigmas).contains("full, dice: sigma went from 1 to 0.210 (equilibrium for its loss 0.200, settled "
-                + "within 10 %); effective weight 1/(2 sigma^2) = 11.3 instead of 0.5");
+                + "within 10 %); effective weight 1/(2 sigma^2) = 11.3 instead of 0.5 (means over 2 seeds)");
         assertThat(Findings.training(r).toString()).contains("full (2 seeds, 20 steps)").contains("-4");
         assertThat(Findings.sigmas(r).toHtml()).startsWith("<p><b>What this shows");
     }
