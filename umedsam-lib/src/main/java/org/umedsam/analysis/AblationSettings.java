@@ -156,7 +156,7 @@ public record AblationSettings(String profile, List<String> configurations, List
      * not steer training (the test split is scored at {@code last.ckpt}); it costs about 0.05 s a sample once the
      * seed's validation embeddings are cached.
      */
-    static final int FULL_VALIDATION_ITEMS = 36;
+    public static final int FULL_VALIDATION_ITEMS = 36;
 
     /**
      * Samples in the sharpness estimate of {@code full}: 24, where the landscapes' grids use 3 (a grid point costs
@@ -164,7 +164,7 @@ public record AblationSettings(String profile, List<String> configurations, List
      * evaluations). Until 2026-12-07 the estimate used the landscapes' 3 samples, too few to carry a claim about
      * flat minima.
      */
-    static final int FULL_SHARPNESS_BATCH = 24;
+    public static final int FULL_SHARPNESS_BATCH = 24;
 
     /**
      * {@code examplesPerModality} that keeps every test case's example, so the qualitative figures pick the best and

@@ -24,8 +24,9 @@ public record NotebookSession(AblationStudy study, Path figures, FigureWriter wr
     public static NotebookSession open() throws IOException {
         PrintStream log = System.out;
         Path figures = Path.of(System.getenv().getOrDefault("UMEDSAM_FIGURES", "../figures"));
+        AblationStudy study = AblationStudy.fromEnvironment(log); // a misspelt profile is refused before anything is made
         Files.createDirectories(figures);
-        NotebookSession s = new NotebookSession(AblationStudy.fromEnvironment(log), figures, FigureWriter.defaults());
+        NotebookSession s = new NotebookSession(study, figures, FigureWriter.defaults());
         AblationSettings a = s.study.settings();
         log.println("profile  " + a.profile() + ": " + a.configurations() + " x seeds " + a.seeds() + ", "
                 + a.modelPreset() + " preset fine-tuned from " + (a.baseModel().isEmpty() ? "random weights" : a.baseModel())
