@@ -128,12 +128,17 @@ class CarelessInputCliTest {
         return f;
     }
 
+    /** One case in {@code gts} and its prediction in {@code segs} (both made); returns {@code segs}. */
+    private Path oneScoredCase(Path gts, Path segs) throws Exception {
+        writeCase(Files.createDirectories(gts), "2DBox_US_0001.npz", true);
+        writeSegs(Files.createDirectories(segs), "2DBox_US_0001.npz");
+        return segs;
+    }
+
     @Test
     void evaluateKeepsExistingCsvFilesUnlessOverwriteIsGiven() throws Exception {
-        Path gts = Files.createDirectories(tmp.resolve("gts"));
-        writeCase(gts, "2DBox_US_0001.npz", true);
-        Path segs = Files.createDirectories(tmp.resolve("segs"));
-        writeSegs(segs, "2DBox_US_0001.npz");
+        Path gts = tmp.resolve("gts");
+        Path segs = oneScoredCase(gts, tmp.resolve("segs"));
         Path keep = Files.writeString(tmp.resolve("keep.csv"), "precious");
         EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--gts", gts.toString(), "--segs",
                 segs.toString(), "--csv", keep.toString());
@@ -159,10 +164,8 @@ class CarelessInputCliTest {
 
     @Test
     void evaluateRefusesOneFileForBothTables() throws Exception {
-        Path gts = Files.createDirectories(tmp.resolve("gts"));
-        writeCase(gts, "2DBox_US_0001.npz", true);
-        Path segs = Files.createDirectories(tmp.resolve("segs"));
-        writeSegs(segs, "2DBox_US_0001.npz");
+        Path gts = tmp.resolve("gts");
+        Path segs = oneScoredCase(gts, tmp.resolve("segs"));
         Path csv = tmp.resolve("m.csv");
         for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("evaluate", "--gts",
