@@ -224,7 +224,26 @@ public record TrainConfig(
         return GSON.toJson(this);
     }
 
-    /** Parses JSON over the defaults; an unknown key or a bad value is an error naming {@code source}. */
+    /** The first top-level key of a JSON object that appears twice, or null (the JSON is known to parse). */
+    static String duplicateKey(String json) {
+        try (com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(json))) {
+            r.setLenient(true);
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            r.beginObject();
+            while (r.hasNext()) {
+                String name = r.nextName();
+                if (!seen.add(name)) {
+                    return name;
+                }
+                r.skipValue();
+            }
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the parser already accepted it; nothing more to say
+        }
+    }
+
+    /** Parses JSON over the defaults; an unknown or repeated key or a bad value is an error naming {@code source}. */
     public static TrainConfig fromJson(String json, String source) {
         JsonObject merged = GSON.toJsonTree(defaults()).getAsJsonObject();
         JsonElement parsed;
@@ -235,6 +254,11 @@ public record TrainConfig(
         }
         if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException(source + ": expected a JSON object");
+        }
+        String twice = duplicateKey(json);
+        if (twice != null) {
+            // the parsed object keeps the last value only: "sam": true ... "sam": false would silently mean false
+            throw new IllegalArgumentException(source + ": key '" + twice + "' appears more than once");
         }
         for (Map.Entry<String, JsonElement> e : parsed.getAsJsonObject().entrySet()) {
             if (e.getKey().startsWith("_")) {

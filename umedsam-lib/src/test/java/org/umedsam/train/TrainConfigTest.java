@@ -36,6 +36,9 @@ class TrainConfigTest {
         assertThatThrownBy(() -> TrainConfig.fromJson("{\"fixedWeights\": [1, 2]}", "w.json"))
                 .hasMessageContaining("fixedWeights");
         assertThatThrownBy(() -> TrainConfig.fromJson("[1]", "v.json")).hasMessageContaining("v.json");
+        // a key given twice would silently take its last value
+        assertThatThrownBy(() -> TrainConfig.fromJson("{\"sam\": true, \"epochs\": 2, \"sam\": false}", "u.json"))
+                .hasMessage("u.json: key 'sam' appears more than once");
     }
 
     @Test
