@@ -75,6 +75,25 @@ public final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean outputExisted = java.nio.file.Files.exists(output);
+        try {
+            return predict();
+        } catch (Exception e) {
+            // a run that stopped before writing anything leaves no empty --output folder of its own behind
+            if (!outputExisted && java.nio.file.Files.isDirectory(output)) {
+                try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(output)) {
+                    if (s.findAny().isEmpty()) {
+                        java.nio.file.Files.delete(output);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the error being reported matters more
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Integer predict() throws Exception {
         if (threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
         }
@@ -179,7 +198,9 @@ public final class InferCommand implements Callable<Integer> {
             }
         } finally {
             pool.shutdown();
-            err.println();
+            if (System.console() != null) { // end the progress bar's line
+                err.println();
+            }
             err.flush();
         }
         double total = seconds.stream().mapToDouble(Double::doubleValue).sum();

@@ -242,6 +242,18 @@ class InferCommandTest {
         assertThat(ck.exit()).isEqualTo(2);
         assertThat(ck.err()).contains("no such checkpoint file");
         assertThat(out).doesNotExist();
+        // a bad case met after the model loaded: the folder this run made, still empty, goes too
+        Path bad = Files.createDirectories(tmp.resolve("bad"));
+        Files.writeString(bad.resolve("2DBox_US_0002.npz"), "not a zip");
+        EvaluateCommandTest.Run bc = EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input",
+                bad.toString(), "--output", out.toString());
+        assertThat(bc.exit()).isEqualTo(2);
+        assertThat(out).doesNotExist();
+        // a folder that was there before stays
+        Files.createDirectories(out);
+        assertThat(EvaluateCommandTest.run("infer", "--checkpoint", "small-base", "--input", bad.toString(), "--output",
+                out.toString()).exit()).isEqualTo(2);
+        assertThat(out).isDirectory();
     }
 
     @Test
