@@ -224,25 +224,6 @@ public record TrainConfig(
         return GSON.toJson(this);
     }
 
-    /** The first top-level key of a JSON object that appears twice, or null (the JSON is known to parse). */
-    static String duplicateKey(String json) {
-        try (com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(json))) {
-            r.setLenient(true);
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            r.beginObject();
-            while (r.hasNext()) {
-                String name = r.nextName();
-                if (!seen.add(name)) {
-                    return name;
-                }
-                r.skipValue();
-            }
-            return null;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null; // the parser already accepted it; nothing more to say
-        }
-    }
-
     /** Parses JSON over the defaults; an unknown or repeated key or a bad value is an error naming {@code source}. */
     public static TrainConfig fromJson(String json, String source) {
         JsonObject merged = GSON.toJsonTree(defaults()).getAsJsonObject();
@@ -255,7 +236,7 @@ public record TrainConfig(
         if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException(source + ": expected a JSON object");
         }
-        String twice = duplicateKey(json);
+        String twice = StrictJson.duplicateKey(json);
         if (twice != null) {
             // the parsed object keeps the last value only: "sam": true ... "sam": false would silently mean false
             throw new IllegalArgumentException(source + ": key '" + twice + "' appears more than once");
@@ -268,7 +249,7 @@ public record TrainConfig(
                 throw new IllegalArgumentException(source + ": unknown key '" + e.getKey() + "'; known keys: "
                         + merged.keySet());
             }
-            String problem = typeProblem(e.getKey(), e.getValue());
+            String problem = StrictJson.typeProblem(TrainConfig.class, e.getKey(), e.getValue());
             if (problem != null) {
                 throw new IllegalArgumentException(source + ": " + problem);
             }
@@ -284,98 +265,6 @@ public record TrainConfig(
             }
             throw new IllegalArgumentException(source + ": " + root.getMessage(), e);
         }
-    }
-
-    private static final Map<String, java.lang.reflect.Type> KEY_TYPES = keyTypes();
-
-    private static Map<String, java.lang.reflect.Type> keyTypes() {
-        Map<String, java.lang.reflect.Type> m = new java.util.LinkedHashMap<>();
-        for (java.lang.reflect.RecordComponent c : TrainConfig.class.getRecordComponents()) {
-            m.put(c.getName(), c.getGenericType());
-        }
-        return m;
-    }
-
-    private static final java.math.BigDecimal INT_MIN = java.math.BigDecimal.valueOf(Integer.MIN_VALUE);
-    private static final java.math.BigDecimal INT_MAX = java.math.BigDecimal.valueOf(Integer.MAX_VALUE);
-    private static final java.math.BigDecimal LONG_MIN = java.math.BigDecimal.valueOf(Long.MIN_VALUE);
-    private static final java.math.BigDecimal LONG_MAX = java.math.BigDecimal.valueOf(Long.MAX_VALUE);
-
-    /**
-     * What is wrong with the type of {@code value} for {@code key} ("key 'batchSize' must be a whole number (int),
-     * got 2.5"), or null when it has the key's type. JSON types are taken strictly, never coerced: a boolean is
-     * {@code true} or {@code false}, an integer a whole number within its range, a number finite, a string a
-     * string, a list an array of such values, and null is none of them. Ranges of values are the record's checks.
-     */
-    static String typeProblem(String key, JsonElement value) {
-        java.lang.reflect.Type t = KEY_TYPES.get(key);
-        if (t == null) {
-            return null;
-        }
-        String want = valueProblem(t, value);
-        return want == null ? null : "key '" + key + "' must be " + want + ", got " + describe(value);
-    }
-
-    /** What {@code v} should be for type {@code t}, or null when it is that. */
-    private static String valueProblem(java.lang.reflect.Type t, JsonElement v) {
-        if (t instanceof java.lang.reflect.ParameterizedType p) {
-            java.lang.reflect.Type item = p.getActualTypeArguments()[0];
-            String what = item == String.class ? "a list of strings" : "a list of numbers";
-            if (v == null || !v.isJsonArray()) {
-                return what;
-            }
-            for (JsonElement x : v.getAsJsonArray()) {
-                if (valueProblem(item, x) != null) {
-                    return what;
-                }
-            }
-            return null;
-        }
-        if (t == String.class) {
-            return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isString() ? null : "a string";
-        }
-        if (t == boolean.class) {
-            return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean() ? null : "true or false";
-        }
-        if (t instanceof Class<?> c && c.isEnum()) {
-            String names = java.util.Arrays.stream(c.getEnumConstants()).map(Object::toString)
-                    .collect(java.util.stream.Collectors.joining(" or "));
-            if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-                return names;
-            }
-            for (Object constant : c.getEnumConstants()) {
-                if (constant.toString().equals(v.getAsString())) {
-                    return null;
-                }
-            }
-            return names;
-        }
-        boolean integer = t == int.class || t == long.class;
-        String what = t == int.class ? "a whole number (int)" : t == long.class ? "a whole number (long)"
-                : "a finite number";
-        if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
-            return what;
-        }
-        java.math.BigDecimal d;
-        try {
-            d = new java.math.BigDecimal(v.getAsString());
-        } catch (NumberFormatException e) {
-            return what; // NaN, Infinity
-        }
-        if (!integer) {
-            return Double.isFinite(d.doubleValue()) ? null : what;
-        }
-        java.math.BigDecimal min = t == int.class ? INT_MIN : LONG_MIN;
-        java.math.BigDecimal max = t == int.class ? INT_MAX : LONG_MAX;
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            return what + " from " + min + " to " + max;
-        }
-        return d.stripTrailingZeros().scale() <= 0 ? null : what;
-    }
-
-    private static String describe(JsonElement v) {
-        String s = v == null ? "null" : v.toString();
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 
     public static TrainConfig read(Path file) throws IOException {
@@ -405,7 +294,7 @@ public record TrainConfig(
                 throw new IllegalArgumentException("unknown key '" + e.getKey() + "'");
             }
             JsonElement v = GSON.toJsonTree(e.getValue());
-            String problem = typeProblem(e.getKey(), v);
+            String problem = StrictJson.typeProblem(TrainConfig.class, e.getKey(), v);
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
             }
