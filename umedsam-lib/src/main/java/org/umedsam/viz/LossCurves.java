@@ -45,7 +45,9 @@ public final class LossCurves {
             throw new IllegalArgumentException(group.get(0).dir() + ": steps.csv has no loss_<term> columns");
         }
         String config = group.get(0).configuration();
-        XYChart chart = newStepChart("Loss terms during training: " + config + seedNote(group.size()),
+        XYChart chart = newStepChart("Loss terms during training: " + config + " ("
+                        + (group.size() > 1 ? "mean ± sd of " + group.size() + " seeds, " : "")
+                        + smoothingNote(group) + ")",
                 "loss value (unweighted, dimensionless)");
         List<Curve> curves = new ArrayList<>();
         for (String t : terms) {
@@ -77,7 +79,9 @@ public final class LossCurves {
             throw new IllegalArgumentException("none of the " + runs.size() + " runs has a '" + column + "' column");
         }
         int seeds = byConfig.values().stream().mapToInt(List::size).max().orElse(1);
-        XYChart chart = newStepChart(title + (seeds > 1 ? " (mean ± sd over seeds)" : ""), yLabel);
+        List<RunRecords> all = byConfig.values().stream().flatMap(List::stream).toList();
+        XYChart chart = newStepChart(title + " (" + (seeds > 1 ? "seed mean ± sd, " : "") + smoothingNote(all) + ")",
+                yLabel);
         for (Map.Entry<String, List<RunRecords>> e : byConfig.entrySet()) {
             Curve c = Curve.of(e.getValue(), column);
             if (c != null) {
@@ -127,7 +131,8 @@ public final class LossCurves {
             }
             chart.setYAxisTitle(UNCERTAINTY_OBJECTIVE + " (dimensionless)");
         } else if (anyUncertainty) {
-            chart.setTitle(chart.getTitle() + ": two objectives, two axes");
+            // within the plot's width beside the legend
+            chart.setTitle(chart.getTitle().replace("Training objective (", "Training objectives on two axes ("));
             // ChartStyle's hidden tick series (name starts with a blank) took its y from the first series: same axis
             int firstGroup = chart.getSeriesMap().values().iterator().next().getYAxisGroup();
             chart.getSeriesMap().values().stream().filter(s -> s.getName().startsWith(" "))
@@ -321,6 +326,16 @@ public final class LossCurves {
             ordered.put(c, groups.get(c));
         }
         return ordered;
+    }
+
+    /**
+     * "moving average of 9 steps": the window {@link Series#smoothingHalfWidth} gives the curves of these runs
+     * (from the shortest run's steps), or "per step" when they are too short to smooth.
+     */
+    static String smoothingNote(List<RunRecords> runs) {
+        int steps = runs.stream().mapToInt(r -> r.steps().rowCount()).min().orElse(0);
+        int half = Series.smoothingHalfWidth(steps);
+        return half == 0 ? "per step" : (2 * half + 1) + "-step average";
     }
 
     static String seedNote(int seeds) {

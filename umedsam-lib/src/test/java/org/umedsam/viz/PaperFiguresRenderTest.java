@@ -169,6 +169,9 @@ class PaperFiguresRenderTest {
         assertThat(c.getYAxisTitle()).contains("fixed-weight");
         assertThat(c.getYAxisGroupTitle(1)).contains("log σ");
         assertThat(c.getTitle()).contains("two axes");
+        // the curves are smoothed: the title says how
+        assertThat(c.getTitle()).matches(".*(\\d+-step average|per step).*");
+        assertThat(figures.lossTerms("full").getTitle()).matches(".*mean ± sd of 3 seeds, (\\d+-step average|per step).*");
         assertThat(c.getSeriesMap().get("full (3 seeds)").getYAxisGroup()).isEqualTo(1);
         assertThat(c.getSeriesMap().get("no-sam (3 seeds)").getYAxisGroup()).isEqualTo(1);
         assertThat(c.getSeriesMap().get("baseline (3 seeds)").getYAxisGroup()).isZero();
