@@ -86,10 +86,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "; the per-case table would replace the challenge CSV, choose two files");
         }
         OutputLocations.refuseInputs(outputs, inputs, "--csv");
+        // refusals that create nothing come before the write checks, which make missing parent folders
+        OutputLocations.refuseExisting(outputs, overwrite);
         for (Path o : outputs) {
             OutputLocations.requireWritableFile(o, o == csv ? "--csv" : "--per-case-csv");
         }
-        OutputLocations.refuseExisting(outputs, overwrite);
         PrintWriter out = spec.commandLine().getOut();
         ScoreConfig defaults = ScoreConfig.defaults();
         ScoreConfig config = new ScoreConfig(tolerance, defaults.minMeanDscForNsd(), extras);

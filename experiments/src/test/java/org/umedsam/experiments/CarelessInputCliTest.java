@@ -155,6 +155,11 @@ class CarelessInputCliTest {
                 + "replace it");
         assertThat(tmp.resolve("new.csv")).doesNotExist();
         assertThat(Files.readString(keep)).isEqualTo("precious");
+        // a refused run makes no folder for its other output either
+        EvaluateCommandTest.Run q = EvaluateCommandTest.run("evaluate", "--gts", gts.toString(), "--segs",
+                segs.toString(), "--csv", tmp.resolve("made").resolve("new.csv").toString(), "--per-case-csv", keep.toString());
+        assertThat(q.exit()).isEqualTo(2);
+        assertThat(tmp.resolve("made")).doesNotExist();
         // with --overwrite it is replaced
         EvaluateCommandTest.Run o = EvaluateCommandTest.run("evaluate", "--gts", gts.toString(), "--segs",
                 segs.toString(), "--csv", keep.toString(), "--overwrite");
