@@ -79,8 +79,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Path file = null;
         if (weights != null) {
-            file = ShippedModels.isName(weights.toString()) && !Files.exists(weights)
-                    ? ShippedModels.resolve(weights) : weights;
+            file = ShippedModels.locate(weights);
             if (!Files.isRegularFile(file)) {
                 throw new java.io.IOException(weights + ": no such weights file");
             }

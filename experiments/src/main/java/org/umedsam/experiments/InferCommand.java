@@ -80,14 +80,8 @@ public final class InferCommand implements Callable<Integer> {
             return predict();
         } catch (Exception e) {
             // a run that stopped before writing anything leaves no empty --output folder of its own behind
-            if (!outputExisted && java.nio.file.Files.isDirectory(output)) {
-                try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(output)) {
-                    if (s.findAny().isEmpty()) {
-                        java.nio.file.Files.delete(output);
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the error being reported matters more
-                }
+            if (!outputExisted) {
+                OutputLocations.deleteIfEmpty(output);
             }
             throw e;
         }
@@ -125,8 +119,7 @@ public final class InferCommand implements Callable<Integer> {
             OutputLocations.refuseExisting(targets, overwrite);
         }
         // a shipped model's name, as the option's help says (until 2026-12-07 it was refused as a missing file)
-        Path weights = ShippedModels.isName(checkpoint.toString()) && !java.nio.file.Files.exists(checkpoint)
-                ? ShippedModels.resolve(checkpoint) : checkpoint;
+        Path weights = ShippedModels.locate(checkpoint);
         if (!java.nio.file.Files.isRegularFile(weights)) {
             throw new java.io.IOException(checkpoint + ": no such checkpoint file");
         }
@@ -156,7 +149,8 @@ public final class InferCommand implements Callable<Integer> {
         int embeddings = 0;
         ForkJoinPool pool = new ForkJoinPool(threads);
         // a bar redraws itself with carriage returns: only for a terminal, never into a log file
-        try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("infer")
+        boolean terminal = System.console() != null;
+        try (ProgressBar bar = !terminal ? null : new ProgressBarBuilder().setTaskName("infer")
                 .setInitialMax(cases.size()).setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
                 .setConsumer(new DelegatingProgressBarConsumer(line -> {
                     err.print("\r" + line);
@@ -198,7 +192,7 @@ public final class InferCommand implements Callable<Integer> {
             }
         } finally {
             pool.shutdown();
-            if (System.console() != null) { // end the progress bar's line
+            if (terminal) { // end the progress bar's line
                 err.println();
             }
             err.flush();

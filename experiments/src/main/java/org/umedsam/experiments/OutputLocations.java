@@ -25,9 +25,7 @@ final class OutputLocations {
 
     /** Creates {@code dir} if needed and proves it writable with a temporary file. */
     static void requireWritableFolder(Path dir, String option) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IOException(option + " " + dir + ": exists and is not a folder");
-        }
+        refuseNonFolder(dir, option);
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".umedsam-write-check", ".tmp");

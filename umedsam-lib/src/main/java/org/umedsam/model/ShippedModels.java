@@ -106,6 +106,15 @@ public final class ShippedModels {
         throw new IOException(fileOrName + ": no such weights file");
     }
 
+    /**
+     * What a command's weights option names: the shipped model when {@code fileOrName} is a model's name and no
+     * file of that name exists (as {@link #resolve}, whose error says what is shipped), else {@code fileOrName}
+     * unchanged, for the caller to check as a file with its own message.
+     */
+    public static Path locate(Path fileOrName) throws IOException {
+        return isName(fileOrName.toString()) && !Files.exists(fileOrName) ? resolve(fileOrName) : fileOrName;
+    }
+
     /** The shipped model {@code name} loaded. */
     public static LiteMedSam load(String name) throws IOException {
         return LiteMedSam.load(resolve(Path.of(name)));
