@@ -29,17 +29,33 @@ public final class BoxPrompts {
         }
         int[] limits = {width, height};
         for (int k = 0; k < 2; k++) {
-            double lo = box[k];
-            double hi = box[k + 2];
-            if (lo > hi) {
-                throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(box) + " is inverted ("
-                        + "xy".charAt(k) + " from " + lo + " to " + hi + "); boxes are [x0, y0, x1, y1]");
-            }
-            if (hi < 0 || lo > limits[k]) {
-                throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(box) + " lies outside the image ("
-                        + "xy".charAt(k) + " " + lo + ".." + hi + ", the image spans 0.." + limits[k] + ")");
+            String problem = axisProblem("xy".charAt(k), box[k], box[k + 2], limits[k], "[x0, y0, x1, y1]");
+            if (problem != null) {
+                throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(box) + " " + problem);
             }
         }
+    }
+
+    /**
+     * What is wrong with one axis of a box, {@code lo..hi} against an image spanning {@code 0..limit}: "is inverted
+     * (x from 30 to 20); boxes are {@code layout}" or "lies outside the image (y 70..90, the image spans 0..64)",
+     * or null when the range is ordered and overlaps the image. The one rule for boxes read from a case file
+     * ({@code CaseReader}, which then clips) and boxes handed to the library ({@link #check}).
+     */
+    static String axisProblem(char axis, double lo, double hi, double limit, String layout) {
+        if (lo > hi) {
+            return "is inverted (" + axis + " from " + plain(lo) + " to " + plain(hi) + "); boxes are " + layout;
+        }
+        if (hi < 0 || lo > limit) {
+            return "lies outside the image (" + axis + " " + plain(lo) + ".." + plain(hi) + ", the image spans 0.."
+                    + plain(limit) + ")";
+        }
+        return null;
+    }
+
+    /** A whole coordinate without ".0", as a case file's integers print. */
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /**

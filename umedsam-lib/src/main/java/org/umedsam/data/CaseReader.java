@@ -197,14 +197,10 @@ public final class CaseReader {
             for (int k = 0; k < axes; k++) {
                 long lo = v[k];
                 long hi = v[k + axes];
-                if (lo > hi) {
-                    throw new IOException(file + ": box " + i + " " + Arrays.toString(v) + " is inverted ("
-                            + "xyz".charAt(k) + " from " + lo + " to " + hi + "); boxes are " + (threeD
-                            ? "[x_min, y_min, z_min, x_max, y_max, z_max]" : "[x0, y0, x1, y1]"));
-                }
-                if (hi < 0 || lo > limit[k]) {
-                    throw new IOException(file + ": box " + i + " " + Arrays.toString(v) + " lies outside the image ("
-                            + "xyz".charAt(k) + " " + lo + ".." + hi + ", the image spans 0.." + limit[k] + ")");
+                String problem = BoxPrompts.axisProblem("xyz".charAt(k), lo, hi, limit[k],
+                        threeD ? "[x_min, y_min, z_min, x_max, y_max, z_max]" : "[x0, y0, x1, y1]");
+                if (problem != null) {
+                    throw new IOException(file + ": box " + i + " " + Arrays.toString(v) + " " + problem);
                 }
                 out[i][k] = (int) Math.max(0, lo);
                 out[i][k + axes] = (int) Math.min(limit[k], hi);
