@@ -121,10 +121,11 @@ public final class ProtocolTable {
     static String validationSamples(List<RunRecords> runs) {
         Set<String> values = new LinkedHashSet<>();
         for (RunRecords r : runs) {
-            if (r.run() == null || !r.run().has("validation_samples")) {
+            java.util.OptionalInt n = r.validationSamples();
+            if (n.isEmpty()) {
                 return "not recorded";
             }
-            values.add(r.run().get("validation_samples").getAsString());
+            values.add(Integer.toString(n.getAsInt()));
         }
         return values.isEmpty() ? "–" : String.join(" / ", values);
     }

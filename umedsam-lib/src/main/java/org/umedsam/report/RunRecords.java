@@ -42,6 +42,8 @@ public record RunRecords(Path dir, String name, String configuration, long seed,
     public static final String SIGMA_PREFIX = "sigma_";
     /** The weighted objective column. */
     public static final String TOTAL = "loss_total";
+    /** Key in run.json of the samples each epoch's validation pass scores ({@code train.RunInfo} writes it). */
+    public static final String VALIDATION_SAMPLES = "validation_samples";
 
     private static final Pattern SEED_IN_NAME = Pattern.compile("^(.*?)[-_](?:seed|s)(\\d+)$");
 
@@ -50,6 +52,12 @@ public record RunRecords(Path dir, String name, String configuration, long seed,
         Objects.requireNonNull(steps, "steps");
         run = run == null ? new JsonObject() : run;
         config = config == null ? new JsonObject() : config;
+    }
+
+    /** The samples each epoch's validation pass scored; empty when run.json does not say (runs before 2026-12-07). */
+    public java.util.OptionalInt validationSamples() {
+        return run.has(VALIDATION_SAMPLES) ? java.util.OptionalInt.of(run.get(VALIDATION_SAMPLES).getAsInt())
+                : java.util.OptionalInt.empty();
     }
 
     /**

@@ -181,9 +181,6 @@ public final class LossCurves {
                 ? "training objective (weighted, with log σ)" : "loss (fixed-weight sum of terms)";
     }
 
-    /** Key in run.json of the number of validation samples scored each epoch. */
-    static final String VALIDATION_SAMPLES = "validation_samples";
-
     /**
      * What each epoch's validation values average over, for the legend: "mean of 36 samples" when every
      * run's run.json records the same count, else says it is not recorded (older runs).
@@ -191,10 +188,11 @@ public final class LossCurves {
     static String validationNote(List<RunRecords> group) {
         java.util.TreeSet<Integer> counts = new java.util.TreeSet<>();
         for (RunRecords r : group) {
-            if (r.run() == null || !r.run().has(VALIDATION_SAMPLES)) {
+            java.util.OptionalInt n = r.validationSamples();
+            if (n.isEmpty()) {
                 return "sample count not recorded";
             }
-            counts.add(r.run().get(VALIDATION_SAMPLES).getAsInt());
+            counts.add(n.getAsInt());
         }
         if (counts.size() != 1) {
             return "mean of " + counts.first() + " to " + counts.last() + " samples";
