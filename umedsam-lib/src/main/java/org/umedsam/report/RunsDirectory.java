@@ -192,17 +192,10 @@ public final class RunsDirectory {
         for (int i = 0; i < keys.length; i++) {
             values[i] = DoubleColumn.create(cols[i]);
         }
-        for (RunRecords r : ordered()) {
-            Path f = r.dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS);
-            if (!Files.isRegularFile(f)) {
-                continue;
-            }
-            JsonObject o;
-            try {
-                o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
-            } catch (RuntimeException e) {
-                throw new IOException(f + ": malformed JSON: " + e.getMessage(), e);
-            }
+        for (Map.Entry<RunRecords, JsonObject> e : sharpnessRecords().entrySet()) {
+            RunRecords r = e.getKey();
+            JsonObject o = e.getValue();
+            Path f = sharpnessFile(r);
             config.append(r.configuration());
             seed.append(r.seed());
             for (int i = 0; i < keys.length; i++) {
@@ -219,8 +212,8 @@ public final class RunsDirectory {
                 }
                 try {
                     values[i].append(o.get(keys[i]).getAsDouble());
-                } catch (RuntimeException e) {
-                    throw new IOException(f + ": '" + keys[i] + "' is not a number", e);
+                } catch (RuntimeException ex) {
+                    throw new IOException(f + ": '" + keys[i] + "' is not a number", ex);
                 }
             }
         }
@@ -230,6 +223,41 @@ public final class RunsDirectory {
         Table t = Table.create("sharpness", config, seed);
         t.addColumns(values);
         return t;
+    }
+
+    /**
+     * The fixed landscape batch sizes ({@code batch}: training samples the slices are evaluated on) the runs'
+     * {@value RunFiles#SHARPNESS} records name, smallest first; empty when none does.
+     */
+    public java.util.SortedSet<Integer> landscapeBatches() throws IOException {
+        java.util.SortedSet<Integer> sizes = new java.util.TreeSet<>();
+        for (JsonObject o : sharpnessRecords().values()) {
+            if (o.has("batch")) {
+                sizes.add(o.get("batch").getAsInt());
+            }
+        }
+        return sizes;
+    }
+
+    /** Each run's parsed {@value RunFiles#SHARPNESS}, in {@link #ordered()} order; runs without one left out. */
+    private Map<RunRecords, JsonObject> sharpnessRecords() throws IOException {
+        Map<RunRecords, JsonObject> out = new LinkedHashMap<>();
+        for (RunRecords r : ordered()) {
+            Path f = sharpnessFile(r);
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            try {
+                out.put(r, JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject());
+            } catch (RuntimeException e) {
+                throw new IOException(f + ": malformed JSON: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private static Path sharpnessFile(RunRecords r) {
+        return r.dir().resolve(RunFiles.LANDSCAPE_DIR).resolve(RunFiles.SHARPNESS);
     }
 
     /** Qualitative examples of every run that kept some, with the run's configuration. */

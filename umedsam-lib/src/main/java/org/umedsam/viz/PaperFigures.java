@@ -321,21 +321,7 @@ public final class PaperFigures {
      * those samples, not of the training set, so the figures say how few.
      */
     private String landscapeBatch() throws IOException {
-        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
-        for (RunRecords r : runs.runs()) {
-            Path f = r.dir().resolve(org.umedsam.report.RunFiles.LANDSCAPE_DIR).resolve(org.umedsam.report.RunFiles.SHARPNESS);
-            if (java.nio.file.Files.isRegularFile(f)) {
-                try {
-                    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(f))
-                            .getAsJsonObject();
-                    if (o.has("batch")) {
-                        sizes.add(o.get("batch").getAsInt());
-                    }
-                } catch (RuntimeException e) {
-                    throw new IOException(f + ": malformed JSON: " + e.getMessage(), e);
-                }
-            }
-        }
+        java.util.SortedSet<Integer> sizes = runs.landscapeBatches();
         if (sizes.isEmpty()) {
             return "fixed batch of training samples (size not recorded)";
         }
