@@ -25,14 +25,19 @@ class InitialWeightsTest {
         return a;
     }
 
+    /** {@code model} written as a umedsam model file {@code stem.npz} and as a {@code stem.pth} export, in that order. */
+    private static Path[] savedBothWays(LiteMedSam model, Path dir, String stem) throws IOException {
+        Path own = dir.resolve(stem + ".npz");
+        model.save(own);
+        Path pth = dir.resolve(stem + ".pth");
+        model.exportPth(pth);
+        return new Path[]{own, pth};
+    }
+
     @Test
     void startsFromAModelFileAndFromAPthExport(@TempDir Path dir) throws IOException {
         LiteMedSam a = source();
-        Path own = dir.resolve("model.npz");
-        a.save(own);
-        Path pth = dir.resolve("model.pth");
-        a.exportPth(pth);
-        for (Path file : new Path[]{own, pth}) {
+        for (Path file : savedBothWays(a, dir, "model")) {
             LiteMedSamModel b = new LiteMedSamModel(LiteMedSam.create(ModelConfig.small(), 2L), true);
             assertThat(b.model().stateDict().get("mask_decoder.iou_token.weight"))
                     .isNotEqualTo(a.stateDict().get("mask_decoder.iou_token.weight"));
@@ -78,12 +83,7 @@ class InitialWeightsTest {
 
     @Test
     void weightsOfAnotherPresetSayWhichPresetInOneShortLine(@TempDir Path dir) throws IOException {
-        LiteMedSam small = source();
-        Path pth = dir.resolve("small.pth");
-        small.exportPth(pth);
-        Path own = dir.resolve("small.npz");
-        small.save(own);
-        for (Path file : new Path[]{pth, own}) {
+        for (Path file : savedBothWays(source(), dir, "small")) {
             LiteMedSamModel tiny = new LiteMedSamModel(LiteMedSam.create(LiteMedSamModelTest.tiny(), 5L), false);
             assertThatThrownBy(() -> InitialWeights.load(tiny, file)).as(file.toString())
                     .hasMessageStartingWith(file + ": these are small weights; pass --preset small")
