@@ -8,7 +8,7 @@ import org.umedsam.train.ParameterGroup;
 
 /**
  * How an ablation study runs: which configurations and seeds, how much data and training, and
- * which analyses follow. Three named profiles, each fine-tuning the shipped base model
+ * which analyses follow. Four named profiles, each fine-tuning the shipped base model
  * {@value #BASE_MODEL} (as the paper fine-tunes the released LiteMedSAM):
  * <ul>
  *   <li>{@code smoke} (CI): tiny data, 2 configurations x 1 seed, 2 steps, 3 test cases, landscapes
@@ -22,6 +22,9 @@ import org.umedsam.train.ParameterGroup;
  *       whole test split, 36 validation samples per epoch; landscapes of baseline, no-sam and full, every seed,
  *       2 direction pairs on an 11 x 11 grid on a fixed batch of 3 training samples (so the slices describe the
  *       loss surface on those 3 samples, not the training set), and the sharpness estimate on 24.</li>
+ *   <li>{@code long}: {@code full}'s runs trained four times as long (40 epochs, 720 steps), scored on the whole
+ *       test split, with no validation pass, landscapes or kept examples: whether {@code full}'s ordering depends
+ *       on how long the runs train ({@link #LONG_EPOCHS}).</li>
  * </ul>
  *
  * <p>Landscape budget. One grid point (mask decoder forward on the cached embedding plus the
@@ -182,7 +185,20 @@ public record AblationSettings(String profile, List<String> configurations, List
     }
 
     /**
-     * A named profile: smoke, quick or full, each optionally with the suffix {@code -all} (see
+     * Epochs of {@code long}: four times {@code full}'s 10, so 720 steps a run. The paper trains for 135 epochs of its
+     * data; {@code full}'s 180 steps leave full's sigmas above their equilibria under SAM, so a negative result at 180
+     * steps could be one of training length. About 0.4 s a step here, so about an hour for the 12 runs on 2 cores.
+     */
+    public static final int LONG_EPOCHS = 40;
+
+    /** {@code full}'s configurations, seeds and data, trained for {@link #LONG_EPOCHS} epochs; only the test scores. */
+    public static AblationSettings longer() {
+        return new AblationSettings("long", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER,
+                LONG_EPOCHS, 0, 4, 0, 0, List.of(), 3, 11, 11, 2, 1.0, 0.05, 4, 3, FULL_SHARPNESS_BATCH, 0, 0, 0, BASE_MODEL);
+    }
+
+    /**
+     * A named profile: smoke, quick, full or long, each optionally with the suffix {@code -all} (see
      * {@link #trainingEveryParameter()}).
      */
     public static AblationSettings named(String name) {
@@ -193,8 +209,9 @@ public record AblationSettings(String profile, List<String> configurations, List
             case "smoke" -> smoke();
             case "quick" -> quick();
             case "full" -> full();
+            case "long" -> longer();
             default -> throw new IllegalArgumentException("unknown profile '" + name
-                    + "', expected smoke, quick or full, optionally with the suffix " + ALL_SUFFIX);
+                    + "', expected smoke, quick, full or long, optionally with the suffix " + ALL_SUFFIX);
         };
         return all ? s.trainingEveryParameter() : s;
     }

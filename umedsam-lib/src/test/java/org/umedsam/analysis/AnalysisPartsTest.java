@@ -26,7 +26,30 @@ class AnalysisPartsTest {
         assertThat(AblationSettings.smoke().dataDir(Path.of("/x/data"))).isEqualTo(Path.of("/x/data-tiny"));
         assertThat(quick.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "quick"));
         assertThat(AblationSettings.runName("no-sam", 2)).isEqualTo("no-sam-s2");
-        assertThatThrownBy(() -> AblationSettings.named("huge")).hasMessageContaining("smoke, quick or full");
+        assertThatThrownBy(() -> AblationSettings.named("huge")).hasMessageContaining("smoke, quick, full or long");
+    }
+
+    @Test
+    void longTrainsFullsRunsFourTimesAsLongAndOnlyScoresThem() {
+        AblationSettings full = AblationSettings.full();
+        AblationSettings longer = AblationSettings.named("long");
+        assertThat(longer.profile()).isEqualTo("long");
+        assertThat(longer.epochs()).isEqualTo(4 * full.epochs());
+        // the same runs otherwise: configurations, seeds, data, preset, trained parameters, sampling, base model
+        assertThat(longer.configurations()).isEqualTo(full.configurations());
+        assertThat(longer.seeds()).isEqualTo(full.seeds());
+        assertThat(longer.dataProfile()).isEqualTo(full.dataProfile());
+        assertThat(longer.modelPreset()).isEqualTo(full.modelPreset());
+        assertThat(longer.trainable()).isEqualTo(full.trainable());
+        assertThat(longer.capPerModality()).isEqualTo(full.capPerModality());
+        assertThat(longer.maxSteps()).isEqualTo(full.maxSteps());
+        assertThat(longer.testCases()).isEqualTo(full.testCases());
+        assertThat(longer.baseModel()).isEqualTo(full.baseModel());
+        // only the test scores
+        assertThat(longer.validationItems()).isZero();
+        assertThat(longer.landscapeConfigurations()).isEmpty();
+        assertThat(longer.examplesPerModality()).isZero();
+        assertThat(AblationSettings.named("long-all").trainable()).isEqualTo(ParameterGroup.ALL);
     }
 
     @Test
