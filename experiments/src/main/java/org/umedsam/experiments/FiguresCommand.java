@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * the notebooks use.
  */
 @Command(name = "figures", mixinStandardHelpOptions = true,
-        description = "Regenerate every figure and table from ablation run folders (as the notebooks do).")
+        description = {"Regenerate every figure and table from ablation run folders (as the notebooks do).",
+                "With the finished runs of profile long beside runs/full, also 03-training-length."})
 public final class FiguresCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "DIR", required = true,
             description = "folder of run folders, e.g. runs/full (one <configuration>-s<seed> folder per run)")
@@ -76,7 +77,11 @@ public final class FiguresCommand implements Callable<Integer> {
         } else {
             log.println("skipped 01-preprocessing: no " + manifest);
         }
-        List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), out, writer).all(log, counts);
+        // full's runs trained four times as long (profile long), when they are finished beside them
+        List<org.umedsam.report.RunsDirectory> longer = org.umedsam.analysis.AblationSettings.finishedLongerRuns(runs);
+        longer.forEach(l -> log.println("comparing with the longer runs in " + l.dir()));
+        List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), longer, out, writer)
+                .all(log, counts);
         log.println("wrote " + String.join(", ", done) + " into " + out.toAbsolutePath());
         return done.isEmpty() ? 1 : 0;
     }

@@ -198,6 +198,39 @@ public record AblationSettings(String profile, List<String> configurations, List
     }
 
     /**
+     * The profile whose runs are {@code profile}'s trained longer, if it has one: {@code long} for {@code full},
+     * {@code long-all} for {@code full-all}.
+     */
+    public static java.util.Optional<String> longerProfile(String profile) {
+        return switch (profile) {
+            case "full" -> java.util.Optional.of("long");
+            case "full" + ALL_SUFFIX -> java.util.Optional.of("long" + ALL_SUFFIX);
+            default -> java.util.Optional.empty();
+        };
+    }
+
+    /**
+     * The finished runs of {@link #longerProfile} beside {@code runsDir} (a profile's runs folder, e.g. {@code
+     * runs/full}): one folder when every run there has its test scores, else none (a study still training is not
+     * compared).
+     */
+    public static List<org.umedsam.report.RunsDirectory> finishedLongerRuns(Path runsDir) throws java.io.IOException {
+        Path name = runsDir.toAbsolutePath().normalize().getFileName();
+        java.util.Optional<String> longer = name == null ? java.util.Optional.empty() : longerProfile(name.toString());
+        if (longer.isEmpty()) {
+            return List.of();
+        }
+        Path sibling = runsDir.toAbsolutePath().normalize().resolveSibling(longer.get());
+        if (!java.nio.file.Files.isDirectory(sibling)) {
+            return List.of();
+        }
+        List<org.umedsam.report.RunRecords> runs = org.umedsam.report.RunRecords.readAll(sibling);
+        boolean finished = !runs.isEmpty() && runs.stream()
+                .allMatch(r -> java.nio.file.Files.isRegularFile(r.dir().resolve(org.umedsam.report.RunFiles.SCORES)));
+        return finished ? List.of(org.umedsam.report.RunsDirectory.read(sibling)) : List.of();
+    }
+
+    /**
      * A named profile: smoke, quick, full or long, each optionally with the suffix {@code -all} (see
      * {@link #trainingEveryParameter()}).
      */

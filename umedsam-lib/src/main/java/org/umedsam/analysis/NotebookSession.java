@@ -49,7 +49,8 @@ public record NotebookSession(AblationStudy study, Path figures, FigureWriter wr
 
     /** Every figure and table of the profile's runs folder, written into {@link #figures}. */
     public PaperFigures paper() throws IOException {
-        return new PaperFigures(RunsDirectory.read(study.runsDir()), figures, writer);
+        return new PaperFigures(RunsDirectory.read(study.runsDir()), AblationSettings.finishedLongerRuns(study.runsDir()),
+                figures, writer);
     }
 
     /** What cannot carry a conclusion in the runs so far ({@link ResultChecks}); display it. */

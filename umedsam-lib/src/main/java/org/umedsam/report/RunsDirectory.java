@@ -48,6 +48,27 @@ public final class RunsDirectory {
         return runs;
     }
 
+    /**
+     * How long this folder's runs trained, for a column heading: {@code "180 steps (full)"} (the folder's name in
+     * brackets), {@code "170 to 180 steps (full)"} when its runs differ.
+     */
+    public String stepsLabel() {
+        java.util.IntSummaryStatistics steps = runs.stream().mapToInt(r -> r.steps().rowCount()).summaryStatistics();
+        String count = steps.getMin() == steps.getMax() ? Integer.toString(steps.getMax())
+                : steps.getMin() + " to " + steps.getMax();
+        return count + " steps (" + dir.getFileName() + ")";
+    }
+
+    /**
+     * The runs' configuration and seed pairs ({@code "full-s0"}, ...), sorted: two folders whose studies differ only in
+     * training length have the same.
+     */
+    public java.util.SortedSet<String> configurationsAndSeeds() {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        runs.forEach(r -> out.add(r.configuration() + "-s" + r.seed()));
+        return out;
+    }
+
     /** The run of a configuration with the lowest seed, or null. */
     public RunRecords first(String configuration) {
         return runs.stream().filter(r -> r.configuration().equals(configuration))

@@ -25,6 +25,7 @@ import org.umedsam.report.Table3;
 import org.umedsam.report.Table3Statistics;
 import org.umedsam.report.Table4;
 import org.umedsam.report.TableRenderer;
+import org.umedsam.report.TrainingLengthTable;
 import tech.tablesaw.api.Table;
 
 /**
@@ -48,13 +49,23 @@ public final class PaperFigures {
     static final int PANEL = 300;
 
     private final RunsDirectory runs;
+    private final List<RunsDirectory> longerRuns;
     private final Path out;
     private final FigureWriter writer;
     private final FigureManifest manifest;
     private final java.util.Set<String> written = new java.util.TreeSet<>();
 
     public PaperFigures(RunsDirectory runs, Path out, FigureWriter writer) {
+        this(runs, List.of(), out, writer);
+    }
+
+    /**
+     * @param longerRuns the same study's runs trained longer (the {@code long} profile of {@code full}), for
+     *                   {@link #trainingLength()}; may be empty
+     */
+    public PaperFigures(RunsDirectory runs, List<RunsDirectory> longerRuns, Path out, FigureWriter writer) {
         this.runs = runs;
+        this.longerRuns = List.copyOf(longerRuns);
         this.out = out;
         this.writer = writer;
         this.manifest = new FigureManifest(out, runs.dir());
@@ -214,6 +225,23 @@ public final class PaperFigures {
         manifest.claim();
         record(s.write(out, "03-table3-statistics"));
         return s;
+    }
+
+    /**
+     * The ablation at each training length, these runs first and then the longer ones given at construction
+     * ({@link TrainingLengthTable}): {@code 03-training-length.md/.tex/.csv}.
+     *
+     * @throws IllegalArgumentException without longer runs, or when a longer folder's configurations and seeds are
+     *                                  not these runs' (then it is another study, not a longer one)
+     */
+    public TrainingLengthTable trainingLength() throws IOException {
+        if (longerRuns.isEmpty()) {
+            throw new IllegalArgumentException("no longer runs of " + runs.dir() + " to compare with");
+        }
+        TrainingLengthTable t = TrainingLengthTable.of(runs, longerRuns);
+        manifest.claim();
+        record(t.write(out, "03-training-length"));
+        return t;
     }
 
     /**
@@ -543,6 +571,9 @@ public final class PaperFigures {
         attempt(log, done, "02-table2-protocol", () -> table2Protocol(dataCounts));
         attempt(log, done, "03-table3", this::table3);
         attempt(log, done, "03-table3-statistics", this::table3Statistics);
+        if (!longerRuns.isEmpty()) {
+            attempt(log, done, "03-training-length", this::trainingLength);
+        }
         attempt(log, done, "03-dsc-per-modality", () -> modalityBars(ModalityBars.Metric.DSC));
         attempt(log, done, "03-nsd-per-modality", () -> modalityBars(ModalityBars.Metric.NSD));
         attempt(log, done, "04-sigma", this::sigmas);

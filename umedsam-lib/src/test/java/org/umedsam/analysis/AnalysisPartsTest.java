@@ -53,6 +53,27 @@ class AnalysisPartsTest {
     }
 
     @Test
+    void fullIsComparedWithItsLongerRunsOnlyWhenEveryOneHasScores(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        assertThat(AblationSettings.longerProfile("full")).contains("long");
+        assertThat(AblationSettings.longerProfile("full-all")).contains("long-all");
+        assertThat(AblationSettings.longerProfile("quick")).isEmpty();
+        Path full = tmp.resolve("full");
+        java.nio.file.Files.createDirectories(full);
+        assertThat(AblationSettings.finishedLongerRuns(full)).as("no long folder").isEmpty();
+        for (String run : java.util.List.of("baseline-s0", "full-s0")) {
+            Path dir = java.nio.file.Files.createDirectories(tmp.resolve("long").resolve(run));
+            java.nio.file.Files.writeString(dir.resolve("steps.csv"), "step,loss_total\n1,0.5\n");
+        }
+        java.nio.file.Files.writeString(tmp.resolve("long/baseline-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.5,0.5\n");
+        assertThat(AblationSettings.finishedLongerRuns(full)).as("full-s0 still training").isEmpty();
+        java.nio.file.Files.writeString(tmp.resolve("long/full-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.6,0.6\n");
+        assertThat(AblationSettings.finishedLongerRuns(full)).singleElement()
+                .satisfies(r -> assertThat(r.dir().getFileName().toString()).isEqualTo("long"));
+        assertThat(AblationSettings.finishedLongerRuns(tmp.resolve("quick"))).as("quick has no longer profile").isEmpty();
+    }
+
+    @Test
     void landscapeSettingsCoverEverySeedWithSeveralDirectionPairsOnOddGrids() {
         for (AblationSettings s : java.util.List.of(AblationSettings.smoke(), AblationSettings.quick(),
                 AblationSettings.full())) {

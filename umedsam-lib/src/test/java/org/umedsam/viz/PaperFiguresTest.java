@@ -1,6 +1,7 @@
 package org.umedsam.viz;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
@@ -137,6 +138,33 @@ class PaperFiguresTest {
         // every synthetic run's sharpness.json records "batch": 3
         assertThat(chart.getYAxisTitle()).contains("fixed batch of 3 training samples");
         assertThat(chart.getXAxisTitle()).contains("filter-normalised units").contains("Li et al. 2018");
+    }
+
+    /** With the same study trained longer, {@code all} writes the training-length table; without, it is not there. */
+    @Test
+    void theTrainingLengthTableComesWithLongerRuns(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path runs = tmp.resolve("full");
+        Path longer = tmp.resolve("long");
+        copy(FigureRenderTest.RECORDS.resolve("runs"), runs);
+        copy(FigureRenderTest.RECORDS.resolve("runs"), longer);
+        org.umedsam.report.RunsDirectory shortRuns = org.umedsam.report.RunsDirectory.read(runs);
+        Path out = tmp.resolve("out");
+        PaperFigures figures = new PaperFigures(shortRuns, List.of(org.umedsam.report.RunsDirectory.read(longer)), out,
+                FigureWriter.defaults());
+        List<String> done = figures.all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(done).contains("03-training-length");
+        String label = shortRuns.stepsLabel();
+        assertThat(label).endsWith(" steps (full)");
+        assertThat(Files.readString(out.resolve("03-training-length.md"))).contains(label + " DSC")
+                .contains(label.replace("(full)", "(long)") + " DSC");
+        // without longer runs the table is neither made nor left behind from before
+        List<String> alone = new PaperFigures(shortRuns, out, FigureWriter.defaults())
+                .all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(alone).doesNotContain("03-training-length");
+        assertThat(out.resolve("03-training-length.md")).doesNotExist();
+        assertThatThrownBy(() -> new PaperFigures(shortRuns, out, FigureWriter.defaults()).trainingLength())
+                .hasMessageContaining("no longer runs");
     }
 
     static void copy(Path from, Path to) throws IOException {
