@@ -282,6 +282,43 @@ class PaperFiguresRenderTest {
         }
     }
 
+    /**
+     * The manifest records the runs folder relative to the figures: a clone with the same runs at the same place
+     * (checkout/runs/full beside checkout/figures) keeps the figures a notebook does not rewrite, where an
+     * absolute path deleted them all in every clone but the one that made them.
+     */
+    @Test
+    void anotherCheckoutOfTheSameRunsKeepsTheFigures(@TempDir Path dir) throws IOException {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path first = dir.resolve("main");
+        SyntheticRuns.write(first.resolve("runs").resolve("full"), SyntheticRuns.CONFIGS, 2, 1);
+        PaperFigures.of(first.resolve("runs").resolve("full"), first.resolve("figures")).all(quiet);
+        assertThat(Files.readString(first.resolve("figures").resolve(FigureManifest.FILE)))
+                .contains("\"runs\": \"../runs/full\"");
+        Path clone = dir.resolve("clone");
+        try (Stream<Path> files = Files.walk(first)) {
+            for (Path f : files.toList()) {
+                Path t = clone.resolve(first.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                }
+            }
+        }
+        PaperFigures.of(clone.resolve("runs").resolve("full"), clone.resolve("figures")).lossTerms("full");
+        assertThat(clone.resolve("figures").resolve("02-loss-terms-only-sd.png")).exists();
+        assertThat(clone.resolve("figures").resolve("03-table3.md")).exists();
+
+        // a manifest from before, with an absolute path, still names its own runs folder
+        Path manifest = first.resolve("figures").resolve(FigureManifest.FILE);
+        Files.writeString(manifest, Files.readString(manifest).replace("../runs/full",
+                first.resolve("runs").resolve("full").toAbsolutePath().toString()));
+        PaperFigures.of(first.resolve("runs").resolve("full"), first.resolve("figures")).lossTerms("full");
+        assertThat(first.resolve("figures").resolve("02-loss-terms-only-sd.png")).exists();
+        assertThat(Files.readString(manifest)).contains("\"runs\": \"../runs/full\"");
+    }
+
     @Test
     void figuresWithoutAManifestAreReplacedByACompleteRun(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("figures");
