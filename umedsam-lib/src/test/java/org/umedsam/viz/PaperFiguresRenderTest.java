@@ -229,6 +229,26 @@ class PaperFiguresRenderTest {
         assertThat(longTitle.getHeight()).isGreaterThan(shortTitle.getHeight());
     }
 
+    /** Notebook 06's closing sentences name the cases the two qualitative figures show, in their order. */
+    @Test
+    void theFindingsNameTheQualitativeFiguresCases() throws IOException {
+        PaperFigures.QualitativePicks picks = PaperFigures.qualitativePicks(figures.runs());
+        assertThat(picks.good()).hasSize(PaperFigures.QUALITATIVE_CASES);
+        assertThat(picks.challenging()).hasSize(PaperFigures.QUALITATIVE_CASES).doesNotContainAnyElementsOf(picks.good());
+        List<String> lines = List.of(org.umedsam.analysis.Findings.cases(figures.runs()).toString().split("\n"));
+        List<String> named = new ArrayList<>();
+        for (String line : lines) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(good|challenging): (\\S+) \\(").matcher(line);
+            if (m.find()) {
+                named.add(m.group(1) + " " + m.group(2));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        picks.good().forEach(id -> expected.add("good " + id));
+        picks.challenging().forEach(id -> expected.add("challenging " + id));
+        assertThat(named).containsExactlyElementsOf(expected);
+    }
+
     /** Effective weights on a log axis, with relative changes to at most 3 significant figures. */
     @Test
     void effectiveWeightsUseALogAxisAndThreeSignificantFigures() throws Exception {
