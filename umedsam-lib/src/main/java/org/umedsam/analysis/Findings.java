@@ -15,6 +15,7 @@ import org.umedsam.report.RunsDirectory;
 import org.umedsam.report.ScoreColumns;
 import org.umedsam.report.SharpnessSummary;
 import org.umedsam.report.Table3Statistics;
+import org.umedsam.viz.PaperFigures;
 import org.umedsam.viz.SigmaTrajectories;
 import tech.tablesaw.api.Table;
 
@@ -77,7 +78,7 @@ public final class Findings {
                     eq += SigmaTrajectories.equilibrium(mean(l, l.length - tail, l.length), codeForm) / group.size();
                 }
                 double gap = sigma / eq - 1;
-                out.add(String.format(Locale.ROOT, "%s, %s: sigma went from 1 to %.3f (equilibrium for its loss %.3f, %s); "
+                out.add(String.format(Locale.ROOT, "%s, %s: sigma went from 1 to %.3f (its equilibrium, from the mean loss over the last fifth of the steps, is %.3f: %s); "
                         + "effective weight 1/(2 sigma^2) = %.3g instead of 0.5%s", e.getKey(), term, sigma, eq,
                         Math.abs(gap) < 0.1 ? "settled within 10 %" : String.format(Locale.ROOT, "still %+.0f %% away",
                                 100 * gap), weight, group.size() > 1 ? " (means over " + group.size() + " seeds)" : ""));
@@ -112,7 +113,12 @@ public final class Findings {
         return list("Ablation", out);
     }
 
-    /** Notebook 06: the best and worst test cases by DSC averaged over configurations and seeds, with the spread. */
+    /**
+     * Notebook 06: the cases the two qualitative figures show ({@link PaperFigures#qualitativePicks}: ranked by the
+     * first seed's runs, one per modality where possible), each with its DSC averaged over every run (all
+     * configurations and seeds) and the spread across runs. Without kept examples, the three best and worst test
+     * cases by that average.
+     */
     public static Html cases(RunsDirectory runs) throws IOException {
         Table scores = runs.scores();
         Map<String, double[]> byCase = new LinkedHashMap<>(); // sum, n, min, max
@@ -130,20 +136,41 @@ public final class Findings {
             a[2] = Math.min(a[2], d);
             a[3] = Math.max(a[3], d);
         }
-        List<String> names = new ArrayList<>(byCase.keySet());
-        names.sort(java.util.Comparator.comparingDouble(c -> -byCase.get(c)[0] / byCase.get(c)[1]));
         List<String> out = new ArrayList<>();
-        int k = Math.min(3, names.size() / 2);
-        for (int i = 0; i < names.size(); i++) {
-            if (i == k && names.size() > 2 * k) {
-                i = names.size() - k;
-            }
-            String c = names.get(i);
-            double[] a = byCase.get(c);
-            out.add(String.format(Locale.ROOT, "%s %s (%s): mean DSC %.1f %%, from %.1f to %.1f %% across runs",
-                    i < k ? "good:" : "challenging:", c, modality.get(c), 100 * a[0] / a[1], 100 * a[2], 100 * a[3]));
+        List<String> good = new ArrayList<>();
+        List<String> challenging = new ArrayList<>();
+        PaperFigures.QualitativePicks picks = PaperFigures.qualitativePicks(runs);
+        if (picks != null) {
+            String seeds = picks.seeds().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+            out.add("The figures' cases, picked by the mean DSC over configurations of the seed " + seeds + " runs"
+                    + " (one per modality where possible); the numbers below "
+                    + "average every run of every seed, so their order can differ from the figures'");
+            good.addAll(picks.good());
+            challenging.addAll(picks.challenging());
+        } else {
+            List<String> names = new ArrayList<>(byCase.keySet());
+            names.sort(java.util.Comparator.comparingDouble(c -> -byCase.get(c)[0] / byCase.get(c)[1]));
+            int k = Math.min(3, names.size() / 2);
+            good.addAll(names.subList(0, k));
+            List<String> worst = new ArrayList<>(names.subList(Math.max(k, names.size() - k), names.size()));
+            java.util.Collections.reverse(worst); // worst first, as the challenging figure orders them
+            challenging.addAll(worst);
+        }
+        for (String c : good) {
+            out.add(caseLine("good:", c, modality.get(c), byCase.get(c)));
+        }
+        for (String c : challenging) {
+            out.add(caseLine("challenging:", c, modality.get(c), byCase.get(c)));
         }
         return list("Qualitative", out);
+    }
+
+    private static String caseLine(String kind, String caseId, String modality, double[] a) {
+        if (a == null) {
+            return String.format(Locale.ROOT, "%s %s: no finite DSC in the runs' scores", kind, caseId);
+        }
+        return String.format(Locale.ROOT, "%s %s (%s): mean DSC %.1f %% over %d run%s, from %.1f to %.1f %% across them",
+                kind, caseId, modality, 100 * a[0] / a[1], (int) a[1], a[1] == 1 ? "" : "s", 100 * a[2], 100 * a[3]);
     }
 
     /** Notebook 05: the configurations ranked by mean sharpness, and whether their seed ranges overlap. */

@@ -20,10 +20,13 @@ import org.umedsam.train.AtomicFiles;
  * {@link PaperFigures} wrote there and from which runs folder (the profile), so one folder never
  * mixes the figures of two profiles:
  * <pre>
- * {"profile": "quick", "runs": "/abs/runs/quick", "files": ["02-objective.png", ...]}
+ * {"profile": "quick", "runs": "../runs/quick", "files": ["02-objective.png", ...]}
  * </pre>
- * The first file written from another runs folder deletes every file the manifest lists (the old
- * profile's figures) before the new list starts; {@link #prune} deletes the files of this family
+ * The runs folder is recorded relative to the output folder, so a checkout's committed figures
+ * and its {@code runs/} stay one pair wherever the checkout lies (an absolute path made every other
+ * clone's first notebook delete the committed figures that no notebook rewrites); a manifest that
+ * recorded an absolute path is read as one. The first file written from another runs folder
+ * deletes every file the manifest lists (the old profile's figures) before the new list starts; {@link #prune} deletes the files of this family
  * that a complete regeneration did not rewrite. The family is the file names PaperFigures uses,
  * {@code 02-} to {@code 07-} ({@link #FAMILY}); other files in the folder are never touched.
  */
@@ -35,6 +38,9 @@ final class FigureManifest {
 
     private final Path dir;
     private final String profile;
+    /** The runs folder, absolute and normalised. */
+    private final Path runsDir;
+    /** As the manifest records it: relative to {@link #dir}. */
     private final String runs;
     private final TreeSet<String> files = new TreeSet<>();
     private boolean claimed;
@@ -43,7 +49,8 @@ final class FigureManifest {
     FigureManifest(Path dir, Path runsDir) {
         this.dir = dir;
         Path abs = runsDir.toAbsolutePath().normalize();
-        this.runs = abs.toString();
+        this.runsDir = abs;
+        this.runs = relativeTo(dir.toAbsolutePath().normalize(), abs);
         this.profile = abs.getFileName() == null ? abs.toString() : abs.getFileName().toString();
     }
 
@@ -76,7 +83,7 @@ final class FigureManifest {
                 }
             }
             String oldRuns = o.has("runs") ? o.get("runs").getAsString() : "";
-            if (oldRuns.equals(runs)) {
+            if (!oldRuns.isEmpty() && sameFolder(oldRuns)) {
                 files.addAll(listed);
             } else {
                 for (String name : listed) {
@@ -121,6 +128,25 @@ final class FigureManifest {
         files.addAll(kept);
         save();
         return gone;
+    }
+
+    /** {@code target} relative to {@code base} with '/' separators, or absolute when it has no relative path (another drive). */
+    static String relativeTo(Path base, Path target) {
+        try {
+            String r = base.relativize(target).toString().replace(java.io.File.separatorChar, '/');
+            return r.isEmpty() ? "." : r;
+        } catch (IllegalArgumentException e) {
+            return target.toString();
+        }
+    }
+
+    /** Whether a recorded runs folder (relative to {@link #dir}, or absolute as older manifests wrote it) is this one. */
+    private boolean sameFolder(String recorded) {
+        try {
+            return dir.toAbsolutePath().normalize().resolve(recorded).normalize().equals(runsDir);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private boolean delete(String name) throws IOException {

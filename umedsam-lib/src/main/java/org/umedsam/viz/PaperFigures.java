@@ -17,6 +17,7 @@ import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.Ordering;
 import org.umedsam.report.ProtocolTable;
 import org.umedsam.report.QualitativeExample;
+import org.umedsam.report.RunFiles;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.RunsDirectory;
 import org.umedsam.report.SeedSummary;
@@ -422,6 +423,27 @@ public final class PaperFigures {
      */
     public BufferedImage qualitativeChallenging() throws IOException {
         return qualitative(false);
+    }
+
+    /**
+     * The cases {@code 06-qualitative-good} and {@code 06-qualitative-challenging} show, each list in the figure's
+     * order, and the seeds of the runs that supplied them.
+     */
+    public record QualitativePicks(List<String> good, List<String> challenging, java.util.SortedSet<Long> seeds) {
+    }
+
+    /**
+     * What {@link #qualitativeGood} and {@link #qualitativeChallenging} show, without drawing them, so a summary
+     * names the same cases; null when no run kept qualitative examples.
+     */
+    public static QualitativePicks qualitativePicks(RunsDirectory runs) throws IOException {
+        boolean kept = runs.runs().stream().anyMatch(r -> java.nio.file.Files.isRegularFile(
+                r.dir().resolve(RunFiles.EXAMPLES_DIR).resolve(RunFiles.EXAMPLES_INDEX)));
+        if (!kept) {
+            return null;
+        }
+        QualitativeCases cases = QualitativeCases.of(runs);
+        return new QualitativePicks(cases.good(QUALITATIVE_CASES), cases.challenging(QUALITATIVE_CASES), cases.seeds());
     }
 
     private BufferedImage qualitative(boolean good) throws IOException {

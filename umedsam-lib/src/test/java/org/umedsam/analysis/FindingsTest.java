@@ -36,8 +36,8 @@ class FindingsTest {
         run(runs, "full-s1", 0.21, 0.8, 0.2, 0.5, 0.6);
         RunsDirectory r = RunsDirectory.read(runs);
         String sigmas = Findings.sigmas(r).toString();
-        assertThat(sigmas).contains("full, dice: sigma went from 1 to 0.210 (equilibrium for its loss 0.200, settled "
-                + "within 10 %); effective weight 1/(2 sigma^2) = 11.3 instead of 0.5 (means over 2 seeds)");
+        assertThat(sigmas).contains("full, dice: sigma went from 1 to 0.210 (its equilibrium, from the mean loss over the "
+                + "last fifth of the steps, is 0.200: settled within 10 %); effective weight 1/(2 sigma^2) = 11.3 instead of 0.5 (means over 2 seeds)");
         assertThat(Findings.training(r).toString()).contains("full (2 seeds, 20 steps)").contains("-4");
         assertThat(Findings.sigmas(r).toHtml()).startsWith("<p><b>What this shows");
     }
@@ -46,7 +46,7 @@ class FindingsTest {
     void casesSeparateGoodFromChallenging(@TempDir Path runs) throws IOException {
         run(runs, "full-s0", 0.5, 0.9, 0.1, 0.5, 0.6);
         String cases = Findings.cases(RunsDirectory.read(runs)).toString();
-        assertThat(cases).contains("good: case0 (CT): mean DSC 90.0 %").contains("challenging: case1 (CT): mean DSC 10.0 %");
+        assertThat(cases).contains("good: case0 (CT): mean DSC 90.0 % over 1 run,").contains("challenging: case1 (CT): mean DSC 10.0 %");
     }
 
     /** The ablation's headline is Table 3's Average (modalities weigh the same), not a mean dominated by one modality. */

@@ -229,6 +229,26 @@ class PaperFiguresRenderTest {
         assertThat(longTitle.getHeight()).isGreaterThan(shortTitle.getHeight());
     }
 
+    /** Notebook 06's closing sentences name the cases the two qualitative figures show, in their order. */
+    @Test
+    void theFindingsNameTheQualitativeFiguresCases() throws IOException {
+        PaperFigures.QualitativePicks picks = PaperFigures.qualitativePicks(figures.runs());
+        assertThat(picks.good()).hasSize(PaperFigures.QUALITATIVE_CASES);
+        assertThat(picks.challenging()).hasSize(PaperFigures.QUALITATIVE_CASES).doesNotContainAnyElementsOf(picks.good());
+        List<String> lines = List.of(org.umedsam.analysis.Findings.cases(figures.runs()).toString().split("\n"));
+        List<String> named = new ArrayList<>();
+        for (String line : lines) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(good|challenging): (\\S+) \\(").matcher(line);
+            if (m.find()) {
+                named.add(m.group(1) + " " + m.group(2));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        picks.good().forEach(id -> expected.add("good " + id));
+        picks.challenging().forEach(id -> expected.add("challenging " + id));
+        assertThat(named).containsExactlyElementsOf(expected);
+    }
+
     /** Effective weights on a log axis, with relative changes to at most 3 significant figures. */
     @Test
     void effectiveWeightsUseALogAxisAndThreeSignificantFigures() throws Exception {
@@ -280,6 +300,43 @@ class PaperFiguresRenderTest {
                         .isEqualTo("rw-r--r--");
             }
         }
+    }
+
+    /**
+     * The manifest records the runs folder relative to the figures: a clone with the same runs at the same place
+     * (checkout/runs/full beside checkout/figures) keeps the figures a notebook does not rewrite, where an
+     * absolute path deleted them all in every clone but the one that made them.
+     */
+    @Test
+    void anotherCheckoutOfTheSameRunsKeepsTheFigures(@TempDir Path dir) throws IOException {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path first = dir.resolve("main");
+        SyntheticRuns.write(first.resolve("runs").resolve("full"), SyntheticRuns.CONFIGS, 2, 1);
+        PaperFigures.of(first.resolve("runs").resolve("full"), first.resolve("figures")).all(quiet);
+        assertThat(Files.readString(first.resolve("figures").resolve(FigureManifest.FILE)))
+                .contains("\"runs\": \"../runs/full\"");
+        Path clone = dir.resolve("clone");
+        try (Stream<Path> files = Files.walk(first)) {
+            for (Path f : files.toList()) {
+                Path t = clone.resolve(first.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                }
+            }
+        }
+        PaperFigures.of(clone.resolve("runs").resolve("full"), clone.resolve("figures")).lossTerms("full");
+        assertThat(clone.resolve("figures").resolve("02-loss-terms-only-sd.png")).exists();
+        assertThat(clone.resolve("figures").resolve("03-table3.md")).exists();
+
+        // a manifest from before, with an absolute path, still names its own runs folder
+        Path manifest = first.resolve("figures").resolve(FigureManifest.FILE);
+        Files.writeString(manifest, Files.readString(manifest).replace("../runs/full",
+                first.resolve("runs").resolve("full").toAbsolutePath().toString()));
+        PaperFigures.of(first.resolve("runs").resolve("full"), first.resolve("figures")).lossTerms("full");
+        assertThat(first.resolve("figures").resolve("02-loss-terms-only-sd.png")).exists();
+        assertThat(Files.readString(manifest)).contains("\"runs\": \"../runs/full\"");
     }
 
     @Test
