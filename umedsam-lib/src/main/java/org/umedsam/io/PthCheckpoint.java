@@ -256,9 +256,7 @@ public final class PthCheckpoint {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IOException(file + ": state dict does not match the model: " + problems.size() + " problem(s): "
-                    + String.join("; ", problems.subList(0, Math.min(problems.size(), 10)))
-                    + (problems.size() > 10 ? "; ..." : ""));
+            throw new StateDictMismatchException(file, new StateDictProblems(problems));
         }
     }
 

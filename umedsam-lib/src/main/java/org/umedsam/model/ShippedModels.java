@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.umedsam.io.Checkout;
 
 /**
  * Models shipped with the toolkit under {@code models/} (each {@code NAME.npz}, a {@link LiteMedSam#save}
@@ -14,9 +15,8 @@ import java.util.stream.Stream;
  * {@code --initial-weights small-base}, {@code umedsam infer --checkpoint small-base}.
  *
  * <p>The folder is the system property {@value #PROPERTY}, else the environment variable
- * {@value #ENV}, else the {@code models/} folder of the checkout at or above the working directory
- * (the nearest folder holding {@code pom.xml} and {@code models/}), else that of the checkout the
- * running jar or classes lie in.
+ * {@value #ENV}, else the {@code models/} folder of the toolkit's checkout ({@link Checkout#root()}: the one at or
+ * above the working directory, else the one the running jar or classes lie in).
  */
 public final class ShippedModels {
     /** The pre-trained {@code small} preset base model (see {@code models/README.md}). */
@@ -26,6 +26,8 @@ public final class ShippedModels {
     /** Environment variable naming the models folder. */
     public static final String ENV = "UMEDSAM_MODELS";
     private static final String EXTENSION = ".npz";
+    /** The models folder's name in the checkout. */
+    private static final String FOLDER = "models";
 
     private ShippedModels() {
     }
@@ -39,25 +41,7 @@ public final class ShippedModels {
         if (p != null && !p.isBlank()) {
             return Optional.of(Path.of(p));
         }
-        Optional<Path> f = checkoutModels(Path.of("").toAbsolutePath());
-        if (f.isEmpty()) {
-            // started from elsewhere (a SLURM task, a notebook server): the checkout holding this code
-            try {
-                f = checkoutModels(Path.of(ShippedModels.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-            } catch (java.net.URISyntaxException | RuntimeException e) {
-                f = Optional.empty();
-            }
-        }
-        return f;
-    }
-
-    private static Optional<Path> checkoutModels(Path start) {
-        for (Path d = start; d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("models")) && Files.isRegularFile(d.resolve("pom.xml"))) {
-                return Optional.of(d.resolve("models"));
-            }
-        }
-        return Optional.empty();
+        return Checkout.root().map(r -> r.resolve(FOLDER)).filter(Files::isDirectory);
     }
 
     /** Names of the shipped models found in {@link #folder()}, sorted. */

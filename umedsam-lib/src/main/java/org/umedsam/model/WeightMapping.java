@@ -2,6 +2,7 @@ package org.umedsam.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.io.StateDictProblems;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,9 +154,7 @@ public final class WeightMapping {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(source + ": state dict does not match " + c + ": "
-                    + problems.size() + " problem(s): " + String.join("; ", problems.subList(0, Math.min(problems.size(), 40)))
-                    + (problems.size() > 40 ? "; ..." : ""));
+            throw new IllegalArgumentException(new StateDictProblems(problems).message(source, c.toString(), 40));
         }
     }
 

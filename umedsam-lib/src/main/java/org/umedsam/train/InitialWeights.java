@@ -1,6 +1,7 @@
 package org.umedsam.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.io.StateDictMismatchException;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.ModelFiles;
 import org.umedsam.model.ShippedModels;
@@ -94,18 +95,20 @@ public final class InitialWeights {
                 throw e;
             }
             throw new IllegalArgumentException(file + ": these are " + other + " weights; pass --preset " + other
-                    + " (or set modelPreset) to start from them (" + firstProblem(e.getMessage(), file) + ")", e);
+                    + " (or set modelPreset) to start from them (" + firstProblem(e, file) + ")", e);
         }
     }
 
-    /** "N problem(s), first: ..." from a mismatch message of {@code file}, or the message without the file. */
-    static String firstProblem(String message, Path file) {
-        String m = message == null ? "" : message;
-        java.util.regex.Matcher p = java.util.regex.Pattern.compile("(\\d+ problem\\(s\\)): ([^;]*)").matcher(m);
-        if (p.find()) {
-            return p.group(1) + ", first: " + p.group(2).strip();
+    /**
+     * "N problem(s), first: ..." of a file whose shapes were refused before it was read, else the message without
+     * the file's name (which the caller's line already starts with).
+     */
+    static String firstProblem(Exception e, Path file) {
+        if (e instanceof StateDictMismatchException m) {
+            return m.problems().count() + " problem(s), first: " + m.problems().first();
         }
+        String message = e.getMessage() == null ? "" : e.getMessage();
         String prefix = file + ": ";
-        return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 }

@@ -20,6 +20,14 @@ public final class ChartStyle {
     public static final int HEIGHT = 520;
 
     private static final String FONT = "DejaVu Sans";
+    /**
+     * Decimal pattern of every tick label: XChart's own default (thousands grouped, as many decimals as the
+     * value has, up to 15) but with a digit before the point, which XChart's default leaves out below 0.1
+     * (".09"). One plain notation on linear and logarithmic axes alike: XChart's log default would switch to
+     * "1E4" and "1E-4" outside 0.001 to 1000. Charts that want fewer decimals set their own pattern (all of
+     * them with the leading zero: "0.##").
+     */
+    public static final String TICK_PATTERN = "#,##0.###############";
     /** Name of the hidden series {@link #roundXTicks} adds. */
     private static final String ROUND_TICKS = " round-ticks";
 
@@ -172,6 +180,8 @@ public final class ChartStyle {
         // XChart's default 74 px lets 3-4 digit step labels touch; 100 px keeps them apart
         s.setXAxisTickMarkSpacingHint(100);
         s.setYAxisTickMarkSpacingHint(50);
+        // the fallback of every axis (x, y and each y group): a chart's own axis pattern still wins
+        s.setDecimalPattern(TICK_PATTERN);
         s.setToolTipsEnabled(false);
         s.setAntiAlias(true);
         return s;

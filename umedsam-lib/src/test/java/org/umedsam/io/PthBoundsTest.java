@@ -117,8 +117,15 @@ class PthBoundsTest {
                 new byte[4 << 20], true);
         assertThat(refused(f, Map.of("w", new long[] {256}), 2 * MB))
                 .hasMessageContaining("key 'w' has shape [1024, 1024], the model expects [256]");
-        assertThat(refused(f, Map.of("v", new long[] {256}), 2 * MB))
-                .hasMessageContaining("unexpected key 'w'").hasMessageContaining("missing key 'v'");
+        Throwable both = refused(f, Map.of("v", new long[] {256}), 2 * MB);
+        assertThat(both).hasMessage(f + ": state dict does not match the model: 2 problem(s): unexpected key 'w';"
+                + " missing key 'v'");
+        // the problems travel as fields, for a caller that reports them in its own words
+        assertThat(both).isInstanceOfSatisfying(StateDictMismatchException.class, m -> {
+            assertThat(m.problems().count()).isEqualTo(2);
+            assertThat(m.problems().first()).isEqualTo("unexpected key 'w'");
+            assertThat(m.problems().all()).containsExactly("unexpected key 'w'", "missing key 'v'");
+        });
     }
 
     @Test

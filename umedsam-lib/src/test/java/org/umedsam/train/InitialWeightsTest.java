@@ -90,6 +90,17 @@ class InitialWeightsTest {
                     .hasMessageNotContaining(";  ")
                     .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(400));
         }
+        // the .pth is refused by its shape check before it is read: the line gives that check's count and first;
+        // the model file is read, then refused by apply, whose message follows without the file's name
+        String hint = ": these are small weights; pass --preset small (or set modelPreset) to start from them (";
+        LiteMedSamModel tiny = new LiteMedSamModel(LiteMedSam.create(LiteMedSamModelTest.tiny(), 5L), false);
+        Path pth = dir.resolve("small.pth");
+        assertThatThrownBy(() -> InitialWeights.load(tiny, pth)).hasMessage(pth + hint + "276 problem(s), first: key"
+                + " 'image_encoder.patch_embed.seq.0.c.weight' has shape [16, 3, 1, 1], the model expects [4, 3, 1, 1])");
+        Path own = dir.resolve("small.npz");
+        assertThatThrownBy(() -> InitialWeights.load(tiny, own)).hasMessage(own + hint + "initial weights do not fit the model:"
+                + " 19 unexpected keys (first: image_encoder.layers.2.blocks.1.attn.attention_biases) - is it a checkpoint"
+                + " of another model preset?)");
     }
 
     @Test

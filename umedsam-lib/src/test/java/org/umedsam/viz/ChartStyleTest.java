@@ -35,6 +35,28 @@ class ChartStyleTest {
         }
     }
 
+    /** Values below 0.1 keep their leading zero (XChart's default prints ".09"), on linear and log axes. */
+    @Test
+    void tickLabelsHaveADigitBeforeThePoint() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        java.text.DecimalFormat f = new java.text.DecimalFormat(ChartStyle.TICK_PATTERN,
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        assertThat(f.format(0.09)).isEqualTo("0.09");
+        assertThat(f.format(-0.0025)).isEqualTo("-0.0025");
+        assertThat(f.format(12000)).isEqualTo("12,000");
+        assertThat(f.format(1.5)).isEqualTo("1.5");
+        for (boolean log : new boolean[] {false, true}) {
+            XYChart chart = new XYChart(600, 400);
+            ChartStyle.apply(chart.getStyler());
+            chart.getStyler().setLocale(java.util.Locale.ROOT);
+            chart.getStyler().setYAxisLogarithmic(log);
+            chart.addSeries("loss", new double[] {1, 2, 3, 4}, new double[] {0.12, 0.07, 0.01, log ? 1e-4 : 0.03});
+            java.util.List<String> labels = PaperFiguresRenderTest.labels(chart, false);
+            assertThat(labels).as("log %s", log).contains(log ? "0.001" : "0.08")
+                    .allSatisfy(l -> assertThat(l).matches("-?[0-9]+(\\.[0-9]+)?"));
+        }
+    }
+
     @Test
     void logAxisOnlyWhenThreeDecadesAreLabelled() {
         assertThat(ChartStyle.logAxisReadable(0.01, 1)).isTrue();
