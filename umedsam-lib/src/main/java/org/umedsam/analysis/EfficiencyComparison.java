@@ -71,8 +71,9 @@ public final class EfficiencyComparison {
     /**
      * {@code cases} of {@code testFiles} to time, spread evenly over the 2D and over the 3D cases (told apart by the
      * challenge's file-name prefix, {@link CaseName}), each class taking a share in proportion to its size but at
-     * least two cases (one when {@code cases} is below 4) where it has them, so that Table 4's row for a size class
-     * rests on more than one case. An even spread over the whole split picked one 3D case of 22 among 8 of 151.
+     * least a third of {@code cases} and at least two (one when {@code cases} is below 4) where it has them, so that
+     * Table 4's row for a size class rests on several cases. An even spread over the whole split picked one 3D case of
+     * 22 among 8 of 151; the proportional share, two of 8 or 12.
      * Returned in the order of {@code testFiles}; all of them when {@code cases} is 0 or at least their number.
      */
     public static List<Path> spread(List<Path> testFiles, int cases) {
@@ -88,7 +89,7 @@ public final class EfficiencyComparison {
         for (int i = 0; i < all; i++) {
             (CaseName.parse(testFiles.get(i).getFileName().toString()).threeD() ? volumes : images).add(i);
         }
-        int least = cases >= 4 ? 2 : 1;
+        int least = cases >= 4 ? Math.max(2, cases / 3) : 1;
         int nVolumes = (int) Math.round((double) cases * volumes.size() / all);
         nVolumes = Math.max(nVolumes, Math.min(least, volumes.size()));
         nVolumes = Math.min(nVolumes, cases - Math.min(least, images.size()));

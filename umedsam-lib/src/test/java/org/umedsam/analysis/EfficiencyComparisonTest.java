@@ -72,15 +72,19 @@ class EfficiencyComparisonTest {
     }
 
     @Test
-    void spreadGivesEachSizeClassAtLeastTwoCases() {
+    void spreadGivesEachSizeClassAtLeastAThirdOfTheCases() {
         // the default test split: 129 2D and 22 3D cases; an even spread of 8 over all of them held one 3D case
         List<Path> all = split(129, 22);
         List<Path> eight = EfficiencyComparison.spread(all, 8);
         assertThat(eight).hasSize(8).doesNotHaveDuplicates();
         assertThat(volumes(eight)).isEqualTo(2);
         assertThat(eight).isSortedAccordingTo((x, y) -> Integer.compare(all.indexOf(x), all.indexOf(y)));
-        // in proportion when that gives more than two
-        assertThat(volumes(EfficiencyComparison.spread(all, 40))).isEqualTo(6);
+        // at least a third: 4 of 12 (in proportion 2), 13 of 40 (in proportion 6)
+        assertThat(volumes(EfficiencyComparison.spread(all, 12))).isEqualTo(4);
+        assertThat(volumes(EfficiencyComparison.spread(all, 40))).isEqualTo(13);
+        // in proportion (10 of 12 here) only as far as the other class keeps its third
+        assertThat(volumes(EfficiencyComparison.spread(split(20, 100), 12))).isEqualTo(8);
+        assertThat(volumes(EfficiencyComparison.spread(split(20, 100), 30))).isEqualTo(20);
         // below 4 cases one of each; a class without cases leaves the whole share to the other
         assertThat(volumes(EfficiencyComparison.spread(all, 2))).isEqualTo(1);
         assertThat(EfficiencyComparison.spread(split(10, 0), 4)).hasSize(4);
