@@ -88,10 +88,14 @@ public final class OrderingVerdict {
             case NOT_TESTABLE -> sb.append(missing.isEmpty() ? " (an interval is undefined: no paired scores)"
                     : " (no runs of " + String.join(", ", missing) + ")");
             case REPRODUCED -> sb.append(" (every adjacent difference lies above zero: ").append(list(steps)).append(')');
-            case CONTRADICTED -> sb.append(" (").append(list(steps.stream().filter(s -> s.difference().below()).toList()))
-                    .append(" lies below zero)");
-            case NOT_RESOLVED -> sb.append(" (").append(list(steps.stream().filter(s -> s.difference().includesZero())
-                    .toList())).append(" overlaps zero)");
+            case CONTRADICTED -> {
+                List<Step> below = steps.stream().filter(s -> s.difference().below()).toList();
+                sb.append(" (").append(list(below)).append(below.size() == 1 ? " lies" : " lie").append(" below zero)");
+            }
+            case NOT_RESOLVED -> {
+                List<Step> zero = steps.stream().filter(s -> s.difference().includesZero()).toList();
+                sb.append(" (").append(list(zero)).append(zero.size() == 1 ? " overlaps" : " overlap").append(" zero)");
+            }
             default -> throw new IllegalStateException(o.toString());
         }
         return sb.toString();

@@ -94,11 +94,19 @@ class Table3StatisticsTest {
         Path reversed = dir.resolve("reversed");
         SyntheticRuns.write(reversed, Map.of("mr", 12), ordered(-0.04), 3, 0.02, 7);
         assertThat(Table3Statistics.of(RunsDirectory.read(reversed).scores()).ordering())
-                .contains("DSC contradicted").contains("lies below zero");
+                .contains("DSC contradicted").contains("only-sd - baseline").contains("full - no-sam")
+                .contains(" lie below zero)");
+        // one step against the paper's ordering: the verb agrees
+        Path oneStep = dir.resolve("one-step");
+        Map<String, Double> onlySdBelow = new LinkedHashMap<>(ordered(0.04));
+        onlySdBelow.put("only-sd", -0.04);
+        SyntheticRuns.write(oneStep, Map.of("mr", 12), onlySdBelow, 3, 0.02, 7);
+        assertThat(Table3Statistics.of(RunsDirectory.read(oneStep).scores()).ordering())
+                .contains("DSC contradicted (only-sd - baseline").contains(" lies below zero)");
         Path noise = dir.resolve("noise");
         SyntheticRuns.write(noise, Map.of("mr", 12), ordered(0.0), 3, 0.05, 7);
         assertThat(Table3Statistics.of(RunsDirectory.read(noise).scores()).ordering())
-                .contains("DSC not resolved").contains("overlaps zero");
+                .contains("DSC not resolved").contains(" overlap zero)");
         Path two = dir.resolve("two");
         SyntheticRuns.write(two, Map.of("mr", 6), Map.of("baseline", 0.0, "full", 0.1), 1, 0.02, 7);
         assertThat(Table3Statistics.of(RunsDirectory.read(two).scores()).ordering())
