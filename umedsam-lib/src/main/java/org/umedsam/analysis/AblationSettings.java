@@ -23,8 +23,8 @@ import org.umedsam.train.ParameterGroup;
  *       2 direction pairs on an 11 x 11 grid on a fixed batch of 3 training samples (so the slices describe the
  *       loss surface on those 3 samples, not the training set), and the sharpness estimate on 24.</li>
  *   <li>{@code long}: {@code full}'s runs trained four times as long (40 epochs, 720 steps), scored on the whole
- *       test split, with no validation pass, landscapes or kept examples: whether {@code full}'s ordering depends
- *       on how long the runs train ({@link #LONG_EPOCHS}).</li>
+ *       test split, with {@code full}'s landscapes and sharpness estimate and no validation pass or kept examples:
+ *       whether {@code full}'s results depend on how long the runs train ({@link #LONG_EPOCHS}).</li>
  * </ul>
  *
  * <p>Landscape budget. One grid point (mask decoder forward on the cached embedding plus the
@@ -191,10 +191,18 @@ public record AblationSettings(String profile, List<String> configurations, List
      */
     public static final int LONG_EPOCHS = 40;
 
-    /** {@code full}'s configurations, seeds and data, trained for {@link #LONG_EPOCHS} epochs; only the test scores. */
+    /**
+     * {@code full}'s runs trained for {@link #LONG_EPOCHS} epochs: the same configurations, seeds, data and sampling,
+     * scored on the test split, with {@code full}'s landscapes and sharpness estimate (so sharpness can be compared
+     * across lengths), no validation pass and no kept examples.
+     */
     public static AblationSettings longer() {
-        return new AblationSettings("long", CONFIGURATIONS, List.of(0L, 1L, 2L), Profile.defaults(), "small", DECODER,
-                LONG_EPOCHS, 0, 4, 0, 0, List.of(), 3, 11, 11, 2, 1.0, 0.05, 4, 3, FULL_SHARPNESS_BATCH, 0, 0, 0, BASE_MODEL);
+        AblationSettings f = full();
+        return new AblationSettings("long", f.configurations(), f.seeds(), f.dataProfile(), f.modelPreset(),
+                f.trainable(), LONG_EPOCHS, f.maxSteps(), f.capPerModality(), 0, f.testCases(),
+                f.landscapeConfigurations(), f.landscapeBatch(), f.points1d(), f.points2d(), f.directionPairs(), f.span(),
+                f.sharpnessRho(), f.sharpnessDirections(), f.ascentSteps(), f.sharpnessBatch(), 0, f.warmStartSteps(),
+                f.warmStartLearningRate(), f.baseModel());
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.umedsam.data.Case;
 import org.umedsam.io.LabelArray;
@@ -45,9 +46,14 @@ class AnalysisPartsTest {
         assertThat(longer.maxSteps()).isEqualTo(full.maxSteps());
         assertThat(longer.testCases()).isEqualTo(full.testCases());
         assertThat(longer.baseModel()).isEqualTo(full.baseModel());
-        // only the test scores
+        // the same landscapes and sharpness estimate, so they compare across lengths
+        assertThat(longer.landscapeConfigurations()).isEqualTo(full.landscapeConfigurations());
+        assertThat(List.of(longer.landscapeBatch(), longer.points2d(), longer.directionPairs(), longer.sharpnessDirections(),
+                longer.ascentSteps(), longer.sharpnessBatch())).isEqualTo(List.of(full.landscapeBatch(), full.points2d(),
+                full.directionPairs(), full.sharpnessDirections(), full.ascentSteps(), full.sharpnessBatch()));
+        assertThat(longer.sharpnessRho()).isEqualTo(full.sharpnessRho());
+        // no validation pass (it does not steer training) and no kept examples
         assertThat(longer.validationItems()).isZero();
-        assertThat(longer.landscapeConfigurations()).isEmpty();
         assertThat(longer.examplesPerModality()).isZero();
         assertThat(AblationSettings.named("long-all").trainable()).isEqualTo(ParameterGroup.ALL);
     }
