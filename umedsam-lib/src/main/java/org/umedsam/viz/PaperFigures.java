@@ -21,6 +21,7 @@ import org.umedsam.report.RunFiles;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.RunsDirectory;
 import org.umedsam.report.SeedSummary;
+import org.umedsam.report.SharpnessByLengthTable;
 import org.umedsam.report.SharpnessSummary;
 import org.umedsam.report.Table3;
 import org.umedsam.report.Table3Statistics;
@@ -230,7 +231,8 @@ public final class PaperFigures {
 
     /**
      * The ablation at each training length, these runs first and then the longer ones given at construction
-     * ({@link TrainingLengthTable}): {@code 03-training-length.md/.tex/.csv}.
+     * ({@link TrainingLengthTable}): {@code 03-training-length.md/.tex/.csv}; and when every length has sharpness
+     * estimates, {@code 05-sharpness-training-length.md/.tex/.csv} ({@link SharpnessByLengthTable}).
      *
      * @throws IllegalArgumentException without longer runs, or when a longer folder's configurations and seeds are
      *                                  not these runs' (then it is another study, not a longer one)
@@ -242,6 +244,17 @@ public final class PaperFigures {
         TrainingLengthTable t = TrainingLengthTable.of(runs, longerRuns);
         manifest.claim();
         record(t.write(out, "03-training-length"));
+        // and the sharpness estimates, when every length has them
+        Map<String, Table> sharpness = new LinkedHashMap<>();
+        for (RunsDirectory r : java.util.stream.Stream.concat(java.util.stream.Stream.of(runs), longerRuns.stream())
+                .toList()) {
+            Table perSeed = r.sharpness();
+            if (perSeed == null) {
+                return t;
+            }
+            sharpness.put(r.stepsLabel(), perSeed);
+        }
+        record(SharpnessByLengthTable.of(sharpness).write(out, "05-sharpness-training-length"));
         return t;
     }
 

@@ -156,6 +156,8 @@ class PaperFiguresTest {
         assertThat(done).contains("03-training-length");
         String label = shortRuns.stepsLabel();
         assertThat(label).endsWith(" steps (full)");
+        // the synthetic runs have sharpness estimates: compared across the lengths too
+        assertThat(Files.readString(out.resolve("05-sharpness-training-length.md"))).contains(label + " sharpness");
         assertThat(Files.readString(out.resolve("03-training-length.md"))).contains(label + " DSC")
                 .contains(label.replace("(full)", "(long)") + " DSC");
         // without longer runs the table is neither made nor left behind from before
@@ -163,6 +165,7 @@ class PaperFiguresTest {
                 .all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(alone).doesNotContain("03-training-length");
         assertThat(out.resolve("03-training-length.md")).doesNotExist();
+        assertThat(out.resolve("05-sharpness-training-length.md")).doesNotExist();
         assertThatThrownBy(() -> new PaperFigures(shortRuns, out, FigureWriter.defaults()).trainingLength())
                 .hasMessageContaining("no longer runs");
     }
