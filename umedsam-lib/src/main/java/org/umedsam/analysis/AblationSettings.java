@@ -219,8 +219,8 @@ public record AblationSettings(String profile, List<String> configurations, List
 
     /**
      * The finished runs of {@link #longerProfile} beside {@code runsDir} (a profile's runs folder, e.g. {@code
-     * runs/full}): one folder when every run there has its test scores, else none (a study still training is not
-     * compared).
+     * runs/full}): one folder when every run there has its test scores and every run of its landscape configurations
+     * its sharpness estimate, else none (a study still training is not compared).
      */
     public static List<org.umedsam.report.RunsDirectory> finishedLongerRuns(Path runsDir) throws java.io.IOException {
         Path name = runsDir.toAbsolutePath().normalize().getFileName();
@@ -233,9 +233,17 @@ public record AblationSettings(String profile, List<String> configurations, List
             return List.of();
         }
         List<org.umedsam.report.RunRecords> runs = org.umedsam.report.RunRecords.readAll(sibling);
-        boolean finished = !runs.isEmpty() && runs.stream()
+        boolean scored = !runs.isEmpty() && runs.stream()
                 .allMatch(r -> java.nio.file.Files.isRegularFile(r.dir().resolve(org.umedsam.report.RunFiles.SCORES)));
-        return finished ? List.of(org.umedsam.report.RunsDirectory.read(sibling)) : List.of();
+        if (!scored) {
+            return List.of();
+        }
+        org.umedsam.report.RunsDirectory longerRuns = org.umedsam.report.RunsDirectory.read(sibling);
+        List<String> withLandscapes = named(longer.get()).landscapeConfigurations();
+        long needSharpness = runs.stream().filter(r -> withLandscapes.contains(r.configuration())).count();
+        tech.tablesaw.api.Table sharpness = longerRuns.sharpness();
+        long haveSharpness = sharpness == null ? 0 : sharpness.rowCount();
+        return haveSharpness >= needSharpness ? List.of(longerRuns) : List.of();
     }
 
     /**

@@ -231,8 +231,7 @@ public final class PaperFigures {
 
     /**
      * The ablation at each training length, these runs first and then the longer ones given at construction
-     * ({@link TrainingLengthTable}): {@code 03-training-length.md/.tex/.csv}; and when every length has sharpness
-     * estimates, {@code 05-sharpness-training-length.md/.tex/.csv} ({@link SharpnessByLengthTable}).
+     * ({@link TrainingLengthTable}): {@code 03-training-length.md/.tex/.csv}.
      *
      * @throws IllegalArgumentException without longer runs, or when a longer folder's configurations and seeds are
      *                                  not these runs' (then it is another study, not a longer one)
@@ -244,17 +243,31 @@ public final class PaperFigures {
         TrainingLengthTable t = TrainingLengthTable.of(runs, longerRuns);
         manifest.claim();
         record(t.write(out, "03-training-length"));
-        // and the sharpness estimates, when every length has them
+        return t;
+    }
+
+    /**
+     * The sharpness estimates of these runs and of the longer ones given at construction, side by side
+     * ({@link SharpnessByLengthTable}): {@code 05-sharpness-training-length.md/.tex/.csv}.
+     *
+     * @throws IllegalArgumentException without longer runs, or when a length has no sharpness estimate
+     */
+    public SharpnessByLengthTable sharpnessByLength() throws IOException {
+        if (longerRuns.isEmpty()) {
+            throw new IllegalArgumentException("no longer runs of " + runs.dir() + " to compare with");
+        }
         Map<String, Table> sharpness = new LinkedHashMap<>();
         for (RunsDirectory r : java.util.stream.Stream.concat(java.util.stream.Stream.of(runs), longerRuns.stream())
                 .toList()) {
             Table perSeed = r.sharpness();
             if (perSeed == null) {
-                return t;
+                throw new IllegalArgumentException(r.dir() + ": no run has a sharpness estimate");
             }
             sharpness.put(r.stepsLabel(), perSeed);
         }
-        record(SharpnessByLengthTable.of(sharpness).write(out, "05-sharpness-training-length"));
+        SharpnessByLengthTable t = SharpnessByLengthTable.of(sharpness);
+        manifest.claim();
+        record(t.write(out, "05-sharpness-training-length"));
         return t;
     }
 
@@ -608,6 +621,7 @@ public final class PaperFigures {
         attempt(log, done, "03-table3-statistics", this::table3Statistics);
         if (!longerRuns.isEmpty()) {
             attempt(log, done, "03-training-length", this::trainingLength);
+            attempt(log, done, "05-sharpness-training-length", this::sharpnessByLength);
         }
         attempt(log, done, "03-dsc-per-modality", () -> modalityBars(ModalityBars.Metric.DSC));
         attempt(log, done, "03-nsd-per-modality", () -> modalityBars(ModalityBars.Metric.NSD));

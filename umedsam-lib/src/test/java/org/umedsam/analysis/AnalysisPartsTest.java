@@ -74,6 +74,12 @@ class AnalysisPartsTest {
         java.nio.file.Files.writeString(tmp.resolve("long/baseline-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.5,0.5\n");
         assertThat(AblationSettings.finishedLongerRuns(full)).as("full-s0 still training").isEmpty();
         java.nio.file.Files.writeString(tmp.resolve("long/full-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.6,0.6\n");
+        assertThat(AblationSettings.finishedLongerRuns(full)).as("landscapes still computing").isEmpty();
+        for (String run : java.util.List.of("baseline-s0", "full-s0")) {
+            Path landscape = java.nio.file.Files.createDirectories(tmp.resolve("long").resolve(run).resolve("landscape-common"));
+            java.nio.file.Files.writeString(landscape.resolve("sharpness.json"),
+                    "{\"rho\": 0.05, \"loss\": 0.3, \"randomIncrease\": 0.001, \"ascentIncrease\": 0.1, \"sharpness\": 0.1}");
+        }
         assertThat(AblationSettings.finishedLongerRuns(full)).singleElement()
                 .satisfies(r -> assertThat(r.dir().getFileName().toString()).isEqualTo("long"));
         assertThat(AblationSettings.finishedLongerRuns(tmp.resolve("quick"))).as("quick has no longer profile").isEmpty();

@@ -153,7 +153,7 @@ class PaperFiguresTest {
         PaperFigures figures = new PaperFigures(shortRuns, List.of(org.umedsam.report.RunsDirectory.read(longer)), out,
                 FigureWriter.defaults());
         List<String> done = figures.all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        assertThat(done).contains("03-training-length");
+        assertThat(done).contains("03-training-length", "05-sharpness-training-length");
         String label = shortRuns.stepsLabel();
         assertThat(label).endsWith(" steps (full)");
         // the synthetic runs have sharpness estimates: compared across the lengths too
@@ -167,6 +167,8 @@ class PaperFiguresTest {
         assertThat(out.resolve("03-training-length.md")).doesNotExist();
         assertThat(out.resolve("05-sharpness-training-length.md")).doesNotExist();
         assertThatThrownBy(() -> new PaperFigures(shortRuns, out, FigureWriter.defaults()).trainingLength())
+                .hasMessageContaining("no longer runs");
+        assertThatThrownBy(() -> new PaperFigures(shortRuns, out, FigureWriter.defaults()).sharpnessByLength())
                 .hasMessageContaining("no longer runs");
     }
 
