@@ -2,8 +2,6 @@ package org.umedsam.experiments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -11,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.data.Case;
 import org.umedsam.data.CaseReader;
 import org.umedsam.io.Nifti;
-import picocli.CommandLine;
 
 /**
  * {@code umedsam convert} on NIfTI pairs written here: cases that {@code CaseReader} and
@@ -20,17 +17,9 @@ import picocli.CommandLine;
 class ConvertCommandTest {
     static final int[] DIMS = {16, 12, 6}; // x, y, z
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine(args);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    /** The shared runner of the CLI tests. */
+    static EvaluateCommandTest.Run run(String... args) {
+        return EvaluateCommandTest.run(args);
     }
 
     /** An MR-like image (values 0..n) and a label map with a 6 x 6 x 3 cube of {@code label} on slices 1..3. */
@@ -63,18 +52,18 @@ class ConvertCommandTest {
         String[] base = {"convert", "--images", images.toString(), "--labels", labels.toString(), "--modality", "MR",
                 "--out", out.toString()};
 
-        Run first = run(base);
+        EvaluateCommandTest.Run first = run(base);
         assertThat(first.exit()).as(first.out() + first.err()).isEqualTo(2);
         assertThat(first.err().strip()).doesNotContain("\n").startsWith("umedsam convert: ")
                 .contains("b.nii.gz").contains("holds no label");
         assertThat(out.resolve("3D_MR_a.npz")).exists();      // written before the bad pair: kept
         assertThat(out.resolve("3D_MR_c.npz")).doesNotExist(); // after it: not reached
 
-        Run again = run(concat(base, "--skip-bad-cases"));
+        EvaluateCommandTest.Run again = run(concat(base, "--skip-bad-cases"));
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err()).contains("3D_MR_a.npz already exists").contains("--overwrite");
 
-        Run skip = run(concat(base, "--skip-bad-cases", "--overwrite"));
+        EvaluateCommandTest.Run skip = run(concat(base, "--skip-bad-cases", "--overwrite"));
         assertThat(skip.exit()).as(skip.err()).isEqualTo(2);
         assertThat(skip.err()).contains("umedsam convert: skipped ").contains("1 of 3 pairs skipped");
         assertThat(skip.out()).contains("3D_MR_a.npz").contains("3D_MR_c.npz").contains("summary: 2 of 3 pairs");
@@ -92,7 +81,7 @@ class ConvertCommandTest {
             Case k = CaseReader.read(out.resolve(n));
             org.umedsam.data.CaseWriter.writeSegs(segs.resolve(n), k.gts(), k.shape());
         }
-        Run eval = run("evaluate", "--segs", segs.toString(), "--gts", out.toString(), "--csv",
+        EvaluateCommandTest.Run eval = run("evaluate", "--segs", segs.toString(), "--gts", out.toString(), "--csv",
                 tmp.resolve("metrics.csv").toString());
         assertThat(eval.exit()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("3D_MR_a.npz").contains("2 cases scored");
@@ -106,7 +95,7 @@ class ConvertCommandTest {
         Nifti.write(image, new int[] {DIMS[1], DIMS[0], DIMS[2]}, new double[] {0.9, 0.8, 3.0},
                 new float[DIMS[0] * DIMS[1] * DIMS[2]]);
         Path out = tmp.resolve("out");
-        Run r = run("convert", "--image", image.toString(), "--label", label.toString(), "--modality", "CT",
+        EvaluateCommandTest.Run r = run("convert", "--image", image.toString(), "--label", label.toString(), "--modality", "CT",
                 "--out", out.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).doesNotContain("\n").contains("ct.nii.gz and ").contains("ct_seg.nii.gz")
@@ -114,7 +103,7 @@ class ConvertCommandTest {
         assertThat(out).doesNotExist(); // nothing written: no empty folder of ours left behind
 
         pair(image, label, 1);
-        Run ok = run("convert", "--image", image.toString(), "--label", label.toString(), "--modality", "CT",
+        EvaluateCommandTest.Run ok = run("convert", "--image", image.toString(), "--label", label.toString(), "--modality", "CT",
                 "--window", "50,350", "--out", out.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(out.resolve("3D_CT_ct_seg.npz")).exists();
@@ -125,7 +114,7 @@ class ConvertCommandTest {
     void optionErrorsAreOneLine(@TempDir Path tmp) {
         String o = tmp.resolve("o").toString();
         assertThat(run("convert", "--modality", "CT", "--out", o).err()).contains("give --images DIR and --labels DIR");
-        Run both = run("convert", "--image", "a", "--labels", "b", "--modality", "CT", "--out", o);
+        EvaluateCommandTest.Run both = run("convert", "--image", "a", "--labels", "b", "--modality", "CT", "--out", o);
         assertThat(both.exit()).isEqualTo(2);
         assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "MR", "--window", "40,400", "--out", o)
                 .err()).contains("--window applies to CT only");
@@ -133,10 +122,10 @@ class ConvertCommandTest {
                 .err()).contains("LEVEL,WIDTH");
         assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "CT", "--prefix", "CT_", "--out", o)
                 .err()).contains("prefix 'CT_'");
-        Run missing = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "Brain", "--out", o);
+        EvaluateCommandTest.Run missing = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "Brain", "--out", o);
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("modality 'Brain'");
-        Run noFile = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "CT", "--out", o);
+        EvaluateCommandTest.Run noFile = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "CT", "--out", o);
         assertThat(noFile.exit()).isEqualTo(2);
         assertThat(noFile.err()).contains("a.nii: no such NIfTI file");
     }
