@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 EvaluateCommand.class,
                 InferCommand.class,
                 ExportCommand.class,
+                ConvertCommand.class,
                 AblationsCommand.class,
                 FiguresCommand.class,
                 CommandLine.HelpCommand.class,

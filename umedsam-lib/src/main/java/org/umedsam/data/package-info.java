@@ -24,6 +24,11 @@
  * byte[] mask = pre.mask(logits256, p);                          // crop, bilinear up, sigmoid > 0.5
  * double[] next = BoxPrompts.nextSliceBox(mask, c.height(), c.width());  // 3D propagation box
  * CaseWriter.writeSegs(out, segs, c.shape());                   // "segs" uint8, compressed
+ *
+ * // NIfTI image/label pairs to 3D cases, as MedSAM's pre_CT_MR.py does (umedsam convert)
+ * for (NiftiPair pair : NiftiPair.find(Path.of("imagesTr"), Path.of("labelsTr"))) {
+ *     NiftiCases.write(pair, NiftiConversion.defaults("CT"), Path.of("cases"), false);  // 3D_CT_NAME.npz
+ * }
  * }</pre>
  */
 package org.umedsam.data;

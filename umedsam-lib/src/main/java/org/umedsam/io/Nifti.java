@@ -19,9 +19,16 @@ import java.util.zip.GZIPInputStream;
  * {@code scl_slope}/{@code scl_inter} when the slope is non-zero (NIfTI-1 rule). Voxel spacing is
  * {@code pixdim[1..3]}. Orientation (qform/sform) is not applied: the array is returned in storage
  * order, x fastest. Header extensions (for example label tables) are kept as raw bytes.
+ *
+ * <p>Memory is bounded by what the file holds, not by what its header claims: at most
+ * {@link #MAX_EXTENSION_BYTES} of extensions, data read in chunks as it arrives (a gzipped file that
+ * ends early fails after reading what it has), an uncompressed file refused before any read when it
+ * is shorter than its header's dimensions need, and at most 2^31 bytes of data.
  */
 public final class Nifti {
     private static final int HEADER = 348;
+    /** The most header-extension bytes read before the data (label tables are a few kB). */
+    static final long MAX_EXTENSION_BYTES = 64L << 20;
 
     private Nifti() {
     }
@@ -79,7 +86,7 @@ public final class Nifti {
         }
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = new BufferedInputStream(gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), gzipped(file) ? -1 : Files.size(file));
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new IOException(file + ": truncated or corrupt NIfTI (" + e.getMessage() + ")", e);
         }
@@ -93,6 +100,11 @@ public final class Nifti {
     }
 
     static Volume read(InputStream in, String source) throws IOException {
+        return read(in, source, -1);
+    }
+
+    /** {@code fileSize}: the uncompressed file's length, checked against the header's claim; -1 when unknown. */
+    static Volume read(InputStream in, String source, long fileSize) throws IOException {
         byte[] h = in.readNBytes(HEADER);
         if (h.length < HEADER) {
             throw new IOException(source + ": truncated NIfTI header (" + h.length + " of 348 bytes)");
@@ -146,14 +158,24 @@ public final class Nifti {
         if (voxOffset < HEADER) {
             voxOffset = HEADER + 4;
         }
+        // a header claims; only what the file holds is ever allocated: the extension block and the data are read
+        // in chunks as they arrive (readNBytes), and an uncompressed file must be as long as its header says
+        if (voxOffset - HEADER > MAX_EXTENSION_BYTES) {
+            throw new IOException(source + ": vox_offset " + voxOffset + " leaves " + (voxOffset - HEADER)
+                    + " bytes of header extensions, more than " + MAX_EXTENSION_BYTES);
+        }
+        if (n * bytes > Integer.MAX_VALUE - 8) {
+            throw new IOException(source + ": volume too large (" + n + " voxels)");
+        }
+        if (fileSize >= 0 && fileSize < voxOffset + n * bytes) {
+            throw new IOException(source + ": truncated NIfTI: header " + Arrays.toString(dims) + " x " + bytes
+                    + " bytes needs " + (voxOffset + n * bytes) + " bytes, the file holds " + fileSize);
+        }
         byte[] rest = in.readNBytes((int) (voxOffset - HEADER));
         if (rest.length < voxOffset - HEADER) {
             throw new IOException(source + ": truncated before vox_offset " + voxOffset);
         }
         List<byte[]> ext = extensions(rest, b.order(), source);
-        if (n * bytes > Integer.MAX_VALUE - 8) {
-            throw new IOException(source + ": volume too large (" + n + " voxels)");
-        }
         byte[] data = in.readNBytes((int) (n * bytes));
         if (data.length < n * bytes) {
             throw new IOException(source + ": truncated NIfTI data: expected " + n * bytes + " bytes, found " + data.length);
@@ -174,6 +196,51 @@ public final class Nifti {
             v[i] = (float) (scale ? x * slope + inter : x);
         }
         return new Volume(dims, spacing, v, datatype, ext, rest.length > 4 ? Arrays.copyOfRange(rest, 4, rest.length) : new byte[0]);
+    }
+
+    /**
+     * Writes a single-file NIfTI-1 volume of float32 voxels (little-endian; gzipped when the name ends
+     * in {@code .gz}), atomically; {@link #read} returns the same dims, spacing and values. No
+     * orientation is written (qform and sform codes 0), as {@link #read} applies none.
+     *
+     * @param dims {@code {nx, ny, nz}}
+     * @param spacing {@code pixdim[1..3]}
+     * @param values index {@code x + nx*(y + ny*z)}
+     */
+    public static void write(Path file, int[] dims, double[] spacing, float[] values) throws IOException {
+        if (dims.length != 3 || spacing.length != 3 || (long) dims[0] * dims[1] * dims[2] != values.length) {
+            throw new IllegalArgumentException(file + ": dims " + Arrays.toString(dims) + " and spacing "
+                    + Arrays.toString(spacing) + " do not fit " + values.length + " values");
+        }
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 + 4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, HEADER);
+        b.putShort(40, (short) 3);
+        for (int i = 0; i < 3; i++) {
+            if (dims[i] < 1 || dims[i] > Short.MAX_VALUE) {
+                throw new IllegalArgumentException(file + ": dimension " + dims[i] + " outside 1.." + Short.MAX_VALUE);
+            }
+            b.putShort(42 + 2 * i, (short) dims[i]);
+            b.putFloat(80 + 4 * i, (float) spacing[i]);
+        }
+        b.putShort(70, (short) 16);
+        b.putShort(72, (short) 32);
+        b.putFloat(76, 1f);
+        b.putFloat(108, HEADER + 4);
+        b.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
+        b.position(HEADER + 4);
+        b.asFloatBuffer().put(values);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = TempFiles.createSibling(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (java.io.OutputStream raw = Files.newOutputStream(tmp);
+                 java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
+                o.write(b.array());
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static List<byte[]> extensions(byte[] rest, ByteOrder order, String source) throws IOException {

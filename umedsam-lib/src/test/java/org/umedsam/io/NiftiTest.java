@@ -98,6 +98,40 @@ class NiftiTest {
     }
 
     @Test
+    void headerClaimsBeyondTheFileAreRefusedBeforeAllocating(@TempDir Path dir) throws IOException {
+        // 30000 x 30000 x 30000 int16 claimed by a 360-byte file: refused from the file size, nothing allocated
+        Path big = dir.resolve("claims.nii");
+        Files.write(big, nifti(ByteOrder.LITTLE_ENDIAN, (short) 2, new int[] {1000, 1000, 1000}, new float[] {1, 1, 1},
+                0, 0, null, new byte[8]));
+        assertThatThrownBy(() -> Nifti.read(big)).hasMessageContaining("claims.nii")
+                .hasMessageContaining("needs 1000000352 bytes, the file holds 360");
+        // vox_offset far past any header extension (it was cast to a negative length before)
+        byte[] f = nifti(ByteOrder.LITTLE_ENDIAN, (short) 2, new int[] {2, 2, 1}, new float[] {1, 1, 1}, 0, 0, null,
+                new byte[4]);
+        ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN).putFloat(108, 3e9f);
+        Path off = dir.resolve("offset.nii.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(off))) {
+            o.write(f);
+        }
+        assertThatThrownBy(() -> Nifti.read(off)).hasMessageContaining("offset.nii.gz")
+                .hasMessageContaining("vox_offset");
+    }
+
+    @Test
+    void writesWhatItReads(@TempDir Path dir) throws IOException {
+        float[] v = {0, 1.5f, -1024, 7, 300, 65535};
+        for (String name : new String[] {"w.nii", "w.nii.gz"}) {
+            Path p = dir.resolve(name);
+            Nifti.write(p, new int[] {3, 2, 1}, new double[] {0.5, 0.75, 2}, v);
+            Nifti.Volume r = Nifti.read(p);
+            assertThat(r.dims()).containsExactly(3, 2, 1);
+            assertThat(r.spacing()).containsExactly(0.5, 0.75, 2);
+            assertThat(r.values()).containsExactly(v);
+            assertThat(r.get(2, 1, 0)).isEqualTo(65535);
+        }
+    }
+
+    @Test
     void readsDebianTemplatesLikeNumpy() throws IOException {
         Path ch2 = TEMPLATES.resolve("ch2.nii.gz");
         assumeTrue(Files.exists(ch2), "mricron-data not installed");

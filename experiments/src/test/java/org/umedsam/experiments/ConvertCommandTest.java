@@ -1,0 +1,138 @@
+package org.umedsam.experiments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.umedsam.data.Case;
+import org.umedsam.data.CaseReader;
+import org.umedsam.io.Nifti;
+
+/**
+ * {@code umedsam convert} on NIfTI pairs written here: cases that {@code CaseReader} and
+ * {@code evaluate} read, bad pairs stopping or skipped, existing cases kept, option errors in one line.
+ */
+class ConvertCommandTest {
+    static final int[] DIMS = {16, 12, 6}; // x, y, z
+
+    /** The shared runner of the CLI tests. */
+    static EvaluateCommandTest.Run run(String... args) {
+        return EvaluateCommandTest.run(args);
+    }
+
+    /** An MR-like image (values 0..n) and a label map with a 6 x 6 x 3 cube of {@code label} on slices 1..3. */
+    static void pair(Path image, Path labelFile, int label) throws Exception {
+        int n = DIMS[0] * DIMS[1] * DIMS[2];
+        float[] img = new float[n];
+        float[] lab = new float[n];
+        for (int i = 0; i < n; i++) {
+            img[i] = i % 97;
+            int x = i % DIMS[0];
+            int y = i / DIMS[0] % DIMS[1];
+            int z = i / (DIMS[0] * DIMS[1]);
+            if (x >= 4 && x < 10 && y >= 2 && y < 8 && z >= 1 && z < 4) {
+                lab[i] = label;
+            }
+        }
+        double[] spacing = {0.9, 0.8, 3.0};
+        Nifti.write(image, DIMS, spacing, img);
+        Nifti.write(labelFile, DIMS, spacing, lab);
+    }
+
+    @Test
+    void convertsFoldersStopsOrSkipsBadPairsAndKeepsWhatIsWritten(@TempDir Path tmp) throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("imagesTr"));
+        Path labels = Files.createDirectories(tmp.resolve("labelsTr"));
+        pair(images.resolve("a_0000.nii.gz"), labels.resolve("a.nii.gz"), 1);
+        pair(images.resolve("b.nii.gz"), labels.resolve("b.nii.gz"), 0); // no label: refused
+        pair(images.resolve("c.nii"), labels.resolve("c.nii"), 2);
+        Path out = tmp.resolve("cases");
+        String[] base = {"convert", "--images", images.toString(), "--labels", labels.toString(), "--modality", "MR",
+                "--out", out.toString()};
+
+        EvaluateCommandTest.Run first = run(base);
+        assertThat(first.exit()).as(first.out() + first.err()).isEqualTo(2);
+        assertThat(first.err().strip()).doesNotContain("\n").startsWith("umedsam convert: ")
+                .contains("b.nii.gz").contains("holds no label");
+        assertThat(out.resolve("3D_MR_a.npz")).exists();      // written before the bad pair: kept
+        assertThat(out.resolve("3D_MR_c.npz")).doesNotExist(); // after it: not reached
+
+        EvaluateCommandTest.Run again = run(concat(base, "--skip-bad-cases"));
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("3D_MR_a.npz already exists").contains("--overwrite");
+
+        EvaluateCommandTest.Run skip = run(concat(base, "--skip-bad-cases", "--overwrite"));
+        assertThat(skip.exit()).as(skip.err()).isEqualTo(2);
+        assertThat(skip.err()).contains("umedsam convert: skipped ").contains("1 of 3 pairs skipped");
+        assertThat(skip.out()).contains("3D_MR_a.npz").contains("3D_MR_c.npz").contains("summary: 2 of 3 pairs");
+        Case c = CaseReader.read(out.resolve("3D_MR_c.npz"));
+        assertThat(c.threeD()).isTrue();
+        assertThat(c.modality()).isEqualTo("MR");
+        assertThat(c.shape()).containsExactly(3, DIMS[1], DIMS[0]); // [D, H, W], slices 1..3 kept
+        assertThat(c.labels()).containsExactly(2);
+        assertThat(c.spacing()[0]).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(c.spacing()[2]).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-6));
+
+        // evaluate reads them as 3D MR cases (its own gts as predictions: DSC 1)
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        for (String n : new String[] {"3D_MR_a.npz", "3D_MR_c.npz"}) {
+            Case k = CaseReader.read(out.resolve(n));
+            org.umedsam.data.CaseWriter.writeSegs(segs.resolve(n), k.gts(), k.shape());
+        }
+        EvaluateCommandTest.Run eval = run("evaluate", "--segs", segs.toString(), "--gts", out.toString(), "--csv",
+                tmp.resolve("metrics.csv").toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("3D_MR_a.npz").contains("2 cases scored");
+    }
+
+    @Test
+    void onePairWithADifferentGridIsRefusedNamingBothFiles(@TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("ct.nii.gz");
+        Path label = tmp.resolve("ct_seg.nii.gz");
+        pair(image, label, 1);
+        Nifti.write(image, new int[] {DIMS[1], DIMS[0], DIMS[2]}, new double[] {0.9, 0.8, 3.0},
+                new float[DIMS[0] * DIMS[1] * DIMS[2]]);
+        Path out = tmp.resolve("out");
+        EvaluateCommandTest.Run r = run("convert", "--image", image.toString(), "--label", label.toString(), "--modality", "CT",
+                "--out", out.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("ct.nii.gz and ").contains("ct_seg.nii.gz")
+                .contains("different grids");
+        assertThat(out).doesNotExist(); // nothing written: no empty folder of ours left behind
+
+        pair(image, label, 1);
+        EvaluateCommandTest.Run ok = run("convert", "--image", image.toString(), "--label", label.toString(), "--modality", "CT",
+                "--window", "50,350", "--out", out.toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(out.resolve("3D_CT_ct_seg.npz")).exists();
+        assertThat(ok.out()).contains("window 50.0/350.0");
+    }
+
+    @Test
+    void optionErrorsAreOneLine(@TempDir Path tmp) {
+        String o = tmp.resolve("o").toString();
+        assertThat(run("convert", "--modality", "CT", "--out", o).err()).contains("give --images DIR and --labels DIR");
+        EvaluateCommandTest.Run both = run("convert", "--image", "a", "--labels", "b", "--modality", "CT", "--out", o);
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "MR", "--window", "40,400", "--out", o)
+                .err()).contains("--window applies to CT only");
+        assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "CT", "--window", "40", "--out", o)
+                .err()).contains("LEVEL,WIDTH");
+        assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "CT", "--prefix", "CT_", "--out", o)
+                .err()).contains("prefix 'CT_'");
+        EvaluateCommandTest.Run missing = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "Brain", "--out", o);
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("modality 'Brain'");
+        EvaluateCommandTest.Run noFile = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "CT", "--out", o);
+        assertThat(noFile.exit()).isEqualTo(2);
+        assertThat(noFile.err()).contains("a.nii: no such NIfTI file");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
