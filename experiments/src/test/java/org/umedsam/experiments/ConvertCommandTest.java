@@ -71,16 +71,20 @@ class ConvertCommandTest {
         assertThat(c.threeD()).isTrue();
         assertThat(c.modality()).isEqualTo("MR");
         assertThat(c.shape()).containsExactly(3, DIMS[1], DIMS[0]); // [D, H, W], slices 1..3 kept
-        assertThat(c.labels()).containsExactly(2);
+        // label 2 numbered 1, as infer labels its first box; one tight box for it
+        assertThat(c.labels()).containsExactly(1);
+        assertThat(c.boxes()).hasNumberOfRows(1);
         assertThat(c.spacing()[0]).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(c.spacing()[2]).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-6));
 
-        // evaluate reads them as 3D MR cases (its own gts as predictions: DSC 1)
-        Path segs = Files.createDirectories(tmp.resolve("segs"));
-        for (String n : new String[] {"3D_MR_a.npz", "3D_MR_c.npz"}) {
-            Case k = CaseReader.read(out.resolve(n));
-            org.umedsam.data.CaseWriter.writeSegs(segs.resolve(n), k.gts(), k.shape());
-        }
+        // the cases go through infer (their boxes as prompts) and evaluate, as the challenge's cases do
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.umedsam.model.ShippedModels.names().contains("small-base"),
+                "no shipped small-base here");
+        Path segs = tmp.resolve("segs");
+        EvaluateCommandTest.Run infer = run("infer", "--checkpoint", "small-base", "--input", out.toString(), "--output",
+                segs.toString());
+        assertThat(infer.exit()).as(infer.err()).isZero();
+        assertThat(segs.resolve("3D_MR_a.npz")).isRegularFile();
         EvaluateCommandTest.Run eval = run("evaluate", "--segs", segs.toString(), "--gts", out.toString(), "--csv",
                 tmp.resolve("metrics.csv").toString());
         assertThat(eval.exit()).as(eval.err()).isZero();

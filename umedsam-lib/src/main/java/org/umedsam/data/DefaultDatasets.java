@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.umedsam.io.LabelArray;
 
 /**
  * The toolkit's default data, built on a fresh machine without downloads: real MR cases from
@@ -143,8 +142,8 @@ public final class DefaultDatasets {
             for (int k = 0; k < list.size(); k++) {
                 Case original = list.get(k);
                 String split = realSplit.getOrDefault(original.name(), splitOf(k));
-                Case c = consecutiveLabels(original);
-                Case out = split.equals("train") ? c : withBoxes(c);
+                Case c = ChallengeLabels.consecutive(original);
+                Case out = split.equals("train") ? c : ChallengeLabels.withTightBoxes(c);
                 Path file = CaseWriter.write(out, dataRoot.resolve(split));
                 entries.add(new DatasetManifest.Entry(split + "/" + file.getFileName(), split, c.modality(), c.threeD(),
                         c.synthetic(), src.getKey().split(" ")[0].equals("synthetic") ? "synthetic" : src.getKey().split(" ")[0],
@@ -168,59 +167,5 @@ public final class DefaultDatasets {
             case 4 -> "test";
             default -> "train";
         };
-    }
-
-    /** The case with its labels renumbered {@code 1..k} in ascending order of the original labels. */
-    static Case consecutiveLabels(Case c) {
-        int[] labels = c.labels();
-        if (labels.length == 0 || labels[labels.length - 1] == labels.length) {
-            return c; // already 1..k
-        }
-        int[] map = new int[labels[labels.length - 1] + 1];
-        for (int k = 0; k < labels.length; k++) {
-            map[labels[k]] = k + 1;
-        }
-        LabelArray g = c.gts();
-        LabelArray out = LabelArray.zeros(g.length());
-        for (int i = 0; i < g.length(); i++) {
-            out.set(i, map[g.get(i)]);
-        }
-        return new Case(c.name(), c.modality(), c.threeD(), c.synthetic(), c.shape(), c.imgs(), out, c.boxes(),
-                c.threeD() ? c.spacing() : null);
-    }
-
-    /** The case with one tight box per label (challenge test-input style). */
-    static Case withBoxes(Case c) {
-        int[] labels = c.labels();
-        int[][] boxes = new int[labels.length][];
-        int d = c.depth();
-        int h = c.height();
-        int w = c.width();
-        for (int k = 0; k < labels.length; k++) {
-            int l = labels[k];
-            int x0 = w;
-            int y0 = h;
-            int z0 = d;
-            int x1 = -1;
-            int y1 = -1;
-            int z1 = -1;
-            LabelArray g = c.gts();
-            for (int i = 0; i < g.length(); i++) {
-                if (g.get(i) == l) {
-                    int x = i % w;
-                    int y = (i / w) % h;
-                    int z = i / (w * h);
-                    x0 = Math.min(x0, x);
-                    x1 = Math.max(x1, x);
-                    y0 = Math.min(y0, y);
-                    y1 = Math.max(y1, y);
-                    z0 = Math.min(z0, z);
-                    z1 = Math.max(z1, z);
-                }
-            }
-            boxes[k] = c.threeD() ? new int[] {x0, y0, z0, x1, y1, z1} : new int[] {x0, y0, x1, y1};
-        }
-        return new Case(c.name(), c.modality(), c.threeD(), c.synthetic(), c.shape(), c.imgs(), c.gts(), boxes,
-                c.threeD() ? c.spacing() : null);
     }
 }

@@ -19,9 +19,12 @@ import org.umedsam.io.Nifti;
  * order). {@code spacing} is {@code pixdim[1..3]}, that is {@code (x, y, z)}, as MedSAM writes it
  * ({@code img_sitk.GetSpacing()}), so the files carry what the challenge's own files carry.
  *
- * <p>Labels stay the integers of the label map (0 background), uint8 when every label fits a byte
- * and uint16 up to 65535 (MedSAM casts to uint8, which would wrap larger labels). Every refusal is an
- * {@link IOException} of one line naming the file(s) and the problem.
+ * <p>Labels: the label map's integers (0 background, up to 65535; MedSAM casts to uint8, which would wrap larger
+ * ones) renumbered {@code 1..k} in ascending order, and one tight box per object {@code (x0, y0, z0, x1, y1, z1)} in
+ * that order ({@link ChallengeLabels}), as the challenge's cases hold them: {@code infer} labels box {@code i} as
+ * {@code i + 1}, so its predictions are scored against these labels in {@code evaluate}. Stored uint8 while
+ * {@code k} fits a byte, uint16 beyond. Every refusal is an {@link IOException} of one line naming the file(s) and
+ * the problem.
  */
 public final class NiftiCases {
     private NiftiCases() {
@@ -97,8 +100,10 @@ public final class NiftiCases {
             }
         }
         String name = config.prefix() + pair.stem();
-        return new Case(name, config.modality(), true, false, new int[] {slices.length, ny, nx}, imgs, gts, null,
+        Case c = new Case(name, config.modality(), true, false, new int[] {slices.length, ny, nx}, imgs, gts, null,
                 iv.spacing().clone());
+        // numbered and boxed as the challenge's cases, so infer's labels (box i -> i + 1) match them in evaluate
+        return ChallengeLabels.withTightBoxes(ChallengeLabels.consecutive(c));
     }
 
     /** The label map as integers, refusing values that are not whole numbers in 0..65535. */

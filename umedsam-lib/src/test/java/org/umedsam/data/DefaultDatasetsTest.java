@@ -75,10 +75,10 @@ class DefaultDatasetsTest {
     void relabelsToConsecutiveLabelsKeepingTheirOrder() {
         byte[] gts = {0, 3, 3, 7, 0, 9, 9, 9, 0};
         Case c = new Case("2DBox_MR_x", "MR", false, false, new int[]{3, 3, 3}, new byte[27], gts, null, null);
-        Case r = DefaultDatasets.consecutiveLabels(c);
+        Case r = ChallengeLabels.consecutive(c);
         assertThat(r.gts().uint8()).containsExactly(0, 1, 1, 2, 0, 3, 3, 3, 0);
-        assertThat(DefaultDatasets.withBoxes(r).boxes()).hasNumberOfRows(3);
-        assertThat(DefaultDatasets.consecutiveLabels(r)).isSameAs(r);
+        assertThat(ChallengeLabels.withTightBoxes(r).boxes()).hasNumberOfRows(3);
+        assertThat(ChallengeLabels.consecutive(r)).isSameAs(r);
     }
 
     @Test

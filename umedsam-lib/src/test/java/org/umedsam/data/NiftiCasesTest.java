@@ -128,7 +128,8 @@ class NiftiCasesTest {
     @Test
     void writesCasesThatCaseReaderReadsBackAsThreeDimensional(@TempDir Path dir) throws IOException {
         float[] lab = new float[NX * NY * NZ];
-        box(lab, 300, 1, 9, 2, 8, 3, 6);     // a label above 255: uint16
+        box(lab, 7, 0, 12, 0, 10, 3, 6);     // a ring around the next one
+        box(lab, 300, 1, 9, 2, 8, 3, 6);     // a label above 255: renumbered 2, so the file stays uint8
         NiftiPair p = pair(dir, sliceImage(), lab);
         Path out = dir.resolve("out");
         NiftiConversion mr = NiftiConversion.defaults("MR");
@@ -138,13 +139,16 @@ class NiftiCasesTest {
         assertThat(CaseName.parse(f.getFileName().toString()).modality()).isEqualTo("MR");
         Map<String, NpyArray> raw = Npz.read(f, java.util.Set.of("imgs", "gts", "spacing"));
         assertThat(raw.get("imgs").dtype()).isEqualTo(NpyDtype.UINT8);
-        assertThat(raw.get("gts").dtype()).isEqualTo(NpyDtype.UINT16);
+        assertThat(raw.get("gts").dtype()).isEqualTo(NpyDtype.UINT8);
         assertThat(raw.get("spacing").toDoubleArray()).hasSize(3);
         Case c = CaseReader.read(f);
         assertThat(c.threeD()).isTrue();
         assertThat(c.modality()).isEqualTo("MR");
         assertThat(c.shape()).containsExactly(3, NY, NX);
-        assertThat(c.labels()).containsExactly(300);
+        // numbered 1..k in ascending order of the label map's values, one tight box each in that order
+        // (x0, y0, z0, x1, y1, z1 over the kept slices), as infer labels box i as i + 1
+        assertThat(c.labels()).containsExactly(1, 2);
+        assertThat(c.boxes()).isDeepEqualTo(new int[][] {{0, 0, 0, 11, 9, 2}, {1, 2, 0, 8, 7, 2}});
         assertThat(c.spacing()[2]).isCloseTo(2.5, org.assertj.core.data.Offset.offset(1e-6));
         // MR: slices -300..400, positive voxels 100, 200, 300, 400; zero and below -> 0
         assertThat(c.slice(0).data()[0] & 0xFF).isZero();   // z=3: 0

@@ -47,7 +47,7 @@ class ShippedBaseModelTest {
         for (String modality : List.of("US", "Dermoscopy", "XRay")) {
             // index 5 is the first test case of a synthetic modality (DefaultDatasets.splitOf(4) = test)
             assertThat(DefaultDatasets.splitOf(4)).isEqualTo("test");
-            Case c = DefaultDatasets.withBoxes(DefaultDatasets.consecutiveLabels(SyntheticModalities.generate(modality, 5)));
+            Case c = ChallengeLabels.withTightBoxes(ChallengeLabels.consecutive(SyntheticModalities.generate(modality, 5)));
             inference.predictFile(CaseWriter.write(c, gts), segs);
         }
         MetricTable t = ChallengeEvaluation.evaluate(segs, gts, ScoreConfig.defaults(), s -> { });
