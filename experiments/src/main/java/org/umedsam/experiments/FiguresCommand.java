@@ -78,7 +78,7 @@ public final class FiguresCommand implements Callable<Integer> {
             log.println("skipped 01-preprocessing: no " + manifest);
         }
         // full's runs trained four times as long (profile long), when they are finished beside them
-        List<org.umedsam.report.RunsDirectory> longer = org.umedsam.analysis.AblationSettings.finishedLongerRuns(runs);
+        List<org.umedsam.report.RunsDirectory> longer = org.umedsam.analysis.LongerRuns.finishedBeside(runs);
         longer.forEach(l -> log.println("comparing with the longer runs in " + l.dir()));
         List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), longer, out, writer)
                 .all(log, counts);

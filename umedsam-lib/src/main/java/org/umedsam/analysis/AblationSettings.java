@@ -218,35 +218,6 @@ public record AblationSettings(String profile, List<String> configurations, List
     }
 
     /**
-     * The finished runs of {@link #longerProfile} beside {@code runsDir} (a profile's runs folder, e.g. {@code
-     * runs/full}): one folder when every run there has its test scores and every run of its landscape configurations
-     * its sharpness estimate, else none (a study still training is not compared).
-     */
-    public static List<org.umedsam.report.RunsDirectory> finishedLongerRuns(Path runsDir) throws java.io.IOException {
-        Path name = runsDir.toAbsolutePath().normalize().getFileName();
-        java.util.Optional<String> longer = name == null ? java.util.Optional.empty() : longerProfile(name.toString());
-        if (longer.isEmpty()) {
-            return List.of();
-        }
-        Path sibling = runsDir.toAbsolutePath().normalize().resolveSibling(longer.get());
-        if (!java.nio.file.Files.isDirectory(sibling)) {
-            return List.of();
-        }
-        List<org.umedsam.report.RunRecords> runs = org.umedsam.report.RunRecords.readAll(sibling);
-        boolean scored = !runs.isEmpty() && runs.stream()
-                .allMatch(r -> java.nio.file.Files.isRegularFile(r.dir().resolve(org.umedsam.report.RunFiles.SCORES)));
-        if (!scored) {
-            return List.of();
-        }
-        org.umedsam.report.RunsDirectory longerRuns = org.umedsam.report.RunsDirectory.read(sibling);
-        List<String> withLandscapes = named(longer.get()).landscapeConfigurations();
-        long needSharpness = runs.stream().filter(r -> withLandscapes.contains(r.configuration())).count();
-        tech.tablesaw.api.Table sharpness = longerRuns.sharpness();
-        long haveSharpness = sharpness == null ? 0 : sharpness.rowCount();
-        return haveSharpness >= needSharpness ? List.of(longerRuns) : List.of();
-    }
-
-    /**
      * A named profile: smoke, quick, full or long, each optionally with the suffix {@code -all} (see
      * {@link #trainingEveryParameter()}).
      */

@@ -49,7 +49,7 @@ public record NotebookSession(AblationStudy study, Path figures, FigureWriter wr
 
     /** Every figure and table of the profile's runs folder, written into {@link #figures}. */
     public PaperFigures paper() throws IOException {
-        return new PaperFigures(RunsDirectory.read(study.runsDir()), AblationSettings.finishedLongerRuns(study.runsDir()),
+        return new PaperFigures(RunsDirectory.read(study.runsDir()), LongerRuns.finishedBeside(study.runsDir()),
                 figures, writer);
     }
 

@@ -66,23 +66,23 @@ class AnalysisPartsTest {
         assertThat(AblationSettings.longerProfile("quick")).isEmpty();
         Path full = tmp.resolve("full");
         java.nio.file.Files.createDirectories(full);
-        assertThat(AblationSettings.finishedLongerRuns(full)).as("no long folder").isEmpty();
+        assertThat(LongerRuns.finishedBeside(full)).as("no long folder").isEmpty();
         for (String run : java.util.List.of("baseline-s0", "full-s0")) {
             Path dir = java.nio.file.Files.createDirectories(tmp.resolve("long").resolve(run));
             java.nio.file.Files.writeString(dir.resolve("steps.csv"), "step,loss_total\n1,0.5\n");
         }
         java.nio.file.Files.writeString(tmp.resolve("long/baseline-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.5,0.5\n");
-        assertThat(AblationSettings.finishedLongerRuns(full)).as("full-s0 still training").isEmpty();
+        assertThat(LongerRuns.finishedBeside(full)).as("full-s0 still training").isEmpty();
         java.nio.file.Files.writeString(tmp.resolve("long/full-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.6,0.6\n");
-        assertThat(AblationSettings.finishedLongerRuns(full)).as("landscapes still computing").isEmpty();
+        assertThat(LongerRuns.finishedBeside(full)).as("landscapes still computing").isEmpty();
         for (String run : java.util.List.of("baseline-s0", "full-s0")) {
             Path landscape = java.nio.file.Files.createDirectories(tmp.resolve("long").resolve(run).resolve("landscape-common"));
             java.nio.file.Files.writeString(landscape.resolve("sharpness.json"),
                     "{\"rho\": 0.05, \"loss\": 0.3, \"randomIncrease\": 0.001, \"ascentIncrease\": 0.1, \"sharpness\": 0.1}");
         }
-        assertThat(AblationSettings.finishedLongerRuns(full)).singleElement()
+        assertThat(LongerRuns.finishedBeside(full)).singleElement()
                 .satisfies(r -> assertThat(r.dir().getFileName().toString()).isEqualTo("long"));
-        assertThat(AblationSettings.finishedLongerRuns(tmp.resolve("quick"))).as("quick has no longer profile").isEmpty();
+        assertThat(LongerRuns.finishedBeside(tmp.resolve("quick"))).as("quick has no longer profile").isEmpty();
     }
 
     @Test
