@@ -42,6 +42,13 @@ public record NiftiPair(Path image, Path label, String stem) {
         try (var s = Files.list(labels)) {
             for (Path l : s.filter(p -> isNifti(p) && Files.isRegularFile(p)).sorted().toList()) {
                 String stem = stem(l.getFileName().toString());
+                // c.nii and c.nii.gz name one case: the second would replace the first's output
+                for (NiftiPair o : out) {
+                    if (o.stem().equals(stem)) {
+                        throw new IOException(o.label() + " and " + l + ": two label files of one case '" + stem
+                                + "'; keep one");
+                    }
+                }
                 out.add(new NiftiPair(imageFor(images, stem), l, stem));
             }
         }

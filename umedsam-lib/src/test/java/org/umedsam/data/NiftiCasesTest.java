@@ -214,6 +214,18 @@ class NiftiCasesTest {
         assertThat(pairs.get(2).image()).isNull();
     }
 
+    @Test
+    void refusesTwoLabelFilesOfOneCase(@TempDir Path dir) throws IOException {
+        // c.nii and c.nii.gz would both become 3D_CT_c.npz: the second replaced the first under --overwrite
+        Path images = Files.createDirectories(dir.resolve("i"));
+        Path labels = Files.createDirectories(dir.resolve("l"));
+        for (String n : new String[] {"c.nii", "c.nii.gz"}) {
+            Files.write(labels.resolve(n), new byte[1]);
+        }
+        assertThatThrownBy(() -> NiftiPair.find(images, labels)).isInstanceOf(IOException.class)
+                .hasMessageContaining("c.nii").hasMessageContaining("c.nii.gz").hasMessageContaining("one case");
+    }
+
     static int[] unsigned(byte[] b) {
         int[] out = new int[b.length];
         for (int i = 0; i < b.length; i++) {
