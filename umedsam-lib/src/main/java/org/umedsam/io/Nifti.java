@@ -16,7 +16,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads single-file NIfTI-1 images ({@code .nii}, {@code .nii.gz}; magic {@code n+1}), either byte
  * order. Data types uint8, int8, int16, uint16, int32, float32, float64; values are scaled by
- * {@code scl_slope}/{@code scl_inter} when the slope is non-zero (NIfTI-1 rule). Voxel spacing is
+ * {@code scl_slope}/{@code scl_inter} when the slope is non-zero (NIfTI-1 rule; a non-finite one
+ * counts as 0, as nifti1_io reads it). Voxel spacing is
  * {@code pixdim[1..3]}. Orientation (qform/sform) is not applied: the array is returned in storage
  * order, x fastest. Header extensions (for example label tables) are kept as raw bytes.
  *
@@ -145,8 +146,10 @@ public final class Nifti {
             spacing[i] = p > 0 ? p : 1.0;
         }
         long voxOffset = (long) b.getFloat(108);
-        float slope = b.getFloat(112);
-        float inter = b.getFloat(116);
+        // a NaN or infinite scl_slope/scl_inter reads as 0, as nifti1_io (ITK, so MedSAM's SimpleITK) reads it:
+        // a non-finite slope means unscaled, not every voxel NaN
+        float slope = finiteOrZero(b.getFloat(112));
+        float inter = finiteOrZero(b.getFloat(116));
         int bytes = switch (datatype) {
             case 2, 256 -> 1;
             case 4, 512 -> 2;
@@ -241,6 +244,10 @@ public final class Nifti {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static float finiteOrZero(float f) {
+        return Float.isFinite(f) ? f : 0f;
     }
 
     private static List<byte[]> extensions(byte[] rest, ByteOrder order, String source) throws IOException {

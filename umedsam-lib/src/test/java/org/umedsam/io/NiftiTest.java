@@ -87,6 +87,18 @@ class NiftiTest {
     }
 
     @Test
+    void nonFiniteSlopeMeansUnscaledAsNiftiLibrariesRead(@TempDir Path dir) throws IOException {
+        // nifti1_io (ITK, SimpleITK, so MedSAM) and nibabel read a NaN or infinite scl_slope as "no scaling";
+        // scaling by it made every voxel NaN (the image refused as "voxel 0 is NaN", a label map as non-integer)
+        for (float slope : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            Path p = dir.resolve("slope" + slope + ".nii");
+            Files.write(p, nifti(ByteOrder.LITTLE_ENDIAN, (short) 2, new int[] {2, 2}, new float[] {1, 1}, slope, 0,
+                    null, new byte[] {0, 1, 2, 3}));
+            assertThat(Nifti.read(p).values()).containsExactly(0, 1, 2, 3);
+        }
+    }
+
+    @Test
     void errorsNameFileAndProblem(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("cut.nii");
         byte[] full = nifti(ByteOrder.LITTLE_ENDIAN, (short) 4, new int[] {10, 10, 10}, new float[] {1, 1, 1}, 0, 0, null, new byte[2000]);
