@@ -18,7 +18,7 @@ import java.util.zip.GZIPInputStream;
  * order. Data types uint8, int8, int16, uint16, int32, float32, float64; values are scaled by
  * {@code scl_slope}/{@code scl_inter} when the slope is non-zero (NIfTI-1 rule; a non-finite one
  * counts as 0, as nifti1_io reads it). Voxel spacing is
- * {@code pixdim[1..3]}. Orientation (qform/sform) is not applied: the array is returned in storage
+ * {@code pixdim[1..3]} (1 where one is not a finite positive number). Orientation (qform/sform) is not applied: the array is returned in storage
  * order, x fastest. Header extensions (for example label tables) are kept as raw bytes.
  *
  * <p>Memory is bounded by what the file holds, not by what its header claims: at most
@@ -143,7 +143,7 @@ public final class Nifti {
         double[] spacing = new double[3];
         for (int i = 0; i < 3; i++) {
             float p = b.getFloat(76 + 4 * (i + 1));
-            spacing[i] = p > 0 ? p : 1.0;
+            spacing[i] = p > 0 && Float.isFinite(p) ? p : 1.0; // nifti1_io's "bad grid spacing" rule
         }
         long voxOffset = (long) b.getFloat(108);
         // a NaN or infinite scl_slope/scl_inter reads as 0, as nifti1_io (ITK, so MedSAM's SimpleITK) reads it:

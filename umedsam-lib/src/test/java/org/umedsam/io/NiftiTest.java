@@ -99,6 +99,16 @@ class NiftiTest {
     }
 
     @Test
+    void nonFiniteOrNonPositiveSpacingReadsAsOne(@TempDir Path dir) throws IOException {
+        // as nifti1_io reads it; an infinite pixdim was kept, passed convert's grid check against any spacing
+        // (inf - 1 > 1e-3 * inf is false) and was refused only when the case was written, naming the .npz
+        Path p = dir.resolve("spacing.nii");
+        Files.write(p, nifti(ByteOrder.LITTLE_ENDIAN, (short) 2, new int[] {1, 1, 1},
+                new float[] {Float.POSITIVE_INFINITY, Float.NaN, -2f}, 0, 0, null, new byte[] {5}));
+        assertThat(Nifti.read(p).spacing()).containsExactly(1.0, 1.0, 1.0);
+    }
+
+    @Test
     void errorsNameFileAndProblem(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("cut.nii");
         byte[] full = nifti(ByteOrder.LITTLE_ENDIAN, (short) 4, new int[] {10, 10, 10}, new float[] {1, 1, 1}, 0, 0, null, new byte[2000]);
