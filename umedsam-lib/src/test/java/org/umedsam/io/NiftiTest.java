@@ -140,6 +140,21 @@ class NiftiTest {
     }
 
     @Test
+    void aGzippedVolumeBeyondTheHeapIsRefusedBeforeReading(@TempDir Path dir) throws IOException {
+        // 2e9 uint8 voxels take 2 GB of data and 8 GB of floats: a 1.5 MB .nii.gz of zeros claiming them ended in
+        // an OutOfMemoryError and a stack trace; the claim is now weighed against the heap before any read
+        assumeTrue(Runtime.getRuntime().maxMemory() < 10_000_000_000L, "a heap of 10 GB or more could read it");
+        byte[] f = nifti(ByteOrder.LITTLE_ENDIAN, (short) 2, new int[] {2000, 1000, 1000}, new float[] {1, 1, 1}, 0, 0,
+                null, new byte[8]);
+        Path p = dir.resolve("bomb.nii.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(p))) {
+            o.write(f);
+        }
+        assertThatThrownBy(() -> Nifti.read(p)).isInstanceOf(IOException.class).hasMessageContaining("bomb.nii.gz")
+                .hasMessageContaining("-Xmx");
+    }
+
+    @Test
     void writesWhatItReads(@TempDir Path dir) throws IOException {
         float[] v = {0, 1.5f, -1024, 7, 300, 65535};
         for (String name : new String[] {"w.nii", "w.nii.gz"}) {
