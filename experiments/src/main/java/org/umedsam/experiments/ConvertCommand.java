@@ -104,7 +104,7 @@ public final class ConvertCommand implements Callable<Integer> {
         for (NiftiPair p : pairs) {
             Path file;
             try {
-                file = NiftiCases.write(p, config, out, overwrite);
+                file = write(p, config);
             } catch (IOException | IllegalArgumentException e) {
                 if (!skipBadCases) {
                     throw e;
@@ -129,6 +129,17 @@ public final class ConvertCommand implements Callable<Integer> {
             return CliErrors.BAD_INPUT;
         }
         return 0;
+    }
+
+    /** {@link NiftiCases#write}, a pair too large for the heap refused in one line like any bad pair. */
+    private Path write(NiftiPair p, NiftiConversion config) throws IOException {
+        try {
+            return NiftiCases.write(p, config, out, overwrite);
+        } catch (OutOfMemoryError e) {
+            // thrown by one of the pair's large arrays: once unwound they are garbage, so the heap is free again
+            throw new IOException(p.label() + ": out of memory converting this pair (a heap of "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; give java more with -Xmx)");
+        }
     }
 
     private NiftiConversion config() {

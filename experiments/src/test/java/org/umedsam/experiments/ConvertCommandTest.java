@@ -134,6 +134,33 @@ class ConvertCommandTest {
         assertThat(noFile.err()).contains("a.nii: no such NIfTI file");
     }
 
+    @Test
+    void aPairTooLargeForTheHeapIsOneLineNotAStackTrace(@TempDir Path tmp) throws Exception {
+        // a gzipped label map of zeros the reader can hold (data and floats), but not the conversion's arrays
+        // (labels, the small-object fill's queue, the image): the OutOfMemoryError escaped as a stack trace
+        long heap = Runtime.getRuntime().maxMemory();
+        int nz = (int) Math.min(heap / 6 / 1_000_000, 2000);
+        org.junit.jupiter.api.Assumptions.assumeTrue(13L * nz * 1_000_000 > heap, "the heap holds the conversion");
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(352).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.putInt(0, 348).putShort(40, (short) 3).putShort(42, (short) 1000).putShort(44, (short) 1000)
+                .putShort(46, (short) nz).putShort(70, (short) 2).putFloat(108, 352);
+        h.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
+        Path label = tmp.resolve("big.nii.gz");
+        try (var o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(label), 1 << 16)) {
+            o.write(h.array());
+            byte[] slice = new byte[1_000_000];
+            slice[0] = 1; // one labelled voxel per slice: the label map is not empty
+            for (int z = 0; z < nz; z++) {
+                o.write(slice);
+            }
+        }
+        EvaluateCommandTest.Run r = run("convert", "--image", label.toString(), "--label", label.toString(),
+                "--modality", "MR", "--out", tmp.resolve("cases").toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").startsWith("umedsam convert: ").contains("big.nii.gz")
+                .contains("out of memory").contains("-Xmx");
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
