@@ -155,7 +155,16 @@ public final class ConvertCommand implements Callable<Integer> {
                 if (lw.length != 2) {
                     throw new IllegalArgumentException("--window takes LEVEL,WIDTH (e.g. 40,400), got '" + window + "'");
                 }
-                c = c.withWindow(Double.parseDouble(lw[0].strip()), Double.parseDouble(lw[1].strip()));
+                double level;
+                double width;
+                try {
+                    level = Double.parseDouble(lw[0].strip());
+                    width = Double.parseDouble(lw[1].strip());
+                } catch (NumberFormatException e) { // its own message names neither the option nor the value
+                    throw new IllegalArgumentException("--window takes two numbers LEVEL,WIDTH (e.g. 40,400), got '"
+                            + window + "'");
+                }
+                c = c.withWindow(level, width);
             }
             if (prefix != null) {
                 c = c.withPrefix(prefix);

@@ -124,6 +124,11 @@ class ConvertCommandTest {
                 .err()).contains("--window applies to CT only");
         assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "CT", "--window", "40", "--out", o)
                 .err()).contains("LEVEL,WIDTH");
+        // a word or an empty part said only "For input string: ..." or "empty String"
+        for (String w : new String[] {"40,nan", ",400", "forty,400"}) {
+            assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "CT", "--window", w, "--out", o)
+                    .err()).as(w).contains("--window").contains("'" + w + "'");
+        }
         assertThat(run("convert", "--image", "a", "--label", "b", "--modality", "CT", "--prefix", "CT_", "--out", o)
                 .err()).contains("prefix 'CT_'");
         EvaluateCommandTest.Run missing = run("convert", "--image", "a.nii", "--label", "b.nii", "--modality", "Brain", "--out", o);
