@@ -87,9 +87,17 @@ public final class Nifti {
         }
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = new BufferedInputStream(gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
-            return read(in, file.toString(), gzipped(file) ? -1 : Files.size(file));
+            boolean gz = gzipped(file);
+            Volume v = read(in, file.toString(), gz ? -1 : Files.size(file));
+            if (gz) {
+                // on to the end, so GZIPInputStream checks the trailer: stored (incompressible) data inflates with a
+                // flipped bit silently, and only the CRC-32 tells; whatever follows costs time, not memory
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return v;
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw new IOException(file + ": truncated or corrupt NIfTI (" + e.getMessage() + ")", e);
+            throw new IOException(file + ": truncated or corrupt NIfTI ("
+                    + (e.getMessage() == null ? "the gzip stream ends early" : e.getMessage()) + ")", e);
         }
     }
 

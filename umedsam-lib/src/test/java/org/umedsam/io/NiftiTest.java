@@ -109,6 +109,39 @@ class NiftiTest {
     }
 
     @Test
+    void aGzippedFileWhoseChecksumOrTrailerIsWrongIsRefused(@TempDir Path dir) throws IOException {
+        // data that does not compress is stored as is: a flipped bit inflates silently to a wrong voxel, and only the
+        // gzip trailer's CRC-32 tells; reading stopped at the last voxel, before the trailer, so it was never checked
+        byte[] f = nifti(ByteOrder.LITTLE_ENDIAN, (short) 2, new int[] {64, 64, 4}, new float[] {1, 1, 1}, 0, 0, null,
+                new byte[64 * 64 * 4]);
+        for (int i = 352; i < f.length; i++) {
+            f[i] = (byte) (i * 31 + (i >> 7));
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(gz) {
+            {
+                def.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+            }
+        }) {
+            o.write(f);
+        }
+        byte[] good = gz.toByteArray();
+        Path ok = dir.resolve("ok.nii.gz");
+        Files.write(ok, good);
+        assertThat(Nifti.read(ok).values()[100]).isEqualTo(f[452] & 0xFF);
+        byte[] flipped = good.clone();
+        flipped[good.length - 100] ^= 4; // a voxel near the end
+        Path bad = dir.resolve("flipped.nii.gz");
+        Files.write(bad, flipped);
+        assertThatThrownBy(() -> Nifti.read(bad)).isInstanceOf(IOException.class).hasMessageContaining("flipped.nii.gz")
+                .hasMessageContaining("corrupt");
+        Path cut = dir.resolve("cut.nii.gz");
+        Files.write(cut, Arrays.copyOf(good, good.length - 4)); // every voxel there, the length field cut
+        assertThatThrownBy(() -> Nifti.read(cut)).isInstanceOf(IOException.class).hasMessageContaining("cut.nii.gz")
+                .hasMessageContaining("truncated").hasMessageNotContaining("null");
+    }
+
+    @Test
     void errorsNameFileAndProblem(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("cut.nii");
         byte[] full = nifti(ByteOrder.LITTLE_ENDIAN, (short) 4, new int[] {10, 10, 10}, new float[] {1, 1, 1}, 0, 0, null, new byte[2000]);
