@@ -178,16 +178,16 @@ public final class Nifti {
         if (n * bytes > Integer.MAX_VALUE - 8) {
             throw new IOException(source + ": volume too large (" + n + " voxels)");
         }
+        if (fileSize >= 0 && fileSize < voxOffset + n * bytes) {
+            throw new IOException(source + ": truncated NIfTI: header " + Arrays.toString(dims) + " x " + bytes
+                    + " bytes needs " + (voxOffset + n * bytes) + " bytes, the file holds " + fileSize);
+        }
         // a gzipped file's size says nothing (zeros compress 1000:1): what can never fit the heap is refused unread
         long need = n * (bytes + 4L); // the data, then its floats
         if (need > Runtime.getRuntime().maxMemory()) {
             throw new IOException(source + ": " + Arrays.toString(dims) + " voxels x " + bytes + " bytes need "
                     + (need >> 20) + " MiB to read, more than this JVM's heap of "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB (java -Xmx)");
-        }
-        if (fileSize >= 0 && fileSize < voxOffset + n * bytes) {
-            throw new IOException(source + ": truncated NIfTI: header " + Arrays.toString(dims) + " x " + bytes
-                    + " bytes needs " + (voxOffset + n * bytes) + " bytes, the file holds " + fileSize);
         }
         byte[] rest = in.readNBytes((int) (voxOffset - HEADER));
         if (rest.length < voxOffset - HEADER) {
