@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code umedsam convert}: NIfTI image/label pairs to 3D challenge cases ({@link NiftiCases}), the
- * input {@code train --data} and {@code evaluate --gts} take.
+ * input {@code train --data}, {@code infer --input} and {@code evaluate --gts} take.
  */
 @Command(name = "convert",
         mixinStandardHelpOptions = true,
@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
                         + "spacing as the NIfTI pixdim x, y, z) as MedSAM's pre-processing (pre_CT_MR.py) does: CT "
                         + "clipped to --window, other modalities to the 0.5 and 99.5 percentiles of their voxels above "
                         + "0, then scaled to 0..255; label objects under 100 voxels (26-connected) and then, per "
-                        + "slice, under 10 pixels (8-connected) removed; only the slices holding a label kept.",
+                        + "slice, under 10 pixels (8-connected) removed; only the slices holding a label kept; "
+                        + "labels numbered 1..k with one tight box each (boxes), as infer and evaluate expect.",
                 "Existing cases in --out are kept unless --overwrite is given (checked before any conversion); "
                         + "each case is written atomically. A bad pair (unreadable, different grids, no label left) "
                         + "stops the run unless --skip-bad-cases; cases written before it stay."})
