@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.umedsam.train.AtomicFiles;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -84,14 +83,7 @@ public record SharpnessByLengthTable(Table table, double rho, String batch) {
      * @return the files written
      */
     public List<Path> write(Path dir, String name) throws IOException {
-        Path md = dir.resolve(name + ".md");
-        Path tex = dir.resolve(name + ".tex");
-        Path csv = dir.resolve(name + ".csv");
-        AtomicFiles.writeString(md, TableRenderer.markdown(table) + "\n" + notes() + "\n");
-        AtomicFiles.writeString(tex, TableRenderer.latex(table, caption(), "tab:sharpness-training-length") + "\n"
-                + TableRenderer.texEscape(notes()) + "\n");
-        AtomicFiles.writeString(csv, TableRenderer.csv(table));
-        return List.of(md, tex, csv);
+        return TableRenderer.writeAllWithNotes(table, dir, name, caption(), "tab:sharpness-training-length", notes());
     }
 
     /** The caption used in the LaTeX file. */

@@ -174,16 +174,12 @@ public record Table3Statistics(Table table, Table differences, String ordering) 
      * @return the files written
      */
     public List<Path> write(Path dir, String name) throws IOException {
-        Path md = dir.resolve(name + ".md");
-        Path tex = dir.resolve(name + ".tex");
-        Path csv = dir.resolve(name + ".csv");
+        List<Path> files = new ArrayList<>(TableRenderer.writeAllWithNotes(table, dir, name, caption(),
+                "tab:ablation-statistics", notes()));
         Path diffs = dir.resolve(name + "-differences.csv");
-        AtomicFiles.writeString(md, TableRenderer.markdown(table) + "\n" + notes() + "\n");
-        AtomicFiles.writeString(tex, TableRenderer.latex(table, caption(), "tab:ablation-statistics")
-                + "\n" + TableRenderer.texEscape(notes()) + "\n");
-        AtomicFiles.writeString(csv, TableRenderer.csv(table));
         AtomicFiles.writeString(diffs, TableRenderer.csv(differences));
-        return List.of(md, tex, csv, diffs);
+        files.add(diffs);
+        return files;
     }
 
     /** The caption used in the LaTeX file. */

@@ -128,6 +128,18 @@ public final class TableRenderer {
         return files;
     }
 
+    /**
+     * As {@link #writeAll(Table, Path, String, String, String)}, with {@code notes} (what a table's rows say and what
+     * its cells are) below the Markdown and the LaTeX table.
+     */
+    public static List<Path> writeAllWithNotes(Table t, Path dir, String name, String caption, String label, String notes)
+            throws IOException {
+        List<Path> files = writeAll(t, dir, name, caption, label);
+        AtomicFiles.writeString(files.get(0), markdown(t) + "\n" + notes + "\n");
+        AtomicFiles.writeString(files.get(1), latex(t, caption, label) + "\n" + texEscape(notes) + "\n");
+        return files;
+    }
+
     /** Numbers for humans: integers plainly, others to 4 significant digits without trailing zeros; NaN as a dash. */
     public static String format(double v) {
         if (Double.isNaN(v)) {
