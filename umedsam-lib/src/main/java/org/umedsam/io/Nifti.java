@@ -85,9 +85,9 @@ public final class Nifti {
         if (!Files.exists(file)) {
             throw new IOException(file + ": no such NIfTI file");
         }
+        boolean gz = gzipped(file);
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = new BufferedInputStream(gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
-            boolean gz = gzipped(file);
+             InputStream in = new BufferedInputStream(gz ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
             Volume v = read(in, file.toString(), gz ? -1 : Files.size(file));
             if (gz) {
                 // on to the end, so GZIPInputStream checks the trailer: stored (incompressible) data inflates with a
