@@ -78,16 +78,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean outExisted = Files.exists(out);
-        try {
-            return convert();
-        } catch (Exception e) {
-            // a run that stopped before writing anything leaves no empty --out folder of its own behind
-            if (!outExisted) {
-                OutputLocations.deleteIfEmpty(out);
-            }
-            throw e;
-        }
+        return OutputLocations.removingNewEmptyFolderOnFailure(out, this::convert);
     }
 
     private Integer convert() throws Exception {

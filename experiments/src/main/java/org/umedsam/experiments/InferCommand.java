@@ -75,16 +75,7 @@ public final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean outputExisted = java.nio.file.Files.exists(output);
-        try {
-            return predict();
-        } catch (Exception e) {
-            // a run that stopped before writing anything leaves no empty --output folder of its own behind
-            if (!outputExisted) {
-                OutputLocations.deleteIfEmpty(output);
-            }
-            throw e;
-        }
+        return OutputLocations.removingNewEmptyFolderOnFailure(output, this::predict);
     }
 
     private Integer predict() throws Exception {

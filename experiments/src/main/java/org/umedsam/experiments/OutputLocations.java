@@ -78,6 +78,22 @@ final class OutputLocations {
         }
     }
 
+    /**
+     * Runs {@code command}; when it fails and {@code dir} did not exist before it, removes {@code dir} if left empty,
+     * so a run that stopped before writing anything leaves no empty output folder of its own behind.
+     */
+    static <T> T removingNewEmptyFolderOnFailure(Path dir, java.util.concurrent.Callable<T> command) throws Exception {
+        boolean existed = Files.exists(dir);
+        try {
+            return command.call();
+        } catch (Exception e) {
+            if (!existed) {
+                deleteIfEmpty(dir);
+            }
+            throw e;
+        }
+    }
+
     /** Removes {@code dir} when it is an empty folder (one a refused command created); quietly keeps it otherwise. */
     static void deleteIfEmpty(Path dir) {
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
