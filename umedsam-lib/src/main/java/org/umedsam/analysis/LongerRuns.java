@@ -34,12 +34,15 @@ public final class LongerRuns {
         if (!Files.isDirectory(sibling)) {
             return List.of();
         }
-        List<RunRecords> runs = RunRecords.readAll(sibling);
-        boolean scored = !runs.isEmpty() && runs.stream().allMatch(r -> Files.isRegularFile(r.dir().resolve(RunFiles.SCORES)));
-        if (!scored) {
+        Optional<RunsDirectory> read = RunsDirectory.readIfAny(sibling);
+        if (read.isEmpty()) {
             return List.of();
         }
-        RunsDirectory longerRuns = RunsDirectory.read(sibling);
+        RunsDirectory longerRuns = read.get();
+        List<RunRecords> runs = longerRuns.runs();
+        if (!runs.stream().allMatch(r -> Files.isRegularFile(r.dir().resolve(RunFiles.SCORES)))) {
+            return List.of();
+        }
         List<String> withLandscapes = AblationSettings.named(longer.get()).landscapeConfigurations();
         long needSharpness = runs.stream().filter(r -> withLandscapes.contains(r.configuration())).count();
         Table sharpness = longerRuns.sharpness();

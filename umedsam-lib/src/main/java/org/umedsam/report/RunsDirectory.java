@@ -33,11 +33,13 @@ public final class RunsDirectory {
      * @throws IOException naming the folder when it holds no run folder
      */
     public static RunsDirectory read(Path dir) throws IOException {
+        return readIfAny(dir).orElseThrow(() -> new IOException(dir + ": no run folders (sub-folders with steps.csv)"));
+    }
+
+    /** {@link #read}, empty when the folder holds no run folder. */
+    public static java.util.Optional<RunsDirectory> readIfAny(Path dir) throws IOException {
         List<RunRecords> runs = RunRecords.readAll(dir);
-        if (runs.isEmpty()) {
-            throw new IOException(dir + ": no run folders (sub-folders with steps.csv)");
-        }
-        return new RunsDirectory(dir, runs);
+        return runs.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new RunsDirectory(dir, runs));
     }
 
     public Path dir() {
