@@ -23,14 +23,15 @@ import tech.tablesaw.api.Table;
  * length, in the order given. A cell is "–" where a length lacks that configuration or difference.
  *
  * @param table     the display table (text cells)
- * @param orderings the ordering sentence of each length, by its label
+ * @param orderings the ordering sentence of each length, by its label, in the columns' order
  */
 public record TrainingLengthTable(Table table, Map<String, String> orderings) {
     private static final String[] METRICS = {"DSC", "NSD"};
     private static final String DIFFERENCE = " - ";
 
     public TrainingLengthTable {
-        orderings = Map.copyOf(orderings);
+        // in the order of the columns, for the notes
+        orderings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(orderings));
     }
 
     /**
@@ -131,10 +132,7 @@ public record TrainingLengthTable(Table table, Map<String, String> orderings) {
     /** Each length's ordering sentence and what the cells are, as plain text. */
     public String notes() {
         StringBuilder b = new StringBuilder();
-        for (String length : table.columnNames().stream().filter(c -> c.endsWith(" " + METRICS[0]))
-                .map(c -> c.substring(0, c.length() - METRICS[0].length() - 1)).toList()) {
-            b.append(length).append(": ").append(orderings.get(length)).append("\n\n");
-        }
+        orderings.forEach((length, ordering) -> b.append(length).append(": ").append(ordering).append("\n\n"));
         return b + "Each column is one study's Average row of Table 3 with statistics: per seed, the unweighted mean"
                 + " over modalities of the per-modality means, then mean ± sd over seeds; differences pair the same"
                 + " case and seed within a study. The studies differ only in how many steps each run trained (the same"

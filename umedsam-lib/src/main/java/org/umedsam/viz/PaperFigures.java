@@ -237,9 +237,7 @@ public final class PaperFigures {
      *                                  not these runs' (then it is another study, not a longer one)
      */
     public TrainingLengthTable trainingLength() throws IOException {
-        if (longerRuns.isEmpty()) {
-            throw new IllegalArgumentException("no longer runs of " + runs.dir() + " to compare with");
-        }
+        requireLongerRuns();
         TrainingLengthTable t = TrainingLengthTable.of(runs, longerRuns);
         manifest.claim();
         record(t.write(out, "03-training-length"));
@@ -253,12 +251,11 @@ public final class PaperFigures {
      * @throws IllegalArgumentException without longer runs, or when a length has no sharpness estimate
      */
     public SharpnessByLengthTable sharpnessByLength() throws IOException {
-        if (longerRuns.isEmpty()) {
-            throw new IllegalArgumentException("no longer runs of " + runs.dir() + " to compare with");
-        }
+        requireLongerRuns();
+        List<RunsDirectory> lengths = new ArrayList<>(List.of(runs));
+        lengths.addAll(longerRuns);
         Map<String, Table> sharpness = new LinkedHashMap<>();
-        for (RunsDirectory r : java.util.stream.Stream.concat(java.util.stream.Stream.of(runs), longerRuns.stream())
-                .toList()) {
+        for (RunsDirectory r : lengths) {
             Table perSeed = r.sharpness();
             if (perSeed == null) {
                 throw new IllegalArgumentException(r.dir() + ": no run has a sharpness estimate");
@@ -269,6 +266,12 @@ public final class PaperFigures {
         manifest.claim();
         record(t.write(out, "05-sharpness-training-length"));
         return t;
+    }
+
+    private void requireLongerRuns() {
+        if (longerRuns.isEmpty()) {
+            throw new IllegalArgumentException("no longer runs of " + runs.dir() + " to compare with");
+        }
     }
 
     /**
