@@ -14,7 +14,7 @@ import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.CaseName;
 import org.umedsam.report.EfficiencyTable;
 import org.umedsam.report.Table4;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 import org.umedsam.train.TrainingSetup;
 
 /**

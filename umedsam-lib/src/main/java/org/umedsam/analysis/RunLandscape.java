@@ -13,7 +13,7 @@ import org.umedsam.data.TrainingSampler;
 import org.umedsam.report.LandscapeLine;
 import org.umedsam.report.LandscapeSurface;
 import org.umedsam.report.RunFiles;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 import org.umedsam.train.Batch;
 import org.umedsam.train.Checkpoint;
 import org.umedsam.train.LiteMedSamModel;

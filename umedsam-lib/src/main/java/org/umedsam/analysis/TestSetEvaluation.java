@@ -23,7 +23,7 @@ import org.umedsam.model.LiteMedSam;
 import org.umedsam.report.QualitativeExample;
 import org.umedsam.report.RunFiles;
 import org.umedsam.report.Table4;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 
 /**
  * Scores a trained model on test cases the challenge's way (box prompts from the case file, 2D

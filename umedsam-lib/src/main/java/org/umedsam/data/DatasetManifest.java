@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.umedsam.io.AtomicFiles;
 
 /**
  * What {@link DefaultDatasets} built: every case file with its split, modality and origin, the
@@ -102,9 +102,7 @@ public record DatasetManifest(int version, Profile profile, Map<String, Long> so
         Map<String, Object> json = new java.util.LinkedHashMap<>();
         json.put("manifest", this);
         json.put("counts", counts());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, gson().toJson(json), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, gson().toJson(json));
     }
 
     /** Reads a manifest written by {@link #write}. */

@@ -247,18 +247,12 @@ public final class Nifti {
         b.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
         b.position(HEADER + 4);
         b.asFloatBuffer().put(values);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = TempFiles.createSibling(dir, "." + file.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(file, tmp -> {
             try (java.io.OutputStream raw = Files.newOutputStream(tmp);
                  java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
                 o.write(b.array());
             }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static float finiteOrZero(float f) {

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -168,10 +167,7 @@ public final class Npz {
      * @param compressed deflate entries (level 1), like {@code np.savez_compressed} (which uses level 6)
      */
     public static void write(Path file, Map<String, NpyArray> arrays, boolean compressed) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = TempFiles.createSibling(dir, "." + file.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(file, tmp -> {
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                  ZipOutputStream zip = new ZipOutputStream(os)) {
                 // fastest deflate level: segmentation masks compress well anyway, and a large
@@ -200,9 +196,6 @@ public final class Npz {
                     zip.closeEntry();
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -16,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
@@ -462,29 +461,26 @@ public final class PthCheckpoint {
      * int64 and int32 arrays keep their type; other types are refused.
      */
     public static void write(Path file, Map<String, INDArray> stateDict) throws IOException {
-        String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_]", "_");
-        if (stem.isEmpty()) {
-            stem = "archive";
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = TempFiles.createSibling(parent, "." + file.getFileName(), ".tmp");
-        try {
+        String archive = archiveFolder(file);
+        AtomicFiles.write(file, tmp -> {
             List<byte[]> storages = new ArrayList<>();
             byte[] pickle = pickleStateDict(stateDict, storages);
             try (CountingOutputStream counting = new CountingOutputStream(Files.newOutputStream(tmp));
                  ZipOutputStream zip = new ZipOutputStream(counting)) {
-                putStored(zip, counting, stem + "/data.pkl", pickle);
-                putStored(zip, counting, stem + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                putStored(zip, counting, archive + "/data.pkl", pickle);
+                putStored(zip, counting, archive + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
                 for (int i = 0; i < storages.size(); i++) {
-                    putStored(zip, counting, stem + "/data/" + i, storages.get(i));
+                    putStored(zip, counting, archive + "/data/" + i, storages.get(i));
                 }
-                putStored(zip, counting, stem + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                putStored(zip, counting, archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
+    }
+
+    /** The archive's top folder, as {@code torch.save} names it: the file name without its extension. */
+    private static String archiveFolder(Path file) {
+        String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_]", "_");
+        return stem.isEmpty() ? "archive" : stem;
     }
 
     /** Stores an entry uncompressed with its data 64-byte aligned (padding in the extra field, as PyTorch does). */

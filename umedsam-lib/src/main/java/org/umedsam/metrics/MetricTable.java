@@ -1,19 +1,17 @@
 package org.umedsam.metrics;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import org.umedsam.io.AtomicFiles;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -159,7 +157,7 @@ public final class MetricTable {
             sb.append(s.name()).append(',').append(formatRounded(s.dsc(), decimals)).append(',')
                     .append(formatRounded(s.nsd(), decimals)).append('\n');
         }
-        writeAtomically(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 
     /** Writes {@link #perCase()} as CSV (all columns, full precision), atomically. */
@@ -180,7 +178,7 @@ public final class MetricTable {
             }
             sb.append('\n');
         }
-        writeAtomically(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 
     /**
@@ -201,22 +199,6 @@ public final class MetricTable {
             b = b.setScale(1);
         }
         return b.toPlainString();
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = org.umedsam.io.TempFiles.createSibling(dir, abs.getFileName().toString(), ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write(text);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static double meanSkippingNaN(List<CaseScore> g, ToDoubleFunction<CaseScore> f) {

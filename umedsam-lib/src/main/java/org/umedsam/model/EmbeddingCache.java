@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.io.AtomicFiles;
 
 /**
  * Image embeddings kept across models whose image encoders hold identical weights, so that scoring several
@@ -191,14 +191,7 @@ public final class EmbeddingCache {
             if (directoryBytes + b.capacity() > directoryCapacityBytes) {
                 return;
             }
-            Path target = file(key);
-            Path tmp = org.umedsam.io.TempFiles.createSibling(directory, target.getFileName().toString(), ".tmp");
-            try {
-                Files.write(tmp, b.array());
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file(key), b.array());
             directoryBytes += b.capacity();
         } catch (IOException ex) {
             // a cache that cannot write only loses its speed-up; the embedding itself is correct

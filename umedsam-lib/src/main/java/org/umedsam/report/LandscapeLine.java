@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 import tech.tablesaw.api.Table;
 
 /**

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 import tech.tablesaw.api.Table;
 
 /**

@@ -1,6 +1,6 @@
 package org.umedsam.report;
 
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,8 +7,8 @@
  * Markdown, LaTeX and
  * CSV ({@link org.umedsam.report.TableRenderer}), and the stored landscape slices and qualitative examples.
  *
- * <p>Reads what {@code train}, {@code metrics} and {@code analysis} wrote; imports {@code io},
- * {@code train.AtomicFiles}, {@code metrics.NanStatistics}, and from {@code model} only what Table 1 reports about
+ * <p>Reads what {@code train}, {@code metrics} and {@code analysis} wrote; imports {@code io} (files written
+ * through {@code io.AtomicFiles}), {@code metrics.NanStatistics}, and from {@code model} only what Table 1 reports about
  * the engine ({@code VectorSupport}, {@code cpu.OpenMpWaitPolicy}). {@code viz} draws its figures from these tables.
  */
 package org.umedsam.report;

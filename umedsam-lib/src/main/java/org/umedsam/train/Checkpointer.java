@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.umedsam.io.AtomicFiles;
 import org.umedsam.optim.AdamW;
 import org.umedsam.optim.ReduceLrOnPlateau;
 

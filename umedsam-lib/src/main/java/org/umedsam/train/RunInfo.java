@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.umedsam.io.AtomicFiles;
 import org.umedsam.model.VectorSupport;
 
 /**

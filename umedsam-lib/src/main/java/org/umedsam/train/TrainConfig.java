@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.umedsam.io.AtomicFiles;
 import org.umedsam.loss.CompositeLoss;
 import org.umedsam.loss.FixedWeightedLoss;
 import org.umedsam.loss.Losses;

@@ -8,7 +8,7 @@
  * {@link org.umedsam.train.Validation} pass (DSC by {@code metrics.Dice}), the records
  * ({@link org.umedsam.train.RunRecord}) and the {@link org.umedsam.train.Checkpointer}
  * ({@link org.umedsam.train.Checkpoint}s that resume bit for bit, written by
- * {@link org.umedsam.train.AtomicFiles}).
+ * {@link org.umedsam.io.AtomicFiles}).
  *
  * <p>A configuration ({@link org.umedsam.train.TrainConfig}) becomes a model and data in one place,
  * {@link org.umedsam.train.TrainingSetup}, for the CLI, pre-training ({@link org.umedsam.train.Pretraining}),

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 
 /**
  * The record, kept in the output folder as {@value #FILE}, of which figure and table files

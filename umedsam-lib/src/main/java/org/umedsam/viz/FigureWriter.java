@@ -3,16 +3,15 @@ package org.umedsam.viz;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.umedsam.io.AtomicFiles;
 
 /**
  * Writes figures to disk, always atomically (into a temporary file in the target folder, then
@@ -115,29 +114,18 @@ public final class FigureWriter {
         });
     }
 
-    private interface Body {
-        void write(Path tmp) throws IOException;
-    }
-
-    private static Path atomically(Path file, String suffix, Body body) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // the temp name keeps the suffix: XChart appends ".png" to names that lack it
-        Path tmp = org.umedsam.io.TempFiles.createSibling(dir, "." + file.getFileName() + ".", ".tmp" + suffix);
-        try {
-            body.write(tmp);
+    /**
+     * Writes {@code file} through {@link AtomicFiles}, refusing an empty result; the temporary's name keeps
+     * {@code suffix}, as XChart appends ".png" to names that lack it.
+     */
+    private static Path atomically(Path file, String suffix, AtomicFiles.Content content) throws IOException {
+        AtomicFiles.write(file, ".tmp" + suffix, tmp -> {
+            content.writeTo(tmp);
             if (Files.size(tmp) == 0) {
                 throw new IOException(file + ": encoder wrote an empty file");
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return file;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
+        return file;
     }
 
     private static void checkName(String name) {

@@ -1,6 +1,6 @@
 /**
  * Figures of the research notebooks (after report in data -> model -> loss -> optim -> train -> metrics ->
- * report; draws from report's tables, and of the rest of umedsam uses only {@code train.AtomicFiles} and
+ * report; draws from report's tables, and of the rest of umedsam uses only {@code io.AtomicFiles} and
  * {@code io.TempFiles} to write files atomically), one class per kind of figure (XChart charts and plain
  * images), written by {@link org.umedsam.viz.FigureWriter} (atomically, files rw-r--r--) and
  * collected per runs folder by {@link org.umedsam.viz.PaperFigures}.

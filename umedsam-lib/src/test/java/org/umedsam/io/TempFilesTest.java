@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
-import org.umedsam.train.AtomicFiles;
+import org.umedsam.io.AtomicFiles;
 
 /** Atomically written files get the permissions of a normally created file, not {@code createTempFile}'s 0600. */
 class TempFilesTest {

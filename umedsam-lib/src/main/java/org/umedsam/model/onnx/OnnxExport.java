@@ -1,13 +1,13 @@
 package org.umedsam.model.onnx;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.umedsam.io.AtomicFiles;
 import org.umedsam.model.LiteMedSam;
 import org.umedsam.model.cpu.StateDictWeights;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -74,8 +74,8 @@ public final class OnnxExport {
         Files.createDirectories(dir);
         Path enc = dir.resolve(ENCODER_FILE);
         Path dec = dir.resolve(DECODER_FILE);
-        writeAtomically(enc, encoder(model));
-        writeAtomically(dec, decoder(model));
+        AtomicFiles.write(enc, encoder(model));
+        AtomicFiles.write(dec, decoder(model));
         return new Exported(enc, dec);
     }
 
@@ -86,15 +86,5 @@ public final class OnnxExport {
         Map<String, INDArray> live = new java.util.LinkedHashMap<>(model.parameters());
         live.putAll(model.buffers());
         return new StateDictWeights(live);
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }
