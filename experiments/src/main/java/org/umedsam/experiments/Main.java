@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
                 InferCommand.class,
                 ExportCommand.class,
                 ConvertCommand.class,
+                ToNiftiCommand.class,
                 AblationsCommand.class,
                 FiguresCommand.class,
                 CommandLine.HelpCommand.class,

@@ -89,6 +89,38 @@ class ConvertCommandTest {
                 tmp.resolve("metrics.csv").toString());
         assertThat(eval.exit()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("3D_MR_a.npz").contains("2 cases scored");
+
+        // and back over the source volumes: the whole grid, label 2's value where the prediction has label 1
+        Path maps = tmp.resolve("maps");
+        EvaluateCommandTest.Run back = run("to-nifti", "--segs", segs.toString(), "--cases", out.toString(), "--out",
+                maps.toString());
+        assertThat(back.exit()).as(back.err()).isZero();
+        assertThat(back.out()).contains("summary: 2 of 2 predictions");
+        Nifti.Volume map = Nifti.read(maps.resolve("3D_MR_c.nii.gz"));
+        assertThat(map.dims()).containsExactly(DIMS);
+        assertThat(map.spacing()[2]).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-6));
+        org.umedsam.io.LabelArray predicted = org.umedsam.io.LabelArray.of(
+                org.umedsam.io.Npz.read(segs.resolve("3D_MR_c.npz"), "segs"));
+        long inPrediction = 0;
+        for (int i = 0; i < predicted.length(); i++) {
+            inPrediction += predicted.get(i) != 0 ? 1 : 0;
+        }
+        long inMap = 0;
+        int plane = DIMS[0] * DIMS[1];
+        for (int i = 0; i < map.values().length; i++) {
+            float v = map.values()[i];
+            assertThat(v).isIn(0f, 2f);
+            int z = i / plane;
+            if (z == 0 || z > 3) {
+                assertThat(v).as("slice %d held no label, so convert left it out", z).isZero();
+            }
+            inMap += v == 2f ? 1 : 0;
+        }
+        assertThat(inMap).isEqualTo(inPrediction);
+        EvaluateCommandTest.Run refused = run("to-nifti", "--segs", segs.toString(), "--cases", out.toString(), "--out",
+                maps.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("already exists").contains("--overwrite");
     }
 
     @Test

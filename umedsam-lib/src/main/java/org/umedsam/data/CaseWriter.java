@@ -20,6 +20,14 @@ public final class CaseWriter {
 
     /** Writes {@code c} as {@code dir/<name>.npz} (compressed) and returns the path. */
     public static Path write(Case c, Path dir) throws IOException {
+        return write(c, dir, Map.of());
+    }
+
+    /**
+     * {@link #write(Case, Path)} with more arrays after the challenge's (e.g. a {@link NiftiSource}'s); readers of
+     * cases ignore keys they do not know.
+     */
+    public static Path write(Case c, Path dir, Map<String, NpyArray> extra) throws IOException {
         Map<String, NpyArray> m = new LinkedHashMap<>();
         int[] shape = c.threeD() || c.channels() == 3 ? c.shape() : new int[] {c.height(), c.width()};
         m.put("imgs", NpyArray.ofUint8(c.imgs(), shape));
@@ -39,6 +47,11 @@ public final class CaseWriter {
                 }
             }
             m.put("boxes", NpyArray.ofInt64(b, c.boxes().length, w));
+        }
+        for (Map.Entry<String, NpyArray> e : extra.entrySet()) {
+            if (m.putIfAbsent(e.getKey(), e.getValue()) != null) {
+                throw new IllegalArgumentException(c.name() + ": extra array '" + e.getKey() + "' is a case key");
+            }
         }
         Path file = dir.resolve(c.name() + ".npz");
         Npz.write(file, m, true);

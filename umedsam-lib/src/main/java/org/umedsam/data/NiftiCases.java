@@ -25,6 +25,9 @@ import org.umedsam.io.Nifti;
  * {@code i + 1}, so its predictions are scored against these labels in {@code evaluate}. Stored uint8 while
  * {@code k} fits a byte, uint16 beyond. Every refusal is an {@link IOException} of one line naming the file(s) and
  * the problem.
+ *
+ * <p>Each written case also holds its {@link NiftiSource} (the image's header, the kept slices, the label values),
+ * so that {@link NiftiPredictions} can write predictions on it back as label maps over the original volume.
  */
 public final class NiftiCases {
     private NiftiCases() {
@@ -44,13 +47,22 @@ public final class NiftiCases {
         if (!overwrite && Files.exists(target)) {
             throw new IOException(target + " already exists; pass --overwrite to replace it");
         }
-        Path written = CaseWriter.write(convert(pair, config), dir);
+        Converted c = converted(pair, config);
+        Path written = CaseWriter.write(c.value(), dir, c.source().arrays());
         assert written.equals(target);
         return written;
     }
 
     /** Converts one pair into a 3D case {@code [D, H, W]} (D = the labelled slices). */
     public static Case convert(NiftiPair pair, NiftiConversion config) throws IOException {
+        return converted(pair, config).value();
+    }
+
+    /** A converted case and where it came from, which {@link #write} stores beside it. */
+    record Converted(Case value, NiftiSource source) {
+    }
+
+    static Converted converted(NiftiPair pair, NiftiConversion config) throws IOException {
         Path labelFile = pair.label();
         if (pair.image() == null) {
             throw new IOException(labelFile + ": no image for this label (looked for "
@@ -102,8 +114,10 @@ public final class NiftiCases {
         String name = config.prefix() + pair.stem();
         Case c = new Case(name, config.modality(), true, false, new int[] {slices.length, ny, nx}, imgs, gts, null,
                 iv.spacing().clone());
-        // numbered and boxed as the challenge's cases, so infer's labels (box i -> i + 1) match them in evaluate
-        return ChallengeLabels.withTightBoxes(ChallengeLabels.consecutive(c));
+        // numbered and boxed as the challenge's cases, so infer's labels (box i -> i + 1) match them in evaluate;
+        // consecutive numbers the labels in ascending order of their values, c.labels()
+        return new Converted(ChallengeLabels.withTightBoxes(ChallengeLabels.consecutive(c)),
+                new NiftiSource(iv.header(), slices, c.labels()));
     }
 
     /** The label map as integers, refusing values that are not whole numbers in 0..65535. */

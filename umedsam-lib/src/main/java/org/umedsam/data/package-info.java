@@ -29,6 +29,8 @@
  * for (NiftiPair pair : NiftiPair.find(Path.of("imagesTr"), Path.of("labelsTr"))) {
  *     NiftiCases.write(pair, NiftiConversion.defaults("CT"), Path.of("cases"), false);  // 3D_CT_NAME.npz
  * }
+ * // and a prediction on such a case back over its volume (umedsam to-nifti): grid, orientation, label values
+ * NiftiPredictions.write(Path.of("cases/3D_CT_NAME.npz"), Path.of("segs/3D_CT_NAME.npz"), Path.of("NAME.nii.gz"));
  * }</pre>
  */
 package org.umedsam.data;

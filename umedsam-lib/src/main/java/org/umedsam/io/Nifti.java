@@ -44,9 +44,11 @@ public final class Nifti {
      * @param extensions header extensions' payloads (after their 8-byte esize/ecode)
      * @param gap all bytes between the header's 4-byte extender and {@code vox_offset}; some files
      *     (inia19-NeuroMaps) keep a label table there without declaring an extension
+     * @param header the 348 header bytes as stored (the file's byte order): its orientation (qform, sform),
+     *     units and the rest, for {@link #writeLabels} to give a label map the same geometry
      */
     public record Volume(int[] dims, double[] spacing, float[] values, int datatype, List<byte[]> extensions,
-                         byte[] gap) {
+                         byte[] gap, byte[] header) {
         public int nx() {
             return dims[0];
         }
@@ -213,7 +215,8 @@ public final class Nifti {
             };
             v[i] = (float) (scale ? x * slope + inter : x);
         }
-        return new Volume(dims, spacing, v, datatype, ext, rest.length > 4 ? Arrays.copyOfRange(rest, 4, rest.length) : new byte[0]);
+        return new Volume(dims, spacing, v, datatype, ext, rest.length > 4 ? Arrays.copyOfRange(rest, 4, rest.length) : new byte[0],
+                h);
     }
 
     /**
@@ -247,6 +250,78 @@ public final class Nifti {
         b.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
         b.position(HEADER + 4);
         b.asFloatBuffer().put(values);
+        AtomicFiles.write(file, tmp -> {
+            try (java.io.OutputStream raw = Files.newOutputStream(tmp);
+                 java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
+                o.write(b.array());
+            }
+        });
+    }
+
+    /**
+     * Writes a label map on the grid of the volume whose header is {@code reference} ({@link Volume#header}):
+     * the same dimensions, spacing, units and orientation (qform and sform copied), so a viewer lays it over that
+     * volume; uint8 when every label fits a byte, else uint16, no scaling, no extensions, in the reference's byte
+     * order; gzipped when the name ends in {@code .gz}; atomically.
+     *
+     * @param labels index {@code x + nx*(y + ny*z)}, {@code nx * ny * nz} of the reference's dimensions
+     * @throws IllegalArgumentException when {@code reference} is not a 3D NIfTI-1 header or the labels do not fit it
+     */
+    public static void writeLabels(Path file, byte[] reference, LabelArray labels) throws IOException {
+        if (reference == null || reference.length != HEADER) {
+            throw new IllegalArgumentException(file + ": a reference NIfTI header has " + HEADER + " bytes, got "
+                    + (reference == null ? "none" : reference.length));
+        }
+        ByteBuffer h = ByteBuffer.wrap(reference.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        if (h.getInt(0) != HEADER) {
+            h.order(ByteOrder.BIG_ENDIAN);
+            if (h.getInt(0) != HEADER) {
+                throw new IllegalArgumentException(file + ": the reference header is not NIfTI-1 (sizeof_hdr is not 348)");
+            }
+        }
+        long n = 1;
+        int ndim = h.getShort(40);
+        for (int i = 1; i <= Math.min(Math.max(ndim, 0), 7); i++) {
+            n *= i <= 3 ? Math.max(h.getShort(40 + 2 * i), 1) : 1;
+        }
+        if (ndim < 1 || ndim > 7 || n != labels.length()) {
+            throw new IllegalArgumentException(file + ": " + labels.length() + " labels do not fit the reference grid of "
+                    + n + " voxels (dim[0] = " + ndim + ")");
+        }
+        boolean wide = labels.max() > 255;
+        h.putShort(40, (short) 3);
+        for (int i = 4; i <= 7; i++) {
+            h.putShort(40 + 2 * i, (short) 1);
+        }
+        for (int at = 56; at < 70; at += 2) {
+            h.putShort(at, (short) 0); // intent_p1..3 and intent_code: a plain label map
+        }
+        h.putShort(70, (short) (wide ? 512 : 2));
+        h.putShort(72, (short) (wide ? 16 : 8));
+        h.putFloat(108, HEADER + 4);
+        h.putFloat(112, 1f);
+        h.putFloat(116, 0f);
+        h.putFloat(124, labels.max());
+        h.putFloat(128, 0f);
+        byte[] text = h.array();
+        Arrays.fill(text, 148, 228, (byte) 0);
+        byte[] descrip = "umedsam label map".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(descrip, 0, text, 148, descrip.length);
+        Arrays.fill(text, 228, 252, (byte) 0); // aux_file
+        Arrays.fill(text, 328, 344, (byte) 0); // intent_name
+        text[344] = 'n';
+        text[345] = '+';
+        text[346] = '1';
+        text[347] = 0;
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 + (wide ? 2 : 1) * labels.length()).order(h.order());
+        b.put(text).putInt(0); // no extensions
+        for (int i = 0; i < labels.length(); i++) {
+            if (wide) {
+                b.putShort((short) labels.get(i));
+            } else {
+                b.put((byte) labels.get(i));
+            }
+        }
         AtomicFiles.write(file, tmp -> {
             try (java.io.OutputStream raw = Files.newOutputStream(tmp);
                  java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
