@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -85,25 +84,19 @@ public final class ConvertCommand implements Callable<Integer> {
         NiftiConversion config = config();
         List<NiftiPair> pairs = pairs();
         PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         // every output is checked before the first conversion: nothing already there is lost, no work wasted
         OutputLocations.refuseNonFolder(out, "--out");
         List<Path> targets = pairs.stream().map(p -> NiftiCases.outputFile(p, config, out)).toList();
         OutputLocations.refuseExisting(targets, overwrite);
         OutputLocations.requireWritableFolder(out, "--out");
-        List<NiftiPair> skipped = new ArrayList<>();
+        BadInputs bad = new BadInputs(spec, skipBadCases);
         int written = 0;
         for (NiftiPair p : pairs) {
             Path file;
             try {
                 file = write(p, config);
             } catch (IOException | IllegalArgumentException e) {
-                if (!skipBadCases) {
-                    throw e;
-                }
-                skipped.add(p);
-                err.println(spec.qualifiedName() + ": skipped " + CliErrors.oneLine(String.valueOf(e.getMessage())));
-                err.flush();
+                bad.skipOrThrow(p.label(), e);
                 continue;
             }
             written++;
@@ -114,13 +107,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         stdout.printf("summary: %d of %d pairs converted (%s) into %s%n", written, pairs.size(), config, out);
         stdout.flush();
-        if (!skipped.isEmpty()) {
-            err.println(spec.qualifiedName() + ": " + skipped.size() + " of " + pairs.size() + " pairs skipped (first: "
-                    + skipped.get(0).label() + "); they have no case, the other " + written + " have");
-            err.flush();
-            return CliErrors.BAD_INPUT;
-        }
-        return 0;
+        return bad.exitCode(pairs.size(), "pairs", "case");
     }
 
     /** {@link NiftiCases#write}, a pair too large for the heap refused in one line like any bad pair. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -57,40 +56,27 @@ public final class ToNiftiCommand implements Callable<Integer> {
 
     private Integer write() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         List<Path> predictions = predictions();
         OutputLocations.refuseNonFolder(out, "--out");
         OutputLocations.refuseExisting(predictions.stream().map(p -> NiftiPredictions.outputFile(p, out)).toList(),
                 overwrite);
         OutputLocations.requireWritableFolder(out, "--out");
-        List<Path> skipped = new ArrayList<>();
+        BadInputs bad = new BadInputs(spec, skipBadCases);
         for (Path p : predictions) {
             Path target = NiftiPredictions.outputFile(p, out);
             try {
                 NiftiPredictions.write(cases.resolve(p.getFileName()), p, target);
             } catch (IOException | IllegalArgumentException e) {
-                if (!skipBadCases) {
-                    throw e;
-                }
-                skipped.add(p);
-                err.println(spec.qualifiedName() + ": skipped " + CliErrors.oneLine(String.valueOf(e.getMessage())));
-                err.flush();
+                bad.skipOrThrow(p, e);
                 continue;
             }
             stdout.println(target);
             stdout.flush();
         }
-        int written = predictions.size() - skipped.size();
-        stdout.printf("summary: %d of %d predictions written as label maps into %s%n", written, predictions.size(), out);
+        stdout.printf("summary: %d of %d predictions written as label maps into %s%n", predictions.size() - bad.count(),
+                predictions.size(), out);
         stdout.flush();
-        if (!skipped.isEmpty()) {
-            err.println(spec.qualifiedName() + ": " + skipped.size() + " of " + predictions.size()
-                    + " predictions skipped (first: " + skipped.get(0) + "); they have no label map, the other "
-                    + written + " have");
-            err.flush();
-            return CliErrors.BAD_INPUT;
-        }
-        return 0;
+        return bad.exitCode(predictions.size(), "predictions", "label map");
     }
 
     /** The predictions in {@code --segs}, sorted; each needs its case in {@code --cases}. */

@@ -124,6 +124,44 @@ class ConvertCommandTest {
     }
 
     @Test
+    void toNiftiStopsAtOrSkipsPredictionsOnCasesConvertDidNotWrite(@TempDir Path tmp) throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Path labels = Files.createDirectories(tmp.resolve("labels"));
+        pair(images.resolve("a.nii.gz"), labels.resolve("a.nii.gz"), 5);
+        Path cases = tmp.resolve("cases");
+        assertThat(run("convert", "--images", images.toString(), "--labels", labels.toString(), "--modality", "MR",
+                "--out", cases.toString()).exit()).isZero();
+        Case a = CaseReader.read(cases.resolve("3D_MR_a.npz"));
+        // a second case in the folder that convert did not write: the challenge's arrays only
+        org.umedsam.data.CaseWriter.write(new Case("3D_MR_b", "MR", true, false, a.shape(), a.imgs(), a.gts(),
+                a.boxes(), a.spacing()), cases);
+        Path segs = Files.createDirectories(tmp.resolve("segs"));
+        org.umedsam.data.CaseWriter.writeSegs(segs.resolve("3D_MR_a.npz"), a.gts(), a.shape());
+        org.umedsam.data.CaseWriter.writeSegs(segs.resolve("3D_MR_b.npz"), a.gts(), a.shape());
+        Path maps = tmp.resolve("maps");
+        String[] base = {"to-nifti", "--segs", segs.toString(), "--cases", cases.toString(), "--out", maps.toString()};
+
+        EvaluateCommandTest.Run stop = run(base);
+        assertThat(stop.exit()).isEqualTo(2);
+        assertThat(stop.err().strip()).doesNotContain("\n").startsWith("umedsam to-nifti: ").contains("3D_MR_b.npz")
+                .contains("not converted from NIfTI");
+        assertThat(maps.resolve("3D_MR_a.nii.gz")).isRegularFile(); // written before the bad one: kept
+
+        EvaluateCommandTest.Run skip = run(concat(base, "--overwrite", "--skip-bad-cases"));
+        assertThat(skip.exit()).isEqualTo(2);
+        assertThat(skip.err()).contains("umedsam to-nifti: skipped ").contains("1 of 2 predictions skipped")
+                .contains("they have no label map, the other 1 have");
+        assertThat(skip.out()).contains("summary: 1 of 2 predictions");
+        // a perfect prediction gives back the label map's value 5 on slices 1..3, the cube's 6 x 6 x 3 voxels
+        float[] v = Nifti.read(maps.resolve("3D_MR_a.nii.gz")).values();
+        int fives = 0;
+        for (float x : v) {
+            fives += x == 5f ? 1 : 0;
+        }
+        assertThat(fives).isEqualTo(6 * 6 * 3);
+    }
+
+    @Test
     void onePairWithADifferentGridIsRefusedNamingBothFiles(@TempDir Path tmp) throws Exception {
         Path image = tmp.resolve("ct.nii.gz");
         Path label = tmp.resolve("ct_seg.nii.gz");
