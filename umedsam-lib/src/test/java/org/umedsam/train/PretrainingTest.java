@@ -43,6 +43,13 @@ class PretrainingTest {
     }
 
     @Test
+    void theContinuedRecipeDiffersFromTheFirstInStartSeedRateAndLengthOnly() throws IOException {
+        TrainConfig continued = TrainConfig.read(Path.of("../experiments/configs/pretrain-continued.json"));
+        assertThat(continued).isEqualTo(Pretraining.config().with(Map.of("name", "small-base-continued",
+                "initialWeights", ShippedModels.SMALL_BASE, "seed", 2025, "learningRate", 3e-4, "maxSteps", 3000)));
+    }
+
+    @Test
     void shippedModelsResolveByNameAndSayWhatIsThere(@TempDir Path models) throws IOException {
         LiteMedSam m = LiteMedSam.create(LiteMedSamModelTest.tiny(), 4L);
         m.save(models.resolve("tiny-base.npz"));
