@@ -3,6 +3,7 @@ package org.umedsam.experiments;
 import java.nio.file.Path;
 import org.umedsam.analysis.AblationSettings;
 import org.umedsam.analysis.grid.GridStudy;
+import org.umedsam.model.ShippedModels;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -10,7 +11,8 @@ import picocli.CommandLine.Option;
 final class StudyOptions {
     @Option(names = "--profile", defaultValue = "quick",
             description = "smoke (CI, minutes), quick (default: 4 configurations x 2 seeds x 18 steps), full (4 configurations x 3 seeds x 180 steps) or long (full's runs at 720 steps, scores and sharpness);"
-                    + " with the suffix -all (e.g. quick-all) every parameter trains, not only the mask decoder and sigmas")
+                    + " with the suffix -all (e.g. quick-all) every parameter trains, not only the mask decoder and sigmas;"
+                    + " with -from-MODEL last (e.g. full-from-small-base-continued) the runs fine-tune that shipped model, not small-base")
     String profile;
 
     @Option(names = "--data", paramLabel = "DIR", description = "default data folder (built if missing; default: <checkout>/data)")
@@ -24,10 +26,16 @@ final class StudyOptions {
 
     /** The study, with the checkout's folders where none was given; an unknown profile is a usage error. */
     GridStudy study(CommandLine cmd) {
+        AblationSettings settings;
         try {
-            AblationSettings.named(profile);
+            settings = AblationSettings.named(profile);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+        String base = settings.baseModel();
+        if (ShippedModels.isName(base) && !ShippedModels.names().contains(base)) {
+            throw new CommandLine.ParameterException(cmd, "profile '" + profile + "': no shipped model '" + base
+                    + "' (shipped: " + ShippedModels.names() + ")");
         }
         Path root = Paths.root();
         return new GridStudy(profile, data != null ? data : root.resolve("data"),

@@ -36,4 +36,13 @@ class FiguresCommandTest {
         assertThat(cli.execute("ablations", "--profile", "huge")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown profile 'huge'");
     }
+
+    @Test
+    void aProfileFromABaseModelThatIsNotShippedIsAUsageError() {
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("ablations", "--profile", "full-from-no-such-model", "--status")).isEqualTo(2);
+        assertThat(err.toString()).contains("profile 'full-from-no-such-model': no shipped model 'no-such-model'");
+    }
 }

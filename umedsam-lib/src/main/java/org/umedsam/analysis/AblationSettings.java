@@ -210,6 +210,10 @@ public record AblationSettings(String profile, List<String> configurations, List
      * {@code long-all} for {@code full-all}.
      */
     public static java.util.Optional<String> longerProfile(String profile) {
+        int from = profile.indexOf(FROM);
+        if (from >= 0) { // full-from-X is trained longer as long-from-X
+            return longerProfile(profile.substring(0, from)).map(p -> p + profile.substring(from));
+        }
         return switch (profile) {
             case "full" -> java.util.Optional.of("long");
             case "full" + ALL_SUFFIX -> java.util.Optional.of("long" + ALL_SUFFIX);
@@ -219,9 +223,18 @@ public record AblationSettings(String profile, List<String> configurations, List
 
     /**
      * A named profile: smoke, quick, full or long, each optionally with the suffix {@code -all} (see
-     * {@link #trainingEveryParameter()}).
+     * {@link #trainingEveryParameter()}) and then {@code -from-<model>} (see {@link #fromBaseModel}).
      */
     public static AblationSettings named(String name) {
+        int from = name.indexOf(FROM);
+        if (from >= 0) {
+            String model = name.substring(from + FROM.length());
+            if (!org.umedsam.model.ShippedModels.isName(model)) {
+                throw new IllegalArgumentException("profile '" + name + "': '" + model + "' after " + FROM
+                        + " is not a shipped model's name (letters, digits and '-', see models/README.md)");
+            }
+            return named(name.substring(0, from)).fromBaseModel(model);
+        }
         String n = name.toLowerCase(Locale.ROOT);
         boolean all = n.endsWith(ALL_SUFFIX);
         String base = all ? n.substring(0, n.length() - ALL_SUFFIX.length()) : n;
@@ -237,6 +250,25 @@ public record AblationSettings(String profile, List<String> configurations, List
     }
 
     private static final String ALL_SUFFIX = "-all";
+    private static final String FROM = "-from-";
+
+    /**
+     * This profile fine-tuning the shipped model {@code model} instead of {@link #BASE_MODEL}, as
+     * {@code <profile>-from-<model>} with its own runs (and image embeddings: the encoder is the model's), e.g.
+     * {@code full-from-small-base-continued}; the profile itself when {@code model} is its base model already, and
+     * the plain profile's name again for {@link #BASE_MODEL}.
+     */
+    public AblationSettings fromBaseModel(String model) {
+        if (model.equals(baseModel)) {
+            return this;
+        }
+        int from = profile.indexOf(FROM);
+        String head = from >= 0 ? profile.substring(0, from) : profile;
+        return new AblationSettings(model.equals(BASE_MODEL) ? head : head + FROM + model, configurations, seeds, dataProfile, modelPreset,
+                trainable, epochs, maxSteps, capPerModality, validationItems, testCases,
+                landscapeConfigurations, landscapeBatch, points1d, points2d, directionPairs, span, sharpnessRho, sharpnessDirections,
+                ascentSteps, sharpnessBatch, examplesPerModality, warmStartSteps, warmStartLearningRate, model);
+    }
 
     /**
      * This profile training every parameter (image and prompt encoders too, BatchNorm in training mode) instead

@@ -125,6 +125,31 @@ class AnalysisPartsTest {
         assertThatThrownBy(() -> AblationSettings.named("huge-all")).hasMessageContaining("-all");
     }
 
+    @Test
+    void aFromSuffixFineTunesAnotherBaseModelInItsOwnRuns() {
+        AblationSettings full = AblationSettings.full();
+        AblationSettings other = AblationSettings.named("full-from-small-base-continued");
+        assertThat(other.profile()).isEqualTo("full-from-small-base-continued");
+        assertThat(other.baseModel()).isEqualTo("small-base-continued");
+        assertThat(other.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "full-from-small-base-continued"));
+        // everything else is the profile's
+        assertThat(other.fromBaseModel(full.baseModel())).isEqualTo(full);
+        assertThat(other.fromBaseModel("mine").profile()).isEqualTo("full-from-mine");
+        assertThat(new AblationSettings(full.profile(), other.configurations(), other.seeds(), other.dataProfile(),
+                other.modelPreset(), other.trainable(), other.epochs(), other.maxSteps(), other.capPerModality(),
+                other.validationItems(), other.testCases(), other.landscapeConfigurations(), other.landscapeBatch(),
+                other.points1d(), other.points2d(), other.directionPairs(), other.span(), other.sharpnessRho(),
+                other.sharpnessDirections(), other.ascentSteps(), other.sharpnessBatch(), other.examplesPerModality(),
+                other.warmStartSteps(), other.warmStartLearningRate(), full.baseModel())).isEqualTo(full);
+        assertThat(full.fromBaseModel(AblationSettings.BASE_MODEL)).isSameAs(full);
+        assertThat(AblationSettings.named("quick-all-from-my-model").trainable()).isEqualTo(ParameterGroup.ALL);
+        assertThat(AblationSettings.named("quick-all-from-my-model").baseModel()).isEqualTo("my-model");
+        assertThat(AblationSettings.longerProfile("full-from-small-base-continued")).contains("long-from-small-base-continued");
+        assertThat(AblationSettings.longerProfile("quick-from-x")).isEmpty();
+        assertThatThrownBy(() -> AblationSettings.named("full-from-../weights")).hasMessageContaining("not a shipped model");
+        assertThatThrownBy(() -> AblationSettings.named("huge-from-small-base")).hasMessageContaining("unknown profile");
+    }
+
     /** A 3-slice volume: slice 1 holds label 2 (large) and label 1 (small); slice 2 holds a little of label 1. */
     static Case volume() {
         int d = 3;
