@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.umedsam.infer.CaseInference;
 import org.umedsam.infer.Predictor;
 import org.umedsam.metrics.CaseScore;
@@ -20,21 +21,23 @@ import org.umedsam.metrics.ScoreConfig;
 import org.umedsam.model.LiteMedSam;
 
 /**
- * The shipped base model {@code models/small-base.npz} loads by file and scores what its card says
- * ({@code models/small-base/test-scores.csv}, from {@code umedsam infer} + {@code umedsam evaluate} on
- * the test split) on three synthetic test cases rebuilt here exactly as the default dataset builds them.
+ * Each shipped base model ({@code models/NAME.npz}: {@code small-base} and its continuation
+ * {@code small-base-continued}) loads by file and scores what its card says ({@code models/NAME/test-scores.csv},
+ * from {@code umedsam infer} + {@code umedsam evaluate} on the test split) on three synthetic test cases rebuilt
+ * here exactly as the default dataset builds them.
  */
 class ShippedBaseModelTest {
     private static final Path MODELS = Path.of("../models");
     /** Per-case DSC may differ from the card by this much (thread count changes float sums slightly). */
     private static final double TOLERANCE = 0.005;
 
-    @Test
-    void theShippedBaseScoresWhatItsCardSays(@TempDir Path tmp) throws IOException {
-        Path weights = MODELS.resolve("small-base.npz");
+    @ParameterizedTest
+    @ValueSource(strings = {"small-base", "small-base-continued"})
+    void theShippedBaseScoresWhatItsCardSays(String name, @TempDir Path tmp) throws IOException {
+        Path weights = MODELS.resolve(name + ".npz");
         assumeTrue(Files.isRegularFile(weights), "no shipped model at " + weights.toAbsolutePath());
         Map<String, Double> card = new HashMap<>();
-        List<String> lines = Files.readAllLines(MODELS.resolve("small-base/test-scores.csv"));
+        List<String> lines = Files.readAllLines(MODELS.resolve(name + "/test-scores.csv"));
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
             card.put(f[0], Double.parseDouble(f[5]));
