@@ -1,8 +1,6 @@
 package org.umedsam.data;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.umedsam.io.LabelArray;
@@ -48,17 +46,15 @@ public final class NiftiPredictions {
      */
     static LabelArray volume(NiftiSource source, LabelArray segs, int[] shape, Path caseFile, Path segsFile)
             throws IOException {
-        ByteBuffer h = ByteBuffer.wrap(source.header()).order(ByteOrder.LITTLE_ENDIAN);
-        if (h.getInt(0) != 348) {
-            h.order(ByteOrder.BIG_ENDIAN);
+        int[] grid;
+        try {
+            grid = Nifti.grid(source.header(), caseFile + ": '" + NiftiSource.HEADER_KEY + "'");
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        int nx = h.getShort(42);
-        int ny = h.getShort(44);
-        int nz = h.getShort(46);
-        if (nx < 1 || ny < 1 || nz < 1) {
-            throw new IOException(caseFile + ": its NIfTI header claims a grid of " + nx + " x " + ny + " x " + nz
-                    + " voxels");
-        }
+        int nx = grid[0];
+        int ny = grid[1];
+        int nz = grid[2];
         int[] slices = source.slices();
         if (shape.length != 3 || shape[0] != slices.length || shape[1] != ny || shape[2] != nx) {
             throw new IOException(segsFile + ": 'segs' has shape " + Arrays.toString(shape) + "; " + caseFile

@@ -268,25 +268,17 @@ public final class Nifti {
      * @throws IllegalArgumentException when {@code reference} is not a 3D NIfTI-1 header or the labels do not fit it
      */
     public static void writeLabels(Path file, byte[] reference, LabelArray labels) throws IOException {
-        if (reference == null || reference.length != HEADER) {
-            throw new IllegalArgumentException(file + ": a reference NIfTI header has " + HEADER + " bytes, got "
-                    + (reference == null ? "none" : reference.length));
-        }
+        int[] grid = grid(reference, file + ": the reference");
         ByteBuffer h = ByteBuffer.wrap(reference.clone()).order(ByteOrder.LITTLE_ENDIAN);
         if (h.getInt(0) != HEADER) {
             h.order(ByteOrder.BIG_ENDIAN);
-            if (h.getInt(0) != HEADER) {
-                throw new IllegalArgumentException(file + ": the reference header is not NIfTI-1 (sizeof_hdr is not 348)");
-            }
         }
-        long n = 1;
-        int ndim = h.getShort(40);
-        for (int i = 1; i <= Math.min(Math.max(ndim, 0), 7); i++) {
-            n *= i <= 3 ? Math.max(h.getShort(40 + 2 * i), 1) : 1;
-        }
-        if (ndim < 1 || ndim > 7 || n != labels.length()) {
+        if ((long) grid[0] * grid[1] * grid[2] != labels.length()) {
             throw new IllegalArgumentException(file + ": " + labels.length() + " labels do not fit the reference grid of "
-                    + n + " voxels (dim[0] = " + ndim + ")");
+                    + Arrays.toString(grid) + " voxels (x, y, z)");
+        }
+        for (int i = 1; i <= 3; i++) {
+            h.putShort(40 + 2 * i, (short) grid[i - 1]); // a 2D reference's missing z becomes 1
         }
         boolean wide = labels.max() > 255;
         h.putShort(40, (short) 3);
@@ -328,6 +320,38 @@ public final class Nifti {
                 o.write(b.array());
             }
         });
+    }
+
+    /**
+     * The grid {@code {nx, ny, nz}} a 348-byte NIfTI-1 header claims (either byte order; dimensions past {@code dim[0]}
+     * are 1, as {@link #read} takes them).
+     *
+     * @throws IllegalArgumentException naming {@code source} when it is not such a header or claims no voxels
+     */
+    public static int[] grid(byte[] header, String source) {
+        if (header == null || header.length != HEADER) {
+            throw new IllegalArgumentException(source + ": a NIfTI-1 header has " + HEADER + " bytes, got "
+                    + (header == null ? "none" : header.length));
+        }
+        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        if (h.getInt(0) != HEADER) {
+            h.order(ByteOrder.BIG_ENDIAN);
+            if (h.getInt(0) != HEADER) {
+                throw new IllegalArgumentException(source + ": not a NIfTI-1 header (sizeof_hdr is not 348)");
+            }
+        }
+        int ndim = h.getShort(40);
+        if (ndim < 1 || ndim > 7) {
+            throw new IllegalArgumentException(source + ": NIfTI header with dim[0] = " + ndim);
+        }
+        int[] grid = {1, 1, 1};
+        for (int i = 1; i <= Math.min(ndim, 3); i++) {
+            grid[i - 1] = h.getShort(40 + 2 * i);
+            if (grid[i - 1] < 1) {
+                throw new IllegalArgumentException(source + ": its NIfTI header claims dim[" + i + "] = " + grid[i - 1]);
+            }
+        }
+        return grid;
     }
 
     private static float finiteOrZero(float f) {
