@@ -75,22 +75,10 @@ public record NiftiSource(byte[] header, int[] slices, int[] labelValues) {
             }
         }
         try {
-            return Optional.of(new NiftiSource(m.get(HEADER_KEY).toUint8Array(), ints(m.get(SLICES_KEY)),
-                    ints(m.get(LABELS_KEY))));
+            return Optional.of(new NiftiSource(m.get(HEADER_KEY).toUint8Array(), m.get(SLICES_KEY).toIntArray(),
+                    m.get(LABELS_KEY).toIntArray()));
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             throw new IOException(caseFile + ": unusable NIfTI source arrays: " + e.getMessage(), e);
         }
-    }
-
-    private static int[] ints(NpyArray a) {
-        long[] v = a.toLongArray();
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] < Integer.MIN_VALUE || v[i] > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("value " + v[i] + " out of range");
-            }
-            out[i] = (int) v[i];
-        }
-        return out;
     }
 }

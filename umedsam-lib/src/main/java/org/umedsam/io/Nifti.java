@@ -120,13 +120,11 @@ public final class Nifti {
         if (h.length < HEADER) {
             throw new IOException(source + ": truncated NIfTI header (" + h.length + " of 348 bytes)");
         }
-        ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != HEADER) {
-            b.order(ByteOrder.BIG_ENDIAN);
-            if (b.getInt(0) != HEADER) {
-                throw new IOException(source + ": not a NIfTI-1 file (sizeof_hdr is not 348 in either byte order)");
-            }
+        ByteOrder order = byteOrder(h);
+        if (order == null) {
+            throw new IOException(source + ": not a NIfTI-1 file (sizeof_hdr is not 348 in either byte order)");
         }
+        ByteBuffer b = ByteBuffer.wrap(h).order(order);
         String magic = new String(h, 344, 3, StandardCharsets.ISO_8859_1);
         if (!magic.equals("n+1")) {
             throw new IOException(source + ": NIfTI magic '" + magic.trim() + "' not supported (need single-file 'n+1')");
@@ -250,12 +248,7 @@ public final class Nifti {
         b.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
         b.position(HEADER + 4);
         b.asFloatBuffer().put(values);
-        AtomicFiles.write(file, tmp -> {
-            try (java.io.OutputStream raw = Files.newOutputStream(tmp);
-                 java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
-                o.write(b.array());
-            }
-        });
+        writeFile(file, b.array());
     }
 
     /**
@@ -269,10 +262,7 @@ public final class Nifti {
      */
     public static void writeLabels(Path file, byte[] reference, LabelArray labels) throws IOException {
         int[] grid = grid(reference, file + ": the reference");
-        ByteBuffer h = ByteBuffer.wrap(reference.clone()).order(ByteOrder.LITTLE_ENDIAN);
-        if (h.getInt(0) != HEADER) {
-            h.order(ByteOrder.BIG_ENDIAN);
-        }
+        ByteBuffer h = ByteBuffer.wrap(reference.clone()).order(byteOrder(reference)); // grid checked it
         if ((long) grid[0] * grid[1] * grid[2] != labels.length()) {
             throw new IllegalArgumentException(file + ": " + labels.length() + " labels do not fit the reference grid of "
                     + Arrays.toString(grid) + " voxels (x, y, z)");
@@ -314,12 +304,7 @@ public final class Nifti {
                 b.put((byte) labels.get(i));
             }
         }
-        AtomicFiles.write(file, tmp -> {
-            try (java.io.OutputStream raw = Files.newOutputStream(tmp);
-                 java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
-                o.write(b.array());
-            }
-        });
+        writeFile(file, b.array());
     }
 
     /**
@@ -333,13 +318,11 @@ public final class Nifti {
             throw new IllegalArgumentException(source + ": a NIfTI-1 header has " + HEADER + " bytes, got "
                     + (header == null ? "none" : header.length));
         }
-        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        if (h.getInt(0) != HEADER) {
-            h.order(ByteOrder.BIG_ENDIAN);
-            if (h.getInt(0) != HEADER) {
-                throw new IllegalArgumentException(source + ": not a NIfTI-1 header (sizeof_hdr is not 348)");
-            }
+        ByteOrder order = byteOrder(header);
+        if (order == null) {
+            throw new IllegalArgumentException(source + ": not a NIfTI-1 header (sizeof_hdr is not 348)");
         }
+        ByteBuffer h = ByteBuffer.wrap(header).order(order);
         int ndim = h.getShort(40);
         if (ndim < 1 || ndim > 7) {
             throw new IllegalArgumentException(source + ": NIfTI header with dim[0] = " + ndim);
@@ -352,6 +335,26 @@ public final class Nifti {
             }
         }
         return grid;
+    }
+
+    /** The byte order in which {@code header} (at least 4 bytes) says sizeof_hdr = 348; null when in neither. */
+    private static ByteOrder byteOrder(byte[] header) {
+        for (ByteOrder o : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            if (ByteBuffer.wrap(header).order(o).getInt(0) == HEADER) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** Writes a whole NIfTI file's bytes, gzipped when the name ends in {@code .gz}, atomically. */
+    private static void writeFile(Path file, byte[] bytes) throws IOException {
+        AtomicFiles.write(file, tmp -> {
+            try (java.io.OutputStream raw = Files.newOutputStream(tmp);
+                 java.io.OutputStream o = file.toString().endsWith(".gz") ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw) {
+                o.write(bytes);
+            }
+        });
     }
 
     private static float finiteOrZero(float f) {
