@@ -142,8 +142,10 @@ public final class AblationStudy {
 
     /**
      * Scores the profile's base model, before any fine-tuning, on the same test cases as the runs, into
-     * {@code <runs>/<profile>/}{@value RunFiles#BASE_MODEL_DIR} (reused when there): the reference that says what
-     * fine-tuning moved. Its encoder is the runs' frozen one, so its embeddings come from the shared cache.
+     * {@code <runs>/<profile>/}{@value RunFiles#BASE_MODEL_DIR}: the reference that says what fine-tuning moved. Its
+     * encoder is the runs' frozen one, so its embeddings come from the shared cache. Scores already there are reused
+     * only when their {@link ScoredBaseModel} record names the same model with the same weights; otherwise (a folder
+     * from another base model, or one written before the record was kept) the model is scored again.
      *
      * @return the folder, or null when the profile has no base model (a warm start or random initialisation)
      */
@@ -152,9 +154,16 @@ public final class AblationStudy {
             return null;
         }
         Path dir = runsDir.resolve(RunFiles.BASE_MODEL_DIR);
-        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES))) {
+        ScoredBaseModel model = ScoredBaseModel.of(settings.baseModel());
+        java.util.Optional<ScoredBaseModel> scored = ScoredBaseModel.read(dir);
+        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES)) && scored.equals(java.util.Optional.of(model))) {
             log.println("reusing the base model's scores in " + dir);
             return dir;
+        }
+        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES))) {
+            log.println("scoring the base model " + settings.baseModel() + " again: " + dir + " holds "
+                    + scored.map(r -> "the scores of " + r.model() + " (SHA-256 " + r.sha256().substring(0, 12) + ")")
+                            .orElse("scores without a record of their model"));
         }
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
@@ -162,6 +171,7 @@ public final class AblationStudy {
         double dsc = new TestSetEvaluation(ScoreConfig.defaults(), log, embeddings).evaluate(base, testFiles(), dir, 0);
         log.printf(Locale.ROOT, "base model %s before fine-tuning: test mean DSC %.4f (evaluated in %.1f s)%n",
                 settings.baseModel(), dsc, (System.nanoTime() - t0) / 1e9);
+        model.write(dir);
         return dir;
     }
 

@@ -21,6 +21,8 @@ import org.umedsam.io.Checkout;
 public final class ShippedModels {
     /** The pre-trained {@code small} preset base model (see {@code models/README.md}). */
     public static final String SMALL_BASE = "small-base";
+    /** {@link #SMALL_BASE} trained 3000 steps more, the base model the ablation profiles fine-tune. */
+    public static final String SMALL_BASE_CONTINUED = "small-base-continued";
     /** System property naming the models folder. */
     public static final String PROPERTY = "umedsam.models";
     /** Environment variable naming the models folder. */

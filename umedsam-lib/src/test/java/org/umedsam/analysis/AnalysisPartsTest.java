@@ -128,10 +128,11 @@ class AnalysisPartsTest {
     @Test
     void aFromSuffixFineTunesAnotherBaseModelInItsOwnRuns() {
         AblationSettings full = AblationSettings.full();
-        AblationSettings other = AblationSettings.named("full-from-small-base-continued");
-        assertThat(other.profile()).isEqualTo("full-from-small-base-continued");
-        assertThat(other.baseModel()).isEqualTo("small-base-continued");
-        assertThat(other.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "full-from-small-base-continued"));
+        assertThat(full.baseModel()).isEqualTo("small-base-continued");
+        AblationSettings other = AblationSettings.named("full-from-small-base");
+        assertThat(other.profile()).isEqualTo("full-from-small-base");
+        assertThat(other.baseModel()).isEqualTo("small-base");
+        assertThat(other.runsDir(Path.of("runs"))).isEqualTo(Path.of("runs", "full-from-small-base"));
         // everything else is the profile's
         assertThat(other.fromBaseModel(full.baseModel())).isEqualTo(full);
         assertThat(other.fromBaseModel("mine").profile()).isEqualTo("full-from-mine");
@@ -144,10 +145,10 @@ class AnalysisPartsTest {
         assertThat(full.fromBaseModel(AblationSettings.BASE_MODEL)).isSameAs(full);
         assertThat(AblationSettings.named("quick-all-from-my-model").trainable()).isEqualTo(ParameterGroup.ALL);
         assertThat(AblationSettings.named("quick-all-from-my-model").baseModel()).isEqualTo("my-model");
-        assertThat(AblationSettings.longerProfile("full-from-small-base-continued")).contains("long-from-small-base-continued");
+        assertThat(AblationSettings.longerProfile("full-from-small-base")).contains("long-from-small-base");
         assertThat(AblationSettings.longerProfile("quick-from-x")).isEmpty();
         assertThatThrownBy(() -> AblationSettings.named("full-from-../weights")).hasMessageContaining("not a shipped model");
-        assertThatThrownBy(() -> AblationSettings.named("huge-from-small-base")).hasMessageContaining("unknown profile");
+        assertThatThrownBy(() -> AblationSettings.named("huge-from-small-base-continued")).hasMessageContaining("unknown profile");
     }
 
     /** A 3-slice volume: slice 1 holds label 2 (large) and label 1 (small); slice 2 holds a little of label 1. */
