@@ -79,6 +79,11 @@ import org.umedsam.optim.ReduceLrOnPlateau;
  *                            (empty: random): an upstream {@code .pth} state dict such as
  *                            {@code lite_medsam.pth}, a umedsam model file, or a run's {@code .ckpt};
  *                            see {@link InitialWeights}
+ * @param batchNormCalibrationImages at each epoch's end, before the validation pass and the checkpoint, recompute
+ *                            every BatchNorm's running statistics from this many training images
+ *                            ({@link BatchNormCalibration}; 0, the default: keep the moving average training leaves,
+ *                            as PyTorch does). Only with {@code trainable} {@code ALL}: a frozen encoder's statistics
+ *                            never move
  */
 public record TrainConfig(
         String name,
@@ -115,7 +120,8 @@ public record TrainConfig(
         String lrSchedule,
         int warmupSteps,
         double sigmaLearningRate,
-        String initialWeights) {
+        String initialWeights,
+        int batchNormCalibrationImages) {
 
     /** Default {@link #sigmaLearningRate()}; see there for why. */
     public static final double DEFAULT_SIGMA_LEARNING_RATE = 2e-2;
@@ -159,6 +165,9 @@ public record TrainConfig(
         require(sigmaLearningRate > 0 && Double.isFinite(sigmaLearningRate),
                 "sigmaLearningRate must be positive and finite, got " + sigmaLearningRate);
         initialWeights = initialWeights == null ? "" : initialWeights;
+        require(batchNormCalibrationImages >= 0, "batchNormCalibrationImages must be >= 0, got " + batchNormCalibrationImages);
+        require(batchNormCalibrationImages == 0 || trainable == ParameterGroup.ALL, "batchNormCalibrationImages needs "
+                + "trainable ALL: with a frozen image encoder the BatchNorm statistics never change");
     }
 
     private static void require(boolean ok, String message) {
@@ -171,7 +180,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("full", "small", 2024, 10, 2, 0, List.of("dice", "bce", "iou", "sd"), "uncertainty",
                 "paper", List.of(), false, ParameterGroup.ALL, 5e-5, 0.9, 0.999, 1e-8, 0.01, true, 0.05, false,
-                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 0, 1, 5, false, "plateau", 0, DEFAULT_SIGMA_LEARNING_RATE, "");
+                0.9, 5, 1e-4, 0, 0.0, 0.1, 0, 0, 1, 5, false, "plateau", 0, DEFAULT_SIGMA_LEARNING_RATE, "", 0);
     }
 
     public AdamW.Config adamW() {

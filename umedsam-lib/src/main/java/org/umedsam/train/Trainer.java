@@ -27,7 +27,8 @@ import org.umedsam.optim.SharpnessAwareMinimizer;
 /**
  * The training loop: per step a {@link Batch}, the {@link Objective}'s loss and gradients, AdamW
  * (optionally under SAM) over the trained group plus the loss' log-sigmas ({@value Objective#LOG_SIGMA},
- * [M] float64); per epoch a {@link Validation} pass, ReduceLROnPlateau on the epoch's mean training loss
+ * [M] float64); per epoch optionally a {@link BatchNormCalibration}, a {@link Validation} pass, ReduceLROnPlateau on
+ * the epoch's mean training loss
  * (or the cosine schedule) and a checkpoint ({@link Checkpointer}); every step a row of the
  * {@link RunRecord}. The side concerns live in those classes; this one only orders them.
  *
@@ -91,6 +92,8 @@ public final class Trainer {
     private final Set<String> modelWrt;
     private final Objective objective;
     private final Validation validation;
+    /** Recomputes the BatchNorm statistics at epoch ends; null when the configuration asks for none. */
+    private final BatchNormCalibration calibration;
     private final Checkpointer checkpointer;
     private final Map<Long, TargetMaps> trainMaps = new HashMap<>();
     private RunRecord record;
@@ -137,6 +140,8 @@ public final class Trainer {
             throw new NonFiniteLossException(step + 1, epoch, term, value);
         });
         this.validation = new Validation(validation, objective, config.batchSize());
+        this.calibration = config.batchNormCalibrationImages() == 0 ? null : new BatchNormCalibration(train,
+                config.batchNormCalibrationImages(), config.batchSize(), config.boxesPerImage());
         this.checkpointer = new Checkpointer(folder, model, logSigma, loss.logSigmaCount(), adamW, plateau,
                 config.toJson());
     }
@@ -288,6 +293,11 @@ public final class Trainer {
      */
     private double endEpoch(boolean cosine) throws IOException {
         double trainLoss = epochLossSum / stepInEpoch;
+        if (calibration != null) {
+            BatchNormCalibration.Result c = calibration.run(model);
+            options.log().printf(java.util.Locale.ROOT, "epoch %d: BatchNorm statistics of %d layers recomputed from %d "
+                    + "training images in %.1f s%n", epoch, c.layers(), c.images(), c.seconds());
+        }
         Validation.Score val = validation.run(logSigmas());
         double lrAfter = cosine ? adamW.learningRate() : plateau.step(trainLoss, adamW);
         record.addEpoch(epoch, trainLoss, val.loss(), val.dsc(), lrAfter, epochSeconds);
