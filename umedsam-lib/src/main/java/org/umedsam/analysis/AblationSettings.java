@@ -97,6 +97,15 @@ public record AblationSettings(String profile, List<String> configurations, List
                                int points2d, int directionPairs, double span, double sharpnessRho, int sharpnessDirections,
                                int ascentSteps, int sharpnessBatch, int examplesPerModality, int warmStartSteps,
                                double warmStartLearningRate, String baseModel) {
+    /**
+     * Training images each run of a profile that trains every parameter ({@code -all}) recomputes its BatchNorm
+     * statistics from at each epoch's end ({@code TrainConfig.batchNormCalibrationImages}): at batch 2 the moving
+     * average describes the last twenty or so images, which swung a pre-trained model's validation DSC by several
+     * points between epochs ({@code models/README.md}). A training-mode forward pass per image and epoch: 256 images
+     * took 136 s on the small preset with another training run on the same 2 cores.
+     */
+    public static final int CALIBRATION_IMAGES = 64;
+
     /** The paper's ablation, simplest first. */
     public static final List<String> CONFIGURATIONS = List.of("baseline", "only-sd", "no-sam", "full");
 
