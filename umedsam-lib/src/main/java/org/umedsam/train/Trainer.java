@@ -141,7 +141,7 @@ public final class Trainer {
         });
         this.validation = new Validation(validation, objective, config.batchSize());
         this.calibration = config.batchNormCalibrationImages() == 0 ? null : new BatchNormCalibration(train,
-                config.batchNormCalibrationImages(), config.batchSize(), config.boxesPerImage());
+                config.batchNormCalibrationImages(), BatchNormCalibration.DEFAULT_BATCH_IMAGES, config.boxesPerImage());
         this.checkpointer = new Checkpointer(folder, model, logSigma, loss.logSigmaCount(), adamW, plateau,
                 config.toJson());
     }

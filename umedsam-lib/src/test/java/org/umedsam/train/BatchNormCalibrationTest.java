@@ -108,7 +108,8 @@ class BatchNormCalibrationTest {
                 LiteMedSamModelTest.data(2, 2), runs.resolve("a"), Trainer.Options.quiet());
         Map<String, float[]> trained = runningStatistics(straight);
         // the statistics the run ends with are a calibration of its final weights, not a moving average
-        new BatchNormCalibration(LiteMedSamModelTest.data(6, 1), 4, 2, 1).run(new LiteMedSamModel(straight, false));
+        new BatchNormCalibration(LiteMedSamModelTest.data(6, 1), 4, BatchNormCalibration.DEFAULT_BATCH_IMAGES, 1)
+                .run(new LiteMedSamModel(straight, false));
         Map<String, float[]> recalibrated = runningStatistics(straight);
         for (String k : trained.keySet()) {
             assertThat(recalibrated.get(k)).as(k).isEqualTo(trained.get(k));
