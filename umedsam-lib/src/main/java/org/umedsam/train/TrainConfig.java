@@ -79,11 +79,12 @@ import org.umedsam.optim.ReduceLrOnPlateau;
  *                            (empty: random): an upstream {@code .pth} state dict such as
  *                            {@code lite_medsam.pth}, a umedsam model file, or a run's {@code .ckpt};
  *                            see {@link InitialWeights}
- * @param batchNormCalibrationImages at each epoch's end, before the validation pass and the checkpoint, recompute
- *                            every BatchNorm's running statistics from this many training images
- *                            ({@link BatchNormCalibration}; 0, the default: keep the moving average training leaves,
- *                            as PyTorch does). Only with {@code trainable} {@code ALL}: a frozen encoder's statistics
- *                            never move
+ * @param batchNormCalibrationImages recompute every BatchNorm's running statistics from this many training images
+ *                            ({@link BatchNormCalibration}) at each epoch's end before the validation pass and the
+ *                            checkpoint, or, without a validation split, at the run's end only (before its last
+ *                            checkpoint: an earlier {@code best.ckpt} keeps the moving average). 0, the default: keep
+ *                            the moving average training leaves, as PyTorch does. Only with {@code trainable}
+ *                            {@code ALL}: a frozen encoder's statistics never move
  */
 public record TrainConfig(
         String name,

@@ -232,7 +232,7 @@ public final class Trainer {
                 boolean last = step == total;
                 boolean saved = true;
                 if (stepInEpoch == stepsInEpoch(epoch) || last) {
-                    double trainLoss = endEpoch(cosine);
+                    double trainLoss = endEpoch(cosine, last);
                     if (Double.isNaN(firstEpochLoss)) {
                         firstEpochLoss = trainLoss;
                     }
@@ -291,9 +291,10 @@ public final class Trainer {
      * Closes the epoch: validation, the learning-rate schedule, the epoch's record and a checkpoint (the best
      * when it scores best: validation DSC, else minus the training loss); returns the epoch's mean training loss.
      */
-    private double endEpoch(boolean cosine) throws IOException {
+    private double endEpoch(boolean cosine, boolean lastOfRun) throws IOException {
         double trainLoss = epochLossSum / stepInEpoch;
-        if (calibration != null) {
+        // the running statistics matter only where a model is evaluated: each validation pass, else the run's end
+        if (calibration != null && (validation.hasItems() || lastOfRun)) {
             BatchNormCalibration.Result c = calibration.run(model);
             options.log().printf(java.util.Locale.ROOT, "epoch %d: BatchNorm statistics of %d layers recomputed from %d "
                     + "training images in %.1f s%n", epoch, c.layers(), c.images(), c.seconds());

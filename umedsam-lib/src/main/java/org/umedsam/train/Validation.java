@@ -39,6 +39,11 @@ public final class Validation {
         this.batchSize = batchSize;
     }
 
+    /** Whether there are validation items to score. */
+    public boolean hasItems() {
+        return source != null && source.epochSize(0) > 0;
+    }
+
     /** The score at the current weights and {@code logSigmas}; {@link Score#NONE} without validation items. */
     public Score run(double[] logSigmas) {
         if (source == null || source.epochSize(0) == 0) {

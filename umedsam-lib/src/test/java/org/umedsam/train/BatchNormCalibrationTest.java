@@ -128,4 +128,22 @@ class BatchNormCalibrationTest {
             assertThat(resumed.stateDict().get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
         }
     }
+
+    @Test
+    void withoutValidationOnlyTheRunsEndIsRecalibrated(@TempDir Path runs) throws Exception {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("name", "end", "epochs", 2, "batchSize", 2,
+                "learningRate", 2e-3, "sam", false, "seed", 7, "trainable", "ALL", "batchNormCalibrationImages", 4,
+                "validationFraction", 0.0));
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        LiteMedSam m = LiteMedSam.create(LiteMedSamModelTest.tiny(), 5L);
+        Trainer.start(c, new LiteMedSamModel(m, false), LiteMedSamModelTest.data(6, 1), null, runs,
+                new Trainer.Options(false, 0, new java.io.PrintStream(log, true)));
+        assertThat(log.toString()).containsOnlyOnce("BatchNorm statistics").contains("epoch 1: BatchNorm statistics");
+        Map<String, float[]> trained = runningStatistics(m);
+        new BatchNormCalibration(LiteMedSamModelTest.data(6, 1), 4, BatchNormCalibration.DEFAULT_BATCH_IMAGES, 1)
+                .run(new LiteMedSamModel(m, false));
+        for (Map.Entry<String, float[]> e : runningStatistics(m).entrySet()) {
+            assertThat(e.getValue()).as(e.getKey()).isEqualTo(trained.get(e.getKey()));
+        }
+    }
 }
