@@ -27,8 +27,8 @@ import org.umedsam.optim.SharpnessAwareMinimizer;
 /**
  * The training loop: per step a {@link Batch}, the {@link Objective}'s loss and gradients, AdamW
  * (optionally under SAM) over the trained group plus the loss' log-sigmas ({@value Objective#LOG_SIGMA},
- * [M] float64); per epoch optionally a {@link BatchNormCalibration}, a {@link Validation} pass, ReduceLROnPlateau on
- * the epoch's mean training loss
+ * [M] float64); per epoch a {@link Validation} pass (after a {@link BatchNormCalibration} when configured, which
+ * without validation items runs at the run's end only), ReduceLROnPlateau on the epoch's mean training loss
  * (or the cosine schedule) and a checkpoint ({@link Checkpointer}); every step a row of the
  * {@link RunRecord}. The side concerns live in those classes; this one only orders them.
  *
@@ -288,7 +288,7 @@ public final class Trainer {
     }
 
     /**
-     * Closes the epoch: validation, the learning-rate schedule, the epoch's record and a checkpoint (the best
+     * Closes the epoch: BatchNorm calibration when configured, validation, the learning-rate schedule, the epoch's record and a checkpoint (the best
      * when it scores best: validation DSC, else minus the training loss); returns the epoch's mean training loss.
      */
     private double endEpoch(boolean cosine, boolean lastOfRun) throws IOException {
