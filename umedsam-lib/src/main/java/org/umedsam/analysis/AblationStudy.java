@@ -353,7 +353,7 @@ public final class AblationStudy {
 
     /**
      * The configuration file with this study's run name, seed, preset and training length; a profile training every
-     * parameter also recalibrates the BatchNorm statistics at the run's end ({@link
+     * parameter also recalibrates the BatchNorm statistics before validation passes and at the run's end ({@link
      * AblationSettings#CALIBRATION_IMAGES}), so its test scores do not depend on which images its last batches held.
      */
     public TrainConfig trainConfig(String configuration, long seed) throws IOException {
