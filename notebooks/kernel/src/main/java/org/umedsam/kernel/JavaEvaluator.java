@@ -75,10 +75,14 @@ public final class JavaEvaluator implements AutoCloseable {
      * @throws Exception the snippet's own exception, or an {@link EvaluationException}
      */
     public synchronized Result eval(String code) throws Exception {
+        control.cellStarted();
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
         Result result = Result.NONE;
         String remaining = code;
         while (!remaining.isBlank()) {
+            if (control.cellStopped()) {
+                throw new EvaluationException("interrupted: the cell was stopped before '" + firstLine(remaining) + "'");
+            }
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
             SourceCodeAnalysis.Completeness completeness = info.completeness();
             if (completeness == SourceCodeAnalysis.Completeness.EMPTY) {
@@ -261,9 +265,17 @@ public final class JavaEvaluator implements AutoCloseable {
         return newline < 0 ? stripped : stripped.substring(0, newline) + " ...";
     }
 
-    /** Stops the snippet running now, if any (callable from another thread while {@link #eval} runs). */
+    /**
+     * Stops the cell {@link #eval} runs now, if any (callable from another thread): the snippet running, and the
+     * cell's later snippets.
+     */
     public void interrupt() {
-        control.stop();
+        control.stopCell();
+    }
+
+    /** Whether one of the cell's snippets is running now (not being analysed or compiled). */
+    boolean runningSnippet() {
+        return control.running();
     }
 
     /** JShell's completion suggestions at {@code cursor}; {@code anchor[0]} receives where the replacement starts. */

@@ -35,6 +35,8 @@ public class ValueKeepingExecutionControl extends LocalExecutionControl {
     private volatile Throwable lastThrowable;
     private volatile boolean running;
     private volatile boolean stopRequested;
+    /** Set by {@link #stopCell()} until {@link #cellStarted()}: no further snippet of the cell may run. */
+    private volatile boolean cellStop;
 
     /** A cell's snippet method and the control that keeps its outcome. */
     private record Cell(ValueKeepingExecutionControl control, Method doit) {
@@ -71,6 +73,12 @@ public class ValueKeepingExecutionControl extends LocalExecutionControl {
         lastValue = null;
         lastThrowable = null;
         stopRequested = false;
+        if (cellStop) {
+            // the interrupt came while this snippet compiled, with nothing running to stop
+            stopRequested = true;
+            lastThrowable = new InterruptedException("the cell was stopped before this snippet ran");
+            throw new InvocationTargetException(lastThrowable);
+        }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         // the cell's thread, started by the engine from this one, inherits both
@@ -119,6 +127,30 @@ public class ValueKeepingExecutionControl extends LocalExecutionControl {
                 throw new IllegalStateException("could not stop the cell: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** A new cell begins: an interrupt of the cell before it no longer counts. */
+    public void cellStarted() {
+        cellStop = false;
+    }
+
+    /**
+     * Stops the cell: the snippet running now ({@link #stop()}), and any later snippet of the same cell before it
+     * runs, so that an interrupt that comes between two snippets (while JShell compiles the next) is not lost.
+     */
+    public void stopCell() {
+        cellStop = true;
+        stop();
+    }
+
+    /** Whether {@link #stopCell()} was called since the cell started. */
+    public boolean cellStopped() {
+        return cellStop;
+    }
+
+    /** Whether a snippet is running now. */
+    boolean running() {
+        return running;
     }
 
     /** True if the last snippet ended because {@link #stop()} was called. */

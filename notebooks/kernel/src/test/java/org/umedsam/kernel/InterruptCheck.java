@@ -10,6 +10,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class InterruptCheck {
 
+    /**
+     * System property the cell's loop sets on its first turn (the shell runs cells in this JVM): a stop asked for
+     * between two snippets of a cell, while the next one compiles, finds nothing running and is lost.
+     */
+    private static final String SPINNING = "umedsam.test.spinning";
+
     private InterruptCheck() {
     }
 
@@ -18,14 +24,21 @@ final class InterruptCheck {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread cell = new Thread(() -> {
             try {
-                shell.eval("long spins = 0;\nwhile (true) { spins++; }");
+                shell.eval("long spins = 0;\nwhile (true) { if (spins++ == 0) { System.setProperty(\"" + SPINNING
+                        + "\", \"yes\"); } }");
             } catch (Throwable t) {
                 failure.set(t);
             }
         });
         cell.setDaemon(true); // a cell that cannot be stopped must not keep this JVM alive
         cell.start();
-        Thread.sleep(500);
+        // interrupt the loop, not the compilation before it: on a loaded machine compiling the cell's snippets took
+        // longer than the fixed 500 ms wait this had, and the interrupt found no loop and no variable yet
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.getProperty(SPINNING) == null && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200);
         shell.interrupt();
         cell.join(20_000);
         String problem = cell.isAlive() ? "the spinning cell was still running 20 s after the interrupt"
