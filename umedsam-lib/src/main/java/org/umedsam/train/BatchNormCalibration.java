@@ -26,9 +26,8 @@ import org.umedsam.model.ModelOutput;
  * normalising with its batch's statistics, as in training). The batch matters beyond the first BatchNorm: each
  * layer's statistics are those of inputs that the layers before normalised with their batch's statistics, which at
  * 2 images are far noisier than the running statistics inference uses. On {@code small-base-continued}'s two last
- * checkpoints, 256 images in passes of 2 lowered the validation DSC (74.6 to 71.0 % and 71.0 to 71.8 %), in passes of
- * 8 raised it (to 75.9 and 75.6 %): hence {@link #DEFAULT_BATCH_IMAGES}. Per channel, over all {@code n} calibration
- * elements
+ * checkpoints (74.6 and 71.0 % validation DSC as trained), 256 images in passes of 2 gave 71.0 and 71.8 %, in passes
+ * of 8 75.9 and 75.6 %: hence {@link #DEFAULT_BATCH_IMAGES}. Per channel, over all {@code n} calibration elements
  * (pooled over batches, weighted by their element counts {@code n_b}):
  * <pre>
  *   mean = sum_b n_b mean_b / n
@@ -51,7 +50,7 @@ public final class BatchNormCalibration {
 
     /**
      * Images per calibration pass unless told otherwise: 8 (see above). A training-mode pass keeps its activations
-     * until it is dropped, so the pass costs about four times the memory of a batch-2 training step's forward pass.
+     * until it is dropped, four times as many as a batch-2 training step's forward pass.
      */
     public static final int DEFAULT_BATCH_IMAGES = 8;
 
