@@ -3,11 +3,9 @@ package org.umedsam.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.data.Case;
 import org.umedsam.io.LabelArray;
 import org.umedsam.report.QualitativeExample;
@@ -125,20 +123,6 @@ class AnalysisPartsTest {
         assertThat(AblationSettings.named("SMOKE-ALL").trainable()).isEqualTo(ParameterGroup.ALL);
         assertThat(all.trainingEveryParameter()).isSameAs(all);
         assertThatThrownBy(() -> AblationSettings.named("huge-all")).hasMessageContaining("-all");
-    }
-
-    @Test
-    void onlyProfilesTrainingEveryParameterRecalibrateBatchNorm(@TempDir Path dir) throws Exception {
-        Path configs = Files.createDirectories(dir.resolve("configs"));
-        Files.writeString(configs.resolve("full.json"), "{}");
-        for (AblationSettings s : List.of(AblationSettings.full(), AblationSettings.named("full-all"))) {
-            org.umedsam.train.TrainConfig c = new AblationStudy(s, dir.resolve("data"), configs, dir.resolve("runs"),
-                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).trainConfig("full", 0);
-            assertThat(c.trainable()).isEqualTo(s.trainable());
-            // a frozen encoder's statistics never move; a trained one's are recomputed, not left to its last batches
-            assertThat(c.batchNormCalibrationImages())
-                    .isEqualTo(s.trainable() == ParameterGroup.ALL ? AblationSettings.CALIBRATION_IMAGES : 0);
-        }
     }
 
     @Test
