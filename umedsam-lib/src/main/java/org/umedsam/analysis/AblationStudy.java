@@ -156,11 +156,12 @@ public final class AblationStudy {
         Path dir = runsDir.resolve(RunFiles.BASE_MODEL_DIR);
         ScoredBaseModel model = ScoredBaseModel.of(settings.baseModel());
         java.util.Optional<ScoredBaseModel> scored = ScoredBaseModel.read(dir);
-        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES)) && scored.equals(java.util.Optional.of(model))) {
+        boolean hasScores = Files.isRegularFile(dir.resolve(RunFiles.SCORES));
+        if (hasScores && scored.equals(java.util.Optional.of(model))) {
             log.println("reusing the base model's scores in " + dir);
             return dir;
         }
-        if (Files.isRegularFile(dir.resolve(RunFiles.SCORES))) {
+        if (hasScores) {
             log.println("scoring the base model " + settings.baseModel() + " again: " + dir + " holds "
                     + scored.map(r -> "the scores of " + r.model() + " (SHA-256 " + r.sha256().substring(0, 12) + ")")
                             .orElse("scores without a record of their model"));

@@ -49,7 +49,7 @@ public record Batch(INDArray images, INDArray boxes, TargetMaps[] maps) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one example");
         }
-        return stack(examples.size(), 1, examples::get, k -> -1, null);
+        return stack(examples.size(), 1, examples::get, k -> -1, null, true);
     }
 
     /**
@@ -64,11 +64,30 @@ public record Batch(INDArray images, INDArray boxes, TargetMaps[] maps) {
                     + perImage + " boxes per image");
         }
         return stack(count, perImage, k -> source.example(epoch, from + k), k -> source.cacheKey(epoch, from + k),
-                cache);
+                cache, true);
     }
 
+    /**
+     * The model's inputs for a pass that needs no loss targets (BatchNorm calibration).
+     *
+     * @param images [B, 3, H, W]
+     * @param boxes  [B, 4], one box per image
+     */
+    public record Inputs(INDArray images, INDArray boxes) {
+    }
+
+    /**
+     * Images {@code fromImage .. fromImage + count - 1} of {@code source} in {@code epoch}, each with the first of its
+     * {@code perImage} boxes, without the target maps (two distance transforms per box) a loss would need.
+     */
+    public static Inputs firstBoxes(TrainingSource source, int epoch, int fromImage, int count, int perImage) {
+        Batch b = stack(count, 1, k -> source.example(epoch, (fromImage + k) * perImage), k -> -1, null, false);
+        return new Inputs(b.images(), b.boxes());
+    }
+
+    /** {@code targets} false leaves {@code maps} null, for {@link #firstBoxes} only (the batch never leaves). */
     private static Batch stack(int count, int perImage, IntFunction<TrainingExample> item, IntToLongFunction key,
-                               Map<Long, TargetMaps> cache) {
+                               Map<Long, TargetMaps> cache, boolean targets) {
         TrainingExample first = null;
         float[] images = null;
         float[] boxes = new float[count * 4];
@@ -92,6 +111,9 @@ public record Batch(INDArray images, INDArray boxes, TargetMaps[] maps) {
                         + perImage + " boxes of its group (boxesPerImage " + perImage + ") but does not");
             }
             System.arraycopy(ex.box(), 0, boxes, k * 4, 4);
+            if (!targets) {
+                continue;
+            }
             if (cache != null && cacheKey >= 0) {
                 maps[k] = cache.computeIfAbsent(cacheKey, i -> TargetMaps.of(ex.mask(), ex.height(), ex.width()));
             } else {

@@ -1,7 +1,6 @@
 package org.umedsam.train;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,11 +80,10 @@ public final class BatchNormCalibration {
         long t0 = System.nanoTime();
         int n = Math.min(images, source.epochSize(0) / boxesPerImage);
         Map<String, Pooled> pooled = new LinkedHashMap<>();
-        Map<Long, org.umedsam.loss.TargetMaps> maps = new HashMap<>();
         for (int from = 0; from < n; from += batchImages) {
             int count = Math.min(batchImages, n - from);
-            Batch b = Batch.load(source, 0, from * boxesPerImage, count * boxesPerImage, boxesPerImage, maps);
-            maps.clear(); // each item is seen once
+            // the statistics are the image encoder's: one box per image is enough for the pass
+            Batch.Inputs b = Batch.firstBoxes(source, 0, from, count, boxesPerImage);
             Engine.Pass pass = model.forward(b.images(), b.boxes(), true);
             for (ModelOutput.BatchNormStatistics st : pass.output().batchNormStatistics()) {
                 pooled.computeIfAbsent(st.prefix(), p -> new Pooled()).add(st);

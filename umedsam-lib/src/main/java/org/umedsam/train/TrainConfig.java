@@ -166,7 +166,8 @@ public record TrainConfig(
         require(sigmaLearningRate > 0 && Double.isFinite(sigmaLearningRate),
                 "sigmaLearningRate must be positive and finite, got " + sigmaLearningRate);
         initialWeights = initialWeights == null ? "" : initialWeights;
-        require(batchNormCalibrationImages >= 0, "batchNormCalibrationImages must be >= 0, got " + batchNormCalibrationImages);
+        require(batchNormCalibrationImages >= 0, "batchNormCalibrationImages must be >= 0, got "
+                + batchNormCalibrationImages);
         require(batchNormCalibrationImages == 0 || trainable == ParameterGroup.ALL, "batchNormCalibrationImages needs "
                 + "trainable ALL: with a frozen image encoder the BatchNorm statistics never change");
     }

@@ -46,7 +46,7 @@ public final class Validation {
 
     /** The score at the current weights and {@code logSigmas}; {@link Score#NONE} without validation items. */
     public Score run(double[] logSigmas) {
-        if (source == null || source.epochSize(0) == 0) {
+        if (!hasItems()) {
             return Score.NONE;
         }
         double lossSum = 0;

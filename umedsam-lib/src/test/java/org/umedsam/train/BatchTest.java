@@ -78,4 +78,16 @@ class BatchTest {
         assertThatThrownBy(() -> new Batch(b.images(), b.boxes(), new TargetMaps[2]))
                 .hasMessageContaining("B K targets");
     }
+
+    @Test
+    void firstBoxesAreEachImagesFirstItemWithoutTargets() {
+        TrainingSource s = grouped(3, 2, false);
+        Batch.Inputs in = Batch.firstBoxes(s, 0, 1, 2, 2);
+        Batch full = Batch.load(s, 0, 2, 4, 2, new HashMap<>());
+        assertThat(in.images().shape()).containsExactly(2, 3, 8, 8);
+        assertThat(in.images()).isEqualTo(full.images()); // groups 1 and 2, as the full batch of their items
+        assertThat(in.boxes().shape()).containsExactly(2, 4);
+        assertThat(in.boxes().getFloat(0, 0)).isEqualTo(2f); // item 2, the first of group 1
+        assertThat(in.boxes().getFloat(1, 0)).isEqualTo(4f); // item 4, the first of group 2
+    }
 }
