@@ -51,7 +51,10 @@ public final class AblationStudy {
     static final long EMBEDDING_FILES_BYTES = 4L << 30;
     /**
      * The profiles train only the mask decoder: every run of a study shares the base model's embeddings, in memory
-     * and as files, so each notebook's kernel and a resumed study find the ones embedded before.
+     * and as files, so each notebook's kernel and a resumed study find the ones embedded before. A profile that
+     * trains every parameter ({@code -all}) keeps none: each run ends with its own encoder, so no embedding is ever
+     * asked for twice, and kept ones only held the heap (the base model's test embeddings took a quarter of it for
+     * the whole study, which then ran out of memory in its third run, 2026-12-07) and disk.
      */
     private final EmbeddingCache embeddings;
     /**
@@ -76,8 +79,18 @@ public final class AblationStudy {
         this.runsRoot = runsRoot;
         this.log = log;
         Path files = runsDir.resolve(EMBEDDINGS_DIR);
-        this.embeddings = new EmbeddingCache(Runtime.getRuntime().maxMemory() / 4, files, EMBEDDING_FILES_BYTES);
-        this.trainingEmbeddings = new EmbeddingCache(Runtime.getRuntime().maxMemory() / 8, files, EMBEDDING_FILES_BYTES);
+        boolean shared = settings.trainable() != ParameterGroup.ALL;
+        this.embeddings = shared
+                ? new EmbeddingCache(Runtime.getRuntime().maxMemory() / 4, files, EMBEDDING_FILES_BYTES)
+                : new EmbeddingCache(0);
+        this.trainingEmbeddings = shared
+                ? new EmbeddingCache(Runtime.getRuntime().maxMemory() / 8, files, EMBEDDING_FILES_BYTES)
+                : new EmbeddingCache(0);
+    }
+
+    /** The test split's embeddings as this study's evaluations share them (none for a profile training the encoder). */
+    EmbeddingCache testEmbeddings() {
+        return embeddings;
     }
 
     /** The data folder this study uses. */

@@ -3,9 +3,11 @@ package org.umedsam.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.umedsam.data.Case;
 import org.umedsam.io.LabelArray;
 import org.umedsam.report.QualitativeExample;
@@ -123,6 +125,27 @@ class AnalysisPartsTest {
         assertThat(AblationSettings.named("SMOKE-ALL").trainable()).isEqualTo(ParameterGroup.ALL);
         assertThat(all.trainingEveryParameter()).isSameAs(all);
         assertThatThrownBy(() -> AblationSettings.named("huge-all")).hasMessageContaining("-all");
+    }
+
+    @Test
+    void onlyProfilesWithAFrozenEncoderKeepEmbeddings(@TempDir Path dir) {
+        org.umedsam.model.LiteMedSam model = org.umedsam.model.LiteMedSam.create(org.umedsam.model.ModelConfig.small(), 3);
+        org.nd4j.linalg.api.ndarray.INDArray image = org.nd4j.linalg.factory.Nd4j.rand(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 256, 256);
+        for (String profile : List.of("quick", "quick-all")) {
+            AblationStudy study = new AblationStudy(AblationSettings.named(profile), dir.resolve("data"),
+                    dir.resolve("configs"), dir.resolve("runs"),
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            org.umedsam.model.EmbeddingCache cache = study.testEmbeddings();
+            cache.embed(model, image);
+            cache.embed(model, image);
+            boolean frozen = !profile.endsWith("-all");
+            // every run of an -all study ends with its own encoder: a kept embedding is never asked for again
+            assertThat(cache.hits()).as(profile).isEqualTo(frozen ? 1 : 0);
+            assertThat(cache.bytes() > 0).as(profile).isEqualTo(frozen);
+            assertThat(Files.isDirectory(study.runsDir().resolve(AblationStudy.EMBEDDINGS_DIR))).as(profile)
+                    .isEqualTo(frozen);
+        }
     }
 
     @Test
