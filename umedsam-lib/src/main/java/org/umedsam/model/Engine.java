@@ -110,6 +110,19 @@ public interface Engine {
     Pass forward(INDArray images, INDArray boxes, Mode mode);
 
     /**
+     * Every BatchNorm's batch statistics of a {@link Mode#TRAINING} pass over {@code images}, the pass itself not
+     * kept: what {@code train.BatchNormCalibration} pools. An engine may let go of the arrays it keeps for reuse by
+     * training passes first (the next training pass pools them again), so that a calibration pass over more images
+     * than a training batch does not add its tape to them.
+     *
+     * @param images {@code [B, 3, 256, 256]}
+     * @param boxes  {@code [B, 4]}, one box per image (the statistics are the image encoder's and do not depend on it)
+     */
+    default java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+        return forward(images, boxes, Mode.TRAINING).output().batchNormStatistics();
+    }
+
+    /**
      * A single-mask pass of the prompt encoder and mask decoder from precomputed embeddings (a frozen image
      * encoder); its backward has no image-encoder gradients.
      *

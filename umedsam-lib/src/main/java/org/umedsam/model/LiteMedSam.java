@@ -382,6 +382,15 @@ public final class LiteMedSam {
         return engine().forward(images, b, java.util.Objects.requireNonNull(mode, "mode"));
     }
 
+    /**
+     * Every BatchNorm's batch statistics of a training-mode pass over {@code images} {@code [B, 3, 256, 256]} with
+     * one box per image ({@code [B, 4]}), the pass not kept ({@link Engine#batchNormStatistics}).
+     */
+    public java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+        images = images(images);
+        return engine().batchNormStatistics(images, boxes(boxes, images.size(0)));
+    }
+
     /** A single-mask pass of the prompt encoder and mask decoder from embeddings {@code [B, E, 64, 64]} and boxes {@code [B, 4]}. */
     public Engine.Pass passFromEmbedding(INDArray embedding, INDArray boxes) {
         embedding = embeddingIn(embedding);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.umedsam.model.Engine;
 import org.umedsam.model.ModelOutput;
 
 /**
@@ -48,8 +47,9 @@ public final class BatchNormCalibration {
     }
 
     /**
-     * Images per calibration pass unless told otherwise: 8 (see above). A training-mode pass keeps its activations
-     * until it is dropped, four times as many as a batch-2 training step's forward pass.
+     * Images per calibration pass unless told otherwise: 8 (see above). A training-mode pass of 8 images holds four
+     * times the activations of a batch-2 training step's forward pass; the CPU engine lets go of the arrays it pools
+     * for training passes before it ({@link TrainableModel#batchNormStatistics}), so the two do not add up.
      */
     public static final int DEFAULT_BATCH_IMAGES = 8;
 
@@ -84,8 +84,7 @@ public final class BatchNormCalibration {
             int count = Math.min(batchImages, n - from);
             // the statistics are the image encoder's: one box per image is enough for the pass
             Batch.Inputs b = Batch.firstBoxes(source, 0, from, count, boxesPerImage);
-            Engine.Pass pass = model.forward(b.images(), b.boxes(), true);
-            for (ModelOutput.BatchNormStatistics st : pass.output().batchNormStatistics()) {
+            for (ModelOutput.BatchNormStatistics st : model.batchNormStatistics(b.images(), b.boxes())) {
                 pooled.computeIfAbsent(st.prefix(), p -> new Pooled()).add(st);
             }
         }

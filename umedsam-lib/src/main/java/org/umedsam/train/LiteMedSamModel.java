@@ -123,6 +123,12 @@ public final class LiteMedSamModel implements TrainableModel {
         return model.pass(images, boxes, Engine.Mode.TRAINING).singleUse();
     }
 
+    /** {@inheritDoc} None with a frozen encoder (its statistics do not move); else the engine's. */
+    @Override
+    public java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+        return frozenEncoder ? java.util.List.of() : model.batchNormStatistics(images, boxes);
+    }
+
     @Override
     public void applyBatchNormStatistics(ModelOutput output, double momentum) {
         model.applyBatchNormStatistics(output, momentum);

@@ -38,6 +38,15 @@ public interface TrainableModel {
      */
     Engine.Pass forward(INDArray images, INDArray boxes, boolean training);
 
+    /**
+     * Every BatchNorm's batch statistics of a training pass over {@code images} with one box per image ({@code [B, 4]}),
+     * the pass not kept: what {@link BatchNormCalibration} pools. The default runs {@link #forward}; a model may
+     * use less memory ({@link Engine#batchNormStatistics}).
+     */
+    default java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+        return forward(images, boxes, true).output().batchNormStatistics();
+    }
+
     /** Folds a training pass' batch statistics ({@link ModelOutput#batchNormStatistics()}) into the running statistics (PyTorch momentum). */
     void applyBatchNormStatistics(ModelOutput output, double momentum);
 }

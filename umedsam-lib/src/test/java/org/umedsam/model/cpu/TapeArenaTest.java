@@ -70,6 +70,34 @@ class TapeArenaTest {
     }
 
     @Test
+    void batchNormStatisticsLetGoOfThePoolAndEqualATrainingPass() {
+        ModelConfig c = tiny();
+        LiteMedSam model = LiteMedSam.create(c, 11L);
+        CpuEngine engine = (CpuEngine) model.engine();
+        INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+        INDArray boxes = Nd4j.createFromArray(new float[][] {{2, 3, 20, 24}, {8, 1, 30, 15}});
+        org.umedsam.model.Engine.Pass p = model.pass(images, boxes, org.umedsam.model.Engine.Mode.TRAINING).singleUse();
+        p.backward(Nd4j.randn(DataType.FLOAT, 2, 1, 32, 32), Nd4j.randn(DataType.FLOAT, 2, 1),
+                model.parameters().keySet());
+        assertThat(engine.pooledBytes()).isPositive();
+        List<ModelOutput.BatchNormStatistics> got = model.batchNormStatistics(images, boxes);
+        // the training passes' arrays are let go, and the statistics pass did not pool its own
+        assertThat(engine.pooledBytes()).isZero();
+        List<ModelOutput.BatchNormStatistics> want = p.output().batchNormStatistics();
+        assertThat(got).hasSameSizeAs(want).isNotEmpty();
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i).prefix()).isEqualTo(want.get(i).prefix());
+            assertThat(got.get(i).count()).isEqualTo(want.get(i).count());
+            assertThat(got.get(i).mean().data().asFloat()).isEqualTo(want.get(i).mean().data().asFloat());
+            assertThat(got.get(i).variance().data().asFloat()).isEqualTo(want.get(i).variance().data().asFloat());
+        }
+        // the next training pass pools again
+        model.pass(images, boxes, org.umedsam.model.Engine.Mode.TRAINING).singleUse().backward(
+                Nd4j.randn(DataType.FLOAT, 2, 1, 32, 32), Nd4j.randn(DataType.FLOAT, 2, 1), model.parameters().keySet());
+        assertThat(engine.pooledBytes()).isPositive();
+    }
+
+    @Test
     void anArrayGivenBackTwiceIsRefused() {
         TapeArena arena = new TapeArena();
         float[] a = arena.take(10);
