@@ -97,6 +97,20 @@ public record AblationSettings(String profile, List<String> configurations, List
                                int points2d, int directionPairs, double span, double sharpnessRho, int sharpnessDirections,
                                int ascentSteps, int sharpnessBatch, int examplesPerModality, int warmStartSteps,
                                double warmStartLearningRate, String baseModel) {
+    /**
+     * Training images each run of a profile that trains every parameter ({@code -all}) recomputes its BatchNorm
+     * statistics from ({@code TrainConfig.batchNormCalibrationImages}: at each epoch's end when the profile has
+     * validation items, as {@code full}, else at the run's end), at most the images of one epoch ({@code full-all}: 36,
+     * 4 per modality):
+     * at batch 2 the moving average describes the last twenty or so images, which swung a pre-trained model's
+     * validation DSC by several points between epochs ({@code models/README.md}). 256, since 64 were too few: on that
+     * model's two last checkpoints 64 images left the validation DSC at 73.8 and 74.4 % (endoscopy 57 and 66 %),
+     * 256 gave 75.9 and 75.6 %. {@code full-all}'s 36 are balanced over the modalities, unlike those first 64 of a
+     * shuffled training split, but whether 36 suffice has not been measured. About 7 s for 36 images on the small
+     * preset.
+     */
+    public static final int CALIBRATION_IMAGES = 256;
+
     /** The paper's ablation, simplest first. */
     public static final List<String> CONFIGURATIONS = List.of("baseline", "only-sd", "no-sam", "full");
 

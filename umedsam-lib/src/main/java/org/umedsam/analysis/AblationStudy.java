@@ -365,7 +365,11 @@ public final class AblationStudy {
         return out;
     }
 
-    /** The configuration file with this study's run name, seed, preset and training length. */
+    /**
+     * The configuration file with this study's run name, seed, preset and training length; a profile training every
+     * parameter also recalibrates the BatchNorm statistics before validation passes and at the run's end ({@link
+     * AblationSettings#CALIBRATION_IMAGES}), so its test scores do not depend on which images its last batches held.
+     */
     public TrainConfig trainConfig(String configuration, long seed) throws IOException {
         Path file = configsDir.resolve(configuration + ".json");
         if (!Files.isRegularFile(file)) {
@@ -380,7 +384,9 @@ public final class AblationStudy {
                 "maxSteps", settings.maxSteps(),
                 "validationFraction", 0.0,
                 "checkpointEverySteps", 0,
-                "initialWeights", warmStartCheckpoint()));
+                "initialWeights", warmStartCheckpoint(),
+                "batchNormCalibrationImages", settings.trainable() == ParameterGroup.ALL
+                        ? AblationSettings.CALIBRATION_IMAGES : 0));
     }
 
     /**

@@ -128,6 +128,20 @@ class AnalysisPartsTest {
     }
 
     @Test
+    void onlyProfilesTrainingEveryParameterRecalibrateBatchNorm(@TempDir Path dir) throws Exception {
+        Path configs = Files.createDirectories(dir.resolve("configs"));
+        Files.writeString(configs.resolve("full.json"), "{}");
+        for (AblationSettings s : List.of(AblationSettings.full(), AblationSettings.named("full-all"))) {
+            org.umedsam.train.TrainConfig c = new AblationStudy(s, dir.resolve("data"), configs, dir.resolve("runs"),
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).trainConfig("full", 0);
+            assertThat(c.trainable()).isEqualTo(s.trainable());
+            // a frozen encoder's statistics never move; a trained one's are recomputed, not left to its last batches
+            assertThat(c.batchNormCalibrationImages())
+                    .isEqualTo(s.trainable() == ParameterGroup.ALL ? AblationSettings.CALIBRATION_IMAGES : 0);
+        }
+    }
+
+    @Test
     void onlyProfilesWithAFrozenEncoderKeepEmbeddings(@TempDir Path dir) {
         org.umedsam.model.LiteMedSam model = org.umedsam.model.LiteMedSam.create(org.umedsam.model.ModelConfig.small(), 3);
         org.nd4j.linalg.api.ndarray.INDArray image = org.nd4j.linalg.factory.Nd4j.rand(
