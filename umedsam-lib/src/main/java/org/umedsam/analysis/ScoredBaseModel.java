@@ -4,16 +4,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.umedsam.io.AtomicFiles;
+import org.umedsam.io.Sha256;
 import org.umedsam.model.ShippedModels;
 
 /**
@@ -39,11 +35,7 @@ public record ScoredBaseModel(String model, String sha256) {
     /** The record of {@code model} (a shipped model's name or a weights file) as it is on disk now. */
     public static ScoredBaseModel of(String model) throws IOException {
         Path file = ShippedModels.resolve(Path.of(model));
-        MessageDigest md = newSha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return new ScoredBaseModel(model, HexFormat.of().formatHex(md.digest()));
+        return new ScoredBaseModel(model, Sha256.ofFile(file));
     }
 
     /**
@@ -70,13 +62,5 @@ public record ScoredBaseModel(String model, String sha256) {
         o.addProperty("model", model);
         o.addProperty("sha256", sha256);
         AtomicFiles.writeString(dir.resolve(FILE), o + "\n");
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
     }
 }

@@ -5,13 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.umedsam.io.AtomicFiles;
+import org.umedsam.io.Sha256;
 
 /**
  * Image embeddings kept across models whose image encoders hold identical weights, so that scoring several
@@ -131,9 +131,9 @@ public final class EmbeddingCache {
     }
 
     private Path file(String key) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.newDigest();
         md.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return directory.resolve(hex(md.digest()) + ".emb");
+        return directory.resolve(Sha256.hex(md.digest()) + ".emb");
     }
 
     /** The embedding kept in the folder under {@code key}, or null when there is none that reads back whole. */
@@ -230,7 +230,7 @@ public final class EmbeddingCache {
     }
 
     private static String encoderDigest(LiteMedSam model) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.newDigest();
         md.update((model.config().toString() + "|" + model.dataType() + "|" + model.engine().numerics()).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         Map<String, INDArray> encoder = new TreeMap<>();
@@ -240,7 +240,7 @@ public final class EmbeddingCache {
             md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             update(md, e.getValue());
         }
-        return hex(md.digest());
+        return Sha256.hex(md.digest());
     }
 
     private static void put(Map<String, INDArray> encoder, String key, INDArray value) {
@@ -250,9 +250,9 @@ public final class EmbeddingCache {
     }
 
     static String digest(INDArray images) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.newDigest();
         update(md, images);
-        return hex(md.digest());
+        return Sha256.hex(md.digest());
     }
 
     private static void update(MessageDigest md, INDArray a) {
@@ -307,21 +307,5 @@ public final class EmbeddingCache {
             bytes.asFloatBuffer().put(chunk, 0, len);
             md.update(bytes.array(), 0, len * Float.BYTES);
         }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
-    private static String hex(byte[] b) {
-        StringBuilder s = new StringBuilder(b.length * 2);
-        for (byte x : b) {
-            s.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
-        }
-        return s.toString();
     }
 }
