@@ -39,48 +39,14 @@ public final class SmallObjects {
         if (min <= 1) {
             return 0; // every object has at least one voxel
         }
-        int hw = h * w;
         int removed = 0;
-        int end = offset + d * hw;
+        int end = offset + d * h * w;
         for (int start = offset; start < end; start++) {
             int label = labels[start];
             if (label == 0 || seen[start]) {
                 continue;
             }
-            // breadth-first fill; the object's voxels are queue[0..tail)
-            int head = 0;
-            int tail = 0;
-            queue[tail++] = start;
-            seen[start] = true;
-            while (head < tail) {
-                int p = queue[head++] - offset;
-                int z = p / hw;
-                int y = (p % hw) / w;
-                int x = p % w;
-                for (int dz = threeD ? -1 : 0; dz <= (threeD ? 1 : 0); dz++) {
-                    int zz = z + dz;
-                    if (zz < 0 || zz >= d) {
-                        continue;
-                    }
-                    for (int dy = -1; dy <= 1; dy++) {
-                        int yy = y + dy;
-                        if (yy < 0 || yy >= h) {
-                            continue;
-                        }
-                        for (int dx = -1; dx <= 1; dx++) {
-                            int xx = x + dx;
-                            if (xx < 0 || xx >= w) {
-                                continue;
-                            }
-                            int q = offset + zz * hw + yy * w + xx;
-                            if (!seen[q] && labels[q] == label) {
-                                seen[q] = true;
-                                queue[tail++] = q;
-                            }
-                        }
-                    }
-                }
-            }
+            int tail = ConnectedComponents.fill(start, offset, d, h, w, threeD, q -> labels[q] == label, seen, queue);
             if (tail < min) {
                 for (int i = 0; i < tail; i++) {
                     labels[queue[i]] = 0;
