@@ -53,7 +53,7 @@ public final class AblationStudy {
      * The profiles train only the mask decoder: every run of a study shares the base model's embeddings, in memory
      * and as files, so each notebook's kernel and a resumed study find the ones embedded before. A profile that
      * trains every parameter ({@code -all}) keeps none: each run ends with its own encoder, so no embedding is ever
-     * asked for twice, and kept ones only held the heap (the base model's test embeddings took a quarter of it for
+     * asked for twice, and kept ones only held the heap (the first run's test embeddings took a quarter of it for
      * the whole study, which then ran out of memory in its third run, 2026-12-07) and disk.
      */
     private final EmbeddingCache embeddings;
