@@ -216,11 +216,7 @@ public record AblationSettings(String profile, List<String> configurations, List
      */
     public static AblationSettings longer() {
         AblationSettings f = full();
-        return new AblationSettings("long", f.configurations(), f.seeds(), f.dataProfile(), f.modelPreset(),
-                f.trainable(), LONG_EPOCHS, f.maxSteps(), f.capPerModality(), 0, f.testCases(),
-                f.landscapeConfigurations(), f.landscapeBatch(), f.points1d(), f.points2d(), f.directionPairs(), f.span(),
-                f.sharpnessRho(), f.sharpnessDirections(), f.ascentSteps(), f.sharpnessBatch(), 0, f.warmStartSteps(),
-                f.warmStartLearningRate(), f.baseModel());
+        return f.derived("long", f.trainable(), LONG_EPOCHS, 0, 0, f.baseModel());
     }
 
     /**
@@ -282,10 +278,8 @@ public record AblationSettings(String profile, List<String> configurations, List
         }
         int from = profile.indexOf(FROM);
         String head = from >= 0 ? profile.substring(0, from) : profile;
-        return new AblationSettings(model.equals(BASE_MODEL) ? head : head + FROM + model, configurations, seeds, dataProfile, modelPreset,
-                trainable, epochs, maxSteps, capPerModality, validationItems, testCases,
-                landscapeConfigurations, landscapeBatch, points1d, points2d, directionPairs, span, sharpnessRho, sharpnessDirections,
-                ascentSteps, sharpnessBatch, examplesPerModality, warmStartSteps, warmStartLearningRate, model);
+        return derived(model.equals(BASE_MODEL) ? head : head + FROM + model, trainable, epochs, validationItems,
+                examplesPerModality, model);
     }
 
     /**
@@ -298,10 +292,16 @@ public record AblationSettings(String profile, List<String> configurations, List
         if (trainable == ParameterGroup.ALL) {
             return this;
         }
-        return new AblationSettings(profile + ALL_SUFFIX, configurations, seeds, dataProfile, modelPreset,
-                ParameterGroup.ALL, epochs, maxSteps, capPerModality, validationItems, testCases,
-                landscapeConfigurations, landscapeBatch, points1d, points2d, directionPairs, span, sharpnessRho, sharpnessDirections,
-                ascentSteps, sharpnessBatch, examplesPerModality, warmStartSteps, warmStartLearningRate, baseModel);
+        return derived(profile + ALL_SUFFIX, ParameterGroup.ALL, epochs, validationItems, examplesPerModality, baseModel);
+    }
+
+    /** This profile under another name with the fields that derived profiles change; every other field the same. */
+    private AblationSettings derived(String name, ParameterGroup trainableGroup, int epochCount, int validation,
+                                     int examples, String base) {
+        return new AblationSettings(name, configurations, seeds, dataProfile, modelPreset, trainableGroup, epochCount,
+                maxSteps, capPerModality, validation, testCases, landscapeConfigurations, landscapeBatch, points1d,
+                points2d, directionPairs, span, sharpnessRho, sharpnessDirections, ascentSteps, sharpnessBatch, examples,
+                warmStartSteps, warmStartLearningRate, base);
     }
 
     /** Where this profile's runs go under a runs root: {@code runsRoot/<profile>}. */

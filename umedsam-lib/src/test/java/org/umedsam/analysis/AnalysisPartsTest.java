@@ -128,6 +128,30 @@ class AnalysisPartsTest {
     }
 
     @Test
+    void derivedProfilesChangeOnlyTheirOwnFields() throws Exception {
+        AblationSettings full = AblationSettings.full();
+        assertOnlyDiffer(full, AblationSettings.named("long"), "profile", "epochs", "validationItems",
+                "examplesPerModality");
+        assertOnlyDiffer(full, AblationSettings.named("full-all"), "profile", "trainable");
+        assertOnlyDiffer(full, AblationSettings.named("full-from-small-base"), "profile", "baseModel");
+        assertOnlyDiffer(AblationSettings.named("full-all"), AblationSettings.named("full-all-from-small-base"),
+                "profile", "baseModel");
+    }
+
+    private static void assertOnlyDiffer(AblationSettings a, AblationSettings b, String... fields) throws Exception {
+        List<String> allowed = List.of(fields);
+        for (java.lang.reflect.RecordComponent c : AblationSettings.class.getRecordComponents()) {
+            Object x = c.getAccessor().invoke(a);
+            Object y = c.getAccessor().invoke(b);
+            if (allowed.contains(c.getName())) {
+                assertThat(y).as("%s of %s", c.getName(), b.profile()).isNotEqualTo(x);
+            } else {
+                assertThat(y).as("%s of %s", c.getName(), b.profile()).isEqualTo(x);
+            }
+        }
+    }
+
+    @Test
     void onlyProfilesTrainingEveryParameterRecalibrateBatchNorm(@TempDir Path dir) throws Exception {
         Path configs = Files.createDirectories(dir.resolve("configs"));
         Files.writeString(configs.resolve("full.json"), "{}");
