@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** The options that select an ablation study, shared by {@code umedsam ablations} and its task subcommands. */
 final class StudyOptions {
     @Option(names = "--profile", defaultValue = "quick",
-            description = "smoke (CI, minutes), quick (default: 4 configurations x 2 seeds x 18 steps), full (4 configurations x 3 seeds x 180 steps) or long (full's runs at 720 steps, scores and sharpness);"
+            description = "smoke (CI, minutes), quick (default: 4 configurations x 2 seeds x 90 steps), full (4 configurations x 3 seeds x 180 steps) or long (full's runs at 720 steps, scores and sharpness);"
                     + " with the suffix -all (e.g. quick-all) every parameter trains, not only the mask decoder and sigmas;"
                     + " with -from-MODEL last (e.g. full-from-small-base) the runs fine-tune that shipped model, not small-base-continued")
     String profile;
