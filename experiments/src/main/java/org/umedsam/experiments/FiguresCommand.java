@@ -80,7 +80,14 @@ public final class FiguresCommand implements Callable<Integer> {
         // full's runs trained four times as long (profile long), when they are finished beside them
         List<org.umedsam.report.RunsDirectory> longer = org.umedsam.analysis.LongerRuns.finishedBeside(runs);
         longer.forEach(l -> log.println("comparing with the longer runs in " + l.dir()));
-        List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), longer, out, writer)
+        // the same study training every parameter (profile full-all beside full), when its runs have their scores
+        org.umedsam.report.RunsDirectory everyParameter = org.umedsam.analysis.EveryParameterRuns.finishedBeside(runs)
+                .orElse(null);
+        if (everyParameter != null) {
+            log.println("comparing with the runs training every parameter in " + everyParameter.dir());
+        }
+        List<String> done = new PaperFigures(org.umedsam.report.RunsDirectory.read(runs), longer, everyParameter, out,
+                writer)
                 .all(log, counts);
         log.println("wrote " + String.join(", ", done) + " into " + out.toAbsolutePath());
         return done.isEmpty() ? 1 : 0;

@@ -50,7 +50,7 @@ public record NotebookSession(AblationStudy study, Path figures, FigureWriter wr
     /** Every figure and table of the profile's runs folder, written into {@link #figures}. */
     public PaperFigures paper() throws IOException {
         return new PaperFigures(RunsDirectory.read(study.runsDir()), LongerRuns.finishedBeside(study.runsDir()),
-                figures, writer);
+                EveryParameterRuns.finishedBeside(study.runsDir()).orElse(null), figures, writer);
     }
 
     /** What cannot carry a conclusion in the runs so far ({@link ResultChecks}); display it. */

@@ -15,7 +15,7 @@ import tech.tablesaw.api.Table;
 /**
  * The sharpness estimate at several training lengths, side by side ({@link SharpnessSummary} of each study): per
  * configuration, the largest increase of the common objective within radius rho and the common objective at the
- * trained weights, each as mean ± sd over seeds. The companion of {@link TrainingLengthTable}: whether the flatter
+ * trained weights, each as mean ± sd over seeds. The companion of {@link StudiesSideBySide}: whether the flatter
  * minima of one length are still flatter at another, and whether the scores follow them.
  *
  * <p>Rows: the configurations with a sharpness estimate at any length (in {@link Ordering}). Columns: {@code

@@ -2,8 +2,9 @@
  * Tables and the files behind them, last in data -> model -> loss -> optim -> train -> metrics -> report:
  * reading run folders ({@link org.umedsam.report.RunRecords}, {@link org.umedsam.report.RunsDirectory},
  * file names in {@link org.umedsam.report.RunFiles}), summaries over seeds
- * ({@link org.umedsam.report.SeedSummary}), the paper's Tables 3 and 4, the same study at several training lengths
- * ({@link org.umedsam.report.TrainingLengthTable}, {@link org.umedsam.report.SharpnessByLengthTable}), rendering as
+ * ({@link org.umedsam.report.SeedSummary}), the paper's Tables 3 and 4, the same study at several training lengths or
+ * training other parameters ({@link org.umedsam.report.StudiesSideBySide},
+ * {@link org.umedsam.report.SharpnessByLengthTable}), rendering as
  * Markdown, LaTeX and
  * CSV ({@link org.umedsam.report.TableRenderer}), and the stored landscape slices and qualitative examples.
  *

@@ -27,7 +27,7 @@ import org.umedsam.report.Table3;
 import org.umedsam.report.Table3Statistics;
 import org.umedsam.report.Table4;
 import org.umedsam.report.TableRenderer;
-import org.umedsam.report.TrainingLengthTable;
+import org.umedsam.report.StudiesSideBySide;
 import tech.tablesaw.api.Table;
 
 /**
@@ -52,6 +52,7 @@ public final class PaperFigures {
 
     private final RunsDirectory runs;
     private final List<RunsDirectory> longerRuns;
+    private final RunsDirectory everyParameterRuns;
     private final Path out;
     private final FigureWriter writer;
     private final FigureManifest manifest;
@@ -66,7 +67,18 @@ public final class PaperFigures {
      *                   {@link #trainingLength()}; may be empty
      */
     public PaperFigures(RunsDirectory runs, List<RunsDirectory> longerRuns, Path out, FigureWriter writer) {
+        this(runs, longerRuns, null, out, writer);
+    }
+
+    /**
+     * @param longerRuns         as above
+     * @param everyParameterRuns the same study's runs training every parameter (the {@code full-all} profile of {@code
+     *                           full}), for {@link #trainedParameters()}; null when there are none
+     */
+    public PaperFigures(RunsDirectory runs, List<RunsDirectory> longerRuns, RunsDirectory everyParameterRuns, Path out,
+                        FigureWriter writer) {
         this.runs = runs;
+        this.everyParameterRuns = everyParameterRuns;
         this.longerRuns = List.copyOf(longerRuns);
         this.out = out;
         this.writer = writer;
@@ -231,16 +243,34 @@ public final class PaperFigures {
 
     /**
      * The ablation at each training length, these runs first and then the longer ones given at construction
-     * ({@link TrainingLengthTable}): {@code 03-training-length.md/.tex/.csv}.
+     * ({@link StudiesSideBySide}): {@code 03-training-length.md/.tex/.csv}.
      *
      * @throws IllegalArgumentException without longer runs, or when a longer folder's configurations and seeds are
      *                                  not these runs' (then it is another study, not a longer one)
      */
-    public TrainingLengthTable trainingLength() throws IOException {
+    public StudiesSideBySide trainingLength() throws IOException {
         requireLongerRuns();
-        TrainingLengthTable t = TrainingLengthTable.of(runs, longerRuns);
+        StudiesSideBySide t = StudiesSideBySide.byTrainingLength(runs, longerRuns);
         manifest.claim();
         record(t.write(out, "03-training-length"));
+        return t;
+    }
+
+    /**
+     * The ablation training the mask decoder and sigmas (these runs) and training every parameter (the runs given at
+     * construction), side by side ({@link StudiesSideBySide#byTrainedParameters}): {@code 03-trained-parameters.md/.tex/.csv}.
+     *
+     * @throws IllegalArgumentException without every-parameter runs, or when their configurations and seeds are not
+     *                                  these runs'
+     */
+    public StudiesSideBySide trainedParameters() throws IOException {
+        if (everyParameterRuns == null) {
+            throw new IllegalArgumentException("no runs of " + runs.dir() + "'s study training every parameter to"
+                    + " compare with");
+        }
+        StudiesSideBySide t = StudiesSideBySide.byTrainedParameters(runs, everyParameterRuns);
+        manifest.claim();
+        record(t.write(out, "03-trained-parameters"));
         return t;
     }
 
@@ -625,6 +655,9 @@ public final class PaperFigures {
         if (!longerRuns.isEmpty()) {
             attempt(log, done, "03-training-length", this::trainingLength);
             attempt(log, done, "05-sharpness-training-length", this::sharpnessByLength);
+        }
+        if (everyParameterRuns != null) {
+            attempt(log, done, "03-trained-parameters", this::trainedParameters);
         }
         attempt(log, done, "03-dsc-per-modality", () -> modalityBars(ModalityBars.Metric.DSC));
         attempt(log, done, "03-nsd-per-modality", () -> modalityBars(ModalityBars.Metric.NSD));

@@ -88,6 +88,27 @@ class AnalysisPartsTest {
     }
 
     @Test
+    void fullIsComparedWithItsEveryParameterRunsOnlyWhenTheSameRunsHaveScores(@TempDir Path tmp) throws Exception {
+        for (String study : List.of("full", "full-all")) {
+            for (String run : List.of("baseline-s0", "full-s0")) {
+                Path dir = Files.createDirectories(tmp.resolve(study).resolve(run));
+                Files.writeString(dir.resolve("steps.csv"), "step,loss_total\n1,0.5\n");
+            }
+        }
+        Path full = tmp.resolve("full");
+        Files.writeString(tmp.resolve("full-all/baseline-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.5,0.5\n");
+        assertThat(EveryParameterRuns.finishedBeside(full)).as("full-s0 still training").isEmpty();
+        Files.writeString(tmp.resolve("full-all/full-s0/scores.csv"), "case,modality,dsc,nsd\nc,mr,0.6,0.6\n");
+        assertThat(EveryParameterRuns.finishedBeside(full)).hasValueSatisfying(
+                r -> assertThat(r.dir().getFileName().toString()).isEqualTo("full-all"));
+        assertThat(EveryParameterRuns.finishedBeside(tmp.resolve("full-all"))).as("full-all is the counterpart").isEmpty();
+        assertThat(EveryParameterRuns.finishedBeside(tmp.resolve("my-runs"))).as("not a profile's folder").isEmpty();
+        Files.createDirectories(tmp.resolve("full/only-sd-s0")).resolve("steps.csv");
+        Files.writeString(tmp.resolve("full/only-sd-s0/steps.csv"), "step,loss_total\n1,0.5\n");
+        assertThat(EveryParameterRuns.finishedBeside(full)).as("another set of runs").isEmpty();
+    }
+
+    @Test
     void landscapeSettingsCoverEverySeedWithSeveralDirectionPairsOnOddGrids() {
         for (AblationSettings s : java.util.List.of(AblationSettings.smoke(), AblationSettings.quick(),
                 AblationSettings.full())) {

@@ -142,7 +142,7 @@ class PaperFiguresTest {
 
     /** With the same study trained longer, {@code all} writes the training-length table; without, it is not there. */
     @Test
-    void theTrainingLengthTableComesWithLongerRuns(@TempDir Path tmp) throws IOException {
+    void theStudiesSideBySideComesWithLongerRuns(@TempDir Path tmp) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Path runs = tmp.resolve("full");
         Path longer = tmp.resolve("long");
@@ -170,6 +170,27 @@ class PaperFiguresTest {
                 .hasMessageContaining("no longer runs");
         assertThatThrownBy(() -> new PaperFigures(shortRuns, out, FigureWriter.defaults()).sharpnessByLength())
                 .hasMessageContaining("no longer runs");
+    }
+
+    /** With the same study training every parameter, {@code all} writes the side-by-side table by trained parameters. */
+    @Test
+    void theTrainedParametersTableComesWithEveryParameterRuns(@TempDir Path tmp) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        copy(FigureRenderTest.RECORDS.resolve("runs"), tmp.resolve("full"));
+        copy(FigureRenderTest.RECORDS.resolve("runs"), tmp.resolve("full-all"));
+        org.umedsam.report.RunsDirectory runs = org.umedsam.report.RunsDirectory.read(tmp.resolve("full"));
+        Path out = tmp.resolve("out");
+        List<String> done = new PaperFigures(runs, List.of(), org.umedsam.report.RunsDirectory.read(tmp.resolve("full-all")),
+                out, FigureWriter.defaults()).all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(done).contains("03-trained-parameters").doesNotContain("03-training-length");
+        assertThat(Files.readString(out.resolve("03-trained-parameters.md"))).contains("mask decoder (full) DSC")
+                .contains("every parameter (full-all) DSC");
+        List<String> alone = new PaperFigures(runs, out, FigureWriter.defaults())
+                .all(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(alone).doesNotContain("03-trained-parameters");
+        assertThat(out.resolve("03-trained-parameters.md")).doesNotExist();
+        assertThatThrownBy(() -> new PaperFigures(runs, out, FigureWriter.defaults()).trainedParameters())
+                .hasMessageContaining("training every parameter");
     }
 
     static void copy(Path from, Path to) throws IOException {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
-class TrainingLengthTableTest {
+class StudiesSideBySideTest {
     private static final Map<String, Integer> CASES = Map.of("mr", 12, "ct", 8);
 
     /** Every run of {@code dir} as if it had trained {@code steps} steps. */
@@ -41,7 +41,7 @@ class TrainingLengthTableTest {
         RunsDirectory shorter = RunsDirectory.read(shortRuns);
         RunsDirectory longer = RunsDirectory.read(longRuns);
 
-        TrainingLengthTable t = TrainingLengthTable.of(shorter, List.of(longer));
+        StudiesSideBySide t = StudiesSideBySide.byTrainingLength(shorter, List.of(longer));
 
         assertThat(t.table().columnNames()).containsExactly("Row", "18 steps (full) DSC", "18 steps (full) NSD",
                 "72 steps (long) DSC", "72 steps (long) NSD");
@@ -67,16 +67,41 @@ class TrainingLengthTableTest {
     }
 
     @Test
+    void theTrainedParametersComparisonNamesWhatTrainsAndRefusesAnotherStudy(@TempDir Path tmp) throws IOException {
+        SyntheticRuns.write(tmp.resolve("full"), CASES, Table3StatisticsTest.ordered(0.04), 3, 0.02, 7);
+        SyntheticRuns.write(tmp.resolve("full-all"), CASES, Table3StatisticsTest.ordered(-0.04), 3, 0.02, 8);
+        SyntheticRuns.write(tmp.resolve("other"), CASES, Table3StatisticsTest.ordered(0.04), 2, 0.02, 7);
+        RunsDirectory decoder = RunsDirectory.read(tmp.resolve("full"));
+        RunsDirectory all = RunsDirectory.read(tmp.resolve("full-all"));
+
+        StudiesSideBySide t = StudiesSideBySide.byTrainedParameters(decoder, all);
+
+        assertThat(t.comparison()).isEqualTo(StudiesSideBySide.Comparison.TRAINED_PARAMETERS);
+        assertThat(t.table().columnNames()).containsExactly("Row", "mask decoder (full) DSC", "mask decoder (full) NSD",
+                "every parameter (full-all) DSC", "every parameter (full-all) NSD");
+        int fullMinusBaseline = t.table().stringColumn("Row").indexOf("full - baseline");
+        assertThat(t.table().getString(fullMinusBaseline, "mask decoder (full) DSC")).startsWith("+");
+        assertThat(t.table().getString(fullMinusBaseline, "every parameter (full-all) DSC")).startsWith("-");
+        assertThat(t.notes()).contains("which parameters each run trained").doesNotContain("training length");
+        assertThat(t.caption()).contains("every parameter");
+        List<Path> files = t.write(tmp, "03-trained-parameters");
+        assertThat(Files.readString(files.get(1))).contains("tab:trained-parameters");
+        assertThatThrownBy(() -> StudiesSideBySide.byTrainedParameters(decoder, RunsDirectory.read(tmp.resolve("other"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("with every parameter trained");
+    }
+
+    @Test
     void anotherStudyIsNotALongerOneAndOneLengthIsNoComparison(@TempDir Path tmp) throws IOException {
         SyntheticRuns.write(tmp.resolve("full"), CASES, Table3StatisticsTest.ordered(0.04), 3, 0.02, 7);
         SyntheticRuns.write(tmp.resolve("other"), CASES, Table3StatisticsTest.ordered(0.04), 2, 0.02, 7);
         RunsDirectory full = RunsDirectory.read(tmp.resolve("full"));
-        assertThatThrownBy(() -> TrainingLengthTable.of(full, List.of(RunsDirectory.read(tmp.resolve("other")))))
+        assertThatThrownBy(() -> StudiesSideBySide.byTrainingLength(full, List.of(RunsDirectory.read(tmp.resolve("other")))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the same study trained longer")
                 .hasMessageContaining("full-s2");
         Map<String, Table3Statistics> one = new LinkedHashMap<>();
         one.put("1 steps (full)", Table3Statistics.of(full.scores()));
-        assertThatThrownBy(() -> TrainingLengthTable.of(one)).hasMessageContaining("at least two lengths");
+        assertThatThrownBy(() -> StudiesSideBySide.of(StudiesSideBySide.Comparison.TRAINING_LENGTH, one))
+                .hasMessageContaining("at least two studies");
     }
 
     @Test
@@ -86,7 +111,7 @@ class TrainingLengthTableTest {
         Map<String, Table3Statistics> byLength = new LinkedHashMap<>();
         byLength.put("a", Table3Statistics.of(RunsDirectory.read(tmp.resolve("a")).scores()));
         byLength.put("b", Table3Statistics.of(RunsDirectory.read(tmp.resolve("b")).scores()));
-        Table t = TrainingLengthTable.of(byLength).table();
+        Table t = StudiesSideBySide.of(StudiesSideBySide.Comparison.TRAINING_LENGTH, byLength).table();
         int onlySd = t.stringColumn("Row").indexOf("only-sd");
         assertThat(t.getString(onlySd, "a DSC")).isNotEqualTo("–");
         assertThat(t.getString(onlySd, "b DSC")).isEqualTo("–");
