@@ -1,5 +1,6 @@
 package org.umedsam.model;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -118,7 +119,7 @@ public interface Engine {
      * @param images {@code [B, 3, 256, 256]}
      * @param boxes  {@code [B, 4]}, one box per image (the statistics are the image encoder's and do not depend on it)
      */
-    default java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+    default List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
         return forward(images, boxes, Mode.TRAINING).output().batchNormStatistics();
     }
 

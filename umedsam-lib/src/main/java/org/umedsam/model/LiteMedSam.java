@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
@@ -386,7 +387,7 @@ public final class LiteMedSam {
      * Every BatchNorm's batch statistics of a training-mode pass over {@code images} {@code [B, 3, 256, 256]} with
      * one box per image ({@code [B, 4]}), the pass not kept ({@link Engine#batchNormStatistics}).
      */
-    public java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+    public List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
         images = images(images);
         return engine().batchNormStatistics(images, boxes(boxes, images.size(0)));
     }

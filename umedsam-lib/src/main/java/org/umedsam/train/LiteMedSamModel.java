@@ -1,6 +1,7 @@
 package org.umedsam.train;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -125,8 +126,8 @@ public final class LiteMedSamModel implements TrainableModel {
 
     /** {@inheritDoc} None with a frozen encoder (its statistics do not move); else the engine's. */
     @Override
-    public java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
-        return frozenEncoder ? java.util.List.of() : model.batchNormStatistics(images, boxes);
+    public List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+        return frozenEncoder ? List.of() : model.batchNormStatistics(images, boxes);
     }
 
     @Override

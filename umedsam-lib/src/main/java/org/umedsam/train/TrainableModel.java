@@ -1,5 +1,6 @@
 package org.umedsam.train;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,7 +44,7 @@ public interface TrainableModel {
      * the pass not kept: what {@link BatchNormCalibration} pools. The default runs {@link #forward}; a model may
      * use less memory ({@link Engine#batchNormStatistics}).
      */
-    default java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+    default List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
         return forward(images, boxes, true).output().batchNormStatistics();
     }
 

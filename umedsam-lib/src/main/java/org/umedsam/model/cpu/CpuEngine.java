@@ -2,6 +2,7 @@ package org.umedsam.model.cpu;
 
 import org.umedsam.model.VectorSupport;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -136,7 +137,7 @@ public final class CpuEngine implements Engine {
      * out of memory (2026-12-07). The next training pass starts a new arena.
      */
     @Override
-    public java.util.List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
+    public List<ModelOutput.BatchNormStatistics> batchNormStatistics(INDArray images, INDArray boxes) {
         arena = null;
         return LiteMedSamTraining.of(model.config(), model.state(), TapeArena.NONE).forward(images, boxes, true)
                 .output().batchNormStatistics();
@@ -202,7 +203,7 @@ public final class CpuEngine implements Engine {
                     logits[i] = p.masks();
                     iou[i] = p.iou();
                 }
-                output = new ModelOutput(Nd4j.concat(0, logits), Nd4j.concat(0, iou), java.util.List.of());
+                output = new ModelOutput(Nd4j.concat(0, logits), Nd4j.concat(0, iou), List.of());
             }
             return output;
         }
