@@ -189,21 +189,12 @@ class InferOverheadBenchmarkTest {
         StringBuilder summary = new StringBuilder();
         for (int i = 0; i < shapes.size(); i++) {
             Case c = shapes.get(i);
-            double[] r = new double[runs];
-            double[] inCase = new double[runs];
-            for (int k = 0; k < runs; k++) {
-                double[] m = measure(predictor, c);
-                r[k] = m[0];
-                inCase[k] = m[2];
-            }
-            java.util.Arrays.sort(r);
-            java.util.Arrays.sort(inCase);
-            double median = r[runs / 2];
+            double[][] m = sortedRuns(predictor, c, runs);
+            double[] inCase = m[2];
+            double median = m[0][runs / 2];
             System.out.printf("%-34s median ratio of %d runs %.2f%s (runs %s), wall / model time in the case %.3f; its "
                             + "first run in this JVM %.2f%n", c.name(), runs, median,
-                    median <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")",
-                    java.util.Arrays.toString(java.util.Arrays.stream(r).map(x -> Math.round(x * 100) / 100.0).toArray()),
-                    inCase[runs / 2], first[i]);
+                    median <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")", rounded(m[0]), inCase[runs / 2], first[i]);
             summary.append(String.format(" %s %.2f (first run %.2f);", c.name(), median, first[i]));
             worst = Math.max(worst, median);
             worstInCase = Math.max(worstInCase, inCase[runs / 2]);
@@ -238,21 +229,14 @@ class InferOverheadBenchmarkTest {
         double keptWorst = 0;
         for (Path f : files) {
             Case c = CaseReader.read(f);
-            double[] r = new double[runs];
-            double[] kept = new double[runs];
-            for (int k = 0; k < runs; k++) {
-                double[] m = measure(predictor, c);
-                r[k] = m[0];
-                kept[k] = m[1];
-            }
-            java.util.Arrays.sort(r);
-            java.util.Arrays.sort(kept);
+            double[][] m = sortedRuns(predictor, c, runs);
+            double[] r = m[0];
+            double[] kept = m[1];
             keptSum += kept[runs / 2];
             keptWorst = Math.max(keptWorst, kept[runs / 2]);
             double median = r[runs / 2];
             System.out.printf("%-34s median ratio of %d runs %.2f%s (runs %s)%n", c.name(), runs, median,
-                    median <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")",
-                    java.util.Arrays.toString(java.util.Arrays.stream(r).map(x -> Math.round(x * 100) / 100.0).toArray()));
+                    median <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")", rounded(r));
             sum += median;
             worst = Math.max(worst, median);
             worstRun = Math.max(worstRun, r[runs - 1]);
@@ -261,6 +245,30 @@ class InferOverheadBenchmarkTest {
                         + "%.2f), worst single run %.3f; every box priced as a decode on a kept image: mean %.3f, worst "
                         + "%.3f; load %s%n", files.size(), runs, sum / files.size(), worst,
                 TARGET_RATIO, worstRun, keptSum / files.size(), keptWorst, BenchmarkSupport.loadAverage());
+    }
+
+    /**
+     * {@code c} predicted {@code runs} times, each run against the parts timed around it ({@link #measure}): for each of
+     * measure's figures (the ratio, the ratio with kept-image pricing, wall over model time in the case) its values
+     * over the runs, sorted, so that {@code [j][runs / 2]} is a median.
+     */
+    private static double[][] sortedRuns(Predictor predictor, Case c, int runs) {
+        double[][] byFigure = new double[3][runs];
+        for (int k = 0; k < runs; k++) {
+            double[] m = measure(predictor, c);
+            for (int j = 0; j < byFigure.length; j++) {
+                byFigure[j][k] = m[j];
+            }
+        }
+        for (double[] figure : byFigure) {
+            java.util.Arrays.sort(figure);
+        }
+        return byFigure;
+    }
+
+    /** The values to two decimals, as a list. */
+    private static String rounded(double[] values) {
+        return java.util.Arrays.toString(java.util.Arrays.stream(values).map(x -> Math.round(x * 100) / 100.0).toArray());
     }
 
     /**
