@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.umedsam.report.RunFiles;
 import org.umedsam.report.RunsDirectory;
 import org.umedsam.train.ParameterGroup;
 
@@ -44,7 +43,7 @@ public final class EveryParameterRuns {
         Optional<RunsDirectory> own = RunsDirectory.readIfAny(dir);
         if (all.isEmpty() || own.isEmpty()
                 || !all.get().configurationsAndSeeds().equals(own.get().configurationsAndSeeds())
-                || !all.get().runs().stream().allMatch(r -> Files.isRegularFile(r.dir().resolve(RunFiles.SCORES)))) {
+                || !all.get().everyRunScored()) {
             return Optional.empty();
         }
         return all;

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.umedsam.report.RunFiles;
 import org.umedsam.report.RunRecords;
 import org.umedsam.report.RunsDirectory;
 import tech.tablesaw.api.Table;
@@ -40,7 +39,7 @@ public final class LongerRuns {
         }
         RunsDirectory longerRuns = read.get();
         List<RunRecords> runs = longerRuns.runs();
-        if (!runs.stream().allMatch(r -> Files.isRegularFile(r.dir().resolve(RunFiles.SCORES)))) {
+        if (!longerRuns.everyRunScored()) {
             return List.of();
         }
         List<String> withLandscapes = AblationSettings.named(longer.get()).landscapeConfigurations();

@@ -50,6 +50,11 @@ public final class RunsDirectory {
         return runs;
     }
 
+    /** Whether every run here has its test scores ({@link RunFiles#SCORES}): its study finished scoring. */
+    public boolean everyRunScored() {
+        return runs.stream().allMatch(r -> Files.isRegularFile(r.dir().resolve(RunFiles.SCORES)));
+    }
+
     /**
      * How long this folder's runs trained, for a column heading: {@code "180 steps (full)"} (the folder's name in
      * brackets), {@code "170 to 180 steps (full)"} when its runs differ.
