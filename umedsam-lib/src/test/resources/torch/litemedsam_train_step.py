@@ -18,6 +18,7 @@ a summary line (first: the first step's seconds; mean, cpu_mean: over the counte
 TORCH mode=<m> preset=<p> batch=<b> threads=<t> first=<s> mean=<s> steps=<n> cpu_mean=<s> peak_rss_kb=<kB>
     system_cpu_share=<kernel share of the counted steps' CPU time> minor_faults_per_step=<n>
     torch=<version> blas=<the mapped BLAS library>[,openblas_core=<the kernels OpenBLAS chose>]
+    malloc=<the mapped jemalloc or tcmalloc library, or glibc>
 """
 import argparse
 import math
@@ -352,6 +353,20 @@ def blas_library():
     return ",".join(sorted(found) + openblas_cores(found)) or "n/a"
 
 
+def malloc_library():
+    """The allocator this process runs on: a jemalloc or tcmalloc library mapped (through LD_PRELOAD), else glibc's.
+    PyTorch's CPU allocator hands large tensors to malloc and free; glibc returns them to the kernel and the next step
+    faults them in again, which costs several times more on some VMs than on others."""
+    import os
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            name = os.path.basename(path)
+            if name.startswith("libjemalloc") or name.startswith("libtcmalloc"):
+                return os.path.realpath(path)
+    return "glibc"
+
+
 def openblas_cores(paths):
     """OpenBLAS's kernel choice, e.g. ["openblas_core=Haswell"]: a release older than the CPU falls back to an older
     core's kernels (OpenBLAS 0.3.21 runs Haswell's AVX2 kernels on a Zen 5 with AVX-512; OPENBLAS_CORETYPE overrides)."""
@@ -432,7 +447,7 @@ def main():
           f"mean={sum(rest) / len(rest):.3f} steps={len(rest)} warmup={a.warmup} "
           f"cpu_mean={sum(rest_cpus) / len(rest):.3f} "
           f"peak_rss_kb={peak} system_cpu_share={system_share:.2f} minor_faults_per_step={faults:.0f} "
-          f"torch={torch.__version__} blas={blas_library()}", flush=True)
+          f"torch={torch.__version__} blas={blas_library()} malloc={malloc_library()}", flush=True)
 
 
 if __name__ == "__main__":

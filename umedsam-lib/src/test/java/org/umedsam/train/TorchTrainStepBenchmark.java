@@ -38,7 +38,9 @@ import tech.tablesaw.api.Table;
  * -Dgroups=benchmark -DexcludedGroups=none -Dbench.preset=litemedsam -Dbench.steps=3 [-Dbench.rounds=1] [-Dbench.warmup=3]}
  * (the issue's targets: plain step at most 0.6x PyTorch's, SAM step at most 0.6x PyTorch's SAM step and
  * 2.1x the plain step, peak RSS at most 4 GB). The PyTorch line names the BLAS library torch mapped: Debian's
- * torch runs on whichever {@code libblas.so.3} is selected, the reference BLAS unless OpenBLAS is installed.
+ * torch runs on whichever {@code libblas.so.3} is selected, the reference BLAS unless OpenBLAS is installed. PyTorch
+ * runs on jemalloc when Debian's {@code libjemalloc2} is installed ({@link #torchAllocator};
+ * {@code -Dbench.torchMalloc=glibc} for the system allocator); the line names the allocator it ran on.
  */
 @Tag("benchmark")
 class TorchTrainStepBenchmark {
@@ -159,9 +161,11 @@ class TorchTrainStepBenchmark {
 
     private Figures torchSteps(String python, Path script, String preset, int steps, int warmup, String mode)
             throws Exception {
-        Process p = new ProcessBuilder(python, script.toString(), "--mode", mode, "--steps", String.valueOf(steps),
-                "--warmup", String.valueOf(warmup),
-                "--preset", preset, "--threads", "2", "--batch", "2").redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--mode", mode, "--steps",
+                String.valueOf(steps), "--warmup", String.valueOf(warmup),
+                "--preset", preset, "--threads", "2", "--batch", "2").redirectErrorStream(true);
+        pb.environment().putAll(torchAllocator(System.getProperty("bench.torchMalloc", "jemalloc"), JEMALLOC));
+        Process p = pb.start();
         String summary = null;
         List<Double> stepSeconds = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -188,6 +192,34 @@ class TorchTrainStepBenchmark {
         return new Figures(Double.parseDouble(kv.get("mean")), Double.parseDouble(kv.get("cpu_mean")),
                 Double.parseDouble(kv.get("peak_rss_kb")) / 1048576.0,
                 lastTwo(stepSeconds.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /** Debian's {@code libjemalloc2}. */
+    static final List<Path> JEMALLOC = List.of(Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"),
+            Path.of("/usr/lib/aarch64-linux-gnu/libjemalloc.so.2"));
+
+    /**
+     * The environment that puts PyTorch on {@code choice}'s allocator: for {@code "jemalloc"} the first of
+     * {@code candidates} that exists preloaded and told to keep what it frees ({@code retain:true}, no decay), for
+     * {@code "glibc"} (or no jemalloc found) nothing. PyTorch's performance tuning guide recommends jemalloc or
+     * tcmalloc for CPU training: PyTorch frees every large tensor at the end of its step, glibc gives such blocks
+     * back to the kernel, and the next step faults them in again. On a VM where a fault is dear that dominates the
+     * step (2026-12-08, a 2-core Zen 5 VM: 21.2 s a plain LiteMedSAM step at batch 2 and 2.0 million faults on glibc,
+     * 7.1 s and 16 thousand faults on jemalloc), so the reference would be PyTorch's allocator, not its arithmetic.
+     */
+    static Map<String, String> torchAllocator(String choice, List<Path> candidates) {
+        if (!choice.equals("jemalloc") && !choice.equals("glibc")) {
+            throw new IllegalArgumentException("bench.torchMalloc must be jemalloc or glibc, not '" + choice + "'");
+        }
+        if (choice.equals("jemalloc")) {
+            for (Path lib : candidates) {
+                if (Files.isRegularFile(lib)) {
+                    return Map.of("LD_PRELOAD", lib.toString(),
+                            "MALLOC_CONF", "retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1");
+                }
+            }
+        }
+        return Map.of();
     }
 
     /** {@code "TORCH step 3 mode=plain 11.56 s (cpu 21.09 s)"} -> 11.56. */

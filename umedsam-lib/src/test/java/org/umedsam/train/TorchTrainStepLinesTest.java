@@ -1,11 +1,15 @@
 package org.umedsam.train;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link TorchTrainStepBenchmark}'s reading of the PyTorch script's step lines and its settling warning. */
+/** {@link TorchTrainStepBenchmark}'s reading of the PyTorch script's step lines, its settling warning and its choice of PyTorch's allocator. */
 class TorchTrainStepLinesTest {
 
     @Test
@@ -28,5 +32,19 @@ class TorchTrainStepLinesTest {
         assertThat(TorchTrainStepBenchmark.settling(settled, speedingUp)).contains("still speeding up: pytorch")
                 .doesNotContain("java");
         assertThat(TorchTrainStepBenchmark.settling(speedingUp, speedingUp)).contains("java, pytorch");
+    }
+
+    @Test
+    void preloadsTheFirstJemallocFoundAndTellsItToKeepWhatItFrees(@TempDir Path dir)
+            throws Exception {
+        Path absent = dir.resolve("absent.so");
+        Path lib = Files.createFile(dir.resolve("libjemalloc.so.2"));
+        var env = TorchTrainStepBenchmark.torchAllocator("jemalloc", List.of(absent, lib));
+        assertThat(env).containsEntry("LD_PRELOAD", lib.toString());
+        assertThat(env.get("MALLOC_CONF")).contains("dirty_decay_ms:-1");
+        assertThat(TorchTrainStepBenchmark.torchAllocator("jemalloc", List.of(absent))).isEmpty();
+        assertThat(TorchTrainStepBenchmark.torchAllocator("glibc", List.of(lib))).isEmpty();
+        assertThatThrownBy(() -> TorchTrainStepBenchmark.torchAllocator("tcmalloc", List.of(lib)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tcmalloc");
     }
 }
