@@ -157,6 +157,42 @@ public final class BenchmarkSupport {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
     }
 
+    /**
+     * CPU time of this process's threads by kind, in nanoseconds: {@code {HotSpot's JIT compiler threads, its garbage
+     * collector's threads, every other thread}}, from {@code /proc/self/task/<tid>/comm} and {@code schedstat}
+     * (Linux; {@code {-1, -1, -1}} where it cannot be read). On 2 cores a compiler or collector thread running
+     * during a timed call takes a CPU from it. Threads that end between two readings drop out of the second sum.
+     */
+    public static long[] threadCpuByKind() {
+        long[] cpu = new long[3];
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return new long[] {-1, -1, -1};
+        }
+        for (java.io.File task : tasks) {
+            try {
+                String name = Files.readString(task.toPath().resolve("comm")).trim();
+                long ns = Long.parseLong(Files.readString(task.toPath().resolve("schedstat")).trim().split(" ")[0]);
+                cpu[threadKind(name)] += ns;
+            } catch (IOException | RuntimeException e) {
+                // a thread that ended meanwhile, or no schedstat on this kernel
+            }
+        }
+        return cpu;
+    }
+
+    /** 0 for a HotSpot JIT compiler thread's name, 1 for a garbage collector's (G1, parallel, serial, ZGC), 2 else. */
+    static int threadKind(String name) {
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            return 0;
+        }
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("VM Thread")
+                || name.startsWith("ZWorker") || name.startsWith("ZDriver")) {
+            return 1;
+        }
+        return 2;
+    }
+
     /** CPU time of this process over all its threads, in nanoseconds. */
     public static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

@@ -29,7 +29,9 @@ import org.umedsam.model.LiteMedSam;
  * 5, both on an image the decoder has just seen and on a new one), and the ratio of wall time to the model time
  * measured inside the case (less sensitive to a load that changes between the two), and where the rest went
  * ({@link InferenceTimings}: preprocessing, post-processing, next-slice boxes, painting, {@code System.gc()},
- * untimed remainder) and how long the process's threads waited for a CPU during the case
+ * untimed remainder), how much CPU time the JIT's and the collector's threads took during it
+ * ({@link BenchmarkSupport#threadCpuByKind}: a fresh JVM still compiles on the same two cores, and a large image's
+ * arrays start the collector's concurrent work) and how long the process's threads waited for a CPU during the case
  * ({@link BenchmarkSupport#threadSchedNanos}, per second of wall time, in the case and while the parts were timed
  * alone: on a VM whose scheduler keeps little-used threads on one CPU, model calls between other work can queue
  * for a CPU more than the same calls back to back).
@@ -140,9 +142,13 @@ class InferOverheadBenchmarkTest {
         double[] before = measureParts();
         InferenceTimings timingsBefore = predictor.timings().copy();
         long[] sched0 = BenchmarkSupport.threadSchedNanos();
+        long[] kinds0 = BenchmarkSupport.threadCpuByKind();
+        long heap0 = BenchmarkSupport.allocatedBytes();
         long t0 = System.nanoTime();
         CaseInference.Output o = inf.predict(c);
         double wall = (System.nanoTime() - t0) / 1e9;
+        long[] kinds1 = BenchmarkSupport.threadCpuByKind();
+        long heap = BenchmarkSupport.allocatedBytes() - heap0;
         long[] sched1 = BenchmarkSupport.threadSchedNanos();
         InferenceTimings t = predictor.timings().minus(timingsBefore);
         double[] after = measureParts();
@@ -157,13 +163,15 @@ class InferOverheadBenchmarkTest {
         System.out.printf("%-34s %-13s %2d obj: wall %6.2f s, model-only %6.2f s (%d x %.3f + %d calls x %.3f + %d more "
                         + "boxes x %.3f), ratio %.2f%s; every box as a decode on a kept image %.2f s, ratio %.2f; "
                         + "wall / model time in the case %.3f; in the case: %s, untimed %.3f s; threads used %.2f s of CPU and "
-                        + "waited %.3f s for one (%.2f s per second of wall; the parts timed alone %.2f); RSS %s (peak %s), "
-                        + "native arrays held %.0f MB; load %s%n",
+                        + "waited %.3f s for one (%.2f s per second of wall; the parts timed alone %.2f); of the CPU "
+                        + "time, the JIT's threads %.3f s and the collector's %.3f s; heap allocated %.0f MB; RSS %s (peak %s), native arrays "
+                        + "held %.0f MB; load %s%n",
                 c.name(), java.util.Arrays.toString(c.shape()), o.boxes(), wall, expected, o.embeddings(), embedSeconds,
                 calls, newImageSeconds, extraBoxes, decodeSeconds, wall / expected,
                 wall / expected <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")", keptOnly, wall / keptOnly,
                 wall / (t.modelNanos() / 1e9), t, untimed, (sched1[0] - sched0[0]) / 1e9, (sched1[1] - sched0[1]) / 1e9,
-                (sched1[1] - sched0[1]) / 1e9 / wall, (before[2] + after[2]) / 2,
+                (sched1[1] - sched0[1]) / 1e9 / wall, (before[2] + after[2]) / 2, (kinds1[0] - kinds0[0]) / 1e9,
+                (kinds1[1] - kinds0[1]) / 1e9, heap / 1e6,
                 BenchmarkSupport.procStatus("VmRSS"),
                 BenchmarkSupport.procStatus("VmHWM"), org.bytedeco.javacpp.Pointer.totalBytes() / 1e6,
                 BenchmarkSupport.loadAverage());
