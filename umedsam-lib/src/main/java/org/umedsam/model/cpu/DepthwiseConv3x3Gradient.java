@@ -28,6 +28,12 @@ final class DepthwiseConv3x3Gradient {
     private static final int CHUNK_ROWS = 16;
 
     private static final RowBuffers ROWS = new RowBuffers(4);
+    /**
+     * Per thread: the weight gradient's nine tap lanes and its two gathered rows. Kept, not allocated per chunk:
+     * nine {@code [out*C]} lanes per chunk of 16 rows were a third of the heap a LiteMedSAM training step allocated
+     * (about 260 MB a step at batch 2, JFR's allocation samples, 2026-12-08), and so of its young collections.
+     */
+    private static final RowBuffers LANES = new RowBuffers(11);
 
     private DepthwiseConv3x3Gradient() {
     }
@@ -120,15 +126,19 @@ final class DepthwiseConv3x3Gradient {
         double[][] partial = new double[chunks][];
         boolean vector = VectorSupport.enabled() && VectorDepthwiseRows.supports(c);
         ChunkedParallel.forEach(chunks, k -> {
-            float[][] lane = new float[9][len];
+            float[][] rows = LANES.get(len);
+            float[][] lane = Arrays.copyOf(rows, 9);
+            for (float[] a : lane) {
+                Arrays.fill(a, 0, len, 0f);
+            }
             if (vector) { // the same bits, without the gathered rows
                 VectorDepthwiseRows.weightLanes(x, dy, side, c, stride, out, k * CHUNK_ROWS,
                         Math.min(out, k * CHUNK_ROWS + CHUNK_ROWS), lane);
                 partial[k] = laneSums(lane, out, c);
                 return;
             }
-            float[] in = new float[len];
-            float[] d = new float[len];
+            float[] in = rows[9];
+            float[] d = rows[10];
             for (int oy = k * CHUNK_ROWS, end = Math.min(out, oy + CHUNK_ROWS); oy < end; oy++) {
                 System.arraycopy(dy, oy * len, d, 0, len);
                 for (int ky = 0; ky < 3; ky++) {

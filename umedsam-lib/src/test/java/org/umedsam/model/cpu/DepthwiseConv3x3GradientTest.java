@@ -186,6 +186,29 @@ class DepthwiseConv3x3GradientTest {
         }
     }
 
+    /**
+     * The weight gradient's lanes are per-thread buffers kept between calls: a call must give the same bits after a
+     * larger call left its values in them, on the vectorised path (32 channels) and the plain one (40).
+     */
+    @Test
+    void weightGradientIgnoresWhatALargerCallLeftInItsLanes() {
+        Random rnd = new Random(16);
+        for (int c : new int[]{32, 40}) {
+            int side = 20;
+            float[] x = rand(rnd, c * side * side);
+            float[] dy = rand(rnd, c * side * side);
+            float[] wt = rand(rnd, c * 9);
+            float[] dw0 = new float[c * 9];
+            DepthwiseConv3x3Gradient.hwc(x, dy, side, c, 1, wt, new float[x.length], dw0);
+            int big = 64;
+            DepthwiseConv3x3Gradient.hwc(rand(rnd, 48 * big * big), rand(rnd, 48 * big * big), big, 48, 1,
+                    rand(rnd, 48 * 9), new float[48 * big * big], new float[48 * 9]);
+            float[] dw = new float[c * 9];
+            DepthwiseConv3x3Gradient.hwc(x, dy, side, c, 1, wt, new float[x.length], dw);
+            assertThat(Arrays.equals(dw, dw0)).as("%d channels", c).isTrue();
+        }
+    }
+
     @Test
     void badInputIsRejected() {
         float[] x = new float[2 * 9];
