@@ -165,20 +165,8 @@ public final class BenchmarkSupport {
      */
     public static long[] threadCpuByKind() {
         long[] cpu = new long[3];
-        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
-        if (tasks == null) {
-            return new long[] {-1, -1, -1};
-        }
-        for (java.io.File task : tasks) {
-            try {
-                String name = Files.readString(task.toPath().resolve("comm")).trim();
-                long ns = Long.parseLong(Files.readString(task.toPath().resolve("schedstat")).trim().split(" ")[0]);
-                cpu[threadKind(name)] += ns;
-            } catch (IOException | RuntimeException e) {
-                // a thread that ended meanwhile, or no schedstat on this kernel
-            }
-        }
-        return cpu;
+        return eachThread((name, cpuNanos, waitNanos) -> cpu[threadKind(name)] += cpuNanos) ? cpu
+                : new long[] {-1, -1, -1};
     }
 
     /** 0 for a HotSpot JIT compiler thread's name, 1 for a garbage collector's (G1, parallel, serial, ZGC), 2 else. */
@@ -207,21 +195,36 @@ public final class BenchmarkSupport {
      * Threads that end between two readings drop out of the second sum.
      */
     public static long[] threadSchedNanos() {
-        long cpu = 0;
-        long wait = 0;
+        long[] sums = new long[2];
+        return eachThread((name, cpuNanos, waitNanos) -> {
+            sums[0] += cpuNanos;
+            sums[1] += waitNanos;
+        }) ? sums : new long[] {-1, -1};
+    }
+
+    /** One thread's name and its {@code schedstat} times: CPU and runnable-but-waiting nanoseconds. */
+    private interface ThreadTimes {
+        void accept(String name, long cpuNanos, long waitNanos);
+    }
+
+    /**
+     * Calls {@code each} for every thread of this process under {@code /proc/self/task} whose {@code comm} and
+     * {@code schedstat} can be read (a thread that ends meanwhile is skipped); false where there is no such folder.
+     */
+    private static boolean eachThread(ThreadTimes each) {
         java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
         if (tasks == null) {
-            return new long[] {-1, -1};
+            return false;
         }
         for (java.io.File task : tasks) {
             try {
+                String name = Files.readString(task.toPath().resolve("comm")).trim();
                 String[] f = Files.readString(task.toPath().resolve("schedstat")).trim().split(" ");
-                cpu += Long.parseLong(f[0]);
-                wait += Long.parseLong(f[1]);
+                each.accept(name, Long.parseLong(f[0]), Long.parseLong(f[1]));
             } catch (IOException | RuntimeException e) {
                 // a thread that ended meanwhile, or no schedstat on this kernel
             }
         }
-        return new long[] {cpu, wait};
+        return true;
     }
 }
