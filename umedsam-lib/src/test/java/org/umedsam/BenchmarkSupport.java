@@ -158,15 +158,38 @@ public final class BenchmarkSupport {
     }
 
     /**
-     * CPU time of this process's threads by kind, in nanoseconds: {@code {HotSpot's JIT compiler threads, its garbage
-     * collector's threads, every other thread}}, from {@code /proc/self/task/<tid>/comm} and {@code schedstat}
-     * (Linux; {@code {-1, -1, -1}} where it cannot be read). On 2 cores a compiler or collector thread running
-     * during a timed call takes a CPU from it. Threads that end between two readings drop out of the second sum.
+     * One reading of this process's threads from {@code /proc/self/task/<tid>/comm} and {@code schedstat}, in
+     * nanoseconds: CPU time of all threads, time they were runnable but waited for a CPU, and the CPU time of
+     * HotSpot's JIT compiler threads and of its garbage collector's threads among them (on 2 cores a compiler or
+     * collector thread running during a timed call takes a CPU from it). Threads that end between two readings drop
+     * out of the second.
      */
-    public static long[] threadCpuByKind() {
-        long[] cpu = new long[3];
-        return eachThread((name, cpuNanos, waitNanos) -> cpu[threadKind(name)] += cpuNanos) ? cpu
-                : new long[] {-1, -1, -1};
+    public record ThreadTimes(long cpu, long waitForCpu, long compilerCpu, long collectorCpu) {
+        /** Every thread's CPU time that is neither the compilers' nor the collector's. */
+        public long otherCpu() {
+            return cpu - compilerCpu - collectorCpu;
+        }
+    }
+
+    /** This process's {@link ThreadTimes} now (Linux), or null where {@code /proc/self/task} cannot be read. */
+    public static ThreadTimes threadTimes() {
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return null;
+        }
+        long[] kinds = new long[3];
+        long wait = 0;
+        for (java.io.File task : tasks) {
+            try {
+                String name = Files.readString(task.toPath().resolve("comm")).trim();
+                String[] f = Files.readString(task.toPath().resolve("schedstat")).trim().split(" ");
+                kinds[threadKind(name)] += Long.parseLong(f[0]);
+                wait += Long.parseLong(f[1]);
+            } catch (IOException | RuntimeException e) {
+                // a thread that ended meanwhile, or no schedstat on this kernel
+            }
+        }
+        return new ThreadTimes(kinds[0] + kinds[1] + kinds[2], wait, kinds[0], kinds[1]);
     }
 
     /** 0 for a HotSpot JIT compiler thread's name, 1 for a garbage collector's (G1, parallel, serial, ZGC), 2 else. */
@@ -188,43 +211,14 @@ public final class BenchmarkSupport {
     }
 
     /**
-     * {@code {CPU time, time runnable but waiting for a CPU}} of this process's threads in nanoseconds, summed over
-     * {@code /proc/self/task/<tid>/schedstat} (Linux; {@code {-1, -1}} where it cannot be read). The difference of
+     * {@code {CPU time, time runnable but waiting for a CPU}} of this process's threads in nanoseconds
+     * ({@link #threadTimes}; Linux; {@code {-1, -1}} where it cannot be read). The difference of
      * two readings says how long the threads queued for a CPU in between: on a 2-core VM whose scheduler kept
      * little-used threads on one CPU, a 1-box decode after idle time waited 11 to 15 ms of its 25 to 27 (2026-12-05).
      * Threads that end between two readings drop out of the second sum.
      */
     public static long[] threadSchedNanos() {
-        long[] sums = new long[2];
-        return eachThread((name, cpuNanos, waitNanos) -> {
-            sums[0] += cpuNanos;
-            sums[1] += waitNanos;
-        }) ? sums : new long[] {-1, -1};
-    }
-
-    /** One thread's name and its {@code schedstat} times: CPU and runnable-but-waiting nanoseconds. */
-    private interface ThreadTimes {
-        void accept(String name, long cpuNanos, long waitNanos);
-    }
-
-    /**
-     * Calls {@code each} for every thread of this process under {@code /proc/self/task} whose {@code comm} and
-     * {@code schedstat} can be read (a thread that ends meanwhile is skipped); false where there is no such folder.
-     */
-    private static boolean eachThread(ThreadTimes each) {
-        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
-        if (tasks == null) {
-            return false;
-        }
-        for (java.io.File task : tasks) {
-            try {
-                String name = Files.readString(task.toPath().resolve("comm")).trim();
-                String[] f = Files.readString(task.toPath().resolve("schedstat")).trim().split(" ");
-                each.accept(name, Long.parseLong(f[0]), Long.parseLong(f[1]));
-            } catch (IOException | RuntimeException e) {
-                // a thread that ended meanwhile, or no schedstat on this kernel
-            }
-        }
-        return true;
+        ThreadTimes t = threadTimes();
+        return t == null ? new long[] {-1, -1} : new long[] {t.cpu(), t.waitForCpu()};
     }
 }

@@ -30,9 +30,9 @@ import org.umedsam.model.LiteMedSam;
  * measured inside the case (less sensitive to a load that changes between the two), and where the rest went
  * ({@link InferenceTimings}: preprocessing, post-processing, next-slice boxes, painting, {@code System.gc()},
  * untimed remainder), how much CPU time the JIT's and the collector's threads took during it
- * ({@link BenchmarkSupport#threadCpuByKind}: a fresh JVM still compiles on the same two cores, and a large image's
+ * ({@link BenchmarkSupport#threadTimes}: a fresh JVM still compiles on the same two cores, and a large image's
  * arrays start the collector's concurrent work) and how long the process's threads waited for a CPU during the case
- * ({@link BenchmarkSupport#threadSchedNanos}, per second of wall time, in the case and while the parts were timed
+ * (per second of wall time, in the case and while the parts were timed
  * alone: on a VM whose scheduler keeps little-used threads on one CPU, model calls between other work can queue
  * for a CPU more than the same calls back to back).
  *
@@ -142,15 +142,13 @@ class InferOverheadBenchmarkTest {
         // 2026-12-04), while wall over the model's time inside the case stayed within 1.01 to 1.04: read that one
         double[] before = measureParts();
         InferenceTimings timingsBefore = predictor.timings().copy();
-        long[] sched0 = BenchmarkSupport.threadSchedNanos();
-        long[] kinds0 = BenchmarkSupport.threadCpuByKind();
+        BenchmarkSupport.ThreadTimes threads0 = threadTimesOrZero();
         long heap0 = BenchmarkSupport.allocatedBytes();
         long t0 = System.nanoTime();
         CaseInference.Output o = inf.predict(c);
         double wall = (System.nanoTime() - t0) / 1e9;
-        long[] kinds1 = BenchmarkSupport.threadCpuByKind();
         long heap = BenchmarkSupport.allocatedBytes() - heap0;
-        long[] sched1 = BenchmarkSupport.threadSchedNanos();
+        BenchmarkSupport.ThreadTimes threads1 = threadTimesOrZero();
         InferenceTimings t = predictor.timings().minus(timingsBefore);
         double[] after = measureParts();
         double embedSeconds = (before[0] + after[0]) / 2;
@@ -165,14 +163,15 @@ class InferOverheadBenchmarkTest {
                         + "boxes x %.3f), ratio %.2f%s; every box as a decode on a kept image %.2f s, ratio %.2f; "
                         + "wall / model time in the case %.3f; in the case: %s, untimed %.3f s; threads used %.2f s of CPU and "
                         + "waited %.3f s for one (%.2f s per second of wall; the parts timed alone %.2f); of the CPU "
-                        + "time, the JIT's threads %.3f s and the collector's %.3f s; heap allocated %.0f MB; RSS %s (peak %s), native arrays "
-                        + "held %.0f MB; load %s%n",
+                        + "time, the JIT's threads %.3f s and the collector's %.3f s; heap allocated %.0f MB; RSS %s "
+                        + "(peak %s), native arrays held %.0f MB; load %s%n",
                 c.name(), java.util.Arrays.toString(c.shape()), o.boxes(), wall, expected, o.embeddings(), embedSeconds,
                 calls, newImageSeconds, extraBoxes, decodeSeconds, wall / expected,
                 wall / expected <= TARGET_RATIO ? "" : " (> " + TARGET_RATIO + ")", keptOnly, wall / keptOnly,
-                wall / (t.modelNanos() / 1e9), t, untimed, (sched1[0] - sched0[0]) / 1e9, (sched1[1] - sched0[1]) / 1e9,
-                (sched1[1] - sched0[1]) / 1e9 / wall, (before[2] + after[2]) / 2, (kinds1[0] - kinds0[0]) / 1e9,
-                (kinds1[1] - kinds0[1]) / 1e9, heap / 1e6,
+                wall / (t.modelNanos() / 1e9), t, untimed, (threads1.cpu() - threads0.cpu()) / 1e9,
+                (threads1.waitForCpu() - threads0.waitForCpu()) / 1e9, (threads1.waitForCpu() - threads0.waitForCpu()) / 1e9 / wall,
+                (before[2] + after[2]) / 2, (threads1.compilerCpu() - threads0.compilerCpu()) / 1e9,
+                (threads1.collectorCpu() - threads0.collectorCpu()) / 1e9, heap / 1e6,
                 BenchmarkSupport.procStatus("VmRSS"),
                 BenchmarkSupport.procStatus("VmHWM"), org.bytedeco.javacpp.Pointer.totalBytes() / 1e6,
                 BenchmarkSupport.loadAverage());
@@ -256,6 +255,12 @@ class InferOverheadBenchmarkTest {
                         + "%.2f), worst single run %.3f; every box priced as a decode on a kept image: mean %.3f, worst "
                         + "%.3f; load %s%n", files.size(), runs, sum / files.size(), worst,
                 TARGET_RATIO, worstRun, keptSum / files.size(), keptWorst, BenchmarkSupport.loadAverage());
+    }
+
+    /** {@link BenchmarkSupport#threadTimes}, or zeros where the threads cannot be read (the figures then say 0). */
+    private static BenchmarkSupport.ThreadTimes threadTimesOrZero() {
+        BenchmarkSupport.ThreadTimes t = BenchmarkSupport.threadTimes();
+        return t != null ? t : new BenchmarkSupport.ThreadTimes(0, 0, 0, 0);
     }
 
     /**
