@@ -340,16 +340,23 @@ def sam_step(model, log_sigma, opt, batch, rho):
     opt.step()
 
 
-def blas_library():
-    """The BLAS shared library this process mapped (Debian's torch uses whichever libblas.so.3 is selected:
-    reference BLAS unless OpenBLAS or BLIS is installed, which changes its speed several-fold)."""
+def mapped_libraries():
+    """The real paths of the shared libraries this process has mapped (/proc/self/maps)."""
     import os
     found = set()
     with open("/proc/self/maps") as f:
         for line in f:
-            path = line.split()[-1] if len(line.split()) >= 6 else ""
-            if "blas" in os.path.basename(path) or "blis" in os.path.basename(path):
-                found.add(os.path.realpath(path))
+            fields = line.split()
+            if len(fields) >= 6:
+                found.add(os.path.realpath(fields[-1]))
+    return found
+
+
+def blas_library():
+    """The BLAS shared library this process mapped (Debian's torch uses whichever libblas.so.3 is selected:
+    reference BLAS unless OpenBLAS or BLIS is installed, which changes its speed several-fold)."""
+    import os
+    found = {p for p in mapped_libraries() if "blas" in os.path.basename(p) or "blis" in os.path.basename(p)}
     return ",".join(sorted(found) + openblas_cores(found)) or "n/a"
 
 
@@ -358,13 +365,8 @@ def malloc_library():
     PyTorch's CPU allocator hands large tensors to malloc and free; glibc returns them to the kernel and the next step
     faults them in again, which costs several times more on some VMs than on others."""
     import os
-    with open("/proc/self/maps") as f:
-        for line in f:
-            path = line.split()[-1] if len(line.split()) >= 6 else ""
-            name = os.path.basename(path)
-            if name.startswith("libjemalloc") or name.startswith("libtcmalloc"):
-                return os.path.realpath(path)
-    return "glibc"
+    found = sorted(p for p in mapped_libraries() if os.path.basename(p).startswith(("libjemalloc", "libtcmalloc")))
+    return found[0] if found else "glibc"
 
 
 def openblas_cores(paths):

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link TorchTrainStepBenchmark}'s reading of the PyTorch script's step lines, its settling warning and its choice of PyTorch's allocator. */
+/**
+ * {@link TorchTrainStepBenchmark}'s reading of the PyTorch script's step lines, its settling warning and its choice of
+ * PyTorch's allocator.
+ */
 class TorchTrainStepLinesTest {
 
     @Test
@@ -35,8 +38,7 @@ class TorchTrainStepLinesTest {
     }
 
     @Test
-    void preloadsTheFirstJemallocFoundAndTellsItToKeepWhatItFrees(@TempDir Path dir)
-            throws Exception {
+    void preloadsTheFirstJemallocFoundAndTellsItToKeepWhatItFrees(@TempDir Path dir) throws Exception {
         Path absent = dir.resolve("absent.so");
         Path lib = Files.createFile(dir.resolve("libjemalloc.so.2"));
         var env = TorchTrainStepBenchmark.torchAllocator("jemalloc", List.of(absent, lib));
